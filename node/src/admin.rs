@@ -1,0 +1,85 @@
+//! Operator commands (`kodeon admin ...`): one enum, one dispatcher, used by
+//! the CLI directly on the store or through the running node's admin socket.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::NodeResult;
+use crate::members::NewMember;
+use crate::model::Role;
+use crate::node::Node;
+
+/// A command from the operator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "kebab-case")]
+pub enum AdminCommand {
+    /// Create a member (optionally an admin).
+    CreateUser {
+        /// Username.
+        username: String,
+        /// Email.
+        email: String,
+        /// Password.
+        password: String,
+        /// Make them an admin.
+        admin: bool,
+    },
+    /// Give a member a role.
+    Promote {
+        /// Username.
+        username: String,
+        /// New role.
+        role: Role,
+    },
+    /// Suspend (or lift the suspension of) a member.
+    Suspend {
+        /// Username.
+        username: String,
+        /// `true` to lift.
+        undo: bool,
+    },
+    /// Set a new password (revokes all sessions).
+    ResetPassword {
+        /// Username.
+        username: String,
+        /// New password.
+        password: String,
+    },
+}
+
+/// What a command did, in words for the operator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AdminOutcome {
+    /// One line saying what happened.
+    pub message: String,
+}
+
+impl Node {
+    /// Runs an operator command.
+    pub async fn run_admin(&self, command: AdminCommand) -> NodeResult<AdminOutcome> {
+        let message = match command {
+            AdminCommand::CreateUser { username, email, password, admin } => {
+                let role = if admin { Role::Admin } else { Role::Member };
+                let m = self
+                    .create_member(NewMember { username, email, password, full_name: String::new() }, role)
+                    .await?;
+                if admin {
+                    self.mark_admin_exists().await?;
+                }
+                format!("created {} ({:?}) with id {}", m.username, m.role, m.id)
+            }
+            AdminCommand::Promote { username, role } => {
+                let m = self.set_role(&username, role).await?;
+                format!("{} is now {:?}", m.username, m.role)
+            }
+            AdminCommand::Suspend { username, undo } => {
+                let m = self.set_suspended(&username, !undo).await?;
+                format!("{} is now {:?}", m.username, m.status)
+            }
+            AdminCommand::ResetPassword { username, password } => {
+                let m = self.reset_password(&username, &password).await?;
+                format!("password of {} reset; all sessions revoked", m.username)
+            }
+        };
+        Ok(AdminOutcome { message })
+    }
+}

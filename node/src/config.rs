@@ -1,0 +1,55 @@
+//! What the node needs to know to run (the binary maps its config file onto this).
+
+use std::path::PathBuf;
+
+/// Node settings.
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    /// Where the store and the node secret live.
+    pub data_dir: PathBuf,
+    /// Public host (and port) used in ids and links.
+    pub domain: String,
+    /// sled page cache size.
+    pub cache_capacity_bytes: u64,
+    /// Whether anyone may register.
+    pub registrations_open: bool,
+    /// Content limits.
+    pub limits: ContentLimits,
+}
+
+/// Size limits on what members write.
+#[derive(Debug, Clone)]
+pub struct ContentLimits {
+    /// Max characters of a post's Markdown.
+    pub post_chars: usize,
+    /// Max characters of a title.
+    pub title_chars: usize,
+    /// Max tags per post.
+    pub tags: usize,
+    /// Max characters of the bio's "about".
+    pub bio_chars: usize,
+}
+
+impl Default for ContentLimits {
+    fn default() -> Self {
+        ContentLimits {
+            post_chars: 10_000,
+            title_chars: 200,
+            tags: 10,
+            bio_chars: 2_000,
+        }
+    }
+}
+
+impl NodeConfig {
+    /// Defaults for a node in `data_dir` served as `domain`.
+    pub fn new(data_dir: impl Into<PathBuf>, domain: impl Into<String>) -> Self {
+        NodeConfig {
+            data_dir: data_dir.into(),
+            domain: domain.into(),
+            cache_capacity_bytes: 64 * 1024 * 1024,
+            registrations_open: true,
+            limits: ContentLimits::default(),
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Feeds: home, local, tag, category, a member's posts, bookmarks, likes.
+//! All newest first, all cursor-paginated, all filtered through `can_view`.
+
+mod page;
+
+pub use page::{scan, Page, PageRequest, DEFAULT_LIMIT, MAX_LIMIT};
+
+use std::collections::HashMap;
+
+use crate::error::{NodeError, NodeResult};
+use crate::id::Id;
+use crate::model::{Member, Post, PostView};
+use crate::node::{Node, Viewer};
+use crate::store::{Key, Space};
+use crate::validate;
+
+/// Per-request cache of authors, so a page loads each author once.
+struct Authors<'a> {
+    node: &'a Node,
+    cache: HashMap<Id, Option<Member>>,
+}
+
+impl<'a> Authors<'a> {
+    fn new(node: &'a Node) -> Self {
+        Authors { node, cache: HashMap::new() }
+    }
+
+    fn get(&mut self, id: Id) -> NodeResult<Option<&Member>> {
+        if !self.cache.contains_key(&id) {
+            let m = self.node.member(id)?;
+            self.cache.insert(id, m);
+        }
+        Ok(self.cache.get(&id).and_then(|m| m.as_ref()))
+    }
+}
+
+impl Node {
+    /// The viewer's home feed: their own posts and those of people they
+    /// follow (plus posts that mention them), newest first.
+    pub fn home_feed(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<PostView>> {
+        let me = viewer.member()?.id;
+        self.post_feed(viewer, &Key::new(Space::Home).id(me), req, |node, post| {
+            Ok(post.author_id == me
+                || post.mentions.contains(&me)
+                || node.is_following(me, post.author_id)?)
+        })
+    }
+
+    /// Public top-level posts of this node.
+    pub fn local_feed(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<PostView>> {
+        self.post_feed(viewer, &Key::new(Space::LocalTimeline), req, |_, _| Ok(true))
+    }
+
+    /// Public posts with a tag.
+    pub fn tag_feed(&self, viewer: &Viewer, tag: &str, req: &PageRequest) -> NodeResult<Page<PostView>> {
+        let tag = validate::slug("tag", tag)?;
+        self.post_feed(viewer, &Key::new(Space::TagTimeline).str(&tag), req, |_, _| Ok(true))
+    }
+
+    /// Public top-level posts in a category.
+    pub fn category_feed(&self, viewer: &Viewer, category: &str, req: &PageRequest) -> NodeResult<Page<PostView>> {
+        let category = validate::slug("category", category)?;
+        self.post_feed(viewer, &Key::new(Space::CategoryTimeline).str(&category), req, |_, _| Ok(true))
+    }
+
+    /// A member's posts that the viewer may see (comments included unless
+    /// `exclude_replies`).
+    pub fn member_posts(
+        &self,
+        viewer: &Viewer,
+        username: &str,
+        exclude_replies: bool,
+        req: &PageRequest,
+    ) -> NodeResult<Page<PostView>> {
+        let author = self.active_member_by_name(username)?;
+        if let Some(me) = viewer.id() {
+            if self.is_blocking(author.id, me)? {
+                return Err(NodeError::NotFound("member"));
+            }
+        }
+        self.post_feed(viewer, &Key::new(Space::AuthorPosts).id(author.id), req, |_, post| {
+            Ok(!(exclude_replies && post.in_reply_to.is_some()))
+        })
+    }
+
+    /// The viewer's bookmarks, most recently bookmarked first.
+    pub fn bookmarks(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<PostView>> {
+        let me = viewer.member()?.id;
+        self.pointer_feed(viewer, &Key::new(Space::MemberBookmarks).id(me), req)
+    }
+
+    /// Posts the viewer liked, most recently liked first.
+    pub fn liked_posts(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<PostView>> {
+        let me = viewer.member()?.id;
+        self.pointer_feed(viewer, &Key::new(Space::MemberLikes).id(me), req)
+    }
+
+    /// A feed over index keys ending in post ids.
+    fn post_feed(
+        &self,
+        viewer: &Viewer,
+        prefix: &Key,
+        req: &PageRequest,
+        keep: impl Fn(&Node, &Post) -> NodeResult<bool>,
+    ) -> NodeResult<Page<PostView>> {
+        let mut authors = Authors::new(self);
+        scan(&self.store, prefix, req, |post_id, _| {
+            self.feed_item(viewer, &mut authors, post_id, &keep)
+        })
+    }
+
+    /// A feed over index entries whose value is a post id (bookmarks, likes):
+    /// the cursor is the entry's own id.
+    fn pointer_feed(&self, viewer: &Viewer, prefix: &Key, req: &PageRequest) -> NodeResult<Page<PostView>> {
+        let mut authors = Authors::new(self);
+        scan(&self.store, prefix, req, |_, value| {
+            let Some(post_id) = Id::from_slice(value) else { return Ok(None) };
+            self.feed_item(viewer, &mut authors, post_id, &|_, _| Ok(true))
+        })
+    }
+
+    fn feed_item(
+        &self,
+        viewer: &Viewer,
+        authors: &mut Authors<'_>,
+        post_id: Id,
+        keep: &impl Fn(&Node, &Post) -> NodeResult<bool>,
+    ) -> NodeResult<Option<PostView>> {
+        let Some(post) = self.store.get::<Post>(&Key::new(Space::Post).id(post_id))? else {
+            return Ok(None); // deleted since it was indexed
+        };
+        let Some(author) = authors.get(post.author_id)?.cloned() else { return Ok(None) };
+        if !self.can_view(viewer, &post, &author)? || !keep(self, &post)? {
+            return Ok(None);
+        }
+        if let Some(me) = viewer.id() {
+            if me != post.author_id && self.is_muting(me, post.author_id)? {
+                return Ok(None);
+            }
+        }
+        Ok(Some(self.post_view(viewer, &post, &author)?))
+    }
+}

@@ -1,0 +1,130 @@
+//! Cursor pagination over index keys that end in an id (Mastodon's
+//! `max_id` / `since_id` / `min_id`), never offsets.
+
+use serde::Serialize;
+
+use crate::error::{NodeError, NodeResult};
+use crate::id::Id;
+use crate::store::{Key, Store};
+
+/// Default page size.
+pub const DEFAULT_LIMIT: usize = 20;
+/// Largest page size.
+pub const MAX_LIMIT: usize = 40;
+
+/// A page request. All cursors are exclusive.
+#[derive(Debug, Clone, Default)]
+pub struct PageRequest {
+    /// Items older than this id.
+    pub max_id: Option<Id>,
+    /// Items newer than this id (the newest `limit` of them).
+    pub since_id: Option<Id>,
+    /// Items newer than this id (the oldest `limit` of them: "the page
+    /// right after this one").
+    pub min_id: Option<Id>,
+    /// Page size (1–40, default 20).
+    pub limit: Option<usize>,
+}
+
+impl PageRequest {
+    /// The effective page size, or an error naming `limit`.
+    pub fn limit(&self) -> NodeResult<usize> {
+        match self.limit {
+            None => Ok(DEFAULT_LIMIT),
+            Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            Some(_) => Err(NodeError::invalid("limit", format!("must be between 1 and {MAX_LIMIT}"))),
+        }
+    }
+
+    /// The newest page.
+    pub fn first(limit: usize) -> Self {
+        PageRequest {
+            limit: Some(limit),
+            ..Self::default()
+        }
+    }
+}
+
+/// One page, newest first, with the cursors for the neighbouring pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    /// The items, newest first.
+    pub items: Vec<T>,
+    /// Pass as `max_id` for the next (older) page; absent at the end.
+    pub next_max_id: Option<Id>,
+    /// Pass as `min_id` for the previous (newer) page.
+    pub prev_min_id: Option<Id>,
+}
+
+impl<T> Page<T> {
+    /// Maps the items, keeping the cursors.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_max_id: self.next_max_id,
+            prev_min_id: self.prev_min_id,
+        }
+    }
+}
+
+/// Scans index entries under `prefix` (keys `prefix ++ id`, any value),
+/// newest first, passing each to `accept`, which returns the item to keep
+/// or `None` to skip it (filtered out by visibility, deleted...).
+///
+/// At most `limit * 10 + 100` entries are examined, so one request never
+/// costs more than that whatever the filters drop; the cursors then let the
+/// caller continue from where the scan stopped.
+pub fn scan<T>(
+    store: &Store,
+    prefix: &Key,
+    req: &PageRequest,
+    mut accept: impl FnMut(Id, &[u8]) -> NodeResult<Option<T>>,
+) -> NodeResult<Page<T>> {
+    let limit = req.limit()?;
+    let budget = limit * 10 + 100;
+    let ascending = req.min_id.is_some();
+    let lower = req.min_id.or(req.since_id);
+    let start = match lower {
+        Some(id) => prefix.clone().id(id),
+        None => prefix.clone(),
+    };
+    let end = match req.max_id {
+        Some(id) => prefix.clone().id(id),
+        None => prefix.prefix_end(),
+    };
+    let mut items = Vec::new();
+    let mut first_seen: Option<Id> = None;
+    let mut last_seen: Option<Id> = None;
+    let mut exhausted = true;
+    for (examined, entry) in store.range(&start, &end, !ascending).enumerate() {
+        let (key, value) = entry?;
+        let Some(id) = Key::trailing_id(&key) else { continue };
+        if Some(id) == lower {
+            continue;
+        }
+        if examined >= budget || items.len() >= limit {
+            exhausted = false;
+            break;
+        }
+        first_seen.get_or_insert(id);
+        last_seen = Some(id);
+        if let Some(item) = accept(id, &value)? {
+            items.push((id, item));
+        }
+    }
+    if ascending {
+        items.reverse();
+        // Ascending scans stop at the page's newest end.
+        let (newest, oldest) = (last_seen, first_seen);
+        return Ok(Page {
+            next_max_id: oldest,
+            prev_min_id: newest,
+            items: items.into_iter().map(|(_, t)| t).collect(),
+        });
+    }
+    Ok(Page {
+        next_max_id: if exhausted { None } else { last_seen },
+        prev_min_id: first_seen.or(req.since_id),
+        items: items.into_iter().map(|(_, t)| t).collect(),
+    })
+}

@@ -1,0 +1,25 @@
+//! Kodeon's engine: storage, domain services and feeds.
+//!
+//! Everything a member can do is a method on [`Node`], testable without
+//! HTTP. **Architecture Invariant:** `node` knows nothing about HTTP,
+//! JSON-LD, ActivityPub or libp2p; those layers call these methods.
+
+pub mod admin;
+pub mod config;
+pub mod error;
+pub mod feeds;
+pub mod id;
+pub mod members;
+pub mod model;
+pub mod notifications;
+pub mod posts;
+pub mod social;
+pub mod store;
+mod node;
+mod validate;
+
+pub use config::{ContentLimits, NodeConfig};
+pub use error::{NodeError, NodeResult};
+pub use feeds::{Page, PageRequest};
+pub use id::Id;
+pub use node::{Node, NodeStats, Viewer};

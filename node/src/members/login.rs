@@ -1,0 +1,175 @@
+//! Login, bearer tokens (stored hashed) and their revocation.
+
+use argon2::password_hash::{PasswordHash, PasswordVerifier};
+use argon2::Argon2;
+use base64::Engine;
+use rand::RngCore;
+use serde::Serialize;
+
+use crate::error::{NodeError, NodeResult};
+use crate::id::Id;
+use crate::model::{now_ms, Member, MemberStatus, Session};
+use crate::node::{Node, Viewer};
+use crate::store::{Key, Space};
+
+/// A freshly issued token. The plain token is shown once and never stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssuedToken {
+    /// The bearer token to send as `Authorization: Bearer ...`.
+    pub token: String,
+    /// The session's id (to revoke it later).
+    pub session_id: Id,
+}
+
+/// A session as its owner sees it (never the token itself).
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionView {
+    /// Session id.
+    pub id: Id,
+    /// Label given at login.
+    pub label: String,
+    /// Created (RFC 3339).
+    #[serde(serialize_with = "crate::model::rfc3339::serialize")]
+    pub created_at: i64,
+}
+
+/// A real argon2id hash of a password nobody knows, verified when the login
+/// name is unknown so that response time does not reveal which names exist.
+fn dummy_hash() -> String {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY
+        .get_or_init(|| super::register::hash_password("not a real password").unwrap_or_default())
+        .clone()
+}
+
+fn token_key(token: &str) -> Key {
+    Key::new(Space::Token).bytes(blake3::hash(token.as_bytes()).as_bytes())
+}
+
+impl Node {
+    /// Checks a username-or-email and password; on success issues a token.
+    pub async fn login(&self, login: &str, password: &str, label: &str) -> NodeResult<(IssuedToken, Member)> {
+        let member = if login.contains('@') {
+            let key = Key::new(Space::MemberByEmail).str(&login.to_lowercase());
+            match self.store.get::<Id>(&key)? {
+                Some(id) => self.member(id)?,
+                None => None,
+            }
+        } else {
+            self.member_by_name(login)?
+        };
+        let hash = member
+            .as_ref()
+            .map(|m| m.password_hash.clone())
+            .unwrap_or_else(dummy_hash);
+        let password = password.to_string();
+        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .map_err(|e| NodeError::Internal(e.to_string()))?;
+        let member = match member {
+            Some(m) if ok => m,
+            _ => return Err(NodeError::Unauthorized("invalid login or password")),
+        };
+        if member.status == MemberStatus::Suspended {
+            return Err(NodeError::Forbidden("this account is suspended"));
+        }
+        let issued = self.issue_token(member.id, label).await?;
+        Ok((issued, member))
+    }
+
+    /// Issues a new bearer token for `member_id`.
+    pub async fn issue_token(&self, member_id: Id, label: &str) -> NodeResult<IssuedToken> {
+        let mut raw = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut raw);
+        let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+        let session = Session {
+            id: self.ids.next(),
+            member_id,
+            label: label.chars().take(100).collect(),
+            created_at: now_ms(),
+        };
+        let hash = blake3::hash(token.as_bytes());
+        self.store
+            .write(|txn| {
+                txn.put(token_key(&token), &session)?;
+                txn.put_raw(
+                    Key::new(Space::MemberTokens).id(member_id).id(session.id),
+                    hash.as_bytes().to_vec(),
+                );
+                Ok(())
+            })
+            .await?;
+        Ok(IssuedToken {
+            token,
+            session_id: session.id,
+        })
+    }
+
+    /// Resolves a bearer token to its member. Suspended members and revoked
+    /// tokens are refused.
+    pub fn authenticate(&self, token: &str) -> NodeResult<(Viewer, Session)> {
+        let session: Session = self
+            .store
+            .get(&token_key(token))?
+            .ok_or(NodeError::Unauthorized("invalid or revoked token"))?;
+        match self.member(session.member_id)? {
+            Some(m) if m.status == MemberStatus::Active => Ok((Viewer::Member(Box::new(m)), session)),
+            Some(_) => Err(NodeError::Forbidden("this account is suspended")),
+            None => Err(NodeError::Unauthorized("invalid or revoked token")),
+        }
+    }
+
+    /// Lists the viewer's sessions, newest first.
+    pub fn sessions(&self, viewer: &Viewer) -> NodeResult<Vec<SessionView>> {
+        let me = viewer.member()?;
+        let mut out = Vec::new();
+        for item in self.store.prefix(&Key::new(Space::MemberTokens).id(me.id), true) {
+            let (_, hash) = item?;
+            if let Some(s) = self.store.get::<Session>(&Key::new(Space::Token).bytes(&hash))? {
+                out.push(SessionView {
+                    id: s.id,
+                    label: s.label,
+                    created_at: s.created_at,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Revokes one of the viewer's sessions.
+    pub async fn revoke_session(&self, viewer: &Viewer, session_id: Id) -> NodeResult<()> {
+        let me = viewer.member()?.id;
+        self.store
+            .write(|txn| {
+                let index = Key::new(Space::MemberTokens).id(me).id(session_id);
+                let hash: Vec<u8> = match txn.prefix(&index, false).next() {
+                    Some(item) => item?.1,
+                    None => return Err(NodeError::NotFound("session")),
+                };
+                txn.delete(index);
+                txn.delete(Key::new(Space::Token).bytes(&hash));
+                Ok(())
+            })
+            .await
+    }
+
+    /// Revokes every session of a member (password reset, suspension).
+    pub(crate) fn revoke_all_sessions(&self, txn: &mut crate::store::Txn<'_>, member: Id) -> NodeResult<()> {
+        let sessions: Vec<_> = txn
+            .prefix(&Key::new(Space::MemberTokens).id(member), false)
+            .collect::<Result<_, _>>()?;
+        for (key, hash) in sessions {
+            txn.delete(Key::new(Space::Token).bytes(&hash));
+            if let Some(id) = Key::trailing_id(&key) {
+                txn.delete(Key::new(Space::MemberTokens).id(member).id(id));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}

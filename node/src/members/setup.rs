@@ -1,0 +1,70 @@
+//! First-start setup: a one-time token lets the operator create the admin.
+
+use base64::Engine;
+use rand::RngCore;
+
+use crate::error::{NodeError, NodeResult};
+use crate::model::{Member, Role};
+use crate::node::Node;
+use crate::store::{Key, Space};
+
+use super::NewMember;
+
+fn setup_key() -> Key {
+    Key::new(Space::Meta).str("setup_token_hash")
+}
+
+fn admin_exists_key() -> Key {
+    Key::new(Space::Meta).str("admin_exists")
+}
+
+impl Node {
+    /// While no admin exists, issues a new one-time setup token (replacing
+    /// any earlier one, whose plain form is lost) and returns it.
+    pub(crate) fn issue_setup_token_if_needed(&self) -> NodeResult<Option<String>> {
+        if self.store.contains(&admin_exists_key())? {
+            return Ok(None);
+        }
+        let mut raw = [0u8; 24];
+        rand::rngs::OsRng.fill_bytes(&mut raw);
+        let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+        let hash = blake3::hash(token.as_bytes()).as_bytes().to_vec();
+        self.store.write_blocking(|txn| {
+            txn.put_raw(setup_key(), hash);
+            Ok(())
+        })?;
+        Ok(Some(token))
+    }
+
+    /// Whether the node still waits for its first admin.
+    pub fn needs_setup(&self) -> NodeResult<bool> {
+        Ok(!self.store.contains(&admin_exists_key())?)
+    }
+
+    /// Uses the setup token to create the first admin. The token works once.
+    pub async fn complete_setup(&self, token: &str, admin: NewMember) -> NodeResult<Member> {
+        let stored = self
+            .store
+            .get_raw(&setup_key())?
+            .ok_or(NodeError::Forbidden("setup is already complete"))?;
+        let given = blake3::hash(token.as_bytes());
+        // blake3::Hash compares in constant time.
+        if blake3::Hash::from_slice(&stored).ok() != Some(given) {
+            return Err(NodeError::Unauthorized("invalid setup token"));
+        }
+        let member = self.create_member(admin, Role::Admin).await?;
+        self.mark_admin_exists().await?;
+        Ok(member)
+    }
+
+    /// Records that an admin exists and retires the setup token.
+    pub(crate) async fn mark_admin_exists(&self) -> NodeResult<()> {
+        self.store
+            .write(|txn| {
+                txn.put(admin_exists_key(), &true)?;
+                txn.delete(setup_key());
+                Ok(())
+            })
+            .await
+    }
+}

@@ -1,0 +1,158 @@
+//! Members, sessions, and what callers see of them.
+
+use serde::{Deserialize, Serialize};
+
+use super::profile::Profile;
+use crate::id::Id;
+use identity::MemberKeys;
+
+/// What a member may do on the node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A regular member.
+    Member,
+    /// May moderate content.
+    Moderator,
+    /// May administer the node.
+    Admin,
+}
+
+/// Whether a member may use the node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberStatus {
+    /// Normal.
+    Active,
+    /// Cannot log in; their content is hidden.
+    Suspended,
+}
+
+/// A stored member account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Member {
+    /// Time-ordered id.
+    pub id: Id,
+    /// Unique, as typed at registration (compared case-insensitively).
+    pub username: String,
+    /// Unique, lower-cased.
+    pub email: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Role.
+    pub role: Role,
+    /// Status.
+    pub status: MemberStatus,
+    /// Follows need approval.
+    pub locked: bool,
+    /// Profile fields.
+    pub profile: Profile,
+    /// Key pairs; private halves sealed with the node secret.
+    pub keys: MemberKeys,
+    /// Creation time (ms).
+    pub created_at: i64,
+    /// Last post time (ms), for "active members".
+    #[serde(default)]
+    pub last_active_at: i64,
+}
+
+/// A bearer-token session (stored under the token's hash).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Session {
+    /// Token id (to list and revoke).
+    pub id: Id,
+    /// Owner.
+    pub member_id: Id,
+    /// A label (e.g. the client's name).
+    pub label: String,
+    /// Creation time (ms).
+    pub created_at: i64,
+}
+
+/// The short form of a member embedded in posts and lists.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberSummary {
+    /// Member id.
+    pub id: Id,
+    /// Username.
+    pub username: String,
+    /// Display name.
+    pub full_name: String,
+    /// Avatar URL or empty.
+    pub avatar_url: String,
+    /// did:key of the member's ed25519 key.
+    pub did: String,
+}
+
+/// How the viewer relates to a member.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Relationship {
+    /// The viewer follows them.
+    pub following: bool,
+    /// The viewer asked to follow and waits for approval.
+    pub requested: bool,
+    /// They follow the viewer.
+    pub followed_by: bool,
+    /// The viewer blocks them.
+    pub blocking: bool,
+    /// The viewer mutes them.
+    pub muting: bool,
+}
+
+/// A member as a given viewer may see them: details are `None` when the
+/// profile's privacy hides them from this viewer.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    /// Member id.
+    pub id: Id,
+    /// Username.
+    pub username: String,
+    /// Display name.
+    pub full_name: String,
+    /// Avatar URL or empty.
+    pub avatar_url: String,
+    /// Follows need approval.
+    pub locked: bool,
+    /// Role.
+    pub role: Role,
+    /// did:key of the member's ed25519 key.
+    pub did: String,
+    /// Joined (RFC 3339).
+    #[serde(serialize_with = "super::rfc3339::serialize")]
+    pub created_at: i64,
+    /// Followers count.
+    pub followers_count: i64,
+    /// Following count.
+    pub following_count: i64,
+    /// Posts count.
+    pub posts_count: i64,
+    /// Bio, skills, social links, preferences.privacy — hidden by privacy.
+    pub details: Option<MemberDetails>,
+    /// Relationship to the viewer (absent for anonymous viewers and self).
+    pub relationship: Option<Relationship>,
+    /// Email and preferences: only for the member themself.
+    pub private: Option<PrivateDetails>,
+}
+
+/// Profile details governed by privacy.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberDetails {
+    /// Bio.
+    pub bio: super::Bio,
+    /// Skills.
+    pub skills: super::Skills,
+    /// Social links.
+    pub social_links: std::collections::BTreeMap<String, String>,
+}
+
+/// What only the member themself sees.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrivateDetails {
+    /// Email.
+    pub email: String,
+    /// Preferences (language, timezone, notifications, privacy).
+    pub preferences: super::Preferences,
+    /// Status.
+    pub status: MemberStatus,
+}
+

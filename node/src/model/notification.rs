@@ -1,0 +1,70 @@
+//! Notifications.
+
+use serde::{Deserialize, Serialize};
+
+use super::member::MemberSummary;
+use super::post::PostView;
+use crate::id::Id;
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// Someone followed you.
+    Followed,
+    /// Someone asked to follow you.
+    FollowRequest,
+    /// Someone liked your post.
+    Liked,
+    /// Someone replied to your post.
+    Replied,
+    /// Someone mentioned you.
+    Mentioned,
+}
+
+impl NotificationKind {
+    /// Parses the API spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "followed" => Some(Self::Followed),
+            "follow_request" => Some(Self::FollowRequest),
+            "liked" => Some(Self::Liked),
+            "replied" => Some(Self::Replied),
+            "mentioned" => Some(Self::Mentioned),
+            _ => None,
+        }
+    }
+}
+
+/// A stored notification.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Notification {
+    /// Time-ordered id.
+    pub id: Id,
+    /// Kind.
+    pub kind: NotificationKind,
+    /// Who did it.
+    pub actor_id: Id,
+    /// The post concerned, if any.
+    pub post_id: Option<Id>,
+    /// When (ms).
+    pub created_at: i64,
+}
+
+/// A notification as its recipient sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotificationView {
+    /// Id.
+    pub id: Id,
+    /// Kind.
+    pub kind: NotificationKind,
+    /// Who did it.
+    pub actor: MemberSummary,
+    /// The post concerned, if it still exists and is visible.
+    pub post: Option<PostView>,
+    /// Read yet?
+    pub read: bool,
+    /// When (RFC 3339).
+    #[serde(serialize_with = "super::rfc3339::serialize")]
+    pub created_at: i64,
+}

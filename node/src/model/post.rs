@@ -1,0 +1,169 @@
+//! Posts, their visibility, and what callers see of them.
+
+use serde::{Deserialize, Serialize};
+
+use super::member::MemberSummary;
+use crate::id::Id;
+
+/// Who may see a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Everyone; listed in the local, tag and category feeds.
+    #[default]
+    Public,
+    /// Everyone who has the link or visits the profile; not listed in feeds.
+    Unlisted,
+    /// The author's accepted followers and mentioned members.
+    Followers,
+    /// Mentioned members only.
+    Direct,
+}
+
+impl Visibility {
+    /// Parses the API spelling (`followers_only` accepted as an alias).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "public" => Some(Self::Public),
+            "unlisted" => Some(Self::Unlisted),
+            "followers" | "followers_only" | "private" => Some(Self::Followers),
+            "direct" => Some(Self::Direct),
+            _ => None,
+        }
+    }
+}
+
+/// Kinds of post (the seed's `post_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PostType {
+    /// A conversation starter (default).
+    #[default]
+    Discussion,
+    /// A question looking for answers.
+    Question,
+    /// A how-to.
+    Tutorial,
+    /// Something made, to show.
+    Showcase,
+    /// News from the community.
+    Announcement,
+    /// A longer piece.
+    Article,
+}
+
+impl PostType {
+    /// Parses the API spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "discussion" => Some(Self::Discussion),
+            "question" => Some(Self::Question),
+            "tutorial" => Some(Self::Tutorial),
+            "showcase" => Some(Self::Showcase),
+            "announcement" => Some(Self::Announcement),
+            "article" => Some(Self::Article),
+            _ => None,
+        }
+    }
+}
+
+/// A stored post (a top-level post or a comment: comments are posts with
+/// `in_reply_to`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Post {
+    /// Time-ordered id.
+    pub id: Id,
+    /// Author.
+    pub author_id: Id,
+    /// Optional title.
+    pub title: String,
+    /// Markdown source as written.
+    pub source: String,
+    /// Rendered, sanitised HTML.
+    pub html: String,
+    /// Kind of post.
+    pub post_type: PostType,
+    /// Category slug.
+    pub category: String,
+    /// Normalised tags (lower-case slugs).
+    pub tags: Vec<String>,
+    /// Visibility.
+    pub visibility: Visibility,
+    /// The post this replies to.
+    pub in_reply_to: Option<Id>,
+    /// Author of the post this replies to (for addressing and notifications).
+    pub in_reply_to_author: Option<Id>,
+    /// The top of the thread (self for a top-level post).
+    pub thread_root: Id,
+    /// Mentioned local members.
+    pub mentions: Vec<Id>,
+    /// Creation time (ms).
+    pub created_at: i64,
+    /// Last edit time (ms).
+    pub edited_at: Option<i64>,
+}
+
+/// A post as a given viewer sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PostView {
+    /// Post id.
+    pub id: Id,
+    /// Author.
+    pub author: MemberSummary,
+    /// Title (may be empty).
+    pub title: String,
+    /// Sanitised HTML.
+    pub content: String,
+    /// Markdown source (for editing).
+    pub source: String,
+    /// Kind.
+    pub post_type: PostType,
+    /// Category.
+    pub category: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Visibility.
+    pub visibility: Visibility,
+    /// Parent post id.
+    pub in_reply_to: Option<Id>,
+    /// Thread root id.
+    pub thread_root: Id,
+    /// Mentioned members' usernames.
+    pub mentions: Vec<String>,
+    /// Created (RFC 3339).
+    #[serde(serialize_with = "super::rfc3339::serialize")]
+    pub created_at: i64,
+    /// Edited (RFC 3339) or null.
+    #[serde(serialize_with = "super::rfc3339::option::serialize")]
+    pub edited_at: Option<i64>,
+    /// Likes count.
+    pub likes_count: i64,
+    /// Direct replies count.
+    pub replies_count: i64,
+    /// The viewer liked it.
+    pub liked: bool,
+    /// The viewer bookmarked it.
+    pub bookmarked: bool,
+}
+
+/// A post with its thread: ancestors (root first) and descendants
+/// (depth-first, each with its depth below the post).
+#[derive(Debug, Clone, Serialize)]
+pub struct Thread {
+    /// Ancestors, root first.
+    pub ancestors: Vec<PostView>,
+    /// The post asked for.
+    pub post: PostView,
+    /// Descendants in depth-first order.
+    pub descendants: Vec<ThreadEntry>,
+}
+
+/// One descendant in a thread.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreadEntry {
+    /// 1 for a direct reply, 2 for a reply to a reply...
+    pub depth: u32,
+    /// The reply.
+    #[serde(flatten)]
+    pub post: PostView,
+}

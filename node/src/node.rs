@@ -1,0 +1,236 @@
+//! The [`Node`]: opening the store, the node's identity, shared lookups.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use identity::{MemberKeys, NodeSecret, Sealer};
+use serde::{Deserialize, Serialize};
+
+use crate::config::NodeConfig;
+use crate::error::{NodeError, NodeResult};
+use crate::id::{Id, IdGenerator};
+use crate::model::{Member, MemberStatus, Role};
+use crate::store::{Key, Space, Store};
+
+/// Name of the file holding the node secret (outside the database, so a
+/// copy of the database alone does not reveal private keys).
+const SECRET_FILE: &str = "node.secret";
+/// Subdirectory of the data dir holding the sled database.
+const DB_DIR: &str = "db";
+
+/// Counter kinds (first component of `Space::Counter` keys).
+pub(crate) mod counter {
+    /// Followers of a member.
+    pub const FOLLOWERS: u8 = 1;
+    /// Members a member follows.
+    pub const FOLLOWING: u8 = 2;
+    /// Posts of a member.
+    pub const POSTS: u8 = 3;
+    /// Likes of a post.
+    pub const LIKES: u8 = 4;
+    /// Direct replies to a post.
+    pub const REPLIES: u8 = 5;
+    /// Unread notifications of a member.
+    pub const UNREAD: u8 = 6;
+    /// Node-wide: members.
+    pub const MEMBERS: u8 = 7;
+    /// Node-wide: posts.
+    pub const NODE_POSTS: u8 = 8;
+
+    use crate::id::Id;
+    use crate::store::{Key, Space};
+
+    /// The key of counter `kind` for `id`.
+    pub fn key(kind: u8, id: Id) -> Key {
+        Key::new(Space::Counter).byte(kind).id(id)
+    }
+
+    /// The key of a node-wide counter.
+    pub fn global(kind: u8) -> Key {
+        key(kind, Id::MIN)
+    }
+}
+
+/// The node's own identity record (stored under `Meta/"node_keys"`).
+#[derive(Serialize, Deserialize)]
+struct NodeKeys {
+    keys: MemberKeys,
+}
+
+/// Who is asking: an authenticated member, or nobody.
+#[derive(Debug, Clone)]
+pub enum Viewer {
+    /// Not signed in.
+    Anonymous,
+    /// A signed-in member (their current record).
+    Member(Box<Member>),
+}
+
+impl Viewer {
+    /// The member's id, if signed in.
+    pub fn id(&self) -> Option<Id> {
+        match self {
+            Viewer::Anonymous => None,
+            Viewer::Member(m) => Some(m.id),
+        }
+    }
+
+    /// The member, or `Unauthorized`.
+    pub fn member(&self) -> NodeResult<&Member> {
+        match self {
+            Viewer::Anonymous => Err(NodeError::Unauthorized("sign in first")),
+            Viewer::Member(m) => Ok(m),
+        }
+    }
+
+    /// Whether the viewer has at least `role`.
+    pub fn has_role(&self, role: Role) -> bool {
+        matches!(self, Viewer::Member(m) if m.role >= role)
+    }
+}
+
+/// Node-wide figures (kept as counters: reading them costs a few gets).
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeStats {
+    /// Members.
+    pub members: i64,
+    /// Local posts (including replies).
+    pub posts: i64,
+    /// Bytes on disk.
+    pub storage_bytes: u64,
+}
+
+/// The engine. One per process; share it as `Arc<Node>`.
+pub struct Node {
+    pub(crate) store: Store,
+    pub(crate) ids: IdGenerator,
+    pub(crate) sealer: Sealer,
+    pub(crate) config: NodeConfig,
+    node_keys: MemberKeys,
+    fresh_setup_token: Option<String>,
+}
+
+impl Node {
+    /// Opens the node in `config.data_dir`: creates the directory, the node
+    /// secret and the node's keys on first start, runs migrations, and
+    /// issues a setup token while the node has no admin.
+    pub fn open(config: NodeConfig) -> NodeResult<Node> {
+        fs::create_dir_all(&config.data_dir).map_err(|e| {
+            NodeError::invalid("data_dir", format!("{}: {e}", config.data_dir.display()))
+        })?;
+        let secret = load_or_create_secret(&config.data_dir)?;
+        let sealer = Sealer::new(&secret);
+        let store = Store::open_sled(&config.data_dir.join(DB_DIR), config.cache_capacity_bytes)?;
+        let node_keys = match store.get::<NodeKeys>(&node_keys_key())? {
+            Some(k) => k.keys,
+            None => {
+                let keys = MemberKeys::generate(&sealer, b"node")?;
+                store.write_blocking(|txn| txn.put(node_keys_key(), &NodeKeys { keys: keys.clone() }))?;
+                tracing::info!(did = %keys.ed25519_public.to_did_key(), "generated the node identity");
+                keys
+            }
+        };
+        let mut node = Node {
+            store,
+            ids: IdGenerator::default(),
+            sealer,
+            config,
+            node_keys,
+            fresh_setup_token: None,
+        };
+        node.fresh_setup_token = node.issue_setup_token_if_needed()?;
+        Ok(node)
+    }
+
+    /// The node's configuration.
+    pub fn config(&self) -> &NodeConfig {
+        &self.config
+    }
+
+    /// The node's public keys (ed25519 + RSA).
+    pub fn node_keys(&self) -> &MemberKeys {
+        &self.node_keys
+    }
+
+    /// The node's did:key.
+    pub fn node_did(&self) -> String {
+        self.node_keys.ed25519_public.to_did_key()
+    }
+
+    /// The one-time setup token issued at this start, if the node has no
+    /// admin yet (log it; it is stored only as a hash).
+    pub fn fresh_setup_token(&self) -> Option<&str> {
+        self.fresh_setup_token.as_deref()
+    }
+
+    /// Node-wide figures.
+    pub fn stats(&self) -> NodeResult<NodeStats> {
+        Ok(NodeStats {
+            members: self.store.counter(&counter::global(counter::MEMBERS))?,
+            posts: self.store.counter(&counter::global(counter::NODE_POSTS))?,
+            storage_bytes: self.store.size_on_disk(),
+        })
+    }
+
+    /// Flushes the store (call at shutdown).
+    pub fn flush(&self) -> NodeResult<()> {
+        self.store.flush()
+    }
+
+    /// Loads a member by id.
+    pub(crate) fn member(&self, id: Id) -> NodeResult<Option<Member>> {
+        self.store.get(&Key::new(Space::Member).id(id))
+    }
+
+    /// Loads an active member by username (suspended members are not found).
+    pub(crate) fn active_member_by_name(&self, username: &str) -> NodeResult<Member> {
+        match self.member_by_name(username)? {
+            Some(m) if m.status == MemberStatus::Active => Ok(m),
+            _ => Err(NodeError::NotFound("member")),
+        }
+    }
+
+    /// Loads a member by username, any status.
+    pub(crate) fn member_by_name(&self, username: &str) -> NodeResult<Option<Member>> {
+        let key = Key::new(Space::MemberByName).str(&username.to_lowercase());
+        match self.store.get::<Id>(&key)? {
+            Some(id) => self.member(id),
+            None => Ok(None),
+        }
+    }
+}
+
+fn node_keys_key() -> Key {
+    Key::new(Space::Meta).str("node_keys")
+}
+
+/// Reads `data_dir/node.secret`, or creates it (mode 0600) on first start.
+fn load_or_create_secret(data_dir: &Path) -> NodeResult<NodeSecret> {
+    let path = data_dir.join(SECRET_FILE);
+    match fs::read(&path) {
+        Ok(bytes) => {
+            let bytes: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
+                NodeError::invalid("data_dir", format!("{} is not a 32-byte secret", path.display()))
+            })?;
+            Ok(NodeSecret::from_bytes(bytes))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let secret = NodeSecret::generate();
+            let tmp = path.with_extension("tmp");
+            let mut options = fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let write = || -> std::io::Result<()> {
+                let mut file = options.open(&tmp)?;
+                file.write_all(secret.as_bytes())?;
+                file.sync_all()?;
+                fs::rename(&tmp, &path)
+            };
+            write().map_err(|e| NodeError::Internal(format!("writing {}: {e}", path.display())))?;
+            Ok(secret)
+        }
+        Err(e) => Err(NodeError::Internal(format!("reading {}: {e}", path.display()))),
+    }
+}

@@ -1,0 +1,35 @@
+//! Who may see a post. Every read path goes through [`Node::can_view`].
+
+use crate::error::NodeResult;
+use crate::model::{Member, MemberStatus, Post, Role, Visibility};
+use crate::node::{Node, Viewer};
+
+impl Node {
+    /// Whether `viewer` may see `post` by `author`:
+    /// - a suspended author's posts are visible to moderators only;
+    /// - the author always sees their own posts;
+    /// - blocks in either direction hide the post;
+    /// - public and unlisted: everyone; followers: accepted followers and
+    ///   mentioned members; direct: mentioned members only.
+    pub(crate) fn can_view(&self, viewer: &Viewer, post: &Post, author: &Member) -> NodeResult<bool> {
+        if author.status == MemberStatus::Suspended && !viewer.has_role(Role::Moderator) {
+            return Ok(false);
+        }
+        let Some(me) = viewer.id() else {
+            return Ok(matches!(post.visibility, Visibility::Public | Visibility::Unlisted));
+        };
+        if me == post.author_id {
+            return Ok(true);
+        }
+        if self.blocked_either_way(me, post.author_id)? {
+            return Ok(false);
+        }
+        Ok(match post.visibility {
+            Visibility::Public | Visibility::Unlisted => true,
+            Visibility::Followers => {
+                post.mentions.contains(&me) || self.is_following(me, post.author_id)?
+            }
+            Visibility::Direct => post.mentions.contains(&me),
+        })
+    }
+}

@@ -1,0 +1,286 @@
+//! Creating a post or a comment: one atomic write with every index, counter,
+//! home-feed entry and notification it implies.
+
+use serde::Deserialize;
+
+use crate::error::{NodeError, NodeResult};
+use crate::id::Id;
+use crate::model::{now_ms, Member, NotificationKind, Post, PostType, PostView, Visibility};
+use crate::node::{counter, Node, Viewer};
+use crate::store::{Key, Space, Txn};
+use crate::validate;
+
+use super::render::render;
+
+/// What a member submits. Enumerations are strings so that a bad value is
+/// reported with its field name.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct NewPost {
+    /// Optional title.
+    pub title: Option<String>,
+    /// Markdown content (required).
+    pub content: String,
+    /// discussion (default), question, tutorial, showcase, announcement, article.
+    pub post_type: Option<String>,
+    /// Category slug (default "general").
+    pub category: Option<String>,
+    /// Tags (hashtags in the content are added).
+    pub tags: Vec<String>,
+    /// public (default), unlisted, followers, direct.
+    pub visibility: Option<String>,
+    /// Id of the post this replies to.
+    pub in_reply_to: Option<String>,
+}
+
+/// A validated post body (shared by create and edit).
+pub(crate) struct Body {
+    pub title: String,
+    pub source: String,
+    pub html: String,
+    pub post_type: PostType,
+    pub category: String,
+    pub tags: Vec<String>,
+    pub mentions: Vec<Id>,
+}
+
+impl Node {
+    /// Publishes a post (or, with `in_reply_to`, a comment) for the viewer.
+    pub async fn create_post(&self, viewer: &Viewer, new: NewPost) -> NodeResult<PostView> {
+        let author = viewer.member()?.clone();
+        let visibility = match new.visibility.as_deref() {
+            None => Visibility::Public,
+            Some(v) => Visibility::parse(v).ok_or_else(|| {
+                NodeError::invalid("visibility", "must be public, unlisted, followers or direct")
+            })?,
+        };
+        let parent = match &new.in_reply_to {
+            None => None,
+            Some(raw) => {
+                let id: Id = raw
+                    .parse()
+                    .map_err(|_| NodeError::invalid("in_reply_to", "is not a post id"))?;
+                let (parent, parent_author) = self.visible_post(viewer, id).map_err(|e| match e {
+                    NodeError::NotFound(_) => NodeError::invalid("in_reply_to", "no such post"),
+                    other => other,
+                })?;
+                check_reply_visibility(parent.visibility, visibility)?;
+                Some((parent, parent_author))
+            }
+        };
+        let mut body = self.validate_body(
+            new.title,
+            new.content,
+            new.post_type,
+            new.category,
+            new.tags,
+        )?;
+        // A direct or followers-only reply is addressed to the parent's author.
+        if let Some((parent, _)) = &parent {
+            if matches!(visibility, Visibility::Direct | Visibility::Followers)
+                && parent.author_id != author.id
+                && !body.mentions.contains(&parent.author_id)
+            {
+                body.mentions.push(parent.author_id);
+            }
+        }
+        if visibility == Visibility::Direct && body.mentions.is_empty() {
+            return Err(NodeError::invalid("visibility", "a direct post must mention someone"));
+        }
+        let id = self.ids.next();
+        let post = Post {
+            id,
+            author_id: author.id,
+            title: body.title,
+            source: body.source,
+            html: body.html,
+            post_type: body.post_type,
+            category: body.category,
+            tags: body.tags,
+            visibility,
+            in_reply_to: parent.as_ref().map(|(p, _)| p.id),
+            in_reply_to_author: parent.as_ref().map(|(p, _)| p.author_id),
+            thread_root: parent.as_ref().map(|(p, _)| p.thread_root).unwrap_or(id),
+            mentions: body.mentions,
+            created_at: now_ms(),
+            edited_at: None,
+        };
+        self.store.write(|txn| self.insert_post(txn, &post)).await?;
+        self.post_view(viewer, &post, &author)
+    }
+
+    /// Validates and renders the parts of a post shared by create and edit.
+    pub(crate) fn validate_body(
+        &self,
+        title: Option<String>,
+        content: String,
+        post_type: Option<String>,
+        category: Option<String>,
+        tags: Vec<String>,
+    ) -> NodeResult<Body> {
+        let limits = &self.config.limits;
+        let title = title.unwrap_or_default().trim().to_string();
+        validate::max_chars("title", &title, limits.title_chars)?;
+        if content.trim().is_empty() {
+            return Err(NodeError::invalid("content", "must not be empty"));
+        }
+        validate::max_chars("content", &content, limits.post_chars)?;
+        let post_type = match post_type.as_deref() {
+            None => PostType::Discussion,
+            Some(t) => PostType::parse(t).ok_or_else(|| {
+                NodeError::invalid(
+                    "post_type",
+                    "must be discussion, question, tutorial, showcase, announcement or article",
+                )
+            })?,
+        };
+        let category = match category {
+            None => "general".to_string(),
+            Some(c) => validate::slug("category", &c)?,
+        };
+        let mut normalised = Vec::new();
+        for tag in &tags {
+            let tag = validate::slug("tags", tag)?;
+            if !normalised.contains(&tag) {
+                normalised.push(tag);
+            }
+        }
+        let base = format!("https://{}", self.config.domain);
+        let rendered = render(&content, &base, |name| {
+            matches!(self.member_by_name(name), Ok(Some(_)))
+        });
+        for tag in rendered.hashtags {
+            if !normalised.contains(&tag) {
+                normalised.push(tag);
+            }
+        }
+        if normalised.len() > limits.tags {
+            return Err(NodeError::invalid("tags", format!("at most {} tags", limits.tags)));
+        }
+        let mut mentions = Vec::new();
+        for name in rendered.mentions {
+            if let Some(m) = self.member_by_name(&name)? {
+                if !mentions.contains(&m.id) {
+                    mentions.push(m.id);
+                }
+            }
+        }
+        Ok(Body {
+            title,
+            source: content,
+            html: rendered.html,
+            post_type,
+            category,
+            tags: normalised,
+            mentions,
+        })
+    }
+
+    /// Writes a new post with its indexes, counters, fan-out and notifications.
+    fn insert_post(&self, txn: &mut Txn<'_>, post: &Post) -> NodeResult<()> {
+        let id = post.id;
+        let author = post.author_id;
+        txn.put(Key::new(Space::Post).id(id), post)?;
+        txn.put_raw(Key::new(Space::AuthorPosts).id(author).id(id), Vec::new());
+        self.index_listing(txn, post, true);
+        if let Some(parent) = post.in_reply_to {
+            txn.put_raw(Key::new(Space::Replies).id(parent).id(id), Vec::new());
+            txn.add(counter::key(counter::REPLIES, parent), 1)?;
+        }
+        txn.add(counter::key(counter::POSTS, author), 1)?;
+        txn.add(counter::global(counter::NODE_POSTS), 1)?;
+        for member in self.home_recipients(txn, post)? {
+            txn.put_raw(Key::new(Space::Home).id(member).id(id), Vec::new());
+        }
+        if let Some(parent_author) = post.in_reply_to_author {
+            self.notify(txn, parent_author, NotificationKind::Replied, author, Some(id))?;
+        }
+        for mentioned in &post.mentions {
+            if Some(*mentioned) != post.in_reply_to_author {
+                self.notify(txn, *mentioned, NotificationKind::Mentioned, author, Some(id))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds (or removes) the post's entries in the listed feeds: local,
+    /// tag and category. Only public posts are listed; comments appear in
+    /// tag feeds but not in the local and category feeds.
+    pub(crate) fn index_listing(&self, txn: &mut Txn<'_>, post: &Post, add: bool) {
+        if post.visibility != Visibility::Public {
+            return;
+        }
+        let mut keys = Vec::new();
+        if post.in_reply_to.is_none() {
+            keys.push(Key::new(Space::LocalTimeline).id(post.id));
+            keys.push(Key::new(Space::CategoryTimeline).str(&post.category).id(post.id));
+        }
+        for tag in &post.tags {
+            keys.push(Key::new(Space::TagTimeline).str(tag).id(post.id));
+        }
+        for key in keys {
+            if add {
+                txn.put_raw(key, Vec::new());
+            } else {
+                txn.delete(key);
+            }
+        }
+    }
+
+    /// Whose home feed a new post enters (fan-out on write): the author,
+    /// mentioned members, and, unless it is direct, the author's followers —
+    /// for a reply to someone else, only followers who also follow that
+    /// someone (as Mastodon does).
+    fn home_recipients(&self, txn: &Txn<'_>, post: &Post) -> NodeResult<Vec<Id>> {
+        let mut out = vec![post.author_id];
+        out.extend(post.mentions.iter().copied());
+        if post.visibility != Visibility::Direct {
+            let other_parent = post.in_reply_to_author.filter(|a| *a != post.author_id);
+            for item in txn.prefix(&Key::new(Space::Followers).id(post.author_id), false) {
+                let (key, _) = item?;
+                let Some(follower) = Key::trailing_id(&key) else { continue };
+                if let Some(parent_author) = other_parent {
+                    let follows_parent = follower == parent_author
+                        || txn.contains(&Key::new(Space::Following).id(follower).id(parent_author))?;
+                    if !follows_parent {
+                        continue;
+                    }
+                }
+                out.push(follower);
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Loads a post and its author if `viewer` may see it; `NotFound`
+    /// otherwise (whether it exists or not).
+    pub(crate) fn visible_post(&self, viewer: &Viewer, id: Id) -> NodeResult<(Post, Member)> {
+        let post: Post = self
+            .store
+            .get(&Key::new(Space::Post).id(id))?
+            .ok_or(NodeError::NotFound("post"))?;
+        let author = self.member(post.author_id)?.ok_or(NodeError::NotFound("post"))?;
+        if !self.can_view(viewer, &post, &author)? {
+            return Err(NodeError::NotFound("post"));
+        }
+        Ok((post, author))
+    }
+}
+
+/// A reply may not be seen by more people than its parent.
+fn check_reply_visibility(parent: Visibility, reply: Visibility) -> NodeResult<()> {
+    let rank = |v: Visibility| match v {
+        Visibility::Public | Visibility::Unlisted => 0,
+        Visibility::Followers => 1,
+        Visibility::Direct => 2,
+    };
+    if rank(reply) < rank(parent) {
+        return Err(NodeError::invalid(
+            "visibility",
+            "a reply cannot be more visible than the post it answers",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,54 @@
+//! Deleting a post: by its author, or by a moderator.
+
+use crate::error::{NodeError, NodeResult};
+use crate::id::Id;
+use crate::model::Role;
+use crate::node::{counter, Node, Viewer};
+use crate::store::{Key, Space};
+
+impl Node {
+    /// Deletes a post with its indexes, likes and counters. Home-feed,
+    /// bookmark and notification entries that point at it are skipped when
+    /// read. Replies stay (their parent shows as gone).
+    pub async fn delete_post(&self, viewer: &Viewer, id: Id) -> NodeResult<()> {
+        let me = viewer.member()?;
+        let (post, _) = self.visible_post(viewer, id)?;
+        if post.author_id != me.id && !viewer.has_role(Role::Moderator) {
+            return Err(NodeError::Forbidden("only the author or a moderator can delete a post"));
+        }
+        self.store
+            .write(|txn| {
+                if !txn.contains(&Key::new(Space::Post).id(id))? {
+                    return Err(NodeError::NotFound("post"));
+                }
+                txn.delete(Key::new(Space::Post).id(id));
+                txn.delete(Key::new(Space::AuthorPosts).id(post.author_id).id(id));
+                self.index_listing(txn, &post, false);
+                if let Some(parent) = post.in_reply_to {
+                    txn.delete(Key::new(Space::Replies).id(parent).id(id));
+                    txn.add(counter::key(counter::REPLIES, parent), -1)?;
+                }
+                let likes: Vec<_> = txn
+                    .prefix(&Key::new(Space::Likes).id(id), false)
+                    .collect::<Result<_, _>>()?;
+                for (key, like_id) in likes {
+                    let (Some(member), Some(like)) = (
+                        key.get(17..33).and_then(Id::from_slice),
+                        Id::from_slice(&like_id),
+                    ) else {
+                        continue;
+                    };
+                    txn.delete(Key::new(Space::Likes).id(id).id(member));
+                    txn.delete(Key::new(Space::MemberLikes).id(member).id(like));
+                }
+                txn.delete(counter::key(counter::LIKES, id));
+                txn.delete(counter::key(counter::REPLIES, id));
+                txn.add(counter::key(counter::POSTS, post.author_id), -1)?;
+                txn.add(counter::global(counter::NODE_POSTS), -1)?;
+                Ok(())
+            })
+            .await?;
+        tracing::info!(post = %id, by = %me.username, "post deleted");
+        Ok(())
+    }
+}

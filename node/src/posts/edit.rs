@@ -1,0 +1,85 @@
+//! Editing a post: its author changes the text, title, type, category, tags.
+
+use serde::Deserialize;
+
+use crate::error::{NodeError, NodeResult};
+use crate::id::Id;
+use crate::model::{now_ms, NotificationKind, Post, PostView};
+use crate::node::{Node, Viewer};
+use crate::store::{Key, Space};
+
+/// Changes to a post; absent fields are kept. Visibility cannot change
+/// (people who saw it under one audience would be surprised).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PostEdit {
+    /// New title.
+    pub title: Option<String>,
+    /// New Markdown content.
+    pub content: Option<String>,
+    /// New type.
+    pub post_type: Option<String>,
+    /// New category.
+    pub category: Option<String>,
+    /// New tags (replace the old ones).
+    pub tags: Option<Vec<String>>,
+}
+
+impl Node {
+    /// Edits one of the viewer's posts.
+    pub async fn edit_post(&self, viewer: &Viewer, id: Id, edit: PostEdit) -> NodeResult<PostView> {
+        let me = viewer.member()?.clone();
+        let (old, _) = self.visible_post(viewer, id)?;
+        if old.author_id != me.id {
+            return Err(NodeError::Forbidden("only the author can edit a post"));
+        }
+        let body = self.validate_body(
+            Some(edit.title.unwrap_or_else(|| old.title.clone())),
+            edit.content.unwrap_or_else(|| old.source.clone()),
+            Some(edit.post_type.unwrap_or_else(|| post_type_name(&old))),
+            Some(edit.category.unwrap_or_else(|| old.category.clone())),
+            edit.tags.unwrap_or_else(|| old.tags.clone()),
+        )?;
+        let mut mentions = body.mentions;
+        // Keep the implicit addressee of a direct/followers-only reply.
+        for kept in &old.mentions {
+            if Some(*kept) == old.in_reply_to_author && !mentions.contains(kept) {
+                mentions.push(*kept);
+            }
+        }
+        let updated = Post {
+            title: body.title,
+            source: body.source,
+            html: body.html,
+            post_type: body.post_type,
+            category: body.category,
+            tags: body.tags,
+            mentions,
+            edited_at: Some(now_ms()),
+            ..old.clone()
+        };
+        self.store
+            .write(|txn| {
+                if !txn.contains(&Key::new(Space::Post).id(id))? {
+                    return Err(NodeError::NotFound("post"));
+                }
+                self.index_listing(txn, &old, false);
+                self.index_listing(txn, &updated, true);
+                txn.put(Key::new(Space::Post).id(id), &updated)?;
+                for m in updated.mentions.iter().filter(|m| !old.mentions.contains(m)) {
+                    txn.put_raw(Key::new(Space::Home).id(*m).id(id), Vec::new());
+                    self.notify(txn, *m, NotificationKind::Mentioned, me.id, Some(id))?;
+                }
+                Ok(())
+            })
+            .await?;
+        self.post_view(viewer, &updated, &me)
+    }
+}
+
+fn post_type_name(post: &Post) -> String {
+    serde_json::to_value(post.post_type)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| "discussion".into())
+}

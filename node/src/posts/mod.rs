@@ -1,0 +1,13 @@
+//! Posts and comments (comments are posts that reply to another post).
+
+mod access;
+mod create;
+mod delete;
+mod edit;
+mod like;
+mod render;
+mod thread;
+mod view;
+
+pub use create::NewPost;
+pub use edit::PostEdit;

@@ -1,0 +1,83 @@
+//! Blocks (cut all ties, hide both ways) and mutes (hide from my feeds).
+
+use crate::error::{NodeError, NodeResult};
+use crate::id::Id;
+use crate::model::{now_ms, Relationship};
+use crate::node::{Node, Viewer};
+use crate::store::{Key, Space};
+
+impl Node {
+    /// Whether `a` blocks `b`.
+    pub(crate) fn is_blocking(&self, a: Id, b: Id) -> NodeResult<bool> {
+        self.store.contains(&Key::new(Space::Blocks).id(a).id(b))
+    }
+
+    /// Whether `a` and `b` block each other in either direction.
+    pub(crate) fn blocked_either_way(&self, a: Id, b: Id) -> NodeResult<bool> {
+        Ok(self.is_blocking(a, b)? || self.is_blocking(b, a)?)
+    }
+
+    /// Whether `a` mutes `b`.
+    pub(crate) fn is_muting(&self, a: Id, b: Id) -> NodeResult<bool> {
+        self.store.contains(&Key::new(Space::Mutes).id(a).id(b))
+    }
+
+    /// Blocks `username`: removes follows and requests both ways; neither
+    /// sees the other's posts, and they cannot follow the viewer.
+    pub async fn block(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
+        let me = viewer.member()?.id;
+        let target = self.member_by_name(username)?.ok_or(NodeError::NotFound("member"))?;
+        if target.id == me {
+            return Err(NodeError::invalid("username", "you cannot block yourself"));
+        }
+        self.store
+            .write(|txn| {
+                txn.put(Key::new(Space::Blocks).id(me).id(target.id), &now_ms())?;
+                txn.put_raw(Key::new(Space::BlockedBy).id(target.id).id(me), Vec::new());
+                self.remove_follow(txn, me, target.id)?;
+                self.remove_follow(txn, target.id, me)
+            })
+            .await?;
+        self.relationship(me, target.id)
+    }
+
+    /// Lifts a block.
+    pub async fn unblock(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
+        let me = viewer.member()?.id;
+        let target = self.member_by_name(username)?.ok_or(NodeError::NotFound("member"))?;
+        self.store
+            .write(|txn| {
+                txn.delete(Key::new(Space::Blocks).id(me).id(target.id));
+                txn.delete(Key::new(Space::BlockedBy).id(target.id).id(me));
+                Ok(())
+            })
+            .await?;
+        self.relationship(me, target.id)
+    }
+
+    /// Mutes `username`: their posts and notifications stop reaching the viewer.
+    pub async fn mute(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
+        let me = viewer.member()?.id;
+        let target = self.member_by_name(username)?.ok_or(NodeError::NotFound("member"))?;
+        if target.id == me {
+            return Err(NodeError::invalid("username", "you cannot mute yourself"));
+        }
+        self.store
+            .write(|txn| txn.put(Key::new(Space::Mutes).id(me).id(target.id), &now_ms()))
+            .await?;
+        self.relationship(me, target.id)
+    }
+
+    /// Lifts a mute.
+    pub async fn unmute(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
+        let me = viewer.member()?.id;
+        let target = self.member_by_name(username)?.ok_or(NodeError::NotFound("member"))?;
+        self.store
+            .write(|txn| {
+                txn.delete(Key::new(Space::Mutes).id(me).id(target.id));
+                Ok(())
+            })
+            .await?;
+        self.relationship(me, target.id)
+    }
+}

@@ -1,0 +1,134 @@
+//! Group commit: many writers, one fsync.
+//!
+//! A writer applies its batch (in memory, under the writer lock), takes the
+//! next sequence number and waits until a flush that started after its
+//! apply has finished. One flusher thread loops: it reads the highest
+//! applied sequence, flushes, and publishes that sequence as durable. While
+//! one fsync runs, later writers pile up and the next fsync covers them all.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+
+use tokio::sync::watch;
+
+use super::engine::KvEngine;
+use super::StoreError;
+
+/// What the flusher thread and the writers share.
+struct Shared {
+    /// Highest sequence number applied to the engine.
+    applied: AtomicU64,
+    /// `(work pending, shutting down)`, with a condvar to wake the flusher.
+    signal: Mutex<(bool, bool)>,
+    wake: Condvar,
+}
+
+/// Coordinates durability waits with a single background flusher.
+pub struct GroupCommit {
+    shared: Arc<Shared>,
+    durable: watch::Receiver<Result<u64, String>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl GroupCommit {
+    /// Starts the flusher thread for `engine`.
+    pub fn start(engine: Arc<dyn KvEngine>) -> Self {
+        let shared = Arc::new(Shared {
+            applied: AtomicU64::new(0),
+            signal: Mutex::new((false, false)),
+            wake: Condvar::new(),
+        });
+        let (tx, rx) = watch::channel(Ok(0));
+        let for_thread = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("kodeon-group-commit".into())
+            .spawn(move || flusher(engine, for_thread, tx))
+            .map_err(|e| tracing::error!("cannot start the group-commit thread: {e}"))
+            .ok();
+        GroupCommit {
+            shared,
+            durable: rx,
+            thread: Mutex::new(thread),
+        }
+    }
+
+    /// Records that one more batch was applied; returns its sequence number.
+    /// Must be called while the writer lock is held, right after `apply`.
+    pub fn applied(&self) -> u64 {
+        let seq = self.shared.applied.fetch_add(1, Ordering::SeqCst) + 1;
+        if let Ok(mut signal) = self.shared.signal.lock() {
+            signal.0 = true;
+            self.shared.wake.notify_one();
+        }
+        seq
+    }
+
+    /// Waits until batch `seq` is durable. `seq == 0` (nothing written)
+    /// returns at once.
+    pub async fn wait_durable(&self, seq: u64) -> Result<(), StoreError> {
+        if seq == 0 {
+            return Ok(());
+        }
+        let mut rx = self.durable.clone();
+        loop {
+            match &*rx.borrow_and_update() {
+                Ok(done) if *done >= seq => return Ok(()),
+                Ok(_) => {}
+                Err(message) => return Err(StoreError::Engine(message.clone())),
+            }
+            rx.changed()
+                .await
+                .map_err(|_| StoreError::Engine("group-commit thread stopped".into()))?;
+        }
+    }
+}
+
+impl Drop for GroupCommit {
+    /// Flushes what is pending and stops the thread, so the engine (and
+    /// sled's file lock) is released when the store is dropped.
+    fn drop(&mut self) {
+        if let Ok(mut signal) = self.shared.signal.lock() {
+            signal.1 = true;
+            self.shared.wake.notify_one();
+        }
+        if let Some(handle) = self.thread.lock().ok().and_then(|mut t| t.take()) {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn flusher(engine: Arc<dyn KvEngine>, shared: Arc<Shared>, durable: watch::Sender<Result<u64, String>>) {
+    let mut flushed = 0u64;
+    loop {
+        let shutting_down = {
+            let Ok(mut signal) = shared.signal.lock() else {
+                return;
+            };
+            while !signal.0 && !signal.1 {
+                signal = match shared.wake.wait(signal) {
+                    Ok(s) => s,
+                    Err(_) => return,
+                };
+            }
+            signal.0 = false;
+            signal.1
+        };
+        let target = shared.applied.load(Ordering::SeqCst);
+        if target > flushed {
+            match engine.flush() {
+                Ok(()) => {
+                    flushed = target;
+                    durable.send_replace(Ok(flushed));
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "group commit: flush failed");
+                    durable.send_replace(Err(e.to_string()));
+                }
+            }
+        }
+        if shutting_down {
+            return;
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! The key-value engine interface every backend implements.
+
+use super::StoreError;
+
+/// A set of puts (`Some`) and deletes (`None`) applied atomically.
+pub type Batch = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+
+/// An iterator over `(key, value)` pairs.
+pub type KvIter<'a> = Box<dyn Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>> + 'a>;
+
+/// A sorted key-value engine: the only thing a storage backend provides.
+///
+/// Keys sort bytewise. `apply` must be atomic (all or nothing, also across a
+/// crash); `flush` must make everything applied so far durable.
+pub trait KvEngine: Send + Sync {
+    /// Reads one value.
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Iterates `[start, end)` in ascending or descending key order.
+    fn range<'a>(&'a self, start: &[u8], end: &[u8], reverse: bool) -> KvIter<'a>;
+    /// Applies a batch atomically.
+    fn apply(&self, batch: Batch) -> Result<(), StoreError>;
+    /// Makes every applied batch durable (fsync).
+    fn flush(&self) -> Result<(), StoreError>;
+    /// Approximate bytes used on disk.
+    fn size_on_disk(&self) -> u64;
+}

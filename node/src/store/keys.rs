@@ -1,0 +1,173 @@
+//! The one typed key encoder. Keys are never built by hand elsewhere.
+//!
+//! Layout: one [`Space`] byte, then components in order:
+//! - ids: 16 raw bytes (ULIDs: big-endian, so byte order = time order);
+//! - strings: UTF-8 bytes then a `0x00` terminator (callers never pass NUL:
+//!   usernames, tags and categories are validated slugs);
+//! - integers: 8 bytes big-endian.
+//!
+//! Because every component is self-delimiting, a key built from a prefix of
+//! the components is a byte prefix of the longer key: prefix scans work.
+
+use crate::id::Id;
+
+/// Keyspaces. The byte values are part of the on-disk format: never reuse
+/// or renumber one; add new spaces at the end.
+#[repr(u8)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Space {
+    /// Node metadata: schema version, node secret, node keys, setup token.
+    Meta = 0x01,
+    /// member id → Member.
+    Member = 0x02,
+    /// lower-cased username → member id.
+    MemberByName = 0x03,
+    /// lower-cased email → member id.
+    MemberByEmail = 0x04,
+    /// blake3(token) → Session.
+    Token = 0x05,
+    /// (member, token id) → blake3(token), to list and revoke sessions.
+    MemberTokens = 0x06,
+    /// (follower, followee) → Follow.
+    Following = 0x07,
+    /// (followee, follower) → Follow.
+    Followers = 0x08,
+    /// (target, requester) → FollowRequest.
+    FollowRequests = 0x09,
+    /// (blocker, blocked) → timestamp.
+    Blocks = 0x0a,
+    /// (muter, muted) → timestamp.
+    Mutes = 0x0b,
+    /// post id → Post.
+    Post = 0x0c,
+    /// (author, post) → ().
+    AuthorPosts = 0x0d,
+    /// post id → () for public top-level posts of this node.
+    LocalTimeline = 0x0e,
+    /// (tag, post) → ().
+    TagTimeline = 0x0f,
+    /// (category, post) → ().
+    CategoryTimeline = 0x10,
+    /// (member, post) → () — fan-out-on-write home feeds.
+    Home = 0x11,
+    /// (parent post, reply) → ().
+    Replies = 0x12,
+    /// (post, member) → like id.
+    Likes = 0x13,
+    /// (member, like id) → post id: a member's likes, newest first.
+    MemberLikes = 0x14,
+    /// (member, post) → bookmark id.
+    Bookmarks = 0x15,
+    /// (member, bookmark id) → post id.
+    MemberBookmarks = 0x16,
+    /// (member, notification id) → Notification.
+    Notifications = 0x17,
+    /// (member, notification id) → () for unread notifications.
+    UnreadNotifications = 0x18,
+    /// (counter kind, id) → i64.
+    Counter = 0x19,
+    /// (blocked, blocker) → () reverse block index.
+    BlockedBy = 0x1a,
+}
+
+/// A typed, self-delimiting key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Key(Vec<u8>);
+
+impl Key {
+    /// Starts a key in `space`.
+    pub fn new(space: Space) -> Self {
+        let mut bytes = Vec::with_capacity(34);
+        bytes.push(space as u8);
+        Key(bytes)
+    }
+
+    /// Appends an id (16 bytes).
+    pub fn id(mut self, id: Id) -> Self {
+        self.0.extend_from_slice(&id.to_bytes());
+        self
+    }
+
+    /// Appends a string and its terminator. NUL bytes are dropped, which
+    /// validated slugs never contain.
+    pub fn str(mut self, s: &str) -> Self {
+        self.0.extend(s.bytes().filter(|b| *b != 0));
+        self.0.push(0);
+        self
+    }
+
+    /// Appends raw bytes of fixed length (hashes).
+    pub fn bytes(mut self, b: &[u8]) -> Self {
+        self.0.extend_from_slice(b);
+        self
+    }
+
+    /// Appends a big-endian u64.
+    pub fn u64(mut self, n: u64) -> Self {
+        self.0.extend_from_slice(&n.to_be_bytes());
+        self
+    }
+
+    /// Appends one byte (a sub-kind).
+    pub fn byte(mut self, b: u8) -> Self {
+        self.0.push(b);
+        self
+    }
+
+    /// The encoded bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The smallest key greater than every key with this prefix.
+    pub fn prefix_end(&self) -> Key {
+        let mut end = self.0.clone();
+        while let Some(last) = end.pop() {
+            if last < 0xff {
+                end.push(last + 1);
+                return Key(end);
+            }
+        }
+        Key(vec![0xff; 40])
+    }
+
+    /// Reads the id stored in the last 16 bytes of a raw key.
+    pub fn trailing_id(raw: &[u8]) -> Option<Id> {
+        let start = raw.len().checked_sub(16)?;
+        Id::from_slice(&raw[start..])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_is_space_then_components() {
+        let id = Id::from_bytes([7u8; 16]);
+        let key = Key::new(Space::TagTimeline).str("rust").id(id);
+        let mut expected = vec![0x0f];
+        expected.extend_from_slice(b"rust\0");
+        expected.extend_from_slice(&[7u8; 16]);
+        assert_eq!(key.as_bytes(), expected.as_slice());
+        assert_eq!(Key::trailing_id(key.as_bytes()), Some(id));
+    }
+
+    #[test]
+    fn string_terminator_keeps_prefixes_apart() {
+        // "rust" must not be a prefix of "rustacean".
+        let a = Key::new(Space::TagTimeline).str("rust");
+        let b = Key::new(Space::TagTimeline).str("rustacean").id(Id::from_bytes([0; 16]));
+        assert!(!b.as_bytes().starts_with(a.as_bytes()));
+    }
+
+    #[test]
+    fn prefix_end_bounds_the_prefix() {
+        let p = Key::new(Space::Home).id(Id::from_bytes([1; 16]));
+        let inside = p.clone().id(Id::from_bytes([0xff; 16]));
+        assert!(inside < p.prefix_end());
+        assert!(p.clone() < p.prefix_end());
+        let u = Key::new(Space::Counter).u64(258);
+        assert_eq!(&u.as_bytes()[1..], &[0, 0, 0, 0, 0, 0, 1, 2]);
+    }
+}

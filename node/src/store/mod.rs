@@ -1,0 +1,187 @@
+//! Storage: one small key-value engine interface, a typed key encoder, and
+//! [`Store`], which gives the domain atomic, durable writes.
+//!
+//! **Architecture Invariant:** no sled type appears outside `sled_engine.rs`.
+//! Swapping in another backend (PostgreSQL, an in-memory engine) means
+//! implementing [`KvEngine`] and nothing else.
+
+mod commit;
+mod engine;
+mod keys;
+mod memory_engine;
+mod migrate;
+mod sled_engine;
+mod txn;
+
+pub use engine::{Batch, KvEngine, KvIter};
+pub use keys::{Key, Space};
+pub use memory_engine::MemoryEngine;
+pub use sled_engine::SledEngine;
+pub use txn::Txn;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use serde::de::DeserializeOwned;
+
+use crate::error::NodeError;
+use commit::GroupCommit;
+
+/// Errors raised by a storage engine.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The engine reported an I/O or corruption error.
+    #[error("storage engine: {0}")]
+    Engine(String),
+    /// A stored value could not be decoded (corruption or a missing migration).
+    #[error("corrupt value under key {key}: {message}")]
+    Corrupt {
+        /// Hex of the key whose value failed to decode.
+        key: String,
+        /// The decoder's message.
+        message: String,
+    },
+    /// The store is held by another process.
+    #[error("the data directory is in use by another process: {0}")]
+    Locked(String),
+}
+
+/// The node's store: typed reads, and writes that are atomic and durable.
+///
+/// Cloning `Store` is shallow: clones share the engine and the committer.
+#[derive(Clone)]
+pub struct Store {
+    engine: Arc<dyn KvEngine>,
+    /// Serialises read-check-write sections. Held only while a closure runs
+    /// against memory (microseconds), never across the fsync.
+    writer: Arc<Mutex<()>>,
+    commit: Arc<GroupCommit>,
+}
+
+impl Store {
+    /// Opens (or creates) the sled store in `dir` and runs pending migrations.
+    pub fn open_sled(dir: &Path, cache_capacity_bytes: u64) -> Result<Self, NodeError> {
+        let engine = SledEngine::open(dir, cache_capacity_bytes)?;
+        Self::with_engine(Arc::new(engine))
+    }
+
+    /// Wraps an engine (sled, in-memory...) and runs pending migrations.
+    pub fn with_engine(engine: Arc<dyn KvEngine>) -> Result<Self, NodeError> {
+        let store = Store {
+            commit: Arc::new(GroupCommit::start(engine.clone())),
+            engine,
+            writer: Arc::new(Mutex::new(())),
+        };
+        migrate::run(&store)?;
+        Ok(store)
+    }
+
+    /// Runs `f` as one atomic write and returns once it is durable on disk.
+    ///
+    /// `f` reads through the [`Txn`] (which sees its own staged writes) and
+    /// stages puts and deletes; nothing is visible to others until `f`
+    /// returns `Ok`, and nothing is written if it returns `Err`. Concurrent
+    /// writers share one fsync (group commit).
+    pub async fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Txn<'_>) -> Result<T, NodeError>,
+    ) -> Result<T, NodeError> {
+        let (out, seq) = self.write_unsynced(f)?;
+        self.commit.wait_durable(seq).await?;
+        Ok(out)
+    }
+
+    /// Like [`Store::write`] but for callers outside an async runtime
+    /// (start-up, migrations, the offline admin CLI): blocks until durable.
+    pub fn write_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut Txn<'_>) -> Result<T, NodeError>,
+    ) -> Result<T, NodeError> {
+        let (out, _) = self.write_unsynced(f)?;
+        self.engine.flush()?;
+        Ok(out)
+    }
+
+    fn write_unsynced<T>(
+        &self,
+        f: impl FnOnce(&mut Txn<'_>) -> Result<T, NodeError>,
+    ) -> Result<(T, u64), NodeError> {
+        let _guard = self
+            .writer
+            .lock()
+            .map_err(|_| StoreError::Engine("writer lock poisoned".into()))?;
+        let mut txn = Txn::new(self.engine.as_ref());
+        let out = f(&mut txn)?;
+        let batch = txn.into_batch();
+        if batch.is_empty() {
+            return Ok((out, 0));
+        }
+        self.engine.apply(batch)?;
+        Ok((out, self.commit.applied()))
+    }
+
+    /// Reads one raw value.
+    pub fn get_raw(&self, key: &Key) -> Result<Option<Vec<u8>>, NodeError> {
+        Ok(self.engine.get(key.as_bytes())?)
+    }
+
+    /// Reads and decodes one JSON value.
+    pub fn get<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, NodeError> {
+        match self.engine.get(key.as_bytes())? {
+            Some(bytes) => Ok(Some(decode(key.as_bytes(), &bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether a key exists.
+    pub fn contains(&self, key: &Key) -> Result<bool, NodeError> {
+        Ok(self.engine.get(key.as_bytes())?.is_some())
+    }
+
+    /// Reads a counter (missing = 0).
+    pub fn counter(&self, key: &Key) -> Result<i64, NodeError> {
+        Ok(self
+            .engine
+            .get(key.as_bytes())?
+            .map(|v| txn::decode_counter(&v))
+            .unwrap_or(0))
+    }
+
+    /// Iterates keys in `[start, end)`, ascending or descending.
+    pub fn range(&self, start: &Key, end: &Key, reverse: bool) -> KvIter<'_> {
+        self.engine.range(start.as_bytes(), end.as_bytes(), reverse)
+    }
+
+    /// Iterates every key that starts with `prefix`, ascending or descending.
+    pub fn prefix(&self, prefix: &Key, reverse: bool) -> KvIter<'_> {
+        let end = prefix.prefix_end();
+        self.engine.range(prefix.as_bytes(), end.as_bytes(), reverse)
+    }
+
+    /// Bytes used on disk by the engine.
+    pub fn size_on_disk(&self) -> u64 {
+        self.engine.size_on_disk()
+    }
+
+    /// Flushes everything to disk (used at shutdown).
+    pub fn flush(&self) -> Result<(), NodeError> {
+        Ok(self.engine.flush()?)
+    }
+}
+
+/// Decodes a stored JSON value, naming the key on failure.
+pub(crate) fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        key: hex(key),
+        message: e.to_string(),
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Decodes a JSON value read from an index scan.
+pub fn decode_value<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, NodeError> {
+    Ok(decode(b"", bytes)?)
+}

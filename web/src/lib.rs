@@ -1,0 +1,83 @@
+//! Kodeon's HTTP layer: axum routers over [`node::Node`] methods.
+//!
+//! **Architecture Invariant:** handlers parse, call one node method, render.
+//! No business rule lives here; rate limits and body limits are transport
+//! policy and do.
+
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod pages;
+pub mod rate_limit;
+pub mod routes;
+pub mod state;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::Router;
+use node::Node;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// HTTP-level settings (the binary maps its config file onto this).
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// Largest accepted request body.
+    pub body_limit_bytes: usize,
+    /// Rate limits (0 = unlimited).
+    pub rate_limits: RateLimits,
+}
+
+/// Rate limits, per client IP or per account. 0 disables a limit.
+#[derive(Debug, Clone)]
+pub struct RateLimits {
+    /// Registrations per IP per hour.
+    pub register_per_hour_per_ip: u32,
+    /// Login attempts per IP per minute.
+    pub login_per_minute_per_ip: u32,
+    /// Posts (and comments) per account per minute.
+    pub posts_per_minute_per_account: u32,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            body_limit_bytes: 1024 * 1024,
+            rate_limits: RateLimits {
+                register_per_hour_per_ip: 20,
+                login_per_minute_per_ip: 30,
+                posts_per_minute_per_account: 300,
+            },
+        }
+    }
+}
+
+/// Builds the node's HTTP router. Serve it with
+/// `axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())`
+/// so that per-IP limits see the client address.
+pub fn router(node: Arc<Node>, settings: WebSettings) -> Router {
+    let state = AppState {
+        node,
+        limiters: Arc::new(rate_limit::Limiters::new(&settings.rate_limits)),
+        metrics: Arc::new(metrics::Metrics::default()),
+    };
+    let api = Router::new()
+        .merge(routes::auth::routes())
+        .merge(routes::members::routes())
+        .merge(routes::posts::routes())
+        .merge(routes::feeds::routes())
+        .merge(routes::notifications::routes())
+        .merge(routes::system::routes());
+    Router::new()
+        .nest("/api/kodeon/v1", api)
+        .merge(routes::system::root_routes())
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such route") })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

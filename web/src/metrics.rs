@@ -1,0 +1,96 @@
+//! Prometheus metrics: request counts and latencies, node gauges.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+use crate::state::AppState;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    route: String,
+}
+
+/// The node's metrics registry.
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    members: Gauge,
+    posts: Gauge,
+    storage: Gauge,
+}
+
+fn latency_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.0005, 2.0, 14))
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("kodeon");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
+        let (members, posts, storage) = (Gauge::default(), Gauge::default(), Gauge::default());
+        registry.register("http_requests", "HTTP requests by route and status", requests.clone());
+        registry.register("http_request_duration_seconds", "HTTP request latency", latency.clone());
+        registry.register("members", "Members of this node", members.clone());
+        registry.register("posts", "Posts stored on this node", posts.clone());
+        registry.register("storage_bytes", "Bytes used by the store on disk", storage.clone());
+        Metrics { registry, requests, latency, members, posts, storage }
+    }
+}
+
+/// Middleware: counts and times every request under its route pattern.
+pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = req.method().to_string();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    let m = &state.metrics;
+    m.requests
+        .get_or_create(&RequestLabels { method, route: route.clone(), status: response.status().as_u16() })
+        .inc();
+    m.latency
+        .get_or_create(&RouteLabels { route })
+        .observe(started.elapsed().as_secs_f64());
+    response
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub async fn render(State(state): State<AppState>) -> Response {
+    let m = &state.metrics;
+    if let Ok(stats) = state.node.stats() {
+        m.members.set(stats.members);
+        m.posts.set(stats.posts);
+        m.storage.set(i64::try_from(stats.storage_bytes).unwrap_or(i64::MAX));
+    }
+    let mut text = String::new();
+    if encode(&mut text, &m.registry).is_err() {
+        return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        text,
+    )
+        .into_response()
+}

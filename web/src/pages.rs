@@ -1,0 +1,43 @@
+//! Rendering a [`node::Page`] as JSON plus a `Link` header (next/prev URLs).
+
+use axum::http::{header, HeaderValue, Uri};
+use axum::response::{IntoResponse, Response};
+use node::Page;
+use serde::Serialize;
+
+/// Renders a page with `Link: <...max_id=..>; rel="next", <...min_id=..>; rel="prev"`.
+pub fn page_response<T: Serialize>(uri: &Uri, page: Page<T>) -> Response {
+    let mut links = Vec::new();
+    if let Some(next) = page.next_max_id {
+        links.push(format!("<{}>; rel=\"next\"", with_cursor(uri, "max_id", &next.to_string())));
+    }
+    if let Some(prev) = page.prev_min_id {
+        links.push(format!("<{}>; rel=\"prev\"", with_cursor(uri, "min_id", &prev.to_string())));
+    }
+    let mut response = axum::Json(page).into_response();
+    if let Ok(value) = HeaderValue::from_str(&links.join(", ")) {
+        if !links.is_empty() {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
+    response
+}
+
+/// The request's path and query with the cursors replaced by one.
+fn with_cursor(uri: &Uri, name: &str, value: &str) -> String {
+    let kept: Vec<&str> = uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .filter(|kv| {
+            let key = kv.split('=').next().unwrap_or("");
+            !matches!(key, "max_id" | "min_id" | "since_id")
+        })
+        .collect();
+    let mut query = kept.join("&");
+    if !query.is_empty() {
+        query.push('&');
+    }
+    format!("{}?{query}{name}={value}", uri.path())
+}

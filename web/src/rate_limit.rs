@@ -1,0 +1,76 @@
+//! Per-IP and per-account rate limits (GCRA via `governor`).
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::ConnectInfo;
+use axum::http::request::Parts;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::error::ApiError;
+use crate::RateLimits;
+
+/// What a limit applies to.
+#[derive(Debug, Clone, Copy)]
+pub enum Action {
+    /// Registration, per IP.
+    Register,
+    /// Login, per IP.
+    Login,
+    /// Posting, per account.
+    Post,
+}
+
+/// The node's limiters. A `None` limiter is disabled (limit 0).
+pub struct Limiters {
+    register: Option<DefaultKeyedRateLimiter<String>>,
+    login: Option<DefaultKeyedRateLimiter<String>>,
+    post: Option<DefaultKeyedRateLimiter<String>>,
+    checks: AtomicU64,
+}
+
+impl Limiters {
+    /// Builds limiters from settings.
+    pub fn new(limits: &RateLimits) -> Self {
+        let per_hour = |n: u32| NonZeroU32::new(n).map(|n| RateLimiter::keyed(Quota::per_hour(n)));
+        let per_minute = |n: u32| NonZeroU32::new(n).map(|n| RateLimiter::keyed(Quota::per_minute(n)));
+        Limiters {
+            register: per_hour(limits.register_per_hour_per_ip),
+            login: per_minute(limits.login_per_minute_per_ip),
+            post: per_minute(limits.posts_per_minute_per_account),
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    /// Counts one `action` by `key`; 429 with `Retry-After` when over.
+    pub fn check(&self, action: Action, key: &str) -> Result<(), ApiError> {
+        let limiter = match action {
+            Action::Register => &self.register,
+            Action::Login => &self.login,
+            Action::Post => &self.post,
+        };
+        let Some(limiter) = limiter else { return Ok(()) };
+        // Forget idle keys now and then so the maps stay small.
+        if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
+            for l in [&self.register, &self.login, &self.post].into_iter().flatten() {
+                l.retain_recent();
+                l.shrink_to_fit();
+            }
+        }
+        limiter.check_key(&key.to_string()).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            ApiError::rate_limited(wait.as_secs().max(1))
+        })
+    }
+}
+
+/// The client's IP as seen on the socket (no proxy headers are trusted).
+pub fn client_ip(parts: &Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]))
+}

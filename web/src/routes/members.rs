@@ -1,0 +1,123 @@
+//! Profiles, the social graph, follow requests, blocks and mutes.
+
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use node::model::ProfileUpdate;
+use serde::Deserialize;
+
+use crate::error::ApiResult;
+use crate::extract::{Auth, Json, MaybeAuth, PageQuery};
+use crate::pages::page_response;
+use crate::state::AppState;
+
+/// Routes under `/api/kodeon/v1`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me).patch(update_me))
+        .route("/me/blocks", get(blocks))
+        .route("/me/mutes", get(mutes))
+        .route("/members/{username}", get(profile))
+        .route("/members/{username}/posts", get(member_posts))
+        .route("/members/{username}/followers", get(followers))
+        .route("/members/{username}/following", get(following))
+        .route("/members/{username}/follow", post(follow).delete(unfollow))
+        .route("/members/{username}/block", post(block).delete(unblock))
+        .route("/members/{username}/mute", post(mute).delete(unmute))
+        .route("/follow-requests", get(follow_requests))
+        .route("/follow-requests/{username}/approve", post(approve))
+        .route("/follow-requests/{username}/reject", post(reject))
+}
+
+/// GET /api/kodeon/v1/me
+async fn me(State(s): State<AppState>, Auth(v): Auth) -> ApiResult<impl IntoResponse> {
+    Ok(axum::Json(s.node.me(&v)?))
+}
+
+/// PATCH /api/kodeon/v1/me
+async fn update_me(State(s): State<AppState>, Auth(v): Auth, Json(u): Json<ProfileUpdate>) -> ApiResult<impl IntoResponse> {
+    Ok(axum::Json(s.node.update_profile(&v, u).await?))
+}
+
+/// GET /api/kodeon/v1/members/{username}
+async fn profile(State(s): State<AppState>, MaybeAuth(v): MaybeAuth, Path(name): Path<String>) -> ApiResult<impl IntoResponse> {
+    Ok(axum::Json(s.node.profile(&v, &name)?))
+}
+
+#[derive(Deserialize)]
+struct PostsQuery {
+    #[serde(flatten)]
+    page: PageQuery,
+    exclude_replies: Option<String>,
+}
+
+/// GET /api/kodeon/v1/members/{username}/posts
+async fn member_posts(
+    State(s): State<AppState>,
+    MaybeAuth(v): MaybeAuth,
+    Path(name): Path<String>,
+    Query(q): Query<PostsQuery>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    let exclude = matches!(q.exclude_replies.as_deref(), Some("true" | "1"));
+    let page = s.node.member_posts(&v, &name, exclude, &q.page.to_request()?)?;
+    Ok(page_response(&uri, page))
+}
+
+/// GET /api/kodeon/v1/members/{username}/followers
+async fn followers(
+    State(s): State<AppState>,
+    MaybeAuth(v): MaybeAuth,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    Ok(page_response(&uri, s.node.followers(&v, &name, &q.to_request()?)?))
+}
+
+/// GET /api/kodeon/v1/members/{username}/following
+async fn following(
+    State(s): State<AppState>,
+    MaybeAuth(v): MaybeAuth,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    Ok(page_response(&uri, s.node.following(&v, &name, &q.to_request()?)?))
+}
+
+/// GET /api/kodeon/v1/follow-requests
+async fn follow_requests(State(s): State<AppState>, Auth(v): Auth, Query(q): Query<PageQuery>, OriginalUri(uri): OriginalUri) -> ApiResult<Response> {
+    Ok(page_response(&uri, s.node.follow_requests(&v, &q.to_request()?)?))
+}
+
+/// GET /api/kodeon/v1/me/blocks
+async fn blocks(State(s): State<AppState>, Auth(v): Auth, Query(q): Query<PageQuery>, OriginalUri(uri): OriginalUri) -> ApiResult<Response> {
+    Ok(page_response(&uri, s.node.blocks(&v, &q.to_request()?)?))
+}
+
+/// GET /api/kodeon/v1/me/mutes
+async fn mutes(State(s): State<AppState>, Auth(v): Auth, Query(q): Query<PageQuery>, OriginalUri(uri): OriginalUri) -> ApiResult<Response> {
+    Ok(page_response(&uri, s.node.mutes(&v, &q.to_request()?)?))
+}
+
+/// Generates a handler `POST|DELETE /members/{username}/...` that calls one
+/// relationship method and renders the resulting Relationship.
+macro_rules! relationship_handler {
+    ($name:ident, $method:ident, $route:literal) => {
+        #[doc = $route]
+        async fn $name(State(s): State<AppState>, Auth(v): Auth, Path(name): Path<String>) -> ApiResult<impl IntoResponse> {
+            Ok(axum::Json(s.node.$method(&v, &name).await?))
+        }
+    };
+}
+
+relationship_handler!(follow, follow, "POST /api/kodeon/v1/members/{username}/follow");
+relationship_handler!(unfollow, unfollow, "DELETE /api/kodeon/v1/members/{username}/follow");
+relationship_handler!(block, block, "POST /api/kodeon/v1/members/{username}/block");
+relationship_handler!(unblock, unblock, "DELETE /api/kodeon/v1/members/{username}/block");
+relationship_handler!(mute, mute, "POST /api/kodeon/v1/members/{username}/mute");
+relationship_handler!(unmute, unmute, "DELETE /api/kodeon/v1/members/{username}/mute");
+relationship_handler!(approve, approve_follow_request, "POST /api/kodeon/v1/follow-requests/{username}/approve");
+relationship_handler!(reject, reject_follow_request, "POST /api/kodeon/v1/follow-requests/{username}/reject");

@@ -1,0 +1,8 @@
+//! Route tables, one module per area of the JSON API (docs/API.md).
+
+pub mod auth;
+pub mod feeds;
+pub mod members;
+pub mod notifications;
+pub mod posts;
+pub mod system;

@@ -1,0 +1,19 @@
+//! Shared state handed to every handler.
+
+use std::sync::Arc;
+
+use node::Node;
+
+use crate::metrics::Metrics;
+use crate::rate_limit::Limiters;
+
+/// What handlers share. Cloning is shallow.
+#[derive(Clone)]
+pub struct AppState {
+    /// The engine.
+    pub node: Arc<Node>,
+    /// Rate limiters.
+    pub limiters: Arc<Limiters>,
+    /// Request metrics.
+    pub metrics: Arc<Metrics>,
+}
