@@ -119,11 +119,11 @@ fn flusher(engine: Arc<dyn KvEngine>, shared: Arc<Shared>, durable: watch::Sende
             match engine.flush() {
                 Ok(()) => {
                     flushed = target;
-                    durable.send_replace(Ok(flushed));
+                    let _ = durable.send_replace(Ok(flushed));
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "group commit: flush failed");
-                    durable.send_replace(Err(e.to_string()));
+                    let _ = durable.send_replace(Err(e.to_string()));
                 }
             }
         }
