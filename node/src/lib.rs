@@ -18,6 +18,9 @@ pub mod store;
 mod node;
 mod validate;
 
+#[cfg(test)]
+mod tests;
+
 pub use config::{ContentLimits, NodeConfig};
 pub use error::{NodeError, NodeResult};
 pub use feeds::{Page, PageRequest};

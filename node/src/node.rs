@@ -107,6 +107,7 @@ pub struct Node {
     pub(crate) ids: IdGenerator,
     pub(crate) sealer: Sealer,
     pub(crate) config: NodeConfig,
+    pub(crate) timelines: crate::feeds::timeline_cache::TimelineCache,
     node_keys: MemberKeys,
     fresh_setup_token: Option<String>,
 }
@@ -136,6 +137,7 @@ impl Node {
             ids: IdGenerator::default(),
             sealer,
             config,
+            timelines: Default::default(),
             node_keys,
             fresh_setup_token: None,
         };

@@ -1,9 +1,11 @@
 //! Feeds: home, local, tag, category, a member's posts, bookmarks, likes.
 //! All newest first, all cursor-paginated, all filtered through `can_view`.
 
+mod home;
 mod page;
+pub(crate) mod timeline_cache;
 
-pub use page::{scan, Page, PageRequest, DEFAULT_LIMIT, MAX_LIMIT};
+pub use page::{scan, scan_entries, Page, PageRequest, DEFAULT_LIMIT, MAX_LIMIT};
 
 use std::collections::HashMap;
 
@@ -15,13 +17,13 @@ use crate::store::{Key, Space};
 use crate::validate;
 
 /// Per-request cache of authors, so a page loads each author once.
-struct Authors<'a> {
+pub(crate) struct Authors<'a> {
     node: &'a Node,
     cache: HashMap<Id, Option<Member>>,
 }
 
 impl<'a> Authors<'a> {
-    fn new(node: &'a Node) -> Self {
+    pub(crate) fn new(node: &'a Node) -> Self {
         Authors { node, cache: HashMap::new() }
     }
 
@@ -35,17 +37,6 @@ impl<'a> Authors<'a> {
 }
 
 impl Node {
-    /// The viewer's home feed: their own posts and those of people they
-    /// follow (plus posts that mention them), newest first.
-    pub fn home_feed(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<PostView>> {
-        let me = viewer.member()?.id;
-        self.post_feed(viewer, &Key::new(Space::Home).id(me), req, |node, post| {
-            Ok(post.author_id == me
-                || post.mentions.contains(&me)
-                || node.is_following(me, post.author_id)?)
-        })
-    }
-
     /// Public top-level posts of this node.
     pub fn local_feed(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<PostView>> {
         self.post_feed(viewer, &Key::new(Space::LocalTimeline), req, |_, _| Ok(true))
@@ -119,7 +110,7 @@ impl Node {
         })
     }
 
-    fn feed_item(
+    pub(crate) fn feed_item(
         &self,
         viewer: &Viewer,
         authors: &mut Authors<'_>,

@@ -36,6 +36,16 @@ impl PageRequest {
         }
     }
 
+    /// Whether the page is read oldest first (`min_id` given).
+    pub fn ascending(&self) -> bool {
+        self.min_id.is_some()
+    }
+
+    /// Whether `id` lies strictly within the request's bounds.
+    pub fn contains(&self, id: Id) -> bool {
+        self.max_id.is_none_or(|max| id < max) && self.min_id.or(self.since_id).is_none_or(|min| id > min)
+    }
+
     /// The newest page.
     pub fn first(limit: usize) -> Self {
         PageRequest {
@@ -70,19 +80,12 @@ impl<T> Page<T> {
 /// Scans index entries under `prefix` (keys `prefix ++ id`, any value),
 /// newest first, passing each to `accept`, which returns the item to keep
 /// or `None` to skip it (filtered out by visibility, deleted...).
-///
-/// At most `limit * 10 + 100` entries are examined, so one request never
-/// costs more than that whatever the filters drop; the cursors then let the
-/// caller continue from where the scan stopped.
 pub fn scan<T>(
     store: &Store,
     prefix: &Key,
     req: &PageRequest,
-    mut accept: impl FnMut(Id, &[u8]) -> NodeResult<Option<T>>,
+    accept: impl FnMut(Id, &[u8]) -> NodeResult<Option<T>>,
 ) -> NodeResult<Page<T>> {
-    let limit = req.limit()?;
-    let budget = limit * 10 + 100;
-    let ascending = req.min_id.is_some();
     let lower = req.min_id.or(req.since_id);
     let start = match lower {
         Some(id) => prefix.clone().id(id),
@@ -92,13 +95,36 @@ pub fn scan<T>(
         Some(id) => prefix.clone().id(id),
         None => prefix.prefix_end(),
     };
+    let entries = store.range(&start, &end, !req.ascending()).map(|entry| {
+        let (key, value) = entry?;
+        let id = Key::trailing_id(&key).ok_or_else(|| NodeError::Internal("index key without id".into()))?;
+        Ok((id, value))
+    });
+    scan_entries(entries, req, accept)
+}
+
+/// Pages through `entries`, which must be ordered as the request asks
+/// (newest first; oldest first when `min_id` is set) and lie within its
+/// bounds (the lower bound itself may appear and is skipped).
+///
+/// At most `limit * 10 + 100` entries are examined, so one request never
+/// costs more than that whatever the filters drop; the cursors then let the
+/// caller continue from where the scan stopped.
+pub fn scan_entries<T>(
+    entries: impl Iterator<Item = NodeResult<(Id, Vec<u8>)>>,
+    req: &PageRequest,
+    mut accept: impl FnMut(Id, &[u8]) -> NodeResult<Option<T>>,
+) -> NodeResult<Page<T>> {
+    let limit = req.limit()?;
+    let budget = limit * 10 + 100;
+    let ascending = req.ascending();
+    let lower = req.min_id.or(req.since_id);
     let mut items = Vec::new();
     let mut first_seen: Option<Id> = None;
     let mut last_seen: Option<Id> = None;
     let mut exhausted = true;
-    for (examined, entry) in store.range(&start, &end, !ascending).enumerate() {
-        let (key, value) = entry?;
-        let Some(id) = Key::trailing_id(&key) else { continue };
+    for (examined, entry) in entries.enumerate() {
+        let (id, value) = entry?;
         if Some(id) == lower {
             continue;
         }
@@ -109,22 +135,21 @@ pub fn scan<T>(
         first_seen.get_or_insert(id);
         last_seen = Some(id);
         if let Some(item) = accept(id, &value)? {
-            items.push((id, item));
+            items.push(item);
         }
     }
     if ascending {
         items.reverse();
-        // Ascending scans stop at the page's newest end.
-        let (newest, oldest) = (last_seen, first_seen);
+        // An ascending scan runs from the page's oldest end to its newest.
         return Ok(Page {
-            next_max_id: oldest,
-            prev_min_id: newest,
-            items: items.into_iter().map(|(_, t)| t).collect(),
+            next_max_id: first_seen,
+            prev_min_id: last_seen,
+            items,
         });
     }
     Ok(Page {
         next_max_id: if exhausted { None } else { last_seen },
         prev_min_id: first_seen.or(req.since_id),
-        items: items.into_iter().map(|(_, t)| t).collect(),
+        items,
     })
 }

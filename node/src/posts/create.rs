@@ -1,5 +1,5 @@
-//! Creating a post or a comment: one atomic write with every index, counter,
-//! home-feed entry and notification it implies.
+//! Creating a post or a comment: one atomic write with every index, counter
+//! and notification it implies. Home feeds read it from the author index.
 
 use serde::Deserialize;
 
@@ -106,6 +106,7 @@ impl Node {
             edited_at: None,
         };
         self.store.write(|txn| self.insert_post(txn, &post)).await?;
+        self.timelines.note_post(post.author_id, post.id);
         self.post_view(viewer, &post, &author)
     }
 
@@ -189,9 +190,6 @@ impl Node {
         }
         txn.add(counter::key(counter::POSTS, author), 1)?;
         txn.add(counter::global(counter::NODE_POSTS), 1)?;
-        for member in self.home_recipients(txn, post)? {
-            txn.put_raw(Key::new(Space::Home).id(member).id(id), Vec::new());
-        }
         if let Some(parent_author) = post.in_reply_to_author {
             self.notify(txn, parent_author, NotificationKind::Replied, author, Some(id))?;
         }
@@ -225,33 +223,6 @@ impl Node {
                 txn.delete(key);
             }
         }
-    }
-
-    /// Whose home feed a new post enters (fan-out on write): the author,
-    /// mentioned members, and, unless it is direct, the author's followers —
-    /// for a reply to someone else, only followers who also follow that
-    /// someone (as Mastodon does).
-    fn home_recipients(&self, txn: &Txn<'_>, post: &Post) -> NodeResult<Vec<Id>> {
-        let mut out = vec![post.author_id];
-        out.extend(post.mentions.iter().copied());
-        if post.visibility != Visibility::Direct {
-            let other_parent = post.in_reply_to_author.filter(|a| *a != post.author_id);
-            for item in txn.prefix(&Key::new(Space::Followers).id(post.author_id), false) {
-                let (key, _) = item?;
-                let Some(follower) = Key::trailing_id(&key) else { continue };
-                if let Some(parent_author) = other_parent {
-                    let follows_parent = follower == parent_author
-                        || txn.contains(&Key::new(Space::Following).id(follower).id(parent_author))?;
-                    if !follows_parent {
-                        continue;
-                    }
-                }
-                out.push(follower);
-            }
-        }
-        out.sort();
-        out.dedup();
-        Ok(out)
     }
 
     /// Loads a post and its author if `viewer` may see it; `NotFound`

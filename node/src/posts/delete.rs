@@ -7,9 +7,8 @@ use crate::node::{counter, Node, Viewer};
 use crate::store::{Key, Space};
 
 impl Node {
-    /// Deletes a post with its indexes, likes and counters. Home-feed,
-    /// bookmark and notification entries that point at it are skipped when
-    /// read. Replies stay (their parent shows as gone).
+    /// Deletes a post with its indexes, likes and counters. Bookmark and
+    /// notification entries that point at it are skipped when read. Replies stay (their parent shows as gone).
     pub async fn delete_post(&self, viewer: &Viewer, id: Id) -> NodeResult<()> {
         let me = viewer.member()?;
         let (post, _) = self.visible_post(viewer, id)?;
@@ -48,6 +47,7 @@ impl Node {
                 Ok(())
             })
             .await?;
+        self.timelines.forget_recent(post.author_id);
         tracing::info!(post = %id, by = %me.username, "post deleted");
         Ok(())
     }

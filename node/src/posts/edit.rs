@@ -67,7 +67,6 @@ impl Node {
                 self.index_listing(txn, &updated, true);
                 txn.put(Key::new(Space::Post).id(id), &updated)?;
                 for m in updated.mentions.iter().filter(|m| !old.mentions.contains(m)) {
-                    txn.put_raw(Key::new(Space::Home).id(*m).id(id), Vec::new());
                     self.notify(txn, *m, NotificationKind::Mentioned, me.id, Some(id))?;
                 }
                 Ok(())

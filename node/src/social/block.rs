@@ -38,6 +38,8 @@ impl Node {
                 self.remove_follow(txn, target.id, me)
             })
             .await?;
+        self.timelines.forget_following(me);
+        self.timelines.forget_following(target.id);
         self.relationship(me, target.id)
     }
 

@@ -6,9 +6,6 @@ use crate::model::{now_ms, NotificationKind, Relationship};
 use crate::node::{counter, Node, Viewer};
 use crate::store::{Key, Space, Txn};
 
-/// How many of a newly followed member's recent posts join the home feed.
-const BACKFILL_POSTS: usize = 40;
-
 impl Node {
     /// Whether `a` follows `b` (accepted).
     pub(crate) fn is_following(&self, a: Id, b: Id) -> NodeResult<bool> {
@@ -29,7 +26,6 @@ impl Node {
         if self.is_blocking(me, target.id)? {
             return Err(NodeError::Forbidden("unblock this member first"));
         }
-        let backfill = self.recent_post_ids(target.id, BACKFILL_POSTS)?;
         let now = now_ms();
         self.store
             .write(|txn| {
@@ -44,24 +40,21 @@ impl Node {
                     }
                     return Ok(());
                 }
-                self.add_follow(txn, me, target.id, &backfill)
+                self.add_follow(txn, me, target.id)
             })
             .await?;
+        self.timelines.forget_following(me);
         self.relationship(me, target.id)
     }
 
-    /// Writes an accepted follow: both edges, counters, a notification, and
-    /// the followee's recent posts into the follower's home feed.
-    fn add_follow(&self, txn: &mut Txn<'_>, follower: Id, followee: Id, backfill: &[Id]) -> NodeResult<()> {
+    /// Writes an accepted follow: both edges, counters and a notification.
+    fn add_follow(&self, txn: &mut Txn<'_>, follower: Id, followee: Id) -> NodeResult<()> {
         let now = now_ms();
         txn.put(Key::new(Space::Following).id(follower).id(followee), &now)?;
         txn.put(Key::new(Space::Followers).id(followee).id(follower), &now)?;
         txn.delete(Key::new(Space::FollowRequests).id(followee).id(follower));
         txn.add(counter::key(counter::FOLLOWING, follower), 1)?;
         txn.add(counter::key(counter::FOLLOWERS, followee), 1)?;
-        for post in backfill {
-            txn.put_raw(Key::new(Space::Home).id(follower).id(*post), Vec::new());
-        }
         self.notify(txn, followee, NotificationKind::Followed, follower, None)
     }
 
@@ -86,6 +79,7 @@ impl Node {
         self.store
             .write(|txn| self.remove_follow(txn, me, target.id))
             .await?;
+        self.timelines.forget_following(me);
         self.relationship(me, target.id)
     }
 
@@ -93,16 +87,16 @@ impl Node {
     pub async fn approve_follow_request(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
         let requester = self.member_by_name(username)?.ok_or(NodeError::NotFound("follow request"))?;
-        let backfill = self.recent_post_ids(me, BACKFILL_POSTS)?;
         self.store
             .write(|txn| {
                 let request = Key::new(Space::FollowRequests).id(me).id(requester.id);
                 if !txn.contains(&request)? {
                     return Err(NodeError::NotFound("follow request"));
                 }
-                self.add_follow(txn, requester.id, me, &backfill)
+                self.add_follow(txn, requester.id, me)
             })
             .await?;
+        self.timelines.forget_following(requester.id);
         self.relationship(me, requester.id)
     }
 
@@ -121,17 +115,5 @@ impl Node {
             })
             .await?;
         self.relationship(me, requester.id)
-    }
-
-    /// Ids of a member's newest posts (any visibility; home reads filter).
-    fn recent_post_ids(&self, author: Id, n: usize) -> NodeResult<Vec<Id>> {
-        self.store
-            .prefix(&Key::new(Space::AuthorPosts).id(author), true)
-            .take(n)
-            .map(|item| {
-                let (key, _) = item?;
-                Key::trailing_id(&key).ok_or_else(|| NodeError::Internal("bad index key".into()))
-            })
-            .collect()
     }
 }

@@ -48,8 +48,7 @@ pub enum Space {
     TagTimeline = 0x0f,
     /// (category, post) → ().
     CategoryTimeline = 0x10,
-    /// (member, post) → () — fan-out-on-write home feeds.
-    Home = 0x11,
+    // 0x11 is retired (fan-out-on-write home feeds, never released).
     /// (parent post, reply) → ().
     Replies = 0x12,
     /// (post, member) → like id.
@@ -163,7 +162,7 @@ mod tests {
 
     #[test]
     fn prefix_end_bounds_the_prefix() {
-        let p = Key::new(Space::Home).id(Id::from_bytes([1; 16]));
+        let p = Key::new(Space::AuthorPosts).id(Id::from_bytes([1; 16]));
         let inside = p.clone().id(Id::from_bytes([0xff; 16]));
         assert!(inside < p.prefix_end());
         assert!(p.clone() < p.prefix_end());

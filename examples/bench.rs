@@ -1,0 +1,276 @@
+//! Kodeon's performance benchmark. Prints its figures; asserts nothing.
+//!
+//! ```text
+//! cargo build --release && cargo run --release --example bench -- [--posts 1000000] [--authors 1000]
+//! ```
+//!
+//! 1. Start-up to ready on an empty store, and idle resident memory, of the
+//!    release binary (`target/release/kodeon serve`).
+//! 2. Home-feed page latency (40 posts, over HTTP, keep-alive) for a member
+//!    following `--authors` accounts with `--posts` posts stored.
+//! 3. Durable post creation throughput over HTTP, each author having 100
+//!    followers (every post fans out to 101 home feeds).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use node::members::NewMember;
+use node::model::Role;
+use node::posts::NewPost;
+use node::{Node, NodeConfig, Viewer};
+use tokio::net::TcpListener;
+
+struct Args {
+    posts: usize,
+    authors: usize,
+    feed_requests: usize,
+    throughput_posts: usize,
+}
+
+fn args() -> Args {
+    let mut a = Args { posts: 1_000_000, authors: 1_000, feed_requests: 2_000, throughput_posts: 20_000 };
+    let argv: Vec<String> = std::env::args().collect();
+    let mut i = 1;
+    while i + 1 < argv.len() {
+        let n: usize = argv[i + 1].parse().unwrap_or(0);
+        match argv[i].as_str() {
+            "--posts" => a.posts = n,
+            "--authors" => a.authors = n,
+            "--feed-requests" => a.feed_requests = n,
+            "--throughput-posts" => a.throughput_posts = n,
+            _ => {}
+        }
+        i += 2;
+    }
+    a
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let a = args();
+    startup_and_memory().await?;
+    home_feed(&a).await?;
+    post_throughput(&a).await?;
+    Ok(())
+}
+
+/// Starts the release binary on an empty data dir; reports time to a
+/// healthy `/healthz` and VmRSS after five idle seconds.
+async fn startup_and_memory() -> anyhow::Result<()> {
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/kodeon");
+    if !bin.exists() {
+        println!("startup: skipped (build it first: cargo build --release)");
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let port = TcpListener::bind("127.0.0.1:0").await?.local_addr()?.port();
+    let started = Instant::now();
+    let mut child = std::process::Command::new(&bin)
+        .args(["serve", "--data-dir"])
+        .arg(dir.path())
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    loop {
+        if let Ok(r) = client.get(&url).send().await {
+            if r.status().is_success() {
+                break;
+            }
+        }
+        if let Some(status) = child.try_wait()? {
+            println!("startup: the node exited early ({status}); skipped");
+            return Ok(());
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            anyhow::bail!("node did not become ready within 30 s");
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let ready = started.elapsed();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))?;
+    let rss_kb: u64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let _ = child.kill();
+    let _ = child.wait();
+    println!("startup to ready (empty store, first start incl. key generation): {:.0} ms  [target <= 1000 ms]", ready.as_secs_f64() * 1000.0);
+    println!("idle resident memory: {:.1} MB  [target <= 60 MB]", rss_kb as f64 / 1024.0);
+    Ok(())
+}
+
+fn open_node(dir: &Path) -> anyhow::Result<Arc<Node>> {
+    let mut config = NodeConfig::new(dir, "bench.test");
+    config.cache_capacity_bytes = 256 * 1024 * 1024;
+    Ok(Arc::new(Node::open(config)?))
+}
+
+async fn register(node: &Node, name: &str) -> anyhow::Result<Viewer> {
+    let m = node
+        .create_member(
+            NewMember { username: name.into(), email: format!("{name}@bench.test"), password: "benchmark-password".into(), full_name: String::new() },
+            Role::Member,
+        )
+        .await?;
+    Ok(Viewer::Member(Box::new(m)))
+}
+
+/// Registers `n` members named `{prefix}{i}`, a few at a time.
+async fn register_many(node: &Arc<Node>, prefix: &str, n: usize) -> anyhow::Result<Vec<Viewer>> {
+    let mut out = Vec::with_capacity(n);
+    for chunk in (0..n).collect::<Vec<_>>().chunks(8) {
+        let tasks: Vec<_> = chunk
+            .iter()
+            .map(|i| {
+                let (node, name) = (node.clone(), format!("{prefix}{i}"));
+                tokio::spawn(async move { register(&node, &name).await })
+            })
+            .collect();
+        for t in tasks {
+            out.push(t.await??);
+        }
+    }
+    Ok(out)
+}
+
+async fn serve(node: Arc<Node>) -> anyhow::Result<String> {
+    let mut settings = web::WebSettings::default();
+    settings.rate_limits.posts_per_minute_per_account = 0;
+    let router = web::router(node, settings);
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
+    });
+    Ok(format!("http://{addr}"))
+}
+
+/// Home-feed latency with `authors` followed accounts and `posts` posts.
+async fn home_feed(a: &Args) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let node = open_node(dir.path())?;
+    let t = Instant::now();
+    let reader = register(&node, "reader").await?;
+    let authors = register_many(&node, "author", a.authors).await?;
+    for author in &authors {
+        let name = &author.member()?.username;
+        node.follow(&reader, name).await?;
+    }
+    println!("seed: {} authors registered and followed in {:.1} s", a.authors, t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
+    let workers = 64;
+    let per_worker = a.posts / workers;
+    let authors = Arc::new(authors);
+    let tasks: Vec<_> = (0..workers)
+        .map(|w| {
+            let (node, authors) = (node.clone(), authors.clone());
+            tokio::spawn(async move {
+                for i in 0..per_worker {
+                    let author = &authors[(w * per_worker + i) % authors.len()];
+                    let content = format!("Post {i} from worker {w} about #rust and **Kodeon**: a short paragraph of text.");
+                    node.create_post(author, NewPost { content, ..NewPost::default() }).await?;
+                }
+                Ok::<_, anyhow::Error>(())
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await??;
+    }
+    let seeded = per_worker * workers;
+    println!(
+        "seed: {seeded} posts in {:.1} s ({:.0} posts/s in-process), store {:.0} MB",
+        t.elapsed().as_secs_f64(),
+        seeded as f64 / t.elapsed().as_secs_f64(),
+        node.stats()?.storage_bytes as f64 / 1e6
+    );
+
+    let token = node.issue_token(reader.id().ok_or_else(|| anyhow::anyhow!("no id"))?, "bench").await?.token;
+    let base = serve(node.clone()).await?;
+    let client = reqwest::Client::new();
+    let url = format!("{base}/api/kodeon/v1/feeds/home?limit=40");
+    let mut latencies = Vec::with_capacity(a.feed_requests);
+    for i in 0..a.feed_requests + 100 {
+        let started = Instant::now();
+        let response = client.get(&url).bearer_auth(&token).send().await?;
+        let body = response.bytes().await?;
+        if i >= 100 {
+            latencies.push(started.elapsed()); // the first 100 warm up
+        }
+        if i == 0 {
+            let v: serde_json::Value = serde_json::from_slice(&body)?;
+            let n = v["items"].as_array().map(Vec::len).unwrap_or(0);
+            anyhow::ensure!(n == 40.min(seeded), "home feed returned {n} items");
+        }
+    }
+    latencies.sort();
+    println!(
+        "home feed over HTTP (40 posts, {} followed, {seeded} posts stored, {} requests): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms  [target p99 <= 5 ms]",
+        a.authors,
+        latencies.len(),
+        percentile(&latencies, 0.50).as_secs_f64() * 1000.0,
+        percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
+        percentile(&latencies, 1.0).as_secs_f64() * 1000.0,
+    );
+    Ok(())
+}
+
+/// Durable posts/s over HTTP, authors with 100 followers each.
+async fn post_throughput(a: &Args) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let node = open_node(dir.path())?;
+    let authors = register_many(&node, "writer", 10).await?;
+    let followers = register_many(&node, "fan", 100).await?;
+    for f in &followers {
+        for w in &authors {
+            node.follow(f, &w.member()?.username).await?;
+        }
+    }
+    let mut tokens = Vec::new();
+    for w in &authors {
+        tokens.push(node.issue_token(w.id().ok_or_else(|| anyhow::anyhow!("no id"))?, "bench").await?.token);
+    }
+    let base = serve(node.clone()).await?;
+    let client = reqwest::Client::new();
+    let concurrency = 128;
+    let per_client = a.throughput_posts / concurrency;
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|c| {
+            let (client, token, url) = (client.clone(), tokens[c % tokens.len()].clone(), format!("{base}/api/kodeon/v1/posts"));
+            tokio::spawn(async move {
+                for i in 0..per_client {
+                    let body = serde_json::json!({"content": format!("throughput post {i} from client {c} #bench")});
+                    let r = client.post(&url).bearer_auth(&token).json(&body).send().await?;
+                    anyhow::ensure!(r.status() == 201, "post failed: {}", r.status());
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await??;
+    }
+    let n = per_client * concurrency;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "post creation over HTTP (100 followers each, {concurrency} concurrent clients, every 201 durable): {n} posts in {secs:.2} s = {:.0} posts/s  [target >= 2000/s]",
+        n as f64 / secs
+    );
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! Node-level tests of the social core, without HTTP.
+
+use std::sync::Arc;
+
+use crate::members::NewMember;
+use crate::model::{Privacy, ProfileUpdate, Preferences, Visibility};
+use crate::posts::NewPost;
+use crate::{Node, NodeConfig, NodeError, PageRequest, Viewer};
+
+struct Fixture {
+    node: Arc<Node>,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open");
+    Fixture { node: Arc::new(node), _dir: dir }
+}
+
+async fn member(node: &Node, name: &str) -> Viewer {
+    let m = node
+        .register(NewMember {
+            username: name.into(),
+            email: format!("{name}@k.test"),
+            password: "password123".into(),
+            full_name: String::new(),
+        })
+        .await
+        .expect("register");
+    Viewer::Member(Box::new(m))
+}
+
+fn post(content: &str, visibility: Visibility) -> NewPost {
+    let v = serde_json::to_value(visibility).expect("enum");
+    NewPost {
+        content: content.into(),
+        visibility: v.as_str().map(str::to_string),
+        ..NewPost::default()
+    }
+}
+
+#[tokio::test]
+async fn followers_only_posts_reach_followers_and_nobody_else() {
+    let f = fixture().await;
+    let (alice, bob, carol) = (member(&f.node, "alice").await, member(&f.node, "bob").await, member(&f.node, "carol").await);
+    f.node.follow(&bob, "alice").await.expect("follow");
+    let p = f.node.create_post(&alice, post("for followers", Visibility::Followers)).await.expect("post");
+
+    assert_eq!(f.node.home_feed(&bob, &PageRequest::default()).expect("home").items.len(), 1);
+    assert!(f.node.home_feed(&carol, &PageRequest::default()).expect("home").items.is_empty());
+    assert!(matches!(f.node.post(&carol, p.id), Err(NodeError::NotFound(_))));
+    assert!(matches!(f.node.post(&Viewer::Anonymous, p.id), Err(NodeError::NotFound(_))));
+    assert!(f.node.local_feed(&Viewer::Anonymous, &PageRequest::default()).expect("local").items.is_empty());
+    assert!(f.node.member_posts(&carol, "alice", false, &PageRequest::default()).expect("posts").items.is_empty());
+}
+
+#[tokio::test]
+async fn cursors_page_through_without_gaps_or_repeats() {
+    let f = fixture().await;
+    let alice = member(&f.node, "alice").await;
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        ids.push(f.node.create_post(&alice, post(&format!("post {i}"), Visibility::Public)).await.expect("post").id);
+    }
+    ids.reverse(); // newest first
+    let mut seen = Vec::new();
+    let mut req = PageRequest::first(3);
+    loop {
+        let page = f.node.local_feed(&alice, &req).expect("page");
+        seen.extend(page.items.iter().map(|p| p.id));
+        match page.next_max_id {
+            Some(next) => req = PageRequest { max_id: Some(next), ..PageRequest::first(3) },
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids);
+    // min_id: the page just newer than the 5th newest, oldest-adjacent first.
+    let prev = f.node.local_feed(&alice, &PageRequest { min_id: Some(ids[4]), ..PageRequest::first(2) }).expect("prev");
+    assert_eq!(prev.items.iter().map(|p| p.id).collect::<Vec<_>>(), vec![ids[2], ids[3]]);
+    let since = f.node.local_feed(&alice, &PageRequest { since_id: Some(ids[4]), ..PageRequest::first(2) }).expect("since");
+    assert_eq!(since.items.iter().map(|p| p.id).collect::<Vec<_>>(), vec![ids[0], ids[1]]);
+}
+
+#[tokio::test]
+async fn concurrent_writes_are_all_durable_and_counted() {
+    let f = fixture().await;
+    let alice = member(&f.node, "alice").await;
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let (node, alice) = (f.node.clone(), alice.clone());
+        tasks.push(tokio::spawn(async move { node.create_post(&alice, post(&format!("p{i}"), Visibility::Public)).await }));
+    }
+    for t in tasks {
+        t.await.expect("join").expect("post");
+    }
+    assert_eq!(f.node.me(&alice).expect("me").posts_count, 50);
+    assert_eq!(f.node.stats().expect("stats").posts, 50);
+}
+
+#[tokio::test]
+async fn privacy_followers_hides_details_from_strangers() {
+    let f = fixture().await;
+    let (alice, bob) = (member(&f.node, "alice").await, member(&f.node, "bob").await);
+    let update = ProfileUpdate {
+        preferences: Some(Preferences { privacy: Privacy::Followers, ..Preferences::default() }),
+        ..ProfileUpdate::default()
+    };
+    f.node.update_profile(&alice, update).await.expect("update");
+    assert!(f.node.profile(&bob, "alice").expect("profile").details.is_none());
+    assert!(f.node.followers(&bob, "alice", &PageRequest::default()).is_err());
+    f.node.follow(&bob, "alice").await.expect("follow");
+    assert!(f.node.profile(&bob, "alice").expect("profile").details.is_some());
+}
+
+#[tokio::test]
+async fn failed_validation_writes_nothing() {
+    let f = fixture().await;
+    let alice = member(&f.node, "alice").await;
+    let bad = NewPost { content: "x".into(), tags: vec!["not a slug".into()], ..NewPost::default() };
+    assert!(matches!(f.node.create_post(&alice, bad).await, Err(NodeError::Invalid { field, .. }) if field == "tags"));
+    assert_eq!(f.node.stats().expect("stats").posts, 0);
+}

@@ -1,0 +1,563 @@
+//! The node's configuration: one struct, defaults in code.
+//!
+//! Sources, lowest to highest precedence: the defaults below, the TOML file
+//! (`--config PATH`, `KODEON_CONFIG`, or `./kodeon.toml` if it exists),
+//! `KODEON_*` environment variables (nested keys joined with `__`, e.g.
+//! `KODEON_SERVER__LISTEN`, plus the flat aliases `KODEON_DATA_DIR`,
+//! `KODEON_LISTEN` and `KODEON_DOMAIN`), then command-line flags (applied by
+//! the binary). Unknown keys are errors, and every error names its key.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// The commented default configuration, as written by `kodeon init`.
+pub const EXAMPLE_TOML: &str = include_str!("../kodeon.example.toml");
+
+/// The config file used when none is given and it exists.
+pub const DEFAULT_CONFIG_PATH: &str = "./kodeon.toml";
+
+/// Prefix of the environment variables read.
+pub const ENV_PREFIX: &str = "KODEON_";
+
+/// Everything the `kodeon` binary can be configured with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the store, the node secret and the admin socket live.
+    pub data_dir: PathBuf,
+    /// HTTP server.
+    pub server: ServerConfig,
+    /// Storage engine.
+    pub storage: StorageConfig,
+    /// Who may join.
+    pub registration: RegistrationConfig,
+    /// Content size limits (maps to [`node::ContentLimits`]).
+    pub limits: LimitsConfig,
+    /// Rate limits (maps to [`web::RateLimits`]); 0 disables a limit.
+    pub rate_limits: RateLimitsConfig,
+    /// Logging.
+    pub log: LogConfig,
+}
+
+/// `[server]`: the HTTP server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address and port to listen on (`ADDR:PORT`).
+    pub listen: String,
+    /// Public host (and port) used in ids and links; empty = derived from
+    /// `listen` (`localhost:PORT` when listening on all interfaces).
+    pub domain: String,
+    /// Development mode: allows plain http and loopback/private addresses
+    /// for federation. For local testing only.
+    pub dev: bool,
+    /// Largest accepted request body, in bytes.
+    pub body_limit_bytes: usize,
+}
+
+/// `[storage]`: the storage engine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    /// Page cache size, in MiB.
+    pub cache_capacity_mb: u64,
+}
+
+/// `[registration]`: who may join.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistrationConfig {
+    /// Whether anyone may register.
+    pub open: bool,
+}
+
+/// `[limits]`: content size limits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Max characters of a post's Markdown.
+    pub post_chars: usize,
+    /// Max characters of a title.
+    pub title_chars: usize,
+    /// Max tags per post.
+    pub tags: usize,
+    /// Max characters of a bio's "about".
+    pub bio_chars: usize,
+}
+
+/// `[rate_limits]`: per-IP and per-account rate limits; 0 = unlimited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitsConfig {
+    /// Registrations per IP per hour.
+    pub register_per_hour_per_ip: u32,
+    /// Login attempts per IP per minute.
+    pub login_per_minute_per_ip: u32,
+    /// Posts (and comments) per account per minute.
+    pub posts_per_minute_per_account: u32,
+}
+
+/// `[log]`: logging.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// A tracing `EnvFilter` directive (`info`, `kodeon=debug,warn`...);
+    /// `RUST_LOG` overrides it.
+    pub level: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("./kodeon-data"),
+            server: ServerConfig::default(),
+            storage: StorageConfig::default(),
+            registration: RegistrationConfig::default(),
+            limits: LimitsConfig::default(),
+            rate_limits: RateLimitsConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:8080".to_owned(),
+            domain: String::new(),
+            dev: false,
+            body_limit_bytes: 1024 * 1024,
+        }
+    }
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        StorageConfig { cache_capacity_mb: 64 }
+    }
+}
+
+impl Default for RegistrationConfig {
+    fn default() -> Self {
+        RegistrationConfig { open: true }
+    }
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        let d = node::ContentLimits::default();
+        LimitsConfig {
+            post_chars: d.post_chars,
+            title_chars: d.title_chars,
+            tags: d.tags,
+            bio_chars: d.bio_chars,
+        }
+    }
+}
+
+impl Default for RateLimitsConfig {
+    fn default() -> Self {
+        let d = web::WebSettings::default().rate_limits;
+        RateLimitsConfig {
+            register_per_hour_per_ip: d.register_per_hour_per_ip,
+            login_per_minute_per_ip: d.login_per_minute_per_ip,
+            posts_per_minute_per_account: d.posts_per_minute_per_account,
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig { level: "info".to_owned() }
+    }
+}
+
+/// A configuration problem, naming the key at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// One line per problem, each `key: message` when the key is known.
+    pub problems: Vec<String>,
+}
+
+impl ConfigError {
+    fn key(key: &str, message: impl fmt::Display) -> Self {
+        ConfigError { problems: vec![format!("{key}: {message}")] }
+    }
+
+    fn from_figment(err: figment::Error) -> Self {
+        let problems = err
+            .into_iter()
+            .map(|e| {
+                let mut line = String::new();
+                if !e.path.is_empty() {
+                    line.push_str(&e.path.join("."));
+                    line.push_str(": ");
+                }
+                line.push_str(&e.kind.to_string());
+                if let Some(md) = &e.metadata {
+                    match &md.source {
+                        Some(source) => line.push_str(&format!(" (in {} {})", source, md.name)),
+                        None => line.push_str(&format!(" (in {})", md.name)),
+                    }
+                }
+                line
+            })
+            .collect();
+        ConfigError { problems }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid configuration: ")?;
+        f.write_str(&self.problems.join("; "))
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The `KODEON_*` environment variables as a figment provider.
+fn env_provider() -> Env {
+    Env::prefixed(ENV_PREFIX)
+        // `KODEON_CONFIG` names the file; it is not a key.
+        .ignore(&["config"])
+        .split("__")
+        .map(|key| match key.as_str() {
+            "listen" => "server.listen".into(),
+            "domain" => "server.domain".into(),
+            other => other.to_owned().into(),
+        })
+}
+
+impl Config {
+    /// Loads defaults < the TOML file < `KODEON_*` variables, and
+    /// validates the result. `path` is the file given with `--config` (or
+    /// `KODEON_CONFIG`), which must then exist; without it
+    /// `./kodeon.toml` is read if present.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let config = Self::load_unvalidated(path)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Like [`Config::load`] without [`Config::validate`], for callers that
+    /// still apply command-line flags.
+    pub fn load_unvalidated(path: Option<&Path>) -> Result<Config, ConfigError> {
+        Self::figment(path)?.extract().map_err(ConfigError::from_figment)
+    }
+
+    /// The layered sources (without command-line flags).
+    pub fn figment(path: Option<&Path>) -> Result<Figment, ConfigError> {
+        let mut figment = Figment::new();
+        match path {
+            Some(p) => {
+                if !p.is_file() {
+                    return Err(ConfigError::key("config", format!("{}: no such file", p.display())));
+                }
+                figment = figment.merge(Toml::file_exact(p));
+            }
+            None => {
+                let default = Path::new(DEFAULT_CONFIG_PATH);
+                if default.is_file() {
+                    figment = figment.merge(Toml::file_exact(default));
+                }
+            }
+        }
+        Ok(figment.merge(env_provider()))
+    }
+
+    /// Parses a TOML document on top of the defaults (no environment).
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        Figment::new()
+            .merge(Toml::string(text))
+            .extract()
+            .map_err(ConfigError::from_figment)
+    }
+
+    /// The configuration as TOML.
+    pub fn to_toml(&self) -> Result<String, ConfigError> {
+        toml::to_string_pretty(self).map_err(|e| ConfigError::key("config", e))
+    }
+
+    /// Checks values that parse but make no sense, naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut problems = Vec::new();
+        let mut check = |ok: bool, key: &str, message: &str| {
+            if !ok {
+                problems.push(format!("{key}: {message}"));
+            }
+        };
+        check(!self.data_dir.as_os_str().is_empty(), "data_dir", "must not be empty");
+        if let Err(e) = self.listen_addr() {
+            problems.extend(e.problems);
+        }
+        let domain = self.server.domain.trim();
+        check(
+            domain.is_empty() || valid_domain(domain),
+            "server.domain",
+            "must be a host name with an optional port (no scheme, path or spaces)",
+        );
+        check(self.server.body_limit_bytes > 0, "server.body_limit_bytes", "must be greater than 0");
+        check(self.storage.cache_capacity_mb > 0, "storage.cache_capacity_mb", "must be greater than 0");
+        check(
+            self.storage.cache_capacity_mb <= u64::MAX / (1024 * 1024),
+            "storage.cache_capacity_mb",
+            "is too large",
+        );
+        check(self.limits.post_chars > 0, "limits.post_chars", "must be greater than 0");
+        check(self.limits.title_chars > 0, "limits.title_chars", "must be greater than 0");
+        check(self.limits.bio_chars > 0, "limits.bio_chars", "must be greater than 0");
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
+            problems.push(format!("log.level: {e}"));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError { problems })
+        }
+    }
+
+    /// `server.listen` as a socket address.
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.server.listen.trim().parse().map_err(|_| {
+            ConfigError::key(
+                "server.listen",
+                format!("`{}` is not an ADDRESS:PORT (e.g. 127.0.0.1:8080)", self.server.listen),
+            )
+        })
+    }
+
+    /// The public domain: `server.domain`, or derived from `server.listen`.
+    pub fn domain(&self) -> String {
+        let domain = self.server.domain.trim();
+        if !domain.is_empty() {
+            return domain.to_owned();
+        }
+        match self.listen_addr() {
+            Ok(addr) => domain_for(addr),
+            Err(_) => self.server.listen.trim().to_owned(),
+        }
+    }
+
+    /// What the node needs ([`node::NodeConfig`]).
+    pub fn node_config(&self) -> node::NodeConfig {
+        let mut c = node::NodeConfig::new(self.data_dir.clone(), self.domain());
+        c.cache_capacity_bytes = self.storage.cache_capacity_mb.saturating_mul(1024 * 1024);
+        c.registrations_open = self.registration.open;
+        c.limits = node::ContentLimits {
+            post_chars: self.limits.post_chars,
+            title_chars: self.limits.title_chars,
+            tags: self.limits.tags,
+            bio_chars: self.limits.bio_chars,
+        };
+        c
+    }
+
+    /// What the HTTP layer needs ([`web::WebSettings`]).
+    pub fn web_settings(&self) -> web::WebSettings {
+        web::WebSettings {
+            body_limit_bytes: self.server.body_limit_bytes,
+            rate_limits: web::RateLimits {
+                register_per_hour_per_ip: self.rate_limits.register_per_hour_per_ip,
+                login_per_minute_per_ip: self.rate_limits.login_per_minute_per_ip,
+                posts_per_minute_per_account: self.rate_limits.posts_per_minute_per_account,
+            },
+        }
+    }
+
+    /// The admin socket of this node.
+    pub fn admin_socket_path(&self) -> PathBuf {
+        crate::admin_socket::socket_path(&self.data_dir)
+    }
+}
+
+/// The domain to use for a node listening on `addr` when none is configured:
+/// the address itself, or `localhost:PORT` for an unspecified address.
+pub fn domain_for(addr: SocketAddr) -> String {
+    if addr.ip().is_unspecified() {
+        format!("localhost:{}", addr.port())
+    } else {
+        addr.to_string()
+    }
+}
+
+/// A host name or IP literal with an optional port.
+fn valid_domain(domain: &str) -> bool {
+    !domain.contains("://")
+        && !domain.contains(['/', '?', '#', '@'])
+        && !domain.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_file_is_the_defaults() {
+        let parsed = Config::from_toml(EXAMPLE_TOML);
+        assert_eq!(parsed, Ok(Config::default()));
+        // Every key is present in the example (so `init` documents them all).
+        let table: toml::Table = toml::from_str(EXAMPLE_TOML).unwrap_or_default();
+        let defaults: toml::Table = Config::default()
+            .to_toml()
+            .ok()
+            .and_then(|t| toml::from_str(&t).ok())
+            .unwrap_or_default();
+        assert_eq!(table, defaults);
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        assert_eq!(Config::default().validate(), Ok(()));
+        assert_eq!(Config::default().domain(), "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn empty_file_is_the_defaults() {
+        assert_eq!(Config::from_toml(""), Ok(Config::default()));
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Config::from_toml("[server]\nlisen = \"1.2.3.4:5\"\n").err();
+        let text = err.map(|e| e.to_string()).unwrap_or_default();
+        assert!(text.contains("lisen"), "{text}");
+        assert!(text.starts_with("invalid configuration: server"), "{text}");
+
+        let text = Config::from_toml("datadir = \"x\"\n").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(text.contains("datadir"), "{text}");
+    }
+
+    #[test]
+    fn bad_type_is_named() {
+        let text = Config::from_toml("[storage]\ncache_capacity_mb = \"lots\"\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(text.contains("storage.cache_capacity_mb"), "{text}");
+    }
+
+    #[test]
+    fn semantic_errors_are_named() {
+        let mut c = Config::default();
+        c.server.listen = "nonsense".into();
+        c.storage.cache_capacity_mb = 0;
+        let text = c.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(text.contains("server.listen: `nonsense`"), "{text}");
+        assert!(text.contains("storage.cache_capacity_mb: must be greater than 0"), "{text}");
+
+        let mut c = Config::default();
+        c.server.domain = "https://example.org".into();
+        let text = c.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(text.contains("server.domain"), "{text}");
+    }
+
+    #[test]
+    fn domain_is_derived_from_listen() {
+        let mut c = Config::default();
+        c.server.listen = "0.0.0.0:9000".into();
+        assert_eq!(c.domain(), "localhost:9000");
+        c.server.domain = "example.org".into();
+        assert_eq!(c.domain(), "example.org");
+        assert_eq!(c.node_config().domain, "example.org");
+    }
+
+    #[test]
+    fn mappings() {
+        let mut c = Config::default();
+        c.storage.cache_capacity_mb = 2;
+        c.registration.open = false;
+        c.limits.tags = 3;
+        c.rate_limits.login_per_minute_per_ip = 0;
+        c.server.body_limit_bytes = 77;
+        let n = c.node_config();
+        assert_eq!(n.cache_capacity_bytes, 2 * 1024 * 1024);
+        assert!(!n.registrations_open);
+        assert_eq!(n.limits.tags, 3);
+        let w = c.web_settings();
+        assert_eq!(w.body_limit_bytes, 77);
+        assert_eq!(w.rate_limits.login_per_minute_per_ip, 0);
+    }
+
+    /// Environment variables are process-wide: this is the only test that
+    /// sets them or reads them (the others parse strings).
+    #[test]
+    fn env_overrides_file() {
+        let dir = tempfile::tempdir().ok();
+        let dir = dir.as_ref().map(|d| d.path().to_owned()).unwrap_or_else(std::env::temp_dir);
+        let file = dir.join("kodeon-test.toml");
+        let written = std::fs::write(
+            &file,
+            "data_dir = \"/from/file\"\n[server]\nlisten = \"127.0.0.1:1\"\n[storage]\ncache_capacity_mb = 8\n",
+        );
+        assert!(written.is_ok());
+        let load = |path: &Path| Config::load(Some(path)).map_err(|e| e.to_string());
+        let vars = [
+            "KODEON_SERVER__LISTEN",
+            "KODEON_STORAGE__CACHE_CAPACITY_MB",
+            "KODEON_DATA_DIR",
+            "KODEON_DOMAIN",
+            "KODEON_LISTEN",
+            "KODEON_RATE_LIMITS__LOGIN_PER_MINUTE_PER_IP",
+            "KODEON_CONFIG",
+            "KODEON_SERVER__LISTN",
+        ];
+        for v in vars {
+            std::env::remove_var(v);
+        }
+
+        // The file alone.
+        let c = load(&file);
+        assert_eq!(c.as_ref().map(|c| c.data_dir.clone()), Ok(PathBuf::from("/from/file")));
+        assert_eq!(c.as_ref().map(|c| c.server.listen.as_str()), Ok("127.0.0.1:1"));
+        assert_eq!(c.as_ref().map(|c| c.storage.cache_capacity_mb), Ok(8));
+
+        // Nested and flat variables override it; KODEON_CONFIG is not a key.
+        std::env::set_var("KODEON_SERVER__LISTEN", "127.0.0.1:2");
+        std::env::set_var("KODEON_STORAGE__CACHE_CAPACITY_MB", "16");
+        std::env::set_var("KODEON_DATA_DIR", "/from/env");
+        std::env::set_var("KODEON_DOMAIN", "example.org");
+        std::env::set_var("KODEON_RATE_LIMITS__LOGIN_PER_MINUTE_PER_IP", "0");
+        std::env::set_var("KODEON_CONFIG", "ignored-here");
+        let c = load(&file);
+        assert_eq!(c.as_ref().map(|c| c.server.listen.as_str()), Ok("127.0.0.1:2"));
+        assert_eq!(c.as_ref().map(|c| c.storage.cache_capacity_mb), Ok(16));
+        assert_eq!(c.as_ref().map(|c| c.data_dir.clone()), Ok(PathBuf::from("/from/env")));
+        assert_eq!(c.as_ref().map(|c| c.server.domain.as_str()), Ok("example.org"));
+        assert_eq!(c.as_ref().map(|c| c.rate_limits.login_per_minute_per_ip), Ok(0));
+
+        std::env::remove_var("KODEON_SERVER__LISTEN");
+        std::env::set_var("KODEON_LISTEN", "127.0.0.1:3");
+        let c = load(&file);
+        assert_eq!(c.as_ref().map(|c| c.server.listen.as_str()), Ok("127.0.0.1:3"));
+
+        // A bad value fails, naming the key.
+        std::env::set_var("KODEON_LISTEN", "nonsense");
+        let text = load(&file).err().unwrap_or_default();
+        assert!(text.starts_with("invalid configuration: server.listen: "), "{text}");
+        std::env::set_var("KODEON_LISTEN", "127.0.0.1:3");
+        std::env::set_var("KODEON_STORAGE__CACHE_CAPACITY_MB", "many");
+        let text = load(&file).err().unwrap_or_default();
+        assert!(text.contains("storage.cache_capacity_mb"), "{text}");
+        assert!(text.contains("KODEON_"), "{text}");
+        std::env::set_var("KODEON_STORAGE__CACHE_CAPACITY_MB", "16");
+
+        // An unknown variable is an unknown key.
+        std::env::set_var("KODEON_SERVER__LISTN", "x");
+        let text = load(&file).err().unwrap_or_default();
+        assert!(text.contains("listn"), "{text}");
+
+        for v in vars {
+            std::env::remove_var(v);
+        }
+
+        // An explicit file must exist.
+        let text = load(Path::new("missing.toml")).err().unwrap_or_default();
+        assert!(text.contains("config: missing.toml"), "{text}");
+    }
+}

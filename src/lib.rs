@@ -1,0 +1,135 @@
+//! The `kodeon` binary's library: configuration, the admin socket, and
+//! [`run`], which serves a node until told to stop.
+
+pub mod admin_socket;
+pub mod config;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use node::Node;
+use tokio::net::TcpListener;
+
+pub use config::{Config, ConfigError};
+
+/// How long [`run`] waits, after the server stopped, for the last requests
+/// to let go of the node before flushing and closing it anyway.
+const RELEASE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Serves the node described by `config` on `listener` until `shutdown`
+/// completes: opens the store (creating the node on first start), listens
+/// on the admin socket, serves HTTP, then stops both, flushes and closes the
+/// store. When it returns the data directory is free for another node.
+///
+/// An empty `config.server.domain` is derived from the listener's address.
+pub async fn run(
+    mut config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let local = listener.local_addr().context("reading the listening address")?;
+    if config.server.domain.trim().is_empty() {
+        config.server.domain = config::domain_for(local);
+    }
+    config.validate()?;
+    let domain = config.domain();
+
+    let node_config = config.node_config();
+    let data_dir = config.data_dir.clone();
+    let node = tokio::task::spawn_blocking(move || Node::open(node_config))
+        .await
+        .context("opening the node")?
+        .with_context(|| format!("opening the node in {}", data_dir.display()))?;
+    let node = Arc::new(node);
+
+    tracing::info!(did = %node.node_did(), domain = %domain, data_dir = %config.data_dir.display(), "node ready");
+    if config.server.dev {
+        tracing::warn!("development mode: plain http and private addresses are allowed for federation; never use --dev on a public node");
+    }
+    if let Some(token) = node.fresh_setup_token() {
+        tracing::info!(
+            "first start: no admin yet. One-time admin setup token: {token} \
+             (POST {{\"token\", \"username\", \"email\", \"password\"}} to http://{domain}/api/kodeon/v1/setup \
+             to create the first admin, or run `kodeon admin create-user --admin`; the admin panel will come later)"
+        );
+    }
+
+    let socket_path = config.admin_socket_path();
+    let admin = match admin_socket::AdminServer::start(&socket_path, node.clone()) {
+        Ok(server) => Some(server),
+        Err(e) => {
+            tracing::warn!(
+                path = %socket_path.display(),
+                error = %e,
+                "could not open the admin socket; `kodeon admin` will not work while this node runs"
+            );
+            None
+        }
+    };
+
+    let app = web::router(node.clone(), config.web_settings());
+    tracing::info!("Kodeon listening on http://{local}");
+    tracing::info!("open http://{domain}/ in a browser (API under http://{domain}/api/kodeon/v1)");
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving HTTP");
+    tracing::info!("shutting down");
+
+    if let Some(admin) = admin {
+        admin.stop().await;
+    }
+    let closed = close(node).await;
+    served?;
+    closed?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Waits until `node` is the last handle (connections may still be letting
+/// go of theirs), then flushes and drops it so the store is released.
+async fn close(mut node: Arc<Node>) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let node = loop {
+        match Arc::try_unwrap(node) {
+            Ok(node) => break Some(node),
+            Err(shared) if started.elapsed() < RELEASE_TIMEOUT => {
+                node = shared;
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            Err(shared) => {
+                tracing::warn!("the node is still in use after shutdown; flushing without closing it");
+                shared.flush().context("flushing the store")?;
+                break None;
+            }
+        }
+    };
+    if let Some(node) = node {
+        tokio::task::spawn_blocking(move || {
+            let flushed = node.flush();
+            drop(node);
+            flushed
+        })
+        .await
+        .context("closing the store")?
+        .context("flushing the store")?;
+    }
+    Ok(())
+}
+
+/// Sets up logging to stderr: `RUST_LOG` if set (and valid), else `level`
+/// (an `EnvFilter` directive such as `info`). Does nothing if a global
+/// subscriber is already installed.
+pub fn init_logging(level: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
