@@ -121,3 +121,52 @@ async fn failed_validation_writes_nothing() {
     assert!(matches!(f.node.create_post(&alice, bad).await, Err(NodeError::Invalid { field, .. }) if field == "tags"));
     assert_eq!(f.node.stats().expect("stats").posts, 0);
 }
+
+#[tokio::test]
+async fn home_feed_follows_the_graph_and_pages_past_the_cache() {
+    let f = fixture().await;
+    let (alice, bob, carol) = (member(&f.node, "alice").await, member(&f.node, "bob").await, member(&f.node, "carol").await);
+    let mut alice_posts = Vec::new();
+    for i in 0..150 {
+        alice_posts.push(f.node.create_post(&alice, post(&format!("a{i}"), Visibility::Public)).await.expect("post").id);
+    }
+    let carol_post = f.node.create_post(&carol, post("carol says hi", Visibility::Public)).await.expect("post");
+    // A reply by alice to carol, whom bob does not follow, stays out of bob's home.
+    let reply = NewPost { in_reply_to: Some(carol_post.id.to_string()), ..post("reply to carol", Visibility::Public) };
+    let reply = f.node.create_post(&alice, reply).await.expect("reply");
+    assert!(f.node.home_feed(&bob, &PageRequest::default()).expect("home").items.is_empty());
+
+    // Following shows alice's history at once, newest first, across the
+    // 64-post cache window and into the store.
+    f.node.follow(&bob, "alice").await.expect("follow");
+    let mut seen = Vec::new();
+    let mut req = PageRequest::first(40);
+    loop {
+        let page = f.node.home_feed(&bob, &req).expect("home");
+        seen.extend(page.items.iter().map(|p| p.id));
+        match page.next_max_id {
+            Some(next) => req = PageRequest { max_id: Some(next), ..PageRequest::first(40) },
+            None => break,
+        }
+    }
+    alice_posts.reverse();
+    assert!(!seen.contains(&reply.id));
+    assert_eq!(seen, alice_posts);
+
+    // A new post appears on top (cache updated after the write).
+    let fresh = f.node.create_post(&alice, post("fresh", Visibility::Public)).await.expect("post");
+    assert_eq!(f.node.home_feed(&bob, &PageRequest::first(1)).expect("home").items[0].id, fresh.id);
+    // Deleting it takes it out.
+    f.node.delete_post(&alice, fresh.id).await.expect("delete");
+    assert_eq!(f.node.home_feed(&bob, &PageRequest::first(1)).expect("home").items[0].id, alice_posts[0]);
+    // Following carol too lets the reply in; min_id pages back up.
+    f.node.follow(&bob, "carol").await.expect("follow");
+    let top = f.node.home_feed(&bob, &PageRequest::first(2)).expect("home");
+    assert_eq!(top.items[0].id, reply.id);
+    let newer = f.node.home_feed(&bob, &PageRequest { min_id: Some(alice_posts[3]), ..PageRequest::first(2) }).expect("home");
+    assert_eq!(newer.items.iter().map(|p| p.id).collect::<Vec<_>>(), vec![alice_posts[1], alice_posts[2]]);
+    // Unfollowing removes alice's posts at once.
+    f.node.unfollow(&bob, "alice").await.expect("unfollow");
+    let after = f.node.home_feed(&bob, &PageRequest::first(40)).expect("home");
+    assert_eq!(after.items.iter().map(|p| p.id).collect::<Vec<_>>(), vec![carol_post.id]);
+}

@@ -12,6 +12,9 @@ pub mod rate_limit;
 pub mod routes;
 pub mod state;
 
+#[cfg(test)]
+mod tests;
+
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
@@ -37,7 +40,7 @@ pub struct WebSettings {
 pub struct RateLimits {
     /// Registrations per IP per hour.
     pub register_per_hour_per_ip: u32,
-    /// Login attempts per IP per minute.
+    /// Login attempts per minute, per IP and (separately) per account.
     pub login_per_minute_per_ip: u32,
     /// Posts (and comments) per account per minute.
     pub posts_per_minute_per_account: u32,

@@ -1,0 +1,81 @@
+//! Router tests without a socket (`Router::oneshot`): the error contract.
+
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body};
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use node::{Node, NodeConfig};
+use serde_json::Value;
+use tower::ServiceExt;
+
+use crate::{router, WebSettings};
+
+fn app() -> (Router, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open");
+    let mut settings = WebSettings::default();
+    settings.body_limit_bytes = 4096;
+    (router(Arc::new(node), settings), dir)
+}
+
+async fn call(app: &Router, method: &str, uri: &str, body: &str) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .expect("request");
+    let res = app.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let bytes = to_bytes(res.into_body(), 1 << 20).await.expect("body");
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn errors_have_one_shape_and_the_right_status() {
+    let (app, _dir) = app();
+    let (s, v) = call(&app, "POST", "/api/kodeon/v1/auth/register", "{not json").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(v["error"].as_str().is_some_and(|e| e.contains("malformed")));
+
+    let (s, v) = call(&app, "POST", "/api/kodeon/v1/auth/register", r#"{"username": 5, "email": "a@b.io", "password": "password1"}"#).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["field"], "username");
+
+    let (s, v) = call(&app, "POST", "/api/kodeon/v1/auth/register", r#"{"email": "a@b.io", "password": "password1"}"#).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["field"], "username");
+
+    let big = format!(r#"{{"username": "{}"}}"#, "x".repeat(10_000));
+    let (s, _) = call(&app, "POST", "/api/kodeon/v1/auth/register", &big).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+
+    let (s, v) = call(&app, "GET", "/api/kodeon/v1/feeds/home", "").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(v["error"].is_string());
+
+    let (s, v) = call(&app, "GET", "/api/kodeon/v1/feeds/local?limit=99", "").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(v["field"], "limit");
+
+    let (s, _) = call(&app, "GET", "/api/kodeon/v1/posts/not-an-id", "").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = call(&app, "GET", "/nowhere", "").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn register_then_conflict_changes_nothing() {
+    let (app, _dir) = app();
+    let body = r#"{"username": "alice", "email": "alice@k.test", "password": "password123"}"#;
+    let (s, v) = call(&app, "POST", "/api/kodeon/v1/auth/register", body).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert!(v["token"].as_str().is_some_and(|t| t.len() >= 40));
+    let again = r#"{"username": "ALICE", "email": "other@k.test", "password": "password123"}"#;
+    let (s, v) = call(&app, "POST", "/api/kodeon/v1/auth/register", again).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(v["field"], "username");
+    let (_, node) = call(&app, "GET", "/api/kodeon/v1/node", "").await;
+    assert_eq!(node["members"], 1);
+}
