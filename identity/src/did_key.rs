@@ -64,8 +64,13 @@ mod tests {
     #[test]
     fn wrong_prefixes_are_rejected() {
         // A secp256k1 did:key (multicodec 0xe7).
-        assert!(PublicKey::from_did_key("did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme").is_err());
+        assert!(PublicKey::from_did_key(
+            "did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme"
+        )
+        .is_err());
         assert!(PublicKey::from_did_key("did:web:example.com").is_err());
-        assert!(PublicKey::from_multikey("6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp").is_err());
+        assert!(
+            PublicKey::from_multikey("6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp").is_err()
+        );
     }
 }

@@ -140,10 +140,14 @@ mod tests {
         let pubs: Vec<_> = kps.iter().map(|k| k.public()).collect();
         let msgs: Vec<Vec<u8>> = (0..4u8).map(|i| vec![i; 10]).collect();
         let mut sigs: Vec<_> = kps.iter().zip(&msgs).map(|(k, m)| k.sign(m)).collect();
-        let items: Vec<_> = (0..4).map(|i| (&pubs[i], msgs[i].as_slice(), &sigs[i])).collect();
+        let items: Vec<_> = (0..4)
+            .map(|i| (&pubs[i], msgs[i].as_slice(), &sigs[i]))
+            .collect();
         assert!(verify_batch(&items).is_ok());
         sigs[2].0[0] ^= 0x80;
-        let items: Vec<_> = (0..4).map(|i| (&pubs[i], msgs[i].as_slice(), &sigs[i])).collect();
+        let items: Vec<_> = (0..4)
+            .map(|i| (&pubs[i], msgs[i].as_slice(), &sigs[i]))
+            .collect();
         assert!(verify_batch(&items).is_err());
     }
 }

@@ -44,9 +44,16 @@ impl MemberKeys {
     }
 
     /// Unseals the ed25519 key pair.
-    pub fn ed25519(&self, sealer: &Sealer, context: &[u8]) -> Result<Ed25519Keypair, IdentityError> {
+    pub fn ed25519(
+        &self,
+        sealer: &Sealer,
+        context: &[u8],
+    ) -> Result<Ed25519Keypair, IdentityError> {
         let secret = sealer.open(&self.ed25519_sealed, context)?;
-        let bytes: [u8; 32] = secret.as_slice().try_into().map_err(|_| IdentityError::BadKey)?;
+        let bytes: [u8; 32] = secret
+            .as_slice()
+            .try_into()
+            .map_err(|_| IdentityError::BadKey)?;
         Ok(Ed25519Keypair::from_secret_bytes(&bytes))
     }
 
@@ -85,7 +92,9 @@ mod tests {
         let sig = ed.sign(b"post");
         assert!(keys.ed25519_public.verify(b"post", &sig).is_ok());
         let rsa = keys.rsa(&sealer, b"m1").expect("unseal rsa");
-        assert!(crate::verify_rsa_sha256(&keys.rsa_public_pem, b"x", &rsa.sign_sha256(b"x")).is_ok());
+        assert!(
+            crate::verify_rsa_sha256(&keys.rsa_public_pem, b"x", &rsa.sign_sha256(b"x")).is_ok()
+        );
         assert!(keys.ed25519(&sealer, b"m2").is_err());
     }
 }

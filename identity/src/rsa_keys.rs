@@ -1,7 +1,9 @@
 //! RSA-2048 keys for Mastodon-compatible HTTP signatures (rsa-sha256).
 
 use rsa::pkcs1v15::{Signature as RsaSignature, SigningKey, VerifyingKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding};
+use rsa::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
+};
 use rsa::sha2::Sha256;
 use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use rsa::{RsaPrivateKey, RsaPublicKey};
@@ -52,7 +54,8 @@ impl RsaKeypair {
 
 /// Verifies an RSASSA-PKCS1-v1_5 SHA-256 signature with an SPKI PEM key.
 pub fn verify_rsa_sha256(public_pem: &str, msg: &[u8], sig: &[u8]) -> Result<(), IdentityError> {
-    let key = RsaPublicKey::from_public_key_pem(public_pem).map_err(|e| IdentityError::Pem(e.to_string()))?;
+    let key = RsaPublicKey::from_public_key_pem(public_pem)
+        .map_err(|e| IdentityError::Pem(e.to_string()))?;
     let sig = RsaSignature::try_from(sig).map_err(|_| IdentityError::BadSignature)?;
     VerifyingKey::<Sha256>::new(key)
         .verify(msg, &sig)

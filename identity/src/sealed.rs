@@ -64,7 +64,13 @@ impl Sealer {
         // Encryption with a valid key and in-memory buffers cannot fail.
         let ciphertext = self
             .cipher
-            .encrypt(&nonce, Payload { msg: plaintext, aad: context })
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plaintext,
+                    aad: context,
+                },
+            )
             .unwrap_or_default();
         let mut out = Vec::with_capacity(1 + nonce.len() + ciphertext.len());
         out.push(VERSION);
@@ -81,7 +87,13 @@ impl Sealer {
         }
         let (nonce, ciphertext) = rest.split_at(24);
         self.cipher
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad: context })
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: context,
+                },
+            )
             .map(Zeroizing::new)
             .map_err(|_| IdentityError::Unseal)
     }
@@ -95,7 +107,10 @@ mod tests {
     fn seal_open_and_refusals() {
         let sealer = Sealer::new(&NodeSecret::generate());
         let sealed = sealer.seal(b"secret key", b"member-1");
-        assert_eq!(sealer.open(&sealed, b"member-1").expect("open").as_slice(), b"secret key");
+        assert_eq!(
+            sealer.open(&sealed, b"member-1").expect("open").as_slice(),
+            b"secret key"
+        );
         assert!(sealer.open(&sealed, b"member-2").is_err(), "wrong context");
         let other = Sealer::new(&NodeSecret::generate());
         assert!(other.open(&sealed, b"member-1").is_err(), "wrong secret");
@@ -103,6 +118,9 @@ mod tests {
         let last = tampered.len() - 1;
         tampered[last] ^= 1;
         assert!(sealer.open(&tampered, b"member-1").is_err(), "tampered");
-        assert!(!sealed.windows(10).any(|w| w == b"secret key"), "not plaintext");
+        assert!(
+            !sealed.windows(10).any(|w| w == b"secret key"),
+            "not plaintext"
+        );
     }
 }

@@ -57,10 +57,23 @@ impl Node {
     /// Runs an operator command.
     pub async fn run_admin(&self, command: AdminCommand) -> NodeResult<AdminOutcome> {
         let message = match command {
-            AdminCommand::CreateUser { username, email, password, admin } => {
+            AdminCommand::CreateUser {
+                username,
+                email,
+                password,
+                admin,
+            } => {
                 let role = if admin { Role::Admin } else { Role::Member };
                 let m = self
-                    .create_member(NewMember { username, email, password, full_name: String::new() }, role)
+                    .create_member(
+                        NewMember {
+                            username,
+                            email,
+                            password,
+                            full_name: String::new(),
+                        },
+                        role,
+                    )
                     .await?;
                 if admin {
                     self.mark_admin_exists().await?;

@@ -11,11 +11,11 @@ pub mod feeds;
 pub mod id;
 pub mod members;
 pub mod model;
+mod node;
 pub mod notifications;
 pub mod posts;
 pub mod social;
 pub mod store;
-mod node;
 mod validate;
 
 #[cfg(test)]

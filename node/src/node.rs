@@ -127,7 +127,9 @@ impl Node {
             Some(k) => k.keys,
             None => {
                 let keys = MemberKeys::generate(&sealer, b"node")?;
-                store.write_blocking(|txn| txn.put(node_keys_key(), &NodeKeys { keys: keys.clone() }))?;
+                store.write_blocking(|txn| {
+                    txn.put(node_keys_key(), &NodeKeys { keys: keys.clone() })
+                })?;
                 tracing::info!(did = %keys.ed25519_public.to_did_key(), "generated the node identity");
                 keys
             }
@@ -213,7 +215,10 @@ fn load_or_create_secret(data_dir: &Path) -> NodeResult<NodeSecret> {
     match fs::read(&path) {
         Ok(bytes) => {
             let bytes: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
-                NodeError::invalid("data_dir", format!("{} is not a 32-byte secret", path.display()))
+                NodeError::invalid(
+                    "data_dir",
+                    format!("{} is not a 32-byte secret", path.display()),
+                )
             })?;
             Ok(NodeSecret::from_bytes(bytes))
         }
@@ -233,6 +238,9 @@ fn load_or_create_secret(data_dir: &Path) -> NodeResult<NodeSecret> {
             write().map_err(|e| NodeError::Internal(format!("writing {}: {e}", path.display())))?;
             Ok(secret)
         }
-        Err(e) => Err(NodeError::Internal(format!("reading {}: {e}", path.display()))),
+        Err(e) => Err(NodeError::Internal(format!(
+            "reading {}: {e}",
+            path.display()
+        ))),
     }
 }

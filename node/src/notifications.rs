@@ -43,7 +43,10 @@ impl Node {
             created_at: now_ms(),
         };
         txn.put(Key::new(Space::Notifications).id(recipient).id(id), &n)?;
-        txn.put_raw(Key::new(Space::UnreadNotifications).id(recipient).id(id), Vec::new());
+        txn.put_raw(
+            Key::new(Space::UnreadNotifications).id(recipient).id(id),
+            Vec::new(),
+        );
         txn.add(counter::key(counter::UNREAD, recipient), 1)?;
         Ok(())
     }
@@ -56,36 +59,43 @@ impl Node {
         req: &PageRequest,
     ) -> NodeResult<Page<NotificationView>> {
         let me = viewer.member()?.id;
-        scan(&self.store, &Key::new(Space::Notifications).id(me), req, |id, value| {
-            let n: Notification = crate::store::decode_value(value)?;
-            if !kinds.is_empty() && !kinds.contains(&n.kind) {
-                return Ok(None);
-            }
-            let Some(actor) = self.member(n.actor_id)? else { return Ok(None) };
-            let post = match n.post_id {
-                Some(pid) => match self.store.get::<Post>(&Key::new(Space::Post).id(pid))? {
-                    Some(post) => match self.member(post.author_id)? {
-                        Some(author) if self.can_view(viewer, &post, &author)? => {
-                            Some(self.post_view(viewer, &post, &author)?)
-                        }
-                        _ => return Ok(None),
+        scan(
+            &self.store,
+            &Key::new(Space::Notifications).id(me),
+            req,
+            |id, value| {
+                let n: Notification = crate::store::decode_value(value)?;
+                if !kinds.is_empty() && !kinds.contains(&n.kind) {
+                    return Ok(None);
+                }
+                let Some(actor) = self.member(n.actor_id)? else {
+                    return Ok(None);
+                };
+                let post = match n.post_id {
+                    Some(pid) => match self.store.get::<Post>(&Key::new(Space::Post).id(pid))? {
+                        Some(post) => match self.member(post.author_id)? {
+                            Some(author) if self.can_view(viewer, &post, &author)? => {
+                                Some(self.post_view(viewer, &post, &author)?)
+                            }
+                            _ => return Ok(None),
+                        },
+                        None => return Ok(None), // the post is gone
                     },
-                    None => return Ok(None), // the post is gone
-                },
-                None => None,
-            };
-            let read = !self
-                .store
-                .contains(&Key::new(Space::UnreadNotifications).id(me).id(id))?;
-            Ok(Some(NotificationView {
-                id,
-                kind: n.kind,
-                actor: Self::summary(&actor),
-                post,
-                read,
-                created_at: n.created_at,
-            }))
-        })
+                    None => None,
+                };
+                let read = !self
+                    .store
+                    .contains(&Key::new(Space::UnreadNotifications).id(me).id(id))?;
+                Ok(Some(NotificationView {
+                    id,
+                    kind: n.kind,
+                    actor: Self::summary(&actor),
+                    post,
+                    read,
+                    created_at: n.created_at,
+                }))
+            },
+        )
     }
 
     /// How many notifications are unread.
@@ -98,7 +108,11 @@ impl Node {
 
     /// Marks notifications read: the given ids, or (with `ids` empty) all.
     /// Returns the new unread count.
-    pub async fn mark_notifications_read(&self, viewer: &Viewer, ids: &[Id]) -> NodeResult<UnreadCount> {
+    pub async fn mark_notifications_read(
+        &self,
+        viewer: &Viewer,
+        ids: &[Id],
+    ) -> NodeResult<UnreadCount> {
         let me = viewer.member()?.id;
         let unread = self
             .store

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::members::NewMember;
-use crate::model::{Privacy, ProfileUpdate, Preferences, Visibility};
+use crate::model::{Preferences, Privacy, ProfileUpdate, Visibility};
 use crate::posts::NewPost;
 use crate::{Node, NodeConfig, NodeError, PageRequest, Viewer};
 
@@ -15,7 +15,10 @@ struct Fixture {
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let node = Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open");
-    Fixture { node: Arc::new(node), _dir: dir }
+    Fixture {
+        node: Arc::new(node),
+        _dir: dir,
+    }
 }
 
 async fn member(node: &Node, name: &str) -> Viewer {
@@ -43,16 +46,52 @@ fn post(content: &str, visibility: Visibility) -> NewPost {
 #[tokio::test]
 async fn followers_only_posts_reach_followers_and_nobody_else() {
     let f = fixture().await;
-    let (alice, bob, carol) = (member(&f.node, "alice").await, member(&f.node, "bob").await, member(&f.node, "carol").await);
+    let (alice, bob, carol) = (
+        member(&f.node, "alice").await,
+        member(&f.node, "bob").await,
+        member(&f.node, "carol").await,
+    );
     f.node.follow(&bob, "alice").await.expect("follow");
-    let p = f.node.create_post(&alice, post("for followers", Visibility::Followers)).await.expect("post");
+    let p = f
+        .node
+        .create_post(&alice, post("for followers", Visibility::Followers))
+        .await
+        .expect("post");
 
-    assert_eq!(f.node.home_feed(&bob, &PageRequest::default()).expect("home").items.len(), 1);
-    assert!(f.node.home_feed(&carol, &PageRequest::default()).expect("home").items.is_empty());
-    assert!(matches!(f.node.post(&carol, p.id), Err(NodeError::NotFound(_))));
-    assert!(matches!(f.node.post(&Viewer::Anonymous, p.id), Err(NodeError::NotFound(_))));
-    assert!(f.node.local_feed(&Viewer::Anonymous, &PageRequest::default()).expect("local").items.is_empty());
-    assert!(f.node.member_posts(&carol, "alice", false, &PageRequest::default()).expect("posts").items.is_empty());
+    assert_eq!(
+        f.node
+            .home_feed(&bob, &PageRequest::default())
+            .expect("home")
+            .items
+            .len(),
+        1
+    );
+    assert!(f
+        .node
+        .home_feed(&carol, &PageRequest::default())
+        .expect("home")
+        .items
+        .is_empty());
+    assert!(matches!(
+        f.node.post(&carol, p.id),
+        Err(NodeError::NotFound(_))
+    ));
+    assert!(matches!(
+        f.node.post(&Viewer::Anonymous, p.id),
+        Err(NodeError::NotFound(_))
+    ));
+    assert!(f
+        .node
+        .local_feed(&Viewer::Anonymous, &PageRequest::default())
+        .expect("local")
+        .items
+        .is_empty());
+    assert!(f
+        .node
+        .member_posts(&carol, "alice", false, &PageRequest::default())
+        .expect("posts")
+        .items
+        .is_empty());
 }
 
 #[tokio::test]
@@ -61,7 +100,13 @@ async fn cursors_page_through_without_gaps_or_repeats() {
     let alice = member(&f.node, "alice").await;
     let mut ids = Vec::new();
     for i in 0..7 {
-        ids.push(f.node.create_post(&alice, post(&format!("post {i}"), Visibility::Public)).await.expect("post").id);
+        ids.push(
+            f.node
+                .create_post(&alice, post(&format!("post {i}"), Visibility::Public))
+                .await
+                .expect("post")
+                .id,
+        );
     }
     ids.reverse(); // newest first
     let mut seen = Vec::new();
@@ -70,16 +115,45 @@ async fn cursors_page_through_without_gaps_or_repeats() {
         let page = f.node.local_feed(&alice, &req).expect("page");
         seen.extend(page.items.iter().map(|p| p.id));
         match page.next_max_id {
-            Some(next) => req = PageRequest { max_id: Some(next), ..PageRequest::first(3) },
+            Some(next) => {
+                req = PageRequest {
+                    max_id: Some(next),
+                    ..PageRequest::first(3)
+                }
+            }
             None => break,
         }
     }
     assert_eq!(seen, ids);
     // min_id: the page just newer than the 5th newest, oldest-adjacent first.
-    let prev = f.node.local_feed(&alice, &PageRequest { min_id: Some(ids[4]), ..PageRequest::first(2) }).expect("prev");
-    assert_eq!(prev.items.iter().map(|p| p.id).collect::<Vec<_>>(), vec![ids[2], ids[3]]);
-    let since = f.node.local_feed(&alice, &PageRequest { since_id: Some(ids[4]), ..PageRequest::first(2) }).expect("since");
-    assert_eq!(since.items.iter().map(|p| p.id).collect::<Vec<_>>(), vec![ids[0], ids[1]]);
+    let prev = f
+        .node
+        .local_feed(
+            &alice,
+            &PageRequest {
+                min_id: Some(ids[4]),
+                ..PageRequest::first(2)
+            },
+        )
+        .expect("prev");
+    assert_eq!(
+        prev.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![ids[2], ids[3]]
+    );
+    let since = f
+        .node
+        .local_feed(
+            &alice,
+            &PageRequest {
+                since_id: Some(ids[4]),
+                ..PageRequest::first(2)
+            },
+        )
+        .expect("since");
+    assert_eq!(
+        since.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![ids[0], ids[1]]
+    );
 }
 
 #[tokio::test]
@@ -89,7 +163,10 @@ async fn concurrent_writes_are_all_durable_and_counted() {
     let mut tasks = Vec::new();
     for i in 0..50 {
         let (node, alice) = (f.node.clone(), alice.clone());
-        tasks.push(tokio::spawn(async move { node.create_post(&alice, post(&format!("p{i}"), Visibility::Public)).await }));
+        tasks.push(tokio::spawn(async move {
+            node.create_post(&alice, post(&format!("p{i}"), Visibility::Public))
+                .await
+        }));
     }
     for t in tasks {
         t.await.expect("join").expect("post");
@@ -103,38 +180,82 @@ async fn privacy_followers_hides_details_from_strangers() {
     let f = fixture().await;
     let (alice, bob) = (member(&f.node, "alice").await, member(&f.node, "bob").await);
     let update = ProfileUpdate {
-        preferences: Some(Preferences { privacy: Privacy::Followers, ..Preferences::default() }),
+        preferences: Some(Preferences {
+            privacy: Privacy::Followers,
+            ..Preferences::default()
+        }),
         ..ProfileUpdate::default()
     };
     f.node.update_profile(&alice, update).await.expect("update");
-    assert!(f.node.profile(&bob, "alice").expect("profile").details.is_none());
-    assert!(f.node.followers(&bob, "alice", &PageRequest::default()).is_err());
+    assert!(f
+        .node
+        .profile(&bob, "alice")
+        .expect("profile")
+        .details
+        .is_none());
+    assert!(f
+        .node
+        .followers(&bob, "alice", &PageRequest::default())
+        .is_err());
     f.node.follow(&bob, "alice").await.expect("follow");
-    assert!(f.node.profile(&bob, "alice").expect("profile").details.is_some());
+    assert!(f
+        .node
+        .profile(&bob, "alice")
+        .expect("profile")
+        .details
+        .is_some());
 }
 
 #[tokio::test]
 async fn failed_validation_writes_nothing() {
     let f = fixture().await;
     let alice = member(&f.node, "alice").await;
-    let bad = NewPost { content: "x".into(), tags: vec!["not a slug".into()], ..NewPost::default() };
-    assert!(matches!(f.node.create_post(&alice, bad).await, Err(NodeError::Invalid { field, .. }) if field == "tags"));
+    let bad = NewPost {
+        content: "x".into(),
+        tags: vec!["not a slug".into()],
+        ..NewPost::default()
+    };
+    assert!(
+        matches!(f.node.create_post(&alice, bad).await, Err(NodeError::Invalid { field, .. }) if field == "tags")
+    );
     assert_eq!(f.node.stats().expect("stats").posts, 0);
 }
 
 #[tokio::test]
 async fn home_feed_follows_the_graph_and_pages_past_the_cache() {
     let f = fixture().await;
-    let (alice, bob, carol) = (member(&f.node, "alice").await, member(&f.node, "bob").await, member(&f.node, "carol").await);
+    let (alice, bob, carol) = (
+        member(&f.node, "alice").await,
+        member(&f.node, "bob").await,
+        member(&f.node, "carol").await,
+    );
     let mut alice_posts = Vec::new();
     for i in 0..150 {
-        alice_posts.push(f.node.create_post(&alice, post(&format!("a{i}"), Visibility::Public)).await.expect("post").id);
+        alice_posts.push(
+            f.node
+                .create_post(&alice, post(&format!("a{i}"), Visibility::Public))
+                .await
+                .expect("post")
+                .id,
+        );
     }
-    let carol_post = f.node.create_post(&carol, post("carol says hi", Visibility::Public)).await.expect("post");
+    let carol_post = f
+        .node
+        .create_post(&carol, post("carol says hi", Visibility::Public))
+        .await
+        .expect("post");
     // A reply by alice to carol, whom bob does not follow, stays out of bob's home.
-    let reply = NewPost { in_reply_to: Some(carol_post.id.to_string()), ..post("reply to carol", Visibility::Public) };
+    let reply = NewPost {
+        in_reply_to: Some(carol_post.id.to_string()),
+        ..post("reply to carol", Visibility::Public)
+    };
     let reply = f.node.create_post(&alice, reply).await.expect("reply");
-    assert!(f.node.home_feed(&bob, &PageRequest::default()).expect("home").items.is_empty());
+    assert!(f
+        .node
+        .home_feed(&bob, &PageRequest::default())
+        .expect("home")
+        .items
+        .is_empty());
 
     // Following shows alice's history at once, newest first, across the
     // 64-post cache window and into the store.
@@ -145,7 +266,12 @@ async fn home_feed_follows_the_graph_and_pages_past_the_cache() {
         let page = f.node.home_feed(&bob, &req).expect("home");
         seen.extend(page.items.iter().map(|p| p.id));
         match page.next_max_id {
-            Some(next) => req = PageRequest { max_id: Some(next), ..PageRequest::first(40) },
+            Some(next) => {
+                req = PageRequest {
+                    max_id: Some(next),
+                    ..PageRequest::first(40)
+                }
+            }
             None => break,
         }
     }
@@ -154,19 +280,58 @@ async fn home_feed_follows_the_graph_and_pages_past_the_cache() {
     assert_eq!(seen, alice_posts);
 
     // A new post appears on top (cache updated after the write).
-    let fresh = f.node.create_post(&alice, post("fresh", Visibility::Public)).await.expect("post");
-    assert_eq!(f.node.home_feed(&bob, &PageRequest::first(1)).expect("home").items[0].id, fresh.id);
+    let fresh = f
+        .node
+        .create_post(&alice, post("fresh", Visibility::Public))
+        .await
+        .expect("post");
+    assert_eq!(
+        f.node
+            .home_feed(&bob, &PageRequest::first(1))
+            .expect("home")
+            .items[0]
+            .id,
+        fresh.id
+    );
     // Deleting it takes it out.
     f.node.delete_post(&alice, fresh.id).await.expect("delete");
-    assert_eq!(f.node.home_feed(&bob, &PageRequest::first(1)).expect("home").items[0].id, alice_posts[0]);
+    assert_eq!(
+        f.node
+            .home_feed(&bob, &PageRequest::first(1))
+            .expect("home")
+            .items[0]
+            .id,
+        alice_posts[0]
+    );
     // Following carol too lets the reply in; min_id pages back up.
     f.node.follow(&bob, "carol").await.expect("follow");
-    let top = f.node.home_feed(&bob, &PageRequest::first(2)).expect("home");
+    let top = f
+        .node
+        .home_feed(&bob, &PageRequest::first(2))
+        .expect("home");
     assert_eq!(top.items[0].id, reply.id);
-    let newer = f.node.home_feed(&bob, &PageRequest { min_id: Some(alice_posts[3]), ..PageRequest::first(2) }).expect("home");
-    assert_eq!(newer.items.iter().map(|p| p.id).collect::<Vec<_>>(), vec![alice_posts[1], alice_posts[2]]);
+    let newer = f
+        .node
+        .home_feed(
+            &bob,
+            &PageRequest {
+                min_id: Some(alice_posts[3]),
+                ..PageRequest::first(2)
+            },
+        )
+        .expect("home");
+    assert_eq!(
+        newer.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![alice_posts[1], alice_posts[2]]
+    );
     // Unfollowing removes alice's posts at once.
     f.node.unfollow(&bob, "alice").await.expect("unfollow");
-    let after = f.node.home_feed(&bob, &PageRequest::first(40)).expect("home");
-    assert_eq!(after.items.iter().map(|p| p.id).collect::<Vec<_>>(), vec![carol_post.id]);
+    let after = f
+        .node
+        .home_feed(&bob, &PageRequest::first(40))
+        .expect("home");
+    assert_eq!(
+        after.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![carol_post.id]
+    );
 }

@@ -45,7 +45,8 @@ pub fn slug(field: &str, value: &str) -> NodeResult<String> {
     let s = value.trim().trim_start_matches('#').to_lowercase();
     let ok = !s.is_empty()
         && s.chars().count() <= 64
-        && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
     if !ok {
         return Err(NodeError::invalid(
             field,
@@ -58,7 +59,10 @@ pub fn slug(field: &str, value: &str) -> NodeResult<String> {
 /// Text with a maximum length in characters.
 pub fn max_chars(field: &str, value: &str, max: usize) -> NodeResult<()> {
     if value.chars().count() > max {
-        return Err(NodeError::too_large(field, format!("at most {max} characters")));
+        return Err(NodeError::too_large(
+            field,
+            format!("at most {max} characters"),
+        ));
     }
     Ok(())
 }

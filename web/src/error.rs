@@ -51,7 +51,10 @@ impl ApiError {
     pub fn rate_limited(retry_after: u64) -> Self {
         ApiError {
             retry_after: Some(retry_after),
-            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "too many requests, slow down")
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many requests, slow down",
+            )
         }
     }
 }
@@ -71,12 +74,17 @@ impl From<NodeError> for ApiError {
                 let text = format!("{field}: {message}");
                 ApiError::field(StatusCode::CONFLICT, &field, text)
             }
-            NodeError::NotFound(what) => ApiError::new(StatusCode::NOT_FOUND, format!("{what} not found")),
+            NodeError::NotFound(what) => {
+                ApiError::new(StatusCode::NOT_FOUND, format!("{what} not found"))
+            }
             NodeError::Unauthorized(m) => ApiError::new(StatusCode::UNAUTHORIZED, m),
             NodeError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, m),
             other @ (NodeError::Store(_) | NodeError::Identity(_) | NodeError::Internal(_)) => {
                 tracing::error!(error = %other, "internal error");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error; see the node's log")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error; see the node's log",
+                )
             }
         }
     }

@@ -44,9 +44,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                 let path = err.path().to_string();
                 let inner = err.into_inner();
                 if inner.is_syntax() || inner.is_eof() {
-                    return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("malformed JSON: {inner}")));
+                    return Err(ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        format!("malformed JSON: {inner}"),
+                    ));
                 }
-                let field = if path == "." { unknown_field(&inner.to_string()) } else { path };
+                let field = if path == "." {
+                    unknown_field(&inner.to_string())
+                } else {
+                    path
+                };
                 Err(ApiError::field(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     &field,
@@ -82,14 +89,20 @@ fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
         .map_err(|_| ApiError::new(StatusCode::UNAUTHORIZED, "malformed Authorization header"))?;
     match value.strip_prefix("Bearer ") {
         Some(token) if !token.trim().is_empty() => Ok(Some(token.trim())),
-        _ => Err(ApiError::new(StatusCode::UNAUTHORIZED, "expected 'Authorization: Bearer TOKEN'")),
+        _ => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "expected 'Authorization: Bearer TOKEN'",
+        )),
     }
 }
 
 impl FromRequestParts<AppState> for MaybeAuth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match bearer(parts)? {
             None => Ok(MaybeAuth(Viewer::Anonymous)),
             Some(token) => {
@@ -104,9 +117,15 @@ impl FromRequestParts<AppState> for MaybeAuth {
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match MaybeAuth::from_request_parts(parts, state).await?.0 {
-            Viewer::Anonymous => Err(ApiError::new(StatusCode::UNAUTHORIZED, "sign in first (Authorization: Bearer TOKEN)")),
+            Viewer::Anonymous => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "sign in first (Authorization: Bearer TOKEN)",
+            )),
             member => Ok(Auth(member)),
         }
     }
@@ -135,8 +154,9 @@ impl PageQuery {
             v.as_deref()
                 .filter(|s| !s.is_empty())
                 .map(|s| {
-                    s.parse::<Id>()
-                        .map_err(|_| ApiError::field(StatusCode::BAD_REQUEST, name, format!("{name}: not an id")))
+                    s.parse::<Id>().map_err(|_| {
+                        ApiError::field(StatusCode::BAD_REQUEST, name, format!("{name}: not an id"))
+                    })
                 })
                 .transpose()
         };
@@ -152,7 +172,8 @@ impl PageQuery {
             min_id: cursor("min_id", &self.min_id)?,
             limit,
         };
-        req.limit().map_err(|e| ApiError::from(e).with_status(StatusCode::BAD_REQUEST))?;
+        req.limit()
+            .map_err(|e| ApiError::from(e).with_status(StatusCode::BAD_REQUEST))?;
         Ok(req)
     }
 }

@@ -79,7 +79,10 @@ pub fn router(node: Arc<Node>, settings: WebSettings) -> Router {
         .nest("/api/kodeon/v1", api)
         .merge(routes::system::root_routes())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such route") })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

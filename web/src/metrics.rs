@@ -45,14 +45,35 @@ impl Default for Metrics {
     fn default() -> Self {
         let mut registry = Registry::with_prefix("kodeon");
         let requests = Family::<RequestLabels, Counter>::default();
-        let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
+        let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+            latency_histogram,
+        );
         let (members, posts, storage) = (Gauge::default(), Gauge::default(), Gauge::default());
-        registry.register("http_requests", "HTTP requests by route and status", requests.clone());
-        registry.register("http_request_duration_seconds", "HTTP request latency", latency.clone());
+        registry.register(
+            "http_requests",
+            "HTTP requests by route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency",
+            latency.clone(),
+        );
         registry.register("members", "Members of this node", members.clone());
         registry.register("posts", "Posts stored on this node", posts.clone());
-        registry.register("storage_bytes", "Bytes used by the store on disk", storage.clone());
-        Metrics { registry, requests, latency, members, posts, storage }
+        registry.register(
+            "storage_bytes",
+            "Bytes used by the store on disk",
+            storage.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            members,
+            posts,
+            storage,
+        }
     }
 }
 
@@ -68,7 +89,11 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     let response = next.run(req).await;
     let m = &state.metrics;
     m.requests
-        .get_or_create(&RequestLabels { method, route: route.clone(), status: response.status().as_u16() })
+        .get_or_create(&RequestLabels {
+            method,
+            route: route.clone(),
+            status: response.status().as_u16(),
+        })
         .inc();
     m.latency
         .get_or_create(&RouteLabels { route })
@@ -82,14 +107,18 @@ pub async fn render(State(state): State<AppState>) -> Response {
     if let Ok(stats) = state.node.stats() {
         m.members.set(stats.members);
         m.posts.set(stats.posts);
-        m.storage.set(i64::try_from(stats.storage_bytes).unwrap_or(i64::MAX));
+        m.storage
+            .set(i64::try_from(stats.storage_bytes).unwrap_or(i64::MAX));
     }
     let mut text = String::new();
     if encode(&mut text, &m.registry).is_err() {
         return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
     (
-        [(axum::http::header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         text,
     )
         .into_response()

@@ -9,10 +9,16 @@ use serde::Serialize;
 pub fn page_response<T: Serialize>(uri: &Uri, page: Page<T>) -> Response {
     let mut links = Vec::new();
     if let Some(next) = page.next_max_id {
-        links.push(format!("<{}>; rel=\"next\"", with_cursor(uri, "max_id", &next.to_string())));
+        links.push(format!(
+            "<{}>; rel=\"next\"",
+            with_cursor(uri, "max_id", &next.to_string())
+        ));
     }
     if let Some(prev) = page.prev_min_id {
-        links.push(format!("<{}>; rel=\"prev\"", with_cursor(uri, "min_id", &prev.to_string())));
+        links.push(format!(
+            "<{}>; rel=\"prev\"",
+            with_cursor(uri, "min_id", &prev.to_string())
+        ));
     }
     let mut response = axum::Json(page).into_response();
     if let Ok(value) = HeaderValue::from_str(&links.join(", ")) {

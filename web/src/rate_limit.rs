@@ -35,7 +35,8 @@ impl Limiters {
     /// Builds limiters from settings.
     pub fn new(limits: &RateLimits) -> Self {
         let per_hour = |n: u32| NonZeroU32::new(n).map(|n| RateLimiter::keyed(Quota::per_hour(n)));
-        let per_minute = |n: u32| NonZeroU32::new(n).map(|n| RateLimiter::keyed(Quota::per_minute(n)));
+        let per_minute =
+            |n: u32| NonZeroU32::new(n).map(|n| RateLimiter::keyed(Quota::per_minute(n)));
         Limiters {
             register: per_hour(limits.register_per_hour_per_ip),
             login: per_minute(limits.login_per_minute_per_ip),
@@ -51,10 +52,15 @@ impl Limiters {
             Action::Login => &self.login,
             Action::Post => &self.post,
         };
-        let Some(limiter) = limiter else { return Ok(()) };
+        let Some(limiter) = limiter else {
+            return Ok(());
+        };
         // Forget idle keys now and then so the maps stay small.
         if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
-            for l in [&self.register, &self.login, &self.post].into_iter().flatten() {
+            for l in [&self.register, &self.login, &self.post]
+                .into_iter()
+                .flatten()
+            {
                 l.retain_recent();
                 l.shrink_to_fit();
             }

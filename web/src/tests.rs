@@ -14,8 +14,10 @@ use crate::{router, WebSettings};
 fn app() -> (Router, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let node = Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open");
-    let mut settings = WebSettings::default();
-    settings.body_limit_bytes = 4096;
+    let settings = WebSettings {
+        body_limit_bytes: 4096,
+        ..WebSettings::default()
+    };
     (router(Arc::new(node), settings), dir)
 }
 
@@ -29,7 +31,10 @@ async fn call(app: &Router, method: &str, uri: &str, body: &str) -> (StatusCode,
     let res = app.clone().oneshot(req).await.expect("response");
     let status = res.status();
     let bytes = to_bytes(res.into_body(), 1 << 20).await.expect("body");
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 #[tokio::test]
@@ -39,11 +44,23 @@ async fn errors_have_one_shape_and_the_right_status() {
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(v["error"].as_str().is_some_and(|e| e.contains("malformed")));
 
-    let (s, v) = call(&app, "POST", "/api/kodeon/v1/auth/register", r#"{"username": 5, "email": "a@b.io", "password": "password1"}"#).await;
+    let (s, v) = call(
+        &app,
+        "POST",
+        "/api/kodeon/v1/auth/register",
+        r#"{"username": 5, "email": "a@b.io", "password": "password1"}"#,
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["field"], "username");
 
-    let (s, v) = call(&app, "POST", "/api/kodeon/v1/auth/register", r#"{"email": "a@b.io", "password": "password1"}"#).await;
+    let (s, v) = call(
+        &app,
+        "POST",
+        "/api/kodeon/v1/auth/register",
+        r#"{"email": "a@b.io", "password": "password1"}"#,
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["field"], "username");
 

@@ -60,7 +60,9 @@ impl Node {
             self.feed_item(viewer, &mut authors, post_id, &|_: &Node, post: &Post| {
                 let follows = |id: Id| id == me || following.binary_search(&id).is_ok();
                 // A reply to someone the viewer does not follow stays out.
-                let reply_ok = post.in_reply_to_author.is_none_or(|other| other == post.author_id || follows(other));
+                let reply_ok = post
+                    .in_reply_to_author
+                    .is_none_or(|other| other == post.author_id || follows(other));
                 Ok(follows(post.author_id) && reply_ok)
             })
         })
@@ -72,7 +74,10 @@ impl Node {
             Ok(ids) => Ok(ids),
             Err(ticket) => {
                 let mut ids = Vec::new();
-                for item in self.store.prefix(&Key::new(Space::Following).id(member), false) {
+                for item in self
+                    .store
+                    .prefix(&Key::new(Space::Following).id(member), false)
+                {
                     let (key, _) = item?;
                     ids.extend(Key::trailing_id(&key));
                 }
@@ -87,15 +92,27 @@ impl Node {
         let prefix = Key::new(Space::AuthorPosts).id(author);
         let lower = req.min_id.or(req.since_id);
         let bounded = |upper: Option<Id>| {
-            let start = lower.map(|id| prefix.clone().id(id)).unwrap_or_else(|| prefix.clone());
-            let end = upper.map(|id| prefix.clone().id(id)).unwrap_or_else(|| prefix.prefix_end());
+            let start = lower
+                .map(|id| prefix.clone().id(id))
+                .unwrap_or_else(|| prefix.clone());
+            let end = upper
+                .map(|id| prefix.clone().id(id))
+                .unwrap_or_else(|| prefix.prefix_end());
             self.store.range(&start, &end, !req.ascending())
         };
         if req.ascending() {
-            return Ok(AuthorStream { cached: None, store: Some(bounded(req.max_id)) });
+            return Ok(AuthorStream {
+                cached: None,
+                store: Some(bounded(req.max_id)),
+            });
         }
         let recent = self.recent_posts(author)?;
-        let in_window: Vec<Id> = recent.ids.iter().copied().filter(|id| req.contains(*id)).collect();
+        let in_window: Vec<Id> = recent
+            .ids
+            .iter()
+            .copied()
+            .filter(|id| req.contains(*id))
+            .collect();
         // Past the cached window, continue from the store below its oldest id.
         let store = if recent.complete {
             None
@@ -107,7 +124,16 @@ impl Node {
             };
             Some(bounded(upper))
         };
-        Ok(AuthorStream { cached: Some((Arc::new(Recent { ids: in_window, complete: recent.complete }), 0)), store })
+        Ok(AuthorStream {
+            cached: Some((
+                Arc::new(Recent {
+                    ids: in_window,
+                    complete: recent.complete,
+                }),
+                0,
+            )),
+            store,
+        })
     }
 
     /// `author`'s newest post ids (cached).
@@ -117,7 +143,10 @@ impl Node {
             Err(ticket) => {
                 let mut ids = Vec::with_capacity(RECENT_PER_AUTHOR);
                 let mut complete = true;
-                for item in self.store.prefix(&Key::new(Space::AuthorPosts).id(author), true) {
+                for item in self
+                    .store
+                    .prefix(&Key::new(Space::AuthorPosts).id(author), true)
+                {
                     if ids.len() == RECENT_PER_AUTHOR {
                         complete = false;
                         break;
@@ -125,7 +154,9 @@ impl Node {
                     let (key, _) = item?;
                     ids.extend(Key::trailing_id(&key));
                 }
-                Ok(self.timelines.fill_recent(author, ticket, Recent { ids, complete }))
+                Ok(self
+                    .timelines
+                    .fill_recent(author, ticket, Recent { ids, complete }))
             }
         }
     }

@@ -24,7 +24,10 @@ pub(crate) struct Authors<'a> {
 
 impl<'a> Authors<'a> {
     pub(crate) fn new(node: &'a Node) -> Self {
-        Authors { node, cache: HashMap::new() }
+        Authors {
+            node,
+            cache: HashMap::new(),
+        }
     }
 
     fn get(&mut self, id: Id) -> NodeResult<Option<&Member>> {
@@ -39,19 +42,41 @@ impl<'a> Authors<'a> {
 impl Node {
     /// Public top-level posts of this node.
     pub fn local_feed(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<PostView>> {
-        self.post_feed(viewer, &Key::new(Space::LocalTimeline), req, |_, _| Ok(true))
+        self.post_feed(viewer, &Key::new(Space::LocalTimeline), req, |_, _| {
+            Ok(true)
+        })
     }
 
     /// Public posts with a tag.
-    pub fn tag_feed(&self, viewer: &Viewer, tag: &str, req: &PageRequest) -> NodeResult<Page<PostView>> {
+    pub fn tag_feed(
+        &self,
+        viewer: &Viewer,
+        tag: &str,
+        req: &PageRequest,
+    ) -> NodeResult<Page<PostView>> {
         let tag = validate::slug("tag", tag)?;
-        self.post_feed(viewer, &Key::new(Space::TagTimeline).str(&tag), req, |_, _| Ok(true))
+        self.post_feed(
+            viewer,
+            &Key::new(Space::TagTimeline).str(&tag),
+            req,
+            |_, _| Ok(true),
+        )
     }
 
     /// Public top-level posts in a category.
-    pub fn category_feed(&self, viewer: &Viewer, category: &str, req: &PageRequest) -> NodeResult<Page<PostView>> {
+    pub fn category_feed(
+        &self,
+        viewer: &Viewer,
+        category: &str,
+        req: &PageRequest,
+    ) -> NodeResult<Page<PostView>> {
         let category = validate::slug("category", category)?;
-        self.post_feed(viewer, &Key::new(Space::CategoryTimeline).str(&category), req, |_, _| Ok(true))
+        self.post_feed(
+            viewer,
+            &Key::new(Space::CategoryTimeline).str(&category),
+            req,
+            |_, _| Ok(true),
+        )
     }
 
     /// A member's posts that the viewer may see (comments included unless
@@ -69,9 +94,12 @@ impl Node {
                 return Err(NodeError::NotFound("member"));
             }
         }
-        self.post_feed(viewer, &Key::new(Space::AuthorPosts).id(author.id), req, |_, post| {
-            Ok(!(exclude_replies && post.in_reply_to.is_some()))
-        })
+        self.post_feed(
+            viewer,
+            &Key::new(Space::AuthorPosts).id(author.id),
+            req,
+            |_, post| Ok(!(exclude_replies && post.in_reply_to.is_some())),
+        )
     }
 
     /// The viewer's bookmarks, most recently bookmarked first.
@@ -102,10 +130,17 @@ impl Node {
 
     /// A feed over index entries whose value is a post id (bookmarks, likes):
     /// the cursor is the entry's own id.
-    fn pointer_feed(&self, viewer: &Viewer, prefix: &Key, req: &PageRequest) -> NodeResult<Page<PostView>> {
+    fn pointer_feed(
+        &self,
+        viewer: &Viewer,
+        prefix: &Key,
+        req: &PageRequest,
+    ) -> NodeResult<Page<PostView>> {
         let mut authors = Authors::new(self);
         scan(&self.store, prefix, req, |_, value| {
-            let Some(post_id) = Id::from_slice(value) else { return Ok(None) };
+            let Some(post_id) = Id::from_slice(value) else {
+                return Ok(None);
+            };
             self.feed_item(viewer, &mut authors, post_id, &|_, _| Ok(true))
         })
     }
@@ -120,7 +155,9 @@ impl Node {
         let Some(post) = self.store.get::<Post>(&Key::new(Space::Post).id(post_id))? else {
             return Ok(None); // deleted since it was indexed
         };
-        let Some(author) = authors.get(post.author_id)?.cloned() else { return Ok(None) };
+        let Some(author) = authors.get(post.author_id)?.cloned() else {
+            return Ok(None);
+        };
         if !self.can_view(viewer, &post, &author)? || !keep(self, &post)? {
             return Ok(None);
         }

@@ -32,7 +32,10 @@ impl PageRequest {
         match self.limit {
             None => Ok(DEFAULT_LIMIT),
             Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-            Some(_) => Err(NodeError::invalid("limit", format!("must be between 1 and {MAX_LIMIT}"))),
+            Some(_) => Err(NodeError::invalid(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            )),
         }
     }
 
@@ -43,7 +46,8 @@ impl PageRequest {
 
     /// Whether `id` lies strictly within the request's bounds.
     pub fn contains(&self, id: Id) -> bool {
-        self.max_id.is_none_or(|max| id < max) && self.min_id.or(self.since_id).is_none_or(|min| id > min)
+        self.max_id.is_none_or(|max| id < max)
+            && self.min_id.or(self.since_id).is_none_or(|min| id > min)
     }
 
     /// The newest page.
@@ -97,7 +101,8 @@ pub fn scan<T>(
     };
     let entries = store.range(&start, &end, !req.ascending()).map(|entry| {
         let (key, value) = entry?;
-        let id = Key::trailing_id(&key).ok_or_else(|| NodeError::Internal("index key without id".into()))?;
+        let id = Key::trailing_id(&key)
+            .ok_or_else(|| NodeError::Internal("index key without id".into()))?;
         Ok((id, value))
     });
     scan_entries(entries, req, accept)

@@ -46,7 +46,9 @@ pub struct Ticket(u64);
 
 impl TimelineCache {
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The cached following list of `member`, or a ticket to fill it.
@@ -113,7 +115,9 @@ impl TimelineCache {
             ids.extend(old.ids.iter().copied().filter(|id| *id != post));
             let complete = old.complete && ids.len() <= RECENT_PER_AUTHOR;
             ids.truncate(RECENT_PER_AUTHOR);
-            state.recent.insert(author, Arc::new(Recent { ids, complete }));
+            state
+                .recent
+                .insert(author, Arc::new(Recent { ids, complete }));
         }
     }
 
@@ -137,10 +141,27 @@ mod tests {
         let cache = TimelineCache::default();
         let ticket = cache.recent(alice).expect_err("empty");
         cache.note_post(alice, p2); // a post commits while the fill reads
-        cache.fill_recent(alice, ticket, Recent { ids: vec![p1], complete: true });
-        assert!(cache.recent(alice).is_err(), "stale fill must not be cached");
+        cache.fill_recent(
+            alice,
+            ticket,
+            Recent {
+                ids: vec![p1],
+                complete: true,
+            },
+        );
+        assert!(
+            cache.recent(alice).is_err(),
+            "stale fill must not be cached"
+        );
         let ticket = cache.recent(alice).expect_err("empty");
-        cache.fill_recent(alice, ticket, Recent { ids: vec![p2, p1], complete: true });
+        cache.fill_recent(
+            alice,
+            ticket,
+            Recent {
+                ids: vec![p2, p1],
+                complete: true,
+            },
+        );
         let p3 = ids.next();
         cache.note_post(alice, p3);
         assert_eq!(cache.recent(alice).expect("cached").ids, vec![p3, p2, p1]);

@@ -48,7 +48,12 @@ fn token_key(token: &str) -> Key {
 
 impl Node {
     /// Checks a username-or-email and password; on success issues a token.
-    pub async fn login(&self, login: &str, password: &str, label: &str) -> NodeResult<(IssuedToken, Member)> {
+    pub async fn login(
+        &self,
+        login: &str,
+        password: &str,
+        label: &str,
+    ) -> NodeResult<(IssuedToken, Member)> {
         let member = if login.contains('@') {
             let key = Key::new(Space::MemberByEmail).str(&login.to_lowercase());
             match self.store.get::<Id>(&key)? {
@@ -113,7 +118,9 @@ impl Node {
             .get(&token_key(token))?
             .ok_or(NodeError::Unauthorized("invalid or revoked token"))?;
         match self.member(session.member_id)? {
-            Some(m) if m.status == MemberStatus::Active => Ok((Viewer::Member(Box::new(m)), session)),
+            Some(m) if m.status == MemberStatus::Active => {
+                Ok((Viewer::Member(Box::new(m)), session))
+            }
             Some(_) => Err(NodeError::Forbidden("this account is suspended")),
             None => Err(NodeError::Unauthorized("invalid or revoked token")),
         }
@@ -123,9 +130,15 @@ impl Node {
     pub fn sessions(&self, viewer: &Viewer) -> NodeResult<Vec<SessionView>> {
         let me = viewer.member()?;
         let mut out = Vec::new();
-        for item in self.store.prefix(&Key::new(Space::MemberTokens).id(me.id), true) {
+        for item in self
+            .store
+            .prefix(&Key::new(Space::MemberTokens).id(me.id), true)
+        {
             let (_, hash) = item?;
-            if let Some(s) = self.store.get::<Session>(&Key::new(Space::Token).bytes(&hash))? {
+            if let Some(s) = self
+                .store
+                .get::<Session>(&Key::new(Space::Token).bytes(&hash))?
+            {
                 out.push(SessionView {
                     id: s.id,
                     label: s.label,
@@ -154,7 +167,11 @@ impl Node {
     }
 
     /// Revokes every session of a member (password reset, suspension).
-    pub(crate) fn revoke_all_sessions(&self, txn: &mut crate::store::Txn<'_>, member: Id) -> NodeResult<()> {
+    pub(crate) fn revoke_all_sessions(
+        &self,
+        txn: &mut crate::store::Txn<'_>,
+        member: Id,
+    ) -> NodeResult<()> {
         let sessions: Vec<_> = txn
             .prefix(&Key::new(Space::MemberTokens).id(member), false)
             .collect::<Result<_, _>>()?;
@@ -170,6 +187,10 @@ impl Node {
 
 fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }

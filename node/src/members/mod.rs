@@ -26,7 +26,10 @@ impl Node {
     }
 
     /// Summaries for ids, skipping members that no longer exist.
-    pub(crate) fn summaries(&self, ids: impl IntoIterator<Item = Id>) -> NodeResult<Vec<MemberSummary>> {
+    pub(crate) fn summaries(
+        &self,
+        ids: impl IntoIterator<Item = Id>,
+    ) -> NodeResult<Vec<MemberSummary>> {
         let mut out = Vec::new();
         for id in ids {
             if let Some(m) = self.member(id)? {

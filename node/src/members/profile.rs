@@ -43,11 +43,13 @@ impl Node {
 
     pub(crate) fn member_view(&self, viewer: &Viewer, member: &Member) -> NodeResult<MemberView> {
         let is_self = viewer.id() == Some(member.id);
-        let details = self.can_see_details(viewer, member)?.then(|| MemberDetails {
-            bio: member.profile.bio.clone(),
-            skills: member.profile.skills.clone(),
-            social_links: member.profile.social_links.clone(),
-        });
+        let details = self
+            .can_see_details(viewer, member)?
+            .then(|| MemberDetails {
+                bio: member.profile.bio.clone(),
+                skills: member.profile.skills.clone(),
+                social_links: member.profile.social_links.clone(),
+            });
         let relationship = match viewer.id() {
             Some(v) if !is_self => Some(self.relationship(v, member.id)?),
             _ => None,
@@ -66,9 +68,15 @@ impl Node {
             role: member.role,
             did: member.keys.ed25519_public.to_did_key(),
             created_at: member.created_at,
-            followers_count: self.store.counter(&counter::key(counter::FOLLOWERS, member.id))?,
-            following_count: self.store.counter(&counter::key(counter::FOLLOWING, member.id))?,
-            posts_count: self.store.counter(&counter::key(counter::POSTS, member.id))?,
+            followers_count: self
+                .store
+                .counter(&counter::key(counter::FOLLOWERS, member.id))?,
+            following_count: self
+                .store
+                .counter(&counter::key(counter::FOLLOWING, member.id))?,
+            posts_count: self
+                .store
+                .counter(&counter::key(counter::POSTS, member.id))?,
             details,
             relationship,
             private,
@@ -76,7 +84,11 @@ impl Node {
     }
 
     /// How `viewer` relates to `other`.
-    pub(crate) fn relationship(&self, viewer: crate::Id, other: crate::Id) -> NodeResult<Relationship> {
+    pub(crate) fn relationship(
+        &self,
+        viewer: crate::Id,
+        other: crate::Id,
+    ) -> NodeResult<Relationship> {
         Ok(Relationship {
             following: self.is_following(viewer, other)?,
             requested: self
@@ -89,7 +101,11 @@ impl Node {
     }
 
     /// Updates the viewer's profile; absent fields are kept.
-    pub async fn update_profile(&self, viewer: &Viewer, update: ProfileUpdate) -> NodeResult<MemberView> {
+    pub async fn update_profile(
+        &self,
+        viewer: &Viewer,
+        update: ProfileUpdate,
+    ) -> NodeResult<MemberView> {
         let me = viewer.member()?;
         validate_update(&update, self.config.limits.bio_chars)?;
         let updated = self
@@ -135,7 +151,10 @@ fn validate_update(u: &ProfileUpdate, bio_chars: usize) -> NodeResult<()> {
     }
     if let Some(skills) = &u.skills {
         if skills.languages.len() > 50 || skills.areas.len() > 50 {
-            return Err(NodeError::too_large("skills", "at most 50 entries per list"));
+            return Err(NodeError::too_large(
+                "skills",
+                "at most 50 entries per list",
+            ));
         }
         for s in skills.languages.iter().chain(&skills.areas) {
             validate::max_chars("skills", s, 50)?;
@@ -152,7 +171,10 @@ fn validate_update(u: &ProfileUpdate, bio_chars: usize) -> NodeResult<()> {
         validate::max_chars("preferences.language", &prefs.language, 35)?;
         validate::max_chars("preferences.timezone", &prefs.timezone, 64)?;
         if prefs.notifications.len() > 10 {
-            return Err(NodeError::too_large("preferences.notifications", "at most 10 channels"));
+            return Err(NodeError::too_large(
+                "preferences.notifications",
+                "at most 10 channels",
+            ));
         }
     }
     if let Some(links) = &u.social_links {

@@ -29,7 +29,9 @@ impl Node {
     /// Registers a member through open registration.
     pub async fn register(&self, new: NewMember) -> NodeResult<Member> {
         if !self.config.registrations_open {
-            return Err(NodeError::Forbidden("registrations are closed on this node"));
+            return Err(NodeError::Forbidden(
+                "registrations are closed on this node",
+            ));
         }
         self.create_member(new, Role::Member).await
     }

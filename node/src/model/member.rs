@@ -155,4 +155,3 @@ pub struct PrivateDetails {
     /// Status.
     pub status: MemberStatus,
 }
-

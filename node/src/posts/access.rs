@@ -11,12 +11,20 @@ impl Node {
     /// - blocks in either direction hide the post;
     /// - public and unlisted: everyone; followers: accepted followers and
     ///   mentioned members; direct: mentioned members only.
-    pub(crate) fn can_view(&self, viewer: &Viewer, post: &Post, author: &Member) -> NodeResult<bool> {
+    pub(crate) fn can_view(
+        &self,
+        viewer: &Viewer,
+        post: &Post,
+        author: &Member,
+    ) -> NodeResult<bool> {
         if author.status == MemberStatus::Suspended && !viewer.has_role(Role::Moderator) {
             return Ok(false);
         }
         let Some(me) = viewer.id() else {
-            return Ok(matches!(post.visibility, Visibility::Public | Visibility::Unlisted));
+            return Ok(matches!(
+                post.visibility,
+                Visibility::Public | Visibility::Unlisted
+            ));
         };
         if me == post.author_id {
             return Ok(true);

@@ -51,7 +51,10 @@ impl Node {
         let visibility = match new.visibility.as_deref() {
             None => Visibility::Public,
             Some(v) => Visibility::parse(v).ok_or_else(|| {
-                NodeError::invalid("visibility", "must be public, unlisted, followers or direct")
+                NodeError::invalid(
+                    "visibility",
+                    "must be public, unlisted, followers or direct",
+                )
             })?,
         };
         let parent = match &new.in_reply_to {
@@ -60,10 +63,11 @@ impl Node {
                 let id: Id = raw
                     .parse()
                     .map_err(|_| NodeError::invalid("in_reply_to", "is not a post id"))?;
-                let (parent, parent_author) = self.visible_post(viewer, id).map_err(|e| match e {
-                    NodeError::NotFound(_) => NodeError::invalid("in_reply_to", "no such post"),
-                    other => other,
-                })?;
+                let (parent, parent_author) =
+                    self.visible_post(viewer, id).map_err(|e| match e {
+                        NodeError::NotFound(_) => NodeError::invalid("in_reply_to", "no such post"),
+                        other => other,
+                    })?;
                 check_reply_visibility(parent.visibility, visibility)?;
                 Some((parent, parent_author))
             }
@@ -85,7 +89,10 @@ impl Node {
             }
         }
         if visibility == Visibility::Direct && body.mentions.is_empty() {
-            return Err(NodeError::invalid("visibility", "a direct post must mention someone"));
+            return Err(NodeError::invalid(
+                "visibility",
+                "a direct post must mention someone",
+            ));
         }
         let id = self.ids.next();
         let post = Post {
@@ -156,7 +163,10 @@ impl Node {
             }
         }
         if normalised.len() > limits.tags {
-            return Err(NodeError::invalid("tags", format!("at most {} tags", limits.tags)));
+            return Err(NodeError::invalid(
+                "tags",
+                format!("at most {} tags", limits.tags),
+            ));
         }
         let mut mentions = Vec::new();
         for name in rendered.mentions {
@@ -191,11 +201,23 @@ impl Node {
         txn.add(counter::key(counter::POSTS, author), 1)?;
         txn.add(counter::global(counter::NODE_POSTS), 1)?;
         if let Some(parent_author) = post.in_reply_to_author {
-            self.notify(txn, parent_author, NotificationKind::Replied, author, Some(id))?;
+            self.notify(
+                txn,
+                parent_author,
+                NotificationKind::Replied,
+                author,
+                Some(id),
+            )?;
         }
         for mentioned in &post.mentions {
             if Some(*mentioned) != post.in_reply_to_author {
-                self.notify(txn, *mentioned, NotificationKind::Mentioned, author, Some(id))?;
+                self.notify(
+                    txn,
+                    *mentioned,
+                    NotificationKind::Mentioned,
+                    author,
+                    Some(id),
+                )?;
             }
         }
         Ok(())
@@ -211,7 +233,11 @@ impl Node {
         let mut keys = Vec::new();
         if post.in_reply_to.is_none() {
             keys.push(Key::new(Space::LocalTimeline).id(post.id));
-            keys.push(Key::new(Space::CategoryTimeline).str(&post.category).id(post.id));
+            keys.push(
+                Key::new(Space::CategoryTimeline)
+                    .str(&post.category)
+                    .id(post.id),
+            );
         }
         for tag in &post.tags {
             keys.push(Key::new(Space::TagTimeline).str(tag).id(post.id));
@@ -232,7 +258,9 @@ impl Node {
             .store
             .get(&Key::new(Space::Post).id(id))?
             .ok_or(NodeError::NotFound("post"))?;
-        let author = self.member(post.author_id)?.ok_or(NodeError::NotFound("post"))?;
+        let author = self
+            .member(post.author_id)?
+            .ok_or(NodeError::NotFound("post"))?;
         if !self.can_view(viewer, &post, &author)? {
             return Err(NodeError::NotFound("post"));
         }

@@ -13,7 +13,9 @@ impl Node {
         let me = viewer.member()?;
         let (post, _) = self.visible_post(viewer, id)?;
         if post.author_id != me.id && !viewer.has_role(Role::Moderator) {
-            return Err(NodeError::Forbidden("only the author or a moderator can delete a post"));
+            return Err(NodeError::Forbidden(
+                "only the author or a moderator can delete a post",
+            ));
         }
         self.store
             .write(|txn| {

@@ -66,7 +66,11 @@ impl Node {
                 self.index_listing(txn, &old, false);
                 self.index_listing(txn, &updated, true);
                 txn.put(Key::new(Space::Post).id(id), &updated)?;
-                for m in updated.mentions.iter().filter(|m| !old.mentions.contains(m)) {
+                for m in updated
+                    .mentions
+                    .iter()
+                    .filter(|m| !old.mentions.contains(m))
+                {
                     self.notify(txn, *m, NotificationKind::Mentioned, me.id, Some(id))?;
                 }
                 Ok(())

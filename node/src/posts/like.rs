@@ -19,7 +19,10 @@ impl Node {
                     return Ok(());
                 }
                 txn.put_raw(key, like_id.to_bytes().to_vec());
-                txn.put_raw(Key::new(Space::MemberLikes).id(me).id(like_id), id.to_bytes().to_vec());
+                txn.put_raw(
+                    Key::new(Space::MemberLikes).id(me).id(like_id),
+                    id.to_bytes().to_vec(),
+                );
                 txn.add(counter::key(counter::LIKES, id), 1)?;
                 self.notify(txn, post.author_id, NotificationKind::Liked, me, Some(id))
             })
@@ -38,7 +41,8 @@ impl Node {
                     Some(item) => item?.1,
                     None => return Ok(()),
                 };
-                let like_id = Id::from_slice(&like_id).ok_or_else(|| NodeError::Internal("bad like id".into()))?;
+                let like_id = Id::from_slice(&like_id)
+                    .ok_or_else(|| NodeError::Internal("bad like id".into()))?;
                 txn.delete(key);
                 txn.delete(Key::new(Space::MemberLikes).id(me).id(like_id));
                 txn.add(counter::key(counter::LIKES, id), -1)?;
@@ -60,7 +64,10 @@ impl Node {
                     return Ok(());
                 }
                 txn.put_raw(key, bookmark_id.to_bytes().to_vec());
-                txn.put_raw(Key::new(Space::MemberBookmarks).id(me).id(bookmark_id), id.to_bytes().to_vec());
+                txn.put_raw(
+                    Key::new(Space::MemberBookmarks).id(me).id(bookmark_id),
+                    id.to_bytes().to_vec(),
+                );
                 Ok(())
             })
             .await?;
@@ -76,7 +83,8 @@ impl Node {
                 let Some(item) = txn.prefix(&key, false).next() else {
                     return Ok(());
                 };
-                let bookmark_id = Id::from_slice(&item?.1).ok_or_else(|| NodeError::Internal("bad bookmark id".into()))?;
+                let bookmark_id = Id::from_slice(&item?.1)
+                    .ok_or_else(|| NodeError::Internal("bad bookmark id".into()))?;
                 txn.delete(key);
                 txn.delete(Key::new(Space::MemberBookmarks).id(me).id(bookmark_id));
                 Ok(())

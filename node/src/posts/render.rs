@@ -23,7 +23,10 @@ pub fn render(source: &str, base_url: &str, is_member: impl Fn(&str) -> bool) ->
     let mut in_code = 0usize;
     let mut in_link = 0usize;
     let mut events: Vec<Event<'_>> = Vec::new();
-    for event in Parser::new_ext(source, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES) {
+    for event in Parser::new_ext(
+        source,
+        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES,
+    ) {
         match &event {
             Event::Start(Tag::CodeBlock(_)) => in_code += 1,
             Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
@@ -33,7 +36,14 @@ pub fn render(source: &str, base_url: &str, is_member: impl Fn(&str) -> bool) ->
         }
         match event {
             Event::Text(text) if in_code == 0 && in_link == 0 => {
-                link_tokens(&text, base_url, &is_member, &mut mentions, &mut hashtags, &mut events);
+                link_tokens(
+                    &text,
+                    base_url,
+                    &is_member,
+                    &mut mentions,
+                    &mut hashtags,
+                    &mut events,
+                );
             }
             // Raw HTML from members is shown as text, never interpreted.
             Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
@@ -71,21 +81,32 @@ fn link_tokens<'a>(
         let boundary = i == 0 || !(chars[i - 1].1.is_alphanumeric() || chars[i - 1].1 == '_');
         if (c == '@' || c == '#') && boundary {
             let mut j = i + 1;
-            while j < chars.len() && (chars[j].1.is_alphanumeric() || chars[j].1 == '_' || (c == '#' && chars[j].1 == '-')) {
+            while j < chars.len()
+                && (chars[j].1.is_alphanumeric()
+                    || chars[j].1 == '_'
+                    || (c == '#' && chars[j].1 == '-'))
+            {
                 j += 1;
             }
             let end = chars.get(j).map(|(p, _)| *p).unwrap_or(text.len());
             let word = &text[pos + 1..end];
             let link = if word.is_empty() {
                 None
-            } else if c == '@' && word.len() <= 30 && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && is_member(word) {
+            } else if c == '@'
+                && word.len() <= 30
+                && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && is_member(word)
+            {
                 if !mentions.iter().any(|m| m.eq_ignore_ascii_case(word)) {
                     mentions.push(word.to_string());
                 }
                 Some(format!(
                     "<a href=\"{base_url}/@{word}\" class=\"mention\">@{word}</a>",
                 ))
-            } else if c == '#' && word.chars().any(char::is_alphabetic) && word.chars().count() <= 64 {
+            } else if c == '#'
+                && word.chars().any(char::is_alphabetic)
+                && word.chars().count() <= 64
+            {
                 let tag = word.to_lowercase();
                 if !hashtags.contains(&tag) {
                     hashtags.push(tag.clone());
@@ -99,7 +120,9 @@ fn link_tokens<'a>(
             };
             if let Some(html) = link {
                 if plain_start < pos {
-                    out.push(Event::Text(CowStr::from(text[plain_start..pos].to_string())));
+                    out.push(Event::Text(CowStr::from(
+                        text[plain_start..pos].to_string(),
+                    )));
                 }
                 out.push(Event::InlineHtml(CowStr::from(html)));
                 plain_start = end;
@@ -115,7 +138,10 @@ fn link_tokens<'a>(
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -36,17 +36,29 @@ impl Node {
         let mut descendants = Vec::new();
         // Depth-first with an explicit stack; children pushed newest first
         // so that they pop oldest first (conversation order).
-        let mut stack: Vec<(Id, u32)> = self.child_ids(id)?.into_iter().rev().map(|c| (c, 1)).collect();
+        let mut stack: Vec<(Id, u32)> = self
+            .child_ids(id)?
+            .into_iter()
+            .rev()
+            .map(|c| (c, 1))
+            .collect();
         while let Some((child, depth)) = stack.pop() {
             if descendants.len() >= MAX_DESCENDANTS {
                 break;
             }
-            let Ok((p, a)) = self.visible_post(viewer, child) else { continue };
+            let Ok((p, a)) = self.visible_post(viewer, child) else {
+                continue;
+            };
             descendants.push(ThreadEntry {
                 depth,
                 post: self.post_view(viewer, &p, &a)?,
             });
-            stack.extend(self.child_ids(child)?.into_iter().rev().map(|c| (c, depth + 1)));
+            stack.extend(
+                self.child_ids(child)?
+                    .into_iter()
+                    .rev()
+                    .map(|c| (c, depth + 1)),
+            );
         }
         Ok(Thread {
             ancestors,
@@ -58,7 +70,10 @@ impl Node {
     /// Direct replies to a post, oldest first.
     fn child_ids(&self, parent: Id) -> NodeResult<Vec<Id>> {
         let mut out = Vec::new();
-        for item in self.store.prefix(&Key::new(Space::Replies).id(parent), false) {
+        for item in self
+            .store
+            .prefix(&Key::new(Space::Replies).id(parent), false)
+        {
             let (key, _) = item?;
             if let Some(id) = Key::trailing_id(&key) {
                 out.push(id);

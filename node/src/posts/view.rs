@@ -8,11 +8,18 @@ use crate::store::{Key, Space};
 
 impl Node {
     /// A post as `viewer` sees it (the caller has checked `can_view`).
-    pub(crate) fn post_view(&self, viewer: &Viewer, post: &Post, author: &Member) -> NodeResult<PostView> {
+    pub(crate) fn post_view(
+        &self,
+        viewer: &Viewer,
+        post: &Post,
+        author: &Member,
+    ) -> NodeResult<PostView> {
         let (liked, bookmarked) = match viewer.id() {
             Some(me) => (
-                self.store.contains(&Key::new(Space::Likes).id(post.id).id(me))?,
-                self.store.contains(&Key::new(Space::Bookmarks).id(me).id(post.id))?,
+                self.store
+                    .contains(&Key::new(Space::Likes).id(post.id).id(me))?,
+                self.store
+                    .contains(&Key::new(Space::Bookmarks).id(me).id(post.id))?,
             ),
             None => (false, false),
         };
@@ -37,7 +44,9 @@ impl Node {
             created_at: post.created_at,
             edited_at: post.edited_at,
             likes_count: self.store.counter(&counter::key(counter::LIKES, post.id))?,
-            replies_count: self.store.counter(&counter::key(counter::REPLIES, post.id))?,
+            replies_count: self
+                .store
+                .counter(&counter::key(counter::REPLIES, post.id))?,
             liked,
             bookmarked,
         })

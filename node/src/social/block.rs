@@ -26,7 +26,9 @@ impl Node {
     /// sees the other's posts, and they cannot follow the viewer.
     pub async fn block(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
-        let target = self.member_by_name(username)?.ok_or(NodeError::NotFound("member"))?;
+        let target = self
+            .member_by_name(username)?
+            .ok_or(NodeError::NotFound("member"))?;
         if target.id == me {
             return Err(NodeError::invalid("username", "you cannot block yourself"));
         }
@@ -46,7 +48,9 @@ impl Node {
     /// Lifts a block.
     pub async fn unblock(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
-        let target = self.member_by_name(username)?.ok_or(NodeError::NotFound("member"))?;
+        let target = self
+            .member_by_name(username)?
+            .ok_or(NodeError::NotFound("member"))?;
         self.store
             .write(|txn| {
                 txn.delete(Key::new(Space::Blocks).id(me).id(target.id));
@@ -60,7 +64,9 @@ impl Node {
     /// Mutes `username`: their posts and notifications stop reaching the viewer.
     pub async fn mute(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
-        let target = self.member_by_name(username)?.ok_or(NodeError::NotFound("member"))?;
+        let target = self
+            .member_by_name(username)?
+            .ok_or(NodeError::NotFound("member"))?;
         if target.id == me {
             return Err(NodeError::invalid("username", "you cannot mute yourself"));
         }
@@ -73,7 +79,9 @@ impl Node {
     /// Lifts a mute.
     pub async fn unmute(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
-        let target = self.member_by_name(username)?.ok_or(NodeError::NotFound("member"))?;
+        let target = self
+            .member_by_name(username)?
+            .ok_or(NodeError::NotFound("member"))?;
         self.store
             .write(|txn| {
                 txn.delete(Key::new(Space::Mutes).id(me).id(target.id));

@@ -59,7 +59,12 @@ impl Node {
     }
 
     /// Removes an accepted follow (both edges and counters), if present.
-    pub(crate) fn remove_follow(&self, txn: &mut Txn<'_>, follower: Id, followee: Id) -> NodeResult<()> {
+    pub(crate) fn remove_follow(
+        &self,
+        txn: &mut Txn<'_>,
+        follower: Id,
+        followee: Id,
+    ) -> NodeResult<()> {
         let edge = Key::new(Space::Following).id(follower).id(followee);
         if txn.contains(&edge)? {
             txn.delete(edge);
@@ -75,7 +80,9 @@ impl Node {
     /// posts leave the home feed (filtered when it is read).
     pub async fn unfollow(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
-        let target = self.member_by_name(username)?.ok_or(NodeError::NotFound("member"))?;
+        let target = self
+            .member_by_name(username)?
+            .ok_or(NodeError::NotFound("member"))?;
         self.store
             .write(|txn| self.remove_follow(txn, me, target.id))
             .await?;
@@ -84,9 +91,15 @@ impl Node {
     }
 
     /// Approves `username`'s request to follow the viewer.
-    pub async fn approve_follow_request(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
+    pub async fn approve_follow_request(
+        &self,
+        viewer: &Viewer,
+        username: &str,
+    ) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
-        let requester = self.member_by_name(username)?.ok_or(NodeError::NotFound("follow request"))?;
+        let requester = self
+            .member_by_name(username)?
+            .ok_or(NodeError::NotFound("follow request"))?;
         self.store
             .write(|txn| {
                 let request = Key::new(Space::FollowRequests).id(me).id(requester.id);
@@ -101,9 +114,15 @@ impl Node {
     }
 
     /// Rejects `username`'s request to follow the viewer.
-    pub async fn reject_follow_request(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
+    pub async fn reject_follow_request(
+        &self,
+        viewer: &Viewer,
+        username: &str,
+    ) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
-        let requester = self.member_by_name(username)?.ok_or(NodeError::NotFound("follow request"))?;
+        let requester = self
+            .member_by_name(username)?
+            .ok_or(NodeError::NotFound("follow request"))?;
         self.store
             .write(|txn| {
                 let request = Key::new(Space::FollowRequests).id(me).id(requester.id);

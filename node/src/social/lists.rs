@@ -8,25 +8,47 @@ use crate::store::{Key, Space};
 
 impl Node {
     /// Followers of `username` (hidden when their privacy says so).
-    pub fn followers(&self, viewer: &Viewer, username: &str, req: &PageRequest) -> NodeResult<Page<MemberSummary>> {
+    pub fn followers(
+        &self,
+        viewer: &Viewer,
+        username: &str,
+        req: &PageRequest,
+    ) -> NodeResult<Page<MemberSummary>> {
         self.follow_list(viewer, username, Space::Followers, req)
     }
 
     /// Members `username` follows (hidden when their privacy says so).
-    pub fn following(&self, viewer: &Viewer, username: &str, req: &PageRequest) -> NodeResult<Page<MemberSummary>> {
+    pub fn following(
+        &self,
+        viewer: &Viewer,
+        username: &str,
+        req: &PageRequest,
+    ) -> NodeResult<Page<MemberSummary>> {
         self.follow_list(viewer, username, Space::Following, req)
     }
 
-    fn follow_list(&self, viewer: &Viewer, username: &str, space: Space, req: &PageRequest) -> NodeResult<Page<MemberSummary>> {
+    fn follow_list(
+        &self,
+        viewer: &Viewer,
+        username: &str,
+        space: Space,
+        req: &PageRequest,
+    ) -> NodeResult<Page<MemberSummary>> {
         let member = self.active_member_by_name(username)?;
         if !self.can_see_details(viewer, &member)? {
-            return Err(NodeError::Forbidden("this member's connections are private"));
+            return Err(NodeError::Forbidden(
+                "this member's connections are private",
+            ));
         }
         self.member_list(&Key::new(space).id(member.id), req)
     }
 
     /// Members waiting for the viewer's approval.
-    pub fn follow_requests(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<MemberSummary>> {
+    pub fn follow_requests(
+        &self,
+        viewer: &Viewer,
+        req: &PageRequest,
+    ) -> NodeResult<Page<MemberSummary>> {
         let me = viewer.member()?.id;
         self.member_list(&Key::new(Space::FollowRequests).id(me), req)
     }

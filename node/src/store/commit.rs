@@ -98,7 +98,11 @@ impl Drop for GroupCommit {
     }
 }
 
-fn flusher(engine: Arc<dyn KvEngine>, shared: Arc<Shared>, durable: watch::Sender<Result<u64, String>>) {
+fn flusher(
+    engine: Arc<dyn KvEngine>,
+    shared: Arc<Shared>,
+    durable: watch::Sender<Result<u64, String>>,
+) {
     let mut flushed = 0u64;
     loop {
         let shutting_down = {

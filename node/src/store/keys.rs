@@ -156,7 +156,9 @@ mod tests {
     fn string_terminator_keeps_prefixes_apart() {
         // "rust" must not be a prefix of "rustacean".
         let a = Key::new(Space::TagTimeline).str("rust");
-        let b = Key::new(Space::TagTimeline).str("rustacean").id(Id::from_bytes([0; 16]));
+        let b = Key::new(Space::TagTimeline)
+            .str("rustacean")
+            .id(Id::from_bytes([0; 16]));
         assert!(!b.as_bytes().starts_with(a.as_bytes()));
     }
 

@@ -27,7 +27,10 @@ impl KvEngine for MemoryEngine {
             Ok(map) => map,
             Err(_) => return Box::new(std::iter::once(Err(poisoned()))),
         };
-        let bounds = (Bound::Included(start.to_vec()), Bound::Excluded(end.to_vec()));
+        let bounds = (
+            Bound::Included(start.to_vec()),
+            Bound::Excluded(end.to_vec()),
+        );
         let mut items: Vec<_> = map
             .range(bounds)
             .map(|(k, v)| Ok((k.clone(), v.clone())))

@@ -59,7 +59,10 @@ mod tests {
     fn fresh_store_reaches_current_version_and_newer_is_refused() {
         let engine = Arc::new(MemoryEngine::default());
         let store = Store::with_engine(engine.clone()).expect("open");
-        assert_eq!(store.get::<u64>(&version_key()).expect("read"), Some(CURRENT_VERSION));
+        assert_eq!(
+            store.get::<u64>(&version_key()).expect("read"),
+            Some(CURRENT_VERSION)
+        );
         store
             .write_blocking(|txn| txn.put(version_key(), &(CURRENT_VERSION + 1)))
             .expect("write");

@@ -155,7 +155,8 @@ impl Store {
     /// Iterates every key that starts with `prefix`, ascending or descending.
     pub fn prefix(&self, prefix: &Key, reverse: bool) -> KvIter<'_> {
         let end = prefix.prefix_end();
-        self.engine.range(prefix.as_bytes(), end.as_bytes(), reverse)
+        self.engine
+            .range(prefix.as_bytes(), end.as_bytes(), reverse)
     }
 
     /// Bytes used on disk by the engine.

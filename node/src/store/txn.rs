@@ -50,8 +50,8 @@ impl<'a> Txn<'a> {
 
     /// Stages a JSON value.
     pub fn put<T: Serialize>(&mut self, key: Key, value: &T) -> Result<(), NodeError> {
-        let bytes = serde_json::to_vec(value)
-            .map_err(|e| StoreError::Engine(format!("encode: {e}")))?;
+        let bytes =
+            serde_json::to_vec(value).map_err(|e| StoreError::Engine(format!("encode: {e}")))?;
         self.staged.insert(key.as_bytes().to_vec(), Some(bytes));
         Ok(())
     }
@@ -78,11 +78,14 @@ impl<'a> Txn<'a> {
     /// Iterates committed keys with `prefix` (staged writes are not included).
     pub fn prefix(&self, prefix: &Key, reverse: bool) -> KvIter<'a> {
         let end = prefix.prefix_end();
-        self.engine.range(prefix.as_bytes(), end.as_bytes(), reverse)
+        self.engine
+            .range(prefix.as_bytes(), end.as_bytes(), reverse)
     }
 }
 
 /// Decodes a counter stored as 8 big-endian bytes (anything else reads 0).
 pub(crate) fn decode_counter(bytes: &[u8]) -> i64 {
-    <[u8; 8]>::try_from(bytes).map(i64::from_be_bytes).unwrap_or(0)
+    <[u8; 8]>::try_from(bytes)
+        .map(i64::from_be_bytes)
+        .unwrap_or(0)
 }

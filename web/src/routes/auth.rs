@@ -54,25 +54,48 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Ip {
 }
 
 /// POST /api/kodeon/v1/setup — creates the first admin with the setup token.
-async fn setup(State(s): State<AppState>, Ip(ip): Ip, Json(b): Json<SetupBody>) -> ApiResult<impl IntoResponse> {
+async fn setup(
+    State(s): State<AppState>,
+    Ip(ip): Ip,
+    Json(b): Json<SetupBody>,
+) -> ApiResult<impl IntoResponse> {
     s.limiters.check(Action::Login, &ip.to_string())?;
-    let new = NewMember { username: b.username, email: b.email, password: b.password, full_name: String::new() };
+    let new = NewMember {
+        username: b.username,
+        email: b.email,
+        password: b.password,
+        full_name: String::new(),
+    };
     let member = s.node.complete_setup(&b.token, new).await?;
     signed_in(&s, member, "setup").await
 }
 
 /// POST /api/kodeon/v1/auth/register
-async fn register(State(s): State<AppState>, Ip(ip): Ip, Json(new): Json<NewMember>) -> ApiResult<impl IntoResponse> {
+async fn register(
+    State(s): State<AppState>,
+    Ip(ip): Ip,
+    Json(new): Json<NewMember>,
+) -> ApiResult<impl IntoResponse> {
     s.limiters.check(Action::Register, &ip.to_string())?;
     let member = s.node.register(new).await?;
     signed_in(&s, member, "registration").await
 }
 
-async fn signed_in(s: &AppState, member: node::model::Member, label: &str) -> ApiResult<impl IntoResponse> {
+async fn signed_in(
+    s: &AppState,
+    member: node::model::Member,
+    label: &str,
+) -> ApiResult<impl IntoResponse> {
     let issued = s.node.issue_token(member.id, label).await?;
     let viewer = Viewer::Member(Box::new(member));
     let view = s.node.me(&viewer)?;
-    Ok((StatusCode::CREATED, axum::Json(SignedIn { member: view, token: issued.token })))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(SignedIn {
+            member: view,
+            token: issued.token,
+        }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -85,18 +108,32 @@ struct LoginBody {
 }
 
 /// POST /api/kodeon/v1/auth/login
-async fn login(State(s): State<AppState>, Ip(ip): Ip, Json(b): Json<LoginBody>) -> ApiResult<impl IntoResponse> {
+async fn login(
+    State(s): State<AppState>,
+    Ip(ip): Ip,
+    Json(b): Json<LoginBody>,
+) -> ApiResult<impl IntoResponse> {
     s.limiters.check(Action::Login, &ip.to_string())?;
     // Per account too, so one account cannot be guessed at from many IPs.
-    s.limiters.check(Action::Login, &format!("account:{}", b.login.to_lowercase()))?;
+    s.limiters.check(
+        Action::Login,
+        &format!("account:{}", b.login.to_lowercase()),
+    )?;
     let label = b.label.unwrap_or_else(|| "login".into());
     let (issued, member) = s.node.login(&b.login, &b.password, &label).await?;
     let view = s.node.me(&Viewer::Member(Box::new(member)))?;
-    Ok(axum::Json(SignedIn { member: view, token: issued.token }))
+    Ok(axum::Json(SignedIn {
+        member: view,
+        token: issued.token,
+    }))
 }
 
 /// POST /api/kodeon/v1/auth/logout — revokes the token used for this request.
-async fn logout(State(s): State<AppState>, Auth(viewer): Auth, Extension(session): Extension<Session>) -> ApiResult<StatusCode> {
+async fn logout(
+    State(s): State<AppState>,
+    Auth(viewer): Auth,
+    Extension(session): Extension<Session>,
+) -> ApiResult<StatusCode> {
     s.node.revoke_session(&viewer, session.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -107,7 +144,11 @@ async fn sessions(State(s): State<AppState>, Auth(viewer): Auth) -> ApiResult<im
 }
 
 /// DELETE /api/kodeon/v1/auth/sessions/{id}
-async fn revoke(State(s): State<AppState>, Auth(viewer): Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn revoke(
+    State(s): State<AppState>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     s.node.revoke_session(&viewer, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

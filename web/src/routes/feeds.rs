@@ -22,13 +22,26 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// GET /api/kodeon/v1/feeds/home
-async fn home(State(s): State<AppState>, Auth(v): Auth, Query(q): Query<PageQuery>, OriginalUri(uri): OriginalUri) -> ApiResult<Response> {
+async fn home(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Query(q): Query<PageQuery>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
     Ok(page_response(&uri, s.node.home_feed(&v, &q.to_request()?)?))
 }
 
 /// GET /api/kodeon/v1/feeds/local
-async fn local(State(s): State<AppState>, MaybeAuth(v): MaybeAuth, Query(q): Query<PageQuery>, OriginalUri(uri): OriginalUri) -> ApiResult<Response> {
-    Ok(page_response(&uri, s.node.local_feed(&v, &q.to_request()?)?))
+async fn local(
+    State(s): State<AppState>,
+    MaybeAuth(v): MaybeAuth,
+    Query(q): Query<PageQuery>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    Ok(page_response(
+        &uri,
+        s.node.local_feed(&v, &q.to_request()?)?,
+    ))
 }
 
 /// GET /api/kodeon/v1/feeds/tags/{tag}
@@ -39,7 +52,10 @@ async fn tag(
     Query(q): Query<PageQuery>,
     OriginalUri(uri): OriginalUri,
 ) -> ApiResult<Response> {
-    Ok(page_response(&uri, s.node.tag_feed(&v, &tag, &q.to_request()?)?))
+    Ok(page_response(
+        &uri,
+        s.node.tag_feed(&v, &tag, &q.to_request()?)?,
+    ))
 }
 
 /// GET /api/kodeon/v1/feeds/categories/{category}
@@ -50,15 +66,31 @@ async fn category(
     Query(q): Query<PageQuery>,
     OriginalUri(uri): OriginalUri,
 ) -> ApiResult<Response> {
-    Ok(page_response(&uri, s.node.category_feed(&v, &category, &q.to_request()?)?))
+    Ok(page_response(
+        &uri,
+        s.node.category_feed(&v, &category, &q.to_request()?)?,
+    ))
 }
 
 /// GET /api/kodeon/v1/me/bookmarks
-async fn bookmarks(State(s): State<AppState>, Auth(v): Auth, Query(q): Query<PageQuery>, OriginalUri(uri): OriginalUri) -> ApiResult<Response> {
+async fn bookmarks(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Query(q): Query<PageQuery>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
     Ok(page_response(&uri, s.node.bookmarks(&v, &q.to_request()?)?))
 }
 
 /// GET /api/kodeon/v1/me/likes
-async fn likes(State(s): State<AppState>, Auth(v): Auth, Query(q): Query<PageQuery>, OriginalUri(uri): OriginalUri) -> ApiResult<Response> {
-    Ok(page_response(&uri, s.node.liked_posts(&v, &q.to_request()?)?))
+async fn likes(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Query(q): Query<PageQuery>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    Ok(page_response(
+        &uri,
+        s.node.liked_posts(&v, &q.to_request()?)?,
+    ))
 }

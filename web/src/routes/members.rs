@@ -36,12 +36,20 @@ async fn me(State(s): State<AppState>, Auth(v): Auth) -> ApiResult<impl IntoResp
 }
 
 /// PATCH /api/kodeon/v1/me
-async fn update_me(State(s): State<AppState>, Auth(v): Auth, Json(u): Json<ProfileUpdate>) -> ApiResult<impl IntoResponse> {
+async fn update_me(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Json(u): Json<ProfileUpdate>,
+) -> ApiResult<impl IntoResponse> {
     Ok(axum::Json(s.node.update_profile(&v, u).await?))
 }
 
 /// GET /api/kodeon/v1/members/{username}
-async fn profile(State(s): State<AppState>, MaybeAuth(v): MaybeAuth, Path(name): Path<String>) -> ApiResult<impl IntoResponse> {
+async fn profile(
+    State(s): State<AppState>,
+    MaybeAuth(v): MaybeAuth,
+    Path(name): Path<String>,
+) -> ApiResult<impl IntoResponse> {
     Ok(axum::Json(s.node.profile(&v, &name)?))
 }
 
@@ -61,7 +69,9 @@ async fn member_posts(
     OriginalUri(uri): OriginalUri,
 ) -> ApiResult<Response> {
     let exclude = matches!(q.exclude_replies.as_deref(), Some("true" | "1"));
-    let page = s.node.member_posts(&v, &name, exclude, &q.page.to_request()?)?;
+    let page = s
+        .node
+        .member_posts(&v, &name, exclude, &q.page.to_request()?)?;
     Ok(page_response(&uri, page))
 }
 
@@ -73,7 +83,10 @@ async fn followers(
     Query(q): Query<PageQuery>,
     OriginalUri(uri): OriginalUri,
 ) -> ApiResult<Response> {
-    Ok(page_response(&uri, s.node.followers(&v, &name, &q.to_request()?)?))
+    Ok(page_response(
+        &uri,
+        s.node.followers(&v, &name, &q.to_request()?)?,
+    ))
 }
 
 /// GET /api/kodeon/v1/members/{username}/following
@@ -84,21 +97,42 @@ async fn following(
     Query(q): Query<PageQuery>,
     OriginalUri(uri): OriginalUri,
 ) -> ApiResult<Response> {
-    Ok(page_response(&uri, s.node.following(&v, &name, &q.to_request()?)?))
+    Ok(page_response(
+        &uri,
+        s.node.following(&v, &name, &q.to_request()?)?,
+    ))
 }
 
 /// GET /api/kodeon/v1/follow-requests
-async fn follow_requests(State(s): State<AppState>, Auth(v): Auth, Query(q): Query<PageQuery>, OriginalUri(uri): OriginalUri) -> ApiResult<Response> {
-    Ok(page_response(&uri, s.node.follow_requests(&v, &q.to_request()?)?))
+async fn follow_requests(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Query(q): Query<PageQuery>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    Ok(page_response(
+        &uri,
+        s.node.follow_requests(&v, &q.to_request()?)?,
+    ))
 }
 
 /// GET /api/kodeon/v1/me/blocks
-async fn blocks(State(s): State<AppState>, Auth(v): Auth, Query(q): Query<PageQuery>, OriginalUri(uri): OriginalUri) -> ApiResult<Response> {
+async fn blocks(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Query(q): Query<PageQuery>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
     Ok(page_response(&uri, s.node.blocks(&v, &q.to_request()?)?))
 }
 
 /// GET /api/kodeon/v1/me/mutes
-async fn mutes(State(s): State<AppState>, Auth(v): Auth, Query(q): Query<PageQuery>, OriginalUri(uri): OriginalUri) -> ApiResult<Response> {
+async fn mutes(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Query(q): Query<PageQuery>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
     Ok(page_response(&uri, s.node.mutes(&v, &q.to_request()?)?))
 }
 
@@ -107,17 +141,45 @@ async fn mutes(State(s): State<AppState>, Auth(v): Auth, Query(q): Query<PageQue
 macro_rules! relationship_handler {
     ($name:ident, $method:ident, $route:literal) => {
         #[doc = $route]
-        async fn $name(State(s): State<AppState>, Auth(v): Auth, Path(name): Path<String>) -> ApiResult<impl IntoResponse> {
+        async fn $name(
+            State(s): State<AppState>,
+            Auth(v): Auth,
+            Path(name): Path<String>,
+        ) -> ApiResult<impl IntoResponse> {
             Ok(axum::Json(s.node.$method(&v, &name).await?))
         }
     };
 }
 
-relationship_handler!(follow, follow, "POST /api/kodeon/v1/members/{username}/follow");
-relationship_handler!(unfollow, unfollow, "DELETE /api/kodeon/v1/members/{username}/follow");
+relationship_handler!(
+    follow,
+    follow,
+    "POST /api/kodeon/v1/members/{username}/follow"
+);
+relationship_handler!(
+    unfollow,
+    unfollow,
+    "DELETE /api/kodeon/v1/members/{username}/follow"
+);
 relationship_handler!(block, block, "POST /api/kodeon/v1/members/{username}/block");
-relationship_handler!(unblock, unblock, "DELETE /api/kodeon/v1/members/{username}/block");
+relationship_handler!(
+    unblock,
+    unblock,
+    "DELETE /api/kodeon/v1/members/{username}/block"
+);
 relationship_handler!(mute, mute, "POST /api/kodeon/v1/members/{username}/mute");
-relationship_handler!(unmute, unmute, "DELETE /api/kodeon/v1/members/{username}/mute");
-relationship_handler!(approve, approve_follow_request, "POST /api/kodeon/v1/follow-requests/{username}/approve");
-relationship_handler!(reject, reject_follow_request, "POST /api/kodeon/v1/follow-requests/{username}/reject");
+relationship_handler!(
+    unmute,
+    unmute,
+    "DELETE /api/kodeon/v1/members/{username}/mute"
+);
+relationship_handler!(
+    approve,
+    approve_follow_request,
+    "POST /api/kodeon/v1/follow-requests/{username}/approve"
+);
+relationship_handler!(
+    reject,
+    reject_follow_request,
+    "POST /api/kodeon/v1/follow-requests/{username}/reject"
+);

@@ -30,14 +30,32 @@ struct ListQuery {
 }
 
 /// GET /api/kodeon/v1/notifications
-async fn list(State(s): State<AppState>, Auth(v): Auth, Query(q): Query<ListQuery>, OriginalUri(uri): OriginalUri) -> ApiResult<Response> {
+async fn list(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Query(q): Query<ListQuery>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
     let mut kinds = Vec::new();
-    for t in q.types.as_deref().unwrap_or("").split(',').filter(|t| !t.is_empty()) {
+    for t in q
+        .types
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter(|t| !t.is_empty())
+    {
         kinds.push(NotificationKind::parse(t).ok_or_else(|| {
-            ApiError::field(StatusCode::BAD_REQUEST, "types", format!("types: unknown notification type {t:?}"))
+            ApiError::field(
+                StatusCode::BAD_REQUEST,
+                "types",
+                format!("types: unknown notification type {t:?}"),
+            )
         })?);
     }
-    Ok(page_response(&uri, s.node.notifications(&v, &kinds, &q.page.to_request()?)?))
+    Ok(page_response(
+        &uri,
+        s.node.notifications(&v, &kinds, &q.page.to_request()?)?,
+    ))
 }
 
 /// GET /api/kodeon/v1/notifications/unread
@@ -53,6 +71,12 @@ struct MarkBody {
 }
 
 /// POST /api/kodeon/v1/notifications/read
-async fn mark_read(State(s): State<AppState>, Auth(v): Auth, Json(b): Json<MarkBody>) -> ApiResult<impl IntoResponse> {
-    Ok(axum::Json(s.node.mark_notifications_read(&v, &b.ids).await?))
+async fn mark_read(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Json(b): Json<MarkBody>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(axum::Json(
+        s.node.mark_notifications_read(&v, &b.ids).await?,
+    ))
 }

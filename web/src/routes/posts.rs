@@ -23,51 +23,91 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// POST /api/kodeon/v1/posts
-async fn create(State(s): State<AppState>, Auth(v): Auth, Json(new): Json<NewPost>) -> ApiResult<impl IntoResponse> {
+async fn create(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Json(new): Json<NewPost>,
+) -> ApiResult<impl IntoResponse> {
     if let Some(id) = v.id() {
         s.limiters.check(Action::Post, &id.to_string())?;
     }
-    Ok((StatusCode::CREATED, axum::Json(s.node.create_post(&v, new).await?)))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(s.node.create_post(&v, new).await?),
+    ))
 }
 
 /// GET /api/kodeon/v1/posts/{id}
-async fn show(State(s): State<AppState>, MaybeAuth(v): MaybeAuth, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
+async fn show(
+    State(s): State<AppState>,
+    MaybeAuth(v): MaybeAuth,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
     Ok(axum::Json(s.node.post(&v, parse_id(&id)?)?))
 }
 
 /// PATCH /api/kodeon/v1/posts/{id}
-async fn edit(State(s): State<AppState>, Auth(v): Auth, Path(id): Path<String>, Json(e): Json<PostEdit>) -> ApiResult<impl IntoResponse> {
+async fn edit(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path(id): Path<String>,
+    Json(e): Json<PostEdit>,
+) -> ApiResult<impl IntoResponse> {
     Ok(axum::Json(s.node.edit_post(&v, parse_id(&id)?, e).await?))
 }
 
 /// DELETE /api/kodeon/v1/posts/{id}
-async fn remove(State(s): State<AppState>, Auth(v): Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn remove(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     s.node.delete_post(&v, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// GET /api/kodeon/v1/posts/{id}/thread
-async fn thread(State(s): State<AppState>, MaybeAuth(v): MaybeAuth, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
+async fn thread(
+    State(s): State<AppState>,
+    MaybeAuth(v): MaybeAuth,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
     Ok(axum::Json(s.node.thread(&v, parse_id(&id)?)?))
 }
 
 /// POST /api/kodeon/v1/posts/{id}/like
-async fn like(State(s): State<AppState>, Auth(v): Auth, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
+async fn like(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
     Ok(axum::Json(s.node.like(&v, parse_id(&id)?).await?))
 }
 
 /// DELETE /api/kodeon/v1/posts/{id}/like
-async fn unlike(State(s): State<AppState>, Auth(v): Auth, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
+async fn unlike(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
     Ok(axum::Json(s.node.unlike(&v, parse_id(&id)?).await?))
 }
 
 /// POST /api/kodeon/v1/posts/{id}/bookmark
-async fn bookmark(State(s): State<AppState>, Auth(v): Auth, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
+async fn bookmark(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
     Ok(axum::Json(s.node.bookmark(&v, parse_id(&id)?).await?))
 }
 
 /// DELETE /api/kodeon/v1/posts/{id}/bookmark
-async fn unbookmark(State(s): State<AppState>, Auth(v): Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn unbookmark(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     s.node.unbookmark(&v, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
