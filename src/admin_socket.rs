@@ -83,7 +83,11 @@ impl AdminServer {
         let listener = bind(path)?;
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(serve(listener, node, stopped));
-        Ok(AdminServer { path: path.to_owned(), stop: Some(stop), task })
+        Ok(AdminServer {
+            path: path.to_owned(),
+            stop: Some(stop),
+            task,
+        })
     }
 
     /// Stops accepting, cancels open connections, waits until the server
@@ -186,7 +190,9 @@ pub async fn send(path: &Path, command: &AdminCommand) -> io::Result<Option<Admi
         Err(e)
             if matches!(
                 e.kind(),
-                io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused | io::ErrorKind::InvalidInput
+                io::ErrorKind::NotFound
+                    | io::ErrorKind::ConnectionRefused
+                    | io::ErrorKind::InvalidInput
             ) =>
         {
             return Ok(None)
@@ -205,7 +211,10 @@ pub async fn send(path: &Path, command: &AdminCommand) -> io::Result<Option<Admi
             "the node closed the admin socket without answering",
         ));
     }
-    serde_json::from_str(&answer)
-        .map(Some)
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("invalid answer from the node: {e}")))
+    serde_json::from_str(&answer).map(Some).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("invalid answer from the node: {e}"),
+        )
+    })
 }

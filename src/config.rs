@@ -138,7 +138,9 @@ impl Default for ServerConfig {
 
 impl Default for StorageConfig {
     fn default() -> Self {
-        StorageConfig { cache_capacity_mb: 64 }
+        StorageConfig {
+            cache_capacity_mb: 64,
+        }
     }
 }
 
@@ -173,7 +175,9 @@ impl Default for RateLimitsConfig {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        LogConfig { level: "info".to_owned() }
+        LogConfig {
+            level: "info".to_owned(),
+        }
     }
 }
 
@@ -186,7 +190,9 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn key(key: &str, message: impl fmt::Display) -> Self {
-        ConfigError { problems: vec![format!("{key}: {message}")] }
+        ConfigError {
+            problems: vec![format!("{key}: {message}")],
+        }
     }
 
     fn from_figment(err: figment::Error) -> Self {
@@ -227,10 +233,15 @@ fn env_provider() -> Env {
         // `KODEON_CONFIG` names the file; it is not a key.
         .ignore(&["config"])
         .split("__")
-        .map(|key| match key.as_str() {
-            "listen" => "server.listen".into(),
-            "domain" => "server.domain".into(),
-            other => other.to_owned().into(),
+        // Flat aliases (keys are case-insensitive here, lowercased later).
+        .map(|key| {
+            if key == "listen" {
+                "server.listen".into()
+            } else if key == "domain" {
+                "server.domain".into()
+            } else {
+                key.as_str().to_owned().into()
+            }
         })
 }
 
@@ -248,7 +259,9 @@ impl Config {
     /// Like [`Config::load`] without [`Config::validate`], for callers that
     /// still apply command-line flags.
     pub fn load_unvalidated(path: Option<&Path>) -> Result<Config, ConfigError> {
-        Self::figment(path)?.extract().map_err(ConfigError::from_figment)
+        Self::figment(path)?
+            .extract()
+            .map_err(ConfigError::from_figment)
     }
 
     /// The layered sources (without command-line flags).
@@ -257,7 +270,10 @@ impl Config {
         match path {
             Some(p) => {
                 if !p.is_file() {
-                    return Err(ConfigError::key("config", format!("{}: no such file", p.display())));
+                    return Err(ConfigError::key(
+                        "config",
+                        format!("{}: no such file", p.display()),
+                    ));
                 }
                 figment = figment.merge(Toml::file_exact(p));
             }
@@ -287,34 +303,58 @@ impl Config {
     /// Checks values that parse but make no sense, naming the key.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let mut problems = Vec::new();
+        if let Err(e) = self.listen_addr() {
+            problems.extend(e.problems);
+        }
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
+            problems.push(format!("log.level: {e}"));
+        }
         let mut check = |ok: bool, key: &str, message: &str| {
             if !ok {
                 problems.push(format!("{key}: {message}"));
             }
         };
-        check(!self.data_dir.as_os_str().is_empty(), "data_dir", "must not be empty");
-        if let Err(e) = self.listen_addr() {
-            problems.extend(e.problems);
-        }
+        check(
+            !self.data_dir.as_os_str().is_empty(),
+            "data_dir",
+            "must not be empty",
+        );
         let domain = self.server.domain.trim();
         check(
             domain.is_empty() || valid_domain(domain),
             "server.domain",
             "must be a host name with an optional port (no scheme, path or spaces)",
         );
-        check(self.server.body_limit_bytes > 0, "server.body_limit_bytes", "must be greater than 0");
-        check(self.storage.cache_capacity_mb > 0, "storage.cache_capacity_mb", "must be greater than 0");
+        check(
+            self.server.body_limit_bytes > 0,
+            "server.body_limit_bytes",
+            "must be greater than 0",
+        );
+        check(
+            self.storage.cache_capacity_mb > 0,
+            "storage.cache_capacity_mb",
+            "must be greater than 0",
+        );
         check(
             self.storage.cache_capacity_mb <= u64::MAX / (1024 * 1024),
             "storage.cache_capacity_mb",
             "is too large",
         );
-        check(self.limits.post_chars > 0, "limits.post_chars", "must be greater than 0");
-        check(self.limits.title_chars > 0, "limits.title_chars", "must be greater than 0");
-        check(self.limits.bio_chars > 0, "limits.bio_chars", "must be greater than 0");
-        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
-            problems.push(format!("log.level: {e}"));
-        }
+        check(
+            self.limits.post_chars > 0,
+            "limits.post_chars",
+            "must be greater than 0",
+        );
+        check(
+            self.limits.title_chars > 0,
+            "limits.title_chars",
+            "must be greater than 0",
+        );
+        check(
+            self.limits.bio_chars > 0,
+            "limits.bio_chars",
+            "must be greater than 0",
+        );
         if problems.is_empty() {
             Ok(())
         } else {
@@ -327,7 +367,10 @@ impl Config {
         self.server.listen.trim().parse().map_err(|_| {
             ConfigError::key(
                 "server.listen",
-                format!("`{}` is not an ADDRESS:PORT (e.g. 127.0.0.1:8080)", self.server.listen),
+                format!(
+                    "`{}` is not an ADDRESS:PORT (e.g. 127.0.0.1:8080)",
+                    self.server.listen
+                ),
             )
         })
     }
@@ -429,7 +472,10 @@ mod tests {
         assert!(text.contains("lisen"), "{text}");
         assert!(text.starts_with("invalid configuration: server"), "{text}");
 
-        let text = Config::from_toml("datadir = \"x\"\n").err().map(|e| e.to_string()).unwrap_or_default();
+        let text = Config::from_toml("datadir = \"x\"\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(text.contains("datadir"), "{text}");
     }
 
@@ -447,13 +493,24 @@ mod tests {
         let mut c = Config::default();
         c.server.listen = "nonsense".into();
         c.storage.cache_capacity_mb = 0;
-        let text = c.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let text = c
+            .validate()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(text.contains("server.listen: `nonsense`"), "{text}");
-        assert!(text.contains("storage.cache_capacity_mb: must be greater than 0"), "{text}");
+        assert!(
+            text.contains("storage.cache_capacity_mb: must be greater than 0"),
+            "{text}"
+        );
 
         let mut c = Config::default();
         c.server.domain = "https://example.org".into();
-        let text = c.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let text = c
+            .validate()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(text.contains("server.domain"), "{text}");
     }
 
@@ -489,7 +546,10 @@ mod tests {
     #[test]
     fn env_overrides_file() {
         let dir = tempfile::tempdir().ok();
-        let dir = dir.as_ref().map(|d| d.path().to_owned()).unwrap_or_else(std::env::temp_dir);
+        let dir = dir
+            .as_ref()
+            .map(|d| d.path().to_owned())
+            .unwrap_or_else(std::env::temp_dir);
         let file = dir.join("kodeon-test.toml");
         let written = std::fs::write(
             &file,
@@ -513,8 +573,14 @@ mod tests {
 
         // The file alone.
         let c = load(&file);
-        assert_eq!(c.as_ref().map(|c| c.data_dir.clone()), Ok(PathBuf::from("/from/file")));
-        assert_eq!(c.as_ref().map(|c| c.server.listen.as_str()), Ok("127.0.0.1:1"));
+        assert_eq!(
+            c.as_ref().map(|c| c.data_dir.clone()),
+            Ok(PathBuf::from("/from/file"))
+        );
+        assert_eq!(
+            c.as_ref().map(|c| c.server.listen.as_str()),
+            Ok("127.0.0.1:1")
+        );
         assert_eq!(c.as_ref().map(|c| c.storage.cache_capacity_mb), Ok(8));
 
         // Nested and flat variables override it; KODEON_CONFIG is not a key.
@@ -525,21 +591,39 @@ mod tests {
         std::env::set_var("KODEON_RATE_LIMITS__LOGIN_PER_MINUTE_PER_IP", "0");
         std::env::set_var("KODEON_CONFIG", "ignored-here");
         let c = load(&file);
-        assert_eq!(c.as_ref().map(|c| c.server.listen.as_str()), Ok("127.0.0.1:2"));
+        assert_eq!(
+            c.as_ref().map(|c| c.server.listen.as_str()),
+            Ok("127.0.0.1:2")
+        );
         assert_eq!(c.as_ref().map(|c| c.storage.cache_capacity_mb), Ok(16));
-        assert_eq!(c.as_ref().map(|c| c.data_dir.clone()), Ok(PathBuf::from("/from/env")));
-        assert_eq!(c.as_ref().map(|c| c.server.domain.as_str()), Ok("example.org"));
-        assert_eq!(c.as_ref().map(|c| c.rate_limits.login_per_minute_per_ip), Ok(0));
+        assert_eq!(
+            c.as_ref().map(|c| c.data_dir.clone()),
+            Ok(PathBuf::from("/from/env"))
+        );
+        assert_eq!(
+            c.as_ref().map(|c| c.server.domain.as_str()),
+            Ok("example.org")
+        );
+        assert_eq!(
+            c.as_ref().map(|c| c.rate_limits.login_per_minute_per_ip),
+            Ok(0)
+        );
 
         std::env::remove_var("KODEON_SERVER__LISTEN");
         std::env::set_var("KODEON_LISTEN", "127.0.0.1:3");
         let c = load(&file);
-        assert_eq!(c.as_ref().map(|c| c.server.listen.as_str()), Ok("127.0.0.1:3"));
+        assert_eq!(
+            c.as_ref().map(|c| c.server.listen.as_str()),
+            Ok("127.0.0.1:3")
+        );
 
         // A bad value fails, naming the key.
         std::env::set_var("KODEON_LISTEN", "nonsense");
         let text = load(&file).err().unwrap_or_default();
-        assert!(text.starts_with("invalid configuration: server.listen: "), "{text}");
+        assert!(
+            text.starts_with("invalid configuration: server.listen: "),
+            "{text}"
+        );
         std::env::set_var("KODEON_LISTEN", "127.0.0.1:3");
         std::env::set_var("KODEON_STORAGE__CACHE_CAPACITY_MB", "many");
         let text = load(&file).err().unwrap_or_default();

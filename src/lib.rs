@@ -30,7 +30,9 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let local = listener.local_addr().context("reading the listening address")?;
+    let local = listener
+        .local_addr()
+        .context("reading the listening address")?;
     if config.server.domain.trim().is_empty() {
         config.server.domain = config::domain_for(local);
     }
@@ -73,10 +75,13 @@ pub async fn run(
     let app = web::router(node.clone(), config.web_settings());
     tracing::info!("Kodeon listening on http://{local}");
     tracing::info!("open http://{domain}/ in a browser (API under http://{domain}/api/kodeon/v1)");
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP");
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("serving HTTP");
     tracing::info!("shutting down");
 
     if let Some(admin) = admin {
@@ -101,7 +106,9 @@ async fn close(mut node: Arc<Node>) -> anyhow::Result<()> {
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
             Err(shared) => {
-                tracing::warn!("the node is still in use after shutdown; flushing without closing it");
+                tracing::warn!(
+                    "the node is still in use after shutdown; flushing without closing it"
+                );
                 shared.flush().context("flushing the store")?;
                 break None;
             }
@@ -124,6 +131,7 @@ async fn close(mut node: Arc<Node>) -> anyhow::Result<()> {
 /// (an `EnvFilter` directive such as `info`). Does nothing if a global
 /// subscriber is already installed.
 pub fn init_logging(level: &str) {
+    use std::io::IsTerminal as _;
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(level))
@@ -131,5 +139,104 @@ pub fn init_logging(level: &str) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use node::admin::AdminCommand;
+
+    /// Starts a node on `dir`, runs `check` against it, stops it.
+    async fn with_node<T, F, Fut>(dir: &std::path::Path, check: F) -> anyhow::Result<T>
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: Future<Output = anyhow::Result<T>>,
+    {
+        let mut config = Config {
+            data_dir: dir.to_owned(),
+            ..Config::default()
+        };
+        config.server.dev = true;
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(run(config, listener, async {
+            let _ = stopped.await;
+        }));
+        let checked = check(base).await;
+        let _ = stop.send(());
+        server.await??;
+        checked
+    }
+
+    async fn node_info(base: &str) -> anyhow::Result<serde_json::Value> {
+        Ok(reqwest::get(format!("{base}/api/kodeon/v1/node"))
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn run_serves_answers_the_socket_and_releases_the_store() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let socket = admin_socket::socket_path(dir.path());
+        let in_socket = socket.clone();
+        let did = with_node(dir.path(), |base| async move {
+            let socket = in_socket;
+            let info = node_info(&base).await?;
+            assert_eq!(info["needs_setup"], true);
+            let did = info["did"].as_str().unwrap_or_default().to_owned();
+            let reply = admin_socket::send(
+                &socket,
+                &AdminCommand::CreateUser {
+                    username: "alice".into(),
+                    email: "alice@example.org".into(),
+                    password: "password123".into(),
+                    admin: true,
+                },
+            )
+            .await?;
+            assert!(
+                matches!(reply, Some(admin_socket::AdminReply::Ok(_))),
+                "{reply:?}"
+            );
+            let reply = admin_socket::send(
+                &socket,
+                &AdminCommand::Promote {
+                    username: "nobody".into(),
+                    role: node::model::Role::Admin,
+                },
+            )
+            .await?;
+            assert!(
+                matches!(reply, Some(admin_socket::AdminReply::Error(_))),
+                "{reply:?}"
+            );
+            Ok(did)
+        })
+        .await?;
+        assert!(!socket.exists(), "the socket is removed at shutdown");
+        let reply = admin_socket::send(
+            &socket,
+            &AdminCommand::Suspend {
+                username: "alice".into(),
+                undo: true,
+            },
+        )
+        .await?;
+        assert!(reply.is_none(), "no node listens any more");
+
+        // Right away, a new node opens the same store.
+        with_node(dir.path(), |base| async move {
+            let info = node_info(&base).await?;
+            assert_eq!(info["did"].as_str(), Some(did.as_str()));
+            assert_eq!(info["needs_setup"], false);
+            assert_eq!(info["members"], 1);
+            Ok(())
+        })
+        .await
+    }
 }
