@@ -22,6 +22,10 @@ use node::{Node, NodeConfig, Viewer};
 use tokio::net::TcpListener;
 
 struct Args {
+    /// Seed into (or reuse) this directory instead of a temporary one.
+    data_dir: Option<std::path::PathBuf>,
+    /// Run only the home-feed part.
+    feed_only: bool,
     posts: usize,
     authors: usize,
     feed_requests: usize,
@@ -29,10 +33,24 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args { posts: 1_000_000, authors: 1_000, feed_requests: 2_000, throughput_posts: 20_000 };
+    let mut a = Args {
+        data_dir: None,
+        feed_only: false,
+        posts: 1_000_000,
+        authors: 1_000,
+        feed_requests: 2_000,
+        throughput_posts: 20_000,
+    };
     let argv: Vec<String> = std::env::args().collect();
+    a.feed_only = argv.iter().any(|x| x == "--feed-only");
+    let argv: Vec<String> = argv.into_iter().filter(|x| x != "--feed-only").collect();
     let mut i = 1;
     while i + 1 < argv.len() {
+        if argv[i] == "--data-dir" {
+            a.data_dir = Some(argv[i + 1].clone().into());
+            i += 2;
+            continue;
+        }
         let n: usize = argv[i + 1].parse().unwrap_or(0);
         match argv[i].as_str() {
             "--posts" => a.posts = n,
@@ -54,9 +72,13 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let a = args();
-    startup_and_memory().await?;
+    if !a.feed_only {
+        startup_and_memory().await?;
+    }
     home_feed(&a).await?;
-    post_throughput(&a).await?;
+    if !a.feed_only {
+        post_throughput(&a).await?;
+    }
     Ok(())
 }
 
@@ -109,7 +131,10 @@ async fn startup_and_memory() -> anyhow::Result<()> {
     let _ = child.kill();
     let _ = child.wait();
     println!("startup to ready (empty store, first start incl. key generation): {:.0} ms  [target <= 1000 ms]", ready.as_secs_f64() * 1000.0);
-    println!("idle resident memory: {:.1} MB  [target <= 60 MB]", rss_kb as f64 / 1024.0);
+    println!(
+        "idle resident memory: {:.1} MB  [target <= 60 MB]",
+        rss_kb as f64 / 1024.0
+    );
     Ok(())
 }
 
@@ -122,7 +147,12 @@ fn open_node(dir: &Path) -> anyhow::Result<Arc<Node>> {
 async fn register(node: &Node, name: &str) -> anyhow::Result<Viewer> {
     let m = node
         .create_member(
-            NewMember { username: name.into(), email: format!("{name}@bench.test"), password: "benchmark-password".into(), full_name: String::new() },
+            NewMember {
+                username: name.into(),
+                email: format!("{name}@bench.test"),
+                password: "benchmark-password".into(),
+                full_name: String::new(),
+            },
             Role::Member,
         )
         .await?;
@@ -154,15 +184,29 @@ async fn serve(node: Arc<Node>) -> anyhow::Result<String> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
     });
     Ok(format!("http://{addr}"))
 }
 
 /// Home-feed latency with `authors` followed accounts and `posts` posts.
 async fn home_feed(a: &Args) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let node = open_node(dir.path())?;
+    let tmp = tempfile::tempdir()?;
+    let dir = a
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| tmp.path().to_path_buf());
+    let node = open_node(&dir)?;
+    if dir.join("seeded").exists() {
+        let reader = node.profile(&Viewer::Anonymous, "reader")?.id;
+        let seeded = node.stats()?.posts as usize;
+        println!("seed: reusing {} ({seeded} posts)", dir.display());
+        return measure_home(a, node, reader, seeded).await;
+    }
     let t = Instant::now();
     let reader = register(&node, "reader").await?;
     let authors = register_many(&node, "author", a.authors).await?;
@@ -170,7 +214,11 @@ async fn home_feed(a: &Args) -> anyhow::Result<()> {
         let name = &author.member()?.username;
         node.follow(&reader, name).await?;
     }
-    println!("seed: {} authors registered and followed in {:.1} s", a.authors, t.elapsed().as_secs_f64());
+    println!(
+        "seed: {} authors registered and followed in {:.1} s",
+        a.authors,
+        t.elapsed().as_secs_f64()
+    );
 
     let t = Instant::now();
     let workers = 64;
@@ -200,7 +248,19 @@ async fn home_feed(a: &Args) -> anyhow::Result<()> {
         node.stats()?.storage_bytes as f64 / 1e6
     );
 
-    let token = node.issue_token(reader.id().ok_or_else(|| anyhow::anyhow!("no id"))?, "bench").await?.token;
+    std::fs::write(dir.join("seeded"), b"")?;
+    let reader = reader.id().ok_or_else(|| anyhow::anyhow!("no id"))?;
+    measure_home(a, node, reader, seeded).await
+}
+
+/// Times `GET /feeds/home?limit=40` for `reader` over HTTP.
+async fn measure_home(
+    a: &Args,
+    node: Arc<Node>,
+    reader: node::Id,
+    seeded: usize,
+) -> anyhow::Result<()> {
+    let token = node.issue_token(reader, "bench").await?.token;
     let base = serve(node.clone()).await?;
     let client = reqwest::Client::new();
     let url = format!("{base}/api/kodeon/v1/feeds/home?limit=40");
@@ -243,7 +303,11 @@ async fn post_throughput(a: &Args) -> anyhow::Result<()> {
     }
     let mut tokens = Vec::new();
     for w in &authors {
-        tokens.push(node.issue_token(w.id().ok_or_else(|| anyhow::anyhow!("no id"))?, "bench").await?.token);
+        tokens.push(
+            node.issue_token(w.id().ok_or_else(|| anyhow::anyhow!("no id"))?, "bench")
+                .await?
+                .token,
+        );
     }
     let base = serve(node.clone()).await?;
     let client = reqwest::Client::new();

@@ -392,6 +392,7 @@ impl Config {
         let mut c = node::NodeConfig::new(self.data_dir.clone(), self.domain());
         c.cache_capacity_bytes = self.storage.cache_capacity_mb.saturating_mul(1024 * 1024);
         c.registrations_open = self.registration.open;
+        c.dev = self.server.dev;
         c.limits = node::ContentLimits {
             post_chars: self.limits.post_chars,
             title_chars: self.limits.title_chars,

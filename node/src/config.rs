@@ -13,6 +13,9 @@ pub struct NodeConfig {
     pub cache_capacity_bytes: u64,
     /// Whether anyone may register.
     pub registrations_open: bool,
+    /// Development mode: links use plain `http://` (and, for federation,
+    /// loopback and private addresses are allowed). Never the default.
+    pub dev: bool,
     /// Content limits.
     pub limits: ContentLimits,
 }
@@ -42,6 +45,12 @@ impl Default for ContentLimits {
 }
 
 impl NodeConfig {
+    /// The node's public base URL: `https://DOMAIN` (`http://` in dev mode).
+    pub fn base_url(&self) -> String {
+        let scheme = if self.dev { "http" } else { "https" };
+        format!("{scheme}://{}", self.domain)
+    }
+
     /// Defaults for a node in `data_dir` served as `domain`.
     pub fn new(data_dir: impl Into<PathBuf>, domain: impl Into<String>) -> Self {
         NodeConfig {
@@ -49,6 +58,7 @@ impl NodeConfig {
             domain: domain.into(),
             cache_capacity_bytes: 64 * 1024 * 1024,
             registrations_open: true,
+            dev: false,
             limits: ContentLimits::default(),
         }
     }

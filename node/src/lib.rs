@@ -5,10 +5,13 @@
 //! JSON-LD, ActivityPub or libp2p; those layers call these methods.
 
 pub mod admin;
+pub mod apps;
 pub mod config;
 pub mod error;
+pub mod events;
 pub mod feeds;
 pub mod id;
+pub mod markers;
 pub mod members;
 pub mod model;
 mod node;

@@ -108,6 +108,7 @@ pub struct Node {
     pub(crate) sealer: Sealer,
     pub(crate) config: NodeConfig,
     pub(crate) timelines: crate::feeds::timeline_cache::TimelineCache,
+    events: crate::events::EventBus,
     node_keys: MemberKeys,
     fresh_setup_token: Option<String>,
 }
@@ -140,6 +141,7 @@ impl Node {
             sealer,
             config,
             timelines: Default::default(),
+            events: Default::default(),
             node_keys,
             fresh_setup_token: None,
         };
@@ -175,6 +177,22 @@ impl Node {
             posts: self.store.counter(&counter::global(counter::NODE_POSTS))?,
             storage_bytes: self.store.size_on_disk(),
         })
+    }
+
+    /// Runs one atomic, durable write and then publishes the events it
+    /// emitted. Domain methods write through this.
+    pub(crate) async fn write<T>(
+        &self,
+        f: impl FnOnce(&mut crate::store::Txn<'_>) -> NodeResult<T>,
+    ) -> NodeResult<T> {
+        let (out, events) = self.store.write_with_events(f).await?;
+        self.events.publish(events);
+        Ok(out)
+    }
+
+    /// Subscribes to the node's events (published after each durable write).
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<crate::events::Event> {
+        self.events.subscribe()
     }
 
     /// Flushes the store (call at shutdown).

@@ -48,6 +48,7 @@ impl Node {
             Vec::new(),
         );
         txn.add(counter::key(counter::UNREAD, recipient), 1)?;
+        txn.emit(crate::events::Event::Notified { recipient, id });
         Ok(())
     }
 
@@ -98,6 +99,62 @@ impl Node {
         )
     }
 
+    /// One of the viewer's notifications.
+    pub fn notification(&self, viewer: &Viewer, id: Id) -> NodeResult<NotificationView> {
+        let page = self.notifications(
+            viewer,
+            &[],
+            &PageRequest {
+                max_id: Some(next_id(id)),
+                limit: Some(1),
+                ..PageRequest::default()
+            },
+        )?;
+        page.items
+            .into_iter()
+            .find(|n| n.id == id)
+            .ok_or(crate::NodeError::NotFound("notification"))
+    }
+
+    /// Deletes one of the viewer's notifications.
+    pub async fn dismiss_notification(&self, viewer: &Viewer, id: Id) -> NodeResult<()> {
+        let me = viewer.member()?.id;
+        self.write(|txn| {
+            let key = Key::new(Space::Notifications).id(me).id(id);
+            if !txn.contains(&key)? {
+                return Err(crate::NodeError::NotFound("notification"));
+            }
+            txn.delete(key);
+            let unread = Key::new(Space::UnreadNotifications).id(me).id(id);
+            if txn.contains(&unread)? {
+                txn.delete(unread);
+                txn.add(counter::key(counter::UNREAD, me), -1)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Deletes all the viewer's notifications.
+    pub async fn clear_notifications(&self, viewer: &Viewer) -> NodeResult<()> {
+        let me = viewer.member()?.id;
+        self.write(|txn| {
+            for space in [Space::Notifications, Space::UnreadNotifications] {
+                let keys: Vec<_> = txn
+                    .prefix(&Key::new(space).id(me), false)
+                    .collect::<Result<_, _>>()?;
+                for (key, _) in keys {
+                    if let Some(id) = Key::trailing_id(&key) {
+                        txn.delete(Key::new(space).id(me).id(id));
+                    }
+                }
+            }
+            txn.delete(counter::key(counter::UNREAD, me));
+            Ok(())
+        })
+        .await
+    }
+
     /// How many notifications are unread.
     pub fn unread_count(&self, viewer: &Viewer) -> NodeResult<UnreadCount> {
         let me = viewer.member()?.id;
@@ -140,4 +197,10 @@ impl Node {
             .await?;
         Ok(UnreadCount { unread })
     }
+}
+
+/// The smallest id greater than `id` (an exclusive upper bound that admits `id`).
+fn next_id(id: Id) -> Id {
+    let n = u128::from_be_bytes(id.to_bytes()).saturating_add(1);
+    Id::from_bytes(n.to_be_bytes())
 }

@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod extract;
+pub mod mastodon;
 pub mod metrics;
 pub mod pages;
 pub mod rate_limit;
@@ -78,6 +79,7 @@ pub fn router(node: Arc<Node>, settings: WebSettings) -> Router {
     Router::new()
         .nest("/api/kodeon/v1", api)
         .merge(routes::system::root_routes())
+        .merge(mastodon::routes())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such route") })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -72,6 +72,16 @@ impl Limiters {
     }
 }
 
+/// The client's IP, as an extractor.
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts)))
+    }
+}
+
 /// The client's IP as seen on the socket (no proxy headers are trusted).
 pub fn client_ip(parts: &Parts) -> IpAddr {
     parts

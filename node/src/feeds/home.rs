@@ -18,23 +18,81 @@ use crate::model::{Post, PostView};
 use crate::node::{Node, Viewer};
 use crate::store::{Key, KvIter, Space};
 
-/// One author's post ids within the request's bounds, in page order.
+/// One author's post ids within the request's bounds, newest first: the
+/// cached window, then (only if a page reaches past it) the store.
 struct AuthorStream<'a> {
-    cached: Option<(Arc<Recent>, usize)>,
+    node: &'a Node,
+    author: Id,
+    recent: Arc<Recent>,
+    pos: usize,
+    max_id: Option<Id>,
+    lower: Option<Id>,
+    /// Opened lazily: most pages never reach past the cached window.
     store: Option<KvIter<'a>>,
+    done: bool,
 }
 
-impl Iterator for AuthorStream<'_> {
+impl<'a> AuthorStream<'a> {
+    /// The store iterator past the cached window (within the request's bounds).
+    fn store_iter(&self) -> KvIter<'a> {
+        let node: &'a Node = self.node;
+        let prefix = Key::new(Space::AuthorPosts).id(self.author);
+        let oldest_cached = self.recent.ids.last().copied();
+        let upper = match (oldest_cached, self.max_id) {
+            (Some(o), Some(m)) => Some(o.min(m)),
+            (o, m) => o.or(m),
+        };
+        let start = self
+            .lower
+            .map(|id| prefix.clone().id(id))
+            .unwrap_or_else(|| prefix.clone());
+        let end = upper
+            .map(|id| prefix.clone().id(id))
+            .unwrap_or_else(|| prefix.prefix_end());
+        node.store.range(&start, &end, true)
+    }
+}
+
+impl<'a> Iterator for AuthorStream<'a> {
     type Item = NodeResult<Id>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if let Some((recent, pos)) = &mut self.cached {
-            if let Some(id) = recent.ids.get(*pos) {
-                *pos += 1;
-                return Some(Ok(*id));
+        if self.done {
+            return None;
+        }
+        while let Some(id) = self.recent.ids.get(self.pos).copied() {
+            self.pos += 1;
+            if self.max_id.is_some_and(|max| id >= max) {
+                continue;
             }
+            if self.lower.is_some_and(|low| id <= low) {
+                self.done = true; // everything further is older still
+                return None;
+            }
+            return Some(Ok(id));
+        }
+        if self.recent.complete {
+            self.done = true;
+            return None;
+        }
+        if self.store.is_none() {
+            self.store = Some(self.store_iter());
         }
         let item = self.store.as_mut()?.next()?;
+        Some(item.map_err(NodeError::from).and_then(|(key, _)| {
+            Key::trailing_id(&key).ok_or_else(|| NodeError::Internal("index key without id".into()))
+        }))
+    }
+}
+
+/// One author's ids in ascending order (`min_id` pages), straight from the store.
+struct AscendingStream<'a>(KvIter<'a>);
+
+impl Iterator for AscendingStream<'_> {
+    type Item = NodeResult<Id>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let item = self.0.next()?;
         Some(item.map_err(NodeError::from).and_then(|(key, _)| {
             Key::trailing_id(&key).ok_or_else(|| NodeError::Internal("index key without id".into()))
         }))
@@ -48,24 +106,45 @@ impl Node {
     pub fn home_feed(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<PostView>> {
         let me = viewer.member()?.id;
         let following = self.following_ids(me)?;
-        let mut streams = Vec::with_capacity(following.len() + 1);
-        streams.push(self.author_stream(me, req)?);
-        for author in following.iter() {
-            streams.push(self.author_stream(*author, req)?);
-        }
-        let ascending = req.ascending();
-        let merged = merge(streams, ascending).map(|r| r.map(|id| (id, Vec::new())));
-        let mut authors = super::Authors::new(self);
-        scan_entries(merged, req, |post_id, _| {
-            self.feed_item(viewer, &mut authors, post_id, &|_: &Node, post: &Post| {
-                let follows = |id: Id| id == me || following.binary_search(&id).is_ok();
-                // A reply to someone the viewer does not follow stays out.
-                let reply_ok = post
-                    .in_reply_to_author
-                    .is_none_or(|other| other == post.author_id || follows(other));
-                Ok(follows(post.author_id) && reply_ok)
-            })
-        })
+        let authors = std::iter::once(me).chain(following.iter().copied());
+        let merged: Box<dyn Iterator<Item = NodeResult<Id>>> = if req.ascending() {
+            let streams: Vec<_> = authors
+                .map(|a| AscendingStream(self.ascending_ids(a, req)))
+                .collect();
+            Box::new(merge(streams, true))
+        } else {
+            let streams = authors
+                .map(|a| self.author_stream(a, req))
+                .collect::<NodeResult<Vec<_>>>()?;
+            Box::new(merge(streams, false))
+        };
+        let mut cards = super::Authors::new(self);
+        scan_entries(
+            merged.map(|r| r.map(|id| (id, Vec::new()))),
+            req,
+            |post_id, _| {
+                self.feed_item(viewer, &mut cards, post_id, &|_: &Node, post: &Post| {
+                    let follows = |id: Id| id == me || following.binary_search(&id).is_ok();
+                    // A reply to someone the viewer does not follow stays out.
+                    let reply_ok = post
+                        .in_reply_to_author
+                        .is_none_or(|other| other == post.author_id || follows(other));
+                    Ok(follows(post.author_id) && reply_ok)
+                })
+            },
+        )
+    }
+
+    /// Whether a post the viewer can see belongs in their home feed (used
+    /// to push new posts to open apps).
+    pub fn in_home(&self, viewer: &Viewer, post: &PostView) -> NodeResult<bool> {
+        let me = viewer.member()?.id;
+        let following = self.following_ids(me)?;
+        let follows = |id: Id| id == me || following.binary_search(&id).is_ok();
+        let reply_ok = post
+            .in_reply_to_author
+            .is_none_or(|other| other == post.author.id || follows(other));
+        Ok(follows(post.author.id) && reply_ok)
     }
 
     /// Who `member` follows, sorted (cached).
@@ -87,53 +166,32 @@ impl Node {
         }
     }
 
-    /// `author`'s post ids within `req`'s bounds, in page order.
+    /// `author`'s post ids within `req`'s bounds, newest first.
     fn author_stream(&self, author: Id, req: &PageRequest) -> NodeResult<AuthorStream<'_>> {
-        let prefix = Key::new(Space::AuthorPosts).id(author);
-        let lower = req.min_id.or(req.since_id);
-        let bounded = |upper: Option<Id>| {
-            let start = lower
-                .map(|id| prefix.clone().id(id))
-                .unwrap_or_else(|| prefix.clone());
-            let end = upper
-                .map(|id| prefix.clone().id(id))
-                .unwrap_or_else(|| prefix.prefix_end());
-            self.store.range(&start, &end, !req.ascending())
-        };
-        if req.ascending() {
-            return Ok(AuthorStream {
-                cached: None,
-                store: Some(bounded(req.max_id)),
-            });
-        }
-        let recent = self.recent_posts(author)?;
-        let in_window: Vec<Id> = recent
-            .ids
-            .iter()
-            .copied()
-            .filter(|id| req.contains(*id))
-            .collect();
-        // Past the cached window, continue from the store below its oldest id.
-        let store = if recent.complete {
-            None
-        } else {
-            let oldest = recent.ids.last().copied();
-            let upper = match (oldest, req.max_id) {
-                (Some(o), Some(m)) => Some(o.min(m)),
-                (o, m) => o.or(m),
-            };
-            Some(bounded(upper))
-        };
         Ok(AuthorStream {
-            cached: Some((
-                Arc::new(Recent {
-                    ids: in_window,
-                    complete: recent.complete,
-                }),
-                0,
-            )),
-            store,
+            node: self,
+            author,
+            recent: self.recent_posts(author)?,
+            pos: 0,
+            max_id: req.max_id,
+            lower: req.since_id,
+            store: None,
+            done: false,
         })
+    }
+
+    /// `author`'s post ids after `req.min_id`, oldest first.
+    fn ascending_ids(&self, author: Id, req: &PageRequest) -> KvIter<'_> {
+        let prefix = Key::new(Space::AuthorPosts).id(author);
+        let start = req
+            .min_id
+            .map(|id| prefix.clone().id(id))
+            .unwrap_or_else(|| prefix.clone());
+        let end = req
+            .max_id
+            .map(|id| prefix.clone().id(id))
+            .unwrap_or_else(|| prefix.prefix_end());
+        self.store.range(&start, &end, false)
     }
 
     /// `author`'s newest post ids (cached).
@@ -163,8 +221,8 @@ impl Node {
 }
 
 /// Merges streams that are each in page order into one in page order.
-fn merge<'a>(
-    mut streams: Vec<AuthorStream<'a>>,
+fn merge<'a, S: Iterator<Item = NodeResult<Id>> + 'a>(
+    mut streams: Vec<S>,
     ascending: bool,
 ) -> impl Iterator<Item = NodeResult<Id>> + 'a {
     // Max-heap on the id (descending); Reverse for ascending pages.

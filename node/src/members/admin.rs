@@ -34,15 +34,14 @@ impl Node {
         };
         let mut updated = member.clone();
         updated.status = status;
-        self.store
-            .write(|txn| {
-                txn.put(Key::new(Space::Member).id(member.id), &updated)?;
-                if suspended {
-                    self.revoke_all_sessions(txn, member.id)?;
-                }
-                Ok(())
-            })
-            .await?;
+        self.write(|txn| {
+            txn.put(Key::new(Space::Member).id(member.id), &updated)?;
+            if suspended {
+                self.revoke_all_sessions(txn, member.id)?;
+            }
+            Ok(())
+        })
+        .await?;
         tracing::info!(member = %username, suspended, "member status changed");
         Ok(updated)
     }
@@ -59,12 +58,11 @@ impl Node {
             .map_err(|e| NodeError::Internal(e.to_string()))??;
         let mut updated = member.clone();
         updated.password_hash = hash;
-        self.store
-            .write(|txn| {
-                txn.put(Key::new(Space::Member).id(member.id), &updated)?;
-                self.revoke_all_sessions(txn, member.id)
-            })
-            .await?;
+        self.write(|txn| {
+            txn.put(Key::new(Space::Member).id(member.id), &updated)?;
+            self.revoke_all_sessions(txn, member.id)
+        })
+        .await?;
         Ok(updated)
     }
 
@@ -78,14 +76,13 @@ impl Node {
             .member_by_name(username)?
             .ok_or(NodeError::NotFound("member"))?
             .id;
-        self.store
-            .write(|txn| {
-                let key = Key::new(Space::Member).id(id);
-                let mut member: Member = txn.get(&key)?.ok_or(NodeError::NotFound("member"))?;
-                change(&mut member)?;
-                txn.put(key, &member)?;
-                Ok(member)
-            })
-            .await
+        self.write(|txn| {
+            let key = Key::new(Space::Member).id(id);
+            let mut member: Member = txn.get(&key)?.ok_or(NodeError::NotFound("member"))?;
+            change(&mut member)?;
+            txn.put(key, &member)?;
+            Ok(member)
+        })
+        .await
     }
 }

@@ -54,6 +54,13 @@ impl Node {
         password: &str,
         label: &str,
     ) -> NodeResult<(IssuedToken, Member)> {
+        let member = self.verify_login(login, password).await?;
+        let issued = self.issue_token(member.id, label).await?;
+        Ok((issued, member))
+    }
+
+    /// Checks a username-or-email and password; returns the active member.
+    pub async fn verify_login(&self, login: &str, password: &str) -> NodeResult<Member> {
         let member = if login.contains('@') {
             let key = Key::new(Space::MemberByEmail).str(&login.to_lowercase());
             match self.store.get::<Id>(&key)? {
@@ -78,12 +85,24 @@ impl Node {
         if member.status == MemberStatus::Suspended {
             return Err(NodeError::Forbidden("this account is suspended"));
         }
-        let issued = self.issue_token(member.id, label).await?;
-        Ok((issued, member))
+        Ok(member)
     }
 
-    /// Issues a new bearer token for `member_id`.
+    /// Issues a new full-access bearer token for `member_id`.
     pub async fn issue_token(&self, member_id: Id, label: &str) -> NodeResult<IssuedToken> {
+        self.issue_scoped_token(member_id, label, None, Vec::new())
+            .await
+    }
+
+    /// Issues a bearer token limited to `scopes` (empty: full access),
+    /// granted to OAuth app `app_id`.
+    pub async fn issue_scoped_token(
+        &self,
+        member_id: Id,
+        label: &str,
+        app_id: Option<Id>,
+        scopes: Vec<String>,
+    ) -> NodeResult<IssuedToken> {
         let mut raw = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut raw);
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
@@ -92,18 +111,19 @@ impl Node {
             member_id,
             label: label.chars().take(100).collect(),
             created_at: now_ms(),
+            app_id,
+            scopes,
         };
         let hash = blake3::hash(token.as_bytes());
-        self.store
-            .write(|txn| {
-                txn.put(token_key(&token), &session)?;
-                txn.put_raw(
-                    Key::new(Space::MemberTokens).id(member_id).id(session.id),
-                    hash.as_bytes().to_vec(),
-                );
-                Ok(())
-            })
-            .await?;
+        self.write(|txn| {
+            txn.put(token_key(&token), &session)?;
+            txn.put_raw(
+                Key::new(Space::MemberTokens).id(member_id).id(session.id),
+                hash.as_bytes().to_vec(),
+            );
+            Ok(())
+        })
+        .await?;
         Ok(IssuedToken {
             token,
             session_id: session.id,
@@ -152,18 +172,17 @@ impl Node {
     /// Revokes one of the viewer's sessions.
     pub async fn revoke_session(&self, viewer: &Viewer, session_id: Id) -> NodeResult<()> {
         let me = viewer.member()?.id;
-        self.store
-            .write(|txn| {
-                let index = Key::new(Space::MemberTokens).id(me).id(session_id);
-                let hash: Vec<u8> = match txn.prefix(&index, false).next() {
-                    Some(item) => item?.1,
-                    None => return Err(NodeError::NotFound("session")),
-                };
-                txn.delete(index);
-                txn.delete(Key::new(Space::Token).bytes(&hash));
-                Ok(())
-            })
-            .await
+        self.write(|txn| {
+            let index = Key::new(Space::MemberTokens).id(me).id(session_id);
+            let hash: Vec<u8> = match txn.prefix(&index, false).next() {
+                Some(item) => item?.1,
+                None => return Err(NodeError::NotFound("session")),
+            };
+            txn.delete(index);
+            txn.delete(Key::new(Space::Token).bytes(&hash));
+            Ok(())
+        })
+        .await
     }
 
     /// Revokes every session of a member (password reset, suspension).

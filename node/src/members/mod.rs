@@ -1,7 +1,8 @@
 //! Members: registration, login and sessions, profiles, admin actions.
 
 mod admin;
-mod login;
+pub mod login;
+mod lookup;
 mod profile;
 mod register;
 mod setup;

@@ -96,6 +96,7 @@ impl Node {
                 .contains(&Key::new(Space::FollowRequests).id(other).id(viewer))?,
             followed_by: self.is_following(other, viewer)?,
             blocking: self.is_blocking(viewer, other)?,
+            blocked_by: self.is_blocking(other, viewer)?,
             muting: self.is_muting(viewer, other)?,
         })
     }

@@ -77,21 +77,20 @@ impl Node {
             created_at: now,
             last_active_at: now,
         };
-        self.store
-            .write(|txn| {
-                if txn.contains(&name_key)? {
-                    return Err(NodeError::conflict("username", "is already taken"));
-                }
-                if txn.contains(&email_key)? {
-                    return Err(NodeError::conflict("email", "is already registered"));
-                }
-                txn.put(Key::new(Space::Member).id(id), &member)?;
-                txn.put(name_key, &id)?;
-                txn.put(email_key, &id)?;
-                txn.add(counter::global(counter::MEMBERS), 1)?;
-                Ok(())
-            })
-            .await?;
+        self.write(|txn| {
+            if txn.contains(&name_key)? {
+                return Err(NodeError::conflict("username", "is already taken"));
+            }
+            if txn.contains(&email_key)? {
+                return Err(NodeError::conflict("email", "is already registered"));
+            }
+            txn.put(Key::new(Space::Member).id(id), &member)?;
+            txn.put(name_key, &id)?;
+            txn.put(email_key, &id)?;
+            txn.add(counter::global(counter::MEMBERS), 1)?;
+            Ok(())
+        })
+        .await?;
         tracing::info!(member = %member.username, ?role, "member created");
         Ok(member)
     }

@@ -59,12 +59,11 @@ impl Node {
 
     /// Records that an admin exists and retires the setup token.
     pub(crate) async fn mark_admin_exists(&self) -> NodeResult<()> {
-        self.store
-            .write(|txn| {
-                txn.put(admin_exists_key(), &true)?;
-                txn.delete(setup_key());
-                Ok(())
-            })
-            .await
+        self.write(|txn| {
+            txn.put(admin_exists_key(), &true)?;
+            txn.delete(setup_key());
+            Ok(())
+        })
+        .await
     }
 }

@@ -67,6 +67,12 @@ pub struct Session {
     pub label: String,
     /// Creation time (ms).
     pub created_at: i64,
+    /// The OAuth app it was granted to (none: a Kodeon login).
+    #[serde(default)]
+    pub app_id: Option<Id>,
+    /// Granted OAuth scopes (empty: full access, a Kodeon login).
+    #[serde(default)]
+    pub scopes: Vec<String>,
 }
 
 /// The short form of a member embedded in posts and lists.
@@ -95,6 +101,8 @@ pub struct Relationship {
     pub followed_by: bool,
     /// The viewer blocks them.
     pub blocking: bool,
+    /// They block the viewer.
+    pub blocked_by: bool,
     /// The viewer mutes them.
     pub muting: bool,
 }

@@ -97,6 +97,15 @@ pub struct Post {
     pub thread_root: Id,
     /// Mentioned local members.
     pub mentions: Vec<Id>,
+    /// Content warning shown before the content (empty: none).
+    #[serde(default)]
+    pub spoiler_text: String,
+    /// Whether the content (or its media) is sensitive.
+    #[serde(default)]
+    pub sensitive: bool,
+    /// ISO 639 language code, if given.
+    #[serde(default)]
+    pub language: Option<String>,
     /// Creation time (ms).
     pub created_at: i64,
     /// Last edit time (ms).
@@ -128,8 +137,16 @@ pub struct PostView {
     pub in_reply_to: Option<Id>,
     /// Thread root id.
     pub thread_root: Id,
-    /// Mentioned members' usernames.
-    pub mentions: Vec<String>,
+    /// Mentioned members (id and username).
+    pub mentions: Vec<MemberSummary>,
+    /// Content warning (empty: none).
+    pub spoiler_text: String,
+    /// Sensitive content.
+    pub sensitive: bool,
+    /// Language code.
+    pub language: Option<String>,
+    /// The parent post's author.
+    pub in_reply_to_author: Option<Id>,
     /// Created (RFC 3339).
     #[serde(serialize_with = "super::rfc3339::serialize")]
     pub created_at: i64,

@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use crate::error::{NodeError, NodeResult};
+use crate::events::Event;
 use crate::id::Id;
 use crate::model::{now_ms, Member, NotificationKind, Post, PostType, PostView, Visibility};
 use crate::node::{counter, Node, Viewer};
@@ -31,6 +32,16 @@ pub struct NewPost {
     pub visibility: Option<String>,
     /// Id of the post this replies to.
     pub in_reply_to: Option<String>,
+    /// Content warning.
+    pub spoiler_text: Option<String>,
+    /// Sensitive content.
+    pub sensitive: Option<bool>,
+    /// ISO 639 language code.
+    pub language: Option<String>,
+    /// A client-chosen key: a second create with the same key within an
+    /// hour returns the first post instead of publishing twice.
+    #[serde(skip)]
+    pub idempotency_key: Option<String>,
 }
 
 /// A validated post body (shared by create and edit).
@@ -94,6 +105,34 @@ impl Node {
                 "a direct post must mention someone",
             ));
         }
+        let spoiler_text = new.spoiler_text.unwrap_or_default().trim().to_string();
+        validate::max_chars(
+            "spoiler_text",
+            &spoiler_text,
+            self.config.limits.title_chars,
+        )?;
+        let language = match new.language.filter(|l| !l.is_empty()) {
+            Some(l) if l.len() <= 8 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => {
+                Some(l)
+            }
+            Some(_) => {
+                return Err(NodeError::invalid(
+                    "language",
+                    "must be an ISO 639 code such as \"en\"",
+                ))
+            }
+            None => None,
+        };
+        let idempotency = new.idempotency_key.as_deref().map(|k| {
+            Key::new(Space::Idempotency)
+                .id(author.id)
+                .bytes(blake3::hash(k.as_bytes()).as_bytes())
+        });
+        if let Some(key) = &idempotency {
+            if let Some(existing) = self.recent_idempotent_post(viewer, key)? {
+                return Ok(existing);
+            }
+        }
         let id = self.ids.next();
         let post = Post {
             id,
@@ -109,12 +148,35 @@ impl Node {
             in_reply_to_author: parent.as_ref().map(|(p, _)| p.author_id),
             thread_root: parent.as_ref().map(|(p, _)| p.thread_root).unwrap_or(id),
             mentions: body.mentions,
+            spoiler_text,
+            sensitive: new.sensitive.unwrap_or(false),
+            language,
             created_at: now_ms(),
             edited_at: None,
         };
-        self.store.write(|txn| self.insert_post(txn, &post)).await?;
+        self.write(|txn| {
+            if let Some(key) = idempotency {
+                txn.put(key, &(post.id, post.created_at))?;
+            }
+            self.insert_post(txn, &post)
+        })
+        .await?;
         self.timelines.note_post(post.author_id, post.id);
         self.post_view(viewer, &post, &author)
+    }
+
+    /// The post created earlier under the same idempotency key, if less
+    /// than an hour old and still there.
+    fn recent_idempotent_post(&self, viewer: &Viewer, key: &Key) -> NodeResult<Option<PostView>> {
+        const WINDOW_MS: i64 = 60 * 60 * 1000;
+        match self.store.get::<(Id, i64)>(key)? {
+            Some((id, at)) if now_ms() - at < WINDOW_MS => match self.visible_post(viewer, id) {
+                Ok((post, author)) => Ok(Some(self.post_view(viewer, &post, &author)?)),
+                Err(NodeError::NotFound(_)) => Ok(None),
+                Err(e) => Err(e),
+            },
+            _ => Ok(None),
+        }
     }
 
     /// Validates and renders the parts of a post shared by create and edit.
@@ -153,7 +215,7 @@ impl Node {
                 normalised.push(tag);
             }
         }
-        let base = format!("https://{}", self.config.domain);
+        let base = self.config.base_url();
         let rendered = render(&content, &base, |name| {
             matches!(self.member_by_name(name), Ok(Some(_)))
         });
@@ -193,13 +255,14 @@ impl Node {
         let author = post.author_id;
         txn.put(Key::new(Space::Post).id(id), post)?;
         txn.put_raw(Key::new(Space::AuthorPosts).id(author).id(id), Vec::new());
-        self.index_listing(txn, post, true);
+        self.index_listing(txn, post, true)?;
         if let Some(parent) = post.in_reply_to {
             txn.put_raw(Key::new(Space::Replies).id(parent).id(id), Vec::new());
             txn.add(counter::key(counter::REPLIES, parent), 1)?;
         }
         txn.add(counter::key(counter::POSTS, author), 1)?;
         txn.add(counter::global(counter::NODE_POSTS), 1)?;
+        txn.emit(Event::PostCreated { id, author });
         if let Some(parent_author) = post.in_reply_to_author {
             self.notify(
                 txn,
@@ -226,9 +289,14 @@ impl Node {
     /// Adds (or removes) the post's entries in the listed feeds: local,
     /// tag and category. Only public posts are listed; comments appear in
     /// tag feeds but not in the local and category feeds.
-    pub(crate) fn index_listing(&self, txn: &mut Txn<'_>, post: &Post, add: bool) {
+    pub(crate) fn index_listing(
+        &self,
+        txn: &mut Txn<'_>,
+        post: &Post,
+        add: bool,
+    ) -> NodeResult<()> {
         if post.visibility != Visibility::Public {
-            return;
+            return Ok(());
         }
         let mut keys = Vec::new();
         if post.in_reply_to.is_none() {
@@ -241,6 +309,7 @@ impl Node {
         }
         for tag in &post.tags {
             keys.push(Key::new(Space::TagTimeline).str(tag).id(post.id));
+            txn.add(Key::new(Space::Tags).str(tag), if add { 1 } else { -1 })?;
         }
         for key in keys {
             if add {
@@ -249,6 +318,7 @@ impl Node {
                 txn.delete(key);
             }
         }
+        Ok(())
     }
 
     /// Loads a post and its author if `viewer` may see it; `NotFound`

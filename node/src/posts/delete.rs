@@ -17,38 +17,38 @@ impl Node {
                 "only the author or a moderator can delete a post",
             ));
         }
-        self.store
-            .write(|txn| {
-                if !txn.contains(&Key::new(Space::Post).id(id))? {
-                    return Err(NodeError::NotFound("post"));
-                }
-                txn.delete(Key::new(Space::Post).id(id));
-                txn.delete(Key::new(Space::AuthorPosts).id(post.author_id).id(id));
-                self.index_listing(txn, &post, false);
-                if let Some(parent) = post.in_reply_to {
-                    txn.delete(Key::new(Space::Replies).id(parent).id(id));
-                    txn.add(counter::key(counter::REPLIES, parent), -1)?;
-                }
-                let likes: Vec<_> = txn
-                    .prefix(&Key::new(Space::Likes).id(id), false)
-                    .collect::<Result<_, _>>()?;
-                for (key, like_id) in likes {
-                    let (Some(member), Some(like)) = (
-                        key.get(17..33).and_then(Id::from_slice),
-                        Id::from_slice(&like_id),
-                    ) else {
-                        continue;
-                    };
-                    txn.delete(Key::new(Space::Likes).id(id).id(member));
-                    txn.delete(Key::new(Space::MemberLikes).id(member).id(like));
-                }
-                txn.delete(counter::key(counter::LIKES, id));
-                txn.delete(counter::key(counter::REPLIES, id));
-                txn.add(counter::key(counter::POSTS, post.author_id), -1)?;
-                txn.add(counter::global(counter::NODE_POSTS), -1)?;
-                Ok(())
-            })
-            .await?;
+        self.write(|txn| {
+            if !txn.contains(&Key::new(Space::Post).id(id))? {
+                return Err(NodeError::NotFound("post"));
+            }
+            txn.delete(Key::new(Space::Post).id(id));
+            txn.emit(crate::events::Event::PostDeleted { id });
+            txn.delete(Key::new(Space::AuthorPosts).id(post.author_id).id(id));
+            self.index_listing(txn, &post, false)?;
+            if let Some(parent) = post.in_reply_to {
+                txn.delete(Key::new(Space::Replies).id(parent).id(id));
+                txn.add(counter::key(counter::REPLIES, parent), -1)?;
+            }
+            let likes: Vec<_> = txn
+                .prefix(&Key::new(Space::Likes).id(id), false)
+                .collect::<Result<_, _>>()?;
+            for (key, like_id) in likes {
+                let (Some(member), Some(like)) = (
+                    key.get(17..33).and_then(Id::from_slice),
+                    Id::from_slice(&like_id),
+                ) else {
+                    continue;
+                };
+                txn.delete(Key::new(Space::Likes).id(id).id(member));
+                txn.delete(Key::new(Space::MemberLikes).id(member).id(like));
+            }
+            txn.delete(counter::key(counter::LIKES, id));
+            txn.delete(counter::key(counter::REPLIES, id));
+            txn.add(counter::key(counter::POSTS, post.author_id), -1)?;
+            txn.add(counter::global(counter::NODE_POSTS), -1)?;
+            Ok(())
+        })
+        .await?;
         self.timelines.forget_recent(post.author_id);
         tracing::info!(post = %id, by = %me.username, "post deleted");
         Ok(())

@@ -23,6 +23,12 @@ pub struct PostEdit {
     pub category: Option<String>,
     /// New tags (replace the old ones).
     pub tags: Option<Vec<String>>,
+    /// New content warning.
+    pub spoiler_text: Option<String>,
+    /// New sensitive flag.
+    pub sensitive: Option<bool>,
+    /// New language code.
+    pub language: Option<String>,
 }
 
 impl Node {
@@ -47,7 +53,19 @@ impl Node {
                 mentions.push(*kept);
             }
         }
+        let spoiler_text = edit
+            .spoiler_text
+            .map(|s| s.trim().to_string())
+            .unwrap_or_else(|| old.spoiler_text.clone());
+        crate::validate::max_chars(
+            "spoiler_text",
+            &spoiler_text,
+            self.config.limits.title_chars,
+        )?;
         let updated = Post {
+            spoiler_text,
+            sensitive: edit.sensitive.unwrap_or(old.sensitive),
+            language: edit.language.or_else(|| old.language.clone()),
             title: body.title,
             source: body.source,
             html: body.html,
@@ -58,24 +76,24 @@ impl Node {
             edited_at: Some(now_ms()),
             ..old.clone()
         };
-        self.store
-            .write(|txn| {
-                if !txn.contains(&Key::new(Space::Post).id(id))? {
-                    return Err(NodeError::NotFound("post"));
-                }
-                self.index_listing(txn, &old, false);
-                self.index_listing(txn, &updated, true);
-                txn.put(Key::new(Space::Post).id(id), &updated)?;
-                for m in updated
-                    .mentions
-                    .iter()
-                    .filter(|m| !old.mentions.contains(m))
-                {
-                    self.notify(txn, *m, NotificationKind::Mentioned, me.id, Some(id))?;
-                }
-                Ok(())
-            })
-            .await?;
+        self.write(|txn| {
+            if !txn.contains(&Key::new(Space::Post).id(id))? {
+                return Err(NodeError::NotFound("post"));
+            }
+            self.index_listing(txn, &old, false)?;
+            self.index_listing(txn, &updated, true)?;
+            txn.put(Key::new(Space::Post).id(id), &updated)?;
+            txn.emit(crate::events::Event::PostEdited { id });
+            for m in updated
+                .mentions
+                .iter()
+                .filter(|m| !old.mentions.contains(m))
+            {
+                self.notify(txn, *m, NotificationKind::Mentioned, me.id, Some(id))?;
+            }
+            Ok(())
+        })
+        .await?;
         self.post_view(viewer, &updated, &me)
     }
 }

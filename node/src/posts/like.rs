@@ -12,21 +12,20 @@ impl Node {
         let me = viewer.member()?.id;
         let (post, author) = self.visible_post(viewer, id)?;
         let like_id = self.ids.next();
-        self.store
-            .write(|txn| {
-                let key = Key::new(Space::Likes).id(id).id(me);
-                if txn.contains(&key)? {
-                    return Ok(());
-                }
-                txn.put_raw(key, like_id.to_bytes().to_vec());
-                txn.put_raw(
-                    Key::new(Space::MemberLikes).id(me).id(like_id),
-                    id.to_bytes().to_vec(),
-                );
-                txn.add(counter::key(counter::LIKES, id), 1)?;
-                self.notify(txn, post.author_id, NotificationKind::Liked, me, Some(id))
-            })
-            .await?;
+        self.write(|txn| {
+            let key = Key::new(Space::Likes).id(id).id(me);
+            if txn.contains(&key)? {
+                return Ok(());
+            }
+            txn.put_raw(key, like_id.to_bytes().to_vec());
+            txn.put_raw(
+                Key::new(Space::MemberLikes).id(me).id(like_id),
+                id.to_bytes().to_vec(),
+            );
+            txn.add(counter::key(counter::LIKES, id), 1)?;
+            self.notify(txn, post.author_id, NotificationKind::Liked, me, Some(id))
+        })
+        .await?;
         self.post_view(viewer, &post, &author)
     }
 
@@ -34,22 +33,37 @@ impl Node {
     pub async fn unlike(&self, viewer: &Viewer, id: Id) -> NodeResult<PostView> {
         let me = viewer.member()?.id;
         let (post, author) = self.visible_post(viewer, id)?;
-        self.store
-            .write(|txn| {
-                let key = Key::new(Space::Likes).id(id).id(me);
-                let like_id = match txn.prefix(&key, false).next() {
-                    Some(item) => item?.1,
-                    None => return Ok(()),
-                };
-                let like_id = Id::from_slice(&like_id)
-                    .ok_or_else(|| NodeError::Internal("bad like id".into()))?;
-                txn.delete(key);
-                txn.delete(Key::new(Space::MemberLikes).id(me).id(like_id));
-                txn.add(counter::key(counter::LIKES, id), -1)?;
-                Ok(())
-            })
-            .await?;
+        self.write(|txn| {
+            let key = Key::new(Space::Likes).id(id).id(me);
+            let like_id = match txn.prefix(&key, false).next() {
+                Some(item) => item?.1,
+                None => return Ok(()),
+            };
+            let like_id = Id::from_slice(&like_id)
+                .ok_or_else(|| NodeError::Internal("bad like id".into()))?;
+            txn.delete(key);
+            txn.delete(Key::new(Space::MemberLikes).id(me).id(like_id));
+            txn.add(counter::key(counter::LIKES, id), -1)?;
+            Ok(())
+        })
+        .await?;
         self.post_view(viewer, &post, &author)
+    }
+
+    /// Members who liked a post the viewer can see (cursor: member id).
+    pub fn liked_by(
+        &self,
+        viewer: &Viewer,
+        id: Id,
+        req: &crate::PageRequest,
+    ) -> NodeResult<crate::Page<crate::model::MemberSummary>> {
+        self.visible_post(viewer, id)?;
+        crate::feeds::scan(
+            &self.store,
+            &Key::new(Space::Likes).id(id),
+            req,
+            |member, _| Ok(self.member(member)?.map(|m| Self::summary(&m))),
+        )
     }
 
     /// Bookmarks a post the viewer can see (again: no change).
@@ -57,38 +71,36 @@ impl Node {
         let me = viewer.member()?.id;
         let (post, author) = self.visible_post(viewer, id)?;
         let bookmark_id = self.ids.next();
-        self.store
-            .write(|txn| {
-                let key = Key::new(Space::Bookmarks).id(me).id(id);
-                if txn.contains(&key)? {
-                    return Ok(());
-                }
-                txn.put_raw(key, bookmark_id.to_bytes().to_vec());
-                txn.put_raw(
-                    Key::new(Space::MemberBookmarks).id(me).id(bookmark_id),
-                    id.to_bytes().to_vec(),
-                );
-                Ok(())
-            })
-            .await?;
+        self.write(|txn| {
+            let key = Key::new(Space::Bookmarks).id(me).id(id);
+            if txn.contains(&key)? {
+                return Ok(());
+            }
+            txn.put_raw(key, bookmark_id.to_bytes().to_vec());
+            txn.put_raw(
+                Key::new(Space::MemberBookmarks).id(me).id(bookmark_id),
+                id.to_bytes().to_vec(),
+            );
+            Ok(())
+        })
+        .await?;
         self.post_view(viewer, &post, &author)
     }
 
     /// Removes a bookmark (none: no change). Works on deleted posts too.
     pub async fn unbookmark(&self, viewer: &Viewer, id: Id) -> NodeResult<()> {
         let me = viewer.member()?.id;
-        self.store
-            .write(|txn| {
-                let key = Key::new(Space::Bookmarks).id(me).id(id);
-                let Some(item) = txn.prefix(&key, false).next() else {
-                    return Ok(());
-                };
-                let bookmark_id = Id::from_slice(&item?.1)
-                    .ok_or_else(|| NodeError::Internal("bad bookmark id".into()))?;
-                txn.delete(key);
-                txn.delete(Key::new(Space::MemberBookmarks).id(me).id(bookmark_id));
-                Ok(())
-            })
-            .await
+        self.write(|txn| {
+            let key = Key::new(Space::Bookmarks).id(me).id(id);
+            let Some(item) = txn.prefix(&key, false).next() else {
+                return Ok(());
+            };
+            let bookmark_id = Id::from_slice(&item?.1)
+                .ok_or_else(|| NodeError::Internal("bad bookmark id".into()))?;
+            txn.delete(key);
+            txn.delete(Key::new(Space::MemberBookmarks).id(me).id(bookmark_id));
+            Ok(())
+        })
+        .await
     }
 }

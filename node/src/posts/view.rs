@@ -23,11 +23,7 @@ impl Node {
             ),
             None => (false, false),
         };
-        let mentions = self
-            .summaries(post.mentions.iter().copied())?
-            .into_iter()
-            .map(|m| m.username)
-            .collect();
+        let mentions = self.summaries(post.mentions.iter().copied())?;
         Ok(PostView {
             id: post.id,
             author: Self::summary(author),
@@ -41,6 +37,10 @@ impl Node {
             in_reply_to: post.in_reply_to,
             thread_root: post.thread_root,
             mentions,
+            spoiler_text: post.spoiler_text.clone(),
+            sensitive: post.sensitive,
+            language: post.language.clone(),
+            in_reply_to_author: post.in_reply_to_author,
             created_at: post.created_at,
             edited_at: post.edited_at,
             likes_count: self.store.counter(&counter::key(counter::LIKES, post.id))?,

@@ -32,14 +32,13 @@ impl Node {
         if target.id == me {
             return Err(NodeError::invalid("username", "you cannot block yourself"));
         }
-        self.store
-            .write(|txn| {
-                txn.put(Key::new(Space::Blocks).id(me).id(target.id), &now_ms())?;
-                txn.put_raw(Key::new(Space::BlockedBy).id(target.id).id(me), Vec::new());
-                self.remove_follow(txn, me, target.id)?;
-                self.remove_follow(txn, target.id, me)
-            })
-            .await?;
+        self.write(|txn| {
+            txn.put(Key::new(Space::Blocks).id(me).id(target.id), &now_ms())?;
+            txn.put_raw(Key::new(Space::BlockedBy).id(target.id).id(me), Vec::new());
+            self.remove_follow(txn, me, target.id)?;
+            self.remove_follow(txn, target.id, me)
+        })
+        .await?;
         self.timelines.forget_following(me);
         self.timelines.forget_following(target.id);
         self.relationship(me, target.id)
@@ -51,13 +50,12 @@ impl Node {
         let target = self
             .member_by_name(username)?
             .ok_or(NodeError::NotFound("member"))?;
-        self.store
-            .write(|txn| {
-                txn.delete(Key::new(Space::Blocks).id(me).id(target.id));
-                txn.delete(Key::new(Space::BlockedBy).id(target.id).id(me));
-                Ok(())
-            })
-            .await?;
+        self.write(|txn| {
+            txn.delete(Key::new(Space::Blocks).id(me).id(target.id));
+            txn.delete(Key::new(Space::BlockedBy).id(target.id).id(me));
+            Ok(())
+        })
+        .await?;
         self.relationship(me, target.id)
     }
 
@@ -70,8 +68,7 @@ impl Node {
         if target.id == me {
             return Err(NodeError::invalid("username", "you cannot mute yourself"));
         }
-        self.store
-            .write(|txn| txn.put(Key::new(Space::Mutes).id(me).id(target.id), &now_ms()))
+        self.write(|txn| txn.put(Key::new(Space::Mutes).id(me).id(target.id), &now_ms()))
             .await?;
         self.relationship(me, target.id)
     }
@@ -82,12 +79,11 @@ impl Node {
         let target = self
             .member_by_name(username)?
             .ok_or(NodeError::NotFound("member"))?;
-        self.store
-            .write(|txn| {
-                txn.delete(Key::new(Space::Mutes).id(me).id(target.id));
-                Ok(())
-            })
-            .await?;
+        self.write(|txn| {
+            txn.delete(Key::new(Space::Mutes).id(me).id(target.id));
+            Ok(())
+        })
+        .await?;
         self.relationship(me, target.id)
     }
 }

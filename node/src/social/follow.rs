@@ -27,22 +27,21 @@ impl Node {
             return Err(NodeError::Forbidden("unblock this member first"));
         }
         let now = now_ms();
-        self.store
-            .write(|txn| {
-                if txn.contains(&Key::new(Space::Following).id(me).id(target.id))? {
-                    return Ok(());
+        self.write(|txn| {
+            if txn.contains(&Key::new(Space::Following).id(me).id(target.id))? {
+                return Ok(());
+            }
+            let request = Key::new(Space::FollowRequests).id(target.id).id(me);
+            if target.locked {
+                if !txn.contains(&request)? {
+                    txn.put(request, &now)?;
+                    self.notify(txn, target.id, NotificationKind::FollowRequest, me, None)?;
                 }
-                let request = Key::new(Space::FollowRequests).id(target.id).id(me);
-                if target.locked {
-                    if !txn.contains(&request)? {
-                        txn.put(request, &now)?;
-                        self.notify(txn, target.id, NotificationKind::FollowRequest, me, None)?;
-                    }
-                    return Ok(());
-                }
-                self.add_follow(txn, me, target.id)
-            })
-            .await?;
+                return Ok(());
+            }
+            self.add_follow(txn, me, target.id)
+        })
+        .await?;
         self.timelines.forget_following(me);
         self.relationship(me, target.id)
     }
@@ -83,8 +82,7 @@ impl Node {
         let target = self
             .member_by_name(username)?
             .ok_or(NodeError::NotFound("member"))?;
-        self.store
-            .write(|txn| self.remove_follow(txn, me, target.id))
+        self.write(|txn| self.remove_follow(txn, me, target.id))
             .await?;
         self.timelines.forget_following(me);
         self.relationship(me, target.id)
@@ -100,15 +98,14 @@ impl Node {
         let requester = self
             .member_by_name(username)?
             .ok_or(NodeError::NotFound("follow request"))?;
-        self.store
-            .write(|txn| {
-                let request = Key::new(Space::FollowRequests).id(me).id(requester.id);
-                if !txn.contains(&request)? {
-                    return Err(NodeError::NotFound("follow request"));
-                }
-                self.add_follow(txn, requester.id, me)
-            })
-            .await?;
+        self.write(|txn| {
+            let request = Key::new(Space::FollowRequests).id(me).id(requester.id);
+            if !txn.contains(&request)? {
+                return Err(NodeError::NotFound("follow request"));
+            }
+            self.add_follow(txn, requester.id, me)
+        })
+        .await?;
         self.timelines.forget_following(requester.id);
         self.relationship(me, requester.id)
     }
@@ -123,16 +120,15 @@ impl Node {
         let requester = self
             .member_by_name(username)?
             .ok_or(NodeError::NotFound("follow request"))?;
-        self.store
-            .write(|txn| {
-                let request = Key::new(Space::FollowRequests).id(me).id(requester.id);
-                if !txn.contains(&request)? {
-                    return Err(NodeError::NotFound("follow request"));
-                }
-                txn.delete(request);
-                Ok(())
-            })
-            .await?;
+        self.write(|txn| {
+            let request = Key::new(Space::FollowRequests).id(me).id(requester.id);
+            if !txn.contains(&request)? {
+                return Err(NodeError::NotFound("follow request"));
+            }
+            txn.delete(request);
+            Ok(())
+        })
+        .await?;
         self.relationship(me, requester.id)
     }
 }

@@ -67,6 +67,20 @@ pub enum Space {
     Counter = 0x19,
     /// (blocked, blocker) → () reverse block index.
     BlockedBy = 0x1a,
+    /// (member, blake3(idempotency key)) → (post id, created ms).
+    Idempotency = 0x1b,
+    /// app id → App (OAuth client).
+    App = 0x1c,
+    /// client_id → app id.
+    AppByClientId = 0x1d,
+    /// blake3(authorization code) → AuthCode.
+    AuthCode = 0x1e,
+    /// blake3(app-only token) → AppSession (client_credentials grant).
+    AppToken = 0x1f,
+    /// (member, timeline name) → Marker.
+    Marker = 0x20,
+    /// tag → number of public posts using it (for hashtag search).
+    Tags = 0x21,
 }
 
 /// A typed, self-delimiting key.

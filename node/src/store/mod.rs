@@ -11,7 +11,7 @@ mod keys;
 mod memory_engine;
 mod migrate;
 mod sled_engine;
-mod txn;
+pub(crate) mod txn;
 
 pub use engine::{Batch, KvEngine, KvIter};
 pub use keys::{Key, Space};
@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use serde::de::DeserializeOwned;
 
 use crate::error::NodeError;
+use crate::events::Event;
 use commit::GroupCommit;
 
 /// Errors raised by a storage engine.
@@ -86,9 +87,17 @@ impl Store {
         &self,
         f: impl FnOnce(&mut Txn<'_>) -> Result<T, NodeError>,
     ) -> Result<T, NodeError> {
-        let (out, seq) = self.write_unsynced(f)?;
+        Ok(self.write_with_events(f).await?.0)
+    }
+
+    /// [`Store::write`], also returning the events the closure emitted.
+    pub async fn write_with_events<T>(
+        &self,
+        f: impl FnOnce(&mut Txn<'_>) -> Result<T, NodeError>,
+    ) -> Result<(T, Vec<Event>), NodeError> {
+        let (out, seq, events) = self.write_unsynced(f)?;
         self.commit.wait_durable(seq).await?;
-        Ok(out)
+        Ok((out, events))
     }
 
     /// Like [`Store::write`] but for callers outside an async runtime
@@ -97,7 +106,7 @@ impl Store {
         &self,
         f: impl FnOnce(&mut Txn<'_>) -> Result<T, NodeError>,
     ) -> Result<T, NodeError> {
-        let (out, _) = self.write_unsynced(f)?;
+        let (out, _, _) = self.write_unsynced(f)?;
         self.engine.flush()?;
         Ok(out)
     }
@@ -105,19 +114,19 @@ impl Store {
     fn write_unsynced<T>(
         &self,
         f: impl FnOnce(&mut Txn<'_>) -> Result<T, NodeError>,
-    ) -> Result<(T, u64), NodeError> {
+    ) -> Result<(T, u64, Vec<Event>), NodeError> {
         let _guard = self
             .writer
             .lock()
             .map_err(|_| StoreError::Engine("writer lock poisoned".into()))?;
         let mut txn = Txn::new(self.engine.as_ref());
         let out = f(&mut txn)?;
-        let batch = txn.into_batch();
+        let (batch, events) = txn.into_parts();
         if batch.is_empty() {
-            return Ok((out, 0));
+            return Ok((out, 0, events));
         }
         self.engine.apply(batch)?;
-        Ok((out, self.commit.applied()))
+        Ok((out, self.commit.applied(), events))
     }
 
     /// Reads one raw value.

@@ -9,11 +9,13 @@ use super::engine::{Batch, KvEngine, KvIter};
 use super::keys::Key;
 use super::{decode, StoreError};
 use crate::error::NodeError;
+use crate::events::Event;
 
 /// Staged writes over a read view of the engine. Built by [`super::Store::write`].
 pub struct Txn<'a> {
     engine: &'a dyn KvEngine,
     staged: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    events: Vec<Event>,
 }
 
 impl<'a> Txn<'a> {
@@ -21,11 +23,17 @@ impl<'a> Txn<'a> {
         Txn {
             engine,
             staged: BTreeMap::new(),
+            events: Vec::new(),
         }
     }
 
-    pub(super) fn into_batch(self) -> Batch {
-        self.staged.into_iter().collect()
+    pub(super) fn into_parts(self) -> (Batch, Vec<Event>) {
+        (self.staged.into_iter().collect(), self.events)
+    }
+
+    /// Records an event to publish once this write is durable.
+    pub fn emit(&mut self, event: Event) {
+        self.events.push(event);
     }
 
     fn raw(&self, key: &Key) -> Result<Option<Vec<u8>>, StoreError> {

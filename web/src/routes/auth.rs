@@ -1,7 +1,6 @@
 //! Setup, registration, login and sessions.
 
 use axum::extract::{Path, State};
-use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
@@ -13,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ApiResult;
 use crate::extract::{parse_id, Auth, Json};
-use crate::rate_limit::{client_ip, Action};
+use crate::rate_limit::{Action, ClientIp};
 use crate::state::AppState;
 
 /// Routes under `/api/kodeon/v1`.
@@ -43,20 +42,10 @@ struct SetupBody {
     password: String,
 }
 
-/// Client IP, extracted for rate limits.
-struct Ip(std::net::IpAddr);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Ip {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Ip(client_ip(parts)))
-    }
-}
-
 /// POST /api/kodeon/v1/setup — creates the first admin with the setup token.
 async fn setup(
     State(s): State<AppState>,
-    Ip(ip): Ip,
+    ClientIp(ip): ClientIp,
     Json(b): Json<SetupBody>,
 ) -> ApiResult<impl IntoResponse> {
     s.limiters.check(Action::Login, &ip.to_string())?;
@@ -73,7 +62,7 @@ async fn setup(
 /// POST /api/kodeon/v1/auth/register
 async fn register(
     State(s): State<AppState>,
-    Ip(ip): Ip,
+    ClientIp(ip): ClientIp,
     Json(new): Json<NewMember>,
 ) -> ApiResult<impl IntoResponse> {
     s.limiters.check(Action::Register, &ip.to_string())?;
@@ -110,7 +99,7 @@ struct LoginBody {
 /// POST /api/kodeon/v1/auth/login
 async fn login(
     State(s): State<AppState>,
-    Ip(ip): Ip,
+    ClientIp(ip): ClientIp,
     Json(b): Json<LoginBody>,
 ) -> ApiResult<impl IntoResponse> {
     s.limiters.check(Action::Login, &ip.to_string())?;

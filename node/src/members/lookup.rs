@@ -1,0 +1,112 @@
+//! Finding members: by id, by name prefix; relationships in bulk.
+
+use crate::error::{NodeError, NodeResult};
+use crate::id::Id;
+use crate::model::{MemberStatus, MemberView, Relationship};
+use crate::node::{Node, Viewer};
+use crate::store::{Key, Space};
+
+impl Node {
+    /// The username of an active member (`NotFound` otherwise).
+    pub fn username_by_id(&self, id: Id) -> NodeResult<String> {
+        match self.member(id)? {
+            Some(m) if m.status == MemberStatus::Active => Ok(m.username),
+            _ => Err(NodeError::NotFound("member")),
+        }
+    }
+
+    /// A member's public card (as an anonymous visitor sees it), by id.
+    pub fn member_card(&self, id: Id) -> NodeResult<MemberView> {
+        match self.member(id)? {
+            Some(m) if m.status == MemberStatus::Active => self.member_view(&Viewer::Anonymous, &m),
+            _ => Err(NodeError::NotFound("member")),
+        }
+    }
+
+    /// How the viewer relates to each of `ids` (unknown ids are skipped).
+    pub fn relationships(
+        &self,
+        viewer: &Viewer,
+        ids: &[Id],
+    ) -> NodeResult<Vec<(Id, Relationship)>> {
+        let me = viewer.member()?.id;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids.iter().take(100) {
+            if self.member(*id)?.is_some() {
+                out.push((*id, self.relationship(me, *id)?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Active members whose username starts with `prefix` (case-insensitive),
+    /// at most `limit`, hiding those who block the viewer.
+    pub fn search_members(
+        &self,
+        viewer: &Viewer,
+        prefix: &str,
+        limit: usize,
+    ) -> NodeResult<Vec<MemberView>> {
+        let prefix = prefix.trim().trim_start_matches('@').to_lowercase();
+        let prefix = prefix.split('@').next().unwrap_or("").to_string();
+        if prefix.is_empty()
+            || !prefix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Ok(Vec::new());
+        }
+        // Keys are `name\0`: scan the raw prefix without the terminator.
+        let start = Key::new(Space::MemberByName).bytes(prefix.as_bytes());
+        let mut out = Vec::new();
+        for item in self.store.prefix(&start, false) {
+            if out.len() >= limit.min(40) {
+                break;
+            }
+            let (_, value) = item?;
+            let id: Id = crate::store::decode_value(&value)?;
+            let Some(member) = self.member(id)? else {
+                continue;
+            };
+            if member.status != MemberStatus::Active {
+                continue;
+            }
+            if let Some(me) = viewer.id() {
+                if self.is_blocking(member.id, me)? {
+                    continue;
+                }
+            }
+            out.push(self.member_view(viewer, &member)?);
+        }
+        Ok(out)
+    }
+
+    /// Hashtags in use that start with `prefix`, with their public post counts.
+    pub fn search_tags(&self, prefix: &str, limit: usize) -> NodeResult<Vec<(String, i64)>> {
+        let prefix = prefix.trim().trim_start_matches('#').to_lowercase();
+        if prefix.is_empty()
+            || !prefix
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        {
+            return Ok(Vec::new());
+        }
+        let start = Key::new(Space::Tags).bytes(prefix.as_bytes());
+        let mut out = Vec::new();
+        for item in self.store.prefix(&start, false) {
+            if out.len() >= limit.min(40) {
+                break;
+            }
+            let (key, value) = item?;
+            let count = crate::store::txn::decode_counter(&value);
+            let name = String::from_utf8_lossy(
+                key.get(1..key.len().saturating_sub(1)).unwrap_or_default(),
+            )
+            .to_string();
+            if count > 0 {
+                out.push((name, count));
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,463 @@
+//! Accounts: sign-up, credentials, profiles, the social graph.
+
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use node::members::NewMember;
+use node::model::{Bio, ProfileUpdate};
+use node::{Id, PageRequest};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::entities::{relationship, Renderer};
+use super::params::{flex_bool, flex_list, Params};
+use super::{bearer_token, paged, status_page, MaybeToken, PageParams, Token};
+use crate::error::{ApiError, ApiResult};
+use crate::rate_limit::{Action, ClientIp};
+use crate::state::AppState;
+
+/// Routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/accounts", post(sign_up))
+        .route(
+            "/api/v1/accounts/verify_credentials",
+            get(verify_credentials),
+        )
+        .route(
+            "/api/v1/accounts/update_credentials",
+            axum::routing::patch(update_credentials),
+        )
+        .route("/api/v1/accounts/lookup", get(lookup))
+        .route("/api/v1/accounts/relationships", get(relationships))
+        .route("/api/v1/accounts/search", get(search))
+        .route("/api/v1/accounts/{id}", get(show))
+        .route("/api/v1/accounts/{id}/statuses", get(statuses))
+        .route("/api/v1/accounts/{id}/followers", get(followers))
+        .route("/api/v1/accounts/{id}/following", get(following))
+        .route("/api/v1/accounts/{id}/follow", post(follow))
+        .route("/api/v1/accounts/{id}/unfollow", post(unfollow))
+        .route("/api/v1/accounts/{id}/block", post(block))
+        .route("/api/v1/accounts/{id}/unblock", post(unblock))
+        .route("/api/v1/accounts/{id}/mute", post(mute))
+        .route("/api/v1/accounts/{id}/unmute", post(unmute))
+        .route("/api/v1/follow_requests", get(follow_requests))
+        .route("/api/v1/follow_requests/{id}/authorize", post(authorize))
+        .route("/api/v1/follow_requests/{id}/reject", post(reject))
+        .route("/api/v1/blocks", get(blocks))
+        .route("/api/v1/mutes", get(mutes))
+}
+
+fn id(raw: &str) -> Result<Id, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "Record not found"))
+}
+
+#[derive(Deserialize)]
+struct SignUp {
+    username: Option<String>,
+    email: Option<String>,
+    password: Option<String>,
+    #[serde(default, deserialize_with = "flex_bool")]
+    agreement: Option<bool>,
+    #[allow(dead_code)]
+    locale: Option<String>,
+}
+
+/// POST /api/v1/accounts — sign-up with an app token (client_credentials).
+async fn sign_up(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+    Params(p): Params<SignUp>,
+) -> ApiResult<Response> {
+    let token = bearer_token(&headers, &uri)
+        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "The access token is invalid"))?;
+    s.limiters.check(Action::Register, &ip.to_string())?;
+    if p.agreement != Some(true) {
+        return Err(ApiError::field(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "agreement",
+            "agreement must be accepted",
+        ));
+    }
+    let new = NewMember {
+        username: p.username.unwrap_or_default(),
+        email: p.email.unwrap_or_default(),
+        password: p.password.unwrap_or_default(),
+        full_name: String::new(),
+    };
+    let grant = s.node.register_with_app(&token, new).await?;
+    Ok(axum::Json(json!({
+        "access_token": grant.token,
+        "token_type": "Bearer",
+        "scope": grant.scopes.join(" "),
+        "created_at": grant.created_at / 1000,
+    }))
+    .into_response())
+}
+
+/// GET /api/v1/accounts/verify_credentials
+async fn verify_credentials(State(s): State<AppState>, t: Token) -> ApiResult<impl IntoResponse> {
+    let v = t.require("read:accounts:self")?;
+    let me = s.node.me(v)?;
+    let requests = s
+        .node
+        .follow_requests(v, &PageRequest::first(40))?
+        .items
+        .len();
+    Ok(axum::Json(
+        Renderer::new(&s.node).credential_account(&me, requests),
+    ))
+}
+
+#[derive(Deserialize)]
+struct Field {
+    name: Option<String>,
+    value: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct UpdateCredentials {
+    display_name: Option<String>,
+    note: Option<String>,
+    #[serde(default, deserialize_with = "flex_bool")]
+    locked: Option<bool>,
+    fields_attributes: Option<Value>,
+    source: Option<Source>,
+}
+
+#[derive(Deserialize)]
+struct Source {
+    language: Option<String>,
+}
+
+/// PATCH /api/v1/accounts/update_credentials
+async fn update_credentials(
+    State(s): State<AppState>,
+    t: Token,
+    Params(p): Params<UpdateCredentials>,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.require("write:accounts")?;
+    let current = s.node.me(v)?;
+    let details = current.details.clone();
+    let mut update = ProfileUpdate {
+        full_name: p.display_name,
+        locked: p.locked,
+        ..ProfileUpdate::default()
+    };
+    if let Some(note) = p.note {
+        let mut bio = details
+            .as_ref()
+            .map(|d| d.bio.clone())
+            .unwrap_or_else(Bio::default);
+        bio.about = note;
+        update.bio = Some(bio);
+    }
+    if let Some(fields) = p.fields_attributes {
+        // Either `{"0": {name, value}, ...}` (forms) or `[{name, value}]` (JSON).
+        let list: Vec<Value> = match fields {
+            Value::Object(map) => map.into_values().collect(),
+            Value::Array(items) => items,
+            _ => {
+                return Err(ApiError::field(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "fields_attributes",
+                    "fields_attributes must be a list",
+                ))
+            }
+        };
+        let mut links = std::collections::BTreeMap::new();
+        for item in list {
+            let f: Field = super::params::deserialize(item)?;
+            if let (Some(n), Some(val)) = (f.name.filter(|n| !n.is_empty()), f.value) {
+                links.insert(n, val);
+            }
+        }
+        update.social_links = Some(links);
+    }
+    if let Some(language) = p.source.and_then(|s| s.language) {
+        let mut prefs = current
+            .private
+            .as_ref()
+            .map(|p| p.preferences.clone())
+            .unwrap_or_default();
+        prefs.language = language;
+        update.preferences = Some(prefs);
+    }
+    let view = s.node.update_profile(v, update).await?;
+    let requests = s
+        .node
+        .follow_requests(v, &PageRequest::first(40))?
+        .items
+        .len();
+    Ok(axum::Json(
+        Renderer::new(&s.node).credential_account(&view, requests),
+    ))
+}
+
+#[derive(Deserialize)]
+struct LookupQuery {
+    acct: Option<String>,
+}
+
+/// GET /api/v1/accounts/lookup?acct=
+async fn lookup(
+    State(s): State<AppState>,
+    t: MaybeToken,
+    Query(q): Query<LookupQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.viewer("read:accounts")?;
+    let acct = q.acct.unwrap_or_default();
+    let acct = acct.trim_start_matches('@');
+    let (name, domain) = acct.split_once('@').unwrap_or((acct, ""));
+    if !domain.is_empty() && domain != s.node.config().domain {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "Record not found"));
+    }
+    let view = s.node.profile(&v, name)?;
+    Ok(axum::Json(Renderer::new(&s.node).account(&view)))
+}
+
+/// GET /api/v1/accounts/{id}
+async fn show(
+    State(s): State<AppState>,
+    t: MaybeToken,
+    Path(raw): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.viewer("read:accounts")?;
+    let name = s.node.username_by_id(id(&raw)?)?;
+    let view = s.node.profile(&v, &name)?;
+    Ok(axum::Json(Renderer::new(&s.node).account(&view)))
+}
+
+#[derive(Deserialize)]
+struct RelationshipsQuery {
+    #[serde(default, deserialize_with = "flex_list")]
+    id: Vec<String>,
+}
+
+/// GET /api/v1/accounts/relationships?id[]=
+async fn relationships(
+    State(s): State<AppState>,
+    t: Token,
+    uri: axum::http::Uri,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.require("read:follows")?;
+    let q: RelationshipsQuery = super::params::deserialize(super::params::form_to_value(
+        uri.query().unwrap_or("").as_bytes(),
+    ))?;
+    let ids: Vec<Id> = q.id.iter().filter_map(|i| i.parse().ok()).collect();
+    let rels = s.node.relationships(v, &ids)?;
+    Ok(axum::Json(
+        rels.iter()
+            .map(|(id, r)| relationship(*id, r))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    q: Option<String>,
+    limit: Option<String>,
+}
+
+/// GET /api/v1/accounts/search?q=
+async fn search(
+    State(s): State<AppState>,
+    t: Token,
+    Query(q): Query<SearchQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.require("read:accounts")?;
+    let limit = q.limit.and_then(|l| l.parse().ok()).unwrap_or(40);
+    let found = s.node.search_members(v, &q.q.unwrap_or_default(), limit)?;
+    let r = Renderer::new(&s.node);
+    Ok(axum::Json(
+        found.iter().map(|m| r.account(m)).collect::<Vec<_>>(),
+    ))
+}
+
+#[derive(Deserialize)]
+struct StatusesQuery {
+    #[serde(flatten)]
+    page: PageParams,
+    #[serde(default, deserialize_with = "flex_bool")]
+    exclude_replies: Option<bool>,
+    #[serde(default, deserialize_with = "flex_bool")]
+    only_media: Option<bool>,
+    #[serde(default, deserialize_with = "flex_bool")]
+    pinned: Option<bool>,
+}
+
+/// GET /api/v1/accounts/{id}/statuses
+async fn statuses(
+    State(s): State<AppState>,
+    t: MaybeToken,
+    Path(raw): Path<String>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    let v = t.viewer("read:statuses")?;
+    let q: StatusesQuery = super::params::deserialize(super::params::form_to_value(
+        uri.query().unwrap_or("").as_bytes(),
+    ))?;
+    let name = s.node.username_by_id(id(&raw)?)?;
+    // Kodeon has no media attachments or pinned posts yet: those lists are empty.
+    if q.only_media == Some(true) || q.pinned == Some(true) {
+        return Ok(axum::Json(Vec::<Value>::new()).into_response());
+    }
+    let page = s.node.member_posts(
+        &v,
+        &name,
+        q.exclude_replies == Some(true),
+        &q.page.request(20)?,
+    )?;
+    status_page(&s, &uri, page)
+}
+
+async fn account_list(
+    s: &AppState,
+    uri: &axum::http::Uri,
+    page: node::Page<node::model::MemberSummary>,
+) -> ApiResult<Response> {
+    let mut r = Renderer::new(&s.node);
+    let mut items = Vec::with_capacity(page.items.len());
+    for m in &page.items {
+        items.push(r.account_by_id(m.id)?);
+    }
+    Ok(paged(
+        r.base(),
+        uri,
+        items,
+        page.next_max_id,
+        page.prev_min_id,
+    ))
+}
+
+/// GET /api/v1/accounts/{id}/followers
+async fn followers(
+    State(s): State<AppState>,
+    t: MaybeToken,
+    Path(raw): Path<String>,
+    Query(p): Query<PageParams>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    let v = t.viewer("read:accounts")?;
+    let name = s.node.username_by_id(id(&raw)?)?;
+    let page = s.node.followers(&v, &name, &p.request(40)?)?;
+    account_list(&s, &uri, page).await
+}
+
+/// GET /api/v1/accounts/{id}/following
+async fn following(
+    State(s): State<AppState>,
+    t: MaybeToken,
+    Path(raw): Path<String>,
+    Query(p): Query<PageParams>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    let v = t.viewer("read:accounts")?;
+    let name = s.node.username_by_id(id(&raw)?)?;
+    let page = s.node.following(&v, &name, &p.request(40)?)?;
+    account_list(&s, &uri, page).await
+}
+
+/// GET /api/v1/follow_requests
+async fn follow_requests(
+    State(s): State<AppState>,
+    t: Token,
+    Query(p): Query<PageParams>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    let v = t.require("read:follows")?;
+    let page = s.node.follow_requests(v, &p.request(40)?)?;
+    account_list(&s, &uri, page).await
+}
+
+/// GET /api/v1/blocks
+async fn blocks(
+    State(s): State<AppState>,
+    t: Token,
+    Query(p): Query<PageParams>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    let v = t.require("read:blocks")?;
+    let page = s.node.blocks(v, &p.request(40)?)?;
+    account_list(&s, &uri, page).await
+}
+
+/// GET /api/v1/mutes
+async fn mutes(
+    State(s): State<AppState>,
+    t: Token,
+    Query(p): Query<PageParams>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    let v = t.require("read:mutes")?;
+    let page = s.node.mutes(v, &p.request(40)?)?;
+    account_list(&s, &uri, page).await
+}
+
+/// Generates `POST /api/v1/accounts/{id}/ACTION` handlers that call one
+/// relationship method and render a Relationship.
+macro_rules! relationship_action {
+    ($name:ident, $method:ident, $scope:literal, $doc:literal) => {
+        #[doc = $doc]
+        async fn $name(
+            State(s): State<AppState>,
+            t: Token,
+            Path(raw): Path<String>,
+        ) -> ApiResult<impl IntoResponse> {
+            let v = t.require($scope)?;
+            let target = id(&raw)?;
+            let name = s.node.username_by_id(target)?;
+            let rel = s.node.$method(v, &name).await?;
+            Ok(axum::Json(relationship(target, &rel)))
+        }
+    };
+}
+
+relationship_action!(
+    follow,
+    follow,
+    "write:follows",
+    "POST /api/v1/accounts/{id}/follow"
+);
+relationship_action!(
+    unfollow,
+    unfollow,
+    "write:follows",
+    "POST /api/v1/accounts/{id}/unfollow"
+);
+relationship_action!(
+    block,
+    block,
+    "write:blocks",
+    "POST /api/v1/accounts/{id}/block"
+);
+relationship_action!(
+    unblock,
+    unblock,
+    "write:blocks",
+    "POST /api/v1/accounts/{id}/unblock"
+);
+relationship_action!(mute, mute, "write:mutes", "POST /api/v1/accounts/{id}/mute");
+relationship_action!(
+    unmute,
+    unmute,
+    "write:mutes",
+    "POST /api/v1/accounts/{id}/unmute"
+);
+relationship_action!(
+    authorize,
+    approve_follow_request,
+    "write:follows",
+    "POST /api/v1/follow_requests/{id}/authorize"
+);
+relationship_action!(
+    reject,
+    reject_follow_request,
+    "write:follows",
+    "POST /api/v1/follow_requests/{id}/reject"
+);

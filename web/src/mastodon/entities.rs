@@ -1,0 +1,275 @@
+//! Mastodon entities, rendered from node views exactly as Mastodon
+//! documents them: ids as strings, ISO 8601 dates, every field present.
+
+use std::collections::HashMap;
+
+use node::model::{
+    MemberSummary, MemberView, NotificationKind, NotificationView, PostView, Relationship,
+    Visibility,
+};
+use node::{Id, Node, NodeResult};
+use serde_json::{json, Value};
+
+/// Renders entities for one request: knows the base URL and caches the
+/// accounts of authors so a page loads each once.
+pub struct Renderer<'a> {
+    node: &'a Node,
+    base: String,
+    accounts: HashMap<Id, Value>,
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Plain text → the HTML Mastodon shows in `note` (paragraphs, line breaks).
+pub fn text_to_html(text: &str) -> String {
+    if text.trim().is_empty() {
+        return String::new();
+    }
+    text.split("\n\n")
+        .map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>")))
+        .collect()
+}
+
+/// Mastodon's name for a visibility.
+pub fn visibility_name(v: Visibility) -> &'static str {
+    match v {
+        Visibility::Public => "public",
+        Visibility::Unlisted => "unlisted",
+        Visibility::Followers => "private",
+        Visibility::Direct => "direct",
+    }
+}
+
+/// Kodeon's visibility for Mastodon's name.
+pub fn parse_visibility(s: &str) -> Option<&'static str> {
+    match s {
+        "public" => Some("public"),
+        "unlisted" => Some("unlisted"),
+        "private" => Some("followers"),
+        "direct" => Some("direct"),
+        _ => None,
+    }
+}
+
+impl<'a> Renderer<'a> {
+    /// A renderer for `node`.
+    pub fn new(node: &'a Node) -> Self {
+        Renderer {
+            node,
+            base: node.config().base_url(),
+            accounts: HashMap::new(),
+        }
+    }
+
+    /// The node's base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn default_avatar(&self) -> String {
+        format!("{}/avatars/missing.png", self.base)
+    }
+
+    /// An Account.
+    pub fn account(&self, m: &MemberView) -> Value {
+        let avatar = if m.avatar_url.is_empty() {
+            self.default_avatar()
+        } else {
+            m.avatar_url.clone()
+        };
+        let (note, fields) = match &m.details {
+            Some(d) => (
+                text_to_html(&d.bio.about),
+                d.social_links
+                    .iter()
+                    .map(|(k, v)| json!({"name": k, "value": escape(v), "verified_at": null}))
+                    .collect::<Vec<_>>(),
+            ),
+            None => (String::new(), Vec::new()),
+        };
+        json!({
+            "id": m.id.to_string(),
+            "username": m.username,
+            "acct": m.username,
+            "display_name": if m.full_name.is_empty() { m.username.clone() } else { m.full_name.clone() },
+            "locked": m.locked,
+            "bot": false,
+            "discoverable": true,
+            "indexable": true,
+            "group": false,
+            "noindex": false,
+            "created_at": node::model::rfc3339::format(m.created_at),
+            "note": note,
+            "url": format!("{}/@{}", self.base, m.username),
+            "uri": format!("{}/users/{}", self.base, m.username),
+            "avatar": avatar,
+            "avatar_static": avatar,
+            "header": format!("{}/headers/missing.png", self.base),
+            "header_static": format!("{}/headers/missing.png", self.base),
+            "followers_count": m.followers_count,
+            "following_count": m.following_count,
+            "statuses_count": m.posts_count,
+            "last_status_at": null,
+            "emojis": [],
+            "fields": fields,
+            "roles": [],
+        })
+    }
+
+    /// An Account with `source` (verify_credentials / update_credentials).
+    pub fn credential_account(&self, m: &MemberView, follow_requests: usize) -> Value {
+        let mut account = self.account(m);
+        let (note, language, privacy) = match (&m.details, &m.private) {
+            (Some(d), Some(p)) => (
+                d.bio.about.clone(),
+                p.preferences.language.clone(),
+                "public",
+            ),
+            _ => (String::new(), String::new(), "public"),
+        };
+        let fields: Vec<Value> = m
+            .details
+            .as_ref()
+            .map(|d| {
+                d.social_links
+                    .iter()
+                    .map(|(k, v)| json!({"name": k, "value": v, "verified_at": null}))
+                    .collect()
+            })
+            .unwrap_or_default();
+        account["source"] = json!({
+            "privacy": privacy,
+            "sensitive": false,
+            "language": if language.is_empty() { Value::Null } else { Value::String(language) },
+            "note": note,
+            "fields": fields,
+            "follow_requests_count": follow_requests,
+        });
+        account
+    }
+
+    /// The Account of a member by id (cached per renderer).
+    pub fn account_by_id(&mut self, id: Id) -> NodeResult<Value> {
+        if let Some(v) = self.accounts.get(&id) {
+            return Ok(v.clone());
+        }
+        let v = self.account(&self.node.member_card(id)?);
+        self.accounts.insert(id, v.clone());
+        Ok(v)
+    }
+
+    fn mention(&self, m: &MemberSummary) -> Value {
+        json!({
+            "id": m.id.to_string(),
+            "username": m.username,
+            "acct": m.username,
+            "url": format!("{}/@{}", self.base, m.username),
+        })
+    }
+
+    /// A Status.
+    pub fn status(&mut self, p: &PostView) -> NodeResult<Value> {
+        let account = self.account_by_id(p.author.id)?;
+        let mut content = String::new();
+        if !p.title.is_empty() {
+            content.push_str(&format!("<p><strong>{}</strong></p>", escape(&p.title)));
+        }
+        content.push_str(&p.content);
+        Ok(json!({
+            "id": p.id.to_string(),
+            "created_at": node::model::rfc3339::format(p.created_at),
+            "edited_at": p.edited_at.map(node::model::rfc3339::format),
+            "in_reply_to_id": p.in_reply_to.map(|i| i.to_string()),
+            "in_reply_to_account_id": p.in_reply_to_author.map(|i| i.to_string()),
+            "sensitive": p.sensitive,
+            "spoiler_text": p.spoiler_text,
+            "visibility": visibility_name(p.visibility),
+            "language": p.language,
+            "uri": format!("{}/users/{}/statuses/{}", self.base, p.author.username, p.id),
+            "url": format!("{}/@{}/{}", self.base, p.author.username, p.id),
+            "replies_count": p.replies_count,
+            "reblogs_count": 0,
+            "favourites_count": p.likes_count,
+            "favourited": p.liked,
+            "reblogged": false,
+            "muted": false,
+            "bookmarked": p.bookmarked,
+            "pinned": false,
+            "content": content,
+            "text": null,
+            "reblog": null,
+            "application": null,
+            "account": account,
+            "media_attachments": [],
+            "mentions": p.mentions.iter().map(|m| self.mention(m)).collect::<Vec<_>>(),
+            "tags": p.tags.iter().map(|t| json!({"name": t, "url": format!("{}/tags/{}", self.base, t)})).collect::<Vec<_>>(),
+            "emojis": [],
+            "card": null,
+            "poll": null,
+            "filtered": [],
+        }))
+    }
+
+    /// Statuses for a page of posts.
+    pub fn statuses(&mut self, posts: &[PostView]) -> NodeResult<Vec<Value>> {
+        posts.iter().map(|p| self.status(p)).collect()
+    }
+
+    /// A Notification.
+    pub fn notification(&mut self, n: &NotificationView) -> NodeResult<Value> {
+        let kind = match n.kind {
+            NotificationKind::Followed => "follow",
+            NotificationKind::FollowRequest => "follow_request",
+            NotificationKind::Liked => "favourite",
+            NotificationKind::Replied | NotificationKind::Mentioned => "mention",
+        };
+        let status = match &n.post {
+            Some(p) => self.status(p)?,
+            None => Value::Null,
+        };
+        Ok(json!({
+            "id": n.id.to_string(),
+            "type": kind,
+            "created_at": node::model::rfc3339::format(n.created_at),
+            "account": self.account_by_id(n.actor.id)?,
+            "status": status,
+        }))
+    }
+}
+
+/// Mastodon's notification types → Kodeon kinds.
+pub fn notification_kinds(mastodon_type: &str) -> &'static [NotificationKind] {
+    match mastodon_type {
+        "follow" => &[NotificationKind::Followed],
+        "follow_request" => &[NotificationKind::FollowRequest],
+        "favourite" => &[NotificationKind::Liked],
+        "mention" => &[NotificationKind::Replied, NotificationKind::Mentioned],
+        _ => &[],
+    }
+}
+
+/// A Relationship.
+pub fn relationship(id: Id, r: &Relationship) -> Value {
+    json!({
+        "id": id.to_string(),
+        "following": r.following,
+        "showing_reblogs": r.following,
+        "notifying": false,
+        "languages": null,
+        "followed_by": r.followed_by,
+        "blocking": r.blocking,
+        "blocked_by": r.blocked_by,
+        "muting": r.muting,
+        "muting_notifications": r.muting,
+        "requested": r.requested,
+        "requested_by": false,
+        "domain_blocking": false,
+        "endorsed": false,
+        "note": "",
+    })
+}

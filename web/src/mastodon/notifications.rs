@@ -1,0 +1,118 @@
+//! Notifications.
+
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use node::model::NotificationKind;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::entities::{notification_kinds, Renderer};
+use super::params::{deserialize, flex_list, form_to_value};
+use super::{paged, PageParams, Token};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/notifications", get(list))
+        .route("/api/v1/notifications/clear", post(clear))
+        .route("/api/v1/notifications/{id}", get(show))
+        .route("/api/v1/notifications/{id}/dismiss", post(dismiss))
+}
+
+const ALL: [NotificationKind; 5] = [
+    NotificationKind::Followed,
+    NotificationKind::FollowRequest,
+    NotificationKind::Liked,
+    NotificationKind::Replied,
+    NotificationKind::Mentioned,
+];
+
+#[derive(Deserialize)]
+struct ListQuery {
+    #[serde(flatten)]
+    page: PageParams,
+    #[serde(default, deserialize_with = "flex_list")]
+    types: Vec<String>,
+    #[serde(default, deserialize_with = "flex_list")]
+    exclude_types: Vec<String>,
+}
+
+/// GET /api/v1/notifications (types[], exclude_types[])
+async fn list(
+    State(s): State<AppState>,
+    t: Token,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    let v = t.require("read:notifications")?;
+    let q: ListQuery = deserialize(form_to_value(uri.query().unwrap_or("").as_bytes()))?;
+    let mut kinds: Vec<NotificationKind> = if q.types.is_empty() {
+        ALL.to_vec()
+    } else {
+        q.types
+            .iter()
+            .flat_map(|t| notification_kinds(t).iter().copied())
+            .collect()
+    };
+    let excluded: Vec<NotificationKind> = q
+        .exclude_types
+        .iter()
+        .flat_map(|t| notification_kinds(t).iter().copied())
+        .collect();
+    kinds.retain(|k| !excluded.contains(k));
+    if kinds.is_empty() {
+        return Ok(axum::Json(Vec::<serde_json::Value>::new()).into_response());
+    }
+    let page = s.node.notifications(v, &kinds, &q.page.request(15)?)?;
+    let mut r = Renderer::new(&s.node);
+    let items = page
+        .items
+        .iter()
+        .map(|n| r.notification(n))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(paged(
+        r.base(),
+        &uri,
+        items,
+        page.next_max_id,
+        page.prev_min_id,
+    ))
+}
+
+fn id(raw: &str) -> Result<node::Id, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "Record not found"))
+}
+
+/// GET /api/v1/notifications/{id}
+async fn show(
+    State(s): State<AppState>,
+    t: Token,
+    Path(raw): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.require("read:notifications")?;
+    let n = s.node.notification(v, id(&raw)?)?;
+    Ok(axum::Json(Renderer::new(&s.node).notification(&n)?))
+}
+
+/// POST /api/v1/notifications/{id}/dismiss
+async fn dismiss(
+    State(s): State<AppState>,
+    t: Token,
+    Path(raw): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.require("write:notifications")?;
+    s.node.dismiss_notification(v, id(&raw)?).await?;
+    Ok(axum::Json(json!({})))
+}
+
+/// POST /api/v1/notifications/clear
+async fn clear(State(s): State<AppState>, t: Token) -> ApiResult<impl IntoResponse> {
+    let v = t.require("write:notifications")?;
+    s.node.clear_notifications(v).await?;
+    Ok(axum::Json(json!({})))
+}

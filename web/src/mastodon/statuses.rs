@@ -1,0 +1,292 @@
+//! Statuses: post, read, edit, delete, context, favourites, bookmarks.
+
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use node::posts::{NewPost, PostEdit};
+use node::Id;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::entities::{parse_visibility, Renderer};
+use super::params::{flex_bool, flex_list, Params};
+use super::{paged, status_page, MaybeToken, PageParams, Token};
+use crate::error::{ApiError, ApiResult};
+use crate::rate_limit::Action;
+use crate::state::AppState;
+
+/// Routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/statuses", post(create))
+        .route("/api/v1/statuses/{id}", get(show).put(edit).delete(remove))
+        .route("/api/v1/statuses/{id}/context", get(context))
+        .route("/api/v1/statuses/{id}/source", get(source))
+        .route("/api/v1/statuses/{id}/favourite", post(favourite))
+        .route("/api/v1/statuses/{id}/unfavourite", post(unfavourite))
+        .route("/api/v1/statuses/{id}/bookmark", post(bookmark))
+        .route("/api/v1/statuses/{id}/unbookmark", post(unbookmark))
+        .route("/api/v1/statuses/{id}/favourited_by", get(favourited_by))
+        .route("/api/v1/statuses/{id}/reblogged_by", get(reblogged_by))
+        .route("/api/v1/bookmarks", get(bookmarks))
+        .route("/api/v1/favourites", get(favourites))
+}
+
+fn id(raw: &str) -> Result<Id, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "Record not found"))
+}
+
+#[derive(Deserialize)]
+struct CreateParams {
+    status: Option<String>,
+    in_reply_to_id: Option<String>,
+    #[serde(default, deserialize_with = "flex_bool")]
+    sensitive: Option<bool>,
+    spoiler_text: Option<String>,
+    visibility: Option<String>,
+    language: Option<String>,
+    #[serde(default, deserialize_with = "flex_list")]
+    media_ids: Vec<String>,
+}
+
+/// POST /api/v1/statuses (honours `Idempotency-Key`)
+async fn create(
+    State(s): State<AppState>,
+    t: Token,
+    headers: HeaderMap,
+    Params(p): Params<CreateParams>,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.require("write:statuses")?;
+    if let Some(me) = v.id() {
+        s.limiters.check(Action::Post, &me.to_string())?;
+    }
+    if !p.media_ids.is_empty() {
+        return Err(ApiError::field(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "media_ids",
+            "media attachments are not supported yet",
+        ));
+    }
+    let visibility = match p.visibility.as_deref().filter(|x| !x.is_empty()) {
+        None => None,
+        Some(x) => Some(
+            parse_visibility(x)
+                .ok_or_else(|| {
+                    ApiError::field(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "visibility",
+                        "visibility must be public, unlisted, private or direct",
+                    )
+                })?
+                .to_string(),
+        ),
+    };
+    let new = NewPost {
+        content: p.status.unwrap_or_default(),
+        visibility,
+        in_reply_to: p.in_reply_to_id.filter(|x| !x.is_empty()),
+        spoiler_text: p.spoiler_text,
+        sensitive: p.sensitive,
+        language: p.language,
+        idempotency_key: headers
+            .get("idempotency-key")
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_string),
+        ..NewPost::default()
+    };
+    let post = s.node.create_post(v, new).await?;
+    Ok(axum::Json(Renderer::new(&s.node).status(&post)?))
+}
+
+/// GET /api/v1/statuses/{id}
+async fn show(
+    State(s): State<AppState>,
+    t: MaybeToken,
+    Path(raw): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.viewer("read:statuses")?;
+    let post = s.node.post(&v, id(&raw)?)?;
+    Ok(axum::Json(Renderer::new(&s.node).status(&post)?))
+}
+
+#[derive(Deserialize)]
+struct EditParams {
+    status: Option<String>,
+    spoiler_text: Option<String>,
+    #[serde(default, deserialize_with = "flex_bool")]
+    sensitive: Option<bool>,
+    language: Option<String>,
+}
+
+/// PUT /api/v1/statuses/{id}
+async fn edit(
+    State(s): State<AppState>,
+    t: Token,
+    Path(raw): Path<String>,
+    Params(p): Params<EditParams>,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.require("write:statuses")?;
+    let edit = PostEdit {
+        content: p.status,
+        spoiler_text: p.spoiler_text,
+        sensitive: p.sensitive,
+        language: p.language,
+        ..PostEdit::default()
+    };
+    let post = s.node.edit_post(v, id(&raw)?, edit).await?;
+    Ok(axum::Json(Renderer::new(&s.node).status(&post)?))
+}
+
+/// DELETE /api/v1/statuses/{id} — answers the deleted status with its source text.
+async fn remove(
+    State(s): State<AppState>,
+    t: Token,
+    Path(raw): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.require("write:statuses")?;
+    let post_id = id(&raw)?;
+    let post = s.node.post(v, post_id)?;
+    s.node.delete_post(v, post_id).await?;
+    let mut status = Renderer::new(&s.node).status(&post)?;
+    status["text"] = Value::String(post.source.clone());
+    Ok(axum::Json(status))
+}
+
+/// GET /api/v1/statuses/{id}/context
+async fn context(
+    State(s): State<AppState>,
+    t: MaybeToken,
+    Path(raw): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.viewer("read:statuses")?;
+    let thread = s.node.thread(&v, id(&raw)?)?;
+    let mut r = Renderer::new(&s.node);
+    let ancestors = r.statuses(&thread.ancestors)?;
+    let descendants = thread
+        .descendants
+        .iter()
+        .map(|d| r.status(&d.post))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(axum::Json(
+        json!({"ancestors": ancestors, "descendants": descendants}),
+    ))
+}
+
+/// GET /api/v1/statuses/{id}/source
+async fn source(
+    State(s): State<AppState>,
+    t: Token,
+    Path(raw): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.require("read:statuses")?;
+    let post = s.node.post(v, id(&raw)?)?;
+    Ok(axum::Json(
+        json!({"id": post.id.to_string(), "text": post.source, "spoiler_text": post.spoiler_text}),
+    ))
+}
+
+/// Generates `POST /api/v1/statuses/{id}/ACTION` handlers returning the status.
+macro_rules! status_action {
+    ($name:ident, $scope:literal, $doc:literal, |$s:ident, $v:ident, $id:ident| $call:expr) => {
+        #[doc = $doc]
+        async fn $name(
+            State($s): State<AppState>,
+            t: Token,
+            Path(raw): Path<String>,
+        ) -> ApiResult<impl IntoResponse> {
+            let $v = t.require($scope)?;
+            let $id = id(&raw)?;
+            $call;
+            let post = $s.node.post($v, $id)?;
+            Ok(axum::Json(Renderer::new(&$s.node).status(&post)?))
+        }
+    };
+}
+
+status_action!(
+    favourite,
+    "write:favourites",
+    "POST /api/v1/statuses/{id}/favourite",
+    |s, v, id| s.node.like(v, id).await?
+);
+status_action!(
+    unfavourite,
+    "write:favourites",
+    "POST /api/v1/statuses/{id}/unfavourite",
+    |s, v, id| s.node.unlike(v, id).await?
+);
+status_action!(
+    bookmark,
+    "write:bookmarks",
+    "POST /api/v1/statuses/{id}/bookmark",
+    |s, v, id| s.node.bookmark(v, id).await?
+);
+status_action!(
+    unbookmark,
+    "write:bookmarks",
+    "POST /api/v1/statuses/{id}/unbookmark",
+    |s, v, id| s.node.unbookmark(v, id).await?
+);
+
+/// GET /api/v1/statuses/{id}/favourited_by
+async fn favourited_by(
+    State(s): State<AppState>,
+    t: MaybeToken,
+    Path(raw): Path<String>,
+    Query(p): Query<PageParams>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    let v = t.viewer("read:accounts")?;
+    let page = s.node.liked_by(&v, id(&raw)?, &p.request(40)?)?;
+    let mut r = Renderer::new(&s.node);
+    let items = page
+        .items
+        .iter()
+        .map(|m| r.account_by_id(m.id))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(paged(
+        r.base(),
+        &uri,
+        items,
+        page.next_max_id,
+        page.prev_min_id,
+    ))
+}
+
+/// GET /api/v1/statuses/{id}/reblogged_by — Kodeon has no boosts yet.
+async fn reblogged_by(
+    State(s): State<AppState>,
+    t: MaybeToken,
+    Path(raw): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.viewer("read:accounts")?;
+    s.node.post(&v, id(&raw)?)?;
+    Ok(axum::Json(Vec::<Value>::new()))
+}
+
+/// GET /api/v1/bookmarks
+async fn bookmarks(
+    State(s): State<AppState>,
+    t: Token,
+    Query(p): Query<PageParams>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    let v = t.require("read:bookmarks")?;
+    let page = s.node.bookmarks(v, &p.request(20)?)?;
+    status_page(&s, &uri, page)
+}
+
+/// GET /api/v1/favourites
+async fn favourites(
+    State(s): State<AppState>,
+    t: Token,
+    Query(p): Query<PageParams>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    let v = t.require("read:favourites")?;
+    let page = s.node.liked_posts(v, &p.request(20)?)?;
+    status_page(&s, &uri, page)
+}

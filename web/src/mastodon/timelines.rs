@@ -1,0 +1,76 @@
+//! Timelines: home, public (local), tag.
+
+use axum::extract::{OriginalUri, Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::params::{deserialize, flex_bool, form_to_value};
+use super::{status_page, MaybeToken, PageParams, Token};
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// Routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/timelines/home", get(home))
+        .route("/api/v1/timelines/public", get(public))
+        .route("/api/v1/timelines/tag/{hashtag}", get(tag))
+}
+
+#[derive(Deserialize)]
+struct TimelineQuery {
+    #[serde(flatten)]
+    page: PageParams,
+    #[serde(default, deserialize_with = "flex_bool")]
+    remote: Option<bool>,
+    #[serde(default, deserialize_with = "flex_bool")]
+    only_media: Option<bool>,
+}
+
+fn query(uri: &axum::http::Uri) -> ApiResult<TimelineQuery> {
+    deserialize(form_to_value(uri.query().unwrap_or("").as_bytes()))
+}
+
+/// GET /api/v1/timelines/home
+async fn home(
+    State(s): State<AppState>,
+    t: Token,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    let v = t.require("read:statuses")?;
+    let q = query(&uri)?;
+    status_page(&s, &uri, s.node.home_feed(v, &q.page.request(20)?)?)
+}
+
+/// GET /api/v1/timelines/public — all public posts here are local until
+/// federation lands, so `remote=true` and `only_media=true` are empty.
+async fn public(
+    State(s): State<AppState>,
+    t: MaybeToken,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    let v = t.viewer("read:statuses")?;
+    let q = query(&uri)?;
+    if q.remote == Some(true) || q.only_media == Some(true) {
+        return Ok(axum::Json(Vec::<Value>::new()).into_response());
+    }
+    status_page(&s, &uri, s.node.local_feed(&v, &q.page.request(20)?)?)
+}
+
+/// GET /api/v1/timelines/tag/{hashtag}
+async fn tag(
+    State(s): State<AppState>,
+    t: MaybeToken,
+    Path(tag): Path<String>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    let v = t.viewer("read:statuses")?;
+    let q = query(&uri)?;
+    if q.remote == Some(true) || q.only_media == Some(true) {
+        return Ok(axum::Json(Vec::<Value>::new()).into_response());
+    }
+    status_page(&s, &uri, s.node.tag_feed(&v, &tag, &q.page.request(20)?)?)
+}
