@@ -78,6 +78,7 @@ async fn main() -> anyhow::Result<()> {
     home_feed(&a).await?;
     if !a.feed_only {
         post_throughput(&a).await?;
+        streaming_latency().await?;
     }
     Ok(())
 }
@@ -183,6 +184,10 @@ async fn serve(node: Arc<Node>) -> anyhow::Result<String> {
     let router = web::router(node, settings);
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
+    // As `kodeon::run` does: no Nagle delay on small streaming writes.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     tokio::spawn(async move {
         let _ = axum::serve(
             listener,
@@ -262,32 +267,43 @@ async fn measure_home(
 ) -> anyhow::Result<()> {
     let token = node.issue_token(reader, "bench").await?.token;
     let base = serve(node.clone()).await?;
+    for (label, path, target) in [
+        ("home feed over HTTP (Kodeon API", "/api/kodeon/v1/feeds/home?limit=40", 5.0),
+        ("home timeline over HTTP (Mastodon API, full entities", "/api/v1/timelines/home?limit=40", 10.0),
+    ] {
+        let latencies = time_requests(a, &format!("{base}{path}"), &token, seeded).await?;
+        println!(
+            "{label}, 40 posts, {} followed, {seeded} posts stored, {} requests): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms  [target p99 <= {target} ms]",
+            a.authors,
+            latencies.len(),
+            percentile(&latencies, 0.50).as_secs_f64() * 1000.0,
+            percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
+            percentile(&latencies, 1.0).as_secs_f64() * 1000.0,
+        );
+    }
+    Ok(())
+}
+
+/// Sequential keep-alive GETs of `url`; the first 100 warm up.
+async fn time_requests(a: &Args, url: &str, token: &str, seeded: usize) -> anyhow::Result<Vec<Duration>> {
     let client = reqwest::Client::new();
-    let url = format!("{base}/api/kodeon/v1/feeds/home?limit=40");
     let mut latencies = Vec::with_capacity(a.feed_requests);
     for i in 0..a.feed_requests + 100 {
         let started = Instant::now();
-        let response = client.get(&url).bearer_auth(&token).send().await?;
+        let response = client.get(url).bearer_auth(token).send().await?;
         let body = response.bytes().await?;
         if i >= 100 {
             latencies.push(started.elapsed()); // the first 100 warm up
         }
         if i == 0 {
             let v: serde_json::Value = serde_json::from_slice(&body)?;
-            let n = v["items"].as_array().map(Vec::len).unwrap_or(0);
-            anyhow::ensure!(n == 40.min(seeded), "home feed returned {n} items");
+            let items = v.get("items").unwrap_or(&v);
+            let n = items.as_array().map(Vec::len).unwrap_or(0);
+            anyhow::ensure!(n == 40.min(seeded), "{url} returned {n} items");
         }
     }
     latencies.sort();
-    println!(
-        "home feed over HTTP (40 posts, {} followed, {seeded} posts stored, {} requests): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms  [target p99 <= 5 ms]",
-        a.authors,
-        latencies.len(),
-        percentile(&latencies, 0.50).as_secs_f64() * 1000.0,
-        percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
-        percentile(&latencies, 1.0).as_secs_f64() * 1000.0,
-    );
-    Ok(())
+    Ok(latencies)
 }
 
 /// Durable posts/s over HTTP, authors with 100 followers each.
@@ -335,6 +351,72 @@ async fn post_throughput(a: &Args) -> anyhow::Result<()> {
     println!(
         "post creation over HTTP (100 followers each, {concurrency} concurrent clients, every 201 durable): {n} posts in {secs:.2} s = {:.0} posts/s  [target >= 2000/s]",
         n as f64 / secs
+    );
+    Ok(())
+}
+
+/// Time from a post's 201 to its `update` event on a follower's SSE stream.
+async fn streaming_latency() -> anyhow::Result<()> {
+    use futures_util::StreamExt;
+    let dir = tempfile::tempdir()?;
+    let node = open_node(dir.path())?;
+    let author = register(&node, "streamer").await?;
+    let reader = register(&node, "watcher").await?;
+    node.follow(&reader, "streamer").await?;
+    let author_token = node.issue_token(author.id().ok_or_else(|| anyhow::anyhow!("no id"))?, "bench").await?.token;
+    let reader_token = node.issue_token(reader.id().ok_or_else(|| anyhow::anyhow!("no id"))?, "bench").await?.token;
+    let base = serve(node.clone()).await?;
+    let client = reqwest::Client::new();
+    let stream = client.get(format!("{base}/api/v1/streaming/user")).bearer_auth(&reader_token).send().await?;
+    anyhow::ensure!(stream.status() == 200, "stream: {}", stream.status());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, Instant)>();
+    tokio::spawn(async move {
+        let mut body = stream.bytes_stream();
+        let mut buffer = String::new();
+        while let Some(Ok(chunk)) = body.next().await {
+            let now = Instant::now();
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buffer.find("\n\n") {
+                let frame: String = buffer.drain(..end + 2).collect();
+                if frame.contains("event: update") {
+                    if let Some(data) = frame.lines().find_map(|l| l.strip_prefix("data: ")) {
+                        if let Ok(v) = serde_json::from_str::<serde_json::Value>(data) {
+                            let _ = tx.send((v["id"].as_str().unwrap_or("").to_string(), now));
+                        }
+                    }
+                }
+            }
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut latencies = Vec::new();
+    for i in 0..300 {
+        let r = client
+            .post(format!("{base}/api/v1/statuses"))
+            .bearer_auth(&author_token)
+            .form(&[("status", format!("stream {i}"))])
+            .send()
+            .await?;
+        let accepted = Instant::now();
+        let v: serde_json::Value = r.json().await?;
+        let id = v["id"].as_str().unwrap_or("").to_string();
+        loop {
+            let (got, at) = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("stream closed"))?;
+            if got == id {
+                latencies.push(at.saturating_duration_since(accepted));
+                break;
+            }
+        }
+    }
+    latencies.sort();
+    println!(
+        "streaming: post accepted (201) -> update event on a follower's SSE stream, {} posts: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms  [target <= 50 ms]",
+        latencies.len(),
+        percentile(&latencies, 0.50).as_secs_f64() * 1000.0,
+        percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
+        percentile(&latencies, 1.0).as_secs_f64() * 1000.0,
     );
     Ok(())
 }

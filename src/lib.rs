@@ -75,6 +75,11 @@ pub async fn run(
     let app = web::router(node.clone(), config.web_settings());
     tracing::info!("Kodeon listening on http://{local}");
     tracing::info!("open http://{domain}/ in a browser (API under http://{domain}/api/kodeon/v1)");
+    // TCP_NODELAY: streaming events are small writes; without it Nagle's
+    // algorithm holds some back ~40 ms waiting for an ACK.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
