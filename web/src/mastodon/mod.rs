@@ -14,6 +14,9 @@ mod statuses;
 mod streaming;
 mod timelines;
 
+#[cfg(test)]
+mod tests;
+
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};

@@ -1,0 +1,362 @@
+//! Mastodon API tests through the router (no socket).
+
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body};
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use base64::Engine;
+use node::{Node, NodeConfig};
+use serde_json::Value;
+use sha2::Digest;
+use tower::ServiceExt;
+
+use crate::{router, WebSettings};
+
+struct App {
+    router: Router,
+    _dir: tempfile::TempDir,
+}
+
+fn app() -> App {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = NodeConfig::new(dir.path(), "k.test");
+    config.dev = true;
+    let node = Node::open(config).expect("open");
+    let mut settings = WebSettings::default();
+    settings.rate_limits.register_per_hour_per_ip = 0;
+    App {
+        router: router(Arc::new(node), settings),
+        _dir: dir,
+    }
+}
+
+impl App {
+    async fn send(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: String,
+    ) -> (StatusCode, Value, axum::http::HeaderMap) {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", content_type);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body)).expect("request"))
+            .await
+            .expect("response");
+        let (status, headers) = (res.status(), res.headers().clone());
+        let bytes = to_bytes(res.into_body(), 1 << 22).await.expect("body");
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        (status, value, headers)
+    }
+
+    async fn form(&self, uri: &str, token: Option<&str>, body: &str) -> (StatusCode, Value) {
+        let (s, v, _) = self
+            .send(
+                "POST",
+                uri,
+                token,
+                "application/x-www-form-urlencoded",
+                body.to_string(),
+            )
+            .await;
+        (s, v)
+    }
+
+    async fn get(
+        &self,
+        uri: &str,
+        token: Option<&str>,
+    ) -> (StatusCode, Value, axum::http::HeaderMap) {
+        self.send("GET", uri, token, "application/json", String::new())
+            .await
+    }
+
+    /// Registers an app and a member; returns (client_id, secret, token).
+    async fn member(&self, name: &str, scopes: &str) -> (String, String, String) {
+        let (_, app) = self
+            .form(
+                "/api/v1/apps",
+                None,
+                &format!("client_name=t&redirect_uris=urn:ietf:wg:oauth:2.0:oob&scopes={scopes}"),
+            )
+            .await;
+        let (id, secret) = (
+            app["client_id"].as_str().expect("id").to_string(),
+            app["client_secret"].as_str().expect("secret").to_string(),
+        );
+        let (_, cc) = self.form("/oauth/token", None, &format!("grant_type=client_credentials&client_id={id}&client_secret={secret}&scope=write")).await;
+        let app_token = cc["access_token"].as_str().expect("app token").to_string();
+        let body = format!(
+            r#"{{"username":"{name}","email":"{name}@k.test","password":"password123","agreement":true}}"#
+        );
+        let (s, t, _) = self
+            .send(
+                "POST",
+                "/api/v1/accounts",
+                Some(&app_token),
+                "application/json",
+                body,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "sign-up: {t}");
+        (
+            id,
+            secret,
+            t["access_token"].as_str().expect("token").to_string(),
+        )
+    }
+}
+
+#[tokio::test]
+async fn authorization_code_with_pkce_and_scopes() {
+    let a = app();
+    let (id, secret, _) = a.member("alice", "read+write").await;
+    let verifier = "a-long-random-verifier-string-of-at-least-43-characters-xyz";
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let (s, page, _) = a
+        .get(&format!("/oauth/authorize?response_type=code&client_id={id}&redirect_uri=urn:ietf:wg:oauth:2.0:oob&scope=read&code_challenge={challenge}&code_challenge_method=S256"), None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page
+        .as_str()
+        .is_some_and(|p| p.contains("name=\"password\"")));
+    let form = format!("client_id={id}&redirect_uri=urn:ietf:wg:oauth:2.0:oob&scope=read&code_challenge={challenge}&code_challenge_method=S256&username=alice&password=wrong-password");
+    let (s, _) = a.form("/oauth/authorize", None, &form).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, page) = a
+        .form(
+            "/oauth/authorize",
+            None,
+            &form.replace("wrong-password", "password123"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let page = page.as_str().expect("html").to_string();
+    let code = page
+        .split("<code id=\"code\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .expect("code")
+        .to_string();
+    // A wrong verifier fails and burns the code.
+    let exchange = |v: &str| {
+        format!("grant_type=authorization_code&client_id={id}&redirect_uri=urn:ietf:wg:oauth:2.0:oob&code={code}&code_verifier={v}")
+    };
+    let (s, _) = a.form("/oauth/token", None, &exchange("nope")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = a.form("/oauth/token", None, &exchange(verifier)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "a code works once");
+    // Again, right verifier first time.
+    let (_, page) = a
+        .form(
+            "/oauth/authorize",
+            None,
+            &form.replace("wrong-password", "password123"),
+        )
+        .await;
+    let code = page
+        .as_str()
+        .and_then(|p| p.split("<code id=\"code\">").nth(1))
+        .and_then(|r| r.split('<').next())
+        .expect("code")
+        .to_string();
+    let body = format!("grant_type=authorization_code&client_id={id}&redirect_uri=urn:ietf:wg:oauth:2.0:oob&code={code}&code_verifier={verifier}");
+    let (s, token) = a.form("/oauth/token", None, &body).await;
+    assert_eq!(s, StatusCode::OK, "{token}");
+    assert_eq!(token["scope"], "read");
+    let read_only = token["access_token"].as_str().expect("token");
+    // read-only token: can read, cannot post.
+    let (s, _, _) = a
+        .get("/api/v1/accounts/verify_credentials", Some(read_only))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = a
+        .form("/api/v1/statuses", Some(read_only), "status=hi")
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    // Revoked tokens stop working.
+    let (s, _) = a
+        .form(
+            "/oauth/revoke",
+            None,
+            &format!("client_id={id}&client_secret={secret}&token={read_only}"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _, _) = a
+        .get("/api/v1/accounts/verify_credentials", Some(read_only))
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn statuses_timelines_and_entities() {
+    let a = app();
+    let (_, _, alice) = a.member("alice", "read+write+follow").await;
+    let (_, _, bob) = a.member("bob", "read+write+follow").await;
+    let (_, me, _) = a
+        .get("/api/v1/accounts/verify_credentials", Some(&alice))
+        .await;
+    let alice_id = me["id"].as_str().expect("id").to_string();
+    assert!(me["source"].is_object());
+    // bob follows alice (form), alice posts (JSON and form), bob replies.
+    let (s, rel) = a
+        .form(
+            &format!("/api/v1/accounts/{alice_id}/follow"),
+            Some(&bob),
+            "",
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(rel["following"], true);
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let (s, st, _) = a
+            .send(
+                "POST",
+                "/api/v1/statuses",
+                Some(&alice),
+                "application/json",
+                format!(r#"{{"status":"post {i} #kodeon","visibility":"public"}}"#),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{st}");
+        ids.push(st["id"].as_str().expect("id").to_string());
+    }
+    let (s, private) = a
+        .form(
+            "/api/v1/statuses",
+            Some(&alice),
+            "status=secret&visibility=private&sensitive=1&spoiler_text=cw",
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(private["visibility"], "private");
+    assert_eq!(private["sensitive"], true);
+    assert_eq!(private["spoiler_text"], "cw");
+    let (s, reply) = a
+        .form(
+            "/api/v1/statuses",
+            Some(&bob),
+            &format!("status=nice&in_reply_to_id={}", ids[2]),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(reply["in_reply_to_id"], ids[2].as_str());
+    assert_eq!(reply["in_reply_to_account_id"], alice_id.as_str());
+    // Entity shape.
+    for key in [
+        "id",
+        "created_at",
+        "uri",
+        "url",
+        "account",
+        "media_attachments",
+        "mentions",
+        "tags",
+        "emojis",
+        "favourites_count",
+        "reblogs_count",
+    ] {
+        assert!(reply.get(key).is_some(), "status lacks {key}");
+    }
+    // bob's home: his reply, alice's private post, her public posts; paginated with Link.
+    let (s, home, headers) = a.get("/api/v1/timelines/home?limit=2", Some(&bob)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(home.as_array().map(Vec::len), Some(2));
+    let link = headers
+        .get("link")
+        .and_then(|l| l.to_str().ok())
+        .expect("link header")
+        .to_string();
+    assert!(
+        link.contains("rel=\"next\"") && link.contains("max_id="),
+        "{link}"
+    );
+    // Anonymous public timeline has no private post.
+    let (_, public, _) = a.get("/api/v1/timelines/public", None).await;
+    assert!(public
+        .as_array()
+        .expect("array")
+        .iter()
+        .all(|s| s["visibility"] == "public"));
+    assert_eq!(public.as_array().map(Vec::len), Some(3));
+    // Favourite → notification for alice; context shows the reply.
+    let (s, fav) = a
+        .form(
+            &format!("/api/v1/statuses/{}/favourite", ids[2]),
+            Some(&bob),
+            "",
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(fav["favourited"], true);
+    assert_eq!(fav["favourites_count"], 1);
+    let (_, ctx, _) = a
+        .get(
+            &format!("/api/v1/statuses/{}/context", ids[2]),
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(ctx["descendants"][0]["id"], reply["id"]);
+    let (_, notes, _) = a.get("/api/v1/notifications", Some(&alice)).await;
+    let types: Vec<&str> = notes
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|n| n["type"].as_str())
+        .collect();
+    assert!(
+        types.contains(&"favourite") && types.contains(&"follow") && types.contains(&"mention"),
+        "{types:?}"
+    );
+    let (_, only_favs, _) = a
+        .get("/api/v1/notifications?types[]=favourite", Some(&alice))
+        .await;
+    assert_eq!(only_favs.as_array().map(Vec::len), Some(1));
+    // Tag timeline and search.
+    let (_, tagged, _) = a.get("/api/v1/timelines/tag/kodeon", None).await;
+    assert_eq!(tagged.as_array().map(Vec::len), Some(3));
+    let (_, found, _) = a.get("/api/v2/search?q=ali", Some(&bob)).await;
+    assert_eq!(found["accounts"][0]["username"], "alice");
+    // Bad input: unknown visibility names the field.
+    let (s, err) = a
+        .form(
+            "/api/v1/statuses",
+            Some(&alice),
+            "status=x&visibility=everyone",
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(err["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("visibility")));
+    // Delete returns the status with its source text.
+    let (s, deleted, _) = a
+        .send(
+            "DELETE",
+            &format!("/api/v1/statuses/{}", ids[0]),
+            Some(&alice),
+            "application/json",
+            String::new(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(deleted["text"], "post 0 #kodeon");
+    let (s, _, _) = a
+        .get(&format!("/api/v1/statuses/{}", ids[0]), Some(&alice))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
