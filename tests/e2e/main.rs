@@ -1,1 +1,14 @@
-fn main() {}
+//! End-to-end tests: real Kodeon nodes on loopback ports, driven over HTTP.
+
+mod harness;
+
+mod accounts;
+mod bad_input;
+mod cli;
+mod feeds;
+mod mastodon;
+mod posts;
+mod privacy;
+mod restart;
+mod social;
+mod system;

@@ -1,0 +1,155 @@
+use serde_json::json;
+
+use crate::harness::{TestNode, PASSWORD};
+
+#[tokio::test]
+async fn register_login_logout_and_sessions() {
+    let node = TestNode::start().await;
+    let alice = node.register("alice").await;
+    // Log in by username and by email.
+    let by_name = node
+        .post(
+            "/auth/login",
+            None,
+            json!({"login": "alice", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(by_name.status, 200, "{}", by_name.body);
+    let by_email = node
+        .post(
+            "/auth/login",
+            None,
+            json!({"login": "ALICE@example.test", "password": PASSWORD, "label": "phone"}),
+        )
+        .await;
+    assert_eq!(by_email.status, 200);
+    let phone_token = by_email.body["token"].as_str().expect("token").to_string();
+    assert_eq!(
+        by_email.body["member"]["private"]["email"],
+        "alice@example.test"
+    );
+    // Three sessions; revoke the phone's from the first.
+    let sessions = node.get("/auth/sessions", Some(&alice.token)).await;
+    let list = sessions.body.as_array().expect("array");
+    assert_eq!(list.len(), 3);
+    let phone = list
+        .iter()
+        .find(|s| s["label"] == "phone")
+        .expect("phone session");
+    let r = node
+        .delete(
+            &format!("/auth/sessions/{}", phone["id"].as_str().expect("id")),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    node.get("/me", Some(&phone_token))
+        .await
+        .assert_error(401, None);
+    // Logout revokes the token used.
+    assert_eq!(
+        node.post("/auth/logout", Some(&alice.token), json!({}))
+            .await
+            .status,
+        204
+    );
+    node.get("/me", Some(&alice.token))
+        .await
+        .assert_error(401, None);
+    // Wrong password, unknown user: 401, same message.
+    let wrong = node
+        .post(
+            "/auth/login",
+            None,
+            json!({"login": "alice", "password": "not the password"}),
+        )
+        .await;
+    let unknown = node
+        .post(
+            "/auth/login",
+            None,
+            json!({"login": "nobody", "password": "not the password"}),
+        )
+        .await;
+    wrong.assert_error(401, None);
+    unknown.assert_error(401, None);
+    assert_eq!(wrong.body["error"], unknown.body["error"]);
+}
+
+#[tokio::test]
+async fn duplicates_conflict_and_closed_registration_forbids() {
+    let node = TestNode::start().await;
+    node.register("alice").await;
+    let r = node
+        .post(
+            "/auth/register",
+            None,
+            json!({"username": "Alice", "email": "x@example.test", "password": PASSWORD}),
+        )
+        .await;
+    r.assert_error(409, Some("username"));
+    let r = node
+        .post(
+            "/auth/register",
+            None,
+            json!({"username": "alice2", "email": "ALICE@example.test", "password": PASSWORD}),
+        )
+        .await;
+    r.assert_error(409, Some("email"));
+    assert_eq!(node.get("/node", None).await.body["members"], 1);
+
+    let closed = TestNode::start_with(|c| c.registration.open = false).await;
+    let r = closed
+        .post(
+            "/auth/register",
+            None,
+            json!({"username": "bob", "email": "bob@example.test", "password": PASSWORD}),
+        )
+        .await;
+    r.assert_error(403, None);
+    assert_eq!(closed.get("/node", None).await.body["members"], 0);
+}
+
+#[tokio::test]
+async fn profile_fields_round_trip() {
+    let node = TestNode::start().await;
+    let alice = node.register("alice").await;
+    let update = json!({
+        "full_name": "Alice Liddell",
+        "bio": {"about": "Rust and tea", "location": "Jakarta", "website": "https://alice.example", "company": "Wonder"},
+        "skills": {"languages": ["kodeon", "rust"], "areas": ["web_development"], "level": "senior"},
+        "preferences": {"language": "id", "timezone": "Asia/Jakarta", "notifications": ["email"], "privacy": "public"},
+        "social_links": {"github": "alice"},
+        "avatar_url": "https://alice.example/a.png"
+    });
+    let r = node.patch("/me", Some(&alice.token), update).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let public = node.get("/members/alice", None).await;
+    assert_eq!(public.body["id"], alice.id.as_str());
+    assert_eq!(public.body["full_name"], "Alice Liddell");
+    assert_eq!(public.body["details"]["bio"]["location"], "Jakarta");
+    assert_eq!(public.body["details"]["skills"]["languages"][1], "rust");
+    assert_eq!(public.body["details"]["social_links"]["github"], "alice");
+    assert!(public.body["did"]
+        .as_str()
+        .is_some_and(|d| d.starts_with("did:key:z6Mk")));
+    assert!(public.body["private"].is_null(), "email must not leak");
+    let me = node.get("/me", Some(&alice.token)).await;
+    assert_eq!(
+        me.body["private"]["preferences"]["timezone"],
+        "Asia/Jakarta"
+    );
+    // A bad website is rejected, naming the field, and changes nothing.
+    let bad = node
+        .patch(
+            "/me",
+            Some(&alice.token),
+            json!({"bio": {"website": "javascript:alert(1)"}}),
+        )
+        .await;
+    bad.assert_error(422, Some("bio.website"));
+    assert_eq!(
+        node.get("/members/alice", None).await.body["details"]["bio"]["website"],
+        "https://alice.example"
+    );
+}

@@ -1,0 +1,262 @@
+//! The shared test rig: real nodes on loopback ports with temporary data
+//! dirs, driven over HTTP, and named seed members.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use kodeon::config::Config;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The password every seed member uses.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A node running in this process.
+pub struct TestNode {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The data directory (kept across restarts).
+    pub dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+    config: Config,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+    http: reqwest::Client,
+}
+
+/// A registered member.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub username: String,
+    pub id: String,
+    pub token: String,
+}
+
+/// A response: status and JSON body (Null when empty or not JSON).
+pub struct Res {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Res {
+    /// Asserts the `{"error", "field"}` shape with this status and field.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, field: Option<&str>) {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        assert!(
+            self.body["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "no error message: {}",
+            self.body
+        );
+        if let Some(f) = field {
+            assert_eq!(self.body["field"], f, "body: {}", self.body);
+        }
+    }
+
+    /// Ids of a page's items.
+    pub fn ids(&self) -> Vec<String> {
+        self.body["items"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|i| i["id"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Test defaults: dev mode, open registration, no rate limits.
+pub fn test_config() -> Config {
+    let mut c = Config::default();
+    c.server.dev = true;
+    c.registration.open = true;
+    c.rate_limits.register_per_hour_per_ip = 0;
+    c.rate_limits.login_per_minute_per_ip = 0;
+    c.rate_limits.posts_per_minute_per_account = 0;
+    c.storage.cache_capacity_mb = 16;
+    c
+}
+
+impl TestNode {
+    /// Starts a node with the test defaults.
+    pub async fn start() -> TestNode {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts a node after `tweak` adjusts the config.
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestNode {
+        let temp = tempfile::tempdir().expect("tempdir");
+        let mut config = test_config();
+        config.data_dir = temp.path().to_path_buf();
+        tweak(&mut config);
+        let mut node = Self::launch(config).await;
+        node._temp = Some(temp);
+        node
+    }
+
+    async fn launch(mut config: Config) -> TestNode {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        config.server.domain = addr.to_string();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(kodeon::run(config.clone(), listener, async {
+            let _ = stopped.await;
+        }));
+        let node = TestNode {
+            base: format!("http://{addr}"),
+            dir: config.data_dir.clone(),
+            _temp: None,
+            config,
+            stop: Some(stop),
+            task: Some(task),
+            http: reqwest::Client::new(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(r) = node.http.get(format!("{}/healthz", node.base)).send().await {
+                if r.status().is_success() {
+                    break;
+                }
+            }
+            assert!(Instant::now() < deadline, "node did not start");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        node
+    }
+
+    /// Stops the node and waits until it has released its store.
+    pub async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("join").expect("node ran cleanly");
+        }
+    }
+
+    /// Stops the node and starts a new one on the same data dir.
+    pub async fn restart(mut self) -> TestNode {
+        self.stop().await;
+        let temp = self._temp.take();
+        let mut node = Self::launch(self.config.clone()).await;
+        node._temp = temp;
+        node
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder, token: Option<&str>) -> Res {
+        let req = match token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        let r = req.send().await.expect("request");
+        let status = r.status();
+        let headers = r.headers().clone();
+        let bytes = r.bytes().await.expect("body");
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Res {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        if path.starts_with('/')
+            && !path.starts_with("/api")
+            && !path.starts_with("/healthz")
+            && !path.starts_with("/metrics")
+        {
+            format!("{}/api/kodeon/v1{path}", self.base)
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
+    /// GET (paths not starting with /api are under /api/kodeon/v1).
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Res {
+        self.send(self.http.get(self.url(path)), token).await
+    }
+
+    /// POST a JSON body.
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Res {
+        self.send(self.http.post(self.url(path)).json(&body), token)
+            .await
+    }
+
+    /// POST a raw body with a content type.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Res {
+        self.send(
+            self.http
+                .post(self.url(path))
+                .header("content-type", content_type)
+                .body(body),
+            token,
+        )
+        .await
+    }
+
+    /// PATCH a JSON body.
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Res {
+        self.send(self.http.patch(self.url(path)).json(&body), token)
+            .await
+    }
+
+    /// DELETE.
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Res {
+        self.send(self.http.delete(self.url(path)), token).await
+    }
+
+    /// Registers `name` (email `name@example.test`, the shared password).
+    pub async fn register(&self, name: &str) -> Member {
+        let r = self
+            .post("/auth/register", None, json!({"username": name, "email": format!("{name}@example.test"), "password": PASSWORD}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "register {name}: {}", r.body);
+        Member {
+            username: name.to_string(),
+            id: r.body["member"]["id"].as_str().expect("id").to_string(),
+            token: r.body["token"].as_str().expect("token").to_string(),
+        }
+    }
+
+    /// Posts `content` as `m` with extra fields; returns the post id.
+    pub async fn post_as(&self, m: &Member, content: &str, extra: Value) -> String {
+        let mut body = json!({"content": content});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        let r = self.post("/posts", Some(&m.token), body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "post: {}", r.body);
+        r.body["id"].as_str().expect("id").to_string()
+    }
+
+    /// `a` follows `b`.
+    pub async fn follow(&self, a: &Member, b: &Member) -> Res {
+        self.post(
+            &format!("/members/{}/follow", b.username),
+            Some(&a.token),
+            json!({}),
+        )
+        .await
+    }
+}
+
+impl Drop for TestNode {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
