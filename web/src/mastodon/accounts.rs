@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::entities::{relationship, Renderer};
 use super::params::{flex_bool, flex_list, Params};
-use super::{bearer_token, paged, status_page, MaybeToken, PageParams, Token};
+use super::{bearer_token, paged, record_id, status_page, MaybeToken, PageParams, Token};
 use crate::error::{ApiError, ApiResult};
 use crate::rate_limit::{Action, ClientIp};
 use crate::state::AppState;
@@ -48,11 +48,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/follow_requests/{id}/reject", post(reject))
         .route("/api/v1/blocks", get(blocks))
         .route("/api/v1/mutes", get(mutes))
-}
-
-fn id(raw: &str) -> Result<Id, ApiError> {
-    raw.parse()
-        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "Record not found"))
 }
 
 #[derive(Deserialize)]
@@ -228,7 +223,7 @@ async fn show(
     Path(raw): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     let v = t.viewer("read:accounts")?;
-    let name = s.node.username_by_id(id(&raw)?)?;
+    let name = s.node.username_by_id(record_id(&raw)?)?;
     let view = s.node.profile(&v, &name)?;
     Ok(axum::Json(Renderer::new(&s.node).account(&view)))
 }
@@ -302,7 +297,7 @@ async fn statuses(
     let q: StatusesQuery = super::params::deserialize(super::params::form_to_value(
         uri.query().unwrap_or("").as_bytes(),
     ))?;
-    let name = s.node.username_by_id(id(&raw)?)?;
+    let name = s.node.username_by_id(record_id(&raw)?)?;
     // Kodeon has no media attachments or pinned posts yet: those lists are empty.
     if q.only_media == Some(true) || q.pinned == Some(true) {
         return Ok(axum::Json(Vec::<Value>::new()).into_response());
@@ -344,7 +339,7 @@ async fn followers(
     OriginalUri(uri): OriginalUri,
 ) -> ApiResult<Response> {
     let v = t.viewer("read:accounts")?;
-    let name = s.node.username_by_id(id(&raw)?)?;
+    let name = s.node.username_by_id(record_id(&raw)?)?;
     let page = s.node.followers(&v, &name, &p.request(40)?)?;
     account_list(&s, &uri, page).await
 }
@@ -358,7 +353,7 @@ async fn following(
     OriginalUri(uri): OriginalUri,
 ) -> ApiResult<Response> {
     let v = t.viewer("read:accounts")?;
-    let name = s.node.username_by_id(id(&raw)?)?;
+    let name = s.node.username_by_id(record_id(&raw)?)?;
     let page = s.node.following(&v, &name, &p.request(40)?)?;
     account_list(&s, &uri, page).await
 }
@@ -410,7 +405,7 @@ macro_rules! relationship_action {
             Path(raw): Path<String>,
         ) -> ApiResult<impl IntoResponse> {
             let v = t.require($scope)?;
-            let target = id(&raw)?;
+            let target = record_id(&raw)?;
             let name = s.node.username_by_id(target)?;
             let rel = s.node.$method(v, &name).await?;
             Ok(axum::Json(relationship(target, &rel)))

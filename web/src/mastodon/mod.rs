@@ -42,6 +42,12 @@ pub fn routes() -> Router<AppState> {
         .merge(streaming::routes())
 }
 
+/// Parses a record id from a path; anything else is Mastodon's 404.
+pub fn record_id(raw: &str) -> Result<Id, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "Record not found"))
+}
+
 /// A member token with its scopes (`Authorization: Bearer`, or the
 /// `access_token` query parameter that browsers' WebSockets need).
 pub struct Token {

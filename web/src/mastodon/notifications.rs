@@ -1,7 +1,6 @@
 //! Notifications.
 
 use axum::extract::{OriginalUri, Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -11,8 +10,8 @@ use serde_json::json;
 
 use super::entities::{notification_kinds, Renderer};
 use super::params::{deserialize, flex_list, form_to_value};
-use super::{paged, PageParams, Token};
-use crate::error::{ApiError, ApiResult};
+use super::{paged, record_id, PageParams, Token};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 /// Routes.
@@ -83,11 +82,6 @@ async fn list(
     ))
 }
 
-fn id(raw: &str) -> Result<node::Id, ApiError> {
-    raw.parse()
-        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "Record not found"))
-}
-
 /// GET /api/v1/notifications/{id}
 async fn show(
     State(s): State<AppState>,
@@ -95,7 +89,7 @@ async fn show(
     Path(raw): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     let v = t.require("read:notifications")?;
-    let n = s.node.notification(v, id(&raw)?)?;
+    let n = s.node.notification(v, record_id(&raw)?)?;
     Ok(axum::Json(Renderer::new(&s.node).notification(&n)?))
 }
 
@@ -106,7 +100,7 @@ async fn dismiss(
     Path(raw): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     let v = t.require("write:notifications")?;
-    s.node.dismiss_notification(v, id(&raw)?).await?;
+    s.node.dismiss_notification(v, record_id(&raw)?).await?;
     Ok(axum::Json(json!({})))
 }
 

@@ -209,27 +209,11 @@ async fn authorize_page(State(s): State<AppState>, Query(q): Query<AuthorizeQuer
 #[derive(Deserialize)]
 struct AuthorizeForm {
     #[serde(flatten)]
-    q: AuthorizeQueryOwned,
+    q: AuthorizeQuery,
     #[serde(default)]
     username: String,
     #[serde(default)]
     password: String,
-}
-
-#[derive(Deserialize, Default)]
-struct AuthorizeQueryOwned {
-    #[serde(default)]
-    client_id: String,
-    #[serde(default)]
-    redirect_uri: String,
-    #[serde(default)]
-    scope: String,
-    #[serde(default)]
-    state: String,
-    #[serde(default)]
-    code_challenge: String,
-    #[serde(default)]
-    code_challenge_method: String,
 }
 
 /// POST /oauth/authorize — checks the password, issues a code, redirects
@@ -239,15 +223,7 @@ async fn authorize_submit(
     ClientIp(ip): ClientIp,
     Params(f): Params<AuthorizeForm>,
 ) -> Response {
-    let q = AuthorizeQuery {
-        client_id: f.q.client_id,
-        redirect_uri: f.q.redirect_uri,
-        scope: f.q.scope,
-        state: f.q.state,
-        code_challenge: f.q.code_challenge,
-        code_challenge_method: f.q.code_challenge_method,
-        response_type: "code".into(),
-    };
+    let q = f.q;
     let (app, scopes) = match s
         .node
         .check_authorization(&q.client_id, &q.redirect_uri, &q.scope)

@@ -6,13 +6,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use node::posts::{NewPost, PostEdit};
-use node::Id;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::entities::{parse_visibility, Renderer};
 use super::params::{flex_bool, flex_list, Params};
-use super::{paged, status_page, MaybeToken, PageParams, Token};
+use super::{paged, record_id, status_page, MaybeToken, PageParams, Token};
 use crate::error::{ApiError, ApiResult};
 use crate::rate_limit::Action;
 use crate::state::AppState;
@@ -32,11 +31,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/statuses/{id}/reblogged_by", get(reblogged_by))
         .route("/api/v1/bookmarks", get(bookmarks))
         .route("/api/v1/favourites", get(favourites))
-}
-
-fn id(raw: &str) -> Result<Id, ApiError> {
-    raw.parse()
-        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "Record not found"))
 }
 
 #[derive(Deserialize)]
@@ -108,7 +102,7 @@ async fn show(
     Path(raw): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     let v = t.viewer("read:statuses")?;
-    let post = s.node.post(&v, id(&raw)?)?;
+    let post = s.node.post(&v, record_id(&raw)?)?;
     Ok(axum::Json(Renderer::new(&s.node).status(&post)?))
 }
 
@@ -136,7 +130,7 @@ async fn edit(
         language: p.language,
         ..PostEdit::default()
     };
-    let post = s.node.edit_post(v, id(&raw)?, edit).await?;
+    let post = s.node.edit_post(v, record_id(&raw)?, edit).await?;
     Ok(axum::Json(Renderer::new(&s.node).status(&post)?))
 }
 
@@ -147,7 +141,7 @@ async fn remove(
     Path(raw): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     let v = t.require("write:statuses")?;
-    let post_id = id(&raw)?;
+    let post_id = record_id(&raw)?;
     let post = s.node.post(v, post_id)?;
     s.node.delete_post(v, post_id).await?;
     let mut status = Renderer::new(&s.node).status(&post)?;
@@ -162,7 +156,7 @@ async fn context(
     Path(raw): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     let v = t.viewer("read:statuses")?;
-    let thread = s.node.thread(&v, id(&raw)?)?;
+    let thread = s.node.thread(&v, record_id(&raw)?)?;
     let mut r = Renderer::new(&s.node);
     let ancestors = r.statuses(&thread.ancestors)?;
     let descendants = thread
@@ -182,7 +176,7 @@ async fn source(
     Path(raw): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     let v = t.require("read:statuses")?;
-    let post = s.node.post(v, id(&raw)?)?;
+    let post = s.node.post(v, record_id(&raw)?)?;
     Ok(axum::Json(
         json!({"id": post.id.to_string(), "text": post.source, "spoiler_text": post.spoiler_text}),
     ))
@@ -198,7 +192,7 @@ macro_rules! status_action {
             Path(raw): Path<String>,
         ) -> ApiResult<impl IntoResponse> {
             let $v = t.require($scope)?;
-            let $id = id(&raw)?;
+            let $id = record_id(&raw)?;
             $call;
             let post = $s.node.post($v, $id)?;
             Ok(axum::Json(Renderer::new(&$s.node).status(&post)?))
@@ -240,7 +234,7 @@ async fn favourited_by(
     OriginalUri(uri): OriginalUri,
 ) -> ApiResult<Response> {
     let v = t.viewer("read:accounts")?;
-    let page = s.node.liked_by(&v, id(&raw)?, &p.request(40)?)?;
+    let page = s.node.liked_by(&v, record_id(&raw)?, &p.request(40)?)?;
     let mut r = Renderer::new(&s.node);
     let items = page
         .items
@@ -263,7 +257,7 @@ async fn reblogged_by(
     Path(raw): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     let v = t.viewer("read:accounts")?;
-    s.node.post(&v, id(&raw)?)?;
+    s.node.post(&v, record_id(&raw)?)?;
     Ok(axum::Json(Vec::<Value>::new()))
 }
 

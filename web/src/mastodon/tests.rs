@@ -360,3 +360,53 @@ async fn statuses_timelines_and_entities() {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn client_credentials_cannot_exceed_the_app_scopes() {
+    let a = app();
+    let (_, app) = a
+        .form(
+            "/api/v1/apps",
+            None,
+            "client_name=t&redirect_uris=urn:ietf:wg:oauth:2.0:oob&scopes=read",
+        )
+        .await;
+    let (id, secret) = (
+        app["client_id"].as_str().expect("id"),
+        app["client_secret"].as_str().expect("secret"),
+    );
+    let (s, _) = a
+        .form(
+            "/oauth/token",
+            None,
+            &format!(
+                "grant_type=client_credentials&client_id={id}&client_secret={secret}&scope=write"
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, t) = a
+        .form(
+            "/oauth/token",
+            None,
+            &format!("grant_type=client_credentials&client_id={id}&client_secret={secret}"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(t["scope"], "read");
+    // A read-only app token cannot sign people up.
+    let token = t["access_token"].as_str().expect("token");
+    let body =
+        r#"{"username":"eve","email":"eve@k.test","password":"password123","agreement":true}"#
+            .to_string();
+    let (s, _, _) = a
+        .send(
+            "POST",
+            "/api/v1/accounts",
+            Some(token),
+            "application/json",
+            body,
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
