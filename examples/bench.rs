@@ -268,8 +268,16 @@ async fn measure_home(
     let token = node.issue_token(reader, "bench").await?.token;
     let base = serve(node.clone()).await?;
     for (label, path, target) in [
-        ("home feed over HTTP (Kodeon API", "/api/kodeon/v1/feeds/home?limit=40", 5.0),
-        ("home timeline over HTTP (Mastodon API, full entities", "/api/v1/timelines/home?limit=40", 10.0),
+        (
+            "home feed over HTTP (Kodeon API",
+            "/api/kodeon/v1/feeds/home?limit=40",
+            5.0,
+        ),
+        (
+            "home timeline over HTTP (Mastodon API, full entities",
+            "/api/v1/timelines/home?limit=40",
+            10.0,
+        ),
     ] {
         let latencies = time_requests(a, &format!("{base}{path}"), &token, seeded).await?;
         println!(
@@ -285,7 +293,12 @@ async fn measure_home(
 }
 
 /// Sequential keep-alive GETs of `url`; the first 100 warm up.
-async fn time_requests(a: &Args, url: &str, token: &str, seeded: usize) -> anyhow::Result<Vec<Duration>> {
+async fn time_requests(
+    a: &Args,
+    url: &str,
+    token: &str,
+    seeded: usize,
+) -> anyhow::Result<Vec<Duration>> {
     let client = reqwest::Client::new();
     let mut latencies = Vec::with_capacity(a.feed_requests);
     for i in 0..a.feed_requests + 100 {
@@ -363,11 +376,27 @@ async fn streaming_latency() -> anyhow::Result<()> {
     let author = register(&node, "streamer").await?;
     let reader = register(&node, "watcher").await?;
     node.follow(&reader, "streamer").await?;
-    let author_token = node.issue_token(author.id().ok_or_else(|| anyhow::anyhow!("no id"))?, "bench").await?.token;
-    let reader_token = node.issue_token(reader.id().ok_or_else(|| anyhow::anyhow!("no id"))?, "bench").await?.token;
+    let author_token = node
+        .issue_token(
+            author.id().ok_or_else(|| anyhow::anyhow!("no id"))?,
+            "bench",
+        )
+        .await?
+        .token;
+    let reader_token = node
+        .issue_token(
+            reader.id().ok_or_else(|| anyhow::anyhow!("no id"))?,
+            "bench",
+        )
+        .await?
+        .token;
     let base = serve(node.clone()).await?;
     let client = reqwest::Client::new();
-    let stream = client.get(format!("{base}/api/v1/streaming/user")).bearer_auth(&reader_token).send().await?;
+    let stream = client
+        .get(format!("{base}/api/v1/streaming/user"))
+        .bearer_auth(&reader_token)
+        .send()
+        .await?;
     anyhow::ensure!(stream.status() == 200, "stream: {}", stream.status());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, Instant)>();
     tokio::spawn(async move {

@@ -37,6 +37,8 @@ pub(crate) mod counter {
     pub const MEMBERS: u8 = 7;
     /// Node-wide: posts.
     pub const NODE_POSTS: u8 = 8;
+    /// Boosts of a post.
+    pub const BOOSTS: u8 = 9;
 
     use crate::id::Id;
     use crate::store::{Key, Space};

@@ -335,3 +335,95 @@ async fn home_feed_follows_the_graph_and_pages_past_the_cache() {
         vec![carol_post.id]
     );
 }
+
+#[tokio::test]
+async fn boosts_reach_the_boosters_followers_and_vanish_with_the_post() {
+    let f = fixture().await;
+    let (alice, bob, carol) = (
+        member(&f.node, "alice").await,
+        member(&f.node, "bob").await,
+        member(&f.node, "carol").await,
+    );
+    f.node.follow(&carol, "bob").await.expect("follow");
+    let p = f
+        .node
+        .create_post(&alice, post("worth sharing", Visibility::Public))
+        .await
+        .expect("post");
+    let private = f
+        .node
+        .create_post(&alice, post("not for sharing", Visibility::Followers))
+        .await
+        .expect("post");
+    f.node.follow(&bob, "alice").await.expect("follow");
+    assert!(matches!(
+        f.node.boost(&bob, private.id).await,
+        Err(NodeError::Forbidden(_))
+    ));
+
+    let boosted = f.node.boost(&bob, p.id).await.expect("boost");
+    let info = boosted.boost.clone().expect("boost info");
+    assert_eq!(
+        (info.by.username.as_str(), boosted.id, boosted.boosts_count),
+        ("bob", p.id, 1)
+    );
+    // Boosting again changes nothing.
+    assert_eq!(
+        f.node
+            .boost(&bob, p.id)
+            .await
+            .expect("again")
+            .boost
+            .map(|b| b.id),
+        Some(info.id)
+    );
+    // Carol follows bob, not alice: she sees the boost in her home feed.
+    let home = f
+        .node
+        .home_feed(&carol, &PageRequest::default())
+        .expect("home");
+    assert_eq!(home.items.len(), 1);
+    assert_eq!(home.items[0].boost.as_ref().map(|b| b.id), Some(info.id));
+    assert_eq!(f.node.post(&carol, info.id).expect("by boost id").id, p.id);
+    // Alice was notified; bob's profile lists the boost.
+    let n = f
+        .node
+        .notifications(
+            &alice,
+            &[crate::model::NotificationKind::Boosted],
+            &PageRequest::default(),
+        )
+        .expect("n");
+    assert_eq!(n.items.len(), 1);
+    assert!(f
+        .node
+        .member_posts(&carol, "bob", false, &PageRequest::default())
+        .expect("posts")
+        .items[0]
+        .boost
+        .is_some());
+    // Deleting the post removes the boost everywhere.
+    f.node.delete_post(&alice, p.id).await.expect("delete");
+    assert!(f
+        .node
+        .home_feed(&carol, &PageRequest::default())
+        .expect("home")
+        .items
+        .is_empty());
+    assert!(f.node.post(&carol, info.id).is_err());
+    // Unboost of a live post.
+    let q = f
+        .node
+        .create_post(&alice, post("again", Visibility::Public))
+        .await
+        .expect("post");
+    f.node.boost(&bob, q.id).await.expect("boost");
+    let after = f.node.unboost(&bob, q.id).await.expect("unboost");
+    assert_eq!((after.boosts_count, after.boosted), (0, false));
+    assert!(f
+        .node
+        .home_feed(&carol, &PageRequest::default())
+        .expect("home")
+        .items
+        .is_empty());
+}

@@ -190,6 +190,14 @@ def run(url, ctx):
         assert [s["id"] for s in context["descendants"]] == [reply["id"]]
         ctx["post"] = post
 
+    @step("status_reblog and unreblog")
+    def _():
+        wrapper = bob.status_reblog(ctx["post"]["id"])
+        assert wrapper["reblog"]["id"] == ctx["post"]["id"]
+        assert "bob" in [a["username"] for a in alice.status_reblogged_by(ctx["post"]["id"])]
+        original = bob.status_unreblog(ctx["post"]["id"])
+        assert original["reblogged"] is False
+
     @step("timeline_home, timeline_public, timeline_local")
     def _():
         home = bob.timeline_home()

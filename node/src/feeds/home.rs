@@ -14,7 +14,7 @@ use super::page::{scan_entries, Page, PageRequest};
 use super::timeline_cache::{Recent, RECENT_PER_AUTHOR};
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
-use crate::model::{Post, PostView};
+use crate::model::PostView;
 use crate::node::{Node, Viewer};
 use crate::store::{Key, KvIter, Space};
 
@@ -123,9 +123,16 @@ impl Node {
             merged.map(|r| r.map(|id| (id, Vec::new()))),
             req,
             |post_id, _| {
-                self.feed_item(viewer, &mut cards, post_id, &|_: &Node, post: &Post| {
+                self.feed_item(viewer, &mut cards, post_id, &|_: &Node,
+                                                              entry: &super::FeedEntry<
+                    '_,
+                >| {
                     let follows = |id: Id| id == me || following.binary_search(&id).is_ok();
+                    if entry.boost {
+                        return Ok(follows(entry.by));
+                    }
                     // A reply to someone the viewer does not follow stays out.
+                    let post = entry.post;
                     let reply_ok = post
                         .in_reply_to_author
                         .is_none_or(|other| other == post.author_id || follows(other));
@@ -141,6 +148,9 @@ impl Node {
         let me = viewer.member()?.id;
         let following = self.following_ids(me)?;
         let follows = |id: Id| id == me || following.binary_search(&id).is_ok();
+        if let Some(boost) = &post.boost {
+            return Ok(follows(boost.by.id));
+        }
         let reply_ok = post
             .in_reply_to_author
             .is_none_or(|other| other == post.author.id || follows(other));

@@ -16,6 +16,17 @@ use crate::node::{Node, Viewer};
 use crate::store::{Key, Space};
 use crate::validate;
 
+/// One feed entry as filters see it: the post, and who put it in the feed
+/// (its author, or the member who boosted it).
+pub struct FeedEntry<'a> {
+    /// The post.
+    pub post: &'a Post,
+    /// Its author, or the booster.
+    pub by: Id,
+    /// Whether the entry is a boost.
+    pub boost: bool,
+}
+
 /// Per-request cache of authors, so a page loads each author once.
 pub(crate) struct Authors<'a> {
     node: &'a Node,
@@ -98,7 +109,7 @@ impl Node {
             viewer,
             &Key::new(Space::AuthorPosts).id(author.id),
             req,
-            |_, post| Ok(!(exclude_replies && post.in_reply_to.is_some())),
+            |_, entry| Ok(!(exclude_replies && entry.post.in_reply_to.is_some())),
         )
     }
 
@@ -120,7 +131,7 @@ impl Node {
         viewer: &Viewer,
         prefix: &Key,
         req: &PageRequest,
-        keep: impl Fn(&Node, &Post) -> NodeResult<bool>,
+        keep: impl Fn(&Node, &FeedEntry<'_>) -> NodeResult<bool>,
     ) -> NodeResult<Page<PostView>> {
         let mut authors = Authors::new(self);
         scan(&self.store, prefix, req, |post_id, _| {
@@ -149,22 +160,53 @@ impl Node {
         &self,
         viewer: &Viewer,
         authors: &mut Authors<'_>,
-        post_id: Id,
-        keep: &impl Fn(&Node, &Post) -> NodeResult<bool>,
+        entry_id: Id,
+        keep: &impl Fn(&Node, &FeedEntry<'_>) -> NodeResult<bool>,
     ) -> NodeResult<Option<PostView>> {
-        let Some(post) = self.store.get::<Post>(&Key::new(Space::Post).id(post_id))? else {
-            return Ok(None); // deleted since it was indexed
+        // An entry is a post, or a boost (its own id) of a post.
+        let (post, boost) = match self
+            .store
+            .get::<Post>(&Key::new(Space::Post).id(entry_id))?
+        {
+            Some(post) => (post, None),
+            None => match self.boost_record(entry_id)? {
+                Some(boost) => match self
+                    .store
+                    .get::<Post>(&Key::new(Space::Post).id(boost.post_id))?
+                {
+                    Some(post) => (post, Some(boost)),
+                    None => return Ok(None),
+                },
+                None => return Ok(None), // deleted since it was indexed
+            },
         };
-        let Some(author) = authors.get(post.author_id)?.cloned() else {
-            return Ok(None);
+        let by = boost
+            .as_ref()
+            .map(|b| b.member_id)
+            .unwrap_or(post.author_id);
+        let entry = FeedEntry {
+            post: &post,
+            by,
+            boost: boost.is_some(),
         };
-        if !self.can_view(viewer, &post, &author)? || !keep(self, &post)? {
+        if !keep(self, &entry)? {
             return Ok(None);
         }
         if let Some(me) = viewer.id() {
-            if me != post.author_id && self.is_muting(me, post.author_id)? {
-                return Ok(None);
+            for who in [post.author_id, by] {
+                if me != who && self.is_muting(me, who)? {
+                    return Ok(None);
+                }
             }
+        }
+        if let Some(boost) = boost {
+            return self.boost_view(viewer, &boost);
+        }
+        let Some(author) = authors.get(post.author_id)?.cloned() else {
+            return Ok(None);
+        };
+        if !self.can_view(viewer, &post, &author)? {
+            return Ok(None);
         }
         Ok(Some(self.post_view(viewer, &post, &author)?))
     }

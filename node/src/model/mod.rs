@@ -10,7 +10,7 @@ pub use member::{
     Role, Session,
 };
 pub use notification::{Notification, NotificationKind, NotificationView};
-pub use post::{Post, PostType, PostView, Thread, ThreadEntry, Visibility};
+pub use post::{BoostInfo, Post, PostType, PostView, Thread, ThreadEntry, Visibility};
 pub use profile::{Bio, Preferences, Privacy, Profile, ProfileUpdate, Skills};
 
 /// Milliseconds since the Unix epoch.

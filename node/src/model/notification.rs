@@ -20,6 +20,8 @@ pub enum NotificationKind {
     Replied,
     /// Someone mentioned you.
     Mentioned,
+    /// Someone boosted your post.
+    Boosted,
 }
 
 impl NotificationKind {
@@ -31,6 +33,7 @@ impl NotificationKind {
             "liked" => Some(Self::Liked),
             "replied" => Some(Self::Replied),
             "mentioned" => Some(Self::Mentioned),
+            "boosted" => Some(Self::Boosted),
             _ => None,
         }
     }

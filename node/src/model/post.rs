@@ -161,6 +161,24 @@ pub struct PostView {
     pub liked: bool,
     /// The viewer bookmarked it.
     pub bookmarked: bool,
+    /// Boosts count.
+    pub boosts_count: i64,
+    /// The viewer boosted it.
+    pub boosted: bool,
+    /// Set when this item is a boost of the post by someone.
+    pub boost: Option<BoostInfo>,
+}
+
+/// Who boosted a post that appears in a feed, and when.
+#[derive(Debug, Clone, Serialize)]
+pub struct BoostInfo {
+    /// The boost's own id (the feed cursor).
+    pub id: Id,
+    /// Who boosted.
+    pub by: MemberSummary,
+    /// When (RFC 3339).
+    #[serde(serialize_with = "super::rfc3339::serialize")]
+    pub created_at: i64,
 }
 
 /// A post with its thread: ancestors (root first) and descendants

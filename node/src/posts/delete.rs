@@ -17,6 +17,7 @@ impl Node {
                 "only the author or a moderator can delete a post",
             ));
         }
+        let mut boosters = Vec::new();
         self.write(|txn| {
             if !txn.contains(&Key::new(Space::Post).id(id))? {
                 return Err(NodeError::NotFound("post"));
@@ -42,6 +43,18 @@ impl Node {
                 txn.delete(Key::new(Space::Likes).id(id).id(member));
                 txn.delete(Key::new(Space::MemberLikes).id(member).id(like));
             }
+            let boosts: Vec<_> = txn
+                .prefix(&Key::new(Space::Boosts).id(id), false)
+                .collect::<Result<_, _>>()?;
+            for (key, value) in boosts {
+                let member = key.get(17..33).and_then(Id::from_slice);
+                let boost = crate::store::decode_value::<Id>(&value).ok();
+                if let (Some(member), Some(boost)) = (member, boost) {
+                    self.remove_boost(txn, id, member, boost)?;
+                    boosters.push(member);
+                }
+            }
+            txn.delete(counter::key(counter::BOOSTS, id));
             txn.delete(counter::key(counter::LIKES, id));
             txn.delete(counter::key(counter::REPLIES, id));
             txn.add(counter::key(counter::POSTS, post.author_id), -1)?;
@@ -50,6 +63,9 @@ impl Node {
         })
         .await?;
         self.timelines.forget_recent(post.author_id);
+        for member in boosters {
+            self.timelines.forget_recent(member);
+        }
         tracing::info!(post = %id, by = %me.username, "post deleted");
         Ok(())
     }

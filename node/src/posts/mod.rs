@@ -1,6 +1,7 @@
 //! Posts and comments (comments are posts that reply to another post).
 
 mod access;
+mod boost;
 mod create;
 mod delete;
 mod edit;
@@ -9,5 +10,6 @@ mod render;
 mod thread;
 mod view;
 
+pub use boost::Boost;
 pub use create::NewPost;
 pub use edit::PostEdit;

@@ -49,12 +49,57 @@ impl Node {
                 .counter(&counter::key(counter::REPLIES, post.id))?,
             liked,
             bookmarked,
+            boosts_count: self
+                .store
+                .counter(&counter::key(counter::BOOSTS, post.id))?,
+            boosted: match viewer.id() {
+                Some(me) => self
+                    .store
+                    .contains(&Key::new(Space::Boosts).id(post.id).id(me))?,
+                None => false,
+            },
+            boost: None,
         })
     }
 
-    /// One post, if the viewer may see it.
+    /// One post (or boost, by its id), if the viewer may see it.
     pub fn post(&self, viewer: &Viewer, id: Id) -> NodeResult<PostView> {
+        if let Some(boost) = self.boost_record(id)? {
+            return self
+                .boost_view(viewer, &boost)?
+                .ok_or(crate::NodeError::NotFound("post"));
+        }
         let (post, author) = self.visible_post(viewer, id)?;
         self.post_view(viewer, &post, &author)
+    }
+
+    /// A boost as the viewer sees it: the boosted post with `boost` set, if
+    /// the viewer may see the post and the booster.
+    pub(crate) fn boost_view(
+        &self,
+        viewer: &Viewer,
+        boost: &crate::posts::Boost,
+    ) -> NodeResult<Option<PostView>> {
+        let Some(booster) = self.member(boost.member_id)? else {
+            return Ok(None);
+        };
+        if booster.status != crate::model::MemberStatus::Active {
+            return Ok(None);
+        }
+        if let Some(me) = viewer.id() {
+            if self.blocked_either_way(me, booster.id)? {
+                return Ok(None);
+            }
+        }
+        let Ok((post, author)) = self.visible_post(viewer, boost.post_id) else {
+            return Ok(None);
+        };
+        let mut view = self.post_view(viewer, &post, &author)?;
+        view.boost = Some(crate::model::BoostInfo {
+            id: boost.id,
+            by: Self::summary(&booster),
+            created_at: boost.created_at,
+        });
+        Ok(Some(view))
     }
 }

@@ -81,6 +81,10 @@ pub enum Space {
     Marker = 0x20,
     /// tag → number of public posts using it (for hashtag search).
     Tags = 0x21,
+    /// boost id → Boost.
+    Boost = 0x22,
+    /// (post, member) → boost id.
+    Boosts = 0x23,
 }
 
 /// A typed, self-delimiting key.

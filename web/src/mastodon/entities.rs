@@ -172,8 +172,37 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// A Status.
+    /// A Status; a boost becomes a status by the booster whose `reblog`
+    /// is the boosted status, as Mastodon shows it.
     pub fn status(&mut self, p: &PostView) -> NodeResult<Value> {
+        let Some(boost) = &p.boost else {
+            return self.plain_status(p);
+        };
+        let inner = PostView {
+            boost: None,
+            ..p.clone()
+        };
+        let original = self.plain_status(&inner)?;
+        let mut wrapper = original.clone();
+        wrapper["id"] = json!(boost.id.to_string());
+        wrapper["created_at"] = json!(node::model::rfc3339::format(boost.created_at));
+        wrapper["account"] = self.account_by_id(boost.by.id)?;
+        wrapper["uri"] = json!(format!(
+            "{}/users/{}/statuses/{}/activity",
+            self.base, boost.by.username, boost.id
+        ));
+        wrapper["url"] = json!(format!("{}/@{}/{}", self.base, boost.by.username, boost.id));
+        wrapper["content"] = json!("");
+        wrapper["in_reply_to_id"] = Value::Null;
+        wrapper["in_reply_to_account_id"] = Value::Null;
+        wrapper["mentions"] = json!([]);
+        wrapper["tags"] = json!([]);
+        wrapper["edited_at"] = Value::Null;
+        wrapper["reblog"] = original;
+        Ok(wrapper)
+    }
+
+    fn plain_status(&mut self, p: &PostView) -> NodeResult<Value> {
         let account = self.account_by_id(p.author.id)?;
         let mut content = String::new();
         if !p.title.is_empty() {
@@ -193,10 +222,10 @@ impl<'a> Renderer<'a> {
             "uri": format!("{}/users/{}/statuses/{}", self.base, p.author.username, p.id),
             "url": format!("{}/@{}/{}", self.base, p.author.username, p.id),
             "replies_count": p.replies_count,
-            "reblogs_count": 0,
+            "reblogs_count": p.boosts_count,
             "favourites_count": p.likes_count,
             "favourited": p.liked,
-            "reblogged": false,
+            "reblogged": p.boosted,
             "muted": false,
             "bookmarked": p.bookmarked,
             "pinned": false,
@@ -227,6 +256,7 @@ impl<'a> Renderer<'a> {
             NotificationKind::FollowRequest => "follow_request",
             NotificationKind::Liked => "favourite",
             NotificationKind::Replied | NotificationKind::Mentioned => "mention",
+            NotificationKind::Boosted => "reblog",
         };
         let status = match &n.post {
             Some(p) => self.status(p)?,
@@ -249,6 +279,7 @@ pub fn notification_kinds(mastodon_type: &str) -> &'static [NotificationKind] {
         "follow_request" => &[NotificationKind::FollowRequest],
         "favourite" => &[NotificationKind::Liked],
         "mention" => &[NotificationKind::Replied, NotificationKind::Mentioned],
+        "reblog" => &[NotificationKind::Boosted],
         _ => &[],
     }
 }

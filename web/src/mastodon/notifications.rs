@@ -23,12 +23,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/notifications/{id}/dismiss", post(dismiss))
 }
 
-const ALL: [NotificationKind; 5] = [
+const ALL: [NotificationKind; 6] = [
     NotificationKind::Followed,
     NotificationKind::FollowRequest,
     NotificationKind::Liked,
     NotificationKind::Replied,
     NotificationKind::Mentioned,
+    NotificationKind::Boosted,
 ];
 
 #[derive(Deserialize)]

@@ -27,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/statuses/{id}/unfavourite", post(unfavourite))
         .route("/api/v1/statuses/{id}/bookmark", post(bookmark))
         .route("/api/v1/statuses/{id}/unbookmark", post(unbookmark))
+        .route("/api/v1/statuses/{id}/reblog", post(reblog))
+        .route("/api/v1/statuses/{id}/unreblog", post(unreblog))
         .route("/api/v1/statuses/{id}/favourited_by", get(favourited_by))
         .route("/api/v1/statuses/{id}/reblogged_by", get(reblogged_by))
         .route("/api/v1/bookmarks", get(bookmarks))
@@ -250,15 +252,51 @@ async fn favourited_by(
     ))
 }
 
-/// GET /api/v1/statuses/{id}/reblogged_by — Kodeon has no boosts yet.
+/// GET /api/v1/statuses/{id}/reblogged_by
 async fn reblogged_by(
     State(s): State<AppState>,
     t: MaybeToken,
     Path(raw): Path<String>,
-) -> ApiResult<impl IntoResponse> {
+    Query(p): Query<PageParams>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
     let v = t.viewer("read:accounts")?;
-    s.node.post(&v, record_id(&raw)?)?;
-    Ok(axum::Json(Vec::<Value>::new()))
+    let page = s.node.boosted_by(&v, record_id(&raw)?, &p.request(40)?)?;
+    let mut r = Renderer::new(&s.node);
+    let items = page
+        .items
+        .iter()
+        .map(|m| r.account_by_id(m.id))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(paged(
+        r.base(),
+        &uri,
+        items,
+        page.next_max_id,
+        page.prev_min_id,
+    ))
+}
+
+/// POST /api/v1/statuses/{id}/reblog — answers the reblog (wrapper) status.
+async fn reblog(
+    State(s): State<AppState>,
+    t: Token,
+    Path(raw): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.require("write:statuses")?;
+    let view = s.node.boost(v, record_id(&raw)?).await?;
+    Ok(axum::Json(Renderer::new(&s.node).status(&view)?))
+}
+
+/// POST /api/v1/statuses/{id}/unreblog — answers the original status.
+async fn unreblog(
+    State(s): State<AppState>,
+    t: Token,
+    Path(raw): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.require("write:statuses")?;
+    let view = s.node.unboost(v, record_id(&raw)?).await?;
+    Ok(axum::Json(Renderer::new(&s.node).status(&view)?))
 }
 
 /// GET /api/v1/bookmarks

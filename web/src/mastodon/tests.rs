@@ -410,3 +410,61 @@ async fn client_credentials_cannot_exceed_the_app_scopes() {
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn reblogs_wrap_the_original_and_notify() {
+    let a = app();
+    let (_, _, alice) = a.member("alice", "read+write+follow").await;
+    let (_, _, bob) = a.member("bob", "read+write+follow").await;
+    let (_, _, carol) = a.member("carol", "read+write+follow").await;
+    let (_, bob_me, _) = a
+        .get("/api/v1/accounts/verify_credentials", Some(&bob))
+        .await;
+    a.form(
+        &format!(
+            "/api/v1/accounts/{}/follow",
+            bob_me["id"].as_str().expect("id")
+        ),
+        Some(&carol),
+        "",
+    )
+    .await;
+    let (_, original) = a
+        .form("/api/v1/statuses", Some(&alice), "status=share+me")
+        .await;
+    let oid = original["id"].as_str().expect("id");
+    let (s, wrapper) = a
+        .form(&format!("/api/v1/statuses/{oid}/reblog"), Some(&bob), "")
+        .await;
+    assert_eq!(s, StatusCode::OK, "{wrapper}");
+    assert_ne!(wrapper["id"], original["id"]);
+    assert_eq!(wrapper["account"]["username"], "bob");
+    assert_eq!(wrapper["reblog"]["id"], oid);
+    assert_eq!(wrapper["reblog"]["reblogged"], true);
+    assert_eq!(wrapper["reblog"]["reblogs_count"], 1);
+    let (_, home, _) = a.get("/api/v1/timelines/home", Some(&carol)).await;
+    assert_eq!(home[0]["reblog"]["id"], oid);
+    let (_, by, _) = a
+        .get(
+            &format!("/api/v1/statuses/{oid}/reblogged_by"),
+            Some(&carol),
+        )
+        .await;
+    assert_eq!(by[0]["username"], "bob");
+    let (_, notes, _) = a
+        .get("/api/v1/notifications?types[]=reblog", Some(&alice))
+        .await;
+    assert_eq!(notes[0]["type"], "reblog");
+    let (_, undone) = a
+        .form(&format!("/api/v1/statuses/{oid}/unreblog"), Some(&bob), "")
+        .await;
+    assert_eq!(
+        (
+            undone["reblogged"].as_bool(),
+            undone["reblogs_count"].as_i64()
+        ),
+        (Some(false), Some(0))
+    );
+    let (_, home, _) = a.get("/api/v1/timelines/home", Some(&carol)).await;
+    assert_eq!(home.as_array().map(Vec::len), Some(0));
+}

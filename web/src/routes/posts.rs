@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/posts/{id}/thread", get(thread))
         .route("/posts/{id}/like", post(like).delete(unlike))
         .route("/posts/{id}/bookmark", post(bookmark).delete(unbookmark))
+        .route("/posts/{id}/boost", post(boost).delete(unboost))
 }
 
 /// POST /api/kodeon/v1/posts
@@ -110,4 +111,22 @@ async fn unbookmark(
 ) -> ApiResult<StatusCode> {
     s.node.unbookmark(&v, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// POST /api/kodeon/v1/posts/{id}/boost
+async fn boost(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(axum::Json(s.node.boost(&v, parse_id(&id)?).await?))
+}
+
+/// DELETE /api/kodeon/v1/posts/{id}/boost
+async fn unboost(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(axum::Json(s.node.unboost(&v, parse_id(&id)?).await?))
 }

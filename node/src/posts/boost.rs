@@ -1,0 +1,130 @@
+//! Boosts (Mastodon's reblogs, ActivityPub's Announce): sharing someone's
+//! public or unlisted post with your own followers.
+//!
+//! A boost has its own id and sits in the booster's `AuthorPosts` index
+//! (the value holds the boosted post's id), so home feeds and profiles show
+//! it in time order with no extra index.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{NodeError, NodeResult};
+use crate::events::Event;
+use crate::id::Id;
+use crate::model::{now_ms, NotificationKind, PostView, Visibility};
+use crate::node::{counter, Node, Viewer};
+use crate::store::{Key, Space};
+
+/// A stored boost.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Boost {
+    /// The boost's own id.
+    pub id: Id,
+    /// Who boosted.
+    pub member_id: Id,
+    /// What was boosted.
+    pub post_id: Id,
+    /// When (ms).
+    pub created_at: i64,
+}
+
+impl Node {
+    /// Boosts a post the viewer can see. Only public and unlisted posts can
+    /// be boosted (boosting would widen a narrower audience). Boosting twice
+    /// returns the first boost.
+    pub async fn boost(&self, viewer: &Viewer, id: Id) -> NodeResult<PostView> {
+        let me = viewer.member()?.id;
+        let (post, author) = self.visible_post(viewer, id)?;
+        if !matches!(post.visibility, Visibility::Public | Visibility::Unlisted) {
+            return Err(NodeError::Forbidden(
+                "only public and unlisted posts can be boosted",
+            ));
+        }
+        let boost = Boost {
+            id: self.ids.next(),
+            member_id: me,
+            post_id: id,
+            created_at: now_ms(),
+        };
+        let boost_id = self
+            .write(|txn| {
+                let index = Key::new(Space::Boosts).id(id).id(me);
+                if let Some(existing) = txn.get::<Id>(&index)? {
+                    return Ok(existing);
+                }
+                txn.put(index, &boost.id)?;
+                txn.put(Key::new(Space::Boost).id(boost.id), &boost)?;
+                txn.put_raw(
+                    Key::new(Space::AuthorPosts).id(me).id(boost.id),
+                    id.to_bytes().to_vec(),
+                );
+                txn.add(counter::key(counter::BOOSTS, id), 1)?;
+                self.notify(txn, post.author_id, NotificationKind::Boosted, me, Some(id))?;
+                txn.emit(Event::PostCreated {
+                    id: boost.id,
+                    author: me,
+                });
+                Ok(boost.id)
+            })
+            .await?;
+        self.timelines.note_post(me, boost_id);
+        let _ = author;
+        self.post(viewer, boost_id)
+    }
+
+    /// Removes the viewer's boost of a post (none: no change); returns the post.
+    pub async fn unboost(&self, viewer: &Viewer, id: Id) -> NodeResult<PostView> {
+        let me = viewer.member()?.id;
+        let (post, author) = self.visible_post(viewer, id)?;
+        let removed = self
+            .write(|txn| {
+                let index = Key::new(Space::Boosts).id(id).id(me);
+                let Some(boost_id) = txn.get::<Id>(&index)? else {
+                    return Ok(false);
+                };
+                self.remove_boost(txn, id, me, boost_id)?;
+                Ok(true)
+            })
+            .await?;
+        if removed {
+            self.timelines.forget_recent(me);
+        }
+        self.post_view(viewer, &post, &author)
+    }
+
+    /// Stages the removal of one boost.
+    pub(crate) fn remove_boost(
+        &self,
+        txn: &mut crate::store::Txn<'_>,
+        post: Id,
+        member: Id,
+        boost: Id,
+    ) -> NodeResult<()> {
+        txn.delete(Key::new(Space::Boosts).id(post).id(member));
+        txn.delete(Key::new(Space::Boost).id(boost));
+        txn.delete(Key::new(Space::AuthorPosts).id(member).id(boost));
+        txn.add(counter::key(counter::BOOSTS, post), -1)?;
+        txn.emit(Event::PostDeleted { id: boost });
+        Ok(())
+    }
+
+    /// Members who boosted a post the viewer can see (cursor: member id).
+    pub fn boosted_by(
+        &self,
+        viewer: &Viewer,
+        id: Id,
+        req: &crate::PageRequest,
+    ) -> NodeResult<crate::Page<crate::model::MemberSummary>> {
+        self.visible_post(viewer, id)?;
+        crate::feeds::scan(
+            &self.store,
+            &Key::new(Space::Boosts).id(id),
+            req,
+            |member, _| Ok(self.member(member)?.map(|m| Self::summary(&m))),
+        )
+    }
+
+    /// The boost with this id, if there is one.
+    pub(crate) fn boost_record(&self, id: Id) -> NodeResult<Option<Boost>> {
+        self.store.get(&Key::new(Space::Boost).id(id))
+    }
+}
