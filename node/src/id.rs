@@ -40,6 +40,12 @@ impl Id {
         Id(Ulid::from_parts(ms, 0))
     }
 
+    /// The smallest id greater than this one: an exclusive upper bound
+    /// (`max_id`) that still admits this id.
+    pub fn successor(self) -> Self {
+        Id(Ulid(self.0 .0.saturating_add(1)))
+    }
+
     /// The smallest possible id.
     pub const MIN: Id = Id(Ulid(0));
     /// The largest possible id.

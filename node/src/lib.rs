@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod apps;
 pub mod config;
+pub mod conversations;
 pub mod error;
 pub mod events;
 pub mod feeds;

@@ -105,7 +105,7 @@ impl Node {
             viewer,
             &[],
             &PageRequest {
-                max_id: Some(next_id(id)),
+                max_id: Some(id.successor()),
                 limit: Some(1),
                 ..PageRequest::default()
             },
@@ -197,10 +197,4 @@ impl Node {
             .await?;
         Ok(UnreadCount { unread })
     }
-}
-
-/// The smallest id greater than `id` (an exclusive upper bound that admits `id`).
-fn next_id(id: Id) -> Id {
-    let n = u128::from_be_bytes(id.to_bytes()).saturating_add(1);
-    Id::from_bytes(n.to_be_bytes())
 }

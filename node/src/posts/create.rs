@@ -262,6 +262,7 @@ impl Node {
         }
         txn.add(counter::key(counter::POSTS, author), 1)?;
         txn.add(counter::global(counter::NODE_POSTS), 1)?;
+        self.index_conversation(txn, post)?;
         txn.emit(Event::PostCreated { id, author });
         if let Some(parent_author) = post.in_reply_to_author {
             self.notify(

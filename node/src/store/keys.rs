@@ -85,6 +85,12 @@ pub enum Space {
     Boost = 0x22,
     /// (post, member) → boost id.
     Boosts = 0x23,
+    /// (member, last post id) → thread root: direct conversations.
+    Conversations = 0x24,
+    /// (member, thread root) → last post id.
+    ConversationLast = 0x25,
+    /// (member, thread root) → () while unread.
+    ConversationUnread = 0x26,
 }
 
 /// A typed, self-delimiting key.

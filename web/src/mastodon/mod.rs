@@ -3,6 +3,7 @@
 //! Handlers translate to and from Mastodon's shapes and call `node`.
 
 mod accounts;
+mod conversations;
 mod entities;
 mod instance;
 mod markers;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(instance::routes())
         .merge(oauth::routes())
         .merge(accounts::routes())
+        .merge(conversations::routes())
         .merge(statuses::routes())
         .merge(timelines::routes())
         .merge(notifications::routes())

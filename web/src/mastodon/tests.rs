@@ -468,3 +468,63 @@ async fn reblogs_wrap_the_original_and_notify() {
     let (_, home, _) = a.get("/api/v1/timelines/home", Some(&carol)).await;
     assert_eq!(home.as_array().map(Vec::len), Some(0));
 }
+
+#[tokio::test]
+async fn direct_messages_form_conversations() {
+    let a = app();
+    let (_, _, alice) = a.member("alice", "read+write+follow").await;
+    let (_, _, bob) = a.member("bob", "read+write+follow").await;
+    let (_, _, carol) = a.member("carol", "read+write+follow").await;
+    let (_, dm) = a
+        .form(
+            "/api/v1/statuses",
+            Some(&alice),
+            "status=%40bob+psst&visibility=direct",
+        )
+        .await;
+    assert_eq!(dm["visibility"], "direct", "{dm}");
+    let (_, answer) = a
+        .form(
+            "/api/v1/statuses",
+            Some(&bob),
+            &format!(
+                "status=%40alice+ok&visibility=direct&in_reply_to_id={}",
+                dm["id"].as_str().expect("id")
+            ),
+        )
+        .await;
+    let (s, convs, _) = a.get("/api/v1/conversations", Some(&alice)).await;
+    assert_eq!(s, StatusCode::OK);
+    let list = convs.as_array().expect("array");
+    assert_eq!(list.len(), 1, "{convs}");
+    assert_eq!(list[0]["id"], dm["id"]);
+    assert_eq!(list[0]["unread"], true);
+    assert_eq!(list[0]["accounts"][0]["username"], "bob");
+    assert_eq!(list[0]["last_status"]["id"], answer["id"]);
+    let (_, read) = a
+        .form(
+            &format!(
+                "/api/v1/conversations/{}/read",
+                dm["id"].as_str().expect("id")
+            ),
+            Some(&alice),
+            "",
+        )
+        .await;
+    assert_eq!(read["unread"], false);
+    // Carol is not in it.
+    let (_, none, _) = a.get("/api/v1/conversations", Some(&carol)).await;
+    assert_eq!(none.as_array().map(Vec::len), Some(0));
+    let (s, _, _) = a
+        .send(
+            "DELETE",
+            &format!("/api/v1/conversations/{}", dm["id"].as_str().expect("id")),
+            Some(&alice),
+            "application/json",
+            String::new(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, gone, _) = a.get("/api/v1/conversations", Some(&alice)).await;
+    assert_eq!(gone.as_array().map(Vec::len), Some(0));
+}

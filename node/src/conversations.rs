@@ -1,0 +1,142 @@
+//! Conversations: direct-message threads per participant, newest activity
+//! first, with unread state (Mastodon's conversations).
+//!
+//! Index: `ConversationLast (member, thread root) → last post id` and
+//! `Conversations (member, last post id) → thread root`; a new direct post
+//! moves each participant's entry to its id in the same atomic write.
+
+use serde::Serialize;
+
+use crate::error::{NodeError, NodeResult};
+use crate::feeds::{scan, Page, PageRequest};
+use crate::id::Id;
+use crate::model::{MemberSummary, Post, PostView, Visibility};
+use crate::node::{Node, Viewer};
+use crate::store::{Key, Space, Txn};
+
+/// A conversation as one participant sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConversationView {
+    /// The thread's root post id.
+    pub id: Id,
+    /// Whether there is a message the viewer has not read.
+    pub unread: bool,
+    /// The other participants.
+    pub participants: Vec<MemberSummary>,
+    /// The newest message the viewer may see.
+    pub last_post: PostView,
+}
+
+impl Node {
+    /// Stages the conversation index for a new direct post.
+    pub(crate) fn index_conversation(&self, txn: &mut Txn<'_>, post: &Post) -> NodeResult<()> {
+        if post.visibility != Visibility::Direct {
+            return Ok(());
+        }
+        let mut participants = vec![post.author_id];
+        participants.extend(post.mentions.iter().copied());
+        participants.sort();
+        participants.dedup();
+        for member in participants {
+            let last_key = Key::new(Space::ConversationLast)
+                .id(member)
+                .id(post.thread_root);
+            if let Some(old) = txn.get::<Id>(&last_key)? {
+                txn.delete(Key::new(Space::Conversations).id(member).id(old));
+            }
+            txn.put(last_key, &post.id)?;
+            txn.put(
+                Key::new(Space::Conversations).id(member).id(post.id),
+                &post.thread_root,
+            )?;
+            let unread = Key::new(Space::ConversationUnread)
+                .id(member)
+                .id(post.thread_root);
+            if member == post.author_id {
+                txn.delete(unread);
+            } else {
+                txn.put_raw(unread, Vec::new());
+            }
+        }
+        Ok(())
+    }
+
+    /// The viewer's conversations, most recently active first.
+    pub fn conversations(
+        &self,
+        viewer: &Viewer,
+        req: &PageRequest,
+    ) -> NodeResult<Page<ConversationView>> {
+        let me = viewer.member()?.id;
+        scan(
+            &self.store,
+            &Key::new(Space::Conversations).id(me),
+            req,
+            |last_id, value| {
+                let root: Id = crate::store::decode_value(value)?;
+                let Ok(last_post) = self.post(viewer, last_id) else {
+                    return Ok(None);
+                };
+                let mut ids: Vec<Id> = last_post.mentions.iter().map(|m| m.id).collect();
+                ids.push(last_post.author.id);
+                ids.sort();
+                ids.dedup();
+                ids.retain(|id| *id != me);
+                Ok(Some(ConversationView {
+                    id: root,
+                    unread: self
+                        .store
+                        .contains(&Key::new(Space::ConversationUnread).id(me).id(root))?,
+                    participants: self.summaries(ids)?,
+                    last_post,
+                }))
+            },
+        )
+    }
+
+    /// Marks a conversation read for the viewer.
+    pub async fn mark_conversation_read(
+        &self,
+        viewer: &Viewer,
+        root: Id,
+    ) -> NodeResult<ConversationView> {
+        let me = viewer.member()?.id;
+        let last = self.conversation_last(me, root)?;
+        self.write(|txn| {
+            txn.delete(Key::new(Space::ConversationUnread).id(me).id(root));
+            Ok(())
+        })
+        .await?;
+        let page = self.conversations(
+            viewer,
+            &PageRequest {
+                max_id: Some(last.successor()),
+                limit: Some(1),
+                ..PageRequest::default()
+            },
+        )?;
+        page.items
+            .into_iter()
+            .find(|c| c.id == root)
+            .ok_or(NodeError::NotFound("conversation"))
+    }
+
+    /// Removes a conversation from the viewer's list (a new message brings it back).
+    pub async fn remove_conversation(&self, viewer: &Viewer, root: Id) -> NodeResult<()> {
+        let me = viewer.member()?.id;
+        let last = self.conversation_last(me, root)?;
+        self.write(|txn| {
+            txn.delete(Key::new(Space::ConversationLast).id(me).id(root));
+            txn.delete(Key::new(Space::Conversations).id(me).id(last));
+            txn.delete(Key::new(Space::ConversationUnread).id(me).id(root));
+            Ok(())
+        })
+        .await
+    }
+
+    fn conversation_last(&self, member: Id, root: Id) -> NodeResult<Id> {
+        self.store
+            .get::<Id>(&Key::new(Space::ConversationLast).id(member).id(root))?
+            .ok_or(NodeError::NotFound("conversation"))
+    }
+}
