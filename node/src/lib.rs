@@ -13,6 +13,7 @@ pub mod events;
 pub mod feeds;
 pub mod id;
 pub mod markers;
+pub mod media;
 pub mod members;
 pub mod model;
 mod node;

@@ -97,6 +97,9 @@ pub struct Post {
     pub thread_root: Id,
     /// Mentioned local members.
     pub mentions: Vec<Id>,
+    /// Attached media, in order.
+    #[serde(default)]
+    pub media: Vec<Id>,
     /// Content warning shown before the content (empty: none).
     #[serde(default)]
     pub spoiler_text: String,
@@ -139,6 +142,8 @@ pub struct PostView {
     pub thread_root: Id,
     /// Mentioned members (id and username).
     pub mentions: Vec<MemberSummary>,
+    /// Attached media.
+    pub media: Vec<crate::media::Media>,
     /// Content warning (empty: none).
     pub spoiler_text: String,
     /// Sensitive content.

@@ -32,6 +32,8 @@ pub struct NewPost {
     pub visibility: Option<String>,
     /// Id of the post this replies to.
     pub in_reply_to: Option<String>,
+    /// Ids of the viewer's uploaded, unattached media (at most 4).
+    pub media_ids: Vec<String>,
     /// Content warning.
     pub spoiler_text: Option<String>,
     /// Sensitive content.
@@ -83,7 +85,9 @@ impl Node {
                 Some((parent, parent_author))
             }
         };
+        let media = self.check_attachable(author.id, &new.media_ids)?;
         let mut body = self.validate_body(
+            !media.is_empty(),
             new.title,
             new.content,
             new.post_type,
@@ -148,6 +152,7 @@ impl Node {
             in_reply_to_author: parent.as_ref().map(|(p, _)| p.author_id),
             thread_root: parent.as_ref().map(|(p, _)| p.thread_root).unwrap_or(id),
             mentions: body.mentions,
+            media,
             spoiler_text,
             sensitive: new.sensitive.unwrap_or(false),
             language,
@@ -180,8 +185,10 @@ impl Node {
     }
 
     /// Validates and renders the parts of a post shared by create and edit.
+    /// `content` may be empty only when `has_media` (media alone make a post).
     pub(crate) fn validate_body(
         &self,
+        has_media: bool,
         title: Option<String>,
         content: String,
         post_type: Option<String>,
@@ -191,7 +198,7 @@ impl Node {
         let limits = &self.config.limits;
         let title = title.unwrap_or_default().trim().to_string();
         validate::max_chars("title", &title, limits.title_chars)?;
-        if content.trim().is_empty() {
+        if content.trim().is_empty() && !has_media {
             return Err(NodeError::invalid("content", "must not be empty"));
         }
         validate::max_chars("content", &content, limits.post_chars)?;
@@ -254,6 +261,7 @@ impl Node {
         let id = post.id;
         let author = post.author_id;
         txn.put(Key::new(Space::Post).id(id), post)?;
+        self.attach_media(txn, id, &post.media)?;
         txn.put_raw(Key::new(Space::AuthorPosts).id(author).id(id), Vec::new());
         self.index_listing(txn, post, true)?;
         if let Some(parent) = post.in_reply_to {

@@ -40,6 +40,7 @@ impl Node {
             return Err(NodeError::Forbidden("only the author can edit a post"));
         }
         let body = self.validate_body(
+            !old.media.is_empty(),
             Some(edit.title.unwrap_or_else(|| old.title.clone())),
             edit.content.unwrap_or_else(|| old.source.clone()),
             Some(edit.post_type.unwrap_or_else(|| post_type_name(&old))),

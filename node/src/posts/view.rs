@@ -37,6 +37,7 @@ impl Node {
             in_reply_to: post.in_reply_to,
             thread_root: post.thread_root,
             mentions,
+            media: self.post_media(&post.media)?,
             spoiler_text: post.spoiler_text.clone(),
             sensitive: post.sensitive,
             language: post.language.clone(),

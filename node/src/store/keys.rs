@@ -91,6 +91,8 @@ pub enum Space {
     ConversationLast = 0x25,
     /// (member, thread root) → () while unread.
     ConversationUnread = 0x26,
+    /// media id → Media.
+    Media = 0x27,
 }
 
 /// A typed, self-delimiting key.
