@@ -7,6 +7,8 @@ ends with "N passed, M failed". Exit code 0 only if every step passed.
 
 import os
 import re
+import struct
+import zlib
 import socket
 import subprocess
 import sys
@@ -46,6 +48,17 @@ def step(name):
             return None
 
     return wrap
+
+
+def tiny_png(width=4, height=3):
+    """A valid RGB PNG, built with zlib (no imaging library needed)."""
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + b"\xc8\x00\x00" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 def free_port():
@@ -226,6 +239,15 @@ def run(url, ctx):
         assert "alice" in [a["username"] for a in found["accounts"]]
         tags = bob.search_v2("#compat")
         assert "compat" in [t["name"] for t in tags["hashtags"]], tags
+
+    @step("media_post and a status with the attachment")
+    def _():
+        media = alice.media_post(tiny_png(), mime_type="image/png", description="a red rectangle")
+        assert media["type"] == "image" and media["meta"]["original"]["width"] == 4, media
+        status = alice.status_post("with a picture", media_ids=[media["id"]])
+        assert [m["id"] for m in status["media_attachments"]] == [media["id"]]
+        served = requests.get(media["url"], timeout=10)
+        assert served.status_code == 200 and served.headers["content-type"] == "image/png"
 
     @step("bookmarks, status_delete")
     def _():

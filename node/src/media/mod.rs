@@ -75,7 +75,12 @@ impl Node {
     }
 
     /// Stores an uploaded image for the viewer.
-    pub async fn upload_media(&self, viewer: &Viewer, bytes: Vec<u8>, description: Option<String>) -> NodeResult<Media> {
+    pub async fn upload_media(
+        &self,
+        viewer: &Viewer,
+        bytes: Vec<u8>,
+        description: Option<String>,
+    ) -> NodeResult<Media> {
         let me = viewer.member()?.id;
         let description = description.unwrap_or_default();
         crate::validate::max_chars("description", &description, 1500)?;
@@ -100,7 +105,8 @@ impl Node {
             post_id: None,
             created_at: now_ms(),
         };
-        self.write(|txn| txn.put(Key::new(Space::Media).id(id), &media)).await?;
+        self.write(|txn| txn.put(Key::new(Space::Media).id(id), &media))
+            .await?;
         Ok(media)
     }
 
@@ -114,7 +120,13 @@ impl Node {
     }
 
     /// Changes an upload's alt text and focal point.
-    pub async fn update_media(&self, viewer: &Viewer, id: Id, description: Option<String>, focus: Option<(f32, f32)>) -> NodeResult<Media> {
+    pub async fn update_media(
+        &self,
+        viewer: &Viewer,
+        id: Id,
+        description: Option<String>,
+        focus: Option<(f32, f32)>,
+    ) -> NodeResult<Media> {
         let mut media = self.own_media(viewer, id)?;
         if let Some(d) = description {
             crate::validate::max_chars("description", &d, 1500)?;
@@ -122,11 +134,15 @@ impl Node {
         }
         if let Some((x, y)) = focus {
             if !(-1.0..=1.0).contains(&x) || !(-1.0..=1.0).contains(&y) {
-                return Err(NodeError::invalid("focus", "both values must be between -1 and 1"));
+                return Err(NodeError::invalid(
+                    "focus",
+                    "both values must be between -1 and 1",
+                ));
             }
             media.focus = (x, y);
         }
-        self.write(|txn| txn.put(Key::new(Space::Media).id(id), &media)).await?;
+        self.write(|txn| txn.put(Key::new(Space::Media).id(id), &media))
+            .await?;
         Ok(media)
     }
 
@@ -145,27 +161,50 @@ impl Node {
     /// own, not yet attached.
     pub(crate) fn check_attachable(&self, author: Id, raw: &[String]) -> NodeResult<Vec<Id>> {
         if raw.len() > MAX_PER_POST {
-            return Err(NodeError::invalid("media_ids", format!("at most {MAX_PER_POST} attachments")));
+            return Err(NodeError::invalid(
+                "media_ids",
+                format!("at most {MAX_PER_POST} attachments"),
+            ));
         }
         let mut ids = Vec::with_capacity(raw.len());
         for r in raw {
-            let id: Id = r.parse().map_err(|_| NodeError::invalid("media_ids", format!("{r:?} is not a media id")))?;
+            let id: Id = r
+                .parse()
+                .map_err(|_| NodeError::invalid("media_ids", format!("{r:?} is not a media id")))?;
             match self.store.get::<Media>(&Key::new(Space::Media).id(id))? {
                 Some(m) if m.owner == author && m.post_id.is_none() => ids.push(id),
-                Some(m) if m.owner == author => return Err(NodeError::invalid("media_ids", format!("{id} is already attached"))),
-                _ => return Err(NodeError::invalid("media_ids", format!("{id}: no such media"))),
+                Some(m) if m.owner == author => {
+                    return Err(NodeError::invalid(
+                        "media_ids",
+                        format!("{id} is already attached"),
+                    ))
+                }
+                _ => {
+                    return Err(NodeError::invalid(
+                        "media_ids",
+                        format!("{id}: no such media"),
+                    ))
+                }
             }
         }
         Ok(ids)
     }
 
     /// Stages attaching media to a post.
-    pub(crate) fn attach_media(&self, txn: &mut crate::store::Txn<'_>, post: Id, ids: &[Id]) -> NodeResult<()> {
+    pub(crate) fn attach_media(
+        &self,
+        txn: &mut crate::store::Txn<'_>,
+        post: Id,
+        ids: &[Id],
+    ) -> NodeResult<()> {
         for id in ids {
             let key = Key::new(Space::Media).id(*id);
             let mut media: Media = txn.get(&key)?.ok_or(NodeError::NotFound("media"))?;
             if media.post_id.is_some() {
-                return Err(NodeError::invalid("media_ids", format!("{id} is already attached")));
+                return Err(NodeError::invalid(
+                    "media_ids",
+                    format!("{id} is already attached"),
+                ));
             }
             media.post_id = Some(post);
             txn.put(key, &media)?;
@@ -176,12 +215,19 @@ impl Node {
     /// A stored media file by name (`ID.ext` or `ID_small.ext`), with its type.
     pub fn media_file(&self, name: &str) -> NodeResult<(Vec<u8>, String)> {
         let stem = name.split('.').next().unwrap_or("");
-        let id: Id = stem.trim_end_matches("_small").parse().map_err(|_| NodeError::NotFound("media"))?;
-        let media: Media = self.store.get(&Key::new(Space::Media).id(id))?.ok_or(NodeError::NotFound("media"))?;
+        let id: Id = stem
+            .trim_end_matches("_small")
+            .parse()
+            .map_err(|_| NodeError::NotFound("media"))?;
+        let media: Media = self
+            .store
+            .get(&Key::new(Space::Media).id(id))?
+            .ok_or(NodeError::NotFound("media"))?;
         if name != media.file_name() && name != media.preview_file_name() {
             return Err(NodeError::NotFound("media"));
         }
-        let bytes = std::fs::read(self.media_dir().join(name)).map_err(|_| NodeError::NotFound("media"))?;
+        let bytes =
+            std::fs::read(self.media_dir().join(name)).map_err(|_| NodeError::NotFound("media"))?;
         Ok((bytes, media.content_type))
     }
 }

@@ -30,14 +30,26 @@ pub struct Processed {
 /// Checks, re-encodes and stores an upload as `dir/ID.ext` and `dir/ID_small.ext`.
 pub fn process(bytes: &[u8], dir: &Path, id: Id) -> NodeResult<Processed> {
     if bytes.len() > MAX_UPLOAD_BYTES {
-        return Err(NodeError::too_large("file", format!("at most {} MiB", MAX_UPLOAD_BYTES / 1024 / 1024)));
+        return Err(NodeError::too_large(
+            "file",
+            format!("at most {} MiB", MAX_UPLOAD_BYTES / 1024 / 1024),
+        ));
     }
-    let format = image::guess_format(bytes).map_err(|_| NodeError::invalid("file", "is not a supported image (PNG, JPEG, WebP or GIF)"))?;
+    let format = image::guess_format(bytes).map_err(|_| {
+        NodeError::invalid("file", "is not a supported image (PNG, JPEG, WebP or GIF)")
+    })?;
     // JPEG stays JPEG (photos); everything else is stored as PNG (GIFs lose animation).
     let (out_format, content_type, extension) = match format {
         ImageFormat::Jpeg => (ImageFormat::Jpeg, "image/jpeg", "jpg"),
-        ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif => (ImageFormat::Png, "image/png", "png"),
-        _ => return Err(NodeError::invalid("file", "is not a supported image (PNG, JPEG, WebP or GIF)")),
+        ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif => {
+            (ImageFormat::Png, "image/png", "png")
+        }
+        _ => {
+            return Err(NodeError::invalid(
+                "file",
+                "is not a supported image (PNG, JPEG, WebP or GIF)",
+            ))
+        }
     };
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
@@ -57,7 +69,10 @@ pub fn process(bytes: &[u8], dir: &Path, id: Id) -> NodeResult<Processed> {
     let original = encode(&image, out_format)?;
     let size = original.len() as u64;
     write_atomically(&dir.join(format!("{id}.{extension}")), &original)?;
-    write_atomically(&dir.join(format!("{id}_small.{extension}")), &encode(&preview, out_format)?)?;
+    write_atomically(
+        &dir.join(format!("{id}_small.{extension}")),
+        &encode(&preview, out_format)?,
+    )?;
     Ok(Processed {
         content_type,
         extension,
@@ -72,7 +87,11 @@ pub fn process(bytes: &[u8], dir: &Path, id: Id) -> NodeResult<Processed> {
 
 /// Encodes pixels only: no metadata survives.
 fn encode(image: &DynamicImage, format: ImageFormat) -> NodeResult<Vec<u8>> {
-    let image = if format == ImageFormat::Jpeg { DynamicImage::ImageRgb8(image.to_rgb8()) } else { image.clone() };
+    let image = if format == ImageFormat::Jpeg {
+        DynamicImage::ImageRgb8(image.to_rgb8())
+    } else {
+        image.clone()
+    };
     let mut out = Cursor::new(Vec::new());
     image
         .write_to(&mut out, format)
@@ -97,7 +116,9 @@ mod tests {
     use image::{Rgb, RgbImage};
 
     fn jpeg_with_exif() -> Vec<u8> {
-        let img = DynamicImage::ImageRgb8(RgbImage::from_fn(640, 480, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 128])));
+        let img = DynamicImage::ImageRgb8(RgbImage::from_fn(640, 480, |x, y| {
+            Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+        }));
         let mut out = Cursor::new(Vec::new());
         img.write_to(&mut out, ImageFormat::Jpeg).expect("encode");
         let jpeg = out.into_inner();
@@ -118,11 +139,17 @@ mod tests {
         assert!(input.windows(10).any(|w| w == b"GPS-SECRET"));
         let id = crate::id::IdGenerator::default().next();
         let p = process(&input, dir.path(), id).expect("process");
-        assert_eq!((p.width, p.height, p.content_type), (640, 480, "image/jpeg"));
+        assert_eq!(
+            (p.width, p.height, p.content_type),
+            (640, 480, "image/jpeg")
+        );
         assert_eq!((p.preview_width, p.preview_height), (400, 300));
         assert!(!p.blurhash.is_empty());
         let stored = std::fs::read(dir.path().join(format!("{id}.jpg"))).expect("stored");
-        assert!(!stored.windows(10).any(|w| w == b"GPS-SECRET"), "EXIF survived");
+        assert!(
+            !stored.windows(10).any(|w| w == b"GPS-SECRET"),
+            "EXIF survived"
+        );
         assert!(dir.path().join(format!("{id}_small.jpg")).exists());
     }
 
@@ -130,8 +157,13 @@ mod tests {
     fn non_images_and_oversized_uploads_are_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
         let id = crate::id::IdGenerator::default().next();
-        assert!(matches!(process(b"<svg></svg>", dir.path(), id), Err(NodeError::Invalid { field, .. }) if field == "file"));
+        assert!(
+            matches!(process(b"<svg></svg>", dir.path(), id), Err(NodeError::Invalid { field, .. }) if field == "file")
+        );
         let big = vec![0u8; MAX_UPLOAD_BYTES + 1];
-        assert!(matches!(process(&big, dir.path(), id), Err(NodeError::TooLarge { .. })));
+        assert!(matches!(
+            process(&big, dir.path(), id),
+            Err(NodeError::TooLarge { .. })
+        ));
     }
 }

@@ -234,7 +234,7 @@ impl<'a> Renderer<'a> {
             "reblog": null,
             "application": null,
             "account": account,
-            "media_attachments": [],
+            "media_attachments": p.media.iter().map(|m| super::media::attachment(&self.base, m)).collect::<Vec<_>>(),
             "mentions": p.mentions.iter().map(|m| self.mention(m)).collect::<Vec<_>>(),
             "tags": p.tags.iter().map(|t| json!({"name": t, "url": format!("{}/tags/{}", self.base, t)})).collect::<Vec<_>>(),
             "emojis": [],

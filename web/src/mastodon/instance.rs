@@ -42,8 +42,8 @@ fn configuration(state: &AppState) -> Value {
     let limits = &state.node.config().limits;
     json!({
         "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
-        "statuses": {"max_characters": limits.post_chars, "max_media_attachments": 0, "characters_reserved_per_url": 23},
-        "media_attachments": {"supported_mime_types": [], "image_size_limit": 0, "image_matrix_limit": 0, "video_size_limit": 0, "video_frame_rate_limit": 0, "video_matrix_limit": 0},
+        "statuses": {"max_characters": limits.post_chars, "max_media_attachments": node::media::MAX_PER_POST, "characters_reserved_per_url": 23},
+        "media_attachments": {"supported_mime_types": ["image/jpeg", "image/png", "image/webp", "image/gif"], "image_size_limit": node::media::MAX_UPLOAD_BYTES, "image_matrix_limit": 8192 * 8192, "video_size_limit": 0, "video_frame_rate_limit": 0, "video_matrix_limit": 0},
         "polls": {"max_options": 0, "max_characters_per_option": 0, "min_expiration": 0, "max_expiration": 0},
         "translation": {"enabled": false},
     })

@@ -7,6 +7,7 @@ mod conversations;
 mod entities;
 mod instance;
 mod markers;
+mod media;
 mod notifications;
 mod oauth;
 mod params;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(notifications::routes())
         .merge(search::routes())
         .merge(markers::routes())
+        .merge(media::routes())
         .merge(streaming::routes())
 }
 

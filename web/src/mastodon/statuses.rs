@@ -59,13 +59,6 @@ async fn create(
     if let Some(me) = v.id() {
         s.limiters.check(Action::Post, &me.to_string())?;
     }
-    if !p.media_ids.is_empty() {
-        return Err(ApiError::field(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "media_ids",
-            "media attachments are not supported yet",
-        ));
-    }
     let visibility = match p.visibility.as_deref().filter(|x| !x.is_empty()) {
         None => None,
         Some(x) => Some(
@@ -82,6 +75,7 @@ async fn create(
     };
     let new = NewPost {
         content: p.status.unwrap_or_default(),
+        media_ids: p.media_ids,
         visibility,
         in_reply_to: p.in_reply_to_id.filter(|x| !x.is_empty()),
         spoiler_text: p.spoiler_text,

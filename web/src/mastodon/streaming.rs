@@ -128,13 +128,21 @@ fn translate(
             let post = node.post(viewer, *id).ok()?;
             if *channel == Channel::Direct {
                 // Mastodon's direct stream carries Conversation entities.
-                if post.visibility != Visibility::Direct || matches!(event, Event::PostEdited { .. }) {
+                if post.visibility != Visibility::Direct
+                    || matches!(event, Event::PostEdited { .. })
+                {
                     return None;
                 }
-                let page = node.conversations(viewer, &node::PageRequest::first(20)).ok()?;
+                let page = node
+                    .conversations(viewer, &node::PageRequest::first(20))
+                    .ok()?;
                 let conversation = page.items.iter().find(|c| c.last_post.id == post.id)?;
-                let entity = super::conversations::render(&mut Renderer::new(node), conversation).ok()?;
-                return Some(Outgoing { event: "conversation", payload: entity.to_string() });
+                let entity =
+                    super::conversations::render(&mut Renderer::new(node), conversation).ok()?;
+                return Some(Outgoing {
+                    event: "conversation",
+                    payload: entity.to_string(),
+                });
             }
             let wanted = match channel {
                 Channel::User => node.in_home(viewer, &post).ok()?,

@@ -528,3 +528,90 @@ async fn direct_messages_form_conversations() {
     let (_, gone, _) = a.get("/api/v1/conversations", Some(&alice)).await;
     assert_eq!(gone.as_array().map(Vec::len), Some(0));
 }
+
+/// A multipart body with one PNG `file` field and a description.
+fn multipart_png() -> (String, Vec<u8>) {
+    let mut png = std::io::Cursor::new(Vec::new());
+    image_png(&mut png);
+    let boundary = "XkodeonBoundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\na red square\r\n").as_bytes());
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes());
+    body.extend_from_slice(png.get_ref());
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// A real 2×2 PNG.
+fn image_png(out: &mut std::io::Cursor<Vec<u8>>) {
+    let img = image::RgbImage::from_pixel(2, 2, image::Rgb([200, 0, 0]));
+    image::DynamicImage::ImageRgb8(img).write_to(out, image::ImageFormat::Png).expect("png");
+}
+
+#[tokio::test]
+async fn media_upload_attach_and_serve() {
+    let a = app();
+    let (_, _, alice) = a.member("alice", "read+write").await;
+    let (ct, body) = multipart_png();
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v2/media")
+        .header("content-type", ct)
+        .header("authorization", format!("Bearer {alice}"))
+        .body(Body::from(body))
+        .expect("request");
+    let res = a.router.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let bytes = to_bytes(res.into_body(), 1 << 20).await.expect("body");
+    let media: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    assert_eq!(status, StatusCode::OK, "{media}");
+    assert_eq!(media["type"], "image");
+    assert_eq!(media["description"], "a red square");
+    assert_eq!(media["meta"]["original"]["width"], 2);
+    assert!(media["blurhash"].as_str().is_some_and(|b| !b.is_empty()));
+    let id = media["id"].as_str().expect("id");
+    // Attach it (no text needed), then it is served with its type.
+    let (s, status) = a
+        .form(
+            "/api/v1/statuses",
+            Some(&alice),
+            &format!("media_ids[]={id}"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{status}");
+    assert_eq!(status["media_attachments"][0]["id"], id);
+    let url = media["url"].as_str().expect("url");
+    let path = &url[url.find("/media/").expect("path")..];
+    let res = a
+        .router
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).expect("req"))
+        .await
+        .expect("res");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    // Attaching twice, or someone else's media, is refused.
+    let (s, err) = a
+        .form(
+            "/api/v1/statuses",
+            Some(&alice),
+            &format!("status=again&media_ids[]={id}"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    // Not an image: 422 naming the file.
+    let boundary = "B";
+    let bogus = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.png\"\r\nContent-Type: image/png\r\n\r\n<svg onload=alert(1)>\r\n--{boundary}--\r\n");
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v2/media")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("authorization", format!("Bearer {alice}"))
+        .body(Body::from(bogus))
+        .expect("request");
+    let res = a.router.clone().oneshot(req).await.expect("response");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -1,0 +1,163 @@
+//! Media uploads (`POST /api/v2/media`), their metadata, and serving files.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use node::media::Media;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::params::Params;
+use super::{record_id, Token};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Routes.
+pub fn routes() -> Router<AppState> {
+    // Uploads may exceed the node's general body limit (this inner limit
+    // overrides the outer one for these routes only).
+    let uploads = Router::new()
+        .route("/api/v2/media", post(upload))
+        .route("/api/v1/media", post(upload))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            node::media::MAX_UPLOAD_BYTES + 64 * 1024,
+        ));
+    Router::new()
+        .merge(uploads)
+        .route("/api/v1/media/{id}", get(show).put(update))
+        .route("/media/{file}", get(file))
+}
+
+/// A MediaAttachment.
+pub fn attachment(base: &str, m: &Media) -> Value {
+    let aspect = |w: u32, h: u32| {
+        if h == 0 {
+            0.0
+        } else {
+            f64::from(w) / f64::from(h)
+        }
+    };
+    json!({
+        "id": m.id.to_string(),
+        "type": "image",
+        "url": format!("{base}/media/{}", m.file_name()),
+        "preview_url": format!("{base}/media/{}", m.preview_file_name()),
+        "remote_url": null,
+        "text_url": null,
+        "meta": {
+            "original": {"width": m.width, "height": m.height, "size": format!("{}x{}", m.width, m.height), "aspect": aspect(m.width, m.height)},
+            "small": {"width": m.preview_width, "height": m.preview_height, "size": format!("{}x{}", m.preview_width, m.preview_height), "aspect": aspect(m.preview_width, m.preview_height)},
+            "focus": {"x": m.focus.0, "y": m.focus.1},
+        },
+        "description": if m.description.is_empty() { Value::Null } else { Value::String(m.description.clone()) },
+        "blurhash": m.blurhash,
+    })
+}
+
+/// POST /api/v2/media (multipart: `file`, `description`)
+async fn upload(
+    State(s): State<AppState>,
+    t: Token,
+    mut form: Multipart,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.require("write:media")?;
+    let mut bytes = None;
+    let mut description = None;
+    while let Some(field) = form.next_field().await.map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("malformed multipart body: {e}"),
+        )
+    })? {
+        match field.name() {
+            Some("file") => {
+                bytes = Some(field.bytes().await.map_err(|e| {
+                    ApiError::field(StatusCode::PAYLOAD_TOO_LARGE, "file", format!("file: {e}"))
+                })?);
+            }
+            Some("description") => {
+                description = Some(field.text().await.map_err(|e| {
+                    ApiError::field(StatusCode::BAD_REQUEST, "description", e.to_string())
+                })?);
+            }
+            _ => {}
+        }
+    }
+    let bytes = bytes.ok_or_else(|| {
+        ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "file", "file is required")
+    })?;
+    let media = s.node.upload_media(v, bytes.to_vec(), description).await?;
+    Ok(axum::Json(attachment(&s.node.config().base_url(), &media)))
+}
+
+/// GET /api/v1/media/{id}
+async fn show(
+    State(s): State<AppState>,
+    t: Token,
+    Path(raw): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.require("write:media")?;
+    let media = s.node.own_media(v, record_id(&raw)?)?;
+    Ok(axum::Json(attachment(&s.node.config().base_url(), &media)))
+}
+
+#[derive(Deserialize)]
+struct UpdateParams {
+    description: Option<String>,
+    focus: Option<String>,
+}
+
+/// PUT /api/v1/media/{id} (`description`, `focus=x,y`)
+async fn update(
+    State(s): State<AppState>,
+    t: Token,
+    Path(raw): Path<String>,
+    Params(p): Params<UpdateParams>,
+) -> ApiResult<impl IntoResponse> {
+    let v = t.require("write:media")?;
+    let focus = match p.focus.as_deref() {
+        None | Some("") => None,
+        Some(f) => {
+            let parsed = f.split_once(',').and_then(|(x, y)| {
+                Some((x.trim().parse::<f32>().ok()?, y.trim().parse::<f32>().ok()?))
+            });
+            Some(parsed.ok_or_else(|| {
+                ApiError::field(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "focus",
+                    "focus must be \"x,y\"",
+                )
+            })?)
+        }
+    };
+    let media = s
+        .node
+        .update_media(v, record_id(&raw)?, p.description, focus)
+        .await?;
+    Ok(axum::Json(attachment(&s.node.config().base_url(), &media)))
+}
+
+/// GET /media/{file} — the stored file, never sniffed as anything else.
+async fn file(State(s): State<AppState>, Path(name): Path<String>) -> Response {
+    match s.node.media_file(&name) {
+        Ok((bytes, content_type)) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (
+                    header::CACHE_CONTROL,
+                    "public, max-age=31536000, immutable".to_string(),
+                ),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'".to_string(),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
