@@ -212,6 +212,18 @@ impl Node {
         Ok(())
     }
 
+    /// Deletes the files of media whose records are gone (after the write
+    /// that removed them; a failure only leaves an orphan file).
+    pub(crate) fn remove_media_files(&self, media: &[Media]) {
+        for m in media {
+            for name in [m.file_name(), m.preview_file_name()] {
+                if let Err(e) = std::fs::remove_file(self.media_dir().join(&name)) {
+                    tracing::warn!(file = %name, error = %e, "could not remove a media file");
+                }
+            }
+        }
+    }
+
     /// A stored media file by name (`ID.ext` or `ID_small.ext`), with its type.
     pub fn media_file(&self, name: &str) -> NodeResult<(Vec<u8>, String)> {
         let stem = name.split('.').next().unwrap_or("");

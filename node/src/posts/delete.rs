@@ -18,6 +18,7 @@ impl Node {
             ));
         }
         let mut boosters = Vec::new();
+        let media = self.post_media(&post.media)?;
         self.write(|txn| {
             if !txn.contains(&Key::new(Space::Post).id(id))? {
                 return Err(NodeError::NotFound("post"));
@@ -54,6 +55,9 @@ impl Node {
                     boosters.push(member);
                 }
             }
+            for media in &post.media {
+                txn.delete(Key::new(Space::Media).id(*media));
+            }
             txn.delete(counter::key(counter::BOOSTS, id));
             txn.delete(counter::key(counter::LIKES, id));
             txn.delete(counter::key(counter::REPLIES, id));
@@ -63,6 +67,7 @@ impl Node {
         })
         .await?;
         self.timelines.forget_recent(post.author_id);
+        self.remove_media_files(&media);
         for member in boosters {
             self.timelines.forget_recent(member);
         }

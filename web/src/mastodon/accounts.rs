@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::entities::{relationship, Renderer};
-use super::params::{flex_bool, flex_list, Params};
+use super::params::{flex_bool, flex_list, Params, ParamsWithFiles};
 use super::{bearer_token, paged, record_id, status_page, MaybeToken, PageParams, Token};
 use crate::error::{ApiError, ApiResult};
 use crate::rate_limit::{Action, ClientIp};
@@ -28,7 +28,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/api/v1/accounts/update_credentials",
-            axum::routing::patch(update_credentials),
+            axum::routing::patch(update_credentials).layer(axum::extract::DefaultBodyLimit::max(
+                node::media::MAX_UPLOAD_BYTES + 64 * 1024,
+            )),
         )
         .route("/api/v1/accounts/lookup", get(lookup))
         .route("/api/v1/accounts/relationships", get(relationships))
@@ -134,14 +136,38 @@ struct Source {
 async fn update_credentials(
     State(s): State<AppState>,
     t: Token,
-    Params(p): Params<UpdateCredentials>,
+    ParamsWithFiles(p, files): ParamsWithFiles<UpdateCredentials>,
 ) -> ApiResult<impl IntoResponse> {
     let v = t.require("write:accounts")?;
+    // An avatar file is stored like any upload; its URL becomes the avatar.
+    let avatar_url = match files.get("avatar") {
+        Some(bytes) => {
+            let media =
+                s.node
+                    .upload_media(v, bytes.to_vec(), None)
+                    .await
+                    .map_err(|e| match e {
+                        node::NodeError::Invalid { message, .. } => ApiError::field(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "avatar",
+                            format!("avatar {message}"),
+                        ),
+                        other => other.into(),
+                    })?;
+            Some(format!(
+                "{}/media/{}",
+                s.node.config().base_url(),
+                media.preview_file_name()
+            ))
+        }
+        None => None,
+    };
     let current = s.node.me(v)?;
     let details = current.details.clone();
     let mut update = ProfileUpdate {
         full_name: p.display_name,
         locked: p.locked,
+        avatar_url,
         ..ProfileUpdate::default()
     };
     if let Some(note) = p.note {

@@ -4,7 +4,9 @@
 //! deserialised with errors that name the field.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use std::collections::HashMap;
+
+use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
@@ -12,20 +14,74 @@ use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 
-/// Parameters from a JSON or form body (an empty body is `{}`).
+/// Parameters from a JSON, form or multipart body (an empty body is `{}`);
+/// uploaded files in a multipart body are ignored.
 pub struct Params<T>(pub T);
+
+/// Like [`Params`], also keeping uploaded files (field name → bytes).
+pub struct ParamsWithFiles<T>(pub T, pub HashMap<String, Bytes>);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Params<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let query = req.uri().query().map(str::to_string);
+        let (value, _) = read(req, state).await?;
+        deserialize(value).map(Params)
+    }
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ParamsWithFiles<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (value, files) = read(req, state).await?;
+        deserialize(value).map(|t| ParamsWithFiles(t, files))
+    }
+}
+
+/// Reads every parameter of a request (query string included) as JSON,
+/// and the files of a multipart body.
+async fn read<S: Send + Sync>(
+    req: Request,
+    state: &S,
+) -> Result<(Value, HashMap<String, Bytes>), ApiError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let query = req.uri().query().map(str::to_string);
+    let mut files = HashMap::new();
+    let mut value = if content_type.starts_with("multipart/") {
+        let mut multipart = Multipart::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        while let Some(field) = multipart.next_field().await.map_err(|e| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("malformed multipart body: {e}"),
+            )
+        })? {
+            let name = field.name().unwrap_or_default().to_string();
+            if field.file_name().is_some() {
+                let bytes = field.bytes().await.map_err(|e| {
+                    ApiError::field(StatusCode::PAYLOAD_TOO_LARGE, &name, format!("{name}: {e}"))
+                })?;
+                files.insert(name, bytes);
+            } else {
+                let text = field.text().await.map_err(|e| {
+                    ApiError::field(StatusCode::BAD_REQUEST, &name, format!("{name}: {e}"))
+                })?;
+                pairs.push((name, text));
+            }
+        }
+        let encoded: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        form_to_value(encoded.as_bytes())
+    } else {
         let bytes = Bytes::from_request(req, state).await.map_err(|r| {
             if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request body is too large")
@@ -33,28 +89,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Params<T> {
                 ApiError::new(StatusCode::BAD_REQUEST, r.body_text())
             }
         })?;
-        let mut value = if content_type.contains("json") && !bytes.is_empty() {
+        if content_type.contains("json") && !bytes.is_empty() {
             serde_json::from_slice::<Value>(&bytes).map_err(|e| {
                 ApiError::new(StatusCode::BAD_REQUEST, format!("malformed JSON: {e}"))
             })?
-        } else if content_type.starts_with("multipart/") {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "multipart bodies are not supported here yet; send form or JSON",
-            ));
         } else {
             form_to_value(&bytes)
-        };
-        // Parameters may also come in the query string (Mastodon accepts both).
-        if let (Some(q), Value::Object(map)) = (query, &mut value) {
-            if let Value::Object(from_query) = form_to_value(q.as_bytes()) {
-                for (k, v) in from_query {
-                    map.entry(k).or_insert(v);
-                }
+        }
+    };
+    // Parameters may also come in the query string (Mastodon accepts both).
+    if let (Some(q), Value::Object(map)) = (query, &mut value) {
+        if let Value::Object(from_query) = form_to_value(q.as_bytes()) {
+            for (k, v) in from_query {
+                map.entry(k).or_insert(v);
             }
         }
-        deserialize(value).map(Params)
     }
+    Ok((value, files))
 }
 
 /// Deserialises a value, naming the field at fault (422).

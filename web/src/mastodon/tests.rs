@@ -545,7 +545,9 @@ fn multipart_png() -> (String, Vec<u8>) {
 /// A real 2×2 PNG.
 fn image_png(out: &mut std::io::Cursor<Vec<u8>>) {
     let img = image::RgbImage::from_pixel(2, 2, image::Rgb([200, 0, 0]));
-    image::DynamicImage::ImageRgb8(img).write_to(out, image::ImageFormat::Png).expect("png");
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(out, image::ImageFormat::Png)
+        .expect("png");
 }
 
 #[tokio::test]
@@ -614,4 +616,48 @@ async fn media_upload_attach_and_serve() {
         .expect("request");
     let res = a.router.clone().oneshot(req).await.expect("response");
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn update_credentials_takes_multipart_with_an_avatar() {
+    let a = app();
+    let (_, _, alice) = a.member("alice", "read+write").await;
+    let mut png = std::io::Cursor::new(Vec::new());
+    image_png(&mut png);
+    let boundary = "B0und";
+    let mut body = Vec::new();
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"display_name\"\r\n\r\nAlice A.\r\n").as_bytes());
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nHello <there>\r\n").as_bytes());
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"fields_attributes[0][name]\"\r\n\r\ngithub\r\n").as_bytes());
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"fields_attributes[0][value]\"\r\n\r\nalice\r\n").as_bytes());
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes());
+    body.extend_from_slice(png.get_ref());
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::builder()
+        .method("PATCH")
+        .uri("/api/v1/accounts/update_credentials")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("authorization", format!("Bearer {alice}"))
+        .body(Body::from(body))
+        .expect("request");
+    let res = a.router.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let me: Value =
+        serde_json::from_slice(&to_bytes(res.into_body(), 1 << 20).await.expect("body"))
+            .unwrap_or(Value::Null);
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["display_name"], "Alice A.");
+    assert_eq!(me["note"], "<p>Hello &lt;there&gt;</p>");
+    assert_eq!(me["fields"][0]["name"], "github");
+    assert!(
+        me["avatar"]
+            .as_str()
+            .is_some_and(|u| u.contains("/media/") && u.ends_with("_small.png")),
+        "{}",
+        me["avatar"]
+    );
+    assert_eq!(me["source"]["note"], "Hello <there>");
 }
