@@ -41,3 +41,41 @@ async fn streaming_pushes_new_posts_to_followers() {
     assert_eq!(home.body[0]["id"], id.as_str());
     assert_eq!(home.body[0]["account"]["username"], "alice");
 }
+
+#[tokio::test]
+async fn websocket_streaming_with_subscribe_messages() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let node = TestNode::start().await;
+    let (alice, bob) = (node.register("alice").await, node.register("bob").await);
+    node.follow(&bob, &alice).await;
+    let ws_url = format!("{}/api/v1/streaming?stream=user&access_token={}", node.base.replace("http", "ws"), bob.token);
+    let (mut socket, _) = tokio_tungstenite::connect_async(ws_url).await.expect("connect");
+    // Also subscribe to a hashtag stream over the socket.
+    socket
+        .send(Message::text(json!({"type": "subscribe", "stream": "hashtag", "tag": "rust"}).to_string()))
+        .await
+        .expect("subscribe");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let carol = node.register("carol").await;
+    let followed = node.post_as(&alice, "for my followers", json!({})).await;
+    let tagged = node.post_as(&carol, "about #rust", json!({})).await;
+    let mut got = Vec::new();
+    let done = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(Ok(msg)) = socket.next().await {
+            let Message::Text(text) = msg else { continue };
+            let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+            assert_eq!(v["event"], "update");
+            let status: serde_json::Value = serde_json::from_str(v["payload"].as_str().expect("payload string")).expect("status");
+            got.push((v["stream"][0].as_str().unwrap_or("").to_string(), status["id"].as_str().unwrap_or("").to_string()));
+            if got.len() == 2 {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(done.is_ok(), "got only {got:?}");
+    assert!(got.contains(&("user".to_string(), followed)), "{got:?}");
+    assert!(got.contains(&("hashtag".to_string(), tagged)), "{got:?}");
+}
