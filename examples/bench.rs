@@ -153,6 +153,7 @@ async fn register(node: &Node, name: &str) -> anyhow::Result<Viewer> {
                 email: format!("{name}@bench.test"),
                 password: "benchmark-password".into(),
                 full_name: String::new(),
+                ..NewMember::default()
             },
             Role::Member,
         )

@@ -178,6 +178,9 @@ fn command_name(command: &AdminCommand) -> &'static str {
         AdminCommand::Promote { .. } => "promote",
         AdminCommand::Suspend { .. } => "suspend",
         AdminCommand::ResetPassword { .. } => "reset-password",
+        AdminCommand::Approve { .. } => "approve",
+        AdminCommand::Reject { .. } => "reject",
+        AdminCommand::Invite { .. } => "invite",
     }
 }
 

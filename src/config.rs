@@ -72,8 +72,8 @@ pub struct StorageConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RegistrationConfig {
-    /// Whether anyone may register.
-    pub open: bool,
+    /// Who may register: open, approval, invite or closed.
+    pub mode: node::RegistrationMode,
 }
 
 /// `[limits]`: content size limits.
@@ -146,7 +146,9 @@ impl Default for StorageConfig {
 
 impl Default for RegistrationConfig {
     fn default() -> Self {
-        RegistrationConfig { open: true }
+        RegistrationConfig {
+            mode: node::RegistrationMode::Open,
+        }
     }
 }
 
@@ -391,7 +393,7 @@ impl Config {
     pub fn node_config(&self) -> node::NodeConfig {
         let mut c = node::NodeConfig::new(self.data_dir.clone(), self.domain());
         c.cache_capacity_bytes = self.storage.cache_capacity_mb.saturating_mul(1024 * 1024);
-        c.registrations_open = self.registration.open;
+        c.registration = self.registration.mode;
         c.dev = self.server.dev;
         c.limits = node::ContentLimits {
             post_chars: self.limits.post_chars,
@@ -529,13 +531,13 @@ mod tests {
     fn mappings() {
         let mut c = Config::default();
         c.storage.cache_capacity_mb = 2;
-        c.registration.open = false;
+        c.registration.mode = node::RegistrationMode::Closed;
         c.limits.tags = 3;
         c.rate_limits.login_per_minute_per_ip = 0;
         c.server.body_limit_bytes = 77;
         let n = c.node_config();
         assert_eq!(n.cache_capacity_bytes, 2 * 1024 * 1024);
-        assert!(!n.registrations_open);
+        assert_eq!(n.registration, node::RegistrationMode::Closed);
         assert_eq!(n.limits.tags, 3);
         let w = c.web_settings();
         assert_eq!(w.body_limit_bytes, 77);

@@ -116,6 +116,24 @@ enum AdminCmd {
         #[arg(long)]
         undo: bool,
     },
+    /// Approve a member waiting for approval (registration mode "approval").
+    Approve {
+        /// Username.
+        #[arg(long)]
+        username: String,
+    },
+    /// Reject a member waiting for approval: the account is deleted.
+    Reject {
+        /// Username.
+        #[arg(long)]
+        username: String,
+    },
+    /// Create an invite code (registration mode "invite").
+    Invite {
+        /// How many registrations the code allows.
+        #[arg(long, default_value_t = 1)]
+        uses: u32,
+    },
     /// Set a member's password (revokes all their sessions).
     ResetPassword {
         /// Username.
@@ -288,6 +306,9 @@ async fn admin(
             role: role.into(),
         },
         AdminCmd::Suspend { username, undo } => AdminCommand::Suspend { username, undo },
+        AdminCmd::Approve { username } => AdminCommand::Approve { username },
+        AdminCmd::Reject { username } => AdminCommand::Reject { username },
+        AdminCmd::Invite { uses } => AdminCommand::Invite { uses },
         AdminCmd::ResetPassword { username, password } => AdminCommand::ResetPassword {
             username,
             password: password_arg(password)?,

@@ -37,6 +37,21 @@ pub enum AdminCommand {
         /// `true` to lift.
         undo: bool,
     },
+    /// Approve a member waiting for approval.
+    Approve {
+        /// Username.
+        username: String,
+    },
+    /// Reject (delete) a member waiting for approval.
+    Reject {
+        /// Username.
+        username: String,
+    },
+    /// Create an invite code.
+    Invite {
+        /// How many registrations it allows.
+        uses: u32,
+    },
     /// Set a new password (revokes all sessions).
     ResetPassword {
         /// Username.
@@ -71,6 +86,7 @@ impl Node {
                             email,
                             password,
                             full_name: String::new(),
+                            ..NewMember::default()
                         },
                         role,
                     )
@@ -87,6 +103,18 @@ impl Node {
             AdminCommand::Suspend { username, undo } => {
                 let m = self.set_suspended(&username, !undo).await?;
                 format!("{} is now {:?}", m.username, m.status)
+            }
+            AdminCommand::Approve { username } => {
+                let m = self.approve_member(&username).await?;
+                format!("{} is approved", m.username)
+            }
+            AdminCommand::Reject { username } => {
+                self.reject_member(&username).await?;
+                format!("{username} was rejected and removed")
+            }
+            AdminCommand::Invite { uses } => {
+                let code = self.create_invite(uses).await?;
+                format!("invite code (good for {uses} registration(s)): {code}")
             }
             AdminCommand::ResetPassword { username, password } => {
                 let m = self.reset_password(&username, &password).await?;

@@ -11,13 +11,28 @@ pub struct NodeConfig {
     pub domain: String,
     /// sled page cache size.
     pub cache_capacity_bytes: u64,
-    /// Whether anyone may register.
-    pub registrations_open: bool,
+    /// Who may register.
+    pub registration: RegistrationMode,
     /// Development mode: links use plain `http://` (and, for federation,
     /// loopback and private addresses are allowed). Never the default.
     pub dev: bool,
     /// Content limits.
     pub limits: ContentLimits,
+}
+
+/// Who may join the node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegistrationMode {
+    /// Anyone may register.
+    #[default]
+    Open,
+    /// Anyone may register; an admin approves each account before it works.
+    Approval,
+    /// Registration needs an invite code from an admin.
+    Invite,
+    /// Only the operator creates accounts.
+    Closed,
 }
 
 /// Size limits on what members write.
@@ -57,7 +72,7 @@ impl NodeConfig {
             data_dir: data_dir.into(),
             domain: domain.into(),
             cache_capacity_bytes: 64 * 1024 * 1024,
-            registrations_open: true,
+            registration: RegistrationMode::Open,
             dev: false,
             limits: ContentLimits::default(),
         }

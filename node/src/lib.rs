@@ -26,7 +26,7 @@ mod validate;
 #[cfg(test)]
 mod tests;
 
-pub use config::{ContentLimits, NodeConfig};
+pub use config::{ContentLimits, NodeConfig, RegistrationMode};
 pub use error::{NodeError, NodeResult};
 pub use feeds::{Page, PageRequest};
 pub use id::Id;

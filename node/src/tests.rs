@@ -28,6 +28,7 @@ async fn member(node: &Node, name: &str) -> Viewer {
             email: format!("{name}@k.test"),
             password: "password123".into(),
             full_name: String::new(),
+            ..NewMember::default()
         })
         .await
         .expect("register");

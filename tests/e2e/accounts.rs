@@ -98,7 +98,8 @@ async fn duplicates_conflict_and_closed_registration_forbids() {
     r.assert_error(409, Some("email"));
     assert_eq!(node.get("/node", None).await.body["members"], 1);
 
-    let closed = TestNode::start_with(|c| c.registration.open = false).await;
+    let closed =
+        TestNode::start_with(|c| c.registration.mode = node::RegistrationMode::Closed).await;
     let r = closed
         .post(
             "/auth/register",
@@ -152,4 +153,91 @@ async fn profile_fields_round_trip() {
         node.get("/members/alice", None).await.body["details"]["bio"]["website"],
         "https://alice.example"
     );
+}
+
+/// Runs `kodeon admin ...` off the test's runtime thread (the node in this
+/// process must keep serving the admin socket meanwhile).
+async fn admin(dir: &std::path::Path, args: &[&str]) -> String {
+    let mut full = vec!["admin".to_string()];
+    full.extend(args.iter().map(|a| a.to_string()));
+    full.push("--data-dir".into());
+    full.push(dir.to_string_lossy().to_string());
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_kodeon"))
+            .args(&full)
+            .output()
+            .expect("run kodeon admin")
+    })
+    .await
+    .expect("join");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+#[tokio::test]
+async fn approval_mode_holds_new_members_until_approved() {
+    let node =
+        TestNode::start_with(|c| c.registration.mode = node::RegistrationMode::Approval).await;
+    let r = node
+        .post("/auth/register", None, json!({"username": "newbie", "email": "newbie@example.test", "password": PASSWORD, "reason": "I write Kodeon"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["member"]["private"]["status"], "pending");
+    let token = r.body["token"].as_str().expect("token").to_string();
+    node.get("/me", Some(&token)).await.assert_error(403, None);
+    node.post(
+        "/auth/login",
+        None,
+        json!({"login": "newbie", "password": PASSWORD}),
+    )
+    .await
+    .assert_error(403, None);
+    let instance = node.get("/api/v1/instance", None).await;
+    assert_eq!(instance.body["approval_required"], true);
+    admin(&node.dir, &["approve", "--username", "newbie"]).await;
+    assert_eq!(node.get("/me", Some(&token)).await.status, 200);
+    // Rejection frees the name.
+    node.post(
+        "/auth/register",
+        None,
+        json!({"username": "spammer", "email": "s@example.test", "password": PASSWORD}),
+    )
+    .await;
+    admin(&node.dir, &["reject", "--username", "spammer"]).await;
+    let again = node
+        .post(
+            "/auth/register",
+            None,
+            json!({"username": "spammer", "email": "s@example.test", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(again.status, 201, "{}", again.body);
+}
+
+#[tokio::test]
+async fn invite_mode_needs_a_code_with_uses_left() {
+    let node = TestNode::start_with(|c| c.registration.mode = node::RegistrationMode::Invite).await;
+    let reg = |name: &str, code: Option<&str>| json!({"username": name, "email": format!("{name}@example.test"), "password": PASSWORD, "invite_code": code});
+    node.post("/auth/register", None, reg("ann", None))
+        .await
+        .assert_error(422, Some("invite_code"));
+    node.post("/auth/register", None, reg("ann", Some("made-up")))
+        .await
+        .assert_error(422, Some("invite_code"));
+    let out = admin(&node.dir, &["invite", "--uses", "1"]).await;
+    let code = out.trim().rsplit(' ').next().expect("code").to_string();
+    assert_eq!(
+        node.post("/auth/register", None, reg("ann", Some(&code)))
+            .await
+            .status,
+        201
+    );
+    node.post("/auth/register", None, reg("ben", Some(&code)))
+        .await
+        .assert_error(422, Some("invite_code"));
+    assert_eq!(node.get("/node", None).await.body["members"], 1);
 }

@@ -73,7 +73,7 @@ impl Res {
 pub fn test_config() -> Config {
     let mut c = Config::default();
     c.server.dev = true;
-    c.registration.open = true;
+    c.registration.mode = node::RegistrationMode::Open;
     c.rate_limits.register_per_hour_per_ip = 0;
     c.rate_limits.login_per_minute_per_ip = 0;
     c.rate_limits.posts_per_minute_per_account = 0;

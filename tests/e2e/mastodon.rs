@@ -50,11 +50,19 @@ async fn websocket_streaming_with_subscribe_messages() {
     let node = TestNode::start().await;
     let (alice, bob) = (node.register("alice").await, node.register("bob").await);
     node.follow(&bob, &alice).await;
-    let ws_url = format!("{}/api/v1/streaming?stream=user&access_token={}", node.base.replace("http", "ws"), bob.token);
-    let (mut socket, _) = tokio_tungstenite::connect_async(ws_url).await.expect("connect");
+    let ws_url = format!(
+        "{}/api/v1/streaming?stream=user&access_token={}",
+        node.base.replace("http", "ws"),
+        bob.token
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(ws_url)
+        .await
+        .expect("connect");
     // Also subscribe to a hashtag stream over the socket.
     socket
-        .send(Message::text(json!({"type": "subscribe", "stream": "hashtag", "tag": "rust"}).to_string()))
+        .send(Message::text(
+            json!({"type": "subscribe", "stream": "hashtag", "tag": "rust"}).to_string(),
+        ))
         .await
         .expect("subscribe");
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -67,8 +75,13 @@ async fn websocket_streaming_with_subscribe_messages() {
             let Message::Text(text) = msg else { continue };
             let v: serde_json::Value = serde_json::from_str(&text).expect("json");
             assert_eq!(v["event"], "update");
-            let status: serde_json::Value = serde_json::from_str(v["payload"].as_str().expect("payload string")).expect("status");
-            got.push((v["stream"][0].as_str().unwrap_or("").to_string(), status["id"].as_str().unwrap_or("").to_string()));
+            let status: serde_json::Value =
+                serde_json::from_str(v["payload"].as_str().expect("payload string"))
+                    .expect("status");
+            got.push((
+                v["stream"][0].as_str().unwrap_or("").to_string(),
+                status["id"].as_str().unwrap_or("").to_string(),
+            ));
             if got.len() == 2 {
                 return;
             }

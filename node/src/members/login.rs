@@ -82,10 +82,11 @@ impl Node {
             Some(m) if ok => m,
             _ => return Err(NodeError::Unauthorized("invalid login or password")),
         };
-        if member.status == MemberStatus::Suspended {
-            return Err(NodeError::Forbidden("this account is suspended"));
+        match member.status {
+            MemberStatus::Active => Ok(member),
+            MemberStatus::Suspended => Err(NodeError::Forbidden("this account is suspended")),
+            MemberStatus::Pending => Err(NodeError::Forbidden("this account is awaiting approval")),
         }
-        Ok(member)
     }
 
     /// Issues a new full-access bearer token for `member_id`.
@@ -140,6 +141,9 @@ impl Node {
         match self.member(session.member_id)? {
             Some(m) if m.status == MemberStatus::Active => {
                 Ok((Viewer::Member(Box::new(m)), session))
+            }
+            Some(m) if m.status == MemberStatus::Pending => {
+                Err(NodeError::Forbidden("this account is awaiting approval"))
             }
             Some(_) => Err(NodeError::Forbidden("this account is suspended")),
             None => Err(NodeError::Unauthorized("invalid or revoked token")),

@@ -1,6 +1,7 @@
 //! Members: registration, login and sessions, profiles, admin actions.
 
 mod admin;
+pub mod invites;
 pub mod login;
 mod lookup;
 mod profile;

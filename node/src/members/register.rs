@@ -5,14 +5,17 @@ use argon2::Argon2;
 use identity::MemberKeys;
 use serde::Deserialize;
 
+use crate::config::RegistrationMode;
 use crate::error::{NodeError, NodeResult};
 use crate::model::{now_ms, Member, MemberStatus, Profile, Role};
 use crate::node::{counter, Node};
 use crate::store::{Key, Space};
 use crate::validate;
 
+use super::invites;
+
 /// What registration needs.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct NewMember {
     /// Username (letters, digits, underscores).
     pub username: String,
@@ -23,21 +26,57 @@ pub struct NewMember {
     /// Display name (optional).
     #[serde(default)]
     pub full_name: String,
+    /// Invite code (invite-only nodes).
+    #[serde(default)]
+    pub invite_code: Option<String>,
+    /// Why they want to join (approval-mode nodes).
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 impl Node {
-    /// Registers a member through open registration.
+    /// Registers a member, following the node's registration mode: open
+    /// (active at once), approval (pending until an admin approves),
+    /// invite (needs a valid invite code, which loses one use), closed.
     pub async fn register(&self, new: NewMember) -> NodeResult<Member> {
-        if !self.config.registrations_open {
-            return Err(NodeError::Forbidden(
+        match self.config.registration {
+            RegistrationMode::Closed => Err(NodeError::Forbidden(
                 "registrations are closed on this node",
-            ));
+            )),
+            RegistrationMode::Open => self.create_member(new, Role::Member).await,
+            RegistrationMode::Approval => {
+                if let Some(reason) = &new.reason {
+                    validate::max_chars("reason", reason, 1000)?;
+                }
+                self.create_member_with(new, Role::Member, MemberStatus::Pending, None)
+                    .await
+            }
+            RegistrationMode::Invite => {
+                let code = new.invite_code.clone().unwrap_or_default();
+                let key = invites::key(&code);
+                if code.is_empty() || !self.store.contains(&key)? {
+                    return Err(NodeError::invalid("invite_code", "is missing or not valid"));
+                }
+                self.create_member_with(new, Role::Member, MemberStatus::Active, Some(key))
+                    .await
+            }
         }
-        self.create_member(new, Role::Member).await
     }
 
     /// Creates a member with `role` (admin paths and setup use this directly).
     pub async fn create_member(&self, new: NewMember, role: Role) -> NodeResult<Member> {
+        self.create_member_with(new, role, MemberStatus::Active, None)
+            .await
+    }
+
+    /// Creates a member with a status, consuming one use of an invite.
+    async fn create_member_with(
+        &self,
+        new: NewMember,
+        role: Role,
+        status: MemberStatus,
+        invite: Option<Key>,
+    ) -> NodeResult<Member> {
         validate::username("username", &new.username)?;
         validate::email("email", &new.email)?;
         validate::password("password", &new.password)?;
@@ -48,6 +87,7 @@ impl Node {
         // Cheap early check so a taken name costs no hashing; re-checked below.
         self.ensure_free(&name_key, &email_key)?;
 
+        let new_reason = new.reason.clone();
         let id = self.ids.next();
         let sealer = self.sealer.clone();
         let password = new.password.clone();
@@ -67,7 +107,7 @@ impl Node {
             email,
             password_hash,
             role,
-            status: MemberStatus::Active,
+            status,
             locked: false,
             profile: Profile {
                 full_name: new.full_name,
@@ -83,6 +123,13 @@ impl Node {
             }
             if txn.contains(&email_key)? {
                 return Err(NodeError::conflict("email", "is already registered"));
+            }
+            if let Some(key) = &invite {
+                invites::consume(txn, key)?;
+            }
+            if status == MemberStatus::Pending {
+                let reason = new_reason.clone().unwrap_or_default();
+                txn.put(Key::new(Space::PendingMembers).id(id), &reason)?;
             }
             txn.put(Key::new(Space::Member).id(id), &member)?;
             txn.put(name_key, &id)?;

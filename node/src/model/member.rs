@@ -26,6 +26,8 @@ pub enum MemberStatus {
     Active,
     /// Cannot log in; their content is hidden.
     Suspended,
+    /// Registered on an approval-mode node; waits for an admin.
+    Pending,
 }
 
 /// A stored member account.

@@ -93,6 +93,10 @@ pub enum Space {
     ConversationUnread = 0x26,
     /// media id → Media.
     Media = 0x27,
+    /// blake3(invite code) → Invite.
+    Invite = 0x28,
+    /// member id → reason, for members awaiting approval.
+    PendingMembers = 0x29,
 }
 
 /// A typed, self-delimiting key.

@@ -61,6 +61,8 @@ struct SignUp {
     agreement: Option<bool>,
     #[allow(dead_code)]
     locale: Option<String>,
+    invite_code: Option<String>,
+    reason: Option<String>,
 }
 
 /// POST /api/v1/accounts — sign-up with an app token (client_credentials).
@@ -86,6 +88,8 @@ async fn sign_up(
         email: p.email.unwrap_or_default(),
         password: p.password.unwrap_or_default(),
         full_name: String::new(),
+        invite_code: p.invite_code,
+        reason: p.reason,
     };
     let grant = s.node.register_with_app(&token, new).await?;
     Ok(axum::Json(json!({

@@ -5,6 +5,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
+use node::RegistrationMode;
 use serde_json::{json, Value};
 
 use crate::error::ApiResult;
@@ -71,9 +72,9 @@ async fn v1(State(s): State<AppState>) -> ApiResult<impl IntoResponse> {
         "stats": {"user_count": stats.members, "status_count": stats.posts, "domain_count": 0},
         "thumbnail": null,
         "languages": ["en"],
-        "registrations": config.registrations_open,
-        "approval_required": false,
-        "invites_enabled": false,
+        "registrations": config.registration != RegistrationMode::Closed,
+        "approval_required": config.registration == RegistrationMode::Approval,
+        "invites_enabled": config.registration == RegistrationMode::Invite,
         "configuration": configuration,
         "contact_account": null,
         "rules": [],
@@ -96,7 +97,11 @@ async fn v2(State(s): State<AppState>) -> ApiResult<impl IntoResponse> {
         "thumbnail": {"url": format!("{}/headers/missing.png", config.base_url())},
         "languages": ["en"],
         "configuration": configuration,
-        "registrations": {"enabled": config.registrations_open, "approval_required": false, "message": null},
+        "registrations": {
+            "enabled": config.registration != RegistrationMode::Closed,
+            "approval_required": config.registration == RegistrationMode::Approval,
+            "message": null,
+        },
         "contact": {"email": "", "account": null},
         "rules": [],
     })))

@@ -54,6 +54,7 @@ async fn setup(
         email: b.email,
         password: b.password,
         full_name: String::new(),
+        ..NewMember::default()
     };
     let member = s.node.complete_setup(&b.token, new).await?;
     signed_in(&s, member, "setup").await

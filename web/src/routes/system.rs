@@ -37,7 +37,8 @@ async fn node_info(State(s): State<AppState>) -> ApiResult<impl IntoResponse> {
         "version": env!("CARGO_PKG_VERSION"),
         "members": stats.members,
         "posts": stats.posts,
-        "registrations_open": config.registrations_open,
+        "registrations_open": config.registration != node::RegistrationMode::Closed,
+        "registration_mode": config.registration,
         "needs_setup": s.node.needs_setup()?,
     })))
 }

@@ -1,0 +1,99 @@
+//! Invites (invite-only nodes) and approving pending members (approval mode).
+
+use base64::Engine;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{NodeError, NodeResult};
+use crate::model::{now_ms, Member, MemberStatus};
+use crate::node::{counter, Node};
+use crate::store::{Key, Space, Txn};
+
+/// A stored invite.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Invite {
+    /// Registrations it still allows.
+    pub uses_left: u32,
+    /// Created (ms).
+    pub created_at: i64,
+}
+
+/// The key of an invite code (stored hashed).
+pub(crate) fn key(code: &str) -> Key {
+    Key::new(Space::Invite).bytes(blake3::hash(code.as_bytes()).as_bytes())
+}
+
+/// Stages one use of an invite; the last use deletes it.
+pub(crate) fn consume(txn: &mut Txn<'_>, key: &Key) -> NodeResult<()> {
+    let mut invite: Invite = txn
+        .get(key)?
+        .ok_or_else(|| NodeError::invalid("invite_code", "is missing or not valid"))?;
+    invite.uses_left = invite.uses_left.saturating_sub(1);
+    if invite.uses_left == 0 {
+        txn.delete(key.clone());
+    } else {
+        txn.put(key.clone(), &invite)?;
+    }
+    Ok(())
+}
+
+impl Node {
+    /// Creates an invite code good for `uses` registrations.
+    pub async fn create_invite(&self, uses: u32) -> NodeResult<String> {
+        if uses == 0 || uses > 10_000 {
+            return Err(NodeError::invalid("uses", "must be between 1 and 10000"));
+        }
+        let mut raw = [0u8; 12];
+        rand::rngs::OsRng.fill_bytes(&mut raw);
+        let code = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+        let invite = Invite {
+            uses_left: uses,
+            created_at: now_ms(),
+        };
+        self.write(|txn| txn.put(key(&code), &invite)).await?;
+        Ok(code)
+    }
+
+    /// Approves a member waiting for approval.
+    pub async fn approve_member(&self, username: &str) -> NodeResult<Member> {
+        let member = self
+            .member_by_name(username)?
+            .ok_or(NodeError::NotFound("member"))?;
+        if member.status != MemberStatus::Pending {
+            return Err(NodeError::conflict("username", "is not awaiting approval"));
+        }
+        self.update_member(username, |m| {
+            m.status = MemberStatus::Active;
+            Ok(())
+        })
+        .await?;
+        self.write(|txn| {
+            txn.delete(Key::new(Space::PendingMembers).id(member.id));
+            Ok(())
+        })
+        .await?;
+        self.member_by_name(username)?
+            .ok_or(NodeError::NotFound("member"))
+    }
+
+    /// Rejects a member waiting for approval: the account is deleted and
+    /// the username and email become free again.
+    pub async fn reject_member(&self, username: &str) -> NodeResult<()> {
+        let member = self
+            .member_by_name(username)?
+            .ok_or(NodeError::NotFound("member"))?;
+        if member.status != MemberStatus::Pending {
+            return Err(NodeError::conflict("username", "is not awaiting approval"));
+        }
+        self.write(|txn| {
+            txn.delete(Key::new(Space::Member).id(member.id));
+            txn.delete(Key::new(Space::MemberByName).str(&member.username.to_lowercase()));
+            txn.delete(Key::new(Space::MemberByEmail).str(&member.email));
+            txn.delete(Key::new(Space::PendingMembers).id(member.id));
+            self.revoke_all_sessions(txn, member.id)?;
+            txn.add(counter::global(counter::MEMBERS), -1)?;
+            Ok(())
+        })
+        .await
+    }
+}
