@@ -9,6 +9,7 @@ mod feeds;
 mod mastodon;
 mod posts;
 mod privacy;
+mod public_pages;
 mod restart;
 mod social;
 mod system;

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod mastodon;
 pub mod metrics;
 pub mod pages;
+pub mod public_pages;
 pub mod rate_limit;
 pub mod routes;
 pub mod state;
@@ -80,6 +81,7 @@ pub fn router(node: Arc<Node>, settings: WebSettings) -> Router {
         .nest("/api/kodeon/v1", api)
         .merge(routes::system::root_routes())
         .merge(mastodon::routes())
+        .merge(public_pages::routes())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such route") })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

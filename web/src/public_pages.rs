@@ -1,0 +1,335 @@
+//! Public HTML pages at Mastodon's URLs: `/`, `/@username`,
+//! `/@username/:id`, `/tags/:tag`. Everything is rendered as an anonymous
+//! visitor sees it, through the same node methods as the API, so private
+//! content cannot appear here. Templates (`web/templates/`) are compiled
+//! and escape by default; post bodies are already-sanitised HTML.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use node::model::{MemberSummary, PostView};
+use node::{Id, NodeError, Page, PageRequest, Viewer};
+use serde::Deserialize;
+
+use crate::state::AppState;
+
+/// Routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/{handle}", get(profile))
+        .route("/{handle}/{id}", get(post))
+        .route("/tags/{tag}", get(tag))
+}
+
+/// What a post card shows.
+struct Card {
+    id: Id,
+    author: MemberSummary,
+    created: String,
+    title: String,
+    spoiler_text: String,
+    content: String,
+    media: Vec<CardMedia>,
+    tags: Vec<String>,
+    replies: i64,
+    likes: i64,
+}
+
+struct CardMedia {
+    url: String,
+    preview_url: String,
+    description: String,
+}
+
+fn card(base: &str, p: &PostView) -> Card {
+    Card {
+        id: p.id,
+        author: p.author.clone(),
+        created: node::model::rfc3339::format(p.created_at),
+        title: p.title.clone(),
+        spoiler_text: p.spoiler_text.clone(),
+        content: p.content.clone(),
+        media: p
+            .media
+            .iter()
+            .map(|m| CardMedia {
+                url: format!("{base}/media/{}", m.file_name()),
+                preview_url: format!("{base}/media/{}", m.preview_file_name()),
+                description: m.description.clone(),
+            })
+            .collect(),
+        tags: p.tags.clone(),
+        replies: p.replies_count,
+        likes: p.likes_count,
+    }
+}
+
+/// Node-wide figures every page shows.
+struct Site {
+    domain: String,
+    members: i64,
+    posts: i64,
+}
+
+fn site(s: &AppState) -> Result<Site, PageError> {
+    let stats = s.node.stats()?;
+    Ok(Site {
+        domain: s.node.config().domain.clone(),
+        members: stats.members,
+        posts: stats.posts,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    domain: String,
+    members: i64,
+    posts: i64,
+    feed: Vec<Card>,
+    next: Option<Id>,
+}
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+struct ProfilePage {
+    domain: String,
+    members: i64,
+    posts: i64,
+    username: String,
+    display_name: String,
+    about: String,
+    avatar: String,
+    url: String,
+    did: String,
+    followers: i64,
+    following: i64,
+    post_count: i64,
+    feed: Vec<Card>,
+    next: Option<Id>,
+}
+
+#[derive(Template)]
+#[template(path = "post.html")]
+struct PostPage {
+    domain: String,
+    members: i64,
+    posts: i64,
+    title: String,
+    summary: String,
+    url: String,
+    ancestors: Vec<Card>,
+    post: Card,
+    replies: Vec<(u32, Card)>,
+}
+
+#[derive(Template)]
+#[template(path = "tag.html")]
+struct TagPage {
+    domain: String,
+    members: i64,
+    posts: i64,
+    tag: String,
+    feed: Vec<Card>,
+    next: Option<Id>,
+}
+
+/// A page that could not be shown: 404 for anything missing or private.
+struct PageError(StatusCode, &'static str);
+
+impl From<NodeError> for PageError {
+    fn from(e: NodeError) -> Self {
+        match e {
+            NodeError::NotFound(_) | NodeError::Forbidden(_) | NodeError::Invalid { .. } => {
+                PageError(StatusCode::NOT_FOUND, "Not found")
+            }
+            other => {
+                tracing::error!(error = %other, "public page failed");
+                PageError(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong")
+            }
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let body = format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{0}</title></head><body><main><h1>{0}</h1><p><a href=\"/\">Home</a></p></main></body></html>",
+            self.1
+        );
+        (self.0, Html(body)).into_response()
+    }
+}
+
+fn render(t: impl Template) -> Result<Response, PageError> {
+    t.render()
+        .map(|html| Html(html).into_response())
+        .map_err(|e| {
+            tracing::error!(error = %e, "template failed");
+            PageError(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong")
+        })
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    max_id: Option<String>,
+}
+
+fn page_request(q: &PageQuery) -> PageRequest {
+    PageRequest {
+        max_id: q.max_id.as_deref().and_then(|m| m.parse().ok()),
+        ..PageRequest::first(20)
+    }
+}
+
+fn cards(base: &str, page: &Page<PostView>) -> Vec<Card> {
+    page.items.iter().map(|p| card(base, p)).collect()
+}
+
+/// The `@name` of a handle segment (anything else is not ours).
+fn username(handle: &str) -> Result<&str, PageError> {
+    handle
+        .strip_prefix('@')
+        .ok_or(PageError(StatusCode::NOT_FOUND, "Not found"))
+}
+
+/// GET / — the node's home page: about, figures, latest public posts.
+async fn home(
+    State(s): State<AppState>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let Site {
+        domain,
+        members,
+        posts,
+    } = site(&s)?;
+    let page = s.node.local_feed(&Viewer::Anonymous, &page_request(&q))?;
+    let base = s.node.config().base_url();
+    render(HomePage {
+        domain,
+        members,
+        posts,
+        feed: cards(&base, &page),
+        next: page.next_max_id,
+    })
+}
+
+/// GET /@{username} — a member's public profile and posts.
+async fn profile(
+    State(s): State<AppState>,
+    Path(handle): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let name = username(&handle)?;
+    let Site {
+        domain,
+        members,
+        posts,
+    } = site(&s)?;
+    let m = s.node.profile(&Viewer::Anonymous, name)?;
+    let page = s
+        .node
+        .member_posts(&Viewer::Anonymous, name, false, &page_request(&q))?;
+    let base = s.node.config().base_url();
+    render(ProfilePage {
+        domain,
+        members,
+        posts,
+        display_name: if m.full_name.is_empty() {
+            m.username.clone()
+        } else {
+            m.full_name.clone()
+        },
+        about: m
+            .details
+            .as_ref()
+            .map(|d| d.bio.about.clone())
+            .unwrap_or_default(),
+        avatar: m.avatar_url.clone(),
+        url: format!("{base}/@{}", m.username),
+        did: m.did.clone(),
+        followers: m.followers_count,
+        following: m.following_count,
+        post_count: m.posts_count,
+        username: m.username,
+        feed: cards(&base, &page),
+        next: page.next_max_id,
+    })
+}
+
+/// GET /@{username}/{id} — a post with its thread.
+async fn post(
+    State(s): State<AppState>,
+    Path((handle, raw)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let name = username(&handle)?;
+    let id: Id = raw
+        .parse()
+        .map_err(|_| PageError(StatusCode::NOT_FOUND, "Not found"))?;
+    let thread = s.node.thread(&Viewer::Anonymous, id)?;
+    if !thread.post.author.username.eq_ignore_ascii_case(name) {
+        return Err(PageError(StatusCode::NOT_FOUND, "Not found"));
+    }
+    let Site {
+        domain,
+        members,
+        posts,
+    } = site(&s)?;
+    let base = s.node.config().base_url();
+    let p = &thread.post;
+    let who = if p.author.full_name.is_empty() {
+        p.author.username.clone()
+    } else {
+        p.author.full_name.clone()
+    };
+    let title = if p.title.is_empty() {
+        format!("{who} (@{})", p.author.username)
+    } else {
+        p.title.clone()
+    };
+    let summary: String = p.source.chars().take(200).collect();
+    render(PostPage {
+        domain,
+        members,
+        posts,
+        title,
+        summary,
+        url: format!("{base}/@{}/{}", p.author.username, p.id),
+        ancestors: thread.ancestors.iter().map(|a| card(&base, a)).collect(),
+        post: card(&base, p),
+        replies: thread
+            .descendants
+            .iter()
+            .map(|d| (d.depth.min(3), card(&base, &d.post)))
+            .collect(),
+    })
+}
+
+/// GET /tags/{tag} — public posts with a tag.
+async fn tag(
+    State(s): State<AppState>,
+    Path(tag): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let Site {
+        domain,
+        members,
+        posts,
+    } = site(&s)?;
+    let page = s
+        .node
+        .tag_feed(&Viewer::Anonymous, &tag, &page_request(&q))?;
+    let base = s.node.config().base_url();
+    render(TagPage {
+        domain,
+        members,
+        posts,
+        tag: tag.to_lowercase(),
+        feed: cards(&base, &page),
+        next: page.next_max_id,
+    })
+}
