@@ -428,3 +428,55 @@ async fn boosts_reach_the_boosters_followers_and_vanish_with_the_post() {
         .items
         .is_empty());
 }
+
+#[tokio::test]
+async fn full_text_search_finds_public_posts_with_every_word() {
+    let f = fixture().await;
+    let alice = member(&f.node, "alice").await;
+    let a = f
+        .node
+        .create_post(
+            &alice,
+            post("Learning Rust with Kodeon", Visibility::Public),
+        )
+        .await
+        .expect("post");
+    let b = f
+        .node
+        .create_post(&alice, post("Rust is fast", Visibility::Public))
+        .await
+        .expect("post");
+    f.node
+        .create_post(&alice, post("secret rust notes", Visibility::Followers))
+        .await
+        .expect("post");
+    let ids = |q: &str| {
+        f.node
+            .search_posts(&Viewer::Anonymous, q, 20)
+            .expect("search")
+            .iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids("rust"), vec![b.id, a.id]);
+    assert_eq!(ids("KODEON rust"), vec![a.id]);
+    assert!(
+        ids("notes").is_empty(),
+        "followers-only posts are not indexed"
+    );
+    // Edits and deletes keep the index true.
+    f.node
+        .edit_post(
+            &alice,
+            b.id,
+            crate::posts::PostEdit {
+                content: Some("Go is fast".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("edit");
+    assert_eq!(ids("rust"), vec![a.id]);
+    f.node.delete_post(&alice, a.id).await.expect("delete");
+    assert!(ids("rust").is_empty());
+}

@@ -233,12 +233,14 @@ def run(url, ctx):
         kinds = {n["type"] for n in alice.notifications()}
         assert {"favourite", "follow", "mention"} <= kinds, kinds
 
-    @step("search_v2: accounts and hashtags")
+    @step("search_v2: accounts, hashtags, statuses")
     def _():
         found = bob.search_v2("alice")
         assert "alice" in [a["username"] for a in found["accounts"]]
         tags = bob.search_v2("#compat")
         assert "compat" in [t["name"] for t in tags["hashtags"]], tags
+        words = bob.search_v2("hello Mastodon.py", result_type="statuses")
+        assert ctx["post"]["id"] in [st["id"] for st in words["statuses"]], words["statuses"]
 
     @step("media_post and a status with the attachment")
     def _():

@@ -264,6 +264,7 @@ impl Node {
         self.attach_media(txn, id, &post.media)?;
         txn.put_raw(Key::new(Space::AuthorPosts).id(author).id(id), Vec::new());
         self.index_listing(txn, post, true)?;
+        self.index_words(txn, post, true);
         if let Some(parent) = post.in_reply_to {
             txn.put_raw(Key::new(Space::Replies).id(parent).id(id), Vec::new());
             txn.add(counter::key(counter::REPLIES, parent), 1)?;

@@ -27,6 +27,7 @@ impl Node {
             txn.emit(crate::events::Event::PostDeleted { id });
             txn.delete(Key::new(Space::AuthorPosts).id(post.author_id).id(id));
             self.index_listing(txn, &post, false)?;
+            self.index_words(txn, &post, false);
             if let Some(parent) = post.in_reply_to {
                 txn.delete(Key::new(Space::Replies).id(parent).id(id));
                 txn.add(counter::key(counter::REPLIES, parent), -1)?;

@@ -83,6 +83,8 @@ impl Node {
             }
             self.index_listing(txn, &old, false)?;
             self.index_listing(txn, &updated, true)?;
+            self.index_words(txn, &old, false);
+            self.index_words(txn, &updated, true);
             txn.put(Key::new(Space::Post).id(id), &updated)?;
             txn.emit(crate::events::Event::PostEdited { id });
             for m in updated

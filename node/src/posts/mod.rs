@@ -7,6 +7,7 @@ mod delete;
 mod edit;
 mod like;
 mod render;
+mod search;
 mod thread;
 mod view;
 

@@ -97,6 +97,8 @@ pub enum Space {
     Invite = 0x28,
     /// member id → reason, for members awaiting approval.
     PendingMembers = 0x29,
+    /// (word, post) → () — full-text index of public posts.
+    Words = 0x2a,
 }
 
 /// A typed, self-delimiting key.

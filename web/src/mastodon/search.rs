@@ -1,4 +1,4 @@
-//! Search v2: accounts (username prefix), hashtags (prefix), statuses (by URL).
+//! Search v2: accounts (username prefix), hashtags (prefix), statuses (URL or words).
 
 use axum::extract::{Query, State};
 use axum::response::IntoResponse;
@@ -27,8 +27,7 @@ struct SearchQuery {
 
 /// GET /api/v2/search?q=&type=
 ///
-/// Statuses are found only by their URL (full-text search is not built
-/// yet; Mastodon too searches only statuses you interacted with).
+/// Statuses: by their URL, or public posts containing every word of `q`.
 async fn search(
     State(s): State<AppState>,
     t: MaybeToken,
@@ -63,14 +62,21 @@ async fn search(
     };
     let mut statuses = Vec::new();
     if wants("statuses") {
+        // A post's URL finds that post; words find public posts containing them all.
         let prefix = format!("{}/@", r.base());
-        if let Some(rest) = text.strip_prefix(&prefix) {
-            if let Some(id) = rest.split('/').nth(1).and_then(|i| i.parse().ok()) {
-                if let Ok(post) = s.node.post(&v, id) {
-                    statuses.push(r.status(&post)?);
-                }
+        let by_url = text
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.split('/').nth(1))
+            .and_then(|i| i.parse().ok())
+            .and_then(|id| s.node.post(&v, id).ok());
+        let found = match by_url {
+            Some(post) => vec![post],
+            None if !text.starts_with('@') && !text.starts_with('#') => {
+                s.node.search_posts(&v, &text, limit)?
             }
-        }
+            None => Vec::new(),
+        };
+        statuses = r.statuses(&found)?;
     }
     Ok(axum::Json(
         json!({"accounts": accounts, "statuses": statuses, "hashtags": hashtags}),

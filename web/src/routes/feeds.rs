@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
         .route("/feeds/categories/{category}", get(category))
         .route("/me/bookmarks", get(bookmarks))
         .route("/me/likes", get(likes))
+        .route("/search", get(search))
 }
 
 /// GET /api/kodeon/v1/feeds/home
@@ -92,5 +93,33 @@ async fn likes(
     Ok(page_response(
         &uri,
         s.node.liked_posts(&v, &q.to_request()?)?,
+    ))
+}
+
+#[derive(serde::Deserialize)]
+struct SearchQuery {
+    q: Option<String>,
+    limit: Option<usize>,
+}
+
+/// GET /api/kodeon/v1/search?q= — members (name prefix), tags (prefix) and
+/// public posts containing every word.
+async fn search(
+    State(s): State<AppState>,
+    MaybeAuth(v): MaybeAuth,
+    Query(q): Query<SearchQuery>,
+) -> ApiResult<impl axum::response::IntoResponse> {
+    let text = q.q.unwrap_or_default();
+    let limit = q.limit.unwrap_or(20).clamp(1, 40);
+    let members = s.node.search_members(&v, &text, limit)?;
+    let tags: Vec<_> = s
+        .node
+        .search_tags(&text, limit)?
+        .into_iter()
+        .map(|(name, posts)| serde_json::json!({"name": name, "posts": posts}))
+        .collect();
+    let posts = s.node.search_posts(&v, &text, limit)?;
+    Ok(axum::Json(
+        serde_json::json!({"members": members, "tags": tags, "posts": posts}),
     ))
 }
