@@ -110,11 +110,19 @@ async fn cursor_pagination_and_link_headers() {
 async fn search_finds_members_tags_and_public_posts() {
     let node = TestNode::start().await;
     let alice = node.register("alice").await;
-    let public = node.post_as(&alice, "Kodeon speaks #ActivityPub", json!({})).await;
-    node.post_as(&alice, "kodeon secrets", json!({"visibility": "followers"})).await;
+    let public = node
+        .post_as(&alice, "Kodeon speaks #ActivityPub", json!({}))
+        .await;
+    node.post_as(&alice, "kodeon secrets", json!({"visibility": "followers"}))
+        .await;
     let r = node.get("/search?q=kodeon", None).await;
     assert_eq!(r.status, 200);
-    let ids: Vec<&str> = r.body["posts"].as_array().expect("posts").iter().filter_map(|p| p["id"].as_str()).collect();
+    let ids: Vec<&str> = r.body["posts"]
+        .as_array()
+        .expect("posts")
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
     assert_eq!(ids, vec![public.as_str()]);
     let r = node.get("/search?q=ali", None).await;
     assert_eq!(r.body["members"][0]["username"], "alice");

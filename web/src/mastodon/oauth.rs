@@ -180,6 +180,30 @@ fn consent_form(
 
 /// GET /oauth/authorize — the login-and-consent page.
 async fn authorize_page(State(s): State<AppState>, Query(q): Query<AuthorizeQuery>) -> Response {
+    no_framing(authorize_page_inner(s, q).await)
+}
+
+/// Refuses to be shown inside another site's frame (clickjacking).
+fn no_framing(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert(
+        axum::http::header::X_FRAME_OPTIONS,
+        axum::http::HeaderValue::from_static("DENY"),
+    );
+    h.insert(
+        axum::http::header::CONTENT_SECURITY_POLICY,
+        axum::http::HeaderValue::from_static(
+            "default-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(
+        axum::http::header::REFERRER_POLICY,
+        axum::http::HeaderValue::from_static("no-referrer"),
+    );
+    r
+}
+
+async fn authorize_page_inner(s: AppState, q: AuthorizeQuery) -> Response {
     if !q.response_type.is_empty() && q.response_type != "code" {
         return (
             StatusCode::BAD_REQUEST,
@@ -219,6 +243,14 @@ struct AuthorizeForm {
 /// POST /oauth/authorize — checks the password, issues a code, redirects
 /// (or shows the code for the out-of-band redirect).
 async fn authorize_submit(
+    state: State<AppState>,
+    ip: ClientIp,
+    form: Params<AuthorizeForm>,
+) -> Response {
+    no_framing(authorize_submit_inner(state, ip, form).await)
+}
+
+async fn authorize_submit_inner(
     State(s): State<AppState>,
     ClientIp(ip): ClientIp,
     Params(f): Params<AuthorizeForm>,
