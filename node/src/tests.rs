@@ -89,7 +89,7 @@ async fn followers_only_posts_reach_followers_and_nobody_else() {
         .is_empty());
     assert!(f
         .node
-        .member_posts(&carol, "alice", false, &PageRequest::default())
+        .member_posts(&carol, "alice", Default::default(), &PageRequest::default())
         .expect("posts")
         .items
         .is_empty());
@@ -398,7 +398,7 @@ async fn boosts_reach_the_boosters_followers_and_vanish_with_the_post() {
     assert_eq!(n.items.len(), 1);
     assert!(f
         .node
-        .member_posts(&carol, "bob", false, &PageRequest::default())
+        .member_posts(&carol, "bob", Default::default(), &PageRequest::default())
         .expect("posts")
         .items[0]
         .boost

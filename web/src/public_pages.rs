@@ -231,9 +231,12 @@ async fn profile(
         posts,
     } = site(&s)?;
     let m = s.node.profile(&Viewer::Anonymous, name)?;
-    let page = s
-        .node
-        .member_posts(&Viewer::Anonymous, name, false, &page_request(&q))?;
+    let page = s.node.member_posts(
+        &Viewer::Anonymous,
+        name,
+        Default::default(),
+        &page_request(&q),
+    )?;
     let base = s.node.config().base_url();
     render(ProfilePage {
         domain,

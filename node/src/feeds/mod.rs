@@ -16,6 +16,17 @@ use crate::node::{Node, Viewer};
 use crate::store::{Key, Space};
 use crate::validate;
 
+/// Which of a member's posts to list (all by default).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MemberPostsFilter {
+    /// Leave out comments (replies).
+    pub exclude_replies: bool,
+    /// Leave out boosts.
+    pub exclude_boosts: bool,
+    /// Only posts with media attachments.
+    pub only_media: bool,
+}
+
 /// One feed entry as filters see it: the post, and who put it in the feed
 /// (its author, or the member who boosted it).
 pub struct FeedEntry<'a> {
@@ -96,7 +107,7 @@ impl Node {
         &self,
         viewer: &Viewer,
         username: &str,
-        exclude_replies: bool,
+        filter: MemberPostsFilter,
         req: &PageRequest,
     ) -> NodeResult<Page<PostView>> {
         let author = self.active_member_by_name(username)?;
@@ -109,7 +120,13 @@ impl Node {
             viewer,
             &Key::new(Space::AuthorPosts).id(author.id),
             req,
-            |_, entry| Ok(!(exclude_replies && entry.post.in_reply_to.is_some())),
+            |_, entry| {
+                let reply = !entry.boost && entry.post.in_reply_to.is_some();
+                let hidden = (filter.exclude_replies && reply)
+                    || (filter.exclude_boosts && entry.boost)
+                    || (filter.only_media && entry.post.media.is_empty());
+                Ok(!hidden)
+            },
         )
     }
 

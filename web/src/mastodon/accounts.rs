@@ -313,6 +313,8 @@ struct StatusesQuery {
     #[serde(default, deserialize_with = "flex_bool")]
     only_media: Option<bool>,
     #[serde(default, deserialize_with = "flex_bool")]
+    exclude_reblogs: Option<bool>,
+    #[serde(default, deserialize_with = "flex_bool")]
     pinned: Option<bool>,
 }
 
@@ -328,16 +330,18 @@ async fn statuses(
         uri.query().unwrap_or("").as_bytes(),
     ))?;
     let name = s.node.username_by_id(record_id(&raw)?)?;
-    // Kodeon has no media attachments or pinned posts yet: those lists are empty.
-    if q.only_media == Some(true) || q.pinned == Some(true) {
+    // Kodeon has no pinned posts yet: that list is empty.
+    if q.pinned == Some(true) {
         return Ok(axum::Json(Vec::<Value>::new()).into_response());
     }
-    let page = s.node.member_posts(
-        &v,
-        &name,
-        q.exclude_replies == Some(true),
-        &q.page.request(20)?,
-    )?;
+    let filter = node::feeds::MemberPostsFilter {
+        exclude_replies: q.exclude_replies == Some(true),
+        exclude_boosts: q.exclude_reblogs == Some(true),
+        only_media: q.only_media == Some(true),
+    };
+    let page = s
+        .node
+        .member_posts(&v, &name, filter, &q.page.request(20)?)?;
     status_page(&s, &uri, page)
 }
 

@@ -592,6 +592,25 @@ async fn media_upload_attach_and_serve() {
         .expect("res");
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "image/png");
+    // only_media lists it, and not a text-only post.
+    a.form("/api/v1/statuses", Some(&alice), "status=just+text")
+        .await;
+    let (_, me, _) = a
+        .get("/api/v1/accounts/verify_credentials", Some(&alice))
+        .await;
+    let me_id = me["id"].as_str().expect("id");
+    let (_, with_media, _) = a
+        .get(
+            &format!("/api/v1/accounts/{me_id}/statuses?only_media=true"),
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(with_media.as_array().map(Vec::len), Some(1), "{with_media}");
+    assert_eq!(with_media[0]["media_attachments"][0]["id"], id);
+    let (_, all, _) = a
+        .get(&format!("/api/v1/accounts/{me_id}/statuses"), Some(&alice))
+        .await;
+    assert_eq!(all.as_array().map(Vec::len), Some(2));
     // Attaching twice, or someone else's media, is refused.
     let (s, err) = a
         .form(

@@ -69,9 +69,15 @@ async fn member_posts(
     OriginalUri(uri): OriginalUri,
 ) -> ApiResult<Response> {
     let exclude = matches!(q.exclude_replies.as_deref(), Some("true" | "1"));
-    let page = s
-        .node
-        .member_posts(&v, &name, exclude, &q.page.to_request()?)?;
+    let page = s.node.member_posts(
+        &v,
+        &name,
+        node::feeds::MemberPostsFilter {
+            exclude_replies: exclude,
+            ..Default::default()
+        },
+        &q.page.to_request()?,
+    )?;
     Ok(page_response(&uri, page))
 }
 
