@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::entities::{relationship, Renderer};
 use super::params::{flex_bool, flex_list, Params, ParamsWithFiles};
-use super::{bearer_token, paged, record_id, status_page, MaybeToken, PageParams, Token};
+use super::{account_page, bearer_token, record_id, status_page, MaybeToken, PageParams, Token};
 use crate::error::{ApiError, ApiResult};
 use crate::rate_limit::{Action, ClientIp};
 use crate::state::AppState;
@@ -345,25 +345,6 @@ async fn statuses(
     status_page(&s, &uri, page)
 }
 
-async fn account_list(
-    s: &AppState,
-    uri: &axum::http::Uri,
-    page: node::Page<node::model::MemberSummary>,
-) -> ApiResult<Response> {
-    let mut r = Renderer::new(&s.node);
-    let mut items = Vec::with_capacity(page.items.len());
-    for m in &page.items {
-        items.push(r.account_by_id(m.id)?);
-    }
-    Ok(paged(
-        r.base(),
-        uri,
-        items,
-        page.next_max_id,
-        page.prev_min_id,
-    ))
-}
-
 /// GET /api/v1/accounts/{id}/followers
 async fn followers(
     State(s): State<AppState>,
@@ -375,7 +356,7 @@ async fn followers(
     let v = t.viewer("read:accounts")?;
     let name = s.node.username_by_id(record_id(&raw)?)?;
     let page = s.node.followers(&v, &name, &p.request(40)?)?;
-    account_list(&s, &uri, page).await
+    account_page(&s, &uri, page)
 }
 
 /// GET /api/v1/accounts/{id}/following
@@ -389,7 +370,7 @@ async fn following(
     let v = t.viewer("read:accounts")?;
     let name = s.node.username_by_id(record_id(&raw)?)?;
     let page = s.node.following(&v, &name, &p.request(40)?)?;
-    account_list(&s, &uri, page).await
+    account_page(&s, &uri, page)
 }
 
 /// GET /api/v1/follow_requests
@@ -401,7 +382,7 @@ async fn follow_requests(
 ) -> ApiResult<Response> {
     let v = t.require("read:follows")?;
     let page = s.node.follow_requests(v, &p.request(40)?)?;
-    account_list(&s, &uri, page).await
+    account_page(&s, &uri, page)
 }
 
 /// GET /api/v1/blocks
@@ -413,7 +394,7 @@ async fn blocks(
 ) -> ApiResult<Response> {
     let v = t.require("read:blocks")?;
     let page = s.node.blocks(v, &p.request(40)?)?;
-    account_list(&s, &uri, page).await
+    account_page(&s, &uri, page)
 }
 
 /// GET /api/v1/mutes
@@ -425,7 +406,7 @@ async fn mutes(
 ) -> ApiResult<Response> {
     let v = t.require("read:mutes")?;
     let page = s.node.mutes(v, &p.request(40)?)?;
-    account_list(&s, &uri, page).await
+    account_page(&s, &uri, page)
 }
 
 /// Generates `POST /api/v1/accounts/{id}/ACTION` handlers that call one

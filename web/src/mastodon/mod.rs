@@ -232,6 +232,27 @@ pub fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// Renders a page of members as accounts.
+pub fn account_page(
+    state: &AppState,
+    uri: &Uri,
+    page: Page<node::model::MemberSummary>,
+) -> Result<Response, ApiError> {
+    let mut r = entities::Renderer::new(&state.node);
+    let items = page
+        .items
+        .iter()
+        .map(|m| r.account_by_id(m.id))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(paged(
+        r.base(),
+        uri,
+        items,
+        page.next_max_id,
+        page.prev_min_id,
+    ))
+}
+
 /// Renders a page of posts as statuses.
 pub fn status_page(
     state: &AppState,

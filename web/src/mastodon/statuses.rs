@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::entities::{parse_visibility, Renderer};
 use super::params::{flex_bool, flex_list, Params};
-use super::{paged, record_id, status_page, MaybeToken, PageParams, Token};
+use super::{account_page, record_id, status_page, MaybeToken, PageParams, Token};
 use crate::error::{ApiError, ApiResult};
 use crate::rate_limit::Action;
 use crate::state::AppState;
@@ -231,19 +231,7 @@ async fn favourited_by(
 ) -> ApiResult<Response> {
     let v = t.viewer("read:accounts")?;
     let page = s.node.liked_by(&v, record_id(&raw)?, &p.request(40)?)?;
-    let mut r = Renderer::new(&s.node);
-    let items = page
-        .items
-        .iter()
-        .map(|m| r.account_by_id(m.id))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(paged(
-        r.base(),
-        &uri,
-        items,
-        page.next_max_id,
-        page.prev_min_id,
-    ))
+    account_page(&s, &uri, page)
 }
 
 /// GET /api/v1/statuses/{id}/reblogged_by
@@ -256,19 +244,7 @@ async fn reblogged_by(
 ) -> ApiResult<Response> {
     let v = t.viewer("read:accounts")?;
     let page = s.node.boosted_by(&v, record_id(&raw)?, &p.request(40)?)?;
-    let mut r = Renderer::new(&s.node);
-    let items = page
-        .items
-        .iter()
-        .map(|m| r.account_by_id(m.id))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(paged(
-        r.base(),
-        &uri,
-        items,
-        page.next_max_id,
-        page.prev_min_id,
-    ))
+    account_page(&s, &uri, page)
 }
 
 /// POST /api/v1/statuses/{id}/reblog — answers the reblog (wrapper) status.
