@@ -1,10 +1,9 @@
 //! Federation: ActivityPub (through `activitypub_federation`) and libp2p
 //! gossip between Kodeon nodes.
 //!
-//! This crate is a skeleton until the federation and gossip issues land.
-//! Its place in the dependency graph is fixed already: it sits above `node`
-//! (it consumes the node's outbound queue and calls node methods for
-//! inbound activities) and below `web` (which mounts its inbox routes).
+//! So far: discovery (WebFinger, NodeInfo, host-meta) and actor documents.
+//! Inboxes, outboxes, signed delivery and gossip are still to come. The
+//! crate sits above `node` (it calls node methods and will consume the
+//! node's outbound queue) and below `web` (which mounts its routes).
 
-pub use node;
-pub use protocol;
+pub mod discovery;

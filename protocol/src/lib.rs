@@ -1,8 +1,10 @@
 //! Kodeon's shared vocabulary and wire formats. No I/O.
 //!
-//! Today this holds the names every layer must agree on. The ActivityStreams
-//! objects (issue: ActivityPub federation) and the signed gossip envelope
-//! (issue: libp2p gossip) will live here, verified with `identity`.
+//! The names every layer must agree on and the ActivityStreams objects
+//! served so far (actors, WebFinger). The signed gossip envelope (libp2p
+//! gossip issue) will live here too, verified with `identity`.
+
+pub mod activitystreams;
 
 /// The software name reported to peers (NodeInfo `software.name`).
 pub const SOFTWARE_NAME: &str = "kodeon";

@@ -82,6 +82,7 @@ pub fn router(node: Arc<Node>, settings: WebSettings) -> Router {
         .merge(routes::system::root_routes())
         .merge(mastodon::routes())
         .merge(public_pages::routes())
+        .merge(routes::discovery::routes())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such route") })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -223,8 +223,18 @@ async fn profile(
     State(s): State<AppState>,
     Path(handle): Path<String>,
     Query(q): Query<PageQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
     let name = username(&handle)?;
+    // Content negotiation: federation asks for the actor document here too.
+    let accept = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if protocol::activitystreams::wants_activity_json(accept) {
+        return crate::routes::discovery::actor_response(&s, name)
+            .map_err(|_| PageError(StatusCode::NOT_FOUND, "Not found"));
+    }
     let Site {
         domain,
         members,

@@ -15,6 +15,12 @@ impl Node {
         }
     }
 
+    /// The public halves of an active member's keys: (ed25519, RSA SPKI PEM).
+    pub fn public_keys(&self, username: &str) -> NodeResult<(identity::PublicKey, String)> {
+        let m = self.active_member_by_name(username)?;
+        Ok((m.keys.ed25519_public, m.keys.rsa_public_pem))
+    }
+
     /// A member's public card (as an anonymous visitor sees it), by id.
     pub fn member_card(&self, id: Id) -> NodeResult<MemberView> {
         match self.member(id)? {

@@ -1,6 +1,7 @@
 //! Route tables, one module per area of the JSON API (docs/API.md).
 
 pub mod auth;
+pub mod discovery;
 pub mod feeds;
 pub mod members;
 pub mod notifications;

@@ -1,0 +1,160 @@
+//! Discovery: WebFinger, NodeInfo 2.1, host-meta, and actor documents —
+//! how other servers find a Kodeon member and check their keys.
+
+use node::{Node, NodeError, NodeResult, Viewer};
+use protocol::activitystreams::{
+    actor_context, Actor, Endpoints, Image, Jrd, JrdLink, Multikey, PropertyValue, PublicKeyPem,
+};
+use serde_json::{json, Value};
+
+/// The id (URL) of a member's actor.
+pub fn actor_id(node: &Node, username: &str) -> String {
+    format!("{}/users/{}", node.config().base_url(), username)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A member as an ActivityPub `Person` (what an anonymous visitor may see:
+/// details hidden by the profile's privacy are left out).
+pub fn person(node: &Node, username: &str) -> NodeResult<Actor> {
+    let m = node.profile(&Viewer::Anonymous, username)?;
+    let (ed25519, rsa_pem) = node.public_keys(&m.username)?;
+    let id = actor_id(node, &m.username);
+    let base = node.config().base_url();
+    let (summary, attachment) = match &m.details {
+        Some(d) => (
+            if d.bio.about.is_empty() {
+                String::new()
+            } else {
+                format!("<p>{}</p>", escape(&d.bio.about))
+            },
+            d.social_links
+                .iter()
+                .map(|(k, v)| PropertyValue {
+                    kind: "PropertyValue".into(),
+                    name: k.clone(),
+                    value: escape(v),
+                })
+                .collect(),
+        ),
+        None => (String::new(), Vec::new()),
+    };
+    Ok(Actor {
+        context: actor_context(),
+        kind: "Person".into(),
+        preferred_username: m.username.clone(),
+        name: if m.full_name.is_empty() {
+            m.username.clone()
+        } else {
+            m.full_name.clone()
+        },
+        summary,
+        url: format!("{base}/@{}", m.username),
+        inbox: format!("{id}/inbox"),
+        outbox: format!("{id}/outbox"),
+        followers: format!("{id}/followers"),
+        following: format!("{id}/following"),
+        endpoints: Endpoints {
+            shared_inbox: format!("{base}/inbox"),
+        },
+        public_key: PublicKeyPem {
+            id: format!("{id}#main-key"),
+            owner: id.clone(),
+            public_key_pem: rsa_pem,
+        },
+        assertion_method: vec![Multikey {
+            id: format!("{id}#ed25519-key"),
+            kind: "Multikey".into(),
+            controller: id.clone(),
+            public_key_multibase: ed25519.to_multikey(),
+        }],
+        manually_approves_followers: m.locked,
+        discoverable: true,
+        published: node::model::rfc3339::format(m.created_at),
+        icon: (!m.avatar_url.is_empty()).then(|| Image {
+            kind: "Image".into(),
+            url: m.avatar_url.clone(),
+        }),
+        attachment,
+        id,
+    })
+}
+
+/// The WebFinger answer for `acct:user@domain` (or the actor's URL).
+pub fn webfinger(node: &Node, resource: &str) -> NodeResult<Jrd> {
+    let domain = &node.config().domain;
+    let base = node.config().base_url();
+    let username = if let Some(acct) = resource.strip_prefix("acct:") {
+        let acct = acct.trim_start_matches('@');
+        match acct.rsplit_once('@') {
+            Some((name, host)) if host.eq_ignore_ascii_case(domain) => name.to_string(),
+            _ => return Err(NodeError::NotFound("account")),
+        }
+    } else if let Some(rest) = resource
+        .strip_prefix(&format!("{base}/users/"))
+        .or_else(|| resource.strip_prefix(&format!("{base}/@")))
+    {
+        rest.to_string()
+    } else {
+        return Err(NodeError::invalid(
+            "resource",
+            "must be acct:USER@DOMAIN or an actor URL of this node",
+        ));
+    };
+    let m = node.profile(&Viewer::Anonymous, &username)?;
+    let id = actor_id(node, &m.username);
+    Ok(Jrd {
+        subject: format!("acct:{}@{domain}", m.username),
+        aliases: vec![id.clone(), format!("{base}/@{}", m.username)],
+        links: vec![
+            JrdLink {
+                rel: "self".into(),
+                kind: Some("application/activity+json".into()),
+                href: Some(id),
+                template: None,
+            },
+            JrdLink {
+                rel: "http://webfinger.net/rel/profile-page".into(),
+                kind: Some("text/html".into()),
+                href: Some(format!("{base}/@{}", m.username)),
+                template: None,
+            },
+        ],
+    })
+}
+
+/// The NodeInfo discovery document.
+pub fn nodeinfo_links(node: &Node) -> Value {
+    json!({"links": [{
+        "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
+        "href": format!("{}/nodeinfo/2.1", node.config().base_url()),
+    }]})
+}
+
+/// NodeInfo 2.1, with real counts.
+pub fn nodeinfo(node: &Node) -> NodeResult<Value> {
+    let stats = node.stats()?;
+    let open = node.config().registration != node::RegistrationMode::Closed;
+    Ok(json!({
+        "version": "2.1",
+        "software": {"name": protocol::SOFTWARE_NAME, "version": protocol::SOFTWARE_VERSION},
+        "protocols": ["activitypub"],
+        "services": {"inbound": [], "outbound": []},
+        "openRegistrations": open,
+        "usage": {"users": {"total": stats.members}, "localPosts": stats.posts},
+        "metadata": {"nodeName": format!("Kodeon on {}", node.config().domain)},
+    }))
+}
+
+/// host-meta (XRD), pointing at WebFinger.
+pub fn host_meta(node: &Node) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  <Link rel=\"lrdd\" template=\"{}/.well-known/webfinger?resource={{uri}}\"/>\n</XRD>\n",
+        node.config().base_url()
+    )
+}

@@ -1,0 +1,176 @@
+//! ActivityStreams / ActivityPub wire objects (the subset Kodeon serves so
+//! far), serialised exactly as Mastodon expects them.
+
+use serde::{Deserialize, Serialize};
+
+/// The JSON-LD contexts of an actor: ActivityStreams, security (publicKey),
+/// Multikey (FEP-521a assertionMethod), and the Mastodon/schema.org terms
+/// used by profile fields.
+pub fn actor_context() -> serde_json::Value {
+    serde_json::json!([
+        "https://www.w3.org/ns/activitystreams",
+        "https://w3id.org/security/v1",
+        "https://w3id.org/security/multikey/v1",
+        {
+            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "toot": "http://joinmastodon.org/ns#",
+            "discoverable": "toot:discoverable",
+            "schema": "http://schema.org#",
+            "PropertyValue": "schema:PropertyValue",
+            "value": "schema:value"
+        }
+    ])
+}
+
+/// An actor (`Person` for members, `Application` for the node).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Actor {
+    /// JSON-LD context.
+    #[serde(rename = "@context")]
+    pub context: serde_json::Value,
+    /// The actor's id (its URL).
+    pub id: String,
+    /// `Person` or `Application`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Username.
+    pub preferred_username: String,
+    /// Display name.
+    pub name: String,
+    /// Bio (HTML).
+    pub summary: String,
+    /// Profile page.
+    pub url: String,
+    /// Inbox.
+    pub inbox: String,
+    /// Outbox.
+    pub outbox: String,
+    /// Followers collection.
+    pub followers: String,
+    /// Following collection.
+    pub following: String,
+    /// Shared inbox.
+    pub endpoints: Endpoints,
+    /// RSA key for HTTP signatures.
+    pub public_key: PublicKeyPem,
+    /// ed25519 key (FEP-521a).
+    pub assertion_method: Vec<Multikey>,
+    /// Follows need approval.
+    pub manually_approves_followers: bool,
+    /// Listed in directories.
+    pub discoverable: bool,
+    /// Joined (RFC 3339).
+    pub published: String,
+    /// Avatar.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icon: Option<Image>,
+    /// Profile fields.
+    pub attachment: Vec<PropertyValue>,
+}
+
+/// `endpoints` of an actor.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoints {
+    /// The node's shared inbox.
+    pub shared_inbox: String,
+}
+
+/// An RSA public key as Mastodon publishes it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicKeyPem {
+    /// `ACTOR#main-key`.
+    pub id: String,
+    /// The actor.
+    pub owner: String,
+    /// SPKI PEM.
+    pub public_key_pem: String,
+}
+
+/// A FEP-521a Multikey.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Multikey {
+    /// `ACTOR#ed25519-key`.
+    pub id: String,
+    /// Always `Multikey`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The actor.
+    pub controller: String,
+    /// `z6Mk...`.
+    pub public_key_multibase: String,
+}
+
+/// An image link.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Image {
+    /// Always `Image`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// URL.
+    pub url: String,
+}
+
+/// A profile field.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PropertyValue {
+    /// Always `PropertyValue`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Label.
+    pub name: String,
+    /// Value (HTML).
+    pub value: String,
+}
+
+/// A WebFinger JRD (RFC 7033).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Jrd {
+    /// `acct:user@host`.
+    pub subject: String,
+    /// Other names for the subject.
+    pub aliases: Vec<String>,
+    /// Links.
+    pub links: Vec<JrdLink>,
+}
+
+/// One WebFinger link.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct JrdLink {
+    /// Relation.
+    pub rel: String,
+    /// Media type.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// URI template (remote follow).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+}
+
+/// Media types that ask for ActivityPub JSON.
+pub fn wants_activity_json(accept: &str) -> bool {
+    accept.contains("application/activity+json")
+        || (accept.contains("application/ld+json") && accept.contains("activitystreams"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_negotiation() {
+        assert!(wants_activity_json("application/activity+json"));
+        assert!(wants_activity_json(
+            r#"application/ld+json; profile="https://www.w3.org/ns/activitystreams""#
+        ));
+        assert!(!wants_activity_json("text/html,application/xhtml+xml"));
+        assert!(!wants_activity_json("application/ld+json"));
+    }
+}
