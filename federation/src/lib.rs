@@ -7,3 +7,4 @@
 //! node's outbound queue) and below `web` (which mounts its routes).
 
 pub mod discovery;
+pub mod objects;

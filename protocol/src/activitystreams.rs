@@ -154,6 +154,87 @@ pub struct JrdLink {
     pub template: Option<String>,
 }
 
+/// The public collection (addressing "everyone").
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// A post as an ActivityPub object (`Note`, or `Article` when titled).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Note {
+    /// JSON-LD context.
+    #[serde(rename = "@context", skip_serializing_if = "Option::is_none")]
+    pub context: Option<serde_json::Value>,
+    /// Object id.
+    pub id: String,
+    /// `Note` or `Article`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Author actor id.
+    pub attributed_to: String,
+    /// Primary audience.
+    pub to: Vec<String>,
+    /// Secondary audience.
+    pub cc: Vec<String>,
+    /// Title (Article) .
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Content warning.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Sensitive content.
+    pub sensitive: bool,
+    /// Sanitised HTML.
+    pub content: String,
+    /// Parent object id.
+    pub in_reply_to: Option<String>,
+    /// Published (RFC 3339).
+    pub published: String,
+    /// Last edit (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    /// HTML page.
+    pub url: String,
+    /// Hashtags and mentions.
+    pub tag: Vec<Tag>,
+    /// Media.
+    pub attachment: Vec<Document>,
+}
+
+/// A `Hashtag` or `Mention` tag.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Tag {
+    /// `Hashtag` or `Mention`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Link.
+    pub href: String,
+    /// `#tag` or `@user@host`.
+    pub name: String,
+}
+
+/// A media attachment.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Document {
+    /// `Document`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// MIME type.
+    pub media_type: String,
+    /// URL.
+    pub url: String,
+    /// Alt text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Blurhash.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blurhash: Option<String>,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+}
+
 /// Media types that ask for ActivityPub JSON.
 pub fn wants_activity_json(accept: &str) -> bool {
     accept.contains("application/activity+json")

@@ -152,3 +152,74 @@ async fn webfinger_nodeinfo_and_actor_documents() {
         404
     );
 }
+
+#[tokio::test]
+async fn posts_are_objects_and_outboxes_list_public_ones() {
+    let node = TestNode::start().await;
+    let (alice, bob) = (node.register("alice").await, node.register("bob").await);
+    node.follow(&bob, &alice).await;
+    let public = node
+        .post_as(&alice, "hi @bob #fediverse", json!({"title": "Titled"}))
+        .await;
+    let unlisted = node
+        .post_as(&alice, "quiet", json!({"visibility": "unlisted"}))
+        .await;
+    let private = node
+        .post_as(&alice, "followers only", json!({"visibility": "followers"}))
+        .await;
+    let ap = "application/activity+json";
+    let actor = format!("{}/users/alice", node.base);
+
+    let (status, ct, note) = get(&node, &format!("/users/alice/statuses/{public}"), ap).await;
+    assert_eq!((status, ct.as_str()), (200, ap));
+    assert_eq!(note["type"], "Article");
+    assert_eq!(note["name"], "Titled");
+    assert_eq!(note["attributedTo"], actor.as_str());
+    assert_eq!(
+        note["to"][0],
+        "https://www.w3.org/ns/activitystreams#Public"
+    );
+    assert_eq!(note["cc"][0], format!("{actor}/followers"));
+    let tags: Vec<&str> = note["tag"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .filter_map(|t| t["type"].as_str())
+        .collect();
+    assert!(tags.contains(&"Hashtag") && tags.contains(&"Mention"));
+    // Negotiated at the post's page URL too.
+    let (_, _, same) = get(&node, &format!("/@alice/{public}"), ap).await;
+    assert_eq!(same["id"], note["id"]);
+    // Unlisted: public in cc, followers in to.
+    let (_, _, quiet) = get(&node, &format!("/users/alice/statuses/{unlisted}"), ap).await;
+    assert_eq!(quiet["to"][0], format!("{actor}/followers"));
+    assert_eq!(
+        quiet["cc"][0],
+        "https://www.w3.org/ns/activitystreams#Public"
+    );
+    // Followers-only posts are never served anonymously.
+    assert_eq!(
+        get(&node, &format!("/users/alice/statuses/{private}"), ap)
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        get(&node, &format!("/users/bob/statuses/{public}"), ap)
+            .await
+            .0,
+        404,
+        "wrong author"
+    );
+
+    let (_, _, outbox) = get(&node, "/users/alice/outbox", ap).await;
+    assert_eq!(outbox["type"], "OrderedCollection");
+    assert_eq!(outbox["totalItems"], 3);
+    let (_, _, page) = get(&node, "/users/alice/outbox?page=true", ap).await;
+    let items = page["orderedItems"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "only public posts: {page}");
+    assert_eq!(items[0]["type"], "Create");
+    assert_eq!(items[0]["object"]["id"], note["id"]);
+    let (_, _, followers) = get(&node, "/users/alice/followers", ap).await;
+    assert_eq!(followers["totalItems"], 1);
+}

@@ -278,8 +278,17 @@ async fn profile(
 async fn post(
     State(s): State<AppState>,
     Path((handle, raw)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
     let name = username(&handle)?;
+    let accept = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if protocol::activitystreams::wants_activity_json(accept) {
+        return crate::routes::discovery::object_response(&s, name, &raw)
+            .map_err(|_| PageError(StatusCode::NOT_FOUND, "Not found"));
+    }
     let id: Id = raw
         .parse()
         .map_err(|_| PageError(StatusCode::NOT_FOUND, "Not found"))?;

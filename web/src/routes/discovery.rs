@@ -19,6 +19,10 @@ pub fn routes() -> Router<AppState> {
         .route("/nodeinfo/2.1", get(nodeinfo))
         .route("/.well-known/host-meta", get(host_meta))
         .route("/users/{username}", get(actor))
+        .route("/users/{username}/outbox", get(outbox))
+        .route("/users/{username}/followers", get(followers))
+        .route("/users/{username}/following", get(following))
+        .route("/users/{username}/statuses/{id}", get(object))
 }
 
 #[derive(Deserialize)]
@@ -94,4 +98,82 @@ async fn actor(
         return Ok(Redirect::to(&format!("/@{username}")).into_response());
     }
     actor_response(&s, &username)
+}
+
+fn activity_json(value: impl serde::Serialize) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/activity+json")],
+        axum::Json(value),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct OutboxQuery {
+    page: Option<String>,
+    max_id: Option<String>,
+}
+
+/// GET /users/{username}/outbox (`?page=true[&max_id=]` for items)
+async fn outbox(
+    State(s): State<AppState>,
+    Path(username): Path<String>,
+    Query(q): Query<OutboxQuery>,
+) -> ApiResult<Response> {
+    let page = match q.page.as_deref() {
+        Some("true") => Some(match q.max_id.as_deref() {
+            None | Some("") => None,
+            Some(m) => Some(m.parse().map_err(|_| {
+                ApiError::field(StatusCode::BAD_REQUEST, "max_id", "max_id is not an id")
+            })?),
+        }),
+        _ => None,
+    };
+    Ok(activity_json(federation::objects::outbox(
+        &s.node, &username, page,
+    )?))
+}
+
+/// GET /users/{username}/followers
+async fn followers(State(s): State<AppState>, Path(username): Path<String>) -> ApiResult<Response> {
+    Ok(activity_json(federation::objects::follow_collection(
+        &s.node,
+        &username,
+        "followers",
+    )?))
+}
+
+/// GET /users/{username}/following
+async fn following(State(s): State<AppState>, Path(username): Path<String>) -> ApiResult<Response> {
+    Ok(activity_json(federation::objects::follow_collection(
+        &s.node,
+        &username,
+        "following",
+    )?))
+}
+
+/// A public or unlisted post as an ActivityPub object.
+pub fn object_response(s: &AppState, username: &str, id: &str) -> ApiResult<Response> {
+    let id = id
+        .parse()
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "post not found"))?;
+    Ok(activity_json(federation::objects::public_note(
+        &s.node, username, id,
+    )?))
+}
+
+/// GET /users/{username}/statuses/{id} — the object (browsers get the page).
+async fn object(
+    State(s): State<AppState>,
+    Path((username, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if accept.contains("text/html") && !protocol::activitystreams::wants_activity_json(accept) {
+        return Ok(Redirect::to(&format!("/@{username}/{id}")).into_response());
+    }
+    object_response(&s, &username, &id)
 }

@@ -1,0 +1,173 @@
+//! Posts as ActivityPub objects, and actors' collections (outbox,
+//! followers, following), read-only so far.
+//!
+//! Only public and unlisted posts are served as objects: followers-only and
+//! direct posts are delivered to their audience (once delivery exists), never
+//! fetched anonymously.
+
+use node::model::{PostView, Visibility};
+use node::{Id, Node, NodeError, NodeResult, PageRequest, Viewer};
+use protocol::activitystreams::{Document, Note, Tag, PUBLIC};
+use serde_json::{json, Value};
+
+use crate::discovery::actor_id;
+
+/// The ActivityPub id of a post.
+pub fn object_id(node: &Node, author: &str, id: Id) -> String {
+    format!("{}/statuses/{id}", actor_id(node, author))
+}
+
+/// `to` and `cc` for a visibility, as Mastodon addresses them.
+pub fn addressing(node: &Node, post: &PostView) -> (Vec<String>, Vec<String>) {
+    let author = actor_id(node, &post.author.username);
+    let followers = format!("{author}/followers");
+    let mentioned: Vec<String> = post
+        .mentions
+        .iter()
+        .map(|m| actor_id(node, &m.username))
+        .collect();
+    match post.visibility {
+        Visibility::Public => (vec![PUBLIC.into()], [vec![followers], mentioned].concat()),
+        Visibility::Unlisted => (vec![followers], [vec![PUBLIC.into()], mentioned].concat()),
+        Visibility::Followers => ([vec![followers], mentioned].concat(), Vec::new()),
+        Visibility::Direct => (mentioned, Vec::new()),
+    }
+}
+
+/// A post as a `Note` (`Article` when it has a title).
+pub fn note(node: &Node, post: &PostView, with_context: bool) -> Note {
+    let base = node.config().base_url();
+    let (to, cc) = addressing(node, post);
+    let mut tag: Vec<Tag> = post
+        .tags
+        .iter()
+        .map(|t| Tag {
+            kind: "Hashtag".into(),
+            href: format!("{base}/tags/{t}"),
+            name: format!("#{t}"),
+        })
+        .collect();
+    tag.extend(post.mentions.iter().map(|m| Tag {
+        kind: "Mention".into(),
+        href: actor_id(node, &m.username),
+        name: format!("@{}@{}", m.username, node.config().domain),
+    }));
+    Note {
+        context: with_context.then(|| json!("https://www.w3.org/ns/activitystreams")),
+        id: object_id(node, &post.author.username, post.id),
+        kind: if post.title.is_empty() {
+            "Note".into()
+        } else {
+            "Article".into()
+        },
+        attributed_to: actor_id(node, &post.author.username),
+        to,
+        cc,
+        name: (!post.title.is_empty()).then(|| post.title.clone()),
+        summary: (!post.spoiler_text.is_empty()).then(|| post.spoiler_text.clone()),
+        sensitive: post.sensitive,
+        content: post.content.clone(),
+        in_reply_to: post.in_reply_to.and_then(|parent| {
+            node.post(&Viewer::Anonymous, parent)
+                .ok()
+                .map(|p| object_id(node, &p.author.username, p.id))
+        }),
+        published: node::model::rfc3339::format(post.created_at),
+        updated: post.edited_at.map(node::model::rfc3339::format),
+        url: format!("{base}/@{}/{}", post.author.username, post.id),
+        tag,
+        attachment: post
+            .media
+            .iter()
+            .map(|m| Document {
+                kind: "Document".into(),
+                media_type: m.content_type.clone(),
+                url: format!("{base}/media/{}", m.file_name()),
+                name: (!m.description.is_empty()).then(|| m.description.clone()),
+                blurhash: Some(m.blurhash.clone()),
+                width: m.width,
+                height: m.height,
+            })
+            .collect(),
+    }
+}
+
+/// The object for `author`'s post `id`, if it is public or unlisted.
+pub fn public_note(node: &Node, author: &str, id: Id) -> NodeResult<Note> {
+    let post = node.post(&Viewer::Anonymous, id)?;
+    if post.boost.is_some() || !post.author.username.eq_ignore_ascii_case(author) {
+        return Err(NodeError::NotFound("post"));
+    }
+    Ok(note(node, &post, true))
+}
+
+/// An actor's outbox: `Create` activities of public posts, newest first,
+/// paged with `?page=true&max_id=`.
+pub fn outbox(node: &Node, username: &str, page: Option<Option<Id>>) -> NodeResult<Value> {
+    let profile = node.profile(&Viewer::Anonymous, username)?;
+    let id = format!("{}/outbox", actor_id(node, &profile.username));
+    let Some(max_id) = page else {
+        return Ok(json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": id,
+            "type": "OrderedCollection",
+            "totalItems": profile.posts_count,
+            "first": format!("{id}?page=true"),
+        }));
+    };
+    let req = PageRequest {
+        max_id,
+        ..PageRequest::first(20)
+    };
+    let posts = node.member_posts(
+        &Viewer::Anonymous,
+        &profile.username,
+        Default::default(),
+        &req,
+    )?;
+    let items: Vec<Value> = posts
+        .items
+        .iter()
+        .filter(|p| p.boost.is_none() && p.visibility == Visibility::Public)
+        .map(|p| {
+            let object = note(node, p, false);
+            json!({
+                "id": format!("{}/activity", object.id),
+                "type": "Create",
+                "actor": object.attributed_to,
+                "published": object.published,
+                "to": object.to,
+                "cc": object.cc,
+                "object": object,
+            })
+        })
+        .collect();
+    let mut out = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{id}?page=true{}", max_id.map(|m| format!("&max_id={m}")).unwrap_or_default()),
+        "type": "OrderedCollectionPage",
+        "partOf": id,
+        "orderedItems": items,
+    });
+    if let Some(next) = posts.next_max_id {
+        out["next"] = json!(format!("{id}?page=true&max_id={next}"));
+    }
+    Ok(out)
+}
+
+/// An actor's followers or following collection: the count only (members'
+/// lists are shown on their profile when their privacy allows).
+pub fn follow_collection(node: &Node, username: &str, which: &str) -> NodeResult<Value> {
+    let profile = node.profile(&Viewer::Anonymous, username)?;
+    let total = if which == "followers" {
+        profile.followers_count
+    } else {
+        profile.following_count
+    };
+    Ok(json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/{which}", actor_id(node, &profile.username)),
+        "type": "OrderedCollection",
+        "totalItems": total,
+    }))
+}
