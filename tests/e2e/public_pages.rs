@@ -63,6 +63,8 @@ async fn visitors_see_public_pages_and_nothing_private() {
     assert!(post.contains("<strong>world</strong>"));
     assert!(post.contains(&reply), "the thread's reply is shown");
     assert!(post.contains("og:url"));
+    assert!(post.contains(&format!("rel=\"alternate\" type=\"application/activity+json\" href=\"{}/users/alice/statuses/{public}\"", node.base)));
+    assert!(profile.contains(&format!("href=\"{}/users/alice\"", node.base)));
 
     assert_eq!(page(&node, &format!("/@alice/{private}")).await.0, 404);
     assert_eq!(
