@@ -43,7 +43,10 @@ fn args() -> Args {
     };
     let argv: Vec<String> = std::env::args().collect();
     a.feed_only = argv.iter().any(|x| x == "--feed-only");
-    let argv: Vec<String> = argv.into_iter().filter(|x| x != "--feed-only").collect();
+    let argv: Vec<String> = argv
+        .into_iter()
+        .filter(|x| x != "--feed-only" && x != "--envelopes-only")
+        .collect();
     let mut i = 1;
     while i + 1 < argv.len() {
         if argv[i] == "--data-dir" {
@@ -72,8 +75,12 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let a = args();
+    if std::env::args().any(|x| x == "--envelopes-only") {
+        return envelope_rate();
+    }
     if !a.feed_only {
         startup_and_memory().await?;
+        envelope_rate()?;
     }
     home_feed(&a).await?;
     if !a.feed_only {
@@ -447,6 +454,44 @@ async fn streaming_latency() -> anyhow::Result<()> {
         percentile(&latencies, 0.50).as_secs_f64() * 1000.0,
         percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
         percentile(&latencies, 1.0).as_secs_f64() * 1000.0,
+    );
+    Ok(())
+}
+
+/// Gossip envelope verification rate on one core, alone and batched.
+fn envelope_rate() -> anyhow::Result<()> {
+    use protocol::envelope::{verify_batch, Envelope, Kind};
+    let key = identity::Ed25519Keypair::generate();
+    let now = 1_795_000_000_000i64;
+    let n = 20_000;
+    let envelopes: Vec<Envelope> = (0..n)
+        .map(|i| {
+            let body =
+                serde_json::json!({"content": format!("post {i} #kodeon"), "visibility": "public"});
+            Envelope::sign(
+                &key,
+                Kind::Post,
+                now + i,
+                None,
+                body.as_object().cloned().unwrap_or_default(),
+            )
+        })
+        .collect::<Result<_, _>>()?;
+    let started = Instant::now();
+    for e in &envelopes {
+        Envelope::verify(&e.bytes, now + n).map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let single = n as f64 / started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    for chunk in envelopes.chunks(64) {
+        let items: Vec<&[u8]> = chunk.iter().map(|e| e.bytes.as_slice()).collect();
+        for r in verify_batch(&items, now + n) {
+            r.map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+    }
+    let batched = n as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "envelope verification on one core (decode + canonical check + ed25519), {n} envelopes: {single:.0}/s one by one, {batched:.0}/s in batches of 64  [target >= 20000/s]"
     );
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! gossip issue) will live here too, verified with `identity`.
 
 pub mod activitystreams;
+pub mod envelope;
 
 /// The software name reported to peers (NodeInfo `software.name`).
 pub const SOFTWARE_NAME: &str = "kodeon";
