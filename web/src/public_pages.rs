@@ -228,12 +228,8 @@ async fn profile(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
     let name = username(&handle)?;
-    // Content negotiation: federation asks for the actor document here too.
-    let accept = headers
-        .get(axum::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if protocol::activitystreams::wants_activity_json(accept) {
+    // Content negotiation: federation asks for ActivityPub JSON here too.
+    if crate::routes::discovery::wants_activity_json(&headers) {
         return crate::routes::discovery::actor_response(&s, name)
             .map_err(|_| PageError(StatusCode::NOT_FOUND, "Not found"));
     }
@@ -284,11 +280,8 @@ async fn post(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
     let name = username(&handle)?;
-    let accept = headers
-        .get(axum::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if protocol::activitystreams::wants_activity_json(accept) {
+    // Content negotiation: federation asks for ActivityPub JSON here too.
+    if crate::routes::discovery::wants_activity_json(&headers) {
         return crate::routes::discovery::object_response(&s, name, &raw)
             .map_err(|_| PageError(StatusCode::NOT_FOUND, "Not found"));
     }

@@ -115,12 +115,7 @@ impl Node {
         req: &crate::PageRequest,
     ) -> NodeResult<crate::Page<crate::model::MemberSummary>> {
         self.visible_post(viewer, id)?;
-        crate::feeds::scan(
-            &self.store,
-            &Key::new(Space::Boosts).id(id),
-            req,
-            |member, _| Ok(self.member(member)?.map(|m| Self::summary(&m))),
-        )
+        self.member_list(&Key::new(Space::Boosts).id(id), req)
     }
 
     /// The boost with this id, if there is one.

@@ -58,12 +58,7 @@ impl Node {
         req: &crate::PageRequest,
     ) -> NodeResult<crate::Page<crate::model::MemberSummary>> {
         self.visible_post(viewer, id)?;
-        crate::feeds::scan(
-            &self.store,
-            &Key::new(Space::Likes).id(id),
-            req,
-            |member, _| Ok(self.member(member)?.map(|m| Self::summary(&m))),
-        )
+        self.member_list(&Key::new(Space::Likes).id(id), req)
     }
 
     /// Bookmarks a post the viewer can see (again: no change).

@@ -66,7 +66,11 @@ impl Node {
     }
 
     /// Active members whose ids end the keys under `prefix`.
-    fn member_list(&self, prefix: &Key, req: &PageRequest) -> NodeResult<Page<MemberSummary>> {
+    pub(crate) fn member_list(
+        &self,
+        prefix: &Key,
+        req: &PageRequest,
+    ) -> NodeResult<Page<MemberSummary>> {
         scan(&self.store, prefix, req, |id, _| {
             Ok(self
                 .member(id)?

@@ -74,6 +74,23 @@ async fn host_meta(State(s): State<AppState>) -> impl IntoResponse {
     )
 }
 
+/// Whether the request asks for ActivityPub JSON (content negotiation).
+pub fn wants_activity_json(headers: &HeaderMap) -> bool {
+    protocol::activitystreams::wants_activity_json(accept(headers))
+}
+
+/// Whether the request comes from a browser that did not ask for JSON.
+fn is_browser(headers: &HeaderMap) -> bool {
+    accept(headers).contains("text/html") && !wants_activity_json(headers)
+}
+
+fn accept(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
 /// An actor document as `application/activity+json`.
 pub fn actor_response(s: &AppState, username: &str) -> ApiResult<Response> {
     let actor = federation::discovery::person(&s.node, username)?;
@@ -90,11 +107,7 @@ async fn actor(
     Path(username): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if accept.contains("text/html") && !protocol::activitystreams::wants_activity_json(accept) {
+    if is_browser(&headers) {
         return Ok(Redirect::to(&format!("/@{username}")).into_response());
     }
     actor_response(&s, &username)
@@ -168,11 +181,7 @@ async fn object(
     Path((username, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if accept.contains("text/html") && !protocol::activitystreams::wants_activity_json(accept) {
+    if is_browser(&headers) {
         return Ok(Redirect::to(&format!("/@{username}/{id}")).into_response());
     }
     object_response(&s, &username, &id)
