@@ -74,6 +74,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    kodeon::install_tls_provider();
     let a = args();
     if std::env::args().any(|x| x == "--envelopes-only") {
         return envelope_rate();

@@ -19,6 +19,12 @@ pub use config::{Config, ConfigError};
 /// to let go of the node before flushing and closing it anyway.
 const RELEASE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Installs the process-wide TLS crypto provider (ring) that outgoing
+/// HTTPS needs; call before building any HTTP client. Idempotent.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// Serves the node described by `config` on `listener` until `shutdown`
 /// completes: opens the store (creating the node on first start), listens
 /// on the admin socket, serves HTTP, then stops both, flushes and closes the
@@ -37,6 +43,7 @@ pub async fn run(
         config.server.domain = config::domain_for(local);
     }
     config.validate()?;
+    install_tls_provider();
     let domain = config.domain();
 
     let node_config = config.node_config();
@@ -72,7 +79,22 @@ pub async fn run(
         }
     };
 
-    let app = web::router(node.clone(), config.web_settings());
+    let federation = federation::Federation::new(
+        node.clone(),
+        federation::FederationSettings {
+            allow_private: config.server.dev,
+            retry_base: Duration::from_millis(config.federation.retry_base_ms.max(1)),
+            max_attempts: config.federation.max_attempts.max(1),
+            concurrency: config.federation.concurrency.max(1),
+            ..federation::FederationSettings::default()
+        },
+    )
+    .await
+    .context("starting federation")?;
+    let (stop_delivery, delivery_stopped) = tokio::sync::watch::channel(false);
+    let delivery = tokio::spawn(federation.clone().run_delivery(delivery_stopped));
+
+    let app = web::router_with_federation(node.clone(), config.web_settings(), Some(federation));
     tracing::info!("Kodeon listening on http://{local}");
     tracing::info!("open http://{domain}/ in a browser (API under http://{domain}/api/kodeon/v1)");
     // TCP_NODELAY: streaming events are small writes; without it Nagle's
@@ -91,6 +113,10 @@ pub async fn run(
 
     if let Some(admin) = admin {
         admin.stop().await;
+    }
+    let _ = stop_delivery.send(true);
+    if let Err(e) = delivery.await {
+        tracing::warn!(error = %e, "the delivery worker ended badly");
     }
     let closed = close(node).await;
     served?;
@@ -159,6 +185,7 @@ mod tests {
         F: FnOnce(String) -> Fut,
         Fut: Future<Output = anyhow::Result<T>>,
     {
+        install_tls_provider();
         let mut config = Config {
             data_dir: dir.to_owned(),
             ..Config::default()

@@ -1,10 +1,27 @@
-//! Federation: ActivityPub (through `activitypub_federation`) and libp2p
-//! gossip between Kodeon nodes.
+//! Federation: ActivityPub (signing and sending through
+//! `activitypub_federation`) and, later, libp2p gossip between Kodeon nodes.
 //!
-//! So far: discovery (WebFinger, NodeInfo, host-meta) and actor documents.
-//! Inboxes, outboxes, signed delivery and gossip are still to come. The
-//! crate sits above `node` (it calls node methods and will consume the
-//! node's outbound queue) and below `web` (which mounts its routes).
+//! The crate sits above `node` and below `web`: the web layer hands it
+//! inbox requests ([`Federation::receive`]) and serves the documents it
+//! renders; the node records what must be federated as intents in the same
+//! atomic write as each action, and [`Federation::run_delivery`] turns
+//! them into signed deliveries from a persistent queue.
 
+pub mod activities;
+pub mod actors;
+pub mod client;
+pub mod delivery;
 pub mod discovery;
+pub mod error;
+pub mod inbox;
+pub mod json;
+pub mod notes;
 pub mod objects;
+pub mod sanitize;
+pub mod service;
+pub mod signing;
+pub mod uris;
+
+pub use error::FederationError;
+pub use inbox::{InboxRequest, Received};
+pub use service::{Federation, FederationSettings};

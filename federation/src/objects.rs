@@ -24,7 +24,7 @@ pub fn addressing(node: &Node, post: &PostView) -> (Vec<String>, Vec<String>) {
     let mentioned: Vec<String> = post
         .mentions
         .iter()
-        .map(|m| actor_id(node, &m.username))
+        .map(|m| crate::uris::summary_uri(node, m))
         .collect();
     match post.visibility {
         Visibility::Public => (vec![PUBLIC.into()], [vec![followers], mentioned].concat()),
@@ -49,8 +49,12 @@ pub fn note(node: &Node, post: &PostView, with_context: bool) -> Note {
         .collect();
     tag.extend(post.mentions.iter().map(|m| Tag {
         kind: "Mention".into(),
-        href: actor_id(node, &m.username),
-        name: format!("@{}@{}", m.username, node.config().domain),
+        href: crate::uris::summary_uri(node, m),
+        name: if m.username.contains('@') {
+            format!("@{}", m.username)
+        } else {
+            format!("@{}@{}", m.username, node.config().domain)
+        },
     }));
     Note {
         context: with_context.then(|| json!("https://www.w3.org/ns/activitystreams")),
@@ -68,9 +72,10 @@ pub fn note(node: &Node, post: &PostView, with_context: bool) -> Note {
         sensitive: post.sensitive,
         content: post.content.clone(),
         in_reply_to: post.in_reply_to.and_then(|parent| {
-            node.post(&Viewer::Anonymous, parent)
+            node.post_record(parent)
                 .ok()
-                .map(|p| object_id(node, &p.author.username, p.id))
+                .flatten()
+                .and_then(|p| crate::uris::post_uri(node, &p).ok())
         }),
         published: node::model::rfc3339::format(post.created_at),
         updated: post.edited_at.map(node::model::rfc3339::format),

@@ -13,5 +13,5 @@ mod sealed;
 pub use ed25519::{verify_batch, Ed25519Keypair, PublicKey, Signature};
 pub use error::IdentityError;
 pub use member_keys::MemberKeys;
-pub use rsa_keys::{verify_rsa_sha256, RsaKeypair};
+pub use rsa_keys::{verify_rsa_sha256, RsaKeypair, RsaVerifyingKey};
 pub use sealed::{NodeSecret, Sealer};

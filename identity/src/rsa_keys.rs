@@ -1,5 +1,6 @@
 //! RSA-2048 keys for Mastodon-compatible HTTP signatures (rsa-sha256).
 
+use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::pkcs1v15::{Signature as RsaSignature, SigningKey, VerifyingKey};
 use rsa::pkcs8::{
     DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
@@ -52,14 +53,52 @@ impl RsaKeypair {
     }
 }
 
-/// Verifies an RSASSA-PKCS1-v1_5 SHA-256 signature with an SPKI PEM key.
+/// A parsed RSA public key that verifies RSASSA-PKCS1-v1_5 SHA-256 signatures.
+///
+/// Parse it once (e.g. from a remote actor's `publicKeyPem`) and verify many
+/// signatures with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RsaVerifyingKey(RsaPublicKey);
+
+impl RsaVerifyingKey {
+    /// Reads a PEM public key: SPKI (`BEGIN PUBLIC KEY`, what Mastodon
+    /// publishes) or PKCS#1 (`BEGIN RSA PUBLIC KEY`). Surrounding whitespace
+    /// is ignored.
+    pub fn from_public_pem(pem: &str) -> Result<Self, IdentityError> {
+        let pem = pem.trim();
+        if pem.starts_with("-----BEGIN RSA PUBLIC KEY-----") {
+            RsaPublicKey::from_pkcs1_pem(pem)
+                .map(RsaVerifyingKey)
+                .map_err(|e| IdentityError::Pem(e.to_string()))
+        } else {
+            RsaPublicKey::from_public_key_pem(pem)
+                .map(RsaVerifyingKey)
+                .map_err(|e| IdentityError::Pem(e.to_string()))
+        }
+    }
+
+    /// Verifies an RSASSA-PKCS1-v1_5 signature with SHA-256 over `msg`.
+    ///
+    /// Any failure (wrong length, wrong key, tampered message) is
+    /// [`IdentityError::BadSignature`].
+    pub fn verify_sha256(&self, msg: &[u8], sig: &[u8]) -> Result<(), IdentityError> {
+        let sig = RsaSignature::try_from(sig).map_err(|_| IdentityError::BadSignature)?;
+        VerifyingKey::<Sha256>::new(self.0.clone())
+            .verify(msg, &sig)
+            .map_err(|_| IdentityError::BadSignature)
+    }
+}
+
+impl From<&RsaKeypair> for RsaVerifyingKey {
+    fn from(kp: &RsaKeypair) -> Self {
+        RsaVerifyingKey(RsaPublicKey::from(&kp.0))
+    }
+}
+
+/// Verifies an RSASSA-PKCS1-v1_5 SHA-256 signature with a PEM public key
+/// (SPKI or PKCS#1; see [`RsaVerifyingKey::from_public_pem`]).
 pub fn verify_rsa_sha256(public_pem: &str, msg: &[u8], sig: &[u8]) -> Result<(), IdentityError> {
-    let key = RsaPublicKey::from_public_key_pem(public_pem)
-        .map_err(|e| IdentityError::Pem(e.to_string()))?;
-    let sig = RsaSignature::try_from(sig).map_err(|_| IdentityError::BadSignature)?;
-    VerifyingKey::<Sha256>::new(key)
-        .verify(msg, &sig)
-        .map_err(|_| IdentityError::BadSignature)
+    RsaVerifyingKey::from_public_pem(public_pem)?.verify_sha256(msg, sig)
 }
 
 #[cfg(test)]
@@ -76,5 +115,59 @@ mod tests {
         assert!(verify_rsa_sha256(&public, b"(request-target): post /outbox", &sig).is_err());
         let again = RsaKeypair::from_private_pem(&kp.private_pem().expect("pem")).expect("parse");
         assert_eq!(again.public_pem().ok(), Some(public));
+    }
+
+    #[test]
+    fn verifying_key_accepts_spki_and_pkcs1() {
+        use rsa::pkcs1::{EncodeRsaPublicKey, LineEnding as Pkcs1LineEnding};
+        let kp = RsaKeypair::generate().expect("generate");
+        let spki = kp.public_pem().expect("spki");
+        let pkcs1 = RsaPublicKey::from(&kp.0)
+            .to_pkcs1_pem(Pkcs1LineEnding::LF)
+            .expect("pkcs1");
+        assert!(pkcs1.starts_with("-----BEGIN RSA PUBLIC KEY-----"));
+        let a = RsaVerifyingKey::from_public_pem(&spki).expect("parse spki");
+        let b = RsaVerifyingKey::from_public_pem(&format!("\n  {pkcs1}\n")).expect("parse pkcs1");
+        assert_eq!(a, b);
+        assert_eq!(a, RsaVerifyingKey::from(&kp));
+        let sig = kp.sign_sha256(b"hello");
+        assert!(a.verify_sha256(b"hello", &sig).is_ok());
+        assert!(b.verify_sha256(b"hello", &sig).is_ok());
+        assert!(verify_rsa_sha256(&pkcs1, b"hello", &sig).is_ok());
+    }
+
+    #[test]
+    fn verifying_key_rejects_bad_input() {
+        assert!(matches!(
+            RsaVerifyingKey::from_public_pem("not a pem"),
+            Err(IdentityError::Pem(_))
+        ));
+        assert!(matches!(
+            RsaVerifyingKey::from_public_pem(
+                "-----BEGIN RSA PUBLIC KEY-----\nAAAA\n-----END RSA PUBLIC KEY-----\n"
+            ),
+            Err(IdentityError::Pem(_))
+        ));
+        let kp = RsaKeypair::generate().expect("generate");
+        let other = RsaKeypair::generate().expect("generate");
+        let key = RsaVerifyingKey::from(&kp);
+        let sig = kp.sign_sha256(b"msg");
+        // Wrong message, wrong key, truncated and empty signatures.
+        assert!(matches!(
+            key.verify_sha256(b"msh", &sig),
+            Err(IdentityError::BadSignature)
+        ));
+        assert!(matches!(
+            RsaVerifyingKey::from(&other).verify_sha256(b"msg", &sig),
+            Err(IdentityError::BadSignature)
+        ));
+        assert!(matches!(
+            key.verify_sha256(b"msg", &sig[..sig.len() - 1]),
+            Err(IdentityError::BadSignature)
+        ));
+        assert!(matches!(
+            key.verify_sha256(b"msg", &[]),
+            Err(IdentityError::BadSignature)
+        ));
     }
 }

@@ -26,6 +26,8 @@ pub enum Event {
         /// The post.
         id: Id,
     },
+    /// Federation work was queued (an intent or deliveries).
+    FederationQueued,
     /// A member got a notification.
     Notified {
         /// Who.

@@ -19,6 +19,7 @@ pub mod model;
 mod node;
 pub mod notifications;
 pub mod posts;
+pub mod remote;
 pub mod social;
 pub mod store;
 mod validate;

@@ -39,6 +39,8 @@ pub(crate) mod counter {
     pub const NODE_POSTS: u8 = 8;
     /// Boosts of a post.
     pub const BOOSTS: u8 = 9;
+    /// Node-wide: queued deliveries.
+    pub const DELIVERY_QUEUE: u8 = 10;
 
     use crate::id::Id;
     use crate::store::{Key, Space};
@@ -195,6 +197,23 @@ impl Node {
     /// Subscribes to the node's events (published after each durable write).
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<crate::events::Event> {
         self.events.subscribe()
+    }
+
+    /// The node's RSA private key (PKCS#8 PEM), for signing as the
+    /// instance actor.
+    pub fn node_rsa_private_pem(&self) -> NodeResult<String> {
+        let rsa = self.node_keys.rsa(&self.sealer, b"node")?;
+        Ok(rsa.private_pem()?.to_string())
+    }
+
+    /// A local member's RSA private key (PKCS#8 PEM), for signing
+    /// deliveries on their behalf.
+    pub fn member_rsa_private_pem(&self, member: &Member) -> NodeResult<String> {
+        if !member.is_local() {
+            return Err(NodeError::Forbidden("not a local member"));
+        }
+        let rsa = member.keys.rsa(&self.sealer, &member.id.to_bytes())?;
+        Ok(rsa.private_pem()?.to_string())
     }
 
     /// Flushes the store (call at shutdown).

@@ -103,9 +103,47 @@ pub struct Envelope {
 /// Canonical JSON bytes of a value (sorted keys, compact, integers only).
 pub fn canonical(value: &Value) -> Result<Vec<u8>, EnvelopeError> {
     check_integers(value)?;
-    // serde_json's Map is a BTreeMap without the preserve_order feature, so
-    // members are written in sorted key order.
-    serde_json::to_vec(value).map_err(|e| EnvelopeError::Malformed(e.to_string()))
+    let mut out = Vec::with_capacity(256);
+    write_canonical(value, &mut out)?;
+    Ok(out)
+}
+
+/// Writes `value` compactly with object members sorted by the bytes of
+/// their keys. The order is explicit: serde_json's `Map` keeps insertion
+/// order when any crate in the build enables its `preserve_order` feature.
+fn write_canonical(value: &Value, out: &mut Vec<u8>) -> Result<(), EnvelopeError> {
+    let scalar = |v: &Value, out: &mut Vec<u8>| {
+        serde_json::to_writer(out, v).map_err(|e| EnvelopeError::Malformed(e.to_string()))
+    };
+    match value {
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_canonical(item, out)?;
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            members.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push(b'{');
+            for (i, (key, item)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                serde_json::to_writer(&mut *out, key)
+                    .map_err(|e| EnvelopeError::Malformed(e.to_string()))?;
+                out.push(b':');
+                write_canonical(item, out)?;
+            }
+            out.push(b'}');
+        }
+        other => scalar(other, out)?,
+    }
+    Ok(())
 }
 
 fn check_integers(value: &Value) -> Result<(), EnvelopeError> {

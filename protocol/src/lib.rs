@@ -2,10 +2,13 @@
 //!
 //! The names every layer must agree on and the ActivityStreams objects
 //! served so far (actors, WebFinger). The signed gossip envelope (libp2p
-//! gossip issue) will live here too, verified with `identity`.
+//! gossip issue) will live here too, verified with `identity`. Inbound
+//! HTTP signatures (draft-cavage and RFC 9421) are checked in
+//! [`http_signature`].
 
 pub mod activitystreams;
 pub mod envelope;
+pub mod http_signature;
 
 /// The software name reported to peers (NodeInfo `software.name`).
 pub const SOFTWARE_NAME: &str = "kodeon";

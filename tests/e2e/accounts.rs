@@ -157,7 +157,7 @@ async fn profile_fields_round_trip() {
 
 /// Runs `kodeon admin ...` off the test's runtime thread (the node in this
 /// process must keep serving the admin socket meanwhile).
-async fn admin(dir: &std::path::Path, args: &[&str]) -> String {
+pub(crate) async fn admin(dir: &std::path::Path, args: &[&str]) -> String {
     let mut full = vec!["admin".to_string()];
     full.extend(args.iter().map(|a| a.to_string()));
     full.push("--data-dir".into());

@@ -98,12 +98,41 @@ impl TestNode {
         node
     }
 
+    /// Starts a node that federates: its domain is `localhost:PORT` (the
+    /// federation library needs a host name, as Lemmy does) and failed
+    /// deliveries are retried after a fraction of a second.
+    pub async fn start_federated() -> TestNode {
+        Self::start_with(|c| {
+            c.server.domain = "localhost:0".into();
+            c.federation.retry_base_ms = 200;
+        })
+        .await
+    }
+
     async fn launch(mut config: Config) -> TestNode {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        // A restarted node keeps its port: other nodes know it by its URLs.
+        let port = config
+            .server
+            .domain
+            .rsplit_once(':')
+            .and_then(|(_, p)| p.parse::<u16>().ok())
+            .unwrap_or(0);
+        kodeon::install_tls_provider();
+        if std::env::var_os("KODEON_TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(
+                    "info,kodeon_federation=debug",
+                ))
+                .with_test_writer()
+                .try_init();
+        }
+        let listener = bind_retrying(port).await;
         let addr = listener.local_addr().expect("addr");
-        config.server.domain = addr.to_string();
+        config.server.domain = if config.server.domain.starts_with("localhost:") {
+            format!("localhost:{}", addr.port())
+        } else {
+            addr.to_string()
+        };
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(kodeon::run(config.clone(), listener, async {
             let _ = stopped.await;
@@ -128,6 +157,11 @@ impl TestNode {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         node
+    }
+
+    /// The node's host (`localhost:PORT` or `127.0.0.1:PORT`).
+    pub fn domain(&self) -> &str {
+        &self.config.server.domain
     }
 
     /// Stops the node and waits until it has released its store.
@@ -257,6 +291,22 @@ impl Drop for TestNode {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
+        }
+    }
+}
+
+/// Binds 127.0.0.1:`port` (0: any), retrying briefly while a previous
+/// listener on the same port lets go.
+async fn bind_retrying(port: u16) -> tokio::net::TcpListener {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+            Ok(l) => return l,
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("bind 127.0.0.1:{port}: {e}"),
         }
     }
 }

@@ -6,6 +6,8 @@ mod accounts;
 mod bad_input;
 mod cli;
 mod discovery;
+mod federation;
+mod federation_security;
 mod feeds;
 mod mastodon;
 mod posts;

@@ -65,10 +65,20 @@ impl Default for WebSettings {
 /// `axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())`
 /// so that per-IP limits see the client address.
 pub fn router(node: Arc<Node>, settings: WebSettings) -> Router {
+    router_with_federation(node, settings, None)
+}
+
+/// [`router`] with ActivityPub inboxes served by `federation`.
+pub fn router_with_federation(
+    node: Arc<Node>,
+    settings: WebSettings,
+    federation: Option<Arc<federation::Federation>>,
+) -> Router {
     let state = AppState {
         node,
         limiters: Arc::new(rate_limit::Limiters::new(&settings.rate_limits)),
         metrics: Arc::new(metrics::Metrics::default()),
+        federation,
     };
     let api = Router::new()
         .merge(routes::auth::routes())
@@ -76,13 +86,15 @@ pub fn router(node: Arc<Node>, settings: WebSettings) -> Router {
         .merge(routes::posts::routes())
         .merge(routes::feeds::routes())
         .merge(routes::notifications::routes())
-        .merge(routes::system::routes());
+        .merge(routes::system::routes())
+        .merge(routes::federation_admin::routes());
     Router::new()
         .nest("/api/kodeon/v1", api)
         .merge(routes::system::root_routes())
         .merge(mastodon::routes())
         .merge(public_pages::routes())
         .merge(routes::discovery::routes())
+        .merge(routes::inbox::routes())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such route") })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

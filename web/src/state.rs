@@ -16,4 +16,6 @@ pub struct AppState {
     pub limiters: Arc<Limiters>,
     /// Request metrics.
     pub metrics: Arc<Metrics>,
+    /// ActivityPub federation (absent in tests of the web layer alone).
+    pub federation: Option<Arc<federation::Federation>>,
 }

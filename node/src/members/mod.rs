@@ -23,7 +23,7 @@ impl Node {
             username: member.username.clone(),
             full_name: member.profile.full_name.clone(),
             avatar_url: member.profile.avatar_url.clone(),
-            did: member.keys.ed25519_public.to_did_key(),
+            did: member.did(),
         }
     }
 

@@ -66,7 +66,7 @@ impl Node {
             avatar_url: member.profile.avatar_url.clone(),
             locked: member.locked,
             role: member.role,
-            did: member.keys.ed25519_public.to_did_key(),
+            did: member.did(),
             created_at: member.created_at,
             followers_count: self
                 .store
@@ -136,6 +136,11 @@ impl Node {
                 Ok(())
             })
             .await?;
+        if updated.is_local() {
+            let member = updated.id;
+            self.write(|txn| self.federate(txn, crate::remote::Outgoing::UpdateProfile { member }))
+                .await?;
+        }
         self.member_view(&Viewer::Member(Box::new(updated.clone())), &updated)
     }
 }

@@ -116,6 +116,7 @@ impl Node {
             keys,
             created_at: now,
             last_active_at: now,
+            remote: None,
         };
         self.write(|txn| {
             if txn.contains(&name_key)? {

@@ -56,6 +56,52 @@ pub struct Member {
     /// Last post time (ms), for "active members".
     #[serde(default)]
     pub last_active_at: i64,
+    /// Set for an account that lives on another server (an ActivityPub
+    /// actor known here); `None` for the node's own members.
+    #[serde(default)]
+    pub remote: Option<RemoteAccount>,
+}
+
+impl Member {
+    /// Whether this member is one of the node's own.
+    pub fn is_local(&self) -> bool {
+        self.remote.is_none()
+    }
+
+    /// The member's did:key, or empty for a remote account that published
+    /// no ed25519 key.
+    pub fn did(&self) -> String {
+        match &self.remote {
+            Some(r) if !r.has_ed25519 => String::new(),
+            _ => self.keys.ed25519_public.to_did_key(),
+        }
+    }
+}
+
+/// What the node knows of an account on another server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoteAccount {
+    /// The actor's id (URI).
+    pub actor_id: String,
+    /// Its personal inbox.
+    pub inbox: String,
+    /// Its server's shared inbox, if it has one.
+    pub shared_inbox: Option<String>,
+    /// Its followers collection.
+    pub followers: Option<String>,
+    /// The public page for people.
+    pub url: String,
+    /// The host part of the actor id (with port if any), lower-cased.
+    pub domain: String,
+    /// `Person`, `Service`, `Group`, `Application`...
+    pub actor_type: String,
+    /// The HTTP-signature key id (`publicKey.id`).
+    pub key_id: String,
+    /// Whether `keys.ed25519_public` holds a key the actor published
+    /// (FEP-521a `assertionMethod`); otherwise it is a placeholder.
+    pub has_ed25519: bool,
+    /// When the actor document was last fetched (ms).
+    pub fetched_at: i64,
 }
 
 /// A bearer-token session (stored under the token's hash).

@@ -7,10 +7,13 @@ mod profile;
 
 pub use member::{
     Member, MemberDetails, MemberStatus, MemberSummary, MemberView, PrivateDetails, Relationship,
-    Role, Session,
+    RemoteAccount, Role, Session,
 };
 pub use notification::{Notification, NotificationKind, NotificationView};
-pub use post::{BoostInfo, Post, PostType, PostView, Thread, ThreadEntry, Visibility};
+pub use post::{
+    BoostInfo, Post, PostType, PostView, RemoteAttachment, RemotePostRef, Thread, ThreadEntry,
+    Visibility,
+};
 pub use profile::{Bio, Preferences, Privacy, Profile, ProfileUpdate, Skills};
 
 /// Milliseconds since the Unix epoch.

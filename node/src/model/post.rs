@@ -113,6 +113,35 @@ pub struct Post {
     pub created_at: i64,
     /// Last edit time (ms).
     pub edited_at: Option<i64>,
+    /// Set for a post received from another server.
+    #[serde(default)]
+    pub remote: Option<RemotePostRef>,
+}
+
+/// Where a remote post lives, and what it carries that local posts keep
+/// elsewhere.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemotePostRef {
+    /// The object's ActivityPub id.
+    pub uri: String,
+    /// Its public page.
+    pub url: String,
+    /// Its attachments, as links to the remote server.
+    #[serde(default)]
+    pub attachments: Vec<RemoteAttachment>,
+}
+
+/// An attachment of a remote post (kept as a link, not copied).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoteAttachment {
+    /// The file's URL.
+    pub url: String,
+    /// Its media type, e.g. `image/jpeg`.
+    pub media_type: String,
+    /// Alt text.
+    pub description: String,
+    /// BlurHash, if given.
+    pub blurhash: Option<String>,
 }
 
 /// A post as a given viewer sees it.

@@ -33,6 +33,7 @@ impl Node {
     /// returns the first boost.
     pub async fn boost(&self, viewer: &Viewer, id: Id) -> NodeResult<PostView> {
         let me = viewer.member()?.id;
+        let viewer_is_local = viewer.member()?.is_local();
         let (post, author) = self.visible_post(viewer, id)?;
         if !matches!(post.visibility, Visibility::Public | Visibility::Unlisted) {
             return Err(NodeError::Forbidden(
@@ -58,6 +59,16 @@ impl Node {
                     id.to_bytes().to_vec(),
                 );
                 txn.add(counter::key(counter::BOOSTS, id), 1)?;
+                if viewer_is_local {
+                    self.federate(
+                        txn,
+                        crate::remote::Outgoing::Announce {
+                            member: me,
+                            post: id,
+                            boost: boost.id,
+                        },
+                    )?;
+                }
                 self.notify(txn, post.author_id, NotificationKind::Boosted, me, Some(id))?;
                 txn.emit(Event::PostCreated {
                     id: boost.id,
@@ -74,6 +85,7 @@ impl Node {
     /// Removes the viewer's boost of a post (none: no change); returns the post.
     pub async fn unboost(&self, viewer: &Viewer, id: Id) -> NodeResult<PostView> {
         let me = viewer.member()?.id;
+        let viewer_is_local = viewer.member()?.is_local();
         let (post, author) = self.visible_post(viewer, id)?;
         let removed = self
             .write(|txn| {
@@ -82,6 +94,16 @@ impl Node {
                     return Ok(false);
                 };
                 self.remove_boost(txn, id, me, boost_id)?;
+                if viewer_is_local {
+                    self.federate(
+                        txn,
+                        crate::remote::Outgoing::UndoAnnounce {
+                            member: me,
+                            post: id,
+                            boost: boost_id,
+                        },
+                    )?;
+                }
                 Ok(true)
             })
             .await?;

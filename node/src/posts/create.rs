@@ -158,6 +158,7 @@ impl Node {
             language,
             created_at: now_ms(),
             edited_at: None,
+            remote: None,
         };
         self.write(|txn| {
             if let Some(key) = idempotency {
@@ -256,21 +257,38 @@ impl Node {
         })
     }
 
-    /// Writes a new post with its indexes, counters, fan-out and notifications.
+    /// Writes a new local post and the intent to federate it.
     fn insert_post(&self, txn: &mut Txn<'_>, post: &Post) -> NodeResult<()> {
+        self.insert_post_with(txn, post, true)?;
+        self.federate(txn, crate::remote::Outgoing::Create { post: post.id })
+    }
+
+    /// Writes a new post (local or remote) with its indexes, counters and
+    /// notifications; `listed` false keeps it out of the public feeds (a
+    /// silenced server's posts).
+    pub(crate) fn insert_post_with(
+        &self,
+        txn: &mut Txn<'_>,
+        post: &Post,
+        listed: bool,
+    ) -> NodeResult<()> {
         let id = post.id;
         let author = post.author_id;
         txn.put(Key::new(Space::Post).id(id), post)?;
         self.attach_media(txn, id, &post.media)?;
         txn.put_raw(Key::new(Space::AuthorPosts).id(author).id(id), Vec::new());
-        self.index_listing(txn, post, true)?;
-        self.index_words(txn, post, true);
+        if listed {
+            self.index_listing(txn, post, true)?;
+            self.index_words(txn, post, true);
+        }
         if let Some(parent) = post.in_reply_to {
             txn.put_raw(Key::new(Space::Replies).id(parent).id(id), Vec::new());
             txn.add(counter::key(counter::REPLIES, parent), 1)?;
         }
         txn.add(counter::key(counter::POSTS, author), 1)?;
-        txn.add(counter::global(counter::NODE_POSTS), 1)?;
+        if post.remote.is_none() {
+            txn.add(counter::global(counter::NODE_POSTS), 1)?;
+        }
         self.index_conversation(txn, post)?;
         txn.emit(Event::PostCreated { id, author });
         if let Some(parent_author) = post.in_reply_to_author {
@@ -310,12 +328,17 @@ impl Node {
         }
         let mut keys = Vec::new();
         if post.in_reply_to.is_none() {
-            keys.push(Key::new(Space::LocalTimeline).id(post.id));
-            keys.push(
-                Key::new(Space::CategoryTimeline)
-                    .str(&post.category)
-                    .id(post.id),
-            );
+            keys.push(Key::new(Space::FederatedTimeline).id(post.id));
+            if post.remote.is_some() {
+                keys.push(Key::new(Space::RemoteTimeline).id(post.id));
+            } else {
+                keys.push(Key::new(Space::LocalTimeline).id(post.id));
+                keys.push(
+                    Key::new(Space::CategoryTimeline)
+                        .str(&post.category)
+                        .id(post.id),
+                );
+            }
         }
         for tag in &post.tags {
             keys.push(Key::new(Space::TagTimeline).str(tag).id(post.id));

@@ -63,7 +63,19 @@ impl Node {
             txn.delete(counter::key(counter::LIKES, id));
             txn.delete(counter::key(counter::REPLIES, id));
             txn.add(counter::key(counter::POSTS, post.author_id), -1)?;
-            txn.add(counter::global(counter::NODE_POSTS), -1)?;
+            if post.remote.is_none() {
+                txn.add(counter::global(counter::NODE_POSTS), -1)?;
+                self.federate(
+                    txn,
+                    crate::remote::Outgoing::Delete {
+                        post: post.id,
+                        author: post.author_id,
+                        visibility: post.visibility,
+                        mentions: post.mentions.clone(),
+                        in_reply_to_author: post.in_reply_to_author,
+                    },
+                )?;
+            }
             Ok(())
         })
         .await?;

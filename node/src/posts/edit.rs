@@ -87,6 +87,7 @@ impl Node {
             self.index_words(txn, &updated, true);
             txn.put(Key::new(Space::Post).id(id), &updated)?;
             txn.emit(crate::events::Event::PostEdited { id });
+            self.federate(txn, crate::remote::Outgoing::Update { post: id })?;
             for m in updated
                 .mentions
                 .iter()

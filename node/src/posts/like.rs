@@ -4,12 +4,14 @@ use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::{NotificationKind, PostView};
 use crate::node::{counter, Node, Viewer};
+use crate::remote::Outgoing;
 use crate::store::{Key, Space};
 
 impl Node {
     /// Likes a post the viewer can see (again: no change).
     pub async fn like(&self, viewer: &Viewer, id: Id) -> NodeResult<PostView> {
         let me = viewer.member()?.id;
+        let viewer_is_local = viewer.member()?.is_local();
         let (post, author) = self.visible_post(viewer, id)?;
         let like_id = self.ids.next();
         self.write(|txn| {
@@ -23,6 +25,15 @@ impl Node {
                 id.to_bytes().to_vec(),
             );
             txn.add(counter::key(counter::LIKES, id), 1)?;
+            if post.remote.is_some() && viewer_is_local {
+                self.federate(
+                    txn,
+                    Outgoing::Like {
+                        member: me,
+                        post: id,
+                    },
+                )?;
+            }
             self.notify(txn, post.author_id, NotificationKind::Liked, me, Some(id))
         })
         .await?;
@@ -32,6 +43,7 @@ impl Node {
     /// Removes the viewer's like (none: no change).
     pub async fn unlike(&self, viewer: &Viewer, id: Id) -> NodeResult<PostView> {
         let me = viewer.member()?.id;
+        let viewer_is_local = viewer.member()?.is_local();
         let (post, author) = self.visible_post(viewer, id)?;
         self.write(|txn| {
             let key = Key::new(Space::Likes).id(id).id(me);
@@ -44,6 +56,15 @@ impl Node {
             txn.delete(key);
             txn.delete(Key::new(Space::MemberLikes).id(me).id(like_id));
             txn.add(counter::key(counter::LIKES, id), -1)?;
+            if post.remote.is_some() && viewer_is_local {
+                self.federate(
+                    txn,
+                    Outgoing::Unlike {
+                        member: me,
+                        post: id,
+                    },
+                )?;
+            }
             Ok(())
         })
         .await?;

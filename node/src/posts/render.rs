@@ -88,13 +88,32 @@ fn link_tokens<'a>(
             {
                 j += 1;
             }
+            // A remote handle: `@name@host` (host may carry a port).
+            if c == '@' && j > i + 1 && chars.get(j).is_some_and(|(_, c)| *c == '@') {
+                let mut k = j + 1;
+                while k < chars.len()
+                    && (chars[k].1.is_ascii_alphanumeric() || matches!(chars[k].1, '.' | '-' | ':'))
+                {
+                    k += 1;
+                }
+                while k > j + 1 && matches!(chars[k - 1].1, '.' | '-' | ':') {
+                    k -= 1;
+                }
+                if k > j + 1 {
+                    j = k;
+                }
+            }
             let end = chars.get(j).map(|(p, _)| *p).unwrap_or(text.len());
             let word = &text[pos + 1..end];
+            let (local_part, _) = word.split_once('@').unwrap_or((word, ""));
             let link = if word.is_empty() {
                 None
             } else if c == '@'
-                && word.len() <= 30
-                && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && local_part.len() <= 30
+                && word.len() <= 200
+                && local_part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
                 && is_member(word)
             {
                 if !mentions.iter().any(|m| m.eq_ignore_ascii_case(word)) {
@@ -169,6 +188,18 @@ mod tests {
         assert!(r.html.contains("href=\"https://k.test/tags/rust\""));
         assert!(r.html.contains("@nobody"));
         assert_eq!(r.html.matches("class=\"mention\"").count(), 1);
+    }
+
+    #[test]
+    fn remote_handles_are_mentions_when_known() {
+        let r = render(
+            "hi @bob@example.org:8080. and @eve@nowhere.example",
+            "http://x",
+            |n| n == "bob@example.org:8080",
+        );
+        assert_eq!(r.mentions, vec!["bob@example.org:8080".to_string()]);
+        assert!(r.html.contains("@bob@example.org:8080</a>."), "{}", r.html);
+        assert!(!r.html.contains("@eve@nowhere.example</a>"));
     }
 
     #[test]

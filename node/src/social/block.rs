@@ -26,6 +26,7 @@ impl Node {
     /// sees the other's posts, and they cannot follow the viewer.
     pub async fn block(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
+        let viewer_is_local = viewer.member()?.is_local();
         let target = self
             .member_by_name(username)?
             .ok_or(NodeError::NotFound("member"))?;
@@ -36,7 +37,17 @@ impl Node {
             txn.put(Key::new(Space::Blocks).id(me).id(target.id), &now_ms())?;
             txn.put_raw(Key::new(Space::BlockedBy).id(target.id).id(me), Vec::new());
             self.remove_follow(txn, me, target.id)?;
-            self.remove_follow(txn, target.id, me)
+            self.remove_follow(txn, target.id, me)?;
+            if !target.is_local() && viewer_is_local {
+                self.federate(
+                    txn,
+                    crate::remote::Outgoing::Block {
+                        blocker: me,
+                        blocked: target.id,
+                    },
+                )?;
+            }
+            Ok(())
         })
         .await?;
         self.timelines.forget_following(me);
@@ -47,12 +58,23 @@ impl Node {
     /// Lifts a block.
     pub async fn unblock(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
+        let viewer_is_local = viewer.member()?.is_local();
         let target = self
             .member_by_name(username)?
             .ok_or(NodeError::NotFound("member"))?;
         self.write(|txn| {
+            let was_blocking = txn.contains(&Key::new(Space::Blocks).id(me).id(target.id))?;
             txn.delete(Key::new(Space::Blocks).id(me).id(target.id));
             txn.delete(Key::new(Space::BlockedBy).id(target.id).id(me));
+            if was_blocking && !target.is_local() && viewer_is_local {
+                self.federate(
+                    txn,
+                    crate::remote::Outgoing::Unblock {
+                        blocker: me,
+                        blocked: target.id,
+                    },
+                )?;
+            }
             Ok(())
         })
         .await?;

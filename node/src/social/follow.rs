@@ -32,6 +32,26 @@ impl Node {
                 return Ok(());
             }
             let request = Key::new(Space::FollowRequests).id(target.id).id(me);
+            if !target.is_local() {
+                if !txn.contains(&request)? {
+                    txn.put(request, &now)?;
+                    let activity_id =
+                        format!("{}/follows/{}", self.config.base_url(), self.ids.next());
+                    txn.put(
+                        Key::new(Space::FollowActivity).id(target.id).id(me),
+                        &activity_id,
+                    )?;
+                    self.federate(
+                        txn,
+                        crate::remote::Outgoing::Follow {
+                            follower: me,
+                            followee: target.id,
+                            activity_id,
+                        },
+                    )?;
+                }
+                return Ok(());
+            }
             if target.locked {
                 if !txn.contains(&request)? {
                     txn.put(request, &now)?;
@@ -47,7 +67,12 @@ impl Node {
     }
 
     /// Writes an accepted follow: both edges, counters and a notification.
-    fn add_follow(&self, txn: &mut Txn<'_>, follower: Id, followee: Id) -> NodeResult<()> {
+    pub(crate) fn add_follow(
+        &self,
+        txn: &mut Txn<'_>,
+        follower: Id,
+        followee: Id,
+    ) -> NodeResult<()> {
         let now = now_ms();
         txn.put(Key::new(Space::Following).id(follower).id(followee), &now)?;
         txn.put(Key::new(Space::Followers).id(followee).id(follower), &now)?;
@@ -82,8 +107,27 @@ impl Node {
         let target = self
             .member_by_name(username)?
             .ok_or(NodeError::NotFound("member"))?;
-        self.write(|txn| self.remove_follow(txn, me, target.id))
-            .await?;
+        self.write(|txn| {
+            let was_asked = txn.contains(&Key::new(Space::Following).id(me).id(target.id))?
+                || txn.contains(&Key::new(Space::FollowRequests).id(target.id).id(me))?;
+            self.remove_follow(txn, me, target.id)?;
+            let activity = Key::new(Space::FollowActivity).id(target.id).id(me);
+            if let (false, true, Some(activity_id)) =
+                (target.is_local(), was_asked, txn.get::<String>(&activity)?)
+            {
+                txn.delete(activity);
+                self.federate(
+                    txn,
+                    crate::remote::Outgoing::UndoFollow {
+                        follower: me,
+                        followee: target.id,
+                        activity_id,
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .await?;
         self.timelines.forget_following(me);
         self.relationship(me, target.id)
     }
@@ -103,7 +147,8 @@ impl Node {
             if !txn.contains(&request)? {
                 return Err(NodeError::NotFound("follow request"));
             }
-            self.add_follow(txn, requester.id, me)
+            self.add_follow(txn, requester.id, me)?;
+            self.answer_remote_follow(txn, requester.id, me, true)
         })
         .await?;
         self.timelines.forget_following(requester.id);
@@ -126,9 +171,38 @@ impl Node {
                 return Err(NodeError::NotFound("follow request"));
             }
             txn.delete(request);
-            Ok(())
+            self.answer_remote_follow(txn, requester.id, me, false)
         })
         .await?;
         self.relationship(me, requester.id)
+    }
+
+    /// Queues an Accept or Reject for a remote account's follow of `me`.
+    fn answer_remote_follow(
+        &self,
+        txn: &mut Txn<'_>,
+        follower: Id,
+        me: Id,
+        accept: bool,
+    ) -> NodeResult<()> {
+        let Some(activity_id) =
+            txn.get::<String>(&Key::new(Space::FollowActivity).id(me).id(follower))?
+        else {
+            return Ok(());
+        };
+        let intent = if accept {
+            crate::remote::Outgoing::Accept {
+                follower,
+                followee: me,
+                activity_id,
+            }
+        } else {
+            crate::remote::Outgoing::Reject {
+                follower,
+                followee: me,
+                activity_id,
+            }
+        };
+        self.federate(txn, intent)
     }
 }

@@ -99,6 +99,27 @@ pub enum Space {
     PendingMembers = 0x29,
     /// (word, post) → () — full-text index of public posts.
     Words = 0x2a,
+    /// blake3(actor URI) → member id of a remote account.
+    ActorByUri = 0x2b,
+    /// blake3(object URI) → post id of a remote post.
+    PostByUri = 0x2c,
+    /// post id → () for public top-level posts received from other servers.
+    RemoteTimeline = 0x2d,
+    /// post id → () for all public top-level posts, local and remote.
+    FederatedTimeline = 0x2e,
+    /// intent id → Outgoing: federation work recorded with the action.
+    Outbox = 0x2f,
+    /// (next attempt ms, delivery id) → Delivery.
+    DeliveryQueue = 0x30,
+    /// domain → InstanceState.
+    Instance = 0x31,
+    /// blake3(activity id) → time seen (ms): inbound de-duplication.
+    SeenActivity = 0x32,
+    /// (followee, follower) → the Follow activity's id (remote follows
+    /// either way), to answer or undo it.
+    FollowActivity = 0x33,
+    /// domain → DomainBlock.
+    DomainBlock = 0x34,
 }
 
 /// A typed, self-delimiting key.

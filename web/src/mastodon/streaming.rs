@@ -171,6 +171,7 @@ fn translate(
             event: "delete",
             payload: id.to_string(),
         }),
+        Event::FederationQueued => None,
         Event::Notified { recipient, id } => {
             if !matches!(channel, Channel::User | Channel::UserNotification)
                 || viewer.id() != Some(*recipient)

@@ -113,7 +113,7 @@ async fn actor(
     actor_response(&s, &username)
 }
 
-fn activity_json(value: impl serde::Serialize) -> Response {
+pub(crate) fn activity_json(value: impl serde::Serialize) -> Response {
     (
         [(header::CONTENT_TYPE, "application/activity+json")],
         axum::Json(value),

@@ -50,7 +50,25 @@ async fn profile(
     MaybeAuth(v): MaybeAuth,
     Path(name): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
+    resolve_remote(&s, &name).await?;
     Ok(axum::Json(s.node.profile(&v, &name)?))
+}
+
+/// Makes a remote handle (`name@domain`) known to the node through
+/// WebFinger before a lookup, so that it can be viewed and followed.
+pub(crate) async fn resolve_remote(s: &AppState, name: &str) -> ApiResult<()> {
+    let (Some(federation), true) = (&s.federation, name.contains('@')) else {
+        return Ok(());
+    };
+    if let Err(e) = federation.resolve_handle(name).await {
+        tracing::info!(handle = %name, error = %e, "cannot resolve a remote account");
+        return Err(crate::error::ApiError::field(
+            axum::http::StatusCode::NOT_FOUND,
+            "username",
+            format!("member not found: {e}"),
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -152,6 +170,7 @@ macro_rules! relationship_handler {
             Auth(v): Auth,
             Path(name): Path<String>,
         ) -> ApiResult<impl IntoResponse> {
+            resolve_remote(&s, &name).await?;
             Ok(axum::Json(s.node.$method(&v, &name).await?))
         }
     };

@@ -2,7 +2,9 @@
 
 pub mod auth;
 pub mod discovery;
+pub mod federation_admin;
 pub mod feeds;
+pub mod inbox;
 pub mod members;
 pub mod notifications;
 pub mod posts;

@@ -1,0 +1,358 @@
+//! Outgoing activities: an [`Outgoing`] intent of the node, rendered as
+//! the ActivityPub JSON Mastodon expects, with the inboxes to send it to.
+
+use std::collections::BTreeSet;
+
+use node::model::{Member, Visibility};
+use node::remote::Outgoing;
+use node::{Id, Node, NodeResult, Viewer};
+use protocol::activitystreams::PUBLIC;
+use serde_json::{json, Value};
+
+use crate::objects::note;
+use crate::uris::{delivery_inbox, member_uri, post_uri};
+
+const CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
+
+/// An activity ready to deliver.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// Its id.
+    pub id: String,
+    /// The JSON body.
+    pub body: Value,
+    /// The local member who signs it.
+    pub signer: Id,
+    /// Where it goes (shared inboxes preferred, de-duplicated).
+    pub inboxes: Vec<String>,
+}
+
+/// Renders an intent; `None` when there is nothing left to send (the
+/// record is gone, or nobody remote is addressed).
+pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
+    let rendered = match intent {
+        Outgoing::Create { post } | Outgoing::Update { post } => {
+            let Some(post) = node.post_record(*post)? else {
+                return Ok(None);
+            };
+            let Some(author) = node.member_by_id(post.author_id)? else {
+                return Ok(None);
+            };
+            let view = node.post(&Viewer::Member(Box::new(author.clone())), post.id)?;
+            let object = serde_json::to_value(note(node, &view, false)).unwrap_or(Value::Null);
+            let object_id = object["id"].as_str().unwrap_or_default().to_string();
+            let create = matches!(intent, Outgoing::Create { .. });
+            let id = if create {
+                format!("{object_id}/activity")
+            } else {
+                format!(
+                    "{object_id}#updates/{}",
+                    post.edited_at.unwrap_or(post.created_at)
+                )
+            };
+            let body = json!({
+                "@context": CONTEXT,
+                "id": id,
+                "type": if create { "Create" } else { "Update" },
+                "actor": member_uri(node, &author),
+                "published": object["published"],
+                "to": object["to"],
+                "cc": object["cc"],
+                "object": object,
+            });
+            let inboxes = post_audience(
+                node,
+                author.id,
+                post.visibility,
+                &post.mentions,
+                post.in_reply_to_author,
+            )?;
+            Rendered {
+                id,
+                body,
+                signer: author.id,
+                inboxes,
+            }
+        }
+        Outgoing::Delete {
+            post,
+            author,
+            visibility,
+            mentions,
+            in_reply_to_author,
+        } => {
+            let Some(member) = node.member_by_id(*author)? else {
+                return Ok(None);
+            };
+            let actor = member_uri(node, &member);
+            let uri = crate::objects::object_id(node, &member.username, *post);
+            let id = format!("{uri}#delete");
+            Rendered {
+                body: json!({
+                    "@context": CONTEXT,
+                    "id": id,
+                    "type": "Delete",
+                    "actor": actor,
+                    "to": [PUBLIC],
+                    "object": {"id": uri, "type": "Tombstone"},
+                }),
+                id,
+                signer: *author,
+                inboxes: post_audience(node, *author, *visibility, mentions, *in_reply_to_author)?,
+            }
+        }
+        Outgoing::Like { member, post } | Outgoing::Unlike { member, post } => {
+            let (Some(liker), Some(post)) = (node.member_by_id(*member)?, node.post_record(*post)?)
+            else {
+                return Ok(None);
+            };
+            let actor = member_uri(node, &liker);
+            let object = post_uri(node, &post)?;
+            let like_id = format!("{actor}#likes/{}", post.id);
+            let like = json!({"id": like_id, "type": "Like", "actor": actor, "object": object});
+            let (id, body) = match intent {
+                Outgoing::Like { .. } => (like_id.clone(), with_context(like)),
+                _ => undo(&actor, &format!("{like_id}/undo"), like),
+            };
+            Rendered {
+                id,
+                body,
+                signer: liker.id,
+                inboxes: inboxes_of(node, [post.author_id])?,
+            }
+        }
+        Outgoing::Announce {
+            member,
+            post,
+            boost,
+        }
+        | Outgoing::UndoAnnounce {
+            member,
+            post,
+            boost,
+        } => {
+            let (Some(booster), Some(post)) =
+                (node.member_by_id(*member)?, node.post_record(*post)?)
+            else {
+                return Ok(None);
+            };
+            let actor = member_uri(node, &booster);
+            let object = post_uri(node, &post)?;
+            let author_uri = match node.member_by_id(post.author_id)? {
+                Some(a) => member_uri(node, &a),
+                None => return Ok(None),
+            };
+            let announce_id = format!("{actor}/statuses/{boost}/activity");
+            let announce = json!({
+                "id": announce_id,
+                "type": "Announce",
+                "actor": actor,
+                "published": node::model::rfc3339::format(node::model::now_ms()),
+                "to": [PUBLIC],
+                "cc": [author_uri, format!("{actor}/followers")],
+                "object": object,
+            });
+            let (id, body) = match intent {
+                Outgoing::Announce { .. } => (announce_id.clone(), with_context(announce)),
+                _ => undo(&actor, &format!("{announce_id}/undo"), announce),
+            };
+            let mut inboxes: BTreeSet<String> = node
+                .remote_follower_inboxes(booster.id)?
+                .into_iter()
+                .collect();
+            inboxes.extend(inboxes_of(node, [post.author_id])?);
+            Rendered {
+                id,
+                body,
+                signer: booster.id,
+                inboxes: inboxes.into_iter().collect(),
+            }
+        }
+        Outgoing::Follow {
+            follower,
+            followee,
+            activity_id,
+        }
+        | Outgoing::UndoFollow {
+            follower,
+            followee,
+            activity_id,
+        } => {
+            let (Some(local), Some(remote)) =
+                (node.member_by_id(*follower)?, node.member_by_id(*followee)?)
+            else {
+                return Ok(None);
+            };
+            let actor = member_uri(node, &local);
+            let follow = json!({
+                "id": activity_id,
+                "type": "Follow",
+                "actor": actor,
+                "object": member_uri(node, &remote),
+            });
+            let (id, body) = match intent {
+                Outgoing::Follow { .. } => (activity_id.clone(), with_context(follow)),
+                _ => undo(&actor, &format!("{activity_id}/undo"), follow),
+            };
+            Rendered {
+                id,
+                body,
+                signer: local.id,
+                inboxes: personal_inbox(&remote),
+            }
+        }
+        Outgoing::Accept {
+            follower,
+            followee,
+            activity_id,
+        }
+        | Outgoing::Reject {
+            follower,
+            followee,
+            activity_id,
+        } => {
+            let (Some(remote), Some(local)) =
+                (node.member_by_id(*follower)?, node.member_by_id(*followee)?)
+            else {
+                return Ok(None);
+            };
+            let actor = member_uri(node, &local);
+            let accept = matches!(intent, Outgoing::Accept { .. });
+            let kind = if accept { "Accept" } else { "Reject" };
+            let id = format!(
+                "{actor}#{}/follows/{}/{}",
+                kind.to_lowercase(),
+                remote.id,
+                node::model::now_ms()
+            );
+            Rendered {
+                body: json!({
+                    "@context": CONTEXT,
+                    "id": id,
+                    "type": kind,
+                    "actor": actor,
+                    "object": {
+                        "id": activity_id,
+                        "type": "Follow",
+                        "actor": member_uri(node, &remote),
+                        "object": actor,
+                    },
+                }),
+                id,
+                signer: local.id,
+                inboxes: personal_inbox(&remote),
+            }
+        }
+        Outgoing::Block { blocker, blocked } | Outgoing::Unblock { blocker, blocked } => {
+            let (Some(local), Some(remote)) =
+                (node.member_by_id(*blocker)?, node.member_by_id(*blocked)?)
+            else {
+                return Ok(None);
+            };
+            let actor = member_uri(node, &local);
+            let block_id = format!("{actor}#blocks/{}", remote.id);
+            let block = json!({
+                "id": block_id,
+                "type": "Block",
+                "actor": actor,
+                "object": member_uri(node, &remote),
+            });
+            let (id, body) = match intent {
+                Outgoing::Block { .. } => (block_id.clone(), with_context(block)),
+                _ => undo(&actor, &format!("{block_id}/undo"), block),
+            };
+            Rendered {
+                id,
+                body,
+                signer: local.id,
+                inboxes: personal_inbox(&remote),
+            }
+        }
+        Outgoing::UpdateProfile { member } => {
+            let Some(local) = node.member_by_id(*member)? else {
+                return Ok(None);
+            };
+            let person = match crate::discovery::person(node, &local.username) {
+                Ok(p) => serde_json::to_value(p).unwrap_or(Value::Null),
+                Err(_) => return Ok(None),
+            };
+            let actor = member_uri(node, &local);
+            let id = format!("{actor}#updates/{}", node::model::now_ms());
+            Rendered {
+                body: json!({
+                    "@context": CONTEXT,
+                    "id": id,
+                    "type": "Update",
+                    "actor": actor,
+                    "to": [PUBLIC],
+                    "object": person,
+                }),
+                id,
+                signer: local.id,
+                inboxes: node.remote_follower_inboxes(local.id)?,
+            }
+        }
+    };
+    if rendered.inboxes.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(rendered))
+}
+
+fn with_context(mut activity: Value) -> Value {
+    activity["@context"] = json!(CONTEXT);
+    activity
+}
+
+fn undo(actor: &str, id: &str, object: Value) -> (String, Value) {
+    (
+        id.to_string(),
+        json!({
+            "@context": CONTEXT,
+            "id": id,
+            "type": "Undo",
+            "actor": actor,
+            "object": object,
+        }),
+    )
+}
+
+fn personal_inbox(member: &Member) -> Vec<String> {
+    member
+        .remote
+        .as_ref()
+        .map(|r| vec![r.inbox.clone()])
+        .unwrap_or_default()
+}
+
+/// The delivery inboxes of those members that are remote.
+fn inboxes_of(node: &Node, ids: impl IntoIterator<Item = Id>) -> NodeResult<Vec<String>> {
+    let mut out = BTreeSet::new();
+    for id in ids {
+        if let Some(m) = node.member_by_id(id)? {
+            if let Some(inbox) = delivery_inbox(&m) {
+                out.insert(inbox);
+            }
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// Who receives a post: remote followers (unless direct), remote
+/// mentioned accounts, and the remote author it answers (unless that would
+/// widen a direct post's audience).
+fn post_audience(
+    node: &Node,
+    author: Id,
+    visibility: Visibility,
+    mentions: &[Id],
+    in_reply_to_author: Option<Id>,
+) -> NodeResult<Vec<String>> {
+    let mut inboxes = BTreeSet::new();
+    if visibility != Visibility::Direct {
+        inboxes.extend(node.remote_follower_inboxes(author)?);
+        inboxes.extend(inboxes_of(node, in_reply_to_author)?);
+    }
+    inboxes.extend(inboxes_of(node, mentions.iter().copied())?);
+    Ok(inboxes.into_iter().collect())
+}

@@ -1,0 +1,287 @@
+//! The inbox: verify who sent an activity, check what they may do, and
+//! apply it to the node. Nothing is stored before every check passed.
+
+use node::model::Member;
+use node::{Node, Viewer};
+use protocol::http_signature::{self, Policy, SignedRequest};
+use serde_json::Value;
+
+use crate::error::FederationError;
+use crate::json::{id_of, str_of, type_of};
+use crate::notes::{check_same_origin, POST_TYPES};
+use crate::service::Federation;
+use crate::uris::{known_post, local_username};
+
+/// A request to an inbox, as the web layer received it.
+#[derive(Debug, Clone)]
+pub struct InboxRequest {
+    /// `POST`.
+    pub method: String,
+    /// `http` or `https`.
+    pub scheme: String,
+    /// The Host header.
+    pub authority: String,
+    /// Path and query.
+    pub path_and_query: String,
+    /// Headers, lower-cased names.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: bytes::Bytes,
+}
+
+/// What happened to an accepted activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Received {
+    /// Applied.
+    Applied,
+    /// Seen before: nothing done.
+    Duplicate,
+    /// Understood but not acted on (unsupported or irrelevant).
+    Ignored,
+}
+
+impl Federation {
+    /// Verifies and applies an inbox request.
+    #[tracing::instrument(skip_all, fields(path = %req.path_and_query))]
+    pub async fn receive(&self, req: InboxRequest) -> Result<Received, FederationError> {
+        let signed = SignedRequest {
+            method: &req.method,
+            scheme: &req.scheme,
+            authority: &req.authority,
+            path_and_query: &req.path_and_query,
+            headers: &req.headers,
+            body: Some(&req.body),
+        };
+        let sig = |e: http_signature::SignatureError| FederationError::Signature(e.to_string());
+        let parsed = http_signature::parse(&signed).map_err(sig)?;
+        let now = node::model::now_ms() / 1000;
+        http_signature::check_request(&signed, &parsed, now, &Policy::default()).map_err(sig)?;
+        let key_host = self.check_domain(parsed.key_id())?;
+        let activity: Value = serde_json::from_slice(&req.body)
+            .map_err(|e| FederationError::Malformed(format!("not JSON: {e}")))?;
+        let actor_uri = activity
+            .get("actor")
+            .and_then(id_of)
+            .ok_or_else(|| FederationError::Malformed("no actor".into()))?;
+        let kind = type_of(&activity);
+        let key = match self.key_for(parsed.key_id(), false).await {
+            Ok(k) => k,
+            // A deleted account's farewell cannot be verified (its key is
+            // gone with it): nothing of it is stored, so ignore it.
+            Err(FederationError::Gone(_)) if kind == "Delete" => return Ok(Received::Ignored),
+            Err(FederationError::Fetch(..)) | Err(FederationError::Gone(_)) => {
+                return Err(FederationError::Signature(format!(
+                    "cannot fetch the key {}",
+                    parsed.key_id()
+                )))
+            }
+            Err(e) => return Err(e),
+        };
+        let key = if http_signature::verify(&parsed, &key.key).is_ok() {
+            key
+        } else {
+            // The key may have rotated: refetch once.
+            let fresh = self.key_for(parsed.key_id(), true).await?;
+            http_signature::verify(&parsed, &fresh.key).map_err(sig)?;
+            fresh
+        };
+        if key.actor_id != actor_uri {
+            return Err(FederationError::Signature(format!(
+                "signed by {}, not by the activity's actor {actor_uri}",
+                key.actor_id
+            )));
+        }
+        let activity_id = str_of(&activity, "id").to_string();
+        if !activity_id.is_empty() {
+            check_same_origin(&activity_id, actor_uri)?;
+            if self.node.seen_activity(&activity_id)? {
+                return Ok(Received::Duplicate);
+            }
+        }
+        let actor = self
+            .node
+            .member_by_id(key.member)?
+            .ok_or_else(|| FederationError::Internal("key without account".into()))?;
+        let outcome = self.apply(&activity, &actor).await?;
+        if !activity_id.is_empty() {
+            self.node.mark_activity_seen(&activity_id).await?;
+        }
+        self.node.note_inbound(&key_host).await?;
+        self.metrics.received.inc();
+        Ok(outcome)
+    }
+
+    /// Applies a verified activity from `actor`.
+    async fn apply(&self, activity: &Value, actor: &Member) -> Result<Received, FederationError> {
+        let node: &Node = &self.node;
+        let object = activity.get("object").unwrap_or(&Value::Null);
+        let object_id = id_of(object).unwrap_or_default();
+        let actor_id = actor
+            .remote
+            .as_ref()
+            .map(|r| r.actor_id.as_str())
+            .unwrap_or_default();
+        let as_viewer = Viewer::Member(Box::new(actor.clone()));
+        match type_of(activity) {
+            "Follow" => {
+                let Some(local) = self.local_member(object_id)? else {
+                    return Ok(Received::Ignored);
+                };
+                let id = str_of(activity, "id");
+                node.receive_follow(actor, local.id, id).await?;
+            }
+            "Accept" | "Reject" => {
+                let Some(local) = self.follower_of(object, actor)? else {
+                    return Ok(Received::Ignored);
+                };
+                if type_of(activity) == "Accept" {
+                    node.receive_follow_accept(actor, local.id).await?;
+                } else {
+                    node.receive_follow_reject(actor, local.id).await?;
+                }
+            }
+            "Undo" => return self.undo(object, actor, &as_viewer).await,
+            "Create" => {
+                if !POST_TYPES.contains(&type_of(object)) || !object.is_object() {
+                    return Ok(Received::Ignored);
+                }
+                let post = self.remote_post(object, actor, 3).await?;
+                node.receive_post(actor, post).await?;
+            }
+            "Update" => {
+                let kind = type_of(object);
+                if object_id == actor_id {
+                    self.resolve_actor(actor_id, true).await?;
+                } else if POST_TYPES.contains(&kind) && object.is_object() {
+                    check_same_origin(object_id, actor_id)?;
+                    let post = self.remote_post(object, actor, 0).await?;
+                    match node.receive_post_update(actor, post).await {
+                        Ok(()) | Err(node::NodeError::NotFound(_)) => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                } else {
+                    return Ok(Received::Ignored);
+                }
+            }
+            "Delete" => {
+                if object_id == actor_id {
+                    node.receive_actor_delete(actor).await?;
+                } else {
+                    check_same_origin(object_id, actor_id)?;
+                    node.receive_post_delete(actor, object_id).await?;
+                }
+            }
+            "Like" => {
+                let Some(post) = known_post(node, object_id)? else {
+                    return Ok(Received::Ignored);
+                };
+                node.like(&as_viewer, post.id).await?;
+            }
+            "Announce" => {
+                let post_id = match known_post(node, object_id)? {
+                    Some(p) => p.id,
+                    None => self.fetch_post(object_id, 1).await?,
+                };
+                match node.boost(&as_viewer, post_id).await {
+                    Ok(_)
+                    | Err(node::NodeError::Forbidden(_))
+                    | Err(node::NodeError::NotFound(_)) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            "Block" => {
+                let Some(local) = self.local_member(object_id)? else {
+                    return Ok(Received::Ignored);
+                };
+                node.block(&as_viewer, &local.username).await?;
+            }
+            _ => return Ok(Received::Ignored),
+        }
+        Ok(Received::Applied)
+    }
+
+    async fn undo(
+        &self,
+        object: &Value,
+        actor: &Member,
+        as_viewer: &Viewer,
+    ) -> Result<Received, FederationError> {
+        let node: &Node = &self.node;
+        let actor_id = actor
+            .remote
+            .as_ref()
+            .map(|r| r.actor_id.as_str())
+            .unwrap_or_default();
+        // The undone activity must be the actor's own.
+        if let Some(inner_actor) = object.get("actor").and_then(id_of) {
+            if inner_actor != actor_id {
+                return Err(FederationError::Forbidden(
+                    "undoing another actor's activity".into(),
+                ));
+            }
+        }
+        let target = object.get("object").and_then(id_of).unwrap_or_default();
+        match type_of(object) {
+            "Follow" => {
+                if let Some(local) = self.local_member(target)? {
+                    node.receive_unfollow(actor, local.id).await?;
+                }
+            }
+            "Like" => {
+                if let Some(post) = known_post(node, target)? {
+                    node.unlike(as_viewer, post.id).await?;
+                }
+            }
+            "Announce" => {
+                if let Some(post) = known_post(node, target)? {
+                    match node.unboost(as_viewer, post.id).await {
+                        Ok(_) | Err(node::NodeError::NotFound(_)) => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
+            "Block" => {
+                if let Some(local) = self.local_member(target)? {
+                    node.unblock(as_viewer, &local.username).await?;
+                }
+            }
+            _ => return Ok(Received::Ignored),
+        }
+        Ok(Received::Applied)
+    }
+
+    /// The local member an actor URI names, if any.
+    fn local_member(&self, uri: &str) -> Result<Option<Member>, FederationError> {
+        match local_username(&self.node, uri) {
+            Some(name) => Ok(self.node.find_member(name)?.filter(Member::is_local)),
+            None => Ok(None),
+        }
+    }
+
+    /// The local follower an Accept/Reject of a Follow refers to: the
+    /// embedded Follow's actor, or the member whose Follow had that id.
+    fn follower_of(
+        &self,
+        follow: &Value,
+        remote: &Member,
+    ) -> Result<Option<Member>, FederationError> {
+        if let Some(actor) = follow.get("actor").and_then(id_of) {
+            return self.local_member(actor);
+        }
+        let Some(follow_id) = id_of(follow) else {
+            return Ok(None);
+        };
+        let username = local_follow_owner(&self.node, follow_id);
+        match username {
+            Some(_) => Ok(self.node.local_follower_by_activity(remote.id, follow_id)?),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Our Follow ids are `{base}/follows/{id}`: a Follow id on another
+/// server is not ours to answer.
+fn local_follow_owner<'a>(node: &Node, follow_id: &'a str) -> Option<&'a str> {
+    let base = node.config().base_url();
+    follow_id.strip_prefix(&base)?.strip_prefix("/follows/")
+}

@@ -1,0 +1,74 @@
+//! Remote HTML, made safe to show: Mastodon's allowed subset.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+/// Cleans remote HTML: keeps paragraphs, line breaks, links (made
+/// `nofollow noopener`), emphasis, code, quotes and lists; drops scripts,
+/// styles, event handlers and everything else.
+pub fn sanitize_html(html: &str) -> String {
+    static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+        const CLASSES: [&str; 6] = [
+            "mention",
+            "hashtag",
+            "u-url",
+            "h-card",
+            "invisible",
+            "ellipsis",
+        ];
+        let tags: HashSet<&str> = [
+            "p",
+            "br",
+            "a",
+            "span",
+            "strong",
+            "b",
+            "em",
+            "i",
+            "u",
+            "s",
+            "del",
+            "code",
+            "pre",
+            "blockquote",
+            "ul",
+            "ol",
+            "li",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+        ]
+        .into_iter()
+        .collect();
+        let mut builder = ammonia::Builder::default();
+        builder
+            .tags(tags)
+            .add_allowed_classes("a", &CLASSES)
+            .add_allowed_classes("span", &CLASSES)
+            .url_schemes(["http", "https"].into_iter().collect())
+            .link_rel(Some("nofollow noopener noreferrer"));
+        builder
+    });
+    CLEANER.clean(html).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize_html;
+
+    #[test]
+    fn scripts_handlers_and_bad_schemes_go() {
+        let dirty = r#"<p onclick="x()">hi <script>alert(1)</script><a href="javascript:x">j</a> <a href="https://ok.example/" class="mention evil">@a</a><img src=x onerror=y></p>"#;
+        let clean = sanitize_html(dirty);
+        assert!(!clean.contains("script"));
+        assert!(!clean.contains("onclick"));
+        assert!(!clean.contains("javascript"));
+        assert!(!clean.contains("<img"));
+        assert!(!clean.contains("evil"));
+        assert!(clean.contains(r#"class="mention""#));
+        assert!(clean.contains("https://ok.example/"));
+    }
+}

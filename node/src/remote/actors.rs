@@ -1,0 +1,155 @@
+//! Remote accounts: created or refreshed from a fetched actor document.
+
+use crate::error::{NodeError, NodeResult};
+use crate::id::Id;
+use crate::model::{now_ms, Member, MemberStatus, Profile, RemoteAccount, Role};
+use crate::node::Node;
+use crate::store::{Key, Space};
+
+/// What the federation layer read from an actor document (already
+/// checked: its id, inbox and key belong to one origin; HTML sanitised).
+#[derive(Debug, Clone)]
+pub struct RemoteActor {
+    /// The actor's id.
+    pub actor_id: String,
+    /// `preferredUsername`.
+    pub username: String,
+    /// Display name.
+    pub name: String,
+    /// Sanitised `summary` HTML.
+    pub summary: String,
+    /// Avatar URL or empty.
+    pub avatar_url: String,
+    /// Public page.
+    pub url: String,
+    /// Inbox.
+    pub inbox: String,
+    /// Shared inbox.
+    pub shared_inbox: Option<String>,
+    /// Followers collection.
+    pub followers: Option<String>,
+    /// `manuallyApprovesFollowers`.
+    pub locked: bool,
+    /// Actor type.
+    pub actor_type: String,
+    /// `publicKey.id`.
+    pub key_id: String,
+    /// `publicKey.publicKeyPem`.
+    pub public_key_pem: String,
+    /// The FEP-521a ed25519 key, if published.
+    pub ed25519: Option<identity::PublicKey>,
+}
+
+impl Node {
+    /// Creates or refreshes the account for a remote actor; its username
+    /// becomes `name@domain`.
+    pub async fn upsert_remote_actor(&self, actor: RemoteActor) -> NodeResult<Member> {
+        let domain = super::host_of(&actor.actor_id)
+            .ok_or_else(|| NodeError::invalid("actor", "id is not an http(s) URL"))?;
+        if actor.username.is_empty()
+            || actor.username.len() > 100
+            || actor.username.contains(['@', '/', '\0', ' '])
+        {
+            return Err(NodeError::invalid(
+                "preferredUsername",
+                "is not a valid name",
+            ));
+        }
+        let handle = format!("{}@{}", actor.username, domain);
+        let uri_key = actor_key(&actor.actor_id);
+        let existing = self.remote_member_by_uri(&actor.actor_id)?;
+        let mut keys = self.node_keys().clone();
+        keys.ed25519_sealed = Vec::new();
+        keys.rsa_private_sealed = Vec::new();
+        keys.rsa_public_pem = actor.public_key_pem.clone();
+        if let Some(ed) = actor.ed25519 {
+            keys.ed25519_public = ed;
+        }
+        let remote = RemoteAccount {
+            actor_id: actor.actor_id.clone(),
+            inbox: actor.inbox,
+            shared_inbox: actor.shared_inbox,
+            followers: actor.followers,
+            url: actor.url,
+            domain,
+            actor_type: actor.actor_type,
+            key_id: actor.key_id,
+            has_ed25519: actor.ed25519.is_some(),
+            fetched_at: now_ms(),
+        };
+        let member = match existing {
+            Some(mut m) => {
+                m.profile.full_name = actor.name;
+                m.profile.bio.about = actor.summary;
+                m.profile.avatar_url = actor.avatar_url;
+                m.locked = actor.locked;
+                m.keys = keys;
+                m.remote = Some(remote);
+                m
+            }
+            None => Member {
+                id: self.ids.next(),
+                username: handle.clone(),
+                email: String::new(),
+                password_hash: String::new(),
+                role: Role::Member,
+                status: MemberStatus::Active,
+                locked: actor.locked,
+                profile: Profile {
+                    full_name: actor.name,
+                    avatar_url: actor.avatar_url,
+                    bio: crate::model::Bio {
+                        about: actor.summary,
+                        ..Default::default()
+                    },
+                    ..Profile::default()
+                },
+                keys,
+                created_at: now_ms(),
+                last_active_at: 0,
+                remote: Some(remote),
+            },
+        };
+        let stored = member.clone();
+        self.write(move |txn| {
+            let name_key = Key::new(Space::MemberByName).str(&handle.to_lowercase());
+            match txn.get::<Id>(&name_key)? {
+                Some(other) if other != stored.id => {
+                    // The same handle now names another actor (the old one
+                    // moved or was re-created): the newest document wins.
+                    txn.delete(Key::new(Space::MemberByName).str(&handle.to_lowercase()));
+                }
+                _ => {}
+            }
+            txn.put(Key::new(Space::Member).id(stored.id), &stored)?;
+            txn.put(name_key, &stored.id)?;
+            txn.put(uri_key, &stored.id)?;
+            Ok(())
+        })
+        .await?;
+        Ok(member)
+    }
+
+    /// The remote account with this actor id, if known.
+    pub fn remote_member_by_uri(&self, actor_id: &str) -> NodeResult<Option<Member>> {
+        match self.store.get::<Id>(&actor_key(actor_id))? {
+            Some(id) => self.member(id),
+            None => Ok(None),
+        }
+    }
+
+    /// Loads any member (local or remote) by id.
+    pub fn member_by_id(&self, id: Id) -> NodeResult<Option<Member>> {
+        self.member(id)
+    }
+
+    /// Loads a member by username (`name` for local members,
+    /// `name@domain` for remote accounts), any status.
+    pub fn find_member(&self, username: &str) -> NodeResult<Option<Member>> {
+        self.member_by_name(username)
+    }
+}
+
+pub(crate) fn actor_key(actor_id: &str) -> Key {
+    Key::new(Space::ActorByUri).bytes(blake3::hash(actor_id.as_bytes()).as_bytes())
+}

@@ -1,0 +1,333 @@
+//! The persistent delivery queue and what is known of each remote server.
+//!
+//! A delivery is keyed by its next attempt time, so the due ones are a
+//! prefix scan. Retrying moves it to a later key in one atomic write.
+//! Each server's state (last success, failures, unreachable since...)
+//! is kept beside the queue for the admin panel and for back-off.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::NodeResult;
+use crate::id::Id;
+use crate::model::now_ms;
+use crate::node::{counter, Node};
+use crate::store::{Key, Space, Txn};
+
+/// A delivery to enqueue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewDelivery {
+    /// The inbox URL.
+    pub inbox: String,
+    /// Who signs: a local member, or `None` for the node's instance actor.
+    pub signer: Option<Id>,
+    /// The activity's id (for logs and the library's task).
+    pub activity_id: String,
+    /// The JSON body, exactly as it will be sent.
+    pub body: String,
+}
+
+/// A queued delivery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    /// Its id.
+    pub id: Id,
+    /// The inbox URL.
+    pub inbox: String,
+    /// The inbox's host (with port), lower-cased.
+    pub domain: String,
+    /// Who signs (`None`: the instance actor).
+    pub signer: Option<Id>,
+    /// The activity's id.
+    pub activity_id: String,
+    /// The JSON body.
+    pub body: String,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// When it was queued (ms).
+    pub created_at: i64,
+    /// When it is next due (ms).
+    pub next_at: i64,
+    /// The last failure.
+    pub last_error: Option<String>,
+}
+
+impl Delivery {
+    pub(crate) fn new(id: Id, new: NewDelivery, now: i64) -> Self {
+        Delivery {
+            id,
+            domain: super::host_of(&new.inbox).unwrap_or_default(),
+            inbox: new.inbox,
+            signer: new.signer,
+            activity_id: new.activity_id,
+            body: new.body,
+            attempts: 0,
+            created_at: now,
+            next_at: now,
+            last_error: None,
+        }
+    }
+
+    fn key(&self) -> Key {
+        Key::new(Space::DeliveryQueue)
+            .u64(self.next_at.max(0) as u64)
+            .id(self.id)
+    }
+}
+
+/// What the node knows about one remote server.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InstanceState {
+    /// Host (with port), lower-cased.
+    pub domain: String,
+    /// Software name from NodeInfo, if known.
+    pub software: Option<String>,
+    /// First contact (ms).
+    pub first_seen: i64,
+    /// Last successful delivery or inbound activity (ms).
+    pub last_contact: Option<i64>,
+    /// Last failed delivery (ms).
+    pub last_failure: Option<i64>,
+    /// Failed deliveries since the last success.
+    pub failures_in_a_row: u32,
+    /// Set when deliveries have failed for long: new deliveries wait
+    /// for its back-off and the admin panel shows it.
+    pub unreachable_since: Option<i64>,
+    /// The last delivery error.
+    pub last_error: Option<String>,
+    /// Deliveries that succeeded.
+    pub delivered: u64,
+    /// Deliveries given up.
+    pub dropped: u64,
+    /// Activities received from it.
+    pub received: u64,
+}
+
+/// Queue figures for the admin panel and /metrics.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DeliveryStats {
+    /// Deliveries waiting (due now or later).
+    pub queued: i64,
+    /// Intents not yet expanded into deliveries.
+    pub pending_intents: usize,
+    /// Known servers.
+    pub instances: usize,
+    /// Servers marked unreachable.
+    pub unreachable: usize,
+}
+
+/// A server is marked unreachable after failing this long without a
+/// success (Mastodon uses a week of failures; a day is enough to stop
+/// wasting requests while retries continue).
+const UNREACHABLE_AFTER_MS: i64 = 24 * 60 * 60 * 1000;
+
+impl Node {
+    pub(crate) fn enqueue(txn: &mut Txn<'_>, delivery: &Delivery) -> NodeResult<()> {
+        txn.put(delivery.key(), delivery)?;
+        txn.add(counter::global(counter::DELIVERY_QUEUE), 1)?;
+        Ok(())
+    }
+
+    /// Deliveries due at `now`, oldest first (at most `limit`).
+    pub fn due_deliveries(&self, now: i64, limit: usize) -> NodeResult<Vec<Delivery>> {
+        let start = Key::new(Space::DeliveryQueue);
+        let end = Key::new(Space::DeliveryQueue).u64(now.max(0) as u64 + 1);
+        let mut out = Vec::new();
+        for item in self.store.range(&start, &end, false).take(limit) {
+            let (_, value) = item?;
+            out.push(crate::store::decode_value::<Delivery>(&value)?);
+        }
+        Ok(out)
+    }
+
+    /// When the next delivery is due, if any is queued.
+    pub fn next_delivery_at(&self) -> NodeResult<Option<i64>> {
+        match self
+            .store
+            .prefix(&Key::new(Space::DeliveryQueue), false)
+            .next()
+        {
+            Some(item) => {
+                let (_, value) = item?;
+                Ok(Some(
+                    crate::store::decode_value::<Delivery>(&value)?.next_at,
+                ))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Removes a delivered item and records the server's success.
+    pub async fn delivery_succeeded(&self, delivery: &Delivery) -> NodeResult<()> {
+        let key = delivery.key();
+        let domain = delivery.domain.clone();
+        self.write(move |txn| {
+            if txn.contains(&key)? {
+                txn.delete(key);
+                txn.add(counter::global(counter::DELIVERY_QUEUE), -1)?;
+            }
+            let mut state = instance(txn, &domain)?;
+            let now = now_ms();
+            state.last_contact = Some(now);
+            state.failures_in_a_row = 0;
+            state.unreachable_since = None;
+            state.delivered += 1;
+            txn.put(Key::new(Space::Instance).str(&domain), &state)
+        })
+        .await
+    }
+
+    /// Records a failure: the delivery moves to `retry_at`, or is dropped
+    /// when `retry_at` is `None` (given up, or refused for good).
+    pub async fn delivery_failed(
+        &self,
+        delivery: &Delivery,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> NodeResult<()> {
+        let old_key = delivery.key();
+        let mut next = delivery.clone();
+        next.attempts += 1;
+        next.last_error = Some(truncate(error, 500));
+        let domain = delivery.domain.clone();
+        let error = truncate(error, 500);
+        self.write(move |txn| {
+            if !txn.contains(&old_key)? {
+                return Ok(());
+            }
+            txn.delete(old_key);
+            let now = now_ms();
+            let mut state = instance(txn, &domain)?;
+            state.last_failure = Some(now);
+            state.failures_in_a_row += 1;
+            state.last_error = Some(error);
+            let since_success = now - state.last_contact.unwrap_or(state.first_seen);
+            if state.unreachable_since.is_none() && since_success > UNREACHABLE_AFTER_MS {
+                state.unreachable_since = Some(now);
+            }
+            match retry_at {
+                Some(at) => {
+                    next.next_at = at;
+                    txn.put(next.key(), &next)?;
+                }
+                None => {
+                    state.dropped += 1;
+                    txn.add(counter::global(counter::DELIVERY_QUEUE), -1)?;
+                }
+            }
+            txn.put(Key::new(Space::Instance).str(&domain), &state)
+        })
+        .await
+    }
+
+    /// Moves every queued delivery to `domain` to now ("retry now").
+    pub async fn retry_domain_now(&self, domain: &str) -> NodeResult<usize> {
+        let now = now_ms();
+        let domain = domain.to_ascii_lowercase();
+        let mut moved = Vec::new();
+        for item in self.store.prefix(&Key::new(Space::DeliveryQueue), false) {
+            let (_, value) = item?;
+            let d = crate::store::decode_value::<Delivery>(&value)?;
+            if d.domain == domain && d.next_at > now {
+                moved.push(d);
+            }
+        }
+        let count = moved.len();
+        self.write(move |txn| {
+            for d in &moved {
+                txn.delete(d.key());
+                let mut again = d.clone();
+                again.next_at = now;
+                txn.put(again.key(), &again)?;
+            }
+            if count > 0 {
+                txn.emit(crate::events::Event::FederationQueued);
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(count)
+    }
+
+    /// Records an inbound activity from `domain` (last contact, counts).
+    pub async fn note_inbound(&self, domain: &str) -> NodeResult<()> {
+        let domain = domain.to_ascii_lowercase();
+        self.write(move |txn| {
+            let mut state = instance(txn, &domain)?;
+            state.last_contact = Some(now_ms());
+            state.received += 1;
+            state.unreachable_since = None;
+            txn.put(Key::new(Space::Instance).str(&domain), &state)
+        })
+        .await
+    }
+
+    /// Records the software a server reports.
+    pub async fn note_software(&self, domain: &str, software: &str) -> NodeResult<()> {
+        let domain = domain.to_ascii_lowercase();
+        let software = truncate(software, 64);
+        self.write(move |txn| {
+            let mut state = instance(txn, &domain)?;
+            state.software = Some(software);
+            txn.put(Key::new(Space::Instance).str(&domain), &state)
+        })
+        .await
+    }
+
+    /// One server's state.
+    pub fn instance(&self, domain: &str) -> NodeResult<Option<InstanceState>> {
+        self.store
+            .get(&Key::new(Space::Instance).str(&domain.to_ascii_lowercase()))
+    }
+
+    /// Known servers in domain order, after `after` (at most `limit`).
+    pub fn instances(&self, after: Option<&str>, limit: usize) -> NodeResult<Vec<InstanceState>> {
+        let start = match after {
+            Some(d) => Key::new(Space::Instance).str(d).prefix_end(),
+            None => Key::new(Space::Instance),
+        };
+        let end = Key::new(Space::Instance).prefix_end();
+        let mut out = Vec::new();
+        for item in self.store.range(&start, &end, false).take(limit) {
+            let (_, value) = item?;
+            out.push(crate::store::decode_value::<InstanceState>(&value)?);
+        }
+        Ok(out)
+    }
+
+    /// Queue depth and server counts.
+    pub fn delivery_stats(&self) -> NodeResult<DeliveryStats> {
+        let mut stats = DeliveryStats {
+            queued: self
+                .store
+                .counter(&counter::global(counter::DELIVERY_QUEUE))?,
+            pending_intents: self.store.prefix(&Key::new(Space::Outbox), false).count(),
+            ..DeliveryStats::default()
+        };
+        for item in self.store.prefix(&Key::new(Space::Instance), false) {
+            let (_, value) = item?;
+            let state = crate::store::decode_value::<InstanceState>(&value)?;
+            stats.instances += 1;
+            if state.unreachable_since.is_some() {
+                stats.unreachable += 1;
+            }
+        }
+        Ok(stats)
+    }
+}
+
+fn instance(txn: &Txn<'_>, domain: &str) -> NodeResult<InstanceState> {
+    Ok(txn
+        .get::<InstanceState>(&Key::new(Space::Instance).str(domain))?
+        .unwrap_or_else(|| InstanceState {
+            domain: domain.to_string(),
+            first_seen: now_ms(),
+            ..InstanceState::default()
+        }))
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => s[..i].to_string(),
+        None => s.to_string(),
+    }
+}

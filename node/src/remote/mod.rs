@@ -1,0 +1,65 @@
+//! Accounts and posts that live on other servers, and the durable work
+//! that federating the node's own actions implies.
+//!
+//! The node stays protocol-agnostic: remote accounts are [`Member`]s with
+//! [`RemoteAccount`] details, remote posts are [`Post`]s with a
+//! [`RemotePostRef`], so follows, feeds, threads, likes and notifications
+//! work the same for both. What must be sent elsewhere is recorded as an
+//! [`Outgoing`] intent in the same atomic write as the action; the
+//! federation layer turns intents into signed deliveries
+//! ([`Delivery`]) and reports back.
+//!
+//! [`Member`]: crate::model::Member
+//! [`RemoteAccount`]: crate::model::RemoteAccount
+//! [`Post`]: crate::model::Post
+//! [`RemotePostRef`]: crate::model::RemotePostRef
+
+mod actors;
+mod delivery;
+mod domains;
+mod inbound;
+mod outbox;
+
+pub use actors::RemoteActor;
+pub use delivery::{Delivery, DeliveryStats, InstanceState, NewDelivery};
+pub use domains::{DomainBlock, DomainSeverity};
+pub use inbound::{FollowOutcome, RemotePost};
+pub use outbox::Outgoing;
+
+/// The host part of a URL (with its port, if any), lower-cased; `None`
+/// when `url` is not an absolute http(s) URL.
+pub fn host_of(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    let host = host.rsplit_once('@').map(|(_, h)| h).unwrap_or(host);
+    if host.is_empty() {
+        return None;
+    }
+    Some(host.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_of;
+
+    #[test]
+    fn host_of_keeps_the_port_and_drops_userinfo() {
+        assert_eq!(
+            host_of("https://Example.org/users/a").as_deref(),
+            Some("example.org")
+        );
+        assert_eq!(
+            host_of("http://localhost:8080/x").as_deref(),
+            Some("localhost:8080")
+        );
+        assert_eq!(
+            host_of("https://u@evil.example#x").as_deref(),
+            Some("evil.example")
+        );
+        assert_eq!(host_of("ftp://x"), None);
+        assert_eq!(host_of("https://"), None);
+    }
+}

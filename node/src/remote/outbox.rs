@@ -1,0 +1,206 @@
+//! Federation intents: what the node's own actions must tell other
+//! servers, written in the same atomic write as the action itself, so an
+//! accepted action is never lost to a crash before it is delivered.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::NodeResult;
+use crate::events::Event;
+use crate::id::Id;
+use crate::model::Visibility;
+use crate::node::Node;
+use crate::store::{Key, Space, Txn};
+
+use super::delivery::{Delivery, NewDelivery};
+
+/// One thing to federate. Ids name local records; the federation layer
+/// renders the activity when it expands the intent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Outgoing {
+    /// A local post was published.
+    Create {
+        /// The post.
+        post: Id,
+    },
+    /// A local post was edited.
+    Update {
+        /// The post.
+        post: Id,
+    },
+    /// A local post was deleted (what addressing needs is kept here: the
+    /// post is gone).
+    Delete {
+        /// The post's id.
+        post: Id,
+        /// Its author.
+        author: Id,
+        /// Its visibility.
+        visibility: Visibility,
+        /// Its mentioned members.
+        mentions: Vec<Id>,
+        /// The author of the post it answered.
+        in_reply_to_author: Option<Id>,
+    },
+    /// A local member liked a post.
+    Like {
+        /// Who.
+        member: Id,
+        /// What.
+        post: Id,
+    },
+    /// A local member withdrew a like.
+    Unlike {
+        /// Who.
+        member: Id,
+        /// What.
+        post: Id,
+    },
+    /// A local member boosted a post.
+    Announce {
+        /// Who.
+        member: Id,
+        /// What.
+        post: Id,
+        /// The boost's id.
+        boost: Id,
+    },
+    /// A local member withdrew a boost.
+    UndoAnnounce {
+        /// Who.
+        member: Id,
+        /// What.
+        post: Id,
+        /// The boost's id.
+        boost: Id,
+    },
+    /// A local member asked to follow a remote account.
+    Follow {
+        /// Local follower.
+        follower: Id,
+        /// Remote account.
+        followee: Id,
+        /// The Follow activity's id.
+        activity_id: String,
+    },
+    /// A local member stopped following (or withdrew a request).
+    UndoFollow {
+        /// Local follower.
+        follower: Id,
+        /// Remote account.
+        followee: Id,
+        /// The Follow activity's id.
+        activity_id: String,
+    },
+    /// A local member accepted a remote account's follow.
+    Accept {
+        /// Remote follower.
+        follower: Id,
+        /// Local member.
+        followee: Id,
+        /// The remote Follow activity's id.
+        activity_id: String,
+    },
+    /// A local member refused (or removed) a remote follower.
+    Reject {
+        /// Remote follower.
+        follower: Id,
+        /// Local member.
+        followee: Id,
+        /// The remote Follow activity's id.
+        activity_id: String,
+    },
+    /// A local member blocked a remote account.
+    Block {
+        /// Local member.
+        blocker: Id,
+        /// Remote account.
+        blocked: Id,
+    },
+    /// A local member unblocked a remote account.
+    Unblock {
+        /// Local member.
+        blocker: Id,
+        /// Remote account.
+        blocked: Id,
+    },
+    /// A local member's profile changed.
+    UpdateProfile {
+        /// Who.
+        member: Id,
+    },
+}
+
+impl Node {
+    /// Records an intent in `txn`; federation is woken once it is durable.
+    pub(crate) fn federate(&self, txn: &mut Txn<'_>, intent: Outgoing) -> NodeResult<()> {
+        txn.put(Key::new(Space::Outbox).id(self.ids.next()), &intent)?;
+        txn.emit(Event::FederationQueued);
+        Ok(())
+    }
+
+    /// The oldest pending intents (at most `limit`).
+    pub fn pending_outgoing(&self, limit: usize) -> NodeResult<Vec<(Id, Outgoing)>> {
+        let mut out = Vec::new();
+        for item in self
+            .store
+            .prefix(&Key::new(Space::Outbox), false)
+            .take(limit)
+        {
+            let (key, value) = item?;
+            let Some(id) = Key::trailing_id(&key) else {
+                continue;
+            };
+            match crate::store::decode_value::<Outgoing>(&value) {
+                Ok(intent) => out.push((id, intent)),
+                Err(e) => tracing::warn!(intent = %id, error = %e, "unreadable federation intent"),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Replaces an intent by the deliveries it expands to, atomically:
+    /// after this, the deliveries are queued and the intent is gone.
+    pub async fn expand_outgoing(
+        &self,
+        intent: Id,
+        deliveries: Vec<NewDelivery>,
+    ) -> NodeResult<()> {
+        let now = crate::model::now_ms();
+        let records: Vec<Delivery> = deliveries
+            .into_iter()
+            .map(|d| Delivery::new(self.ids.next(), d, now))
+            .collect();
+        self.write(move |txn| {
+            txn.delete(Key::new(Space::Outbox).id(intent));
+            for record in &records {
+                Self::enqueue(txn, record)?;
+            }
+            if !records.is_empty() {
+                txn.emit(Event::FederationQueued);
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Follower ids of a member whose accounts are remote, with their
+    /// inboxes (shared inbox preferred), de-duplicated by inbox.
+    pub fn remote_follower_inboxes(&self, member: Id) -> NodeResult<Vec<String>> {
+        let mut inboxes = std::collections::BTreeSet::new();
+        for item in self
+            .store
+            .prefix(&Key::new(Space::Followers).id(member), false)
+        {
+            let (key, _) = item?;
+            let Some(follower) = Key::trailing_id(&key) else {
+                continue;
+            };
+            if let Some(m) = self.member(follower)? {
+                if let Some(r) = m.remote {
+                    inboxes.insert(r.shared_inbox.unwrap_or(r.inbox));
+                }
+            }
+        }
+        Ok(inboxes.into_iter().collect())
+    }
+}

@@ -1,0 +1,260 @@
+//! The inbox never accepts a forged or spoofed activity: each refusal
+//! answers with the right status and stores nothing. The remote side is a
+//! fake server in this test, whose keys the test holds.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use base64::Engine;
+use identity::RsaKeypair;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::harness::TestNode;
+
+/// A fake ActivityPub server with two actors, mallory and eve.
+struct FakeServer {
+    domain: String,
+    mallory: Arc<RsaKeypair>,
+    eve: Arc<RsaKeypair>,
+    _task: tokio::task::JoinHandle<()>,
+}
+
+impl FakeServer {
+    async fn start() -> FakeServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let domain = format!("localhost:{}", listener.local_addr().expect("addr").port());
+        let mallory = Arc::new(RsaKeypair::generate().expect("key"));
+        let eve = Arc::new(RsaKeypair::generate().expect("key"));
+        let actor = |name: &str, key: &RsaKeypair| {
+            let id = format!("http://{domain}/users/{name}");
+            json!({
+                "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+                "id": id,
+                "type": "Person",
+                "preferredUsername": name,
+                "inbox": format!("{id}/inbox"),
+                "followers": format!("{id}/followers"),
+                "endpoints": {"sharedInbox": format!("http://{domain}/inbox")},
+                "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": key.public_pem().expect("pem")},
+            })
+        };
+        let docs = Arc::new([actor("mallory", &mallory), actor("eve", &eve)]);
+        let app = axum::Router::new()
+            .route(
+                "/users/{name}",
+                axum::routing::get(
+                    move |axum::extract::Path(name): axum::extract::Path<String>| {
+                        let docs = docs.clone();
+                        async move {
+                            let doc = if name == "mallory" {
+                                &docs[0]
+                            } else {
+                                &docs[1]
+                            };
+                            (
+                                [("content-type", "application/activity+json")],
+                                doc.to_string(),
+                            )
+                        }
+                    },
+                ),
+            )
+            .route(
+                "/inbox",
+                axum::routing::post(|| async { StatusCode::ACCEPTED }),
+            );
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        FakeServer {
+            domain,
+            mallory,
+            eve,
+            _task: task,
+        }
+    }
+
+    fn actor(&self, name: &str) -> String {
+        format!("http://{}/users/{name}", self.domain)
+    }
+}
+
+/// Sends `body` to `node`'s shared inbox signed (draft-cavage) with `key`
+/// under `key_id`, dated `date`.
+async fn send_signed(
+    node: &TestNode,
+    body: &[u8],
+    key: &RsaKeypair,
+    key_id: &str,
+    date: SystemTime,
+    tamper_signature: bool,
+) -> StatusCode {
+    let date = httpdate::fmt_http_date(date);
+    let digest = protocol::http_signature::digest_header(body);
+    let host = node.domain().to_string();
+    let signing =
+        format!("(request-target): post /inbox\nhost: {host}\ndate: {date}\ndigest: {digest}");
+    let mut sig = key.sign_sha256(signing.as_bytes());
+    if tamper_signature {
+        sig[10] ^= 0x55;
+    }
+    let sig = base64::engine::general_purpose::STANDARD.encode(sig);
+    let header = format!(
+        "keyId=\"{key_id}\",algorithm=\"rsa-sha256\",headers=\"(request-target) host date digest\",signature=\"{sig}\""
+    );
+    reqwest::Client::new()
+        .post(format!("{}/inbox", node.base))
+        .header("host", host)
+        .header("date", date)
+        .header("digest", digest)
+        .header("signature", header)
+        .header("content-type", "application/activity+json")
+        .body(body.to_vec())
+        .send()
+        .await
+        .expect("send")
+        .status()
+}
+
+fn create_note(actor: &str, note_id: &str, text: &str) -> Vec<u8> {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{note_id}/activity"),
+        "type": "Create",
+        "actor": actor,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": {
+            "id": note_id,
+            "type": "Note",
+            "attributedTo": actor,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "content": format!("<p>{text}</p><script>alert(1)</script>"),
+            "published": "2026-11-01T00:00:00Z",
+        },
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// Whether `text` appears in any post `handle` has on `node`.
+async fn stored(node: &TestNode, handle: &str, text: &str) -> bool {
+    let r = node.get(&format!("/members/{handle}/posts"), None).await;
+    r.body["items"].as_array().is_some_and(|items| {
+        items
+            .iter()
+            .any(|p| p["content"].as_str().unwrap_or_default().contains(text))
+    })
+}
+
+#[tokio::test]
+async fn the_inbox_refuses_forged_spoofed_replayed_oversized_and_blocked_activities() {
+    let node = TestNode::start_federated().await;
+    let fake = FakeServer::start().await;
+    let mallory = fake.actor("mallory");
+    let mallory_key = format!("{mallory}#main-key");
+    let handle = format!("mallory@{}", fake.domain);
+    let now = SystemTime::now();
+    let note = |n: &str| format!("{mallory}/statuses/{n}");
+
+    // A genuine activity is accepted, stored once, and sanitised.
+    let genuine = create_note(&mallory, &note("1"), "genuine");
+    assert_eq!(
+        send_signed(&node, &genuine, &fake.mallory, &mallory_key, now, false).await,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(
+        send_signed(&node, &genuine, &fake.mallory, &mallory_key, now, false).await,
+        StatusCode::ACCEPTED
+    );
+    let r = node.get(&format!("/members/{handle}/posts"), None).await;
+    let items = r.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 1, "stored once: {}", r.body);
+    assert!(!items[0]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("script"));
+
+    // A forged signature.
+    let body = create_note(&mallory, &note("2"), "forged");
+    assert_eq!(
+        send_signed(&node, &body, &fake.mallory, &mallory_key, now, true).await,
+        StatusCode::UNAUTHORIZED
+    );
+    // Signed with eve's key, claiming to be mallory.
+    let body = create_note(&mallory, &note("3"), "impersonated");
+    let eve_key = format!("{}#main-key", fake.actor("eve"));
+    assert_eq!(
+        send_signed(&node, &body, &fake.eve, &eve_key, now, false).await,
+        StatusCode::UNAUTHORIZED
+    );
+    // A post whose id lives on another server (spoofing its posts).
+    let body = create_note(
+        &mallory,
+        "http://victim.example/users/v/statuses/9",
+        "spoofed",
+    );
+    assert_eq!(
+        send_signed(&node, &body, &fake.mallory, &mallory_key, now, false).await,
+        StatusCode::FORBIDDEN
+    );
+    // A replayed request dated two hours ago.
+    let body = create_note(&mallory, &note("4"), "replayed");
+    let old = now - Duration::from_secs(2 * 3600);
+    assert_eq!(
+        send_signed(&node, &body, &fake.mallory, &mallory_key, old, false).await,
+        StatusCode::UNAUTHORIZED
+    );
+    // A body over the 1 MiB limit.
+    let big = create_note(&mallory, &note("5"), &"x".repeat(1_100_000));
+    assert_eq!(
+        send_signed(&node, &big, &fake.mallory, &mallory_key, now, false).await,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    // No signature at all.
+    let r = reqwest::Client::new()
+        .post(format!("{}/inbox", node.base))
+        .body(create_note(&mallory, &note("6"), "unsigned"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    for text in ["forged", "impersonated", "spoofed", "replayed", "unsigned"] {
+        assert!(
+            !stored(&node, &handle, text).await,
+            "{text} must not be stored"
+        );
+    }
+    let r = node.get("/search?q=spoofed", None).await;
+    assert!(!r.body.to_string().contains("spoofed</p>"), "{}", r.body);
+
+    // A blocked domain: refused before anything is stored.
+    let admin = node.register("admin").await;
+    crate::accounts::admin(
+        &node.dir,
+        &["promote", "--username", "admin", "--role", "admin"],
+    )
+    .await;
+    let r = node
+        .post(
+            "/admin/domain-blocks",
+            Some(&admin.token),
+            json!({"domain": fake.domain, "severity": "suspend"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let body = create_note(&mallory, &note("7"), "after the block");
+    assert_eq!(
+        send_signed(&node, &body, &fake.mallory, &mallory_key, now, false).await,
+        StatusCode::FORBIDDEN
+    );
+    assert!(!stored(&node, &handle, "after the block").await);
+    let r: Value = node
+        .get("/admin/domain-blocks", Some(&admin.token))
+        .await
+        .body;
+    assert_eq!(r[0]["domain"], fake.domain.as_str());
+}

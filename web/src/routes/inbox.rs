@@ -1,0 +1,122 @@
+//! ActivityPub inboxes (personal and shared) and the instance actor.
+//! Handlers hand the raw request to `federation`, which verifies and
+//! applies it, and map its verdict to a status.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use federation::{FederationError, InboxRequest};
+use serde_json::json;
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Largest activity accepted (Mastodon allows 1 MiB as well).
+pub const MAX_ACTIVITY_BYTES: usize = 1024 * 1024;
+
+/// Inbox and instance-actor routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/users/{username}/inbox", post(personal_inbox))
+        .route("/inbox", post(shared_inbox))
+        .route("/actor/inbox", post(shared_inbox))
+        .route("/actor", get(instance_actor))
+        .layer(DefaultBodyLimit::max(MAX_ACTIVITY_BYTES))
+}
+
+async fn personal_inbox(
+    State(s): State<AppState>,
+    Path(_username): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    receive(&s, method, uri, headers, body).await
+}
+
+async fn shared_inbox(
+    State(s): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    receive(&s, method, uri, headers, body).await
+}
+
+async fn receive(
+    s: &AppState,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(federation) = &s.federation else {
+        return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "federation is off").into_response();
+    };
+    let request = InboxRequest {
+        method: method.to_string(),
+        scheme: if s.node.config().dev { "http" } else { "https" }.to_string(),
+        authority: headers
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or(&s.node.config().domain)
+            .to_string(),
+        path_and_query: uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| uri.path().to_string()),
+        headers: headers
+            .iter()
+            .filter_map(|(k, v)| {
+                Some((
+                    k.as_str().to_ascii_lowercase(),
+                    v.to_str().ok()?.to_string(),
+                ))
+            })
+            .collect(),
+        body,
+    };
+    match federation.receive(request).await {
+        Ok(_) => StatusCode::ACCEPTED.into_response(),
+        Err(e) => {
+            let status =
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            match &e {
+                FederationError::Node(_) | FederationError::Internal(_) => {
+                    tracing::warn!(error = %e, "inbox: activity failed")
+                }
+                _ => {
+                    tracing::info!(error = %e, status = status.as_u16(), "inbox: activity refused")
+                }
+            }
+            (status, axum::Json(json!({"error": e.to_string()}))).into_response()
+        }
+    }
+}
+
+async fn instance_actor(State(s): State<AppState>) -> ApiResult<Response> {
+    let base = s.node.config().base_url();
+    let id = format!("{base}/actor");
+    Ok(super::discovery::activity_json(json!({
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        "id": id,
+        "type": "Application",
+        "preferredUsername": s.node.config().domain,
+        "name": "Kodeon",
+        "inbox": format!("{id}/inbox"),
+        "outbox": format!("{id}/outbox"),
+        "url": format!("{base}/"),
+        "manuallyApprovesFollowers": true,
+        "endpoints": {"sharedInbox": format!("{base}/inbox")},
+        "publicKey": {
+            "id": format!("{id}#main-key"),
+            "owner": id,
+            "publicKeyPem": s.node.node_keys().rsa_public_pem,
+        },
+    })))
+}
