@@ -21,7 +21,7 @@ use identity::{RsaKeypair, RsaVerifyingKey};
 use serde_json::json;
 use tokio::net::TcpListener;
 
-const SENDERS: usize = 64;
+const SENDERS: usize = 256;
 
 fn arg(name: &str, default: usize) -> usize {
     let argv: Vec<String> = std::env::args().collect();
@@ -36,6 +36,9 @@ fn arg(name: &str, default: usize) -> usize {
 async fn main() -> anyhow::Result<()> {
     kodeon::install_tls_provider();
     let activities = arg("--activities", 6000);
+    if activities == 0 {
+        return fanout(arg("--servers", 1000)).await;
+    }
     let servers = arg("--servers", 1000);
     ingest(activities).await?;
     fanout(servers).await?;
@@ -295,6 +298,9 @@ async fn ingest(n: usize) -> anyhow::Result<()> {
 }
 
 async fn fanout(servers: usize) -> anyhow::Result<()> {
+    if servers == 0 {
+        return Ok(());
+    }
     println!("== fan-out: one post to followers on {servers} remote servers ==");
     let node = start_node().await?;
     let client = reqwest::Client::new();

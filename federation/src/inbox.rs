@@ -104,9 +104,12 @@ impl Federation {
             .ok_or_else(|| FederationError::Internal("key without account".into()))?;
         let outcome = self.apply(&activity, &actor).await?;
         if !activity_id.is_empty() {
-            self.node.mark_activity_seen(&activity_id).await?;
+            self.node.mark_activity_seen(&activity_id)?;
         }
-        self.node.note_inbound(&key_host).await?;
+        if self.node.note_inbound(&key_host)? {
+            // It answers again: deliver what waits for it now.
+            self.node.retry_domain_now(&key_host).await?;
+        }
         self.metrics.received.inc();
         Ok(outcome)
     }

@@ -35,6 +35,71 @@ pub struct Metrics {
     members: Gauge,
     posts: Gauge,
     storage: Gauge,
+    federation: FederationGauges,
+}
+
+/// Federation figures, read from the node and the delivery worker when
+/// /metrics is scraped.
+#[derive(Default)]
+struct FederationGauges {
+    queued: Gauge,
+    pending_intents: Gauge,
+    instances: Gauge,
+    unreachable: Gauge,
+    delivered: Gauge,
+    failed: Gauge,
+    dropped: Gauge,
+    received: Gauge,
+}
+
+impl FederationGauges {
+    fn register(&self, registry: &mut Registry) {
+        let entries: [(&str, &str, &Gauge); 8] = [
+            (
+                "federation_delivery_queue",
+                "Deliveries waiting in the persistent queue",
+                &self.queued,
+            ),
+            (
+                "federation_pending_intents",
+                "Federation intents not yet expanded into deliveries",
+                &self.pending_intents,
+            ),
+            (
+                "federation_instances",
+                "Remote servers known",
+                &self.instances,
+            ),
+            (
+                "federation_instances_unreachable",
+                "Remote servers marked unreachable",
+                &self.unreachable,
+            ),
+            (
+                "federation_delivered",
+                "Deliveries that succeeded since start",
+                &self.delivered,
+            ),
+            (
+                "federation_delivery_failures",
+                "Delivery attempts that failed since start",
+                &self.failed,
+            ),
+            (
+                "federation_deliveries_dropped",
+                "Deliveries given up since start",
+                &self.dropped,
+            ),
+            (
+                "federation_activities_received",
+                "Activities accepted by the inboxes since start",
+                &self.received,
+            ),
+        ];
+        for (name, help, gauge) in entries {
+            registry.register(name, help, gauge.clone());
+        }
+    }
 }
 
 fn latency_histogram() -> Histogram {
@@ -66,6 +131,8 @@ impl Default for Metrics {
             "Bytes used by the store on disk",
             storage.clone(),
         );
+        let federation = FederationGauges::default();
+        federation.register(&mut registry);
         Metrics {
             registry,
             requests,
@@ -73,6 +140,7 @@ impl Default for Metrics {
             members,
             posts,
             storage,
+            federation,
         }
     }
 }
@@ -109,6 +177,21 @@ pub async fn render(State(state): State<AppState>) -> Response {
         m.posts.set(stats.posts);
         m.storage
             .set(i64::try_from(stats.storage_bytes).unwrap_or(i64::MAX));
+    }
+    if let Ok(q) = state.node.delivery_stats() {
+        let f = &m.federation;
+        f.queued.set(q.queued);
+        f.pending_intents.set(q.pending_intents as i64);
+        f.instances.set(q.instances as i64);
+        f.unreachable.set(q.unreachable as i64);
+    }
+    if let Some(federation) = &state.federation {
+        let (f, t) = (&m.federation, federation.metrics());
+        let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        f.delivered.set(as_i64(t.delivered.get()));
+        f.failed.set(as_i64(t.failed.get()));
+        f.dropped.set(as_i64(t.dropped.get()));
+        f.received.set(as_i64(t.received.get()));
     }
     let mut text = String::new();
     if encode(&mut text, &m.registry).is_err() {

@@ -248,17 +248,21 @@ impl Node {
         Ok(count)
     }
 
-    /// Records an inbound activity from `domain` (last contact, counts).
-    pub async fn note_inbound(&self, domain: &str) -> NodeResult<()> {
+    /// Records an inbound activity from `domain` (last contact, counts);
+    /// returns whether the server had been marked unreachable (its queued
+    /// deliveries can be retried now). Not awaited to disk: it is
+    /// statistics.
+    pub fn note_inbound(&self, domain: &str) -> NodeResult<bool> {
         let domain = domain.to_ascii_lowercase();
-        self.write(move |txn| {
+        self.store.write_eventually(move |txn| {
             let mut state = instance(txn, &domain)?;
+            let was_unreachable = state.unreachable_since.is_some();
             state.last_contact = Some(now_ms());
             state.received += 1;
             state.unreachable_since = None;
-            txn.put(Key::new(Space::Instance).str(&domain), &state)
+            txn.put(Key::new(Space::Instance).str(&domain), &state)?;
+            Ok(was_unreachable)
         })
-        .await
     }
 
     /// Records the software a server reports.

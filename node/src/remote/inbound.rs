@@ -66,10 +66,13 @@ impl Node {
         self.store.contains(&seen_key(id))
     }
 
-    /// Marks an inbound activity id as processed.
-    pub async fn mark_activity_seen(&self, id: &str) -> NodeResult<()> {
+    /// Marks an inbound activity id as processed. Not awaited to disk:
+    /// the effects it guards are idempotent, so losing the marker in a
+    /// crash only means a redelivery is applied again, to no effect.
+    pub fn mark_activity_seen(&self, id: &str) -> NodeResult<()> {
         let key = seen_key(id);
-        self.write(move |txn| txn.put(key, &now_ms())).await
+        self.store
+            .write_eventually(move |txn| txn.put(key, &now_ms()))
     }
 
     /// A remote account asks to follow a local member.

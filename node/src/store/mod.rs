@@ -111,6 +111,22 @@ impl Store {
         Ok(out)
     }
 
+    /// Applies `f` atomically without waiting for it to reach the disk: the
+    /// next group commit makes it durable. Only for bookkeeping whose loss
+    /// in a crash is harmless (de-duplication markers, contact times).
+    /// Events are not supported here.
+    pub fn write_eventually<T>(
+        &self,
+        f: impl FnOnce(&mut Txn<'_>) -> Result<T, NodeError>,
+    ) -> Result<T, NodeError> {
+        let (out, _, events) = self.write_unsynced(f)?;
+        debug_assert!(
+            events.is_empty(),
+            "write_eventually does not publish events"
+        );
+        Ok(out)
+    }
+
     fn write_unsynced<T>(
         &self,
         f: impl FnOnce(&mut Txn<'_>) -> Result<T, NodeError>,

@@ -1,0 +1,232 @@
+//! The federation bookkeeping of the node: intents written with actions,
+//! the delivery queue and its back-off, domain blocks.
+
+use std::sync::Arc;
+
+use crate::members::NewMember;
+use crate::model::now_ms;
+use crate::posts::NewPost;
+use crate::remote::{DomainBlock, DomainSeverity, NewDelivery, Outgoing, RemoteActor};
+use crate::{Node, NodeConfig, Viewer};
+
+async fn node() -> (Arc<Node>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open");
+    (Arc::new(node), dir)
+}
+
+async fn local(node: &Node, name: &str) -> Viewer {
+    let m = node
+        .register(NewMember {
+            username: name.into(),
+            email: format!("{name}@k.test"),
+            password: "password123".into(),
+            ..NewMember::default()
+        })
+        .await
+        .expect("register");
+    Viewer::Member(Box::new(m))
+}
+
+fn remote_actor(name: &str, host: &str) -> RemoteActor {
+    let id = format!("https://{host}/users/{name}");
+    RemoteActor {
+        actor_id: id.clone(),
+        username: name.into(),
+        name: name.into(),
+        summary: String::new(),
+        avatar_url: String::new(),
+        url: id.clone(),
+        inbox: format!("{id}/inbox"),
+        shared_inbox: Some(format!("https://{host}/inbox")),
+        followers: Some(format!("{id}/followers")),
+        locked: false,
+        actor_type: "Person".into(),
+        key_id: format!("{id}#main-key"),
+        public_key_pem: "-----BEGIN PUBLIC KEY-----\n...".into(),
+        ed25519: None,
+    }
+}
+
+#[tokio::test]
+async fn a_post_and_a_remote_follow_write_their_intents_atomically() {
+    let (node, _dir) = node().await;
+    let alice = local(&node, "alice").await;
+    let bob = node
+        .upsert_remote_actor(remote_actor("bob", "remote.example"))
+        .await
+        .expect("remote");
+    assert_eq!(bob.username, "bob@remote.example");
+    assert!(!bob.is_local());
+    assert_eq!(bob.did(), "", "no ed25519 key published");
+    node.follow(&alice, "bob@remote.example")
+        .await
+        .expect("follow");
+    node.create_post(
+        &alice,
+        NewPost {
+            content: "hi".into(),
+            ..NewPost::default()
+        },
+    )
+    .await
+    .expect("post");
+    let intents: Vec<Outgoing> = node
+        .pending_outgoing(10)
+        .expect("outbox")
+        .into_iter()
+        .map(|(_, i)| i)
+        .collect();
+    assert!(matches!(intents[0], Outgoing::Follow { .. }), "{intents:?}");
+    assert!(matches!(intents[1], Outgoing::Create { .. }), "{intents:?}");
+    // Until the Accept arrives the follow is a request.
+    let rel = node
+        .relationship(alice.id().expect("id"), bob.id)
+        .expect("rel");
+    assert!(rel.requested && !rel.following);
+    assert!(node
+        .receive_follow_accept(&bob, alice.id().expect("id"))
+        .await
+        .expect("accept"));
+    let rel = node
+        .relationship(alice.id().expect("id"), bob.id)
+        .expect("rel");
+    assert!(rel.following);
+}
+
+#[tokio::test]
+async fn deliveries_wait_for_their_time_retry_later_and_record_the_server() {
+    let (node, _dir) = node().await;
+    let (id, _) = {
+        node.upsert_remote_actor(remote_actor("x", "a.example"))
+            .await
+            .expect("remote");
+        let alice = local(&node, "alice").await;
+        node.create_post(
+            &alice,
+            NewPost {
+                content: "hi".into(),
+                ..NewPost::default()
+            },
+        )
+        .await
+        .expect("post");
+        node.pending_outgoing(1).expect("outbox").remove(0)
+    };
+    let new = |inbox: &str| NewDelivery {
+        inbox: inbox.into(),
+        signer: None,
+        activity_id: "https://k.test/a/1".into(),
+        body: "{}".into(),
+    };
+    node.expand_outgoing(
+        id,
+        vec![
+            new("https://a.example/inbox"),
+            new("https://b.example/inbox"),
+        ],
+    )
+    .await
+    .expect("expand");
+    assert!(
+        node.pending_outgoing(10).expect("outbox").is_empty(),
+        "the intent is gone"
+    );
+    let due = node.due_deliveries(now_ms(), 10).expect("due");
+    assert_eq!(due.len(), 2);
+    assert_eq!(node.delivery_stats().expect("stats").queued, 2);
+
+    node.delivery_succeeded(&due[0]).await.expect("ok");
+    let later = now_ms() + 60_000;
+    node.delivery_failed(&due[1], "HTTP 503", Some(later))
+        .await
+        .expect("failed");
+    assert!(
+        node.due_deliveries(now_ms(), 10).expect("due").is_empty(),
+        "not due yet"
+    );
+    let waiting = node.due_deliveries(later, 10).expect("due");
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].attempts, 1);
+    assert_eq!(node.delivery_stats().expect("stats").queued, 1);
+    let b = node
+        .instance(&due[1].domain)
+        .expect("state")
+        .expect("known");
+    assert_eq!(b.failures_in_a_row, 1);
+    assert_eq!(b.last_error.as_deref(), Some("HTTP 503"));
+    // "Retry now" makes it due at once; giving up empties the queue.
+    assert_eq!(
+        node.retry_domain_now(&due[1].domain).await.expect("retry"),
+        1
+    );
+    let again = node.due_deliveries(now_ms(), 10).expect("due");
+    assert_eq!(again.len(), 1);
+    node.delivery_failed(&again[0], "gone", None)
+        .await
+        .expect("drop");
+    assert_eq!(node.delivery_stats().expect("stats").queued, 0);
+    assert_eq!(
+        node.instance(&due[1].domain)
+            .expect("state")
+            .expect("known")
+            .dropped,
+        1
+    );
+}
+
+#[tokio::test]
+async fn domain_blocks_cover_subdomains_and_need_a_moderator() {
+    let (node, _dir) = node().await;
+    let alice = local(&node, "alice").await;
+    let block = DomainBlock {
+        domain: "Evil.Example".into(),
+        severity: DomainSeverity::Suspend,
+        reject_media: false,
+        public_comment: String::new(),
+        private_comment: String::new(),
+        created_at: 0,
+    };
+    assert!(
+        node.block_domain(&alice, block.clone()).await.is_err(),
+        "members may not"
+    );
+    let admin = node
+        .member_by_id(alice.id().expect("id"))
+        .expect("load")
+        .map(|mut m| {
+            m.role = crate::model::Role::Admin;
+            Viewer::Member(Box::new(m))
+        })
+        .expect("member");
+    node.block_domain(&admin, block).await.expect("block");
+    assert!(node.is_domain_suspended("evil.example").expect("check"));
+    assert!(node
+        .is_domain_suspended("media.evil.example")
+        .expect("check"));
+    assert!(!node.is_domain_suspended("notevil.example").expect("check"));
+    assert!(!node.is_domain_suspended("example").expect("check"));
+    node.unblock_domain(&admin, "evil.example")
+        .await
+        .expect("unblock");
+    assert!(!node.is_domain_suspended("evil.example").expect("check"));
+}
+
+#[test]
+fn host_of_keeps_the_port_and_drops_userinfo() {
+    use crate::remote::host_of;
+    assert_eq!(
+        host_of("https://Example.org/users/a").as_deref(),
+        Some("example.org")
+    );
+    assert_eq!(
+        host_of("http://localhost:8080/x").as_deref(),
+        Some("localhost:8080")
+    );
+    assert_eq!(
+        host_of("https://u@evil.example#x").as_deref(),
+        Some("evil.example")
+    );
+    assert_eq!(host_of("ftp://x"), None);
+    assert_eq!(host_of("https://"), None);
+}
