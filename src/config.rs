@@ -57,6 +57,10 @@ pub struct FederationConfig {
     pub max_attempts: u32,
     /// Deliveries in flight at once.
     pub concurrency: usize,
+    /// Serve actors, posts and collections as ActivityPub JSON only to
+    /// signed requests (Mastodon's "secure mode"), so blocked servers cannot
+    /// read them.
+    pub authorized_fetch: bool,
 }
 
 impl Default for FederationConfig {
@@ -65,6 +69,7 @@ impl Default for FederationConfig {
             retry_base_ms: 15_000,
             max_attempts: 16,
             concurrency: 64,
+            authorized_fetch: false,
         }
     }
 }

@@ -86,6 +86,7 @@ pub async fn run(
             retry_base: Duration::from_millis(config.federation.retry_base_ms.max(1)),
             max_attempts: config.federation.max_attempts.max(1),
             concurrency: config.federation.concurrency.max(1),
+            authorized_fetch: config.federation.authorized_fetch,
             ..federation::FederationSettings::default()
         },
     )

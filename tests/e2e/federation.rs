@@ -322,3 +322,159 @@ async fn a_post_made_while_the_follower_node_is_down_arrives_after_its_restart()
     })
     .await;
 }
+
+#[tokio::test]
+async fn authorized_fetch_serves_documents_to_signed_requests_only() {
+    let a = TestNode::start_with(|c| {
+        c.server.domain = "localhost:0".into();
+        c.federation.retry_base_ms = 200;
+        c.federation.authorized_fetch = true;
+    })
+    .await;
+    let b = TestNode::start_federated().await;
+    let alice = a.register("alice").await;
+    let bob = b.register("bob").await;
+    let client = reqwest::Client::new();
+    let actor_url = format!("{}/users/alice", a.base);
+    let r = client
+        .get(&actor_url)
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "unsigned fetch of the actor"
+    );
+    let r = client
+        .get(format!("{}/users/alice/outbox", a.base))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "unsigned fetch of the outbox"
+    );
+    let r = client
+        .get(format!(
+            "{}/.well-known/webfinger?resource=acct:alice@{}",
+            a.base,
+            a.domain()
+        ))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), StatusCode::OK, "discovery stays open");
+    let r = client
+        .get(format!("{}/actor", a.base))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), StatusCode::OK, "the instance actor stays open");
+
+    // Another node signs its fetches: following works.
+    let alice_at_a = handle(&alice, &a);
+    let r = b
+        .follow(
+            &bob,
+            &Member {
+                username: alice_at_a.clone(),
+                ..alice.clone()
+            },
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    eventually("the follow is accepted", || async {
+        let r = b
+            .get(&format!("/members/{alice_at_a}"), Some(&bob.token))
+            .await;
+        (r.body["relationship"]["following"] == true).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn three_nodes_a_post_reaches_the_followers_on_each_and_no_one_else() {
+    let a = TestNode::start_federated().await;
+    let b = TestNode::start_federated().await;
+    let c = TestNode::start_federated().await;
+    let alice = a.register("alice").await;
+    let bob = b.register("bob").await;
+    let carol = c.register("carol").await;
+    let dave = c.register("dave").await;
+    let alice_at_a = handle(&alice, &a);
+    let remote_alice = Member {
+        username: alice_at_a.clone(),
+        ..alice.clone()
+    };
+    b.follow(&bob, &remote_alice).await;
+    c.follow(&carol, &remote_alice).await;
+    eventually("two remote followers", || async {
+        let r = a.get("/members/alice", None).await;
+        (r.body["followers_count"] == 2).then_some(())
+    })
+    .await;
+
+    a.post_as(
+        &alice,
+        "For my followers on B and C",
+        json!({"visibility": "followers"}),
+    )
+    .await;
+    let on_b = eventually("B has it", || {
+        home_post(&b, &bob, "For my followers on B and C")
+    })
+    .await;
+    let on_c = eventually("C has it", || {
+        home_post(&c, &carol, "For my followers on B and C")
+    })
+    .await;
+    assert_eq!(on_b["visibility"], "followers");
+    assert_eq!(on_c["visibility"], "followers");
+    let id_on_c = on_c["id"].as_str().expect("id");
+    let r = c.get(&format!("/posts/{id_on_c}"), Some(&dave.token)).await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "dave does not follow alice"
+    );
+    let r = c.get(&format!("/posts/{id_on_c}"), None).await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "nor does an anonymous visitor"
+    );
+
+    // carol on C replies; the reply reaches alice on A and joins her thread.
+    c.post_as(
+        &carol,
+        "Carol answers",
+        json!({"in_reply_to": id_on_c, "visibility": "followers"}),
+    )
+    .await;
+    let mine = a.get("/members/alice/posts", Some(&alice.token)).await;
+    let original = mine.body["items"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    eventually("the reply from C joins the thread on A", || async {
+        let t = a
+            .get(&format!("/posts/{original}/thread"), Some(&alice.token))
+            .await;
+        t.body["descendants"]
+            .as_array()
+            .is_some_and(|d| {
+                d.iter().any(|p| {
+                    p["content"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .contains("Carol answers")
+                })
+            })
+            .then_some(())
+    })
+    .await;
+}

@@ -92,7 +92,14 @@ pub fn router_with_federation(
         .nest("/api/kodeon/v1", api)
         .merge(routes::system::root_routes())
         .merge(mastodon::routes())
-        .merge(public_pages::routes())
+        .merge(
+            public_pages::routes()
+                .merge(routes::discovery::document_routes())
+                .route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    routes::inbox::signed_fetch,
+                )),
+        )
         .merge(routes::discovery::routes())
         .merge(routes::inbox::routes())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such route") })

@@ -18,6 +18,13 @@ pub fn routes() -> Router<AppState> {
         .route("/.well-known/nodeinfo", get(nodeinfo_links))
         .route("/nodeinfo/2.1", get(nodeinfo))
         .route("/.well-known/host-meta", get(host_meta))
+}
+
+/// Actor, collection and object documents: with `federation.authorized_fetch`
+/// on, their JSON is only served to signed requests (see
+/// [`super::inbox::signed_fetch`], layered on by the router).
+pub fn document_routes() -> Router<AppState> {
+    Router::new()
         .route("/users/{username}", get(actor))
         .route("/users/{username}/outbox", get(outbox))
         .route("/users/{username}/followers", get(followers))

@@ -48,17 +48,51 @@ async fn shared_inbox(
     receive(&s, method, uri, headers, body).await
 }
 
-async fn receive(
+/// Middleware for documents served to other servers: with authorized fetch
+/// on, a request for ActivityPub JSON must carry a valid HTTP signature
+/// (401 otherwise); browsers asking for HTML pass.
+pub async fn signed_fetch(
+    State(s): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let Some(federation) = &s.federation else {
+        return next.run(request).await;
+    };
+    if !federation.settings().authorized_fetch
+        || !super::discovery::wants_activity_json(request.headers())
+    {
+        return next.run(request).await;
+    }
+    let signed = inbox_request(
+        &s,
+        request.method().clone(),
+        request.uri().clone(),
+        request.headers().clone(),
+        Bytes::new(),
+    );
+    match federation.authorize_fetch(&signed).await {
+        Ok(()) => next.run(request).await,
+        Err(e) => {
+            tracing::info!(error = %e, "unsigned or badly signed fetch refused");
+            (
+                StatusCode::UNAUTHORIZED,
+                axum::Json(json!({"error": format!("this server requires signed fetches: {e}")})),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The request as the federation layer reads it.
+fn inbox_request(
     s: &AppState,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let Some(federation) = &s.federation else {
-        return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "federation is off").into_response();
-    };
-    let request = InboxRequest {
+) -> InboxRequest {
+    InboxRequest {
         method: method.to_string(),
         scheme: if s.node.config().dev { "http" } else { "https" }.to_string(),
         authority: headers
@@ -80,7 +114,20 @@ async fn receive(
             })
             .collect(),
         body,
+    }
+}
+
+async fn receive(
+    s: &AppState,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(federation) = &s.federation else {
+        return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "federation is off").into_response();
     };
+    let request = inbox_request(s, method, uri, headers, body);
     match federation.receive(request).await {
         Ok(_) => StatusCode::ACCEPTED.into_response(),
         Err(e) => {
