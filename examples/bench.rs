@@ -45,7 +45,7 @@ fn args() -> Args {
     a.feed_only = argv.iter().any(|x| x == "--feed-only");
     let argv: Vec<String> = argv
         .into_iter()
-        .filter(|x| x != "--feed-only" && x != "--envelopes-only")
+        .filter(|x| x != "--feed-only" && x != "--envelopes-only" && x != "--throughput-only")
         .collect();
     let mut i = 1;
     while i + 1 < argv.len() {
@@ -78,6 +78,9 @@ async fn main() -> anyhow::Result<()> {
     let a = args();
     if std::env::args().any(|x| x == "--envelopes-only") {
         return envelope_rate();
+    }
+    if std::env::args().any(|x| x == "--throughput-only") {
+        return post_throughput(&a).await;
     }
     if !a.feed_only {
         startup_and_memory().await?;

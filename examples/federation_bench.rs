@@ -4,7 +4,8 @@
 //! cargo run --release --example federation_bench -- [--activities 6000] [--servers 1000]
 //! ```
 //!
-//! 1. Inbox ingest: signed `Create(Note)` activities from a remote actor,
+//! 1. Inbox ingest: signed `Create(Note)` activities from `--authors`
+//!    remote actors (default 100, one fake server),
 //!    each verified (HTTP signature, digest, date), checked, and durably
 //!    stored, sent over loopback HTTP by 64 concurrent senders. Beside it,
 //!    the costs of its parts: RSA verification alone, and storing alone.
@@ -93,22 +94,27 @@ async fn start_node() -> anyhow::Result<Served> {
 async fn fake_server(key_pem: Arc<String>, received: Arc<AtomicUsize>) -> anyhow::Result<String> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let domain = format!("localhost:{}", listener.local_addr()?.port());
-    let id = format!("http://{domain}/users/u");
-    let actor = json!({
-        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
-        "id": id, "type": "Person", "preferredUsername": "u",
-        "inbox": format!("{id}/inbox"),
-        "endpoints": {"sharedInbox": format!("http://{domain}/inbox")},
-        "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": *key_pem},
-    })
-    .to_string();
+    let domain_for_docs = domain.clone();
+    let actor_doc = move |name: &str| {
+        let id = format!("http://{domain_for_docs}/users/{name}");
+        json!({
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+            "id": id, "type": "Person", "preferredUsername": name,
+            "inbox": format!("{id}/inbox"),
+            "endpoints": {"sharedInbox": format!("http://{domain_for_docs}/inbox")},
+            "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": *key_pem},
+        })
+        .to_string()
+    };
     let app = axum::Router::new()
         .route(
-            "/users/u",
-            axum::routing::get(move || {
-                let actor = actor.clone();
-                async move { ([("content-type", "application/activity+json")], actor) }
-            }),
+            "/users/{name}",
+            axum::routing::get(
+                move |axum::extract::Path(name): axum::extract::Path<String>| {
+                    let doc = actor_doc(&name);
+                    async move { ([("content-type", "application/activity+json")], doc) }
+                },
+            ),
         )
         .route(
             "/inbox",
@@ -245,8 +251,11 @@ async fn ingest(n: usize) -> anyhow::Result<()> {
     let key = RsaKeypair::generate()?;
     let pem = Arc::new(key.public_pem()?);
     let fake = fake_server(pem.clone(), Arc::new(AtomicUsize::new(0))).await?;
-    let actor = format!("http://{fake}/users/u");
-    let key_id = vec![format!("{actor}#main-key")];
+    let authors = arg("--authors", 100).max(1);
+    let actors: Vec<String> = (0..authors)
+        .map(|i| format!("http://{fake}/users/u{i}"))
+        .collect();
+    let key_ids: Vec<String> = actors.iter().map(|a| format!("{a}#main-key")).collect();
 
     // The crypto ceiling: RSA-2048 verification alone, one core.
     let verifier = RsaVerifyingKey::from_public_pem(&pem)?;
@@ -265,17 +274,19 @@ async fn ingest(n: usize) -> anyhow::Result<()> {
     );
 
     let started = Instant::now();
-    let bodies: Vec<Vec<u8>> = (0..=n).map(|i| create_note(&actor, i)).collect();
-    let mut signed = sign_all(&key, &key_id, &node.domain, bodies);
+    let bodies: Vec<Vec<u8>> = (0..n + authors)
+        .map(|i| create_note(&actors[i % authors], i))
+        .collect();
+    let mut signed = sign_all(&key, &key_ids, &node.domain, bodies);
     println!(
         "(signed {} requests in {:.1} s)",
         signed.len(),
         started.elapsed().as_secs_f64()
     );
-    // Warm-up: the first activity fetches the actor.
-    let first = signed.remove(0);
-    let (ok, _) = send_all(&node.base, vec![first]).await;
-    anyhow::ensure!(ok == 1, "the warm-up activity was refused");
+    // Warm-up: one activity per author, so that its actor is fetched.
+    let warm: Vec<Signed> = signed.drain(..authors).collect();
+    let (ok, _) = send_all(&node.base, warm).await;
+    anyhow::ensure!(ok == authors, "warm-up activities were refused");
     let (accepted, elapsed) = send_all(&node.base, signed).await;
     let rate = accepted as f64 / elapsed.as_secs_f64();
     println!(
@@ -289,11 +300,14 @@ async fn ingest(n: usize) -> anyhow::Result<()> {
         2.0 / per_verify.as_secs_f64()
     );
     let r: serde_json::Value =
-        reqwest::get(format!("{}/api/kodeon/v1/members/u@{fake}", node.base))
+        reqwest::get(format!("{}/api/kodeon/v1/members/u0@{fake}", node.base))
             .await?
             .json()
             .await?;
-    println!("stored posts of the remote actor: {}", r["posts_count"]);
+    println!(
+        "stored posts of one remote actor (u0): {}",
+        r["posts_count"]
+    );
     Ok(())
 }
 

@@ -260,7 +260,10 @@ impl Node {
     /// Writes a new local post and the intent to federate it.
     fn insert_post(&self, txn: &mut Txn<'_>, post: &Post) -> NodeResult<()> {
         self.insert_post_with(txn, post, true)?;
-        self.federate(txn, crate::remote::Outgoing::Create { post: post.id })
+        if self.has_remote_audience(txn, post.author_id, &post.mentions, post.in_reply_to_author)? {
+            self.federate(txn, crate::remote::Outgoing::Create { post: post.id })?;
+        }
+        Ok(())
     }
 
     /// Writes a new post (local or remote) with its indexes, counters and

@@ -65,6 +65,15 @@ impl Node {
             txn.add(counter::key(counter::POSTS, post.author_id), -1)?;
             if post.remote.is_none() {
                 txn.add(counter::global(counter::NODE_POSTS), -1)?;
+            }
+            if post.remote.is_none()
+                && self.has_remote_audience(
+                    txn,
+                    post.author_id,
+                    &post.mentions,
+                    post.in_reply_to_author,
+                )?
+            {
                 self.federate(
                     txn,
                     crate::remote::Outgoing::Delete {

@@ -87,7 +87,14 @@ impl Node {
             self.index_words(txn, &updated, true);
             txn.put(Key::new(Space::Post).id(id), &updated)?;
             txn.emit(crate::events::Event::PostEdited { id });
-            self.federate(txn, crate::remote::Outgoing::Update { post: id })?;
+            if self.has_remote_audience(
+                txn,
+                updated.author_id,
+                &updated.mentions,
+                updated.in_reply_to_author,
+            )? {
+                self.federate(txn, crate::remote::Outgoing::Update { post: id })?;
+            }
             for m in updated
                 .mentions
                 .iter()

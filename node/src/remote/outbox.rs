@@ -138,6 +138,31 @@ impl Node {
         Ok(())
     }
 
+    /// Whether a local post may reach another server: its author has remote
+    /// followers (or remote follow requests), or it mentions or answers a
+    /// remote account. Keeps purely local posts free of federation work.
+    pub(crate) fn has_remote_audience(
+        &self,
+        txn: &Txn<'_>,
+        author: Id,
+        mentions: &[Id],
+        in_reply_to_author: Option<Id>,
+    ) -> NodeResult<bool> {
+        if txn
+            .prefix(&Key::new(Space::FollowActivity).id(author), false)
+            .next()
+            .is_some()
+        {
+            return Ok(true);
+        }
+        for id in mentions.iter().chain(in_reply_to_author.iter()) {
+            if matches!(self.member(*id)?, Some(m) if !m.is_local()) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// The oldest pending intents (at most `limit`).
     pub fn pending_outgoing(&self, limit: usize) -> NodeResult<Vec<(Id, Outgoing)>> {
         let mut out = Vec::new();

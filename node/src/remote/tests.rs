@@ -62,23 +62,34 @@ async fn a_post_and_a_remote_follow_write_their_intents_atomically() {
     node.follow(&alice, "bob@remote.example")
         .await
         .expect("follow");
-    node.create_post(
-        &alice,
-        NewPost {
-            content: "hi".into(),
-            ..NewPost::default()
-        },
-    )
-    .await
-    .expect("post");
-    let intents: Vec<Outgoing> = node
-        .pending_outgoing(10)
-        .expect("outbox")
-        .into_iter()
-        .map(|(_, i)| i)
-        .collect();
-    assert!(matches!(intents[0], Outgoing::Follow { .. }), "{intents:?}");
-    assert!(matches!(intents[1], Outgoing::Create { .. }), "{intents:?}");
+    let intents = |node: &Node| -> Vec<Outgoing> {
+        node.pending_outgoing(10)
+            .expect("outbox")
+            .into_iter()
+            .map(|(_, i)| i)
+            .collect()
+    };
+    let new_post = |content: &str| NewPost {
+        content: content.into(),
+        ..NewPost::default()
+    };
+    // No remote follower yet: a post stays local, with no federation work.
+    node.create_post(&alice, new_post("local"))
+        .await
+        .expect("post");
+    let queued = intents(&node);
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert!(matches!(queued[0], Outgoing::Follow { .. }), "{queued:?}");
+    // bob follows alice: he gets an Accept, and her next post is for him.
+    node.receive_follow(&bob, alice.id().expect("id"), "https://remote.example/f/1")
+        .await
+        .expect("remote follow");
+    node.create_post(&alice, new_post("hi"))
+        .await
+        .expect("post");
+    let queued = intents(&node);
+    assert!(matches!(queued[1], Outgoing::Accept { .. }), "{queued:?}");
+    assert!(matches!(queued[2], Outgoing::Create { .. }), "{queued:?}");
     // Until the Accept arrives the follow is a request.
     let rel = node
         .relationship(alice.id().expect("id"), bob.id)
@@ -98,19 +109,14 @@ async fn a_post_and_a_remote_follow_write_their_intents_atomically() {
 async fn deliveries_wait_for_their_time_retry_later_and_record_the_server() {
     let (node, _dir) = node().await;
     let (id, _) = {
-        node.upsert_remote_actor(remote_actor("x", "a.example"))
+        let x = node
+            .upsert_remote_actor(remote_actor("x", "a.example"))
             .await
             .expect("remote");
         let alice = local(&node, "alice").await;
-        node.create_post(
-            &alice,
-            NewPost {
-                content: "hi".into(),
-                ..NewPost::default()
-            },
-        )
-        .await
-        .expect("post");
+        node.receive_follow(&x, alice.id().expect("id"), "https://a.example/f/1")
+            .await
+            .expect("remote follow");
         node.pending_outgoing(1).expect("outbox").remove(0)
     };
     let new = |inbox: &str| NewDelivery {
