@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::error::FederationError;
 use crate::json::{id_of, str_of, type_of};
-use crate::sanitize::sanitize_html;
+use crate::sanitize::{plain_text, sanitize_html};
 
 /// Actor types accepted as accounts.
 const ACTOR_TYPES: [&str; 5] = ["Person", "Service", "Application", "Group", "Organization"];
@@ -71,7 +71,7 @@ pub fn parse_actor(doc: &Value, fetched_from: &str) -> Result<RemoteActor, Feder
     Ok(RemoteActor {
         actor_id: id.to_string(),
         username: name.to_string(),
-        name: strip_tags(str_of(doc, "name")),
+        name: plain_text(str_of(doc, "name"), 100),
         summary: sanitize_html(str_of(doc, "summary")),
         avatar_url: doc
             .get("icon")
@@ -95,12 +95,6 @@ pub fn parse_actor(doc: &Value, fetched_from: &str) -> Result<RemoteActor, Feder
         public_key_pem: pem.to_string(),
         ed25519,
     })
-}
-
-/// Plain text of a display name (no markup).
-fn strip_tags(s: &str) -> String {
-    let cleaned = ammonia::Builder::empty().clean(s).to_string();
-    cleaned.chars().take(100).collect()
 }
 
 /// The actor part of a key id (`https://x/users/a#main-key` → the actor).

@@ -237,7 +237,7 @@ impl Federation {
         let n = i64::from(attempt);
         let base_ms = self.settings.retry_base.as_millis() as i64;
         let scale = base_ms as f64 / 15_000.0;
-        let jitter = (rand_fraction() * 30_000.0 * (n + 1) as f64 * scale) as i64;
+        let jitter = (rand::random::<f64>() * 30_000.0 * (n + 1) as f64 * scale) as i64;
         (((n.pow(4) * 1000 + 15_000) as f64 * scale) as i64 + jitter).max(1)
     }
 
@@ -268,12 +268,4 @@ impl Federation {
         }
         Ok(())
     }
-}
-
-fn rand_fraction() -> f64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    f64::from(nanos % 1000) / 1000.0
 }

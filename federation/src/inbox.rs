@@ -299,20 +299,12 @@ impl Federation {
         if let Some(actor) = follow.get("actor").and_then(id_of) {
             return self.local_member(actor);
         }
-        let Some(follow_id) = id_of(follow) else {
-            return Ok(None);
-        };
-        let username = local_follow_owner(&self.node, follow_id);
-        match username {
-            Some(_) => Ok(self.node.local_follower_by_activity(remote.id, follow_id)?),
-            None => Ok(None),
+        // Only a Follow id of ours (`{base}/follows/{id}`) can be answered here.
+        match id_of(follow) {
+            Some(id) if id.starts_with(&format!("{}/follows/", self.node.config().base_url())) => {
+                Ok(self.node.local_follower_by_activity(remote.id, id)?)
+            }
+            _ => Ok(None),
         }
     }
-}
-
-/// Our Follow ids are `{base}/follows/{id}`: a Follow id on another
-/// server is not ours to answer.
-fn local_follow_owner<'a>(node: &Node, follow_id: &'a str) -> Option<&'a str> {
-    let base = node.config().base_url();
-    follow_id.strip_prefix(&base)?.strip_prefix("/follows/")
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::error::FederationError;
 use crate::json::{id_of, ids_of, str_of, time_ms, type_of};
-use crate::sanitize::sanitize_html;
+use crate::sanitize::{plain_text, sanitize_html};
 use crate::service::Federation;
 
 /// Object types stored as posts.
@@ -149,12 +149,7 @@ impl Federation {
                 str_of(object, "name").chars().take(300).collect()
             },
             html: sanitize_html(content),
-            summary: ammonia::Builder::empty()
-                .clean(str_of(object, "summary"))
-                .to_string()
-                .chars()
-                .take(500)
-                .collect(),
+            summary: plain_text(str_of(object, "summary"), 500),
             sensitive: object
                 .get("sensitive")
                 .and_then(Value::as_bool)

@@ -55,6 +55,17 @@ pub fn sanitize_html(html: &str) -> String {
     CLEANER.clean(html).to_string()
 }
 
+/// Remote text with every tag removed (names, content warnings), cut to
+/// `max_chars` characters.
+pub fn plain_text(html: &str, max_chars: usize) -> String {
+    ammonia::Builder::empty()
+        .clean(html)
+        .to_string()
+        .chars()
+        .take(max_chars)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::sanitize_html;

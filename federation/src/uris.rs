@@ -30,7 +30,7 @@ pub fn delivery_inbox(member: &Member) -> Option<String> {
     member
         .remote
         .as_ref()
-        .map(|r| r.shared_inbox.clone().unwrap_or_else(|| r.inbox.clone()))
+        .map(|r| r.delivery_inbox().to_string())
 }
 
 /// The object id of a post: its remote id, or this node's URL.

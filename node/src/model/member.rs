@@ -78,6 +78,14 @@ impl Member {
     }
 }
 
+impl RemoteAccount {
+    /// Where to deliver to this account: its server's shared inbox when it
+    /// has one (one request per server), else its own inbox.
+    pub fn delivery_inbox(&self) -> &str {
+        self.shared_inbox.as_deref().unwrap_or(&self.inbox)
+    }
+}
+
 /// What the node knows of an account on another server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RemoteAccount {

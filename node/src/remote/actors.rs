@@ -112,15 +112,9 @@ impl Node {
         };
         let stored = member.clone();
         self.write(move |txn| {
+            // If the handle named another actor before (moved or re-created),
+            // the newest document wins: the name index is overwritten.
             let name_key = Key::new(Space::MemberByName).str(&handle.to_lowercase());
-            match txn.get::<Id>(&name_key)? {
-                Some(other) if other != stored.id => {
-                    // The same handle now names another actor (the old one
-                    // moved or was re-created): the newest document wins.
-                    txn.delete(Key::new(Space::MemberByName).str(&handle.to_lowercase()));
-                }
-                _ => {}
-            }
             txn.put(Key::new(Space::Member).id(stored.id), &stored)?;
             txn.put(name_key, &stored.id)?;
             txn.put(uri_key, &stored.id)?;

@@ -7,10 +7,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::NodeResult;
+use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
-use crate::model::now_ms;
-use crate::node::{counter, Node};
+use crate::model::{now_ms, Role};
+use crate::node::{counter, Node, Viewer};
 use crate::store::{Key, Space, Txn};
 
 /// A delivery to enqueue.
@@ -283,8 +283,27 @@ impl Node {
             .get(&Key::new(Space::Instance).str(&domain.to_ascii_lowercase()))
     }
 
-    /// Known servers in domain order, after `after` (at most `limit`).
-    pub fn instances(&self, after: Option<&str>, limit: usize) -> NodeResult<Vec<InstanceState>> {
+    /// Moderators: "retry now" for a server ([`Node::retry_domain_now`]).
+    pub async fn retry_instance(&self, viewer: &Viewer, domain: &str) -> NodeResult<usize> {
+        require_moderator(viewer)?;
+        self.retry_domain_now(domain).await
+    }
+
+    /// Moderators: queue figures ([`Node::delivery_stats`]).
+    pub fn federation_overview(&self, viewer: &Viewer) -> NodeResult<DeliveryStats> {
+        require_moderator(viewer)?;
+        self.delivery_stats()
+    }
+
+    /// Moderators: known servers in domain order, after `after` (at most
+    /// `limit`).
+    pub fn instances(
+        &self,
+        viewer: &Viewer,
+        after: Option<&str>,
+        limit: usize,
+    ) -> NodeResult<Vec<InstanceState>> {
+        require_moderator(viewer)?;
         let start = match after {
             Some(d) => Key::new(Space::Instance).str(d).prefix_end(),
             None => Key::new(Space::Instance),
@@ -316,6 +335,14 @@ impl Node {
             }
         }
         Ok(stats)
+    }
+}
+
+pub(crate) fn require_moderator(viewer: &Viewer) -> NodeResult<()> {
+    if viewer.has_role(Role::Moderator) {
+        Ok(())
+    } else {
+        Err(NodeError::Forbidden("moderators only"))
     }
 }
 

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, NodeResult};
-use crate::model::{now_ms, Role};
+use crate::model::now_ms;
 use crate::node::{Node, Viewer};
 use crate::store::{Key, Space};
 
@@ -53,9 +53,7 @@ impl Node {
         viewer: &Viewer,
         block: DomainBlock,
     ) -> NodeResult<DomainBlock> {
-        if !viewer.has_role(Role::Moderator) {
-            return Err(NodeError::Forbidden("moderators only"));
-        }
+        super::delivery::require_moderator(viewer)?;
         let domain = normalise_domain(&block.domain)?;
         let block = DomainBlock {
             domain: domain.clone(),
@@ -71,9 +69,7 @@ impl Node {
 
     /// Lifts a domain block.
     pub async fn unblock_domain(&self, viewer: &Viewer, domain: &str) -> NodeResult<()> {
-        if !viewer.has_role(Role::Moderator) {
-            return Err(NodeError::Forbidden("moderators only"));
-        }
+        super::delivery::require_moderator(viewer)?;
         let domain = normalise_domain(domain)?;
         self.write(move |txn| {
             let key = Key::new(Space::DomainBlock).str(&domain);
@@ -86,8 +82,9 @@ impl Node {
         .await
     }
 
-    /// All domain blocks, by domain.
-    pub fn domain_blocks(&self) -> NodeResult<Vec<DomainBlock>> {
+    /// Moderators: all domain blocks, by domain.
+    pub fn domain_blocks(&self, viewer: &Viewer) -> NodeResult<Vec<DomainBlock>> {
+        super::delivery::require_moderator(viewer)?;
         let mut out = Vec::new();
         for item in self.store.prefix(&Key::new(Space::DomainBlock), false) {
             let (_, value) = item?;

@@ -221,8 +221,8 @@ impl Node {
                 continue;
             };
             if let Some(m) = self.member(follower)? {
-                if let Some(r) = m.remote {
-                    inboxes.insert(r.shared_inbox.unwrap_or(r.inbox));
+                if let Some(r) = &m.remote {
+                    inboxes.insert(r.delivery_inbox().to_string());
                 }
             }
         }

@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
 use axum::Router;
-use node::model::Role;
 use node::remote::{DomainBlock, DomainSeverity};
 use serde::Deserialize;
 use serde_json::json;
@@ -25,13 +24,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/federation", get(overview))
 }
 
-fn require_moderator(v: &node::Viewer) -> ApiResult<()> {
-    if !v.has_role(Role::Moderator) {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "moderators only"));
-    }
-    Ok(())
-}
-
 /// The body of `POST /admin/domain-blocks`.
 #[derive(Deserialize)]
 struct NewBlock {
@@ -48,8 +40,7 @@ struct NewBlock {
 
 /// GET /api/kodeon/v1/admin/domain-blocks
 async fn list_blocks(State(s): State<AppState>, Auth(v): Auth) -> ApiResult<impl IntoResponse> {
-    require_moderator(&v)?;
-    Ok(axum::Json(s.node.domain_blocks()?))
+    Ok(axum::Json(s.node.domain_blocks(&v)?))
 }
 
 /// POST /api/kodeon/v1/admin/domain-blocks
@@ -107,9 +98,12 @@ async fn instances(
     Auth(v): Auth,
     Query(q): Query<InstancesQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    require_moderator(&v)?;
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    Ok(axum::Json(s.node.instances(q.after.as_deref(), limit)?))
+    Ok(axum::Json(s.node.instances(
+        &v,
+        q.after.as_deref(),
+        limit,
+    )?))
 }
 
 /// POST /api/kodeon/v1/admin/instances/{domain}/retry — deliver now.
@@ -118,15 +112,13 @@ async fn retry(
     Auth(v): Auth,
     Path(domain): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    require_moderator(&v)?;
-    let moved = s.node.retry_domain_now(&domain).await?;
+    let moved = s.node.retry_instance(&v, &domain).await?;
     Ok(axum::Json(json!({"rescheduled": moved})))
 }
 
 /// GET /api/kodeon/v1/admin/federation — queue depth and traffic.
 async fn overview(State(s): State<AppState>, Auth(v): Auth) -> ApiResult<impl IntoResponse> {
-    require_moderator(&v)?;
-    let stats = s.node.delivery_stats()?;
+    let stats = s.node.federation_overview(&v)?;
     let traffic = s.federation.as_ref().map(|f| {
         let m = f.metrics();
         json!({

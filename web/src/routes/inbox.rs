@@ -3,7 +3,7 @@
 //! applies it, and map its verdict to a status.
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,24 +20,15 @@ pub const MAX_ACTIVITY_BYTES: usize = 1024 * 1024;
 /// Inbox and instance-actor routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/users/{username}/inbox", post(personal_inbox))
+        .route("/users/{username}/inbox", post(shared_inbox))
         .route("/inbox", post(shared_inbox))
         .route("/actor/inbox", post(shared_inbox))
         .route("/actor", get(instance_actor))
         .layer(DefaultBodyLimit::max(MAX_ACTIVITY_BYTES))
 }
 
-async fn personal_inbox(
-    State(s): State<AppState>,
-    Path(_username): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    receive(&s, method, uri, headers, body).await
-}
-
+/// Every inbox (personal, shared, the instance actor's) is handled alike:
+/// the activity names its addressees.
 async fn shared_inbox(
     State(s): State<AppState>,
     method: Method,
