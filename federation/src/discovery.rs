@@ -139,7 +139,7 @@ pub fn nodeinfo_links(node: &Node) -> Value {
 /// NodeInfo 2.1, with real counts.
 pub fn nodeinfo(node: &Node) -> NodeResult<Value> {
     let stats = node.stats()?;
-    let open = node.config().registration != node::RegistrationMode::Closed;
+    let open = node.registration_mode() != node::RegistrationMode::Closed;
     Ok(json!({
         "version": "2.1",
         "software": {"name": protocol::SOFTWARE_NAME, "version": protocol::SOFTWARE_VERSION},
@@ -147,7 +147,7 @@ pub fn nodeinfo(node: &Node) -> NodeResult<Value> {
         "services": {"inbound": [], "outbound": []},
         "openRegistrations": open,
         "usage": {"users": {"total": stats.members}, "localPosts": stats.posts},
-        "metadata": {"nodeName": format!("Kodeon on {}", node.config().domain)},
+        "metadata": {"nodeName": node.settings().name, "nodeDescription": node.settings().description},
     }))
 }
 

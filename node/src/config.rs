@@ -36,7 +36,7 @@ pub enum RegistrationMode {
 }
 
 /// Size limits on what members write.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ContentLimits {
     /// Max characters of a post's Markdown.
     pub post_chars: usize,

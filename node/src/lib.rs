@@ -16,6 +16,7 @@ pub mod markers;
 pub mod media;
 pub mod members;
 pub mod model;
+pub mod moderation;
 mod node;
 pub mod notifications;
 pub mod posts;

@@ -41,6 +41,8 @@ pub(crate) mod counter {
     pub const BOOSTS: u8 = 9;
     /// Node-wide: queued deliveries.
     pub const DELIVERY_QUEUE: u8 = 10;
+    /// Node-wide: reports waiting for a moderator.
+    pub const OPEN_REPORTS: u8 = 11;
 
     use crate::id::Id;
     use crate::store::{Key, Space};
@@ -115,6 +117,8 @@ pub struct Node {
     events: crate::events::EventBus,
     node_keys: MemberKeys,
     fresh_setup_token: Option<String>,
+    /// The settings an admin can change while the node runs.
+    pub(crate) settings: std::sync::RwLock<crate::moderation::NodeSettings>,
 }
 
 impl Node {
@@ -148,7 +152,9 @@ impl Node {
             events: Default::default(),
             node_keys,
             fresh_setup_token: None,
+            settings: Default::default(),
         };
+        node.load_settings()?;
         node.fresh_setup_token = node.issue_setup_token_if_needed()?;
         Ok(node)
     }

@@ -64,9 +64,12 @@ impl<'a> Authors<'a> {
 impl Node {
     /// Public top-level posts of this node.
     pub fn local_feed(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<PostView>> {
-        self.post_feed(viewer, &Key::new(Space::LocalTimeline), req, |_, _| {
-            Ok(true)
-        })
+        self.post_feed(
+            viewer,
+            &Key::new(Space::LocalTimeline),
+            req,
+            |node, entry| node.publicly_listed(viewer, entry.by),
+        )
     }
 
     /// Public posts with a tag.
@@ -81,7 +84,7 @@ impl Node {
             viewer,
             &Key::new(Space::TagTimeline).str(&tag),
             req,
-            |_, _| Ok(true),
+            |node, entry| node.publicly_listed(viewer, entry.by),
         )
     }
 
@@ -97,7 +100,7 @@ impl Node {
             viewer,
             &Key::new(Space::CategoryTimeline).str(&category),
             req,
-            |_, _| Ok(true),
+            |node, entry| node.publicly_listed(viewer, entry.by),
         )
     }
 
@@ -143,6 +146,22 @@ impl Node {
     }
 
     /// A feed over index keys ending in post ids.
+    /// Whether `author`'s posts appear in public listings for the viewer:
+    /// a silenced member's posts show only to their followers and to
+    /// themselves.
+    pub(crate) fn publicly_listed(&self, viewer: &Viewer, author: Id) -> NodeResult<bool> {
+        let Some(member) = self.member(author)? else {
+            return Ok(false);
+        };
+        if !member.silenced {
+            return Ok(true);
+        }
+        match viewer.id() {
+            Some(me) => Ok(me == author || self.is_following(me, author)?),
+            None => Ok(false),
+        }
+    }
+
     fn post_feed(
         &self,
         viewer: &Viewer,

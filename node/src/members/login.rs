@@ -118,6 +118,7 @@ impl Node {
         let hash = blake3::hash(token.as_bytes());
         self.write(|txn| {
             txn.put(token_key(&token), &session)?;
+            self.note_active(txn, member_id)?;
             txn.put_raw(
                 Key::new(Space::MemberTokens).id(member_id).id(session.id),
                 hash.as_bytes().to_vec(),

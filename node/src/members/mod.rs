@@ -5,7 +5,7 @@ pub mod invites;
 pub mod login;
 mod lookup;
 mod profile;
-mod register;
+pub(crate) mod register;
 mod setup;
 
 pub use register::NewMember;

@@ -108,7 +108,7 @@ impl Node {
         update: ProfileUpdate,
     ) -> NodeResult<MemberView> {
         let me = viewer.member()?;
-        validate_update(&update, self.config.limits.bio_chars)?;
+        validate_update(&update, self.limits().bio_chars)?;
         let updated = self
             .update_member(&me.username, |m| {
                 let p = &mut m.profile;

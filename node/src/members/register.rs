@@ -39,7 +39,7 @@ impl Node {
     /// (active at once), approval (pending until an admin approves),
     /// invite (needs a valid invite code, which loses one use), closed.
     pub async fn register(&self, new: NewMember) -> NodeResult<Member> {
-        match self.config.registration {
+        match self.registration_mode() {
             RegistrationMode::Closed => Err(NodeError::Forbidden(
                 "registrations are closed on this node",
             )),
@@ -116,6 +116,8 @@ impl Node {
             keys,
             created_at: now,
             last_active_at: now,
+            silenced: false,
+            deleted_at: None,
             remote: None,
         };
         self.write(|txn| {
@@ -136,6 +138,7 @@ impl Node {
             txn.put(name_key, &id)?;
             txn.put(email_key, &id)?;
             txn.add(counter::global(counter::MEMBERS), 1)?;
+            self.count_today(txn, crate::moderation::DailyMetric::Registrations, 1)?;
             Ok(())
         })
         .await?;

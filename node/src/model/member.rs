@@ -56,6 +56,14 @@ pub struct Member {
     /// Last post time (ms), for "active members".
     #[serde(default)]
     pub last_active_at: i64,
+    /// Silenced by a moderator: their posts stay out of public timelines
+    /// (followers still see them).
+    #[serde(default)]
+    pub silenced: bool,
+    /// When an admin deleted the account (its posts are gone, the
+    /// username stays taken).
+    #[serde(default)]
+    pub deleted_at: Option<i64>,
     /// Set for an account that lives on another server (an ActivityPub
     /// actor known here); `None` for the node's own members.
     #[serde(default)]

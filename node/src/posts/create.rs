@@ -110,11 +110,7 @@ impl Node {
             ));
         }
         let spoiler_text = new.spoiler_text.unwrap_or_default().trim().to_string();
-        validate::max_chars(
-            "spoiler_text",
-            &spoiler_text,
-            self.config.limits.title_chars,
-        )?;
+        validate::max_chars("spoiler_text", &spoiler_text, self.limits().title_chars)?;
         let language = match new.language.filter(|l| !l.is_empty()) {
             Some(l) if l.len() <= 8 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => {
                 Some(l)
@@ -196,7 +192,7 @@ impl Node {
         category: Option<String>,
         tags: Vec<String>,
     ) -> NodeResult<Body> {
-        let limits = &self.config.limits;
+        let limits = self.limits();
         let title = title.unwrap_or_default().trim().to_string();
         validate::max_chars("title", &title, limits.title_chars)?;
         if content.trim().is_empty() && !has_media {
@@ -260,6 +256,8 @@ impl Node {
     /// Writes a new local post and the intent to federate it.
     fn insert_post(&self, txn: &mut Txn<'_>, post: &Post) -> NodeResult<()> {
         self.insert_post_with(txn, post, true)?;
+        self.count_today(txn, crate::moderation::DailyMetric::Posts, 1)?;
+        self.note_active(txn, post.author_id)?;
         if self.has_remote_audience(txn, post.author_id, &post.mentions, post.in_reply_to_author)? {
             self.federate(txn, crate::remote::Outgoing::Create { post: post.id })?;
         }

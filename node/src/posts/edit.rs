@@ -58,11 +58,7 @@ impl Node {
             .spoiler_text
             .map(|s| s.trim().to_string())
             .unwrap_or_else(|| old.spoiler_text.clone());
-        crate::validate::max_chars(
-            "spoiler_text",
-            &spoiler_text,
-            self.config.limits.title_chars,
-        )?;
+        crate::validate::max_chars("spoiler_text", &spoiler_text, self.limits().title_chars)?;
         let updated = Post {
             spoiler_text,
             sensitive: edit.sensitive.unwrap_or(old.sensitive),

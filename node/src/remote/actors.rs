@@ -107,6 +107,8 @@ impl Node {
                 keys,
                 created_at: now_ms(),
                 last_active_at: 0,
+                silenced: false,
+                deleted_at: None,
                 remote: Some(remote),
             },
         };

@@ -7,9 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{NodeError, NodeResult};
+use crate::error::NodeResult;
 use crate::id::Id;
-use crate::model::{now_ms, Role};
+use crate::model::now_ms;
 use crate::node::{counter, Node, Viewer};
 use crate::store::{Key, Space, Txn};
 
@@ -171,6 +171,7 @@ impl Node {
             state.failures_in_a_row = 0;
             state.unreachable_since = None;
             state.delivered += 1;
+            self.count_today(txn, crate::moderation::DailyMetric::FederationOut, 1)?;
             txn.put(Key::new(Space::Instance).str(&domain), &state)
         })
         .await
@@ -260,6 +261,7 @@ impl Node {
             state.last_contact = Some(now_ms());
             state.received += 1;
             state.unreachable_since = None;
+            self.count_today(txn, crate::moderation::DailyMetric::FederationIn, 1)?;
             txn.put(Key::new(Space::Instance).str(&domain), &state)?;
             Ok(was_unreachable)
         })
@@ -338,13 +340,7 @@ impl Node {
     }
 }
 
-pub(crate) fn require_moderator(viewer: &Viewer) -> NodeResult<()> {
-    if viewer.has_role(Role::Moderator) {
-        Ok(())
-    } else {
-        Err(NodeError::Forbidden("moderators only"))
-    }
-}
+pub(crate) use crate::moderation::require_moderator;
 
 fn instance(txn: &Txn<'_>, domain: &str) -> NodeResult<InstanceState> {
     Ok(txn

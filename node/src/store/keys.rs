@@ -120,6 +120,17 @@ pub enum Space {
     FollowActivity = 0x33,
     /// domain → DomainBlock.
     DomainBlock = 0x34,
+    /// entry id → AuditEntry: every admin and moderator action, and the
+    /// node's automatic ones.
+    AuditLog = 0x35,
+    /// report id → Report.
+    Report = 0x36,
+    /// report id → () for reports still open (the moderation queue).
+    OpenReport = 0x37,
+    /// (metric byte, day number) → i64 counter: the dashboard's charts.
+    DailyStat = 0x38,
+    /// member id → the last day (days since the epoch) they were active.
+    LastActive = 0x39,
 }
 
 /// A typed, self-delimiting key.

@@ -40,7 +40,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn configuration(state: &AppState) -> Value {
-    let limits = &state.node.config().limits;
+    let limits = state.node.limits();
     json!({
         "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
         "statuses": {"max_characters": limits.post_chars, "max_media_attachments": node::media::MAX_PER_POST, "characters_reserved_per_url": 23},
@@ -59,51 +59,54 @@ fn streaming_url(state: &AppState) -> String {
 async fn v1(State(s): State<AppState>) -> ApiResult<impl IntoResponse> {
     let stats = s.node.stats()?;
     let config = s.node.config();
+    let settings = s.node.settings();
+    let registration = settings.registration;
     let mut configuration = configuration(&s);
     configuration["urls"] = json!({"streaming_api": streaming_url(&s)});
     Ok(axum::Json(json!({
         "uri": config.domain,
-        "title": format!("Kodeon on {}", config.domain),
-        "short_description": "A Kodeon community node",
-        "description": "A Kodeon community node",
-        "email": "",
+        "title": settings.name,
+        "short_description": settings.description,
+        "description": settings.description,
+        "email": settings.contact_email,
         "version": version(),
         "urls": {"streaming_api": streaming_url(&s)},
         "stats": {"user_count": stats.members, "status_count": stats.posts, "domain_count": 0},
         "thumbnail": null,
         "languages": ["en"],
-        "registrations": config.registration != RegistrationMode::Closed,
-        "approval_required": config.registration == RegistrationMode::Approval,
-        "invites_enabled": config.registration == RegistrationMode::Invite,
+        "registrations": registration != RegistrationMode::Closed,
+        "approval_required": registration == RegistrationMode::Approval,
+        "invites_enabled": registration == RegistrationMode::Invite,
         "configuration": configuration,
         "contact_account": null,
-        "rules": [],
+        "rules": rules_json(&settings.rules),
     })))
 }
 
 /// GET /api/v2/instance
 async fn v2(State(s): State<AppState>) -> ApiResult<impl IntoResponse> {
-    let stats = s.node.stats()?;
     let config = s.node.config();
+    let settings = s.node.settings();
+    let registration = settings.registration;
     let mut configuration = configuration(&s);
     configuration["urls"] = json!({"streaming": streaming_url(&s)});
     Ok(axum::Json(json!({
         "domain": config.domain,
-        "title": format!("Kodeon on {}", config.domain),
+        "title": settings.name,
         "version": version(),
         "source_url": "",
-        "description": "A Kodeon community node",
-        "usage": {"users": {"active_month": stats.members}},
+        "description": settings.description,
+        "usage": {"users": {"active_month": s.node.active_members(30)?}},
         "thumbnail": {"url": format!("{}/headers/missing.png", config.base_url())},
         "languages": ["en"],
         "configuration": configuration,
         "registrations": {
-            "enabled": config.registration != RegistrationMode::Closed,
-            "approval_required": config.registration == RegistrationMode::Approval,
+            "enabled": registration != RegistrationMode::Closed,
+            "approval_required": registration == RegistrationMode::Approval,
             "message": null,
         },
-        "contact": {"email": "", "account": null},
-        "rules": [],
+        "contact": {"email": settings.contact_email, "account": null},
+        "rules": rules_json(&settings.rules),
     })))
 }
 
@@ -113,8 +116,19 @@ async fn peers() -> impl IntoResponse {
 }
 
 /// GET /api/v1/instance/rules
-async fn rules() -> impl IntoResponse {
-    axum::Json(Vec::<Value>::new())
+async fn rules(State(s): State<AppState>) -> impl IntoResponse {
+    axum::Json(rules_json(&s.node.settings().rules))
+}
+
+/// Mastodon's rule entities: ids are the rule's position, from 1.
+fn rules_json(rules: &[String]) -> Value {
+    Value::Array(
+        rules
+            .iter()
+            .enumerate()
+            .map(|(i, text)| json!({"id": (i + 1).to_string(), "text": text, "hint": ""}))
+            .collect(),
+    )
 }
 
 /// GET /api/v1/custom_emojis

@@ -37,8 +37,9 @@ async fn node_info(State(s): State<AppState>) -> ApiResult<impl IntoResponse> {
         "version": env!("CARGO_PKG_VERSION"),
         "members": stats.members,
         "posts": stats.posts,
-        "registrations_open": config.registration != node::RegistrationMode::Closed,
-        "registration_mode": config.registration,
+        "name": s.node.settings().name,
+        "registrations_open": s.node.registration_mode() != node::RegistrationMode::Closed,
+        "registration_mode": s.node.registration_mode(),
         "needs_setup": s.node.needs_setup()?,
     })))
 }

@@ -1,0 +1,304 @@
+//! Moderating members from the panel: suspend, silence, roles, password
+//! resets and deletion. Each action and its audit entry are one write.
+
+use base64::Engine;
+use rand::RngCore;
+
+use crate::error::{NodeError, NodeResult};
+use crate::feeds::{Page, PageRequest};
+use crate::id::Id;
+use crate::model::{now_ms, Member, MemberStatus, Profile, Role};
+use crate::node::{Node, Viewer};
+use crate::store::{Key, Space};
+
+/// What a moderator or admin does to a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberAction {
+    /// Hide their content and end their sessions (moderators).
+    Suspend,
+    /// Lift a suspension (moderators).
+    Unsuspend,
+    /// Keep their posts out of public timelines (moderators).
+    Silence,
+    /// Lift a silence (moderators).
+    Unsilence,
+    /// Change their role (admins; local members only).
+    SetRole(Role),
+    /// Set a new random password, shown once, and end their sessions
+    /// (admins; local members only).
+    ResetPassword,
+    /// Delete their posts, clear their profile and suspend the account for
+    /// good (admins). The username stays taken.
+    Delete,
+}
+
+impl MemberAction {
+    /// The name in the audit log.
+    pub fn audit_name(self) -> &'static str {
+        match self {
+            Self::Suspend => "member.suspend",
+            Self::Unsuspend => "member.unsuspend",
+            Self::Silence => "member.silence",
+            Self::Unsilence => "member.unsilence",
+            Self::SetRole(_) => "member.role",
+            Self::ResetPassword => "member.reset_password",
+            Self::Delete => "member.delete",
+        }
+    }
+
+    fn needs_admin(self) -> bool {
+        matches!(self, Self::SetRole(_) | Self::ResetPassword | Self::Delete)
+    }
+}
+
+/// What a moderation action produced.
+#[derive(Debug, Clone)]
+pub struct ModerationOutcome {
+    /// The member after the action.
+    pub member: Member,
+    /// The new password, for `ResetPassword` (shown once, never stored).
+    pub temporary_password: Option<String>,
+}
+
+impl Node {
+    /// Applies `action` to a member (local or remote) as the viewer.
+    /// Moderators may suspend and silence members below their own role;
+    /// admins may do everything to anyone but themselves.
+    pub async fn moderate_member(
+        &self,
+        viewer: &Viewer,
+        member_id: Id,
+        action: MemberAction,
+        reason: &str,
+    ) -> NodeResult<ModerationOutcome> {
+        let me = viewer.member()?.clone();
+        let needed = if action.needs_admin() {
+            Role::Admin
+        } else {
+            Role::Moderator
+        };
+        if !viewer.has_role(needed) {
+            return Err(NodeError::Forbidden(if needed == Role::Admin {
+                "only admins can do this"
+            } else {
+                "only moderators can do this"
+            }));
+        }
+        let target = self
+            .member(member_id)?
+            .ok_or(NodeError::NotFound("member"))?;
+        if target.id == me.id {
+            return Err(NodeError::Forbidden("you cannot moderate your own account"));
+        }
+        if me.role != Role::Admin && target.role >= me.role {
+            return Err(NodeError::Forbidden(
+                "moderators can act only on members below them",
+            ));
+        }
+        if !target.is_local()
+            && matches!(
+                action,
+                MemberAction::SetRole(_) | MemberAction::ResetPassword
+            )
+        {
+            return Err(NodeError::invalid(
+                "action",
+                "only local members have roles and passwords",
+            ));
+        }
+        if matches!(action, MemberAction::Suspend | MemberAction::Delete)
+            && target.role == Role::Admin
+        {
+            return Err(NodeError::Forbidden(
+                "demote an admin before suspending or deleting them",
+            ));
+        }
+        let reason = reason.trim();
+        crate::validate::max_chars("reason", reason, 1_000)?;
+
+        if action == MemberAction::Delete {
+            self.delete_member_posts(viewer, &target).await?;
+        }
+        let temporary_password = match action {
+            MemberAction::ResetPassword => Some(random_password()),
+            _ => None,
+        };
+        let password_hash = match &temporary_password {
+            Some(plain) => {
+                let plain = plain.clone();
+                Some(
+                    tokio::task::spawn_blocking(move || {
+                        crate::members::register::hash_password(&plain)
+                    })
+                    .await
+                    .map_err(|e| NodeError::Internal(e.to_string()))??,
+                )
+            }
+            None => None,
+        };
+        let member = self
+            .write(|txn| {
+                let key = Key::new(Space::Member).id(member_id);
+                let mut m: Member = txn.get(&key)?.ok_or(NodeError::NotFound("member"))?;
+                let mut end_sessions = false;
+                let detail = match action {
+                    MemberAction::Suspend => {
+                        if m.status == MemberStatus::Suspended {
+                            return Err(NodeError::conflict("member", "is already suspended"));
+                        }
+                        m.status = MemberStatus::Suspended;
+                        end_sessions = true;
+                        reason.to_string()
+                    }
+                    MemberAction::Unsuspend => {
+                        if m.status != MemberStatus::Suspended || m.deleted_at.is_some() {
+                            return Err(NodeError::conflict("member", "is not suspended"));
+                        }
+                        m.status = MemberStatus::Active;
+                        reason.to_string()
+                    }
+                    MemberAction::Silence => {
+                        if m.silenced {
+                            return Err(NodeError::conflict("member", "is already silenced"));
+                        }
+                        m.silenced = true;
+                        reason.to_string()
+                    }
+                    MemberAction::Unsilence => {
+                        m.silenced = false;
+                        reason.to_string()
+                    }
+                    MemberAction::SetRole(role) => {
+                        let detail = format!("{:?} → {:?}", m.role, role).to_lowercase();
+                        m.role = role;
+                        if role == Role::Admin {
+                            txn.put(Key::new(Space::Meta).str("admin_exists"), &true)?;
+                        }
+                        detail
+                    }
+                    MemberAction::ResetPassword => {
+                        if let Some(hash) = &password_hash {
+                            m.password_hash = hash.clone();
+                        }
+                        end_sessions = true;
+                        reason.to_string()
+                    }
+                    MemberAction::Delete => {
+                        m.status = MemberStatus::Suspended;
+                        m.deleted_at = Some(now_ms());
+                        m.profile = Profile::default();
+                        end_sessions = true;
+                        reason.to_string()
+                    }
+                };
+                txn.put(key, &m)?;
+                if end_sessions && m.is_local() {
+                    self.revoke_all_sessions(txn, m.id)?;
+                }
+                self.audit(txn, Some(viewer), action.audit_name(), &m.username, &detail)?;
+                Ok(m)
+            })
+            .await?;
+        tracing::info!(member = %member.username, action = action.audit_name(), "member moderated");
+        Ok(ModerationOutcome {
+            member,
+            temporary_password,
+        })
+    }
+
+    /// Deletes every post of `target` (each its own write, so federation
+    /// and counters see ordinary deletions).
+    async fn delete_member_posts(&self, viewer: &Viewer, target: &Member) -> NodeResult<()> {
+        loop {
+            let ids: Vec<Id> = self
+                .store
+                .prefix(&Key::new(Space::AuthorPosts).id(target.id), false)
+                .take(200)
+                .filter_map(|entry| entry.ok().and_then(|(k, _)| Key::trailing_id(&k)))
+                .collect();
+            if ids.is_empty() {
+                return Ok(());
+            }
+            let mut removed = 0;
+            for id in ids {
+                match self.delete_post(viewer, id).await {
+                    Ok(()) => removed += 1,
+                    Err(NodeError::NotFound(_)) => {
+                        // A boost, or an entry whose post is gone: drop the entry.
+                        self.write(|txn| {
+                            if let Some(boost) = self.boost_record(id)? {
+                                self.remove_boost(txn, boost.post_id, target.id, id)?;
+                            }
+                            txn.delete(Key::new(Space::AuthorPosts).id(target.id).id(id));
+                            Ok(())
+                        })
+                        .await?;
+                        removed += 1;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            if removed == 0 {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Members for the panel: by username prefix when `query` is given
+    /// (local and remote), otherwise the newest first, paginated by id.
+    pub fn admin_members(
+        &self,
+        viewer: &Viewer,
+        query: Option<&str>,
+        req: &PageRequest,
+    ) -> NodeResult<Page<Member>> {
+        super::reports::require_moderator(viewer)?;
+        match query.map(str::trim).filter(|q| !q.is_empty()) {
+            Some(q) => {
+                let prefix = q.trim_start_matches('@').to_lowercase();
+                let limit = req.limit()?;
+                let mut items = Vec::new();
+                let start = Key::new(Space::MemberByName).bytes(prefix.as_bytes());
+                for entry in
+                    self.store
+                        .range(&start, &Key::new(Space::MemberByName).prefix_end(), false)
+                {
+                    let (key, value) = entry?;
+                    let name = key.get(1..).unwrap_or_default();
+                    if !name.starts_with(prefix.as_bytes()) {
+                        break;
+                    }
+                    let Ok(id) = crate::store::decode_value::<Id>(&value) else {
+                        continue;
+                    };
+                    if let Some(m) = self.member(id)? {
+                        items.push(m);
+                    }
+                    if items.len() >= limit {
+                        break;
+                    }
+                }
+                Ok(Page {
+                    items,
+                    next_max_id: None,
+                    prev_min_id: None,
+                })
+            }
+            None => crate::feeds::scan(&self.store, &Key::new(Space::Member), req, |_, value| {
+                crate::store::decode_value::<Member>(value).map(Some)
+            }),
+        }
+    }
+
+    /// One member, for the panel (moderators).
+    pub fn admin_member(&self, viewer: &Viewer, id: Id) -> NodeResult<Member> {
+        super::reports::require_moderator(viewer)?;
+        self.member(id)?.ok_or(NodeError::NotFound("member"))
+    }
+}
+
+fn random_password() -> String {
+    let mut raw = [0u8; 15];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
