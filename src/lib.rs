@@ -60,9 +60,11 @@ pub async fn run(
     }
     if let Some(token) = node.fresh_setup_token() {
         tracing::info!(
-            "first start: no admin yet. One-time admin setup token: {token} \
-             (POST {{\"token\", \"username\", \"email\", \"password\"}} to http://{domain}/api/kodeon/v1/setup \
-             to create the first admin, or run `kodeon admin create-user --admin`; the admin panel will come later)"
+            "first start: no admin yet. Open {base}/admin/setup (here: http://{local}/admin/setup) \
+             and enter the one-time setup token {token} to create the admin account \
+             (or POST {{\"token\", \"username\", \"email\", \"password\"}} to /api/kodeon/v1/setup, \
+             or run `kodeon admin create-user --admin`)",
+            base = node.config().base_url(),
         );
     }
 

@@ -117,6 +117,8 @@ pub struct Node {
     events: crate::events::EventBus,
     node_keys: MemberKeys,
     fresh_setup_token: Option<String>,
+    /// Key for [`Node::form_token`], derived from the node secret.
+    form_key: [u8; 32],
     /// The settings an admin can change while the node runs.
     pub(crate) settings: std::sync::RwLock<crate::moderation::NodeSettings>,
 }
@@ -131,6 +133,7 @@ impl Node {
         })?;
         let secret = load_or_create_secret(&config.data_dir)?;
         let sealer = Sealer::new(&secret);
+        let form_key = blake3::derive_key("kodeon 2026 form tokens v1", secret.as_bytes());
         let store = Store::open_sled(&config.data_dir.join(DB_DIR), config.cache_capacity_bytes)?;
         let node_keys = match store.get::<NodeKeys>(&node_keys_key())? {
             Some(k) => k.keys,
@@ -152,6 +155,7 @@ impl Node {
             events: Default::default(),
             node_keys,
             fresh_setup_token: None,
+            form_key,
             settings: Default::default(),
         };
         node.load_settings()?;
@@ -178,6 +182,21 @@ impl Node {
     /// admin yet (log it; it is stored only as a hash).
     pub fn fresh_setup_token(&self) -> Option<&str> {
         self.fresh_setup_token.as_deref()
+    }
+
+    /// A token bound to `session` (a keyed blake3 hash under a key derived
+    /// from the node secret), for anti-CSRF form fields: stable for the
+    /// session's life, across restarts, and useless for any other session.
+    pub fn form_token(&self, session: &str) -> String {
+        blake3::keyed_hash(&self.form_key, session.as_bytes())
+            .to_hex()
+            .to_string()
+    }
+
+    /// Checks a form token in constant time.
+    pub fn check_form_token(&self, session: &str, token: &str) -> bool {
+        let expected = blake3::keyed_hash(&self.form_key, session.as_bytes());
+        blake3::Hash::from_hex(token).is_ok_and(|given| given == expected)
     }
 
     /// Node-wide figures.

@@ -4,6 +4,7 @@
 //! No business rule lives here; rate limits and body limits are transport
 //! policy and do.
 
+pub mod admin;
 pub mod error;
 pub mod extract;
 pub mod mastodon;
@@ -87,7 +88,8 @@ pub fn router_with_federation(
         .merge(routes::feeds::routes())
         .merge(routes::notifications::routes())
         .merge(routes::system::routes())
-        .merge(routes::federation_admin::routes());
+        .merge(routes::federation_admin::routes())
+        .merge(routes::reports::routes());
     Router::new()
         .nest("/api/kodeon/v1", api)
         .merge(routes::system::root_routes())
@@ -102,6 +104,7 @@ pub fn router_with_federation(
         )
         .merge(routes::discovery::routes())
         .merge(routes::inbox::routes())
+        .merge(admin::routes())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such route") })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -90,6 +90,10 @@ struct HomePage {
     domain: String,
     members: i64,
     posts: i64,
+    name: String,
+    description: String,
+    rules: Vec<String>,
+    contact_email: String,
     feed: Vec<Card>,
     next: Option<Id>,
 }
@@ -211,10 +215,15 @@ async fn home(
     } = site(&s)?;
     let page = s.node.local_feed(&Viewer::Anonymous, &page_request(&q))?;
     let base = s.node.config().base_url();
+    let settings = s.node.settings();
     render(HomePage {
         domain,
         members,
         posts,
+        name: settings.name,
+        description: settings.description,
+        rules: settings.rules,
+        contact_email: settings.contact_email,
         feed: cards(&base, &page),
         next: page.next_max_id,
     })

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, NodeResult};
 use crate::model::{now_ms, Member, MemberStatus};
-use crate::node::{counter, Node};
+use crate::node::{counter, Node, Viewer};
 use crate::store::{Key, Space, Txn};
 
 /// A stored invite.
@@ -51,6 +51,25 @@ impl Node {
             created_at: now_ms(),
         };
         self.write(|txn| txn.put(key(&code), &invite)).await?;
+        Ok(code)
+    }
+
+    /// Creates an invite code as an admin (audited).
+    pub async fn create_invite_as(&self, viewer: &Viewer, uses: u32) -> NodeResult<String> {
+        if !viewer.has_role(crate::model::Role::Admin) {
+            return Err(NodeError::Forbidden("only admins can create invites"));
+        }
+        let code = self.create_invite(uses).await?;
+        self.write(|txn| {
+            self.audit(
+                txn,
+                Some(viewer),
+                "invite.create",
+                "node",
+                &format!("{uses} uses"),
+            )
+        })
+        .await?;
         Ok(code)
     }
 

@@ -8,7 +8,7 @@ use crate::error::{NodeError, NodeResult};
 use crate::feeds::{Page, PageRequest};
 use crate::id::Id;
 use crate::model::{now_ms, Member, MemberStatus, Profile, Role};
-use crate::node::{Node, Viewer};
+use crate::node::{counter, Node, Viewer};
 use crate::store::{Key, Space};
 
 /// What a moderator or admin does to a member.
@@ -49,6 +49,17 @@ impl MemberAction {
     fn needs_admin(self) -> bool {
         matches!(self, Self::SetRole(_) | Self::ResetPassword | Self::Delete)
     }
+}
+
+/// A member's counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemberCounts {
+    /// Posts (and comments).
+    pub posts: i64,
+    /// Followers.
+    pub followers: i64,
+    /// Accounts they follow.
+    pub following: i64,
 }
 
 /// What a moderation action produced.
@@ -288,6 +299,16 @@ impl Node {
                 crate::store::decode_value::<Member>(value).map(Some)
             }),
         }
+    }
+
+    /// A member's stored counters (three reads).
+    pub fn member_counts(&self, id: Id) -> NodeResult<MemberCounts> {
+        let count = |kind| self.store.counter(&counter::key(kind, id));
+        Ok(MemberCounts {
+            posts: count(counter::POSTS)?,
+            followers: count(counter::FOLLOWERS)?,
+            following: count(counter::FOLLOWING)?,
+        })
     }
 
     /// One member, for the panel (moderators).

@@ -8,7 +8,7 @@ mod settings;
 mod stats;
 
 pub use audit::{AuditEntry, AuditFilter};
-pub use members::{MemberAction, ModerationOutcome};
+pub use members::{MemberAction, MemberCounts, ModerationOutcome};
 pub(crate) use reports::require_moderator;
 pub use reports::{NewReport, Report, ReportAction, ReportNote, ReportState, MAX_REPORTED_POSTS};
 pub use settings::{NodeSettings, MAX_RULES};

@@ -242,6 +242,26 @@ impl Node {
             .ok_or(NodeError::NotFound("report"))
     }
 
+    /// The reported posts that still exist, whatever their visibility
+    /// (moderators need to see what was reported).
+    pub fn report_posts(&self, viewer: &Viewer, id: Id) -> NodeResult<Vec<crate::model::PostView>> {
+        let report = self.report(viewer, id)?;
+        let mut out = Vec::new();
+        for post_id in &report.post_ids {
+            let Some(post) = self
+                .store
+                .get::<Post>(&Key::new(Space::Post).id(*post_id))?
+            else {
+                continue;
+            };
+            let Some(author) = self.member(post.author_id)? else {
+                continue;
+            };
+            out.push(self.post_view(viewer, &post, &author)?);
+        }
+        Ok(out)
+    }
+
     /// How many reports wait for a moderator.
     pub fn open_report_count(&self) -> NodeResult<i64> {
         self.store.counter(&counter::global(counter::OPEN_REPORTS))

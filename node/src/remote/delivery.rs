@@ -319,6 +319,12 @@ impl Node {
         Ok(out)
     }
 
+    /// Moderators: the next `limit` queued deliveries, soonest first.
+    pub fn delivery_queue(&self, viewer: &Viewer, limit: usize) -> NodeResult<Vec<Delivery>> {
+        require_moderator(viewer)?;
+        self.due_deliveries(i64::MAX - 1, limit)
+    }
+
     /// Queue depth and server counts.
     pub fn delivery_stats(&self) -> NodeResult<DeliveryStats> {
         let mut stats = DeliveryStats {

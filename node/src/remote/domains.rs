@@ -61,8 +61,21 @@ impl Node {
             ..block
         };
         let stored = block.clone();
-        self.write(move |txn| txn.put(Key::new(Space::DomainBlock).str(&domain), &stored))
-            .await?;
+        let detail = format!(
+            "{:?}{}",
+            block.severity,
+            if block.reject_media {
+                ", reject media"
+            } else {
+                ""
+            }
+        )
+        .to_lowercase();
+        self.write(move |txn| {
+            txn.put(Key::new(Space::DomainBlock).str(&domain), &stored)?;
+            self.audit(txn, Some(viewer), "domain.block", &domain, &detail)
+        })
+        .await?;
         tracing::info!(domain = %block.domain, severity = ?block.severity, "domain blocked");
         Ok(block)
     }
@@ -77,7 +90,7 @@ impl Node {
                 return Err(NodeError::NotFound("domain block"));
             }
             txn.delete(key);
-            Ok(())
+            self.audit(txn, Some(viewer), "domain.unblock", &domain, "")
         })
         .await
     }

@@ -11,6 +11,7 @@ mod media;
 mod notifications;
 mod oauth;
 mod params;
+mod reports;
 mod search;
 mod statuses;
 mod streaming;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(accounts::routes())
         .merge(conversations::routes())
         .merge(statuses::routes())
+        .merge(reports::routes())
         .merge(timelines::routes())
         .merge(notifications::routes())
         .merge(search::routes())

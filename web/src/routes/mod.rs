@@ -8,4 +8,5 @@ pub mod inbox;
 pub mod members;
 pub mod notifications;
 pub mod posts;
+pub mod reports;
 pub mod system;

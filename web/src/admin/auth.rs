@@ -1,0 +1,234 @@
+//! Login, logout and first-start setup.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use base64::Engine;
+use node::members::NewMember;
+use node::Viewer;
+use rand::RngCore;
+
+use super::templates::{LoginPage, SetupPage};
+use super::{
+    cookie, field, render, set_cookie, AdminSession, PanelError, FORM_COOKIE, SESSION_COOKIE,
+};
+use crate::rate_limit::{Action, ClientIp};
+use crate::state::AppState;
+
+/// Panel sessions last two weeks.
+const SESSION_SECS: i64 = 14 * 24 * 3600;
+
+/// The pre-session cookie: reuses the visitor's, or makes a new one.
+fn pre_session(headers: &HeaderMap) -> (String, bool) {
+    match cookie(headers, FORM_COOKIE) {
+        Some(v) if v.len() >= 16 && v.len() <= 64 => (v, false),
+        _ => {
+            let mut raw = [0u8; 18];
+            rand::rngs::OsRng.fill_bytes(&mut raw);
+            (
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw),
+                true,
+            )
+        }
+    }
+}
+
+/// Renders a login or setup page, setting the pre-session cookie.
+fn with_form_cookie(
+    s: &AppState,
+    page: Result<Response, PanelError>,
+    value: &str,
+    fresh: bool,
+    status: StatusCode,
+) -> Response {
+    let mut response = match page {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    *response.status_mut() = status;
+    if fresh {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, set_cookie(s, FORM_COOKIE, value, 3600));
+    }
+    response
+}
+
+fn login_page(
+    s: &AppState,
+    headers: &HeaderMap,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let (pre, fresh) = pre_session(headers);
+    let page = render(LoginPage {
+        csrf: s.node.form_token(&pre),
+        error,
+        needs_setup: s.node.needs_setup().unwrap_or(false),
+    });
+    with_form_cookie(s, page, &pre, fresh, status)
+}
+
+fn setup_page(
+    s: &AppState,
+    headers: &HeaderMap,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let (pre, fresh) = pre_session(headers);
+    let page = render(SetupPage {
+        csrf: s.node.form_token(&pre),
+        error,
+    });
+    with_form_cookie(s, page, &pre, fresh, status)
+}
+
+/// Whether a login or setup form carries the token of this browser's
+/// pre-session cookie.
+fn pre_session_ok(s: &AppState, headers: &HeaderMap, form: &HashMap<String, String>) -> bool {
+    match cookie(headers, FORM_COOKIE) {
+        Some(pre) => s.node.check_form_token(&pre, field(form, "csrf")),
+        None => false,
+    }
+}
+
+/// Signs the member in: a session cookie, then the dashboard.
+fn signed_in(s: &AppState, token: &str, to: &str) -> Response {
+    let mut response = super::see_other(to);
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        set_cookie(s, SESSION_COOKIE, token, SESSION_SECS),
+    );
+    headers.append(header::SET_COOKIE, set_cookie(s, FORM_COOKIE, "", 0));
+    response
+}
+
+/// GET /admin/login
+pub async fn login_form(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    if s.node.needs_setup().unwrap_or(false) {
+        return super::see_other("/admin/setup");
+    }
+    login_page(&s, &headers, None, StatusCode::OK)
+}
+
+/// POST /admin/login — rate-limited per IP and per account, like the API.
+pub async fn login(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !pre_session_ok(&s, &headers, &form) {
+        return PanelError::forged().into_response();
+    }
+    let login = field(&form, "login");
+    let limited = s
+        .limiters
+        .check(Action::Login, &ip.to_string())
+        .and_then(|()| {
+            s.limiters
+                .check(Action::Login, &format!("account:{}", login.to_lowercase()))
+        });
+    if let Err(e) = limited {
+        return login_page(&s, &headers, Some(e.message), StatusCode::TOO_MANY_REQUESTS);
+    }
+    let password = form.get("password").map(String::as_str).unwrap_or("");
+    match s.node.login(login, password, "admin panel").await {
+        Ok((issued, member)) => {
+            if member.role < node::model::Role::Moderator {
+                // Not for this panel: end the session just made.
+                let viewer = Viewer::Member(Box::new(member));
+                let _ = s.node.revoke_session(&viewer, issued.session_id).await;
+                return login_page(
+                    &s,
+                    &headers,
+                    Some("This panel is for moderators and admins.".into()),
+                    StatusCode::FORBIDDEN,
+                );
+            }
+            tracing::info!(member = %member.username, "admin panel login");
+            signed_in(&s, &issued.token, "/admin")
+        }
+        Err(e) => {
+            let api = crate::error::ApiError::from(e);
+            let message = if api.status == StatusCode::INTERNAL_SERVER_ERROR {
+                "Something went wrong; see the node's log.".to_string()
+            } else {
+                api.message
+            };
+            login_page(&s, &headers, Some(message), api.status)
+        }
+    }
+}
+
+/// POST /admin/logout — ends the session.
+pub async fn logout(
+    State(s): State<AppState>,
+    session: AdminSession,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PanelError> {
+    session.check_form(&s, &form)?;
+    if let Ok((viewer, current)) = s.node.authenticate(&session.token) {
+        s.node.revoke_session(&viewer, current.id).await?;
+    }
+    let mut response = super::see_other("/admin/login");
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, set_cookie(&s, SESSION_COOKIE, "", 0));
+    Ok(response)
+}
+
+/// GET /admin/setup — only while the node has no admin.
+pub async fn setup_form(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    if !s.node.needs_setup().unwrap_or(false) {
+        return super::see_other("/admin/login");
+    }
+    setup_page(&s, &headers, None, StatusCode::OK)
+}
+
+/// POST /admin/setup — the setup token creates the first admin, who is
+/// then signed in. Rate-limited like logins (the token is a secret).
+pub async fn setup(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !pre_session_ok(&s, &headers, &form) {
+        return PanelError::forged().into_response();
+    }
+    if let Err(e) = s.limiters.check(Action::Login, &ip.to_string()) {
+        return setup_page(&s, &headers, Some(e.message), StatusCode::TOO_MANY_REQUESTS);
+    }
+    let admin = NewMember {
+        username: field(&form, "username").to_string(),
+        email: field(&form, "email").to_string(),
+        password: form.get("password").cloned().unwrap_or_default(),
+        ..NewMember::default()
+    };
+    let password = admin.password.clone();
+    let result = s.node.complete_setup(field(&form, "token"), admin).await;
+    let member = match result {
+        Ok(m) => m,
+        Err(e) => {
+            let api = crate::error::ApiError::from(e);
+            let message = match &api.field {
+                Some(f) => format!("{f}: {}", api.message),
+                None => api.message.clone(),
+            };
+            return setup_page(&s, &headers, Some(message), api.status);
+        }
+    };
+    match s
+        .node
+        .login(&member.username, &password, "admin panel")
+        .await
+    {
+        Ok((issued, _)) => signed_in(&s, &issued.token, "/admin?done=welcome"),
+        Err(e) => PanelError::from(e).into_response(),
+    }
+}

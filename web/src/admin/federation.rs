@@ -1,0 +1,141 @@
+//! Federation: known servers, domain blocks, the delivery queue.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use node::remote::{DomainBlock, DomainSeverity};
+
+use super::templates::{BlockRow, FederationPage, InstanceRow, QueueRow};
+use super::{chrome, field, render, see_other, when, AdminSession, PanelError, PanelQuery};
+use crate::state::AppState;
+
+/// Servers per page.
+const SERVERS_PER_PAGE: usize = 50;
+
+/// GET /admin/federation?after=DOMAIN
+pub async fn show(
+    State(s): State<AppState>,
+    session: AdminSession,
+    Query(q): Query<PanelQuery>,
+) -> Result<Response, PanelError> {
+    let v = &session.viewer;
+    let stats = s.node.federation_overview(v)?;
+    let instances = s.node.instances(v, q.after.as_deref(), SERVERS_PER_PAGE)?;
+    let next_after = (instances.len() == SERVERS_PER_PAGE)
+        .then(|| instances.last().map(|i| i.domain.clone()))
+        .flatten();
+    let instances = instances
+        .into_iter()
+        .map(|i| InstanceRow {
+            state: if i.unreachable_since.is_some() {
+                "unreachable".into()
+            } else if i.failures_in_a_row > 0 {
+                "failing".into()
+            } else {
+                "ok".into()
+            },
+            software: i.software.unwrap_or_default(),
+            last_contact: i.last_contact.map(when).unwrap_or_else(|| "never".into()),
+            failures: i.failures_in_a_row,
+            last_error: i.last_error.unwrap_or_default(),
+            delivered: i.delivered,
+            received: i.received,
+            dropped: i.dropped,
+            domain: i.domain,
+        })
+        .collect();
+    let blocks = s
+        .node
+        .domain_blocks(v)?
+        .into_iter()
+        .map(|b| BlockRow {
+            severity: format!("{:?}", b.severity).to_lowercase(),
+            reject_media: b.reject_media,
+            public_comment: b.public_comment,
+            private_comment: b.private_comment,
+            created: when(b.created_at),
+            domain: b.domain,
+        })
+        .collect();
+    let queue = s
+        .node
+        .delivery_queue(v, 50)?
+        .into_iter()
+        .map(|d| QueueRow {
+            domain: d.domain,
+            activity: d.activity_id,
+            attempts: d.attempts,
+            next_at: when(d.next_at),
+            last_error: d.last_error.unwrap_or_default(),
+        })
+        .collect();
+    render(FederationPage {
+        chrome: chrome(&s, &session, "federation", q.done.as_deref()),
+        queued: stats.queued,
+        pending: stats.pending_intents,
+        instance_count: stats.instances,
+        unreachable: stats.unreachable,
+        instances,
+        next_after,
+        blocks,
+        queue,
+        federation_on: s.federation.is_some(),
+    })
+}
+
+/// POST /admin/federation/domain-blocks — `domain`, `severity` (silence or
+/// suspend), `reject_media`, `public_comment`, `private_comment`.
+pub async fn block(
+    State(s): State<AppState>,
+    session: AdminSession,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PanelError> {
+    session.check_form(&s, &form)?;
+    let severity = DomainSeverity::parse(field(&form, "severity")).ok_or_else(|| {
+        PanelError::Page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "severity: must be silence or suspend".into(),
+        )
+    })?;
+    s.node
+        .block_domain(
+            &session.viewer,
+            DomainBlock {
+                domain: field(&form, "domain").to_string(),
+                severity,
+                reject_media: field(&form, "reject_media") == "yes",
+                public_comment: field(&form, "public_comment").to_string(),
+                private_comment: field(&form, "private_comment").to_string(),
+                created_at: 0,
+            },
+        )
+        .await?;
+    Ok(see_other("/admin/federation?done=blocked"))
+}
+
+/// POST /admin/federation/domain-blocks/{domain}/delete
+pub async fn unblock(
+    State(s): State<AppState>,
+    session: AdminSession,
+    Path(domain): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PanelError> {
+    session.check_form(&s, &form)?;
+    s.node.unblock_domain(&session.viewer, &domain).await?;
+    Ok(see_other("/admin/federation?done=unblocked"))
+}
+
+/// POST /admin/federation/instances/{domain}/retry
+pub async fn retry(
+    State(s): State<AppState>,
+    session: AdminSession,
+    Path(domain): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PanelError> {
+    session.check_form(&s, &form)?;
+    s.node.retry_instance(&session.viewer, &domain).await?;
+    Ok(see_other("/admin/federation?done=retry"))
+}
