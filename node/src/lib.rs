@@ -6,6 +6,8 @@
 
 pub mod admin;
 pub mod apps;
+#[cfg(feature = "bench-seed")]
+mod bench_seed;
 pub mod config;
 pub mod conversations;
 pub mod error;

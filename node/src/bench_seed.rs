@@ -1,0 +1,120 @@
+//! Bulk seeding for benchmarks only (cargo feature `bench-seed`): writes
+//! many members and posts fast, in large batches, through the same index
+//! and counter code as the real paths. Members share one key pair and one
+//! password hash (generating 100,000 RSA keys would take most of an hour),
+//! so seeded accounts can log in but cannot sign; never enable this
+//! feature in a node that serves anyone.
+
+use crate::error::NodeResult;
+use crate::id::Id;
+use crate::model::{now_ms, Member, MemberStatus, Post, Profile, Role, Visibility};
+use crate::node::{counter, Node};
+use crate::store::{Key, Space};
+use identity::MemberKeys;
+
+/// Members per write.
+const MEMBERS_PER_WRITE: usize = 2_000;
+/// Posts per write.
+const POSTS_PER_WRITE: usize = 1_000;
+
+impl Node {
+    /// Creates `count` active members named `{prefix}{i}` (password
+    /// `benchmark-password`); returns their ids.
+    pub async fn bench_seed_members(&self, prefix: &str, count: usize) -> NodeResult<Vec<Id>> {
+        let keys = MemberKeys::generate(&self.sealer, b"bench")?;
+        let hash = crate::members::register::hash_password("benchmark-password")?;
+        let mut ids = Vec::with_capacity(count);
+        let mut i = 0;
+        while i < count {
+            let end = (i + MEMBERS_PER_WRITE).min(count);
+            let batch: Vec<Member> = (i..end)
+                .map(|n| {
+                    let now = now_ms();
+                    Member {
+                        id: self.ids.next(),
+                        username: format!("{prefix}{n}"),
+                        email: format!("{prefix}{n}@bench.test"),
+                        password_hash: hash.clone(),
+                        role: Role::Member,
+                        status: MemberStatus::Active,
+                        locked: false,
+                        profile: Profile {
+                            full_name: format!("Bench Member {n}"),
+                            ..Profile::default()
+                        },
+                        keys: keys.clone(),
+                        created_at: now,
+                        last_active_at: now,
+                        silenced: false,
+                        deleted_at: None,
+                        remote: None,
+                    }
+                })
+                .collect();
+            self.write(|txn| {
+                for m in &batch {
+                    txn.put(Key::new(Space::Member).id(m.id), m)?;
+                    txn.put(Key::new(Space::MemberByName).str(&m.username), &m.id)?;
+                    txn.put(Key::new(Space::MemberByEmail).str(&m.email), &m.id)?;
+                    txn.add(counter::global(counter::MEMBERS), 1)?;
+                    self.count_today(txn, crate::moderation::DailyMetric::Registrations, 1)?;
+                }
+                Ok(())
+            })
+            .await?;
+            ids.extend(batch.iter().map(|m| m.id));
+            i = end;
+        }
+        Ok(ids)
+    }
+
+    /// Writes `count` public posts spread round-robin over `authors`.
+    pub async fn bench_seed_posts(&self, authors: &[Id], count: usize) -> NodeResult<()> {
+        if authors.is_empty() {
+            return Ok(());
+        }
+        let mut i = 0;
+        while i < count {
+            let end = (i + POSTS_PER_WRITE).min(count);
+            let batch: Vec<Post> = (i..end)
+                .map(|n| {
+                    let id = self.ids.next();
+                    let text = format!("Benchmark post number {n} about #bench things");
+                    Post {
+                        id,
+                        author_id: authors[n % authors.len()],
+                        title: String::new(),
+                        html: format!("<p>{text}</p>"),
+                        source: text,
+                        post_type: Default::default(),
+                        category: String::new(),
+                        tags: vec!["bench".into()],
+                        visibility: Visibility::Public,
+                        in_reply_to: None,
+                        in_reply_to_author: None,
+                        thread_root: id,
+                        mentions: Vec::new(),
+                        media: Vec::new(),
+                        spoiler_text: String::new(),
+                        sensitive: false,
+                        language: None,
+                        created_at: now_ms(),
+                        edited_at: None,
+                        remote: None,
+                    }
+                })
+                .collect();
+            self.write(|txn| {
+                for p in &batch {
+                    self.insert_post_with(txn, p, true)?;
+                    self.count_today(txn, crate::moderation::DailyMetric::Posts, 1)?;
+                    self.note_active(txn, p.author_id)?;
+                }
+                Ok(())
+            })
+            .await?;
+            i = end;
+        }
+        Ok(())
+    }
+}
