@@ -226,7 +226,67 @@ impl Federation {
                 };
                 node.block(&as_viewer, &local.username).await?;
             }
+            "Flag" => return self.flag(activity, actor, &as_viewer).await,
             _ => return Ok(Received::Ignored),
+        }
+        Ok(Received::Applied)
+    }
+
+    /// A `Flag` (a report from another server): its objects name one of
+    /// our members and possibly some of their posts. Mastodon sends it from
+    /// its instance actor, so the report is the server's unless a person
+    /// sent it.
+    async fn flag(
+        &self,
+        activity: &Value,
+        actor: &Member,
+        as_viewer: &Viewer,
+    ) -> Result<Received, FederationError> {
+        let objects: Vec<&str> = match activity.get("object") {
+            Some(Value::Array(items)) => items.iter().filter_map(id_of).collect(),
+            Some(one) => id_of(one).into_iter().collect(),
+            None => Vec::new(),
+        };
+        let mut target = None;
+        for uri in &objects {
+            if let Some(member) = self.local_member(uri)? {
+                target = Some(member);
+                break;
+            }
+        }
+        let Some(target) = target else {
+            return Ok(Received::Ignored);
+        };
+        let mut post_ids = Vec::new();
+        for uri in &objects {
+            if let Some(post) = known_post(&self.node, uri)? {
+                if post.author_id == target.id {
+                    post_ids.push(post.id);
+                }
+            }
+        }
+        post_ids.truncate(node::moderation::MAX_REPORTED_POSTS);
+        let comment = crate::sanitize::plain_text(str_of(activity, "content"), 1_000);
+        let report = node::moderation::NewReport {
+            target_id: target.id,
+            post_ids,
+            comment,
+            category: None,
+            forward: false,
+        };
+        let from_person = actor
+            .remote
+            .as_ref()
+            .is_some_and(|r| r.actor_type == "Person");
+        if from_person {
+            self.node.create_report(as_viewer, report).await?;
+        } else {
+            let domain = actor
+                .remote
+                .as_ref()
+                .map(|r| r.domain.clone())
+                .unwrap_or_default();
+            self.node.receive_server_report(&domain, report).await?;
         }
         Ok(Received::Applied)
     }

@@ -258,3 +258,48 @@ async fn the_inbox_refuses_forged_spoofed_replayed_oversized_and_blocked_activit
         .body;
     assert_eq!(r[0]["domain"], fake.domain.as_str());
 }
+
+#[tokio::test]
+async fn a_signed_flag_from_another_server_lands_in_the_reports_queue() {
+    let node = TestNode::start_federated().await;
+    let fake = FakeServer::start().await;
+    let mallory = fake.actor("mallory");
+    let bob = node.register("bob").await;
+    let post = node.post_as(&bob, "a perfectly fine post", json!({})).await;
+    let bob_uri = format!("http://{}/users/bob", node.domain());
+    let flag = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{mallory}/flags/1"),
+        "type": "Flag",
+        "actor": mallory,
+        "content": "<p>reported <b>from afar</b></p>",
+        "object": [bob_uri, format!("{bob_uri}/statuses/{post}")],
+    })
+    .to_string()
+    .into_bytes();
+    let key = format!("{mallory}#main-key");
+    assert_eq!(
+        send_signed(&node, &flag, &fake.mallory, &key, SystemTime::now(), false).await,
+        StatusCode::ACCEPTED
+    );
+
+    // A moderator sees it in the panel's queue, with its plain-text comment.
+    let admin = node.register("admin").await;
+    crate::accounts::admin(
+        &node.dir,
+        &["promote", "--username", "admin", "--role", "admin"],
+    )
+    .await;
+    let page = reqwest::Client::new()
+        .get(format!("{}/admin/reports", node.base))
+        .header("cookie", format!("kodeon_admin={}", admin.token))
+        .send()
+        .await
+        .expect("panel");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("reported from afar"), "{html}");
+    assert!(html.contains("<td>bob</td>"), "the target: {html}");
+    assert!(html.contains("mallory"), "the reporter: {html}");
+    assert!(!html.contains("No reports waiting"));
+}
