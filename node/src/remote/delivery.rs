@@ -200,11 +200,18 @@ impl Node {
             let mut state = instance(txn, &domain)?;
             state.last_failure = Some(now);
             state.failures_in_a_row += 1;
-            state.last_error = Some(error);
             let since_success = now - state.last_contact.unwrap_or(state.first_seen);
             if state.unreachable_since.is_none() && since_success > UNREACHABLE_AFTER_MS {
                 state.unreachable_since = Some(now);
+                self.audit(
+                    txn,
+                    None,
+                    "instance.unreachable",
+                    &domain,
+                    &format!("no successful delivery for a day; last error: {error}"),
+                )?;
             }
+            state.last_error = Some(error);
             match retry_at {
                 Some(at) => {
                     next.next_at = at;
@@ -258,6 +265,15 @@ impl Node {
         self.store.write_eventually(move |txn| {
             let mut state = instance(txn, &domain)?;
             let was_unreachable = state.unreachable_since.is_some();
+            if was_unreachable {
+                self.audit(
+                    txn,
+                    None,
+                    "instance.reachable",
+                    &domain,
+                    "it sent an activity: queued deliveries resume",
+                )?;
+            }
             state.last_contact = Some(now_ms());
             state.received += 1;
             state.unreachable_since = None;

@@ -326,8 +326,17 @@ impl Node {
         }
         let mut me = remote.clone();
         me.status = crate::model::MemberStatus::Suspended;
-        self.write(|txn| txn.put(Key::new(Space::Member).id(me.id), &me))
-            .await
+        self.write(|txn| {
+            txn.put(Key::new(Space::Member).id(me.id), &me)?;
+            self.audit(
+                txn,
+                None,
+                "remote_account.deleted",
+                &me.username,
+                "its server sent Delete: its posts here are removed",
+            )
+        })
+        .await
     }
 
     /// The local member waiting for `remote` to answer the Follow with id

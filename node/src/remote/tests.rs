@@ -236,3 +236,37 @@ fn host_of_keeps_the_port_and_drops_userinfo() {
     assert_eq!(host_of("ftp://x"), None);
     assert_eq!(host_of("https://"), None);
 }
+
+#[tokio::test]
+async fn a_remote_account_deleting_itself_is_logged_as_an_automatic_action() {
+    let (node, _dir) = node().await;
+    let admin = node
+        .create_member(
+            NewMember {
+                username: "root".into(),
+                email: "root@k.test".into(),
+                password: "password123".into(),
+                ..NewMember::default()
+            },
+            crate::model::Role::Admin,
+        )
+        .await
+        .expect("admin");
+    let admin = Viewer::Member(Box::new(admin));
+    let gone = node
+        .upsert_remote_actor(remote_actor("leaver", "far.example"))
+        .await
+        .expect("actor");
+    node.receive_actor_delete(&gone).await.expect("delete");
+    let log = node
+        .audit_log(
+            &admin,
+            crate::moderation::AuditFilter::Automatic,
+            &crate::PageRequest::default(),
+        )
+        .expect("log");
+    assert_eq!(log.items.len(), 1);
+    assert_eq!(log.items[0].action, "remote_account.deleted");
+    assert_eq!(log.items[0].actor, "system");
+    assert!(log.items[0].target.starts_with("leaver@far.example"));
+}
