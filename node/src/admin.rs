@@ -91,9 +91,6 @@ impl Node {
                         role,
                     )
                     .await?;
-                if admin {
-                    self.mark_admin_exists().await?;
-                }
                 format!("created {} ({:?}) with id {}", m.username, m.role, m.id)
             }
             AdminCommand::Promote { username, role } => {

@@ -6,7 +6,7 @@ pub mod login;
 mod lookup;
 mod profile;
 pub(crate) mod register;
-mod setup;
+pub(crate) mod setup;
 
 pub use register::NewMember;
 

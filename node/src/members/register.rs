@@ -138,6 +138,9 @@ impl Node {
             txn.put(name_key, &id)?;
             txn.put(email_key, &id)?;
             txn.add(counter::global(counter::MEMBERS), 1)?;
+            if role == Role::Admin {
+                super::setup::mark_admin_exists_in(txn)?;
+            }
             self.count_today(txn, crate::moderation::DailyMetric::Registrations, 1)?;
             Ok(())
         })

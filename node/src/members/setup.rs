@@ -52,18 +52,22 @@ impl Node {
         if blake3::Hash::from_slice(&stored).ok() != Some(given) {
             return Err(NodeError::Unauthorized("invalid setup token"));
         }
-        let member = self.create_member(admin, Role::Admin).await?;
-        self.mark_admin_exists().await?;
-        Ok(member)
+        // The account and the end of setup are one write.
+        self.create_member(admin, Role::Admin).await
     }
 
     /// Records that an admin exists and retires the setup token.
     pub(crate) async fn mark_admin_exists(&self) -> NodeResult<()> {
-        self.write(|txn| {
-            txn.put(admin_exists_key(), &true)?;
-            txn.delete(setup_key());
-            Ok(())
-        })
-        .await
+        self.write(|txn| mark_admin_exists_in(txn)).await
     }
 }
+
+/// Records, inside `txn`, that an admin exists and retires the setup token
+/// (written with the admin's account, so the two never disagree).
+pub(crate) fn mark_admin_exists_in(txn: &mut crate::store::Txn<'_>) -> NodeResult<()> {
+    txn.put(admin_exists_key(), &true)?;
+    txn.delete(setup_key());
+    Ok(())
+}
+
+impl Node {}

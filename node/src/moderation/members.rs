@@ -183,7 +183,7 @@ impl Node {
                         let detail = format!("{:?} → {:?}", m.role, role).to_lowercase();
                         m.role = role;
                         if role == Role::Admin {
-                            txn.put(Key::new(Space::Meta).str("admin_exists"), &true)?;
+                            crate::members::setup::mark_admin_exists_in(txn)?;
                         }
                         detail
                     }

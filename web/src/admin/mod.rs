@@ -340,3 +340,6 @@ impl PanelQuery {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,203 @@
+//! The panel's access rules, cookies and form tokens (no socket).
+
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body};
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use node::members::NewMember;
+use node::model::Role;
+use node::{Node, NodeConfig};
+use tower::ServiceExt;
+
+use crate::{router, WebSettings};
+
+struct Panel {
+    app: Router,
+    node: Arc<Node>,
+    admin_token: String,
+    member_token: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn panel() -> Panel {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = Arc::new(Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open"));
+    let mut tokens = Vec::new();
+    for (name, role) in [("root", Role::Admin), ("plain", Role::Member)] {
+        let m = node
+            .create_member(
+                NewMember {
+                    username: name.into(),
+                    email: format!("{name}@k.test"),
+                    password: "password123".into(),
+                    ..NewMember::default()
+                },
+                role,
+            )
+            .await
+            .expect("member");
+        tokens.push(node.issue_token(m.id, "test").await.expect("token").token);
+    }
+    Panel {
+        app: router(node.clone(), WebSettings::default()),
+        node,
+        member_token: tokens.pop().expect("member"),
+        admin_token: tokens.pop().expect("admin"),
+        _dir: dir,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn send(app: &Router, method: &str, uri: &str, cookie: Option<&str>, form: &str) -> Reply {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::from(form.to_string())).expect("request"))
+        .await
+        .expect("response");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = to_bytes(res.into_body(), 1 << 22).await.expect("body");
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+#[tokio::test]
+async fn the_panel_needs_a_moderator_session() {
+    let p = panel().await;
+    let r = send(&p.app, "GET", "/admin/members", None, "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers[header::LOCATION], "/admin/login");
+    let member = format!("kodeon_admin={}", p.member_token);
+    let r = send(&p.app, "GET", "/admin", Some(&member), "").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let admin = format!("kodeon_admin={}", p.admin_token);
+    let r = send(&p.app, "GET", "/admin", Some(&admin), "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
+    assert!(r.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .is_ok_and(|v| v.contains("default-src 'none'")));
+    assert!(r.body.contains(&p.node.form_token(&p.admin_token)));
+}
+
+#[tokio::test]
+async fn a_form_without_this_sessions_token_changes_nothing() {
+    let p = panel().await;
+    let admin = format!("kodeon_admin={}", p.admin_token);
+    let form = "name=Hijacked&registration=open&post_chars=10&title_chars=10&tags=1&bio_chars=10";
+    let r = send(&p.app, "POST", "/admin/settings", Some(&admin), form).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Another session's token does not work either.
+    let stolen = p.node.form_token(&p.member_token);
+    let r = send(
+        &p.app,
+        "POST",
+        "/admin/settings",
+        Some(&admin),
+        &format!("csrf={stolen}&{form}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(p.node.settings().name, "k.test");
+
+    let mine = p.node.form_token(&p.admin_token);
+    let r = send(
+        &p.app,
+        "POST",
+        "/admin/settings",
+        Some(&admin),
+        &format!("csrf={mine}&{form}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(p.node.settings().name, "Hijacked");
+
+    // Bad input names its field and changes nothing.
+    let r = send(
+        &p.app,
+        "POST",
+        "/admin/settings",
+        Some(&admin),
+        &format!("csrf={mine}&name=Ok&registration=sometimes&post_chars=10&title_chars=10&tags=1&bio_chars=10"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("registration"));
+    assert_eq!(p.node.settings().name, "Hijacked");
+}
+
+#[tokio::test]
+async fn login_sets_a_locked_down_session_cookie() {
+    let p = panel().await;
+    // Without the pre-session cookie the login form is refused.
+    let r = send(
+        &p.app,
+        "POST",
+        "/admin/login",
+        None,
+        "login=root&password=password123",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let page = send(&p.app, "GET", "/admin/login", None, "").await;
+    let set = page.headers[header::SET_COOKIE].to_str().expect("cookie");
+    let pre = set
+        .split(';')
+        .next()
+        .and_then(|kv| kv.split_once('='))
+        .map(|(_, v)| v.to_string())
+        .expect("pre-session cookie");
+    let csrf = p.node.form_token(&pre);
+    let r = send(
+        &p.app,
+        "POST",
+        "/admin/login",
+        Some(&format!("kodeon_form={pre}")),
+        &format!("csrf={csrf}&login=root&password=password123"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let session = r
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("kodeon_admin="))
+        .expect("session cookie")
+        .to_string();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/admin", "Secure"] {
+        assert!(session.contains(attribute), "{attribute} in {session}");
+    }
+
+    // A member who is not a moderator cannot use the panel.
+    let r = send(
+        &p.app,
+        "POST",
+        "/admin/login",
+        Some(&format!("kodeon_form={pre}")),
+        &format!("csrf={csrf}&login=plain&password=password123"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r
+        .headers
+        .get(header::SET_COOKIE)
+        .is_none_or(|v| !v.to_str().unwrap_or_default().starts_with("kodeon_admin=")));
+}
