@@ -43,6 +43,10 @@ pub(crate) mod counter {
     pub const DELIVERY_QUEUE: u8 = 10;
     /// Node-wide: reports waiting for a moderator.
     pub const OPEN_REPORTS: u8 = 11;
+    /// Node-wide: servers known to federation.
+    pub const INSTANCES: u8 = 12;
+    /// Node-wide: servers marked unreachable.
+    pub const UNREACHABLE: u8 = 13;
 
     use crate::id::Id;
     use crate::store::{Key, Space};

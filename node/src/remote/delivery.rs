@@ -172,7 +172,7 @@ impl Node {
             state.unreachable_since = None;
             state.delivered += 1;
             self.count_today(txn, crate::moderation::DailyMetric::FederationOut, 1)?;
-            txn.put(Key::new(Space::Instance).str(&domain), &state)
+            put_instance(txn, &state)
         })
         .await
     }
@@ -222,7 +222,7 @@ impl Node {
                     txn.add(counter::global(counter::DELIVERY_QUEUE), -1)?;
                 }
             }
-            txn.put(Key::new(Space::Instance).str(&domain), &state)
+            put_instance(txn, &state)
         })
         .await
     }
@@ -278,7 +278,7 @@ impl Node {
             state.received += 1;
             state.unreachable_since = None;
             self.count_today(txn, crate::moderation::DailyMetric::FederationIn, 1)?;
-            txn.put(Key::new(Space::Instance).str(&domain), &state)?;
+            put_instance(txn, &state)?;
             Ok(was_unreachable)
         })
     }
@@ -290,7 +290,7 @@ impl Node {
         self.write(move |txn| {
             let mut state = instance(txn, &domain)?;
             state.software = Some(software);
-            txn.put(Key::new(Space::Instance).str(&domain), &state)
+            put_instance(txn, &state)
         })
         .await
     }
@@ -343,26 +343,44 @@ impl Node {
 
     /// Queue depth and server counts.
     pub fn delivery_stats(&self) -> NodeResult<DeliveryStats> {
-        let mut stats = DeliveryStats {
+        let stats = DeliveryStats {
             queued: self
                 .store
                 .counter(&counter::global(counter::DELIVERY_QUEUE))?,
             pending_intents: self.store.prefix(&Key::new(Space::Outbox), false).count(),
-            ..DeliveryStats::default()
+            instances: self
+                .store
+                .counter(&counter::global(counter::INSTANCES))?
+                .max(0) as usize,
+            unreachable: self
+                .store
+                .counter(&counter::global(counter::UNREACHABLE))?
+                .max(0) as usize,
         };
-        for item in self.store.prefix(&Key::new(Space::Instance), false) {
-            let (_, value) = item?;
-            let state = crate::store::decode_value::<InstanceState>(&value)?;
-            stats.instances += 1;
-            if state.unreachable_since.is_some() {
-                stats.unreachable += 1;
-            }
-        }
         Ok(stats)
     }
 }
 
 pub(crate) use crate::moderation::require_moderator;
+
+/// Writes a server's state, keeping the known and unreachable server
+/// counters right (so the dashboard reads them instead of scanning).
+fn put_instance(txn: &mut Txn<'_>, state: &InstanceState) -> NodeResult<()> {
+    let key = Key::new(Space::Instance).str(&state.domain);
+    let before: Option<InstanceState> = txn.get(&key)?;
+    if before.is_none() {
+        txn.add(counter::global(counter::INSTANCES), 1)?;
+    }
+    let was = before.is_some_and(|b| b.unreachable_since.is_some());
+    let is = state.unreachable_since.is_some();
+    if was != is {
+        txn.add(
+            counter::global(counter::UNREACHABLE),
+            if is { 1 } else { -1 },
+        )?;
+    }
+    txn.put(key, state)
+}
 
 fn instance(txn: &Txn<'_>, domain: &str) -> NodeResult<InstanceState> {
     Ok(txn

@@ -154,7 +154,13 @@ async fn deliveries_wait_for_their_time_retry_later_and_record_the_server() {
     let waiting = node.due_deliveries(later, 10).expect("due");
     assert_eq!(waiting.len(), 1);
     assert_eq!(waiting[0].attempts, 1);
-    assert_eq!(node.delivery_stats().expect("stats").queued, 1);
+    let stats = node.delivery_stats().expect("stats");
+    assert_eq!(stats.queued, 1);
+    assert_eq!(
+        stats.instances, 2,
+        "two servers known, counted as they appear"
+    );
+    assert_eq!(stats.unreachable, 0);
     let b = node
         .instance(&due[1].domain)
         .expect("state")

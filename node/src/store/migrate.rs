@@ -9,12 +9,12 @@ use super::Store;
 use crate::error::NodeError;
 
 /// The version this code writes and reads.
-pub const CURRENT_VERSION: u64 = 1;
+pub const CURRENT_VERSION: u64 = 2;
 
 type Migration = fn(&mut super::Txn<'_>) -> Result<(), NodeError>;
 
 /// Migrations, indexed by the version they upgrade from (index 0: empty → 1).
-const MIGRATIONS: &[Migration] = &[initial_schema];
+const MIGRATIONS: &[Migration] = &[initial_schema, count_servers];
 
 fn version_key() -> Key {
     Key::new(Space::Meta).str("schema_version")
@@ -49,6 +49,28 @@ fn initial_schema(_txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
     Ok(())
 }
 
+/// Version 1 → 2: the known and unreachable server counters, counted once
+/// from the servers already stored (later writes keep them).
+fn count_servers(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
+    use crate::node::counter;
+    let mut known = 0;
+    let mut unreachable = 0;
+    let servers: Vec<_> = txn
+        .prefix(&Key::new(Space::Instance), false)
+        .collect::<Result<_, _>>()?;
+    for (_, value) in servers {
+        let state: crate::remote::InstanceState = super::decode_value(&value)?;
+        known += 1;
+        if state.unreachable_since.is_some() {
+            unreachable += 1;
+        }
+    }
+    // The counters did not exist before this version: they start at 0.
+    txn.add(counter::global(counter::INSTANCES), known)?;
+    txn.add(counter::global(counter::UNREACHABLE), unreachable)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +90,31 @@ mod tests {
             .expect("write");
         drop(store);
         assert!(Store::with_engine(engine).is_err());
+    }
+
+    #[test]
+    fn version_2_counts_the_servers_already_stored() {
+        use crate::node::counter;
+        use crate::remote::InstanceState;
+        let engine = Arc::new(MemoryEngine::default());
+        let store = Store::with_engine(engine.clone()).expect("open");
+        store
+            .write_blocking(|txn| {
+                for (domain, unreachable) in [("a.example", None), ("b.example", Some(1))] {
+                    let state = InstanceState {
+                        domain: domain.into(),
+                        unreachable_since: unreachable,
+                        ..InstanceState::default()
+                    };
+                    txn.put(Key::new(Space::Instance).str(domain), &state)?;
+                }
+                txn.put(version_key(), &1u64)
+            })
+            .expect("a version 1 store");
+        drop(store);
+        let store = Store::with_engine(engine).expect("migrated");
+        let count = |kind| store.counter(&counter::global(kind)).expect("counter");
+        assert_eq!(count(counter::INSTANCES), 2);
+        assert_eq!(count(counter::UNREACHABLE), 1);
     }
 }
