@@ -58,7 +58,7 @@ impl Node {
 
     /// Records that an admin exists and retires the setup token.
     pub(crate) async fn mark_admin_exists(&self) -> NodeResult<()> {
-        self.write(|txn| mark_admin_exists_in(txn)).await
+        self.write(mark_admin_exists_in).await
     }
 }
 
