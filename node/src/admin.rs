@@ -71,6 +71,23 @@ pub struct AdminOutcome {
 impl Node {
     /// Runs an operator command.
     pub async fn run_admin(&self, command: AdminCommand) -> NodeResult<AdminOutcome> {
+        let (action, target) = command.audit_name();
+        let message = self.run_command(command).await?;
+        // The command line acts as the operator: its actions are audited
+        // too (in a second write; the action itself is already durable).
+        self.write(|txn| {
+            let redacted = if action == "invite.create" {
+                "invite code created".to_string()
+            } else {
+                message.clone()
+            };
+            self.audit_operator(txn, action, &target, &redacted)
+        })
+        .await?;
+        Ok(AdminOutcome { message })
+    }
+
+    async fn run_command(&self, command: AdminCommand) -> NodeResult<String> {
         let message = match command {
             AdminCommand::CreateUser {
                 username,
@@ -118,6 +135,30 @@ impl Node {
                 format!("password of {} reset; all sessions revoked", m.username)
             }
         };
-        Ok(AdminOutcome { message })
+        Ok(message)
+    }
+}
+
+impl AdminCommand {
+    /// The audit log's action name and target for this command.
+    fn audit_name(&self) -> (&'static str, String) {
+        match self {
+            AdminCommand::CreateUser { username, .. } => ("member.create", username.clone()),
+            AdminCommand::Promote { username, .. } => ("member.role", username.clone()),
+            AdminCommand::Suspend { username, undo } => (
+                if *undo {
+                    "member.unsuspend"
+                } else {
+                    "member.suspend"
+                },
+                username.clone(),
+            ),
+            AdminCommand::Approve { username } => ("member.approve", username.clone()),
+            AdminCommand::Reject { username } => ("member.reject", username.clone()),
+            AdminCommand::Invite { .. } => ("invite.create", "node".to_string()),
+            AdminCommand::ResetPassword { username, .. } => {
+                ("member.reset_password", username.clone())
+            }
+        }
     }
 }

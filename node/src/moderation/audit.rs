@@ -31,11 +31,17 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
-    /// Whether the node did this on its own.
+    /// Whether the node did this on its own (not a member, not the
+    /// operator at the command line).
     pub fn automatic(&self) -> bool {
-        self.actor_id.is_none()
+        self.actor_id.is_none() && self.actor == SYSTEM
     }
 }
+
+/// The actor name of the node's automatic actions.
+pub const SYSTEM: &str = "system";
+/// The actor name of commands run at the command line (`kodeon admin`).
+pub const OPERATOR: &str = "operator (command line)";
 
 /// Which entries to list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -59,12 +65,36 @@ impl Node {
         detail: &str,
     ) -> NodeResult<()> {
         let member = viewer.and_then(|v| v.member().ok());
+        let actor = member
+            .map(|m| m.username.clone())
+            .unwrap_or_else(|| SYSTEM.to_string());
+        self.append_audit(txn, member.map(|m| m.id), actor, action, target, detail)
+    }
+
+    /// Appends an entry for a command the operator ran at the command line.
+    pub(crate) fn audit_operator(
+        &self,
+        txn: &mut Txn<'_>,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> NodeResult<()> {
+        self.append_audit(txn, None, OPERATOR.to_string(), action, target, detail)
+    }
+
+    fn append_audit(
+        &self,
+        txn: &mut Txn<'_>,
+        actor_id: Option<Id>,
+        actor: String,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> NodeResult<()> {
         let entry = AuditEntry {
             id: self.ids.next(),
-            actor_id: member.map(|m| m.id),
-            actor: member
-                .map(|m| m.username.clone())
-                .unwrap_or_else(|| "system".to_string()),
+            actor_id,
+            actor,
             action: action.to_string(),
             target: target.to_string(),
             detail: detail.to_string(),

@@ -295,3 +295,28 @@ async fn the_dashboard_counts_registrations_posts_and_distinct_active_members() 
     );
     assert_eq!(d.active_30d, 2);
 }
+
+#[tokio::test]
+async fn command_line_actions_are_audited_as_the_operator_not_as_automatic() {
+    let (node, _dir) = node().await;
+    let admin = with_role(&node, "root", Role::Admin).await;
+    with_role(&node, "alice", Role::Member).await;
+    node.run_admin(crate::admin::AdminCommand::Suspend {
+        username: "alice".into(),
+        undo: false,
+    })
+    .await
+    .expect("suspend");
+    let all = node
+        .audit_log(&admin, AuditFilter::All, &PageRequest::default())
+        .expect("log");
+    assert_eq!(all.items.len(), 1);
+    assert_eq!(all.items[0].action, "member.suspend");
+    assert_eq!(all.items[0].target, "alice");
+    assert_eq!(all.items[0].actor, super::audit::OPERATOR);
+    assert!(node
+        .audit_log(&admin, AuditFilter::Automatic, &PageRequest::default())
+        .expect("log")
+        .items
+        .is_empty());
+}
