@@ -79,9 +79,9 @@ impl Federation {
             .ok_or_else(|| FederationError::Internal("key without account".into()))?;
         let outcome = self.apply(&activity, &actor).await?;
         if !activity_id.is_empty() {
-            self.node.mark_activity_seen(&activity_id)?;
+            self.node.mark_activity_seen(&activity_id).await?;
         }
-        if self.node.note_inbound(&key_host)? {
+        if self.node.note_inbound(&key_host).await? {
             // It answers again: deliver what waits for it now.
             self.node.retry_domain_now(&key_host).await?;
         }

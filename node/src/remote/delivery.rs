@@ -260,27 +260,29 @@ impl Node {
     /// returns whether the server had been marked unreachable (its queued
     /// deliveries can be retried now). Not awaited to disk: it is
     /// statistics.
-    pub fn note_inbound(&self, domain: &str) -> NodeResult<bool> {
+    pub async fn note_inbound(&self, domain: &str) -> NodeResult<bool> {
         let domain = domain.to_ascii_lowercase();
-        self.store.write_eventually(move |txn| {
-            let mut state = instance(txn, &domain)?;
-            let was_unreachable = state.unreachable_since.is_some();
-            if was_unreachable {
-                self.audit(
-                    txn,
-                    None,
-                    "instance.reachable",
-                    &domain,
-                    "it sent an activity: queued deliveries resume",
-                )?;
-            }
-            state.last_contact = Some(now_ms());
-            state.received += 1;
-            state.unreachable_since = None;
-            self.count_today(txn, crate::moderation::DailyMetric::FederationIn, 1)?;
-            put_instance(txn, &state)?;
-            Ok(was_unreachable)
-        })
+        self.store
+            .write_soon(move |txn| {
+                let mut state = instance(txn, &domain)?;
+                let was_unreachable = state.unreachable_since.is_some();
+                if was_unreachable {
+                    self.audit(
+                        txn,
+                        None,
+                        "instance.reachable",
+                        &domain,
+                        "it sent an activity: queued deliveries resume",
+                    )?;
+                }
+                state.last_contact = Some(now_ms());
+                state.received += 1;
+                state.unreachable_since = None;
+                self.count_today(txn, crate::moderation::DailyMetric::FederationIn, 1)?;
+                put_instance(txn, &state)?;
+                Ok(was_unreachable)
+            })
+            .await
     }
 
     /// Records the software a server reports.

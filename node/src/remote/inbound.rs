@@ -69,10 +69,11 @@ impl Node {
     /// Marks an inbound activity id as processed. Not awaited to disk:
     /// the effects it guards are idempotent, so losing the marker in a
     /// crash only means a redelivery is applied again, to no effect.
-    pub fn mark_activity_seen(&self, id: &str) -> NodeResult<()> {
+    pub async fn mark_activity_seen(&self, id: &str) -> NodeResult<()> {
         let key = seen_key(id);
         self.store
-            .write_eventually(move |txn| txn.put(key, &now_ms()))
+            .write_soon(move |txn| txn.put(key, &now_ms()))
+            .await
     }
 
     /// A remote account asks to follow a local member.

@@ -56,6 +56,11 @@ pub struct Store {
     /// Serialises read-check-write sections. Held only while a closure runs
     /// against memory (microseconds), never across the fsync.
     writer: Arc<Mutex<()>>,
+    /// Async writers queue here, without blocking a runtime thread, before
+    /// taking `writer`: a blocked `std` mutex would stall the tokio worker
+    /// it runs on (two of them on a two-core machine), idling the CPU
+    /// that signature checks and rendering need.
+    admission: Arc<tokio::sync::Mutex<()>>,
     commit: Arc<GroupCommit>,
 }
 
@@ -72,6 +77,7 @@ impl Store {
             commit: Arc::new(GroupCommit::start(engine.clone())),
             engine,
             writer: Arc::new(Mutex::new(())),
+            admission: Arc::new(tokio::sync::Mutex::new(())),
         };
         migrate::run(&store)?;
         Ok(store)
@@ -95,9 +101,26 @@ impl Store {
         &self,
         f: impl FnOnce(&mut Txn<'_>) -> Result<T, NodeError>,
     ) -> Result<(T, Vec<Event>), NodeError> {
-        let (out, seq, events) = self.write_unsynced(f)?;
+        let (out, seq, events) = {
+            let _turn = self.admission.lock().await;
+            self.write_unsynced(f)?
+        };
         self.commit.wait_durable(seq).await?;
         Ok((out, events))
+    }
+
+    /// Applies `f` atomically without waiting for it to reach the disk (the
+    /// next group commit makes it durable), from async code. Only for
+    /// bookkeeping whose loss in a crash is harmless (de-duplication
+    /// markers, contact times). Events are not supported here.
+    pub async fn write_soon<T>(
+        &self,
+        f: impl FnOnce(&mut Txn<'_>) -> Result<T, NodeError>,
+    ) -> Result<T, NodeError> {
+        let _turn = self.admission.lock().await;
+        let (out, _, events) = self.write_unsynced(f)?;
+        debug_assert!(events.is_empty(), "write_soon does not publish events");
+        Ok(out)
     }
 
     /// Like [`Store::write`] but for callers outside an async runtime
@@ -111,10 +134,7 @@ impl Store {
         Ok(out)
     }
 
-    /// Applies `f` atomically without waiting for it to reach the disk: the
-    /// next group commit makes it durable. Only for bookkeeping whose loss
-    /// in a crash is harmless (de-duplication markers, contact times).
-    /// Events are not supported here.
+    /// [`Store::write_soon`] for callers outside async code.
     pub fn write_eventually<T>(
         &self,
         f: impl FnOnce(&mut Txn<'_>) -> Result<T, NodeError>,
