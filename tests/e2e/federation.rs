@@ -93,6 +93,25 @@ async fn follow_post_reply_like_boost_edit_delete_across_nodes() {
     assert_eq!(public["author"]["username"], alice_at_a.as_str());
     let public_id = public["id"].as_str().expect("id").to_string();
     let private_id = private["id"].as_str().expect("id").to_string();
+    // Remote accounts and posts carry their own server's addresses, for the
+    // Kodeon API and for Mastodon apps alike.
+    let alice_uri = format!("http://{}/users/alice", a.domain());
+    assert_eq!(public["author"]["remote"]["uri"], alice_uri.as_str());
+    let status = b
+        .get(&format!("/api/v1/statuses/{public_id}"), Some(&bob.token))
+        .await;
+    assert_eq!(status.status, StatusCode::OK, "{}", status.body);
+    let account = &status.body["account"];
+    assert_eq!(account["username"], "alice");
+    assert_eq!(account["acct"], alice_at_a.as_str());
+    assert_eq!(account["uri"], alice_uri.as_str());
+    assert!(
+        status.body["uri"]
+            .as_str()
+            .is_some_and(|u| u.starts_with(&format!("{alice_uri}/statuses/"))),
+        "{}",
+        status.body
+    );
     // carol on B does not follow alice: the followers-only post is hidden from her.
     let r = b
         .get(&format!("/posts/{private_id}"), Some(&carol.token))

@@ -24,6 +24,7 @@ impl Node {
             full_name: member.profile.full_name.clone(),
             avatar_url: member.profile.avatar_url.clone(),
             did: member.did(),
+            remote: member.remote.as_ref().map(|r| r.link()),
         }
     }
 

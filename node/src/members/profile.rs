@@ -80,6 +80,7 @@ impl Node {
             details,
             relationship,
             private,
+            remote: member.remote.as_ref().map(|r| r.link()),
         })
     }
 

@@ -144,7 +144,7 @@ pub struct Session {
 pub struct MemberSummary {
     /// Member id.
     pub id: Id,
-    /// Username.
+    /// Username (`name@host` for an account of another server).
     pub username: String,
     /// Display name.
     pub full_name: String,
@@ -152,6 +152,32 @@ pub struct MemberSummary {
     pub avatar_url: String,
     /// did:key of the member's ed25519 key.
     pub did: String,
+    /// Where an account of another server lives; absent for local members.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote: Option<RemoteLink>,
+}
+
+/// The addresses of something that lives on another server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RemoteLink {
+    /// Its ActivityPub id.
+    pub uri: String,
+    /// Its page for people.
+    pub url: String,
+}
+
+impl RemoteAccount {
+    /// The actor's addresses.
+    pub fn link(&self) -> RemoteLink {
+        RemoteLink {
+            uri: self.actor_id.clone(),
+            url: if self.url.is_empty() {
+                self.actor_id.clone()
+            } else {
+                self.url.clone()
+            },
+        }
+    }
 }
 
 /// How the viewer relates to a member.
@@ -204,6 +230,9 @@ pub struct MemberView {
     pub relationship: Option<Relationship>,
     /// Email and preferences: only for the member themself.
     pub private: Option<PrivateDetails>,
+    /// Where an account of another server lives; absent for local members.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote: Option<RemoteLink>,
 }
 
 /// Profile details governed by privacy.

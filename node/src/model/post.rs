@@ -201,6 +201,9 @@ pub struct PostView {
     pub boosted: bool,
     /// Set when this item is a boost of the post by someone.
     pub boost: Option<BoostInfo>,
+    /// Where a post of another server lives; absent for local posts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote: Option<super::RemoteLink>,
 }
 
 /// Who boosted a post that appears in a feed, and when.

@@ -60,6 +60,14 @@ impl Node {
                 None => false,
             },
             boost: None,
+            remote: post.remote.as_ref().map(|r| crate::model::RemoteLink {
+                uri: r.uri.clone(),
+                url: if r.url.is_empty() {
+                    r.uri.clone()
+                } else {
+                    r.url.clone()
+                },
+            }),
         })
     }
 

@@ -92,11 +92,12 @@ impl<'a> Renderer<'a> {
             ),
             None => (String::new(), Vec::new()),
         };
+        let (username, url, uri) = self.addresses(&m.username, m.remote.as_ref());
         json!({
             "id": m.id.to_string(),
-            "username": m.username,
+            "username": username,
             "acct": m.username,
-            "display_name": if m.full_name.is_empty() { m.username.clone() } else { m.full_name.clone() },
+            "display_name": if m.full_name.is_empty() { username.to_string() } else { m.full_name.clone() },
             "locked": m.locked,
             "bot": false,
             "discoverable": true,
@@ -105,8 +106,8 @@ impl<'a> Renderer<'a> {
             "noindex": false,
             "created_at": node::model::rfc3339::format(m.created_at),
             "note": note,
-            "url": format!("{}/@{}", self.base, m.username),
-            "uri": format!("{}/users/{}", self.base, m.username),
+            "url": url,
+            "uri": uri,
             "avatar": avatar,
             "avatar_static": avatar,
             "header": format!("{}/headers/missing.png", self.base),
@@ -164,12 +165,34 @@ impl<'a> Renderer<'a> {
     }
 
     fn mention(&self, m: &MemberSummary) -> Value {
+        let (username, url, _) = self.addresses(&m.username, m.remote.as_ref());
         json!({
             "id": m.id.to_string(),
-            "username": m.username,
+            "username": username,
             "acct": m.username,
-            "url": format!("{}/@{}", self.base, m.username),
+            "url": url,
         })
+    }
+
+    /// An account's Mastodon `username` (without the server), `url` and
+    /// `uri`: its own server's addresses for a remote account.
+    fn addresses<'m>(
+        &self,
+        acct: &'m str,
+        remote: Option<&node::model::RemoteLink>,
+    ) -> (&'m str, String, String) {
+        match remote {
+            Some(link) => (
+                acct.split_once('@').map_or(acct, |(name, _)| name),
+                link.url.clone(),
+                link.uri.clone(),
+            ),
+            None => (
+                acct,
+                format!("{}/@{acct}", self.base),
+                format!("{}/users/{acct}", self.base),
+            ),
+        }
     }
 
     /// A Status; a boost becomes a status by the booster whose `reblog`
@@ -219,8 +242,14 @@ impl<'a> Renderer<'a> {
             "spoiler_text": p.spoiler_text,
             "visibility": visibility_name(p.visibility),
             "language": p.language,
-            "uri": format!("{}/users/{}/statuses/{}", self.base, p.author.username, p.id),
-            "url": format!("{}/@{}/{}", self.base, p.author.username, p.id),
+            "uri": match &p.remote {
+                Some(link) => link.uri.clone(),
+                None => format!("{}/users/{}/statuses/{}", self.base, p.author.username, p.id),
+            },
+            "url": match &p.remote {
+                Some(link) => link.url.clone(),
+                None => format!("{}/@{}/{}", self.base, p.author.username, p.id),
+            },
             "replies_count": p.replies_count,
             "reblogs_count": p.boosts_count,
             "favourites_count": p.likes_count,
