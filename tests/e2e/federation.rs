@@ -112,6 +112,38 @@ async fn follow_post_reply_like_boost_edit_delete_across_nodes() {
         "{}",
         status.body
     );
+    // Mastodon apps find accounts of other servers: lookup of a known one,
+    // and search with resolve=true for one B has never seen.
+    let found = b
+        .get(
+            &format!("/api/v1/accounts/lookup?acct={alice_at_a}"),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(found.body["acct"], alice_at_a.as_str(), "{}", found.body);
+    a.register("dave").await;
+    let dave_at_a = format!("dave@{}", a.domain());
+    let unresolved = b
+        .get(&format!("/api/v2/search?q=@{dave_at_a}"), Some(&bob.token))
+        .await;
+    assert_eq!(
+        unresolved.body["accounts"],
+        json!([]),
+        "{}",
+        unresolved.body
+    );
+    let resolved = b
+        .get(
+            &format!("/api/v2/search?q=@{dave_at_a}&resolve=true"),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(
+        resolved.body["accounts"][0]["acct"],
+        dave_at_a.as_str(),
+        "{}",
+        resolved.body
+    );
     // carol on B does not follow alice: the followers-only post is hidden from her.
     let r = b
         .get(&format!("/posts/{private_id}"), Some(&carol.token))

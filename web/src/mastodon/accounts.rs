@@ -239,10 +239,15 @@ async fn lookup(
     let acct = q.acct.unwrap_or_default();
     let acct = acct.trim_start_matches('@');
     let (name, domain) = acct.split_once('@').unwrap_or((acct, ""));
-    if !domain.is_empty() && domain != s.node.config().domain {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, "Record not found"));
-    }
-    let view = s.node.profile(&v, name)?;
+    let view = if domain.is_empty() || domain == s.node.config().domain {
+        s.node.profile(&v, name)?
+    } else {
+        // An account of another server: known here, or found by WebFinger.
+        crate::routes::members::resolve_remote(&s, acct)
+            .await
+            .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "Record not found"))?;
+        s.node.profile(&v, acct)?
+    };
     Ok(axum::Json(Renderer::new(&s.node).account(&view)))
 }
 

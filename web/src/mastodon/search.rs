@@ -23,6 +23,7 @@ struct SearchQuery {
     #[serde(rename = "type")]
     kind: Option<String>,
     limit: Option<String>,
+    resolve: Option<String>,
 }
 
 /// GET /api/v2/search?q=&type=
@@ -41,16 +42,34 @@ async fn search(
         .unwrap_or(20)
         .clamp(1, 40);
     let wants = |k: &str| q.kind.as_deref().is_none_or(|x| x == k);
+    // `resolve=true` (signed-in only, as on Mastodon) looks up what this
+    // node does not know yet: `name@host` through WebFinger, a post's URL
+    // on another server by fetching it.
+    let resolve = matches!(q.resolve.as_deref(), Some("true" | "1")) && v.id().is_some();
     let mut r = Renderer::new(&s.node);
-    let accounts: Vec<Value> = if wants("accounts") && !text.starts_with('#') {
-        s.node
-            .search_members(&v, &text, limit)?
-            .iter()
-            .map(|m| r.account(m))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let mut accounts: Vec<Value> = Vec::new();
+    if wants("accounts") && !text.starts_with('#') {
+        let handle = text.trim().trim_start_matches('@');
+        let remote = handle
+            .split_once('@')
+            .is_some_and(|(name, host)| !name.is_empty() && host != s.node.config().domain);
+        if resolve
+            && remote
+            && crate::routes::members::resolve_remote(&s, handle)
+                .await
+                .is_ok()
+        {
+            if let Ok(found) = s.node.profile(&v, handle) {
+                accounts.push(r.account(&found));
+            }
+        }
+        for m in s.node.search_members(&v, &text, limit)? {
+            let rendered = r.account(&m);
+            if !accounts.iter().any(|a| a["id"] == rendered["id"]) {
+                accounts.push(rendered);
+            }
+        }
+    }
     let hashtags: Vec<Value> = if wants("hashtags") && !text.starts_with('@') {
         s.node
             .search_tags(&text, limit)?
@@ -69,6 +88,19 @@ async fn search(
             .and_then(|rest| rest.split('/').nth(1))
             .and_then(|i| i.parse().ok())
             .and_then(|id| s.node.post(&v, id).ok());
+        let is_url = text.starts_with("https://") || text.starts_with("http://");
+        let by_url = match (by_url, &s.federation) {
+            (None, Some(federation)) if resolve && is_url => {
+                match federation.fetch_post(text.trim(), 1).await {
+                    Ok(id) => s.node.post(&v, id).ok(),
+                    Err(e) => {
+                        tracing::info!(url = %text, error = %e, "search: cannot resolve a post");
+                        None
+                    }
+                }
+            }
+            (found, _) => found,
+        };
         let found = match by_url {
             Some(post) => vec![post],
             None if !text.starts_with('@') && !text.starts_with('#') => {
