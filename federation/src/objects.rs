@@ -56,9 +56,11 @@ pub fn note(node: &Node, post: &PostView, with_context: bool) -> Note {
             format!("@{}@{}", m.username, node.config().domain)
         },
     }));
+    let id = object_id(node, &post.author.username, post.id);
     Note {
         context: with_context.then(|| json!("https://www.w3.org/ns/activitystreams")),
-        id: object_id(node, &post.author.username, post.id),
+        replies: Some(format!("{id}/replies")),
+        id,
         kind: if post.title.is_empty() {
             "Note".into()
         } else {
@@ -156,6 +158,46 @@ pub fn outbox(node: &Node, username: &str, page: Option<Option<Id>>) -> NodeResu
     });
     if let Some(next) = posts.next_max_id {
         out["next"] = json!(format!("{id}?page=true&max_id={next}"));
+    }
+    Ok(out)
+}
+
+/// The replies to `author`'s public post `id`, as Mastodon pages them:
+/// the collection links its first page; pages list the ids of the direct
+/// replies an anonymous visitor may see, oldest first (`?page=true&min_id=`).
+pub fn replies(node: &Node, author: &str, id: Id, page: Option<Option<Id>>) -> NodeResult<Value> {
+    let parent = public_note(node, author, id)?;
+    let collection = format!("{}/replies", parent.id);
+    let Some(after) = page else {
+        return Ok(json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": collection,
+            "type": "Collection",
+            "first": format!("{collection}?page=true"),
+        }));
+    };
+    let request = node::PageRequest {
+        min_id: Some(after.unwrap_or(Id::from_bytes([0; 16]))),
+        ..node::PageRequest::first(40)
+    };
+    let page = node.replies(&Viewer::Anonymous, id, &request)?;
+    let mut items = Vec::new();
+    // The page comes newest first; federation reads replies oldest first.
+    for reply in page.items.iter().rev() {
+        items.push(match &reply.remote {
+            Some(link) => link.uri.clone(),
+            None => object_id(node, &reply.author.username, reply.id),
+        });
+    }
+    let mut out = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{collection}?page=true{}", after.map(|m| format!("&min_id={m}")).unwrap_or_default()),
+        "type": "CollectionPage",
+        "partOf": collection,
+        "items": items,
+    });
+    if let Some(newest) = page.prev_min_id.filter(|_| page.items.len() == 40) {
+        out["next"] = json!(format!("{collection}?page=true&min_id={newest}"));
     }
     Ok(out)
 }

@@ -198,6 +198,9 @@ pub struct Note {
     pub tag: Vec<Tag>,
     /// Media.
     pub attachment: Vec<Document>,
+    /// The collection of replies (`{id}/replies`), for local posts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replies: Option<String>,
 }
 
 /// A `Hashtag` or `Mention` tag.

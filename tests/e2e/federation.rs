@@ -201,6 +201,39 @@ async fn follow_post_reply_like_boost_edit_delete_across_nodes() {
         (r.body["likes_count"] == 1 && r.body["boosts_count"] == 1 && replied).then_some(())
     })
     .await;
+    // The post's `replies` collection on A lists bob's reply by its id on B.
+    let object = format!("http://{}/users/alice/statuses/{original}", a.domain());
+    let http = reqwest::Client::new();
+    let note: Value = http
+        .get(format!("{}/users/alice/statuses/{original}", a.base))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("note")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(note["replies"], format!("{object}/replies").as_str());
+    let page: Value = http
+        .get(format!(
+            "{}/users/alice/statuses/{original}/replies?page=true",
+            a.base
+        ))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("replies")
+        .json()
+        .await
+        .expect("json");
+    let items = page["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 1, "{page}");
+    assert!(
+        items[0]
+            .as_str()
+            .is_some_and(|u| u.starts_with(&format!("http://{}/users/bob/statuses/", b.domain()))),
+        "{page}"
+    );
 
     // An edit and a delete on A reach B.
     let r = a

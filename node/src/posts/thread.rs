@@ -67,6 +67,24 @@ impl Node {
         })
     }
 
+    /// The direct replies to a post that the viewer may see, paged by id
+    /// (oldest first with `min_id`, as federation pages them).
+    pub fn replies(
+        &self,
+        viewer: &Viewer,
+        id: Id,
+        req: &crate::feeds::PageRequest,
+    ) -> NodeResult<crate::feeds::Page<crate::model::PostView>> {
+        self.visible_post(viewer, id)?;
+        let mut authors = crate::feeds::Authors::new(self);
+        crate::feeds::scan(
+            &self.store,
+            &Key::new(Space::Replies).id(id),
+            req,
+            |reply, _| self.feed_item(viewer, &mut authors, reply, &|_, _| Ok(true)),
+        )
+    }
+
     /// Direct replies to a post, oldest first.
     fn child_ids(&self, parent: Id) -> NodeResult<Vec<Id>> {
         let mut out = Vec::new();

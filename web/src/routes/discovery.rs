@@ -30,6 +30,7 @@ pub fn document_routes() -> Router<AppState> {
         .route("/users/{username}/followers", get(followers))
         .route("/users/{username}/following", get(following))
         .route("/users/{username}/statuses/{id}", get(object))
+        .route("/users/{username}/statuses/{id}/replies", get(replies))
 }
 
 #[derive(Deserialize)]
@@ -151,6 +152,35 @@ async fn outbox(
     };
     Ok(activity_json(federation::objects::outbox(
         &s.node, &username, page,
+    )?))
+}
+
+#[derive(Deserialize)]
+struct RepliesQuery {
+    page: Option<String>,
+    min_id: Option<String>,
+}
+
+/// GET /users/{username}/statuses/{id}/replies[?page=true&min_id=]
+async fn replies(
+    State(s): State<AppState>,
+    Path((username, raw)): Path<(String, String)>,
+    Query(q): Query<RepliesQuery>,
+) -> ApiResult<Response> {
+    let id = raw
+        .parse()
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "no such post"))?;
+    let page = match q.page.as_deref() {
+        Some("true") => Some(match q.min_id.as_deref() {
+            None | Some("") => None,
+            Some(m) => Some(m.parse().map_err(|_| {
+                ApiError::field(StatusCode::BAD_REQUEST, "min_id", "min_id is not an id")
+            })?),
+        }),
+        _ => None,
+    };
+    Ok(activity_json(federation::objects::replies(
+        &s.node, &username, id, page,
     )?))
 }
 
