@@ -303,3 +303,64 @@ async fn a_signed_flag_from_another_server_lands_in_the_reports_queue() {
     assert!(html.contains("mallory"), "the reporter: {html}");
     assert!(!html.contains("No reports waiting"));
 }
+
+#[tokio::test]
+async fn remote_attachments_are_linked_and_hidden_when_the_domain_s_media_is_rejected() {
+    let node = TestNode::start_federated().await;
+    let fake = FakeServer::start().await;
+    let mallory = fake.actor("mallory");
+    let handle = format!("mallory@{}", fake.domain);
+    let picture = format!("http://{}/media/cat.png", fake.domain);
+    let note_id = format!("{mallory}/statuses/pic");
+    let body = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{note_id}/activity"),
+        "type": "Create",
+        "actor": mallory,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": {
+            "id": note_id, "type": "Note", "attributedTo": mallory,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "content": "<p>look at this cat</p>",
+            "published": "2026-11-01T00:00:00Z",
+            "attachment": [{"type": "Document", "mediaType": "image/png", "url": picture, "name": "a cat"}],
+        },
+    })
+    .to_string()
+    .into_bytes();
+    let key = format!("{mallory}#main-key");
+    assert_eq!(
+        send_signed(&node, &body, &fake.mallory, &key, SystemTime::now(), false).await,
+        StatusCode::ACCEPTED
+    );
+    let media = |r: &Value| r["items"][0]["remote_media"].clone();
+    let r = node.get(&format!("/members/{handle}/posts"), None).await;
+    assert_eq!(media(&r.body)[0]["url"], picture.as_str(), "{}", r.body);
+    assert_eq!(media(&r.body)[0]["description"], "a cat");
+
+    let admin = node.register("admin").await;
+    crate::accounts::admin(
+        &node.dir,
+        &["promote", "--username", "admin", "--role", "admin"],
+    )
+    .await;
+    let r = node
+        .post(
+            "/admin/domain-blocks",
+            Some(&admin.token),
+            json!({"domain": fake.domain, "severity": "silence", "reject_media": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = node
+        .get(&format!("/members/{handle}/posts"), Some(&admin.token))
+        .await;
+    assert!(
+        r.body["items"][0]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("cat")),
+        "{}",
+        r.body
+    );
+    assert_eq!(media(&r.body), Value::Null, "media rejected: {}", r.body);
+}

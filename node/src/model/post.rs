@@ -204,6 +204,10 @@ pub struct PostView {
     /// Where a post of another server lives; absent for local posts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remote: Option<super::RemoteLink>,
+    /// A remote post's attachments, as links to its server (left out when
+    /// that server's media is rejected by a domain block).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub remote_media: Vec<RemoteAttachment>,
 }
 
 /// Who boosted a post that appears in a feed, and when.

@@ -60,6 +60,19 @@ impl Node {
                 None => false,
             },
             boost: None,
+            remote_media: match (&post.remote, &author.remote) {
+                (Some(r), Some(account)) if !r.attachments.is_empty() => {
+                    let rejected = self
+                        .domain_block_for(&account.domain)?
+                        .is_some_and(|b| b.reject_media);
+                    if rejected {
+                        Vec::new()
+                    } else {
+                        r.attachments.clone()
+                    }
+                }
+                _ => Vec::new(),
+            },
             remote: post.remote.as_ref().map(|r| crate::model::RemoteLink {
                 uri: r.uri.clone(),
                 url: if r.url.is_empty() {

@@ -263,7 +263,12 @@ impl<'a> Renderer<'a> {
             "reblog": null,
             "application": null,
             "account": account,
-            "media_attachments": p.media.iter().map(|m| super::media::attachment(&self.base, m)).collect::<Vec<_>>(),
+            "media_attachments": p
+                .media
+                .iter()
+                .map(|m| super::media::attachment(&self.base, m))
+                .chain(p.remote_media.iter().enumerate().map(|(i, m)| remote_attachment(p.id, i, m)))
+                .collect::<Vec<_>>(),
             "mentions": p.mentions.iter().map(|m| self.mention(m)).collect::<Vec<_>>(),
             "tags": p.tags.iter().map(|t| json!({"name": t, "url": format!("{}/tags/{}", self.base, t)})).collect::<Vec<_>>(),
             "emojis": [],
@@ -331,5 +336,28 @@ pub fn relationship(id: Id, r: &Relationship) -> Value {
         "domain_blocking": false,
         "endorsed": false,
         "note": "",
+    })
+}
+
+/// A remote post's attachment as a Mastodon MediaAttachment: served by its
+/// own server (`remote_url`), with an id made of the post's and its index.
+fn remote_attachment(post: Id, index: usize, m: &node::model::RemoteAttachment) -> Value {
+    let kind = match m.media_type.split('/').next() {
+        Some("image") => "image",
+        Some("video") => "video",
+        Some("audio") => "audio",
+        _ => "unknown",
+    };
+    json!({
+        "id": format!("{post}-{index}"),
+        "type": kind,
+        "url": m.url,
+        "preview_url": m.url,
+        "remote_url": m.url,
+        "preview_remote_url": null,
+        "text_url": null,
+        "meta": {},
+        "description": if m.description.is_empty() { Value::Null } else { json!(m.description) },
+        "blurhash": m.blurhash,
     })
 }
