@@ -73,6 +73,23 @@ async fn follow_post_reply_like_boost_edit_delete_across_nodes() {
     })
     .await;
 
+    // alice renames herself on A: Update(Person) reaches B.
+    let r = a
+        .patch(
+            "/me",
+            Some(&alice.token),
+            json!({"full_name": "Alice of A"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    eventually("the profile update arrives", || async {
+        let r = b
+            .get(&format!("/members/{alice_at_a}"), Some(&bob.token))
+            .await;
+        (r.body["full_name"] == "Alice of A").then_some(())
+    })
+    .await;
+
     // A public post and a followers-only post reach bob's home feed.
     a.post_as(&alice, "Hello from A #federation", json!({}))
         .await;

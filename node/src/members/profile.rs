@@ -110,8 +110,12 @@ impl Node {
     ) -> NodeResult<MemberView> {
         let me = viewer.member()?;
         validate_update(&update, self.limits().bio_chars)?;
+        let id = me.id;
+        // The profile and the intent to tell other servers are one write.
         let updated = self
-            .update_member(&me.username, |m| {
+            .write(|txn| {
+                let key = Key::new(Space::Member).id(id);
+                let mut m: Member = txn.get(&key)?.ok_or(NodeError::NotFound("member"))?;
                 let p = &mut m.profile;
                 if let Some(v) = update.full_name {
                     p.full_name = v;
@@ -134,14 +138,13 @@ impl Node {
                 if let Some(v) = update.locked {
                     m.locked = v;
                 }
-                Ok(())
+                txn.put(key, &m)?;
+                if m.is_local() {
+                    self.federate(txn, crate::remote::Outgoing::UpdateProfile { member: id })?;
+                }
+                Ok(m)
             })
             .await?;
-        if updated.is_local() {
-            let member = updated.id;
-            self.write(|txn| self.federate(txn, crate::remote::Outgoing::UpdateProfile { member }))
-                .await?;
-        }
         self.member_view(&Viewer::Member(Box::new(updated.clone())), &updated)
     }
 }
