@@ -208,18 +208,25 @@ impl Node {
         .await
     }
 
-    /// Follower ids of a member whose accounts are remote, with their
-    /// inboxes (shared inbox preferred), de-duplicated by inbox.
+    /// The inboxes of a member's accepted remote followers (shared inbox
+    /// preferred), de-duplicated. Walks only the remote follows (the
+    /// `FollowActivity` entries kept for them), never the local followers.
     pub fn remote_follower_inboxes(&self, member: Id) -> NodeResult<Vec<String>> {
         let mut inboxes = std::collections::BTreeSet::new();
         for item in self
             .store
-            .prefix(&Key::new(Space::Followers).id(member), false)
+            .prefix(&Key::new(Space::FollowActivity).id(member), false)
         {
             let (key, _) = item?;
             let Some(follower) = Key::trailing_id(&key) else {
                 continue;
             };
+            let accepted = self
+                .store
+                .contains(&Key::new(Space::Followers).id(member).id(follower))?;
+            if !accepted {
+                continue;
+            }
             if let Some(m) = self.member(follower)? {
                 if let Some(r) = &m.remote {
                     inboxes.insert(r.delivery_inbox().to_string());
