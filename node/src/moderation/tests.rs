@@ -320,3 +320,31 @@ async fn command_line_actions_are_audited_as_the_operator_not_as_automatic() {
         .items
         .is_empty());
 }
+
+#[tokio::test]
+async fn moderators_keep_a_gossip_peer_blocklist() {
+    let (node, _dir) = node().await;
+    let moderator = with_role(&node, "mod", Role::Moderator).await;
+    let member = with_role(&node, "alice", Role::Member).await;
+    let peer = "12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo";
+    assert!(matches!(
+        node.block_peer(&member, peer, "spam").await,
+        Err(NodeError::Forbidden(_))
+    ));
+    match node.block_peer(&moderator, "not/a peer", "").await {
+        Err(NodeError::Invalid { field, .. }) => assert_eq!(field, "peer_id"),
+        other => panic!("expected invalid peer_id, got {other:?}"),
+    }
+    node.block_peer(&moderator, peer, "floods invalid records")
+        .await
+        .expect("block");
+    let blocked = node.blocked_peers().expect("list");
+    assert_eq!(blocked.len(), 1);
+    assert_eq!(blocked[0].peer_id, peer);
+    node.unblock_peer(&moderator, peer).await.expect("unblock");
+    assert!(node.blocked_peers().expect("list").is_empty());
+    assert!(matches!(
+        node.unblock_peer(&moderator, peer).await,
+        Err(NodeError::NotFound(_))
+    ));
+}

@@ -131,6 +131,8 @@ pub enum Space {
     DailyStat = 0x38,
     /// member id → the last day (days since the epoch) they were active.
     LastActive = 0x39,
+    /// libp2p peer id → PeerBlock: gossip peers refused by a moderator.
+    PeerBlock = 0x3a,
 }
 
 /// A typed, self-delimiting key.
