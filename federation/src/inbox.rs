@@ -209,9 +209,26 @@ impl Federation {
                 node.like(&as_viewer, post.id).await?;
             }
             "Announce" => {
-                let post_id = match known_post(node, object_id)? {
+                // A Group (a Lemmy community, FEP-1b12) announces the
+                // activities of its members: a Create or Update of a post is
+                // taken as the group sharing that post, which is fetched
+                // from its own server (the group's copy is not trusted).
+                // Other announced activities (likes, deletes...) are not.
+                let target = match type_of(object) {
+                    "Create" | "Update" if object.is_object() => {
+                        object.get("object").and_then(id_of).unwrap_or_default()
+                    }
+                    kind if object.is_object() && !POST_TYPES.contains(&kind) => {
+                        return Ok(Received::Ignored)
+                    }
+                    _ => object_id,
+                };
+                if target.is_empty() {
+                    return Err(FederationError::Malformed("Announce of nothing".into()));
+                }
+                let post_id = match known_post(node, target)? {
                     Some(p) => p.id,
-                    None => self.fetch_post(object_id, 1).await?,
+                    None => self.fetch_post(target, 1).await?,
                 };
                 match node.boost(&as_viewer, post_id).await {
                     Ok(_)

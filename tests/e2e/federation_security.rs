@@ -17,6 +17,8 @@ struct FakeServer {
     domain: String,
     mallory: Arc<RsaKeypair>,
     eve: Arc<RsaKeypair>,
+    /// More documents it serves, by path.
+    objects: Arc<std::sync::Mutex<std::collections::HashMap<String, Value>>>,
     _task: tokio::task::JoinHandle<()>,
 }
 
@@ -42,7 +44,28 @@ impl FakeServer {
             })
         };
         let docs = Arc::new([actor("mallory", &mallory), actor("eve", &eve)]);
+        let objects: Arc<std::sync::Mutex<std::collections::HashMap<String, Value>>> =
+            Arc::default();
+        let served = objects.clone();
         let app = axum::Router::new()
+            .fallback(move |uri: axum::http::Uri| {
+                let served = served.clone();
+                async move {
+                    let doc = served.lock().ok().and_then(|m| m.get(uri.path()).cloned());
+                    match doc {
+                        Some(doc) => (
+                            StatusCode::OK,
+                            [("content-type", "application/activity+json")],
+                            doc.to_string(),
+                        ),
+                        None => (
+                            StatusCode::NOT_FOUND,
+                            [("content-type", "text/plain")],
+                            String::new(),
+                        ),
+                    }
+                }
+            })
             .route(
                 "/users/{name}",
                 axum::routing::get(
@@ -73,6 +96,7 @@ impl FakeServer {
             domain,
             mallory,
             eve,
+            objects,
             _task: task,
         }
     }
@@ -363,4 +387,62 @@ async fn remote_attachments_are_linked_and_hidden_when_the_domain_s_media_is_rej
         r.body
     );
     assert_eq!(media(&r.body), Value::Null, "media rejected: {}", r.body);
+}
+
+#[tokio::test]
+async fn an_announced_create_of_a_page_is_fetched_from_its_origin_and_shared() {
+    // As a Lemmy community (FEP-1b12) shares its members' posts: eve
+    // announces Create(Page) by mallory; the node fetches the Page from
+    // mallory's server instead of trusting the embedded copy.
+    let node = TestNode::start_federated().await;
+    let fake = FakeServer::start().await;
+    let mallory = fake.actor("mallory");
+    let eve = fake.actor("eve");
+    let page_path = "/users/mallory/statuses/page1";
+    let page_id = format!("http://{}{page_path}", fake.domain);
+    if let Ok(mut objects) = fake.objects.lock() {
+        objects.insert(
+            page_path.to_string(),
+            json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": page_id, "type": "Page", "attributedTo": mallory,
+                "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                "name": "Soldering for beginners",
+                "content": "<p>the authentic body</p>",
+                "published": "2026-11-01T00:00:00Z",
+            }),
+        );
+    }
+    let announce = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{eve}/announces/1"),
+        "type": "Announce",
+        "actor": eve,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": {
+            "id": format!("{page_id}/create"), "type": "Create", "actor": mallory,
+            "object": {"id": page_id, "type": "Page", "attributedTo": mallory, "content": "<p>a forged body</p>"},
+        },
+    })
+    .to_string()
+    .into_bytes();
+    let key = format!("{eve}#main-key");
+    assert_eq!(
+        send_signed(&node, &announce, &fake.eve, &key, SystemTime::now(), false).await,
+        StatusCode::ACCEPTED
+    );
+    let mallory_handle = format!("mallory@{}", fake.domain);
+    assert!(stored(&node, &mallory_handle, "the authentic body").await);
+    assert!(!stored(&node, &mallory_handle, "a forged body").await);
+    // eve's share shows on her profile here, as a boost.
+    let r = node
+        .get(&format!("/members/eve@{}/posts", fake.domain), None)
+        .await;
+    assert!(
+        r.body["items"][0]["boost"]["by"]["username"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("eve@")),
+        "{}",
+        r.body
+    );
 }
