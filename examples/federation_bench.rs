@@ -299,6 +299,8 @@ async fn ingest(n: usize) -> anyhow::Result<()> {
         crypto_share * 100.0,
         2.0 / per_verify.as_secs_f64()
     );
+    store_alone(n, &pem, false).await?;
+    store_alone(n, &pem, true).await?;
     let r: serde_json::Value =
         reqwest::get(format!("{}/api/kodeon/v1/members/u0@{fake}", node.base))
             .await?
@@ -307,6 +309,92 @@ async fn ingest(n: usize) -> anyhow::Result<()> {
     println!(
         "stored posts of one remote actor (u0): {}",
         r["posts_count"]
+    );
+    Ok(())
+}
+
+/// The storing part alone: `n` remote posts written through
+/// `Node::receive_post` (plus the inbox's two bookkeeping writes) by
+/// `SENDERS` concurrent tasks, no HTTP and no signatures.
+async fn store_alone(n: usize, pem: &str, bookkeeping: bool) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let node = Arc::new(node::Node::open(node::NodeConfig::new(
+        dir.path(),
+        "bench.test",
+    ))?);
+    let mut authors = Vec::new();
+    for i in 0..100 {
+        let id = format!("https://far.example/users/u{i}");
+        authors.push(
+            node.upsert_remote_actor(node::remote::RemoteActor {
+                actor_id: id.clone(),
+                username: format!("u{i}"),
+                name: String::new(),
+                summary: String::new(),
+                avatar_url: String::new(),
+                url: id.clone(),
+                inbox: format!("{id}/inbox"),
+                shared_inbox: Some("https://far.example/inbox".into()),
+                followers: None,
+                locked: false,
+                actor_type: "Person".into(),
+                key_id: format!("{id}#main-key"),
+                public_key_pem: pem.to_string(),
+                ed25519: None,
+            })
+            .await?,
+        );
+    }
+    let authors = Arc::new(authors);
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..SENDERS {
+        let (node, authors, next) = (node.clone(), authors.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    return Ok::<_, node::NodeError>(());
+                }
+                let author = &authors[i % authors.len()];
+                let uri = format!("https://far.example/users/u{}/statuses/{i}", i % 100);
+                node.receive_post(
+                    author,
+                    node::remote::RemotePost {
+                        uri: uri.clone(),
+                        url: uri.clone(),
+                        title: String::new(),
+                        html: format!("<p>Benchmark note number {i} #bench</p>"),
+                        summary: String::new(),
+                        sensitive: false,
+                        visibility: node::model::Visibility::Public,
+                        in_reply_to: None,
+                        tags: vec!["bench".into()],
+                        mentions: Vec::new(),
+                        language: None,
+                        published: node::model::now_ms(),
+                        updated: None,
+                        attachments: Vec::new(),
+                    },
+                )
+                .await?;
+                if bookkeeping {
+                    node.mark_activity_seen(&format!("{uri}/activity")).await?;
+                    node.note_inbound("far.example").await?;
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    let elapsed = started.elapsed();
+    println!(
+        "storing alone (receive_post{}, {SENDERS} tasks, no HTTP): {n} in {:.2} s = {:.0}/s",
+        if bookkeeping { " + bookkeeping" } else { "" },
+        elapsed.as_secs_f64(),
+        n as f64 / elapsed.as_secs_f64()
     );
     Ok(())
 }

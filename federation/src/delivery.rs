@@ -78,6 +78,21 @@ impl Federation {
                 }
             }
         });
+        // Inbound bookkeeping is written in batches as activities arrive;
+        // this writes what is left once traffic stops.
+        let node = self.node.clone();
+        let mut stop = shutdown.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+                    _ = stop.changed() => break,
+                }
+                if let Err(e) = node.write_bookkeeping().await {
+                    tracing::warn!(error = %e, "writing inbound bookkeeping");
+                }
+            }
+        });
         let slots = Arc::new(Semaphore::new(self.settings.concurrency.max(1)));
         let in_flight = Arc::new(Mutex::new(InFlight::default()));
         loop {

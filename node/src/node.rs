@@ -121,6 +121,8 @@ pub struct Node {
     events: crate::events::EventBus,
     node_keys: MemberKeys,
     fresh_setup_token: Option<String>,
+    /// Inbound bookkeeping waiting to be written in one batch.
+    pub(crate) inbound_book: crate::remote::InboundBook,
     /// Key for [`Node::form_token`], derived from the node secret.
     form_key: [u8; 32],
     /// The settings an admin can change while the node runs.
@@ -160,6 +162,7 @@ impl Node {
             node_keys,
             fresh_setup_token: None,
             form_key,
+            inbound_book: Default::default(),
             settings: Default::default(),
         };
         node.load_settings()?;
@@ -245,8 +248,9 @@ impl Node {
         Ok(rsa.private_pem()?.to_string())
     }
 
-    /// Flushes the store (call at shutdown).
+    /// Writes pending bookkeeping and flushes the store (call at shutdown).
     pub fn flush(&self) -> NodeResult<()> {
+        self.write_bookkeeping_blocking()?;
         self.store.flush()
     }
 

@@ -256,35 +256,6 @@ impl Node {
         Ok(count)
     }
 
-    /// Records an inbound activity from `domain` (last contact, counts);
-    /// returns whether the server had been marked unreachable (its queued
-    /// deliveries can be retried now). Not awaited to disk: it is
-    /// statistics.
-    pub async fn note_inbound(&self, domain: &str) -> NodeResult<bool> {
-        let domain = domain.to_ascii_lowercase();
-        self.store
-            .write_soon(move |txn| {
-                let mut state = instance(txn, &domain)?;
-                let was_unreachable = state.unreachable_since.is_some();
-                if was_unreachable {
-                    self.audit(
-                        txn,
-                        None,
-                        "instance.reachable",
-                        &domain,
-                        "it sent an activity: queued deliveries resume",
-                    )?;
-                }
-                state.last_contact = Some(now_ms());
-                state.received += 1;
-                state.unreachable_since = None;
-                self.count_today(txn, crate::moderation::DailyMetric::FederationIn, 1)?;
-                put_instance(txn, &state)?;
-                Ok(was_unreachable)
-            })
-            .await
-    }
-
     /// Records the software a server reports.
     pub async fn note_software(&self, domain: &str, software: &str) -> NodeResult<()> {
         let domain = domain.to_ascii_lowercase();
@@ -367,7 +338,7 @@ pub(crate) use crate::moderation::require_moderator;
 
 /// Writes a server's state, keeping the known and unreachable server
 /// counters right (so the dashboard reads them instead of scanning).
-fn put_instance(txn: &mut Txn<'_>, state: &InstanceState) -> NodeResult<()> {
+pub(super) fn put_instance(txn: &mut Txn<'_>, state: &InstanceState) -> NodeResult<()> {
     let key = Key::new(Space::Instance).str(&state.domain);
     let before: Option<InstanceState> = txn.get(&key)?;
     if before.is_none() {
@@ -384,7 +355,7 @@ fn put_instance(txn: &mut Txn<'_>, state: &InstanceState) -> NodeResult<()> {
     txn.put(key, state)
 }
 
-fn instance(txn: &Txn<'_>, domain: &str) -> NodeResult<InstanceState> {
+pub(super) fn instance(txn: &Txn<'_>, domain: &str) -> NodeResult<InstanceState> {
     Ok(txn
         .get::<InstanceState>(&Key::new(Space::Instance).str(domain))?
         .unwrap_or_else(|| InstanceState {

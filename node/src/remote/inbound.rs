@@ -61,21 +61,6 @@ pub struct RemotePost {
 }
 
 impl Node {
-    /// Whether an inbound activity id was processed before.
-    pub fn seen_activity(&self, id: &str) -> NodeResult<bool> {
-        self.store.contains(&seen_key(id))
-    }
-
-    /// Marks an inbound activity id as processed. Not awaited to disk:
-    /// the effects it guards are idempotent, so losing the marker in a
-    /// crash only means a redelivery is applied again, to no effect.
-    pub async fn mark_activity_seen(&self, id: &str) -> NodeResult<()> {
-        let key = seen_key(id);
-        self.store
-            .write_soon(move |txn| txn.put(key, &now_ms()))
-            .await
-    }
-
     /// A remote account asks to follow a local member.
     pub async fn receive_follow(
         &self,
@@ -370,10 +355,6 @@ impl Node {
         self.store
             .get(&Key::new(Space::FollowActivity).id(followee).id(follower))
     }
-}
-
-fn seen_key(id: &str) -> Key {
-    Key::new(Space::SeenActivity).bytes(blake3::hash(id.as_bytes()).as_bytes())
 }
 
 pub(crate) fn post_uri_key(uri: &str) -> Key {

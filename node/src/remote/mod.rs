@@ -15,12 +15,14 @@
 //! [`RemotePostRef`]: crate::model::RemotePostRef
 
 mod actors;
+mod bookkeeping;
 mod delivery;
 mod domains;
 mod inbound;
 mod outbox;
 
 pub use actors::RemoteActor;
+pub(crate) use bookkeeping::InboundBook;
 pub use delivery::{Delivery, DeliveryStats, InstanceState, NewDelivery};
 pub use domains::{DomainBlock, DomainSeverity};
 pub use inbound::{FollowOutcome, RemotePost};
