@@ -11,6 +11,7 @@ pub mod conversations;
 pub mod error;
 pub mod events;
 pub mod feeds;
+pub mod gossip;
 pub mod id;
 pub mod markers;
 pub mod media;

@@ -41,6 +41,8 @@ pub(crate) mod counter {
     pub const BOOSTS: u8 = 9;
     /// Node-wide: queued deliveries.
     pub const DELIVERY_QUEUE: u8 = 10;
+    /// Node-wide: the last gossip envelope sequence number (20..29: gossip).
+    pub const GOSSIP_SEQ: u8 = 20;
 
     use crate::id::Id;
     use crate::store::{Key, Space};

@@ -23,6 +23,7 @@ mod outbox;
 pub use actors::RemoteActor;
 pub use delivery::{Delivery, DeliveryStats, InstanceState, NewDelivery};
 pub use domains::{DomainBlock, DomainSeverity};
+pub(crate) use inbound::post_uri_key;
 pub use inbound::{FollowOutcome, RemotePost};
 pub use outbox::Outgoing;
 

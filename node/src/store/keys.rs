@@ -120,6 +120,17 @@ pub enum Space {
     FollowActivity = 0x33,
     /// domain → DomainBlock.
     DomainBlock = 0x34,
+    // 0x35..=0x3f: reserved for the admin panel (another branch).
+    /// blake3 envelope id → the envelope's canonical bytes (gossip).
+    Envelope = 0x40,
+    /// (kind byte, received seq) → envelope id: sync cursors per kind.
+    EnvelopeBySeq = 0x41,
+    /// (author ed25519 key, created ms, envelope id) → (): sync per author.
+    EnvelopeByAuthor = 0x42,
+    /// intent id → GossipIntent: records to sign and publish over gossip.
+    GossipOutbox = 0x43,
+    /// (peer id, kind byte) → the peer's last seq this node has synced.
+    SyncCursor = 0x44,
 }
 
 /// A typed, self-delimiting key.
