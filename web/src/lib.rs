@@ -87,7 +87,8 @@ pub fn router_with_federation(
         .merge(routes::feeds::routes())
         .merge(routes::notifications::routes())
         .merge(routes::system::routes())
-        .merge(routes::federation_admin::routes());
+        .merge(routes::federation_admin::routes())
+        .merge(routes::p2p::routes());
     Router::new()
         .nest("/api/kodeon/v1", api)
         .merge(routes::system::root_routes())

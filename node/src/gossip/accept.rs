@@ -12,7 +12,7 @@ use super::body::PostBody;
 
 /// What the wire layer supplies to turn an envelope into a post: the
 /// node does not know ActivityPub URL shapes or the remote-HTML policy.
-pub trait EnvelopeContext {
+pub trait EnvelopeContext: Sync {
     /// Cleans remote HTML for display.
     fn sanitize(&self, html: &str) -> String;
     /// The post (local or remote) an ActivityPub id names, if known here.

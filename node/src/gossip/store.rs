@@ -86,7 +86,7 @@ impl Node {
 
     /// The canonical bytes of a stored envelope.
     pub fn envelope_bytes(&self, id: &[u8; 32]) -> NodeResult<Option<Vec<u8>>> {
-        Ok(self.store.get_raw(&Key::new(Space::Envelope).bytes(id))?)
+        self.store.get_raw(&Key::new(Space::Envelope).bytes(id))
     }
 
     /// The highest sequence number given to an envelope so far.

@@ -7,5 +7,6 @@ pub mod feeds;
 pub mod inbox;
 pub mod members;
 pub mod notifications;
+pub mod p2p;
 pub mod posts;
 pub mod system;
