@@ -172,3 +172,184 @@ async fn a_node_stopped_while_posting_catches_up_by_sync() {
         .count();
     assert_eq!(before, 1, "records synced again are stored once");
 }
+
+/// A bare libp2p peer with Kodeon's behaviour, driven by the test itself.
+type RawSwarm = libp2p::Swarm<federation::gossip::behaviour::Behaviour>;
+
+/// Connects a new raw peer (fresh key) to `addr` and waits until that
+/// node has told it about its subscription to the post topic.
+async fn raw_peer(addr: &str) -> (RawSwarm, libp2p::PeerId) {
+    use federation::gossip::behaviour::{topic, Behaviour, BehaviourEvent};
+    use libp2p::futures::StreamExt;
+    use libp2p::swarm::SwarmEvent;
+    use protocol::envelope::Kind;
+
+    let key = libp2p::identity::Keypair::generate_ed25519();
+    let behaviour = Behaviour::new(&key, false, false).expect("behaviour");
+    let mut swarm = libp2p::SwarmBuilder::with_existing_identity(key)
+        .with_tokio()
+        .with_tcp(
+            libp2p::tcp::Config::default(),
+            libp2p::noise::Config::new,
+            libp2p::yamux::Config::default,
+        )
+        .expect("tcp")
+        .with_behaviour(|_| behaviour)
+        .expect("behaviour")
+        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(60)))
+        .build();
+    let target: libp2p::Multiaddr = addr.parse().expect("multiaddr");
+    let peer = federation::gossip::config::peer_of(&target).expect("peer id");
+    swarm.dial(target).expect("dial");
+    let post_topic = topic(Kind::Post).hash();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(
+                libp2p::gossipsub::Event::Subscribed { peer_id, topic },
+            )) = swarm.select_next_some().await
+            {
+                if peer_id == peer && topic == post_topic {
+                    return;
+                }
+            }
+        }
+    })
+    .await
+    .expect("the node's subscription");
+    (swarm, peer)
+}
+
+/// Publishes `bytes` from a fresh raw peer to `addr`, and asserts the
+/// node hangs up on it (it bans peers that send invalid records).
+async fn inject_and_expect_ban(node: &TestNode, addr: &str, bytes: Vec<u8>, what: &str) {
+    use federation::gossip::behaviour::topic;
+    use libp2p::futures::StreamExt;
+    use libp2p::swarm::SwarmEvent;
+    use protocol::envelope::Kind;
+
+    let (mut swarm, peer) = raw_peer(addr).await;
+    let me = swarm.local_peer_id().to_string();
+    swarm
+        .behaviour_mut()
+        .gossipsub
+        .publish(topic(Kind::Post), bytes)
+        .expect("publish");
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let SwarmEvent::ConnectionClosed { peer_id, .. } = swarm.select_next_some().await {
+                if peer_id == peer {
+                    return;
+                }
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("the node kept talking to the sender of {what}"));
+    within(
+        5,
+        &format!("{what}: the node forgets its sender"),
+        || async { (!peer_ids(&node.p2p().await).contains(&me)).then_some(()) },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tampered_envelopes_are_rejected_and_not_forwarded() {
+    use libp2p::futures::StreamExt;
+    use std::sync::{Arc, Mutex};
+
+    let (a, b, c) = line().await;
+    let b_addr = b.p2p_addr().await;
+    // A watcher beside C: records every message B forwards to it.
+    let (mut watcher, _) = raw_peer(&b_addr).await;
+    let heard: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+    let log = heard.clone();
+    let watching = tokio::spawn(async move {
+        loop {
+            if let libp2p::swarm::SwarmEvent::Behaviour(
+                federation::gossip::behaviour::BehaviourEvent::Gossipsub(
+                    libp2p::gossipsub::Event::Message { message, .. },
+                ),
+            ) = watcher.select_next_some().await
+            {
+                if let Ok(mut l) = log.lock() {
+                    l.push(message.data);
+                }
+            }
+        }
+    });
+
+    let alice = a.register("alice").await;
+    a.post_as(&alice, "genuine words", json!({})).await;
+    let genuine: Vec<u8> = within(20, "the genuine record at the watcher", || {
+        let heard = heard.clone();
+        async move {
+            heard
+                .lock()
+                .ok()?
+                .iter()
+                .find(|m| String::from_utf8_lossy(m).contains("genuine words"))
+                .cloned()
+        }
+    })
+    .await;
+    within(20, "the genuine post on C", || {
+        remote_status(&c, "genuine words")
+    })
+    .await;
+
+    // 1. One bit flipped in the body: "genuine" becomes "geouine".
+    let mut flipped = genuine.clone();
+    let at = flipped
+        .windows(7)
+        .position(|w| w == b"genuine")
+        .expect("content")
+        + 2;
+    flipped[at] ^= 0x01;
+    assert_eq!(flipped[at], b'o');
+    inject_and_expect_ban(&b, &b_addr, flipped, "a flipped bit").await;
+
+    // 2. A wrong key: alice's actor and a new post id, signed by someone else.
+    let value: Value = serde_json::from_slice(&genuine).expect("json");
+    let mut body = value["body"].as_object().cloned().expect("body");
+    let uri = body["uri"]
+        .as_str()
+        .expect("uri")
+        .replace("statuses/", "statuses/F");
+    body.insert("uri".into(), json!(uri));
+    body.insert("html".into(), json!("<p>forged words</p>"));
+    let thief = identity::Ed25519Keypair::generate();
+    let forged = protocol::envelope::Envelope::sign(
+        &thief,
+        protocol::envelope::Kind::Post,
+        value["created"].as_i64().expect("created"),
+        None,
+        body,
+    )
+    .expect("sign");
+    inject_and_expect_ban(&b, &b_addr, forged.bytes, "a wrong key").await;
+
+    // 3. A replay under another id: the same record, re-encoded.
+    let replay = String::from_utf8_lossy(&genuine)
+        .replacen(',', ", ", 1)
+        .into_bytes();
+    assert_ne!(replay, genuine);
+    inject_and_expect_ban(&b, &b_addr, replay, "a replay with another id").await;
+
+    // Nothing but the genuine record was forwarded or stored.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let heard = heard.lock().map(|h| h.clone()).unwrap_or_default();
+    assert_eq!(heard, vec![genuine], "B forwarded only the genuine record");
+    for node in [&b, &c] {
+        let timeline = remote_timeline(node).await;
+        let texts: Vec<&str> = timeline
+            .iter()
+            .filter_map(|s| s["content"].as_str())
+            .collect();
+        assert_eq!(texts.len(), 1, "{texts:?}");
+        assert!(texts[0].contains("genuine words"), "{texts:?}");
+    }
+    // The honest peers are still connected to B.
+    assert_eq!(peer_ids(&b.p2p().await).len(), 3, "A, C and the watcher");
+    watching.abort();
+}
