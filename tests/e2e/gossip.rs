@@ -353,3 +353,71 @@ async fn tampered_envelopes_are_rejected_and_not_forwarded() {
     assert_eq!(peer_ids(&b.p2p().await).len(), 3, "A, C and the watcher");
     watching.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_post_by_gossip_and_activitypub_is_stored_once() {
+    let b = TestNode::start_gossip(&[]).await;
+    let a = TestNode::start_gossip(&[b.p2p_addr().await]).await;
+    within(10, "A and B connected", || async {
+        (peer_ids(&b.p2p().await).len() == 1).then_some(())
+    })
+    .await;
+    let alice = a.register("alice").await;
+    let bob = b.register("bob").await;
+    // bob@B follows alice@A over ActivityPub.
+    let alice_remote = crate::harness::Member {
+        username: format!("alice@{}", a.domain()),
+        ..alice.clone()
+    };
+    let r = b.follow(&bob, &alice_remote).await;
+    assert!(r.status.is_success(), "{}", r.body);
+    within(10, "the follow accepted", || async {
+        let r = a.get("/members/alice", None).await;
+        (r.body["followers_count"] == 1).then_some(())
+    })
+    .await;
+    let records_before = b.p2p().await["records"].as_u64().unwrap_or_default();
+
+    a.post_as(&alice, "both ways at once", json!({})).await;
+    // It arrives by gossip (an envelope is stored on B)...
+    within(20, "the envelope on B", || async {
+        (b.p2p().await["records"].as_u64().unwrap_or_default() > records_before).then_some(())
+    })
+    .await;
+    // ...and by ActivityPub (B's inbox accepted the Create).
+    within(20, "the Create in B's inbox", || async {
+        let r = reqwest::get(format!("{}/metrics", b.base)).await.ok()?;
+        let text = r.text().await.ok()?;
+        text.lines()
+            .filter(|l| !l.starts_with('#') && l.contains("federation_activities_received"))
+            .filter_map(|l| l.split_whitespace().last()?.parse::<f64>().ok())
+            .any(|n| n >= 1.0)
+            .then_some(())
+    })
+    .await;
+    let count = |items: Vec<Value>| {
+        items
+            .iter()
+            .filter(|s| {
+                s["content"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("both ways at once")
+            })
+            .count()
+    };
+    assert_eq!(
+        count(remote_timeline(&b).await),
+        1,
+        "one post in the timeline"
+    );
+    let home = b
+        .get("/api/v1/timelines/home?limit=40", Some(&bob.token))
+        .await;
+    assert_eq!(
+        count(home.body.as_array().cloned().unwrap_or_default()),
+        1,
+        "one post in bob's home feed: {}",
+        home.body
+    );
+}

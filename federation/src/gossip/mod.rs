@@ -73,6 +73,8 @@ pub struct P2pInfo {
     pub listen_addrs: Vec<String>,
     /// Connected peers.
     pub peers: Vec<PeerInfo>,
+    /// Envelopes stored here (own and received): the last sequence number.
+    pub records: u64,
 }
 
 /// Commands for the swarm task.

@@ -196,6 +196,7 @@ impl State {
                     peer_id: self.peer_id.to_string(),
                     listen_addrs: self.listen_addrs.iter().map(Multiaddr::to_string).collect(),
                     peers,
+                    records: self.node.envelope_seq().unwrap_or_default(),
                 });
             }
             Command::Publish { kind, bytes } => {

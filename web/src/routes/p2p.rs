@@ -14,7 +14,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// GET /api/kodeon/v1/p2p — `{"peer_id", "listen_addrs", "peers":
-/// [{"peer_id", "addrs", "score"}]}`; 404 when gossip is off.
+/// [{"peer_id", "addrs", "score"}], "records"}`; 404 when gossip is off.
 async fn p2p_info(State(s): State<AppState>) -> ApiResult<Json<federation::gossip::P2pInfo>> {
     let gossip = s
         .federation
