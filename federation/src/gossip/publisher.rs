@@ -93,23 +93,41 @@ pub(crate) async fn run(
 async fn publish_round(node: &Node, commands: &mpsc::Sender<Command>) -> NodeResult<usize> {
     let pending = node.pending_gossip(ROUND)?;
     for (intent, what) in &pending {
-        match what {
-            GossipIntent::Post { post } => match post_body(node, *post)? {
-                Some((author, created, body)) => {
-                    let envelope = node
-                        .publish_envelope(*intent, &author, Kind::Post, created, body.to_map())
-                        .await?;
-                    tracing::debug!(id = %envelope.id_hex(), post = %post, "gossip record signed");
-                    let _ = commands
-                        .send(Command::Publish {
-                            kind: Kind::Post,
-                            bytes: envelope.bytes,
-                        })
-                        .await;
-                }
-                None => node.drop_gossip_intent(*intent).await?,
-            },
+        match publish_one(node, *intent, what).await {
+            Ok(Some(bytes)) => {
+                let _ = commands
+                    .send(Command::Publish {
+                        kind: Kind::Post,
+                        bytes,
+                    })
+                    .await;
+            }
+            Ok(None) => node.drop_gossip_intent(*intent).await?,
+            // The store failing is worth retrying; anything else (an author
+            // gone, a body too large) never gets better: drop the intent.
+            Err(e @ node::NodeError::Store(_)) => return Err(e),
+            Err(e) => {
+                tracing::warn!(intent = %intent, error = %e, "a gossip record cannot be published; dropped");
+                node.drop_gossip_intent(*intent).await?;
+            }
         }
     }
     Ok(pending.len())
+}
+
+/// Signs and stores one intent's envelope; `None` if there is nothing to
+/// publish any more.
+async fn publish_one(node: &Node, intent: Id, what: &GossipIntent) -> NodeResult<Option<Vec<u8>>> {
+    match what {
+        GossipIntent::Post { post } => {
+            let Some((author, created, body)) = post_body(node, *post)? else {
+                return Ok(None);
+            };
+            let envelope = node
+                .publish_envelope(intent, &author, Kind::Post, created, body.to_map())
+                .await?;
+            tracing::debug!(id = %envelope.id_hex(), post = %post, "gossip record signed");
+            Ok(Some(envelope.bytes))
+        }
+    }
 }

@@ -46,7 +46,9 @@ pub enum Refusal {
     /// The author's actor is not known here yet: resolve it, then retry.
     #[error("unknown author {0}")]
     UnknownAuthor(String),
-    /// The actor claims to be a member of this node, which did not sign it.
+    /// The actor claims to be a member of this node, which has no such
+    /// record (a forgery with a leaked key, or records lost here): not
+    /// stored, but not held against the relay, which cannot tell.
     #[error("claims a local author")]
     LocalAuthor,
     /// The actor has published no ed25519 key, so nothing binds the key
@@ -70,7 +72,7 @@ impl Refusal {
     pub fn is_invalid(&self) -> bool {
         matches!(
             self,
-            Refusal::Invalid(_) | Refusal::BadBody(_) | Refusal::WrongKey | Refusal::LocalAuthor
+            Refusal::Invalid(_) | Refusal::BadBody(_) | Refusal::WrongKey
         )
     }
 
@@ -110,10 +112,19 @@ impl Node {
         let mut outcomes: Vec<Option<Result<Accepted, Refusal>>> = Vec::new();
         let mut ready: Vec<(usize, Ready)> = Vec::new();
         for (i, verified) in verify_batch(items, now).into_iter().enumerate() {
-            let checked = verified
-                .map_err(Refusal::from)
-                .and_then(|envelope| self.check_envelope(envelope));
-            match checked {
+            let envelope = match verified {
+                Ok(envelope) => envelope,
+                Err(e) => {
+                    outcomes.push(Some(Err(Refusal::from(e))));
+                    continue;
+                }
+            };
+            // Known already (our own records come back through sync).
+            if self.has_envelope(&envelope.id)? {
+                outcomes.push(Some(Ok(Accepted::Duplicate)));
+                continue;
+            }
+            match self.check_envelope(envelope) {
                 Ok(r) => {
                     outcomes.push(None);
                     ready.push((i, r));

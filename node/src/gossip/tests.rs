@@ -266,7 +266,9 @@ async fn bad_records_are_refused() {
     local.actor = "https://k.test/users/alice".into();
     local.uri = "https://k.test/users/alice/statuses/7".into();
     let e7 = Envelope::sign(&remote_key(), Kind::Post, 1, None, local.to_map()).expect("sign");
-    assert_eq!(accept(&f.node, &[&e7]).await[0], Err(Refusal::LocalAuthor));
+    let out = accept(&f.node, &[&e7]).await;
+    assert_eq!(out[0], Err(Refusal::LocalAuthor));
+    assert!(!Refusal::LocalAuthor.is_invalid());
 }
 
 #[tokio::test]
