@@ -372,6 +372,23 @@ async fn line(n: usize, posts: usize) -> anyhow::Result<()> {
         }
         send_tx.send(bytes).await?;
     }
+    if std::env::var_os("GOSSIP_BENCH_TRACE").is_some() {
+        for _ in 0..30 {
+            let (ra, rb, rc) = (
+                records(&client, &a).await?,
+                records(&client, &b).await?,
+                records(&client, &c).await?,
+            );
+            println!(
+                "  {:.1} s: A {ra}, B {rb}, C {rc}",
+                started.elapsed().as_secs_f64()
+            );
+            if rc > n as u64 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
     let on_c = until_records(&client, &c, n as u64 + 1, Duration::from_secs(120)).await;
     let elapsed = started.elapsed();
     let on_a = records(&client, &a).await?;

@@ -15,6 +15,8 @@ use crate::service::Federation;
 
 /// Most gossip messages verified and stored in one batch.
 const BATCH: usize = 256;
+/// Batches being verified and written at once.
+const IN_FLIGHT: usize = 4;
 
 /// A gossip message waiting for validation.
 pub(crate) struct Incoming {
@@ -98,15 +100,21 @@ pub(crate) fn acceptance(outcome: &Result<Accepted, Refusal>) -> MessageAcceptan
     }
 }
 
-/// Validates gossip messages in batches until the channel closes.
+/// Validates gossip messages in batches until the channel closes. Up to
+/// [`IN_FLIGHT`] batches are verified and written at once: each waits for
+/// its fsync, and concurrent writers share one (group commit), so a node
+/// keeps up with a busy peer instead of flushing batch after batch.
 pub(crate) async fn run(
     federation: std::sync::Arc<Federation>,
     mut incoming: mpsc::Receiver<Incoming>,
     commands: mpsc::Sender<Command>,
 ) {
-    let mut batch: Vec<Incoming> = Vec::with_capacity(BATCH);
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
     loop {
-        batch.clear();
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            break;
+        };
+        let mut batch: Vec<Incoming> = Vec::with_capacity(BATCH);
         match incoming.recv().await {
             Some(first) => batch.push(first),
             None => break,
@@ -117,36 +125,46 @@ pub(crate) async fn run(
                 Err(_) => break,
             }
         }
-        let items: Vec<&[u8]> = batch.iter().map(|m| m.bytes.as_slice()).collect();
-        let verdicts: Vec<Verdict> = match ingest(&federation, &items).await {
-            Ok(outcomes) => batch
+        let federation = federation.clone();
+        let commands = commands.clone();
+        tokio::spawn(async move {
+            let verdicts = validate(&federation, &batch).await;
+            let _ = commands.send(Command::Validated(verdicts)).await;
+            drop(slot);
+        });
+    }
+    // Let the batches in flight finish.
+    let _ = slots.acquire_many(IN_FLIGHT as u32).await;
+}
+
+/// Verdicts for one batch of gossip messages.
+async fn validate(federation: &Federation, batch: &[Incoming]) -> Vec<Verdict> {
+    let items: Vec<&[u8]> = batch.iter().map(|m| m.bytes.as_slice()).collect();
+    match ingest(federation, &items).await {
+        Ok(outcomes) => batch
+            .iter()
+            .zip(outcomes)
+            .map(|(m, outcome)| {
+                if let Err(r) = &outcome {
+                    tracing::debug!(peer = %m.source, refusal = %r, "gossip record refused");
+                }
+                Verdict {
+                    message_id: m.message_id.clone(),
+                    source: m.source,
+                    acceptance: acceptance(&outcome),
+                }
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "storing gossip records failed");
+            batch
                 .iter()
-                .zip(outcomes)
-                .map(|(m, outcome)| {
-                    if let Err(r) = &outcome {
-                        tracing::debug!(peer = %m.source, refusal = %r, "gossip record refused");
-                    }
-                    Verdict {
-                        message_id: m.message_id.clone(),
-                        source: m.source,
-                        acceptance: acceptance(&outcome),
-                    }
+                .map(|m| Verdict {
+                    message_id: m.message_id.clone(),
+                    source: m.source,
+                    acceptance: MessageAcceptance::Ignore,
                 })
-                .collect(),
-            Err(e) => {
-                tracing::warn!(error = %e, "storing gossip records failed");
-                batch
-                    .iter()
-                    .map(|m| Verdict {
-                        message_id: m.message_id.clone(),
-                        source: m.source,
-                        acceptance: MessageAcceptance::Ignore,
-                    })
-                    .collect()
-            }
-        };
-        if commands.send(Command::Validated(verdicts)).await.is_err() {
-            break;
+                .collect()
         }
     }
 }
