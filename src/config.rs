@@ -44,6 +44,65 @@ pub struct Config {
     pub log: LogConfig,
     /// ActivityPub federation.
     pub federation: FederationConfig,
+    /// libp2p gossip between Kodeon nodes.
+    pub p2p: P2pConfig,
+}
+
+/// `[p2p]`: libp2p gossip. Off while `listen` is empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct P2pConfig {
+    /// Multiaddrs to listen on, e.g. `/ip4/0.0.0.0/tcp/4001`; empty: gossip off.
+    pub listen: Vec<String>,
+    /// Peers to connect to first, each `/ip4/.../tcp/.../p2p/PEER_ID`.
+    pub bootstrap: Vec<String>,
+    /// Discover peers on the local network with mDNS.
+    pub mdns: bool,
+    /// Peer ids never to talk to.
+    pub blocked_peers: Vec<String>,
+    /// Gossip messages accepted from one peer per second.
+    pub max_messages_per_sec: u32,
+    /// Seconds between catch-up syncs with every connected peer.
+    pub sync_interval_secs: u64,
+    /// Discover peers through a Kademlia DHT and connect to them (off:
+    /// only bootstrap and mDNS peers, and those that dial in).
+    pub kademlia: bool,
+}
+
+impl Default for P2pConfig {
+    fn default() -> Self {
+        P2pConfig {
+            listen: Vec::new(),
+            bootstrap: Vec::new(),
+            mdns: false,
+            blocked_peers: Vec::new(),
+            max_messages_per_sec: 5_000,
+            sync_interval_secs: 60,
+            kademlia: true,
+        }
+    }
+}
+
+impl P2pConfig {
+    /// Whether gossip runs.
+    pub fn enabled(&self) -> bool {
+        !self.listen.is_empty()
+    }
+
+    /// The parsed settings for the gossip task.
+    pub fn gossip_config(&self) -> Result<federation::gossip::GossipConfig, ConfigError> {
+        let mut c = federation::gossip::GossipConfig::parse(
+            &self.listen,
+            &self.bootstrap,
+            self.mdns,
+            &self.blocked_peers,
+        )
+        .map_err(|e| ConfigError::key("p2p", e))?;
+        c.max_messages_per_sec = self.max_messages_per_sec.max(1);
+        c.sync_interval = std::time::Duration::from_secs(self.sync_interval_secs.max(1));
+        c.kademlia = self.kademlia;
+        Ok(c)
+    }
 }
 
 /// `[federation]`: ActivityPub delivery.
@@ -152,6 +211,7 @@ impl Default for Config {
             rate_limits: RateLimitsConfig::default(),
             log: LogConfig::default(),
             federation: FederationConfig::default(),
+            p2p: P2pConfig::default(),
         }
     }
 }
@@ -339,6 +399,9 @@ impl Config {
         if let Err(e) = self.listen_addr() {
             problems.extend(e.problems);
         }
+        if let Err(e) = self.p2p.gossip_config() {
+            problems.extend(e.problems);
+        }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             problems.push(format!("log.level: {e}"));
         }
@@ -426,6 +489,7 @@ impl Config {
         c.cache_capacity_bytes = self.storage.cache_capacity_mb.saturating_mul(1024 * 1024);
         c.registration = self.registration.mode;
         c.dev = self.server.dev;
+        c.gossip = self.p2p.enabled();
         c.limits = node::ContentLimits {
             post_chars: self.limits.post_chars,
             title_chars: self.limits.title_chars,

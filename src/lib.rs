@@ -96,6 +96,19 @@ pub async fn run(
     .context("starting federation")?;
     let (stop_delivery, delivery_stopped) = tokio::sync::watch::channel(false);
     let delivery = tokio::spawn(federation.clone().run_delivery(delivery_stopped));
+    let (stop_gossip, gossip_stopped) = tokio::sync::watch::channel(false);
+    let gossip = if config.p2p.enabled() {
+        let settings = config.p2p.gossip_config()?;
+        let (handle, task) =
+            federation::gossip::start(federation.clone(), settings, gossip_stopped)
+                .await
+                .context("starting p2p gossip")?;
+        tracing::info!(peer_id = %handle.peer_id(), "p2p gossip on");
+        federation.set_gossip(handle);
+        Some(task)
+    } else {
+        None
+    };
 
     let app = web::router_with_federation(node.clone(), config.web_settings(), Some(federation));
     tracing::info!("Kodeon listening on http://{local}");
@@ -118,6 +131,12 @@ pub async fn run(
         admin.stop().await;
     }
     let _ = stop_delivery.send(true);
+    let _ = stop_gossip.send(true);
+    if let Some(task) = gossip {
+        if let Err(e) = task.await {
+            tracing::warn!(error = %e, "the p2p task ended badly");
+        }
+    }
     if let Err(e) = delivery.await {
         tracing::warn!(error = %e, "the delivery worker ended badly");
     }

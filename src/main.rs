@@ -79,6 +79,14 @@ struct ServeArgs {
     /// federation. For local testing only [config: server.dev].
     #[arg(long)]
     dev: bool,
+    /// libp2p listen multiaddr, e.g. /ip4/0.0.0.0/tcp/4001; repeatable;
+    /// turns gossip on [config: p2p.listen].
+    #[arg(long = "p2p-listen", value_name = "MULTIADDR")]
+    p2p_listen: Vec<String>,
+    /// Bootstrap peer multiaddr ending in /p2p/PEER_ID; repeatable
+    /// [config: p2p.bootstrap].
+    #[arg(long, value_name = "MULTIADDR")]
+    bootstrap: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -235,6 +243,12 @@ async fn serve(path: Option<&Path>, args: ServeArgs) -> anyhow::Result<()> {
     }
     if args.dev {
         config.server.dev = true;
+    }
+    if !args.p2p_listen.is_empty() {
+        config.p2p.listen = args.p2p_listen;
+    }
+    if !args.bootstrap.is_empty() {
+        config.p2p.bootstrap = args.bootstrap;
     }
     config.validate()?;
     kodeon::init_logging(&config.log.level);

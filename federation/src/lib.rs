@@ -1,5 +1,6 @@
 //! Federation: ActivityPub (signing and sending through
-//! `activitypub_federation`) and, later, libp2p gossip between Kodeon nodes.
+//! `activitypub_federation`) and libp2p gossip between Kodeon nodes
+//! ([`gossip`]).
 //!
 //! The crate sits above `node` and below `web`: the web layer hands it
 //! inbox requests ([`Federation::receive`]) and serves the documents it
@@ -13,6 +14,7 @@ pub mod client;
 pub mod delivery;
 pub mod discovery;
 pub mod error;
+pub mod gossip;
 pub mod inbox;
 pub mod json;
 pub mod notes;

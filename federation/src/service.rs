@@ -68,6 +68,7 @@ pub struct Federation {
     pub(crate) keys: Mutex<HashMap<String, CachedKey>>,
     signers: Mutex<HashMap<Id, SigningActor>>,
     pub(crate) metrics: crate::delivery::DeliveryMetrics,
+    gossip: std::sync::OnceLock<crate::gossip::Gossip>,
 }
 
 impl Federation {
@@ -101,12 +102,23 @@ impl Federation {
             keys: Mutex::new(HashMap::new()),
             signers: Mutex::new(HashMap::new()),
             metrics: Default::default(),
+            gossip: std::sync::OnceLock::new(),
         }))
     }
 
     /// The node.
     pub fn node(&self) -> &Arc<Node> {
         &self.node
+    }
+
+    /// The libp2p gossip handle, when gossip runs.
+    pub fn gossip(&self) -> Option<&crate::gossip::Gossip> {
+        self.gossip.get()
+    }
+
+    /// Records the gossip handle (once; later calls are ignored).
+    pub fn set_gossip(&self, gossip: crate::gossip::Gossip) {
+        let _ = self.gossip.set(gossip);
     }
 
     /// The settings.

@@ -18,6 +18,9 @@ pub struct NodeConfig {
     pub dev: bool,
     /// Content limits.
     pub limits: ContentLimits,
+    /// Whether public posts are also published as signed gossip envelopes
+    /// (a gossip intent is written with each; set when p2p is on).
+    pub gossip: bool,
 }
 
 /// Who may join the node.
@@ -75,6 +78,7 @@ impl NodeConfig {
             registration: RegistrationMode::Open,
             dev: false,
             limits: ContentLimits::default(),
+            gossip: false,
         }
     }
 }

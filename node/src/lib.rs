@@ -13,6 +13,7 @@ pub mod conversations;
 pub mod error;
 pub mod events;
 pub mod feeds;
+pub mod gossip;
 pub mod id;
 pub mod markers;
 pub mod media;

@@ -47,6 +47,8 @@ pub(crate) mod counter {
     pub const INSTANCES: u8 = 12;
     /// Node-wide: servers marked unreachable.
     pub const UNREACHABLE: u8 = 13;
+    /// Node-wide: the last gossip envelope sequence number (20..29: gossip).
+    pub const GOSSIP_SEQ: u8 = 20;
 
     use crate::id::Id;
     use crate::store::{Key, Space};

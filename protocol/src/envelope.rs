@@ -191,6 +191,20 @@ fn unsigned_value(
     })
 }
 
+/// The bytes the signature covers, cut from canonical bytes: members are
+/// sorted, so the top-level `sig` is the last member but `v`, and its
+/// removal leaves the canonical encoding of the unsigned envelope.
+fn signed_part(bytes: &[u8], sig_hex: &str) -> Option<Vec<u8>> {
+    let member = format!(",\"sig\":\"{sig_hex}\"");
+    let tail = format!(",\"v\":{VERSION}}}");
+    let rest = bytes.strip_suffix(tail.as_bytes())?;
+    let head = rest.strip_suffix(member.as_bytes())?;
+    let mut signed = Vec::with_capacity(head.len() + tail.len());
+    signed.extend_from_slice(head);
+    signed.extend_from_slice(tail.as_bytes());
+    Some(signed)
+}
+
 impl Envelope {
     /// Signs a new record.
     pub fn sign(
@@ -231,7 +245,7 @@ impl Envelope {
     ) -> Result<(Envelope, Vec<u8>), EnvelopeError> {
         let value: Value =
             serde_json::from_slice(bytes).map_err(|e| EnvelopeError::Malformed(e.to_string()))?;
-        let Value::Object(mut map) = value else {
+        let Value::Object(map) = value else {
             return Err(EnvelopeError::Malformed("not an object".into()));
         };
         let version = map
@@ -246,9 +260,13 @@ impl Envelope {
                 "unexpected or missing members".into(),
             ));
         }
-        if canonical(&Value::Object(map.clone()))? != bytes {
+        let value = Value::Object(map);
+        if canonical(&value)? != bytes {
             return Err(EnvelopeError::NonCanonical);
         }
+        let Value::Object(mut map) = value else {
+            return Err(EnvelopeError::Malformed("not an object".into()));
+        };
         let sig_hex = map
             .remove("sig")
             .and_then(|s| s.as_str().map(str::to_string))
@@ -280,15 +298,20 @@ impl Envelope {
             }
             _ => return Err(EnvelopeError::Malformed("prev".into())),
         };
-        let body = match map.get("body") {
-            Some(Value::Object(b)) => b.clone(),
+        let body = match map.remove("body") {
+            Some(Value::Object(b)) => b,
             _ => return Err(EnvelopeError::Malformed("body".into())),
         };
-        let body_len = canonical(&Value::Object(body.clone()))?.len();
-        if body_len > MAX_BODY_BYTES {
-            return Err(EnvelopeError::Oversized(body_len));
+        // The canonical body is a part of the canonical bytes: only a large
+        // envelope can hold an oversized body.
+        if bytes.len() > MAX_BODY_BYTES {
+            let body_len = canonical(&Value::Object(body.clone()))?.len();
+            if body_len > MAX_BODY_BYTES {
+                return Err(EnvelopeError::Oversized(body_len));
+            }
         }
-        let signed = canonical(&Value::Object(map))?;
+        let signed =
+            signed_part(bytes, &sig_hex).ok_or_else(|| EnvelopeError::Malformed("sig".into()))?;
         let id = *blake3::hash(bytes).as_bytes();
         Ok((
             Envelope {
@@ -445,6 +468,21 @@ mod tests {
             Envelope::sign(&key(), Kind::Attestation, NOW, None, float),
             Err(EnvelopeError::NonCanonical)
         );
+    }
+
+    #[test]
+    fn signed_part_is_the_unsigned_encoding_even_with_look_alike_members() {
+        let mut b = body();
+        b.insert("sig".into(), Value::String("00".repeat(64)));
+        b.insert("v".into(), serde_json::json!(1));
+        let e = Envelope::sign(&key(), Kind::Post, NOW, None, b.clone()).expect("sign");
+        let unsigned =
+            canonical(&unsigned_value(&e.author, Kind::Post, NOW, None, &b)).expect("canonical");
+        assert_eq!(
+            signed_part(&e.bytes, &hex(&e.sig.to_bytes())),
+            Some(unsigned)
+        );
+        assert_eq!(Envelope::verify(&e.bytes, NOW).expect("verify").body, b);
     }
 
     #[test]

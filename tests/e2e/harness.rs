@@ -109,6 +109,38 @@ impl TestNode {
         .await
     }
 
+    /// Starts a federating node with libp2p gossip on a loopback port,
+    /// bootstrapping to `bootstrap` (full multiaddrs); sync runs every
+    /// second and Kademlia is off, so only bootstrap peers are dialled (a
+    /// line stays a line).
+    pub async fn start_gossip(bootstrap: &[String]) -> TestNode {
+        let bootstrap = bootstrap.to_vec();
+        Self::start_with(move |c| {
+            c.server.domain = "localhost:0".into();
+            c.federation.retry_base_ms = 200;
+            c.p2p.listen = vec!["/ip4/127.0.0.1/tcp/0".into()];
+            c.p2p.bootstrap = bootstrap;
+            c.p2p.sync_interval_secs = 1;
+            c.p2p.kademlia = false;
+        })
+        .await
+    }
+
+    /// `GET /api/kodeon/v1/p2p`.
+    pub async fn p2p(&self) -> Value {
+        let r = self.get("/p2p", None).await;
+        assert_eq!(r.status, StatusCode::OK, "p2p: {}", r.body);
+        r.body
+    }
+
+    /// The node's first full p2p multiaddr (`.../p2p/PEER_ID`).
+    pub async fn p2p_addr(&self) -> String {
+        self.p2p().await["listen_addrs"][0]
+            .as_str()
+            .expect("listen addr")
+            .to_string()
+    }
+
     async fn launch(mut config: Config) -> TestNode {
         // A restarted node keeps its port: other nodes know it by its URLs.
         let port = config

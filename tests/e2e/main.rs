@@ -9,6 +9,7 @@ mod discovery;
 mod federation;
 mod federation_security;
 mod feeds;
+mod gossip;
 mod mastodon;
 mod posts;
 mod privacy;

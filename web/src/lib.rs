@@ -89,7 +89,8 @@ pub fn router_with_federation(
         .merge(routes::notifications::routes())
         .merge(routes::system::routes())
         .merge(routes::federation_admin::routes())
-        .merge(routes::reports::routes());
+        .merge(routes::reports::routes())
+        .merge(routes::p2p::routes());
     Router::new()
         .nest("/api/kodeon/v1", api)
         .merge(routes::system::root_routes())

@@ -72,6 +72,21 @@ impl Node {
         )
     }
 
+    /// Public top-level posts received from other servers (ActivityPub or
+    /// gossip), newest first.
+    pub fn remote_feed(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<PostView>> {
+        self.post_feed(viewer, &Key::new(Space::RemoteTimeline), req, |_, _| {
+            Ok(true)
+        })
+    }
+
+    /// Public top-level posts, local and remote, newest first.
+    pub fn federated_feed(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<PostView>> {
+        self.post_feed(viewer, &Key::new(Space::FederatedTimeline), req, |_, _| {
+            Ok(true)
+        })
+    }
+
     /// Public posts with a tag.
     pub fn tag_feed(
         &self,

@@ -25,6 +25,7 @@ pub use actors::RemoteActor;
 pub(crate) use bookkeeping::InboundBook;
 pub use delivery::{Delivery, DeliveryStats, InstanceState, NewDelivery};
 pub use domains::{DomainBlock, DomainSeverity};
+pub(crate) use inbound::post_uri_key;
 pub use inbound::{FollowOutcome, RemotePost};
 pub use outbox::Outgoing;
 

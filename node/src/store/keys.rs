@@ -133,6 +133,16 @@ pub enum Space {
     LastActive = 0x39,
     /// libp2p peer id → PeerBlock: gossip peers refused by a moderator.
     PeerBlock = 0x3a,
+    /// blake3 envelope id → the envelope's canonical bytes (gossip).
+    Envelope = 0x40,
+    /// (kind byte, received seq) → envelope id: sync cursors per kind.
+    EnvelopeBySeq = 0x41,
+    /// (author ed25519 key, created ms, envelope id) → (): sync per author.
+    EnvelopeByAuthor = 0x42,
+    /// intent id → GossipIntent: records to sign and publish over gossip.
+    GossipOutbox = 0x43,
+    /// (peer id, kind byte) → the peer's last seq this node has synced.
+    SyncCursor = 0x44,
 }
 
 /// A typed, self-delimiting key.

@@ -27,6 +27,8 @@ struct TimelineQuery {
     #[serde(default, deserialize_with = "flex_bool")]
     remote: Option<bool>,
     #[serde(default, deserialize_with = "flex_bool")]
+    local: Option<bool>,
+    #[serde(default, deserialize_with = "flex_bool")]
     only_media: Option<bool>,
 }
 
@@ -45,8 +47,10 @@ async fn home(
     status_page(&s, &uri, s.node.home_feed(v, &q.page.request(20)?)?)
 }
 
-/// GET /api/v1/timelines/public — all public posts here are local until
-/// federation lands, so `remote=true` and `only_media=true` are empty.
+/// GET /api/v1/timelines/public — public top-level posts: local and
+/// remote, `local=true` for this node's, `remote=true` for other servers'
+/// (ActivityPub and gossip). `only_media=true` is empty (remote media are
+/// links only).
 async fn public(
     State(s): State<AppState>,
     t: MaybeToken,
@@ -54,10 +58,18 @@ async fn public(
 ) -> ApiResult<Response> {
     let v = t.viewer("read:statuses")?;
     let q = query(&uri)?;
-    if q.remote == Some(true) || q.only_media == Some(true) {
+    if q.only_media == Some(true) {
         return Ok(axum::Json(Vec::<Value>::new()).into_response());
     }
-    status_page(&s, &uri, s.node.local_feed(&v, &q.page.request(20)?)?)
+    let req = q.page.request(20)?;
+    let page = if q.remote == Some(true) {
+        s.node.remote_feed(&v, &req)?
+    } else if q.local == Some(true) {
+        s.node.local_feed(&v, &req)?
+    } else {
+        s.node.federated_feed(&v, &req)?
+    };
+    status_page(&s, &uri, page)
 }
 
 /// GET /api/v1/timelines/tag/{hashtag}

@@ -7,6 +7,7 @@ pub mod feeds;
 pub mod inbox;
 pub mod members;
 pub mod notifications;
+pub mod p2p;
 pub mod posts;
 pub mod reports;
 pub mod system;

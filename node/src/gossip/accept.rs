@@ -1,0 +1,279 @@
+//! Incoming gossip: verify, check the author, de-duplicate, store.
+
+use protocol::envelope::{verify_batch, Envelope, EnvelopeError, Kind};
+
+use crate::error::NodeResult;
+use crate::id::Id;
+use crate::model::{now_ms, Member, Post, PostType, RemotePostRef, Visibility};
+use crate::node::Node;
+use crate::remote::{host_of, DomainSeverity};
+
+use super::body::PostBody;
+
+/// What the wire layer supplies to turn an envelope into a post: the
+/// node does not know ActivityPub URL shapes or the remote-HTML policy.
+pub trait EnvelopeContext: Sync {
+    /// Cleans remote HTML for display.
+    fn sanitize(&self, html: &str) -> String;
+    /// The post (local or remote) an ActivityPub id names, if known here.
+    fn post_by_uri(&self, uri: &str) -> Option<Id>;
+}
+
+/// An envelope the node took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Accepted {
+    /// New: stored under this sequence number; `post` is the post it created
+    /// (`None` when the post was already known, e.g. from ActivityPub).
+    Stored {
+        /// Sequence number.
+        seq: u64,
+        /// The post created from it.
+        post: Option<Id>,
+    },
+    /// Already stored (same envelope id).
+    Duplicate,
+}
+
+/// Why an envelope was not taken.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// It does not verify or decode (bad signature, not canonical...).
+    #[error("invalid envelope: {0}")]
+    Invalid(#[from] EnvelopeError),
+    /// Verified, but its body is not a valid record of its kind.
+    #[error("invalid body: {0}")]
+    BadBody(String),
+    /// The author's actor is not known here yet: resolve it, then retry.
+    #[error("unknown author {0}")]
+    UnknownAuthor(String),
+    /// The actor claims to be a member of this node, which has no such
+    /// record (a forgery with a leaked key, or records lost here): not
+    /// stored, but not held against the relay, which cannot tell.
+    #[error("claims a local author")]
+    LocalAuthor,
+    /// The actor has published no ed25519 key, so nothing binds the key
+    /// that signed to the actor.
+    #[error("the author has no known ed25519 key")]
+    NoAuthorKey,
+    /// Signed by a key other than the actor's known key.
+    #[error("signed by a key that is not the author's")]
+    WrongKey,
+    /// The author's server is suspended here.
+    #[error("the author's server is blocked")]
+    Blocked,
+    /// A kind this node does not apply yet.
+    #[error("unsupported kind {0:?}")]
+    Unsupported(Kind),
+}
+
+impl Refusal {
+    /// Whether the sender deserves a penalty: the record is provably bad
+    /// (rather than merely not usable here).
+    pub fn is_invalid(&self) -> bool {
+        matches!(
+            self,
+            Refusal::Invalid(_) | Refusal::BadBody(_) | Refusal::WrongKey
+        )
+    }
+
+    /// The actor to resolve before retrying, if that is the problem.
+    pub fn unknown_author(&self) -> Option<&str> {
+        match self {
+            Refusal::UnknownAuthor(actor) => Some(actor),
+            _ => None,
+        }
+    }
+}
+
+/// A verified post envelope with everything checked that needs no write.
+struct Ready {
+    envelope: Envelope,
+    body: PostBody,
+    author: Member,
+    listed: bool,
+}
+
+impl Node {
+    /// Verifies, checks and stores a batch of envelopes received from
+    /// other nodes in one durable write (one outcome per item, in order).
+    ///
+    /// Signatures are verified here, in a batch: a caller cannot make the
+    /// node store what it has not checked. A post's author must be a known
+    /// remote account whose published ed25519 key signed it, and the post's
+    /// id must share the actor's origin. De-duplicated by envelope id, and
+    /// by the post's ActivityPub id (an envelope for a post that arrived by
+    /// ActivityPub is stored, linked to it, and creates nothing).
+    pub async fn accept_envelopes(
+        &self,
+        items: &[&[u8]],
+        context: &dyn EnvelopeContext,
+    ) -> NodeResult<Vec<Result<Accepted, Refusal>>> {
+        let now = now_ms();
+        let mut outcomes: Vec<Option<Result<Accepted, Refusal>>> = Vec::new();
+        let mut ready: Vec<(usize, Ready)> = Vec::new();
+        for (i, verified) in verify_batch(items, now).into_iter().enumerate() {
+            let envelope = match verified {
+                Ok(envelope) => envelope,
+                Err(e) => {
+                    outcomes.push(Some(Err(Refusal::from(e))));
+                    continue;
+                }
+            };
+            // Known already (our own records come back through sync).
+            if self.has_envelope(&envelope.id)? {
+                outcomes.push(Some(Ok(Accepted::Duplicate)));
+                continue;
+            }
+            match self.check_envelope(envelope) {
+                Ok(r) => {
+                    outcomes.push(None);
+                    ready.push((i, r));
+                }
+                Err(refusal) => outcomes.push(Some(Err(refusal))),
+            }
+        }
+        if ready.is_empty() {
+            return Ok(outcomes.into_iter().flatten().collect());
+        }
+        let mut posts: Vec<(usize, Post)> = Vec::new();
+        for (i, r) in &ready {
+            let reply_to = r
+                .body
+                .in_reply_to
+                .as_deref()
+                .and_then(|uri| context.post_by_uri(uri));
+            let parent = match reply_to {
+                Some(id) => self.post_record(id)?,
+                None => None,
+            };
+            let id = self.ids.next();
+            let b = &r.body;
+            posts.push((
+                *i,
+                Post {
+                    id,
+                    author_id: r.author.id,
+                    title: b.title.clone(),
+                    source: String::new(),
+                    html: context.sanitize(&b.html),
+                    post_type: PostType::Discussion,
+                    category: "general".to_string(),
+                    tags: b.tags.clone(),
+                    visibility: Visibility::Public,
+                    in_reply_to: parent.as_ref().map(|p| p.id),
+                    in_reply_to_author: parent.as_ref().map(|p| p.author_id),
+                    thread_root: parent.as_ref().map(|p| p.thread_root).unwrap_or(id),
+                    mentions: Vec::new(),
+                    media: Vec::new(),
+                    spoiler_text: b.summary.clone(),
+                    sensitive: b.sensitive,
+                    language: b.language.clone(),
+                    created_at: r.envelope.created.min(now),
+                    edited_at: None,
+                    remote: Some(RemotePostRef {
+                        uri: b.uri.clone(),
+                        url: b.url.clone(),
+                        attachments: Vec::new(),
+                    }),
+                },
+            ));
+        }
+        let stored = self
+            .write(|txn| {
+                let mut results = Vec::with_capacity(ready.len());
+                for ((i, r), (_, post)) in ready.iter().zip(&posts) {
+                    let Some(seq) = self.store_envelope(txn, &r.envelope)? else {
+                        results.push((*i, Accepted::Duplicate, None));
+                        continue;
+                    };
+                    let uri_key = crate::remote::post_uri_key(&r.body.uri);
+                    let known = txn.get::<Id>(&uri_key)?.is_some()
+                        || context.post_by_uri(&r.body.uri).is_some();
+                    if known {
+                        results.push((*i, Accepted::Stored { seq, post: None }, None));
+                        continue;
+                    }
+                    txn.put(uri_key, &post.id)?;
+                    self.insert_post_with(txn, post, r.listed)?;
+                    results.push((
+                        *i,
+                        Accepted::Stored {
+                            seq,
+                            post: Some(post.id),
+                        },
+                        Some(post.author_id),
+                    ));
+                }
+                Ok(results)
+            })
+            .await?;
+        for (i, accepted, author) in stored {
+            if let (Accepted::Stored { post: Some(id), .. }, Some(author)) = (&accepted, author) {
+                self.timelines.note_post(author, *id);
+            }
+            if let Some(slot) = outcomes.get_mut(i) {
+                *slot = Some(Ok(accepted));
+            }
+        }
+        Ok(outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or(Err(Refusal::BadBody("not processed".into()))))
+            .collect())
+    }
+
+    /// Everything about one verified envelope that needs no write.
+    fn check_envelope(&self, envelope: Envelope) -> Result<Ready, Refusal> {
+        if envelope.kind != Kind::Post {
+            return Err(Refusal::Unsupported(envelope.kind));
+        }
+        let body = PostBody::from_map(&envelope.body).map_err(Refusal::BadBody)?;
+        if body.visibility != "public" {
+            return Err(Refusal::BadBody("only public posts are gossiped".into()));
+        }
+        let (Some(actor_host), Some(uri_host)) = (host_of(&body.actor), host_of(&body.uri)) else {
+            return Err(Refusal::BadBody(
+                "actor and uri must be http(s) URLs".into(),
+            ));
+        };
+        if actor_host != uri_host {
+            return Err(Refusal::BadBody(
+                "the post's id is not on its author's server".into(),
+            ));
+        }
+        if actor_host == self.config.domain.to_ascii_lowercase() {
+            // Our own records are stored when published: a local author
+            // we did not sign for is an impersonation.
+            return Err(Refusal::LocalAuthor);
+        }
+        let author = self
+            .remote_member_by_uri(&body.actor)
+            .map_err(|e| Refusal::BadBody(e.to_string()))?
+            .ok_or_else(|| Refusal::UnknownAuthor(body.actor.clone()))?;
+        let Some(remote) = &author.remote else {
+            return Err(Refusal::LocalAuthor);
+        };
+        if !remote.has_ed25519 {
+            return Err(Refusal::NoAuthorKey);
+        }
+        if author.keys.ed25519_public != envelope.author {
+            return Err(Refusal::WrongKey);
+        }
+        let block = self
+            .domain_block_for(&remote.domain)
+            .map_err(|e| Refusal::BadBody(e.to_string()))?;
+        let listed = match block.map(|b| b.severity) {
+            Some(DomainSeverity::Suspend) => return Err(Refusal::Blocked),
+            Some(DomainSeverity::Silence) => false,
+            None => true,
+        };
+        if author.status != crate::model::MemberStatus::Active {
+            return Err(Refusal::Blocked);
+        }
+        Ok(Ready {
+            envelope,
+            body,
+            author,
+            listed,
+        })
+    }
+}

@@ -1,0 +1,32 @@
+//! Gossip records on the node's side: signed envelopes
+//! ([`protocol::envelope`]) for public posts, stored by id with the indexes
+//! sync needs, and accepted from other nodes after verification.
+//!
+//! The node knows nothing of libp2p. Outgoing records follow the same
+//! pattern as ActivityPub intents: creating a public post writes a
+//! [`GossipIntent`] in the post's own atomic write (when
+//! [`NodeConfig::gossip`](crate::NodeConfig::gossip) is on), so a crash
+//! loses nothing; the federation layer renders the body, has the node sign
+//! it with the author's key ([`Node::publish_envelope`]), which stores the
+//! envelope and drops the intent in one write, then broadcasts it. Anything
+//! not heard live is fetched by sync from the stores
+//! ([`Node::envelopes_since`], [`Node::envelopes_by_author`]).
+//!
+//! Incoming envelopes go through [`Node::accept_envelopes`]: verified (in a
+//! batch), checked against the author's known FEP-521a key, de-duplicated
+//! by envelope id and by the post's ActivityPub id (the join key with
+//! ActivityPub: whichever arrives second is recognised), then stored in one
+//! write for the whole batch.
+
+mod accept;
+mod body;
+mod publish;
+mod store;
+
+#[cfg(test)]
+mod tests;
+
+pub use accept::{Accepted, EnvelopeContext, Refusal};
+pub use body::PostBody;
+pub use publish::GossipIntent;
+pub use store::{kind_byte, kind_from_byte, SyncItem};

@@ -1,0 +1,192 @@
+//! Envelope storage: every accepted envelope by id, with two sync indexes:
+//! (kind, received sequence) and (author, created). The sequence is a
+//! stored counter bumped in the same write, so it is dense and ordered.
+
+use protocol::envelope::{Envelope, Kind};
+
+use crate::error::NodeResult;
+use crate::node::{counter, Node};
+use crate::store::{Key, Space, Txn};
+
+/// One stored envelope as sync hands it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncItem {
+    /// The cursor value to resume after (the sequence number for
+    /// per-kind sync, `created` for per-author sync).
+    pub cursor: u64,
+    /// The envelope's canonical bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// The byte a kind is indexed under (part of the on-disk format).
+pub fn kind_byte(kind: Kind) -> u8 {
+    match kind {
+        Kind::Post => 1,
+        Kind::Edit => 2,
+        Kind::Delete => 3,
+        Kind::Follow => 4,
+        Kind::Unfollow => 5,
+        Kind::Attestation => 6,
+        Kind::Profile => 7,
+    }
+}
+
+/// The kind indexed under `b`, if any.
+pub fn kind_from_byte(b: u8) -> Option<Kind> {
+    Some(match b {
+        1 => Kind::Post,
+        2 => Kind::Edit,
+        3 => Kind::Delete,
+        4 => Kind::Follow,
+        5 => Kind::Unfollow,
+        6 => Kind::Attestation,
+        7 => Kind::Profile,
+        _ => return None,
+    })
+}
+
+fn seq_key() -> Key {
+    counter::global(counter::GOSSIP_SEQ)
+}
+
+impl Node {
+    /// Stages an envelope and its indexes; `None` if it is already stored
+    /// (staged writes included, so a batch holding it twice stores it once).
+    pub(crate) fn store_envelope(
+        &self,
+        txn: &mut Txn<'_>,
+        envelope: &Envelope,
+    ) -> NodeResult<Option<u64>> {
+        let key = Key::new(Space::Envelope).bytes(&envelope.id);
+        if txn.contains(&key)? {
+            return Ok(None);
+        }
+        let seq = txn.add(seq_key(), 1)? as u64;
+        txn.put_raw(key, envelope.bytes.clone());
+        txn.put_raw(
+            Key::new(Space::EnvelopeBySeq)
+                .byte(kind_byte(envelope.kind))
+                .u64(seq),
+            envelope.id.to_vec(),
+        );
+        txn.put_raw(
+            Key::new(Space::EnvelopeByAuthor)
+                .bytes(envelope.author.as_bytes())
+                .u64(envelope.created.max(0) as u64)
+                .bytes(&envelope.id),
+            Vec::new(),
+        );
+        Ok(Some(seq))
+    }
+
+    /// Whether an envelope with this id is stored.
+    pub fn has_envelope(&self, id: &[u8; 32]) -> NodeResult<bool> {
+        self.store.contains(&Key::new(Space::Envelope).bytes(id))
+    }
+
+    /// The canonical bytes of a stored envelope.
+    pub fn envelope_bytes(&self, id: &[u8; 32]) -> NodeResult<Option<Vec<u8>>> {
+        self.store.get_raw(&Key::new(Space::Envelope).bytes(id))
+    }
+
+    /// The highest sequence number given to an envelope so far.
+    pub fn envelope_seq(&self) -> NodeResult<u64> {
+        Ok(self.store.counter(&seq_key())?.max(0) as u64)
+    }
+
+    /// Envelopes of `kind` received after sequence `after`, oldest first, at
+    /// most `limit`: a peer catching up pages with the last `cursor`.
+    pub fn envelopes_since(
+        &self,
+        kind: Kind,
+        after: u64,
+        limit: usize,
+    ) -> NodeResult<Vec<SyncItem>> {
+        let prefix = Key::new(Space::EnvelopeBySeq).byte(kind_byte(kind));
+        let start = prefix.clone().u64(after.saturating_add(1));
+        let end = prefix.prefix_end();
+        let mut out = Vec::new();
+        for item in self.store.range(&start, &end, false).take(limit) {
+            let (key, value) = item?;
+            let Some(seq) = trailing_u64(&key) else {
+                continue;
+            };
+            let Ok(id) = <[u8; 32]>::try_from(value.as_slice()) else {
+                continue;
+            };
+            if let Some(bytes) = self.envelope_bytes(&id)? {
+                out.push(SyncItem { cursor: seq, bytes });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Envelopes by `author` created at or after `since` (ms), oldest
+    /// first, at most `limit`. Records created in the same millisecond as
+    /// the last one of a page are sent again on the next: receivers
+    /// de-duplicate by id.
+    pub fn envelopes_by_author(
+        &self,
+        author: &identity::PublicKey,
+        since: u64,
+        limit: usize,
+    ) -> NodeResult<Vec<SyncItem>> {
+        let prefix = Key::new(Space::EnvelopeByAuthor).bytes(author.as_bytes());
+        let start = prefix.clone().u64(since);
+        let end = prefix.prefix_end();
+        let mut out = Vec::new();
+        for item in self.store.range(&start, &end, false).take(limit) {
+            let (key, _) = item?;
+            let Some(rest) = key.get(1 + 32..) else {
+                continue;
+            };
+            let (Some(created), Ok(id)) = (
+                rest.get(..8)
+                    .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                    .map(u64::from_be_bytes),
+                <[u8; 32]>::try_from(rest.get(8..).unwrap_or_default()),
+            ) else {
+                continue;
+            };
+            if let Some(bytes) = self.envelope_bytes(&id)? {
+                out.push(SyncItem {
+                    cursor: created,
+                    bytes,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The last sequence of `kind` this node has synced from `peer` (a
+    /// transport-level peer id, opaque here).
+    pub fn sync_cursor(&self, peer: &str, kind: Kind) -> NodeResult<u64> {
+        Ok(self.store.get::<u64>(&cursor_key(peer, kind))?.unwrap_or(0))
+    }
+
+    /// Records how far sync from `peer` got. Not awaited to disk: losing it
+    /// only means a page is fetched again, and duplicates are idempotent.
+    pub fn set_sync_cursor(&self, peer: &str, kind: Kind, seq: u64) -> NodeResult<()> {
+        let key = cursor_key(peer, kind);
+        self.store.write_eventually(move |txn| txn.put(key, &seq))
+    }
+
+    /// Ids of posts whose gossip intents are pending (for tests and metrics).
+    pub fn pending_gossip_count(&self) -> NodeResult<usize> {
+        Ok(self
+            .store
+            .prefix(&Key::new(Space::GossipOutbox), false)
+            .count())
+    }
+}
+
+fn cursor_key(peer: &str, kind: Kind) -> Key {
+    Key::new(Space::SyncCursor).str(peer).byte(kind_byte(kind))
+}
+
+fn trailing_u64(raw: &[u8]) -> Option<u64> {
+    let start = raw.len().checked_sub(8)?;
+    raw.get(start..)
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map(u64::from_be_bytes)
+}
