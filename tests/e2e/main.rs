@@ -3,6 +3,7 @@
 mod harness;
 
 mod accounts;
+mod admin_panel;
 mod bad_input;
 mod cli;
 mod discovery;

@@ -44,6 +44,8 @@ struct State {
     syncing: HashSet<PeerId>,
     requests: HashMap<OutboundRequestId, (PeerId, Kind)>,
     banned: HashMap<PeerId, Instant>,
+    /// Peers blocked by moderators (stored by the node; kept until lifted).
+    moderated: HashSet<PeerId>,
 }
 
 pub(super) async fn start(
@@ -71,6 +73,19 @@ pub(super) async fn start(
         .build();
     for peer in &config.blocked_peers {
         swarm.behaviour_mut().blocked.block_peer(*peer);
+    }
+    // And the moderators' block list, kept by the node.
+    let mut moderated = HashSet::new();
+    for block in node.blocked_peers()? {
+        match block.peer_id.parse::<PeerId>() {
+            Ok(peer) => {
+                swarm.behaviour_mut().blocked.block_peer(peer);
+                moderated.insert(peer);
+            }
+            Err(_) => {
+                tracing::warn!(peer = %block.peer_id, "ignoring a blocked peer id that does not parse")
+            }
+        }
     }
     for addr in &config.listen {
         swarm
@@ -131,6 +146,7 @@ pub(super) async fn start(
         syncing: HashSet::new(),
         requests: HashMap::new(),
         banned: HashMap::new(),
+        moderated,
     };
     let span = tracing::info_span!("p2p", peer = %peer_id);
     let ingest_task = tokio::spawn(
@@ -198,6 +214,18 @@ impl State {
                     peers,
                     records: self.node.envelope_seq().unwrap_or_default(),
                 });
+            }
+            Command::Block(peer) => {
+                tracing::info!(%peer, "a moderator blocked a gossip peer");
+                self.moderated.insert(peer);
+                swarm.behaviour_mut().blocked.block_peer(peer);
+                let _ = swarm.disconnect_peer_id(peer);
+            }
+            Command::Unblock(peer) => {
+                self.moderated.remove(&peer);
+                if !self.config.blocked_peers.contains(&peer) && !self.banned.contains_key(&peer) {
+                    swarm.behaviour_mut().blocked.unblock_peer(peer);
+                }
             }
             Command::Publish { kind, bytes } => {
                 match swarm.behaviour_mut().gossipsub.publish(topic(kind), bytes) {
@@ -548,7 +576,7 @@ impl State {
             .collect();
         for peer in expired {
             self.banned.remove(&peer);
-            if !self.config.blocked_peers.contains(&peer) {
+            if !self.config.blocked_peers.contains(&peer) && !self.moderated.contains(&peer) {
                 swarm.behaviour_mut().blocked.unblock_peer(peer);
             }
         }

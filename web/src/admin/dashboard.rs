@@ -16,6 +16,13 @@ pub async fn show(
 ) -> Result<Response, PanelError> {
     let d = s.node.dashboard(&session.viewer)?;
     let fed = s.node.federation_overview(&session.viewer)?;
+    let gossip_peers = match s.federation.as_ref().and_then(|f| f.gossip()) {
+        Some(g) => match g.info().await {
+            Ok(info) => info.peers.len().to_string(),
+            Err(_) => "stopped".to_string(),
+        },
+        None => "off".to_string(),
+    };
     let figures = vec![
         Figure {
             label: "members",
@@ -50,8 +57,16 @@ pub async fn show(
             value: fed.queued.to_string(),
         },
         Figure {
+            label: "failed delivery attempts since start",
+            value: s
+                .federation
+                .as_ref()
+                .map(|f| f.metrics().failed.get().to_string())
+                .unwrap_or_else(|| "off".to_string()),
+        },
+        Figure {
             label: "gossip peers",
-            value: "off".to_string(),
+            value: gossip_peers,
         },
         Figure {
             label: "storage",

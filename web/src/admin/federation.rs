@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::Form;
 use node::remote::{DomainBlock, DomainSeverity};
 
-use super::templates::{BlockRow, FederationPage, InstanceRow, QueueRow};
+use super::templates::{BlockRow, FederationPage, InstanceRow, PeerBlockRow, PeerRow, QueueRow};
 use super::{chrome, field, render, see_other, when, AdminSession, PanelError, PanelQuery};
 use crate::state::AppState;
 
@@ -72,6 +72,34 @@ pub async fn show(
             last_error: d.last_error.unwrap_or_default(),
         })
         .collect();
+    let gossip = s.federation.as_ref().and_then(|f| f.gossip());
+    let info = match gossip {
+        Some(g) => g.info().await.ok(),
+        None => None,
+    };
+    let peers = info
+        .as_ref()
+        .map(|i| {
+            i.peers
+                .iter()
+                .map(|p| PeerRow {
+                    peer_id: p.peer_id.clone(),
+                    addrs: p.addrs.join(", "),
+                    score: format!("{:.1}", p.score),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let peer_blocks = s
+        .node
+        .blocked_peers()?
+        .into_iter()
+        .map(|b| PeerBlockRow {
+            peer_id: b.peer_id,
+            reason: b.reason,
+            created: when(b.created_at),
+        })
+        .collect();
     render(FederationPage {
         chrome: chrome(&s, &session, "federation", q.done.as_deref()),
         queued: stats.queued,
@@ -83,7 +111,52 @@ pub async fn show(
         blocks,
         queue,
         federation_on: s.federation.is_some(),
+        gossip_peer_id: info.as_ref().map(|i| i.peer_id.clone()),
+        gossip_listen: info.map(|i| i.listen_addrs).unwrap_or_default(),
+        peers,
+        peer_blocks,
     })
+}
+
+/// POST /admin/federation/peers/block — `peer_id`, `reason`: stored by the
+/// node (audited) and enforced at once by the running gossip task.
+pub async fn block_peer(
+    State(s): State<AppState>,
+    session: AdminSession,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PanelError> {
+    session.check_form(&s, &form)?;
+    let block = s
+        .node
+        .block_peer(
+            &session.viewer,
+            field(&form, "peer_id"),
+            field(&form, "reason"),
+        )
+        .await?;
+    if let Some(gossip) = s.federation.as_ref().and_then(|f| f.gossip()) {
+        if let Err(e) = gossip.block_peer(&block.peer_id).await {
+            tracing::warn!(peer = %block.peer_id, error = %e, "gossip could not block the peer now");
+        }
+    }
+    Ok(see_other("/admin/federation?done=peer_blocked"))
+}
+
+/// POST /admin/federation/peers/{peer}/unblock
+pub async fn unblock_peer(
+    State(s): State<AppState>,
+    session: AdminSession,
+    Path(peer): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PanelError> {
+    session.check_form(&s, &form)?;
+    s.node.unblock_peer(&session.viewer, &peer).await?;
+    if let Some(gossip) = s.federation.as_ref().and_then(|f| f.gossip()) {
+        if let Err(e) = gossip.unblock_peer(&peer).await {
+            tracing::warn!(%peer, error = %e, "gossip could not unblock the peer now");
+        }
+    }
+    Ok(see_other("/admin/federation?done=peer_unblocked"))
 }
 
 /// POST /admin/federation/domain-blocks — `domain`, `severity` (silence or

@@ -64,6 +64,14 @@ pub fn routes() -> Router<AppState> {
             "/admin/federation/instances/{domain}/retry",
             post(federation::retry),
         )
+        .route(
+            "/admin/federation/peers/block",
+            post(federation::block_peer),
+        )
+        .route(
+            "/admin/federation/peers/{peer}/unblock",
+            post(federation::unblock_peer),
+        )
         .route("/admin/settings", get(settings::show).post(settings::save))
         .route("/admin/invites", post(settings::invite))
         .route("/admin/audit", get(settings::audit))
@@ -308,6 +316,8 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "blocked" => "The domain is blocked.",
         "unblocked" => "The domain block is lifted.",
         "retry" => "Deliveries to that server are due now.",
+        "peer_blocked" => "The gossip peer is blocked.",
+        "peer_unblocked" => "The gossip peer block is lifted.",
         "settings" => "Settings saved.",
         "welcome" => "Welcome. You are signed in.",
         _ => return None,

@@ -187,6 +187,20 @@ pub struct QueueRow {
     pub last_error: String,
 }
 
+/// A connected gossip peer.
+pub struct PeerRow {
+    pub peer_id: String,
+    pub addrs: String,
+    pub score: String,
+}
+
+/// A blocked gossip peer.
+pub struct PeerBlockRow {
+    pub peer_id: String,
+    pub reason: String,
+    pub created: String,
+}
+
 /// The federation page.
 #[derive(Template)]
 #[template(path = "admin/federation.html")]
@@ -201,6 +215,11 @@ pub struct FederationPage {
     pub blocks: Vec<BlockRow>,
     pub queue: Vec<QueueRow>,
     pub federation_on: bool,
+    /// This node's gossip peer id, when gossip runs.
+    pub gossip_peer_id: Option<String>,
+    pub gossip_listen: Vec<String>,
+    pub peers: Vec<PeerRow>,
+    pub peer_blocks: Vec<PeerBlockRow>,
 }
 
 /// The settings page.
