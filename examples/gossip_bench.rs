@@ -1,7 +1,7 @@
 //! Gossip benchmark (issue 5). Prints its figures; asserts nothing.
 //!
 //! ```text
-//! cargo run --release --example gossip_bench -- [--records 10000] [--posts 200]
+//! cargo run --release --example gossip_bench -- [--records 10000] [--posts 200] [--window 3000]
 //! ```
 //!
 //! 1. Envelope verification on one core: decode, canonical check and
@@ -349,16 +349,16 @@ async fn line(n: usize, posts: usize) -> anyhow::Result<()> {
         }
     });
     until_records(&client, &c, 1, Duration::from_secs(20)).await?;
-    // Flow control: at most WINDOW records between the raw peer and C, so
+    // Flow control: at most `--window` records between the raw peer and C, so
     // that the measure is the line's rate, not how many records A drops
     // when flooded (a Kodeon node drops past its ingest queue and repairs
     // by sync, which this raw peer does not serve).
-    const WINDOW: u64 = 3000;
+    let window = arg("--window", 3000) as u64;
     let started = Instant::now();
     let mut stored = 0u64;
     let mut stalled = Instant::now();
     for (sent, bytes) in (0u64..).zip(signed.into_iter().skip(1)) {
-        while sent >= stored + WINDOW {
+        while sent >= stored + window {
             let now = records(&client, &c).await?.saturating_sub(1);
             if now > stored {
                 stored = now;
@@ -395,7 +395,7 @@ async fn line(n: usize, posts: usize) -> anyhow::Result<()> {
     let on_b = records(&client, &b).await?;
     match on_c {
         Ok(_) => println!(
-            "3-node line A-B-C on loopback, {n} records published beside A (at most {WINDOW} in flight), all stored on C in {:.2} s: {:.0} records/s end to end (each node verifies, stores durably, forwards)  [target >= 2000/s]",
+            "3-node line A-B-C on loopback, {n} records published beside A (at most {window} in flight), all stored on C in {:.2} s: {:.0} records/s end to end (each node verifies, stores durably, forwards)  [target >= 2000/s]",
             elapsed.as_secs_f64(),
             n as f64 / elapsed.as_secs_f64()
         ),
