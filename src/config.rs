@@ -320,11 +320,34 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// The config sections and flat aliases a `KODEON_*` variable may set.
+const ENV_SECTIONS: [&str; 11] = [
+    "data_dir",
+    "server",
+    "storage",
+    "registration",
+    "limits",
+    "rate_limits",
+    "log",
+    "federation",
+    "p2p",
+    "listen",
+    "domain",
+];
+
+/// Whether a `KODEON_*` variable (prefix stripped) is configuration: its
+/// first part names a section or alias. Others, such as `KODEON_BIN` in
+/// test scripts or `KODEON_CONFIG` (the file's path), are not read as keys;
+/// unknown keys inside a section are still errors.
+fn env_key_is_config(key: &str) -> bool {
+    let first = key.split("__").next().unwrap_or(key);
+    ENV_SECTIONS.iter().any(|s| first.eq_ignore_ascii_case(s))
+}
+
 /// The `KODEON_*` environment variables as a figment provider.
 fn env_provider() -> Env {
     Env::prefixed(ENV_PREFIX)
-        // `KODEON_CONFIG` names the file; it is not a key.
-        .ignore(&["config"])
+        .filter(|key| env_key_is_config(key.as_str()))
         .split("__")
         // Flat aliases (keys are case-insensitive here, lowercased later).
         .map(|key| {
@@ -610,6 +633,16 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(text.contains("server.domain"), "{text}");
+    }
+
+    #[test]
+    fn only_config_sections_are_read_from_the_environment() {
+        assert!(env_key_is_config("server__dev"));
+        assert!(env_key_is_config("LISTEN"));
+        assert!(env_key_is_config("p2p__listen"));
+        assert!(!env_key_is_config("bin"), "KODEON_BIN is a test script's");
+        assert!(!env_key_is_config("config"), "KODEON_CONFIG names the file");
+        assert!(!env_key_is_config("test_log"));
     }
 
     #[test]
