@@ -4,21 +4,10 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use serde_json::Value;
 
 use crate::harness::TestNode;
 
-/// The peer ids a node reports as connected.
-fn peers(p2p: &Value) -> Vec<String> {
-    p2p["peers"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| p["peer_id"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
+use crate::gossip::peer_ids as peers;
 
 /// A panel page fetched with an admin's session cookie.
 async fn page(node: &TestNode, token: &str, path: &str) -> String {

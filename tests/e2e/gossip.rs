@@ -41,7 +41,7 @@ async fn remote_status(node: &TestNode, needle: &str) -> Option<Value> {
         .find(|s| s["content"].as_str().unwrap_or_default().contains(needle))
 }
 
-fn peer_ids(p2p: &Value) -> Vec<String> {
+pub(crate) fn peer_ids(p2p: &Value) -> Vec<String> {
     p2p["peers"]
         .as_array()
         .map(|a| {

@@ -154,13 +154,8 @@ pub async fn login(
             signed_in(&s, &issued.token, "/admin")
         }
         Err(e) => {
-            let api = crate::error::ApiError::from(e);
-            let message = if api.status == StatusCode::INTERNAL_SERVER_ERROR {
-                "Something went wrong; see the node's log.".to_string()
-            } else {
-                api.message
-            };
-            login_page(&s, &headers, Some(message), api.status)
+            let (status, message) = super::error_text(e);
+            login_page(&s, &headers, Some(message), status)
         }
     }
 }
@@ -215,12 +210,8 @@ pub async fn setup(
     let member = match result {
         Ok(m) => m,
         Err(e) => {
-            let api = crate::error::ApiError::from(e);
-            let message = match &api.field {
-                Some(f) => format!("{f}: {}", api.message),
-                None => api.message.clone(),
-            };
-            return setup_page(&s, &headers, Some(message), api.status);
+            let (status, message) = super::error_text(e);
+            return setup_page(&s, &headers, Some(message), status);
         }
     };
     match s

@@ -42,8 +42,7 @@ fn row(s: &AppState, m: &Member) -> MemberRow {
 }
 
 fn member_id(raw: &str) -> Result<Id, PanelError> {
-    raw.parse()
-        .map_err(|_| PanelError::Page(StatusCode::NOT_FOUND, "No such member.".into()))
+    super::path_id(raw, "member")
 }
 
 /// GET /admin/members?q=&max_id=

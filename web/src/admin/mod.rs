@@ -169,15 +169,26 @@ impl PanelError {
 
 impl From<NodeError> for PanelError {
     fn from(e: NodeError) -> Self {
-        let api = crate::error::ApiError::from(e);
-        if api.status == StatusCode::INTERNAL_SERVER_ERROR {
-            return PanelError::Page(
-                api.status,
-                "Something went wrong; see the node's log.".into(),
-            );
-        }
-        api.into()
+        let (status, message) = error_text(e);
+        PanelError::Page(status, message)
     }
+}
+
+/// A node error as a status and words for the page: the field at fault
+/// named first; a 5xx says only that the log has the details.
+pub fn error_text(e: NodeError) -> (StatusCode, String) {
+    let api = crate::error::ApiError::from(e);
+    if api.status == StatusCode::INTERNAL_SERVER_ERROR {
+        return (
+            api.status,
+            "Something went wrong; see the node's log.".into(),
+        );
+    }
+    let message = match &api.field {
+        Some(field) => format!("{field}: {}", api.message),
+        None => api.message,
+    };
+    (api.status, message)
 }
 
 impl From<crate::error::ApiError> for PanelError {
@@ -255,6 +266,12 @@ pub fn set_cookie(s: &AppState, name: &str, value: &str, max_age_secs: i64) -> H
         "{name}={value}; Path=/admin; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
     );
     HeaderValue::from_str(&raw).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The id in a panel URL; a malformed one is a "no such" page.
+pub fn path_id(raw: &str, what: &str) -> Result<node::Id, PanelError> {
+    raw.parse()
+        .map_err(|_| PanelError::Page(StatusCode::NOT_FOUND, format!("No such {what}.")))
 }
 
 /// A form field, trimmed ("" when absent).

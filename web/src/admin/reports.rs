@@ -41,8 +41,7 @@ fn row(s: &AppState, r: &Report) -> ReportRow {
 }
 
 fn report_id(raw: &str) -> Result<Id, PanelError> {
-    raw.parse()
-        .map_err(|_| PanelError::Page(StatusCode::NOT_FOUND, "No such report.".into()))
+    super::path_id(raw, "report")
 }
 
 /// GET /admin/reports?state=open|all
