@@ -19,3 +19,10 @@ pub struct AppState {
     /// ActivityPub federation (absent in tests of the web layer alone).
     pub federation: Option<Arc<federation::Federation>>,
 }
+
+impl AppState {
+    /// The running libp2p gossip task, if gossip is on.
+    pub fn gossip(&self) -> Option<&federation::gossip::Gossip> {
+        self.federation.as_ref().and_then(|f| f.gossip())
+    }
+}

@@ -36,6 +36,8 @@ pub struct FeedEntry<'a> {
     pub by: Id,
     /// Whether the entry is a boost.
     pub boost: bool,
+    /// Whether `by` is silenced (read from the page's author cache).
+    pub by_silenced: bool,
 }
 
 /// Per-request cache of authors, so a page loads each author once.
@@ -68,7 +70,7 @@ impl Node {
             viewer,
             &Key::new(Space::LocalTimeline),
             req,
-            |node, entry| node.publicly_listed(viewer, entry.by),
+            |node, entry| node.publicly_listed(viewer, entry),
         )
     }
 
@@ -99,7 +101,7 @@ impl Node {
             viewer,
             &Key::new(Space::TagTimeline).str(&tag),
             req,
-            |node, entry| node.publicly_listed(viewer, entry.by),
+            |node, entry| node.publicly_listed(viewer, entry),
         )
     }
 
@@ -115,7 +117,7 @@ impl Node {
             viewer,
             &Key::new(Space::CategoryTimeline).str(&category),
             req,
-            |node, entry| node.publicly_listed(viewer, entry.by),
+            |node, entry| node.publicly_listed(viewer, entry),
         )
     }
 
@@ -160,23 +162,24 @@ impl Node {
         self.pointer_feed(viewer, &Key::new(Space::MemberLikes).id(me), req)
     }
 
-    /// A feed over index keys ending in post ids.
-    /// Whether `author`'s posts appear in public listings for the viewer:
-    /// a silenced member's posts show only to their followers and to
+    /// Whether an entry appears in public listings for the viewer: a
+    /// silenced member's posts show only to their followers and to
     /// themselves.
-    pub(crate) fn publicly_listed(&self, viewer: &Viewer, author: Id) -> NodeResult<bool> {
-        let Some(member) = self.member(author)? else {
-            return Ok(false);
-        };
-        if !member.silenced {
+    pub(crate) fn publicly_listed(
+        &self,
+        viewer: &Viewer,
+        entry: &FeedEntry<'_>,
+    ) -> NodeResult<bool> {
+        if !entry.by_silenced {
             return Ok(true);
         }
         match viewer.id() {
-            Some(me) => Ok(me == author || self.is_following(me, author)?),
+            Some(me) => Ok(me == entry.by || self.is_following(me, entry.by)?),
             None => Ok(false),
         }
     }
 
+    /// A feed over index keys ending in post ids.
     fn post_feed(
         &self,
         viewer: &Viewer,
@@ -239,6 +242,7 @@ impl Node {
             post: &post,
             by,
             boost: boost.is_some(),
+            by_silenced: authors.get(by)?.is_some_and(|m| m.silenced),
         };
         if !keep(self, &entry)? {
             return Ok(None);

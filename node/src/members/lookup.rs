@@ -2,7 +2,7 @@
 
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
-use crate::model::{MemberStatus, MemberView, Relationship};
+use crate::model::{Member, MemberStatus, MemberView, Relationship};
 use crate::node::{Node, Viewer};
 use crate::store::{Key, Space};
 
@@ -45,6 +45,23 @@ impl Node {
         Ok(out)
     }
 
+    /// Members (any status, local and remote) whose lower-cased username
+    /// starts with `prefix`, in name order.
+    pub(crate) fn members_with_name_prefix<'a>(
+        &'a self,
+        prefix: &str,
+    ) -> impl Iterator<Item = NodeResult<Member>> + 'a {
+        // Keys are `name\0`: scan the raw prefix without the terminator.
+        let start = Key::new(Space::MemberByName).bytes(prefix.as_bytes());
+        self.store.prefix(&start, false).filter_map(move |item| {
+            let member = item
+                .map_err(NodeError::from)
+                .and_then(|(_, value)| crate::store::decode_value::<Id>(&value))
+                .and_then(|id| self.member(id));
+            member.transpose()
+        })
+    }
+
     /// Active members whose username starts with `prefix` (case-insensitive),
     /// at most `limit`, hiding those who block the viewer.
     pub fn search_members(
@@ -62,18 +79,12 @@ impl Node {
         {
             return Ok(Vec::new());
         }
-        // Keys are `name\0`: scan the raw prefix without the terminator.
-        let start = Key::new(Space::MemberByName).bytes(prefix.as_bytes());
         let mut out = Vec::new();
-        for item in self.store.prefix(&start, false) {
+        for member in self.members_with_name_prefix(&prefix) {
             if out.len() >= limit.min(40) {
                 break;
             }
-            let (_, value) = item?;
-            let id: Id = crate::store::decode_value(&value)?;
-            let Some(member) = self.member(id)? else {
-                continue;
-            };
+            let member = member?;
             if member.status != MemberStatus::Active {
                 continue;
             }

@@ -267,28 +267,10 @@ impl Node {
         match query.map(str::trim).filter(|q| !q.is_empty()) {
             Some(q) => {
                 let prefix = q.trim_start_matches('@').to_lowercase();
-                let limit = req.limit()?;
-                let mut items = Vec::new();
-                let start = Key::new(Space::MemberByName).bytes(prefix.as_bytes());
-                for entry in
-                    self.store
-                        .range(&start, &Key::new(Space::MemberByName).prefix_end(), false)
-                {
-                    let (key, value) = entry?;
-                    let name = key.get(1..).unwrap_or_default();
-                    if !name.starts_with(prefix.as_bytes()) {
-                        break;
-                    }
-                    let Ok(id) = crate::store::decode_value::<Id>(&value) else {
-                        continue;
-                    };
-                    if let Some(m) = self.member(id)? {
-                        items.push(m);
-                    }
-                    if items.len() >= limit {
-                        break;
-                    }
-                }
+                let items = self
+                    .members_with_name_prefix(&prefix)
+                    .take(req.limit()?)
+                    .collect::<NodeResult<Vec<_>>>()?;
                 Ok(Page {
                     items,
                     next_max_id: None,

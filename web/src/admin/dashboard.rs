@@ -16,7 +16,7 @@ pub async fn show(
 ) -> Result<Response, PanelError> {
     let d = s.node.dashboard(&session.viewer)?;
     let fed = s.node.federation_overview(&session.viewer)?;
-    let gossip_peers = match s.federation.as_ref().and_then(|f| f.gossip()) {
+    let gossip_peers = match s.gossip() {
         Some(g) => match g.info().await {
             Ok(info) => info.peers.len().to_string(),
             Err(_) => "stopped".to_string(),

@@ -72,7 +72,7 @@ pub async fn show(
             last_error: d.last_error.unwrap_or_default(),
         })
         .collect();
-    let gossip = s.federation.as_ref().and_then(|f| f.gossip());
+    let gossip = s.gossip();
     let info = match gossip {
         Some(g) => g.info().await.ok(),
         None => None,
@@ -134,7 +134,7 @@ pub async fn block_peer(
             field(&form, "reason"),
         )
         .await?;
-    if let Some(gossip) = s.federation.as_ref().and_then(|f| f.gossip()) {
+    if let Some(gossip) = s.gossip() {
         if let Err(e) = gossip.block_peer(&block.peer_id).await {
             tracing::warn!(peer = %block.peer_id, error = %e, "gossip could not block the peer now");
         }
@@ -151,7 +151,7 @@ pub async fn unblock_peer(
 ) -> Result<Response, PanelError> {
     session.check_form(&s, &form)?;
     s.node.unblock_peer(&session.viewer, &peer).await?;
-    if let Some(gossip) = s.federation.as_ref().and_then(|f| f.gossip()) {
+    if let Some(gossip) = s.gossip() {
         if let Err(e) = gossip.unblock_peer(&peer).await {
             tracing::warn!(%peer, error = %e, "gossip could not unblock the peer now");
         }

@@ -17,9 +17,7 @@ pub fn routes() -> Router<AppState> {
 /// [{"peer_id", "addrs", "score"}], "records"}`; 404 when gossip is off.
 async fn p2p_info(State(s): State<AppState>) -> ApiResult<Json<federation::gossip::P2pInfo>> {
     let gossip = s
-        .federation
-        .as_ref()
-        .and_then(|f| f.gossip())
+        .gossip()
         .ok_or(NodeError::NotFound("p2p (gossip is off)"))?;
     let info = gossip
         .info()
