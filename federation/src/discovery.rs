@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 /// The id (URL) of a member's actor.
 pub fn actor_id(node: &Node, username: &str) -> String {
-    format!("{}/users/{}", node.config().base_url(), username)
+    node.actor_uri(username)
 }
 
 fn escape(s: &str) -> String {

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod apps;
+pub mod attestations;
 #[cfg(feature = "bench-seed")]
 mod bench_seed;
 pub mod config;

@@ -269,8 +269,14 @@ impl Node {
         }
     }
 
-    /// Loads a member by username, any status.
+    /// Loads a member by username (or did:key), any status.
     pub(crate) fn member_by_name(&self, username: &str) -> NodeResult<Option<Member>> {
+        if username.starts_with("did:key:") {
+            return match identity::PublicKey::from_did_key(username) {
+                Ok(key) => self.member_by_key(&key),
+                Err(_) => Ok(None),
+            };
+        }
         let key = Key::new(Space::MemberByName).str(&username.to_lowercase());
         match self.store.get::<Id>(&key)? {
             Some(id) => self.member(id),

@@ -90,7 +90,8 @@ pub fn router_with_federation(
         .merge(routes::system::routes())
         .merge(routes::federation_admin::routes())
         .merge(routes::reports::routes())
-        .merge(routes::p2p::routes());
+        .merge(routes::p2p::routes())
+        .merge(routes::attestations::routes());
     Router::new()
         .nest("/api/kodeon/v1", api)
         .merge(routes::system::root_routes())

@@ -8,6 +8,7 @@ use libp2p::gossipsub::{MessageAcceptance, MessageId};
 use libp2p::PeerId;
 use node::gossip::{Accepted, EnvelopeContext, Refusal};
 use node::{Id, Node, NodeResult};
+use protocol::envelope::Kind;
 use tokio::sync::mpsc;
 
 use super::Command;
@@ -22,6 +23,8 @@ const IN_FLIGHT: usize = 4;
 pub(crate) struct Incoming {
     pub message_id: MessageId,
     pub source: PeerId,
+    /// The kind of the topic it came on.
+    pub kind: Kind,
     pub bytes: Vec<u8>,
 }
 
@@ -55,9 +58,18 @@ pub async fn ingest(
     federation: &Federation,
     items: &[&[u8]],
 ) -> NodeResult<Vec<Result<Accepted, Refusal>>> {
+    ingest_as(federation, items, None).await
+}
+
+/// [`ingest`] for gossip messages, each of the kind of its topic.
+pub(crate) async fn ingest_as(
+    federation: &Federation,
+    items: &[&[u8]],
+    kinds: Option<&[Kind]>,
+) -> NodeResult<Vec<Result<Accepted, Refusal>>> {
     let node = federation.node();
     let context = Context(node);
-    let mut outcomes = node.accept_envelopes(items, &context).await?;
+    let mut outcomes = node.accept_envelopes_as(items, kinds, &context).await?;
     let unknown: BTreeSet<String> = outcomes
         .iter()
         .filter_map(|o| o.as_ref().err().and_then(Refusal::unknown_author))
@@ -81,7 +93,11 @@ pub async fn ingest(
         .iter()
         .filter_map(|i| items.get(*i).copied())
         .collect();
-    let second = node.accept_envelopes(&again, &context).await?;
+    let again_kinds: Option<Vec<Kind>> =
+        kinds.map(|k| retry.iter().filter_map(|i| k.get(*i).copied()).collect());
+    let second = node
+        .accept_envelopes_as(&again, again_kinds.as_deref(), &context)
+        .await?;
     for (i, outcome) in retry.into_iter().zip(second) {
         if let Some(slot) = outcomes.get_mut(i) {
             *slot = outcome;
@@ -140,7 +156,8 @@ pub(crate) async fn run(
 /// Verdicts for one batch of gossip messages.
 async fn validate(federation: &Federation, batch: &[Incoming]) -> Vec<Verdict> {
     let items: Vec<&[u8]> = batch.iter().map(|m| m.bytes.as_slice()).collect();
-    match ingest(federation, &items).await {
+    let kinds: Vec<Kind> = batch.iter().map(|m| m.kind).collect();
+    match ingest_as(federation, &items, Some(&kinds)).await {
         Ok(outcomes) => batch
             .iter()
             .zip(outcomes)

@@ -93,6 +93,13 @@ pub(crate) enum Command {
         last: Option<u64>,
         more: bool,
     },
+    /// Ask peers (one, or every connected one) for an author's records
+    /// created at or after `since`.
+    SyncAuthor {
+        did: String,
+        peer: Option<PeerId>,
+        since: u64,
+    },
 }
 
 /// A cloneable handle to the gossip task.

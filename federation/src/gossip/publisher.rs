@@ -7,10 +7,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use node::gossip::{GossipIntent, PostBody};
-use node::model::{Member, Visibility};
+use node::gossip::{DeleteBody, FollowBody, GossipIntent, PostBody, ProfileBody};
+use node::model::{now_ms, Member, Visibility};
 use node::{Id, Node, NodeResult};
-use protocol::envelope::Kind;
+use protocol::envelope::{Envelope, Kind};
 use tokio::sync::{broadcast, mpsc, watch};
 
 use super::Command;
@@ -21,7 +21,10 @@ const ROUND: usize = 128;
 
 /// What a local post's envelope says, or `None` if it is no longer public
 /// (deleted, edited away, or not a local post).
-pub(crate) fn post_body(node: &Node, id: Id) -> NodeResult<Option<(Member, i64, PostBody)>> {
+pub(crate) fn post_body(
+    node: &Node,
+    id: Id,
+) -> NodeResult<Option<(Member, i64, Option<i64>, PostBody)>> {
     let Some(post) = node.post_record(id)? else {
         return Ok(None);
     };
@@ -53,7 +56,7 @@ pub(crate) fn post_body(node: &Node, id: Id) -> NodeResult<Option<(Member, i64, 
         tags: post.tags.clone(),
         language: post.language.clone(),
     };
-    Ok(Some((author, post.created_at, body)))
+    Ok(Some((author, post.created_at, post.edited_at, body)))
 }
 
 /// Publishes pending intents until `shutdown` turns true.
@@ -93,14 +96,11 @@ pub(crate) async fn run(
 async fn publish_round(node: &Node, commands: &mpsc::Sender<Command>) -> NodeResult<usize> {
     let pending = node.pending_gossip(ROUND)?;
     for (intent, what) in &pending {
-        match publish_one(node, *intent, what).await {
-            Ok(Some(bytes)) => {
-                let _ = commands
-                    .send(Command::Publish {
-                        kind: Kind::Post,
-                        bytes,
-                    })
-                    .await;
+        match publish_one(node, commands, *intent, what).await {
+            Ok(Some(envelopes)) => {
+                for (kind, bytes) in envelopes {
+                    let _ = commands.send(Command::Publish { kind, bytes }).await;
+                }
             }
             Ok(None) => node.drop_gossip_intent(*intent).await?,
             // The store failing is worth retrying; anything else (an author
@@ -115,19 +115,169 @@ async fn publish_round(node: &Node, commands: &mpsc::Sender<Command>) -> NodeRes
     Ok(pending.len())
 }
 
-/// Signs and stores one intent's envelope; `None` if there is nothing to
-/// publish any more.
-async fn publish_one(node: &Node, intent: Id, what: &GossipIntent) -> NodeResult<Option<Vec<u8>>> {
-    match what {
-        GossipIntent::Post { post } => {
-            let Some((author, created, body)) = post_body(node, *post)? else {
+/// Signs and stores one intent's envelopes (a member's profile goes
+/// first when they have never published one); `None` if there is nothing
+/// to publish any more.
+async fn publish_one(
+    node: &Node,
+    commands: &mpsc::Sender<Command>,
+    intent: Id,
+    what: &GossipIntent,
+) -> NodeResult<Option<Vec<(Kind, Vec<u8>)>>> {
+    let mut out = Vec::new();
+    let signed = match what {
+        GossipIntent::Post { post } | GossipIntent::Edit { post } => {
+            let kind = match what {
+                GossipIntent::Post { .. } => Kind::Post,
+                _ => Kind::Edit,
+            };
+            let Some((author, created, edited, body)) = post_body(node, *post)? else {
+                // Edited out of public view: it is gone for gossip readers.
+                return match (kind, node.post_record(*post)?) {
+                    (Kind::Edit, Some(p)) if p.remote.is_none() => {
+                        let Some(author) = node.member_by_id(p.author_id)? else {
+                            return Ok(None);
+                        };
+                        let body = DeleteBody {
+                            actor: crate::discovery::actor_id(node, &author.username),
+                            uri: Some(crate::uris::post_uri(node, &p)?),
+                            attestation: None,
+                        };
+                        let signed = node
+                            .publish_envelope(
+                                intent,
+                                &author,
+                                Kind::Delete,
+                                now_ms(),
+                                body.to_map(),
+                            )
+                            .await?;
+                        Ok(Some(vec![(Kind::Delete, signed.bytes)]))
+                    }
+                    _ => Ok(None),
+                };
+            };
+            first_profile(node, &author, &mut out).await?;
+            let created = match kind {
+                Kind::Edit => edited.unwrap_or_else(now_ms),
+                _ => created,
+            };
+            node.publish_envelope(intent, &author, kind, created, body.to_map())
+                .await?
+        }
+        GossipIntent::DeletePost { author, post } => {
+            let Some(author) = node.member_by_id(*author)?.filter(Member::is_local) else {
                 return Ok(None);
             };
-            let envelope = node
-                .publish_envelope(intent, &author, Kind::Post, created, body.to_map())
-                .await?;
-            tracing::debug!(id = %envelope.id_hex(), post = %post, "gossip record signed");
-            Ok(Some(envelope.bytes))
+            let body = DeleteBody {
+                actor: crate::discovery::actor_id(node, &author.username),
+                uri: Some(crate::objects::object_id(node, &author.username, *post)),
+                attestation: None,
+            };
+            node.publish_envelope(intent, &author, Kind::Delete, now_ms(), body.to_map())
+                .await?
         }
+        GossipIntent::Profile { member } => {
+            let Some(author) = node.member_by_id(*member)?.filter(Member::is_local) else {
+                return Ok(None);
+            };
+            let body = profile_body(node, &author)?;
+            node.publish_envelope(intent, &author, Kind::Profile, now_ms(), body.to_map())
+                .await?
+        }
+        GossipIntent::Follow { follower, followee }
+        | GossipIntent::Unfollow { follower, followee } => {
+            let kind = match what {
+                GossipIntent::Follow { .. } => Kind::Follow,
+                _ => Kind::Unfollow,
+            };
+            let (Some(author), Some(subject)) = (
+                node.member_by_id(*follower)?.filter(Member::is_local),
+                node.member_by_id(*followee)?,
+            ) else {
+                return Ok(None);
+            };
+            let did = subject.did();
+            if did.is_empty() {
+                // An account with no published key has no did:key to name.
+                return Ok(None);
+            }
+            first_profile(node, &author, &mut out).await?;
+            let body = FollowBody {
+                actor: crate::discovery::actor_id(node, &author.username),
+                subject: did,
+                subject_actor: match &subject.remote {
+                    Some(r) if r.domain.is_empty() => String::new(),
+                    _ => crate::uris::member_uri(node, &subject),
+                },
+                activity: match kind {
+                    Kind::Follow => node
+                        .follow_activity_id(subject.id, author.id)?
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                },
+            };
+            if kind == Kind::Follow && subject.remote.as_ref().is_some_and(|r| r.gossip_only) {
+                // Followed by key: fetch what peers hold of them now.
+                let _ = commands
+                    .send(Command::SyncAuthor {
+                        did: body.subject.clone(),
+                        peer: None,
+                        since: 0,
+                    })
+                    .await;
+            }
+            node.publish_envelope(intent, &author, kind, now_ms(), body.to_map())
+                .await?
+        }
+        GossipIntent::Broadcast { envelope } => {
+            let Some(bytes) = node.envelope_bytes(envelope)? else {
+                return Ok(None);
+            };
+            let kind = Envelope::decode_unverified(&bytes, now_ms())
+                .map(|(e, _)| e.kind)
+                .map_err(|e| node::NodeError::invalid("envelope", e.to_string()))?;
+            node.drop_gossip_intent(intent).await?;
+            out.push((kind, bytes));
+            return Ok(Some(out));
+        }
+    };
+    tracing::debug!(id = %signed.id_hex(), kind = ?signed.kind, "gossip record signed");
+    out.push((signed.kind, signed.bytes));
+    Ok(Some(out))
+}
+
+/// Publishes `author`'s profile before their first other record, so that
+/// nodes that learn of them only over gossip know who they are.
+async fn first_profile(
+    node: &Node,
+    author: &Member,
+    out: &mut Vec<(Kind, Vec<u8>)>,
+) -> NodeResult<()> {
+    if node.profile_published(author.id)? {
+        return Ok(());
     }
+    let body = profile_body(node, author)?;
+    let envelope = node
+        .publish_profile_now(author, now_ms(), body.to_map())
+        .await?;
+    out.push((Kind::Profile, envelope.bytes));
+    Ok(())
+}
+
+/// What a local member's profile record says: their actor document's
+/// public fields.
+fn profile_body(node: &Node, member: &Member) -> NodeResult<ProfileBody> {
+    let actor = crate::discovery::person(node, &member.username)?;
+    Ok(ProfileBody {
+        handle: format!("{}@{}", member.username, node.config().domain),
+        name: actor.name,
+        summary: actor.summary,
+        avatar: actor.icon.map(|i| i.url).unwrap_or_default(),
+        url: actor.url,
+        inbox: actor.inbox,
+        shared_inbox: Some(actor.endpoints.shared_inbox),
+        locked: actor.manually_approves_followers,
+        actor: actor.id,
+    })
 }

@@ -30,6 +30,24 @@ use crate::service::Federation;
 /// which drops quiet peers).
 const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// The order in which sync walks the kinds: profiles first, so that the
+/// authors of what follows are known.
+const SYNC_ORDER: [Kind; 7] = [
+    Kind::Profile,
+    Kind::Post,
+    Kind::Edit,
+    Kind::Delete,
+    Kind::Follow,
+    Kind::Unfollow,
+    Kind::Attestation,
+];
+
+/// The kind sync asks for after `kind`, if any.
+fn next_kind(kind: Kind) -> Option<Kind> {
+    let at = SYNC_ORDER.iter().position(|k| *k == kind)?;
+    SYNC_ORDER.get(at + 1).copied()
+}
+
 /// Everything the swarm loop keeps besides the swarm.
 struct State {
     federation: Arc<Federation>,
@@ -43,6 +61,8 @@ struct State {
     rate: HashMap<PeerId, (Instant, u32)>,
     syncing: HashSet<PeerId>,
     requests: HashMap<OutboundRequestId, (PeerId, Kind)>,
+    /// Per-author catch-up requests in flight: the author's did:key.
+    author_requests: HashMap<OutboundRequestId, (PeerId, String)>,
     banned: HashMap<PeerId, Instant>,
     /// Peers blocked by moderators (stored by the node; kept until lifted).
     moderated: HashSet<PeerId>,
@@ -145,6 +165,7 @@ pub(super) async fn start(
         rate: HashMap::new(),
         syncing: HashSet::new(),
         requests: HashMap::new(),
+        author_requests: HashMap::new(),
         banned: HashMap::new(),
         moderated,
     };
@@ -261,10 +282,34 @@ impl State {
                         tracing::warn!(error = %e, "could not store a sync cursor");
                     }
                 }
-                if more && last.is_some() && self.connected.contains_key(&peer) {
+                if !self.connected.contains_key(&peer) {
+                    self.syncing.remove(&peer);
+                } else if more && last.is_some() {
                     self.request_page(swarm, peer, kind);
                 } else {
-                    self.syncing.remove(&peer);
+                    match next_kind(kind) {
+                        Some(next) => self.request_page(swarm, peer, next),
+                        None => {
+                            self.syncing.remove(&peer);
+                        }
+                    }
+                }
+            }
+            Command::SyncAuthor { did, peer, since } => {
+                let peers: Vec<PeerId> = match peer {
+                    Some(peer) => vec![peer],
+                    None => self.connected.keys().copied().collect(),
+                };
+                for peer in peers.into_iter().filter(|p| self.connected.contains_key(p)) {
+                    let id = swarm.behaviour_mut().sync.send_request(
+                        &peer,
+                        SyncRequest::Author {
+                            author: did.clone(),
+                            since,
+                            limit: MAX_BATCH as u32,
+                        },
+                    );
+                    self.author_requests.insert(id, (peer, did.clone()));
                 }
             }
         }
@@ -359,7 +404,7 @@ impl State {
         }
         window.1 += 1;
         let over_limit = window.1 > self.config.max_messages_per_sec;
-        let known_topic = kind_of_topic(&message.topic).is_some();
+        let topic_kind = kind_of_topic(&message.topic);
         let gossipsub = &mut swarm.behaviour_mut().gossipsub;
         if over_limit {
             tracing::debug!(peer = %source, "gossip rate limit exceeded");
@@ -370,17 +415,18 @@ impl State {
             );
             return;
         }
-        if !known_topic {
+        let Some(kind) = topic_kind else {
             gossipsub.report_message_validation_result(
                 &message_id,
                 &source,
                 MessageAcceptance::Reject,
             );
             return;
-        }
+        };
         let incoming = Incoming {
             message_id: message_id.clone(),
             source,
+            kind,
             bytes: message.data,
         };
         if self.ingest.try_send(incoming).is_err() {
@@ -411,6 +457,10 @@ impl State {
                     request_id,
                     response,
                 } => {
+                    if let Some((peer, did)) = self.author_requests.remove(&request_id) {
+                        self.spawn_author_ingest(peer, did, response);
+                        return;
+                    }
                     let Some((peer, kind)) = self.requests.remove(&request_id) else {
                         return;
                     };
@@ -423,8 +473,10 @@ impl State {
                 error,
                 ..
             } => {
-                self.requests.remove(&request_id);
-                self.syncing.remove(&peer);
+                self.author_requests.remove(&request_id);
+                if self.requests.remove(&request_id).is_some() {
+                    self.syncing.remove(&peer);
+                }
                 tracing::debug!(%peer, %error, "sync request failed");
             }
             _ => {}
@@ -480,7 +532,7 @@ impl State {
 
     fn start_sync(&mut self, swarm: &mut Swarm<Behaviour>, peer: PeerId) {
         if self.syncing.insert(peer) {
-            self.request_page(swarm, peer, Kind::Post);
+            self.request_page(swarm, peer, SYNC_ORDER[0]);
         }
     }
 
@@ -548,6 +600,49 @@ impl State {
                     more: response.more,
                 })
                 .await;
+        });
+    }
+
+    /// Verifies and stores a page of one author's records, asking the same
+    /// peer for the next page while there is more.
+    fn spawn_author_ingest(&self, peer: PeerId, did: String, response: SyncResponse) {
+        let federation = self.federation.clone();
+        let commands = self.commands.clone();
+        tokio::spawn(async move {
+            let last = response.entries.last().map(|e| e.cursor);
+            let items: Vec<&[u8]> = response
+                .entries
+                .iter()
+                .take(MAX_BATCH)
+                .map(|e| e.envelope.as_bytes())
+                .collect();
+            if items.is_empty() {
+                return;
+            }
+            match ingest::ingest(&federation, &items).await {
+                Ok(outcomes) => {
+                    let stored = outcomes.iter().filter(|o| o.is_ok()).count();
+                    tracing::debug!(%peer, %did, received = items.len(), stored, "author sync page");
+                }
+                Err(e) => {
+                    tracing::warn!(%peer, error = %e, "storing an author sync page failed");
+                    return;
+                }
+            }
+            // Pages overlap by the last millisecond (receivers de-duplicate);
+            // a page that brings nothing newer ends the walk.
+            if let (true, Some(last)) = (response.more, last) {
+                let first = response.entries.first().map(|e| e.cursor);
+                if first != Some(last) {
+                    let _ = commands
+                        .send(Command::SyncAuthor {
+                            did,
+                            peer: Some(peer),
+                            since: last,
+                        })
+                        .await;
+                }
+            }
         });
     }
 

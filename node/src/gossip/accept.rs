@@ -6,7 +6,7 @@ use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::{now_ms, Member, Post, PostType, RemotePostRef, Visibility};
 use crate::node::Node;
-use crate::remote::{host_of, DomainSeverity};
+use crate::remote::host_of;
 
 use super::body::PostBody;
 
@@ -61,6 +61,9 @@ pub enum Refusal {
     /// The author's server is suspended here.
     #[error("the author's server is blocked")]
     Blocked,
+    /// Published on the topic of another kind.
+    #[error("a {0:?} record on another kind's topic")]
+    WrongTopic(Kind),
     /// A kind this node does not apply yet.
     #[error("unsupported kind {0:?}")]
     Unsupported(Kind),
@@ -72,7 +75,7 @@ impl Refusal {
     pub fn is_invalid(&self) -> bool {
         matches!(
             self,
-            Refusal::Invalid(_) | Refusal::BadBody(_) | Refusal::WrongKey
+            Refusal::Invalid(_) | Refusal::BadBody(_) | Refusal::WrongKey | Refusal::WrongTopic(_)
         )
     }
 
@@ -83,6 +86,26 @@ impl Refusal {
             _ => None,
         }
     }
+}
+
+/// The body of a post or edit envelope, checked for shape: public, and
+/// the post's id on its author's server.
+pub(super) fn post_body(envelope: &Envelope) -> Result<PostBody, Refusal> {
+    let body = PostBody::from_map(&envelope.body).map_err(Refusal::BadBody)?;
+    if body.visibility != "public" {
+        return Err(Refusal::BadBody("only public posts are gossiped".into()));
+    }
+    let (Some(actor_host), Some(uri_host)) = (host_of(&body.actor), host_of(&body.uri)) else {
+        return Err(Refusal::BadBody(
+            "actor and uri must be http(s) URLs".into(),
+        ));
+    };
+    if actor_host != uri_host {
+        return Err(Refusal::BadBody(
+            "the post's id is not on its author's server".into(),
+        ));
+    }
+    Ok(body)
 }
 
 /// A verified post envelope with everything checked that needs no write.
@@ -108,9 +131,22 @@ impl Node {
         items: &[&[u8]],
         context: &dyn EnvelopeContext,
     ) -> NodeResult<Vec<Result<Accepted, Refusal>>> {
+        self.accept_envelopes_as(items, None, context).await
+    }
+
+    /// [`Node::accept_envelopes`] for records that came on per-kind
+    /// channels: item `i` must be of kind `kinds[i]` (a record on another
+    /// kind's topic is refused as invalid).
+    pub async fn accept_envelopes_as(
+        &self,
+        items: &[&[u8]],
+        kinds: Option<&[Kind]>,
+        context: &dyn EnvelopeContext,
+    ) -> NodeResult<Vec<Result<Accepted, Refusal>>> {
         let now = now_ms();
         let mut outcomes: Vec<Option<Result<Accepted, Refusal>>> = Vec::new();
         let mut ready: Vec<(usize, Ready)> = Vec::new();
+        let mut records: Vec<(usize, Envelope)> = Vec::new();
         for (i, verified) in verify_batch(items, now).into_iter().enumerate() {
             let envelope = match verified {
                 Ok(envelope) => envelope,
@@ -119,9 +155,20 @@ impl Node {
                     continue;
                 }
             };
+            if let Some(expected) = kinds.and_then(|k| k.get(i)) {
+                if *expected != envelope.kind {
+                    outcomes.push(Some(Err(Refusal::WrongTopic(envelope.kind))));
+                    continue;
+                }
+            }
             // Known already (our own records come back through sync).
             if self.has_envelope(&envelope.id)? {
                 outcomes.push(Some(Ok(Accepted::Duplicate)));
+                continue;
+            }
+            if envelope.kind != Kind::Post {
+                outcomes.push(None);
+                records.push((i, envelope));
                 continue;
             }
             match self.check_envelope(envelope) {
@@ -132,11 +179,35 @@ impl Node {
                 Err(refusal) => outcomes.push(Some(Err(refusal))),
             }
         }
-        if ready.is_empty() {
-            return Ok(outcomes.into_iter().flatten().collect());
+        if !ready.is_empty() {
+            self.store_posts(&ready, context, now, &mut outcomes)
+                .await?;
         }
+        // Edits, deletes, follows, profiles and attestations are rarer:
+        // one write each, in the order received.
+        for (i, envelope) in records {
+            let outcome = self.apply_record(envelope, context).await?;
+            if let Some(slot) = outcomes.get_mut(i) {
+                *slot = Some(outcome);
+            }
+        }
+        Ok(outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or(Err(Refusal::BadBody("not processed".into()))))
+            .collect())
+    }
+
+    /// Creates the posts of a batch of checked post envelopes, and stores
+    /// the envelopes, in one write.
+    async fn store_posts(
+        &self,
+        ready: &[(usize, Ready)],
+        context: &dyn EnvelopeContext,
+        now: i64,
+        outcomes: &mut [Option<Result<Accepted, Refusal>>],
+    ) -> NodeResult<()> {
         let mut posts: Vec<(usize, Post)> = Vec::new();
-        for (i, r) in &ready {
+        for (i, r) in ready {
             let reply_to = r
                 .body
                 .in_reply_to
@@ -188,7 +259,8 @@ impl Node {
                     };
                     let uri_key = crate::remote::post_uri_key(&r.body.uri);
                     let known = txn.get::<Id>(&uri_key)?.is_some()
-                        || context.post_by_uri(&r.body.uri).is_some();
+                        || context.post_by_uri(&r.body.uri).is_some()
+                        || txn.contains(&super::apply::tombstone_key(&r.body.uri))?;
                     if known {
                         results.push((*i, Accepted::Stored { seq, post: None }, None));
                         continue;
@@ -215,65 +287,18 @@ impl Node {
                 *slot = Some(Ok(accepted));
             }
         }
-        Ok(outcomes
-            .into_iter()
-            .map(|o| o.unwrap_or(Err(Refusal::BadBody("not processed".into()))))
-            .collect())
+        Ok(())
     }
 
     /// Everything about one verified envelope that needs no write.
     fn check_envelope(&self, envelope: Envelope) -> Result<Ready, Refusal> {
-        if envelope.kind != Kind::Post {
-            return Err(Refusal::Unsupported(envelope.kind));
-        }
-        let body = PostBody::from_map(&envelope.body).map_err(Refusal::BadBody)?;
-        if body.visibility != "public" {
-            return Err(Refusal::BadBody("only public posts are gossiped".into()));
-        }
-        let (Some(actor_host), Some(uri_host)) = (host_of(&body.actor), host_of(&body.uri)) else {
-            return Err(Refusal::BadBody(
-                "actor and uri must be http(s) URLs".into(),
-            ));
-        };
-        if actor_host != uri_host {
-            return Err(Refusal::BadBody(
-                "the post's id is not on its author's server".into(),
-            ));
-        }
-        if actor_host == self.config.domain.to_ascii_lowercase() {
-            // Our own records are stored when published: a local author
-            // we did not sign for is an impersonation.
-            return Err(Refusal::LocalAuthor);
-        }
-        let author = self
-            .remote_member_by_uri(&body.actor)
-            .map_err(|e| Refusal::BadBody(e.to_string()))?
-            .ok_or_else(|| Refusal::UnknownAuthor(body.actor.clone()))?;
-        let Some(remote) = &author.remote else {
-            return Err(Refusal::LocalAuthor);
-        };
-        if !remote.has_ed25519 {
-            return Err(Refusal::NoAuthorKey);
-        }
-        if author.keys.ed25519_public != envelope.author {
-            return Err(Refusal::WrongKey);
-        }
-        let block = self
-            .domain_block_for(&remote.domain)
-            .map_err(|e| Refusal::BadBody(e.to_string()))?;
-        let listed = match block.map(|b| b.severity) {
-            Some(DomainSeverity::Suspend) => return Err(Refusal::Blocked),
-            Some(DomainSeverity::Silence) => false,
-            None => true,
-        };
-        if author.status != crate::model::MemberStatus::Active {
-            return Err(Refusal::Blocked);
-        }
+        let body = post_body(&envelope)?;
+        let author = self.gossip_author(&envelope.author, &body.actor)?;
         Ok(Ready {
             envelope,
             body,
-            author,
-            listed,
+            author: author.member,
+            listed: author.listed,
         })
     }
 }

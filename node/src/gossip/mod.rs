@@ -19,14 +19,19 @@
 //! write for the whole batch.
 
 mod accept;
+mod apply;
+mod authors;
 mod body;
 mod publish;
 mod store;
 
 #[cfg(test)]
+mod record_tests;
+#[cfg(test)]
 mod tests;
 
 pub use accept::{Accepted, EnvelopeContext, Refusal};
-pub use body::PostBody;
+pub(crate) use authors::key_index;
+pub use body::{AttestationBody, DeleteBody, FollowBody, PostBody, ProfileBody};
 pub use publish::GossipIntent;
 pub use store::{kind_byte, kind_from_byte, SyncItem};

@@ -21,6 +21,45 @@ pub enum GossipIntent {
         /// The post.
         post: Id,
     },
+    /// A local public post was edited (if it is no longer public, its
+    /// deletion is published instead).
+    Edit {
+        /// The post.
+        post: Id,
+    },
+    /// A local public post was deleted (or left public view).
+    DeletePost {
+        /// Its author.
+        author: Id,
+        /// The post (gone from the store).
+        post: Id,
+    },
+    /// A local member's profile changed (or is published for the first
+    /// time, before their first record).
+    Profile {
+        /// The member.
+        member: Id,
+    },
+    /// A local member followed someone.
+    Follow {
+        /// The follower.
+        follower: Id,
+        /// Whom.
+        followee: Id,
+    },
+    /// A local member stopped following someone.
+    Unfollow {
+        /// The follower.
+        follower: Id,
+        /// Whom.
+        followee: Id,
+    },
+    /// An envelope signed and stored already (attestations and their
+    /// withdrawal) waits to be broadcast.
+    Broadcast {
+        /// The envelope's id.
+        envelope: [u8; 32],
+    },
 }
 
 impl Node {
@@ -30,6 +69,30 @@ impl Node {
         txn.put(Key::new(Space::GossipOutbox).id(self.ids.next()), &intent)?;
         txn.emit(Event::FederationQueued);
         Ok(())
+    }
+
+    /// Queues `intent` in `txn` when gossip is on (a no-op otherwise).
+    pub(crate) fn gossip_if_on(&self, txn: &mut Txn<'_>, intent: GossipIntent) -> NodeResult<()> {
+        if self.config.gossip {
+            self.queue_gossip(txn, intent)?;
+        }
+        Ok(())
+    }
+
+    /// Queues the broadcast of an envelope just stored in `txn`.
+    pub(crate) fn queue_broadcast(&self, txn: &mut Txn<'_>, envelope: &Envelope) -> NodeResult<()> {
+        self.gossip_if_on(
+            txn,
+            GossipIntent::Broadcast {
+                envelope: envelope.id,
+            },
+        )
+    }
+
+    /// Whether a local member's profile has been published over gossip.
+    pub fn profile_published(&self, member: Id) -> NodeResult<bool> {
+        self.store
+            .contains(&Key::new(Space::ProfileEnvelope).id(member))
     }
 
     /// The oldest gossip intents not yet published (at most `limit`).
@@ -73,6 +136,30 @@ impl Node {
         created: i64,
         body: Map<String, Value>,
     ) -> NodeResult<Envelope> {
+        self.sign_and_store(Some(intent), author, kind, created, body)
+            .await
+    }
+
+    /// Signs and stores a profile record for local member `author` outside
+    /// any intent (their first, published before their first record).
+    pub async fn publish_profile_now(
+        &self,
+        author: &Member,
+        created: i64,
+        body: Map<String, Value>,
+    ) -> NodeResult<Envelope> {
+        self.sign_and_store(None, author, Kind::Profile, created, body)
+            .await
+    }
+
+    async fn sign_and_store(
+        &self,
+        intent: Option<Id>,
+        author: &Member,
+        kind: Kind,
+        created: i64,
+        body: Map<String, Value>,
+    ) -> NodeResult<Envelope> {
         if !author.is_local() {
             return Err(NodeError::Forbidden("not a local member"));
         }
@@ -80,9 +167,15 @@ impl Node {
         let envelope = Envelope::sign(&key, kind, created, None, body)
             .map_err(|e| NodeError::invalid("envelope", e.to_string()))?;
         let stored = envelope.clone();
+        let member = author.id;
         self.write(move |txn| {
-            txn.delete(Key::new(Space::GossipOutbox).id(intent));
+            if let Some(intent) = intent {
+                txn.delete(Key::new(Space::GossipOutbox).id(intent));
+            }
             self.store_envelope(txn, &stored)?;
+            if kind == Kind::Profile {
+                txn.put(Key::new(Space::ProfileEnvelope).id(member), &stored.created)?;
+            }
             Ok(())
         })
         .await?;

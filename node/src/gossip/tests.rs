@@ -11,7 +11,7 @@ use crate::members::NewMember;
 use crate::remote::{RemoteActor, RemotePost};
 use crate::{Node, NodeConfig, Viewer};
 
-struct Ctx<'a>(&'a Node);
+pub(super) struct Ctx<'a>(pub(super) &'a Node);
 
 impl EnvelopeContext for Ctx<'_> {
     fn sanitize(&self, html: &str) -> String {
@@ -22,12 +22,12 @@ impl EnvelopeContext for Ctx<'_> {
     }
 }
 
-struct Fixture {
-    node: Arc<Node>,
+pub(super) struct Fixture {
+    pub(super) node: Arc<Node>,
     _dir: tempfile::TempDir,
 }
 
-fn open(gossip: bool) -> Fixture {
+pub(super) fn open(gossip: bool) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut config = NodeConfig::new(dir.path(), "k.test");
     config.gossip = gossip;
@@ -37,11 +37,11 @@ fn open(gossip: bool) -> Fixture {
     }
 }
 
-fn remote_key() -> Ed25519Keypair {
+pub(super) fn remote_key() -> Ed25519Keypair {
     Ed25519Keypair::from_secret_bytes(&[9u8; 32])
 }
 
-async fn remote_actor(node: &Node, ed25519: Option<identity::PublicKey>) {
+pub(super) async fn remote_actor(node: &Node, ed25519: Option<identity::PublicKey>) {
     node.upsert_remote_actor(RemoteActor {
         actor_id: "https://far.test/users/ana".into(),
         username: "ana".into(),
@@ -62,7 +62,7 @@ async fn remote_actor(node: &Node, ed25519: Option<identity::PublicKey>) {
     .expect("actor");
 }
 
-fn body(n: u32) -> PostBody {
+pub(super) fn body(n: u32) -> PostBody {
     PostBody {
         uri: format!("https://far.test/users/ana/statuses/{n}"),
         url: format!("https://far.test/@ana/{n}"),
@@ -79,7 +79,7 @@ fn body(n: u32) -> PostBody {
     }
 }
 
-fn envelope(key: &Ed25519Keypair, n: u32) -> Envelope {
+pub(super) fn envelope(key: &Ed25519Keypair, n: u32) -> Envelope {
     Envelope::sign(
         key,
         Kind::Post,
@@ -90,7 +90,7 @@ fn envelope(key: &Ed25519Keypair, n: u32) -> Envelope {
     .expect("sign")
 }
 
-async fn accept(node: &Node, items: &[&Envelope]) -> Vec<Result<Accepted, Refusal>> {
+pub(super) async fn accept(node: &Node, items: &[&Envelope]) -> Vec<Result<Accepted, Refusal>> {
     let bytes: Vec<&[u8]> = items.iter().map(|e| e.bytes.as_slice()).collect();
     node.accept_envelopes(&bytes, &Ctx(node))
         .await

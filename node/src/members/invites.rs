@@ -108,6 +108,7 @@ impl Node {
             txn.delete(Key::new(Space::Member).id(member.id));
             txn.delete(Key::new(Space::MemberByName).str(&member.username.to_lowercase()));
             txn.delete(Key::new(Space::MemberByEmail).str(&member.email));
+            txn.delete(crate::gossip::key_index(&member.keys.ed25519_public));
             txn.delete(Key::new(Space::PendingMembers).id(member.id));
             self.revoke_all_sessions(txn, member.id)?;
             txn.add(counter::global(counter::MEMBERS), -1)?;

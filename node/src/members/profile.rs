@@ -141,6 +141,7 @@ impl Node {
                 txn.put(key, &m)?;
                 if m.is_local() {
                     self.federate(txn, crate::remote::Outgoing::UpdateProfile { member: id })?;
+                    self.gossip_if_on(txn, crate::gossip::GossipIntent::Profile { member: id })?;
                 }
                 Ok(m)
             })

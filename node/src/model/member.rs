@@ -118,6 +118,11 @@ pub struct RemoteAccount {
     pub has_ed25519: bool,
     /// When the actor document was last fetched (ms).
     pub fetched_at: i64,
+    /// Known only from records its key signed over gossip: the actor
+    /// document has not (yet) confirmed that the key is the actor's, or
+    /// (with an empty `domain`) nothing but the did:key is known.
+    #[serde(default)]
+    pub gossip_only: bool,
 }
 
 /// A bearer-token session (stored under the token's hash).

@@ -261,8 +261,8 @@ impl Node {
         if self.has_remote_audience(txn, post.author_id, &post.mentions, post.in_reply_to_author)? {
             self.federate(txn, crate::remote::Outgoing::Create { post: post.id })?;
         }
-        if self.config.gossip && post.visibility == Visibility::Public {
-            self.queue_gossip(txn, crate::gossip::GossipIntent::Post { post: post.id })?;
+        if post.visibility == Visibility::Public {
+            self.gossip_if_on(txn, crate::gossip::GossipIntent::Post { post: post.id })?;
         }
         Ok(())
     }

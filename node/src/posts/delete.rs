@@ -66,6 +66,15 @@ impl Node {
             if post.remote.is_none() {
                 txn.add(counter::global(counter::NODE_POSTS), -1)?;
             }
+            if post.remote.is_none() && post.visibility == crate::model::Visibility::Public {
+                self.gossip_if_on(
+                    txn,
+                    crate::gossip::GossipIntent::DeletePost {
+                        author: post.author_id,
+                        post: post.id,
+                    },
+                )?;
+            }
             if post.remote.is_none()
                 && self.has_remote_audience(
                     txn,

@@ -91,6 +91,9 @@ impl Node {
             )? {
                 self.federate(txn, crate::remote::Outgoing::Update { post: id })?;
             }
+            if updated.remote.is_none() && old.visibility == crate::model::Visibility::Public {
+                self.gossip_if_on(txn, crate::gossip::GossipIntent::Edit { post: id })?;
+            }
             for m in updated
                 .mentions
                 .iter()

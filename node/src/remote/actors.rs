@@ -57,7 +57,27 @@ impl Node {
         }
         let handle = format!("{}@{}", actor.username, domain);
         let uri_key = actor_key(&actor.actor_id);
-        let existing = self.remote_member_by_uri(&actor.actor_id)?;
+        let mut existing = self.remote_member_by_uri(&actor.actor_id)?;
+        if existing.is_none() {
+            // Known so far only by its did:key (followed over gossip).
+            if let Some(ed) = &actor.ed25519 {
+                existing = self
+                    .member_by_key(ed)?
+                    .filter(|m| m.remote.as_ref().is_some_and(|r| r.gossip_only));
+            }
+        }
+        let contradicted = existing.as_ref().and_then(|m| {
+            let gossip_only = m.remote.as_ref().is_some_and(|r| r.gossip_only);
+            (gossip_only && actor.ed25519 != Some(m.keys.ed25519_public)).then(|| m.clone())
+        });
+        if let Some(impostor) = &contradicted {
+            // What gossip said this actor wrote was signed by a key the
+            // actor does not publish: none of it was theirs.
+            tracing::warn!(actor = %actor.actor_id, "the actor's document contradicts its gossip key; dropping what that key signed here");
+            self.drop_remote_posts(impostor).await?;
+        }
+        let old_key = existing.as_ref().map(|m| m.keys.ed25519_public);
+        let old_name = existing.as_ref().map(|m| m.username.to_lowercase());
         let mut keys = self.node_keys().clone();
         keys.ed25519_sealed = Vec::new();
         keys.rsa_private_sealed = Vec::new();
@@ -76,9 +96,11 @@ impl Node {
             key_id: actor.key_id,
             has_ed25519: actor.ed25519.is_some(),
             fetched_at: now_ms(),
+            gossip_only: false,
         };
         let member = match existing {
             Some(mut m) => {
+                m.username = handle.clone();
                 m.profile.full_name = actor.name;
                 m.profile.bio.about = actor.summary;
                 m.profile.avatar_url = actor.avatar_url;
@@ -118,12 +140,66 @@ impl Node {
             // the newest document wins: the name index is overwritten.
             let name_key = Key::new(Space::MemberByName).str(&handle.to_lowercase());
             txn.put(Key::new(Space::Member).id(stored.id), &stored)?;
+            if let Some(old) = old_name.filter(|old| *old != handle.to_lowercase()) {
+                if txn.get::<Id>(&Key::new(Space::MemberByName).str(&old))? == Some(stored.id) {
+                    txn.delete(Key::new(Space::MemberByName).str(&old));
+                }
+            }
             txn.put(name_key, &stored.id)?;
             txn.put(uri_key, &stored.id)?;
+            if let Some(old) = old_key.filter(|k| *k != stored.keys.ed25519_public) {
+                let index = crate::gossip::key_index(&old);
+                if txn.get::<Id>(&index)? == Some(stored.id) {
+                    txn.delete(index);
+                }
+            }
+            if stored.remote.as_ref().is_some_and(|r| r.has_ed25519) {
+                let index = crate::gossip::key_index(&stored.keys.ed25519_public);
+                // A local member's key stays theirs whatever a document claims.
+                let holder = match txn.get::<Id>(&index)? {
+                    Some(id) => txn.get::<Member>(&Key::new(Space::Member).id(id))?,
+                    None => None,
+                };
+                if holder.is_none_or(|h| !h.is_local()) {
+                    txn.put(index, &stored.id)?;
+                }
+            }
             Ok(())
         })
         .await?;
         Ok(member)
+    }
+
+    /// Deletes every post here by a remote account (its server disowned
+    /// them, or never wrote them).
+    pub(crate) async fn drop_remote_posts(&self, remote: &Member) -> NodeResult<()> {
+        let mut posts = Vec::new();
+        for item in self
+            .store
+            .prefix(&Key::new(Space::AuthorPosts).id(remote.id), false)
+        {
+            let (key, _) = item?;
+            if let Some(id) = Key::trailing_id(&key) {
+                posts.push(id);
+            }
+        }
+        let viewer = crate::node::Viewer::Member(Box::new(remote.clone()));
+        for id in posts {
+            let uri = self.post_record(id)?.and_then(|p| p.remote).map(|r| r.uri);
+            match self.delete_post(&viewer, id).await {
+                Ok(()) | Err(NodeError::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+            if let Some(uri) = uri {
+                let key = super::post_uri_key(&uri);
+                self.write(move |txn| {
+                    txn.delete(key);
+                    Ok(())
+                })
+                .await?;
+            }
+        }
+        Ok(())
     }
 
     /// The remote account with this actor id, if known.

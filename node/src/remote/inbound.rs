@@ -294,22 +294,7 @@ impl Node {
 
     /// A remote account deleted itself: its posts and follows go.
     pub async fn receive_actor_delete(&self, remote: &Member) -> NodeResult<()> {
-        let mut posts = Vec::new();
-        for item in self
-            .store
-            .prefix(&Key::new(Space::AuthorPosts).id(remote.id), false)
-        {
-            let (key, _) = item?;
-            if let Some(id) = Key::trailing_id(&key) {
-                posts.push(id);
-            }
-        }
-        let viewer = Viewer::Member(Box::new(remote.clone()));
-        for id in posts {
-            if let Some(post) = self.post_record(id)? {
-                let _ = self.delete_post(&viewer, post.id).await;
-            }
-        }
+        self.drop_remote_posts(remote).await?;
         let mut me = remote.clone();
         me.status = crate::model::MemberStatus::Suspended;
         self.write(|txn| {

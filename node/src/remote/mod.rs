@@ -21,6 +21,7 @@ mod domains;
 mod inbound;
 mod outbox;
 
+pub(crate) use actors::actor_key;
 pub use actors::RemoteActor;
 pub(crate) use bookkeeping::InboundBook;
 pub use delivery::{Delivery, DeliveryStats, InstanceState, NewDelivery};

@@ -1,6 +1,7 @@
 //! Follow, unfollow, and follow requests for locked accounts.
 
 use crate::error::{NodeError, NodeResult};
+use crate::gossip::GossipIntent;
 use crate::id::Id;
 use crate::model::{now_ms, NotificationKind, Relationship};
 use crate::node::{counter, Node, Viewer};
@@ -12,11 +13,21 @@ impl Node {
         self.store.contains(&Key::new(Space::Following).id(a).id(b))
     }
 
-    /// Follows `username`. A locked account gets a follow request instead.
+    /// Follows `username` (or a `did:key:…`). A locked account gets a follow request instead.
     /// Following someone you already follow (or asked to) changes nothing.
     pub async fn follow(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
-        let target = self.active_member_by_name(username)?;
+        let target = if username.starts_with("did:key:") {
+            // Followed by key alone: its records come over gossip, whether
+            // or not its home server is up.
+            let member = self.member_for_did(username).await?;
+            if member.status != crate::model::MemberStatus::Active || member.deleted_at.is_some() {
+                return Err(NodeError::NotFound("member"));
+            }
+            member
+        } else {
+            self.active_member_by_name(username)?
+        };
         if target.id == me {
             return Err(NodeError::invalid("username", "you cannot follow yourself"));
         }
@@ -32,6 +43,20 @@ impl Node {
                 return Ok(());
             }
             let request = Key::new(Space::FollowRequests).id(target.id).id(me);
+            let gossip_only = target.remote.as_ref().is_some_and(|r| r.gossip_only);
+            if gossip_only && !target.locked {
+                // No server has confirmed this account yet, so nobody can
+                // answer an ActivityPub Follow: its public records are
+                // followed over gossip.
+                self.add_follow(txn, me, target.id)?;
+                return self.gossip_if_on(
+                    txn,
+                    GossipIntent::Follow {
+                        follower: me,
+                        followee: target.id,
+                    },
+                );
+            }
             if !target.is_local() {
                 if !txn.contains(&request)? {
                     txn.put(request, &now)?;
@@ -41,12 +66,21 @@ impl Node {
                         Key::new(Space::FollowActivity).id(target.id).id(me),
                         &activity_id,
                     )?;
-                    self.federate(
+                    if !gossip_only {
+                        self.federate(
+                            txn,
+                            crate::remote::Outgoing::Follow {
+                                follower: me,
+                                followee: target.id,
+                                activity_id,
+                            },
+                        )?;
+                    }
+                    self.gossip_if_on(
                         txn,
-                        crate::remote::Outgoing::Follow {
+                        GossipIntent::Follow {
                             follower: me,
                             followee: target.id,
-                            activity_id,
                         },
                     )?;
                 }
@@ -59,7 +93,14 @@ impl Node {
                 }
                 return Ok(());
             }
-            self.add_follow(txn, me, target.id)
+            self.add_follow(txn, me, target.id)?;
+            self.gossip_if_on(
+                txn,
+                GossipIntent::Follow {
+                    follower: me,
+                    followee: target.id,
+                },
+            )
         })
         .await?;
         self.timelines.forget_following(me);
@@ -111,6 +152,15 @@ impl Node {
             let was_asked = txn.contains(&Key::new(Space::Following).id(me).id(target.id))?
                 || txn.contains(&Key::new(Space::FollowRequests).id(target.id).id(me))?;
             self.remove_follow(txn, me, target.id)?;
+            if was_asked {
+                self.gossip_if_on(
+                    txn,
+                    GossipIntent::Unfollow {
+                        follower: me,
+                        followee: target.id,
+                    },
+                )?;
+            }
             let activity = Key::new(Space::FollowActivity).id(target.id).id(me);
             if let (false, true, Some(activity_id)) =
                 (target.is_local(), was_asked, txn.get::<String>(&activity)?)
@@ -148,6 +198,15 @@ impl Node {
                 return Err(NodeError::NotFound("follow request"));
             }
             self.add_follow(txn, requester.id, me)?;
+            if requester.is_local() {
+                self.gossip_if_on(
+                    txn,
+                    GossipIntent::Follow {
+                        follower: requester.id,
+                        followee: me,
+                    },
+                )?;
+            }
             self.answer_remote_follow(txn, requester.id, me, true)
         })
         .await?;

@@ -143,6 +143,22 @@ pub enum Space {
     GossipOutbox = 0x43,
     /// (peer id, kind byte) → the peer's last seq this node has synced.
     SyncCursor = 0x44,
+    /// ed25519 public key → member id: who a did:key is (local members,
+    /// and remote accounts whose key is published or gossip-signed).
+    MemberByKey = 0x45,
+    /// (subject key, attester key, claim) → Attestation: the current
+    /// attestations about an identity.
+    Attestation = 0x46,
+    /// attestation envelope id → Attestation (to withdraw by id).
+    AttestationById = 0x47,
+    /// (subject key, follower key) → created ms: follows between accounts
+    /// of other servers, learnt over gossip.
+    FollowGraph = 0x48,
+    /// member id → envelope id of the member's last published profile.
+    ProfileEnvelope = 0x49,
+    /// blake3(post ActivityPub id) → ms: posts deleted by a gossip record
+    /// (a late copy of the post is not brought back).
+    GossipTombstone = 0x4a,
 }
 
 /// A typed, self-delimiting key.

@@ -9,12 +9,12 @@ use super::Store;
 use crate::error::NodeError;
 
 /// The version this code writes and reads.
-pub const CURRENT_VERSION: u64 = 2;
+pub const CURRENT_VERSION: u64 = 3;
 
 type Migration = fn(&mut super::Txn<'_>) -> Result<(), NodeError>;
 
 /// Migrations, indexed by the version they upgrade from (index 0: empty → 1).
-const MIGRATIONS: &[Migration] = &[initial_schema, count_servers];
+const MIGRATIONS: &[Migration] = &[initial_schema, count_servers, index_member_keys];
 
 fn version_key() -> Key {
     Key::new(Space::Meta).str("schema_version")
@@ -68,6 +68,26 @@ fn count_servers(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
     // The counters did not exist before this version: they start at 0.
     txn.add(counter::global(counter::INSTANCES), known)?;
     txn.add(counter::global(counter::UNREACHABLE), unreachable)?;
+    Ok(())
+}
+
+/// Version 2 → 3: the did:key index (`MemberByKey`) for the members
+/// already stored: local members, and remote accounts that published an
+/// ed25519 key (the others hold a placeholder).
+fn index_member_keys(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
+    let members: Vec<_> = txn
+        .prefix(&Key::new(Space::Member), false)
+        .collect::<Result<_, _>>()?;
+    for (_, value) in members {
+        let member: crate::model::Member = super::decode_value(&value)?;
+        if member.remote.as_ref().is_some_and(|r| !r.has_ed25519) {
+            continue;
+        }
+        txn.put(
+            crate::gossip::key_index(&member.keys.ed25519_public),
+            &member.id,
+        )?;
+    }
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! Route tables, one module per area of the JSON API (docs/API.md).
 
+pub mod attestations;
 pub mod auth;
 pub mod discovery;
 pub mod federation_admin;

@@ -1,0 +1,390 @@
+//! Reputation attestations: a member vouches, under their own ed25519
+//! key, that another identity has a quality (`claim`), such as `rust` or
+//! `mentoring`.
+//!
+//! An attestation *is* its signed envelope ([`protocol::envelope`], kind
+//! `attestation`): it names both parties by did:key, so anyone can verify
+//! it offline from its bytes alone ([`Node::envelope_bytes`]). Local
+//! attestations are signed when made and travel over gossip; attestations
+//! received from other nodes are stored when verified. One attester holds
+//! at most one attestation per (subject, claim): a newer one replaces the
+//! older, and a signed `delete` record withdraws it.
+//!
+//! # Reputation
+//! [`Node::reputation`] is a transparent formula, not a model: every
+//! distinct attester adds a weight to each claim they attest —
+//! **1.0** for a member of this node or an account whose server published
+//! its key, **0.5** for an account known only through gossip — and the
+//! score is the sum over claims. Self-attestations are refused.
+
+use identity::PublicKey;
+use protocol::envelope::{Envelope, Kind};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{NodeError, NodeResult};
+use crate::gossip::AttestationBody;
+use crate::model::{now_ms, Member, MemberSummary};
+use crate::node::{Node, Viewer};
+use crate::store::{Key, Space, Txn};
+
+/// Longest claim, in characters.
+pub const MAX_CLAIM_CHARS: usize = 64;
+/// Longest comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 500;
+/// Most attestations listed about one identity.
+const MAX_LISTED: usize = 1000;
+
+/// Checks a claim: 1–64 characters of `a-z`, `0-9`, `-`, `_`, `.`, `:`.
+pub fn validate_claim(claim: &str) -> Result<(), String> {
+    if claim.is_empty() || claim.chars().count() > MAX_CLAIM_CHARS {
+        return Err(format!("must be 1 to {MAX_CLAIM_CHARS} characters"));
+    }
+    if !claim
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.:".contains(c))
+    {
+        return Err("may hold only a-z, 0-9, '-', '_', '.' and ':'".into());
+    }
+    Ok(())
+}
+
+/// A stored attestation (the envelope holds the proof).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttestationRecord {
+    /// The envelope's id.
+    pub envelope: [u8; 32],
+    /// The attester's key.
+    pub attester: [u8; 32],
+    /// The subject's key.
+    pub subject: [u8; 32],
+    /// The claim.
+    pub claim: String,
+    /// The comment.
+    pub comment: String,
+    /// When it was signed (ms).
+    pub created: i64,
+}
+
+/// An attestation as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttestationView {
+    /// The envelope id (hex): `GET /api/kodeon/v1/envelopes/{id}` gives
+    /// the signed bytes.
+    pub id: String,
+    /// The attester's did:key.
+    pub attester_did: String,
+    /// The attester, if known here.
+    pub attester: Option<MemberSummary>,
+    /// The subject's did:key.
+    pub subject_did: String,
+    /// The claim.
+    pub claim: String,
+    /// The comment.
+    pub comment: String,
+    /// When it was signed (ms).
+    pub created_at: i64,
+    /// The weight it adds to the subject's reputation.
+    pub weight: f64,
+}
+
+/// One claim's share of a reputation.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimScore {
+    /// The claim.
+    pub claim: String,
+    /// Distinct attesters.
+    pub attesters: usize,
+    /// The sum of their weights.
+    pub weight: f64,
+}
+
+/// Someone's reputation, with the attestations it is made of.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reputation {
+    /// The subject's did:key.
+    pub did: String,
+    /// Sum of the claims' weights.
+    pub score: f64,
+    /// Per claim, heaviest first.
+    pub claims: Vec<ClaimScore>,
+    /// The formula, in words.
+    pub formula: &'static str,
+    /// The attestations, newest first.
+    pub attestations: Vec<AttestationView>,
+}
+
+const FORMULA: &str = "score = sum over claims of the attesters' weights; \
+each distinct attester weighs 1.0 (a member here, or an account whose server published its key) \
+or 0.5 (an account known only through gossip)";
+
+fn record_key(subject: &[u8; 32], attester: &[u8; 32], claim: &str) -> Key {
+    Key::new(Space::Attestation)
+        .bytes(subject)
+        .bytes(attester)
+        .str(claim)
+}
+
+impl Node {
+    /// The viewer attests `claim` about `subject` (a username, `name@host`
+    /// or did:key), with an optional comment. Signed with the viewer's key
+    /// at once; replaces the viewer's earlier attestation of the same claim.
+    pub async fn attest(
+        &self,
+        viewer: &Viewer,
+        subject: &str,
+        claim: &str,
+        comment: &str,
+    ) -> NodeResult<AttestationView> {
+        let me = viewer.member()?.clone();
+        validate_claim(claim).map_err(|m| NodeError::invalid("claim", m))?;
+        let comment = comment.trim();
+        crate::validate::max_chars("comment", comment, MAX_COMMENT_CHARS)?;
+        let target = self.attestation_subject(subject).await?;
+        if target.keys.ed25519_public == me.keys.ed25519_public {
+            return Err(NodeError::invalid(
+                "subject",
+                "you cannot attest about yourself",
+            ));
+        }
+        if target.remote.as_ref().is_some_and(|r| !r.has_ed25519) {
+            return Err(NodeError::invalid(
+                "subject",
+                "this account has published no ed25519 key to attest about",
+            ));
+        }
+        let body = AttestationBody {
+            actor: self.actor_uri(&me.username),
+            subject: target.keys.ed25519_public.to_did_key(),
+            subject_actor: match &target.remote {
+                None => self.actor_uri(&target.username),
+                Some(r) if r.domain.is_empty() => String::new(),
+                Some(r) => r.actor_id.clone(),
+            },
+            claim: claim.to_string(),
+            comment: comment.to_string(),
+        };
+        let envelope = self.sign_as(&me, Kind::Attestation, body.to_map())?;
+        let record = AttestationRecord {
+            envelope: envelope.id,
+            attester: *me.keys.ed25519_public.as_bytes(),
+            subject: *target.keys.ed25519_public.as_bytes(),
+            claim: claim.to_string(),
+            comment: comment.to_string(),
+            created: envelope.created,
+        };
+        let stored = record.clone();
+        self.write(move |txn| {
+            self.put_attestation(txn, &stored)?;
+            self.store_envelope(txn, &envelope)?;
+            self.queue_broadcast(txn, &envelope)
+        })
+        .await?;
+        Ok(self.attestation_view(&record))
+    }
+
+    /// Withdraws the viewer's attestation of `claim` about `subject`: a
+    /// signed delete record tells the nodes that hold it.
+    pub async fn withdraw_attestation(
+        &self,
+        viewer: &Viewer,
+        subject: &str,
+        claim: &str,
+    ) -> NodeResult<()> {
+        let me = viewer.member()?.clone();
+        let target = self.attestation_subject(subject).await?;
+        let key = record_key(
+            target.keys.ed25519_public.as_bytes(),
+            me.keys.ed25519_public.as_bytes(),
+            claim,
+        );
+        let record: AttestationRecord = self
+            .store
+            .get(&key)?
+            .ok_or(NodeError::NotFound("attestation"))?;
+        let body = crate::gossip::DeleteBody {
+            actor: self.actor_uri(&me.username),
+            uri: None,
+            attestation: Some(hex(&record.envelope)),
+        };
+        let envelope = self.sign_as(&me, Kind::Delete, body.to_map())?;
+        self.write(move |txn| {
+            self.remove_attestation(txn, &record)?;
+            self.store_envelope(txn, &envelope)?;
+            self.queue_broadcast(txn, &envelope)
+        })
+        .await
+    }
+
+    /// Stores a verified attestation from another node unless a newer one
+    /// by the same attester for the same subject and claim is held.
+    pub(crate) fn put_attestation(
+        &self,
+        txn: &mut Txn<'_>,
+        record: &AttestationRecord,
+    ) -> NodeResult<bool> {
+        let key = record_key(&record.subject, &record.attester, &record.claim);
+        if let Some(old) = txn.get::<AttestationRecord>(&key)? {
+            if old.created > record.created
+                || (old.created == record.created && old.envelope >= record.envelope)
+            {
+                return Ok(false);
+            }
+            txn.delete(Key::new(Space::AttestationById).bytes(&old.envelope));
+        }
+        txn.put(key, record)?;
+        txn.put(
+            Key::new(Space::AttestationById).bytes(&record.envelope),
+            record,
+        )?;
+        Ok(true)
+    }
+
+    fn remove_attestation(&self, txn: &mut Txn<'_>, record: &AttestationRecord) -> NodeResult<()> {
+        txn.delete(record_key(&record.subject, &record.attester, &record.claim));
+        txn.delete(Key::new(Space::AttestationById).bytes(&record.envelope));
+        Ok(())
+    }
+
+    /// Withdraws the attestation with envelope id `id` if `attester` made
+    /// it (a verified delete record); whether one was removed.
+    pub(crate) fn withdraw_by_id(
+        &self,
+        txn: &mut Txn<'_>,
+        attester: &PublicKey,
+        id: &[u8; 32],
+    ) -> NodeResult<bool> {
+        let Some(record) =
+            txn.get::<AttestationRecord>(&Key::new(Space::AttestationById).bytes(id))?
+        else {
+            return Ok(false);
+        };
+        if record.attester != *attester.as_bytes() {
+            return Ok(false);
+        }
+        self.remove_attestation(txn, &record)?;
+        Ok(true)
+    }
+
+    /// The attestations about a member, with the reputation they make.
+    pub fn reputation(&self, subject: &Member) -> NodeResult<Reputation> {
+        let prefix = Key::new(Space::Attestation).bytes(subject.keys.ed25519_public.as_bytes());
+        let mut views = Vec::new();
+        if subject.remote.as_ref().is_none_or(|r| r.has_ed25519) {
+            for item in self.store.prefix(&prefix, false).take(MAX_LISTED) {
+                let (_, value) = item?;
+                let record: AttestationRecord = crate::store::decode_value(&value)?;
+                views.push(self.attestation_view(&record));
+            }
+        }
+        views.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        let mut claims: Vec<ClaimScore> = Vec::new();
+        for v in &views {
+            match claims.iter_mut().find(|c| c.claim == v.claim) {
+                Some(c) => {
+                    c.attesters += 1;
+                    c.weight += v.weight;
+                }
+                None => claims.push(ClaimScore {
+                    claim: v.claim.clone(),
+                    attesters: 1,
+                    weight: v.weight,
+                }),
+            }
+        }
+        claims.sort_by(|a, b| {
+            b.weight
+                .total_cmp(&a.weight)
+                .then_with(|| a.claim.cmp(&b.claim))
+        });
+        Ok(Reputation {
+            did: subject.keys.ed25519_public.to_did_key(),
+            score: claims.iter().map(|c| c.weight).sum(),
+            claims,
+            formula: FORMULA,
+            attestations: views,
+        })
+    }
+
+    /// The reputation of the member named `username` (or did:key).
+    pub fn reputation_of(&self, username: &str) -> NodeResult<Reputation> {
+        let member = self
+            .member_by_name(username)?
+            .filter(|m| m.deleted_at.is_none())
+            .ok_or(NodeError::NotFound("member"))?;
+        self.reputation(&member)
+    }
+
+    fn attestation_view(&self, record: &AttestationRecord) -> AttestationView {
+        let attester_key = PublicKey::from_bytes(record.attester).ok();
+        let attester = attester_key
+            .as_ref()
+            .and_then(|k| self.member_by_key(k).ok().flatten());
+        let weight = match attester.as_ref().and_then(|m| m.remote.as_ref()) {
+            Some(r) if r.gossip_only => 0.5,
+            _ => 1.0,
+        };
+        AttestationView {
+            id: hex(&record.envelope),
+            attester_did: attester_key.map(|k| k.to_did_key()).unwrap_or_default(),
+            attester: attester.as_ref().map(Node::summary),
+            subject_did: PublicKey::from_bytes(record.subject)
+                .map(|k| k.to_did_key())
+                .unwrap_or_default(),
+            claim: record.claim.clone(),
+            comment: record.comment.clone(),
+            created_at: record.created,
+            weight,
+        }
+    }
+
+    /// Whom an attestation or follow by did:key is about.
+    async fn attestation_subject(&self, subject: &str) -> NodeResult<Member> {
+        let member = if subject.starts_with("did:key:") {
+            self.member_for_did(subject).await?
+        } else {
+            self.active_member_by_name(subject)?
+        };
+        if member.deleted_at.is_some() {
+            return Err(NodeError::NotFound("member"));
+        }
+        Ok(member)
+    }
+
+    /// Signs a record of `kind` with a local member's own key, dated now.
+    pub(crate) fn sign_as(
+        &self,
+        author: &Member,
+        kind: Kind,
+        body: serde_json::Map<String, serde_json::Value>,
+    ) -> NodeResult<Envelope> {
+        if !author.is_local() {
+            return Err(NodeError::Forbidden("not a local member"));
+        }
+        let key = author.keys.ed25519(&self.sealer, &author.id.to_bytes())?;
+        Envelope::sign(&key, kind, now_ms(), None, body)
+            .map_err(|e| NodeError::invalid("envelope", e.to_string()))
+    }
+
+    /// The ActivityPub id of a local member (`{base}/users/{name}`), which
+    /// the federation layer serves.
+    pub fn actor_uri(&self, username: &str) -> String {
+        format!("{}/users/{}", self.config.base_url(), username)
+    }
+}
+
+/// Lower-case hex of an envelope id.
+pub fn hex(id: &[u8; 32]) -> String {
+    id.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Parses a hex envelope id.
+pub fn parse_hex(s: &str) -> Option<[u8; 32]> {
+    if s.len() != 64 || !s.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, slot) in out.iter_mut().enumerate() {
+        *slot = u8::from_str_radix(s.get(i * 2..i * 2 + 2)?, 16).ok()?;
+    }
+    Some(out)
+}

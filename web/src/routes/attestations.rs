@@ -1,0 +1,77 @@
+//! Reputation attestations and the signed records behind them.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get};
+use axum::Router;
+use node::NodeError;
+use serde::Deserialize;
+
+use crate::error::ApiResult;
+use crate::extract::{Auth, Json};
+use crate::state::AppState;
+
+/// Routes under `/api/kodeon/v1`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/members/{username}/attestations",
+            get(reputation).post(attest),
+        )
+        .route("/members/{username}/attestations/{claim}", delete(withdraw))
+        .route("/envelopes/{id}", get(envelope))
+}
+
+#[derive(Deserialize)]
+struct NewAttestation {
+    claim: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// GET /api/kodeon/v1/members/{username}/attestations — the reputation of
+/// a member (username, `name@host` or did:key) with its attestations.
+async fn reputation(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    super::members::resolve_remote(&s, &name).await?;
+    Ok(axum::Json(s.node.reputation_of(&name)?))
+}
+
+/// POST /api/kodeon/v1/members/{username}/attestations `{"claim",
+/// "comment"}` — the viewer attests; 201 with the signed attestation.
+async fn attest(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path(name): Path<String>,
+    Json(body): Json<NewAttestation>,
+) -> ApiResult<Response> {
+    super::members::resolve_remote(&s, &name).await?;
+    let view = s.node.attest(&v, &name, &body.claim, &body.comment).await?;
+    Ok((StatusCode::CREATED, axum::Json(view)).into_response())
+}
+
+/// DELETE /api/kodeon/v1/members/{username}/attestations/{claim} — the
+/// viewer withdraws their attestation; 204.
+async fn withdraw(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path((name, claim)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    s.node.withdraw_attestation(&v, &name, &claim).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// GET /api/kodeon/v1/envelopes/{id} — a stored gossip record's canonical
+/// bytes (`application/json`), verifiable offline with nothing else.
+async fn envelope(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let id = node::attestations::parse_hex(&id)
+        .ok_or_else(|| NodeError::invalid("id", "must be 64 hex digits"))?;
+    let bytes = s
+        .node
+        .envelope_bytes(&id)?
+        .ok_or(NodeError::NotFound("envelope"))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
+}
