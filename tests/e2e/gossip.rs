@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::harness::TestNode;
 
 /// Polls `check` until it returns `Some` (`secs` at most).
-async fn within<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
+pub(crate) async fn within<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
@@ -34,7 +34,7 @@ async fn remote_timeline(node: &TestNode) -> Vec<Value> {
 }
 
 /// The remote status on `node` whose content contains `needle`.
-async fn remote_status(node: &TestNode, needle: &str) -> Option<Value> {
+pub(crate) async fn remote_status(node: &TestNode, needle: &str) -> Option<Value> {
     remote_timeline(node)
         .await
         .into_iter()
@@ -53,7 +53,7 @@ pub(crate) fn peer_ids(p2p: &Value) -> Vec<String> {
 }
 
 /// Starts B, then A and C bootstrapping to B; waits for both links.
-async fn line() -> (TestNode, TestNode, TestNode) {
+pub(crate) async fn line() -> (TestNode, TestNode, TestNode) {
     let b = TestNode::start_gossip(&[]).await;
     let b_addr = b.p2p_addr().await;
     let a = TestNode::start_gossip(std::slice::from_ref(&b_addr)).await;

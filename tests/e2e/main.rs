@@ -11,6 +11,7 @@ mod federation;
 mod federation_security;
 mod feeds;
 mod gossip;
+mod gossip_records;
 mod mastodon;
 mod posts;
 mod privacy;
