@@ -103,8 +103,10 @@ async fn a_member_follows_a_did_key_while_its_node_is_down() {
     let b = TestNode::start_gossip(&[]).await;
     let b_addr = b.p2p_addr().await;
     let mut a = TestNode::start_gossip(std::slice::from_ref(&b_addr)).await;
-    let alice = a.register("alice").await;
-    let did = a.get("/members/alice", None).await.body["did"]
+    // A name no other test uses: once A is down, its port may serve another
+    // test's node, which must not have an account of that name.
+    let alice = a.register("alice_keyonly").await;
+    let did = a.get("/members/alice_keyonly", None).await.body["did"]
         .as_str()
         .expect("did")
         .to_string();
@@ -147,7 +149,7 @@ async fn a_member_follows_a_did_key_while_its_node_is_down() {
     // Her signed profile told C who she is.
     assert_eq!(
         home["account"]["acct"],
-        format!("alice@{}", a.domain()),
+        format!("alice_keyonly@{}", a.domain()),
         "{home}"
     );
     let profile = c.get(&format!("/members/{did}"), None).await;
