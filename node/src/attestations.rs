@@ -276,7 +276,7 @@ impl Node {
                 views.push(self.attestation_view(&record));
             }
         }
-        views.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        views.sort_by_key(|v| std::cmp::Reverse(v.created_at));
         let mut claims: Vec<ClaimScore> = Vec::new();
         for v in &views {
             match claims.iter_mut().find(|c| c.claim == v.claim) {

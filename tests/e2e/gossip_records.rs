@@ -156,3 +156,79 @@ async fn a_member_follows_a_did_key_while_its_node_is_down() {
     assert_eq!(profile.status, StatusCode::OK, "{}", profile.body);
     assert_eq!(profile.body["did"], did.as_str());
 }
+
+#[tokio::test]
+async fn attestation_requests_are_checked_field_by_field() {
+    let node = TestNode::start().await;
+    let ana = node.register("ana").await;
+    node.register("ben").await;
+    let r = node
+        .post("/members/ben/attestations", None, json!({"claim": "rust"}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    for (body, status, field) in [
+        (json!({"claim": "Not A Tag"}), 422, "claim"),
+        (json!({"claim": ""}), 422, "claim"),
+        (
+            json!({"claim": "rust", "comment": "x".repeat(501)}),
+            413,
+            "comment",
+        ),
+    ] {
+        let r = node
+            .post("/members/ben/attestations", Some(&ana.token), body)
+            .await;
+        r.assert_error(status, Some(field));
+    }
+    let r = node
+        .post(
+            "/members/ana/attestations",
+            Some(&ana.token),
+            json!({"claim": "rust"}),
+        )
+        .await;
+    r.assert_error(422, Some("subject"));
+    let r = node
+        .post(
+            "/members/nobody/attestations",
+            Some(&ana.token),
+            json!({"claim": "rust"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    // Nothing was stored by the refused requests.
+    let rep = node.get("/members/ben/attestations", None).await;
+    assert_eq!(rep.body["attestations"], json!([]), "{}", rep.body);
+    assert_eq!(rep.body["score"], 0.0);
+
+    let r = node
+        .post(
+            "/members/ben/attestations",
+            Some(&ana.token),
+            json!({"claim": "mentoring"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["weight"], 1.0);
+    let rep = node.get("/members/ben/attestations", None).await;
+    assert_eq!(rep.body["claims"][0]["claim"], "mentoring", "{}", rep.body);
+    assert!(rep.body["formula"]
+        .as_str()
+        .is_some_and(|f| f.contains("weight")));
+
+    node.get("/envelopes/xyz", None)
+        .await
+        .assert_error(422, Some("id"));
+    let r = node
+        .get(&format!("/envelopes/{}", "0".repeat(64)), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = node
+        .delete("/members/ben/attestations/mentoring", Some(&ana.token))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = node
+        .delete("/members/ben/attestations/mentoring", Some(&ana.token))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+}

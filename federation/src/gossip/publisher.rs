@@ -19,12 +19,18 @@ use crate::service::Federation;
 /// Intents handled per round.
 const ROUND: usize = 128;
 
+/// A local public post as a record: its author, created and edited
+/// times (ms), and body.
+pub(crate) struct PostRecord {
+    pub author: Member,
+    pub created: i64,
+    pub edited: Option<i64>,
+    pub body: PostBody,
+}
+
 /// What a local post's envelope says, or `None` if it is no longer public
 /// (deleted, edited away, or not a local post).
-pub(crate) fn post_body(
-    node: &Node,
-    id: Id,
-) -> NodeResult<Option<(Member, i64, Option<i64>, PostBody)>> {
+pub(crate) fn post_body(node: &Node, id: Id) -> NodeResult<Option<PostRecord>> {
     let Some(post) = node.post_record(id)? else {
         return Ok(None);
     };
@@ -56,7 +62,12 @@ pub(crate) fn post_body(
         tags: post.tags.clone(),
         language: post.language.clone(),
     };
-    Ok(Some((author, post.created_at, post.edited_at, body)))
+    Ok(Some(PostRecord {
+        author,
+        created: post.created_at,
+        edited: post.edited_at,
+        body,
+    }))
 }
 
 /// Publishes pending intents until `shutdown` turns true.
@@ -131,7 +142,13 @@ async fn publish_one(
                 GossipIntent::Post { .. } => Kind::Post,
                 _ => Kind::Edit,
             };
-            let Some((author, created, edited, body)) = post_body(node, *post)? else {
+            let Some(PostRecord {
+                author,
+                created,
+                edited,
+                body,
+            }) = post_body(node, *post)?
+            else {
                 // Edited out of public view: it is gone for gossip readers.
                 return match (kind, node.post_record(*post)?) {
                     (Kind::Edit, Some(p)) if p.remote.is_none() => {

@@ -119,7 +119,7 @@ async fn a_record_on_another_kinds_topic_is_refused_as_invalid() {
     let post = envelope(&key, 1);
     let out = accept_as(&f.node, &post, Kind::Profile).await;
     assert_eq!(out, Err(Refusal::WrongTopic(Kind::Post)));
-    assert!(out.unwrap_err().is_invalid());
+    assert!(out.is_err_and(|r| r.is_invalid()));
     assert!(matches!(
         accept_as(&f.node, &post, Kind::Post).await,
         Ok(Accepted::Stored { .. })
