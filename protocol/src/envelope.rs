@@ -21,6 +21,23 @@
 //!
 //! Verification needs nothing but the envelope. `tests/vectors/envelope-v1.json`
 //! holds a test vector (bytes, id, signature) for other implementations.
+//!
+//! # Bodies (what Kodeon nodes put in `body`)
+//! Every body names the author's ActivityPub actor as `actor`; a receiver
+//! believes the claim when that actor's document publishes the signing key
+//! (FEP-521a `assertionMethod`), or when it follows the bare did:key.
+//! - `post`, `edit`: `{uri, url, actor, handle, html, title, summary,
+//!   sensitive, visibility: "public", in_reply_to, tags, language}`; an edit
+//!   is the post's whole new state (same `uri`), applied if newer.
+//! - `delete`: `{actor, uri}` (a post) or `{actor, attestation: HEX_ID}`.
+//! - `follow`, `unfollow`: `{actor, subject: DID, subject_actor, activity}`
+//!   (`activity`: the ActivityPub Follow's id, when one was sent too).
+//! - `profile`: `{actor, handle, name, summary, avatar, url, inbox,
+//!   shared_inbox, locked}`.
+//! - `attestation`: `{actor, subject: DID, subject_actor, claim, comment}`.
+//!
+//! A record on gossipsub travels on its kind's topic (`kodeon/1/<kind>`);
+//! one on another kind's topic is invalid.
 
 use identity::{Ed25519Keypair, PublicKey, Signature};
 use serde::{Deserialize, Serialize};
