@@ -49,6 +49,8 @@ pub(crate) mod counter {
     pub const UNREACHABLE: u8 = 13;
     /// Node-wide: the last gossip envelope sequence number (20..29: gossip).
     pub const GOSSIP_SEQ: u8 = 20;
+    /// Gossip records parked until their author is known.
+    pub const PARKED: u8 = 21;
 
     use crate::id::Id;
     use crate::store::{Key, Space};

@@ -103,7 +103,46 @@ pub(crate) async fn ingest_as(
             *slot = outcome;
         }
     }
+    // Still nobody to vouch for the key: keep the records until someone is.
+    let unresolved: Vec<&[u8]> = outcomes
+        .iter()
+        .zip(items)
+        .filter(|(o, _)| matches!(o, Err(Refusal::UnknownAuthor(_))))
+        .map(|(_, item)| *item)
+        .collect();
+    if !unresolved.is_empty() {
+        let parked = node.park_envelopes(&unresolved).await?;
+        tracing::debug!(parked, "gossip records parked until their author is known");
+    }
     Ok(outcomes)
+}
+
+/// Applies the records parked for `author` now that it may be known (a
+/// member here followed its did:key); those taken or refused for good
+/// leave the parking.
+pub(crate) async fn replay_parked(
+    federation: &Federation,
+    author: &::identity::PublicKey,
+) -> NodeResult<usize> {
+    let node = federation.node();
+    let parked = node.parked_by_author(author)?;
+    if parked.is_empty() {
+        return Ok(0);
+    }
+    let items: Vec<&[u8]> = parked.iter().map(|p| p.bytes.as_slice()).collect();
+    let context = Context(node);
+    let outcomes = node.accept_envelopes(&items, &context).await?;
+    let mut done = Vec::new();
+    let mut applied = 0;
+    for (item, outcome) in parked.iter().zip(&outcomes) {
+        if matches!(outcome, Err(Refusal::UnknownAuthor(_))) {
+            continue;
+        }
+        applied += usize::from(outcome.is_ok());
+        done.push(*blake3::hash(&item.bytes).as_bytes());
+    }
+    node.unpark(author, done).await?;
+    Ok(applied)
 }
 
 /// The gossipsub verdict for an outcome: forward what was taken, penalise

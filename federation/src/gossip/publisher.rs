@@ -79,7 +79,7 @@ pub(crate) async fn run(
     let node = federation.node().clone();
     let mut events = node.subscribe();
     loop {
-        let handled = match publish_round(&node, &commands).await {
+        let handled = match publish_round(&federation, &commands).await {
             Ok(n) => n,
             Err(e) => {
                 tracing::warn!(error = %e, "publishing gossip records failed");
@@ -104,10 +104,14 @@ pub(crate) async fn run(
     }
 }
 
-async fn publish_round(node: &Node, commands: &mpsc::Sender<Command>) -> NodeResult<usize> {
+async fn publish_round(
+    federation: &Federation,
+    commands: &mpsc::Sender<Command>,
+) -> NodeResult<usize> {
+    let node = federation.node();
     let pending = node.pending_gossip(ROUND)?;
     for (intent, what) in &pending {
-        match publish_one(node, commands, *intent, what).await {
+        match publish_one(federation, commands, *intent, what).await {
             Ok(Some(envelopes)) => {
                 for (kind, bytes) in envelopes {
                     let _ = commands.send(Command::Publish { kind, bytes }).await;
@@ -130,11 +134,12 @@ async fn publish_round(node: &Node, commands: &mpsc::Sender<Command>) -> NodeRes
 /// first when they have never published one); `None` if there is nothing
 /// to publish any more.
 async fn publish_one(
-    node: &Node,
+    federation: &Federation,
     commands: &mpsc::Sender<Command>,
     intent: Id,
     what: &GossipIntent,
 ) -> NodeResult<Option<Vec<(Kind, Vec<u8>)>>> {
+    let node = federation.node();
     let mut out = Vec::new();
     let signed = match what {
         GossipIntent::Post { post } | GossipIntent::Edit { post } => {
@@ -235,7 +240,15 @@ async fn publish_one(
                 },
             };
             if kind == Kind::Follow && subject.remote.as_ref().is_some_and(|r| r.gossip_only) {
-                // Followed by key: fetch what peers hold of them now.
+                // Followed by key: what was parked here for it applies now,
+                // and peers are asked for the rest.
+                match super::ingest::replay_parked(federation, &subject.keys.ed25519_public).await {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        tracing::info!(records = n, "parked records of a followed key applied")
+                    }
+                    Err(e) => tracing::warn!(error = %e, "replaying parked records failed"),
+                }
                 let _ = commands
                     .send(Command::SyncAuthor {
                         did: body.subject.clone(),

@@ -22,6 +22,7 @@ mod accept;
 mod apply;
 mod authors;
 mod body;
+mod parked;
 mod publish;
 mod store;
 

@@ -456,3 +456,72 @@ async fn local_edits_deletes_profiles_and_follows_write_gossip_intents() {
         ["post", "edit", "delete", "profile", "follow", "unfollow"]
     );
 }
+
+#[tokio::test]
+async fn records_of_an_unknown_author_are_parked_relayed_and_applied_once_followed() {
+    let f = open(false);
+    let alice = member(&f.node, "alice").await;
+    let zed = Ed25519Keypair::from_secret_bytes(&[44u8; 32]);
+    let mut post = body(1);
+    post.actor = "https://down.test/users/zed".into();
+    post.uri = "https://down.test/users/zed/statuses/1".into();
+    let e = signed(&zed, Kind::Post, now_ms() - 10, post.to_map());
+    let forged = {
+        let mut bytes = e.bytes.clone();
+        let at = bytes.len() - 5;
+        bytes[at] ^= 1;
+        bytes
+    };
+    let parked = f
+        .node
+        .park_envelopes(&[e.bytes.as_slice(), e.bytes.as_slice(), forged.as_slice()])
+        .await
+        .expect("park");
+    assert_eq!(parked, 1, "once, and never what does not verify");
+    // Served to peers that ask for this author, though not applied here.
+    let served = f
+        .node
+        .envelopes_by_author(&zed.public(), 0, 10)
+        .expect("by author");
+    assert_eq!(served.len(), 1);
+    assert_eq!(served[0].bytes, e.bytes);
+    assert!(f.node.post_id_by_uri(&post.uri).expect("uri").is_none());
+
+    f.node
+        .follow(&viewer(&alice), &zed.public().to_did_key())
+        .await
+        .expect("follow");
+    let items: Vec<Vec<u8>> = f
+        .node
+        .parked_by_author(&zed.public())
+        .expect("parked")
+        .into_iter()
+        .map(|p| p.bytes)
+        .collect();
+    let refs: Vec<&[u8]> = items.iter().map(Vec::as_slice).collect();
+    let out = f
+        .node
+        .accept_envelopes(&refs, &Ctx(&f.node))
+        .await
+        .expect("accept");
+    assert!(
+        matches!(out[0], Ok(Accepted::Stored { post: Some(_), .. })),
+        "{out:?}"
+    );
+    f.node
+        .unpark(&zed.public(), vec![e.id])
+        .await
+        .expect("unpark");
+    assert!(f
+        .node
+        .parked_by_author(&zed.public())
+        .expect("parked")
+        .is_empty());
+    assert_eq!(
+        f.node
+            .envelopes_by_author(&zed.public(), 0, 10)
+            .expect("by author")
+            .len(),
+        1
+    );
+}

@@ -155,6 +155,13 @@ impl Node {
                 });
             }
         }
+        // Records parked here (author not known to this node) are relayed.
+        let parked = self.parked_by_author(author)?;
+        if !parked.is_empty() {
+            out.extend(parked.into_iter().filter(|p| p.cursor >= since));
+            out.sort_by_key(|i| i.cursor);
+            out.truncate(limit);
+        }
         Ok(out)
     }
 

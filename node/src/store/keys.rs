@@ -159,6 +159,9 @@ pub enum Space {
     /// blake3(post ActivityPub id) → ms: posts deleted by a gossip record
     /// (a late copy of the post is not brought back).
     GossipTombstone = 0x4a,
+    /// (author key, envelope id) → canonical bytes: verified records whose
+    /// author is not known yet, kept (within bounds) until it is.
+    Parked = 0x4b,
 }
 
 /// A typed, self-delimiting key.
