@@ -292,6 +292,26 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 inboxes: node.remote_follower_inboxes(local.id)?,
             }
         }
+        Outgoing::DeleteActor { member } => {
+            let Some(local) = node.member_by_id(*member)?.filter(Member::is_local) else {
+                return Ok(None);
+            };
+            let actor = member_uri(node, &local);
+            let id = format!("{actor}#delete");
+            Rendered {
+                body: json!({
+                    "@context": CONTEXT,
+                    "id": id,
+                    "type": "Delete",
+                    "actor": actor,
+                    "to": [PUBLIC],
+                    "object": actor,
+                }),
+                id,
+                signer: local.id,
+                inboxes: node.remote_contact_inboxes(local.id)?,
+            }
+        }
     };
     if rendered.inboxes.is_empty() {
         return Ok(None);

@@ -103,3 +103,114 @@ async fn the_panel_lists_gossip_peers_and_a_block_disconnects_one() {
         .await
         .contains("peer.block"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn deleting_a_member_tells_the_servers_that_follow_them() {
+    let a = TestNode::start_federated().await;
+    let b = TestNode::start_federated().await;
+    let alice = a.register("alice").await;
+    let bob = b.register("bob").await;
+    let alice_at_a = format!("alice@{}", a.domain());
+    let r = b
+        .post(
+            &format!("/members/{alice_at_a}/follow"),
+            Some(&bob.token),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for _ in 0..200 {
+        let r = a.get("/members/alice", None).await;
+        if r.body["followers_count"] == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    a.post_as(&alice, "soon to be gone", serde_json::json!({}))
+        .await;
+    let on_b = |node: &TestNode, token: String| {
+        let url = format!("{}/api/v1/timelines/home", node.base);
+        async move {
+            let r = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("home");
+            r.text().await.expect("body").contains("soon to be gone")
+        }
+    };
+    let mut arrived = false;
+    for _ in 0..200 {
+        if on_b(&b, bob.token.clone()).await {
+            arrived = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(arrived, "alice's post reached bob");
+
+    let admin = a.register("admin").await;
+    crate::accounts::admin(
+        &a.dir,
+        &["promote", "--username", "admin", "--role", "admin"],
+    )
+    .await;
+    let path = format!("/admin/members/{}", alice.id);
+    let html = page(&a, &admin.token, &path).await;
+    let r = reqwest::Client::new()
+        .post(format!("{}{path}/action", a.base))
+        .header("cookie", format!("kodeon_admin={}", admin.token))
+        .form(&[
+            ("csrf", csrf(&html).as_str()),
+            ("action", "delete"),
+            ("confirm", "yes"),
+            ("reason", "spam"),
+        ])
+        .send()
+        .await
+        .expect("delete");
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+
+    // A's actor document now says Gone, and B drops the account's posts.
+    let r = reqwest::Client::new()
+        .get(format!("{}/users/alice", a.base))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("actor");
+    assert_eq!(r.status(), StatusCode::GONE);
+    let mut gone = false;
+    for _ in 0..200 {
+        if !on_b(&b, bob.token.clone()).await {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(gone, "B removed the deleted account's post");
+    // B took the Delete of the actor itself (not only of each post).
+    let b_admin = b.register("admin").await;
+    crate::accounts::admin(
+        &b.dir,
+        &["promote", "--username", "admin", "--role", "admin"],
+    )
+    .await;
+    let mut logged = false;
+    for _ in 0..100 {
+        let audit = page(&b, &b_admin.token, "/admin/audit").await;
+        if audit.contains("remote_account.deleted") && audit.contains(&alice_at_a) {
+            logged = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        logged,
+        "B's audit log shows the remote account deleted by its server"
+    );
+}

@@ -203,6 +203,9 @@ impl Node {
                     }
                 };
                 txn.put(key, &m)?;
+                if action == MemberAction::Delete && m.is_local() {
+                    self.federate(txn, crate::remote::Outgoing::DeleteActor { member: m.id })?;
+                }
                 if end_sessions && m.is_local() {
                     self.revoke_all_sessions(txn, m.id)?;
                 }

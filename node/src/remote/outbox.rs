@@ -128,6 +128,12 @@ pub enum Outgoing {
         /// Who.
         member: Id,
     },
+    /// An admin deleted a local member: servers that follow them or that
+    /// they follow are told (`Delete` of the actor).
+    DeleteActor {
+        /// Who.
+        member: Id,
+    },
 }
 
 impl Node {
@@ -206,6 +212,28 @@ impl Node {
             Ok(())
         })
         .await
+    }
+
+    /// The inboxes of every server a member is in touch with: their remote
+    /// followers' and those of the remote accounts they follow.
+    pub fn remote_contact_inboxes(&self, member: Id) -> NodeResult<Vec<String>> {
+        let mut inboxes: std::collections::BTreeSet<String> =
+            self.remote_follower_inboxes(member)?.into_iter().collect();
+        for item in self
+            .store
+            .prefix(&Key::new(Space::Following).id(member), false)
+        {
+            let (key, _) = item?;
+            let Some(followee) = Key::trailing_id(&key) else {
+                continue;
+            };
+            if let Some(r) = self.member(followee)?.and_then(|m| m.remote) {
+                if !r.inbox.is_empty() {
+                    inboxes.insert(r.delivery_inbox().to_string());
+                }
+            }
+        }
+        Ok(inboxes.into_iter().collect())
     }
 
     /// The inboxes of a member's accepted remote followers (shared inbox

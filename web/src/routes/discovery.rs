@@ -101,6 +101,14 @@ fn accept(headers: &HeaderMap) -> &str {
 
 /// An actor document as `application/activity+json`.
 pub fn actor_response(s: &AppState, username: &str) -> ApiResult<Response> {
+    // A deleted account is gone for good (as Mastodon answers), not merely
+    // unknown.
+    if s.node
+        .find_member(username)?
+        .is_some_and(|m| m.is_local() && m.deleted_at.is_some())
+    {
+        return Ok(StatusCode::GONE.into_response());
+    }
     let actor = federation::discovery::person(&s.node, username)?;
     Ok((
         [(header::CONTENT_TYPE, "application/activity+json")],
