@@ -138,11 +138,15 @@ async fn a_member_follows_a_did_key_while_its_node_is_down() {
     let home = within(30, "alice's post in carol's home feed", || async {
         let r = c.get("/api/v1/timelines/home", Some(&carol.token)).await;
         let items = r.body.as_array().cloned().unwrap_or_default();
+        // (Her signed profile may be applied just after the post.)
         items.into_iter().find(|s| {
             s["content"]
                 .as_str()
                 .unwrap_or_default()
                 .contains("written before A went down")
+                && s["account"]["acct"]
+                    .as_str()
+                    .is_some_and(|a| a.starts_with("alice_keyonly@"))
         })
     })
     .await;
@@ -155,6 +159,19 @@ async fn a_member_follows_a_did_key_while_its_node_is_down() {
     let profile = c.get(&format!("/members/{did}"), None).await;
     assert_eq!(profile.status, StatusCode::OK, "{}", profile.body);
     assert_eq!(profile.body["did"], did.as_str());
+    // Mastodon apps find her by did:key too.
+    let found = c
+        .get(
+            &format!("/api/v2/search?q={did}&resolve=true&type=accounts"),
+            Some(&carol.token),
+        )
+        .await;
+    assert_eq!(
+        found.body["accounts"][0]["acct"],
+        format!("alice_keyonly@{}", a.domain()),
+        "{}",
+        found.body
+    );
 }
 
 #[tokio::test]

@@ -63,6 +63,16 @@ async fn search(
                 accounts.push(r.account(&found));
             }
         }
+        // A did:key names an account even when no server vouches for it
+        // yet: with resolve, a key-only account is made to follow.
+        if handle.starts_with("did:key:") {
+            if resolve {
+                s.node.member_for_did(handle).await?;
+            }
+            if let Ok(found) = s.node.profile(&v, handle) {
+                accounts.push(r.account(&found));
+            }
+        }
         for m in s.node.search_members(&v, &text, limit)? {
             let rendered = r.account(&m);
             if !accounts.iter().any(|a| a["id"] == rendered["id"]) {
