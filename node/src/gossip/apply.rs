@@ -148,14 +148,22 @@ impl Node {
                         "the post's id is not on its author's server".into(),
                     ));
                 }
+                let mut deleted = false;
                 if let Some(id) = self.post_id_by_uri(uri).map_err(store_error)? {
                     let post = self.post_record(id).map_err(store_error)?;
                     if post.is_some_and(|p| p.author_id != member.id) {
                         return Err(Refusal::WrongKey);
                     }
-                    self.receive_post_delete(&member, uri)
+                    deleted = self
+                        .receive_post_delete(&member, uri)
                         .await
                         .map_err(store_error)?;
+                }
+                // An account no server vouched for may delete its own posts
+                // here, but not bar posts it never showed from arriving.
+                let confirmed = member.remote.as_ref().is_some_and(|r| !r.gossip_only);
+                if !deleted && !confirmed {
+                    return Ok(None);
                 }
                 let key = tombstone_key(uri);
                 let at = envelope.created;
@@ -214,7 +222,12 @@ impl Node {
         let Some(local) = subject.filter(Member::is_local) else {
             return Ok(None);
         };
-        let has_inbox = member.remote.as_ref().is_some_and(|r| !r.inbox.is_empty());
+        // Only an account whose server vouched for its key may become a
+        // follower (followers-only posts go to its inbox).
+        let has_inbox = member
+            .remote
+            .as_ref()
+            .is_some_and(|r| !r.gossip_only && !r.inbox.is_empty());
         if following {
             if has_inbox
                 && !body.activity.is_empty()

@@ -248,6 +248,22 @@ async fn following_a_did_key_takes_its_records_without_its_server() {
         .expect("home");
     assert_eq!(home.items.len(), 1, "zed's post is in alice's home feed");
 
+    // An account no server vouched for does not become alice's follower
+    // (followers-only posts would go to the inbox it claims).
+    let follow = FollowBody {
+        actor: actor.into(),
+        subject: alice.keys.ed25519_public.to_did_key(),
+        subject_actor: f.node.actor_uri("alice"),
+        activity: format!("{actor}#follows/1"),
+    };
+    let fe = signed(&zed, Kind::Follow, now_ms(), follow.to_map());
+    assert!(accept(&f.node, &[&fe]).await[0].is_ok());
+    let followers = f
+        .node
+        .followers(&Viewer::Anonymous, "alice", &PageRequest::default())
+        .expect("followers");
+    assert!(followers.items.is_empty(), "{:?}", followers.items);
+
     // Once the server answers with another key, what that key said goes.
     let other = Ed25519Keypair::from_secret_bytes(&[43u8; 32]);
     f.node
