@@ -3,6 +3,7 @@
 //! (their actor document carries the FEP-521a key that must have signed).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use libp2p::gossipsub::{MessageAcceptance, MessageId};
 use libp2p::PeerId;
@@ -55,7 +56,7 @@ impl EnvelopeContext for Context<'_> {
 /// Verifies and stores envelopes (one outcome per item, in order). Items
 /// whose author is unknown are retried once after fetching the actor.
 pub async fn ingest(
-    federation: &Federation,
+    federation: &Arc<Federation>,
     items: &[&[u8]],
 ) -> NodeResult<Vec<Result<Accepted, Refusal>>> {
     ingest_as(federation, items, None).await
@@ -63,7 +64,7 @@ pub async fn ingest(
 
 /// [`ingest`] for gossip messages, each of the kind of its topic.
 pub(crate) async fn ingest_as(
-    federation: &Federation,
+    federation: &Arc<Federation>,
     items: &[&[u8]],
     kinds: Option<&[Kind]>,
 ) -> NodeResult<Vec<Result<Accepted, Refusal>>> {
@@ -103,6 +104,7 @@ pub(crate) async fn ingest_as(
             *slot = outcome;
         }
     }
+    confirm_gossip_only(federation, items, &outcomes);
     // Still nobody to vouch for the key: keep the records until someone is.
     let unresolved: Vec<&[u8]> = outcomes
         .iter()
@@ -115,6 +117,54 @@ pub(crate) async fn ingest_as(
         tracing::debug!(parked, "gossip records parked until their author is known");
     }
     Ok(outcomes)
+}
+
+/// For each profile record just taken from an account known only over
+/// gossip, asks its actor document (in the background) whether the key is
+/// really the actor's: the answer confirms the account or drops what the
+/// key said. Servers that are down are simply not asked again until the
+/// next profile record.
+fn confirm_gossip_only(
+    federation: &Arc<Federation>,
+    items: &[&[u8]],
+    outcomes: &[Result<Accepted, Refusal>],
+) {
+    let node = federation.node();
+    for (item, outcome) in items.iter().zip(outcomes) {
+        if !matches!(outcome, Ok(Accepted::Stored { .. }))
+            || !item.windows(16).any(|w| w == br#""kind":"profile""#)
+        {
+            continue;
+        }
+        let Ok((envelope, _)) = protocol::envelope::Envelope::decode_unverified(item, i64::MAX)
+        else {
+            continue;
+        };
+        let Some(actor) = envelope.body.get("actor").and_then(|a| a.as_str()) else {
+            continue;
+        };
+        let gossip_only = node
+            .remote_member_by_uri(actor)
+            .ok()
+            .flatten()
+            .and_then(|m| m.remote)
+            .is_some_and(|r| r.gossip_only);
+        if !gossip_only {
+            continue;
+        }
+        let federation = federation.clone();
+        let actor = actor.to_string();
+        tokio::spawn(async move {
+            match federation.resolve_actor(&actor, true).await {
+                Ok(_) => {
+                    tracing::info!(%actor, "a gossip-only account checked against its actor document")
+                }
+                Err(e) => {
+                    tracing::debug!(%actor, error = %e, "a gossip-only account's server did not answer")
+                }
+            }
+        });
+    }
 }
 
 /// Applies the records parked for `author` now that it may be known (a
@@ -193,7 +243,7 @@ pub(crate) async fn run(
 }
 
 /// Verdicts for one batch of gossip messages.
-async fn validate(federation: &Federation, batch: &[Incoming]) -> Vec<Verdict> {
+async fn validate(federation: &Arc<Federation>, batch: &[Incoming]) -> Vec<Verdict> {
     let items: Vec<&[u8]> = batch.iter().map(|m| m.bytes.as_slice()).collect();
     let kinds: Vec<Kind> = batch.iter().map(|m| m.kind).collect();
     match ingest_as(federation, &items, Some(&kinds)).await {

@@ -541,3 +541,62 @@ async fn records_of_an_unknown_author_are_parked_relayed_and_applied_once_follow
         1
     );
 }
+
+#[tokio::test]
+async fn an_actor_document_with_the_same_key_confirms_a_key_only_account() {
+    let f = open(false);
+    let alice = member(&f.node, "alice").await;
+    let zed = Ed25519Keypair::from_secret_bytes(&[45u8; 32]);
+    let actor = "https://back.test/users/zed";
+    f.node
+        .follow(&viewer(&alice), &zed.public().to_did_key())
+        .await
+        .expect("follow");
+    let mut post = body(1);
+    post.actor = actor.into();
+    post.uri = format!("{actor}/statuses/1");
+    let e = signed(&zed, Kind::Post, now_ms() - 10, post.to_map());
+    assert!(accept(&f.node, &[&e]).await[0].is_ok());
+    let before = f
+        .node
+        .member_by_key(&zed.public())
+        .expect("key")
+        .expect("known");
+    assert!(before.remote.as_ref().is_some_and(|r| r.gossip_only));
+
+    let confirmed = f
+        .node
+        .upsert_remote_actor(crate::remote::RemoteActor {
+            actor_id: actor.into(),
+            username: "zed".into(),
+            name: "Zed".into(),
+            summary: String::new(),
+            avatar_url: String::new(),
+            url: "https://back.test/@zed".into(),
+            inbox: format!("{actor}/inbox"),
+            shared_inbox: Some("https://back.test/inbox".into()),
+            followers: None,
+            locked: false,
+            actor_type: "Person".into(),
+            key_id: format!("{actor}#main-key"),
+            public_key_pem: String::new(),
+            ed25519: Some(zed.public()),
+        })
+        .await
+        .expect("upsert");
+    assert_eq!(confirmed.id, before.id, "the same account, now confirmed");
+    assert!(confirmed.remote.as_ref().is_some_and(|r| !r.gossip_only));
+    assert_eq!(confirmed.username, "zed@back.test");
+    assert_eq!(
+        f.node
+            .find_member(&zed.public().to_did_key())
+            .expect("find")
+            .map(|m| m.id),
+        Some(before.id)
+    );
+    let home = f
+        .node
+        .home_feed(&viewer(&alice), &PageRequest::default())
+        .expect("home");
+    assert_eq!(home.items.len(), 1, "what the key said stays");
+}
