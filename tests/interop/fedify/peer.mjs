@@ -1,4 +1,6 @@
-// A small ActivityPub server written with Fedify (@fedify/fedify 1.5), run by
+// A small ActivityPub server written with Fedify (@fedify/fedify 1.5 from
+// ./node_modules, or 1.6 on Node 22 from node22/node_modules when started as
+// node22/peer.mjs, a symbolic link, with --preserve-symlinks-main), run by
 // run.sh against a real Kodeon node. It has one actor, `fedi`, and a control
 // API under /_test/ that run.sh drives with curl:
 //
@@ -10,6 +12,7 @@
 //                                       actor and to every follower
 //   POST /_test/like?object=URL&to=ACTOR-URL   send Like
 //   POST /_test/unlike?object=URL&to=ACTOR-URL send Undo(Like)
+//   GET  /_test/version                 {fedify, node}: the versions running
 //   GET  /_test/events                  activities Fedify's inbox accepted (only
 //                                       after verifying their HTTP signature)
 //   GET  /_test/inbox-log               status of every POST to Fedify's inboxes
@@ -20,6 +23,7 @@
 //
 //   node peer.mjs PORT
 import { createServer } from "node:http";
+import { readFileSync } from "node:fs";
 import { setDefaultResultOrder } from "node:dns";
 import {
   Accept, Create, Endpoints, Follow, Like, Note, Person, PUBLIC_COLLECTION, Undo,
@@ -29,6 +33,9 @@ import { configure, getConsoleSink } from "@logtape/logtape";
 import { Temporal } from "@js-temporal/polyfill";
 
 const port = Number(process.argv[2]);
+const fedifyVersion = JSON.parse(readFileSync(new URL(
+  import.meta.resolve("@fedify/fedify").replace(/(node_modules\/@fedify\/fedify\/).*$/, "$1package.json"),
+))).version;
 const origin = `http://localhost:${port}`;
 setDefaultResultOrder("ipv4first"); // both servers listen on 127.0.0.1 only
 
@@ -235,6 +242,8 @@ async function control(req, res, url) {
       await ctx.sendActivity({ identifier: ID }, to, activity, { immediate: true });
       return json(res, 200, { id: activity.id.href });
     }
+    case "/_test/version":
+      return json(res, 200, { fedify: fedifyVersion, node: process.version });
     case "/_test/events":
       return json(res, 200, events);
     case "/_test/inbox-log":
@@ -282,4 +291,4 @@ createServer(async (req, res) => {
     console.error(e);
     json(res, 500, { error: String(e?.stack ?? e) });
   }
-}).listen(port, "127.0.0.1", () => console.log(`listening on ${origin}`));
+}).listen(port, "127.0.0.1", () => console.log(`listening on ${origin} (Fedify ${fedifyVersion}, Node ${process.version})`));

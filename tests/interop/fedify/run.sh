@@ -7,6 +7,11 @@
 # by the other.
 #
 #   KODEON_BIN=target/debug/kodeon tests/interop/fedify/run.sh
+#
+# Fedify 1.5 (the default; it runs on Node 20) signs with draft-cavage only.
+# FEDIFY_NODE22=1 runs the same peer with Fedify 1.6 on a Node 22 installed
+# from npm (node22/), which signs with RFC 9421 first and falls back to
+# draft-cavage on any status >= 400, and checks that Kodeon takes RFC 9421.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
@@ -15,8 +20,10 @@ bin="${KODEON_BIN:-$root/target/debug/kodeon}"
 command -v node >/dev/null || { echo "interop: node is missing" >&2; exit 1; }
 
 cd "$here"
-if [ ! -d node_modules/@fedify/fedify ]; then
-  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+peer_dir="$here"
+if [ -n "${FEDIFY_NODE22:-}" ]; then peer_dir="$here/node22"; fi
+if [ ! -d "$peer_dir/node_modules/@fedify/fedify" ]; then
+  (cd "$peer_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
 work="$(mktemp -d)"
@@ -46,10 +53,11 @@ kactor="http://$khost/users"; factor="http://$fhost/users/fedi"
 env -u KODEON_BIN "$bin" serve --data-dir "$work/kodeon" --listen "127.0.0.1:$kport" \
   --domain "$khost" --dev >"$work/kodeon.log" 2>&1 &
 pids+=($!)
-node peer.mjs "$fport" >"$work/fedify.log" 2>&1 &
+PATH="$peer_dir/node_modules/.bin:$PATH" node --preserve-symlinks-main "$peer_dir/peer.mjs" "$fport" >"$work/fedify.log" 2>&1 &
 pids+=($!)
 wait_up "$k/healthz" "$work/kodeon.log"
 wait_up "$f/_test/events" "$work/fedify.log"
+echo "# $(curl -fs "$f/_test/version")"
 
 register() { # name -> token
   curl -fs -H 'content-type: application/json' \
@@ -168,6 +176,10 @@ check "signatures: Fedify's inbox answered every Kodeon delivery with 2xx" \
   bash -c "curl -fs '$f/_test/inbox-log' | python3 -c 'import json,sys; v=json.load(sys.stdin); bad=[e for e in v if e[\"status\"]>=300]; bad and print(*bad, sep=chr(10), file=sys.stderr); sys.exit(1 if bad or not v else 0)'"
 check "no errors in Fedify's inbox listeners" \
   bash -c "! curl -fs '$f/_test/events' | grep -q '\"type\":\"error\"'"
+if [ -n "${FEDIFY_NODE22:-}" ]; then
+  check "signatures: Fedify 1.6 signed deliveries with RFC 9421 and Kodeon took them at the first knock" \
+    bash -c "curl -fs '$f/_test/outbox-log' | python3 -c 'import json,sys; v=json.load(sys.stdin); sys.exit(0 if v and all(e[\"signature\"]==\"rfc9421\" and e[\"status\"]<300 for e in v) else 1)'"
+fi
 schemes() { curl -fs "$f/$1" | python3 -c 'import json,sys; print(", ".join(sorted({e["signature"] for e in json.load(sys.stdin)})))'; }
 echo "# signature schemes: Fedify -> Kodeon: $(schemes _test/outbox-log || true); Kodeon -> Fedify: $(schemes _test/inbox-log || true)"
 
