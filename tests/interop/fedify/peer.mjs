@@ -16,7 +16,8 @@
 //   GET  /_test/events                  activities Fedify's inbox accepted (only
 //                                       after verifying their HTTP signature)
 //   GET  /_test/inbox-log               status of every POST to Fedify's inboxes
-//   GET  /_test/outbox-log              status of every POST Fedify sent
+//   GET  /_test/requests                {method, url, signature, status} of
+//                                       every request Fedify sent
 //   POST /_test/tampered?inbox=URL      POST a Follow whose draft-cavage signature
 //                                       was altered after signing; answers
 //                                       {status} (Kodeon must say 401)
@@ -48,11 +49,12 @@ await configure({
   ],
 });
 
-// Fedify 1.5 looks `acct:` handles up at https://HOST/.well-known/webfinger,
+// Fedify looks `acct:` handles up at https://HOST/.well-known/webfinger,
 // whatever the scheme of the server; this test has no TLS, so the requests to
-// the two local test servers go over plain http.
-// Every POST Fedify sends (deliveries to Kodeon) is logged with its status.
-const outboxLog = [];
+// the two local test servers go over plain http. Every request Fedify sends
+// (deliveries, and the fetches of Kodeon's documents) is logged with its
+// status and the signature scheme it carries.
+const requestLog = [];
 const realFetch = globalThis.fetch;
 globalThis.fetch = async (input, init) => {
   const rewrite = (u) => u.replace(/^https:\/\/localhost:(\d+)\//, "http://localhost:$1/");
@@ -61,15 +63,15 @@ globalThis.fetch = async (input, init) => {
   else if (input instanceof Request && input.url.startsWith("https://localhost:")) {
     input = new Request(rewrite(input.url), input);
   }
+  const isRequest = input instanceof Request;
+  const h = isRequest ? input.headers : new Headers(init?.headers);
+  const entry = {
+    method: (isRequest ? input.method : init?.method) ?? "GET",
+    url: isRequest ? input.url : String(input),
+    signature: h.get("signature-input") ? "rfc9421" : h.get("signature") ? "draft-cavage" : "none",
+  };
   const response = await realFetch(input, init);
-  if (input instanceof Request && input.method === "POST") {
-    const h = input.headers;
-    outboxLog.push({
-      url: input.url,
-      status: response.status,
-      signature: h.get("signature-input") ? "rfc9421" : h.get("signature") ? "draft-cavage" : "none",
-    });
-  }
+  requestLog.push({ ...entry, status: response.status });
   return response;
 };
 
@@ -157,6 +159,9 @@ federation
     await record(ctx, undo, { objectType: object?.constructor?.name });
   })
   .on(Like, async (ctx, like) => record(ctx, like, { objectId: like.objectId?.href }))
+  // Fetch the keys of activities posted to the shared inbox with signed GETs
+  // too (servers with authorized fetch, Kodeon's included, require them).
+  .setSharedKeyDispatcher(() => ({ identifier: ID }))
   .onError((_ctx, error) => {
     events.push({ type: "error", error: String(error) });
   });
@@ -248,8 +253,8 @@ async function control(req, res, url) {
       return json(res, 200, events);
     case "/_test/inbox-log":
       return json(res, 200, inboxLog);
-    case "/_test/outbox-log":
-      return json(res, 200, outboxLog);
+    case "/_test/requests":
+      return json(res, 200, requestLog);
     case "/_test/tampered": {
       const follow = new Follow({ id: new URL(`${origin}/follows/${crypto.randomUUID()}`), actor: me, object: new URL(q.get("object")) });
       const body = JSON.stringify(await follow.toJsonLd({ contextLoader: ctx.contextLoader }));

@@ -50,7 +50,9 @@ k="http://127.0.0.1:$kport"; f="http://127.0.0.1:$fport"
 khost="localhost:$kport"; fhost="localhost:$fport"
 kactor="http://$khost/users"; factor="http://$fhost/users/fedi"
 
-env -u KODEON_BIN "$bin" serve --data-dir "$work/kodeon" --listen "127.0.0.1:$kport" \
+# Authorized fetch on: Kodeon serves its documents only to signed GETs, so
+# Fedify's lookups prove Kodeon verifies Fedify's signed fetches too.
+env -u KODEON_BIN KODEON_FEDERATION__AUTHORIZED_FETCH=true "$bin" serve --data-dir "$work/kodeon" --listen "127.0.0.1:$kport" \
   --domain "$khost" --dev >"$work/kodeon.log" 2>&1 &
 pids+=($!)
 PATH="$peer_dir/node_modules/.bin:$PATH" node --preserve-symlinks-main "$peer_dir/peer.mjs" "$fport" >"$work/fedify.log" 2>&1 &
@@ -170,22 +172,72 @@ check "6 fedify -> kodeon undo(follow): alice's followers no longer include the 
 # Signatures.
 check "signatures: Kodeon answers a Fedify-signed POST whose signature was altered with 401" \
   bash -c "curl -fs -X POST '$f/_test/tampered?inbox=$kactor/alice/inbox&object=$kactor/alice' | python3 -c 'import json,sys; v=json.load(sys.stdin); print(v, file=sys.stderr) if v[\"status\"]!=401 else None; sys.exit(0 if v[\"status\"]==401 else 1)'"
+# Requests Fedify sent to Kodeon (METHOD, or "signed GET") satisfying a Python
+# condition on every one of them (and there is at least one).
+fedify_sent_all() { # kind, condition
+  curl -fs "$f/_test/requests" | python3 -c "
+import json,sys
+es=[e for e in json.load(sys.stdin) if e['url'].startswith('http://$khost/') and
+    ('$1'=='POST' and e['method']=='POST' or '$1'=='signed GET' and e['method']=='GET' and e['signature']!='none')]
+bad=[e for e in es if not ($2)]
+bad and print(*bad, sep=chr(10), file=sys.stderr)
+sys.exit(0 if es and not bad else 1)"
+}
+check "signatures: Kodeon refuses an unsigned GET of alice's actor with 401 (authorized fetch)" \
+  bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'accept: application/activity+json' '$kactor/alice')\" = 401 ]"
+# Fedify 1.6 (to 2.3 at least) signs an RFC 9421 GET of a key id such as
+# .../users/alice#main-key with the #fragment in @target-uri, which is never
+# part of the target URI a server sees (RFC 9421 2.2.2, RFC 9110 7.1): such a
+# GET must get 401 (not 5xx), and Fedify's draft-cavage retry must then work.
+# Fedify remembers the scheme that worked per origin, so after it every
+# request from Fedify to Kodeon is draft-cavage.
+knocked() { # a request Fedify sent: served, or refused with 401 and retried
+  curl -fs "$f/_test/requests" | python3 -c "
+import json,sys
+es=[e for e in json.load(sys.stdin) if e['url'].startswith('http://$khost/') and e['signature']!='none' and e['method']=='GET']
+bad=[]
+for i,e in enumerate(es):
+    if e['status']<300: continue
+    retry=es[i+1] if i+1<len(es) else {}
+    if not (e['status']==401 and e['signature']=='rfc9421' and '#' in e['url'] and retry.get('url')==e['url']
+            and retry.get('signature')=='draft-cavage' and retry.get('status',999)<300):
+        bad.append(e)
+bad and print(*bad, sep=chr(10), file=sys.stderr)
+sys.exit(0 if es and not bad else 1)"
+}
+check "signatures: Kodeon served every signed GET from Fedify (its documents and keys)" \
+  knocked
 check "signatures: Kodeon's inbox answered every Fedify delivery with 2xx" \
-  bash -c "curl -fs '$f/_test/outbox-log' | python3 -c 'import json,sys; v=json.load(sys.stdin); bad=[e for e in v if e[\"status\"]>=300]; bad and print(*bad, sep=chr(10), file=sys.stderr); sys.exit(1 if bad or not v else 0)'"
+  fedify_sent_all POST "e['status']<300"
 check "signatures: Fedify's inbox answered every Kodeon delivery with 2xx" \
   bash -c "curl -fs '$f/_test/inbox-log' | python3 -c 'import json,sys; v=json.load(sys.stdin); bad=[e for e in v if e[\"status\"]>=300]; bad and print(*bad, sep=chr(10), file=sys.stderr); sys.exit(1 if bad or not v else 0)'"
 check "no errors in Fedify's inbox listeners" \
   bash -c "! curl -fs '$f/_test/events' | grep -q '\"type\":\"error\"'"
 if [ -n "${FEDIFY_NODE22:-}" ]; then
-  check "signatures: Fedify 1.6 signed deliveries with RFC 9421 and Kodeon took them at the first knock" \
-    bash -c "curl -fs '$f/_test/outbox-log' | python3 -c 'import json,sys; v=json.load(sys.stdin); sys.exit(0 if v and all(e[\"signature\"]==\"rfc9421\" and e[\"status\"]<300 for e in v) else 1)'"
+  # Requests Fedify sent to Kodeon: is there one satisfying the condition?
+  fedify_sent_one() { # condition
+    curl -fs "$f/_test/requests" | python3 -c "
+import json,sys
+sys.exit(0 if any(e['url'].startswith('http://$khost/') and ($1) for e in json.load(sys.stdin)) else 1)"
+  }
+  check "signatures: Kodeon verified Fedify 1.6's RFC 9421-signed GET of alice's actor" \
+    fedify_sent_one "e['method']=='GET' and e['signature']=='rfc9421' and e['status']==200"
+  check "signatures: Kodeon verified Fedify 1.6's RFC 9421-signed delivery (Follow) at the first knock" \
+    fedify_sent_one "e['method']=='POST' and e['signature']=='rfc9421' and e['status']==202"
+  if fedify_sent_one "e['method']=='GET' and e['signature']=='rfc9421' and '#' in e['url'] and e['status']==401"; then
+    echo "# Fedify signed a GET of a #fragment URL with the fragment in @target-uri; Kodeon said 401, Fedify fell back to draft-cavage"
+  fi
 fi
-schemes() { curl -fs "$f/$1" | python3 -c 'import json,sys; print(", ".join(sorted({e["signature"] for e in json.load(sys.stdin)})))'; }
-echo "# signature schemes: Fedify -> Kodeon: $(schemes _test/outbox-log || true); Kodeon -> Fedify: $(schemes _test/inbox-log || true)"
+schemes() { # python filter on e
+  python3 -c "import json,sys; print(', '.join(sorted({e['signature'] for e in json.load(sys.stdin) if $1})) or '-')"
+}
+echo "# signature schemes: Fedify -> Kodeon POST: $(curl -fs "$f/_test/requests" | schemes "e['method']=='POST' and '$khost' in e['url']" || true)," \
+  "GET: $(curl -fs "$f/_test/requests" | schemes "e['method']=='GET' and '$khost' in e['url']" || true);" \
+  "Kodeon -> Fedify POST: $(curl -fs "$f/_test/inbox-log" | schemes True || true)"
 
 if [ "$failed" -ne 0 ]; then
   echo "--- Fedify inbox log"; curl -fs "$f/_test/inbox-log" || true; echo
-  echo "--- Fedify outbox log"; curl -fs "$f/_test/outbox-log" || true; echo
+  echo "--- Fedify's requests"; curl -fs "$f/_test/requests" || true; echo
   echo "--- Fedify events"; events | python3 -c 'import json,sys; [print({k: v for k, v in e.items() if k != "json"}) for e in json.load(sys.stdin)]' || true
   echo "--- fedify.log"; tail -n 40 "$work/fedify.log"
   echo "--- kodeon.log"; grep -iE 'warn|error|inbox|deliver' "$work/kodeon.log" | tail -n 40
