@@ -21,6 +21,10 @@ command -v node >/dev/null || { echo "interop: node is missing" >&2; exit 1; }
 
 cd "$here"
 peer_dir="$here"
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "interop: Node $(node --version) is older than 20 (Fedify 1.5's minimum): using Fedify 1.6 on Node 22 from npm" >&2
+  FEDIFY_NODE22=1
+fi
 if [ -n "${FEDIFY_NODE22:-}" ]; then peer_dir="$here/node22"; fi
 if [ ! -d "$peer_dir/node_modules/@fedify/fedify" ]; then
   (cd "$peer_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
