@@ -10,6 +10,8 @@
 //   POST /_test/note?content=..&mention=ACTOR-URL
 //                                       send a public Create(Note) to the mentioned
 //                                       actor and to every follower
+//   POST /_test/update?id=NOTE-URL&content=..  send Update(Note) to the same audience
+//   POST /_test/delete?id=NOTE-URL      send Delete(Tombstone) to the same audience
 //   POST /_test/like?object=URL&to=ACTOR-URL   send Like
 //   POST /_test/unlike?object=URL&to=ACTOR-URL send Undo(Like)
 //   GET  /_test/version                 {fedify, node}: the versions running
@@ -27,7 +29,7 @@ import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { setDefaultResultOrder } from "node:dns";
 import {
-  Accept, Create, Endpoints, Follow, Like, Note, Person, PUBLIC_COLLECTION, Undo,
+  Accept, Create, Delete, Endpoints, Follow, Like, Note, Person, PUBLIC_COLLECTION, Tombstone, Undo, Update,
   createFederation, generateCryptoKeyPair, signRequest, isActor, MemoryKvStore, InProcessMessageQueue,
 } from "@fedify/fedify";
 import { configure, getConsoleSink } from "@logtape/logtape";
@@ -88,6 +90,7 @@ const keys = [
   await generateCryptoKeyPair("Ed25519"),
 ];
 const followers = new Map(); // actor id -> Actor
+const notes = new Map(); // note id -> { note, mentioned }
 const events = [];
 const inboxLog = [];
 
@@ -159,6 +162,11 @@ federation
     await record(ctx, undo, { objectType: object?.constructor?.name });
   })
   .on(Like, async (ctx, like) => record(ctx, like, { objectId: like.objectId?.href }))
+  .on(Update, async (ctx, update) => {
+    const object = await update.getObject();
+    await record(ctx, update, { objectType: object?.constructor?.name, objectId: object?.id?.href, content: object?.content?.toString() });
+  })
+  .on(Delete, async (ctx, del) => record(ctx, del, { objectId: del.objectId?.href }))
   // Fetch the keys of activities posted to the shared inbox with signed GETs
   // too (servers with authorized fetch, Kodeon's included, require them).
   .setSharedKeyDispatcher(() => ({ identifier: ID }))
@@ -234,7 +242,32 @@ async function control(req, res, url) {
         to: PUBLIC_COLLECTION, ccs: note.ccIds,
       });
       await ctx.sendActivity({ identifier: ID }, recipients, create, { immediate: true });
+      notes.set(id.href, { note, mentioned: mentioned && isActor(mentioned) ? mentioned : null });
       return json(res, 200, { id: id.href, recipients: recipients.map((r) => r.id.href) });
+    }
+    case "/_test/update":
+    case "/_test/delete": {
+      const sent = notes.get(q.get("id"));
+      if (sent == null) return json(res, 404, { error: "no such note" });
+      const recipients = [...followers.values()];
+      if (sent.mentioned && !followers.has(sent.mentioned.id.href)) recipients.push(sent.mentioned);
+      const now = Temporal.Now.instant();
+      let activity;
+      if (url.pathname === "/_test/update") {
+        sent.note = sent.note.clone({ content: q.get("content"), updated: now });
+        activity = new Update({
+          id: new URL(`${sent.note.id.href}/update/${crypto.randomUUID()}`), actor: me, object: sent.note,
+          to: PUBLIC_COLLECTION, ccs: sent.note.ccIds, updated: now,
+        });
+      } else {
+        notes.delete(q.get("id"));
+        activity = new Delete({
+          id: new URL(`${sent.note.id.href}/delete`), actor: me,
+          object: new Tombstone({ id: sent.note.id, deleted: now }), to: PUBLIC_COLLECTION, ccs: sent.note.ccIds,
+        });
+      }
+      await ctx.sendActivity({ identifier: ID }, recipients, activity, { immediate: true });
+      return json(res, 200, { id: activity.id.href, recipients: recipients.map((r) => r.id.href) });
     }
     case "/_test/like":
     case "/_test/unlike": {

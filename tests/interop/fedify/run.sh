@@ -3,7 +3,8 @@
 # framework behind Ghost's, Hollo's and other servers' federation): a Kodeon
 # node and a small Fedify server (peer.mjs, actor `fedi`) federate over plain
 # http on localhost, both ways: WebFinger and actor documents, follows and
-# their Accepts, posts, likes and undos, each signed by one side and verified
+# their Accepts, posts, edits, deletions, likes and undos, each signed by one
+# side and verified
 # by the other.
 #
 #   KODEON_BIN=target/debug/kodeon tests/interop/fedify/run.sh
@@ -147,7 +148,7 @@ check "5 kodeon -> fedify follow: the relationship says following" \
   bash -c "curl -fs -H 'authorization: Bearer $bob' '$k/api/kodeon/v1/members/fedi@$fhost' | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)[\"relationship\"][\"following\"] is True else 1)'"
 
 # 4. Fedify posts publicly (to its followers, bob among them) mentioning alice.
-curl -fs -X POST "$f/_test/note?content=hello+Kodeon+from+Fedify&mention=$kactor/alice" >/dev/null || true
+curl -fs -X POST "$f/_test/note?content=hello+Kodeon+from+Fedify&mention=$kactor/alice" >"$work/fedi-note.json" || echo '{}' >"$work/fedi-note.json"
 check "4 fedify -> kodeon post: the note is in bob's home timeline" \
   wait_for 15 in_timeline /api/v1/timelines/home "$bob" 'hello Kodeon from Fedify'
 check "4 fedify -> kodeon post: the note is on Kodeon's public remote timeline" \
@@ -166,6 +167,23 @@ note_id="$(curl -fs -H "authorization: Bearer $bob" "$k/api/v1/timelines/home" |
 kapi "$bob" POST "/api/kodeon/v1/posts/$note_id/like" >/dev/null || true
 check "6 kodeon -> fedify like: Fedify verified bob's Like of its note" \
   wait_for 15 fedify_got Like "$kactor/bob" "(e.get('objectId') or '').startswith('http://$fhost/notes/')"
+
+# 7. Edits and deletions, both ways (while the follows still stand).
+kapi "$alice" PATCH "/api/kodeon/v1/posts/$post_id" '{"content":"hello Fedify, edited on Kodeon"}' >/dev/null || true
+check "7 kodeon -> fedify update: Fedify verified alice's Update(Note) with the new content" \
+  wait_for 15 fedify_got Update "$kactor/alice" "e.get('objectType')=='Note' and 'edited on Kodeon' in (e.get('content') or '')"
+kapi "$alice" DELETE "/api/kodeon/v1/posts/$post_id" >/dev/null || true
+check "7 kodeon -> fedify delete: Fedify verified alice's Delete of the post" \
+  wait_for 15 fedify_got Delete "$kactor/alice" "e.get('objectId')=='$post_uri'"
+fedi_note="$(json 'v.get("id","")' <"$work/fedi-note.json")"
+curl -fs -X POST "$f/_test/update?id=$fedi_note&content=hello+Kodeon,+edited+on+Fedify" >/dev/null || true
+check "7 fedify -> kodeon update: the edit shows on Kodeon" \
+  wait_for 15 in_timeline "/api/v1/timelines/public?remote=true" "" 'hello Kodeon, edited on Fedify'
+curl -fs -X POST "$f/_test/delete?id=$fedi_note" >/dev/null || true
+not_in_timeline() { curl -fs "$k$1" >/dev/null && ! in_timeline "$@"; }
+check "7 fedify -> kodeon delete: the note is gone from Kodeon" \
+  wait_for 15 not_in_timeline "/api/v1/timelines/public?remote=true" "" 'hello Kodeon'
+
 kapi "$bob" DELETE "/api/kodeon/v1/members/fedi@$fhost/follow" >/dev/null || true
 check "6 kodeon -> fedify undo(follow): Fedify verified bob's Undo(Follow)" \
   wait_for 15 fedify_got Undo "$kactor/bob" "e.get('objectType')=='Follow'"
