@@ -4,8 +4,7 @@
 # node and a small Fedify server (peer.mjs, actor `fedi`) federate over plain
 # http on localhost, both ways: WebFinger and actor documents, follows and
 # their Accepts, posts, edits, deletions, likes and undos, each signed by one
-# side and verified
-# by the other.
+# side and verified by the other.
 #
 #   KODEON_BIN=target/debug/kodeon tests/interop/fedify/run.sh
 #
