@@ -12,6 +12,12 @@ use crate::notes::{check_same_origin, POST_TYPES};
 use crate::service::Federation;
 use crate::uris::{known_post, local_username};
 
+/// The fragments of this node's key ids (`ACTOR#main-key`,
+/// `ACTOR#ed25519-key`, see `discovery.rs`): a signed GET of one of them may
+/// carry it in its RFC 9421 `@target-uri`
+/// ([`http_signature::ParsedSignature::with_target_fragment`]).
+const OWN_KEY_FRAGMENTS: [&str; 2] = ["main-key", "ed25519-key"];
+
 /// A request to an inbox, as the web layer received it.
 #[derive(Debug, Clone)]
 pub struct InboxRequest {
@@ -121,12 +127,25 @@ impl Federation {
             }
             Err(e) => return Err(e),
         };
-        if http_signature::verify(&parsed, &key.key).is_ok() {
+        // A GET whose RFC 9421 signature covers `@target-uri` with the
+        // fragment of one of this node's key ids (Fedify signs its key
+        // fetches so) is the same request: try those fragments too.
+        let verifies = |key: &identity::RsaVerifyingKey| {
+            http_signature::verify(&parsed, key).is_ok()
+                || OWN_KEY_FRAGMENTS.iter().any(|f| {
+                    parsed
+                        .with_target_fragment(&signed, f)
+                        .is_some_and(|p| http_signature::verify(&p, key).is_ok())
+                })
+        };
+        if verifies(&key.key) {
             return Ok(key);
         }
         // The key may have rotated: refetch once.
         let fresh = self.key_for(parsed.key_id(), true).await?;
-        http_signature::verify(&parsed, &fresh.key).map_err(sig)?;
+        if !verifies(&fresh.key) {
+            return Err(sig(http_signature::SignatureError::BadSignature));
+        }
         Ok(fresh)
     }
 

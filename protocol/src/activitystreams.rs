@@ -4,12 +4,19 @@
 use serde::{Deserialize, Serialize};
 
 /// The JSON-LD contexts of an actor: ActivityStreams, security (publicKey),
-/// Multikey (FEP-521a assertionMethod), and the Mastodon/schema.org terms
-/// used by profile fields.
+/// DID (which defines the `assertionMethod` term), Multikey (the FEP-521a
+/// keys listed there), and the Mastodon/schema.org terms used by profile
+/// fields.
+///
+/// The Multikey context defines only the `Multikey` type and its
+/// properties, not `assertionMethod` itself: without the DID context a
+/// JSON-LD processor (Fedify, for one) drops the whole `assertionMethod`
+/// list and never sees the ed25519 key. The order is Fedify's own.
 pub fn actor_context() -> serde_json::Value {
     serde_json::json!([
         "https://www.w3.org/ns/activitystreams",
         "https://w3id.org/security/v1",
+        "https://www.w3.org/ns/did/v1",
         "https://w3id.org/security/multikey/v1",
         {
             "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
@@ -256,5 +263,28 @@ mod tests {
         ));
         assert!(!wants_activity_json("text/html,application/xhtml+xml"));
         assert!(!wants_activity_json("application/ld+json"));
+    }
+
+    /// `assertionMethod` is a term of the DID context, not of the Multikey
+    /// one: an actor must name both, DID first, or JSON-LD processors such
+    /// as Fedify drop its FEP-521a keys.
+    #[test]
+    fn actor_context_defines_assertion_method() {
+        let ctx = actor_context();
+        let urls: Vec<&str> = ctx
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        let did = urls
+            .iter()
+            .position(|u| *u == "https://www.w3.org/ns/did/v1");
+        let multikey = urls
+            .iter()
+            .position(|u| *u == "https://w3id.org/security/multikey/v1");
+        assert!(
+            matches!((did, multikey), (Some(d), Some(m)) if d < m),
+            "{urls:?}"
+        );
+        assert_eq!(urls[0], "https://www.w3.org/ns/activitystreams");
     }
 }

@@ -446,3 +446,62 @@ async fn an_announced_create_of_a_page_is_fetched_from_its_origin_and_shared() {
         r.body
     );
 }
+
+/// GETs `path` from `node` with an RFC 9421 signature by `key` whose
+/// `@target-uri` is the node's URL for `path` followed by `signed_suffix`
+/// (Fedify signs its key fetches with the key id's `#fragment` there).
+async fn get_signed_rfc9421(
+    node: &TestNode,
+    path: &str,
+    signed_suffix: &str,
+    key: &RsaKeypair,
+    key_id: &str,
+) -> StatusCode {
+    let host = node.domain().to_string();
+    let date = httpdate::fmt_http_date(SystemTime::now());
+    let created = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .expect("time")
+        .as_secs();
+    let params = format!(
+        "(\"@method\" \"@target-uri\" \"@authority\" \"host\" \"date\");alg=\"rsa-v1_5-sha256\";keyid=\"{key_id}\";created={created}"
+    );
+    let base = format!(
+        "\"@method\": GET\n\"@target-uri\": http://{host}{path}{signed_suffix}\n\"@authority\": {host}\n\
+         \"host\": {host}\n\"date\": {date}\n\"@signature-params\": {params}"
+    );
+    let sig = base64::engine::general_purpose::STANDARD.encode(key.sign_sha256(base.as_bytes()));
+    reqwest::Client::new()
+        .get(format!("{}{path}", node.base))
+        .header("host", host)
+        .header("date", date)
+        .header("accept", "application/activity+json")
+        .header("signature-input", format!("sig1={params}"))
+        .header("signature", format!("sig1=:{sig}:"))
+        .send()
+        .await
+        .expect("get")
+        .status()
+}
+
+#[tokio::test]
+async fn authorized_fetch_takes_rfc9421_gets_signed_with_a_key_id_fragment() {
+    let node = TestNode::start_with(|c| {
+        c.server.domain = "localhost:0".into();
+        c.federation.authorized_fetch = true;
+    })
+    .await;
+    node.register("alice").await;
+    let fake = FakeServer::start().await;
+    let key_id = format!("{}#main-key", fake.actor("mallory"));
+    let get = |suffix: &'static str| {
+        get_signed_rfc9421(&node, "/users/alice", suffix, &fake.mallory, &key_id)
+    };
+    assert_eq!(get("").await, StatusCode::OK, "plain @target-uri");
+    // Fedify's way: the fragment of one of the node's key ids.
+    assert_eq!(get("#main-key").await, StatusCode::OK, "#main-key");
+    assert_eq!(get("#ed25519-key").await, StatusCode::OK, "#ed25519-key");
+    // Anything else still fails, with 401 so that Fedify retries.
+    assert_eq!(get("#other").await, StatusCode::UNAUTHORIZED, "#other");
+    assert_eq!(get("/x").await, StatusCode::UNAUTHORIZED, "another path");
+}

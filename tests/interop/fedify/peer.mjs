@@ -1,0 +1,332 @@
+// A small ActivityPub server written with Fedify (@fedify/fedify 1.5 from
+// ./node_modules, or 1.6 on Node 22 from node22/node_modules when started as
+// node22/peer.mjs, a symbolic link, with --preserve-symlinks-main), run by
+// run.sh against a real Kodeon node. It has one actor, `fedi`, and a control
+// API under /_test/ that run.sh drives with curl:
+//
+//   GET  /_test/lookup?q=HANDLE-OR-URL  look an actor up (WebFinger, signed GET)
+//   POST /_test/follow?q=ACTOR-URL      send Follow
+//   POST /_test/unfollow?q=ACTOR-URL    send Undo(Follow)
+//   POST /_test/note?content=..&mention=ACTOR-URL
+//                                       send a public Create(Note) to the mentioned
+//                                       actor and to every follower
+//   POST /_test/update?id=NOTE-URL&content=..  send Update(Note) to the same audience
+//   POST /_test/delete?id=NOTE-URL      send Delete(Tombstone) to the same audience
+//   POST /_test/like?object=URL&to=ACTOR-URL   send Like
+//   POST /_test/unlike?object=URL&to=ACTOR-URL send Undo(Like)
+//   GET  /_test/version                 {fedify, node}: the versions running
+//   GET  /_test/events                  activities Fedify's inbox accepted (only
+//                                       after verifying their HTTP signature)
+//   GET  /_test/inbox-log               status of every POST to Fedify's inboxes
+//   GET  /_test/requests                {method, url, signature, status} of
+//                                       every request Fedify sent
+//   POST /_test/tampered?inbox=URL      POST a Follow whose draft-cavage signature
+//                                       was altered after signing; answers
+//                                       {status} (Kodeon must say 401)
+//
+//   node peer.mjs PORT
+import { createServer } from "node:http";
+import { readFileSync } from "node:fs";
+import { setDefaultResultOrder } from "node:dns";
+import {
+  Accept, Create, Delete, Endpoints, Follow, Like, Note, Person, PUBLIC_COLLECTION, Tombstone, Undo, Update,
+  createFederation, generateCryptoKeyPair, signRequest, isActor, MemoryKvStore, InProcessMessageQueue,
+} from "@fedify/fedify";
+import { configure, getConsoleSink } from "@logtape/logtape";
+import { Temporal } from "@js-temporal/polyfill";
+
+const port = Number(process.argv[2]);
+const fedifyVersion = JSON.parse(readFileSync(new URL(
+  import.meta.resolve("@fedify/fedify").replace(/(node_modules\/@fedify\/fedify\/).*$/, "$1package.json"),
+))).version;
+const origin = `http://localhost:${port}`;
+setDefaultResultOrder("ipv4first"); // both servers listen on 127.0.0.1 only
+
+await configure({
+  sinks: { console: getConsoleSink() },
+  filters: {},
+  loggers: [
+    { category: "fedify", sinks: ["console"], level: process.env.FEDIFY_LOG ?? "warning" },
+    { category: ["logtape", "meta"], sinks: [], level: "warning" },
+  ],
+});
+
+// Fedify looks `acct:` handles up at https://HOST/.well-known/webfinger,
+// whatever the scheme of the server; this test has no TLS, so the requests to
+// the two local test servers go over plain http. Every request Fedify sends
+// (deliveries, and the fetches of Kodeon's documents) is logged with its
+// status and the signature scheme it carries.
+const requestLog = [];
+const realFetch = globalThis.fetch;
+globalThis.fetch = async (input, init) => {
+  const rewrite = (u) => u.replace(/^https:\/\/localhost:(\d+)\//, "http://localhost:$1/");
+  if (typeof input === "string") input = rewrite(input);
+  else if (input instanceof URL) input = rewrite(input.href);
+  else if (input instanceof Request && input.url.startsWith("https://localhost:")) {
+    input = new Request(rewrite(input.url), input);
+  }
+  const isRequest = input instanceof Request;
+  const h = isRequest ? input.headers : new Headers(init?.headers);
+  const entry = {
+    method: (isRequest ? input.method : init?.method) ?? "GET",
+    url: isRequest ? input.url : String(input),
+    signature: h.get("signature-input") ? "rfc9421" : h.get("signature") ? "draft-cavage" : "none",
+  };
+  const response = await realFetch(input, init);
+  requestLog.push({ ...entry, status: response.status });
+  return response;
+};
+
+const federation = createFederation({
+  kv: new MemoryKvStore(),
+  queue: new InProcessMessageQueue(),
+  origin,
+  allowPrivateAddress: true,
+});
+
+const ID = "fedi";
+const keys = [
+  await generateCryptoKeyPair("RSASSA-PKCS1-v1_5"),
+  await generateCryptoKeyPair("Ed25519"),
+];
+const followers = new Map(); // actor id -> Actor
+const notes = new Map(); // note id -> { note, mentioned }
+const events = [];
+const inboxLog = [];
+
+federation
+  .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
+    if (identifier !== ID) return null;
+    const pairs = await ctx.getActorKeyPairs(identifier);
+    return new Person({
+      id: ctx.getActorUri(identifier),
+      preferredUsername: identifier,
+      name: "Fedify peer",
+      url: ctx.getActorUri(identifier),
+      inbox: ctx.getInboxUri(identifier),
+      outbox: ctx.getOutboxUri(identifier),
+      followers: ctx.getFollowersUri(identifier),
+      endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+      publicKey: pairs[0].cryptographicKey,
+      assertionMethods: pairs.map((p) => p.multikey),
+    });
+  })
+  .setKeyPairsDispatcher((_ctx, identifier) => (identifier === ID ? keys : []))
+  .mapHandle((_ctx, username) => (username === ID ? ID : null));
+
+federation.setOutboxDispatcher("/users/{identifier}/outbox", () => ({ items: [] }));
+federation.setFollowersDispatcher("/users/{identifier}/followers", () => ({
+  items: [...followers.values()].map((a) => ({ id: a.id, inboxId: a.inboxId, endpoints: a.endpoints })),
+}));
+
+async function record(ctx, activity, extra = {}) {
+  const json = await activity.toJsonLd({ contextLoader: ctx.contextLoader });
+  events.push({ type: json.type, id: activity.id?.href, actor: activity.actorId?.href, json, ...extra });
+}
+
+federation
+  .setInboxListeners("/users/{identifier}/inbox", "/inbox")
+  .on(Follow, async (ctx, follow) => {
+    const follower = await follow.getActor();
+    if (follow.objectId?.href !== ctx.getActorUri(ID).href || !isActor(follower)) {
+      await record(ctx, follow, { note: "not for fedi" });
+      return;
+    }
+    followers.set(follower.id.href, follower);
+    await record(ctx, follow);
+    await ctx.sendActivity(
+      { identifier: ID },
+      follower,
+      new Accept({ id: new URL(`${origin}/accepts/${crypto.randomUUID()}`), actor: ctx.getActorUri(ID), object: follow }),
+    );
+  })
+  .on(Accept, async (ctx, accept) => {
+    const object = await accept.getObject();
+    await record(ctx, accept, {
+      objectType: object?.constructor?.name,
+      objectId: object?.id?.href ?? accept.objectId?.href,
+      objectActor: object instanceof Follow ? object.actorId?.href : undefined,
+    });
+  })
+  .on(Create, async (ctx, create) => {
+    const object = await create.getObject();
+    await record(ctx, create, {
+      objectType: object?.constructor?.name,
+      objectId: object?.id?.href,
+      content: object?.content?.toString(),
+    });
+  })
+  .on(Undo, async (ctx, undo) => {
+    const object = await undo.getObject();
+    if (object instanceof Follow && object.actorId) followers.delete(object.actorId.href);
+    await record(ctx, undo, { objectType: object?.constructor?.name });
+  })
+  .on(Like, async (ctx, like) => record(ctx, like, { objectId: like.objectId?.href }))
+  .on(Update, async (ctx, update) => {
+    const object = await update.getObject();
+    await record(ctx, update, { objectType: object?.constructor?.name, objectId: object?.id?.href, content: object?.content?.toString() });
+  })
+  .on(Delete, async (ctx, del) => record(ctx, del, { objectId: del.objectId?.href }))
+  // Fetch the keys of activities posted to the shared inbox with signed GETs
+  // too (servers with authorized fetch, Kodeon's included, require them).
+  .setSharedKeyDispatcher(() => ({ identifier: ID }))
+  .onError((_ctx, error) => {
+    events.push({ type: "error", error: String(error) });
+  });
+
+const json = (res, status, body) => {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+};
+
+async function lookup(ctx, q) {
+  const documentLoader = await ctx.getDocumentLoader({ identifier: ID }); // signed GETs
+  return await ctx.lookupObject(q, { documentLoader });
+}
+
+async function control(req, res, url) {
+  const ctx = federation.createContext(new URL(origin), undefined);
+  const q = url.searchParams;
+  const me = ctx.getActorUri(ID);
+  switch (url.pathname) {
+    case "/_test/lookup": {
+      const a = await lookup(ctx, q.get("q"));
+      if (a == null) return json(res, 404, { error: "not found" });
+      const documentLoader = await ctx.getDocumentLoader({ identifier: ID });
+      const key = await a.getPublicKey?.({ documentLoader }).catch((e) => ({ error: String(e) }));
+      const methods = [];
+      try {
+        for await (const m of a.getAssertionMethods({ documentLoader })) {
+          methods.push({ id: m.id?.href, controller: m.controllerId?.href, algorithm: m.publicKey?.algorithm?.name });
+        }
+      } catch (e) {
+        methods.push({ error: String(e) });
+      }
+      return json(res, 200, {
+        type: a.constructor.name,
+        isActor: isActor(a),
+        id: a.id?.href,
+        preferredUsername: a.preferredUsername?.toString(),
+        inbox: a.inboxId?.href,
+        sharedInbox: a.endpoints?.sharedInbox?.href,
+        outbox: a.outboxId?.href,
+        followers: a.followersId?.href,
+        publicKey: key && !key.error
+          ? { id: key.id?.href, owner: key.ownerId?.href, algorithm: key.publicKey?.algorithm?.name }
+          : key,
+        assertionMethods: methods,
+      });
+    }
+    case "/_test/follow":
+    case "/_test/unfollow": {
+      const target = await lookup(ctx, q.get("q"));
+      if (!isActor(target)) return json(res, 404, { error: "not an actor" });
+      const follow = new Follow({ id: new URL(`${origin}/follows/${encodeURIComponent(target.id.href)}`), actor: me, object: target.id });
+      const activity = url.pathname === "/_test/follow"
+        ? follow
+        : new Undo({ id: new URL(`${origin}/undos/${crypto.randomUUID()}`), actor: me, object: follow });
+      await ctx.sendActivity({ identifier: ID }, target, activity, { immediate: true });
+      return json(res, 200, { id: activity.id.href, target: target.id.href });
+    }
+    case "/_test/note": {
+      const recipients = [...followers.values()];
+      const mentioned = q.get("mention") ? await lookup(ctx, q.get("mention")) : null;
+      if (mentioned && isActor(mentioned) && !followers.has(mentioned.id.href)) recipients.push(mentioned);
+      const id = new URL(`${origin}/notes/${crypto.randomUUID()}`);
+      const note = new Note({
+        id, attribution: me, content: q.get("content"), published: Temporal.Now.instant(),
+        to: PUBLIC_COLLECTION, ccs: [ctx.getFollowersUri(ID), ...(mentioned ? [mentioned.id] : [])],
+      });
+      const create = new Create({
+        id: new URL(`${id.href}/activity`), actor: me, object: note, published: note.published,
+        to: PUBLIC_COLLECTION, ccs: note.ccIds,
+      });
+      await ctx.sendActivity({ identifier: ID }, recipients, create, { immediate: true });
+      notes.set(id.href, { note, mentioned: mentioned && isActor(mentioned) ? mentioned : null });
+      return json(res, 200, { id: id.href, recipients: recipients.map((r) => r.id.href) });
+    }
+    case "/_test/update":
+    case "/_test/delete": {
+      const sent = notes.get(q.get("id"));
+      if (sent == null) return json(res, 404, { error: "no such note" });
+      const recipients = [...followers.values()];
+      if (sent.mentioned && !followers.has(sent.mentioned.id.href)) recipients.push(sent.mentioned);
+      const now = Temporal.Now.instant();
+      let activity;
+      if (url.pathname === "/_test/update") {
+        sent.note = sent.note.clone({ content: q.get("content"), updated: now });
+        activity = new Update({
+          id: new URL(`${sent.note.id.href}/update/${crypto.randomUUID()}`), actor: me, object: sent.note,
+          to: PUBLIC_COLLECTION, ccs: sent.note.ccIds, updated: now,
+        });
+      } else {
+        notes.delete(q.get("id"));
+        activity = new Delete({
+          id: new URL(`${sent.note.id.href}/delete`), actor: me,
+          object: new Tombstone({ id: sent.note.id, deleted: now }), to: PUBLIC_COLLECTION, ccs: sent.note.ccIds,
+        });
+      }
+      await ctx.sendActivity({ identifier: ID }, recipients, activity, { immediate: true });
+      return json(res, 200, { id: activity.id.href, recipients: recipients.map((r) => r.id.href) });
+    }
+    case "/_test/like":
+    case "/_test/unlike": {
+      const to = await lookup(ctx, q.get("to"));
+      if (!isActor(to)) return json(res, 404, { error: "not an actor" });
+      const like = new Like({ id: new URL(`${origin}/likes/${encodeURIComponent(q.get("object"))}`), actor: me, object: new URL(q.get("object")) });
+      const activity = url.pathname === "/_test/like"
+        ? like
+        : new Undo({ id: new URL(`${origin}/undos/${crypto.randomUUID()}`), actor: me, object: like });
+      await ctx.sendActivity({ identifier: ID }, to, activity, { immediate: true });
+      return json(res, 200, { id: activity.id.href });
+    }
+    case "/_test/version":
+      return json(res, 200, { fedify: fedifyVersion, node: process.version });
+    case "/_test/events":
+      return json(res, 200, events);
+    case "/_test/inbox-log":
+      return json(res, 200, inboxLog);
+    case "/_test/requests":
+      return json(res, 200, requestLog);
+    case "/_test/tampered": {
+      const follow = new Follow({ id: new URL(`${origin}/follows/${crypto.randomUUID()}`), actor: me, object: new URL(q.get("object")) });
+      const body = JSON.stringify(await follow.toJsonLd({ contextLoader: ctx.contextLoader }));
+      const signed = await signRequest(
+        new Request(q.get("inbox"), { method: "POST", headers: { "content-type": "application/activity+json" }, body }),
+        keys[0].privateKey,
+        new URL(`${me.href}#main-key`),
+      );
+      const headers = new Headers(signed.headers);
+      // Flip one base64 character of the signature value.
+      headers.set("signature", headers.get("signature").replace(/signature="(.)/, (_m, c) => `signature="${c === "A" ? "B" : "A"}`));
+      const response = await realFetch(new Request(signed.url, { method: "POST", headers, body }));
+      return json(res, 200, { status: response.status, body: (await response.text()).slice(0, 200) });
+    }
+    case "/_test/followers":
+      return json(res, 200, [...followers.keys()]);
+  }
+  return json(res, 404, { error: "no such control endpoint" });
+}
+
+createServer(async (req, res) => {
+  const url = new URL(req.url, origin);
+  try {
+    if (url.pathname.startsWith("/_test/")) return await control(req, res, url);
+    const headers = new Headers();
+    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const request = new Request(url, { method: req.method, headers, body: hasBody ? Buffer.concat(chunks) : undefined });
+    const response = await federation.fetch(request, { contextData: undefined });
+    if (req.method === "POST") {
+      const text = await response.clone().text();
+      inboxLog.push({ path: url.pathname, status: response.status, signature: headers.get("signature") ? "draft-cavage" : headers.get("signature-input") ? "rfc9421" : "none", body: text.slice(0, 300) });
+    }
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  } catch (e) {
+    console.error(e);
+    json(res, 500, { error: String(e?.stack ?? e) });
+  }
+}).listen(port, "127.0.0.1", () => console.log(`listening on ${origin} (Fedify ${fedifyVersion}, Node ${process.version})`));
