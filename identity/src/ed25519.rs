@@ -104,13 +104,24 @@ impl Signature {
 }
 
 /// Verifies many signatures at once (faster than one by one); fails if any
-/// one fails, without saying which.
+/// one fails, without saying which. Each distinct key is decompressed once
+/// (a batch usually holds a few authors' records).
 pub fn verify_batch(items: &[(&PublicKey, &[u8], &Signature)]) -> Result<(), IdentityError> {
     let mut keys = Vec::with_capacity(items.len());
     let mut msgs = Vec::with_capacity(items.len());
     let mut sigs = Vec::with_capacity(items.len());
+    let mut decompressed: std::collections::HashMap<[u8; 32], VerifyingKey> =
+        std::collections::HashMap::new();
     for (key, msg, sig) in items {
-        keys.push(key.verifying_key()?);
+        let verifying = match decompressed.get(&key.0) {
+            Some(v) => *v,
+            None => {
+                let v = key.verifying_key()?;
+                decompressed.insert(key.0, v);
+                v
+            }
+        };
+        keys.push(verifying);
         msgs.push(*msg);
         sigs.push(ed25519_dalek::Signature::from_bytes(&sig.0));
     }

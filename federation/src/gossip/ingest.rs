@@ -57,7 +57,7 @@ pub async fn ingest(
 ) -> NodeResult<Vec<Result<Accepted, Refusal>>> {
     let node = federation.node();
     let context = Context(node);
-    let mut outcomes = node.accept_envelopes(items, &context).await?;
+    let mut outcomes = accept_new(node, &context, items).await?;
     let unknown: BTreeSet<String> = outcomes
         .iter()
         .filter_map(|o| o.as_ref().err().and_then(Refusal::unknown_author))
@@ -81,13 +81,47 @@ pub async fn ingest(
         .iter()
         .filter_map(|i| items.get(*i).copied())
         .collect();
-    let second = node.accept_envelopes(&again, &context).await?;
+    let second = accept_new(node, &context, &again).await?;
     for (i, outcome) in retry.into_iter().zip(second) {
         if let Some(slot) = outcomes.get_mut(i) {
             *slot = outcome;
         }
     }
     Ok(outcomes)
+}
+
+/// [`Node::accept_envelopes`] for the items not stored yet; the others are
+/// duplicates without decoding or verifying them again (an envelope's id is
+/// the blake3 hash of its exact bytes, and only verified bytes are stored).
+/// Sync pages mostly hold records gossip already brought.
+async fn accept_new(
+    node: &Node,
+    context: &Context<'_>,
+    items: &[&[u8]],
+) -> NodeResult<Vec<Result<Accepted, Refusal>>> {
+    let mut outcomes: Vec<Option<Result<Accepted, Refusal>>> = Vec::with_capacity(items.len());
+    let mut fresh: Vec<(usize, &[u8])> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        if node.has_envelope(blake3::hash(item).as_bytes())? {
+            outcomes.push(Some(Ok(Accepted::Duplicate)));
+        } else {
+            outcomes.push(None);
+            fresh.push((i, item));
+        }
+    }
+    if !fresh.is_empty() {
+        let new_items: Vec<&[u8]> = fresh.iter().map(|(_, item)| *item).collect();
+        let accepted = node.accept_envelopes(&new_items, context).await?;
+        for ((i, _), outcome) in fresh.into_iter().zip(accepted) {
+            if let Some(slot) = outcomes.get_mut(i) {
+                *slot = Some(outcome);
+            }
+        }
+    }
+    Ok(outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| Err(Refusal::BadBody("not processed".into()))))
+        .collect())
 }
 
 /// The gossipsub verdict for an outcome: forward what was taken, penalise
