@@ -287,7 +287,7 @@ impl Envelope {
         let author = map
             .get("author")
             .and_then(Value::as_str)
-            .and_then(|a| author_key(a))
+            .and_then(&mut *author_key)
             .ok_or(EnvelopeError::BadAuthor)?;
         let kind: Kind = map
             .get("kind")
