@@ -343,6 +343,8 @@ async fn line(n: usize, posts: usize) -> anyhow::Result<()> {
     let (send_tx, mut send_rx) = tokio::sync::mpsc::channel::<Vec<u8>>(1024);
     let driver = tokio::spawn(async move {
         let mut queued: std::collections::VecDeque<Vec<u8>> = Default::default();
+        // Publishes the raw peer's gossipsub gave up on (queued too long).
+        let mut given_up = 0usize;
         loop {
             while let Some(bytes) = queued.pop_front() {
                 if let Err(libp2p::gossipsub::PublishError::AllQueuesFull(_)) = peer
@@ -357,10 +359,20 @@ async fn line(n: usize, posts: usize) -> anyhow::Result<()> {
             tokio::select! {
                 _ = &mut done_rx => break,
                 Some(bytes) = send_rx.recv() => queued.push_back(bytes),
-                _ = peer.select_next_some() => {}
+                event = peer.select_next_some() => {
+                    if let libp2p::swarm::SwarmEvent::Behaviour(
+                        federation::gossip::behaviour::BehaviourEvent::Gossipsub(
+                            libp2p::gossipsub::Event::SlowPeer { failed_messages, .. },
+                        ),
+                    ) = event
+                    {
+                        given_up += failed_messages.non_priority;
+                    }
+                }
                 _ = tokio::time::sleep(Duration::from_millis(1)), if !queued.is_empty() => {}
             }
         }
+        given_up
     });
     until_records(&client, &c, 1, Duration::from_secs(20)).await?;
     // Flow control: at most `--window` records between the raw peer and C, so
@@ -408,6 +420,7 @@ async fn line(n: usize, posts: usize) -> anyhow::Result<()> {
     }
     let on_c = until_records(&client, &c, n as u64 + 1, Duration::from_secs(120)).await;
     let elapsed = started.elapsed();
+    let complete = on_c.is_ok();
     let cpu = process_cpu()
         .zip(cpu_before)
         .map(|(after, before)| after.saturating_sub(before));
@@ -421,7 +434,7 @@ async fn line(n: usize, posts: usize) -> anyhow::Result<()> {
         ),
         Err(e) => println!("3-node line: {e} (A has {on_a}, B has {on_b})"),
     }
-    if let Some(cpu) = cpu {
+    if let (Some(cpu), true) = (cpu, complete) {
         println!(
             "  CPU used by the process (three nodes, load generator, polling) meanwhile: {:.2} s, {:.2} cores on average, {:.0} us per record",
             cpu.as_secs_f64(),
@@ -430,7 +443,12 @@ async fn line(n: usize, posts: usize) -> anyhow::Result<()> {
         );
     }
     let _ = done_tx.send(());
-    let _ = driver.await;
+    let given_up = driver.await.unwrap_or_default();
+    if given_up > 0 {
+        println!(
+            "  the raw peer's gossipsub gave up on {given_up} publishes that waited over 5 s in its send queue (never sent to A)"
+        );
+    }
 
     // 3. Latency of posts made on A.
     let r: Value = client
