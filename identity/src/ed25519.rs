@@ -104,13 +104,30 @@ impl Signature {
 }
 
 /// Verifies many signatures at once (faster than one by one); fails if any
-/// one fails, without saying which.
+/// one fails, without saying which. Weak (small-order) keys are refused as
+/// [`PublicKey::verify`] refuses them. Each distinct key is decompressed once
+/// (a batch usually holds a few authors' records).
 pub fn verify_batch(items: &[(&PublicKey, &[u8], &Signature)]) -> Result<(), IdentityError> {
     let mut keys = Vec::with_capacity(items.len());
     let mut msgs = Vec::with_capacity(items.len());
     let mut sigs = Vec::with_capacity(items.len());
+    let mut decompressed: std::collections::HashMap<[u8; 32], VerifyingKey> =
+        std::collections::HashMap::new();
     for (key, msg, sig) in items {
-        keys.push(key.verifying_key()?);
+        let verifying = match decompressed.get(&key.0) {
+            Some(v) => *v,
+            None => {
+                let v = key.verifying_key()?;
+                // As `verify_strict` does one by one: a small-order key
+                // can "sign" many messages at once.
+                if v.is_weak() {
+                    return Err(IdentityError::BadSignature);
+                }
+                decompressed.insert(key.0, v);
+                v
+            }
+        };
+        keys.push(verifying);
         msgs.push(*msg);
         sigs.push(ed25519_dalek::Signature::from_bytes(&sig.0));
     }
@@ -149,5 +166,28 @@ mod tests {
             .map(|i| (&pubs[i], msgs[i].as_slice(), &sigs[i]))
             .collect();
         assert!(verify_batch(&items).is_err());
+    }
+
+    #[test]
+    fn a_batch_refuses_a_small_order_key() {
+        // The identity point as a key, with R = identity and s = 0: a
+        // "signature" of every message under the plain equation.
+        let mut point = [0u8; 32];
+        point[0] = 1;
+        let Ok(weak) = PublicKey::from_bytes(point) else {
+            return; // refused even earlier
+        };
+        let mut forged = [0u8; 64];
+        forged[0] = 1;
+        let sig = Signature(forged);
+        let kp = Ed25519Keypair::generate();
+        let good = kp.sign(b"fine");
+        let public = kp.public();
+        let items = [
+            (&public, b"fine".as_slice(), &good),
+            (&weak, b"anything".as_slice(), &sig),
+        ];
+        assert!(verify_batch(&items).is_err());
+        assert!(weak.verify(b"anything", &sig).is_err());
     }
 }

@@ -260,6 +260,16 @@ impl Envelope {
         bytes: &[u8],
         now_ms: i64,
     ) -> Result<(Envelope, Vec<u8>), EnvelopeError> {
+        Self::decode_with(bytes, now_ms, &mut |did| PublicKey::from_did_key(did).ok())
+    }
+
+    /// [`Envelope::decode_unverified`], reading the author's did:key with
+    /// `author_key` (so that a batch parses each author once).
+    fn decode_with(
+        bytes: &[u8],
+        now_ms: i64,
+        author_key: &mut dyn FnMut(&str) -> Option<PublicKey>,
+    ) -> Result<(Envelope, Vec<u8>), EnvelopeError> {
         let value: Value =
             serde_json::from_slice(bytes).map_err(|e| EnvelopeError::Malformed(e.to_string()))?;
         let Value::Object(map) = value else {
@@ -294,7 +304,7 @@ impl Envelope {
         let author = map
             .get("author")
             .and_then(Value::as_str)
-            .and_then(|a| PublicKey::from_did_key(a).ok())
+            .and_then(&mut *author_key)
             .ok_or(EnvelopeError::BadAuthor)?;
         let kind: Kind = map
             .get("kind")
@@ -364,9 +374,21 @@ impl Envelope {
 /// Verifies many envelopes with one batched ed25519 check; if the batch
 /// fails, each is checked alone so one bad envelope rejects only itself.
 pub fn verify_batch(items: &[&[u8]], now_ms: i64) -> Vec<Result<Envelope, EnvelopeError>> {
+    // A batch usually holds a few authors' records: parse (and check the
+    // curve point of) each did:key once.
+    let mut authors: std::collections::HashMap<String, Option<PublicKey>> =
+        std::collections::HashMap::new();
+    let mut author_key = |did: &str| match authors.get(did) {
+        Some(key) => *key,
+        None => {
+            let key = PublicKey::from_did_key(did).ok();
+            authors.insert(did.to_string(), key);
+            key
+        }
+    };
     let decoded: Vec<Result<(Envelope, Vec<u8>), EnvelopeError>> = items
         .iter()
-        .map(|b| Envelope::decode_unverified(b, now_ms))
+        .map(|b| Envelope::decode_with(b, now_ms, &mut author_key))
         .collect();
     let ok: Vec<(&PublicKey, &[u8], &Signature)> = decoded
         .iter()

@@ -91,6 +91,10 @@ impl Behaviour {
             .message_id_fn(message_id)
             .max_transmit_size(MAX_TRANSMIT_SIZE)
             .heartbeat_interval(Duration::from_millis(700))
+            // A message waits in the cache until ingest reports on it; under
+            // load that can take seconds, and a message that leaves the cache
+            // first is not forwarded (12 heartbeats, 8.4 s; default 5).
+            .history_length(12)
             .build()
             .map_err(|e| GossipError::Setup(format!("gossipsub config: {e}")))?;
         let mut gossipsub =

@@ -2,7 +2,7 @@
 //! hands gossip messages to the ingest task and reports its verdicts,
 //! rate-limits and bans peers, and runs sync on connection and on a timer.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,6 +29,14 @@ use crate::service::Federation;
 /// How long a connection may stay idle (well above libp2p's 10 s default,
 /// which drops quiet peers).
 const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
+/// Gossip messages the ingest channel holds.
+const INGEST_QUEUE: usize = 4096;
+/// Messages waiting for room in the ingest channel at which the swarm
+/// stops reading from peers (backpressure: their messages wait in their
+/// send queues and TCP buffers, not here) ...
+const BACKLOG_HIGH: usize = 4096;
+/// ... and at which it reads again.
+const BACKLOG_LOW: usize = 1024;
 
 /// The order in which sync walks the kinds: profiles first, so that the
 /// authors of what follows are known.
@@ -57,6 +65,11 @@ struct State {
     listen_addrs: Vec<Multiaddr>,
     connected: HashMap<PeerId, Vec<Multiaddr>>,
     ingest: mpsc::Sender<Incoming>,
+    /// Received messages the ingest channel had no room for, oldest first:
+    /// kept, never dropped, and handed on as room frees.
+    backlog: VecDeque<Incoming>,
+    /// Whether the swarm is not polled because the backlog is full.
+    paused: bool,
     commands: mpsc::Sender<Command>,
     rate: HashMap<PeerId, (Instant, u32)>,
     syncing: HashSet<PeerId>,
@@ -152,7 +165,7 @@ pub(super) async fn start(
     }
 
     let (commands_tx, commands_rx) = mpsc::channel(1024);
-    let (ingest_tx, ingest_rx) = mpsc::channel(8192);
+    let (ingest_tx, ingest_rx) = mpsc::channel(INGEST_QUEUE);
     let state = State {
         federation: federation.clone(),
         node,
@@ -161,6 +174,8 @@ pub(super) async fn start(
         listen_addrs,
         connected: HashMap::new(),
         ingest: ingest_tx,
+        backlog: VecDeque::new(),
+        paused: false,
         commands: commands_tx.clone(),
         rate: HashMap::new(),
         syncing: HashSet::new(),
@@ -200,6 +215,7 @@ async fn run(
 ) {
     let mut tick = tokio::time::interval(state.config.sync_interval);
     tick.tick().await;
+    let ingest = state.ingest.clone();
     loop {
         tokio::select! {
             _ = shutdown.changed() => {
@@ -208,7 +224,10 @@ async fn run(
                 }
             }
             Some(command) = commands.recv() => state.command(&mut swarm, command),
-            event = swarm.select_next_some() => state.event(&mut swarm, event),
+            event = swarm.select_next_some(), if !state.paused => state.event(&mut swarm, event),
+            permit = ingest.reserve(), if !state.backlog.is_empty() => {
+                state.drain_backlog(&mut swarm, permit)
+            }
             _ = tick.tick() => state.periodic(&mut swarm),
         }
     }
@@ -424,18 +443,77 @@ impl State {
             return;
         };
         let incoming = Incoming {
-            message_id: message_id.clone(),
+            message_id,
             source,
             kind,
             bytes: message.data,
         };
-        if self.ingest.try_send(incoming).is_err() {
-            tracing::debug!("gossip ingest queue full; dropping a message");
-            gossipsub.report_message_validation_result(
-                &message_id,
-                &source,
-                MessageAcceptance::Ignore,
+        if !self.backlog.is_empty() {
+            self.backlog.push_back(incoming);
+        } else {
+            match self.ingest.try_send(incoming) {
+                Ok(()) => {}
+                Err(mpsc::error::TrySendError::Full(incoming)) => self.backlog.push_back(incoming),
+                // The ingest task has stopped: shutting down.
+                Err(mpsc::error::TrySendError::Closed(incoming)) => {
+                    gossipsub.report_message_validation_result(
+                        &incoming.message_id,
+                        &incoming.source,
+                        MessageAcceptance::Ignore,
+                    );
+                }
+            }
+        }
+        if self.backlog.len() >= BACKLOG_HIGH && !self.paused {
+            tracing::debug!(
+                backlog = self.backlog.len(),
+                "gossip ingest is behind; not reading from peers for now"
             );
+            self.paused = true;
+        }
+    }
+
+    /// Hands backlogged messages to the ingest task as room frees (one
+    /// reserved slot, then as many as fit), and reads from peers again once
+    /// the backlog is short.
+    fn drain_backlog(
+        &mut self,
+        swarm: &mut Swarm<Behaviour>,
+        permit: Result<mpsc::Permit<'_, Incoming>, mpsc::error::SendError<()>>,
+    ) {
+        match permit {
+            Ok(permit) => {
+                if let Some(first) = self.backlog.pop_front() {
+                    permit.send(first);
+                }
+                while let Some(next) = self.backlog.pop_front() {
+                    if let Err(e) = self.ingest.try_send(next) {
+                        match e {
+                            mpsc::error::TrySendError::Full(next)
+                            | mpsc::error::TrySendError::Closed(next) => {
+                                self.backlog.push_front(next);
+                            }
+                        }
+                        break;
+                    }
+                }
+            }
+            // The ingest task has stopped: shutting down.
+            Err(_) => {
+                for m in self.backlog.drain(..) {
+                    swarm
+                        .behaviour_mut()
+                        .gossipsub
+                        .report_message_validation_result(
+                            &m.message_id,
+                            &m.source,
+                            MessageAcceptance::Ignore,
+                        );
+                }
+            }
+        }
+        if self.paused && self.backlog.len() <= BACKLOG_LOW {
+            self.paused = false;
         }
     }
 
