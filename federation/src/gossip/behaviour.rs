@@ -21,15 +21,16 @@ pub const IDENTIFY_PROTOCOL: &str = "/kodeon/1.0.0";
 /// The Kademlia protocol name (a private DHT, not the IPFS one).
 pub const KAD_PROTOCOL: StreamProtocol = StreamProtocol::new("/kodeon/kad/1.0.0");
 
-/// Every kind, in topic order.
+/// Every kind, in the order sync walks them: profiles first, so that the
+/// authors of what follows are known.
 pub const KINDS: [Kind; 7] = [
+    Kind::Profile,
     Kind::Post,
     Kind::Edit,
     Kind::Delete,
     Kind::Follow,
     Kind::Unfollow,
     Kind::Attestation,
-    Kind::Profile,
 ];
 
 /// The gossipsub topic of a kind: `kodeon/1/<kind>` (an `IdentTopic`, so

@@ -61,6 +61,17 @@ pub struct SyncResponse {
     pub more: bool,
 }
 
+impl SyncResponse {
+    /// The page's envelopes as bytes (at most [`MAX_BATCH`]).
+    pub fn envelopes(&self) -> Vec<&[u8]> {
+        self.entries
+            .iter()
+            .take(MAX_BATCH)
+            .map(|e| e.envelope.as_bytes())
+            .collect()
+    }
+}
+
 /// The request-response behaviour with this codec and its size limits.
 pub type SyncBehaviour = libp2p::request_response::json::Behaviour<SyncRequest, SyncResponse>;
 

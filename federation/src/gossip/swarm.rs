@@ -19,7 +19,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
-use super::behaviour::{kind_of_topic, topic, Behaviour, BehaviourEvent};
+use super::behaviour::{kind_of_topic, topic, Behaviour, BehaviourEvent, KINDS};
 use super::codec::{SyncEntry, SyncRequest, SyncResponse, MAX_BATCH, MAX_RESPONSE_BYTES};
 use super::config::{peer_of, GossipConfig};
 use super::ingest::{self, Incoming};
@@ -38,22 +38,10 @@ const BACKLOG_HIGH: usize = 4096;
 /// ... and at which it reads again.
 const BACKLOG_LOW: usize = 1024;
 
-/// The order in which sync walks the kinds: profiles first, so that the
-/// authors of what follows are known.
-const SYNC_ORDER: [Kind; 7] = [
-    Kind::Profile,
-    Kind::Post,
-    Kind::Edit,
-    Kind::Delete,
-    Kind::Follow,
-    Kind::Unfollow,
-    Kind::Attestation,
-];
-
 /// The kind sync asks for after `kind`, if any.
 fn next_kind(kind: Kind) -> Option<Kind> {
-    let at = SYNC_ORDER.iter().position(|k| *k == kind)?;
-    SYNC_ORDER.get(at + 1).copied()
+    let at = KINDS.iter().position(|k| *k == kind)?;
+    KINDS.get(at + 1).copied()
 }
 
 /// Everything the swarm loop keeps besides the swarm.
@@ -610,7 +598,7 @@ impl State {
 
     fn start_sync(&mut self, swarm: &mut Swarm<Behaviour>, peer: PeerId) {
         if self.syncing.insert(peer) {
-            self.request_page(swarm, peer, SYNC_ORDER[0]);
+            self.request_page(swarm, peer, KINDS[0]);
         }
     }
 
@@ -637,12 +625,7 @@ impl State {
         let commands = self.commands.clone();
         tokio::spawn(async move {
             let last = response.entries.last().map(|e| e.cursor);
-            let items: Vec<&[u8]> = response
-                .entries
-                .iter()
-                .take(MAX_BATCH)
-                .map(|e| e.envelope.as_bytes())
-                .collect();
+            let items = response.envelopes();
             let mut stored = 0usize;
             if !items.is_empty() {
                 match ingest::ingest(&federation, &items).await {
@@ -688,12 +671,7 @@ impl State {
         let commands = self.commands.clone();
         tokio::spawn(async move {
             let last = response.entries.last().map(|e| e.cursor);
-            let items: Vec<&[u8]> = response
-                .entries
-                .iter()
-                .take(MAX_BATCH)
-                .map(|e| e.envelope.as_bytes())
-                .collect();
+            let items = response.envelopes();
             if items.is_empty() {
                 return;
             }
