@@ -1,10 +1,11 @@
 //! Gossip records on the node's side: signed envelopes
-//! ([`protocol::envelope`]) for public posts, stored by id with the indexes
-//! sync needs, and accepted from other nodes after verification.
+//! ([`protocol::envelope`]) for public posts, their edits and deletions,
+//! follows and unfollows, profiles and attestations, stored by id with the
+//! indexes sync needs, and accepted from other nodes after verification.
 //!
 //! The node knows nothing of libp2p. Outgoing records follow the same
-//! pattern as ActivityPub intents: creating a public post writes a
-//! [`GossipIntent`] in the post's own atomic write (when
+//! pattern as ActivityPub intents: each action writes a [`GossipIntent`] in
+//! its own atomic write (when
 //! [`NodeConfig::gossip`](crate::NodeConfig::gossip) is on), so a crash
 //! loses nothing; the federation layer renders the body, has the node sign
 //! it with the author's key ([`Node::publish_envelope`]), which stores the
@@ -13,10 +14,12 @@
 //! ([`Node::envelopes_since`], [`Node::envelopes_by_author`]).
 //!
 //! Incoming envelopes go through [`Node::accept_envelopes`]: verified (in a
-//! batch), checked against the author's known FEP-521a key, de-duplicated
-//! by envelope id and by the post's ActivityPub id (the join key with
-//! ActivityPub: whichever arrives second is recognised), then stored in one
-//! write for the whole batch.
+//! batch), checked against the author's key (`authors.rs`), new posts
+//! de-duplicated by envelope id and by the post's ActivityPub id (the join
+//! key with ActivityPub: whichever arrives second is recognised) and stored
+//! in one write for the whole batch; the other kinds are applied one by one
+//! (`apply.rs`). Records whose author nobody vouches for yet are parked
+//! (`parked.rs`). Attestations live in [`crate::attestations`].
 
 mod accept;
 mod apply;
