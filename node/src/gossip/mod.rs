@@ -8,12 +8,12 @@
 //! its own atomic write (when
 //! [`NodeConfig::gossip`](crate::NodeConfig::gossip) is on), so a crash
 //! loses nothing; the federation layer renders the body, has the node sign
-//! it with the author's key ([`Node::publish_envelope`]), which stores the
+//! it with the author's key ([`Node::publish_envelope`](crate::Node::publish_envelope)), which stores the
 //! envelope and drops the intent in one write, then broadcasts it. Anything
 //! not heard live is fetched by sync from the stores
-//! ([`Node::envelopes_since`], [`Node::envelopes_by_author`]).
+//! ([`Node::envelopes_since`](crate::Node::envelopes_since), [`Node::envelopes_by_author`](crate::Node::envelopes_by_author)).
 //!
-//! Incoming envelopes go through [`Node::accept_envelopes`]: verified (in a
+//! Incoming envelopes go through [`Node::accept_envelopes`](crate::Node::accept_envelopes): verified (in a
 //! batch), checked against the author's key (`authors.rs`), new posts
 //! de-duplicated by envelope id and by the post's ActivityPub id (the join
 //! key with ActivityPub: whichever arrives second is recognised) and stored
