@@ -95,6 +95,11 @@ impl Federation {
         mentioned.extend(to.iter().chain(cc.iter()).copied());
         let mut mentions: Vec<Id> = Vec::new();
         for uri in mentioned {
+            // The public collection and the author's followers name no
+            // account: no store read for them (one per activity otherwise).
+            if PUBLIC_ALIASES.contains(&uri) || uri == followers {
+                continue;
+            }
             let member = match crate::uris::local_username(&self.node, uri) {
                 Some(name) => self.node.find_member(name)?,
                 None => self.node.remote_member_by_uri(uri)?,

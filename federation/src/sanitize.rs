@@ -58,7 +58,13 @@ pub fn sanitize_html(html: &str) -> String {
 /// Remote text with every tag removed (names, content warnings), cut to
 /// `max_chars` characters.
 pub fn plain_text(html: &str, max_chars: usize) -> String {
-    ammonia::Builder::empty()
+    // Built once: building a cleaner allocates its tag and attribute sets,
+    // which cost more than cleaning the usual short (often empty) text.
+    static STRIP: LazyLock<ammonia::Builder<'static>> = LazyLock::new(ammonia::Builder::empty);
+    if html.is_empty() {
+        return String::new();
+    }
+    STRIP
         .clean(html)
         .to_string()
         .chars()
@@ -68,7 +74,14 @@ pub fn plain_text(html: &str, max_chars: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::sanitize_html;
+    use super::{plain_text, sanitize_html};
+
+    #[test]
+    fn plain_text_strips_every_tag_and_cuts() {
+        assert_eq!(plain_text("", 10), "");
+        assert_eq!(plain_text("<b>bold</b> <i>text</i>", 100), "bold text");
+        assert_eq!(plain_text("<p>abcdef</p>", 3), "abc");
+    }
 
     #[test]
     fn scripts_handlers_and_bad_schemes_go() {

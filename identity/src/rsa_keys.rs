@@ -7,6 +7,7 @@ use rsa::pkcs8::{
 };
 use rsa::sha2::Sha256;
 use rsa::signature::{SignatureEncoding, Signer, Verifier};
+use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use zeroize::Zeroizing;
 
@@ -57,8 +58,29 @@ impl RsaKeypair {
 ///
 /// Parse it once (e.g. from a remote actor's `publicKeyPem`) and verify many
 /// signatures with it.
+///
+/// Keys of 2048 to 8192 bits (all that Mastodon and its peers publish) are
+/// checked with `ring` (already in the build for TLS), about ten times
+/// faster than the pure-Rust `rsa` crate, whose generic modular
+/// exponentiation made verification the inbox's largest single cost. Other
+/// sizes go through `rsa`. Both apply the same rule (PKCS#1 v1.5, SHA-256
+/// DigestInfo, signature as long as the modulus).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RsaVerifyingKey(RsaPublicKey);
+pub struct RsaVerifyingKey {
+    key: RsaPublicKey,
+    /// Big-endian modulus and exponent for `ring`, when its range fits.
+    ring: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl From<RsaPublicKey> for RsaVerifyingKey {
+    fn from(key: RsaPublicKey) -> Self {
+        let bits = key.n().bits();
+        let ring = (2048..=8192)
+            .contains(&bits)
+            .then(|| (key.n().to_bytes_be(), key.e().to_bytes_be()));
+        RsaVerifyingKey { key, ring }
+    }
+}
 
 impl RsaVerifyingKey {
     /// Reads a PEM public key: SPKI (`BEGIN PUBLIC KEY`, what Mastodon
@@ -68,11 +90,11 @@ impl RsaVerifyingKey {
         let pem = pem.trim();
         if pem.starts_with("-----BEGIN RSA PUBLIC KEY-----") {
             RsaPublicKey::from_pkcs1_pem(pem)
-                .map(RsaVerifyingKey)
+                .map(RsaVerifyingKey::from)
                 .map_err(|e| IdentityError::Pem(e.to_string()))
         } else {
             RsaPublicKey::from_public_key_pem(pem)
-                .map(RsaVerifyingKey)
+                .map(RsaVerifyingKey::from)
                 .map_err(|e| IdentityError::Pem(e.to_string()))
         }
     }
@@ -82,8 +104,18 @@ impl RsaVerifyingKey {
     /// Any failure (wrong length, wrong key, tampered message) is
     /// [`IdentityError::BadSignature`].
     pub fn verify_sha256(&self, msg: &[u8], sig: &[u8]) -> Result<(), IdentityError> {
+        if let Some((n, e)) = &self.ring {
+            return ring::signature::RsaPublicKeyComponents { n, e }
+                .verify(&ring::signature::RSA_PKCS1_2048_8192_SHA256, msg, sig)
+                .map_err(|_| IdentityError::BadSignature);
+        }
+        self.verify_sha256_rsa(msg, sig)
+    }
+
+    /// [`RsaVerifyingKey::verify_sha256`] with the `rsa` crate only.
+    fn verify_sha256_rsa(&self, msg: &[u8], sig: &[u8]) -> Result<(), IdentityError> {
         let sig = RsaSignature::try_from(sig).map_err(|_| IdentityError::BadSignature)?;
-        VerifyingKey::<Sha256>::new(self.0.clone())
+        VerifyingKey::<Sha256>::new(self.key.clone())
             .verify(msg, &sig)
             .map_err(|_| IdentityError::BadSignature)
     }
@@ -91,7 +123,7 @@ impl RsaVerifyingKey {
 
 impl From<&RsaKeypair> for RsaVerifyingKey {
     fn from(kp: &RsaKeypair) -> Self {
-        RsaVerifyingKey(RsaPublicKey::from(&kp.0))
+        RsaVerifyingKey::from(RsaPublicKey::from(&kp.0))
     }
 }
 
@@ -169,5 +201,36 @@ mod tests {
             key.verify_sha256(b"msg", &[]),
             Err(IdentityError::BadSignature)
         ));
+    }
+
+    #[test]
+    fn ring_and_rsa_backends_agree() {
+        let kp = RsaKeypair::generate().expect("generate");
+        let key = RsaVerifyingKey::from(&kp);
+        assert!(key.ring.is_some(), "2048-bit keys go through ring");
+        let sig = kp.sign_sha256(b"msg");
+        let mut flipped = sig.clone();
+        flipped[10] ^= 1;
+        let cases: [(&[u8], &[u8]); 5] = [
+            (b"msg", &sig),
+            (b"msh", &sig),
+            (b"msg", &flipped),
+            (b"msg", &sig[1..]),
+            (b"msg", &[]),
+        ];
+        for (msg, s) in cases {
+            assert_eq!(
+                key.verify_sha256(msg, s).is_ok(),
+                key.verify_sha256_rsa(msg, s).is_ok()
+            );
+        }
+        assert!(key.verify_sha256(b"msg", &sig).is_ok());
+        // A 1024-bit key is outside ring's range: the rsa crate checks it.
+        let small = RsaPrivateKey::new(&mut rand::rngs::OsRng, 1024).expect("generate");
+        let small_key = RsaVerifyingKey::from(RsaPublicKey::from(&small));
+        assert!(small_key.ring.is_none());
+        let small_sig = RsaKeypair(small).sign_sha256(b"msg");
+        assert!(small_key.verify_sha256(b"msg", &small_sig).is_ok());
+        assert!(small_key.verify_sha256(b"msh", &small_sig).is_err());
     }
 }
