@@ -290,6 +290,15 @@ async fn following_a_did_key_takes_its_records_without_its_server() {
         .home_feed(&viewer(&alice), &PageRequest::default())
         .expect("home");
     assert!(home.items.is_empty(), "the impostor's post is dropped");
+    let following = f
+        .node
+        .following(&Viewer::Anonymous, "alice", &PageRequest::default())
+        .expect("following");
+    assert!(
+        following.items.is_empty(),
+        "alice followed the key, not the actor that disowned it: {:?}",
+        following.items
+    );
     assert!(f.node.member_by_key(&zed.public()).expect("key").is_none());
     let mut later = body(2);
     later.actor = actor.into();
@@ -599,4 +608,17 @@ async fn an_actor_document_with_the_same_key_confirms_a_key_only_account() {
         .home_feed(&viewer(&alice), &PageRequest::default())
         .expect("home");
     assert_eq!(home.items.len(), 1, "what the key said stays");
+    // alice now also asks the confirmed account over ActivityPub, so that
+    // its followers-only posts can reach her once it accepts.
+    let follows: Vec<_> = f
+        .node
+        .pending_outgoing(20)
+        .expect("outbox")
+        .into_iter()
+        .filter(|(_, o)| {
+            matches!(o, crate::remote::Outgoing::Follow { follower, followee, .. }
+                if *follower == alice.id && *followee == before.id)
+        })
+        .collect();
+    assert_eq!(follows.len(), 1, "one ActivityPub Follow queued");
 }

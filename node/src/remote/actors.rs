@@ -77,6 +77,13 @@ impl Node {
             self.drop_remote_posts(impostor).await?;
         }
         let old_key = existing.as_ref().map(|m| m.keys.ed25519_public);
+        // Members here who followed it by key alone, before any server
+        // vouched for it: the document now says whether to keep them.
+        let was_gossip_only = existing
+            .as_ref()
+            .and_then(|m| m.remote.as_ref())
+            .is_some_and(|r| r.gossip_only);
+        let key_confirmed = contradicted.is_none();
         let old_name = existing.as_ref().map(|m| m.username.to_lowercase());
         let mut keys = self.node_keys().clone();
         keys.ed25519_sealed = Vec::new();
@@ -135,39 +142,93 @@ impl Node {
             },
         };
         let stored = member.clone();
-        self.write(move |txn| {
-            // If the handle named another actor before (moved or re-created),
-            // the newest document wins: the name index is overwritten.
-            let name_key = Key::new(Space::MemberByName).str(&handle.to_lowercase());
-            txn.put(Key::new(Space::Member).id(stored.id), &stored)?;
-            if let Some(old) = old_name.filter(|old| *old != handle.to_lowercase()) {
-                if txn.get::<Id>(&Key::new(Space::MemberByName).str(&old))? == Some(stored.id) {
-                    txn.delete(Key::new(Space::MemberByName).str(&old));
+        let settled = self
+            .write(move |txn| {
+                // If the handle named another actor before (moved or re-created),
+                // the newest document wins: the name index is overwritten.
+                let name_key = Key::new(Space::MemberByName).str(&handle.to_lowercase());
+                txn.put(Key::new(Space::Member).id(stored.id), &stored)?;
+                if let Some(old) = old_name.filter(|old| *old != handle.to_lowercase()) {
+                    if txn.get::<Id>(&Key::new(Space::MemberByName).str(&old))? == Some(stored.id) {
+                        txn.delete(Key::new(Space::MemberByName).str(&old));
+                    }
                 }
-            }
-            txn.put(name_key, &stored.id)?;
-            txn.put(uri_key, &stored.id)?;
-            if let Some(old) = old_key.filter(|k| *k != stored.keys.ed25519_public) {
-                let index = crate::gossip::key_index(&old);
-                if txn.get::<Id>(&index)? == Some(stored.id) {
-                    txn.delete(index);
+                txn.put(name_key, &stored.id)?;
+                txn.put(uri_key, &stored.id)?;
+                if let Some(old) = old_key.filter(|k| *k != stored.keys.ed25519_public) {
+                    let index = crate::gossip::key_index(&old);
+                    if txn.get::<Id>(&index)? == Some(stored.id) {
+                        txn.delete(index);
+                    }
                 }
-            }
-            if stored.remote.as_ref().is_some_and(|r| r.has_ed25519) {
-                let index = crate::gossip::key_index(&stored.keys.ed25519_public);
-                // A local member's key stays theirs whatever a document claims.
-                let holder = match txn.get::<Id>(&index)? {
-                    Some(id) => txn.get::<Member>(&Key::new(Space::Member).id(id))?,
-                    None => None,
-                };
-                if holder.is_none_or(|h| !h.is_local()) {
-                    txn.put(index, &stored.id)?;
+                if stored.remote.as_ref().is_some_and(|r| r.has_ed25519) {
+                    let index = crate::gossip::key_index(&stored.keys.ed25519_public);
+                    // A local member's key stays theirs whatever a document claims.
+                    let holder = match txn.get::<Id>(&index)? {
+                        Some(id) => txn.get::<Member>(&Key::new(Space::Member).id(id))?,
+                        None => None,
+                    };
+                    if holder.is_none_or(|h| !h.is_local()) {
+                        txn.put(index, &stored.id)?;
+                    }
                 }
-            }
-            Ok(())
-        })
-        .await?;
+                if was_gossip_only {
+                    self.settle_key_follows(txn, stored.id, key_confirmed)
+                } else {
+                    Ok(Vec::new())
+                }
+            })
+            .await?;
+        for follower in settled {
+            self.timelines.forget_following(follower);
+        }
         Ok(member)
+    }
+
+    /// Once a gossip-only account's actor document has answered: the local
+    /// members who followed its key now also send it an ActivityPub Follow
+    /// (so that followers-only posts can reach them once it accepts), or,
+    /// if the document named another key, stop following it (they followed
+    /// that key, not this actor). Returns the members touched.
+    fn settle_key_follows(
+        &self,
+        txn: &mut crate::store::Txn<'_>,
+        account: Id,
+        confirmed: bool,
+    ) -> NodeResult<Vec<Id>> {
+        let followers: Vec<Id> = txn
+            .prefix(&Key::new(Space::Followers).id(account), false)
+            .filter_map(|item| item.ok().and_then(|(k, _)| Key::trailing_id(&k)))
+            .collect();
+        let mut touched = Vec::new();
+        for follower in followers {
+            let local = txn
+                .get::<Member>(&Key::new(Space::Member).id(follower))?
+                .is_some_and(|m| m.is_local());
+            if !local {
+                continue;
+            }
+            touched.push(follower);
+            if !confirmed {
+                self.remove_follow(txn, follower, account)?;
+                continue;
+            }
+            let activity = Key::new(Space::FollowActivity).id(account).id(follower);
+            if txn.contains(&activity)? {
+                continue;
+            }
+            let activity_id = format!("{}/follows/{}", self.config.base_url(), self.ids.next());
+            txn.put(activity, &activity_id)?;
+            self.federate(
+                txn,
+                super::Outgoing::Follow {
+                    follower,
+                    followee: account,
+                    activity_id,
+                },
+            )?;
+        }
+        Ok(touched)
     }
 
     /// Deletes every post here by a remote account (its server disowned
