@@ -376,7 +376,7 @@ async fn the_same_post_by_gossip_and_activitypub_is_stored_once() {
     };
     let r = b.follow(&bob, &alice_remote).await;
     assert!(r.status.is_success(), "{}", r.body);
-    within(10, "the follow accepted", || async {
+    within(30, "the follow accepted", || async {
         let r = a.get("/members/alice", None).await;
         (r.body["followers_count"] == 1).then_some(())
     })

@@ -34,7 +34,7 @@ async fn edits_deletes_profiles_and_attestations_travel_the_line() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    within(20, "the edit on C", || {
+    within(40, "the edit on C", || {
         remote_status(&c, "final text from A")
     })
     .await;
@@ -49,7 +49,7 @@ async fn edits_deletes_profiles_and_attestations_travel_the_line() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let acct = format!("alice@{}", a.domain());
-    within(20, "the new name on C", || async {
+    within(40, "the new name on C", || async {
         (account(&c, &acct).await["display_name"] == "Alice of A").then_some(())
     })
     .await;
@@ -64,7 +64,7 @@ async fn edits_deletes_profiles_and_attestations_travel_the_line() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let id = r.body["id"].as_str().expect("id").to_string();
-    let rep = within(20, "the attestation on C", || async {
+    let rep = within(40, "the attestation on C", || async {
         let r = c.get("/members/carol/attestations", None).await;
         (r.body["attestations"].as_array().map(Vec::len) == Some(1)).then_some(r.body)
     })
@@ -89,7 +89,7 @@ async fn edits_deletes_profiles_and_attestations_travel_the_line() {
         .delete(&format!("/posts/{post}"), Some(&alice.token))
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
-    within(20, "the delete on C", || async {
+    within(40, "the delete on C", || async {
         remote_status(&c, "final text from A")
             .await
             .is_none()

@@ -141,9 +141,25 @@ impl Node {
                 remote: Some(remote),
             },
         };
-        let stored = member.clone();
-        let settled = self
+        let mut stored = member;
+        let (member, settled) = self
             .write(move |txn| {
+                // Two fetches of the same new actor at once (an inbox and
+                // gossip, say): the second refreshes the account the first
+                // created instead of making a twin.
+                if let Some(other) = txn.get::<Id>(&uri_key)? {
+                    if other != stored.id {
+                        if let Some(first) =
+                            txn.get::<Member>(&Key::new(Space::Member).id(other))?
+                        {
+                            stored.id = first.id;
+                            stored.created_at = first.created_at;
+                            stored.last_active_at = first.last_active_at;
+                            stored.status = first.status;
+                            stored.silenced = first.silenced;
+                        }
+                    }
+                }
                 // If the handle named another actor before (moved or re-created),
                 // the newest document wins: the name index is overwritten.
                 let name_key = Key::new(Space::MemberByName).str(&handle.to_lowercase());
@@ -172,11 +188,12 @@ impl Node {
                         txn.put(index, &stored.id)?;
                     }
                 }
-                if was_gossip_only {
-                    self.settle_key_follows(txn, stored.id, key_confirmed)
+                let settled = if was_gossip_only {
+                    self.settle_key_follows(txn, stored.id, key_confirmed)?
                 } else {
-                    Ok(Vec::new())
-                }
+                    Vec::new()
+                };
+                Ok((stored.clone(), settled))
             })
             .await?;
         for follower in settled {

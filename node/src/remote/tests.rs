@@ -276,3 +276,19 @@ async fn a_remote_account_deleting_itself_is_logged_as_an_automatic_action() {
     assert_eq!(log.items[0].actor, "system");
     assert!(log.items[0].target.starts_with("leaver@far.example"));
 }
+
+#[tokio::test]
+async fn two_fetches_of_a_new_actor_at_once_make_one_account() {
+    let (node, _dir) = node().await;
+    let (first, second) = tokio::join!(
+        node.upsert_remote_actor(remote_actor("twin", "remote.example")),
+        node.upsert_remote_actor(remote_actor("twin", "remote.example")),
+    );
+    let (first, second) = (first.expect("first"), second.expect("second"));
+    assert_eq!(first.id, second.id, "one account, not twins");
+    let known = node
+        .find_member("twin@remote.example")
+        .expect("find")
+        .expect("known");
+    assert_eq!(known.id, first.id);
+}
