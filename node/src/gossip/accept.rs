@@ -61,6 +61,11 @@ pub enum Refusal {
     /// The author's server is suspended here.
     #[error("the author's server is blocked")]
     Blocked,
+    /// Applying it failed here (a store error, or a race with another
+    /// change): nothing the sender did wrong, so it is not penalised; sync
+    /// brings the record again.
+    #[error("could not apply it here: {0}")]
+    Failed(String),
     /// Published on the topic of another kind.
     #[error("a {0:?} record on another kind's topic")]
     WrongTopic(Kind),

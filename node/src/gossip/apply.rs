@@ -76,7 +76,7 @@ impl Node {
     ) -> Result<Option<crate::Id>, Refusal> {
         let body = post_body(envelope)?;
         let Author { member, .. } = self.gossip_author(&envelope.author, &body.actor)?;
-        let store_error = |e: crate::NodeError| Refusal::BadBody(e.to_string());
+        let store_error = |e: crate::NodeError| Refusal::Failed(e.to_string());
         if self
             .store
             .contains(&tombstone_key(&body.uri))
@@ -140,7 +140,7 @@ impl Node {
     async fn apply_delete(&self, envelope: &Envelope) -> Result<Option<crate::Id>, Refusal> {
         let body = DeleteBody::from_map(&envelope.body).map_err(Refusal::BadBody)?;
         let Author { member, .. } = self.gossip_author(&envelope.author, &body.actor)?;
-        let store_error = |e: crate::NodeError| Refusal::BadBody(e.to_string());
+        let store_error = |e: crate::NodeError| Refusal::Failed(e.to_string());
         match (&body.uri, &body.attestation) {
             (Some(uri), None) => {
                 if host_of(uri) != host_of(&body.actor) {
@@ -193,7 +193,7 @@ impl Node {
     async fn apply_follow(&self, envelope: &Envelope) -> Result<Option<crate::Id>, Refusal> {
         let body = FollowBody::from_map(&envelope.body).map_err(Refusal::BadBody)?;
         let Author { member, .. } = self.gossip_author(&envelope.author, &body.actor)?;
-        let store_error = |e: crate::NodeError| Refusal::BadBody(e.to_string());
+        let store_error = |e: crate::NodeError| Refusal::Failed(e.to_string());
         let subject_key = identity::PublicKey::from_did_key(&body.subject)
             .map_err(|_| Refusal::BadBody("subject must be an ed25519 did:key".into()))?;
         let following = envelope.kind == Kind::Follow;
@@ -302,7 +302,7 @@ impl Node {
         };
         self.write(move |txn| self.put_attestation(txn, &record))
             .await
-            .map_err(|e| Refusal::BadBody(e.to_string()))?;
+            .map_err(|e| Refusal::Failed(e.to_string()))?;
         Ok(None)
     }
 }

@@ -111,7 +111,7 @@ impl Node {
     /// The author of a verified record signed by `key` and naming `actor`,
     /// with everything checked that needs no write.
     pub(crate) fn gossip_author(&self, key: &PublicKey, actor: &str) -> Result<Author, Refusal> {
-        let store_error = |e: NodeError| Refusal::BadBody(e.to_string());
+        let store_error = |e: NodeError| Refusal::Failed(e.to_string());
         let actor_host = host_of(actor)
             .ok_or_else(|| Refusal::BadBody("actor must be an http(s) URL".into()))?;
         if actor_host == self.config.domain.to_ascii_lowercase() {
@@ -172,7 +172,7 @@ impl Node {
         body: &super::ProfileBody,
         summary_html: String,
     ) -> Result<(), Refusal> {
-        let store_error = |e: NodeError| Refusal::BadBody(e.to_string());
+        let store_error = |e: NodeError| Refusal::Failed(e.to_string());
         let Some(remote) = &author.remote else {
             return Err(Refusal::LocalAuthor);
         };
