@@ -18,7 +18,7 @@
 //! score is the sum over claims. Self-attestations are refused.
 
 use identity::PublicKey;
-use protocol::envelope::{Envelope, Kind};
+use protocol::envelope::{id_to_hex, Envelope, Kind};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, NodeResult};
@@ -163,7 +163,7 @@ impl Node {
             claim: claim.to_string(),
             comment: comment.to_string(),
         };
-        let envelope = self.sign_as(&me, Kind::Attestation, body.to_map())?;
+        let envelope = self.sign_as(&me, Kind::Attestation, now_ms(), body.to_map())?;
         let record = AttestationRecord {
             envelope: envelope.id,
             attester: *me.keys.ed25519_public.as_bytes(),
@@ -204,9 +204,9 @@ impl Node {
         let body = crate::gossip::DeleteBody {
             actor: self.actor_uri(&me.username),
             uri: None,
-            attestation: Some(hex(&record.envelope)),
+            attestation: Some(id_to_hex(&record.envelope)),
         };
-        let envelope = self.sign_as(&me, Kind::Delete, body.to_map())?;
+        let envelope = self.sign_as(&me, Kind::Delete, now_ms(), body.to_map())?;
         self.write(move |txn| {
             self.remove_attestation(txn, &record)?;
             self.store_envelope(txn, &envelope)?;
@@ -324,7 +324,7 @@ impl Node {
             _ => 1.0,
         };
         AttestationView {
-            id: hex(&record.envelope),
+            id: id_to_hex(&record.envelope),
             attester_did: attester_key.map(|k| k.to_did_key()).unwrap_or_default(),
             attester: attester.as_ref().map(Node::summary),
             subject_did: PublicKey::from_bytes(record.subject)
@@ -350,18 +350,20 @@ impl Node {
         Ok(member)
     }
 
-    /// Signs a record of `kind` with a local member's own key, dated now.
+    /// Signs a record of `kind` with a local member's own key, dated
+    /// `created` (ms).
     pub(crate) fn sign_as(
         &self,
         author: &Member,
         kind: Kind,
+        created: i64,
         body: serde_json::Map<String, serde_json::Value>,
     ) -> NodeResult<Envelope> {
         if !author.is_local() {
             return Err(NodeError::Forbidden("not a local member"));
         }
         let key = author.keys.ed25519(&self.sealer, &author.id.to_bytes())?;
-        Envelope::sign(&key, kind, now_ms(), None, body)
+        Envelope::sign(&key, kind, created, None, body)
             .map_err(|e| NodeError::invalid("envelope", e.to_string()))
     }
 
@@ -370,21 +372,4 @@ impl Node {
     pub fn actor_uri(&self, username: &str) -> String {
         format!("{}/users/{}", self.config.base_url(), username)
     }
-}
-
-/// Lower-case hex of an envelope id.
-pub fn hex(id: &[u8; 32]) -> String {
-    id.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Parses a hex envelope id.
-pub fn parse_hex(s: &str) -> Option<[u8; 32]> {
-    if s.len() != 64 || !s.is_ascii() {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, slot) in out.iter_mut().enumerate() {
-        *slot = u8::from_str_radix(s.get(i * 2..i * 2 + 2)?, 16).ok()?;
-    }
-    Some(out)
 }

@@ -371,6 +371,16 @@ impl Envelope {
     }
 }
 
+/// An envelope id as lower-case hex (how APIs and records name it).
+pub fn id_to_hex(id: &[u8; 32]) -> String {
+    hex(id)
+}
+
+/// An envelope id from its hex form (64 digits, case-insensitive).
+pub fn id_from_hex(s: &str) -> Option<[u8; 32]> {
+    unhex::<32>(&s.to_ascii_lowercase())
+}
+
 /// Verifies many envelopes with one batched ed25519 check; if the batch
 /// fails, each is checked alone so one bad envelope rejects only itself.
 pub fn verify_batch(items: &[&[u8]], now_ms: i64) -> Vec<Result<Envelope, EnvelopeError>> {

@@ -74,6 +74,12 @@ pub enum Refusal {
     Unsupported(Kind),
 }
 
+impl From<crate::NodeError> for Refusal {
+    fn from(e: crate::NodeError) -> Self {
+        Refusal::Failed(e.to_string())
+    }
+}
+
 impl Refusal {
     /// Whether the sender deserves a penalty: the record is provably bad
     /// (rather than merely not usable here).

@@ -9,7 +9,7 @@
 
 use protocol::envelope::{Envelope, Kind};
 
-use crate::attestations::{parse_hex, validate_claim, AttestationRecord, MAX_COMMENT_CHARS};
+use crate::attestations::{validate_claim, AttestationRecord, MAX_COMMENT_CHARS};
 use crate::error::NodeResult;
 use crate::model::{now_ms, Member, Visibility};
 use crate::node::Node;
@@ -76,16 +76,11 @@ impl Node {
     ) -> Result<Option<crate::Id>, Refusal> {
         let body = post_body(envelope)?;
         let Author { member, .. } = self.gossip_author(&envelope.author, &body.actor)?;
-        let store_error = |e: crate::NodeError| Refusal::Failed(e.to_string());
-        if self
-            .store
-            .contains(&tombstone_key(&body.uri))
-            .map_err(store_error)?
-        {
+        if self.store.contains(&tombstone_key(&body.uri))? {
             return Ok(None);
         }
         let existing = match context.post_by_uri(&body.uri) {
-            Some(id) => self.post_record(id).map_err(store_error)?,
+            Some(id) => self.post_record(id)?,
             None => None,
         };
         let in_reply_to = body
@@ -120,16 +115,11 @@ impl Node {
                 if let Some(r) = &post.remote {
                     incoming.attachments = r.attachments.clone();
                 }
-                self.receive_post_update(&member, incoming)
-                    .await
-                    .map_err(store_error)?;
+                self.receive_post_update(&member, incoming).await?;
                 Ok(None)
             }
             None => {
-                let id = self
-                    .receive_post(&member, incoming)
-                    .await
-                    .map_err(store_error)?;
+                let id = self.receive_post(&member, incoming).await?;
                 Ok(Some(id))
             }
         }
@@ -140,7 +130,6 @@ impl Node {
     async fn apply_delete(&self, envelope: &Envelope) -> Result<Option<crate::Id>, Refusal> {
         let body = DeleteBody::from_map(&envelope.body).map_err(Refusal::BadBody)?;
         let Author { member, .. } = self.gossip_author(&envelope.author, &body.actor)?;
-        let store_error = |e: crate::NodeError| Refusal::Failed(e.to_string());
         match (&body.uri, &body.attestation) {
             (Some(uri), None) => {
                 if host_of(uri) != host_of(&body.actor) {
@@ -149,15 +138,12 @@ impl Node {
                     ));
                 }
                 let mut deleted = false;
-                if let Some(id) = self.post_id_by_uri(uri).map_err(store_error)? {
-                    let post = self.post_record(id).map_err(store_error)?;
+                if let Some(id) = self.post_id_by_uri(uri)? {
+                    let post = self.post_record(id)?;
                     if post.is_some_and(|p| p.author_id != member.id) {
                         return Err(Refusal::WrongKey);
                     }
-                    deleted = self
-                        .receive_post_delete(&member, uri)
-                        .await
-                        .map_err(store_error)?;
+                    deleted = self.receive_post_delete(&member, uri).await?;
                 }
                 // An account no server vouched for may delete its own posts
                 // here, but not bar posts it never showed from arriving.
@@ -167,18 +153,15 @@ impl Node {
                 }
                 let key = tombstone_key(uri);
                 let at = envelope.created;
-                self.write(move |txn| txn.put(key, &at))
-                    .await
-                    .map_err(store_error)?;
+                self.write(move |txn| txn.put(key, &at)).await?;
                 Ok(None)
             }
             (None, Some(hex)) => {
-                let id = parse_hex(hex)
+                let id = protocol::envelope::id_from_hex(hex)
                     .ok_or_else(|| Refusal::BadBody("attestation must be a hex id".into()))?;
                 let author = envelope.author;
                 self.write(move |txn| self.withdraw_by_id(txn, &author, &id))
-                    .await
-                    .map_err(store_error)?;
+                    .await?;
                 Ok(None)
             }
             _ => Err(Refusal::BadBody(
@@ -193,7 +176,6 @@ impl Node {
     async fn apply_follow(&self, envelope: &Envelope) -> Result<Option<crate::Id>, Refusal> {
         let body = FollowBody::from_map(&envelope.body).map_err(Refusal::BadBody)?;
         let Author { member, .. } = self.gossip_author(&envelope.author, &body.actor)?;
-        let store_error = |e: crate::NodeError| Refusal::Failed(e.to_string());
         let subject_key = identity::PublicKey::from_did_key(&body.subject)
             .map_err(|_| Refusal::BadBody("subject must be an ed25519 did:key".into()))?;
         let following = envelope.kind == Kind::Follow;
@@ -213,12 +195,11 @@ impl Node {
                 txn.put(key, &state)?;
                 Ok(true)
             })
-            .await
-            .map_err(store_error)?;
+            .await?;
         if !newer {
             return Ok(None);
         }
-        let subject = self.member_by_key(&subject_key).map_err(store_error)?;
+        let subject = self.member_by_key(&subject_key)?;
         let Some(local) = subject.filter(Member::is_local) else {
             return Ok(None);
         };
@@ -235,18 +216,14 @@ impl Node {
             {
                 let answered = self
                     .store
-                    .get::<String>(&Key::new(Space::FollowActivity).id(local.id).id(member.id))
-                    .map_err(store_error)?;
+                    .get::<String>(&Key::new(Space::FollowActivity).id(local.id).id(member.id))?;
                 if answered.as_deref() != Some(body.activity.as_str()) {
                     self.receive_follow(&member, local.id, &body.activity)
-                        .await
-                        .map_err(store_error)?;
+                        .await?;
                 }
             }
         } else {
-            self.receive_unfollow(&member, local.id)
-                .await
-                .map_err(store_error)?;
+            self.receive_unfollow(&member, local.id).await?;
         }
         Ok(None)
     }
@@ -302,7 +279,7 @@ impl Node {
         };
         self.write(move |txn| self.put_attestation(txn, &record))
             .await
-            .map_err(|e| Refusal::Failed(e.to_string()))?;
+            .map_err(Refusal::from)?;
         Ok(None)
     }
 }

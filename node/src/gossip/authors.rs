@@ -111,7 +111,6 @@ impl Node {
     /// The author of a verified record signed by `key` and naming `actor`,
     /// with everything checked that needs no write.
     pub(crate) fn gossip_author(&self, key: &PublicKey, actor: &str) -> Result<Author, Refusal> {
-        let store_error = |e: NodeError| Refusal::Failed(e.to_string());
         let actor_host = host_of(actor)
             .ok_or_else(|| Refusal::BadBody("actor must be an http(s) URL".into()))?;
         if actor_host == self.config.domain.to_ascii_lowercase() {
@@ -119,7 +118,7 @@ impl Node {
             // we did not sign for is an impersonation.
             return Err(Refusal::LocalAuthor);
         }
-        let member = match self.member_by_key(key).map_err(store_error)? {
+        let member = match self.member_by_key(key)? {
             Some(member) => {
                 let Some(remote) = &member.remote else {
                     return Err(Refusal::LocalAuthor);
@@ -133,8 +132,7 @@ impl Node {
             }
             None => {
                 let member = self
-                    .remote_member_by_uri(actor)
-                    .map_err(store_error)?
+                    .remote_member_by_uri(actor)?
                     .ok_or_else(|| Refusal::UnknownAuthor(actor.to_string()))?;
                 let Some(remote) = &member.remote else {
                     return Err(Refusal::LocalAuthor);
@@ -149,7 +147,7 @@ impl Node {
             }
         };
         let domain = actor_host;
-        let block = self.domain_block_for(&domain).map_err(store_error)?;
+        let block = self.domain_block_for(&domain)?;
         let listed = match block.map(|b| b.severity) {
             Some(DomainSeverity::Suspend) => return Err(Refusal::Blocked),
             Some(DomainSeverity::Silence) => false,
@@ -172,7 +170,6 @@ impl Node {
         body: &super::ProfileBody,
         summary_html: String,
     ) -> Result<(), Refusal> {
-        let store_error = |e: NodeError| Refusal::Failed(e.to_string());
         let Some(remote) = &author.remote else {
             return Err(Refusal::LocalAuthor);
         };
@@ -200,10 +197,7 @@ impl Node {
         }
         if is_key_only(remote) {
             // Another account already holds this actor: the key is not its.
-            if let Some(other) = self
-                .remote_member_by_uri(&body.actor)
-                .map_err(store_error)?
-            {
+            if let Some(other) = self.remote_member_by_uri(&body.actor)? {
                 if other.id != author.id {
                     return Err(Refusal::WrongKey);
                 }
@@ -267,6 +261,6 @@ impl Node {
             Ok(())
         })
         .await
-        .map_err(store_error)
+        .map_err(Refusal::from)
     }
 }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use protocol::envelope::{Envelope, Kind};
 
-use crate::error::{NodeError, NodeResult};
+use crate::error::NodeResult;
 use crate::events::Event;
 use crate::id::Id;
 use crate::model::Member;
@@ -160,12 +160,7 @@ impl Node {
         created: i64,
         body: Map<String, Value>,
     ) -> NodeResult<Envelope> {
-        if !author.is_local() {
-            return Err(NodeError::Forbidden("not a local member"));
-        }
-        let key = author.keys.ed25519(&self.sealer, &author.id.to_bytes())?;
-        let envelope = Envelope::sign(&key, kind, created, None, body)
-            .map_err(|e| NodeError::invalid("envelope", e.to_string()))?;
+        let envelope = self.sign_as(author, kind, created, body)?;
         let stored = envelope.clone();
         let member = author.id;
         self.write(move |txn| {

@@ -325,7 +325,7 @@ async fn attestations_are_signed_verifiable_replaced_and_withdrawn() {
         .attest(&viewer(&alice), "bob", "rust", "wrote our parser")
         .await
         .expect("attest");
-    let id = crate::attestations::parse_hex(&view.id).expect("hex id");
+    let id = protocol::envelope::id_from_hex(&view.id).expect("hex id");
     let bytes = f.node.envelope_bytes(&id).expect("read").expect("stored");
     let verified = Envelope::verify(&bytes, now_ms()).expect("verifies offline");
     assert_eq!(verified.author, alice.keys.ed25519_public);

@@ -67,7 +67,7 @@ async fn withdraw(
 /// GET /api/kodeon/v1/envelopes/{id} — a stored gossip record's canonical
 /// bytes (`application/json`), verifiable offline with nothing else.
 async fn envelope(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
-    let id = node::attestations::parse_hex(&id)
+    let id = protocol::envelope::id_from_hex(&id)
         .ok_or_else(|| NodeError::invalid("id", "must be 64 hex digits"))?;
     let bytes = s
         .node
