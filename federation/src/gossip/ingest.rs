@@ -75,7 +75,7 @@ pub(crate) async fn ingest_as(
 ) -> NodeResult<Vec<Result<Accepted, Refusal>>> {
     let node = federation.node();
     let context = Context(node);
-    let mut outcomes = accept_new(node, &context, items, kinds).await?;
+    let mut outcomes = node.accept_envelopes_as(items, kinds, &context).await?;
     let unknown: BTreeSet<String> = outcomes
         .iter()
         .filter_map(|o| o.as_ref().err().and_then(Refusal::unknown_author))
@@ -101,7 +101,9 @@ pub(crate) async fn ingest_as(
         .collect();
     let again_kinds: Option<Vec<Kind>> =
         kinds.map(|k| retry.iter().filter_map(|i| k.get(*i).copied()).collect());
-    let second = accept_new(node, &context, &again, again_kinds.as_deref()).await?;
+    let second = node
+        .accept_envelopes_as(&again, again_kinds.as_deref(), &context)
+        .await?;
     for (i, outcome) in retry.into_iter().zip(second) {
         if let Some(slot) = outcomes.get_mut(i) {
             *slot = outcome;
@@ -196,66 +198,6 @@ pub(crate) async fn replay_parked(
     }
     node.unpark(author, done).await?;
     Ok(applied)
-}
-
-/// [`Node::accept_envelopes_as`] for the items not stored yet; the others are
-/// duplicates without decoding or verifying them again (an envelope's id is
-/// the blake3 hash of its exact bytes, and only verified bytes are stored).
-/// Sync pages mostly hold records gossip already brought.
-///
-/// A stored record that came on a gossip topic is still checked against
-/// the topic's kind (a JSON read, no signature check), so a known record
-/// republished on another kind's topic is refused, not forwarded there.
-async fn accept_new(
-    node: &Node,
-    context: &Context<'_>,
-    items: &[&[u8]],
-    kinds: Option<&[Kind]>,
-) -> NodeResult<Vec<Result<Accepted, Refusal>>> {
-    let mut outcomes: Vec<Option<Result<Accepted, Refusal>>> = Vec::with_capacity(items.len());
-    let mut fresh: Vec<(usize, &[u8])> = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        if node.has_envelope(blake3::hash(item).as_bytes())? {
-            let expected = kinds.and_then(|k| k.get(i));
-            let outcome = match expected.map(|k| (k, stored_kind(item))) {
-                Some((expected, Some(kind))) if kind != *expected => Err(Refusal::WrongTopic(kind)),
-                _ => Ok(Accepted::Duplicate),
-            };
-            outcomes.push(Some(outcome));
-        } else {
-            outcomes.push(None);
-            fresh.push((i, item));
-        }
-    }
-    if !fresh.is_empty() {
-        let new_items: Vec<&[u8]> = fresh.iter().map(|(_, item)| *item).collect();
-        let new_kinds: Option<Vec<Kind>> = kinds.map(|k| {
-            fresh
-                .iter()
-                .filter_map(|(i, _)| k.get(*i).copied())
-                .collect()
-        });
-        let accepted = node
-            .accept_envelopes_as(&new_items, new_kinds.as_deref(), context)
-            .await?;
-        for ((i, _), outcome) in fresh.into_iter().zip(accepted) {
-            if let Some(slot) = outcomes.get_mut(i) {
-                *slot = Some(outcome);
-            }
-        }
-    }
-    Ok(outcomes
-        .into_iter()
-        .map(|o| o.unwrap_or_else(|| Err(Refusal::BadBody("not processed".into()))))
-        .collect())
-}
-
-/// The kind of a stored (so already verified) envelope, read without
-/// checking its signature again.
-fn stored_kind(bytes: &[u8]) -> Option<Kind> {
-    protocol::envelope::Envelope::decode_unverified(bytes, i64::MAX)
-        .ok()
-        .map(|(e, _)| e.kind)
 }
 
 /// The gossipsub verdict for an outcome: forward what was taken, penalise

@@ -1,14 +1,26 @@
 //! Incoming gossip: verify, check the author, de-duplicate, store.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use protocol::envelope::{verify_batch, Envelope, EnvelopeError, Kind};
 
 use crate::error::NodeResult;
 use crate::id::Id;
-use crate::model::{now_ms, Member, Post, PostType, RemotePostRef, Visibility};
+use crate::model::{now_ms, Post, PostType, RemotePostRef, Visibility};
 use crate::node::Node;
 use crate::remote::host_of;
 
+use super::authors::Author;
 use super::body::PostBody;
+
+/// The kind of a stored (so already verified) envelope, read without
+/// checking its signature again.
+fn stored_kind(bytes: &[u8]) -> Option<Kind> {
+    Envelope::decode_unverified(bytes, i64::MAX)
+        .ok()
+        .map(|(e, _)| e.kind)
+}
 
 /// What the wire layer supplies to turn an envelope into a post: the
 /// node does not know ActivityPub URL shapes or the remote-HTML policy.
@@ -123,8 +135,7 @@ pub(super) fn post_body(envelope: &Envelope) -> Result<PostBody, Refusal> {
 struct Ready {
     envelope: Envelope,
     body: PostBody,
-    author: Member,
-    listed: bool,
+    author: Arc<Author>,
 }
 
 impl Node {
@@ -155,39 +166,57 @@ impl Node {
         context: &dyn EnvelopeContext,
     ) -> NodeResult<Vec<Result<Accepted, Refusal>>> {
         let now = now_ms();
-        let mut outcomes: Vec<Option<Result<Accepted, Refusal>>> = Vec::new();
+        let mut outcomes: Vec<Option<Result<Accepted, Refusal>>> = Vec::with_capacity(items.len());
+        // Stored already (sync pages mostly hold records gossip brought, and
+        // our own come back): a duplicate without decoding or verifying it
+        // again, since an envelope's id is the blake3 hash of its exact
+        // bytes and only verified bytes are stored.
+        let mut fresh: Vec<usize> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            if !self.has_envelope(blake3::hash(item).as_bytes())? {
+                outcomes.push(None);
+                fresh.push(i);
+                continue;
+            }
+            // Still checked against the topic it came on (a JSON read, no
+            // signature check): a known record republished on another
+            // kind's topic is refused, not forwarded there.
+            let expected = kinds.and_then(|k| k.get(i));
+            outcomes.push(Some(match expected.map(|k| (k, stored_kind(item))) {
+                Some((expected, Some(kind))) if kind != *expected => Err(Refusal::WrongTopic(kind)),
+                _ => Ok(Accepted::Duplicate),
+            }));
+        }
+        let fresh_items: Vec<&[u8]> = fresh
+            .iter()
+            .filter_map(|i| items.get(*i).copied())
+            .collect();
         let mut ready: Vec<(usize, Ready)> = Vec::new();
         let mut records: Vec<(usize, Envelope)> = Vec::new();
-        for (i, verified) in verify_batch(items, now).into_iter().enumerate() {
-            let envelope = match verified {
-                Ok(envelope) => envelope,
-                Err(e) => {
-                    outcomes.push(Some(Err(Refusal::from(e))));
-                    continue;
-                }
+        // A batch holds many records by few authors: each is looked up once.
+        let mut authors: HashMap<([u8; 32], String), Arc<Author>> = HashMap::new();
+        for (&i, verified) in fresh.iter().zip(verify_batch(&fresh_items, now)) {
+            let outcome = match verified {
+                Err(e) => Err(Refusal::from(e)),
+                Ok(envelope) => match kinds.and_then(|k| k.get(i)) {
+                    Some(expected) if *expected != envelope.kind => {
+                        Err(Refusal::WrongTopic(envelope.kind))
+                    }
+                    _ if envelope.kind != Kind::Post => {
+                        records.push((i, envelope));
+                        continue;
+                    }
+                    _ => match self.check_envelope(envelope, &mut authors) {
+                        Ok(r) => {
+                            ready.push((i, r));
+                            continue;
+                        }
+                        Err(refusal) => Err(refusal),
+                    },
+                },
             };
-            if let Some(expected) = kinds.and_then(|k| k.get(i)) {
-                if *expected != envelope.kind {
-                    outcomes.push(Some(Err(Refusal::WrongTopic(envelope.kind))));
-                    continue;
-                }
-            }
-            // Known already (our own records come back through sync).
-            if self.has_envelope(&envelope.id)? {
-                outcomes.push(Some(Ok(Accepted::Duplicate)));
-                continue;
-            }
-            if envelope.kind != Kind::Post {
-                outcomes.push(None);
-                records.push((i, envelope));
-                continue;
-            }
-            match self.check_envelope(envelope) {
-                Ok(r) => {
-                    outcomes.push(None);
-                    ready.push((i, r));
-                }
-                Err(refusal) => outcomes.push(Some(Err(refusal))),
+            if let Some(slot) = outcomes.get_mut(i) {
+                *slot = Some(outcome);
             }
         }
         if !ready.is_empty() {
@@ -234,7 +263,7 @@ impl Node {
                 *i,
                 Post {
                     id,
-                    author_id: r.author.id,
+                    author_id: r.author.member.id,
                     title: b.title.clone(),
                     source: String::new(),
                     html: context.sanitize(&b.html),
@@ -269,15 +298,16 @@ impl Node {
                         continue;
                     };
                     let uri_key = crate::remote::post_uri_key(&r.body.uri);
-                    let known = txn.get::<Id>(&uri_key)?.is_some()
-                        || context.post_by_uri(&r.body.uri).is_some()
+                    // The uri is on the author's (remote) server, so the
+                    // uri index is where an ActivityPub copy would be.
+                    let known = txn.contains(&uri_key)?
                         || txn.contains(&super::apply::tombstone_key(&r.body.uri))?;
                     if known {
                         results.push((*i, Accepted::Stored { seq, post: None }, None));
                         continue;
                     }
                     txn.put(uri_key, &post.id)?;
-                    self.insert_post_with(txn, post, r.listed)?;
+                    self.insert_post_with(txn, post, r.author.listed)?;
                     results.push((
                         *i,
                         Accepted::Stored {
@@ -301,15 +331,27 @@ impl Node {
         Ok(())
     }
 
-    /// Everything about one verified envelope that needs no write.
-    fn check_envelope(&self, envelope: Envelope) -> Result<Ready, Refusal> {
+    /// Everything about one verified envelope that needs no write; authors
+    /// already checked in this batch come from `authors`.
+    fn check_envelope(
+        &self,
+        envelope: Envelope,
+        authors: &mut HashMap<([u8; 32], String), Arc<Author>>,
+    ) -> Result<Ready, Refusal> {
         let body = post_body(&envelope)?;
-        let author = self.gossip_author(&envelope.author, &body.actor)?;
+        let memo = (*envelope.author.as_bytes(), body.actor.clone());
+        let author = match authors.get(&memo) {
+            Some(author) => author.clone(),
+            None => {
+                let author = Arc::new(self.gossip_author(&envelope.author, &body.actor)?);
+                authors.insert(memo, author.clone());
+                author
+            }
+        };
         Ok(Ready {
             envelope,
             body,
-            author: author.member,
-            listed: author.listed,
+            author: author.clone(),
         })
     }
 }
