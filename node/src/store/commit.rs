@@ -15,12 +15,6 @@ use tokio::sync::watch;
 use super::engine::KvEngine;
 use super::StoreError;
 
-/// While writers stream in (some arrived during the previous flush), how
-/// long the flusher waits for more before the next flush: one fsync then
-/// covers many writes instead of two or three, at the price of this much
-/// latency on a busy node. A write to a quiet node is flushed at once.
-const COMMIT_DELAY: std::time::Duration = std::time::Duration::from_millis(1);
-
 /// What the flusher thread and the writers share.
 struct Shared {
     /// Highest sequence number applied to the engine.
@@ -111,12 +105,10 @@ fn flusher(
 ) {
     let mut flushed = 0u64;
     loop {
-        let (shutting_down, busy) = {
+        let shutting_down = {
             let Ok(mut signal) = shared.signal.lock() else {
                 return;
             };
-            // Writes that arrived during the last flush: writers are streaming.
-            let busy = signal.0;
             while !signal.0 && !signal.1 {
                 signal = match shared.wake.wait(signal) {
                     Ok(s) => s,
@@ -124,11 +116,8 @@ fn flusher(
                 };
             }
             signal.0 = false;
-            (signal.1, busy)
+            signal.1
         };
-        if busy && !shutting_down {
-            std::thread::sleep(COMMIT_DELAY);
-        }
         let target = shared.applied.load(Ordering::SeqCst);
         if target > flushed {
             match engine.flush() {
