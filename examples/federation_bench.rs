@@ -28,6 +28,9 @@ use identity::{RsaKeypair, RsaVerifyingKey};
 use serde_json::json;
 use tokio::net::TcpListener;
 
+#[path = "support/cpu.rs"]
+mod cpu;
+
 /// Concurrent senders by default (`--senders`).
 const SENDERS: usize = 256;
 
@@ -301,12 +304,24 @@ async fn ingest(n: usize) -> anyhow::Result<()> {
     let warm: Vec<Signed> = signed.drain(..authors).collect();
     let (ok, _) = send_all(&node.base, warm).await;
     anyhow::ensure!(ok == authors, "warm-up activities were refused");
+    let cpu_before = cpu::process_cpu();
     let (accepted, elapsed) = send_all(&node.base, signed).await;
+    let cpu = cpu::process_cpu()
+        .zip(cpu_before)
+        .map(|(after, before)| after.saturating_sub(before));
     let rate = accepted as f64 / elapsed.as_secs_f64();
     println!(
         "ingest: {accepted}/{n} accepted in {:.2} s = {rate:.0} activities/s (target >= 3,000/s)",
         elapsed.as_secs_f64()
     );
+    if let Some(cpu) = cpu.filter(|_| accepted > 0) {
+        println!(
+            "  CPU used by the process (node and senders) meanwhile: {:.2} s, {:.2} cores on average, {:.0} us per activity",
+            cpu.as_secs_f64(),
+            cpu.as_secs_f64() / elapsed.as_secs_f64(),
+            cpu.as_secs_f64() * 1e6 / accepted as f64
+        );
+    }
     let crypto_share = per_verify.as_secs_f64() * rate / 2.0;
     println!(
         "verification takes {:.0}% of the two cores at this rate; the crypto ceiling is ~{:.0}/s on two cores",

@@ -26,6 +26,10 @@ use protocol::envelope::{verify_batch, Envelope, Kind};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
+#[path = "support/cpu.rs"]
+mod cpu;
+use cpu::process_cpu;
+
 fn arg(name: &str, default: usize) -> usize {
     let argv: Vec<String> = std::env::args().collect();
     argv.iter()
@@ -45,20 +49,6 @@ async fn main() -> anyhow::Result<()> {
     let records = arg("--records", 10_000);
     let posts = arg("--posts", 200);
     line(records, posts).await
-}
-
-/// CPU time this process has used (all threads, user and system), read
-/// from `/proc/self/stat` (Linux; clock ticks taken as 1/100 s). The three
-/// nodes run in this process, so this is what the line costs whatever else
-/// the machine is doing.
-fn process_cpu() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // The fields after the command name (which may hold spaces): utime and
-    // stime are the 14th and 15th of the whole line.
-    let rest = stat.get(stat.rfind(')')? + 2..)?;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
 }
 
 fn now_ms() -> i64 {
