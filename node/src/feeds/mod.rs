@@ -82,10 +82,14 @@ impl Node {
         })
     }
 
-    /// Public top-level posts, local and remote, newest first.
+    /// Public top-level posts, local and remote, newest first: the local
+    /// and remote timelines merged.
     pub fn federated_feed(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<PostView>> {
-        self.post_feed(viewer, &Key::new(Space::FederatedTimeline), req, |_, _| {
-            Ok(true)
+        let mut authors = Authors::new(self);
+        let local = Key::new(Space::LocalTimeline);
+        let remote = Key::new(Space::RemoteTimeline);
+        page::scan_merged(&self.store, [&local, &remote], req, |post_id, _| {
+            self.feed_item(viewer, &mut authors, post_id, &|_, _| Ok(true))
         })
     }
 

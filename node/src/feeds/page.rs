@@ -90,6 +90,34 @@ pub fn scan<T>(
     req: &PageRequest,
     accept: impl FnMut(Id, &[u8]) -> NodeResult<Option<T>>,
 ) -> NodeResult<Page<T>> {
+    scan_entries(entries(store, prefix, req), req, accept)
+}
+
+/// [`scan`] over the union of two indexes whose entries are disjoint
+/// (the federated feed: the local and the remote timelines), merged in id
+/// order, so that no third index has to be written with every post.
+pub fn scan_merged<T>(
+    store: &Store,
+    prefixes: [&Key; 2],
+    req: &PageRequest,
+    accept: impl FnMut(Id, &[u8]) -> NodeResult<Option<T>>,
+) -> NodeResult<Page<T>> {
+    let [a, b] = prefixes;
+    let merged = Merged {
+        a: entries(store, a, req).peekable(),
+        b: entries(store, b, req).peekable(),
+        descending: !req.ascending(),
+    };
+    scan_entries(merged, req, accept)
+}
+
+/// The `(id, value)` entries under `prefix` within the request's bounds, in
+/// the order it asks for.
+fn entries<'a>(
+    store: &'a Store,
+    prefix: &Key,
+    req: &PageRequest,
+) -> impl Iterator<Item = NodeResult<(Id, Vec<u8>)>> + 'a {
     let lower = req.min_id.or(req.since_id);
     let start = match lower {
         Some(id) => prefix.clone().id(id),
@@ -99,13 +127,41 @@ pub fn scan<T>(
         Some(id) => prefix.clone().id(id),
         None => prefix.prefix_end(),
     };
-    let entries = store.range(&start, &end, !req.ascending()).map(|entry| {
+    store.range(&start, &end, !req.ascending()).map(|entry| {
         let (key, value) = entry?;
         let id = Key::trailing_id(&key)
             .ok_or_else(|| NodeError::Internal("index key without id".into()))?;
         Ok((id, value))
-    });
-    scan_entries(entries, req, accept)
+    })
+}
+
+/// Two ordered entry streams merged into one (errors pass through first).
+struct Merged<A: Iterator, B: Iterator> {
+    a: std::iter::Peekable<A>,
+    b: std::iter::Peekable<B>,
+    descending: bool,
+}
+
+impl<A, B> Iterator for Merged<A, B>
+where
+    A: Iterator<Item = NodeResult<(Id, Vec<u8>)>>,
+    B: Iterator<Item = NodeResult<(Id, Vec<u8>)>>,
+{
+    type Item = NodeResult<(Id, Vec<u8>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let take_a = match (self.a.peek(), self.b.peek()) {
+            (None, None) => return None,
+            (Some(_), None) | (Some(Err(_)), _) => true,
+            (None, Some(_)) | (_, Some(Err(_))) => false,
+            (Some(Ok((x, _))), Some(Ok((y, _)))) => (x > y) == self.descending,
+        };
+        if take_a {
+            self.a.next()
+        } else {
+            self.b.next()
+        }
+    }
 }
 
 /// Pages through `entries`, which must be ordered as the request asks
@@ -157,4 +213,60 @@ pub fn scan_entries<T>(
         prev_min_id: first_seen.or(req.since_id),
         items,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{MemoryEngine, Space};
+    use std::sync::Arc;
+
+    /// Local posts at ms 1, 4, 5 and remote ones at 2, 3, 6.
+    fn two_timelines() -> Store {
+        let store = Store::with_engine(Arc::new(MemoryEngine::default())).expect("open");
+        store
+            .write_blocking(|txn| {
+                for (space, ms) in [
+                    (Space::LocalTimeline, [1, 4, 5]),
+                    (Space::RemoteTimeline, [2, 3, 6]),
+                ] {
+                    for m in ms {
+                        txn.put_raw(Key::new(space).id(Id::floor_of_ms(m)), Vec::new());
+                    }
+                }
+                Ok(())
+            })
+            .expect("write");
+        store
+    }
+
+    fn merged_ms(store: &Store, req: &PageRequest) -> (Vec<u64>, Option<Id>) {
+        let local = Key::new(Space::LocalTimeline);
+        let remote = Key::new(Space::RemoteTimeline);
+        let page = scan_merged(store, [&local, &remote], req, |id, _| {
+            Ok(Some(id.timestamp_ms()))
+        })
+        .expect("scan");
+        (page.items, page.next_max_id)
+    }
+
+    #[test]
+    fn merged_timelines_page_in_id_order_both_ways() {
+        let store = two_timelines();
+        let (newest, next) = merged_ms(&store, &PageRequest::first(4));
+        assert_eq!(newest, vec![6, 5, 4, 3]);
+        let older = PageRequest {
+            max_id: next,
+            limit: Some(4),
+            ..PageRequest::default()
+        };
+        assert_eq!(merged_ms(&store, &older).0, vec![2, 1]);
+        // min_id reads oldest first and returns the page newest first.
+        let after = PageRequest {
+            min_id: Some(Id::floor_of_ms(2)),
+            limit: Some(3),
+            ..PageRequest::default()
+        };
+        assert_eq!(merged_ms(&store, &after).0, vec![5, 4, 3]);
+    }
 }

@@ -332,7 +332,7 @@ impl Node {
         }
         let mut keys = Vec::new();
         if post.in_reply_to.is_none() {
-            keys.push(Key::new(Space::FederatedTimeline).id(post.id));
+            // The federated feed merges these two (no third index).
             if post.remote.is_some() {
                 keys.push(Key::new(Space::RemoteTimeline).id(post.id));
             } else {

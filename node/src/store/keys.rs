@@ -105,7 +105,10 @@ pub enum Space {
     PostByUri = 0x2c,
     /// post id → () for public top-level posts received from other servers.
     RemoteTimeline = 0x2d,
-    /// post id → () for all public top-level posts, local and remote.
+    /// Retired in schema 4 (it held every public top-level post, local and
+    /// remote; the federated feed now merges `LocalTimeline` and
+    /// `RemoteTimeline`). The 3 → 4 migration empties it; the byte stays
+    /// reserved.
     FederatedTimeline = 0x2e,
     /// intent id → Outgoing: federation work recorded with the action.
     Outbox = 0x2f,

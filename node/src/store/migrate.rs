@@ -9,12 +9,17 @@ use super::Store;
 use crate::error::NodeError;
 
 /// The version this code writes and reads.
-pub const CURRENT_VERSION: u64 = 3;
+pub const CURRENT_VERSION: u64 = 4;
 
 type Migration = fn(&mut super::Txn<'_>) -> Result<(), NodeError>;
 
 /// Migrations, indexed by the version they upgrade from (index 0: empty → 1).
-const MIGRATIONS: &[Migration] = &[initial_schema, count_servers, index_member_keys];
+const MIGRATIONS: &[Migration] = &[
+    initial_schema,
+    count_servers,
+    index_member_keys,
+    drop_federated_index,
+];
 
 fn version_key() -> Key {
     Key::new(Space::Meta).str("schema_version")
@@ -91,6 +96,19 @@ fn index_member_keys(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
     Ok(())
 }
 
+/// Version 3 → 4: the federated timeline index is no longer written (the
+/// feed merges the local and remote timelines); its entries are deleted.
+fn drop_federated_index(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
+    let keys: Vec<_> = txn
+        .prefix(&Key::new(Space::FederatedTimeline), false)
+        .map(|entry| entry.map(|(key, _)| key))
+        .collect::<Result<_, _>>()?;
+    for id in keys.iter().filter_map(|key| Key::trailing_id(key)) {
+        txn.delete(Key::new(Space::FederatedTimeline).id(id));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +128,27 @@ mod tests {
             .expect("write");
         drop(store);
         assert!(Store::with_engine(engine).is_err());
+    }
+
+    #[test]
+    fn version_4_empties_the_retired_federated_index() {
+        let engine = Arc::new(MemoryEngine::default());
+        let store = Store::with_engine(engine.clone()).expect("open");
+        let ids = [crate::id::Id::floor_of_ms(7), crate::id::Id::floor_of_ms(9)];
+        store
+            .write_blocking(|txn| {
+                for id in ids {
+                    txn.put_raw(Key::new(Space::FederatedTimeline).id(id), Vec::new());
+                    txn.put_raw(Key::new(Space::LocalTimeline).id(id), Vec::new());
+                }
+                txn.put(version_key(), &3u64)
+            })
+            .expect("a version 3 store");
+        drop(store);
+        let store = Store::with_engine(engine).expect("migrated");
+        let left = |space| store.prefix(&Key::new(space), false).count();
+        assert_eq!(left(Space::FederatedTimeline), 0);
+        assert_eq!(left(Space::LocalTimeline), 2, "other indexes are kept");
     }
 
     #[test]
