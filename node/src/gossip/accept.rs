@@ -1,5 +1,6 @@
 //! Incoming gossip: verify, check the author, de-duplicate, store.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -131,6 +132,10 @@ pub(super) fn post_body(envelope: &Envelope) -> Result<PostBody, Refusal> {
     Ok(body)
 }
 
+/// The authors checked so far in one batch, by (key, actor): a batch holds
+/// many records by few authors, and each is looked up once.
+type AuthorMemo = HashMap<([u8; 32], String), Arc<Author>>;
+
 /// A verified post envelope with everything checked that needs no write.
 struct Ready {
     envelope: Envelope,
@@ -167,52 +172,38 @@ impl Node {
     ) -> NodeResult<Vec<Result<Accepted, Refusal>>> {
         let now = now_ms();
         let mut outcomes: Vec<Option<Result<Accepted, Refusal>>> = Vec::with_capacity(items.len());
-        // Stored already (sync pages mostly hold records gossip brought, and
-        // our own come back): a duplicate without decoding or verifying it
-        // again, since an envelope's id is the blake3 hash of its exact
-        // bytes and only verified bytes are stored.
-        let mut fresh: Vec<usize> = Vec::new();
+        let mut fresh: Vec<(usize, &[u8])> = Vec::new();
         for (i, item) in items.iter().enumerate() {
-            if !self.has_envelope(blake3::hash(item).as_bytes())? {
-                outcomes.push(None);
-                fresh.push(i);
-                continue;
+            let outcome = self.stored_outcome(item, kinds.and_then(|k| k.get(i)))?;
+            if outcome.is_none() {
+                fresh.push((i, item));
             }
-            // Still checked against the topic it came on (a JSON read, no
-            // signature check): a known record republished on another
-            // kind's topic is refused, not forwarded there.
-            let expected = kinds.and_then(|k| k.get(i));
-            outcomes.push(Some(match expected.map(|k| (k, stored_kind(item))) {
-                Some((expected, Some(kind))) if kind != *expected => Err(Refusal::WrongTopic(kind)),
-                _ => Ok(Accepted::Duplicate),
-            }));
+            outcomes.push(outcome);
         }
-        let fresh_items: Vec<&[u8]> = fresh
-            .iter()
-            .filter_map(|i| items.get(*i).copied())
-            .collect();
+        let fresh_items: Vec<&[u8]> = fresh.iter().map(|(_, item)| *item).collect();
         let mut ready: Vec<(usize, Ready)> = Vec::new();
         let mut records: Vec<(usize, Envelope)> = Vec::new();
-        // A batch holds many records by few authors: each is looked up once.
-        let mut authors: HashMap<([u8; 32], String), Arc<Author>> = HashMap::new();
-        for (&i, verified) in fresh.iter().zip(verify_batch(&fresh_items, now)) {
+        let mut authors = AuthorMemo::new();
+        for (&(i, _), verified) in fresh.iter().zip(verify_batch(&fresh_items, now)) {
             let outcome = match verified {
                 Err(e) => Err(Refusal::from(e)),
-                Ok(envelope) => match kinds.and_then(|k| k.get(i)) {
-                    Some(expected) if *expected != envelope.kind => {
-                        Err(Refusal::WrongTopic(envelope.kind))
-                    }
-                    _ if envelope.kind != Kind::Post => {
-                        records.push((i, envelope));
+                Ok(envelope)
+                    if kinds
+                        .and_then(|k| k.get(i))
+                        .is_some_and(|k| *k != envelope.kind) =>
+                {
+                    Err(Refusal::WrongTopic(envelope.kind))
+                }
+                Ok(envelope) if envelope.kind != Kind::Post => {
+                    records.push((i, envelope));
+                    continue;
+                }
+                Ok(envelope) => match self.check_envelope(envelope, &mut authors) {
+                    Ok(r) => {
+                        ready.push((i, r));
                         continue;
                     }
-                    _ => match self.check_envelope(envelope, &mut authors) {
-                        Ok(r) => {
-                            ready.push((i, r));
-                            continue;
-                        }
-                        Err(refusal) => Err(refusal),
-                    },
+                    Err(refusal) => Err(refusal),
                 },
             };
             if let Some(slot) = outcomes.get_mut(i) {
@@ -336,22 +327,40 @@ impl Node {
     fn check_envelope(
         &self,
         envelope: Envelope,
-        authors: &mut HashMap<([u8; 32], String), Arc<Author>>,
+        authors: &mut AuthorMemo,
     ) -> Result<Ready, Refusal> {
         let body = post_body(&envelope)?;
-        let memo = (*envelope.author.as_bytes(), body.actor.clone());
-        let author = match authors.get(&memo) {
-            Some(author) => author.clone(),
-            None => {
-                let author = Arc::new(self.gossip_author(&envelope.author, &body.actor)?);
-                authors.insert(memo, author.clone());
-                author
-            }
+        let author = match authors.entry((*envelope.author.as_bytes(), body.actor.clone())) {
+            Entry::Occupied(known) => known.get().clone(),
+            Entry::Vacant(slot) => slot
+                .insert(Arc::new(self.gossip_author(&envelope.author, &body.actor)?))
+                .clone(),
         };
         Ok(Ready {
             envelope,
             body,
-            author: author.clone(),
+            author,
         })
+    }
+
+    /// The outcome of an item already stored, without decoding or verifying
+    /// it again (an envelope's id is the blake3 hash of its exact bytes, and
+    /// only verified bytes are stored; sync pages mostly hold records gossip
+    /// brought, and our own come back); `None` if it is new. A stored record
+    /// is still checked against the topic it came on (a JSON read, no
+    /// signature check): republished on another kind's topic, it is refused,
+    /// not forwarded there.
+    fn stored_outcome(
+        &self,
+        item: &[u8],
+        expected: Option<&Kind>,
+    ) -> NodeResult<Option<Result<Accepted, Refusal>>> {
+        if !self.has_envelope(blake3::hash(item).as_bytes())? {
+            return Ok(None);
+        }
+        Ok(Some(match expected.map(|k| (k, stored_kind(item))) {
+            Some((expected, Some(kind))) if kind != *expected => Err(Refusal::WrongTopic(kind)),
+            _ => Ok(Accepted::Duplicate),
+        }))
     }
 }
