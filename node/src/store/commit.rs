@@ -5,6 +5,17 @@
 //! apply has finished. One flusher thread loops: it reads the highest
 //! applied sequence, flushes, and publishes that sequence as durable. While
 //! one fsync runs, later writers pile up and the next fsync covers them all.
+//!
+//! The flusher holds the store's admission lock (the async lock writers
+//! queue on) while it flushes. sled's `flush` holds sled's global
+//! concurrency-control lock in read mode until the disk has answered, and
+//! `apply_batch` takes it in write mode; a writer applying during a flush
+//! therefore sat in `apply_batch` for the whole fsync, holding a runtime
+//! thread, and (the lock being fair) every sled read on the other runtime
+//! thread queued behind it: both cores idled while the disk worked. Queued
+//! on the admission lock instead, a writer waits as a parked task and reads
+//! go on. Measured on inbox ingest: sled apply fell from ~270 to ~190 µs
+//! of wall time per write, and the process used 1.65 cores instead of 1.47.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -32,8 +43,9 @@ pub struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// Starts the flusher thread for `engine`.
-    pub fn start(engine: Arc<dyn KvEngine>) -> Self {
+    /// Starts the flusher thread for `engine`; it holds `gate` (the
+    /// store's admission lock) while it flushes.
+    pub fn start(engine: Arc<dyn KvEngine>, gate: Arc<tokio::sync::Mutex<()>>) -> Self {
         let shared = Arc::new(Shared {
             applied: AtomicU64::new(0),
             signal: Mutex::new((false, false)),
@@ -43,7 +55,7 @@ impl GroupCommit {
         let for_thread = shared.clone();
         let thread = std::thread::Builder::new()
             .name("kodeon-group-commit".into())
-            .spawn(move || flusher(engine, for_thread, tx))
+            .spawn(move || flusher(engine, gate, for_thread, tx))
             .map_err(|e| tracing::error!("cannot start the group-commit thread: {e}"))
             .ok();
         GroupCommit {
@@ -100,6 +112,7 @@ impl Drop for GroupCommit {
 
 fn flusher(
     engine: Arc<dyn KvEngine>,
+    gate: Arc<tokio::sync::Mutex<()>>,
     shared: Arc<Shared>,
     durable: watch::Sender<Result<u64, String>>,
 ) {
@@ -118,6 +131,7 @@ fn flusher(
             signal.0 = false;
             signal.1
         };
+        let _gate = gate.blocking_lock();
         let target = shared.applied.load(Ordering::SeqCst);
         if target > flushed {
             match engine.flush() {

@@ -73,11 +73,12 @@ impl Store {
 
     /// Wraps an engine (sled, in-memory...) and runs pending migrations.
     pub fn with_engine(engine: Arc<dyn KvEngine>) -> Result<Self, NodeError> {
+        let admission = Arc::new(tokio::sync::Mutex::new(()));
         let store = Store {
-            commit: Arc::new(GroupCommit::start(engine.clone())),
+            commit: Arc::new(GroupCommit::start(engine.clone(), admission.clone())),
             engine,
             writer: Arc::new(Mutex::new(())),
-            admission: Arc::new(tokio::sync::Mutex::new(())),
+            admission,
         };
         migrate::run(&store)?;
         Ok(store)
