@@ -7,7 +7,9 @@
 //! 1. Envelope verification on one core: decode, canonical check and
 //!    ed25519, one by one and with batch verification (what ingest uses).
 //! 2. Three Kodeon nodes in a line on loopback, A – B – C (A and C know only
-//!    B). A raw libp2p peer beside A publishes `--records` envelopes signed
+//!    B), each in its own process as they would be deployed (this program
+//!    started again with `--node-child`; in one process they would share
+//!    sled's global lock and I/O threads). A raw libp2p peer beside A publishes `--records` envelopes signed
 //!    by a remote author (served by a fake ActivityPub server with a
 //!    FEP-521a key) as fast as A takes them; timed until C has stored
 //!    every one: records/s through the whole line (each node verifies,
@@ -28,7 +30,7 @@ use tokio::net::TcpListener;
 
 #[path = "support/cpu.rs"]
 mod cpu;
-use cpu::process_cpu;
+use cpu::cpu_of;
 
 fn arg(name: &str, default: usize) -> usize {
     let argv: Vec<String> = std::env::args().collect();
@@ -39,9 +41,21 @@ fn arg(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// The value after `name` on the command line.
+fn arg_str(name: &str) -> Option<String> {
+    let argv: Vec<String> = std::env::args().collect();
+    argv.iter()
+        .position(|a| a == name)
+        .and_then(|i| argv.get(i + 1))
+        .cloned()
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     kodeon::install_tls_provider();
+    if std::env::args().any(|a| a == "--node-child") {
+        return node_child().await;
+    }
     verification_rate()?;
     if std::env::args().any(|a| a == "--verify-only") {
         return Ok(());
@@ -121,19 +135,90 @@ fn verification_rate() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A node served in this process with gossip on.
+/// A node running in a child process (see [`node_child`]); killed on drop.
 struct Served {
     base: String,
+    child: std::process::Child,
     _dir: tempfile::TempDir,
-    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts a node in a child process, bootstrapping from `bootstrap`, and
+/// waits until it answers.
 async fn start_node(bootstrap: Vec<String>) -> anyhow::Result<Served> {
+    use std::io::BufRead;
     let dir = tempfile::tempdir()?;
+    let mut command = std::process::Command::new(std::env::current_exe()?);
+    command
+        .arg("--node-child")
+        .arg("--data-dir")
+        .arg(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    for addr in &bootstrap {
+        command.arg("--bootstrap").arg(addr);
+    }
+    let mut child = command.spawn()?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("no stdout from the node"))?;
+    let line = tokio::task::spawn_blocking(move || {
+        let mut reader = std::io::BufReader::new(stdout);
+        let mut line = String::new();
+        let read = reader.read_line(&mut line);
+        // Whatever the node prints later goes on to our stderr, so that its
+        // pipe never fills.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::stderr()));
+        read.map(|_| line)
+    })
+    .await??;
+    let port: u16 = line
+        .trim()
+        .strip_prefix("listening on port ")
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("the node said {line:?}"))?;
+    let served = Served {
+        base: format!("http://127.0.0.1:{port}"),
+        child,
+        _dir: dir,
+    };
+    let client = reqwest::Client::new();
+    for _ in 0..500 {
+        if client
+            .get(format!("{}/healthz", served.base))
+            .send()
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(served)
+}
+
+/// Child mode: one node with gossip on, in `--data-dir`, bootstrapping
+/// from each `--bootstrap`; prints its HTTP port and serves until its
+/// standard input closes (the parent exited or killed it).
+async fn node_child() -> anyhow::Result<()> {
+    let data_dir = arg_str("--data-dir").ok_or_else(|| anyhow::anyhow!("--data-dir"))?;
+    let argv: Vec<String> = std::env::args().collect();
+    let bootstrap: Vec<String> = argv
+        .windows(2)
+        .filter(|w| w[0] == "--bootstrap")
+        .map(|w| w[1].clone())
+        .collect();
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
     let mut config = kodeon::Config {
-        data_dir: dir.path().to_path_buf(),
+        data_dir: data_dir.into(),
         ..kodeon::Config::default()
     };
     config.server.dev = true;
@@ -149,22 +234,24 @@ async fn start_node(bootstrap: Vec<String>) -> anyhow::Result<Served> {
     config.p2p.sync_interval_secs = 2;
     config.p2p.max_messages_per_sec = 1_000_000;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(kodeon::run(config, listener, async {
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+        let _ = stop.send(());
+    });
+    println!("listening on port {port}");
+    kodeon::run(config, listener, async {
         let _ = stopped.await;
-    }));
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    for _ in 0..500 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Ok(Served {
-        base,
-        _dir: dir,
-        _stop: stop,
     })
+    .await
+}
+
+/// CPU used so far by this process and the nodes' processes.
+fn line_cpu(nodes: &[&Served]) -> Option<Duration> {
+    let mut total = cpu_of("self")?;
+    for node in nodes {
+        total += cpu_of(&node.child.id().to_string())?;
+    }
+    Some(total)
 }
 
 async fn p2p(client: &reqwest::Client, node: &Served) -> anyhow::Result<Value> {
@@ -372,7 +459,7 @@ async fn line(n: usize, posts: usize) -> anyhow::Result<()> {
     // its send queue, and it serves no sync: on a slow or shared machine a
     // large window loses records there.
     let window = arg("--window", 1500) as u64;
-    let cpu_before = process_cpu();
+    let cpu_before = line_cpu(&[&a, &b, &c]);
     let started = Instant::now();
     let mut stored = 0u64;
     let mut stalled = Instant::now();
@@ -411,7 +498,7 @@ async fn line(n: usize, posts: usize) -> anyhow::Result<()> {
     let on_c = until_records(&client, &c, n as u64 + 1, Duration::from_secs(120)).await;
     let elapsed = started.elapsed();
     let complete = on_c.is_ok();
-    let cpu = process_cpu()
+    let cpu = line_cpu(&[&a, &b, &c])
         .zip(cpu_before)
         .map(|(after, before)| after.saturating_sub(before));
     let on_a = records(&client, &a).await?;
@@ -426,7 +513,7 @@ async fn line(n: usize, posts: usize) -> anyhow::Result<()> {
     }
     if let (Some(cpu), true) = (cpu, complete) {
         println!(
-            "  CPU used by the process (three nodes, load generator, polling) meanwhile: {:.2} s, {:.2} cores on average, {:.0} us per record",
+            "  CPU used by the four processes (three nodes; load generator and polling) meanwhile: {:.2} s, {:.2} cores on average, {:.0} us per record",
             cpu.as_secs_f64(),
             cpu.as_secs_f64() / elapsed.as_secs_f64(),
             cpu.as_secs_f64() * 1e6 / n as f64

@@ -6,8 +6,15 @@ use std::time::Duration;
 /// from `/proc/self/stat` (Linux; clock ticks taken as 1/100 s). The nodes a
 /// benchmark measures run in its process, so this is what they cost
 /// whatever else the machine is doing.
+#[allow(dead_code)]
 pub fn process_cpu() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    cpu_of("self")
+}
+
+/// CPU time used by the process `pid` (`"self"` for this one), as
+/// [`process_cpu`] reads it.
+pub fn cpu_of(pid: &str) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The fields after the command name (which may hold spaces): utime and
     // stime are the 14th and 15th of the whole line.
     let rest = stat.get(stat.rfind(')')? + 2..)?;
