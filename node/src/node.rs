@@ -127,6 +127,8 @@ pub struct Node {
     fresh_setup_token: Option<String>,
     /// Inbound bookkeeping waiting to be written in one batch.
     pub(crate) inbound_book: crate::remote::InboundBook,
+    /// Remote posts waiting to be stored together.
+    pub(crate) post_intake: crate::remote::PostIntake,
     /// Key for [`Node::form_token`], derived from the node secret.
     form_key: [u8; 32],
     /// The settings an admin can change while the node runs.
@@ -167,6 +169,7 @@ impl Node {
             fresh_setup_token: None,
             form_key,
             inbound_book: Default::default(),
+            post_intake: Default::default(),
             settings: Default::default(),
         };
         node.load_settings()?;

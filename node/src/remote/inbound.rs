@@ -218,21 +218,7 @@ impl Node {
             ),
             None => false,
         };
-        let uri_key = post_uri_key(&incoming.uri);
-        let stored = self
-            .write(|txn| {
-                if let Some(existing) = txn.get::<Id>(&uri_key)? {
-                    return Ok(existing);
-                }
-                txn.put(uri_key.clone(), &post.id)?;
-                self.insert_post_with(txn, &post, !silenced)?;
-                Ok(post.id)
-            })
-            .await?;
-        if stored == post.id {
-            self.timelines.note_post(post.author_id, post.id);
-        }
-        Ok(stored)
+        self.store_remote_post(post, !silenced).await
     }
 
     /// Applies an edit of a remote post by its author.

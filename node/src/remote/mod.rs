@@ -19,6 +19,7 @@ mod bookkeeping;
 mod delivery;
 mod domains;
 mod inbound;
+mod intake;
 mod outbox;
 
 pub(crate) use actors::actor_key;
@@ -28,6 +29,7 @@ pub use delivery::{Delivery, DeliveryStats, InstanceState, NewDelivery};
 pub use domains::{DomainBlock, DomainSeverity};
 pub(crate) use inbound::post_uri_key;
 pub use inbound::{FollowOutcome, RemotePost};
+pub(crate) use intake::PostIntake;
 pub use outbox::Outgoing;
 
 #[cfg(test)]

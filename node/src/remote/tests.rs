@@ -292,3 +292,67 @@ async fn two_fetches_of_a_new_actor_at_once_make_one_account() {
         .expect("known");
     assert_eq!(known.id, first.id);
 }
+
+fn remote_post(uri: &str) -> crate::remote::RemotePost {
+    crate::remote::RemotePost {
+        uri: uri.into(),
+        url: uri.into(),
+        title: String::new(),
+        html: "<p>hello</p>".into(),
+        summary: String::new(),
+        sensitive: false,
+        visibility: crate::model::Visibility::Public,
+        in_reply_to: None,
+        tags: vec!["intake".into()],
+        mentions: Vec::new(),
+        language: None,
+        published: now_ms(),
+        updated: None,
+        attachments: Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn remote_posts_received_at_once_are_stored_once_each_and_all_answered() {
+    let (node, _dir) = node().await;
+    let author = node
+        .upsert_remote_actor(remote_actor("busy", "remote.example"))
+        .await
+        .expect("author");
+    // 60 requests at once for 20 posts: each uri three times.
+    let tasks: Vec<_> = (0..60)
+        .map(|i| {
+            let (node, author) = (node.clone(), author.clone());
+            let uri = format!("https://remote.example/notes/{}", i % 20);
+            tokio::spawn(async move {
+                let id = node.receive_post(&author, remote_post(&uri)).await;
+                (uri, id)
+            })
+        })
+        .collect();
+    let mut ids: std::collections::HashMap<String, crate::Id> = Default::default();
+    for task in tasks {
+        let (uri, id) = task.await.expect("task");
+        let id = id.expect("stored");
+        let first = *ids.entry(uri.clone()).or_insert(id);
+        assert_eq!(first, id, "every copy of {uri} answers the same post");
+        assert_eq!(node.post_id_by_uri(&uri).expect("read"), Some(id));
+        let post = node.post_record(id).expect("read").expect("stored");
+        assert_eq!(post.remote.map(|r| r.uri), Some(uri));
+    }
+    assert_eq!(ids.len(), 20);
+    let counted = node
+        .store
+        .counter(&crate::node::counter::key(
+            crate::node::counter::POSTS,
+            author.id,
+        ))
+        .expect("counter");
+    assert_eq!(counted, 20, "each post counted once");
+    // A later copy is a duplicate too.
+    let again = node
+        .receive_post(&author, remote_post("https://remote.example/notes/7"))
+        .await
+        .expect("again");
+    assert_eq!(Some(&again), ids.get("https://remote.example/notes/7"));
+}
