@@ -245,13 +245,15 @@ async fn node_child() -> anyhow::Result<()> {
     .await
 }
 
-/// CPU used so far by this process and the nodes' processes.
-fn line_cpu(nodes: &[&Served]) -> Option<Duration> {
-    let mut total = cpu_of("self")?;
-    for node in nodes {
-        total += cpu_of(&node.child.id().to_string())?;
-    }
-    Some(total)
+/// CPU used so far by each node's process, then by this one (the load
+/// generator and the polling).
+fn line_cpu(nodes: &[&Served]) -> Option<Vec<Duration>> {
+    let mut each = nodes
+        .iter()
+        .map(|node| cpu_of(&node.child.id().to_string()))
+        .collect::<Option<Vec<_>>>()?;
+    each.push(cpu_of("self")?);
+    Some(each)
 }
 
 async fn p2p(client: &reqwest::Client, node: &Served) -> anyhow::Result<Value> {
@@ -500,7 +502,13 @@ async fn line(n: usize, posts: usize) -> anyhow::Result<()> {
     let complete = on_c.is_ok();
     let cpu = line_cpu(&[&a, &b, &c])
         .zip(cpu_before)
-        .map(|(after, before)| after.saturating_sub(before));
+        .map(|(after, before)| {
+            after
+                .iter()
+                .zip(&before)
+                .map(|(a, b)| a.saturating_sub(*b))
+                .collect::<Vec<_>>()
+        });
     let on_a = records(&client, &a).await?;
     let on_b = records(&client, &b).await?;
     match on_c {
@@ -512,11 +520,17 @@ async fn line(n: usize, posts: usize) -> anyhow::Result<()> {
         Err(e) => println!("3-node line: {e} (A has {on_a}, B has {on_b})"),
     }
     if let (Some(cpu), true) = (cpu, complete) {
+        let total: Duration = cpu.iter().sum();
+        let per_record = |d: &Duration| d.as_secs_f64() * 1e6 / n as f64;
         println!(
-            "  CPU used by the four processes (three nodes; load generator and polling) meanwhile: {:.2} s, {:.2} cores on average, {:.0} us per record",
-            cpu.as_secs_f64(),
-            cpu.as_secs_f64() / elapsed.as_secs_f64(),
-            cpu.as_secs_f64() * 1e6 / n as f64
+            "  CPU used meanwhile by the four processes: {:.2} s, {:.2} cores on average, {:.0} us per record (node A {:.0}, B {:.0}, C {:.0}; load generator and polling {:.0})",
+            total.as_secs_f64(),
+            total.as_secs_f64() / elapsed.as_secs_f64(),
+            per_record(&total),
+            per_record(&cpu[0]),
+            per_record(&cpu[1]),
+            per_record(&cpu[2]),
+            per_record(&cpu[3]),
         );
     }
     let _ = done_tx.send(());
