@@ -76,6 +76,11 @@ impl GroupCommit {
         seq
     }
 
+    /// The highest sequence number applied so far (0 before any write).
+    pub fn last_applied(&self) -> u64 {
+        self.shared.applied.load(Ordering::SeqCst)
+    }
+
     /// Waits until batch `seq` is durable. `seq == 0` (nothing written)
     /// returns at once.
     pub async fn wait_durable(&self, seq: u64) -> Result<(), StoreError> {

@@ -89,7 +89,9 @@ impl Store {
     /// `f` reads through the [`Txn`] (which sees its own staged writes) and
     /// stages puts and deletes; nothing is visible to others until `f`
     /// returns `Ok`, and nothing is written if it returns `Err`. Concurrent
-    /// writers share one fsync (group commit).
+    /// writers share one fsync (group commit). A write that stages nothing
+    /// still returns only once every write applied before it is durable,
+    /// since what `f` read may come from one of them.
     pub async fn write<T>(
         &self,
         f: impl FnOnce(&mut Txn<'_>) -> Result<T, NodeError>,
@@ -160,7 +162,10 @@ impl Store {
         let out = f(&mut txn)?;
         let (batch, events) = txn.into_parts();
         if batch.is_empty() {
-            return Ok((out, 0, events));
+            // Nothing to write, but what `f` read may come from a write
+            // that is applied and not yet durable (a duplicate finding the
+            // first copy): answer once that is on disk too.
+            return Ok((out, self.commit.last_applied(), events));
         }
         self.engine.apply(batch)?;
         Ok((out, self.commit.applied(), events))
@@ -231,4 +236,23 @@ fn hex(bytes: &[u8]) -> String {
 /// Decodes a JSON value read from an index scan.
 pub fn decode_value<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, NodeError> {
     Ok(decode(b"", bytes)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_with_nothing_to_write_waits_for_what_it_could_have_read() -> Result<(), NodeError> {
+        let store = Store::with_engine(Arc::new(MemoryEngine::default()))?;
+        let key = Key::new(Space::PostByUri).bytes(b"first copy");
+        let (_, wrote, _) = store.write_unsynced(|txn| txn.put(key.clone(), &1u8))?;
+        assert!(wrote > 0);
+        // A duplicate finds the first copy, which may not be durable yet:
+        // it must wait for the same sequence, not answer at once (0).
+        let (found, waits_for, _) = store.write_unsynced(|txn| txn.contains(&key))?;
+        assert!(found);
+        assert_eq!(waits_for, wrote);
+        Ok(())
+    }
 }
