@@ -9,8 +9,9 @@
 //! 2. Three Kodeon nodes in a line on loopback, A – B – C (A and C know only
 //!    B), each in its own process as they would be deployed (this program
 //!    started again with `--node-child`; in one process they would share
-//!    sled's global lock and I/O threads). A raw libp2p peer beside A publishes `--records` envelopes signed
-//!    by a remote author (served by a fake ActivityPub server with a
+//!    sled's global lock and I/O threads). A raw libp2p peer beside A
+//!    publishes `--records` envelopes signed by a remote author (served
+//!    by a fake ActivityPub server with a
 //!    FEP-521a key) as fast as A takes them; timed until C has stored
 //!    every one: records/s through the whole line (each node verifies,
 //!    stores durably, and forwards).
@@ -33,21 +34,23 @@ mod cpu;
 use cpu::cpu_of;
 
 fn arg(name: &str, default: usize) -> usize {
-    let argv: Vec<String> = std::env::args().collect();
-    argv.iter()
-        .position(|a| a == name)
-        .and_then(|i| argv.get(i + 1))
+    arg_str(name)
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
 
-/// The value after `name` on the command line.
-fn arg_str(name: &str) -> Option<String> {
+/// Every value given after `name` on the command line.
+fn arg_values(name: &str) -> Vec<String> {
     let argv: Vec<String> = std::env::args().collect();
-    argv.iter()
-        .position(|a| a == name)
-        .and_then(|i| argv.get(i + 1))
-        .cloned()
+    argv.windows(2)
+        .filter(|w| w[0] == name)
+        .map(|w| w[1].clone())
+        .collect()
+}
+
+/// The first value given after `name` on the command line.
+fn arg_str(name: &str) -> Option<String> {
+    arg_values(name).into_iter().next()
 }
 
 #[tokio::main]
@@ -209,12 +212,7 @@ async fn start_node(bootstrap: Vec<String>) -> anyhow::Result<Served> {
 /// standard input closes (the parent exited or killed it).
 async fn node_child() -> anyhow::Result<()> {
     let data_dir = arg_str("--data-dir").ok_or_else(|| anyhow::anyhow!("--data-dir"))?;
-    let argv: Vec<String> = std::env::args().collect();
-    let bootstrap: Vec<String> = argv
-        .windows(2)
-        .filter(|w| w[0] == "--bootstrap")
-        .map(|w| w[1].clone())
-        .collect();
+    let bootstrap = arg_values("--bootstrap");
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
     let mut config = kodeon::Config {

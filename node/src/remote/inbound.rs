@@ -174,7 +174,8 @@ impl Node {
         if author.is_local() {
             return Err(NodeError::invalid("actor", "is not a remote account"));
         }
-        if let Some(existing) = self.post_id_by_uri(&incoming.uri)? {
+        let uri_key = post_uri_key(&incoming.uri);
+        if let Some(existing) = self.store.get::<Id>(&uri_key)? {
             return Ok(existing);
         }
         let parent = match incoming.in_reply_to {
@@ -218,7 +219,7 @@ impl Node {
             ),
             None => false,
         };
-        self.store_remote_post(post, !silenced).await
+        self.store_remote_post(post, uri_key, !silenced).await
     }
 
     /// Applies an edit of a remote post by its author.

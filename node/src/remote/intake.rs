@@ -22,23 +22,23 @@ use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::Post;
 use crate::node::Node;
-use crate::store::Txn;
-
-use super::inbound::post_uri_key;
+use crate::store::{Key, Txn};
 
 /// A remote post waiting to be stored.
 struct Queued {
     post: Post,
+    /// Its key in the uri index.
+    uri_key: Key,
     /// Whether it goes into the listed feeds (its server is not silenced).
     listed: bool,
-    /// Where its outcome goes: the stored id (an earlier copy's, for a
-    /// duplicate uri), or the error that stopped the write.
-    done: oneshot::Sender<Result<Id, String>>,
+    /// Where its stored id goes (an earlier copy's, for a duplicate uri);
+    /// dropped unsent if the write that took it failed.
+    done: oneshot::Sender<Id>,
 }
 
 /// What one write did with one queued post.
 struct Written {
-    done: oneshot::Sender<Result<Id, String>>,
+    done: oneshot::Sender<Id>,
     id: Id,
     /// Set for a post stored by this write (not a duplicate).
     fresh_author: Option<Id>,
@@ -68,33 +68,35 @@ impl PostIntake {
 }
 
 impl Node {
-    /// Stores `post` (once per uri: a post whose uri is stored already
-    /// gets the first copy's id), together with whatever other remote
-    /// posts are waiting; returns once it is durable.
-    pub(crate) async fn store_remote_post(&self, post: Post, listed: bool) -> NodeResult<Id> {
+    /// Stores `post`, whose uri index key is `uri_key` (once per uri: a
+    /// post whose uri is stored already gets the first copy's id), together
+    /// with whatever other remote posts are waiting; returns once it is
+    /// durable.
+    pub(crate) async fn store_remote_post(
+        &self,
+        post: Post,
+        uri_key: Key,
+        listed: bool,
+    ) -> NodeResult<Id> {
         let (done, outcome) = oneshot::channel();
-        self.post_intake.push(Queued { post, listed, done })?;
-        let written = self.write(|txn| self.store_queued(txn)).await;
-        match written {
-            Ok(written) => {
-                for w in written {
-                    if let Some(author) = w.fresh_author {
-                        self.timelines.note_post(author, w.id);
-                    }
-                    let _ = w.done.send(Ok(w.id));
-                }
+        self.post_intake.push(Queued {
+            post,
+            uri_key,
+            listed,
+            done,
+        })?;
+        // On failure the posts this write took are dropped with it: their
+        // requests see the sender gone (and their servers send again).
+        let written = self.write(|txn| self.store_queued(txn)).await?;
+        for w in written {
+            if let Some(author) = w.fresh_author {
+                self.timelines.note_post(author, w.id);
             }
-            // The posts taken by this write were dropped with it: their
-            // senders learn of the failure (and send again later).
-            Err(e) => return Err(e),
+            let _ = w.done.send(w.id);
         }
-        match outcome.await {
-            Ok(Ok(id)) => Ok(id),
-            Ok(Err(message)) => Err(NodeError::Internal(message)),
-            Err(_) => Err(NodeError::Internal(
-                "the write that held this post failed".into(),
-            )),
-        }
+        outcome
+            .await
+            .map_err(|_| NodeError::Internal("the write that held this post failed".into()))
     }
 
     /// Stages every queued post (inside the writer's turn).
@@ -102,16 +104,7 @@ impl Node {
         let queued = self.post_intake.take();
         let mut written = Vec::with_capacity(queued.len());
         for q in queued {
-            let uri_key = match &q.post.remote {
-                Some(r) => post_uri_key(&r.uri),
-                None => {
-                    let _ = q
-                        .done
-                        .send(Err("a remote post without its uri".to_string()));
-                    continue;
-                }
-            };
-            if let Some(existing) = txn.get::<Id>(&uri_key)? {
+            if let Some(existing) = txn.get::<Id>(&q.uri_key)? {
                 written.push(Written {
                     done: q.done,
                     id: existing,
@@ -119,7 +112,7 @@ impl Node {
                 });
                 continue;
             }
-            txn.put(uri_key, &q.post.id)?;
+            txn.put(q.uri_key, &q.post.id)?;
             self.insert_post_with(txn, &q.post, q.listed)?;
             written.push(Written {
                 done: q.done,
