@@ -3,6 +3,7 @@
 
 pub mod admin_socket;
 pub mod config;
+pub mod memory;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -50,6 +51,7 @@ pub async fn run(
     }
     config.validate()?;
     install_tls_provider();
+    memory::disable_transparent_huge_pages();
     let domain = config.domain();
 
     let node_config = config.node_config();
