@@ -15,6 +15,10 @@ pub type KvIter<'a> = Box<dyn Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreEr
 pub trait KvEngine: Send + Sync {
     /// Reads one value.
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Whether a key exists (a backend may answer without copying the value).
+    fn contains(&self, key: &[u8]) -> Result<bool, StoreError> {
+        Ok(self.get(key)?.is_some())
+    }
     /// Iterates `[start, end)` in ascending or descending key order.
     fn range<'a>(&'a self, start: &[u8], end: &[u8], reverse: bool) -> KvIter<'a>;
     /// Applies a batch atomically.

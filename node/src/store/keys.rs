@@ -216,6 +216,11 @@ impl Key {
         &self.0
     }
 
+    /// The encoded bytes, without copying them.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0
+    }
+
     /// The smallest key greater than every key with this prefix.
     pub fn prefix_end(&self) -> Key {
         let mut end = self.0.clone();

@@ -186,7 +186,7 @@ impl Store {
 
     /// Whether a key exists.
     pub fn contains(&self, key: &Key) -> Result<bool, NodeError> {
-        Ok(self.engine.get(key.as_bytes())?.is_some())
+        Ok(self.engine.contains(key.as_bytes())?)
     }
 
     /// Reads a counter (missing = 0).

@@ -49,6 +49,10 @@ impl KvEngine for SledEngine {
         Ok(self.tree.get(key).map_err(engine_err)?.map(|v| v.to_vec()))
     }
 
+    fn contains(&self, key: &[u8]) -> Result<bool, StoreError> {
+        self.tree.contains_key(key).map_err(engine_err)
+    }
+
     fn range<'a>(&'a self, start: &[u8], end: &[u8], reverse: bool) -> KvIter<'a> {
         let iter = self.tree.range(start.to_vec()..end.to_vec());
         let map = |r: Result<(sled::IVec, sled::IVec), sled::Error>| {

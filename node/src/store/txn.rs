@@ -53,25 +53,28 @@ impl<'a> Txn<'a> {
 
     /// Whether a key exists (staged writes included).
     pub fn contains(&self, key: &Key) -> Result<bool, NodeError> {
-        Ok(self.raw(key)?.is_some())
+        Ok(match self.staged.get(key.as_bytes()) {
+            Some(staged) => staged.is_some(),
+            None => self.engine.contains(key.as_bytes())?,
+        })
     }
 
     /// Stages a JSON value.
     pub fn put<T: Serialize>(&mut self, key: Key, value: &T) -> Result<(), NodeError> {
         let bytes =
             serde_json::to_vec(value).map_err(|e| StoreError::Engine(format!("encode: {e}")))?;
-        self.staged.insert(key.as_bytes().to_vec(), Some(bytes));
+        self.staged.insert(key.into_bytes(), Some(bytes));
         Ok(())
     }
 
     /// Stages a raw value (index entries, hashes).
     pub fn put_raw(&mut self, key: Key, value: Vec<u8>) {
-        self.staged.insert(key.as_bytes().to_vec(), Some(value));
+        self.staged.insert(key.into_bytes(), Some(value));
     }
 
     /// Stages a delete.
     pub fn delete(&mut self, key: Key) {
-        self.staged.insert(key.as_bytes().to_vec(), None);
+        self.staged.insert(key.into_bytes(), None);
     }
 
     /// Adds `delta` to a counter and returns the new value.
@@ -79,7 +82,7 @@ impl<'a> Txn<'a> {
         let current = self.raw(&key)?.map(|v| decode_counter(&v)).unwrap_or(0);
         let next = (current + delta).max(0);
         self.staged
-            .insert(key.as_bytes().to_vec(), Some(next.to_be_bytes().to_vec()));
+            .insert(key.into_bytes(), Some(next.to_be_bytes().to_vec()));
         Ok(next)
     }
 
