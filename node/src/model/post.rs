@@ -69,6 +69,10 @@ impl PostType {
 
 /// A stored post (a top-level post or a comment: comments are posts with
 /// `in_reply_to`).
+///
+/// Stored as JSON without its empty and default fields (a missing field
+/// reads as its default): a typical remote post's record is 31 % smaller
+/// (573 to 394 bytes).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Post {
     /// Time-ordered id.
@@ -76,8 +80,10 @@ pub struct Post {
     /// Author.
     pub author_id: Id,
     /// Optional title.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub title: String,
     /// Markdown source as written.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub source: String,
     /// Rendered, sanitised HTML.
     pub html: String,
@@ -86,35 +92,40 @@ pub struct Post {
     /// Category slug.
     pub category: String,
     /// Normalised tags (lower-case slugs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// Visibility.
     pub visibility: Visibility,
     /// The post this replies to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_reply_to: Option<Id>,
     /// Author of the post this replies to (for addressing and notifications).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_reply_to_author: Option<Id>,
     /// The top of the thread (self for a top-level post).
     pub thread_root: Id,
     /// Mentioned local members.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mentions: Vec<Id>,
     /// Attached media, in order.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub media: Vec<Id>,
     /// Content warning shown before the content (empty: none).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub spoiler_text: String,
     /// Whether the content (or its media) is sensitive.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,
     /// ISO 639 language code, if given.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// Creation time (ms).
     pub created_at: i64,
     /// Last edit time (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited_at: Option<i64>,
     /// Set for a post received from another server.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote: Option<RemotePostRef>,
 }
 
@@ -127,7 +138,7 @@ pub struct RemotePostRef {
     /// Its public page.
     pub url: String,
     /// Its attachments, as links to the remote server.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<RemoteAttachment>,
 }
 
@@ -242,4 +253,89 @@ pub struct ThreadEntry {
     /// The reply.
     #[serde(flatten)]
     pub post: PostView,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn remote_post() -> Post {
+        let id = Id::floor_of_ms(1_764_000_000_000);
+        Post {
+            id,
+            author_id: id.successor(),
+            title: String::new(),
+            source: String::new(),
+            html: "<p>record 1 of the gossip benchmark #kodeon</p>".into(),
+            post_type: PostType::Discussion,
+            category: "general".into(),
+            tags: vec!["kodeon".into()],
+            visibility: Visibility::Public,
+            in_reply_to: None,
+            in_reply_to_author: None,
+            thread_root: id,
+            mentions: Vec::new(),
+            media: Vec::new(),
+            spoiler_text: String::new(),
+            sensitive: false,
+            language: None,
+            created_at: 1_764_000_000_000,
+            edited_at: None,
+            remote: Some(RemotePostRef {
+                uri: "https://remote.example/users/bench/statuses/1".into(),
+                url: "https://remote.example/@bench/1".into(),
+                attachments: Vec::new(),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_stored_post_leaves_out_its_default_fields_and_reads_back_whole() -> serde_json::Result<()>
+    {
+        let post = remote_post();
+        let compact = serde_json::to_value(&post)?;
+        for absent in [
+            "title",
+            "source",
+            "in_reply_to",
+            "mentions",
+            "media",
+            "edited_at",
+        ] {
+            assert!(compact.get(absent).is_none(), "{absent} is written");
+        }
+        let again: Post = serde_json::from_value(compact.clone())?;
+        assert_eq!(serde_json::to_value(&again)?, compact);
+        assert_eq!(again.remote, post.remote);
+        assert_eq!(again.tags, post.tags);
+        Ok(())
+    }
+
+    #[test]
+    fn a_post_stored_with_every_field_written_still_reads() -> serde_json::Result<()> {
+        let post = remote_post();
+        let mut full = serde_json::to_value(&post)?;
+        // How earlier versions stored it: every field, defaults included.
+        let defaults = serde_json::json!({
+            "title": "", "source": "", "in_reply_to": null, "in_reply_to_author": null,
+            "mentions": [], "media": [], "spoiler_text": "", "sensitive": false,
+            "language": null, "edited_at": null,
+        });
+        if let (Some(full), Some(defaults)) = (full.as_object_mut(), defaults.as_object()) {
+            full.extend(defaults.clone());
+        }
+        if let Some(remote) = full.get_mut("remote").and_then(|r| r.as_object_mut()) {
+            remote.insert("attachments".into(), serde_json::json!([]));
+        }
+        let old_len = full.to_string().len();
+        let read: Post = serde_json::from_value(full)?;
+        let compact = serde_json::to_vec(&read)?;
+        assert_eq!(compact, serde_json::to_vec(&post)?);
+        assert!(
+            compact.len() * 4 < old_len * 3,
+            "{} bytes now, {old_len} before",
+            compact.len()
+        );
+        Ok(())
+    }
 }
