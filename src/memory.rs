@@ -2,14 +2,15 @@
 //!
 //! mimalloc asks the kernel for transparent huge pages on its arenas
 //! (`madvise(MADV_HUGEPAGE)`), and on systems whose THP mode is `always`
-//! the kernel uses them anyway. The node's allocation pattern then pays for
-//! it: mimalloc gives idle 64 KiB spans back (`MADV_DONTNEED`) and takes
-//! them again, and each fault into an empty 2 MiB region makes the kernel
-//! zero a whole 2 MiB page, in a virtual machine also faulting it in on the
-//! host. Profiled on a gossip node under load, that zeroing was a fifth of
-//! the node's CPU; with huge pages off, page faults took ~5 % and the
-//! 3-node gossip line used 16 % less CPU per record (README, gossip
-//! benchmark). Databases that churn memory (Redis, MongoDB) advise the same.
+//! the kernel uses them anyway. A fault into an untouched 2 MiB region then
+//! makes the kernel zero a whole 2 MiB page, and mimalloc keeps returning
+//! idle memory to the kernel (`madvise`, ~150 calls/s in a busy gossip
+//! node) and touching it again. Profiled on a gossip node under load, that
+//! zeroing (`do_huge_pmd_anonymous_page` → `clear_page_erms`) was a fifth
+//! of the node's CPU; with huge pages off, page faults took ~5 %, and the
+//! 3-node gossip line won 14 of 15 alternating runs against the same build
+//! with them on (README, gossip benchmark). Databases that churn memory
+//! (Redis, MongoDB) advise the same.
 
 /// Turns transparent huge pages off for this process (Linux; elsewhere a
 /// no-op). It applies to memory already mapped as well, since the kernel
