@@ -162,10 +162,10 @@ impl node::gossip::EnvelopeContext for BenchContext<'_> {
     }
 }
 
-/// 4. What one node spends per record without the network: `records` new
-/// post envelopes handed to `accept_envelopes` in batches of 256 (verify,
-/// check the author, store durably), in this process with the node's
-/// memory policy. Run last: the policy is process-wide.
+/// Figure 4, what one node spends per record without the network:
+/// `records` new post envelopes handed to `accept_envelopes` in batches
+/// of 256 (verify, check the author, store durably), in this process with
+/// the node's memory policy. Run last: the policy is process-wide.
 async fn accept_alone(records: usize) -> anyhow::Result<()> {
     kodeon::memory::disable_transparent_huge_pages();
     let dir = tempfile::tempdir()?;
