@@ -14,9 +14,29 @@ pub struct SledEngine {
     tree: sled::Tree,
 }
 
+/// How long [`SledEngine::open`] waits for a directory whose lock is held:
+/// sled's I/O threads let go of the lock file a moment after the last
+/// handle of a database closed in this process (a node restarted in
+/// place, a test reopening its store). Another process holding it still
+/// gets [`StoreError::Locked`], after this delay.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 impl SledEngine {
-    /// Opens or creates the database in `dir`.
+    /// Opens or creates the database in `dir`; if another handle holds it,
+    /// waits up to [`LOCK_WAIT`] for it to be released.
     pub fn open(dir: &Path, cache_capacity_bytes: u64) -> Result<Self, StoreError> {
+        let started = std::time::Instant::now();
+        loop {
+            match Self::open_once(dir, cache_capacity_bytes) {
+                Err(StoreError::Locked(_)) if started.elapsed() < LOCK_WAIT => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(dir: &Path, cache_capacity_bytes: u64) -> Result<Self, StoreError> {
         let db = sled::Config::new()
             .path(dir)
             .cache_capacity(cache_capacity_bytes)
@@ -82,5 +102,29 @@ impl KvEngine for SledEngine {
 
     fn size_on_disk(&self) -> u64 {
         self.db.size_on_disk().unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_held_by_an_open_database_is_refused_after_the_wait_and_free_once_closed(
+    ) -> Result<(), StoreError> {
+        let dir = tempfile::tempdir().map_err(|e| StoreError::Engine(e.to_string()))?;
+        let held = SledEngine::open(dir.path(), 1 << 20)?;
+        let started = std::time::Instant::now();
+        let second = SledEngine::open(dir.path(), 1 << 20);
+        assert!(
+            matches!(second, Err(StoreError::Locked(_))),
+            "a second handle opened"
+        );
+        assert!(started.elapsed() >= LOCK_WAIT);
+        drop(held);
+        let reopened = SledEngine::open(dir.path(), 1 << 20)?;
+        reopened.apply(vec![(b"k".to_vec(), Some(b"v".to_vec()))])?;
+        assert_eq!(reopened.get(b"k")?, Some(b"v".to_vec()));
+        Ok(())
     }
 }
