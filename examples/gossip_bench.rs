@@ -147,21 +147,6 @@ fn verification_rate() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The remote-HTML policy and post lookup the gossip layer gives the node.
-struct BenchContext<'a>(&'a node::Node);
-
-impl node::gossip::EnvelopeContext for BenchContext<'_> {
-    fn sanitize(&self, html: &str) -> String {
-        federation::sanitize::sanitize_html(html)
-    }
-    fn post_by_uri(&self, uri: &str) -> Option<node::Id> {
-        federation::uris::known_post(self.0, uri)
-            .ok()
-            .flatten()
-            .map(|p| p.id)
-    }
-}
-
 /// Figure 4, what one node spends per record without the network:
 /// `records` new post envelopes handed to `accept_envelopes` in batches
 /// of 256 (verify, check the author, store durably), in this process with
@@ -193,7 +178,7 @@ async fn accept_alone(records: usize) -> anyhow::Result<()> {
     let envelopes: Vec<Envelope> = (0..records)
         .map(|i| Envelope::sign(&key, Kind::Post, now, None, post_body(actor, i).to_map()))
         .collect::<Result<_, _>>()?;
-    let context = BenchContext(&node);
+    let context = federation::gossip::WireContext(&node);
     let cpu_before = cpu_of("self");
     let started = Instant::now();
     for chunk in envelopes.chunks(256) {

@@ -42,10 +42,11 @@ pub(crate) struct Verdict {
 }
 
 /// Wire-to-domain help for the node: the remote-HTML policy and the way
-/// from an ActivityPub id to a post.
-struct Context<'a>(&'a Node);
+/// from an ActivityPub id to a post (what gossip ingest hands to
+/// `Node::accept_envelopes`; public for benchmarks that call it directly).
+pub struct WireContext<'a>(pub &'a Node);
 
-impl EnvelopeContext for Context<'_> {
+impl EnvelopeContext for WireContext<'_> {
     fn sanitize(&self, html: &str) -> String {
         crate::sanitize::sanitize_html(html)
     }
@@ -74,7 +75,7 @@ pub(crate) async fn ingest_as(
     kinds: Option<&[Kind]>,
 ) -> NodeResult<Vec<Result<Accepted, Refusal>>> {
     let node = federation.node();
-    let context = Context(node);
+    let context = WireContext(node);
     let mut outcomes = node.accept_envelopes_as(items, kinds, &context).await?;
     let unknown: BTreeSet<String> = outcomes
         .iter()
@@ -185,7 +186,7 @@ pub(crate) async fn replay_parked(
         return Ok(0);
     }
     let items: Vec<&[u8]> = parked.iter().map(|p| p.bytes.as_slice()).collect();
-    let context = Context(node);
+    let context = WireContext(node);
     let outcomes = node.accept_envelopes(&items, &context).await?;
     let mut done = Vec::new();
     let mut applied = 0;

@@ -28,7 +28,7 @@ use tokio::task::JoinHandle;
 use crate::service::Federation;
 
 pub use config::GossipConfig;
-pub use ingest::ingest;
+pub use ingest::{ingest, WireContext};
 
 /// What can go wrong on the gossip side.
 #[derive(Debug, thiserror::Error)]
