@@ -96,3 +96,30 @@ async fn register_then_conflict_changes_nothing() {
     let (_, node) = call(&app, "GET", "/api/kodeon/v1/node", "").await;
     assert_eq!(node["members"], 1);
 }
+
+#[tokio::test]
+async fn a_panicking_handler_answers_500_and_the_router_goes_on() {
+    let app: Router = Router::new()
+        .route(
+            "/boom",
+            axum::routing::get(|| async {
+                if std::hint::black_box(true) {
+                    panic!("a bug in one handler");
+                }
+                "unreachable"
+            }),
+        )
+        .route("/fine", axum::routing::get(|| async { "ok" }))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            super::panic_response,
+        ));
+    let (status, body) = call(&app, "GET", "/boom", "").await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(body["error"], "internal error");
+    let res = app
+        .clone()
+        .oneshot(Request::get("/fine").body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::OK);
+}

@@ -276,9 +276,7 @@ async fn relationships(
     uri: axum::http::Uri,
 ) -> ApiResult<impl IntoResponse> {
     let v = t.require("read:follows")?;
-    let q: RelationshipsQuery = super::params::deserialize(super::params::form_to_value(
-        uri.query().unwrap_or("").as_bytes(),
-    ))?;
+    let q: RelationshipsQuery = super::params::from_query(&uri)?;
     let ids: Vec<Id> = q.id.iter().filter_map(|i| i.parse().ok()).collect();
     let rels = s.node.relationships(v, &ids)?;
     Ok(axum::Json(
@@ -331,9 +329,7 @@ async fn statuses(
     OriginalUri(uri): OriginalUri,
 ) -> ApiResult<Response> {
     let v = t.viewer("read:statuses")?;
-    let q: StatusesQuery = super::params::deserialize(super::params::form_to_value(
-        uri.query().unwrap_or("").as_bytes(),
-    ))?;
+    let q: StatusesQuery = super::params::from_query(&uri)?;
     let name = s.node.username_by_id(record_id(&raw)?)?;
     // Kodeon has no pinned posts yet: that list is empty.
     if q.pinned == Some(true) {

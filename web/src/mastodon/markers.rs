@@ -8,7 +8,7 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::params::{deserialize, flex_list, form_to_value, Params};
+use super::params::{flex_list, from_query, Params};
 use super::Token;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -46,7 +46,7 @@ async fn show(
     uri: axum::http::Uri,
 ) -> ApiResult<impl IntoResponse> {
     let v = t.require("read:statuses")?;
-    let q: ShowQuery = deserialize(form_to_value(uri.query().unwrap_or("").as_bytes()))?;
+    let q: ShowQuery = from_query(&uri)?;
     Ok(axum::Json(render(s.node.markers(v, &q.timeline)?)))
 }
 

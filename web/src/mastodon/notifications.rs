@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::entities::{notification_kinds, Renderer};
-use super::params::{deserialize, flex_list, form_to_value};
+use super::params::{flex_list, from_query};
 use super::{paged, record_id, PageParams, Token};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -49,7 +49,7 @@ async fn list(
     OriginalUri(uri): OriginalUri,
 ) -> ApiResult<Response> {
     let v = t.require("read:notifications")?;
-    let q: ListQuery = deserialize(form_to_value(uri.query().unwrap_or("").as_bytes()))?;
+    let q: ListQuery = from_query(&uri)?;
     let mut kinds: Vec<NotificationKind> = if q.types.is_empty() {
         ALL.to_vec()
     } else {

@@ -80,7 +80,7 @@ async fn read<S: Send + Sync>(
         let encoded: String = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs)
             .finish();
-        form_to_value(encoded.as_bytes())
+        form_to_value(encoded.as_bytes())?
     } else {
         let bytes = Bytes::from_request(req, state).await.map_err(|r| {
             if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -94,12 +94,12 @@ async fn read<S: Send + Sync>(
                 ApiError::new(StatusCode::BAD_REQUEST, format!("malformed JSON: {e}"))
             })?
         } else {
-            form_to_value(&bytes)
+            form_to_value(&bytes)?
         }
     };
     // Parameters may also come in the query string (Mastodon accepts both).
     if let (Some(q), Value::Object(map)) = (query, &mut value) {
-        if let Value::Object(from_query) = form_to_value(q.as_bytes()) {
+        if let Value::Object(from_query) = form_to_value(q.as_bytes())? {
             for (k, v) in from_query {
                 map.entry(k).or_insert(v);
             }
@@ -126,55 +126,82 @@ pub fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
     })
 }
 
-/// Turns `a=1&b[]=x&b[]=y&c[d]=z&e[0][f]=g` into a JSON object.
-pub fn form_to_value(bytes: &[u8]) -> Value {
+/// How deeply a form key may nest (`a[b][c]` is 3). Rack, which Mastodon
+/// runs on, refuses deeper parameters with the same limit.
+pub const MAX_KEY_DEPTH: usize = 32;
+
+/// Turns `a=1&b[]=x&b[]=y&c[d]=z&e[0][f]=g` into a JSON object. A key
+/// nested deeper than [`MAX_KEY_DEPTH`] is a 400 naming it. Neither the
+/// parsing nor the building recurses, so no input can exhaust the stack.
+pub fn form_to_value(bytes: &[u8]) -> Result<Value, ApiError> {
     let mut root = Value::Object(Map::new());
     for (key, val) in form_urlencoded::parse(bytes) {
-        let mut parts: Vec<String> = Vec::new();
-        let (head, rest) = key
-            .split_once('[')
-            .map(|(h, r)| (h, Some(r)))
-            .unwrap_or((&key, None));
-        parts.push(head.to_string());
-        if let Some(rest) = rest {
-            for seg in format!("[{rest}").split('[').skip(1) {
-                parts.push(seg.trim_end_matches(']').to_string());
-            }
-        }
-        insert(&mut root, &parts, Value::String(val.into_owned()));
+        let path = key_path(&key)?;
+        insert(&mut root, &path, Value::String(val.into_owned()));
     }
-    root
+    Ok(root)
 }
 
-fn insert(node: &mut Value, parts: &[String], val: Value) {
-    let Some((first, rest)) = parts.split_first() else {
-        return;
+/// Parameters from a query string (`?a=1&b[]=2`), deserialised.
+pub fn from_query<T: DeserializeOwned>(uri: &axum::http::Uri) -> Result<T, ApiError> {
+    deserialize(form_to_value(uri.query().unwrap_or("").as_bytes())?)
+}
+
+/// Splits `a[b][]` into `["a", "b", ""]`, refusing more than
+/// [`MAX_KEY_DEPTH`] parts before collecting them.
+fn key_path(key: &str) -> Result<Vec<&str>, ApiError> {
+    let (head, rest) = match key.find('[') {
+        Some(i) => (&key[..i], &key[i..]),
+        None => (key, ""),
     };
-    if first.is_empty() {
-        // `key[]`: append to an array.
-        if !node.is_array() {
-            *node = Value::Array(Vec::new());
+    let mut parts = vec![head];
+    for segment in rest.split('[').skip(1) {
+        if parts.len() == MAX_KEY_DEPTH {
+            let field: String = head.chars().take(64).collect();
+            return Err(ApiError::field(
+                StatusCode::BAD_REQUEST,
+                &field,
+                format!("{field}: parameter keys nest at most {MAX_KEY_DEPTH} levels deep"),
+            ));
         }
-        if let Value::Array(items) = node {
-            if rest.is_empty() {
-                items.push(val);
-            } else {
-                let mut child = Value::Object(Map::new());
-                insert(&mut child, rest, val);
-                items.push(child);
+        parts.push(segment.trim_end_matches(']'));
+    }
+    Ok(parts)
+}
+
+/// Sets `val` at `path` under `root`, walking down iteratively: an empty
+/// part (`key[]`) appends to an array, any other part names an object member.
+fn insert(root: &mut Value, path: &[&str], val: Value) {
+    let mut node = root;
+    let mut val = Some(val);
+    for (i, part) in path.iter().enumerate() {
+        let last = i + 1 == path.len();
+        if part.is_empty() {
+            if !node.is_array() {
+                *node = Value::Array(Vec::new());
             }
-        }
-        return;
-    }
-    if !node.is_object() {
-        *node = Value::Object(Map::new());
-    }
-    if let Value::Object(map) = node {
-        if rest.is_empty() {
-            map.insert(first.clone(), val);
+            let Value::Array(items) = node else { return };
+            if last {
+                items.extend(val.take());
+                return;
+            }
+            items.push(Value::Object(Map::new()));
+            match items.last_mut() {
+                Some(child) => node = child,
+                None => return,
+            }
         } else {
-            let child = map.entry(first.clone()).or_insert(Value::Null);
-            insert(child, rest, val);
+            if !node.is_object() {
+                *node = Value::Object(Map::new());
+            }
+            let Value::Object(map) = node else { return };
+            if last {
+                if let Some(v) = val.take() {
+                    map.insert((*part).to_string(), v);
+                }
+                return;
+            }
+            node = map.entry((*part).to_string()).or_insert(Value::Null);
         }
     }
 }
@@ -235,10 +262,81 @@ mod tests {
 
     #[test]
     fn forms_become_nested_json() {
-        let v = form_to_value(b"status=hi&media_ids[]=1&media_ids[]=2&fields_attributes[0][name]=a&source[privacy]=public");
+        let v = form_to_value(b"status=hi&media_ids[]=1&media_ids[]=2&fields_attributes[0][name]=a&source[privacy]=public").expect("parses");
         assert_eq!(v["status"], "hi");
         assert_eq!(v["media_ids"], serde_json::json!(["1", "2"]));
         assert_eq!(v["fields_attributes"]["0"]["name"], "a");
         assert_eq!(v["source"]["privacy"], "public");
+    }
+
+    #[test]
+    fn a_key_at_the_depth_limit_is_taken_and_one_deeper_is_refused() {
+        let at = format!("a{}=1", "[]".repeat(MAX_KEY_DEPTH - 1));
+        let mut v = form_to_value(at.as_bytes()).expect("at the limit");
+        for _ in 0..MAX_KEY_DEPTH - 1 {
+            v = match v {
+                Value::Object(mut m) => m.remove("a").unwrap_or(Value::Null),
+                Value::Array(mut items) => items.pop().unwrap_or(Value::Null),
+                other => other,
+            };
+        }
+        let deeper = format!("a{}=1", "[]".repeat(MAX_KEY_DEPTH));
+        let err = form_to_value(deeper.as_bytes()).expect_err("too deep");
+        assert_eq!(err.status, StatusCode::BAD_REQUEST);
+        assert_eq!(err.field.as_deref(), Some("a"));
+    }
+
+    /// Depth of a JSON value, counted without recursion.
+    fn depth(v: &Value) -> usize {
+        let mut deepest = 0;
+        let mut stack = vec![(v, 0usize)];
+        while let Some((v, d)) = stack.pop() {
+            deepest = deepest.max(d);
+            match v {
+                Value::Object(m) => stack.extend(m.values().map(|c| (c, d + 1))),
+                Value::Array(a) => stack.extend(a.iter().map(|c| (c, d + 1))),
+                _ => {}
+            }
+        }
+        deepest
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Any body parses or is refused; nothing panics and nothing nests
+        /// deeper than the limit.
+        #[test]
+        fn any_form_body_parses_within_the_depth_limit(
+            body in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(b'['), proptest::strategy::Just(b']'),
+                    proptest::strategy::Just(b'='), proptest::strategy::Just(b'&'),
+                    proptest::strategy::Just(b'%'), proptest::strategy::Just(b'a'),
+                    proptest::strategy::Just(b'0'), proptest::num::u8::ANY,
+                ],
+                0..400,
+            )
+        ) {
+            if let Ok(v) = form_to_value(&body) {
+                proptest::prop_assert!(depth(&v) <= MAX_KEY_DEPTH);
+            }
+        }
+
+        /// Keys within the limit keep their value at their path.
+        #[test]
+        fn nested_keys_keep_their_value(
+            names in proptest::collection::vec("[a-z]{1,4}", 1..MAX_KEY_DEPTH),
+            value in "[a-zA-Z0-9 ]{0,12}",
+        ) {
+            let key = format!("{}{}", names[0], names[1..].iter().map(|n| format!("[{n}]")).collect::<String>());
+            let body = form_urlencoded::Serializer::new(String::new()).append_pair(&key, &value).finish();
+            let v = form_to_value(body.as_bytes()).expect("within the limit");
+            let mut at = &v;
+            for n in &names {
+                at = &at[n.as_str()];
+            }
+            proptest::prop_assert_eq!(at, &Value::String(value));
+        }
     }
 }

@@ -680,3 +680,31 @@ async fn update_credentials_takes_multipart_with_an_avatar() {
     );
     assert_eq!(me["source"]["note"], "Hello <there>");
 }
+
+#[tokio::test]
+async fn deeply_nested_form_keys_are_refused_on_every_form_route() {
+    let app = app();
+    // 20,000 levels used to recurse once per level and overflow the stack,
+    // which aborted the whole process.
+    let deep = format!("client_name=x&a{}=1", "[]".repeat(20_000));
+    for route in ["/api/v1/apps", "/oauth/token", "/oauth/revoke"] {
+        let (status, body) = app.form(route, None, &deep).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{route}: {body}");
+        assert_eq!(body["field"], "a", "{route}: {body}");
+    }
+    // The same depth in the query string of a GET.
+    let (status, _, _) = app
+        .get(
+            &format!("/api/v1/timelines/public?x{}=1", "[a]".repeat(5_000)),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Keys within the limit still work, and the node still answers.
+    let ok = format!(
+        "client_name=x&redirect_uris=urn:ietf:wg:oauth:2.0:oob&a{}=1",
+        "[b]".repeat(super::params::MAX_KEY_DEPTH - 1)
+    );
+    let (status, body) = app.form("/api/v1/apps", None, &ok).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

@@ -7,7 +7,7 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::params::{deserialize, flex_bool, form_to_value};
+use super::params::{flex_bool, from_query};
 use super::{status_page, MaybeToken, PageParams, Token};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -33,7 +33,7 @@ struct TimelineQuery {
 }
 
 fn query(uri: &axum::http::Uri) -> ApiResult<TimelineQuery> {
-    deserialize(form_to_value(uri.query().unwrap_or("").as_bytes()))
+    from_query(uri)
 }
 
 /// GET /api/v1/timelines/home
