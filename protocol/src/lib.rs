@@ -7,8 +7,10 @@
 //! [`http_signature`].
 
 pub mod activitystreams;
+pub mod data_integrity;
 pub mod envelope;
 pub mod http_signature;
+pub mod urls;
 
 /// The software name reported to peers (NodeInfo `software.name`).
 pub const SOFTWARE_NAME: &str = "kodeon";
