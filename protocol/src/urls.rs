@@ -47,7 +47,7 @@ impl HttpUrl {
         }
         match url.host() {
             None => return Err(UrlError::NoHost),
-            Some(Host::Domain(d)) if d.is_empty() => return Err(UrlError::NoHost),
+            Some(Host::Domain("")) => return Err(UrlError::NoHost),
             Some(_) => {}
         }
         if !url.username().is_empty() || url.password().is_some() {
