@@ -133,6 +133,8 @@ pub struct Node {
     form_key: [u8; 32],
     /// The settings an admin can change while the node runs.
     pub(crate) settings: std::sync::RwLock<crate::moderation::NodeSettings>,
+    /// Memory that image decoding may use at once, across all uploads.
+    pub(crate) media_budget: crate::media::DecodeBudget,
 }
 
 impl Node {
@@ -171,6 +173,7 @@ impl Node {
             inbound_book: Default::default(),
             post_intake: Default::default(),
             settings: Default::default(),
+            media_budget: Default::default(),
         };
         node.load_settings()?;
         node.fresh_setup_token = node.issue_setup_token_if_needed()?;

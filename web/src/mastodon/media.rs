@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::params::Params;
-use super::{record_id, Token};
+use super::{record_id, MaybeToken, Token};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -140,14 +140,32 @@ async fn update(
 }
 
 /// GET /media/{file} — the stored file, never sniffed as anything else.
-async fn file(State(s): State<AppState>, Path(name): Path<String>) -> Response {
-    match s.node.media_file(&name) {
-        Ok((bytes, content_type)) => (
+///
+/// Who may fetch which file is `Node::media_file`'s rule (in short: the
+/// unguessable name is the capability; files of old records, named by id,
+/// go to those who may see their post). A token is read when one is sent,
+/// and a bad one counts as no token: images load without credentials.
+async fn file(
+    State(s): State<AppState>,
+    token: Result<MaybeToken, ApiError>,
+    Path(name): Path<String>,
+) -> Response {
+    let viewer = token
+        .ok()
+        .and_then(|t| t.viewer("read:statuses").ok())
+        .unwrap_or(node::Viewer::Anonymous);
+    match s.node.media_file(&viewer, &name) {
+        Ok(file) => (
             [
-                (header::CONTENT_TYPE, content_type),
+                (header::CONTENT_TYPE, file.content_type),
                 (
                     header::CACHE_CONTROL,
-                    "public, max-age=31536000, immutable".to_string(),
+                    if file.public {
+                        "public, max-age=31536000, immutable"
+                    } else {
+                        "private, max-age=86400"
+                    }
+                    .to_string(),
                 ),
                 (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
                 (
@@ -155,7 +173,7 @@ async fn file(State(s): State<AppState>, Path(name): Path<String>) -> Response {
                     "default-src 'none'".to_string(),
                 ),
             ],
-            bytes,
+            file.bytes,
         )
             .into_response(),
         Err(e) => ApiError::from(e).into_response(),
