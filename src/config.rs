@@ -189,6 +189,8 @@ pub struct RateLimitsConfig {
     pub login_per_minute_per_ip: u32,
     /// Posts (and comments) per account per minute.
     pub posts_per_minute_per_account: u32,
+    /// Media uploads (attachments and avatars) per account per minute.
+    pub media_uploads_per_minute_per_account: u32,
 }
 
 /// `[log]`: logging.
@@ -262,6 +264,7 @@ impl Default for RateLimitsConfig {
             register_per_hour_per_ip: d.register_per_hour_per_ip,
             login_per_minute_per_ip: d.login_per_minute_per_ip,
             posts_per_minute_per_account: d.posts_per_minute_per_account,
+            media_uploads_per_minute_per_account: d.media_uploads_per_minute_per_account,
         }
     }
 }
@@ -530,6 +533,9 @@ impl Config {
                 register_per_hour_per_ip: self.rate_limits.register_per_hour_per_ip,
                 login_per_minute_per_ip: self.rate_limits.login_per_minute_per_ip,
                 posts_per_minute_per_account: self.rate_limits.posts_per_minute_per_account,
+                media_uploads_per_minute_per_account: self
+                    .rate_limits
+                    .media_uploads_per_minute_per_account,
             },
         }
     }

@@ -48,6 +48,8 @@ pub struct RateLimits {
     pub login_per_minute_per_ip: u32,
     /// Posts (and comments) per account per minute.
     pub posts_per_minute_per_account: u32,
+    /// Media uploads (attachments and avatars) per account per minute.
+    pub media_uploads_per_minute_per_account: u32,
 }
 
 impl Default for WebSettings {
@@ -58,6 +60,7 @@ impl Default for WebSettings {
                 register_per_hour_per_ip: 20,
                 login_per_minute_per_ip: 30,
                 posts_per_minute_per_account: 300,
+                media_uploads_per_minute_per_account: 30,
             },
         }
     }

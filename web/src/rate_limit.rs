@@ -21,6 +21,8 @@ pub enum Action {
     Login,
     /// Posting, per account.
     Post,
+    /// Media uploads (attachments and avatars), per account.
+    MediaUpload,
 }
 
 /// The node's limiters. A `None` limiter is disabled (limit 0).
@@ -28,6 +30,7 @@ pub struct Limiters {
     register: Option<DefaultKeyedRateLimiter<String>>,
     login: Option<DefaultKeyedRateLimiter<String>>,
     post: Option<DefaultKeyedRateLimiter<String>>,
+    media_upload: Option<DefaultKeyedRateLimiter<String>>,
     checks: AtomicU64,
 }
 
@@ -41,6 +44,7 @@ impl Limiters {
             register: per_hour(limits.register_per_hour_per_ip),
             login: per_minute(limits.login_per_minute_per_ip),
             post: per_minute(limits.posts_per_minute_per_account),
+            media_upload: per_minute(limits.media_uploads_per_minute_per_account),
             checks: AtomicU64::new(0),
         }
     }
@@ -51,13 +55,14 @@ impl Limiters {
             Action::Register => &self.register,
             Action::Login => &self.login,
             Action::Post => &self.post,
+            Action::MediaUpload => &self.media_upload,
         };
         let Some(limiter) = limiter else {
             return Ok(());
         };
         // Forget idle keys now and then so the maps stay small.
         if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
-            for l in [&self.register, &self.login, &self.post]
+            for l in [&self.register, &self.login, &self.post, &self.media_upload]
                 .into_iter()
                 .flatten()
             {

@@ -146,6 +146,9 @@ async fn update_credentials(
     // An avatar file is stored like any upload; its URL becomes the avatar.
     let avatar_url = match files.get("avatar") {
         Some(bytes) => {
+            if let Some(me) = v.id() {
+                s.limiters.check(Action::MediaUpload, &me.to_string())?;
+            }
             let media =
                 s.node
                     .upload_media(v, bytes.to_vec(), None)

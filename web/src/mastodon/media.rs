@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use super::params::Params;
 use super::{record_id, MaybeToken, Token};
 use crate::error::{ApiError, ApiResult};
+use crate::rate_limit::Action;
 use crate::state::AppState;
 
 /// Routes.
@@ -56,13 +57,17 @@ pub fn attachment(base: &str, m: &Media) -> Value {
     })
 }
 
-/// POST /api/v2/media (multipart: `file`, `description`)
+/// POST /api/v2/media (multipart: `file`, `description`); also
+/// `/api/v1/media`. Rate limited per account before the body is read.
 async fn upload(
     State(s): State<AppState>,
     t: Token,
     mut form: Multipart,
 ) -> ApiResult<impl IntoResponse> {
     let v = t.require("write:media")?;
+    if let Some(me) = v.id() {
+        s.limiters.check(Action::MediaUpload, &me.to_string())?;
+    }
     let mut bytes = None;
     let mut description = None;
     while let Some(field) = form.next_field().await.map_err(|e| {
@@ -179,3 +184,6 @@ async fn file(
         Err(e) => ApiError::from(e).into_response(),
     }
 }
+
+#[cfg(test)]
+mod tests;
