@@ -370,6 +370,8 @@ async fn store_alone(n: usize, pem: &str, bookkeeping: bool) -> anyhow::Result<(
                 key_id: format!("{id}#main-key"),
                 public_key_pem: pem.to_string(),
                 ed25519: None,
+                ed25519_proven: false,
+                confirmed_handle: None,
             })
             .await?,
         );

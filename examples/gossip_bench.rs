@@ -172,6 +172,8 @@ async fn accept_alone(records: usize) -> anyhow::Result<()> {
         key_id: format!("{actor}#main-key"),
         public_key_pem: String::new(),
         ed25519: Some(key.public()),
+        ed25519_proven: true,
+        confirmed_handle: None,
     })
     .await?;
     let now = now_ms();

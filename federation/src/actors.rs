@@ -5,6 +5,9 @@ use node::model::Member;
 use node::remote::RemoteActor;
 use serde_json::Value;
 
+use protocol::data_integrity;
+use protocol::urls::HttpUrl;
+
 use crate::error::FederationError;
 use crate::json::{id_of, str_of, type_of};
 use crate::sanitize::{plain_text, sanitize_html};
@@ -13,16 +16,24 @@ use crate::sanitize::{plain_text, sanitize_html};
 const ACTOR_TYPES: [&str; 5] = ["Person", "Service", "Application", "Group", "Organization"];
 
 /// Reads an actor document fetched from `fetched_from`. Its id, inbox and
-/// key must all belong to the same origin as the URL it came from.
+/// key must be canonical URLs on the host that served it (the host as the
+/// HTTP client saw it), as Mastodon requires.
 pub fn parse_actor(doc: &Value, fetched_from: &str) -> Result<RemoteActor, FederationError> {
     let id = str_of(doc, "id");
-    let origin = node::remote::host_of(fetched_from)
-        .ok_or_else(|| FederationError::BadUrl(fetched_from.into()))?;
-    if node::remote::host_of(id).as_deref() != Some(origin.as_str()) {
-        return Err(FederationError::Forbidden(format!(
-            "actor id {id} is not on {origin}"
-        )));
-    }
+    let served_by = HttpUrl::parse(fetched_from)
+        .map_err(|_| FederationError::BadUrl(fetched_from.into()))?;
+    let on_origin = |what: &str, url: &str| -> Result<(), FederationError> {
+        let parsed = HttpUrl::parse_canonical(url)
+            .map_err(|e| FederationError::Forbidden(format!("the actor's {what} {e}")))?;
+        if !parsed.same_authority(&served_by) {
+            return Err(FederationError::Forbidden(format!(
+                "the actor's {what} is not on {}",
+                served_by.authority()
+            )));
+        }
+        Ok(())
+    };
+    on_origin("id", id)?;
     let kind = type_of(doc);
     if !ACTOR_TYPES.contains(&kind) {
         return Err(FederationError::Malformed(format!(
@@ -34,11 +45,9 @@ pub fn parse_actor(doc: &Value, fetched_from: &str) -> Result<RemoteActor, Feder
     let key = if key.is_array() { &key[0] } else { key };
     let key_id = str_of(key, "id");
     let pem = str_of(key, "publicKeyPem");
-    let same_origin = |u: &str| node::remote::host_of(u).as_deref() == Some(origin.as_str());
-    if !same_origin(inbox) {
-        return Err(FederationError::Forbidden("inbox on another origin".into()));
-    }
-    if !same_origin(key_id) || str_of(key, "owner") != id && !str_of(key, "owner").is_empty() {
+    on_origin("inbox", inbox)?;
+    on_origin("key", key_id)?;
+    if str_of(key, "owner") != id && !str_of(key, "owner").is_empty() {
         return Err(FederationError::Forbidden(
             "key not owned by the actor".into(),
         ));
@@ -53,20 +62,21 @@ pub fn parse_actor(doc: &Value, fetched_from: &str) -> Result<RemoteActor, Feder
     let shared_inbox = doc
         .get("endpoints")
         .map(|e| str_of(e, "sharedInbox"))
-        .filter(|s| !s.is_empty() && same_origin(s))
+        .filter(|s| !s.is_empty() && on_origin("shared inbox", s).is_ok())
         .map(str::to_string);
-    let ed25519 = doc
-        .get("assertionMethod")
-        .and_then(Value::as_array)
-        .and_then(|methods| {
-            methods.iter().find_map(|m| {
-                (str_of(m, "controller") == id)
-                    .then(|| {
-                        identity::PublicKey::from_multikey(str_of(m, "publicKeyMultibase")).ok()
-                    })
-                    .flatten()
-            })
-        });
+    let (ed25519, ed25519_proven) = match ed25519_key(doc, id) {
+        Some((method, key)) => {
+            let proven = match doc.as_object() {
+                Some(document) => data_integrity::verify_proof(document, |m| {
+                    (m == method).then_some(key)
+                })
+                .is_ok_and(|p| p.purpose == "assertionMethod"),
+                None => false,
+            };
+            (Some(key), proven)
+        }
+        None => (None, false),
+    };
     let name = str_of(doc, "preferredUsername");
     Ok(RemoteActor {
         actor_id: id.to_string(),
@@ -94,6 +104,25 @@ pub fn parse_actor(doc: &Value, fetched_from: &str) -> Result<RemoteActor, Feder
         key_id: key_id.to_string(),
         public_key_pem: pem.to_string(),
         ed25519,
+        ed25519_proven,
+        confirmed_handle: None,
+    })
+}
+
+/// The FEP-521a ed25519 key an actor lists under `assertionMethod` (a
+/// `Multikey` it controls), with the key's id.
+fn ed25519_key<'a>(doc: &'a Value, actor_id: &str) -> Option<(&'a str, identity::PublicKey)> {
+    let methods = match doc.get("assertionMethod")? {
+        Value::Array(items) => items.iter().collect::<Vec<_>>(),
+        one @ Value::Object(_) => vec![one],
+        _ => return None,
+    };
+    methods.into_iter().find_map(|m| {
+        if str_of(m, "controller") != actor_id {
+            return None;
+        }
+        let key = identity::PublicKey::from_multikey(str_of(m, "publicKeyMultibase")).ok()?;
+        Some((str_of(m, "id"), key))
     })
 }
 

@@ -44,7 +44,7 @@ pub fn person(node: &Node, username: &str) -> NodeResult<Actor> {
         ),
         None => (String::new(), Vec::new()),
     };
-    Ok(Actor {
+    let mut actor = Actor {
         context: actor_context(),
         kind: "Person".into(),
         preferred_username: m.username.clone(),
@@ -82,7 +82,32 @@ pub fn person(node: &Node, username: &str) -> NodeResult<Actor> {
         }),
         attachment,
         id,
-    })
+        proof: None,
+    };
+    actor.proof = Some(actor_proof(node, &actor)?);
+    Ok(actor)
+}
+
+/// The FEP-8b32 proof of an actor document, made with the member's
+/// ed25519 key (its `assertionMethod`): whoever reads the document can
+/// check that the key's holder speaks for this actor id, so no other
+/// actor can claim the key.
+fn actor_proof(node: &Node, actor: &Actor) -> NodeResult<Value> {
+    let Ok(Value::Object(mut document)) = serde_json::to_value(actor) else {
+        return Err(NodeError::Internal("an actor is an object".into()));
+    };
+    let method = actor
+        .assertion_method
+        .first()
+        .map(|m| m.id.clone())
+        .ok_or_else(|| NodeError::Internal("an actor without a key".into()))?;
+    let created = node::model::rfc3339::format(node::model::now_ms() / 1000 * 1000);
+    protocol::data_integrity::attach_proof(&mut document, &method, &created, |bytes| {
+        node.sign_as_member(&actor.preferred_username, bytes)
+    })?;
+    document
+        .remove("proof")
+        .ok_or_else(|| NodeError::Internal("no proof".into()))
 }
 
 /// The WebFinger answer for `acct:user@domain` (or the actor's URL).

@@ -154,22 +154,50 @@ impl Federation {
         actor_id: &str,
         refresh: bool,
     ) -> Result<Member, FederationError> {
+        self.resolve_actor_with(actor_id, refresh, None).await
+    }
+
+    /// [`Self::resolve_actor`], with the handle a WebFinger answer from the
+    /// actor's own host already confirmed (saves asking again).
+    async fn resolve_actor_with(
+        &self,
+        actor_id: &str,
+        refresh: bool,
+        confirmed: Option<&Handle>,
+    ) -> Result<Member, FederationError> {
         if crate::uris::local_username(&self.node, actor_id).is_some() {
             return Err(FederationError::Forbidden("a local actor".into()));
         }
         self.check_domain(actor_id)?;
-        if let Some(m) = self.node.remote_member_by_uri(actor_id)? {
-            if !refresh && !is_stale(&m, self.settings.actor_max_age.as_millis() as i64) {
-                return Ok(m);
+        let existing = self.node.remote_member_by_uri(actor_id)?;
+        if let Some(m) = &existing {
+            if !refresh && !is_stale(m, self.settings.actor_max_age.as_millis() as i64) {
+                return Ok(m.clone());
             }
         }
         let doc = self.fetch(actor_id).await?;
-        let actor = parse_actor(&doc, actor_id)?;
+        let mut actor = parse_actor(&doc, actor_id)?;
         if actor.actor_id != actor_id {
             return Err(FederationError::Forbidden(format!(
                 "{actor_id} answered with another actor"
             )));
         }
+        let host = node::remote::host_of(actor_id).unwrap_or_default();
+        let known = existing.as_ref().and_then(|m| {
+            let confirmed = m.remote.as_ref().is_some_and(|r| r.handle_confirmed);
+            let handle = Handle::parse(&m.username)?;
+            (confirmed && handle.name.eq_ignore_ascii_case(&actor.username)).then_some(handle)
+        });
+        let hinted = confirmed
+            .filter(|h| h.name.eq_ignore_ascii_case(&actor.username) && h.domain == host)
+            .cloned();
+        actor.confirmed_handle = match known.or(hinted) {
+            Some(handle) => Some(handle.to_string()),
+            None => self
+                .confirm_handle(&actor.username, actor_id)
+                .await
+                .map(|h| h.to_string()),
+        };
         let member = self.node.upsert_remote_actor(actor).await?;
         if let Some(r) = &member.remote {
             if let Ok(mut keys) = self.keys.lock() {
@@ -264,30 +292,48 @@ pub(crate) fn parse_url(s: &str) -> Result<Url, FederationError> {
 }
 
 impl Federation {
-    /// Finds a remote account by handle (`name@domain`) through WebFinger,
-    /// or returns the stored one.
+    /// Finds a remote account by handle (`name@domain`): the one bound to
+    /// it here, or the actor WebFinger on `domain` names.
     pub async fn resolve_handle(&self, handle: &str) -> Result<Member, FederationError> {
-        let handle = handle.trim().trim_start_matches('@');
-        if let Some(m) = self.node.find_member(handle)? {
+        let wanted = Handle::parse(handle.trim().trim_start_matches('@'))
+            .ok_or_else(|| FederationError::Malformed(format!("{handle} is not name@domain")))?;
+        if wanted.domain.eq_ignore_ascii_case(&self.node.config().domain) {
+            return Err(FederationError::Forbidden("a local account".into()));
+        }
+        if let Some(m) = self.node.find_member(&wanted.to_string())? {
             if !m.is_local() {
                 return Ok(m);
             }
         }
-        let (name, domain) = handle
-            .split_once('@')
-            .filter(|(n, d)| !n.is_empty() && !d.is_empty() && !d.contains(['/', '?', '#', '@']))
-            .ok_or_else(|| FederationError::Malformed(format!("{handle} is not name@domain")))?;
-        if domain.eq_ignore_ascii_case(&self.node.config().domain) {
-            return Err(FederationError::Forbidden("a local account".into()));
-        }
+        let answer = self.webfinger(&wanted).await?;
+        let actor = answer
+            .actor
+            .ok_or_else(|| FederationError::Malformed(format!("no actor link for {wanted}")))?;
+        // The answer confirms the handle for the actor if it came from the
+        // actor's own host and names the handle asked for.
+        let confirmed = answer
+            .subject
+            .filter(|s| *s == wanted && node::remote::host_of(&actor).as_deref() == Some(&s.domain));
+        self.resolve_actor_with(&actor, false, confirmed.as_ref())
+            .await
+    }
+
+    /// Asks WebFinger on `handle`'s own domain which actor it names.
+    async fn webfinger(&self, handle: &Handle) -> Result<Finger, FederationError> {
         let scheme = if self.settings.allow_private {
             "http"
         } else {
             "https"
         };
-        let url =
-            format!("{scheme}://{domain}/.well-known/webfinger?resource=acct:{name}@{domain}");
-        let jrd = self.fetch(&url).await?;
+        let mut url = Url::parse(&format!("{scheme}://{}/.well-known/webfinger", handle.domain))
+            .map_err(|_| FederationError::BadUrl(handle.domain.clone()))?;
+        url.query_pairs_mut()
+            .append_pair("resource", &format!("acct:{handle}"));
+        let jrd = self.fetch(url.as_str()).await?;
+        let subject = jrd
+            .get("subject")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|s| Handle::parse(s.strip_prefix("acct:").unwrap_or(s)));
         let actor = jrd
             .get("links")
             .and_then(serde_json::Value::as_array)
@@ -300,7 +346,69 @@ impl Federation {
                         .flatten()
                 })
             })
-            .ok_or_else(|| FederationError::Malformed(format!("no actor link for {handle}")))?;
-        self.resolve_actor(actor, false).await
+            .map(str::to_string);
+        Ok(Finger { subject, actor })
+    }
+
+    /// The handle of the actor `actor_id` (whose `preferredUsername` is
+    /// `name`), as WebFinger confirms it, Mastodon's way: ask the actor's
+    /// host for `name@host`; if the answer's subject is another handle
+    /// (the account's domain is not its server's), ask that domain too.
+    /// Confirmed only when the last answer names `actor_id`; `None`
+    /// otherwise (including any network failure).
+    async fn confirm_handle(&self, name: &str, actor_id: &str) -> Option<Handle> {
+        let host = node::remote::host_of(actor_id)?;
+        let first = Handle::parse(&format!("{name}@{host}"))?;
+        let answer = self.webfinger(&first).await.ok()?;
+        let subject = answer.subject.unwrap_or_else(|| first.clone());
+        if subject == first {
+            return (answer.actor.as_deref() == Some(actor_id)).then_some(first);
+        }
+        let second = self.webfinger(&subject).await.ok()?;
+        (second.subject.as_ref() == Some(&subject) && second.actor.as_deref() == Some(actor_id))
+            .then_some(subject)
+    }
+}
+
+/// A WebFinger answer: its subject and the actor its `self` link names.
+struct Finger {
+    subject: Option<Handle>,
+    actor: Option<String>,
+}
+
+/// A remote handle: a name and a normalised domain (lower-case, IDNA).
+/// Names compare without regard to ASCII case, as Mastodon's do.
+#[derive(Debug, Clone, Eq)]
+pub struct Handle {
+    /// The part before `@`.
+    pub name: String,
+    /// The domain (with a port, if any).
+    pub domain: String,
+}
+
+impl Handle {
+    /// Parses `name@domain`; `None` unless both parts are valid.
+    pub fn parse(s: &str) -> Option<Handle> {
+        let (name, domain) = s.rsplit_once('@')?;
+        let valid_name = !name.is_empty()
+            && name.len() <= 100
+            && !name.contains(['@', '/', '\\', '\0', ' ', '?', '#']);
+        let domain = protocol::urls::normalise_host(domain)?;
+        valid_name.then(|| Handle {
+            name: name.to_string(),
+            domain,
+        })
+    }
+}
+
+impl PartialEq for Handle {
+    fn eq(&self, other: &Handle) -> bool {
+        self.name.eq_ignore_ascii_case(&other.name) && self.domain == other.domain
+    }
+}
+
+impl std::fmt::Display for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}@{}", self.name, self.domain)
     }
 }

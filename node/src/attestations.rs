@@ -297,7 +297,7 @@ impl Node {
                 .then_with(|| a.claim.cmp(&b.claim))
         });
         Ok(Reputation {
-            did: subject.keys.ed25519_public.to_did_key(),
+            did: subject.did(),
             score: claims.iter().map(|c| c.weight).sum(),
             claims,
             formula: FORMULA,

@@ -78,3 +78,9 @@ impl NodeError {
 
 /// Result alias for node operations.
 pub type NodeResult<T> = Result<T, NodeError>;
+
+impl From<protocol::data_integrity::ProofError> for NodeError {
+    fn from(e: protocol::data_integrity::ProofError) -> Self {
+        NodeError::Internal(format!("integrity proof: {e}"))
+    }
+}

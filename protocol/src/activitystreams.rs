@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The JSON-LD contexts of an actor: ActivityStreams, security (publicKey),
-/// DID (which defines the `assertionMethod` term), Multikey (the FEP-521a
+/// Data Integrity (the FEP-8b32 `proof` by the ed25519 key), DID (which defines the `assertionMethod` term), Multikey (the FEP-521a
 /// keys listed there), and the Mastodon/schema.org terms used by profile
 /// fields.
 ///
@@ -16,6 +16,7 @@ pub fn actor_context() -> serde_json::Value {
     serde_json::json!([
         "https://www.w3.org/ns/activitystreams",
         "https://w3id.org/security/v1",
+        crate::data_integrity::CONTEXT,
         "https://www.w3.org/ns/did/v1",
         "https://w3id.org/security/multikey/v1",
         {
@@ -74,6 +75,10 @@ pub struct Actor {
     pub icon: Option<Image>,
     /// Profile fields.
     pub attachment: Vec<PropertyValue>,
+    /// FEP-8b32 proof (`eddsa-jcs-2022`) by the `assertionMethod` key over
+    /// the rest of the document: the key's holder vouches for this actor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proof: Option<serde_json::Value>,
 }
 
 /// `endpoints` of an actor.

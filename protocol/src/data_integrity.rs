@@ -121,12 +121,13 @@ fn hash_data(
 /// Adds an `eddsa-jcs-2022` proof to `document`, made by `sign` with the
 /// key `verification_method` names, for `assertionMethod`, dated
 /// `created` (an RFC 3339 instant). A proof already there is replaced.
-pub fn attach_proof(
+/// `sign` may fail (the key is elsewhere); its error is returned as is.
+pub fn attach_proof<E: From<ProofError>>(
     document: &mut Map<String, Value>,
     verification_method: &str,
     created: &str,
-    sign: impl FnOnce(&[u8]) -> Signature,
-) -> Result<(), ProofError> {
+    sign: impl FnOnce(&[u8]) -> Result<Signature, E>,
+) -> Result<(), E> {
     document.remove("proof");
     let mut options = Map::new();
     options.insert("type".into(), "DataIntegrityProof".into());
@@ -134,7 +135,7 @@ pub fn attach_proof(
     options.insert("verificationMethod".into(), verification_method.into());
     options.insert("proofPurpose".into(), "assertionMethod".into());
     options.insert("created".into(), created.into());
-    let signature = sign(&hash_data(document, &options)?);
+    let signature = sign(&hash_data(document, &options)?)?;
     let value = format!("z{}", bs58::encode(signature.to_bytes()).into_string());
     options.insert("proofValue".into(), value.into());
     document.insert("proof".into(), Value::Object(options));
@@ -217,7 +218,7 @@ mod tests {
             &mut doc,
             "https://a.example/users/alice#ed25519-key",
             "2026-12-07T00:00:00Z",
-            |bytes| key.sign(bytes),
+            |bytes| Ok::<_, ProofError>(key.sign(bytes)),
         )
         .expect("signs");
         doc
@@ -321,7 +322,7 @@ mod tests {
             &mut unsigned,
             "https://vc.example/issuers/5678#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2",
             "2023-02-24T23:36:38Z",
-            |bytes| key.sign(bytes),
+            |bytes| Ok::<_, ProofError>(key.sign(bytes)),
         )
         .expect("signs");
         assert_eq!(

@@ -12,6 +12,7 @@ mod federation_security;
 mod feeds;
 mod gossip;
 mod gossip_records;
+mod handles;
 mod mastodon;
 mod posts;
 mod privacy;

@@ -84,6 +84,7 @@ impl Node {
                 has_ed25519: true,
                 fetched_at: 0,
                 gossip_only: true,
+                handle_confirmed: false,
             }),
         };
         let stored = member.clone();
@@ -209,7 +210,6 @@ impl Node {
         member.profile.avatar_url = body.avatar.clone();
         member.locked = body.locked;
         let old_username = member.username.clone();
-        let old_name = old_username.to_lowercase();
         if remote.gossip_only {
             let inbox_ok =
                 body.inbox.is_empty() || host_of(&body.inbox).is_some_and(|h| h == domain);
@@ -241,19 +241,18 @@ impl Node {
             }
             txn.put(stamp, &created)?;
             if gossip_only {
+                // A signed profile shows a handle but cannot prove it: only
+                // WebFinger on the handle's own domain binds a handle to an
+                // account (when the actor document is read). The account
+                // stays findable by its did:key name.
                 let name_key = Key::new(Space::MemberByName).str(&new_name);
-                match txn.get::<crate::id::Id>(&name_key)? {
-                    Some(holder) if holder != member.id => {
-                        // The handle belongs to another account here; keep
-                        // showing this one by its did:key.
-                        member.username = old_username.clone();
-                    }
-                    _ => {
-                        if old_name != new_name {
-                            txn.delete(Key::new(Space::MemberByName).str(&old_name));
-                        }
-                        txn.put(name_key, &member.id)?;
-                    }
+                if txn
+                    .get::<crate::id::Id>(&name_key)?
+                    .is_some_and(|holder| holder != member.id)
+                {
+                    // The handle belongs to another account here; keep
+                    // showing this one by its did:key.
+                    member.username = old_username.clone();
                 }
                 txn.put(uri_key, &member.id)?;
             }

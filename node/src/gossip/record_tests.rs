@@ -225,11 +225,18 @@ async fn following_a_did_key_takes_its_records_without_its_server() {
         .await
         .expect("accept");
     assert!(out.iter().all(|o| o.is_ok()), "{out:?}");
+    // A signed profile shows a handle but does not bind it: only WebFinger
+    // on gone.test could say that zed@gone.test is this key's account.
+    assert!(
+        f.node.find_member("zed@gone.test").expect("find").is_none(),
+        "a handle is not bound by a gossip record"
+    );
     let z = f
         .node
-        .find_member("zed@gone.test")
+        .find_member(&did)
         .expect("find")
-        .expect("known by handle");
+        .expect("known by its did:key");
+    assert_eq!(z.username, "zed@gone.test", "shown by its handle");
     assert_eq!(z.profile.full_name, "Zed");
     assert_eq!(z.profile.bio.about, "<p>hi</p>", "sanitised");
     let remote = z.remote.clone().expect("remote");
@@ -282,6 +289,8 @@ async fn following_a_did_key_takes_its_records_without_its_server() {
             key_id: format!("{actor}#main-key"),
             public_key_pem: String::new(),
             ed25519: Some(other.public()),
+            ed25519_proven: true,
+            confirmed_handle: None,
         })
         .await
         .expect("upsert");
@@ -590,6 +599,8 @@ async fn an_actor_document_with_the_same_key_confirms_a_key_only_account() {
             key_id: format!("{actor}#main-key"),
             public_key_pem: String::new(),
             ed25519: Some(zed.public()),
+            ed25519_proven: true,
+            confirmed_handle: None,
         })
         .await
         .expect("upsert");

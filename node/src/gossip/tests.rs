@@ -57,6 +57,8 @@ pub(super) async fn remote_actor(node: &Node, ed25519: Option<identity::PublicKe
         key_id: "https://far.test/users/ana#main-key".into(),
         public_key_pem: String::new(),
         ed25519,
+        ed25519_proven: true,
+        confirmed_handle: Some("ana@far.test".into()),
     })
     .await
     .expect("actor");

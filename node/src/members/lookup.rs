@@ -21,6 +21,21 @@ impl Node {
         Ok((m.keys.ed25519_public, m.keys.rsa_public_pem))
     }
 
+    /// Signs `message` with a local member's own ed25519 key (the proofs
+    /// on what the node publishes for them, such as their actor).
+    pub fn sign_as_member(
+        &self,
+        username: &str,
+        message: &[u8],
+    ) -> NodeResult<identity::Signature> {
+        let m = self.active_member_by_name(username)?;
+        if !m.is_local() {
+            return Err(NodeError::Forbidden("not a local member"));
+        }
+        let key = m.keys.ed25519(&self.sealer, &m.id.to_bytes())?;
+        Ok(key.sign(message))
+    }
+
     /// A member's public card (as an anonymous visitor sees it), by id.
     pub fn member_card(&self, id: Id) -> NodeResult<MemberView> {
         match self.member(id)? {

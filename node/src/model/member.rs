@@ -123,6 +123,12 @@ pub struct RemoteAccount {
     /// (with an empty `domain`) nothing but the did:key is known.
     #[serde(default)]
     pub gossip_only: bool,
+    /// Whether WebFinger on the handle's own domain named this actor when
+    /// its document was last read: only then is the handle (`username`)
+    /// bound to it in the name index. Records written before this check
+    /// existed read as unconfirmed and are checked at their next refresh.
+    #[serde(default)]
+    pub handle_confirmed: bool,
 }
 
 /// A bearer-token session (stored under the token's hash).

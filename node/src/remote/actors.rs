@@ -7,7 +7,8 @@ use crate::node::Node;
 use crate::store::{Key, Space};
 
 /// What the federation layer read from an actor document (already
-/// checked: its id, inbox and key belong to one origin; HTML sanitised).
+/// checked: its id, inbox and key belong to the origin that served it;
+/// HTML sanitised).
 #[derive(Debug, Clone)]
 pub struct RemoteActor {
     /// The actor's id.
@@ -38,32 +39,68 @@ pub struct RemoteActor {
     pub public_key_pem: String,
     /// The FEP-521a ed25519 key, if published.
     pub ed25519: Option<identity::PublicKey>,
+    /// Whether the document carries a proof made with that ed25519 key
+    /// over itself (so over the actor id): the key's holder vouches for
+    /// this actor, not only the actor for the key.
+    pub ed25519_proven: bool,
+    /// The handle (`name@domain`) that WebFinger on `domain` says names
+    /// this actor; `None` when that was not (or could not be) confirmed.
+    pub confirmed_handle: Option<String>,
+}
+
+/// Whether `name` may be the local part of a remote handle.
+fn valid_remote_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 100 && !name.contains(['@', '/', '\\', '\0', ' '])
 }
 
 impl Node {
-    /// Creates or refreshes the account for a remote actor; its username
-    /// becomes `name@domain`.
+    /// Creates or refreshes the account for a remote actor.
+    ///
+    /// Its username is the confirmed handle, or `preferredUsername@host`.
+    /// A handle is bound to the account (found by name) only when WebFinger
+    /// confirmed it, or when it was bound to this same account before; a
+    /// confirmed handle that named another account moves here, logged. An
+    /// ed25519 key is the account's only if no other identity holds it and
+    /// the document proves it (or it is the key this account was followed
+    /// by over gossip); a second claimant is refused and logged.
     pub async fn upsert_remote_actor(&self, actor: RemoteActor) -> NodeResult<Member> {
         let domain = super::host_of(&actor.actor_id)
             .ok_or_else(|| NodeError::invalid("actor", "id is not an http(s) URL"))?;
-        if actor.username.is_empty()
-            || actor.username.len() > 100
-            || actor.username.contains(['@', '/', '\0', ' '])
-        {
+        if !valid_remote_name(&actor.username) {
             return Err(NodeError::invalid(
                 "preferredUsername",
                 "is not a valid name",
             ));
         }
-        let handle = format!("{}@{}", actor.username, domain);
+        let confirmed = match &actor.confirmed_handle {
+            Some(h) => {
+                let valid = h.rsplit_once('@').is_some_and(|(name, host)| {
+                    valid_remote_name(name)
+                        && protocol::urls::normalise_host(host).as_deref() == Some(host)
+                });
+                if !valid {
+                    return Err(NodeError::invalid("handle", "is not name@domain"));
+                }
+                true
+            }
+            None => false,
+        };
+        let handle = actor
+            .confirmed_handle
+            .clone()
+            .unwrap_or_else(|| format!("{}@{}", actor.username, domain));
         let uri_key = actor_key(&actor.actor_id);
         let mut existing = self.remote_member_by_uri(&actor.actor_id)?;
         if existing.is_none() {
-            // Known so far only by its did:key (followed over gossip).
+            // Known so far only by its did:key (followed over gossip): this
+            // document speaks for that account only if the key proves it
+            // or the key's own signed profile named this actor.
             if let Some(ed) = &actor.ed25519 {
-                existing = self
-                    .member_by_key(ed)?
-                    .filter(|m| m.remote.as_ref().is_some_and(|r| r.gossip_only));
+                existing = self.member_by_key(ed)?.filter(|m| {
+                    m.remote.as_ref().is_some_and(|r| {
+                        r.gossip_only && (actor.ed25519_proven || r.actor_id == actor.actor_id)
+                    })
+                });
             }
         }
         let contradicted = existing.as_ref().and_then(|m| {
@@ -89,6 +126,7 @@ impl Node {
         keys.ed25519_sealed = Vec::new();
         keys.rsa_private_sealed = Vec::new();
         keys.rsa_public_pem = actor.public_key_pem.clone();
+        let placeholder = keys.ed25519_public;
         if let Some(ed) = actor.ed25519 {
             keys.ed25519_public = ed;
         }
@@ -104,6 +142,7 @@ impl Node {
             has_ed25519: actor.ed25519.is_some(),
             fetched_at: now_ms(),
             gossip_only: false,
+            handle_confirmed: confirmed,
         };
         let member = match existing {
             Some(mut m) => {
@@ -141,6 +180,7 @@ impl Node {
                 remote: Some(remote),
             },
         };
+        let proven = actor.ed25519_proven;
         let mut stored = member;
         let (member, settled) = self
             .write(move |txn| {
@@ -160,32 +200,14 @@ impl Node {
                         }
                     }
                 }
-                // If the handle named another actor before (moved or re-created),
-                // the newest document wins: the name index is overwritten.
-                let name_key = Key::new(Space::MemberByName).str(&handle.to_lowercase());
+                bind_key(txn, &mut stored, proven, placeholder)?;
+                bind_handle(txn, &mut stored, confirmed, old_name.as_deref())?;
                 txn.put(Key::new(Space::Member).id(stored.id), &stored)?;
-                if let Some(old) = old_name.filter(|old| *old != handle.to_lowercase()) {
-                    if txn.get::<Id>(&Key::new(Space::MemberByName).str(&old))? == Some(stored.id) {
-                        txn.delete(Key::new(Space::MemberByName).str(&old));
-                    }
-                }
-                txn.put(name_key, &stored.id)?;
                 txn.put(uri_key, &stored.id)?;
                 if let Some(old) = old_key.filter(|k| *k != stored.keys.ed25519_public) {
                     let index = crate::gossip::key_index(&old);
                     if txn.get::<Id>(&index)? == Some(stored.id) {
                         txn.delete(index);
-                    }
-                }
-                if stored.remote.as_ref().is_some_and(|r| r.has_ed25519) {
-                    let index = crate::gossip::key_index(&stored.keys.ed25519_public);
-                    // A local member's key stays theirs whatever a document claims.
-                    let holder = match txn.get::<Id>(&index)? {
-                        Some(id) => txn.get::<Member>(&Key::new(Space::Member).id(id))?,
-                        None => None,
-                    };
-                    if holder.is_none_or(|h| !h.is_local()) {
-                        txn.put(index, &stored.id)?;
                     }
                 }
                 let settled = if was_gossip_only {
@@ -298,6 +320,92 @@ impl Node {
     pub fn find_member(&self, username: &str) -> NodeResult<Option<Member>> {
         self.member_by_name(username)
     }
+}
+
+/// Gives `account` the ed25519 key its document published, if the key is
+/// free and proven, or already its own; otherwise the account keeps no
+/// key (`has_ed25519` false, a placeholder that is indexed nowhere).
+fn bind_key(
+    txn: &mut crate::store::Txn<'_>,
+    account: &mut Member,
+    proven: bool,
+    placeholder: identity::PublicKey,
+) -> NodeResult<()> {
+    let Some(remote) = account.remote.as_mut().filter(|r| r.has_ed25519) else {
+        return Ok(());
+    };
+    let index = crate::gossip::key_index(&account.keys.ed25519_public);
+    match txn.get::<Id>(&index)? {
+        Some(holder) if holder == account.id => return Ok(()),
+        Some(holder) => {
+            tracing::warn!(
+                actor = %remote.actor_id, holder = %holder,
+                "an actor document claims an ed25519 key that another identity holds; the claim is refused"
+            );
+        }
+        None if proven => {
+            txn.put(index, &account.id)?;
+            return Ok(());
+        }
+        None => {
+            tracing::info!(
+                actor = %remote.actor_id,
+                "an actor document names an ed25519 key without proving it; the key is not bound"
+            );
+        }
+    }
+    remote.has_ed25519 = false;
+    account.keys.ed25519_public = placeholder;
+    Ok(())
+}
+
+/// Binds `account`'s handle in the name index when WebFinger confirmed it
+/// (moving it from an account that held it, which is then unconfirmed) or
+/// when it was bound to this account already; otherwise leaves the index
+/// alone. Drops the account's old name when its handle changed.
+fn bind_handle(
+    txn: &mut crate::store::Txn<'_>,
+    account: &mut Member,
+    confirmed: bool,
+    old_name: Option<&str>,
+) -> NodeResult<()> {
+    let name = account.username.to_lowercase();
+    let name_key = Key::new(Space::MemberByName).str(&name);
+    let holder = txn.get::<Id>(&name_key)?;
+    let bound_here = holder == Some(account.id);
+    if let Some(old) = old_name.filter(|old| *old != name) {
+        let old_key = Key::new(Space::MemberByName).str(old);
+        if txn.get::<Id>(&old_key)? == Some(account.id) {
+            txn.delete(old_key);
+        }
+    }
+    if confirmed && !bound_here {
+        if let Some(previous) = holder {
+            if let Some(mut other) = txn.get::<Member>(&Key::new(Space::Member).id(previous))? {
+                if other.is_local() {
+                    // A remote handle never names a local member; this
+                    // cannot happen with a host check, so refuse loudly.
+                    return Err(NodeError::conflict(
+                        "username",
+                        "the handle names a local member",
+                    ));
+                }
+                tracing::warn!(
+                    handle = %account.username, from = %previous, to = %account.id,
+                    "WebFinger moved a handle to another actor"
+                );
+                if let Some(r) = other.remote.as_mut() {
+                    r.handle_confirmed = false;
+                }
+                txn.put(Key::new(Space::Member).id(previous), &other)?;
+            }
+        }
+        txn.put(name_key, &account.id)?;
+    }
+    if let Some(r) = account.remote.as_mut() {
+        r.handle_confirmed = confirmed || bound_here;
+    }
+    Ok(())
 }
 
 pub(crate) fn actor_key(actor_id: &str) -> Key {

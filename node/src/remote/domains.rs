@@ -143,13 +143,9 @@ impl Node {
 }
 
 fn normalise_domain(domain: &str) -> NodeResult<String> {
-    let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();
-    let valid = !d.is_empty()
-        && d.len() <= 253
-        && d.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
-    if !valid {
-        return Err(NodeError::invalid("domain", "is not a domain name"));
-    }
-    Ok(d)
+    // The same normal form as the hosts that blocks are checked against
+    // (lower-case, IDNA), so that `bücher.example` blocks its punycode.
+    protocol::urls::normalise_host(domain)
+        .filter(|d| d.len() <= 253)
+        .ok_or_else(|| NodeError::invalid("domain", "is not a domain name"))
 }

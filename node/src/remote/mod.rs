@@ -35,17 +35,11 @@ pub use outbox::Outgoing;
 #[cfg(test)]
 mod tests;
 
-/// The host part of a URL (with its port, if any), lower-cased; `None`
-/// when `url` is not an absolute http(s) URL.
+/// The authority (`host[:port]`, lower-case, IDNA) a request to `url`
+/// would reach, read by the WHATWG parser every HTTP client here uses;
+/// `None` when `url` is not an http(s) URL with a host and without
+/// credentials. Every host check goes through here, so a check and the
+/// request it guards never disagree about the host.
 pub fn host_of(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let host = &rest[..end];
-    let host = host.rsplit_once('@').map(|(_, h)| h).unwrap_or(host);
-    if host.is_empty() {
-        return None;
-    }
-    Some(host.to_ascii_lowercase())
+    protocol::urls::authority_of(url)
 }

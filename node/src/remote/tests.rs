@@ -45,6 +45,8 @@ fn remote_actor(name: &str, host: &str) -> RemoteActor {
         key_id: format!("{id}#main-key"),
         public_key_pem: "-----BEGIN PUBLIC KEY-----\n...".into(),
         ed25519: None,
+        ed25519_proven: false,
+        confirmed_handle: Some(format!("{name}@{host}")),
     }
 }
 
@@ -225,7 +227,7 @@ async fn domain_blocks_cover_subdomains_and_need_a_moderator() {
 }
 
 #[test]
-fn host_of_keeps_the_port_and_drops_userinfo() {
+fn host_of_keeps_the_port_refuses_userinfo_and_reads_the_host_requests_reach() {
     use crate::remote::host_of;
     assert_eq!(
         host_of("https://Example.org/users/a").as_deref(),
@@ -235,9 +237,11 @@ fn host_of_keeps_the_port_and_drops_userinfo() {
         host_of("http://localhost:8080/x").as_deref(),
         Some("localhost:8080")
     );
+    assert_eq!(host_of("https://u@evil.example#x"), None);
+    // `\` is a path separator to every HTTP client: the host is `evil`.
     assert_eq!(
-        host_of("https://u@evil.example#x").as_deref(),
-        Some("evil.example")
+        host_of("http://evil:8080\\@victim.example/users/gargron").as_deref(),
+        Some("evil:8080")
     );
     assert_eq!(host_of("ftp://x"), None);
     assert_eq!(host_of("https://"), None);
@@ -355,4 +359,105 @@ async fn remote_posts_received_at_once_are_stored_once_each_and_all_answered() {
         .await
         .expect("again");
     assert_eq!(Some(&again), ids.get("https://remote.example/notes/7"));
+}
+
+#[tokio::test]
+async fn a_handle_binds_only_when_confirmed_and_moves_only_when_confirmed_again() {
+    let (node, _dir) = node().await;
+    let first = node
+        .upsert_remote_actor(remote_actor("boss", "h.example"))
+        .await
+        .expect("first");
+    assert_eq!(
+        node.find_member("boss@h.example").expect("find").map(|m| m.id),
+        Some(first.id)
+    );
+    // Another actor on the same host claims the name, unconfirmed.
+    let mut impostor = remote_actor("boss", "h.example");
+    impostor.actor_id = "https://h.example/users/other".into();
+    impostor.inbox = "https://h.example/users/other/inbox".into();
+    impostor.key_id = "https://h.example/users/other#main-key".into();
+    impostor.confirmed_handle = None;
+    let second = node
+        .upsert_remote_actor(impostor.clone())
+        .await
+        .expect("second");
+    assert_ne!(second.id, first.id);
+    assert!(!second.remote.as_ref().expect("remote").handle_confirmed);
+    assert_eq!(
+        node.find_member("BOSS@h.example").expect("find").map(|m| m.id),
+        Some(first.id),
+        "an unconfirmed document never takes a handle"
+    );
+    // The first is refreshed while WebFinger is down: it keeps its handle.
+    let mut refresh = remote_actor("boss", "h.example");
+    refresh.confirmed_handle = None;
+    let again = node.upsert_remote_actor(refresh).await.expect("refresh");
+    assert!(again.remote.as_ref().expect("remote").handle_confirmed);
+    assert_eq!(
+        node.find_member("boss@h.example").expect("find").map(|m| m.id),
+        Some(first.id)
+    );
+    // WebFinger on h.example now names the other actor: the handle moves.
+    impostor.confirmed_handle = Some("boss@h.example".into());
+    node.upsert_remote_actor(impostor).await.expect("moved");
+    assert_eq!(
+        node.find_member("boss@h.example").expect("find").map(|m| m.id),
+        Some(second.id)
+    );
+    let old = node.member_by_id(first.id).expect("load").expect("kept");
+    assert!(!old.remote.expect("remote").handle_confirmed);
+    // A confirmed handle must be a handle on a normalised domain.
+    let mut odd = remote_actor("x", "h.example");
+    odd.confirmed_handle = Some("x@H.Example".into());
+    assert!(node.upsert_remote_actor(odd).await.is_err());
+}
+
+#[tokio::test]
+async fn an_ed25519_key_belongs_to_the_first_identity_that_proved_it() {
+    let (node, _dir) = node().await;
+    let alice = local(&node, "alice").await;
+    let alice_key = alice.member().expect("member").keys.ed25519_public;
+
+    // A remote actor copies a local member's key (even claiming a proof).
+    let mut copycat = remote_actor("copycat", "evil.example");
+    copycat.ed25519 = Some(alice_key);
+    copycat.ed25519_proven = true;
+    let copycat = node.upsert_remote_actor(copycat).await.expect("stored");
+    assert!(!copycat.remote.as_ref().expect("remote").has_ed25519);
+    assert_eq!(copycat.did(), "", "the impostor shows no did");
+    assert_ne!(copycat.keys.ed25519_public, alice_key);
+    assert_eq!(
+        node.member_by_key(&alice_key).expect("key").map(|m| m.id),
+        alice.id()
+    );
+    let rep = node.reputation_of("copycat@evil.example").expect("reputation");
+    assert_eq!(rep.did, "");
+    assert!(node
+        .attest(&alice, "copycat@evil.example", "rust", "")
+        .await
+        .is_err());
+
+    // A fresh key named without a proof is not bound either.
+    let key = identity::Ed25519Keypair::generate().public();
+    let mut unproven = remote_actor("ann", "a.example");
+    unproven.ed25519 = Some(key);
+    let ann = node.upsert_remote_actor(unproven.clone()).await.expect("ann");
+    assert!(!ann.remote.as_ref().expect("remote").has_ed25519);
+    assert!(node.member_by_key(&key).expect("key").is_none());
+    // With its proof it is.
+    unproven.ed25519_proven = true;
+    let ann = node.upsert_remote_actor(unproven).await.expect("ann proven");
+    assert!(ann.remote.as_ref().expect("remote").has_ed25519);
+    assert_eq!(ann.did(), key.to_did_key());
+    // A second actor that proves the same key (a copied document) is refused.
+    let mut twin = remote_actor("twin", "b.example");
+    twin.ed25519 = Some(key);
+    twin.ed25519_proven = true;
+    let twin = node.upsert_remote_actor(twin).await.expect("twin");
+    assert!(!twin.remote.as_ref().expect("remote").has_ed25519);
+    assert_eq!(
+        node.member_by_key(&key).expect("key").map(|m| m.id),
+        Some(ann.id)
+    );
 }

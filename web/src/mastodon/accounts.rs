@@ -246,7 +246,7 @@ async fn lookup(
         s.node.profile(&v, name)?
     } else {
         // An account of another server: known here, or found by WebFinger.
-        crate::routes::members::resolve_remote(&s, acct)
+        crate::routes::members::resolve_remote(&s, &v, acct)
             .await
             .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "Record not found"))?;
         s.node.profile(&v, acct)?

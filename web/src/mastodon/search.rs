@@ -55,7 +55,7 @@ async fn search(
             .is_some_and(|(name, host)| !name.is_empty() && host != s.node.config().domain);
         if resolve
             && remote
-            && crate::routes::members::resolve_remote(&s, handle)
+            && crate::routes::members::resolve_remote(&s, &v, handle)
                 .await
                 .is_ok()
         {

@@ -9,7 +9,7 @@ use node::NodeError;
 use serde::Deserialize;
 
 use crate::error::ApiResult;
-use crate::extract::{Auth, Json};
+use crate::extract::{Auth, Json, MaybeAuth};
 use crate::state::AppState;
 
 /// Routes under `/api/kodeon/v1`.
@@ -34,9 +34,10 @@ struct NewAttestation {
 /// a member (username, `name@host` or did:key) with its attestations.
 async fn reputation(
     State(s): State<AppState>,
+    MaybeAuth(v): MaybeAuth,
     Path(name): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    super::members::resolve_remote(&s, &name).await?;
+    super::members::resolve_remote(&s, &v, &name).await?;
     Ok(axum::Json(s.node.reputation_of(&name)?))
 }
 
@@ -48,7 +49,7 @@ async fn attest(
     Path(name): Path<String>,
     Json(body): Json<NewAttestation>,
 ) -> ApiResult<Response> {
-    super::members::resolve_remote(&s, &name).await?;
+    super::members::resolve_remote(&s, &v, &name).await?;
     let view = s.node.attest(&v, &name, &body.claim, &body.comment).await?;
     Ok((StatusCode::CREATED, axum::Json(view)).into_response())
 }

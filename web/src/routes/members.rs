@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use node::model::ProfileUpdate;
+use node::Viewer;
 use serde::Deserialize;
 
 use crate::error::ApiResult;
@@ -50,14 +51,18 @@ async fn profile(
     MaybeAuth(v): MaybeAuth,
     Path(name): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    resolve_remote(&s, &name).await?;
+    resolve_remote(&s, &v, &name).await?;
     Ok(axum::Json(s.node.profile(&v, &name)?))
 }
 
 /// Makes a remote handle (`name@domain`) known to the node through
-/// WebFinger before a lookup, so that it can be viewed and followed.
-pub(crate) async fn resolve_remote(s: &AppState, name: &str) -> ApiResult<()> {
-    let (Some(federation), true) = (&s.federation, name.contains('@')) else {
+/// WebFinger before a lookup, so that it can be viewed and followed. Only
+/// for signed-in members (as on Mastodon): an anonymous request never makes
+/// the node fetch anything, it sees the accounts known already. Every
+/// failure (unknown, refused, unreachable, malformed) is the same 404, so
+/// the answer tells nothing about the network behind the handle.
+pub(crate) async fn resolve_remote(s: &AppState, viewer: &Viewer, name: &str) -> ApiResult<()> {
+    let (Some(federation), true, Some(_)) = (&s.federation, name.contains('@'), viewer.id()) else {
         return Ok(());
     };
     if let Err(e) = federation.resolve_handle(name).await {
@@ -65,7 +70,7 @@ pub(crate) async fn resolve_remote(s: &AppState, name: &str) -> ApiResult<()> {
         return Err(crate::error::ApiError::field(
             axum::http::StatusCode::NOT_FOUND,
             "username",
-            format!("member not found: {e}"),
+            "member not found",
         ));
     }
     Ok(())
@@ -170,7 +175,7 @@ macro_rules! relationship_handler {
             Auth(v): Auth,
             Path(name): Path<String>,
         ) -> ApiResult<impl IntoResponse> {
-            resolve_remote(&s, &name).await?;
+            resolve_remote(&s, &v, &name).await?;
             Ok(axum::Json(s.node.$method(&v, &name).await?))
         }
     };
