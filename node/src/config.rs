@@ -21,6 +21,9 @@ pub struct NodeConfig {
     /// Whether public posts are also published as signed gossip envelopes
     /// (a gossip intent is written with each; set when p2p is on).
     pub gossip: bool,
+    /// Failed passwords an account takes per hour, over every way in,
+    /// before it takes none until the hour ends (0: no limit).
+    pub login_failures_per_hour: u32,
 }
 
 /// Who may join the node.
@@ -79,6 +82,7 @@ impl NodeConfig {
             dev: false,
             limits: ContentLimits::default(),
             gossip: false,
+            login_failures_per_hour: 25,
         }
     }
 }

@@ -39,6 +39,12 @@ pub enum NodeError {
     /// Authenticated, but not allowed (403).
     #[error("{0}")]
     Forbidden(&'static str),
+    /// Too many attempts; try again later (429).
+    #[error("too many attempts; try again in {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds until the next attempt may succeed.
+        retry_after_secs: u64,
+    },
     /// A storage failure (500). Details go to the log, not to clients.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -135,6 +135,8 @@ pub struct Node {
     pub(crate) settings: std::sync::RwLock<crate::moderation::NodeSettings>,
     /// Memory that image decoding may use at once, across all uploads.
     pub(crate) media_budget: crate::media::DecodeBudget,
+    /// Failed-login counters: one policy for every way in.
+    pub(crate) login_guard: crate::members::login_guard::LoginGuard,
 }
 
 impl Node {
@@ -160,6 +162,8 @@ impl Node {
                 keys
             }
         };
+        let login_guard =
+            crate::members::login_guard::LoginGuard::new(config.login_failures_per_hour);
         let mut node = Node {
             store,
             ids: IdGenerator::default(),
@@ -174,6 +178,7 @@ impl Node {
             post_intake: Default::default(),
             settings: Default::default(),
             media_budget: Default::default(),
+            login_guard,
         };
         node.load_settings()?;
         node.fresh_setup_token = node.issue_setup_token_if_needed()?;

@@ -480,3 +480,65 @@ async fn full_text_search_finds_public_posts_with_every_word() {
     f.node.delete_post(&alice, a.id).await.expect("delete");
     assert!(ids("rust").is_empty());
 }
+
+#[tokio::test]
+async fn the_setup_token_creates_one_admin_however_many_use_it_at_once() {
+    let f = fixture().await;
+    let token = f.node.fresh_setup_token().expect("a new node has one").to_string();
+    let attempts = (0..4).map(|i| {
+        let node = f.node.clone();
+        let token = token.clone();
+        tokio::spawn(async move {
+            node.complete_setup(
+                &token,
+                NewMember {
+                    username: format!("admin{i}"),
+                    email: format!("admin{i}@k.test"),
+                    password: "password123".into(),
+                    ..NewMember::default()
+                },
+            )
+            .await
+        })
+    });
+    let mut created = 0;
+    for attempt in attempts {
+        match attempt.await.expect("task") {
+            Ok(m) => {
+                assert_eq!(m.role, crate::model::Role::Admin);
+                created += 1;
+            }
+            Err(NodeError::Forbidden(_)) => {}
+            Err(e) => panic!("unexpected: {e}"),
+        }
+    }
+    assert_eq!(created, 1, "one token, one admin");
+    assert!(!f.node.needs_setup().expect("setup"));
+}
+
+#[tokio::test]
+async fn failed_passwords_are_limited_per_account_whatever_name_or_address_is_typed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = NodeConfig::new(dir.path(), "k.test");
+    config.login_failures_per_hour = 5;
+    let node = Node::open(config).expect("open");
+    member(&node, "alice").await;
+    // Wrong passwords by username and by e-mail count for the same account.
+    for i in 0..5 {
+        let login = if i % 2 == 0 { "alice" } else { "ALICE@k.test" };
+        assert!(matches!(
+            node.verify_login(login, "wrong").await,
+            Err(NodeError::Unauthorized(_))
+        ));
+    }
+    // Now even the right password is refused, by either name.
+    for login in ["alice", "alice@k.test"] {
+        assert!(matches!(
+            node.verify_login(login, "password123").await,
+            Err(NodeError::RateLimited { .. })
+        ));
+    }
+    // Another account is not affected.
+    member(&node, "bob").await;
+    assert!(node.verify_login("bob", "password123").await.is_ok());
+}

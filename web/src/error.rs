@@ -79,6 +79,10 @@ impl From<NodeError> for ApiError {
             }
             NodeError::Unauthorized(m) => ApiError::new(StatusCode::UNAUTHORIZED, m),
             NodeError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, m),
+            NodeError::RateLimited { retry_after_secs } => ApiError {
+                message: "too many failed attempts for this account; try again later".into(),
+                ..ApiError::rate_limited(retry_after_secs)
+            },
             other @ (NodeError::Store(_) | NodeError::Identity(_) | NodeError::Internal(_)) => {
                 tracing::error!(error = %other, "internal error");
                 ApiError::new(

@@ -1,7 +1,7 @@
 //! Extractors: JSON bodies with field-naming errors, bearer auth, ids, pages.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use node::{Id, PageRequest, Viewer};
@@ -107,6 +107,18 @@ impl FromRequestParts<AppState> for MaybeAuth {
             None => Ok(MaybeAuth(Viewer::Anonymous)),
             Some(token) => {
                 let (viewer, session) = state.node.authenticate(token)?;
+                // Every route checks its scope here (crate::route_scopes).
+                let path = parts
+                    .extensions
+                    .get::<OriginalUri>()
+                    .map(|u| u.0.path().to_string())
+                    .unwrap_or_else(|| parts.uri.path().to_string());
+                if !crate::route_scopes::allowed(&session.scopes, &parts.method, &path) {
+                    return Err(ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "This action is outside the authorized scopes",
+                    ));
+                }
                 parts.extensions.insert(session);
                 Ok(MaybeAuth(viewer))
             }

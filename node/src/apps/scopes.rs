@@ -33,6 +33,15 @@ const KNOWN: &[&str] = &[
     "write:notifications",
     "write:reports",
     "write:statuses",
+    // Administration (Mastodon's): never covered by `read` or `write`.
+    "admin:read",
+    "admin:write",
+    "admin:read:accounts",
+    "admin:read:reports",
+    "admin:read:domain_blocks",
+    "admin:write:accounts",
+    "admin:write:reports",
+    "admin:write:domain_blocks",
 ];
 
 /// What the legacy `follow` scope covers.
@@ -66,14 +75,23 @@ pub fn parse(field: &str, s: &str) -> NodeResult<Vec<String>> {
 }
 
 /// Whether `granted` allows `required` (e.g. `read:statuses`). An empty
-/// grant is a Kodeon session token: full access.
+/// grant is a Kodeon session token: full access. A scope covers its
+/// sub-scopes (`read` covers `read:statuses`, `admin:write` covers
+/// `admin:write:accounts`), but `read` and `write` cover no `admin:` scope.
 pub fn allows(granted: &[String], required: &str) -> bool {
     if granted.is_empty() {
         return true;
     }
-    let top = required.split(':').next().unwrap_or(required);
+    let parent = match required.rsplit_once(':') {
+        // `admin:read` has no parent scope; `admin:read:x` has `admin:read`.
+        Some(("admin", _)) => None,
+        Some((parent, _)) => Some(parent),
+        None => None,
+    };
     granted.iter().any(|g| {
-        g == required || g == top || (g == "follow" && FOLLOW_COVERS.contains(&required))
+        g == required
+            || Some(g.as_str()) == parent
+            || (g == "follow" && FOLLOW_COVERS.contains(&required))
             // `profile` only reads the own account.
             || (g == "profile" && required == "read:accounts:self")
     }) || (required == "read:accounts:self" && allows(granted, "read:accounts"))
@@ -97,6 +115,13 @@ mod tests {
         let f = parse("scope", "follow").expect("parse");
         assert!(allows(&f, "write:follows") && !allows(&f, "read:statuses"));
         assert!(parse("scope", "read admin:everything").is_err());
+        let admin = parse("scope", "read write admin:read").expect("parse");
+        assert!(!allows(&admin, "admin:write"), "write is not admin:write");
+        assert!(allows(&admin, "admin:read:accounts"));
+        assert!(!allows(&parse("s", "read write").expect("p"), "admin:read"));
+        assert!(allows(&parse("s", "admin:write").expect("p"), "admin:write:domain_blocks"));
+        let profile = parse("s", "profile").expect("p");
+        assert!(allows(&profile, "read:accounts:self") && !allows(&profile, "write:accounts"));
         assert_eq!(parse("scope", "").expect("parse"), vec!["read".to_string()]);
         assert!(subset(
             &parse("s", "read:statuses").expect("p"),

@@ -8,9 +8,11 @@ use serde::Serialize;
 
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
-use crate::model::{now_ms, Member, MemberStatus, Session};
+use crate::model::{now_ms, Member, MemberStatus, Role, Session, SessionKind};
 use crate::node::{Node, Viewer};
 use crate::store::{Key, Space};
+
+use super::login_guard::LoginTarget;
 
 /// A freshly issued token. The plain token is shown once and never stored.
 #[derive(Debug, Clone, Serialize)]
@@ -59,7 +61,29 @@ impl Node {
         Ok((issued, member))
     }
 
+    /// The admin panel's own login: a moderator's or admin's password
+    /// makes a panel session, which only the panel takes.
+    pub async fn login_to_panel(
+        &self,
+        login: &str,
+        password: &str,
+    ) -> NodeResult<(IssuedToken, Member)> {
+        let member = self.verify_login(login, password).await?;
+        if member.role < Role::Moderator {
+            return Err(NodeError::Forbidden(
+                "this panel is for moderators and admins",
+            ));
+        }
+        let issued = self
+            .issue_session(member.id, "admin panel", None, Vec::new(), SessionKind::AdminPanel)
+            .await?;
+        Ok((issued, member))
+    }
+
     /// Checks a username-or-email and password; returns the active member.
+    /// Every way in calls this, so one policy applies to all: failed
+    /// passwords are counted per account (see [`super::login_guard`]), and
+    /// an account over its limit is refused (429) before any password check.
     pub async fn verify_login(&self, login: &str, password: &str) -> NodeResult<Member> {
         let member = if login.contains('@') {
             let key = Key::new(Space::MemberByEmail).str(&login.to_lowercase());
@@ -69,7 +93,16 @@ impl Node {
             }
         } else {
             self.member_by_name(login)?
+        }
+        .filter(Member::is_local);
+        let target = match &member {
+            Some(m) => LoginTarget::Account(m.id),
+            None => LoginTarget::unknown(login),
         };
+        if let Err(retry_after_secs) = self.login_guard.check(target) {
+            tracing::warn!(login = %login, "login refused: too many failed passwords for this account");
+            return Err(NodeError::RateLimited { retry_after_secs });
+        }
         let hash = member
             .as_ref()
             .map(|m| m.password_hash.clone())
@@ -80,7 +113,10 @@ impl Node {
             .map_err(|e| NodeError::Internal(e.to_string()))?;
         let member = match member {
             Some(m) if ok => m,
-            _ => return Err(NodeError::Unauthorized("invalid login or password")),
+            _ => {
+                self.login_guard.failed(target);
+                return Err(NodeError::Unauthorized("invalid login or password"));
+            }
         };
         match member.status {
             MemberStatus::Active => Ok(member),
@@ -104,6 +140,19 @@ impl Node {
         app_id: Option<Id>,
         scopes: Vec<String>,
     ) -> NodeResult<IssuedToken> {
+        self.issue_session(member_id, label, app_id, scopes, SessionKind::Api)
+            .await
+    }
+
+    /// Issues a session token of `kind`.
+    async fn issue_session(
+        &self,
+        member_id: Id,
+        label: &str,
+        app_id: Option<Id>,
+        scopes: Vec<String>,
+        kind: SessionKind,
+    ) -> NodeResult<IssuedToken> {
         let mut raw = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut raw);
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
@@ -114,6 +163,7 @@ impl Node {
             created_at: now_ms(),
             app_id,
             scopes,
+            kind,
         };
         let hash = blake3::hash(token.as_bytes());
         self.write(|txn| {
@@ -133,11 +183,29 @@ impl Node {
     }
 
     /// Resolves a bearer token to its member. Suspended members and revoked
-    /// tokens are refused.
+    /// tokens are refused, and so are sessions of another kind than API
+    /// tokens (an admin-panel cookie is no bearer token).
     pub fn authenticate(&self, token: &str) -> NodeResult<(Viewer, Session)> {
+        self.authenticate_as(token, SessionKind::Api)
+    }
+
+    /// Resolves an admin-panel cookie: a panel session of a member who is
+    /// still a moderator or admin.
+    pub fn authenticate_panel(&self, token: &str) -> NodeResult<(Viewer, Session)> {
+        let (viewer, session) = self.authenticate_as(token, SessionKind::AdminPanel)?;
+        if !viewer.has_role(Role::Moderator) {
+            return Err(NodeError::Forbidden(
+                "this panel is for moderators and admins",
+            ));
+        }
+        Ok((viewer, session))
+    }
+
+    fn authenticate_as(&self, token: &str, kind: SessionKind) -> NodeResult<(Viewer, Session)> {
         let session: Session = self
             .store
             .get(&token_key(token))?
+            .filter(|s: &Session| s.kind == kind)
             .ok_or(NodeError::Unauthorized("invalid or revoked token"))?;
         match self.member(session.member_id)? {
             Some(m) if m.status == MemberStatus::Active => {

@@ -3,6 +3,7 @@
 mod admin;
 pub mod invites;
 pub mod login;
+pub(crate) mod login_guard;
 mod lookup;
 mod profile;
 pub(crate) mod register;

@@ -34,6 +34,16 @@ pub struct NewMember {
     pub reason: Option<String>,
 }
 
+/// What must still hold, inside the write, for an account to be created.
+enum Gate {
+    /// Nothing.
+    None,
+    /// One use of this invite is left (and is taken).
+    Invite(Key),
+    /// This is (the hash of) the node's current setup token.
+    SetupToken(blake3::Hash),
+}
+
 impl Node {
     /// Registers a member, following the node's registration mode: open
     /// (active at once), approval (pending until an admin approves),
@@ -48,7 +58,7 @@ impl Node {
                 if let Some(reason) = &new.reason {
                     validate::max_chars("reason", reason, 1000)?;
                 }
-                self.create_member_with(new, Role::Member, MemberStatus::Pending, None)
+                self.create_member_with(new, Role::Member, MemberStatus::Pending, Gate::None)
                     .await
             }
             RegistrationMode::Invite => {
@@ -57,7 +67,7 @@ impl Node {
                 if code.is_empty() || !self.store.contains(&key)? {
                     return Err(NodeError::invalid("invite_code", "is missing or not valid"));
                 }
-                self.create_member_with(new, Role::Member, MemberStatus::Active, Some(key))
+                self.create_member_with(new, Role::Member, MemberStatus::Active, Gate::Invite(key))
                     .await
             }
         }
@@ -65,7 +75,18 @@ impl Node {
 
     /// Creates a member with `role` (admin paths and setup use this directly).
     pub async fn create_member(&self, new: NewMember, role: Role) -> NodeResult<Member> {
-        self.create_member_with(new, role, MemberStatus::Active, None)
+        self.create_member_with(new, role, MemberStatus::Active, Gate::None)
+            .await
+    }
+
+    /// Creates the first admin, if `setup_token` (hashed) is still the
+    /// node's setup token when the write runs.
+    pub(crate) async fn create_admin_with_setup_token(
+        &self,
+        new: NewMember,
+        setup_token: blake3::Hash,
+    ) -> NodeResult<Member> {
+        self.create_member_with(new, Role::Admin, MemberStatus::Active, Gate::SetupToken(setup_token))
             .await
     }
 
@@ -75,7 +96,7 @@ impl Node {
         new: NewMember,
         role: Role,
         status: MemberStatus,
-        invite: Option<Key>,
+        gate: Gate,
     ) -> NodeResult<Member> {
         validate::username("username", &new.username)?;
         validate::email("email", &new.email)?;
@@ -127,8 +148,10 @@ impl Node {
             if txn.contains(&email_key)? {
                 return Err(NodeError::conflict("email", "is already registered"));
             }
-            if let Some(key) = &invite {
-                invites::consume(txn, key)?;
+            match &gate {
+                Gate::None => {}
+                Gate::Invite(key) => invites::consume(txn, key)?,
+                Gate::SetupToken(hash) => super::setup::check_setup_token_in(txn, *hash)?,
             }
             if status == MemberStatus::Pending {
                 let reason = new_reason.clone().unwrap_or_default();

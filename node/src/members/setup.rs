@@ -4,7 +4,7 @@ use base64::Engine;
 use rand::RngCore;
 
 use crate::error::{NodeError, NodeResult};
-use crate::model::{Member, Role};
+use crate::model::Member;
 use crate::node::Node;
 use crate::store::{Key, Space};
 
@@ -41,25 +41,37 @@ impl Node {
         Ok(!self.store.contains(&admin_exists_key())?)
     }
 
-    /// Uses the setup token to create the first admin. The token works once.
+    /// Uses the setup token to create the first admin. The token works
+    /// once: it is checked inside the write that creates the admin and
+    /// retires it, so of requests racing with it exactly one succeeds.
     pub async fn complete_setup(&self, token: &str, admin: NewMember) -> NodeResult<Member> {
-        let stored = self
-            .store
-            .get_raw(&setup_key())?
-            .ok_or(NodeError::Forbidden("setup is already complete"))?;
-        let given = blake3::hash(token.as_bytes());
-        // blake3::Hash compares in constant time.
-        if blake3::Hash::from_slice(&stored).ok() != Some(given) {
-            return Err(NodeError::Unauthorized("invalid setup token"));
+        if !self.store.contains(&setup_key())? {
+            return Err(NodeError::Forbidden("setup is already complete"));
         }
-        // The account and the end of setup are one write.
-        self.create_member(admin, Role::Admin).await
+        self.create_admin_with_setup_token(admin, blake3::hash(token.as_bytes()))
+            .await
     }
 
     /// Records that an admin exists and retires the setup token.
     pub(crate) async fn mark_admin_exists(&self) -> NodeResult<()> {
         self.write(mark_admin_exists_in).await
     }
+}
+
+/// Checks, inside `txn`, that `given` is the hash of the current setup
+/// token (none is left once an admin exists).
+pub(crate) fn check_setup_token_in(
+    txn: &crate::store::Txn<'_>,
+    given: blake3::Hash,
+) -> NodeResult<()> {
+    let stored = txn
+        .get_raw(&setup_key())?
+        .ok_or(NodeError::Forbidden("setup is already complete"))?;
+    // blake3::Hash compares in constant time.
+    if blake3::Hash::from_slice(&stored).ok() != Some(given) {
+        return Err(NodeError::Unauthorized("invalid setup token"));
+    }
+    Ok(())
 }
 
 /// Records, inside `txn`, that an admin exists and retires the setup token

@@ -148,6 +148,23 @@ pub struct Session {
     /// Granted OAuth scopes (empty: full access, a Kodeon login).
     #[serde(default)]
     pub scopes: Vec<String>,
+    /// What it was made for; each way in takes only its own kind.
+    #[serde(default)]
+    pub kind: SessionKind,
+}
+
+/// What a session was made for. A token works only where its kind is
+/// taken: an API token is no admin-panel cookie, and a panel cookie is no
+/// bearer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKind {
+    /// A bearer token for the APIs: a Kodeon login or an OAuth grant
+    /// (sessions stored before kinds existed read as this).
+    #[default]
+    Api,
+    /// The admin panel's cookie, made by the panel's own login form.
+    AdminPanel,
 }
 
 /// The short form of a member embedded in posts and lists.

@@ -7,7 +7,7 @@ mod profile;
 
 pub use member::{
     Member, MemberDetails, MemberStatus, MemberSummary, MemberView, PrivateDetails, Relationship,
-    RemoteAccount, RemoteLink, Role, Session,
+    RemoteAccount, RemoteLink, Role, Session, SessionKind,
 };
 pub use notification::{Notification, NotificationKind, NotificationView};
 pub use post::{

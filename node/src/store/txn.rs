@@ -43,6 +43,11 @@ impl<'a> Txn<'a> {
         }
     }
 
+    /// Reads raw bytes (staged writes included).
+    pub fn get_raw(&self, key: &Key) -> Result<Option<Vec<u8>>, NodeError> {
+        Ok(self.raw(key)?)
+    }
+
     /// Reads and decodes a value (staged writes included).
     pub fn get<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, NodeError> {
         match self.raw(key)? {

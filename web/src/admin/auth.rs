@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use base64::Engine;
 use node::members::NewMember;
-use node::Viewer;
+use node::NodeError;
 use rand::RngCore;
 
 use super::templates::{LoginPage, SetupPage};
@@ -126,33 +126,22 @@ pub async fn login(
         return PanelError::forged().into_response();
     }
     let login = field(&form, "login");
-    let limited = s
-        .limiters
-        .check(Action::Login, &ip.to_string())
-        .and_then(|()| {
-            s.limiters
-                .check(Action::Login, &format!("account:{}", login.to_lowercase()))
-        });
-    if let Err(e) = limited {
+    // Per IP here; per account, the node's login policy (every way in).
+    if let Err(e) = s.limiters.check(Action::Login, &ip.to_string()) {
         return login_page(&s, &headers, Some(e.message), StatusCode::TOO_MANY_REQUESTS);
     }
     let password = form.get("password").map(String::as_str).unwrap_or("");
-    match s.node.login(login, password, "admin panel").await {
+    match s.node.login_to_panel(login, password).await {
         Ok((issued, member)) => {
-            if member.role < node::model::Role::Moderator {
-                // Not for this panel: end the session just made.
-                let viewer = Viewer::Member(Box::new(member));
-                let _ = s.node.revoke_session(&viewer, issued.session_id).await;
-                return login_page(
-                    &s,
-                    &headers,
-                    Some("This panel is for moderators and admins.".into()),
-                    StatusCode::FORBIDDEN,
-                );
-            }
             tracing::info!(member = %member.username, "admin panel login");
             signed_in(&s, &issued.token, "/admin")
         }
+        Err(NodeError::Forbidden(_)) => login_page(
+            &s,
+            &headers,
+            Some("This panel is for moderators and admins.".into()),
+            StatusCode::FORBIDDEN,
+        ),
         Err(e) => {
             let (status, message) = super::error_text(e);
             login_page(&s, &headers, Some(message), status)
@@ -167,7 +156,7 @@ pub async fn logout(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PanelError> {
     session.check_form(&s, &form)?;
-    if let Ok((viewer, current)) = s.node.authenticate(&session.token) {
+    if let Ok((viewer, current)) = s.node.authenticate_panel(&session.token) {
         s.node.revoke_session(&viewer, current.id).await?;
     }
     let mut response = super::see_other("/admin/login");
@@ -214,11 +203,7 @@ pub async fn setup(
             return setup_page(&s, &headers, Some(message), status);
         }
     };
-    match s
-        .node
-        .login(&member.username, &password, "admin panel")
-        .await
-    {
+    match s.node.login_to_panel(&member.username, &password).await {
         Ok((issued, _)) => signed_in(&s, &issued.token, "/admin?done=welcome"),
         Err(e) => PanelError::from(e).into_response(),
     }

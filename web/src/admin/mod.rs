@@ -110,13 +110,18 @@ impl FromRequestParts<AppState> for AdminSession {
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(PanelError::Login);
         };
-        let (viewer, _) = s.node.authenticate(&token).map_err(|_| PanelError::Login)?;
-        if !viewer.has_role(Role::Moderator) {
-            return Err(PanelError::Page(
-                StatusCode::FORBIDDEN,
-                "This panel is for moderators and admins.".into(),
-            ));
-        }
+        // Only a session made by the panel's own login form: an API token
+        // set as this cookie is refused.
+        let (viewer, _) = match s.node.authenticate_panel(&token) {
+            Ok(found) => found,
+            Err(NodeError::Forbidden(_)) => {
+                return Err(PanelError::Page(
+                    StatusCode::FORBIDDEN,
+                    "This panel is for moderators and admins.".into(),
+                ))
+            }
+            Err(_) => return Err(PanelError::Login),
+        };
         let username = viewer
             .member()
             .map(|m| m.username.clone())

@@ -284,6 +284,18 @@ async fn authorize_submit_inner(
             )
                 .into_response()
         }
+        Err(NodeError::RateLimited { .. }) => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                consent_form(
+                    &q,
+                    &app.name,
+                    &scopes,
+                    Some("Too many failed attempts for this account. Try again later."),
+                ),
+            )
+                .into_response()
+        }
         Err(_) => {
             return (
                 StatusCode::UNAUTHORIZED,

@@ -15,6 +15,7 @@ use crate::{router, WebSettings};
 
 struct App {
     router: Router,
+    node: Arc<Node>,
     _dir: tempfile::TempDir,
 }
 
@@ -22,11 +23,12 @@ fn app() -> App {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut config = NodeConfig::new(dir.path(), "k.test");
     config.dev = true;
-    let node = Node::open(config).expect("open");
+    let node = Arc::new(Node::open(config).expect("open"));
     let mut settings = WebSettings::default();
     settings.rate_limits.register_per_hour_per_ip = 0;
     App {
-        router: router(Arc::new(node), settings),
+        router: router(node.clone(), settings),
+        node,
         _dir: dir,
     }
 }
@@ -707,4 +709,114 @@ async fn deeply_nested_form_keys_are_refused_on_every_form_route() {
     );
     let (status, body) = app.form("/api/v1/apps", None, &ok).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn every_api_checks_the_tokens_scopes_and_the_panel_takes_only_its_own_sessions() {
+    let a = app();
+    let (id, secret, _) = a
+        .member("alice", "read+write+follow+profile+admin:read+admin:write")
+        .await;
+    a.node
+        .run_admin(node::admin::AdminCommand::Promote {
+            username: "alice".into(),
+            role: node::model::Role::Admin,
+        })
+        .await
+        .expect("promote");
+    let grant = |scope: &'static str| {
+        format!("grant_type=password&client_id={id}&client_secret={secret}&username=alice&password=password123&scope={scope}")
+    };
+    let mut tokens = std::collections::HashMap::new();
+    for scope in ["read", "profile", "admin:write", "write:statuses"] {
+        let (s, t) = a.form("/oauth/token", None, &grant(scope)).await;
+        assert_eq!(s, StatusCode::OK, "{scope}: {t}");
+        tokens.insert(scope, t["access_token"].as_str().expect("token").to_string());
+    }
+    let json = "application/json";
+    let call = |method: &'static str, uri: &'static str, scope: &'static str, body: &'static str| {
+        let token = tokens[scope].clone();
+        let a = &a;
+        async move {
+            a.send(method, uri, Some(&token), json, body.to_string())
+                .await
+                .0
+        }
+    };
+    // A read token reads and writes nothing, on Kodeon's API as on Mastodon's.
+    let post = r#"{"content":"hi"}"#;
+    assert_eq!(call("POST", "/api/kodeon/v1/posts", "read", post).await, StatusCode::FORBIDDEN);
+    assert_eq!(call("PATCH", "/api/kodeon/v1/me", "read", r#"{"full_name":"x"}"#).await, StatusCode::FORBIDDEN);
+    assert_eq!(call("GET", "/api/kodeon/v1/feeds/home", "read", "").await, StatusCode::OK);
+    assert_eq!(call("POST", "/api/kodeon/v1/posts", "write:statuses", post).await, StatusCode::CREATED);
+    // An admin's profile token administers nothing; admin:write does.
+    let block = r#"{"domain":"bad.example"}"#;
+    assert_eq!(call("POST", "/api/kodeon/v1/admin/domain-blocks", "profile", block).await, StatusCode::FORBIDDEN);
+    assert_eq!(call("GET", "/api/kodeon/v1/admin/federation", "read", "").await, StatusCode::FORBIDDEN);
+    let status = call("POST", "/api/kodeon/v1/admin/domain-blocks", "admin:write", block).await;
+    assert!(status.is_success(), "{status}");
+    // An API token set as the panel's cookie opens nothing.
+    for token in [&tokens["profile"], &tokens["admin:write"]] {
+        let req = Request::get("/admin")
+            .header("cookie", format!("kodeon_admin={token}"))
+            .body(Body::empty())
+            .expect("request");
+        let res = a.router.clone().oneshot(req).await.expect("response");
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "not the dashboard");
+        assert_eq!(res.headers()["location"], "/admin/login");
+    }
+    // And a panel session is no bearer token.
+    let (panel, _) = a.node.login_to_panel("alice", "password123").await.expect("panel");
+    let (s, _, _) = a.get("/api/v1/accounts/verify_credentials", Some(&panel.token)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _, _) = a.get("/api/kodeon/v1/me", Some(&panel.token)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_password_grant_and_the_authorize_form_share_the_accounts_login_limit() {
+    let a = app();
+    let (id, secret, _) = a.member("alice", "read+write").await;
+    // 25 failed passwords per hour per account (the default), through the
+    // OAuth password grant, by name and by e-mail address...
+    for i in 0..25 {
+        let login = if i % 2 == 0 { "alice" } else { "alice@k.test" };
+        let (s, _) = a
+            .form(
+                "/oauth/token",
+                None,
+                &format!("grant_type=password&client_id={id}&client_secret={secret}&username={login}&password=wrong&scope=read"),
+            )
+            .await;
+        assert_ne!(s, StatusCode::OK);
+        assert_ne!(s, StatusCode::TOO_MANY_REQUESTS, "attempt {i}");
+    }
+    // ...then the right one is refused there, on the authorize form and on
+    // Kodeon's login.
+    let (s, _) = a
+        .form(
+            "/oauth/token",
+            None,
+            &format!("grant_type=password&client_id={id}&client_secret={secret}&username=alice&password=password123&scope=read"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    let (s, _) = a
+        .form(
+            "/oauth/authorize",
+            None,
+            &format!("client_id={id}&redirect_uri=urn:ietf:wg:oauth:2.0:oob&scope=read&username=alice&password=password123"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    let (s, _, _) = a
+        .send(
+            "POST",
+            "/api/kodeon/v1/auth/login",
+            None,
+            "application/json",
+            r#"{"login":"alice@k.test","password":"password123"}"#.into(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
 }

@@ -1,0 +1,106 @@
+//! The OAuth scope each route of Kodeon's own API needs, in one table.
+//!
+//! The `Auth` and `MaybeAuth` extractors (the only way a Kodeon API handler
+//! learns who is asking) check it for every token, so no route can forget
+//! to: a route missing from the table needs the plain `read` or `write`
+//! scope by its method. Tokens from a Kodeon login have full access; OAuth
+//! tokens have what their grant says. (The Mastodon API checks Mastodon's
+//! per-endpoint scopes in its handlers, through `Token::require`, the only
+//! way to read a token's viewer there.)
+
+use axum::http::Method;
+
+/// What a route asks of a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Required {
+    /// This scope (or one that covers it).
+    Scope(&'static str),
+    /// Any valid token (ending one's own session, say).
+    AnyToken,
+    /// Only a token with full access: a Kodeon login, not an OAuth grant.
+    FullAccess,
+}
+
+/// The scope `method` on `path` (relative to `/api/kodeon/v1`, or the full
+/// path) needs.
+pub fn required(method: &Method, path: &str) -> Required {
+    let path = path
+        .strip_prefix(protocol::API_PREFIX)
+        .unwrap_or(path)
+        .trim_end_matches('/');
+    let write = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let by_method = |read: &'static str, written: &'static str| {
+        Required::Scope(if write { written } else { read })
+    };
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    match segments.as_slice() {
+        ["admin", ..] => by_method("admin:read", "admin:write"),
+        ["auth", "logout"] => Required::AnyToken,
+        ["auth", "sessions", ..] => Required::FullAccess,
+        ["me"] => by_method("read:accounts", "write:accounts"),
+        ["me", "bookmarks"] => by_method("read:bookmarks", "write:bookmarks"),
+        ["me", "likes"] => by_method("read:favourites", "write:favourites"),
+        ["me", "blocks"] => by_method("read:blocks", "write:blocks"),
+        ["me", "mutes"] => by_method("read:mutes", "write:mutes"),
+        ["members", _, "follow"] => by_method("read:follows", "write:follows"),
+        ["members", _, "block"] => by_method("read:blocks", "write:blocks"),
+        ["members", _, "mute"] => by_method("read:mutes", "write:mutes"),
+        ["members", _, "attestations", ..] => by_method("read:accounts", "write"),
+        ["members", ..] => by_method("read:accounts", "write:accounts"),
+        ["follow-requests", ..] => by_method("read:follows", "write:follows"),
+        ["posts", _, "like"] => by_method("read:favourites", "write:favourites"),
+        ["posts", _, "bookmark"] => by_method("read:bookmarks", "write:bookmarks"),
+        ["posts", ..] => by_method("read:statuses", "write:statuses"),
+        ["feeds", ..] => by_method("read:statuses", "write:statuses"),
+        ["search"] => by_method("read:search", "write"),
+        ["notifications", ..] => by_method("read:notifications", "write:notifications"),
+        ["reports", ..] => by_method("read", "write:reports"),
+        _ => by_method("read", "write"),
+    }
+}
+
+/// Whether a session with `scopes` may make this request.
+pub fn allowed(scopes: &[String], method: &Method, path: &str) -> bool {
+    match required(method, path) {
+        Required::AnyToken => true,
+        Required::FullAccess => scopes.is_empty(),
+        Required::Scope(scope) => node::apps::scopes::allows(scopes, scope),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grant(s: &str) -> Vec<String> {
+        node::apps::scopes::parse("scope", s).expect("scopes")
+    }
+
+    #[test]
+    fn reads_and_writes_need_their_scopes_everywhere() {
+        let read = grant("read");
+        assert!(allowed(&read, &Method::GET, "/api/kodeon/v1/feeds/home"));
+        assert!(!allowed(&read, &Method::POST, "/api/kodeon/v1/posts"));
+        assert!(!allowed(&read, &Method::PATCH, "/me"));
+        assert!(!allowed(&read, &Method::POST, "/members/bob/follow"));
+        assert!(!allowed(&read, &Method::DELETE, "/posts/01J/like"));
+        let profile = grant("profile");
+        assert!(!allowed(&profile, &Method::GET, "/feeds/home"));
+        assert!(!allowed(&profile, &Method::POST, "/admin/domain-blocks"));
+        let statuses = grant("write:statuses");
+        assert!(allowed(&statuses, &Method::POST, "/posts"));
+        assert!(!allowed(&statuses, &Method::POST, "/posts/01J/like"));
+        // Administration needs admin scopes, which read/write do not cover.
+        let rw = grant("read write follow");
+        assert!(!allowed(&rw, &Method::GET, "/admin/federation"));
+        assert!(!allowed(&rw, &Method::POST, "/admin/domain-blocks"));
+        assert!(allowed(&grant("admin:write"), &Method::POST, "/admin/domain-blocks"));
+        // Sessions are managed with a full login only; logout takes any.
+        assert!(!allowed(&rw, &Method::GET, "/auth/sessions"));
+        assert!(allowed(&[], &Method::DELETE, "/auth/sessions/01J"));
+        assert!(allowed(&profile, &Method::POST, "/auth/logout"));
+        // A route missing from the table still needs read or write.
+        assert!(!allowed(&read, &Method::POST, "/something/new"));
+        assert!(allowed(&read, &Method::GET, "/something/new"));
+    }
+}
