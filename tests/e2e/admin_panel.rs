@@ -49,15 +49,16 @@ async fn the_panel_lists_gossip_peers_and_a_block_disconnects_one() {
     }
     assert!(connected, "A never connected to B");
 
-    let admin = b.register("admin").await;
+    b.register("admin").await;
     crate::accounts::admin(
         &b.dir,
         &["promote", "--username", "admin", "--role", "admin"],
     )
     .await;
-    let html = page(&b, &admin.token, "/admin/federation").await;
+    let admin_panel = b.panel_login("admin").await;
+    let html = page(&b, &admin_panel, "/admin/federation").await;
     assert!(html.contains(&a_peer), "A listed among B's gossip peers");
-    let dashboard = page(&b, &admin.token, "/admin").await;
+    let dashboard = page(&b, &admin_panel, "/admin").await;
     assert!(
         dashboard.contains(r#"<span class="value">1</span><span class="label">gossip peers"#),
         "one gossip peer on the dashboard"
@@ -65,7 +66,7 @@ async fn the_panel_lists_gossip_peers_and_a_block_disconnects_one() {
 
     let r = reqwest::Client::new()
         .post(format!("{}/admin/federation/peers/block", b.base))
-        .header("cookie", format!("kodeon_admin={}", admin.token))
+        .header("cookie", format!("kodeon_admin={admin_panel}"))
         .form(&[
             ("csrf", csrf(&html).as_str()),
             ("peer_id", a_peer.as_str()),
@@ -91,7 +92,7 @@ async fn the_panel_lists_gossip_peers_and_a_block_disconnects_one() {
     // A keeps its bootstrap address and redials; the block holds.
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(!peers(&b.p2p().await).contains(&a_peer), "and stays out");
-    let html = page(&b, &admin.token, "/admin/federation").await;
+    let html = page(&b, &admin_panel, "/admin/federation").await;
     assert!(html.contains("id=\"peer-blocks\""));
     assert!(
         html.split("id=\"peer-blocks\"")
@@ -99,7 +100,7 @@ async fn the_panel_lists_gossip_peers_and_a_block_disconnects_one() {
             .is_some_and(|t| t.contains(&a_peer)),
         "the block is listed"
     );
-    assert!(page(&b, &admin.token, "/admin/audit")
+    assert!(page(&b, &admin_panel, "/admin/audit")
         .await
         .contains("peer.block"));
 }
@@ -150,17 +151,18 @@ async fn deleting_a_member_tells_the_servers_that_follow_them() {
     }
     assert!(arrived, "alice's post reached bob");
 
-    let admin = a.register("admin").await;
+    a.register("admin").await;
     crate::accounts::admin(
         &a.dir,
         &["promote", "--username", "admin", "--role", "admin"],
     )
     .await;
+    let admin_panel = a.panel_login("admin").await;
     let path = format!("/admin/members/{}", alice.id);
-    let html = page(&a, &admin.token, &path).await;
+    let html = page(&a, &admin_panel, &path).await;
     let r = reqwest::Client::new()
         .post(format!("{}{path}/action", a.base))
-        .header("cookie", format!("kodeon_admin={}", admin.token))
+        .header("cookie", format!("kodeon_admin={admin_panel}"))
         .form(&[
             ("csrf", csrf(&html).as_str()),
             ("action", "delete"),
@@ -194,15 +196,16 @@ async fn deleting_a_member_tells_the_servers_that_follow_them() {
     }
     assert!(gone, "B removed the deleted account's post");
     // B took the Delete of the actor itself (not only of each post).
-    let b_admin = b.register("admin").await;
+    b.register("admin").await;
     crate::accounts::admin(
         &b.dir,
         &["promote", "--username", "admin", "--role", "admin"],
     )
     .await;
+    let b_admin_panel = b.panel_login("admin").await;
     let mut logged = false;
     for _ in 0..100 {
-        let audit = page(&b, &b_admin.token, "/admin/audit").await;
+        let audit = page(&b, &b_admin_panel, "/admin/audit").await;
         if audit.contains("remote_account.deleted") && audit.contains(&alice_at_a) {
             logged = true;
             break;

@@ -47,6 +47,7 @@ impl FakeServer {
         let objects: Arc<std::sync::Mutex<std::collections::HashMap<String, Value>>> =
             Arc::default();
         let served = objects.clone();
+        let finger_domain = domain.clone();
         let app = axum::Router::new()
             .fallback(move |uri: axum::http::Uri| {
                 let served = served.clone();
@@ -88,6 +89,41 @@ impl FakeServer {
             .route(
                 "/inbox",
                 axum::routing::post(|| async { StatusCode::ACCEPTED }),
+            )
+            .route(
+                "/.well-known/webfinger",
+                axum::routing::get(move |uri: axum::http::Uri| {
+                    // WebFinger confirms mallory's and eve's handles, as a
+                    // real server's would.
+                    let domain = finger_domain.clone();
+                    async move {
+                        let query = uri
+                            .query()
+                            .unwrap_or_default()
+                            .replace("%40", "@")
+                            .replace("%3A", ":");
+                        match ["mallory", "eve"]
+                            .into_iter()
+                            .find(|n| query.contains(&format!("acct:{n}@")))
+                        {
+                            Some(name) => (
+                                StatusCode::OK,
+                                [("content-type", "application/jrd+json")],
+                                json!({
+                                    "subject": format!("acct:{name}@{domain}"),
+                                    "links": [{"rel": "self", "type": "application/activity+json",
+                                               "href": format!("http://{domain}/users/{name}")}],
+                                })
+                                .to_string(),
+                            ),
+                            None => (
+                                StatusCode::NOT_FOUND,
+                                [("content-type", "text/plain")],
+                                String::new(),
+                            ),
+                        }
+                    }
+                }),
             );
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -308,15 +344,16 @@ async fn a_signed_flag_from_another_server_lands_in_the_reports_queue() {
     );
 
     // A moderator sees it in the panel's queue, with its plain-text comment.
-    let admin = node.register("admin").await;
+    node.register("admin").await;
     crate::accounts::admin(
         &node.dir,
         &["promote", "--username", "admin", "--role", "admin"],
     )
     .await;
+    let panel = node.panel_login("admin").await;
     let page = reqwest::Client::new()
         .get(format!("{}/admin/reports", node.base))
-        .header("cookie", format!("kodeon_admin={}", admin.token))
+        .header("cookie", format!("kodeon_admin={panel}"))
         .send()
         .await
         .expect("panel");

@@ -191,6 +191,55 @@ impl TestNode {
         node
     }
 
+    /// Signs `username` (password [`PASSWORD`]) in to the admin panel
+    /// through its own login form, as a browser would; returns the value
+    /// of the panel's session cookie (API tokens are no panel cookies).
+    pub async fn panel_login(&self, username: &str) -> String {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let form = client
+            .get(format!("{}/admin/login", self.base))
+            .send()
+            .await
+            .expect("login page");
+        let cookie = |r: &reqwest::Response, name: &str| {
+            r.headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find_map(|v| v.strip_prefix(&format!("{name}=")))
+                .and_then(|v| v.split(';').next())
+                .map(str::to_string)
+        };
+        let pre = cookie(&form, "kodeon_form").expect("pre-session cookie");
+        let html = form.text().await.expect("html");
+        let csrf = html
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a form token")
+            .to_string();
+        let r = client
+            .post(format!("{}/admin/login", self.base))
+            .header("cookie", format!("kodeon_form={pre}"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("login", username),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "panel login of {username}"
+        );
+        cookie(&r, "kodeon_admin").expect("a panel session cookie")
+    }
+
     /// The node's host (`localhost:PORT` or `127.0.0.1:PORT`).
     pub fn domain(&self) -> &str {
         &self.config.server.domain
