@@ -174,13 +174,20 @@ async fn a_backslash_in_an_actor_id_cannot_hijack_another_servers_handle_or_its_
         &format!("/@{}/users/gargron", victim.domain()),
         &forged,
         "gargron",
-        &format!("http://{}\\@{}/users/gargron/inbox", evil.domain, victim.domain()),
+        &format!(
+            "http://{}\\@{}/users/gargron/inbox",
+            evil.domain,
+            victim.domain()
+        ),
     );
 
     // An anonymous lookup makes the node fetch nothing at all.
     let r = here.get(&format!("/members/x@{}", evil.domain), None).await;
     r.assert_error(404, None);
-    assert!(!evil.was_asked(), "an anonymous visitor made the node fetch");
+    assert!(
+        !evil.was_asked(),
+        "an anonymous visitor made the node fetch"
+    );
 
     // Signed in, the lookup fails: the document is refused (its id is not
     // a canonical URL, and its real host is evil's).
@@ -188,10 +195,15 @@ async fn a_backslash_in_an_actor_id_cannot_hijack_another_servers_handle_or_its_
         .get(&format!("/members/x@{}", evil.domain), Some(&alice.token))
         .await;
     r.assert_error(404, Some("username"));
-    assert_eq!(r.body["error"], "member not found", "one error for every failure");
+    assert_eq!(
+        r.body["error"], "member not found",
+        "one error for every failure"
+    );
 
     // The victim's handle still means the victim.
-    let r = here.get(&format!("/members/{handle}"), Some(&alice.token)).await;
+    let r = here
+        .get(&format!("/members/{handle}"), Some(&alice.token))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["remote"]["uri"], real.as_str(), "{}", r.body);
 
@@ -215,7 +227,11 @@ async fn a_backslash_in_an_actor_id_cannot_hijack_another_servers_handle_or_its_
             .then_some(())
     })
     .await;
-    assert_eq!(evil.deliveries.load(Ordering::SeqCst), 0, "evil got a delivery");
+    assert_eq!(
+        evil.deliveries.load(Ordering::SeqCst),
+        0,
+        "evil got a delivery"
+    );
 }
 
 #[tokio::test]
@@ -247,5 +263,10 @@ async fn a_handle_binds_only_to_the_actor_its_own_webfinger_names_and_is_never_s
         .get(&format!("/members/boss@{d}"), Some(&alice.token))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.body["remote"]["uri"], boss.as_str(), "rebound: {}", r.body);
+    assert_eq!(
+        r.body["remote"]["uri"],
+        boss.as_str(),
+        "rebound: {}",
+        r.body
+    );
 }
