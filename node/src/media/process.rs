@@ -128,7 +128,7 @@ pub fn inspect(bytes: &[u8]) -> NodeResult<Plan> {
             "file",
             format!(
                 "a {width}×{height} {color:?} image needs about {} MiB to process; \
-                 at most {} MiB (about 30 megapixels for a JPEG photo)",
+                 at most {} MiB (a JPEG photo of about 40 megapixels, 20 if progressive)",
                 memory.div_ceil(MIB),
                 MAX_DECODE_MEMORY / MIB
             ),
