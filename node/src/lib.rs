@@ -11,6 +11,7 @@ pub mod attestations;
 mod bench_seed;
 pub mod config;
 pub mod conversations;
+mod data_dir;
 pub mod error;
 pub mod events;
 pub mod feeds;

@@ -15,9 +15,9 @@ use crate::store::{Key, Space, Store};
 
 /// Name of the file holding the node secret (outside the database, so a
 /// copy of the database alone does not reveal private keys).
-const SECRET_FILE: &str = "node.secret";
+pub(crate) const SECRET_FILE: &str = "node.secret";
 /// Subdirectory of the data dir holding the sled database.
-const DB_DIR: &str = "db";
+pub(crate) const DB_DIR: &str = "db";
 
 /// Counter kinds (first component of `Space::Counter` keys).
 pub(crate) mod counter {
@@ -144,13 +144,18 @@ impl Node {
     /// secret and the node's keys on first start, runs migrations, and
     /// issues a setup token while the node has no admin.
     pub fn open(config: NodeConfig) -> NodeResult<Node> {
-        fs::create_dir_all(&config.data_dir).map_err(|e| {
+        crate::data_dir::create_private_dir(&config.data_dir).map_err(|e| {
             NodeError::invalid("data_dir", format!("{}: {e}", config.data_dir.display()))
         })?;
         let secret = load_or_create_secret(&config.data_dir)?;
         let sealer = Sealer::new(&secret);
         let form_key = blake3::derive_key("kodeon 2026 form tokens v1", secret.as_bytes());
-        let store = Store::open_sled(&config.data_dir.join(DB_DIR), config.cache_capacity_bytes)?;
+        let store_dir = config.data_dir.join(DB_DIR);
+        crate::data_dir::create_private_dir(&store_dir)
+            .map_err(|e| NodeError::Internal(format!("{}: {e}", store_dir.display())))?;
+        let store = Store::open_sled(&store_dir, config.cache_capacity_bytes)?;
+        crate::data_dir::restrict_files(&store_dir)
+            .map_err(|e| NodeError::Internal(format!("{}: {e}", store_dir.display())))?;
         let node_keys = match store.get::<NodeKeys>(&node_keys_key())? {
             Some(k) => k.keys,
             None => {

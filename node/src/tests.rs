@@ -542,3 +542,21 @@ async fn failed_passwords_are_limited_per_account_whatever_name_or_address_is_ty
     member(&node, "bob").await;
     assert!(node.verify_login("bob", "password123").await.is_ok());
 }
+
+#[tokio::test]
+async fn a_blocked_member_sees_empty_follower_and_following_lists_of_the_blocker() {
+    let f = fixture().await;
+    let alice = member(&f.node, "alice").await;
+    let bob = member(&f.node, "bob").await;
+    let carol = member(&f.node, "carol").await;
+    f.node.follow(&carol, "alice").await.expect("follow");
+    f.node.follow(&alice, "carol").await.expect("follow");
+    let page = PageRequest::default();
+    assert_eq!(f.node.followers(&bob, "alice", &page).expect("list").items.len(), 1);
+    f.node.block(&alice, "bob").await.expect("block");
+    assert!(f.node.followers(&bob, "alice", &page).expect("list").items.is_empty());
+    assert!(f.node.following(&bob, "alice", &page).expect("list").items.is_empty());
+    // Others still see them.
+    assert_eq!(f.node.followers(&carol, "alice", &page).expect("list").items.len(), 1);
+    assert_eq!(f.node.following(&Viewer::Anonymous, "alice", &page).expect("list").items.len(), 1);
+}

@@ -391,8 +391,7 @@ async fn the_same_post_by_gossip_and_activitypub_is_stored_once() {
     .await;
     // ...and by ActivityPub (B's inbox accepted the Create).
     within(20, "the Create in B's inbox", || async {
-        let r = reqwest::get(format!("{}/metrics", b.base)).await.ok()?;
-        let text = r.text().await.ok()?;
+        let text = b.metrics().await;
         text.lines()
             .filter(|l| !l.starts_with('#') && l.contains("federation_activities_received"))
             .filter_map(|l| l.split_whitespace().last()?.parse::<f64>().ok())

@@ -78,7 +78,26 @@ pub fn test_config() -> Config {
     c.rate_limits.login_per_minute_per_ip = 0;
     c.rate_limits.posts_per_minute_per_account = 0;
     c.storage.cache_capacity_mb = 16;
+    c.server.metrics_token = METRICS_TOKEN.into();
     c
+}
+
+/// The token test nodes take for `/metrics`.
+pub const METRICS_TOKEN: &str = "test-metrics-token";
+
+impl TestNode {
+    /// The node's `/metrics` text, scraped with the metrics token.
+    pub async fn metrics(&self) -> String {
+        let r = self
+            .http
+            .get(format!("{}/metrics", self.base))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
+            .await
+            .expect("metrics");
+        assert_eq!(r.status(), StatusCode::OK, "metrics");
+        r.text().await.expect("text")
+    }
 }
 
 impl TestNode {

@@ -14,12 +14,12 @@ async fn health_metrics_and_node_info() {
         (Some(1), Some(1))
     );
     assert_eq!(info.body["needs_setup"], true);
-    let metrics = reqwest::get(format!("{}/metrics", node.base))
+    // /metrics is for the bearer of the metrics token only.
+    let anonymous = reqwest::get(format!("{}/metrics", node.base))
         .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+        .expect("metrics");
+    assert_eq!(anonymous.status(), reqwest::StatusCode::UNAUTHORIZED);
+    let metrics = node.metrics().await;
     assert!(metrics.contains("kodeon_members 1"), "{metrics}");
     assert!(metrics.contains("kodeon_http_requests_total"), "{metrics}");
     assert!(

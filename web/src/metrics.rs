@@ -13,6 +13,9 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
+use axum::http::StatusCode;
+
+use crate::error::ApiError;
 use crate::state::AppState;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -36,6 +39,8 @@ pub struct Metrics {
     posts: Gauge,
     storage: Gauge,
     federation: FederationGauges,
+    /// The bearer token a scraper must send; `None`: /metrics is off.
+    token: Option<String>,
 }
 
 /// Federation figures, read from the node and the delivery worker when
@@ -106,6 +111,42 @@ fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.0005, 2.0, 14))
 }
 
+impl Metrics {
+    /// The registry, served at /metrics to whoever sends `token` as a
+    /// bearer token (the figures count logins and moderators' actions, so
+    /// they are not public); with no token, /metrics answers 404.
+    pub fn with_token(token: Option<String>) -> Metrics {
+        Metrics {
+            token: token.filter(|t| !t.is_empty()),
+            ..Metrics::default()
+        }
+    }
+
+    /// Whether `headers` carry the scrape token.
+    fn authorized(&self, headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+        let Some(expected) = &self.token else {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "metrics are off: set [server] metrics_token and scrape with it as a bearer token",
+            ));
+        };
+        let given = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        // blake3::Hash compares in constant time.
+        if blake3::hash(given.as_bytes()) == blake3::hash(expected.as_bytes()) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "send the metrics token as 'Authorization: Bearer TOKEN'",
+            ))
+        }
+    }
+}
+
 impl Default for Metrics {
     fn default() -> Self {
         let mut registry = Registry::with_prefix("kodeon");
@@ -141,6 +182,7 @@ impl Default for Metrics {
             posts,
             storage,
             federation,
+            token: None,
         }
     }
 }
@@ -169,9 +211,13 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     response
 }
 
-/// `GET /metrics`: Prometheus text format.
-pub async fn render(State(state): State<AppState>) -> Response {
+/// `GET /metrics`: Prometheus text format, for the bearer of the
+/// configured metrics token only.
+pub async fn render(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
     let m = &state.metrics;
+    if let Err(e) = m.authorized(&headers) {
+        return e.into_response();
+    }
     if let Ok(stats) = state.node.stats() {
         m.members.set(stats.members);
         m.posts.set(stats.posts);

@@ -123,3 +123,30 @@ async fn a_panicking_handler_answers_500_and_the_router_goes_on() {
         .expect("response");
     assert_eq!(res.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn metrics_are_served_only_to_the_bearer_of_the_metrics_token() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = Arc::new(Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open"));
+    let get = |app: Router, auth: Option<&'static str>| async move {
+        let mut req = Request::get("/metrics");
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        app.oneshot(req.body(Body::empty()).expect("request"))
+            .await
+            .expect("response")
+            .status()
+    };
+    // Off unless a token is configured.
+    let off = router(node.clone(), WebSettings::default());
+    assert_eq!(get(off, None).await, StatusCode::NOT_FOUND);
+    let settings = WebSettings {
+        metrics_token: Some("s3cret-scrape-token".into()),
+        ..WebSettings::default()
+    };
+    let on = router(node, settings);
+    assert_eq!(get(on.clone(), None).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(get(on.clone(), Some("Bearer wrong")).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(get(on, Some("Bearer s3cret-scrape-token")).await, StatusCode::OK);
+}

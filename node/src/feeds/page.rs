@@ -71,6 +71,15 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A page with nothing on it (and no further pages).
+    pub fn empty() -> Page<T> {
+        Page {
+            items: Vec::new(),
+            next_max_id: None,
+            prev_min_id: None,
+        }
+    }
+
     /// Maps the items, keeping the cursors.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {

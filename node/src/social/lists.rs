@@ -40,6 +40,12 @@ impl Node {
                 "this member's connections are private",
             ));
         }
+        // Someone the member blocks sees an empty list (as on Mastodon).
+        if let Some(me) = viewer.id() {
+            if self.is_blocking(member.id, me)? {
+                return Ok(Page::empty());
+            }
+        }
         self.member_list(&Key::new(space).id(member.id), req)
     }
 
