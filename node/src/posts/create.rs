@@ -222,7 +222,8 @@ impl Node {
         let base = self.config.base_url();
         let rendered = render(&content, &base, |name| {
             matches!(self.member_by_name(name), Ok(Some(_)))
-        });
+        })
+        .map_err(|e| NodeError::invalid("content", e.to_string()))?;
         for tag in rendered.hashtags {
             if !normalised.contains(&tag) {
                 normalised.push(tag);

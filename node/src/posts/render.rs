@@ -1,6 +1,43 @@
 //! Markdown → sanitised HTML, with @mentions and #hashtags linked.
+//!
+//! Rendering is bounded: a table may have at most [`MAX_TABLE_COLUMNS`]
+//! columns and the HTML at most [`html_budget`] bytes. Both are checked
+//! while rendering, so a hostile post stops costing as soon as it is over
+//! (a 10 kB post with a 1,000-column table used to become 2.4 MB of HTML:
+//! pulldown-cmark pads every short row with empty cells).
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+use std::collections::VecDeque;
+use std::fmt;
+
+use pulldown_cmark::{Alignment, CowStr, Event, Options, Parser, Tag, TagEnd};
+
+/// Columns a table may have. A wider table cannot be read on any screen,
+/// and every row of it costs that many cells whatever its source length.
+pub const MAX_TABLE_COLUMNS: usize = 32;
+
+/// The least HTML any post may render to (64 KiB): enough for any short
+/// post whatever its markup (a 500-character post of mentions is ~10 kB).
+pub const MIN_HTML_BUDGET: usize = 64 * 1024;
+
+/// The most HTML any post may render to (1 MiB), whatever `post_chars`
+/// allows.
+pub const MAX_HTML_BUDGET: usize = 1024 * 1024;
+
+/// HTML bytes rendered per source byte at most: the densest ordinary
+/// markup stays under it (`"` escaped as `&quot;` is 6×, `**b**` 3.6×, a
+/// short table cell ~5×), while padded tables and empty-cell rows go far
+/// past it.
+pub const HTML_PER_SOURCE_BYTE: usize = 8;
+
+/// The most HTML a post of `source_len` bytes may render to:
+/// [`HTML_PER_SOURCE_BYTE`] × its length, within [`MIN_HTML_BUDGET`] and
+/// [`MAX_HTML_BUDGET`]. For the default 10,000-character limit that is
+/// 64–80 kB, against 2.4 MB before the bound.
+pub fn html_budget(source_len: usize) -> usize {
+    source_len
+        .saturating_mul(HTML_PER_SOURCE_BYTE)
+        .clamp(MIN_HTML_BUDGET, MAX_HTML_BUDGET)
+}
 
 /// What rendering found in the text.
 pub struct Rendered {
@@ -12,56 +49,150 @@ pub struct Rendered {
     pub hashtags: Vec<String>,
 }
 
+/// Why a post cannot be rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenderError {
+    /// A table has more than [`MAX_TABLE_COLUMNS`] columns.
+    TableTooWide {
+        /// Its columns.
+        columns: usize,
+    },
+    /// The HTML would exceed [`html_budget`].
+    TooLarge {
+        /// The budget, in bytes.
+        limit: usize,
+    },
+}
+
+impl fmt::Display for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RenderError::TableTooWide { columns } => write!(
+                f,
+                "a table may have at most {MAX_TABLE_COLUMNS} columns (this one has {columns})"
+            ),
+            RenderError::TooLarge { limit } => write!(
+                f,
+                "renders to more than {} KiB of HTML; shorten it or use less markup (such as fewer table rows or cells)",
+                limit / 1024
+            ),
+        }
+    }
+}
+
+/// A `fmt::Write` that refuses to grow past `limit` bytes, so rendering
+/// stops at the first write over it.
+struct Bounded {
+    out: String,
+    limit: usize,
+    over: bool,
+}
+
+impl fmt::Write for Bounded {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if self.out.len() + s.len() > self.limit {
+            self.over = true;
+            return Err(fmt::Error);
+        }
+        self.out.push_str(s);
+        Ok(())
+    }
+}
+
 /// Renders Markdown to HTML that is safe to embed: raw HTML in the source
 /// is escaped by the sanitiser, links get `rel="nofollow noopener noreferrer"`.
 /// `@name` becomes a link to the member's page when `is_member(name)` says
 /// they exist; `#tag` links to the tag page. Code spans and blocks are left
-/// alone.
-pub fn render(source: &str, base_url: &str, is_member: impl Fn(&str) -> bool) -> Rendered {
+/// alone. Refused: a table wider than [`MAX_TABLE_COLUMNS`], HTML over
+/// [`html_budget`] (both found while rendering, not after).
+pub fn render(
+    source: &str,
+    base_url: &str,
+    is_member: impl Fn(&str) -> bool,
+) -> Result<Rendered, RenderError> {
+    let limit = html_budget(source.len());
     let mut mentions: Vec<String> = Vec::new();
     let mut hashtags: Vec<String> = Vec::new();
-    let mut in_code = 0usize;
-    let mut in_link = 0usize;
-    let mut events: Vec<Event<'_>> = Vec::new();
-    for event in Parser::new_ext(
-        source,
-        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES,
-    ) {
-        match &event {
-            Event::Start(Tag::CodeBlock(_)) => in_code += 1,
-            Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
-            Event::Start(Tag::Link { .. }) => in_link += 1,
-            Event::End(TagEnd::Link) => in_link = in_link.saturating_sub(1),
-            _ => {}
-        }
-        match event {
-            Event::Text(text) if in_code == 0 && in_link == 0 => {
-                link_tokens(
-                    &text,
-                    base_url,
-                    &is_member,
-                    &mut mentions,
-                    &mut hashtags,
-                    &mut events,
-                );
+    let mut too_wide: Option<usize> = None;
+    let mut writer = Bounded {
+        out: String::with_capacity(source.len().saturating_mul(2).min(limit)),
+        limit,
+        over: false,
+    };
+    {
+        let mut parser = Parser::new_ext(
+            source,
+            Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES,
+        );
+        let mut in_code = 0usize;
+        let mut in_link = 0usize;
+        let mut pending: VecDeque<Event<'_>> = VecDeque::new();
+        // Events flow one at a time from the parser to the HTML writer; a
+        // text run may become several (plain text and links).
+        let events = std::iter::from_fn(|| loop {
+            if let Some(event) = pending.pop_front() {
+                return Some(event);
             }
-            // Raw HTML from members is shown as text, never interpreted.
-            Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
-            other => events.push(other),
-        }
+            let event = parser.next()?;
+            match &event {
+                Event::Start(Tag::Table(columns)) if columns.len() > MAX_TABLE_COLUMNS => {
+                    too_wide = Some(columns.len());
+                    return None;
+                }
+                Event::Start(Tag::CodeBlock(_)) => in_code += 1,
+                Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
+                Event::Start(Tag::Link { .. }) => in_link += 1,
+                Event::End(TagEnd::Link) => in_link = in_link.saturating_sub(1),
+                _ => {}
+            }
+            match event {
+                // Alignment becomes a `style` attribute on every cell,
+                // which the sanitiser drops: leave it out of the budget.
+                Event::Start(Tag::Table(columns)) => {
+                    return Some(Event::Start(Tag::Table(vec![
+                        Alignment::None;
+                        columns.len()
+                    ])))
+                }
+                Event::Text(text) if in_code == 0 && in_link == 0 => {
+                    link_tokens(
+                        &text,
+                        base_url,
+                        &is_member,
+                        &mut mentions,
+                        &mut hashtags,
+                        &mut pending,
+                    );
+                }
+                // Raw HTML from members is shown as text, never interpreted.
+                Event::Html(raw) | Event::InlineHtml(raw) => return Some(Event::Text(raw)),
+                other => return Some(other),
+            }
+        });
+        // The only error is `Bounded` refusing a write (`writer.over`).
+        let _ = pulldown_cmark::html::write_html_fmt(&mut writer, events);
     }
-    let mut unsafe_html = String::with_capacity(source.len() * 2);
-    pulldown_cmark::html::push_html(&mut unsafe_html, events.into_iter());
+    if let Some(columns) = too_wide {
+        return Err(RenderError::TableTooWide { columns });
+    }
+    if writer.over {
+        return Err(RenderError::TooLarge { limit });
+    }
+    // The sanitiser's input is within the budget, so its cost is too; its
+    // output can still grow a little (`rel` on every link).
     let html = ammonia::Builder::default()
         .link_rel(Some("nofollow noopener noreferrer"))
         .add_tag_attributes("a", &["class"])
-        .clean(&unsafe_html)
+        .clean(&writer.out)
         .to_string();
-    Rendered {
+    if html.len() > limit {
+        return Err(RenderError::TooLarge { limit });
+    }
+    Ok(Rendered {
         html,
         mentions,
         hashtags,
-    }
+    })
 }
 
 /// Splits a text run into plain text and links for `@name` / `#tag`.
@@ -71,7 +202,7 @@ fn link_tokens<'a>(
     is_member: &impl Fn(&str) -> bool,
     mentions: &mut Vec<String>,
     hashtags: &mut Vec<String>,
-    out: &mut Vec<Event<'a>>,
+    out: &mut VecDeque<Event<'a>>,
 ) {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut plain_start = 0;
@@ -139,11 +270,11 @@ fn link_tokens<'a>(
             };
             if let Some(html) = link {
                 if plain_start < pos {
-                    out.push(Event::Text(CowStr::from(
+                    out.push_back(Event::Text(CowStr::from(
                         text[plain_start..pos].to_string(),
                     )));
                 }
-                out.push(Event::InlineHtml(CowStr::from(html)));
+                out.push_back(Event::InlineHtml(CowStr::from(html)));
                 plain_start = end;
             }
             i = j.max(i + 1);
@@ -152,7 +283,7 @@ fn link_tokens<'a>(
         i += 1;
     }
     if plain_start < text.len() {
-        out.push(Event::Text(CowStr::from(text[plain_start..].to_string())));
+        out.push_back(Event::Text(CowStr::from(text[plain_start..].to_string())));
     }
 }
 
@@ -168,7 +299,73 @@ mod tests {
     use super::*;
 
     fn render_simple(src: &str) -> Rendered {
-        render(src, "https://k.test", |name| name == "bob")
+        render(src, "https://k.test", |name| name == "bob").expect("renders")
+    }
+
+    /// A 10 kB post whose table has `columns` columns and short rows that
+    /// pulldown-cmark pads with empty cells.
+    fn wide_table(columns: usize) -> String {
+        let mut s = format!("|{}\n|{}\n", "a|".repeat(columns), "-|".repeat(columns));
+        while s.len() + 3 <= 10_000 {
+            s.push_str("|x\n");
+        }
+        s
+    }
+
+    #[test]
+    fn a_thousand_column_table_is_refused() {
+        let source = wide_table(1000);
+        assert!(source.len() <= 10_000);
+        let err = render(&source, "https://k.test", |_| false).err();
+        assert_eq!(err, Some(RenderError::TableTooWide { columns: 1000 }));
+        let message = err.map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("at most 32 columns"), "{message}");
+    }
+
+    #[test]
+    fn padded_rows_are_stopped_at_the_budget() {
+        // 32 columns are allowed, but 3,300 one-cell rows padded to 32
+        // cells would be ~1 MB of HTML.
+        let source = wide_table(MAX_TABLE_COLUMNS);
+        let err = render(&source, "https://k.test", |_| false).err();
+        assert_eq!(
+            err,
+            Some(RenderError::TooLarge {
+                limit: html_budget(source.len())
+            })
+        );
+    }
+
+    #[test]
+    fn ordinary_markup_fits_its_budget() {
+        assert_eq!(html_budget(10), MIN_HTML_BUDGET);
+        assert_eq!(html_budget(10_000), 80_000);
+        assert_eq!(html_budget(400_000), MAX_HTML_BUDGET);
+        // A table of real rows, ampersands that escape to 5 bytes each,
+        // and emphasis: all within 8× of their source.
+        let mut table = format!("|{}\n|{}\n", "h|".repeat(32), ":-:|".repeat(32));
+        for _ in 0..20 {
+            table.push_str(&format!("|{}\n", "cell|".repeat(32)));
+        }
+        let r = render_simple(&table);
+        assert_eq!(r.html.matches("<td>").count(), 20 * 32);
+        // Centred one-character cells: 5× without the `style` attribute
+        // that alignment would add to each (and the sanitiser drops).
+        while table.len() < 9_500 {
+            table.push_str(&format!("|{}\n", "1|".repeat(32)));
+        }
+        let r = render_simple(&table);
+        assert!(
+            r.html.len() > html_budget(table.len()) / 2,
+            "{}",
+            r.html.len()
+        );
+        assert!(!r.html.contains("style"));
+        let ampersands = "&".repeat(9_000);
+        let r = render_simple(&ampersands);
+        assert!(r.html.len() > 45_000, "{}", r.html.len());
+        let bold = "**b** ".repeat(1_600);
+        assert!(render_simple(&bold).html.contains("<strong>b</strong>"));
     }
 
     #[test]
@@ -196,7 +393,8 @@ mod tests {
             "hi @bob@example.org:8080. and @eve@nowhere.example",
             "http://x",
             |n| n == "bob@example.org:8080",
-        );
+        )
+        .expect("renders");
         assert_eq!(r.mentions, vec!["bob@example.org:8080".to_string()]);
         assert!(r.html.contains("@bob@example.org:8080</a>."), "{}", r.html);
         assert!(!r.html.contains("@eve@nowhere.example</a>"));
