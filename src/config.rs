@@ -147,6 +147,10 @@ pub struct ServerConfig {
     pub dev: bool,
     /// Largest accepted request body, in bytes.
     pub body_limit_bytes: usize,
+    /// Open streaming connections (SSE, WebSocket) at most (0: no limit).
+    pub max_streams: usize,
+    /// Open streaming connections from one client IP at most (0: no limit).
+    pub max_streams_per_ip: usize,
 }
 
 /// `[storage]`: the storage engine.
@@ -220,11 +224,14 @@ impl Default for Config {
 
 impl Default for ServerConfig {
     fn default() -> Self {
+        let streams = web::WebSettings::default().streams;
         ServerConfig {
             listen: "127.0.0.1:8080".to_owned(),
             domain: String::new(),
             dev: false,
             body_limit_bytes: 1024 * 1024,
+            max_streams: streams.total,
+            max_streams_per_ip: streams.per_ip,
         }
     }
 }
@@ -536,6 +543,10 @@ impl Config {
                 media_uploads_per_minute_per_account: self
                     .rate_limits
                     .media_uploads_per_minute_per_account,
+            },
+            streams: web::StreamLimits {
+                per_ip: self.server.max_streams_per_ip,
+                total: self.server.max_streams,
             },
         }
     }

@@ -38,6 +38,18 @@ pub struct WebSettings {
     pub body_limit_bytes: usize,
     /// Rate limits (0 = unlimited).
     pub rate_limits: RateLimits,
+    /// Open streams allowed (0 = unlimited).
+    pub streams: StreamLimits,
+}
+
+/// How many streaming connections (SSE and WebSocket) may be open at once;
+/// past a limit a new one is a 429. 0 disables a limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamLimits {
+    /// Streams open from one client IP.
+    pub per_ip: usize,
+    /// Streams open on the node.
+    pub total: usize,
 }
 
 /// Rate limits, per client IP or per account. 0 disables a limit.
@@ -63,6 +75,10 @@ impl Default for WebSettings {
                 posts_per_minute_per_account: 300,
                 media_uploads_per_minute_per_account: 30,
             },
+            streams: StreamLimits {
+                per_ip: 16,
+                total: 4096,
+            },
         }
     }
 }
@@ -84,6 +100,7 @@ pub fn router_with_federation(
         node,
         limiters: Arc::new(rate_limit::Limiters::new(&settings.rate_limits)),
         metrics: Arc::new(metrics::Metrics::default()),
+        streams: Arc::new(mastodon::StreamSlots::new(settings.streams)),
         federation,
     };
     let api = Router::new()

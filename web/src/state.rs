@@ -16,6 +16,8 @@ pub struct AppState {
     pub limiters: Arc<Limiters>,
     /// Request metrics.
     pub metrics: Arc<Metrics>,
+    /// Open streaming connections, counted against their limits.
+    pub streams: Arc<crate::mastodon::StreamSlots>,
     /// ActivityPub federation (absent in tests of the web layer alone).
     pub federation: Option<Arc<federation::Federation>>,
 }

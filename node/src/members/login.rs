@@ -253,9 +253,29 @@ impl Node {
             };
             txn.delete(index);
             txn.delete(Key::new(Space::Token).bytes(&hash));
+            txn.emit(crate::events::Event::SessionEnded {
+                session: session_id,
+                member: me,
+            });
             Ok(())
         })
         .await
+    }
+
+    /// Whether `session` still stands: its token is not revoked and its
+    /// member may still sign in. Open streams re-check this now and then,
+    /// in case they missed the [`crate::events::Event::SessionEnded`].
+    pub fn session_alive(&self, session: &Session) -> NodeResult<bool> {
+        let index = Key::new(Space::MemberTokens)
+            .id(session.member_id)
+            .id(session.id);
+        if !self.store.contains(&index)? {
+            return Ok(false);
+        }
+        Ok(matches!(
+            self.member(session.member_id)?,
+            Some(m) if m.status == MemberStatus::Active
+        ))
     }
 
     /// Revokes every session of a member (password reset, suspension).
@@ -271,6 +291,10 @@ impl Node {
             txn.delete(Key::new(Space::Token).bytes(&hash));
             if let Some(id) = Key::trailing_id(&key) {
                 txn.delete(Key::new(Space::MemberTokens).id(member).id(id));
+                txn.emit(crate::events::Event::SessionEnded {
+                    session: id,
+                    member,
+                });
             }
         }
         Ok(())

@@ -241,7 +241,12 @@ impl Node {
                         // A boost, or an entry whose post is gone: drop the entry.
                         self.write(|txn| {
                             if let Some(boost) = self.boost_record(id)? {
-                                self.remove_boost(txn, boost.post_id, target.id, id)?;
+                                let boosted = txn
+                                    .get::<crate::model::Post>(
+                                        &Key::new(Space::Post).id(boost.post_id),
+                                    )?
+                                    .map(std::sync::Arc::new);
+                                self.remove_boost(txn, boost.post_id, target.id, id, boosted)?;
                             }
                             txn.delete(Key::new(Space::AuthorPosts).id(target.id).id(id));
                             Ok(())

@@ -40,4 +40,31 @@ impl Node {
             Visibility::Direct => post.mentions.contains(&me),
         })
     }
+
+    /// Whether `viewer` could have seen a post or boost that was just
+    /// deleted, from what its [`crate::events::Event::PostDeleted`]
+    /// carries: [`Node::can_view`] applied to the post as it was (a boost:
+    /// the boosted post, and the booster not blocked either way, as
+    /// `boost_view` shows it). Streams tell only such viewers of a delete.
+    pub fn could_have_seen(
+        &self,
+        viewer: &Viewer,
+        deleted: &crate::events::Deleted,
+    ) -> NodeResult<bool> {
+        if let (Some(booster), Some(me)) = (deleted.booster, viewer.id()) {
+            if me == booster {
+                return Ok(true);
+            }
+            if self.blocked_either_way(me, booster)? {
+                return Ok(false);
+            }
+        }
+        let Some(post) = &deleted.post else {
+            return Ok(false);
+        };
+        match self.member(post.author_id)? {
+            Some(author) => self.can_view(viewer, post, &author),
+            None => Ok(false),
+        }
+    }
 }

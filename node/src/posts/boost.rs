@@ -5,12 +5,14 @@
 //! (the value holds the boosted post's id), so home feeds and profiles show
 //! it in time order with no extra index.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, NodeResult};
-use crate::events::Event;
+use crate::events::{Deleted, Event};
 use crate::id::Id;
-use crate::model::{now_ms, NotificationKind, PostView, Visibility};
+use crate::model::{now_ms, NotificationKind, Post, PostView, Visibility};
 use crate::node::{counter, Node, Viewer};
 use crate::store::{Key, Space};
 
@@ -87,13 +89,14 @@ impl Node {
         let me = viewer.member()?.id;
         let viewer_is_local = viewer.member()?.is_local();
         let (post, author) = self.visible_post(viewer, id)?;
+        let seen_as = std::sync::Arc::new(post.clone());
         let removed = self
             .write(|txn| {
                 let index = Key::new(Space::Boosts).id(id).id(me);
                 let Some(boost_id) = txn.get::<Id>(&index)? else {
                     return Ok(false);
                 };
-                self.remove_boost(txn, id, me, boost_id)?;
+                self.remove_boost(txn, id, me, boost_id, Some(seen_as.clone()))?;
                 if viewer_is_local {
                     self.federate(
                         txn,
@@ -113,19 +116,29 @@ impl Node {
         self.post_view(viewer, &post, &author)
     }
 
-    /// Stages the removal of one boost.
+    /// Stages the removal of one boost. `boosted` is the boosted post as it
+    /// is (or was, when it is being deleted in the same write): its
+    /// audience is the boost's, told of the delete (`None`: only the
+    /// booster is).
     pub(crate) fn remove_boost(
         &self,
         txn: &mut crate::store::Txn<'_>,
         post: Id,
         member: Id,
         boost: Id,
+        boosted: Option<Arc<Post>>,
     ) -> NodeResult<()> {
         txn.delete(Key::new(Space::Boosts).id(post).id(member));
         txn.delete(Key::new(Space::Boost).id(boost));
         txn.delete(Key::new(Space::AuthorPosts).id(member).id(boost));
         txn.add(counter::key(counter::BOOSTS, post), -1)?;
-        txn.emit(Event::PostDeleted { id: boost });
+        txn.emit(Event::PostDeleted {
+            id: boost,
+            seen_by: Deleted {
+                post: boosted,
+                booster: Some(member),
+            },
+        });
         Ok(())
     }
 

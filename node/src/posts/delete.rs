@@ -19,12 +19,19 @@ impl Node {
         }
         let mut boosters = Vec::new();
         let media = self.post_media(&post.media)?;
+        let gone = std::sync::Arc::new(post.clone());
         self.write(|txn| {
             if !txn.contains(&Key::new(Space::Post).id(id))? {
                 return Err(NodeError::NotFound("post"));
             }
             txn.delete(Key::new(Space::Post).id(id));
-            txn.emit(crate::events::Event::PostDeleted { id });
+            txn.emit(crate::events::Event::PostDeleted {
+                id,
+                seen_by: crate::events::Deleted {
+                    post: Some(gone.clone()),
+                    booster: None,
+                },
+            });
             txn.delete(Key::new(Space::AuthorPosts).id(post.author_id).id(id));
             self.index_listing(txn, &post, false)?;
             self.index_words(txn, &post, false);
@@ -52,7 +59,7 @@ impl Node {
                 let member = key.get(17..33).and_then(Id::from_slice);
                 let boost = crate::store::decode_value::<Id>(&value).ok();
                 if let (Some(member), Some(boost)) = (member, boost) {
-                    self.remove_boost(txn, id, member, boost)?;
+                    self.remove_boost(txn, id, member, boost, Some(gone.clone()))?;
                     boosters.push(member);
                 }
             }

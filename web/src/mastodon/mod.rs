@@ -20,6 +20,8 @@ mod timelines;
 #[cfg(test)]
 mod tests;
 
+pub use streaming::StreamSlots;
+
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};

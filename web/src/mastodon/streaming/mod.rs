@@ -1,11 +1,25 @@
 //! Streaming: new posts, edits, deletes and notifications pushed to open
 //! apps over Server-Sent Events (`/api/v1/streaming/user`, ...) or a
 //! WebSocket (`/api/v1/streaming?stream=user`), fed by the node's event bus.
+//!
+//! Each stream is checked against its token's scopes when opened (and each
+//! WebSocket subscription when made), and ends as soon as its token does:
+//! the node emits [`Event::SessionEnded`] when a session is revoked or
+//! ends with its member's suspension, deletion or password reset; a stream
+//! that may have missed it (it lagged) or that has been open for
+//! [`SESSION_RECHECK`] asks the node again. Open streams are counted per
+//! IP and in all ([`StreamSlots`]).
+
+mod channel;
+mod slots;
+
+#[cfg(test)]
+mod tests;
 
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
@@ -14,15 +28,27 @@ use axum::routing::get;
 use axum::Router;
 use futures_util::stream;
 use node::events::Event;
-use node::model::Visibility;
-use node::Viewer;
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::Receiver;
+use tokio::time::{Interval, MissedTickBehavior};
 
-use super::entities::Renderer;
+use self::channel::{translate, Channel, Listener};
+pub use self::slots::{StreamSlot, StreamSlots};
 use super::MaybeToken;
 use crate::error::{ApiError, ApiResult};
+use crate::rate_limit::ClientIp;
 use crate::state::AppState;
+
+/// How often an open stream asks the node whether its session still
+/// stands, in case it missed the event that ended it.
+pub const SESSION_RECHECK: Duration = Duration::from_secs(30);
+
+/// The largest message (and frame) a WebSocket client may send: clients
+/// only send `{"type":"subscribe","stream":...}` and the like, a few
+/// hundred bytes. A longer one closes the connection once this much has
+/// arrived, instead of being buffered (tungstenite's default is 64 MiB).
+pub const MAX_CLIENT_MESSAGE: usize = 16 * 1024;
 
 /// Routes.
 pub fn routes() -> Router<AppState> {
@@ -32,160 +58,32 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/streaming/health", get(|| async { "OK" }))
         .route(
             "/api/v1/streaming/user",
-            get(|s, t, q| sse(s, t, q, "user")),
+            get(|s, t, ip, q| sse(s, t, ip, q, "user")),
         )
         .route(
             "/api/v1/streaming/user/notification",
-            get(|s, t, q| sse(s, t, q, "user:notification")),
+            get(|s, t, ip, q| sse(s, t, ip, q, "user:notification")),
         )
         .route(
             "/api/v1/streaming/public",
-            get(|s, t, q| sse(s, t, q, "public")),
+            get(|s, t, ip, q| sse(s, t, ip, q, "public")),
         )
         .route(
             "/api/v1/streaming/public/local",
-            get(|s, t, q| sse(s, t, q, "public:local")),
+            get(|s, t, ip, q| sse(s, t, ip, q, "public:local")),
         )
         .route(
             "/api/v1/streaming/hashtag",
-            get(|s, t, q| sse(s, t, q, "hashtag")),
+            get(|s, t, ip, q| sse(s, t, ip, q, "hashtag")),
         )
         .route(
             "/api/v1/streaming/hashtag/local",
-            get(|s, t, q| sse(s, t, q, "hashtag:local")),
+            get(|s, t, ip, q| sse(s, t, ip, q, "hashtag:local")),
         )
         .route(
             "/api/v1/streaming/direct",
-            get(|s, t, q| sse(s, t, q, "direct")),
+            get(|s, t, ip, q| sse(s, t, ip, q, "direct")),
         )
-}
-
-/// One subscribed stream.
-#[derive(Debug, Clone, PartialEq)]
-enum Channel {
-    User,
-    UserNotification,
-    Public,
-    Hashtag(String),
-    Direct,
-}
-
-impl Channel {
-    fn parse(name: &str, tag: Option<&str>) -> Option<Channel> {
-        Some(match name {
-            "user" => Channel::User,
-            "user:notification" => Channel::UserNotification,
-            "public" | "public:local" | "public:media" | "public:local:media" => Channel::Public,
-            "hashtag" | "hashtag:local" => Channel::Hashtag(
-                tag.filter(|t| !t.is_empty())?
-                    .trim_start_matches('#')
-                    .to_lowercase(),
-            ),
-            "direct" => Channel::Direct,
-            _ => return None,
-        })
-    }
-
-    fn needs_member(&self) -> bool {
-        matches!(
-            self,
-            Channel::User | Channel::UserNotification | Channel::Direct
-        )
-    }
-
-    /// Mastodon's name for the `stream` field of WebSocket messages.
-    fn names(&self) -> Vec<String> {
-        match self {
-            Channel::User => vec!["user".into()],
-            Channel::UserNotification => vec!["user:notification".into()],
-            Channel::Public => vec!["public:local".into()],
-            Channel::Hashtag(t) => vec!["hashtag".into(), t.clone()],
-            Channel::Direct => vec!["direct".into()],
-        }
-    }
-}
-
-/// An event to send: Mastodon's event name and payload (JSON text, or the
-/// bare id for `delete`).
-struct Outgoing {
-    event: &'static str,
-    payload: String,
-}
-
-/// What `event` means for `viewer` on `channel`, if anything.
-fn translate(
-    state: &AppState,
-    viewer: &Viewer,
-    channel: &Channel,
-    event: &Event,
-) -> Option<Outgoing> {
-    let node = &state.node;
-    match event {
-        Event::PostCreated { id, .. } | Event::PostEdited { id } => {
-            if *channel == Channel::UserNotification {
-                return None;
-            }
-            let post = node.post(viewer, *id).ok()?;
-            if *channel == Channel::Direct {
-                // Mastodon's direct stream carries Conversation entities.
-                if post.visibility != Visibility::Direct
-                    || matches!(event, Event::PostEdited { .. })
-                {
-                    return None;
-                }
-                let page = node
-                    .conversations(viewer, &node::PageRequest::first(20))
-                    .ok()?;
-                let conversation = page.items.iter().find(|c| c.last_post.id == post.id)?;
-                let entity =
-                    super::conversations::render(&mut Renderer::new(node), conversation).ok()?;
-                return Some(Outgoing {
-                    event: "conversation",
-                    payload: entity.to_string(),
-                });
-            }
-            let wanted = match channel {
-                Channel::User => node.in_home(viewer, &post).ok()?,
-                Channel::Public => post.visibility == Visibility::Public,
-                Channel::Hashtag(tag) => {
-                    post.visibility == Visibility::Public && post.tags.contains(tag)
-                }
-                Channel::Direct => post.visibility == Visibility::Direct,
-                Channel::UserNotification => false,
-            };
-            if !wanted {
-                return None;
-            }
-            let status = Renderer::new(node).status(&post).ok()?;
-            let event = if matches!(event, Event::PostEdited { .. }) {
-                "status.update"
-            } else {
-                "update"
-            };
-            Some(Outgoing {
-                event,
-                payload: status.to_string(),
-            })
-        }
-        Event::PostDeleted { id } => Some(Outgoing {
-            event: "delete",
-            payload: id.to_string(),
-        }),
-        Event::FederationQueued => None,
-        Event::Notified { recipient, id } => {
-            if !matches!(channel, Channel::User | Channel::UserNotification)
-                || viewer.id() != Some(*recipient)
-            {
-                return None;
-            }
-            let n = node.notification(viewer, *id).ok()?;
-            let entity = Renderer::new(node).notification(&n).ok()?;
-            Some(Outgoing {
-                event: "notification",
-                payload: entity.to_string(),
-            })
-        }
-    }
 }
 
 #[derive(Deserialize)]
@@ -194,58 +92,107 @@ struct StreamQuery {
     stream: Option<String>,
 }
 
-fn viewer_for(token: &MaybeToken, channel: &Channel) -> ApiResult<Viewer> {
-    let viewer = token.viewer("read:statuses")?;
-    if channel.needs_member() && viewer.id().is_none() {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "Error: Missing access token",
-        ));
+/// An open stream's subscription to the node's events, for as long as its
+/// session stands. It holds the stream's slot.
+struct Subscription {
+    state: AppState,
+    listener: Listener,
+    events: Receiver<Event>,
+    recheck: Interval,
+    _slot: StreamSlot,
+}
+
+impl Subscription {
+    fn new(state: AppState, listener: Listener, slot: StreamSlot) -> Subscription {
+        let events = state.node.subscribe();
+        let mut recheck = tokio::time::interval_at(
+            tokio::time::Instant::now() + SESSION_RECHECK,
+            SESSION_RECHECK,
+        );
+        recheck.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        Subscription {
+            state,
+            listener,
+            events,
+            recheck,
+            _slot: slot,
+        }
     }
-    Ok(viewer)
+
+    /// The next event, or `None` once the stream must end: its session
+    /// ended, or the node is shutting down.
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            tokio::select! {
+                event = self.events.recv() => match event {
+                    Ok(Event::SessionEnded { session, .. }) if self.listener.is_session(session) => {
+                        return None;
+                    }
+                    Ok(event) => return Some(event),
+                    Err(RecvError::Lagged(n)) => {
+                        tracing::warn!(missed = n, "streaming client lagged");
+                        // What it missed may have ended its session.
+                        if !self.session_alive() {
+                            return None;
+                        }
+                    }
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = self.recheck.tick() => {
+                    if !self.session_alive() {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the session still stands (anonymous: always). A store error
+    /// ends the stream; the client reconnects.
+    fn session_alive(&self) -> bool {
+        match &self.listener.session {
+            None => true,
+            Some(session) => self.state.node.session_alive(session).unwrap_or(false),
+        }
+    }
 }
 
 /// GET /api/v1/streaming/{user,public,...} — Server-Sent Events.
 async fn sse(
     State(s): State<AppState>,
     t: MaybeToken,
+    ClientIp(ip): ClientIp,
     Query(q): Query<StreamQuery>,
     name: &'static str,
 ) -> ApiResult<Response> {
     let channel = Channel::parse(name, q.tag.as_deref())
         .ok_or_else(|| ApiError::field(StatusCode::BAD_REQUEST, "tag", "tag is required"))?;
-    let viewer = viewer_for(&t, &channel)?;
-    let rx = s.node.subscribe();
-    let events = stream::unfold(
-        (s, viewer, channel, rx),
-        |(s, viewer, channel, mut rx)| async move {
-            loop {
-                match rx.recv().await {
-                    Ok(event) => {
-                        if let Some(out) = translate(&s, &viewer, &channel, &event) {
-                            let item: Result<SseEvent, Infallible> =
-                                Ok(SseEvent::default().event(out.event).data(out.payload));
-                            return Some((item, (s, viewer, channel, rx)));
-                        }
-                    }
-                    Err(RecvError::Lagged(n)) => {
-                        tracing::warn!(missed = n, "streaming client lagged")
-                    }
-                    Err(RecvError::Closed) => return None,
-                }
+    let listener = Listener::new(t);
+    listener.check(&channel)?;
+    let slot = s.streams.open(ip)?;
+    let subscription = Subscription::new(s, listener, slot);
+    let events = stream::unfold((subscription, channel), |(mut sub, channel)| async move {
+        loop {
+            let event = sub.next().await?;
+            if let Some(out) = translate(&sub.state, &sub.listener, &channel, &event) {
+                let item: Result<SseEvent, Infallible> =
+                    Ok(SseEvent::default().event(out.event).data(out.payload));
+                return Some((item, (sub, channel)));
             }
-        },
-    );
+        }
+    });
     Ok(Sse::new(events)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response())
 }
 
 /// GET /api/v1/streaming?stream=user — WebSocket; more streams can be
-/// added with `{"type":"subscribe","stream":"...","tag":"..."}` messages.
+/// added with `{"type":"subscribe","stream":"...","tag":"..."}` messages,
+/// each checked against the token's scopes.
 async fn websocket(
     State(s): State<AppState>,
     t: MaybeToken,
+    ClientIp(ip): ClientIp,
     Query(q): Query<StreamQuery>,
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
@@ -255,15 +202,20 @@ async fn websocket(
             "expected a WebSocket upgrade",
         ));
     };
-    let viewer = t.viewer("read:statuses")?;
+    let listener = Listener::new(t);
     let mut channels = Vec::new();
     if let Some(name) = q.stream.as_deref() {
         let channel = Channel::parse(name, q.tag.as_deref())
             .ok_or_else(|| ApiError::field(StatusCode::BAD_REQUEST, "stream", "unknown stream"))?;
-        viewer_for(&t, &channel)?;
+        listener.check(&channel)?;
         channels.push(channel);
     }
-    Ok(ws.on_upgrade(move |socket| serve_socket(s, viewer, channels, socket)))
+    let slot = s.streams.open(ip)?;
+    let subscription = Subscription::new(s, listener, slot);
+    Ok(ws
+        .max_message_size(MAX_CLIENT_MESSAGE)
+        .max_frame_size(MAX_CLIENT_MESSAGE)
+        .on_upgrade(move |socket| serve_socket(subscription, channels, socket)))
 }
 
 #[derive(Deserialize)]
@@ -274,42 +226,49 @@ struct ClientMessage {
     tag: Option<String>,
 }
 
-async fn serve_socket(
-    s: AppState,
-    viewer: Viewer,
-    mut channels: Vec<Channel>,
-    mut socket: WebSocket,
-) {
-    let mut rx = s.node.subscribe();
+async fn serve_socket(mut sub: Subscription, mut channels: Vec<Channel>, mut socket: WebSocket) {
     loop {
         tokio::select! {
-            event = rx.recv() => match event {
-                Ok(event) => {
-                    for channel in &channels {
-                        if let Some(out) = translate(&s, &viewer, channel, &event) {
-                            let msg = serde_json::json!({"stream": channel.names(), "event": out.event, "payload": out.payload});
-                            if socket.send(Message::Text(msg.to_string().into())).await.is_err() {
-                                return;
-                            }
+            event = sub.next() => {
+                let Some(event) = event else {
+                    let _ = socket
+                        .send(Message::Close(Some(CloseFrame {
+                            code: close_code::POLICY,
+                            reason: "the access token is no longer valid".into(),
+                        })))
+                        .await;
+                    return;
+                };
+                for channel in &channels {
+                    if let Some(out) = translate(&sub.state, &sub.listener, channel, &event) {
+                        let msg = serde_json::json!({"stream": channel.names(), "event": out.event, "payload": out.payload});
+                        if socket.send(Message::Text(msg.to_string().into())).await.is_err() {
+                            return;
                         }
                     }
                 }
-                Err(RecvError::Lagged(n)) => tracing::warn!(missed = n, "streaming client lagged"),
-                Err(RecvError::Closed) => return,
             },
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => {
                     let Ok(m) = serde_json::from_str::<ClientMessage>(&text) else { continue };
                     let Some(channel) = Channel::parse(&m.stream, m.tag.as_deref()) else { continue };
-                    if channel.needs_member() && viewer.id().is_none() {
-                        continue;
-                    }
                     match m.kind.as_str() {
-                        "subscribe" if !channels.contains(&channel) => channels.push(channel),
+                        "subscribe" => {
+                            if let Err(e) = sub.listener.check(&channel) {
+                                // Mastodon answers a refused subscription so.
+                                let msg = serde_json::json!({"error": e.message, "status": e.status.as_u16()});
+                                if socket.send(Message::Text(msg.to_string().into())).await.is_err() {
+                                    return;
+                                }
+                            } else if !channels.contains(&channel) {
+                                channels.push(channel);
+                            }
+                        }
                         "unsubscribe" => channels.retain(|c| *c != channel),
                         _ => {}
                     }
                 }
+                // A message over MAX_CLIENT_MESSAGE arrives as an error.
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 Some(Ok(_)) => {}
             },
