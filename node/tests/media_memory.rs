@@ -116,6 +116,24 @@ async fn the_decompression_bomb_allocates_next_to_nothing() {
     assert!(peak < 4 * MIB, "{peak} bytes allocated");
 }
 
+/// A 16×16 PNG whose ICC profile inflates to 64 MiB: the profile is cut
+/// off at about the file's size.
+#[tokio::test]
+async fn a_metadata_bomb_allocates_next_to_nothing() {
+    let _turn = TURN.lock().await;
+    let (node, alice, _dir) = node_with_member().await;
+    let small = test_images::zero_rgba16_png(16, 16);
+    let bomb = test_images::with_icc_profile_of_zeros(&small, 64 * MIB as u64);
+    let limit = bomb.len() + 4 * MIB;
+    let (result, peak) = peak_during(node.upload_media(&alice, bomb, None)).await;
+    println!(
+        "ICC bomb: accepted={} peak={} KiB",
+        result.is_ok(),
+        peak / 1024
+    );
+    assert!(peak < 2 * limit, "{peak} bytes allocated");
+}
+
 /// Each kind of image stays within the estimate its reservation is based
 /// on (measured peak ≤ `Plan::memory`).
 #[tokio::test]

@@ -81,8 +81,9 @@ fn undecodable(e: ImageError) -> NodeError {
 }
 
 /// Checks an upload from its header alone: type, size, dimensions and the
-/// memory decoding it would take. Allocates at most a copy of `bytes`
-/// (the JPEG decoder keeps one).
+/// memory decoding it would take. Allocates at most about the size of
+/// `bytes` (the JPEG decoder keeps a copy; a PNG's metadata chunks, an ICC
+/// profile decompressed, count against the same limit).
 pub fn inspect(bytes: &[u8]) -> NodeResult<Plan> {
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(NodeError::too_large(
@@ -97,22 +98,24 @@ pub fn inspect(bytes: &[u8]) -> NodeResult<Plan> {
     ) {
         return Err(unsupported());
     }
-    let decoder = decoder(bytes, format, MAX_DECODE_MEMORY)?;
+    let input = bytes.len() as u64;
+    let decoder = decoder(bytes, format, input + SLACK)?;
     let (width, height) = decoder.dimensions();
     let color = decoder.color_type();
     let decoded_bytes = decoder.total_bytes();
     drop(decoder);
     let pixels = u64::from(width) * u64::from(height);
-    let input = bytes.len() as u64;
-    // The decoder's own working memory beside the output buffer.
-    let scratch = match format {
-        // A copy of the file, and every DCT coefficient if progressive.
-        ImageFormat::Jpeg => input + jpeg_coefficient_bytes(bytes, pixels),
-        // The first frame is decoded beside the canvas when their sizes differ.
-        ImageFormat::Gif => pixels * 4,
-        ImageFormat::WebP => input + webp_scratch(bytes, pixels),
-        _ => 0,
-    };
+    // The decoder's own working memory beside the output buffer: up to the
+    // size of the file (a copy of it, or the chunks it reads whole), and:
+    let scratch = input
+        + match format {
+            // every DCT coefficient if progressive;
+            ImageFormat::Jpeg => jpeg_coefficient_bytes(bytes, pixels),
+            // the first frame beside the canvas when their sizes differ;
+            ImageFormat::Gif => pixels * 4,
+            ImageFormat::WebP => webp_scratch(bytes, pixels),
+            _ => 0,
+        };
     // 16-bit images become 8-bit (half their size) before anything else;
     // JPEG's encoder takes only RGB or grey, so alpha means a copy.
     let conversion = if color.bytes_per_pixel() > color.channel_count() {

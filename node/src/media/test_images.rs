@@ -23,6 +23,20 @@ pub fn zero_rgba16_png(width: u32, height: u32) -> Vec<u8> {
     png
 }
 
+/// `png` with an ICC profile chunk that inflates to `n` zero bytes, put
+/// right after the header chunk.
+pub fn with_icc_profile_of_zeros(png: &[u8], n: u64) -> Vec<u8> {
+    let mut iccp = b"x\0\0".to_vec(); // name, compression method 0
+    iccp.extend_from_slice(&[0x78, 0x01]);
+    iccp.extend(deflate_zeros(n));
+    iccp.extend_from_slice(&((((n % 65521) as u32) << 16) | 1).to_be_bytes());
+    let after_ihdr = 8 + 8 + 13 + 4;
+    let mut out = png[..after_ihdr].to_vec();
+    chunk(&mut out, b"iCCP", &iccp);
+    out.extend_from_slice(&png[after_ihdr..]);
+    out
+}
+
 fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     out.extend_from_slice(&(data.len() as u32).to_be_bytes());
     let start = out.len();

@@ -1,5 +1,5 @@
 use super::*;
-use crate::media::test_images::zero_rgba16_png;
+use crate::media::test_images::{with_icc_profile_of_zeros, zero_rgba16_png};
 use image::{Rgb, RgbImage};
 
 fn jpeg_with_exif() -> Vec<u8> {
@@ -66,7 +66,7 @@ fn the_decompression_bomb_is_refused_from_its_header() {
         Err(NodeError::TooLarge { field, message }) => {
             assert_eq!(field, "file");
             assert!(message.contains("8192×8192 Rgba16"), "{message}");
-            assert!(message.contains("needs about 772 MiB"), "{message}");
+            assert!(message.contains("needs about 773 MiB"), "{message}");
         }
         other => panic!("accepted: {:?}", other.map(|p| p.memory)),
     }
@@ -102,7 +102,7 @@ fn the_limit_is_on_bytes_not_pixels() {
     let grey = encode(DynamicImage::new_luma8(4096, 4096));
     let plan = inspect(&grey).expect("16 MiB of grey");
     assert_eq!(plan.decoded_bytes, 16 * MIB);
-    assert_eq!(plan.memory, 16 * MIB + SLACK);
+    assert_eq!(plan.memory, 16 * MIB + grey.len() as u64 + SLACK);
     let rgba = encode(DynamicImage::new_rgba8(6000, 6000));
     assert!(matches!(inspect(&rgba), Err(NodeError::TooLarge { .. })));
 }
@@ -135,4 +135,21 @@ fn a_twelve_megapixel_photo_fits() {
         coefficients
     );
     assert_eq!(jpeg_coefficient_bytes(&jpeg, 12_000_000), 0, "baseline");
+}
+
+/// A metadata bomb: a small image whose ICC profile inflates to 64 MiB.
+/// Headers are read with the decoder's allocations limited to about the
+/// file's size, so the profile is cut off there (`png` then drops it and
+/// reads the image; profiles are not kept anyway).
+/// `node/tests/media_memory.rs` checks that the 64 MiB are never allocated.
+#[test]
+fn metadata_is_read_within_the_size_of_the_file() {
+    let small = zero_rgba16_png(16, 16);
+    let bomb = with_icc_profile_of_zeros(&small, 64 * MIB);
+    assert!(bomb.len() < 100_000, "{} bytes", bomb.len());
+    let plan = inspect(&bomb).expect("the image without its profile");
+    assert_eq!((plan.width, plan.height), (16, 16));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = process(&bomb, &plan, dir.path(), "m").expect("process");
+    assert_eq!((p.width, p.height), (16, 16));
 }
