@@ -4,7 +4,8 @@
 // run.sh against a real Kodeon node. It has one actor, `fedi`, and a control
 // API under /_test/ that run.sh drives with curl:
 //
-//   GET  /_test/lookup?q=HANDLE-OR-URL  look an actor up (WebFinger, signed GET)
+//   GET  /_test/lookup?q=HANDLE-OR-URL  look an actor up (WebFinger, signed GET),
+//                                       verifying its FEP-8b32 proofs
 //   POST /_test/follow?q=ACTOR-URL      send Follow
 //   POST /_test/unfollow?q=ACTOR-URL    send Undo(Follow)
 //   POST /_test/note?content=..&mention=ACTOR-URL
@@ -31,6 +32,7 @@ import { setDefaultResultOrder } from "node:dns";
 import {
   Accept, Create, Delete, Endpoints, Follow, Like, Note, Person, PUBLIC_COLLECTION, Tombstone, Undo, Update,
   createFederation, generateCryptoKeyPair, signRequest, isActor, MemoryKvStore, InProcessMessageQueue,
+  verifyProof,
 } from "@fedify/fedify";
 import { configure, getConsoleSink } from "@logtape/logtape";
 import { Temporal } from "@js-temporal/polyfill";
@@ -202,7 +204,25 @@ async function control(req, res, url) {
       } catch (e) {
         methods.push({ error: String(e) });
       }
+      // FEP-8b32: Fedify's own eddsa-jcs-2022 verification of the proofs
+      // embedded in the actor document as it was served.
+      const proofs = [];
+      try {
+        const { document } = await documentLoader(a.id.href);
+        for await (const proof of a.getProofs({ documentLoader, contextLoader: ctx.contextLoader })) {
+          const key = await verifyProof(document, proof, { documentLoader, contextLoader: ctx.contextLoader });
+          proofs.push({
+            cryptosuite: proof.cryptosuite,
+            method: proof.verificationMethodId?.href,
+            verified: key != null,
+            controller: key?.controllerId?.href,
+          });
+        }
+      } catch (e) {
+        proofs.push({ error: String(e) });
+      }
       return json(res, 200, {
+        proofs,
         type: a.constructor.name,
         isActor: isActor(a),
         id: a.id?.href,

@@ -124,6 +124,8 @@ check "1 actor: Fedify reads alice's RSA publicKey (owner alice)" \
   py "(v.get('publicKey') or {}).get('owner')=='$kactor/alice' and v['publicKey'].get('algorithm')=='RSASSA-PKCS1-v1_5'" <"$work/alice.json"
 check "1 actor: Fedify reads alice's FEP-521a Multikey assertionMethod (Ed25519)" \
   py "any(m.get('algorithm')=='Ed25519' and m.get('controller')=='$kactor/alice' for m in v.get('assertionMethods',[]))" <"$work/alice.json"
+check "1 actor: Fedify verifies the FEP-8b32 proof (eddsa-jcs-2022) of alice's actor with her ed25519 key" \
+  py "any(p.get('verified') and p.get('cryptosuite')=='eddsa-jcs-2022' and p.get('controller')=='$kactor/alice' for p in v.get('proofs',[]))" <"$work/alice.json"
 
 # 2. Fedify follows alice; Kodeon accepts.
 curl -fs -X POST "$f/_test/follow?q=acct:alice@$khost" >/dev/null || true
