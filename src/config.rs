@@ -147,6 +147,17 @@ pub struct ServerConfig {
     pub dev: bool,
     /// Largest accepted request body, in bytes.
     pub body_limit_bytes: usize,
+    /// Open HTTP connections at most (0: as many as the open-file limit
+    /// allows); lowered to fit that limit. More are closed at once.
+    pub max_connections: usize,
+    /// Open HTTP connections from one client IP at most (0: no limit).
+    pub max_connections_per_ip: usize,
+    /// Extra connections kept for `/healthz`, `/metrics` and `/admin` when
+    /// the others are taken (one request each, two per client IP).
+    pub reserved_connections: usize,
+    /// Seconds a client has to send a request's headers, from connecting
+    /// or from the end of its previous response (idle connections close).
+    pub header_timeout_secs: u64,
     /// Open streaming connections (SSE, WebSocket) at most (0: no limit).
     pub max_streams: usize,
     /// Open streaming connections from one client IP at most (0: no limit).
@@ -224,12 +235,17 @@ impl Default for Config {
 
 impl Default for ServerConfig {
     fn default() -> Self {
+        let connections = crate::serve::ConnectionLimits::default();
         let streams = web::WebSettings::default().streams;
         ServerConfig {
             listen: "127.0.0.1:8080".to_owned(),
             domain: String::new(),
             dev: false,
             body_limit_bytes: 1024 * 1024,
+            max_connections: connections.max,
+            max_connections_per_ip: connections.per_ip,
+            reserved_connections: connections.reserved,
+            header_timeout_secs: connections.header_timeout.as_secs(),
             max_streams: streams.total,
             max_streams_per_ip: streams.per_ip,
         }
@@ -460,6 +476,11 @@ impl Config {
             "must be greater than 0",
         );
         check(
+            self.server.header_timeout_secs > 0,
+            "server.header_timeout_secs",
+            "must be greater than 0",
+        );
+        check(
             self.storage.cache_capacity_mb > 0,
             "storage.cache_capacity_mb",
             "must be greater than 0",
@@ -548,6 +569,16 @@ impl Config {
                 per_ip: self.server.max_streams_per_ip,
                 total: self.server.max_streams,
             },
+        }
+    }
+
+    /// What the connection loop needs ([`crate::serve::ConnectionLimits`]).
+    pub fn connection_limits(&self) -> crate::serve::ConnectionLimits {
+        crate::serve::ConnectionLimits {
+            max: self.server.max_connections,
+            per_ip: self.server.max_connections_per_ip,
+            reserved: self.server.reserved_connections,
+            header_timeout: std::time::Duration::from_secs(self.server.header_timeout_secs),
         }
     }
 

@@ -4,9 +4,9 @@
 pub mod admin_socket;
 pub mod config;
 pub mod memory;
+pub mod serve;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -119,20 +119,20 @@ pub async fn run(
     };
 
     let app = web::router_with_federation(node.clone(), config.web_settings(), Some(federation));
+    let open_files = serve::raise_open_file_limit();
+    let limits = serve::effective_max(config.connection_limits(), open_files);
+    if limits.max < config.server.max_connections || config.server.max_connections == 0 {
+        tracing::info!(
+            open_files = ?open_files,
+            max_connections = limits.max,
+            "connection limit set from the open-file limit"
+        );
+    }
     tracing::info!("Kodeon listening on http://{local}");
     tracing::info!("open http://{domain}/ in a browser (API under http://{domain}/api/kodeon/v1)");
-    // TCP_NODELAY: streaming events are small writes; without it Nagle's
-    // algorithm holds some back ~40 ms waiting for an ACK.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let served = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .context("serving HTTP");
+    let served = serve::serve(listener, app, limits, shutdown)
+        .await
+        .context("serving HTTP");
     tracing::info!("shutting down");
 
     if let Some(admin) = admin {

@@ -14,6 +14,7 @@ mod gossip;
 mod gossip_records;
 mod handles;
 mod mastodon;
+mod overload;
 mod posts;
 mod privacy;
 mod public_pages;
