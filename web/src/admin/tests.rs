@@ -37,7 +37,16 @@ async fn panel() -> Panel {
             )
             .await
             .expect("member");
-        tokens.push(node.issue_token(m.id, "test").await.expect("token").token);
+        let token = if role == Role::Admin {
+            // The panel takes only sessions from its own login.
+            node.login_to_panel(name, "password123")
+                .await
+                .expect("panel login")
+                .0
+        } else {
+            node.issue_token(m.id, "test").await.expect("token")
+        };
+        tokens.push(token.token);
     }
     Panel {
         app: router(node.clone(), WebSettings::default()),
@@ -83,8 +92,40 @@ async fn the_panel_needs_a_moderator_session() {
     let r = send(&p.app, "GET", "/admin/members", None, "").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.headers[header::LOCATION], "/admin/login");
+    // An API token is no panel session, whoever holds it.
     let member = format!("kodeon_admin={}", p.member_token);
     let r = send(&p.app, "GET", "/admin", Some(&member), "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers[header::LOCATION], "/admin/login");
+    // A member cannot sign in to the panel; a moderator who signed in and
+    // was then made a member is refused at the next page.
+    assert!(p.node.login_to_panel("plain", "password123").await.is_err());
+    p.node
+        .create_member(
+            NewMember {
+                username: "moddy".into(),
+                email: "moddy@k.test".into(),
+                password: "password123".into(),
+                ..NewMember::default()
+            },
+            Role::Moderator,
+        )
+        .await
+        .expect("moderator");
+    let (moderator, _) = p
+        .node
+        .login_to_panel("moddy", "password123")
+        .await
+        .expect("panel login");
+    p.node
+        .run_admin(node::admin::AdminCommand::Promote {
+            username: "moddy".into(),
+            role: Role::Member,
+        })
+        .await
+        .expect("demote");
+    let demoted = format!("kodeon_admin={}", moderator.token);
+    let r = send(&p.app, "GET", "/admin", Some(&demoted), "").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let admin = format!("kodeon_admin={}", p.admin_token);
     let r = send(&p.app, "GET", "/admin", Some(&admin), "").await;
