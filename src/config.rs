@@ -162,6 +162,10 @@ pub struct ServerConfig {
     pub max_streams: usize,
     /// Open streaming connections from one client IP at most (0: no limit).
     pub max_streams_per_ip: usize,
+    /// Addresses of reverse proxies in front of the node. Every client
+    /// comes from them, so the per-IP connection and stream limits do not
+    /// apply to them (the node-wide ones do).
+    pub proxy_ips: Vec<std::net::IpAddr>,
 }
 
 /// `[storage]`: the storage engine.
@@ -248,6 +252,7 @@ impl Default for ServerConfig {
             header_timeout_secs: connections.header_timeout.as_secs(),
             max_streams: streams.total,
             max_streams_per_ip: streams.per_ip,
+            proxy_ips: connections.proxies,
         }
     }
 }
@@ -568,6 +573,7 @@ impl Config {
             streams: web::StreamLimits {
                 per_ip: self.server.max_streams_per_ip,
                 total: self.server.max_streams,
+                proxies: self.server.proxy_ips.clone(),
             },
         }
     }
@@ -579,6 +585,7 @@ impl Config {
             per_ip: self.server.max_connections_per_ip,
             reserved: self.server.reserved_connections,
             header_timeout: std::time::Duration::from_secs(self.server.header_timeout_secs),
+            proxies: self.server.proxy_ips.clone(),
         }
     }
 

@@ -12,9 +12,10 @@
 //!   response ended, so a connection that sends nothing (idle keep-alive
 //!   included) or dribbles its headers (slowloris) is closed;
 //! - admits at most [`ConnectionLimits::max`] connections, and
-//!   [`ConnectionLimits::per_ip`] from one address; past that a new
-//!   connection is shed at once (a `503` written without reading, then
-//!   closed), so it holds a descriptor for microseconds;
+//!   [`ConnectionLimits::per_ip`] from one address (but a reverse proxy's,
+//!   [`ConnectionLimits::proxies`], which every client comes through);
+//!   past that a new connection is shed at once (a `503` written without
+//!   reading, then closed), so it holds a descriptor for microseconds;
 //! - keeps [`ConnectionLimits::reserved`] more slots for the operator: a
 //!   connection admitted on one may only ask for `/healthz`, `/metrics` or
 //!   `/admin…` (anything else is a `503`), is closed after one response,
@@ -74,7 +75,7 @@ const SHED_RESPONSE: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nconnection: c
 
 /// Connection limits (the binary maps `[server]` onto these). 0 disables
 /// a count limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionLimits {
     /// Open connections at most (see [`effective_max`]).
     pub max: usize,
@@ -86,6 +87,9 @@ pub struct ConnectionLimits {
     /// Time a client has to send a request's headers, counted from the
     /// connection or the end of its previous response.
     pub header_timeout: Duration,
+    /// Addresses of reverse proxies in front of the node: every client
+    /// comes through them, so they are not limited per IP (only in all).
+    pub proxies: Vec<IpAddr>,
 }
 
 impl Default for ConnectionLimits {
@@ -95,8 +99,18 @@ impl Default for ConnectionLimits {
             per_ip: 256,
             reserved: 32,
             header_timeout: Duration::from_secs(15),
+            proxies: local_proxies(),
         }
     }
+}
+
+/// The default proxy addresses: loopback, where a reverse proxy on the
+/// same host connects from.
+pub fn local_proxies() -> Vec<IpAddr> {
+    vec![
+        IpAddr::from([127, 0, 0, 1]),
+        IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]),
+    ]
 }
 
 /// Raises the soft limit on open files to the hard limit (Linux; elsewhere
@@ -202,11 +216,12 @@ impl Gate {
         let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         let (from_ip, reserved_by_ip) = counts.per_ip.get(&ip).copied().unwrap_or((0, 0));
         let under = |limit: usize, count: usize| limit == 0 || count < limit;
-        let slot = if under(l.max, counts.ordinary) && under(l.per_ip, from_ip) {
+        let proxy = l.proxies.contains(&ip);
+        let slot = if under(l.max, counts.ordinary) && (proxy || under(l.per_ip, from_ip)) {
             counts.ordinary += 1;
             counts.per_ip.entry(ip).or_default().0 += 1;
             Slot::Ordinary
-        } else if counts.reserved < l.reserved && reserved_by_ip < RESERVED_PER_IP {
+        } else if counts.reserved < l.reserved && (proxy || reserved_by_ip < RESERVED_PER_IP) {
             counts.reserved += 1;
             counts.per_ip.entry(ip).or_default().1 += 1;
             Slot::Reserved
@@ -308,6 +323,7 @@ pub async fn serve(
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
+    let header_timeout = limits.header_timeout;
     let gate = Arc::new(Gate {
         limits,
         counts: Mutex::new(Counts::default()),
@@ -354,7 +370,7 @@ pub async fn serve(
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder
                 .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_timeout)
+                .header_read_timeout(header_timeout)
                 .max_buf_size(MAX_HEAD_BYTES)
                 .keep_alive(!reserved);
             let mut conn = pin!(builder.serve_connection(io, service).with_upgrades());
@@ -410,6 +426,7 @@ mod tests {
                 max,
                 per_ip,
                 reserved,
+                proxies: vec![IpAddr::from([10, 0, 0, 9])],
                 ..ConnectionLimits::default()
             },
             counts: Mutex::new(Counts::default()),
@@ -437,6 +454,13 @@ mod tests {
         drop(a1);
         assert_eq!(g.admit(b).map(|x| x.slot), Some(Slot::Ordinary));
         drop((a2, a3, a4, b1, b2));
+        // A proxy is limited only in all: it takes the free ordinary slots,
+        // then every reserved one.
+        let proxy = IpAddr::from([10, 0, 0, 9]);
+        let taken: Vec<_> = (0..6).filter_map(|_| g.admit(proxy)).collect();
+        assert_eq!(taken.len(), 6, "3 ordinary and 3 reserved");
+        assert!(g.admit(proxy).is_none());
+        drop(taken);
         let counts = g.counts.lock().expect("lock");
         assert_eq!((counts.ordinary, counts.reserved), (0, 0));
         assert!(counts.per_ip.is_empty());
@@ -445,10 +469,10 @@ mod tests {
     #[test]
     fn limits_stay_under_the_descriptor_limit() {
         let d = ConnectionLimits::default();
-        assert_eq!(effective_max(d, None), d);
-        assert_eq!(effective_max(d, Some(1 << 20)).max, 8192);
+        assert_eq!(effective_max(d.clone(), None), d);
+        assert_eq!(effective_max(d.clone(), Some(1 << 20)).max, 8192);
         // 1,024 descriptors: half for connections, the reserve included.
-        let small = effective_max(d, Some(1024));
+        let small = effective_max(d.clone(), Some(1024));
         assert_eq!(small.max + small.reserved, 512);
         assert_eq!(small.per_ip, 256);
         let unlimited = ConnectionLimits { max: 0, ..d };

@@ -44,12 +44,15 @@ pub struct WebSettings {
 
 /// How many streaming connections (SSE and WebSocket) may be open at once;
 /// past a limit a new one is a 429. 0 disables a limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamLimits {
     /// Streams open from one client IP.
     pub per_ip: usize,
     /// Streams open on the node.
     pub total: usize,
+    /// Reverse proxies' addresses, which every client comes from: not
+    /// limited per IP (only in all).
+    pub proxies: Vec<std::net::IpAddr>,
 }
 
 /// Rate limits, per client IP or per account. 0 disables a limit.
@@ -78,6 +81,10 @@ impl Default for WebSettings {
             streams: StreamLimits {
                 per_ip: 16,
                 total: 4096,
+                proxies: vec![
+                    std::net::IpAddr::from([127, 0, 0, 1]),
+                    std::net::IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]),
+                ],
             },
         }
     }

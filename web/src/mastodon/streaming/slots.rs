@@ -47,7 +47,9 @@ impl StreamSlots {
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         let from_ip = open.per_ip.get(&ip).copied().unwrap_or(0);
         let over = |limit: usize, count: usize| limit != 0 && count >= limit;
-        if over(self.limits.per_ip, from_ip) {
+        // Every client of a reverse proxy has its address.
+        let proxy = self.limits.proxies.contains(&ip);
+        if !proxy && over(self.limits.per_ip, from_ip) {
             return Err(too_many(format!(
                 "too many streams open from this address (at most {})",
                 self.limits.per_ip

@@ -389,6 +389,7 @@ async fn open_streams_are_limited_per_ip_and_in_all() {
     let app = app_with(StreamLimits {
         per_ip: 2,
         total: 3,
+        proxies: vec![[10, 0, 0, 9].into()],
     });
     let uri = "/api/v1/streaming/public";
     let (a, a1) = app.open_from(uri, None, [10, 0, 0, 1]).await;
@@ -404,4 +405,15 @@ async fn open_streams_are_limited_per_ip_and_in_all() {
     drop(a1);
     let (again, _) = app.open_from(uri, None, [10, 0, 0, 3]).await;
     assert_eq!(again, StatusCode::OK);
+    drop((_a2, _b1));
+    // A reverse proxy, which every client comes through, is limited only
+    // in all.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let (status, body) = app.open_from(uri, None, [10, 0, 0, 9]).await;
+        assert_eq!(status, StatusCode::OK);
+        held.push(body);
+    }
+    let (over_all, _) = app.open_from(uri, None, [10, 0, 0, 9]).await;
+    assert_eq!(over_all, StatusCode::TOO_MANY_REQUESTS);
 }
