@@ -14,18 +14,23 @@
 //! - admits at most [`ConnectionLimits::max`] connections, and
 //!   [`ConnectionLimits::per_ip`] from one address (but a reverse proxy's,
 //!   [`ConnectionLimits::proxies`], which every client comes through);
-//!   past that a new connection is shed at once (a `503` written without
-//!   reading, then closed), so it holds a descriptor for microseconds;
-//! - keeps [`ConnectionLimits::reserved`] more slots for the operator: a
-//!   connection admitted on one may only ask for `/healthz`, `/metrics` or
-//!   `/admin…` (anything else is a `503`), is closed after one response,
-//!   and each address may hold [`RESERVED_PER_IP`] of them. So the health
-//!   check and the admin panel still answer while the ordinary slots are
-//!   full, unless the flood comes from many addresses at once and fills
-//!   the reserve too. (A separate admin listener would survive that as
-//!   well, but needs a second port that operators and their proxies must
-//!   know about; the reserve works with the one listener every install
-//!   already has.)
+//! - when all are taken, closes the oldest connection that has not sent a
+//!   request yet to make room for the new one. A real client sends its
+//!   request within a round trip of connecting, while an idle flood's
+//!   connections wait: so idle connections, from however many addresses,
+//!   only push each other out, and `/healthz` and everyone else still get
+//!   in;
+//! - keeps [`ConnectionLimits::reserved`] more slots for the operator, for
+//!   when every ordinary slot is busy with a request or a stream (nothing
+//!   to push out): a connection admitted on one may only ask for
+//!   `/healthz`, `/metrics` or `/admin…` (anything else is a `503`), has
+//!   [`RESERVED_HEADER_TIMEOUT`] to ask, is closed after one response, and
+//!   each address may hold [`RESERVED_PER_IP`] of them. (A separate admin
+//!   listener would also do, but needs a second port that operators and
+//!   their proxies must know about; the reserve works with the one
+//!   listener every install already has.)
+//! - past all that sheds the connection at once (a `503` written without
+//!   reading, then closed), so it holds a descriptor for microseconds.
 //!
 //! Streams (SSE, WebSocket) are ordinary connections here, and are counted
 //! against their own, lower limits by `web`.
@@ -33,7 +38,7 @@
 //! [`raise_open_file_limit`] lifts the soft descriptor limit to the hard
 //! one at start, and [`effective_max`] keeps the connection limit below it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
@@ -51,12 +56,16 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, watch, Notify};
 use tower::ServiceExt as _;
 
 /// Reserved slots one address may hold at once: enough for a health check
 /// and an operator's browser, too few for one client to take the reserve.
 pub const RESERVED_PER_IP: usize = 2;
+
+/// Time a connection on a reserved slot has to send its request: health
+/// checkers and browsers send theirs at once.
+pub const RESERVED_HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How long connections may finish their responses after shutdown begins;
 /// then they are closed (a stream would otherwise keep the node running).
@@ -185,12 +194,16 @@ enum Slot {
     Reserved,
 }
 
-/// The connection counts, per kind of slot and per address.
+/// The connection counts, per kind of slot and per address, and the
+/// connections on ordinary slots that have not sent a request yet (by
+/// admission order, oldest first), each with the signal that closes it.
 #[derive(Debug, Default)]
 struct Counts {
     ordinary: usize,
     reserved: usize,
     per_ip: HashMap<IpAddr, (usize, usize)>,
+    waiting: BTreeMap<u64, Arc<Notify>>,
+    admitted: u64,
 }
 
 /// Admits connections within the limits.
@@ -208,6 +221,10 @@ struct Admission {
     gate: Arc<Gate>,
     ip: IpAddr,
     slot: Slot,
+    /// Its place in [`Counts::waiting`].
+    id: u64,
+    /// Notified when it must make room, until its first request.
+    evict: Option<Arc<Notify>>,
 }
 
 impl Gate {
@@ -217,7 +234,18 @@ impl Gate {
         let (from_ip, reserved_by_ip) = counts.per_ip.get(&ip).copied().unwrap_or((0, 0));
         let under = |limit: usize, count: usize| limit == 0 || count < limit;
         let proxy = l.proxies.contains(&ip);
-        let slot = if under(l.max, counts.ordinary) && (proxy || under(l.per_ip, from_ip)) {
+        let ip_may = proxy || under(l.per_ip, from_ip);
+        let ordinary = if ip_may && under(l.max, counts.ordinary) {
+            true
+        } else if let Some((_, oldest)) = ip_may.then(|| counts.waiting.pop_first()).flatten() {
+            // It gives its slot back when its task has closed it, a moment
+            // from now: until then the count is one over.
+            oldest.notify_one();
+            true
+        } else {
+            false
+        };
+        let slot = if ordinary {
             counts.ordinary += 1;
             counts.per_ip.entry(ip).or_default().0 += 1;
             Slot::Ordinary
@@ -228,11 +256,25 @@ impl Gate {
         } else {
             return None;
         };
+        counts.admitted += 1;
+        let id = counts.admitted;
+        let evict = (slot == Slot::Ordinary).then(|| Arc::new(Notify::new()));
+        if let Some(evict) = &evict {
+            counts.waiting.insert(id, evict.clone());
+        }
         Some(Admission {
             gate: self.clone(),
             ip,
             slot,
+            id,
+            evict,
         })
+    }
+
+    /// Connection `id` sent a request: it is no longer pushed out.
+    fn started(&self, id: u64) {
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        counts.waiting.remove(&id);
     }
 }
 
@@ -243,7 +285,10 @@ impl Drop for Admission {
             ordinary,
             reserved,
             per_ip,
+            waiting,
+            ..
         } = &mut *counts;
+        waiting.remove(&self.id);
         let (total, by_ip) = match self.slot {
             Slot::Ordinary => (ordinary, 0),
             Slot::Reserved => (reserved, 1),
@@ -356,13 +401,17 @@ pub async fn serve(
         // algorithm holds some back ~40 ms waiting for an ACK.
         let _ = stream.set_nodelay(true);
         let reserved = admission.slot == Slot::Reserved;
+        let (id, evict) = (admission.id, admission.evict.clone());
         let io = TokioIo::new(Admitted {
             stream,
             _admission: admission,
         });
         let service = TowerToHyperService::new(tower::service_fn({
-            let app = app.clone();
-            move |req: Request<Incoming>| handle(app.clone(), addr, reserved, req)
+            let (app, gate) = (app.clone(), gate.clone());
+            move |req: Request<Incoming>| {
+                gate.started(id);
+                handle(app.clone(), addr, reserved, req)
+            }
         }));
         let mut stopping = stopping.clone();
         let alive = alive.clone();
@@ -370,12 +419,24 @@ pub async fn serve(
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder
                 .timer(TokioTimer::new())
-                .header_read_timeout(header_timeout)
+                .header_read_timeout(if reserved {
+                    header_timeout.min(RESERVED_HEADER_TIMEOUT)
+                } else {
+                    header_timeout
+                })
                 .max_buf_size(MAX_HEAD_BYTES)
                 .keep_alive(!reserved);
             let mut conn = pin!(builder.serve_connection(io, service).with_upgrades());
+            let evicted = async {
+                match &evict {
+                    Some(evict) => evict.notified().await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 _ = conn.as_mut() => {}
+                // Dropping the connection closes its socket.
+                _ = evicted => {}
                 _ = async { stopping.wait_for(|s| *s).await.map(|_| ()) } => {
                     conn.as_mut().graceful_shutdown();
                     let _ = tokio::time::timeout(SHUTDOWN_GRACE, conn.as_mut()).await;
@@ -433,37 +494,55 @@ mod tests {
         })
     }
 
+    /// Whether `a` was told to make room.
+    fn told(a: &Admission) -> bool {
+        let notify = a.evict.clone().expect("an ordinary slot");
+        futures_util::FutureExt::now_or_never(notify.notified()).is_some()
+    }
+
     #[test]
-    fn the_gate_admits_within_limits_then_reserves_then_sheds() {
+    fn the_gate_admits_pushes_out_the_idle_reserves_then_sheds() {
         let g = gate(3, 2, 3);
         let (a, b) = (IpAddr::from([10, 0, 0, 1]), IpAddr::from([10, 0, 0, 2]));
         let a1 = g.admit(a).expect("a1");
         let a2 = g.admit(a).expect("a2");
         assert_eq!((a1.slot, a2.slot), (Slot::Ordinary, Slot::Ordinary));
-        // a is at its per-IP limit: reserve, twice, then shed.
+        // a is at its per-IP limit: reserved slots, two, then shed.
         let a3 = g.admit(a).expect("a3");
         let a4 = g.admit(a).expect("a4");
         assert_eq!((a3.slot, a4.slot), (Slot::Reserved, Slot::Reserved));
         assert!(g.admit(a).is_none());
-        // b takes the last ordinary slot, then the last reserved one.
+        // b takes the last ordinary slot; then, all being taken, the next
+        // pushes out the oldest connection that has sent no request (a1).
         let b1 = g.admit(b).expect("b1");
+        g.started(a2.id);
+        g.started(b1.id);
         let b2 = g.admit(b).expect("b2");
-        assert_eq!((b1.slot, b2.slot), (Slot::Ordinary, Slot::Reserved));
-        assert!(g.admit(b).is_none(), "everything is full");
-        // A closed connection frees its slot.
+        assert_eq!((b1.slot, b2.slot), (Slot::Ordinary, Slot::Ordinary));
+        assert!(told(&a1) && !told(&a2) && !told(&b1));
         drop(a1);
-        assert_eq!(g.admit(b).map(|x| x.slot), Some(Slot::Ordinary));
-        drop((a2, a3, a4, b1, b2));
-        // A proxy is limited only in all: it takes the free ordinary slots,
-        // then every reserved one.
+        // Every ordinary slot is busy now (b2 is past its per-IP limit
+        // too): the last reserved slot, then nothing.
+        g.started(b2.id);
+        let c = IpAddr::from([10, 0, 0, 3]);
+        let c1 = g.admit(c).expect("c1");
+        assert_eq!(c1.slot, Slot::Reserved);
+        assert!(g.admit(c).is_none(), "everything is busy");
+        // A closed connection frees its slot.
+        drop(b1);
+        assert_eq!(g.admit(c).map(|x| x.slot), Some(Slot::Ordinary));
+        drop((a2, a3, a4, b2, c1));
+        // A proxy is limited only in all: past the 3 slots, it pushes out
+        // its own oldest idle connections.
         let proxy = IpAddr::from([10, 0, 0, 9]);
-        let taken: Vec<_> = (0..6).filter_map(|_| g.admit(proxy)).collect();
-        assert_eq!(taken.len(), 6, "3 ordinary and 3 reserved");
-        assert!(g.admit(proxy).is_none());
+        let taken: Vec<_> = (0..5).filter_map(|_| g.admit(proxy)).collect();
+        assert!(taken.iter().all(|x| x.slot == Slot::Ordinary));
+        assert_eq!(taken.len(), 5);
+        assert!(told(&taken[0]) && told(&taken[1]) && !told(&taken[2]));
         drop(taken);
         let counts = g.counts.lock().expect("lock");
         assert_eq!((counts.ordinary, counts.reserved), (0, 0));
-        assert!(counts.per_ip.is_empty());
+        assert!(counts.per_ip.is_empty() && counts.waiting.is_empty());
     }
 
     #[test]
