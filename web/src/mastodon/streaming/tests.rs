@@ -417,3 +417,27 @@ async fn open_streams_are_limited_per_ip_and_in_all() {
     let (over_all, _) = app.open_from(uri, None, [10, 0, 0, 9]).await;
     assert_eq!(over_all, StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test]
+async fn a_stream_that_missed_its_session_end_asks_the_node() {
+    let app = app();
+    let bob = app.member("bob", "read").await;
+    let alice = app.member("alice", "").await;
+    let (_, mut stream) = app.open("/api/v1/streaming/user", Some(&bob.token)).await;
+    // The stream is not read while its session ends and 4,200 posts go by:
+    // the event bus keeps 4,096 events, so it misses the SessionEnded.
+    app.node
+        .revoke_session(&bob.viewer(), bob.session)
+        .await
+        .expect("revoke");
+    let texts: Vec<String> = (0..4_200).map(|i| format!("post {i}")).collect();
+    let posts = texts.iter().map(|text| app.post(&alice, text, "public"));
+    futures_util::stream::iter(posts)
+        .buffer_unordered(64)
+        .collect::<Vec<_>>()
+        .await;
+    assert!(
+        ends(&mut stream).await,
+        "a lagging stream outlived its token"
+    );
+}
