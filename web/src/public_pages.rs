@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -23,6 +23,67 @@ pub fn routes() -> Router<AppState> {
         .route("/{handle}", get(profile))
         .route("/{handle}/{id}", get(post))
         .route("/tags/{tag}", get(tag))
+        .route("/favicon.ico", get(favicon_ico))
+        .route("/favicon.svg", get(favicon_svg))
+        .route("/robots.txt", get(robots))
+}
+
+/// The node's icon, a "K" in the admin panel's accent colour
+/// (`web/templates/favicon.svg`); the `.ico` is the same mark drawn at
+/// 32×32 as a PNG inside an ICO container, which every browser reads
+/// (`public_pages/tests.rs` draws it again and compares, and rewrites the
+/// file when `KODEON_WRITE_FAVICON=1`).
+const FAVICON_SVG: &str = include_str!("../templates/favicon.svg");
+const FAVICON_ICO: &[u8] = include_bytes!("../templates/favicon.ico");
+
+/// Icons change rarely and their URLs carry no version: a month.
+const ICON_CACHE: &str = "public, max-age=2592000";
+
+/// GET /favicon.ico — what browsers ask for when a page names no icon.
+async fn favicon_ico() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/x-icon"),
+            (header::CACHE_CONTROL, ICON_CACHE),
+        ],
+        FAVICON_ICO,
+    )
+        .into_response()
+}
+
+/// GET /favicon.svg — the icon the public pages and the admin panel link.
+async fn favicon_svg() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, ICON_CACHE),
+        ],
+        FAVICON_SVG,
+    )
+        .into_response()
+}
+
+/// What crawlers may read: the public pages, not the admin panel, OAuth
+/// or the APIs (whose answers depend on who asks).
+const ROBOTS_TXT: &str = "\
+# Kodeon: the public pages (/, /@name, /@name/ID, /tags/TAG) may be crawled.
+User-agent: *
+Disallow: /admin
+Disallow: /oauth
+Disallow: /api/
+Allow: /
+";
+
+/// GET /robots.txt
+async fn robots() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        ROBOTS_TXT,
+    )
+        .into_response()
 }
 
 /// What a post card shows.
@@ -361,3 +422,6 @@ async fn tag(
         next: page.next_max_id,
     })
 }
+
+#[cfg(test)]
+mod tests;
