@@ -59,9 +59,11 @@ impl Federation {
         let key = match self.verify_signature(&req, Some(&req.body)).await {
             Ok(k) => k,
             // A deleted account's farewell cannot be verified (its key is
-            // gone with it): nothing of it is stored, so ignore it.
-            Err(FederationError::Gone(_)) if type_of(&activity) == "Delete" => {
-                return Ok(Received::Ignored)
+            // gone with it), nor anything else it still sends: nothing of
+            // it is stored, so ignore it.
+            Err(e @ FederationError::Gone(_)) => {
+                tracing::debug!(actor = %actor_uri, error = %e, "inbox: the sender is gone; ignored");
+                return Ok(Received::Ignored);
             }
             Err(e) => return Err(e),
         };
@@ -83,7 +85,21 @@ impl Federation {
             .node
             .member_by_id(key.member)?
             .ok_or_else(|| FederationError::Internal("key without account".into()))?;
-        let outcome = self.apply(&activity, &actor).await?;
+        let outcome = match self.apply(&activity, &actor).await {
+            Ok(outcome) => outcome,
+            // What the activity names cannot be had from its server: the
+            // sender did nothing wrong, and a 5xx would make it retry for
+            // days. Accepted and ignored.
+            Err(
+                e @ (FederationError::Unobtainable(..)
+                | FederationError::Fetch(..)
+                | FederationError::Gone(_)),
+            ) => {
+                tracing::info!(activity = %activity_id, actor = %actor_uri, error = %e, "inbox: accepted and ignored");
+                Received::Ignored
+            }
+            Err(e) => return Err(e),
+        };
         if !activity_id.is_empty() {
             self.node.mark_activity_seen(&activity_id).await?;
         }
@@ -201,7 +217,9 @@ impl Federation {
             "Update" => {
                 let kind = type_of(object);
                 if object_id == actor_id {
-                    self.resolve_actor(actor_id, true).await?;
+                    self.resolve_actor(actor_id, true)
+                        .await
+                        .map_err(|e| e.obtaining(actor_id))?;
                 } else if POST_TYPES.contains(&kind) && object.is_object() {
                     check_same_origin(object_id, actor_id)?;
                     let post = self.remote_post(object, actor, 0).await?;
@@ -247,7 +265,10 @@ impl Federation {
                 }
                 let post_id = match known_post(node, target)? {
                     Some(p) => p.id,
-                    None => self.fetch_post(target, 1).await?,
+                    None => self
+                        .fetch_post(target, 1)
+                        .await
+                        .map_err(|e| e.obtaining(target))?,
                 };
                 match node.boost(&as_viewer, post_id).await {
                     Ok(_)

@@ -64,6 +64,7 @@ pub async fn signed_fetch(
     );
     match federation.authorize_fetch(&signed).await {
         Ok(()) => next.run(request).await,
+        Err(e) if e.is_ours() => refusal(&e),
         Err(e) => {
             tracing::info!(error = %e, "unsigned or badly signed fetch refused");
             (
@@ -121,20 +122,22 @@ async fn receive(
     let request = inbox_request(s, method, uri, headers, body);
     match federation.receive(request).await {
         Ok(_) => StatusCode::ACCEPTED.into_response(),
-        Err(e) => {
-            let status =
-                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            match &e {
-                FederationError::Node(_) | FederationError::Internal(_) => {
-                    tracing::warn!(error = %e, "inbox: activity failed")
-                }
-                _ => {
-                    tracing::info!(error = %e, status = status.as_u16(), "inbox: activity refused")
-                }
-            }
-            (status, axum::Json(json!({"error": e.to_string()}))).into_response()
-        }
+        Err(e) => refusal(&e),
     }
+}
+
+/// The answer to an activity that was not applied. A 4xx is the sender's
+/// problem and its body names the reason; a 5xx is this node's own
+/// failure, and its body says only "internal error": the detail (paths,
+/// storage errors) goes to the log, never to another server.
+fn refusal(e: &FederationError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if status.is_server_error() {
+        tracing::warn!(error = %e, status = status.as_u16(), "inbox: activity failed");
+        return (status, axum::Json(json!({"error": "internal error"}))).into_response();
+    }
+    tracing::info!(error = %e, status = status.as_u16(), "inbox: activity refused");
+    (status, axum::Json(json!({"error": e.to_string()}))).into_response()
 }
 
 async fn instance_actor(State(s): State<AppState>) -> ApiResult<Response> {
@@ -157,4 +160,45 @@ async fn instance_actor(State(s): State<AppState>) -> ApiResult<Response> {
             "publicKeyPem": s.node.node_keys().rsa_public_pem,
         },
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::to_bytes;
+
+    use super::*;
+
+    async fn answer(e: FederationError) -> (StatusCode, serde_json::Value) {
+        let response = refusal(&e);
+        let status = response.status();
+        let body = to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap_or_default();
+        (status, serde_json::from_slice(&body).unwrap_or_default())
+    }
+
+    #[tokio::test]
+    async fn a_5xx_tells_other_servers_nothing_of_the_node_s_insides() {
+        for e in [
+            FederationError::Internal("no local signer at /var/lib/kodeon/store".into()),
+            FederationError::Node(node::NodeError::Internal("sled: /var/lib/kodeon".into())),
+        ] {
+            let (status, body) = answer(e).await;
+            assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+            assert_eq!(body, json!({"error": "internal error"}));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_4xx_names_its_reason() {
+        let (status, body) =
+            answer(FederationError::Forbidden("x.example is blocked".into())).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(body, json!({"error": "forbidden: x.example is blocked"}));
+        let (status, body) = answer(FederationError::Signature("bad signature".into())).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("bad signature")));
+    }
 }
