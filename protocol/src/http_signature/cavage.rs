@@ -1,15 +1,20 @@
 //! draft-cavage-http-signatures-12: the `Signature` (or `Authorization:
 //! Signature`) header's parameters, and the signing string they describe.
 
+use std::collections::HashSet;
+
 use base64::Engine as _;
 
 use super::{malformed, ParsedSignature, Scheme, SignatureError, SignedRequest, LENIENT_BASE64};
 
-/// Parses `name="value", name=value` pairs; names are lower-cased.
+/// Parses `name="value", name=value` pairs; names are lower-cased. A name
+/// given twice is malformed (found through a set: a scan per name took
+/// 0.1 s on a 64 KiB header of distinct names).
 fn parse_cavage_params(s: &str) -> Result<Vec<(String, String)>, SignatureError> {
     let b = s.as_bytes();
     let mut i = 0;
     let mut out: Vec<(String, String)> = Vec::new();
+    let mut names: HashSet<String> = HashSet::new();
     let is_ws = |c: u8| c == b' ' || c == b'\t';
     loop {
         while b.get(i).is_some_and(|&c| is_ws(c) || c == b',') {
@@ -76,7 +81,7 @@ fn parse_cavage_params(s: &str) -> Result<Vec<(String, String)>, SignatureError>
         if name.is_empty() {
             return Err(malformed("empty parameter name"));
         }
-        if out.iter().any(|(n, _)| *n == name) {
+        if !names.insert(name.clone()) {
             return Err(malformed(format!("parameter `{name}` given twice")));
         }
         out.push((name, value));
@@ -138,7 +143,14 @@ pub(super) fn parse(req: &SignedRequest, value: &str) -> Result<ParsedSignature,
     let mut created = None;
     let mut expires = None;
     let mut lines = Vec::with_capacity(covered.len());
-    for name in &covered {
+    for (i, name) in covered.iter().enumerate() {
+        // Each name once, as RFC 9421 requires of its components: a header
+        // named n times would be copied into the signing string n times (a
+        // 64 KiB request head made a 512 MiB string). A name the request
+        // lacks ends the loop, so this scan is bounded by the header count.
+        if covered[..i].contains(name) {
+            return Err(malformed(format!("header `{name}` listed twice")));
+        }
         let line = match name.as_str() {
             "(request-target)" => format!(
                 "(request-target): {} {}",
@@ -191,11 +203,83 @@ pub(super) fn parse(req: &SignedRequest, value: &str) -> Result<ParsedSignature,
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use proptest::collection::{btree_map, vec};
+    use proptest::prelude::*;
+
     use super::super::test_support::*;
     use super::super::{
         check_request, digest_header, parse, verify, ParsedSignature, Policy, Scheme,
         SignatureError,
     };
+    use super::parse_cavage_params;
+
+    /// Parameters as a sender writes them: every value quoted.
+    fn serialize_params(params: &[(String, String)]) -> String {
+        let quoted: Vec<String> = params
+            .iter()
+            .map(|(name, value)| {
+                let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+                format!("{name}=\"{escaped}\"")
+            })
+            .collect();
+        quoted.join(", ")
+    }
+
+    /// Regression: a header named twice (it was copied into the signing
+    /// string as often as it was named).
+    #[test]
+    fn cavage_header_listed_twice_is_malformed() {
+        for list in [
+            "date date",
+            "date Date",
+            "(request-target) date (request-target)",
+        ] {
+            let hs = headers(&[
+                ("date", DATE),
+                (
+                    "signature",
+                    &format!(r#"keyId="k",headers="{list}",signature="AAAA""#),
+                ),
+            ]);
+            assert!(
+                matches!(
+                    parse(&request("GET", "/", &hs, None)),
+                    Err(SignatureError::Malformed(_))
+                ),
+                "{list}"
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(proptest_config(512))]
+
+        /// Quoted parameters read back as written (names lower-cased).
+        #[test]
+        fn cavage_params_round_trip(
+            params in btree_map("[a-z][a-z0-9-]{0,8}", any::<String>(), 0..6),
+            upper in vec(any::<bool>(), 6),
+        ) {
+            let sent: Vec<(String, String)> = params
+                .iter()
+                .zip(&upper)
+                .map(|((n, v), up)| (if *up { n.to_ascii_uppercase() } else { n.clone() }, v.clone()))
+                .collect();
+            let expected: Vec<(String, String)> = params.into_iter().collect();
+            prop_assert_eq!(parse_cavage_params(&serialize_params(&sent)), Ok(expected));
+        }
+
+        /// Any text: no panic, and what parses reads back the same once
+        /// serialised.
+        #[test]
+        fn cavage_params_of_any_text(
+            text in prop_oneof![any::<String>(), "[a-zA-Z=,\" \\\\\t]{0,40}"],
+        ) {
+            if let Ok(params) = parse_cavage_params(&text) {
+                prop_assert_eq!(parse_cavage_params(&serialize_params(&params)), Ok(params));
+            }
+        }
+    }
 
     #[test]
     fn cavage_post_valid() {

@@ -53,6 +53,12 @@
 //!   [`SignedRequest::authority`] is used instead.
 //! - For RFC 9421 the `@signature-params` line uses the signature's inner
 //!   list exactly as received in `Signature-Input`, not a re-serialisation.
+//! - A cavage `headers` list or an RFC 9421 inner list that names a
+//!   component twice is malformed: a signing string holds each header
+//!   value once, so it grows with the request, not with its square.
+//!   Parsing takes time and memory in proportion to the request
+//!   (`tests/http_signature_fuzz.rs` measures it); the HTTP server bounds
+//!   the request head.
 //! - cavage `(created)` / `(expires)` are refused with an explicit
 //!   `algorithm="rsa-sha256"`, as the draft (and Mastodon) require.
 //! - Fedify signs an RFC 9421 GET of a key id with its `#fragment` in

@@ -1,6 +1,7 @@
 //! The subset of RFC 8941 structured fields that signatures need:
 //! dictionaries of items and inner lists with parameters.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use base64::Engine as _;
@@ -49,10 +50,22 @@ struct Parser<'a> {
     pos: usize,
 }
 
-fn insert<T>(list: &mut Vec<(String, T)>, key: String, value: T) {
-    match list.iter_mut().find(|(k, _)| *k == key) {
-        Some(slot) => slot.1 = value,
-        None => list.push((key, value)),
+/// Where each key of a list (of parameters or dictionary members) is, so
+/// that a repeated key, which keeps its first position and takes the last
+/// value (RFC 8941 §3.1.2, §3.2), is found without scanning the list: with
+/// a scan per key, a 64 KiB header of distinct keys took 0.1 s to parse.
+#[derive(Default)]
+struct Positions(HashMap<String, usize>);
+
+impl Positions {
+    /// The position of an earlier `key`, or `None` after recording that
+    /// `key` goes at `next`.
+    fn earlier(&mut self, key: &str, next: usize) -> Option<usize> {
+        if let Some(&at) = self.0.get(key) {
+            return Some(at);
+        }
+        self.0.insert(key.to_owned(), next);
+        None
     }
 }
 
@@ -103,6 +116,7 @@ impl Parser<'_> {
 
     fn params(&mut self) -> Result<Params, String> {
         let mut out = Params::new();
+        let mut positions = Positions::default();
         while self.peek() == Some(b';') {
             self.pos += 1;
             self.skip_sp();
@@ -113,7 +127,13 @@ impl Parser<'_> {
             } else {
                 Bare::Boolean(true)
             };
-            insert(&mut out, key, value);
+            match positions
+                .earlier(&key, out.len())
+                .and_then(|at| out.get_mut(at))
+            {
+                Some(slot) => slot.1 = value,
+                None => out.push((key, value)),
+            }
         }
         Ok(out)
     }
@@ -254,6 +274,7 @@ pub(super) fn parse_dictionary(input: &str) -> Result<Vec<Entry>, String> {
         pos: 0,
     };
     let mut out: Vec<Entry> = Vec::new();
+    let mut positions = Positions::default();
     p.skip_sp();
     if p.peek().is_none() {
         return Ok(out);
@@ -276,7 +297,10 @@ pub(super) fn parse_dictionary(input: &str) -> Result<Vec<Entry>, String> {
             )
         };
         let span = start..p.pos;
-        match out.iter_mut().find(|e| e.key == key) {
+        match positions
+            .earlier(&key, out.len())
+            .and_then(|at| out.get_mut(at))
+        {
             Some(e) => {
                 e.member = member;
                 e.span = span;
@@ -299,53 +323,4 @@ pub(super) fn parse_dictionary(input: &str) -> Result<Vec<Entry>, String> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::super::structured_fields as sf;
-
-    #[test]
-    fn structured_field_dictionary() {
-        use sf::{Bare, Item, Member};
-        let input = r#"a=1, b;x=?0, c=("s" tok);p=-1.5, d=:AQI=:, a=?1"#;
-        let dict = sf::parse_dictionary(input).unwrap();
-        let keys: Vec<&str> = dict.iter().map(|e| e.key.as_str()).collect();
-        // A repeated key keeps its place and takes the last value.
-        assert_eq!(keys, ["a", "b", "c", "d"]);
-        assert_eq!(
-            dict[0].member,
-            Member::Item(Item {
-                bare: Bare::Boolean(true),
-                params: vec![]
-            })
-        );
-        assert_eq!(
-            dict[1].member,
-            Member::Item(Item {
-                bare: Bare::Boolean(true),
-                params: vec![("x".into(), Bare::Boolean(false))]
-            })
-        );
-        assert_eq!(&input[dict[2].span.clone()], r#"("s" tok);p=-1.5"#);
-        assert_eq!(
-            dict[3].member,
-            Member::Item(Item {
-                bare: Bare::Bytes(vec![1, 2]),
-                params: vec![]
-            })
-        );
-        assert_eq!(sf::parse_dictionary("").unwrap(), vec![]);
-        for bad in [
-            "A=1",
-            "a=1,",
-            "a=1 b=2",
-            r#"a="\n""#,
-            "a=1234567890123456",
-            "a=:AQI=",
-            "a=?2",
-            "a=(1 2",
-            "a=(1,2)",
-        ] {
-            assert!(sf::parse_dictionary(bad).is_err(), "{bad}");
-        }
-    }
-}
+mod tests;
