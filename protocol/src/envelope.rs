@@ -315,8 +315,10 @@ impl Envelope {
             .get("created")
             .and_then(Value::as_i64)
             .ok_or_else(|| EnvelopeError::Malformed("created".into()))?;
-        if created - now_ms > MAX_FUTURE_SKEW_MS {
-            return Err(EnvelopeError::ClockSkew(created - now_ms));
+        // Saturating: `created` is anyone's i64 (i64::MIN overflowed).
+        let ahead = created.saturating_sub(now_ms);
+        if ahead > MAX_FUTURE_SKEW_MS {
+            return Err(EnvelopeError::ClockSkew(ahead));
         }
         let prev = match map.get("prev") {
             Some(Value::Null) => None,
