@@ -306,5 +306,5 @@ fn an_envelope_from_the_beginning_of_time_is_refused_without_panicking() {
     };
     let old = Envelope::sign(&key(), Kind::Post, i64::MIN, None, body).expect("sign");
     assert_eq!(Envelope::verify(&old.bytes, NOW), Ok(old.clone()));
-    assert!(matches!(Envelope::verify(&old.bytes, i64::MAX), Ok(_)));
+    assert!(Envelope::verify(&old.bytes, i64::MAX).is_ok());
 }
