@@ -11,7 +11,8 @@ pub type KvIter<'a> = Box<dyn Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreEr
 /// A sorted key-value engine: the only thing a storage backend provides.
 ///
 /// Keys sort bytewise. `apply` must be atomic (all or nothing, also across a
-/// crash); `flush` must make everything applied so far durable.
+/// crash); `flush` followed by `sync` must make everything applied before
+/// the flush durable, power loss included.
 pub trait KvEngine: Send + Sync {
     /// Reads one value.
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
@@ -23,8 +24,16 @@ pub trait KvEngine: Send + Sync {
     fn range<'a>(&'a self, start: &[u8], end: &[u8], reverse: bool) -> KvIter<'a>;
     /// Applies a batch atomically.
     fn apply(&self, batch: Batch) -> Result<(), StoreError>;
-    /// Makes every applied batch durable (fsync).
+    /// Writes every applied batch to the files (it may hold locks that
+    /// stall writers, so it should do no more than that).
     fn flush(&self) -> Result<(), StoreError>;
+    /// Makes what the last `flush` wrote survive a power loss: the device's
+    /// cache flushed and the file's size recorded (`fdatasync`). Runs
+    /// without stalling writers. A backend whose `flush` already does so
+    /// needs nothing here.
+    fn sync(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Approximate bytes used on disk.
     fn size_on_disk(&self) -> u64;
 }

@@ -134,6 +134,7 @@ impl Store {
     ) -> Result<T, NodeError> {
         let (out, _, _) = self.write_unsynced(f)?;
         self.engine.flush()?;
+        self.engine.sync()?;
         Ok(out)
     }
 
@@ -215,9 +216,10 @@ impl Store {
         self.engine.size_on_disk()
     }
 
-    /// Flushes everything to disk (used at shutdown).
+    /// Flushes everything to disk, durably (used at shutdown).
     pub fn flush(&self) -> Result<(), NodeError> {
-        Ok(self.engine.flush()?)
+        self.engine.flush()?;
+        Ok(self.engine.sync()?)
     }
 }
 
