@@ -166,6 +166,9 @@ pub struct ServerConfig {
     /// comes from them, so the per-IP connection and stream limits do not
     /// apply to them (the node-wide ones do).
     pub proxy_ips: Vec<std::net::IpAddr>,
+    /// The bearer token Prometheus must send to scrape `/metrics`; empty:
+    /// `/metrics` is off (its figures count logins and moderators' actions).
+    pub metrics_token: String,
 }
 
 /// `[storage]`: the storage engine.
@@ -210,6 +213,10 @@ pub struct RateLimitsConfig {
     pub posts_per_minute_per_account: u32,
     /// Media uploads (attachments and avatars) per account per minute.
     pub media_uploads_per_minute_per_account: u32,
+    /// Failed passwords per account per hour, over every way in (API,
+    /// OAuth, admin panel); past it the account takes no password until
+    /// the hour ends.
+    pub login_failures_per_account_per_hour: u32,
 }
 
 /// `[log]`: logging.
@@ -253,6 +260,7 @@ impl Default for ServerConfig {
             max_streams: streams.total,
             max_streams_per_ip: streams.per_ip,
             proxy_ips: connections.proxies,
+            metrics_token: String::new(),
         }
     }
 }
@@ -293,6 +301,8 @@ impl Default for RateLimitsConfig {
             login_per_minute_per_ip: d.login_per_minute_per_ip,
             posts_per_minute_per_account: d.posts_per_minute_per_account,
             media_uploads_per_minute_per_account: d.media_uploads_per_minute_per_account,
+            login_failures_per_account_per_hour: node::NodeConfig::new("", "")
+                .login_failures_per_hour,
         }
     }
 }
@@ -549,6 +559,7 @@ impl Config {
         c.registration = self.registration.mode;
         c.dev = self.server.dev;
         c.gossip = self.p2p.enabled();
+        c.login_failures_per_hour = self.rate_limits.login_failures_per_account_per_hour;
         c.limits = node::ContentLimits {
             post_chars: self.limits.post_chars,
             title_chars: self.limits.title_chars,
@@ -562,6 +573,7 @@ impl Config {
     pub fn web_settings(&self) -> web::WebSettings {
         web::WebSettings {
             body_limit_bytes: self.server.body_limit_bytes,
+            metrics_token: Some(self.server.metrics_token.clone()).filter(|t| !t.is_empty()),
             rate_limits: web::RateLimits {
                 register_per_hour_per_ip: self.rate_limits.register_per_hour_per_ip,
                 login_per_minute_per_ip: self.rate_limits.login_per_minute_per_ip,

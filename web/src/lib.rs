@@ -38,6 +38,8 @@ pub struct WebSettings {
     pub body_limit_bytes: usize,
     /// Rate limits (0 = unlimited).
     pub rate_limits: RateLimits,
+    /// The bearer token that may scrape `/metrics` (`None`: it is off).
+    pub metrics_token: Option<String>,
     /// Open streams allowed (0 = unlimited).
     pub streams: StreamLimits,
 }
@@ -72,6 +74,7 @@ impl Default for WebSettings {
     fn default() -> Self {
         WebSettings {
             body_limit_bytes: 1024 * 1024,
+            metrics_token: None,
             rate_limits: RateLimits {
                 register_per_hour_per_ip: 20,
                 login_per_minute_per_ip: 30,
@@ -106,7 +109,7 @@ pub fn router_with_federation(
     let state = AppState {
         node,
         limiters: Arc::new(rate_limit::Limiters::new(&settings.rate_limits)),
-        metrics: Arc::new(metrics::Metrics::default()),
+        metrics: Arc::new(metrics::Metrics::with_token(settings.metrics_token.clone())),
         streams: Arc::new(mastodon::StreamSlots::new(settings.streams)),
         federation,
     };
