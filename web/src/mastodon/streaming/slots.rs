@@ -68,11 +68,6 @@ impl StreamSlots {
             ip,
         })
     }
-
-    /// Streams open now (all IPs).
-    pub fn open_count(&self) -> usize {
-        self.open.lock().unwrap_or_else(|e| e.into_inner()).total
-    }
 }
 
 impl Drop for StreamSlot {
