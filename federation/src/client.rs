@@ -21,6 +21,30 @@ pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 const ACCEPT: &str =
     "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
 
+/// The content type of a delivered activity.
+pub const ACTIVITY_CONTENT_TYPE: &str = "application/activity+json";
+
+/// The first `limit` bytes of a response body, as printable text on one
+/// line (for logs and the admin panel: what a server said when it
+/// refused something).
+pub async fn read_prefix(response: reqwest::Response, limit: usize) -> String {
+    let mut body = Vec::new();
+    let mut stream = response.bytes_stream();
+    while let Some(Ok(chunk)) = stream.next().await {
+        body.extend_from_slice(&chunk);
+        if body.len() >= limit {
+            break;
+        }
+    }
+    body.truncate(limit);
+    String::from_utf8_lossy(&body)
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
 /// Builds the shared reqwest client: timeouts, no redirects, and a DNS
 /// resolver that refuses private addresses (unless `allow_private`).
 pub fn build_client(allow_private: bool) -> Result<reqwest::Client, FederationError> {

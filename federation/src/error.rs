@@ -30,6 +30,11 @@ pub enum FederationError {
     /// A fetch failed.
     #[error("fetching {0}: {1}")]
     Fetch(String, String),
+    /// A delivery the receiving server refused for good (a 4xx other
+    /// than 401, 408 and 429, or 501, as Mastodon decides): retrying
+    /// would not change its answer.
+    #[error("refused by the receiving server: {0}")]
+    Refused(String),
     /// Something an activity names (the object of an `Announce`, the
     /// document an `Update` of an actor announces) could not be had from
     /// its server: gone, refused by our rules (blocked domain, private
@@ -51,7 +56,7 @@ impl FederationError {
     /// The HTTP status an inbox answers with: 4xx for what the sender got
     /// wrong (its body names the reason), 5xx only for this node's own
     /// failures (storage, keys, bugs). A third server's failure (`Fetch`,
-    /// `Gone`, `Unobtainable`) is neither: [`crate::Federation::receive`]
+    /// `Gone`, `Refused`, `Unobtainable`) is neither: [`crate::Federation::receive`]
     /// accepts and ignores the activity, and 202 is what it answers.
     pub fn status(&self) -> u16 {
         match self {
@@ -61,6 +66,7 @@ impl FederationError {
             FederationError::TooLarge => 413,
             FederationError::Gone(_)
             | FederationError::Fetch(..)
+            | FederationError::Refused(_)
             | FederationError::Unobtainable(..) => 202,
             FederationError::Node(e) => match e {
                 node::NodeError::NotFound(_) => 404,

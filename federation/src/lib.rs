@@ -1,6 +1,6 @@
-//! Federation: ActivityPub (signing and sending through
-//! `activitypub_federation`) and libp2p gossip between Kodeon nodes
-//! ([`gossip`]).
+//! Federation: ActivityPub (fetches signed through
+//! `activitypub_federation`, deliveries signed in [`signing`]) and libp2p
+//! gossip between Kodeon nodes ([`gossip`]).
 //!
 //! The crate sits above `node` and below `web`: the web layer hands it
 //! inbox requests ([`Federation::receive`]) and serves the documents it

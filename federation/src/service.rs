@@ -67,6 +67,8 @@ pub struct Federation {
     pub(crate) client: reqwest_middleware::ClientWithMiddleware,
     pub(crate) keys: Mutex<HashMap<String, CachedKey>>,
     signers: Mutex<HashMap<Id, SigningActor>>,
+    /// Parsed private keys of signers, by actor id (`delivery.rs`).
+    pub(crate) signing_keys: Mutex<HashMap<String, Arc<identity::RsaKeypair>>>,
     pub(crate) metrics: crate::delivery::DeliveryMetrics,
     gossip: std::sync::OnceLock<crate::gossip::Gossip>,
 }
@@ -101,6 +103,7 @@ impl Federation {
             client,
             keys: Mutex::new(HashMap::new()),
             signers: Mutex::new(HashMap::new()),
+            signing_keys: Mutex::new(HashMap::new()),
             metrics: Default::default(),
             gossip: std::sync::OnceLock::new(),
         }))
@@ -297,7 +300,10 @@ impl Federation {
     pub async fn resolve_handle(&self, handle: &str) -> Result<Member, FederationError> {
         let wanted = Handle::parse(handle.trim().trim_start_matches('@'))
             .ok_or_else(|| FederationError::Malformed(format!("{handle} is not name@domain")))?;
-        if wanted.domain.eq_ignore_ascii_case(&self.node.config().domain) {
+        if wanted
+            .domain
+            .eq_ignore_ascii_case(&self.node.config().domain)
+        {
             return Err(FederationError::Forbidden("a local account".into()));
         }
         if let Some(m) = self.node.find_member(&wanted.to_string())? {
@@ -311,9 +317,9 @@ impl Federation {
             .ok_or_else(|| FederationError::Malformed(format!("no actor link for {wanted}")))?;
         // The answer confirms the handle for the actor if it came from the
         // actor's own host and names the handle asked for.
-        let confirmed = answer
-            .subject
-            .filter(|s| *s == wanted && node::remote::host_of(&actor).as_deref() == Some(&s.domain));
+        let confirmed = answer.subject.filter(|s| {
+            *s == wanted && node::remote::host_of(&actor).as_deref() == Some(&s.domain)
+        });
         self.resolve_actor_with(&actor, false, confirmed.as_ref())
             .await
     }
@@ -325,8 +331,11 @@ impl Federation {
         } else {
             "https"
         };
-        let mut url = Url::parse(&format!("{scheme}://{}/.well-known/webfinger", handle.domain))
-            .map_err(|_| FederationError::BadUrl(handle.domain.clone()))?;
+        let mut url = Url::parse(&format!(
+            "{scheme}://{}/.well-known/webfinger",
+            handle.domain
+        ))
+        .map_err(|_| FederationError::BadUrl(handle.domain.clone()))?;
         url.query_pairs_mut()
             .append_pair("resource", &format!("acct:{handle}"));
         let jrd = self.fetch(url.as_str()).await?;

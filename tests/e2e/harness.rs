@@ -117,9 +117,10 @@ impl TestNode {
         node
     }
 
-    /// Starts a node that federates: its domain is `localhost:PORT` (the
-    /// federation library needs a host name, as Lemmy does) and failed
-    /// deliveries are retried after a fraction of a second.
+    /// Starts a node that federates: its domain is `localhost:PORT` (a
+    /// host name, as real servers have; `ip_hosts.rs` federates nodes
+    /// known by `127.0.0.1:PORT`) and failed deliveries are retried after
+    /// a fraction of a second.
     pub async fn start_federated() -> TestNode {
         Self::start_with(|c| {
             c.server.domain = "localhost:0".into();

@@ -15,6 +15,7 @@ mod gossip;
 mod gossip_records;
 mod handles;
 mod inbox_statuses;
+mod ip_hosts;
 mod mastodon;
 mod overload;
 mod posts;

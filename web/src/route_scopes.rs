@@ -94,7 +94,11 @@ mod tests {
         let rw = grant("read write follow");
         assert!(!allowed(&rw, &Method::GET, "/admin/federation"));
         assert!(!allowed(&rw, &Method::POST, "/admin/domain-blocks"));
-        assert!(allowed(&grant("admin:write"), &Method::POST, "/admin/domain-blocks"));
+        assert!(allowed(
+            &grant("admin:write"),
+            &Method::POST,
+            "/admin/domain-blocks"
+        ));
         // Sessions are managed with a full login only; logout takes any.
         assert!(!allowed(&rw, &Method::GET, "/auth/sessions"));
         assert!(allowed(&[], &Method::DELETE, "/auth/sessions/01J"));

@@ -147,6 +147,12 @@ async fn metrics_are_served_only_to_the_bearer_of_the_metrics_token() {
     };
     let on = router(node, settings);
     assert_eq!(get(on.clone(), None).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(get(on.clone(), Some("Bearer wrong")).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(get(on, Some("Bearer s3cret-scrape-token")).await, StatusCode::OK);
+    assert_eq!(
+        get(on.clone(), Some("Bearer wrong")).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        get(on, Some("Bearer s3cret-scrape-token")).await,
+        StatusCode::OK
+    );
 }

@@ -100,6 +100,22 @@ pub struct InstanceState {
     pub dropped: u64,
     /// Activities received from it.
     pub received: u64,
+    /// The last delivery given up, and why (for the admin panel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_dropped: Option<DroppedDelivery>,
+}
+
+/// A delivery that was given up.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DroppedDelivery {
+    /// The activity's id.
+    pub activity_id: String,
+    /// Why it was given up (the last error).
+    pub error: String,
+    /// Attempts made.
+    pub attempts: u32,
+    /// When (ms).
+    pub at: i64,
 }
 
 /// Queue figures for the admin panel and /metrics.
@@ -219,6 +235,12 @@ impl Node {
                 }
                 None => {
                     state.dropped += 1;
+                    state.last_dropped = Some(DroppedDelivery {
+                        activity_id: next.activity_id.clone(),
+                        error: next.last_error.clone().unwrap_or_default(),
+                        attempts: next.attempts,
+                        at: now,
+                    });
                     txn.add(counter::global(counter::DELIVERY_QUEUE), -1)?;
                 }
             }

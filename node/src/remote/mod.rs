@@ -25,7 +25,7 @@ mod outbox;
 pub(crate) use actors::actor_key;
 pub use actors::RemoteActor;
 pub(crate) use bookkeeping::InboundBook;
-pub use delivery::{Delivery, DeliveryStats, InstanceState, NewDelivery};
+pub use delivery::{Delivery, DeliveryStats, DroppedDelivery, InstanceState, NewDelivery};
 pub use domains::{DomainBlock, DomainSeverity};
 pub(crate) use inbound::post_uri_key;
 pub use inbound::{FollowOutcome, RemotePost};

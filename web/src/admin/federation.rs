@@ -8,7 +8,9 @@ use axum::response::Response;
 use axum::Form;
 use node::remote::{DomainBlock, DomainSeverity};
 
-use super::templates::{BlockRow, FederationPage, InstanceRow, PeerBlockRow, PeerRow, QueueRow};
+use super::templates::{
+    BlockRow, FederationPage, GivenUp, InstanceRow, PeerBlockRow, PeerRow, QueueRow,
+};
 use super::{chrome, field, render, see_other, when, AdminSession, PanelError, PanelQuery};
 use crate::state::AppState;
 
@@ -44,6 +46,12 @@ pub async fn show(
             delivered: i.delivered,
             received: i.received,
             dropped: i.dropped,
+            given_up: i.last_dropped.map(|d| GivenUp {
+                activity: d.activity_id,
+                when: when(d.at),
+                attempts: d.attempts,
+                error: d.error,
+            }),
             domain: i.domain,
         })
         .collect();

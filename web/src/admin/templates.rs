@@ -166,6 +166,16 @@ pub struct InstanceRow {
     pub delivered: u64,
     pub received: u64,
     pub dropped: u64,
+    /// The last delivery given up: what, when, after how many attempts, why.
+    pub given_up: Option<GivenUp>,
+}
+
+/// A delivery given up, as the federation page shows it.
+pub struct GivenUp {
+    pub activity: String,
+    pub when: String,
+    pub attempts: u32,
+    pub error: String,
 }
 
 /// A domain block.

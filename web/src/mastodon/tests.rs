@@ -731,29 +731,63 @@ async fn every_api_checks_the_tokens_scopes_and_the_panel_takes_only_its_own_ses
     for scope in ["read", "profile", "admin:write", "write:statuses"] {
         let (s, t) = a.form("/oauth/token", None, &grant(scope)).await;
         assert_eq!(s, StatusCode::OK, "{scope}: {t}");
-        tokens.insert(scope, t["access_token"].as_str().expect("token").to_string());
+        tokens.insert(
+            scope,
+            t["access_token"].as_str().expect("token").to_string(),
+        );
     }
     let json = "application/json";
-    let call = |method: &'static str, uri: &'static str, scope: &'static str, body: &'static str| {
-        let token = tokens[scope].clone();
-        let a = &a;
-        async move {
-            a.send(method, uri, Some(&token), json, body.to_string())
-                .await
-                .0
-        }
-    };
+    let call =
+        |method: &'static str, uri: &'static str, scope: &'static str, body: &'static str| {
+            let token = tokens[scope].clone();
+            let a = &a;
+            async move {
+                a.send(method, uri, Some(&token), json, body.to_string())
+                    .await
+                    .0
+            }
+        };
     // A read token reads and writes nothing, on Kodeon's API as on Mastodon's.
     let post = r#"{"content":"hi"}"#;
-    assert_eq!(call("POST", "/api/kodeon/v1/posts", "read", post).await, StatusCode::FORBIDDEN);
-    assert_eq!(call("PATCH", "/api/kodeon/v1/me", "read", r#"{"full_name":"x"}"#).await, StatusCode::FORBIDDEN);
-    assert_eq!(call("GET", "/api/kodeon/v1/feeds/home", "read", "").await, StatusCode::OK);
-    assert_eq!(call("POST", "/api/kodeon/v1/posts", "write:statuses", post).await, StatusCode::CREATED);
+    assert_eq!(
+        call("POST", "/api/kodeon/v1/posts", "read", post).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call("PATCH", "/api/kodeon/v1/me", "read", r#"{"full_name":"x"}"#).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call("GET", "/api/kodeon/v1/feeds/home", "read", "").await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call("POST", "/api/kodeon/v1/posts", "write:statuses", post).await,
+        StatusCode::CREATED
+    );
     // An admin's profile token administers nothing; admin:write does.
     let block = r#"{"domain":"bad.example"}"#;
-    assert_eq!(call("POST", "/api/kodeon/v1/admin/domain-blocks", "profile", block).await, StatusCode::FORBIDDEN);
-    assert_eq!(call("GET", "/api/kodeon/v1/admin/federation", "read", "").await, StatusCode::FORBIDDEN);
-    let status = call("POST", "/api/kodeon/v1/admin/domain-blocks", "admin:write", block).await;
+    assert_eq!(
+        call(
+            "POST",
+            "/api/kodeon/v1/admin/domain-blocks",
+            "profile",
+            block
+        )
+        .await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call("GET", "/api/kodeon/v1/admin/federation", "read", "").await,
+        StatusCode::FORBIDDEN
+    );
+    let status = call(
+        "POST",
+        "/api/kodeon/v1/admin/domain-blocks",
+        "admin:write",
+        block,
+    )
+    .await;
     assert!(status.is_success(), "{status}");
     // An API token set as the panel's cookie opens nothing.
     for token in [&tokens["profile"], &tokens["admin:write"]] {
@@ -766,8 +800,14 @@ async fn every_api_checks_the_tokens_scopes_and_the_panel_takes_only_its_own_ses
         assert_eq!(res.headers()["location"], "/admin/login");
     }
     // And a panel session is no bearer token.
-    let (panel, _) = a.node.login_to_panel("alice", "password123").await.expect("panel");
-    let (s, _, _) = a.get("/api/v1/accounts/verify_credentials", Some(&panel.token)).await;
+    let (panel, _) = a
+        .node
+        .login_to_panel("alice", "password123")
+        .await
+        .expect("panel");
+    let (s, _, _) = a
+        .get("/api/v1/accounts/verify_credentials", Some(&panel.token))
+        .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let (s, _, _) = a.get("/api/kodeon/v1/me", Some(&panel.token)).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
