@@ -20,8 +20,8 @@ const ACTOR_TYPES: [&str; 5] = ["Person", "Service", "Application", "Group", "Or
 /// HTTP client saw it), as Mastodon requires.
 pub fn parse_actor(doc: &Value, fetched_from: &str) -> Result<RemoteActor, FederationError> {
     let id = str_of(doc, "id");
-    let served_by = HttpUrl::parse(fetched_from)
-        .map_err(|_| FederationError::BadUrl(fetched_from.into()))?;
+    let served_by =
+        HttpUrl::parse(fetched_from).map_err(|_| FederationError::BadUrl(fetched_from.into()))?;
     let on_origin = |what: &str, url: &str| -> Result<(), FederationError> {
         let parsed = HttpUrl::parse_canonical(url)
             .map_err(|e| FederationError::Forbidden(format!("the actor's {what} {e}")))?;
@@ -67,10 +67,10 @@ pub fn parse_actor(doc: &Value, fetched_from: &str) -> Result<RemoteActor, Feder
     let (ed25519, ed25519_proven) = match ed25519_key(doc, id) {
         Some((method, key)) => {
             let proven = match doc.as_object() {
-                Some(document) => data_integrity::verify_proof(document, |m| {
-                    (m == method).then_some(key)
-                })
-                .is_ok_and(|p| p.purpose == "assertionMethod"),
+                Some(document) => {
+                    data_integrity::verify_proof(document, |m| (m == method).then_some(key))
+                        .is_ok_and(|p| p.purpose == "assertionMethod")
+                }
                 None => false,
             };
             (Some(key), proven)
