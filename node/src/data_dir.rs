@@ -44,7 +44,10 @@ pub(crate) fn restrict_files(dir: &Path) -> std::io::Result<()> {
                 for inner in std::fs::read_dir(entry.path())? {
                     let inner = inner?;
                     if inner.file_type()?.is_file() {
-                        std::fs::set_permissions(inner.path(), std::fs::Permissions::from_mode(0o600))?;
+                        std::fs::set_permissions(
+                            inner.path(),
+                            std::fs::Permissions::from_mode(0o600),
+                        )?;
                     }
                 }
             } else if kind.is_file() {
@@ -64,7 +67,11 @@ mod tests {
     use crate::{Node, NodeConfig};
 
     fn mode(path: &std::path::Path) -> u32 {
-        std::fs::metadata(path).expect("metadata").permissions().mode() & 0o777
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
     }
 
     #[test]

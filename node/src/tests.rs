@@ -484,7 +484,11 @@ async fn full_text_search_finds_public_posts_with_every_word() {
 #[tokio::test]
 async fn the_setup_token_creates_one_admin_however_many_use_it_at_once() {
     let f = fixture().await;
-    let token = f.node.fresh_setup_token().expect("a new node has one").to_string();
+    let token = f
+        .node
+        .fresh_setup_token()
+        .expect("a new node has one")
+        .to_string();
     let attempts = (0..4).map(|i| {
         let node = f.node.clone();
         let token = token.clone();
@@ -552,11 +556,42 @@ async fn a_blocked_member_sees_empty_follower_and_following_lists_of_the_blocker
     f.node.follow(&carol, "alice").await.expect("follow");
     f.node.follow(&alice, "carol").await.expect("follow");
     let page = PageRequest::default();
-    assert_eq!(f.node.followers(&bob, "alice", &page).expect("list").items.len(), 1);
+    assert_eq!(
+        f.node
+            .followers(&bob, "alice", &page)
+            .expect("list")
+            .items
+            .len(),
+        1
+    );
     f.node.block(&alice, "bob").await.expect("block");
-    assert!(f.node.followers(&bob, "alice", &page).expect("list").items.is_empty());
-    assert!(f.node.following(&bob, "alice", &page).expect("list").items.is_empty());
+    assert!(f
+        .node
+        .followers(&bob, "alice", &page)
+        .expect("list")
+        .items
+        .is_empty());
+    assert!(f
+        .node
+        .following(&bob, "alice", &page)
+        .expect("list")
+        .items
+        .is_empty());
     // Others still see them.
-    assert_eq!(f.node.followers(&carol, "alice", &page).expect("list").items.len(), 1);
-    assert_eq!(f.node.following(&Viewer::Anonymous, "alice", &page).expect("list").items.len(), 1);
+    assert_eq!(
+        f.node
+            .followers(&carol, "alice", &page)
+            .expect("list")
+            .items
+            .len(),
+        1
+    );
+    assert_eq!(
+        f.node
+            .following(&Viewer::Anonymous, "alice", &page)
+            .expect("list")
+            .items
+            .len(),
+        1
+    );
 }

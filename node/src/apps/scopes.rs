@@ -119,7 +119,10 @@ mod tests {
         assert!(!allows(&admin, "admin:write"), "write is not admin:write");
         assert!(allows(&admin, "admin:read:accounts"));
         assert!(!allows(&parse("s", "read write").expect("p"), "admin:read"));
-        assert!(allows(&parse("s", "admin:write").expect("p"), "admin:write:domain_blocks"));
+        assert!(allows(
+            &parse("s", "admin:write").expect("p"),
+            "admin:write:domain_blocks"
+        ));
         let profile = parse("s", "profile").expect("p");
         assert!(allows(&profile, "read:accounts:self") && !allows(&profile, "write:accounts"));
         assert_eq!(parse("scope", "").expect("parse"), vec!["read".to_string()]);

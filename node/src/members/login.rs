@@ -75,7 +75,13 @@ impl Node {
             ));
         }
         let issued = self
-            .issue_session(member.id, "admin panel", None, Vec::new(), SessionKind::AdminPanel)
+            .issue_session(
+                member.id,
+                "admin panel",
+                None,
+                Vec::new(),
+                SessionKind::AdminPanel,
+            )
             .await?;
         Ok((issued, member))
     }

@@ -125,8 +125,13 @@ mod tests {
         // Another account is not affected.
         assert_eq!(guard.check(LoginTarget::Account(Id::MAX)), Ok(()));
         // Unknown names share bounded buckets, case-insensitively.
-        assert_eq!(LoginTarget::unknown("Nobody"), LoginTarget::unknown(" nobody"));
-        assert!(matches!(LoginTarget::unknown("x"), LoginTarget::Unknown(b) if b < UNKNOWN_BUCKETS));
+        assert_eq!(
+            LoginTarget::unknown("Nobody"),
+            LoginTarget::unknown(" nobody")
+        );
+        assert!(
+            matches!(LoginTarget::unknown("x"), LoginTarget::Unknown(b) if b < UNKNOWN_BUCKETS)
+        );
         // No limit at all when configured so.
         let open = LoginGuard::new(0);
         for _ in 0..10 {

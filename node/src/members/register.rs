@@ -86,8 +86,13 @@ impl Node {
         new: NewMember,
         setup_token: blake3::Hash,
     ) -> NodeResult<Member> {
-        self.create_member_with(new, Role::Admin, MemberStatus::Active, Gate::SetupToken(setup_token))
-            .await
+        self.create_member_with(
+            new,
+            Role::Admin,
+            MemberStatus::Active,
+            Gate::SetupToken(setup_token),
+        )
+        .await
     }
 
     /// Creates a member with a status, consuming one use of an invite.

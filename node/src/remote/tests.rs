@@ -369,7 +369,9 @@ async fn a_handle_binds_only_when_confirmed_and_moves_only_when_confirmed_again(
         .await
         .expect("first");
     assert_eq!(
-        node.find_member("boss@h.example").expect("find").map(|m| m.id),
+        node.find_member("boss@h.example")
+            .expect("find")
+            .map(|m| m.id),
         Some(first.id)
     );
     // Another actor on the same host claims the name, unconfirmed.
@@ -385,7 +387,9 @@ async fn a_handle_binds_only_when_confirmed_and_moves_only_when_confirmed_again(
     assert_ne!(second.id, first.id);
     assert!(!second.remote.as_ref().expect("remote").handle_confirmed);
     assert_eq!(
-        node.find_member("BOSS@h.example").expect("find").map(|m| m.id),
+        node.find_member("BOSS@h.example")
+            .expect("find")
+            .map(|m| m.id),
         Some(first.id),
         "an unconfirmed document never takes a handle"
     );
@@ -395,14 +399,18 @@ async fn a_handle_binds_only_when_confirmed_and_moves_only_when_confirmed_again(
     let again = node.upsert_remote_actor(refresh).await.expect("refresh");
     assert!(again.remote.as_ref().expect("remote").handle_confirmed);
     assert_eq!(
-        node.find_member("boss@h.example").expect("find").map(|m| m.id),
+        node.find_member("boss@h.example")
+            .expect("find")
+            .map(|m| m.id),
         Some(first.id)
     );
     // WebFinger on h.example now names the other actor: the handle moves.
     impostor.confirmed_handle = Some("boss@h.example".into());
     node.upsert_remote_actor(impostor).await.expect("moved");
     assert_eq!(
-        node.find_member("boss@h.example").expect("find").map(|m| m.id),
+        node.find_member("boss@h.example")
+            .expect("find")
+            .map(|m| m.id),
         Some(second.id)
     );
     let old = node.member_by_id(first.id).expect("load").expect("kept");
@@ -431,7 +439,9 @@ async fn an_ed25519_key_belongs_to_the_first_identity_that_proved_it() {
         node.member_by_key(&alice_key).expect("key").map(|m| m.id),
         alice.id()
     );
-    let rep = node.reputation_of("copycat@evil.example").expect("reputation");
+    let rep = node
+        .reputation_of("copycat@evil.example")
+        .expect("reputation");
     assert_eq!(rep.did, "");
     assert!(node
         .attest(&alice, "copycat@evil.example", "rust", "")
@@ -442,12 +452,18 @@ async fn an_ed25519_key_belongs_to_the_first_identity_that_proved_it() {
     let key = identity::Ed25519Keypair::generate().public();
     let mut unproven = remote_actor("ann", "a.example");
     unproven.ed25519 = Some(key);
-    let ann = node.upsert_remote_actor(unproven.clone()).await.expect("ann");
+    let ann = node
+        .upsert_remote_actor(unproven.clone())
+        .await
+        .expect("ann");
     assert!(!ann.remote.as_ref().expect("remote").has_ed25519);
     assert!(node.member_by_key(&key).expect("key").is_none());
     // With its proof it is.
     unproven.ed25519_proven = true;
-    let ann = node.upsert_remote_actor(unproven).await.expect("ann proven");
+    let ann = node
+        .upsert_remote_actor(unproven)
+        .await
+        .expect("ann proven");
     assert!(ann.remote.as_ref().expect("remote").has_ed25519);
     assert_eq!(ann.did(), key.to_did_key());
     // A second actor that proves the same key (a copied document) is refused.
