@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod apps;
 pub mod attestations;
+pub mod backup;
 #[cfg(feature = "bench-seed")]
 mod bench_seed;
 pub mod config;

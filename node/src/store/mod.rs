@@ -7,6 +7,7 @@
 
 mod commit;
 mod engine;
+mod journal;
 mod keys;
 mod memory_engine;
 mod migrate;
@@ -14,6 +15,10 @@ mod sled_engine;
 pub(crate) mod txn;
 
 pub use engine::{Batch, KvEngine, KvIter};
+pub use journal::{
+    decode_batch, encode_batch, Capture, WritesHeld, JOURNAL_TAG, MAX_BATCH_BYTES,
+    MAX_JOURNAL_BYTES,
+};
 pub use keys::{Key, Space};
 pub use memory_engine::MemoryEngine;
 pub use sled_engine::SledEngine;
@@ -62,6 +67,8 @@ pub struct Store {
     /// that signature checks and rendering need.
     admission: Arc<tokio::sync::Mutex<()>>,
     commit: Arc<GroupCommit>,
+    /// Records applied batches while a backup runs (`journal.rs`).
+    journal: Arc<journal::Journal>,
 }
 
 impl Store {
@@ -79,6 +86,7 @@ impl Store {
             engine,
             writer: Arc::new(Mutex::new(())),
             admission,
+            journal: Default::default(),
         };
         migrate::run(&store)?;
         Ok(store)
@@ -168,7 +176,11 @@ impl Store {
             // first copy): answer once that is on disk too.
             return Ok((out, self.commit.last_applied(), events));
         }
+        let journalled = self.journal.prepare(&batch);
         self.engine.apply(batch)?;
+        if let Some(encoded) = journalled {
+            self.journal.record(encoded);
+        }
         Ok((out, self.commit.applied(), events))
     }
 
