@@ -47,6 +47,11 @@ pub(crate) mod counter {
     pub const INSTANCES: u8 = 12;
     /// Node-wide: servers marked unreachable.
     pub const UNREACHABLE: u8 = 13;
+    /// Node-wide: federation intents not yet expanded into deliveries.
+    /// Counted from the first intent recorded by a build that counts them:
+    /// intents pending at an upgrade are not (the count cannot fall below
+    /// zero), which the outbox, drained within seconds, soon makes right.
+    pub const OUTBOX: u8 = 14;
     /// Node-wide: the last gossip envelope sequence number (20..29: gossip).
     pub const GOSSIP_SEQ: u8 = 20;
     /// Gossip records parked until their author is known.

@@ -207,6 +207,63 @@ async fn privacy_followers_hides_details_from_strangers() {
         .is_some());
 }
 
+/// Concurrent partial updates (as Mastodon apps send: the note alone, the
+/// language alone) each change only their field: none overwrites what
+/// another wrote meanwhile, because each is applied inside its write.
+#[tokio::test]
+async fn partial_profile_updates_do_not_overwrite_each_other() {
+    let f = fixture().await;
+    let alice = member(&f.node, "alice").await;
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let (node, alice) = (f.node.clone(), alice.clone());
+        tasks.push(tokio::spawn(async move {
+            let update = match i % 3 {
+                0 => ProfileUpdate {
+                    about: Some(format!("about {i}")),
+                    ..ProfileUpdate::default()
+                },
+                1 => ProfileUpdate {
+                    language: Some("fr".into()),
+                    ..ProfileUpdate::default()
+                },
+                _ => ProfileUpdate {
+                    full_name: Some("Alice".into()),
+                    ..ProfileUpdate::default()
+                },
+            };
+            node.update_profile(&alice, update).await
+        }));
+    }
+    for t in tasks {
+        t.await.expect("join").expect("update");
+    }
+    let me = f.node.profile(&alice, "alice").expect("profile");
+    assert_eq!(me.full_name, "Alice");
+    let details = me.details.expect("own details");
+    assert!(details.bio.about.starts_with("about "), "{:?}", details.bio);
+    let private = me.private.expect("own private part");
+    assert_eq!(private.preferences.language, "fr");
+    // A too long note is refused, naming the field, and changes nothing.
+    let long = ProfileUpdate {
+        about: Some("x".repeat(100_000)),
+        ..ProfileUpdate::default()
+    };
+    let err = f
+        .node
+        .update_profile(&alice, long)
+        .await
+        .expect_err("too long");
+    assert!(err.to_string().contains("bio.about"), "{err}");
+    let after = f.node.profile(&alice, "alice").expect("profile");
+    assert!(after
+        .details
+        .expect("details")
+        .bio
+        .about
+        .starts_with("about "));
+}
+
 #[tokio::test]
 async fn failed_validation_writes_nothing() {
     let f = fixture().await;

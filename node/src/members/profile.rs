@@ -135,6 +135,12 @@ impl Node {
                 if let Some(v) = update.avatar_url {
                     p.avatar_url = v;
                 }
+                if let Some(v) = update.about {
+                    p.bio.about = v;
+                }
+                if let Some(v) = update.language {
+                    p.preferences.language = v;
+                }
                 if let Some(v) = update.locked {
                     m.locked = v;
                 }
@@ -159,6 +165,12 @@ fn validate_update(u: &ProfileUpdate, bio_chars: usize) -> NodeResult<()> {
         validate::max_chars("bio.location", &bio.location, 100)?;
         validate::max_chars("bio.company", &bio.company, 100)?;
         validate::optional_url("bio.website", &bio.website)?;
+    }
+    if let Some(about) = &u.about {
+        validate::max_chars("bio.about", about, bio_chars)?;
+    }
+    if let Some(language) = &u.language {
+        validate::max_chars("preferences.language", language, 35)?;
     }
     if let Some(skills) = &u.skills {
         if skills.languages.len() > 50 || skills.areas.len() > 50 {

@@ -94,4 +94,13 @@ pub struct ProfileUpdate {
     pub avatar_url: Option<String>,
     /// Whether follows must be approved.
     pub locked: Option<bool>,
+    /// Replaces the bio's `about` text alone, in the same write (after
+    /// `bio`): Mastodon's `note`, which must not overwrite the rest of a
+    /// bio changed meanwhile.
+    #[serde(skip)]
+    pub about: Option<String>,
+    /// Replaces the preferred posting language alone, in the same write
+    /// (after `preferences`): Mastodon's `source[language]`.
+    #[serde(skip)]
+    pub language: Option<String>,
 }

@@ -342,7 +342,10 @@ impl Node {
             queued: self
                 .store
                 .counter(&counter::global(counter::DELIVERY_QUEUE))?,
-            pending_intents: self.store.prefix(&Key::new(Space::Outbox), false).count(),
+            pending_intents: self
+                .store
+                .counter(&counter::global(counter::OUTBOX))?
+                .max(0) as usize,
             instances: self
                 .store
                 .counter(&counter::global(counter::INSTANCES))?

@@ -8,7 +8,7 @@ use crate::error::NodeResult;
 use crate::events::Event;
 use crate::id::Id;
 use crate::model::Visibility;
-use crate::node::Node;
+use crate::node::{counter, Node};
 use crate::store::{Key, Space, Txn};
 
 use super::delivery::{Delivery, NewDelivery};
@@ -140,6 +140,7 @@ impl Node {
     /// Records an intent in `txn`; federation is woken once it is durable.
     pub(crate) fn federate(&self, txn: &mut Txn<'_>, intent: Outgoing) -> NodeResult<()> {
         txn.put(Key::new(Space::Outbox).id(self.ids.next()), &intent)?;
+        txn.add(counter::global(counter::OUTBOX), 1)?;
         txn.emit(Event::FederationQueued);
         Ok(())
     }
@@ -202,7 +203,11 @@ impl Node {
             .map(|d| Delivery::new(self.ids.next(), d, now))
             .collect();
         self.write(move |txn| {
-            txn.delete(Key::new(Space::Outbox).id(intent));
+            let key = Key::new(Space::Outbox).id(intent);
+            if txn.contains(&key)? {
+                txn.add(counter::global(counter::OUTBOX), -1)?;
+            }
+            txn.delete(key);
             for record in &records {
                 Self::enqueue(txn, record)?;
             }

@@ -6,6 +6,9 @@ use crate::model::MemberSummary;
 use crate::node::{Node, Viewer};
 use crate::store::{Key, Space};
 
+/// Where [`Node::follow_request_count`] stops counting.
+pub const FOLLOW_REQUESTS_COUNTED: usize = 40;
+
 impl Node {
     /// Followers of `username` (hidden when their privacy says so).
     pub fn followers(
@@ -57,6 +60,17 @@ impl Node {
     ) -> NodeResult<Page<MemberSummary>> {
         let me = viewer.member()?.id;
         self.member_list(&Key::new(Space::FollowRequests).id(me), req)
+    }
+
+    /// How many members wait for the viewer's approval, counted up to
+    /// [`FOLLOW_REQUESTS_COUNTED`] as Mastodon counts them for
+    /// `verify_credentials` (a key scan that stops there, skipping
+    /// requesters no longer active).
+    pub fn follow_request_count(&self, viewer: &Viewer) -> NodeResult<usize> {
+        Ok(self
+            .follow_requests(viewer, &PageRequest::first(FOLLOW_REQUESTS_COUNTED))?
+            .items
+            .len())
     }
 
     /// Members the viewer blocks.
