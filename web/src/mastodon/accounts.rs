@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use node::members::NewMember;
-use node::model::{Bio, ProfileUpdate};
-use node::{Id, PageRequest};
+use node::model::ProfileUpdate;
+use node::Id;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -105,11 +105,7 @@ async fn sign_up(
 async fn verify_credentials(State(s): State<AppState>, t: Token) -> ApiResult<impl IntoResponse> {
     let v = t.require("read:accounts:self")?;
     let me = s.node.me(v)?;
-    let requests = s
-        .node
-        .follow_requests(v, &PageRequest::first(40))?
-        .items
-        .len();
+    let requests = s.node.follow_request_count(v)?;
     Ok(axum::Json(
         Renderer::new(&s.node).credential_account(&me, requests),
     ))
@@ -169,22 +165,14 @@ async fn update_credentials(
         }
         None => None,
     };
-    let current = s.node.me(v)?;
-    let details = current.details.clone();
     let mut update = ProfileUpdate {
         full_name: p.display_name,
         locked: p.locked,
         avatar_url,
+        about: p.note,
+        language: p.source.and_then(|s| s.language),
         ..ProfileUpdate::default()
     };
-    if let Some(note) = p.note {
-        let mut bio = details
-            .as_ref()
-            .map(|d| d.bio.clone())
-            .unwrap_or_else(Bio::default);
-        bio.about = note;
-        update.bio = Some(bio);
-    }
     if let Some(fields) = p.fields_attributes {
         // Either `{"0": {name, value}, ...}` (forms) or `[{name, value}]` (JSON).
         let list: Vec<Value> = match fields {
@@ -207,21 +195,8 @@ async fn update_credentials(
         }
         update.social_links = Some(links);
     }
-    if let Some(language) = p.source.and_then(|s| s.language) {
-        let mut prefs = current
-            .private
-            .as_ref()
-            .map(|p| p.preferences.clone())
-            .unwrap_or_default();
-        prefs.language = language;
-        update.preferences = Some(prefs);
-    }
     let view = s.node.update_profile(v, update).await?;
-    let requests = s
-        .node
-        .follow_requests(v, &PageRequest::first(40))?
-        .items
-        .len();
+    let requests = s.node.follow_request_count(v)?;
     Ok(axum::Json(
         Renderer::new(&s.node).credential_account(&view, requests),
     ))
