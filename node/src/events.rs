@@ -51,6 +51,9 @@ pub enum Event {
         /// Its member.
         member: Id,
     },
+    /// A moderator blocked or unblocked a gossip peer: gossip reads the
+    /// list again ([`crate::Node::blocked_peers`]).
+    PeerBlocksChanged,
 }
 
 /// What a deleted post was, as far as visibility goes: decided with

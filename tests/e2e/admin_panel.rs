@@ -103,6 +103,35 @@ async fn the_panel_lists_gossip_peers_and_a_block_disconnects_one() {
     assert!(page(&b, &admin_panel, "/admin/audit")
         .await
         .contains("peer.block"));
+
+    // Unblocked: A, started again (it dials its bootstrap peer B at
+    // start), is let in.
+    let r = reqwest::Client::new()
+        .post(format!(
+            "{}/admin/federation/peers/{a_peer}/unblock",
+            b.base
+        ))
+        .header("cookie", format!("kodeon_admin={admin_panel}"))
+        .form(&[("csrf", csrf(&html).as_str())])
+        .send()
+        .await
+        .expect("unblock");
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+    let a = a.restart().await;
+    assert_eq!(a.p2p().await["peer_id"], a_peer.as_str(), "the same peer");
+    let mut back = false;
+    for _ in 0..300 {
+        if peers(&b.p2p().await).contains(&a_peer) {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(back, "the unblocked peer connects again");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -14,6 +14,7 @@ pub mod behaviour;
 pub mod codec;
 pub mod config;
 mod ingest;
+mod peer_blocks;
 mod publisher;
 mod swarm;
 
@@ -80,8 +81,8 @@ pub struct P2pInfo {
 /// Commands for the swarm task.
 pub(crate) enum Command {
     Info(oneshot::Sender<P2pInfo>),
-    Block(PeerId),
-    Unblock(PeerId),
+    /// The moderators' whole block list, as stored now.
+    Moderated(std::collections::HashSet<PeerId>),
     Publish {
         kind: Kind,
         bytes: Vec<u8>,
@@ -123,29 +124,6 @@ impl Gossip {
             .await
             .map_err(|_| GossipError::Stopped)?;
         rx.await.map_err(|_| GossipError::Stopped)
-    }
-
-    /// Refuses a peer from now on and closes its connections (the node's
-    /// stored block list is read again at every start).
-    pub async fn block_peer(&self, peer: &str) -> Result<(), GossipError> {
-        let peer: PeerId = peer
-            .parse()
-            .map_err(|_| GossipError::BadPeerId(peer.to_string()))?;
-        self.commands
-            .send(Command::Block(peer))
-            .await
-            .map_err(|_| GossipError::Stopped)
-    }
-
-    /// Lifts a moderator's block of a peer.
-    pub async fn unblock_peer(&self, peer: &str) -> Result<(), GossipError> {
-        let peer: PeerId = peer
-            .parse()
-            .map_err(|_| GossipError::BadPeerId(peer.to_string()))?;
-        self.commands
-            .send(Command::Unblock(peer))
-            .await
-            .map_err(|_| GossipError::Stopped)
     }
 
     /// Broadcasts bytes on a kind's topic as they are, unchecked: for tests

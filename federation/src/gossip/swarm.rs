@@ -96,17 +96,9 @@ pub(super) async fn start(
         swarm.behaviour_mut().blocked.block_peer(*peer);
     }
     // And the moderators' block list, kept by the node.
-    let mut moderated = HashSet::new();
-    for block in node.blocked_peers()? {
-        match block.peer_id.parse::<PeerId>() {
-            Ok(peer) => {
-                swarm.behaviour_mut().blocked.block_peer(peer);
-                moderated.insert(peer);
-            }
-            Err(_) => {
-                tracing::warn!(peer = %block.peer_id, "ignoring a blocked peer id that does not parse")
-            }
-        }
+    let moderated = super::peer_blocks::moderated_peers(&node)?;
+    for peer in &moderated {
+        swarm.behaviour_mut().blocked.block_peer(*peer);
     }
     for addr in &config.listen {
         swarm
@@ -176,6 +168,14 @@ pub(super) async fn start(
     let ingest_task = tokio::spawn(
         ingest::run(federation.clone(), ingest_rx, commands_tx.clone()).instrument(span.clone()),
     );
+    let peer_blocks = tokio::spawn(
+        super::peer_blocks::run(
+            federation.node().clone(),
+            commands_tx.clone(),
+            shutdown.clone(),
+        )
+        .instrument(span.clone()),
+    );
     let publisher = tokio::spawn(
         super::publisher::run(federation, commands_tx.clone(), shutdown.clone())
             .instrument(span.clone()),
@@ -184,6 +184,7 @@ pub(super) async fn start(
     let all = tokio::spawn(async move {
         let _ = main.await;
         let _ = publisher.await;
+        let _ = peer_blocks.await;
         let _ = ingest_task.await;
     });
     Ok((
@@ -243,17 +244,20 @@ impl State {
                     records: self.node.envelope_seq().unwrap_or_default(),
                 });
             }
-            Command::Block(peer) => {
-                tracing::info!(%peer, "a moderator blocked a gossip peer");
-                self.moderated.insert(peer);
-                swarm.behaviour_mut().blocked.block_peer(peer);
-                let _ = swarm.disconnect_peer_id(peer);
-            }
-            Command::Unblock(peer) => {
-                self.moderated.remove(&peer);
-                if !self.config.blocked_peers.contains(&peer) && !self.banned.contains_key(&peer) {
-                    swarm.behaviour_mut().blocked.unblock_peer(peer);
+            Command::Moderated(peers) => {
+                for peer in peers.difference(&self.moderated) {
+                    tracing::info!(%peer, "a moderator blocked a gossip peer");
+                    swarm.behaviour_mut().blocked.block_peer(*peer);
+                    let _ = swarm.disconnect_peer_id(*peer);
                 }
+                for peer in self.moderated.difference(&peers) {
+                    tracing::info!(%peer, "a moderator unblocked a gossip peer");
+                    if !self.config.blocked_peers.contains(peer) && !self.banned.contains_key(peer)
+                    {
+                        swarm.behaviour_mut().blocked.unblock_peer(*peer);
+                    }
+                }
+                self.moderated = peers;
             }
             Command::Publish { kind, bytes } => {
                 match swarm.behaviour_mut().gossipsub.publish(topic(kind), bytes) {

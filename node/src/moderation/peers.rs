@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, NodeResult};
+use crate::events::Event;
 use crate::model::now_ms;
 use crate::node::{Node, Viewer};
 use crate::store::{decode_value, Key, Space};
@@ -53,6 +54,7 @@ impl Node {
         };
         self.write(|txn| {
             txn.put(Key::new(Space::PeerBlock).str(&block.peer_id), &block)?;
+            txn.emit(Event::PeerBlocksChanged);
             self.audit(
                 txn,
                 Some(viewer),
@@ -75,6 +77,7 @@ impl Node {
                 return Err(NodeError::NotFound("peer block"));
             }
             txn.delete(key);
+            txn.emit(Event::PeerBlocksChanged);
             self.audit(txn, Some(viewer), "peer.unblock", peer_id, "")
         })
         .await

@@ -127,26 +127,21 @@ pub async fn show(
 }
 
 /// POST /admin/federation/peers/block — `peer_id`, `reason`: stored by the
-/// node (audited) and enforced at once by the running gossip task.
+/// node (audited); the running gossip task hears of it from the node and
+/// enforces it at once.
 pub async fn block_peer(
     State(s): State<AppState>,
     session: AdminSession,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PanelError> {
     session.check_form(&s, &form)?;
-    let block = s
-        .node
+    s.node
         .block_peer(
             &session.viewer,
             field(&form, "peer_id"),
             field(&form, "reason"),
         )
         .await?;
-    if let Some(gossip) = s.gossip() {
-        if let Err(e) = gossip.block_peer(&block.peer_id).await {
-            tracing::warn!(peer = %block.peer_id, error = %e, "gossip could not block the peer now");
-        }
-    }
     Ok(see_other("/admin/federation?done=peer_blocked"))
 }
 
@@ -159,11 +154,6 @@ pub async fn unblock_peer(
 ) -> Result<Response, PanelError> {
     session.check_form(&s, &form)?;
     s.node.unblock_peer(&session.viewer, &peer).await?;
-    if let Some(gossip) = s.gossip() {
-        if let Err(e) = gossip.unblock_peer(&peer).await {
-            tracing::warn!(%peer, error = %e, "gossip could not unblock the peer now");
-        }
-    }
     Ok(see_other("/admin/federation?done=peer_unblocked"))
 }
 

@@ -202,7 +202,7 @@ pub(super) fn translate(
                 payload: id.to_string(),
             })
         }
-        Event::FederationQueued | Event::SessionEnded { .. } => None,
+        Event::FederationQueued | Event::SessionEnded { .. } | Event::PeerBlocksChanged => None,
         Event::Notified { recipient, id } => {
             // The user stream carries notifications only for a token that
             // may read them (Mastodon filters them the same way).
