@@ -80,7 +80,9 @@ pub fn restore(
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
     };
-    crate::data_dir::create_private_dir(&parent).map_err(at(&parent))?;
+    // The parent is the operator's (only the data directory is made
+    // private): created if missing, never changed.
+    std::fs::create_dir_all(&parent).map_err(at(&parent))?;
     let name = data_dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
