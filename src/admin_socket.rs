@@ -5,6 +5,12 @@
 //! writes one JSON line (a serialized [`AdminCommand`]) and reads one JSON
 //! line back: `{"ok": AdminOutcome}` or `{"error": "message"}`. The socket is
 //! created with mode 0600, so only the node's user (and root) can use it.
+//!
+//! A backup (`{"command": "backup", "to": "/absolute/file"}`, written by
+//! the node itself) is answered with `{"progress": Progress}` lines before
+//! that reply; writers stay held after it until the client closes the
+//! connection (at most [`BACKUP_RELEASE_WAIT`]), so every write
+//! acknowledged before the client had its answer is in the backup.
 
 use std::io;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
@@ -13,9 +19,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use node::admin::{AdminCommand, AdminOutcome};
+use node::backup::Progress;
 use node::Node;
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
@@ -31,6 +39,10 @@ const READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long shutdown waits for commands under way.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Longest time writers stay held after a backup's answer, waiting for
+/// the client to close the connection.
+pub const BACKUP_RELEASE_WAIT: Duration = Duration::from_secs(5);
 
 /// The socket's path for a data directory.
 pub fn socket_path(data_dir: &Path) -> PathBuf {
@@ -68,6 +80,27 @@ pub fn bind(path: &Path) -> io::Result<UnixListener> {
         return Err(e);
     }
     Ok(listener)
+}
+
+/// A progress line sent before the answer to a long command.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProgressLine {
+    /// How far the command is.
+    Progress(Progress),
+}
+
+/// The backup command (not an [`AdminCommand`]: it streams progress and
+/// holds writers until the client has its answer).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "kebab-case")]
+pub enum BackupCommand {
+    /// Write a backup of the node to `to`.
+    Backup {
+        /// The backup file, an absolute path (the node's working
+        /// directory is not the client's).
+        to: PathBuf,
+    },
 }
 
 /// A running admin socket server; [`AdminServer::stop`] ends it.
@@ -143,6 +176,9 @@ async fn handle(stream: UnixStream, node: Arc<Node>) {
         Ok(Ok(_)) if !line.ends_with('\n') => {
             AdminReply::Error("the command must be one JSON line (at most 64 KiB)".into())
         }
+        Ok(Ok(_)) if is_backup(&line) => {
+            return backup(line, reader, write, node).await;
+        }
         Ok(Ok(_)) => match serde_json::from_str::<AdminCommand>(&line) {
             Err(e) => AdminReply::Error(format!("invalid command: {e}")),
             Ok(command) => {
@@ -161,13 +197,91 @@ async fn handle(stream: UnixStream, node: Arc<Node>) {
         },
     };
     drop(node);
-    let Ok(mut out) = serde_json::to_vec(&reply) else {
-        return;
+    let _ = send_line(&mut write, &reply).await;
+    let _ = write.shutdown().await;
+}
+
+/// Writes one JSON line; `false` if the client went away.
+async fn send_line(write: &mut OwnedWriteHalf, value: &impl Serialize) -> bool {
+    let Ok(mut out) = serde_json::to_vec(value) else {
+        return false;
     };
     out.push(b'\n');
-    if let Err(e) = write.write_all(&out).await {
-        tracing::debug!(error = %e, "admin socket client went away");
+    match write.write_all(&out).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::debug!(error = %e, "admin socket client went away");
+            false
+        }
     }
+}
+
+/// Whether a command line asks for a backup.
+fn is_backup(line: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(line)
+        .is_ok_and(|v| v.get("command").and_then(|c| c.as_str()) == Some("backup"))
+}
+
+/// Runs a backup: progress lines, the answer, then writers held until the
+/// client closes the connection.
+async fn backup(
+    line: String,
+    mut reader: BufReader<tokio::io::Take<OwnedReadHalf>>,
+    mut write: OwnedWriteHalf,
+    node: Arc<Node>,
+) {
+    let to = match serde_json::from_str::<BackupCommand>(&line) {
+        Ok(BackupCommand::Backup { to }) if to.is_absolute() => to,
+        Ok(_) => {
+            let reply = AdminReply::Error("the backup file must be an absolute path".into());
+            let _ = send_line(&mut write, &reply).await;
+            return;
+        }
+        Err(e) => {
+            let _ = send_line(
+                &mut write,
+                &AdminReply::Error(format!("invalid command: {e}")),
+            )
+            .await;
+            return;
+        }
+    };
+    let (progress_tx, mut progress_rx) = tokio::sync::mpsc::unbounded_channel();
+    let target = to.clone();
+    let mut task = tokio::task::spawn_blocking(move || {
+        node.backup_to(&target, &mut |p| {
+            let _ = progress_tx.send(p);
+        })
+    });
+    let outcome = loop {
+        tokio::select! {
+            Some(p) = progress_rx.recv() => {
+                // A client that went away does not stop the backup.
+                let _ = send_line(&mut write, &ProgressLine::Progress(p)).await;
+            }
+            done = &mut task => break done,
+        }
+    };
+    while let Ok(p) = progress_rx.try_recv() {
+        let _ = send_line(&mut write, &ProgressLine::Progress(p)).await;
+    }
+    let (reply, held) = match outcome {
+        Ok(Ok((summary, held))) => {
+            tracing::info!(command = "backup", outcome = %summary.describe(), "admin command");
+            let message = summary.describe();
+            (AdminReply::Ok(AdminOutcome { message }), Some(held))
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(command = "backup", file = %to.display(), error = %e, "admin command failed");
+            (AdminReply::Error(e.to_string()), None)
+        }
+        Err(e) => (AdminReply::Error(format!("the backup stopped: {e}")), None),
+    };
+    if send_line(&mut write, &reply).await && held.is_some() {
+        let mut rest = Vec::new();
+        let _ = tokio::time::timeout(BACKUP_RELEASE_WAIT, reader.read_to_end(&mut rest)).await;
+    }
+    drop(held);
     let _ = write.shutdown().await;
 }
 
@@ -188,19 +302,8 @@ fn command_name(command: &AdminCommand) -> &'static str {
 /// is listening there (no socket, or a stale one): then the caller may open
 /// the store itself.
 pub async fn send(path: &Path, command: &AdminCommand) -> io::Result<Option<AdminReply>> {
-    let stream = match UnixStream::connect(path).await {
-        Ok(s) => s,
-        Err(e)
-            if matches!(
-                e.kind(),
-                io::ErrorKind::NotFound
-                    | io::ErrorKind::ConnectionRefused
-                    | io::ErrorKind::InvalidInput
-            ) =>
-        {
-            return Ok(None)
-        }
-        Err(e) => return Err(e),
+    let Some(stream) = connect(path).await? else {
+        return Ok(None);
     };
     let (read, mut write) = stream.into_split();
     let mut line = serde_json::to_vec(command).map_err(io::Error::other)?;
@@ -220,4 +323,66 @@ pub async fn send(path: &Path, command: &AdminCommand) -> io::Result<Option<Admi
             format!("invalid answer from the node: {e}"),
         )
     })
+}
+
+/// Connects to the socket; `None` when no node listens there.
+async fn connect(path: &Path) -> io::Result<Option<UnixStream>> {
+    match UnixStream::connect(path).await {
+        Ok(s) => Ok(Some(s)),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound
+                    | io::ErrorKind::ConnectionRefused
+                    | io::ErrorKind::InvalidInput
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Asks the node listening on `path` for a backup to `to` (absolute),
+/// passing progress to `on_progress`. `Ok(None)` when no node listens
+/// there. The node holds writers until the returned connection is
+/// dropped: keep it until the operator has been told.
+pub async fn send_backup(
+    path: &Path,
+    to: &Path,
+    mut on_progress: impl FnMut(Progress),
+) -> io::Result<Option<(AdminReply, UnixStream)>> {
+    let Some(stream) = connect(path).await? else {
+        return Ok(None);
+    };
+    let (read, mut write) = stream.into_split();
+    let command = BackupCommand::Backup { to: to.to_owned() };
+    let mut line = serde_json::to_vec(&command).map_err(io::Error::other)?;
+    line.push(b'\n');
+    write.write_all(&line).await?;
+    let mut lines = BufReader::new(read);
+    loop {
+        let mut answer = String::new();
+        if lines.read_line(&mut answer).await? == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the node closed the admin socket without answering",
+            ));
+        }
+        if let Ok(ProgressLine::Progress(p)) = serde_json::from_str(&answer) {
+            on_progress(p);
+            continue;
+        }
+        let reply: AdminReply = serde_json::from_str(&answer).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("invalid answer from the node: {e}"),
+            )
+        })?;
+        let stream = lines
+            .into_inner()
+            .reunite(write)
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        return Ok(Some((reply, stream)));
+    }
 }

@@ -1,5 +1,7 @@
 //! `kodeon`: runs a node, and the operator's commands.
 
+mod backup_cli;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -38,8 +40,8 @@ enum Command {
     /// Run the node (the default command).
     Serve(ServeArgs),
     /// Operator commands: create users, change roles, suspend, reset
-    /// passwords. They work whether or not the node is running (through its
-    /// admin socket DATA_DIR/admin.sock when it is).
+    /// passwords, back up and restore. They work whether or not the node is
+    /// running (through its admin socket DATA_DIR/admin.sock when it is).
     Admin {
         /// Data directory of the node [default: data_dir from the configuration].
         #[arg(long, global = true, value_name = "DIR")]
@@ -150,6 +152,21 @@ enum AdminCmd {
         /// New password ("-" reads it from the first line of stdin).
         #[arg(long)]
         password: String,
+    },
+    /// Write a consistent backup of the node while it serves: the store,
+    /// the node secret and the media files (not kodeon.toml). Keep it
+    /// private: it holds the node secret.
+    Backup {
+        /// The backup file to create (must not exist).
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Restore a backup into --data-dir, which must not exist or be empty;
+    /// the whole file is checked before anything is written.
+    Restore {
+        /// The backup file.
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
     },
 }
 
@@ -304,6 +321,8 @@ async fn admin(
     kodeon::init_logging("warn");
 
     let command = match command {
+        AdminCmd::Backup { to } => return backup_cli::backup(&config, &to).await,
+        AdminCmd::Restore { from } => return backup_cli::restore(&config, &from).await,
         AdminCmd::CreateUser {
             username,
             email,

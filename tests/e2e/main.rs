@@ -4,6 +4,7 @@ mod harness;
 
 mod accounts;
 mod admin_panel;
+mod backup;
 mod bad_input;
 mod cli;
 mod discovery;
