@@ -416,7 +416,18 @@ async fn a_post_made_while_the_follower_node_is_down_arrives_after_its_restart()
     a.post_as(&alice, "Posted while B was down", json!({}))
         .await;
     // The delivery fails (connection refused) and waits in A's queue.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    eventually("A's delivery to the stopped B fails", || async {
+        a.metrics()
+            .await
+            .lines()
+            .any(|l| {
+                l.strip_prefix("kodeon_federation_delivery_failures ")
+                    .and_then(|n| n.trim().parse::<f64>().ok())
+                    .is_some_and(|n| n >= 1.0)
+            })
+            .then_some(())
+    })
+    .await;
     let b = b.restart().await;
     eventually("the post arrives after B's restart", || {
         home_post(&b, &bob, "Posted while B was down")
