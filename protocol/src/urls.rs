@@ -41,7 +41,27 @@ impl HttpUrl {
     /// Parses `s` (the WHATWG way: `\` is `/`, the host is lower-cased and
     /// IDNA-encoded, a default port is dropped).
     pub fn parse(s: &str) -> Result<HttpUrl, UrlError> {
-        let url = Url::parse(s).map_err(|_| UrlError::Unparsable)?;
+        HttpUrl::checked(Url::parse(s).map_err(|_| UrlError::Unparsable)?)
+    }
+
+    /// Resolves `reference` (a `Location` header, a link's `href`) against
+    /// this URL, the way a browser does (`/x`, `//host/x` and `../x` are
+    /// relative to it), and checks the result as [`HttpUrl::parse`] does.
+    /// The result has no fragment: a fragment is never sent in a request.
+    pub fn join(&self, reference: &str) -> Result<HttpUrl, UrlError> {
+        let mut url = self.0.join(reference).map_err(|_| UrlError::Unparsable)?;
+        url.set_fragment(None);
+        HttpUrl::checked(url)
+    }
+
+    /// This URL without its fragment (what a request for it asks).
+    pub fn without_fragment(&self) -> HttpUrl {
+        let mut url = self.0.clone();
+        url.set_fragment(None);
+        HttpUrl(url)
+    }
+
+    fn checked(url: Url) -> Result<HttpUrl, UrlError> {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(UrlError::Scheme);
         }
@@ -213,6 +233,36 @@ mod tests {
             Some("127.0.0.1")
         );
         assert_eq!(authority_of("http://0x7f.1/").as_deref(), Some("127.0.0.1"));
+    }
+
+    #[test]
+    fn references_join_as_browsers_resolve_them_and_are_checked_again() {
+        let base = HttpUrl::parse("https://a.example/people/x?y=1#top").expect("parses");
+        let joined = |r: &str| base.join(r).map(|u| u.to_string());
+        assert_eq!(
+            joined("/users/x").as_deref(),
+            Ok("https://a.example/users/x")
+        );
+        assert_eq!(
+            joined("x#frag").as_deref(),
+            Ok("https://a.example/people/x")
+        );
+        assert_eq!(
+            joined("//b.example:8443/u").as_deref(),
+            Ok("https://b.example:8443/u")
+        );
+        assert_eq!(
+            joined("http://evil:8080\\@victim.example/u").as_deref(),
+            Ok("http://evil:8080/@victim.example/u")
+        );
+        assert_eq!(joined("ftp://b.example/"), Err(UrlError::Scheme));
+        assert_eq!(joined("file:///etc/passwd"), Err(UrlError::Scheme));
+        assert_eq!(joined("https://u:p@b.example/"), Err(UrlError::Credentials));
+        assert_eq!(joined("javascript:alert(1)"), Err(UrlError::Scheme));
+        assert_eq!(
+            base.without_fragment().as_str(),
+            "https://a.example/people/x?y=1"
+        );
     }
 
     #[test]
