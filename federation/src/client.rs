@@ -21,6 +21,10 @@ pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 const ACCEPT: &str =
     "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
 
+/// The Accept header for a URL a member pasted: an ActivityPub document
+/// first, a web page (which may name one) last, as Mastodon asks.
+const ACCEPT_OR_PAGE: &str = "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\", text/html;q=0.1";
+
 /// The content type of a delivered activity.
 pub const ACTIVITY_CONTENT_TYPE: &str = "application/activity+json";
 
@@ -70,6 +74,14 @@ pub fn build_client(allow_private: bool) -> Result<reqwest::Client, FederationEr
 /// checked again when they resolve (the DNS resolver above).
 pub fn check_url(url: &str, allow_private: bool) -> Result<Url, FederationError> {
     let parsed = Url::parse(url).map_err(|_| FederationError::BadUrl(url.to_string()))?;
+    check_target(&parsed, allow_private)?;
+    Ok(parsed)
+}
+
+/// [`check_url`] for a URL parsed already: the scheme and a literal IP
+/// host are read from the parsed form, the one a request goes to.
+pub fn check_target(parsed: &Url, allow_private: bool) -> Result<(), FederationError> {
+    let url = parsed.as_str();
     match parsed.scheme() {
         "https" => {}
         "http" if allow_private => {}
@@ -86,7 +98,7 @@ pub fn check_url(url: &str, allow_private: bool) -> Result<Url, FederationError>
             return Err(FederationError::PrivateAddress(url.to_string()));
         }
     }
-    Ok(parsed)
+    Ok(())
 }
 
 /// Loopback, private, link-local, unique-local, unspecified, documentation
@@ -125,15 +137,7 @@ pub async fn fetch_json(
     allow_private: bool,
 ) -> Result<Value, FederationError> {
     let parsed = check_url(url, allow_private)?;
-    let builder = client.get(parsed.as_str()).header("accept", ACCEPT);
-    let request = data
-        .sign_request(builder, bytes::Bytes::new())
-        .await
-        .map_err(|e| FederationError::Internal(format!("signing a fetch: {e}")))?;
-    let response = client
-        .execute(request)
-        .await
-        .map_err(|e| FederationError::Fetch(url.to_string(), e.to_string()))?;
+    let response = signed_get(data, client, &parsed, ACCEPT).await?;
     let status = response.status();
     if status == reqwest::StatusCode::GONE {
         return Err(FederationError::Gone(url.to_string()));
@@ -144,9 +148,126 @@ pub async fn fetch_json(
             format!("HTTP {status}"),
         ));
     }
-    if response
-        .content_length()
-        .is_some_and(|len| len as usize > MAX_DOCUMENT_BYTES)
+    let body = read_body(response, url, Overflow::Refuse).await?;
+    serde_json::from_slice(&body).map_err(|e| FederationError::Malformed(format!("{url}: {e}")))
+}
+
+/// What one GET of a URL a member pasted answered. Nothing is followed
+/// here: the caller checks a redirect's or a link's target as it checked
+/// the URL, and decides how far to go.
+#[derive(Debug)]
+pub enum Fetched {
+    /// An ActivityPub document (served as `application/activity+json` or
+    /// `application/ld+json`).
+    Document(Value),
+    /// A redirect (301, 302, 303, 307, 308) to this `Location`, as
+    /// written (it may be relative).
+    Redirect(String),
+    /// Anything else that succeeded (a web page): the `href` of the
+    /// ActivityStreams `rel="alternate"` link its `Link` header or its
+    /// HTML names, as written, if it names one.
+    Page(Option<String>),
+}
+
+/// GETs `url` (checked already) as Mastodon's `FetchResourceService`
+/// does, signed by the instance actor, and says what it answered; bodies
+/// are read up to [`MAX_DOCUMENT_BYTES`] (a larger document is refused,
+/// a larger page is read that far).
+pub async fn fetch_resource(
+    data: &Data<()>,
+    client: &reqwest_middleware::ClientWithMiddleware,
+    url: &Url,
+    allow_private: bool,
+) -> Result<Fetched, FederationError> {
+    check_target(url, allow_private)?;
+    let response = signed_get(data, client, url, ACCEPT_OR_PAGE).await?;
+    let status = response.status();
+    if status.is_redirection() {
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .map(str::to_string)
+            .ok_or_else(|| {
+                FederationError::Fetch(url.to_string(), format!("HTTP {status} without a Location"))
+            })?;
+        return Ok(Fetched::Redirect(location));
+    }
+    if status == reqwest::StatusCode::GONE {
+        return Err(FederationError::Gone(url.to_string()));
+    }
+    if !status.is_success() {
+        return Err(FederationError::Fetch(
+            url.to_string(),
+            format!("HTTP {status}"),
+        ));
+    }
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let content_type = header(reqwest::header::CONTENT_TYPE);
+    if crate::links::is_activity_type(&content_type) {
+        let body = read_body(response, url.as_str(), Overflow::Refuse).await?;
+        return serde_json::from_slice(&body)
+            .map(Fetched::Document)
+            .map_err(|e| FederationError::Malformed(format!("{url}: {e}")));
+    }
+    if let Some(href) = crate::links::alternate_in_link_header(&header(reqwest::header::LINK)) {
+        return Ok(Fetched::Page(Some(href)));
+    }
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    if !essence.eq_ignore_ascii_case("text/html") {
+        return Ok(Fetched::Page(None));
+    }
+    let body = read_body(response, url.as_str(), Overflow::Truncate).await?;
+    Ok(Fetched::Page(crate::links::alternate_in_html(
+        &String::from_utf8_lossy(&body),
+    )))
+}
+
+/// A GET of `url` with `accept`, signed by the instance actor.
+async fn signed_get(
+    data: &Data<()>,
+    client: &reqwest_middleware::ClientWithMiddleware,
+    url: &Url,
+    accept: &str,
+) -> Result<reqwest::Response, FederationError> {
+    let builder = client.get(url.as_str()).header("accept", accept);
+    let request = data
+        .sign_request(builder, bytes::Bytes::new())
+        .await
+        .map_err(|e| FederationError::Internal(format!("signing a fetch: {e}")))?;
+    client
+        .execute(request)
+        .await
+        .map_err(|e| FederationError::Fetch(url.to_string(), e.to_string()))
+}
+
+/// What to do with a body longer than [`MAX_DOCUMENT_BYTES`].
+#[derive(Clone, Copy, PartialEq)]
+enum Overflow {
+    /// Refuse it ([`FederationError::TooLarge`]): a document cut short is
+    /// not the document.
+    Refuse,
+    /// Keep its first [`MAX_DOCUMENT_BYTES`] (a page's links are in its head).
+    Truncate,
+}
+
+/// A response body, at most [`MAX_DOCUMENT_BYTES`] of it.
+async fn read_body(
+    response: reqwest::Response,
+    url: &str,
+    overflow: Overflow,
+) -> Result<Vec<u8>, FederationError> {
+    if overflow == Overflow::Refuse
+        && response
+            .content_length()
+            .is_some_and(|len| len as usize > MAX_DOCUMENT_BYTES)
     {
         return Err(FederationError::TooLarge);
     }
@@ -155,11 +276,16 @@ pub async fn fetch_json(
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| FederationError::Fetch(url.to_string(), e.to_string()))?;
         if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
-            return Err(FederationError::TooLarge);
+            if overflow == Overflow::Refuse {
+                return Err(FederationError::TooLarge);
+            }
+            let room = MAX_DOCUMENT_BYTES - body.len();
+            body.extend_from_slice(chunk.get(..room).unwrap_or_default());
+            break;
         }
         body.extend_from_slice(&chunk);
     }
-    serde_json::from_slice(&body).map_err(|e| FederationError::Malformed(format!("{url}: {e}")))
+    Ok(body)
 }
 
 #[cfg(test)]

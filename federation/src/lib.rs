@@ -17,6 +17,7 @@ pub mod error;
 pub mod gossip;
 pub mod inbox;
 pub mod json;
+pub mod links;
 pub mod notes;
 pub mod objects;
 pub mod sanitize;
