@@ -13,7 +13,7 @@ use crate::json::{id_of, str_of, type_of};
 use crate::sanitize::{plain_text, sanitize_html};
 
 /// Actor types accepted as accounts.
-const ACTOR_TYPES: [&str; 5] = ["Person", "Service", "Application", "Group", "Organization"];
+pub const ACTOR_TYPES: [&str; 5] = ["Person", "Service", "Application", "Group", "Organization"];
 
 /// Reads an actor document fetched from `fetched_from`. Its id, inbox and
 /// key must be canonical URLs on the host that served it (the host as the

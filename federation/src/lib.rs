@@ -20,6 +20,7 @@ pub mod json;
 pub mod links;
 pub mod notes;
 pub mod objects;
+pub mod resolve;
 pub mod sanitize;
 pub mod service;
 pub mod signing;
@@ -27,4 +28,5 @@ pub mod uris;
 
 pub use error::FederationError;
 pub use inbox::{InboxRequest, Received};
+pub use resolve::Resolved;
 pub use service::{Federation, FederationSettings};

@@ -196,10 +196,24 @@ impl Federation {
 
     /// Fetches a remote post by id and stores it (with its author).
     pub async fn fetch_post(&self, uri: &str, depth: u8) -> Result<Id, FederationError> {
+        self.fetch_post_with(uri, None, depth).await
+    }
+
+    /// [`Self::fetch_post`], with the post's document when it was just
+    /// fetched from `uri` itself (saves fetching it again).
+    pub(crate) async fn fetch_post_with(
+        &self,
+        uri: &str,
+        prefetched: Option<Value>,
+        depth: u8,
+    ) -> Result<Id, FederationError> {
         if let Some(p) = crate::uris::known_post(&self.node, uri)? {
             return Ok(p.id);
         }
-        let doc = self.fetch(uri).await?;
+        let doc = match prefetched {
+            Some(doc) => doc,
+            None => self.fetch(uri).await?,
+        };
         if str_of(&doc, "id") != uri {
             return Err(FederationError::Forbidden(format!(
                 "{uri} answered with another object"

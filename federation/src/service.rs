@@ -157,16 +157,19 @@ impl Federation {
         actor_id: &str,
         refresh: bool,
     ) -> Result<Member, FederationError> {
-        self.resolve_actor_with(actor_id, refresh, None).await
+        self.resolve_actor_with(actor_id, refresh, None, None).await
     }
 
     /// [`Self::resolve_actor`], with the handle a WebFinger answer from the
-    /// actor's own host already confirmed (saves asking again).
-    async fn resolve_actor_with(
+    /// actor's own host already confirmed (saves asking again), and the
+    /// actor's document when it was just fetched from `actor_id` itself
+    /// (saves fetching it again; used only if a fetch is due).
+    pub(crate) async fn resolve_actor_with(
         &self,
         actor_id: &str,
         refresh: bool,
         confirmed: Option<&Handle>,
+        prefetched: Option<serde_json::Value>,
     ) -> Result<Member, FederationError> {
         if crate::uris::local_username(&self.node, actor_id).is_some() {
             return Err(FederationError::Forbidden("a local actor".into()));
@@ -178,7 +181,10 @@ impl Federation {
                 return Ok(m.clone());
             }
         }
-        let doc = self.fetch(actor_id).await?;
+        let doc = match prefetched {
+            Some(doc) => doc,
+            None => self.fetch(actor_id).await?,
+        };
         let mut actor = parse_actor(&doc, actor_id)?;
         if actor.actor_id != actor_id {
             return Err(FederationError::Forbidden(format!(
@@ -320,7 +326,7 @@ impl Federation {
         let confirmed = answer.subject.filter(|s| {
             *s == wanted && node::remote::host_of(&actor).as_deref() == Some(&s.domain)
         });
-        self.resolve_actor_with(&actor, false, confirmed.as_ref())
+        self.resolve_actor_with(&actor, false, confirmed.as_ref(), None)
             .await
     }
 
