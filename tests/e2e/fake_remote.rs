@@ -1,7 +1,8 @@
 //! A fake ActivityPub server for tests that need a remote side the test
 //! controls: actors whose keys the test holds (served with WebFinger, as
 //! real servers do), any other answer by path (documents, redirects,
-//! errors), and an inbox that records what it is sent and answers with a
+//! errors, or one answer for browsers and another for ActivityPub
+//! clients), and an inbox that records what it is sent and answers with a
 //! status the test chooses.
 
 use std::collections::HashMap;
@@ -50,6 +51,15 @@ impl Answer {
             body: Vec::new(),
         }
     }
+
+    /// A web page.
+    pub fn html(page: &str) -> Answer {
+        Answer {
+            status: 200,
+            headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
+            body: page.as_bytes().to_vec(),
+        }
+    }
 }
 
 /// A request the fake server received.
@@ -65,6 +75,8 @@ pub struct Received {
 struct State {
     keys: HashMap<String, Arc<RsaKeypair>>,
     answers: HashMap<String, Answer>,
+    /// Path → (answer for browsers, answer for an ActivityPub `Accept`).
+    negotiated: HashMap<String, (Answer, Answer)>,
     received: Vec<Received>,
     inbox_status: u16,
 }
@@ -141,6 +153,28 @@ impl FakeRemote {
         if let Ok(mut s) = self.state.lock() {
             s.answers.insert(path.to_string(), answer);
         }
+    }
+
+    /// Answers `path` by content negotiation, as Mastodon's profile and
+    /// post pages do: `activity` to a request whose `Accept` names an
+    /// ActivityPub type (`application/activity+json`, `application/ld+json`),
+    /// `browser` to any other.
+    pub fn serve_negotiated(&self, path: &str, browser: Answer, activity: Answer) {
+        if let Ok(mut s) = self.state.lock() {
+            s.negotiated.insert(path.to_string(), (browser, activity));
+        }
+    }
+
+    /// The actor document of `name` (added with [`Self::add_actor`]), as
+    /// `/users/NAME` serves it.
+    pub fn actor_document(&self, name: &str) -> Value {
+        let key = self
+            .state
+            .lock()
+            .ok()
+            .and_then(|s| s.keys.get(name).cloned())
+            .expect("a known actor");
+        actor_doc(&self.domain, name, &key)
     }
 
     /// The status the inbox answers deliveries with.
@@ -246,27 +280,21 @@ fn answer(
     if let Some(a) = s.answers.get(&path) {
         return reply(a);
     }
+    if let Some((browser, activity)) = s.negotiated.get(&path) {
+        let accept = headers
+            .get("accept")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let wants_activity =
+            accept.contains("application/activity+json") || accept.contains("application/ld+json");
+        return reply(if wants_activity { activity } else { browser });
+    }
     if method == axum::http::Method::POST {
         return reply(&Answer::status(s.inbox_status));
     }
-    let actor_doc = |name: &str, key: &RsaKeypair| {
-        let id = format!("http://{host}/users/{name}");
-        json!({
-            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
-            "id": id,
-            "type": "Person",
-            "preferredUsername": name,
-            "name": format!("{name} of {host}"),
-            "url": format!("http://{host}/@{name}"),
-            "inbox": format!("{id}/inbox"),
-            "followers": format!("{id}/followers"),
-            "endpoints": {"sharedInbox": format!("http://{host}/inbox")},
-            "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": key.public_pem().expect("pem")},
-        })
-    };
     if let Some(name) = path.strip_prefix("/users/") {
         if let Some(key) = s.keys.get(name) {
-            return reply(&Answer::json(&actor_doc(name, key)));
+            return reply(&Answer::json(&actor_doc(host, name, key)));
         }
     }
     if path == "/.well-known/webfinger" {
@@ -299,4 +327,21 @@ fn answer(
         }
     }
     reply(&Answer::status(404))
+}
+
+/// The actor document of `name` on `host`.
+fn actor_doc(host: &str, name: &str, key: &RsaKeypair) -> Value {
+    let id = format!("http://{host}/users/{name}");
+    json!({
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        "id": id,
+        "type": "Person",
+        "preferredUsername": name,
+        "name": format!("{name} of {host}"),
+        "url": format!("http://{host}/@{name}"),
+        "inbox": format!("{id}/inbox"),
+        "followers": format!("{id}/followers"),
+        "endpoints": {"sharedInbox": format!("http://{host}/inbox")},
+        "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": key.public_pem().expect("pem")},
+    })
 }

@@ -23,5 +23,6 @@ mod posts;
 mod privacy;
 mod public_pages;
 mod restart;
+mod search;
 mod social;
 mod system;

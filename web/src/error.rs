@@ -94,6 +94,33 @@ impl From<NodeError> for ApiError {
     }
 }
 
+impl From<federation::FederationError> for ApiError {
+    /// A client API's view of a federation failure: this node's own (a
+    /// storage error, a bug) is a 5xx with a safe message; a rule of the
+    /// node (`FederationError::Node`) maps as node errors do; anything
+    /// another server did or gave (unreachable, refused, gone, malformed,
+    /// on a blocked domain, a private address) is a 404, so that the
+    /// answer tells nothing about the network behind it (the detail goes
+    /// to the log).
+    fn from(e: federation::FederationError) -> Self {
+        use federation::FederationError as F;
+        match e {
+            F::Node(e) => e.into(),
+            e if e.is_ours() => {
+                tracing::error!(error = %e, "internal federation error");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error; see the node's log",
+                )
+            }
+            e => {
+                tracing::info!(error = %e, "not found on the network");
+                ApiError::new(StatusCode::NOT_FOUND, "not found")
+            }
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Body {

@@ -97,29 +97,35 @@ async fn likes(
 }
 
 #[derive(serde::Deserialize)]
-struct SearchQuery {
+struct SearchParams {
     q: Option<String>,
     limit: Option<usize>,
+    resolve: Option<String>,
 }
 
-/// GET /api/kodeon/v1/search?q= — members (name prefix), tags (prefix) and
-/// public posts containing every word.
+/// GET /api/kodeon/v1/search?q=&limit=&resolve= — members (name prefix),
+/// tags (prefix) and public posts containing every word; or, for a URL,
+/// the account or post it names (`federation::search` holds the rules).
+/// With `resolve=true`, a signed-in member makes the node look up what it
+/// does not know yet (`name@host` through WebFinger, a URL by fetching it).
 async fn search(
     State(s): State<AppState>,
     MaybeAuth(v): MaybeAuth,
-    Query(q): Query<SearchQuery>,
+    Query(p): Query<SearchParams>,
 ) -> ApiResult<impl axum::response::IntoResponse> {
-    let text = q.q.unwrap_or_default();
-    let limit = q.limit.unwrap_or(20).clamp(1, 40);
-    let members = s.node.search_members(&v, &text, limit)?;
-    let tags: Vec<_> = s
-        .node
-        .search_tags(&text, limit)?
+    let query = federation::SearchQuery {
+        text: p.q.unwrap_or_default(),
+        kinds: federation::Kinds::ALL,
+        limit: p.limit.unwrap_or(20).clamp(1, 40),
+        resolve: matches!(p.resolve.as_deref(), Some("true" | "1")),
+    };
+    let found = federation::search::search(&s.node, s.federation.as_deref(), &v, &query).await?;
+    let tags: Vec<_> = found
+        .tags
         .into_iter()
         .map(|(name, posts)| serde_json::json!({"name": name, "posts": posts}))
         .collect();
-    let posts = s.node.search_posts(&v, &text, limit)?;
     Ok(axum::Json(
-        serde_json::json!({"members": members, "tags": tags, "posts": posts}),
+        serde_json::json!({"members": found.accounts, "tags": tags, "posts": found.posts}),
     ))
 }

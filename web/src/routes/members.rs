@@ -59,13 +59,17 @@ async fn profile(
 /// WebFinger before a lookup, so that it can be viewed and followed. Only
 /// for signed-in members (as on Mastodon): an anonymous request never makes
 /// the node fetch anything, it sees the accounts known already. Every
-/// failure (unknown, refused, unreachable, malformed) is the same 404, so
-/// the answer tells nothing about the network behind the handle.
+/// failure of the network (unknown, refused, unreachable, malformed) is the
+/// same 404, so the answer tells nothing about the network behind the
+/// handle; this node's own failures are what they are.
 pub(crate) async fn resolve_remote(s: &AppState, viewer: &Viewer, name: &str) -> ApiResult<()> {
     let (Some(federation), true, Some(_)) = (&s.federation, name.contains('@'), viewer.id()) else {
         return Ok(());
     };
     if let Err(e) = federation.resolve_handle(name).await {
+        if e.is_ours() {
+            return Err(e.into());
+        }
         tracing::info!(handle = %name, error = %e, "cannot resolve a remote account");
         return Err(crate::error::ApiError::field(
             axum::http::StatusCode::NOT_FOUND,
