@@ -43,12 +43,10 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             let object_id = object["id"].as_str().unwrap_or_default().to_string();
             let create = matches!(intent, Outgoing::Create { .. });
             let id = if create {
-                format!("{object_id}/activity")
+                node.urls().create_of(&object_id)
             } else {
-                format!(
-                    "{object_id}#updates/{}",
-                    post.edited_at.unwrap_or(post.created_at)
-                )
+                node.urls()
+                    .update_of(&object_id, post.edited_at.unwrap_or(post.created_at))
             };
             let body = json!({
                 "@context": CONTEXT,
@@ -86,7 +84,7 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             };
             let actor = member_uri(node, &member);
             let uri = crate::objects::object_id(node, &member.username, *post);
-            let id = format!("{uri}#delete");
+            let id = node.urls().delete_of(&uri);
             Rendered {
                 body: json!({
                     "@context": CONTEXT,
@@ -108,11 +106,11 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             };
             let actor = member_uri(node, &liker);
             let object = post_uri(node, &post)?;
-            let like_id = format!("{actor}#likes/{}", post.id);
+            let like_id = node.urls().like(&liker.username, post.id);
             let like = json!({"id": like_id, "type": "Like", "actor": actor, "object": object});
             let (id, body) = match intent {
                 Outgoing::Like { .. } => (like_id.clone(), with_context(like)),
-                _ => undo(&actor, &format!("{like_id}/undo"), like),
+                _ => undo(&actor, &node.urls().undo_of(&like_id), like),
             };
             Rendered {
                 id,
@@ -142,19 +140,19 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 Some(a) => member_uri(node, &a),
                 None => return Ok(None),
             };
-            let announce_id = format!("{actor}/statuses/{boost}/activity");
+            let announce_id = node.urls().announce(&booster.username, boost);
             let announce = json!({
                 "id": announce_id,
                 "type": "Announce",
                 "actor": actor,
                 "published": node::model::rfc3339::format(node::model::now_ms()),
                 "to": [PUBLIC],
-                "cc": [author_uri, format!("{actor}/followers")],
+                "cc": [author_uri, node.urls().followers(&booster.username)],
                 "object": object,
             });
             let (id, body) = match intent {
                 Outgoing::Announce { .. } => (announce_id.clone(), with_context(announce)),
-                _ => undo(&actor, &format!("{announce_id}/undo"), announce),
+                _ => undo(&actor, &node.urls().undo_of(&announce_id), announce),
             };
             let mut inboxes: BTreeSet<String> = node
                 .remote_follower_inboxes(booster.id)?
@@ -192,7 +190,7 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             });
             let (id, body) = match intent {
                 Outgoing::Follow { .. } => (activity_id.clone(), with_context(follow)),
-                _ => undo(&actor, &format!("{activity_id}/undo"), follow),
+                _ => undo(&actor, &node.urls().undo_of(activity_id), follow),
             };
             Rendered {
                 id,
@@ -219,11 +217,11 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             let actor = member_uri(node, &local);
             let accept = matches!(intent, Outgoing::Accept { .. });
             let kind = if accept { "Accept" } else { "Reject" };
-            let id = format!(
-                "{actor}#{}/follows/{}/{}",
-                kind.to_lowercase(),
+            let id = node.urls().follow_answer(
+                &local.username,
+                accept,
                 remote.id,
-                node::model::now_ms()
+                node::model::now_ms(),
             );
             Rendered {
                 body: json!({
@@ -250,7 +248,7 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 return Ok(None);
             };
             let actor = member_uri(node, &local);
-            let block_id = format!("{actor}#blocks/{}", remote.id);
+            let block_id = node.urls().block(&local.username, remote.id);
             let block = json!({
                 "id": block_id,
                 "type": "Block",
@@ -259,7 +257,7 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             });
             let (id, body) = match intent {
                 Outgoing::Block { .. } => (block_id.clone(), with_context(block)),
-                _ => undo(&actor, &format!("{block_id}/undo"), block),
+                _ => undo(&actor, &node.urls().undo_of(&block_id), block),
             };
             Rendered {
                 id,
@@ -277,7 +275,7 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 Err(_) => return Ok(None),
             };
             let actor = member_uri(node, &local);
-            let id = format!("{actor}#updates/{}", node::model::now_ms());
+            let id = node.urls().update_of(&actor, node::model::now_ms());
             Rendered {
                 body: json!({
                     "@context": CONTEXT,
@@ -297,7 +295,7 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 return Ok(None);
             };
             let actor = member_uri(node, &local);
-            let id = format!("{actor}#delete");
+            let id = node.urls().delete_of(&actor);
             Rendered {
                 body: json!({
                     "@context": CONTEXT,

@@ -5,11 +5,12 @@ use node::{Node, NodeError, NodeResult, Viewer};
 use protocol::activitystreams::{
     actor_context, Actor, Endpoints, Image, Jrd, JrdLink, Multikey, PropertyValue, PublicKeyPem,
 };
+use protocol::local_urls::LocalUrl;
 use serde_json::{json, Value};
 
 /// The id (URL) of a member's actor.
 pub fn actor_id(node: &Node, username: &str) -> String {
-    node.actor_uri(username)
+    node.urls().actor(username)
 }
 
 fn escape(s: &str) -> String {
@@ -24,8 +25,8 @@ fn escape(s: &str) -> String {
 pub fn person(node: &Node, username: &str) -> NodeResult<Actor> {
     let m = node.profile(&Viewer::Anonymous, username)?;
     let (ed25519, rsa_pem) = node.public_keys(&m.username)?;
-    let id = actor_id(node, &m.username);
-    let base = node.config().base_url();
+    let urls = node.urls();
+    let id = urls.actor(&m.username);
     let (summary, attachment) = match &m.details {
         Some(d) => (
             if d.bio.about.is_empty() {
@@ -54,16 +55,16 @@ pub fn person(node: &Node, username: &str) -> NodeResult<Actor> {
             m.full_name.clone()
         },
         summary,
-        url: format!("{base}/@{}", m.username),
-        inbox: format!("{id}/inbox"),
-        outbox: format!("{id}/outbox"),
-        followers: format!("{id}/followers"),
-        following: format!("{id}/following"),
+        url: urls.profile_page(&m.username),
+        inbox: urls.inbox(&m.username),
+        outbox: urls.outbox(&m.username),
+        followers: urls.followers(&m.username),
+        following: urls.following(&m.username),
         endpoints: Endpoints {
-            shared_inbox: format!("{base}/inbox"),
+            shared_inbox: urls.shared_inbox(),
         },
         public_key: PublicKeyPem {
-            id: format!("{id}#main-key"),
+            id: urls.key_id(&m.username),
             owner: id.clone(),
             public_key_pem: rsa_pem,
         },
@@ -113,18 +114,16 @@ fn actor_proof(node: &Node, actor: &Actor) -> NodeResult<Value> {
 /// The WebFinger answer for `acct:user@domain` (or the actor's URL).
 pub fn webfinger(node: &Node, resource: &str) -> NodeResult<Jrd> {
     let domain = &node.config().domain;
-    let base = node.config().base_url();
     let username = if let Some(acct) = resource.strip_prefix("acct:") {
         let acct = acct.trim_start_matches('@');
         match acct.rsplit_once('@') {
             Some((name, host)) if host.eq_ignore_ascii_case(domain) => name.to_string(),
             _ => return Err(NodeError::NotFound("account")),
         }
-    } else if let Some(rest) = resource
-        .strip_prefix(&format!("{base}/users/"))
-        .or_else(|| resource.strip_prefix(&format!("{base}/@")))
+    } else if let Some(LocalUrl::Actor(name) | LocalUrl::ProfilePage(name)) =
+        node.urls().parse(resource)
     {
-        rest.to_string()
+        name.to_string()
     } else {
         return Err(NodeError::invalid(
             "resource",
@@ -135,7 +134,7 @@ pub fn webfinger(node: &Node, resource: &str) -> NodeResult<Jrd> {
     let id = actor_id(node, &m.username);
     Ok(Jrd {
         subject: format!("acct:{}@{domain}", m.username),
-        aliases: vec![id.clone(), format!("{base}/@{}", m.username)],
+        aliases: vec![id.clone(), node.urls().profile_page(&m.username)],
         links: vec![
             JrdLink {
                 rel: "self".into(),
@@ -146,7 +145,7 @@ pub fn webfinger(node: &Node, resource: &str) -> NodeResult<Jrd> {
             JrdLink {
                 rel: "http://webfinger.net/rel/profile-page".into(),
                 kind: Some("text/html".into()),
-                href: Some(format!("{base}/@{}", m.username)),
+                href: Some(node.urls().profile_page(&m.username)),
                 template: None,
             },
         ],
@@ -157,7 +156,7 @@ pub fn webfinger(node: &Node, resource: &str) -> NodeResult<Jrd> {
 pub fn nodeinfo_links(node: &Node) -> Value {
     json!({"links": [{
         "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
-        "href": format!("{}/nodeinfo/2.1", node.config().base_url()),
+        "href": node.urls().nodeinfo(),
     }]})
 }
 
@@ -180,6 +179,6 @@ pub fn nodeinfo(node: &Node) -> NodeResult<Value> {
 pub fn host_meta(node: &Node) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  <Link rel=\"lrdd\" template=\"{}/.well-known/webfinger?resource={{uri}}\"/>\n</XRD>\n",
-        node.config().base_url()
+        node.urls().base()
     )
 }

@@ -416,9 +416,14 @@ impl Federation {
         if let Some(actor) = follow.get("actor").and_then(id_of) {
             return self.local_member(actor);
         }
-        // Only a Follow id of ours (`{base}/follows/{id}`) can be answered here.
+        // Only a Follow id of ours can be answered here.
         match id_of(follow) {
-            Some(id) if id.starts_with(&format!("{}/follows/", self.node.config().base_url())) => {
+            Some(id)
+                if matches!(
+                    self.node.urls().parse(id),
+                    Some(protocol::local_urls::LocalUrl::Follow(_))
+                ) =>
+            {
                 Ok(self.node.local_follower_by_activity(remote.id, id)?)
             }
             _ => Ok(None),

@@ -14,13 +14,12 @@ use crate::discovery::actor_id;
 
 /// The ActivityPub id of a post.
 pub fn object_id(node: &Node, author: &str, id: Id) -> String {
-    format!("{}/statuses/{id}", actor_id(node, author))
+    node.urls().post(author, id)
 }
 
 /// `to` and `cc` for a visibility, as Mastodon addresses them.
 pub fn addressing(node: &Node, post: &PostView) -> (Vec<String>, Vec<String>) {
-    let author = actor_id(node, &post.author.username);
-    let followers = format!("{author}/followers");
+    let followers = node.urls().followers(&post.author.username);
     let mentioned: Vec<String> = post
         .mentions
         .iter()
@@ -36,14 +35,14 @@ pub fn addressing(node: &Node, post: &PostView) -> (Vec<String>, Vec<String>) {
 
 /// A post as a `Note` (`Article` when it has a title).
 pub fn note(node: &Node, post: &PostView, with_context: bool) -> Note {
-    let base = node.config().base_url();
+    let urls = node.urls();
     let (to, cc) = addressing(node, post);
     let mut tag: Vec<Tag> = post
         .tags
         .iter()
         .map(|t| Tag {
             kind: "Hashtag".into(),
-            href: format!("{base}/tags/{t}"),
+            href: urls.tag(t),
             name: format!("#{t}"),
         })
         .collect();
@@ -81,7 +80,7 @@ pub fn note(node: &Node, post: &PostView, with_context: bool) -> Note {
         }),
         published: node::model::rfc3339::format(post.created_at),
         updated: post.edited_at.map(node::model::rfc3339::format),
-        url: format!("{base}/@{}/{}", post.author.username, post.id),
+        url: urls.post_page(&post.author.username, post.id),
         tag,
         attachment: post
             .media
@@ -89,7 +88,7 @@ pub fn note(node: &Node, post: &PostView, with_context: bool) -> Note {
             .map(|m| Document {
                 kind: "Document".into(),
                 media_type: m.content_type.clone(),
-                url: format!("{base}/media/{}", m.file_name()),
+                url: urls.media(&m.file_name()),
                 name: (!m.description.is_empty()).then(|| m.description.clone()),
                 blurhash: Some(m.blurhash.clone()),
                 width: m.width,
@@ -112,7 +111,7 @@ pub fn public_note(node: &Node, author: &str, id: Id) -> NodeResult<Note> {
 /// paged with `?page=true&max_id=`.
 pub fn outbox(node: &Node, username: &str, page: Option<Option<Id>>) -> NodeResult<Value> {
     let profile = node.profile(&Viewer::Anonymous, username)?;
-    let id = format!("{}/outbox", actor_id(node, &profile.username));
+    let id = node.urls().outbox(&profile.username);
     let Some(max_id) = page else {
         return Ok(json!({
             "@context": "https://www.w3.org/ns/activitystreams",
@@ -139,7 +138,7 @@ pub fn outbox(node: &Node, username: &str, page: Option<Option<Id>>) -> NodeResu
         .map(|p| {
             let object = note(node, p, false);
             json!({
-                "id": format!("{}/activity", object.id),
+                "id": node.urls().create_of(&object.id),
                 "type": "Create",
                 "actor": object.attributed_to,
                 "published": object.published,
@@ -213,7 +212,11 @@ pub fn follow_collection(node: &Node, username: &str, which: &str) -> NodeResult
     };
     Ok(json!({
         "@context": "https://www.w3.org/ns/activitystreams",
-        "id": format!("{}/{which}", actor_id(node, &profile.username)),
+        "id": if which == "followers" {
+            node.urls().followers(&profile.username)
+        } else {
+            node.urls().following(&profile.username)
+        },
         "type": "OrderedCollection",
         "totalItems": total,
     }))

@@ -287,10 +287,9 @@ impl Federation {
 
 /// The node's own actor (`{base}/actor`), which signs fetches.
 pub fn instance_actor(node: &Node) -> Result<SigningActor, FederationError> {
-    let base = node.config().base_url();
     Ok(SigningActor {
-        id: parse_url(&format!("{base}/actor"))?,
-        inbox: parse_url(&format!("{base}/actor/inbox"))?,
+        id: parse_url(&node.urls().node_actor())?,
+        inbox: parse_url(&node.urls().node_actor_inbox())?,
         public_key_pem: node.node_keys().rsa_public_pem.clone(),
         private_key_pem: node.node_rsa_private_pem()?,
     })

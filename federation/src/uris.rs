@@ -3,6 +3,7 @@
 
 use node::model::{Member, MemberSummary, Post};
 use node::{Id, Node, NodeResult};
+use protocol::local_urls::LocalUrl;
 
 use crate::discovery::actor_id;
 
@@ -44,17 +45,18 @@ pub fn post_uri(node: &Node, post: &Post) -> NodeResult<String> {
 
 /// The local member a URL of this node names (`{base}/users/NAME`).
 pub fn local_username<'a>(node: &Node, uri: &'a str) -> Option<&'a str> {
-    let base = node.config().base_url();
-    let name = uri.strip_prefix(&base)?.strip_prefix("/users/")?;
-    (!name.is_empty() && !name.contains(['/', '#', '?'])).then_some(name)
+    match node.urls().parse(uri)? {
+        LocalUrl::Actor(name) => Some(name),
+        _ => None,
+    }
 }
 
 /// The local post a URL of this node names (`{base}/users/NAME/statuses/ID`).
 pub fn local_post_id(node: &Node, uri: &str) -> Option<Id> {
-    let base = node.config().base_url();
-    let rest = uri.strip_prefix(&base)?.strip_prefix("/users/")?;
-    let (_, id) = rest.split_once("/statuses/")?;
-    id.parse().ok()
+    match node.urls().parse(uri)? {
+        LocalUrl::Post { id, .. } => id.parse().ok(),
+        _ => None,
+    }
 }
 
 /// The post (local or remote) an object id names, if known here.

@@ -153,10 +153,10 @@ impl Node {
             ));
         }
         let body = AttestationBody {
-            actor: self.actor_uri(&me.username),
+            actor: self.urls().actor(&me.username),
             subject: target.keys.ed25519_public.to_did_key(),
             subject_actor: match &target.remote {
-                None => self.actor_uri(&target.username),
+                None => self.urls().actor(&target.username),
                 Some(r) if r.domain.is_empty() => String::new(),
                 Some(r) => r.actor_id.clone(),
             },
@@ -202,7 +202,7 @@ impl Node {
             .get(&key)?
             .ok_or(NodeError::NotFound("attestation"))?;
         let body = crate::gossip::DeleteBody {
-            actor: self.actor_uri(&me.username),
+            actor: self.urls().actor(&me.username),
             uri: None,
             attestation: Some(id_to_hex(&record.envelope)),
         };
@@ -365,11 +365,5 @@ impl Node {
         let key = author.keys.ed25519(&self.sealer, &author.id.to_bytes())?;
         Envelope::sign(&key, kind, created, None, body)
             .map_err(|e| NodeError::invalid("envelope", e.to_string()))
-    }
-
-    /// The ActivityPub id of a local member (`{base}/users/{name}`), which
-    /// the federation layer serves.
-    pub fn actor_uri(&self, username: &str) -> String {
-        format!("{}/users/{}", self.config.base_url(), username)
     }
 }

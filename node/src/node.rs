@@ -126,6 +126,8 @@ pub struct Node {
     pub(crate) ids: IdGenerator,
     pub(crate) sealer: Sealer,
     pub(crate) config: NodeConfig,
+    /// Every URL and id the node gives out.
+    urls: protocol::local_urls::LocalUrls,
     pub(crate) timelines: crate::feeds::timeline_cache::TimelineCache,
     events: crate::events::EventBus,
     node_keys: MemberKeys,
@@ -178,6 +180,7 @@ impl Node {
             store,
             ids: IdGenerator::default(),
             sealer,
+            urls: protocol::local_urls::LocalUrls::new(config.base_url()),
             config,
             timelines: Default::default(),
             events: Default::default(),
@@ -198,6 +201,12 @@ impl Node {
     /// The node's configuration.
     pub fn config(&self) -> &NodeConfig {
         &self.config
+    }
+
+    /// Every URL and id the node gives out (the one place their shapes
+    /// are built and read back).
+    pub fn urls(&self) -> &protocol::local_urls::LocalUrls {
+        &self.urls
     }
 
     /// The node's public keys (ed25519 + RSA).

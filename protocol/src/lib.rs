@@ -10,6 +10,7 @@ pub mod activitystreams;
 pub mod data_integrity;
 pub mod envelope;
 pub mod http_signature;
+pub mod local_urls;
 pub mod urls;
 
 /// The software name reported to peers (NodeInfo `software.name`).

@@ -12,6 +12,7 @@ use axum::routing::get;
 use axum::Router;
 use node::model::{MemberSummary, PostView};
 use node::{Id, NodeError, Page, PageRequest, Viewer};
+use protocol::local_urls::LocalUrls;
 use serde::Deserialize;
 
 use crate::state::AppState;
@@ -106,7 +107,7 @@ struct CardMedia {
     description: String,
 }
 
-fn card(base: &str, p: &PostView) -> Card {
+fn card(urls: &LocalUrls, p: &PostView) -> Card {
     Card {
         id: p.id,
         author: p.author.clone(),
@@ -118,8 +119,8 @@ fn card(base: &str, p: &PostView) -> Card {
             .media
             .iter()
             .map(|m| CardMedia {
-                url: format!("{base}/media/{}", m.file_name()),
-                preview_url: format!("{base}/media/{}", m.preview_file_name()),
+                url: urls.media(&m.file_name()),
+                preview_url: urls.media(&m.preview_file_name()),
                 description: m.description.clone(),
             })
             .collect(),
@@ -253,8 +254,8 @@ fn page_request(q: &PageQuery) -> PageRequest {
     }
 }
 
-fn cards(base: &str, page: &Page<PostView>) -> Vec<Card> {
-    page.items.iter().map(|p| card(base, p)).collect()
+fn cards(urls: &LocalUrls, page: &Page<PostView>) -> Vec<Card> {
+    page.items.iter().map(|p| card(urls, p)).collect()
 }
 
 /// The `@name` of a handle segment (anything else is not ours).
@@ -275,7 +276,7 @@ async fn home(
         posts,
     } = site(&s)?;
     let page = s.node.local_feed(&Viewer::Anonymous, &page_request(&q))?;
-    let base = s.node.config().base_url();
+    let urls = s.node.urls();
     let settings = s.node.settings();
     render(HomePage {
         domain,
@@ -285,7 +286,7 @@ async fn home(
         description: settings.description,
         rules: settings.rules,
         contact_email: settings.contact_email,
-        feed: cards(&base, &page),
+        feed: cards(urls, &page),
         next: page.next_max_id,
     })
 }
@@ -315,7 +316,7 @@ async fn profile(
         Default::default(),
         &page_request(&q),
     )?;
-    let base = s.node.config().base_url();
+    let urls = s.node.urls();
     render(ProfilePage {
         domain,
         members,
@@ -331,14 +332,14 @@ async fn profile(
             .map(|d| d.bio.about.clone())
             .unwrap_or_default(),
         avatar: m.avatar_url.clone(),
-        url: format!("{base}/@{}", m.username),
+        url: urls.profile_page(&m.username),
         actor_url: federation::discovery::actor_id(&s.node, &m.username),
         did: m.did.clone(),
         followers: m.followers_count,
         following: m.following_count,
         post_count: m.posts_count,
         username: m.username,
-        feed: cards(&base, &page),
+        feed: cards(urls, &page),
         next: page.next_max_id,
     })
 }
@@ -367,7 +368,7 @@ async fn post(
         members,
         posts,
     } = site(&s)?;
-    let base = s.node.config().base_url();
+    let urls = s.node.urls();
     let p = &thread.post;
     let who = if p.author.full_name.is_empty() {
         p.author.username.clone()
@@ -386,14 +387,14 @@ async fn post(
         posts,
         title,
         summary,
-        url: format!("{base}/@{}/{}", p.author.username, p.id),
+        url: urls.post_page(&p.author.username, p.id),
         object_url: federation::objects::object_id(&s.node, &p.author.username, p.id),
-        ancestors: thread.ancestors.iter().map(|a| card(&base, a)).collect(),
-        post: card(&base, p),
+        ancestors: thread.ancestors.iter().map(|a| card(urls, a)).collect(),
+        post: card(urls, p),
         replies: thread
             .descendants
             .iter()
-            .map(|d| (d.depth.min(3), card(&base, &d.post)))
+            .map(|d| (d.depth.min(3), card(urls, &d.post)))
             .collect(),
     })
 }
@@ -412,13 +413,13 @@ async fn tag(
     let page = s
         .node
         .tag_feed(&Viewer::Anonymous, &tag, &page_request(&q))?;
-    let base = s.node.config().base_url();
+    let urls = s.node.urls();
     render(TagPage {
         domain,
         members,
         posts,
         tag: tag.to_lowercase(),
-        feed: cards(&base, &page),
+        feed: cards(urls, &page),
         next: page.next_max_id,
     })
 }

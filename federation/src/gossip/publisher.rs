@@ -47,10 +47,9 @@ pub(crate) fn post_body(node: &Node, id: Id) -> NodeResult<Option<PostRecord>> {
         },
         None => None,
     };
-    let base = node.config().base_url();
     let body = PostBody {
         uri: crate::uris::post_uri(node, &post)?,
-        url: format!("{base}/@{}/{}", author.username, post.id),
+        url: node.urls().post_page(&author.username, post.id),
         actor: crate::discovery::actor_id(node, &author.username),
         handle: format!("{}@{}", author.username, node.config().domain),
         html: post.html.clone(),

@@ -135,7 +135,7 @@ async fn a_follow_record_of_a_local_member_answers_like_an_activitypub_follow() 
     let follow = FollowBody {
         actor: body(1).actor,
         subject: alice.keys.ed25519_public.to_did_key(),
-        subject_actor: f.node.actor_uri("alice"),
+        subject_actor: f.node.urls().actor("alice"),
         activity: "https://far.test/follows/1".into(),
     };
     let t = now_ms();
@@ -260,7 +260,7 @@ async fn following_a_did_key_takes_its_records_without_its_server() {
     let follow = FollowBody {
         actor: actor.into(),
         subject: alice.keys.ed25519_public.to_did_key(),
-        subject_actor: f.node.actor_uri("alice"),
+        subject_actor: f.node.urls().actor("alice"),
         activity: format!("{actor}#follows/1"),
     };
     let fe = signed(&zed, Kind::Follow, now_ms(), follow.to_map());
@@ -350,7 +350,7 @@ async fn attestations_are_signed_verifiable_replaced_and_withdrawn() {
     let about_bob = |comment: &str| AttestationBody {
         actor: body(1).actor,
         subject: bob.keys.ed25519_public.to_did_key(),
-        subject_actor: f.node.actor_uri("bob"),
+        subject_actor: f.node.urls().actor("bob"),
         claim: "rust".into(),
         comment: comment.into(),
     };

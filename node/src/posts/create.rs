@@ -219,8 +219,7 @@ impl Node {
                 normalised.push(tag);
             }
         }
-        let base = self.config.base_url();
-        let rendered = render(&content, &base, |name| {
+        let rendered = render(&content, self.urls(), |name| {
             matches!(self.member_by_name(name), Ok(Some(_)))
         })
         .map_err(|e| NodeError::invalid("content", e.to_string()))?;

@@ -9,6 +9,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 
+use protocol::local_urls::LocalUrls;
 use pulldown_cmark::{Alignment, CowStr, Event, Options, Parser, Tag, TagEnd};
 
 /// Columns a table may have. A wider table cannot be read on any screen,
@@ -107,7 +108,7 @@ impl fmt::Write for Bounded {
 /// [`html_budget`] (both found while rendering, not after).
 pub fn render(
     source: &str,
-    base_url: &str,
+    urls: &LocalUrls,
     is_member: impl Fn(&str) -> bool,
 ) -> Result<Rendered, RenderError> {
     let limit = html_budget(source.len());
@@ -157,7 +158,7 @@ pub fn render(
                 Event::Text(text) if in_code == 0 && in_link == 0 => {
                     link_tokens(
                         &text,
-                        base_url,
+                        urls,
                         &is_member,
                         &mut mentions,
                         &mut hashtags,
@@ -198,7 +199,7 @@ pub fn render(
 /// Splits a text run into plain text and links for `@name` / `#tag`.
 fn link_tokens<'a>(
     text: &str,
-    base_url: &str,
+    urls: &LocalUrls,
     is_member: &impl Fn(&str) -> bool,
     mentions: &mut Vec<String>,
     hashtags: &mut Vec<String>,
@@ -251,7 +252,8 @@ fn link_tokens<'a>(
                     mentions.push(word.to_string());
                 }
                 Some(format!(
-                    "<a href=\"{base_url}/@{word}\" class=\"mention\">@{word}</a>",
+                    "<a href=\"{}\" class=\"mention\">@{word}</a>",
+                    urls.profile_page(word)
                 ))
             } else if c == '#'
                 && word.chars().any(char::is_alphabetic)
@@ -262,7 +264,8 @@ fn link_tokens<'a>(
                     hashtags.push(tag.clone());
                 }
                 Some(format!(
-                    "<a href=\"{base_url}/tags/{tag}\" class=\"hashtag\">#{}</a>",
+                    "<a href=\"{}\" class=\"hashtag\">#{}</a>",
+                    urls.tag(&tag),
                     escape(word)
                 ))
             } else {
@@ -299,7 +302,7 @@ mod tests {
     use super::*;
 
     fn render_simple(src: &str) -> Rendered {
-        render(src, "https://k.test", |name| name == "bob").expect("renders")
+        render(src, &LocalUrls::new("https://k.test"), |name| name == "bob").expect("renders")
     }
 
     /// A 10 kB post whose table has `columns` columns and short rows that
@@ -316,7 +319,7 @@ mod tests {
     fn a_thousand_column_table_is_refused() {
         let source = wide_table(1000);
         assert!(source.len() <= 10_000);
-        let err = render(&source, "https://k.test", |_| false).err();
+        let err = render(&source, &LocalUrls::new("https://k.test"), |_| false).err();
         assert_eq!(err, Some(RenderError::TableTooWide { columns: 1000 }));
         let message = err.map(|e| e.to_string()).unwrap_or_default();
         assert!(message.contains("at most 32 columns"), "{message}");
@@ -327,7 +330,7 @@ mod tests {
         // 32 columns are allowed, but 3,300 one-cell rows padded to 32
         // cells would be ~1 MB of HTML.
         let source = wide_table(MAX_TABLE_COLUMNS);
-        let err = render(&source, "https://k.test", |_| false).err();
+        let err = render(&source, &LocalUrls::new("https://k.test"), |_| false).err();
         assert_eq!(
             err,
             Some(RenderError::TooLarge {
@@ -391,7 +394,7 @@ mod tests {
     fn remote_handles_are_mentions_when_known() {
         let r = render(
             "hi @bob@example.org:8080. and @eve@nowhere.example",
-            "http://x",
+            &LocalUrls::new("http://x"),
             |n| n == "bob@example.org:8080",
         )
         .expect("renders");

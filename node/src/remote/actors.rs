@@ -256,7 +256,7 @@ impl Node {
             if txn.contains(&activity)? {
                 continue;
             }
-            let activity_id = format!("{}/follows/{}", self.config.base_url(), self.ids.next());
+            let activity_id = self.urls().follow(self.ids.next());
             txn.put(activity, &activity_id)?;
             self.federate(
                 txn,

@@ -60,8 +60,7 @@ impl Node {
             if !target.is_local() {
                 if !txn.contains(&request)? {
                     txn.put(request, &now)?;
-                    let activity_id =
-                        format!("{}/follows/{}", self.config.base_url(), self.ids.next());
+                    let activity_id = self.urls().follow(self.ids.next());
                     txn.put(
                         Key::new(Space::FollowActivity).id(target.id).id(me),
                         &activity_id,

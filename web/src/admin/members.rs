@@ -20,7 +20,6 @@ fn lower<T: std::fmt::Debug>(v: T) -> String {
 
 fn row(s: &AppState, m: &Member) -> MemberRow {
     let counts = s.node.member_counts(m.id).unwrap_or_default();
-    let base = s.node.config().base_url();
     MemberRow {
         id: m.id.to_string(),
         username: m.username.clone(),
@@ -36,7 +35,7 @@ fn row(s: &AppState, m: &Member) -> MemberRow {
         followers: counts.followers,
         profile_url: match &m.remote {
             Some(r) => r.url.clone(),
-            None => format!("{base}/@{}", m.username),
+            None => s.node.urls().profile_page(&m.username),
         },
     }
 }

@@ -69,13 +69,13 @@ pub async fn show(
 ) -> Result<Response, PanelError> {
     let id = report_id(&raw)?;
     let report = s.node.report(&session.viewer, id)?;
-    let base = s.node.config().base_url();
+    let urls = s.node.urls();
     let posts = s
         .node
         .report_posts(&session.viewer, id)?
         .into_iter()
         .map(|p| ReportedPost {
-            url: format!("{base}/@{}/{}", p.author.username, p.id),
+            url: urls.post_page(&p.author.username, p.id),
             html: p.content,
             visibility: format!("{:?}", p.visibility).to_lowercase(),
             created: when(p.created_at),

@@ -8,13 +8,14 @@ use node::model::{
     Visibility,
 };
 use node::{Id, Node, NodeResult};
+use protocol::local_urls::LocalUrls;
 use serde_json::{json, Value};
 
-/// Renders entities for one request: knows the base URL and caches the
-/// accounts of authors so a page loads each once.
+/// Renders entities for one request: knows the node's URLs and caches
+/// the accounts of authors so a page loads each once.
 pub struct Renderer<'a> {
     node: &'a Node,
-    base: String,
+    urls: &'a LocalUrls,
     accounts: HashMap<Id, Value>,
 }
 
@@ -61,18 +62,23 @@ impl<'a> Renderer<'a> {
     pub fn new(node: &'a Node) -> Self {
         Renderer {
             node,
-            base: node.config().base_url(),
+            urls: node.urls(),
             accounts: HashMap::new(),
         }
     }
 
-    /// The node's base URL.
+    /// The node's URLs.
+    pub fn urls(&self) -> &LocalUrls {
+        self.urls
+    }
+
+    /// The node's base URL (for the API's own links).
     pub fn base(&self) -> &str {
-        &self.base
+        self.urls.base()
     }
 
     fn default_avatar(&self) -> String {
-        format!("{}/avatars/missing.png", self.base)
+        self.urls.missing_avatar()
     }
 
     /// An Account.
@@ -110,8 +116,8 @@ impl<'a> Renderer<'a> {
             "uri": uri,
             "avatar": avatar,
             "avatar_static": avatar,
-            "header": format!("{}/headers/missing.png", self.base),
-            "header_static": format!("{}/headers/missing.png", self.base),
+            "header": self.urls.missing_header(),
+            "header_static": self.urls.missing_header(),
             "followers_count": m.followers_count,
             "following_count": m.following_count,
             "statuses_count": m.posts_count,
@@ -187,11 +193,7 @@ impl<'a> Renderer<'a> {
                 link.url.clone(),
                 link.uri.clone(),
             ),
-            None => (
-                acct,
-                format!("{}/@{acct}", self.base),
-                format!("{}/users/{acct}", self.base),
-            ),
+            None => (acct, self.urls.profile_page(acct), self.urls.actor(acct)),
         }
     }
 
@@ -210,11 +212,8 @@ impl<'a> Renderer<'a> {
         wrapper["id"] = json!(boost.id.to_string());
         wrapper["created_at"] = json!(node::model::rfc3339::format(boost.created_at));
         wrapper["account"] = self.account_by_id(boost.by.id)?;
-        wrapper["uri"] = json!(format!(
-            "{}/users/{}/statuses/{}/activity",
-            self.base, boost.by.username, boost.id
-        ));
-        wrapper["url"] = json!(format!("{}/@{}/{}", self.base, boost.by.username, boost.id));
+        wrapper["uri"] = json!(self.urls.announce(&boost.by.username, boost.id));
+        wrapper["url"] = json!(self.urls.post_page(&boost.by.username, boost.id));
         wrapper["content"] = json!("");
         wrapper["in_reply_to_id"] = Value::Null;
         wrapper["in_reply_to_account_id"] = Value::Null;
@@ -244,11 +243,11 @@ impl<'a> Renderer<'a> {
             "language": p.language,
             "uri": match &p.remote {
                 Some(link) => link.uri.clone(),
-                None => format!("{}/users/{}/statuses/{}", self.base, p.author.username, p.id),
+                None => self.urls.post(&p.author.username, p.id),
             },
             "url": match &p.remote {
                 Some(link) => link.url.clone(),
-                None => format!("{}/@{}/{}", self.base, p.author.username, p.id),
+                None => self.urls.post_page(&p.author.username, p.id),
             },
             "replies_count": p.replies_count,
             "reblogs_count": p.boosts_count,
@@ -266,11 +265,11 @@ impl<'a> Renderer<'a> {
             "media_attachments": p
                 .media
                 .iter()
-                .map(|m| super::media::attachment(&self.base, m))
+                .map(|m| super::media::attachment(self.urls, m))
                 .chain(p.remote_media.iter().enumerate().map(|(i, m)| remote_attachment(p.id, i, m)))
                 .collect::<Vec<_>>(),
             "mentions": p.mentions.iter().map(|m| self.mention(m)).collect::<Vec<_>>(),
-            "tags": p.tags.iter().map(|t| json!({"name": t, "url": format!("{}/tags/{}", self.base, t)})).collect::<Vec<_>>(),
+            "tags": p.tags.iter().map(|t| json!({"name": t, "url": self.urls.tag(t)})).collect::<Vec<_>>(),
             "emojis": [],
             "card": null,
             "poll": null,

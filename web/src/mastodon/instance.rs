@@ -51,8 +51,7 @@ fn configuration(state: &AppState) -> Value {
 }
 
 fn streaming_url(state: &AppState) -> String {
-    let base = state.node.config().base_url();
-    base.replacen("http", "ws", 1)
+    state.node.urls().base().replacen("http", "ws", 1)
 }
 
 /// GET /api/v1/instance
@@ -97,7 +96,7 @@ async fn v2(State(s): State<AppState>) -> ApiResult<impl IntoResponse> {
         "source_url": "",
         "description": settings.description,
         "usage": {"users": {"active_month": s.node.active_members(30)?}},
-        "thumbnail": {"url": format!("{}/headers/missing.png", config.base_url())},
+        "thumbnail": {"url": s.node.urls().missing_header()},
         "languages": ["en"],
         "configuration": configuration,
         "registrations": {

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use node::media::Media;
+use protocol::local_urls::LocalUrls;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -32,7 +33,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A MediaAttachment.
-pub fn attachment(base: &str, m: &Media) -> Value {
+pub fn attachment(urls: &LocalUrls, m: &Media) -> Value {
     let aspect = |w: u32, h: u32| {
         if h == 0 {
             0.0
@@ -43,8 +44,8 @@ pub fn attachment(base: &str, m: &Media) -> Value {
     json!({
         "id": m.id.to_string(),
         "type": "image",
-        "url": format!("{base}/media/{}", m.file_name()),
-        "preview_url": format!("{base}/media/{}", m.preview_file_name()),
+        "url": urls.media(&m.file_name()),
+        "preview_url": urls.media(&m.preview_file_name()),
         "remote_url": null,
         "text_url": null,
         "meta": {
@@ -94,7 +95,7 @@ async fn upload(
         ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "file", "file is required")
     })?;
     let media = s.node.upload_media(v, bytes.to_vec(), description).await?;
-    Ok(axum::Json(attachment(&s.node.config().base_url(), &media)))
+    Ok(axum::Json(attachment(s.node.urls(), &media)))
 }
 
 /// GET /api/v1/media/{id}
@@ -105,7 +106,7 @@ async fn show(
 ) -> ApiResult<impl IntoResponse> {
     let v = t.require("write:media")?;
     let media = s.node.own_media(v, record_id(&raw)?)?;
-    Ok(axum::Json(attachment(&s.node.config().base_url(), &media)))
+    Ok(axum::Json(attachment(s.node.urls(), &media)))
 }
 
 #[derive(Deserialize)]
@@ -141,7 +142,7 @@ async fn update(
         .node
         .update_media(v, record_id(&raw)?, p.description, focus)
         .await?;
-    Ok(axum::Json(attachment(&s.node.config().base_url(), &media)))
+    Ok(axum::Json(attachment(s.node.urls(), &media)))
 }
 
 /// GET /media/{file} — the stored file, never sniffed as anything else.

@@ -62,7 +62,7 @@ async fn search(
     let hashtags: Vec<Value> = found
         .tags
         .into_iter()
-        .map(|(name, count)| json!({"name": name, "url": format!("{}/tags/{}", r.base(), name), "history": [], "following": false, "statuses_count": count}))
+        .map(|(name, count)| json!({"name": name, "url": r.urls().tag(&name), "history": [], "following": false, "statuses_count": count}))
         .collect();
     let statuses = r.statuses(&found.posts)?;
     Ok(axum::Json(

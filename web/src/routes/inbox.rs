@@ -141,21 +141,21 @@ fn refusal(e: &FederationError) -> Response {
 }
 
 async fn instance_actor(State(s): State<AppState>) -> ApiResult<Response> {
-    let base = s.node.config().base_url();
-    let id = format!("{base}/actor");
+    let urls = s.node.urls();
+    let id = urls.node_actor();
     Ok(super::discovery::activity_json(json!({
         "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
         "id": id,
         "type": "Application",
         "preferredUsername": s.node.config().domain,
         "name": "Kodeon",
-        "inbox": format!("{id}/inbox"),
-        "outbox": format!("{id}/outbox"),
-        "url": format!("{base}/"),
+        "inbox": urls.node_actor_inbox(),
+        "outbox": urls.node_actor_outbox(),
+        "url": urls.home_page(),
         "manuallyApprovesFollowers": true,
-        "endpoints": {"sharedInbox": format!("{base}/inbox")},
+        "endpoints": {"sharedInbox": urls.shared_inbox()},
         "publicKey": {
-            "id": format!("{id}#main-key"),
+            "id": urls.node_key_id(),
             "owner": id,
             "publicKeyPem": s.node.node_keys().rsa_public_pem,
         },

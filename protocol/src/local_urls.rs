@@ -1,0 +1,330 @@
+//! Every URL and id this node gives out, built and read back in one place.
+//!
+//! Actor ids, post ids, profile and post pages, follow activity ids, media,
+//! tags, the shared inbox and the node's own actor all have their shape
+//! here and nowhere else: the node, federation and the web layer ask
+//! [`LocalUrls`] for them, and [`LocalUrls::parse`] says what a URL of this
+//! node names. A new kind of thing (groups, events, courses) adds its
+//! shapes here.
+//!
+//! Shapes (`BASE` is `https://DOMAIN`, or `http://` in development):
+//!
+//! | what | URL |
+//! |---|---|
+//! | member's actor | `BASE/users/NAME` (`/inbox`, `/outbox`, `/followers`, `/following`; key `#main-key`) |
+//! | post object | `BASE/users/NAME/statuses/ID` |
+//! | profile page | `BASE/@NAME` |
+//! | post page | `BASE/@NAME/ID` |
+//! | follow activity | `BASE/follows/ID` |
+//! | the node's actor | `BASE/actor` (inbox `BASE/actor/inbox`) |
+//! | shared inbox | `BASE/inbox` |
+//! | tag page | `BASE/tags/TAG` |
+//! | media file | `BASE/media/FILE` |
+//!
+//! Activities are named after what they act on: `OBJECT/activity` creates
+//! (and `ACTOR/statuses/BOOST/activity` announces), `OBJECT#updates/TIME`
+//! updates, `OBJECT#delete` deletes, `ACTOR#likes/POST` likes,
+//! `ACTOR#blocks/MEMBER` blocks, `ACTOR#accept/follows/MEMBER/TIME` (or
+//! `reject`) answers a follow, and `ACTIVITY/undo` undoes.
+
+use std::fmt::Display;
+
+/// What a URL of this node names ([`LocalUrls::parse`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocalUrl<'a> {
+    /// A member's actor id (`/users/NAME`).
+    Actor(&'a str),
+    /// A member's profile page (`/@NAME`).
+    ProfilePage(&'a str),
+    /// A post's object id (`/users/NAME/statuses/ID`).
+    Post {
+        /// The author's username.
+        author: &'a str,
+        /// The post's id, as written in the URL.
+        id: &'a str,
+    },
+    /// A post's page (`/@NAME/ID`).
+    PostPage {
+        /// The author's username.
+        author: &'a str,
+        /// The post's id, as written in the URL.
+        id: &'a str,
+    },
+    /// A follow activity of this node (`/follows/ID`).
+    Follow(&'a str),
+}
+
+/// The URLs of one node, made from its base URL (scheme and authority).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalUrls {
+    base: String,
+}
+
+impl LocalUrls {
+    /// The URLs of the node at `base` (`https://example.org`; a trailing
+    /// slash is dropped).
+    pub fn new(base: impl Into<String>) -> LocalUrls {
+        let mut base = base.into();
+        while base.ends_with('/') {
+            base.pop();
+        }
+        LocalUrls { base }
+    }
+
+    /// The base URL, without a trailing slash.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// A member's actor id.
+    pub fn actor(&self, username: &str) -> String {
+        format!("{}/users/{username}", self.base)
+    }
+
+    /// A member's inbox.
+    pub fn inbox(&self, username: &str) -> String {
+        format!("{}/inbox", self.actor(username))
+    }
+
+    /// A member's outbox collection.
+    pub fn outbox(&self, username: &str) -> String {
+        format!("{}/outbox", self.actor(username))
+    }
+
+    /// A member's followers collection.
+    pub fn followers(&self, username: &str) -> String {
+        format!("{}/followers", self.actor(username))
+    }
+
+    /// A member's following collection.
+    pub fn following(&self, username: &str) -> String {
+        format!("{}/following", self.actor(username))
+    }
+
+    /// The id of a member's RSA key (HTTP signatures).
+    pub fn key_id(&self, username: &str) -> String {
+        format!("{}#main-key", self.actor(username))
+    }
+
+    /// The shared inbox.
+    pub fn shared_inbox(&self) -> String {
+        format!("{}/inbox", self.base)
+    }
+
+    /// The node's own actor (it signs fetches).
+    pub fn node_actor(&self) -> String {
+        format!("{}/actor", self.base)
+    }
+
+    /// The node's own actor's inbox.
+    pub fn node_actor_inbox(&self) -> String {
+        format!("{}/actor/inbox", self.base)
+    }
+
+    /// The node's own actor's outbox.
+    pub fn node_actor_outbox(&self) -> String {
+        format!("{}/actor/outbox", self.base)
+    }
+
+    /// The id of the node's own RSA key.
+    pub fn node_key_id(&self) -> String {
+        format!("{}#main-key", self.node_actor())
+    }
+
+    /// The node's home page.
+    pub fn home_page(&self) -> String {
+        format!("{}/", self.base)
+    }
+
+    /// A post's object id.
+    pub fn post(&self, author: &str, id: impl Display) -> String {
+        format!("{}/statuses/{id}", self.actor(author))
+    }
+
+    /// A member's profile page.
+    pub fn profile_page(&self, username: &str) -> String {
+        format!("{}/@{username}", self.base)
+    }
+
+    /// A post's page.
+    pub fn post_page(&self, author: &str, id: impl Display) -> String {
+        format!("{}/@{author}/{id}", self.base)
+    }
+
+    /// The id of a follow activity of this node.
+    pub fn follow(&self, id: impl Display) -> String {
+        format!("{}/follows/{id}", self.base)
+    }
+
+    /// The `Create` of one of this node's objects.
+    pub fn create_of(&self, object_id: &str) -> String {
+        format!("{object_id}/activity")
+    }
+
+    /// An `Update` of one of this node's objects or actors, at `at` (ms).
+    pub fn update_of(&self, id: &str, at: i64) -> String {
+        format!("{id}#updates/{at}")
+    }
+
+    /// The `Delete` of one of this node's objects or actors.
+    pub fn delete_of(&self, id: &str) -> String {
+        format!("{id}#delete")
+    }
+
+    /// The `Undo` of one of this node's activities.
+    pub fn undo_of(&self, activity_id: &str) -> String {
+        format!("{activity_id}/undo")
+    }
+
+    /// A member's `Like` of a post.
+    pub fn like(&self, username: &str, post: impl Display) -> String {
+        format!("{}#likes/{post}", self.actor(username))
+    }
+
+    /// A member's `Announce` (boost), by the boost's id.
+    pub fn announce(&self, username: &str, boost: impl Display) -> String {
+        self.create_of(&self.post(username, boost))
+    }
+
+    /// A member's `Block` of another.
+    pub fn block(&self, username: &str, blocked: impl Display) -> String {
+        format!("{}#blocks/{blocked}", self.actor(username))
+    }
+
+    /// A member's `Accept` (or `Reject`) of a follow, at `at` (ms).
+    pub fn follow_answer(
+        &self,
+        username: &str,
+        accept: bool,
+        follower: impl Display,
+        at: i64,
+    ) -> String {
+        let kind = if accept { "accept" } else { "reject" };
+        format!("{}#{kind}/follows/{follower}/{at}", self.actor(username))
+    }
+
+    /// A tag's page.
+    pub fn tag(&self, tag: &str) -> String {
+        format!("{}/tags/{tag}", self.base)
+    }
+
+    /// A stored media file.
+    pub fn media(&self, file_name: &str) -> String {
+        format!("{}/media/{file_name}", self.base)
+    }
+
+    /// The NodeInfo 2.1 document.
+    pub fn nodeinfo(&self) -> String {
+        format!("{}/nodeinfo/2.1", self.base)
+    }
+
+    /// The image shown for a member without an avatar.
+    pub fn missing_avatar(&self) -> String {
+        format!("{}/avatars/missing.png", self.base)
+    }
+
+    /// The image shown for a member without a header.
+    pub fn missing_header(&self) -> String {
+        format!("{}/headers/missing.png", self.base)
+    }
+
+    /// What `url` names on this node, if it is one of its URLs (the base
+    /// compared exactly; no query or fragment, no empty or extra
+    /// segments).
+    pub fn parse<'u>(&self, url: &'u str) -> Option<LocalUrl<'u>> {
+        let path = url.strip_prefix(self.base.as_str())?;
+        if path.contains(['?', '#']) {
+            return None;
+        }
+        let segment = |s: &str| !s.is_empty();
+        if let Some(rest) = path.strip_prefix("/users/") {
+            return match rest.split('/').collect::<Vec<_>>()[..] {
+                [name] if segment(name) => Some(LocalUrl::Actor(name)),
+                [author, "statuses", id] if segment(author) && segment(id) => {
+                    Some(LocalUrl::Post { author, id })
+                }
+                _ => None,
+            };
+        }
+        if let Some(rest) = path.strip_prefix("/@") {
+            return match rest.split('/').collect::<Vec<_>>()[..] {
+                [name] if segment(name) => Some(LocalUrl::ProfilePage(name)),
+                [author, id] if segment(author) && segment(id) => {
+                    Some(LocalUrl::PostPage { author, id })
+                }
+                _ => None,
+            };
+        }
+        match path.strip_prefix("/follows/") {
+            Some(id) if segment(id) && !id.contains('/') => Some(LocalUrl::Follow(id)),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shape_is_built_and_read_back() {
+        let urls = LocalUrls::new("https://k.example/");
+        assert_eq!(urls.base(), "https://k.example");
+        assert_eq!(urls.actor("alice"), "https://k.example/users/alice");
+        assert_eq!(
+            urls.post("alice", 42),
+            "https://k.example/users/alice/statuses/42"
+        );
+        assert_eq!(
+            urls.key_id("alice"),
+            "https://k.example/users/alice#main-key"
+        );
+        assert_eq!(urls.post_page("alice", 42), "https://k.example/@alice/42");
+        assert_eq!(urls.follow("01J"), "https://k.example/follows/01J");
+        for (url, parsed) in [
+            (urls.actor("alice"), LocalUrl::Actor("alice")),
+            (urls.profile_page("alice"), LocalUrl::ProfilePage("alice")),
+            (
+                urls.post("alice", 42),
+                LocalUrl::Post {
+                    author: "alice",
+                    id: "42",
+                },
+            ),
+            (
+                urls.post_page("alice", 42),
+                LocalUrl::PostPage {
+                    author: "alice",
+                    id: "42",
+                },
+            ),
+            (urls.follow("01J"), LocalUrl::Follow("01J")),
+        ] {
+            assert_eq!(urls.parse(&url), Some(parsed), "{url}");
+        }
+    }
+
+    #[test]
+    fn other_urls_name_nothing_here() {
+        let urls = LocalUrls::new("https://k.example");
+        for url in [
+            "https://other.example/users/alice",
+            "https://k.example.evil/users/alice",
+            "https://k.exampleusers/alice",
+            "http://k.example/users/alice",
+            "https://k.example/users/",
+            "https://k.example/users/alice/",
+            "https://k.example/users/alice?x=1",
+            "https://k.example/users/alice#main-key",
+            "https://k.example/users/alice/statuses/",
+            "https://k.example/users/alice/outbox",
+            "https://k.example/@",
+            "https://k.example/@alice/42/x",
+            "https://k.example/follows/",
+            "https://k.example/follows/1/2",
+            "https://k.example/tags/x",
+        ] {
+            assert_eq!(urls.parse(url), None, "{url}");
+        }
+    }
+}
