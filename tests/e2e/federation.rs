@@ -3,28 +3,11 @@
 //! deletes, direct messages, blocks, persistent delivery across a restart,
 //! and the inbox's refusals of forged or spoofed activities.
 
-use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::harness::{Member, TestNode};
-
-/// Polls `check` until it returns `Some` (10 s at most).
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use crate::harness::{eventually, follow_across, Member, TestNode};
 
 fn handle(m: &Member, node: &TestNode) -> String {
     format!("{}@{}", m.username, node.domain())
@@ -50,28 +33,7 @@ async fn follow_post_reply_like_boost_edit_delete_across_nodes() {
     let alice_at_a = handle(&alice, &a);
 
     // bob@B follows alice@A: WebFinger, Follow, Accept.
-    let r = b
-        .follow(
-            &bob,
-            &Member {
-                username: alice_at_a.clone(),
-                ..alice.clone()
-            },
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    eventually("alice has a remote follower", || async {
-        let r = a.get("/members/alice", None).await;
-        (r.body["followers_count"] == 1).then_some(())
-    })
-    .await;
-    eventually("bob's follow is accepted", || async {
-        let r = b
-            .get(&format!("/members/{alice_at_a}"), Some(&bob.token))
-            .await;
-        (r.body["relationship"]["following"] == true).then_some(())
-    })
-    .await;
+    follow_across(&b, &bob, &a, &alice).await;
 
     // alice renames herself on A: Update(Person) reaches B.
     let r = a

@@ -6,12 +6,11 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::harness::TestNode;
+use crate::harness::{eventually, TestNode};
 
 /// A hostile server: it answers WebFinger from a table, serves actor
 /// documents by path, and counts what is delivered to it.
@@ -137,22 +136,6 @@ impl EvilServer {
 
     fn was_asked(&self) -> bool {
         self.hits.lock().map(|h| !h.is_empty()).unwrap_or(false)
-    }
-}
-
-/// Polls `check` until it returns `Some` (10 s at most).
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

@@ -411,3 +411,53 @@ async fn bind_retrying(port: u16) -> tokio::net::TcpListener {
         }
     }
 }
+
+/// Polls `check` until it returns `Some` (10 s at most): for what must
+/// happen soon, instead of sleeping and hoping.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// `follower` (a member of `from`) follows `followee` (a member of `to`)
+/// by handle over ActivityPub, and waits until `to` counts one follower
+/// more and `from` sees the follow accepted.
+pub async fn follow_across(from: &TestNode, follower: &Member, to: &TestNode, followee: &Member) {
+    let handle = format!("{}@{}", followee.username, to.domain());
+    let path = format!("/members/{}", followee.username);
+    let before = to.get(&path, None).await.body["followers_count"]
+        .as_i64()
+        .unwrap_or(0);
+    let r = from
+        .follow(
+            follower,
+            &Member {
+                username: handle.clone(),
+                ..followee.clone()
+            },
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    eventually(&format!("{handle} has a remote follower"), || async {
+        let r = to.get(&path, None).await;
+        (r.body["followers_count"].as_i64() == Some(before + 1)).then_some(())
+    })
+    .await;
+    eventually(&format!("the follow of {handle} is accepted"), || async {
+        let r = from
+            .get(&format!("/members/{handle}"), Some(&follower.token))
+            .await;
+        (r.body["relationship"]["following"] == true).then_some(())
+    })
+    .await;
+}

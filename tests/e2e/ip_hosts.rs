@@ -5,29 +5,13 @@
 //! shown in the admin panel with its reason, instead of being counted as
 //! delivered.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::fake_remote::FakeRemote;
-use crate::harness::{Member, TestNode};
-
-/// Polls `check` until it returns `Some` (10 s at most).
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use crate::harness::{eventually, follow_across, Member, TestNode};
 
 /// A federating node known by its IP address and port.
 async fn ip_node() -> TestNode {
@@ -46,33 +30,10 @@ async fn nodes_known_by_ip_address_follow_each_other_and_deliver_posts() {
     let b = ip_node().await;
     let alice = a.register("alice").await;
     let bob = b.register("bob").await;
-    let alice_at_a = format!("alice@{}", a.domain());
-    let bob_at_b = format!("bob@{}", b.domain());
 
     // bob@B follows alice@A: WebFinger on an IP host, Follow signed and
     // delivered to A, Accept signed and delivered back to B.
-    let r = b
-        .follow(
-            &bob,
-            &Member {
-                username: alice_at_a.clone(),
-                ..alice.clone()
-            },
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    eventually("alice has her follower", || async {
-        let r = a.get("/members/alice", None).await;
-        (r.body["followers_count"] == 1).then_some(())
-    })
-    .await;
-    eventually("bob's follow is accepted", || async {
-        let r = b
-            .get(&format!("/members/{alice_at_a}"), Some(&bob.token))
-            .await;
-        (r.body["relationship"]["following"] == true).then_some(())
-    })
-    .await;
+    follow_across(&b, &bob, &a, &alice).await;
 
     // A post of alice's reaches bob's home feed.
     a.post_as(&alice, "hello from an IP address", json!({}))
@@ -92,23 +53,7 @@ async fn nodes_known_by_ip_address_follow_each_other_and_deliver_posts() {
     .await;
 
     // And the other way: alice follows bob back.
-    let r = a
-        .follow(
-            &alice,
-            &Member {
-                username: bob_at_b.clone(),
-                ..bob.clone()
-            },
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    eventually("alice's follow is accepted", || async {
-        let r = a
-            .get(&format!("/members/{bob_at_b}"), Some(&alice.token))
-            .await;
-        (r.body["relationship"]["following"] == true).then_some(())
-    })
-    .await;
+    follow_across(&a, &alice, &b, &bob).await;
 }
 
 #[tokio::test]
