@@ -179,18 +179,22 @@ pub struct BackupSummary {
     pub node_did: String,
     /// How long it took.
     pub elapsed_ms: u64,
+    /// How long writers were held at the end (until the file was in
+    /// place; the caller holds them a moment longer).
+    pub writes_held_ms: u64,
 }
 
 impl BackupSummary {
     /// One line for the operator.
     pub fn describe(&self) -> String {
         format!(
-            "backup of {} written to {} in {:.1} s: {:.1} MB, {} store pairs (+{} writes made meanwhile), \
+            "backup of {} written to {} in {:.1} s (writes held {} ms): {:.1} MB, {} store pairs (+{} writes made meanwhile), \
              {} media files ({:.1} MB), the node secret; blake3 {}. \
              Keep it private: it holds the node secret. kodeon.toml is not included.",
             self.node_did,
             self.file.display(),
             self.elapsed_ms as f64 / 1000.0,
+            self.writes_held_ms,
             self.bytes as f64 / 1e6,
             self.pairs,
             self.journal_batches,
@@ -333,6 +337,7 @@ impl Node {
 
         // 3. Writers held: the end of the journal, late media, the end.
         let held = self.store.hold_writes();
+        let held_since = Instant::now();
         capture.stop()?;
         capture.copy_journal(&mut |bytes| w.raw_frames(bytes))?;
         let journal_batches = capture.batches().unwrap_or(0);
@@ -362,8 +367,17 @@ impl Node {
             blake3: hash.to_hex().to_string(),
             node_did: self.node_did(),
             elapsed_ms: started.elapsed().as_millis() as u64,
+            writes_held_ms: held_since.elapsed().as_millis() as u64,
         };
-        tracing::info!(file = %to.display(), bytes, pairs, journal_batches, files, "backup written");
+        tracing::info!(
+            file = %to.display(),
+            bytes,
+            pairs,
+            journal_batches,
+            files,
+            writes_held_ms = summary.writes_held_ms,
+            "backup written"
+        );
         Ok((summary, held))
     }
 }
