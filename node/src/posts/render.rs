@@ -409,3 +409,159 @@ mod tests {
         assert!(r.mentions.is_empty());
     }
 }
+
+/// Property tests: whatever a stranger writes, rendering ends, stays
+/// within its budget or refuses, and leaves no markup that runs.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Text made of the pieces Markdown and our mentions and tags react to.
+    fn markdownish() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("|".to_string()),
+            Just("\n".to_string()),
+            Just(" ".to_string()),
+            Just("-".to_string()),
+            Just("*".to_string()),
+            Just("_".to_string()),
+            Just("`".to_string()),
+            Just("```".to_string()),
+            Just("#".to_string()),
+            Just(">".to_string()),
+            Just("[".to_string()),
+            Just("](".to_string()),
+            Just(")".to_string()),
+            Just("!".to_string()),
+            Just("~~".to_string()),
+            Just("1. ".to_string()),
+            Just("    ".to_string()),
+            Just("<script>alert(1)</script>".to_string()),
+            Just("<img src=x onerror=alert(1)>".to_string()),
+            Just("javascript:alert(1)".to_string()),
+            Just("&".to_string()),
+            Just("\"".to_string()),
+            Just("@bob".to_string()),
+            Just("@bob@example.org".to_string()),
+            Just("#tag".to_string()),
+            Just("https://x.example/a?b=c".to_string()),
+            "[a-z]{1,6}",
+            any::<char>().prop_map(String::from),
+        ];
+        prop::collection::vec(piece, 0..300).prop_map(|v| v.concat())
+    }
+
+    /// The tags of well-formed HTML (as the sanitiser writes it): each
+    /// tag's lower-cased name and its attributes with their values.
+    fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+        let mut out = Vec::new();
+        let mut rest = html;
+        while let Some(open) = rest.find('<') {
+            rest = &rest[open + 1..];
+            let name_end = rest
+                .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                .unwrap_or(rest.len());
+            let name = rest[..name_end].to_lowercase();
+            rest = &rest[name_end..];
+            let mut attributes = Vec::new();
+            loop {
+                rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
+                if rest.is_empty() || rest.starts_with('>') {
+                    break;
+                }
+                let key_end = rest
+                    .find(|c: char| c.is_whitespace() || c == '=' || c == '>')
+                    .unwrap_or(rest.len());
+                let key = rest[..key_end].to_lowercase();
+                rest = &rest[key_end..];
+                let mut value = String::new();
+                if let Some(after) = rest.strip_prefix('=') {
+                    if let Some(quoted) = after.strip_prefix('"') {
+                        let end = quoted.find('"').unwrap_or(quoted.len());
+                        value = quoted[..end].to_string();
+                        rest = quoted.get(end + 1..).unwrap_or("");
+                    } else {
+                        let end = after
+                            .find(|c: char| c.is_whitespace() || c == '>')
+                            .unwrap_or(after.len());
+                        value = after[..end].to_string();
+                        rest = &after[end..];
+                    }
+                }
+                attributes.push((key, value));
+            }
+            out.push((name, attributes));
+        }
+        out
+    }
+
+    fn check(source: &str) -> Result<(), TestCaseError> {
+        let urls = LocalUrls::new("https://k.test");
+        if let Ok(r) = render(source, &urls, |name| name == "bob") {
+            prop_assert!(r.html.len() <= html_budget(source.len()));
+            // In every tag: no script, no event handler, no script URL
+            // (text that only looks like them is escaped, and harmless).
+            for (name, attributes) in tags(&r.html) {
+                prop_assert!(name != "script" && name != "style", "{}", r.html);
+                for (attribute, value) in attributes {
+                    prop_assert!(!attribute.starts_with("on"), "{}", r.html);
+                    let url = [
+                        "href",
+                        "src",
+                        "cite",
+                        "action",
+                        "formaction",
+                        "poster",
+                        "data",
+                    ]
+                    .contains(&attribute.as_str());
+                    prop_assert!(
+                        !url || !value.trim_start().to_lowercase().starts_with("javascript:"),
+                        "{}",
+                        r.html
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(
+            std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
+        ))]
+
+        #[test]
+        fn markdown_from_strangers_renders_safely_within_its_budget(source in markdownish()) {
+            check(&source)?;
+        }
+
+        #[test]
+        fn any_text_renders_safely_within_its_budget(source in any::<String>()) {
+            check(&source)?;
+        }
+
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(
+            std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48)
+        ))]
+
+        #[test]
+        fn wide_and_deep_structures_end_within_their_budget(
+            columns in 1usize..80,
+            rows in 1usize..40,
+            depth in 1usize..200,
+        ) {
+            let header = "|x".repeat(columns) + "|\n" + &"|-".repeat(columns) + "|\n";
+            let table = header + &("|".repeat(columns + 1) + "\n").repeat(rows);
+            check(&table)?;
+            check(&format!("{}x", "> ".repeat(depth)))?;
+            check(&format!("{}x", "- ".repeat(depth)))?;
+            check(&format!("{}x{}", "[".repeat(depth), "](y)".repeat(depth)))?;
+        }
+    }
+}
