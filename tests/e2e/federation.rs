@@ -3,7 +3,6 @@
 //! deletes, direct messages, blocks, persistent delivery across a restart,
 //! and the inbox's refusals of forged or spoofed activities.
 
-
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
