@@ -228,3 +228,18 @@ fn restore_refuses_a_used_directory_and_a_damaged_file_before_writing() -> Resul
     assert!(target.join("node.secret").exists());
     Ok(())
 }
+
+/// Restores the backup named by `KODEON_RESTORE_FROM` into a temporary
+/// directory (for measuring: `/usr/bin/time` on this test).
+#[test]
+#[ignore]
+fn restore_a_given_backup() -> Result<()> {
+    let Some(from) = std::env::var_os("KODEON_RESTORE_FROM") else {
+        return Ok(());
+    };
+    let parent = tempfile::tempdir()?;
+    let started = std::time::Instant::now();
+    let summary = restore(Path::new(&from), &parent.path().join("data"), &mut |_| {})?;
+    eprintln!("{} in {:?}", summary.describe(), started.elapsed());
+    Ok(())
+}
