@@ -17,6 +17,10 @@ use crate::store::{Key, Space, Store};
 /// copy of the database alone does not reveal private keys).
 pub(crate) const SECRET_FILE: &str = "node.secret";
 
+/// Subdirectory of the data dir holding the sled store, the one backup
+/// and restore work on.
+pub(crate) const DB_DIR: &str = "db";
+
 /// Refuses to start an empty store of the configured engine beside a store
 /// that another engine wrote: the node would come up empty, its members and
 /// posts apparently gone.
