@@ -15,6 +15,7 @@
 
 use node::model::Member;
 use node::{Id, Node, NodeResult};
+use protocol::local_urls::LocalUrl;
 use protocol::urls::HttpUrl;
 use serde_json::Value;
 
@@ -173,9 +174,10 @@ impl Federation {
     }
 }
 
-/// Whether `url` is on this node's own host.
+/// Whether `url` is on this node's own host (such a URL is answered from
+/// the store, never fetched).
 fn is_own(node: &Node, url: &HttpUrl) -> bool {
-    HttpUrl::parse(&node.config().base_url()).is_ok_and(|base| base.same_authority(url))
+    HttpUrl::parse(node.urls().base()).is_ok_and(|base| base.same_authority(url))
 }
 
 /// What `url` names among what this node knows, without any request: a
@@ -192,35 +194,17 @@ pub fn known(node: &Node, url: &HttpUrl) -> NodeResult<Option<Resolved>> {
     Ok(node.post_id_by_uri(url.as_str())?.map(Resolved::Post))
 }
 
-/// What a URL of this node names (no query).
+/// What a URL of this node names, as [`protocol::local_urls`] reads it.
+/// `/@name@domain` is the page of a remote account here, as on Mastodon;
+/// `/users/NAME` only ever names a local member.
 fn own(node: &Node, url: &HttpUrl) -> NodeResult<Option<Resolved>> {
-    if url.as_url().query().is_some() {
-        return Ok(None);
-    }
-    let segments: Vec<&str> = url
-        .as_url()
-        .path_segments()
-        .map(|s| s.filter(|s| !s.is_empty()).collect())
-        .unwrap_or_default();
-    // `/@name@domain` is the page of a remote account here, as on Mastodon.
-    let member = |name: &str| -> NodeResult<Option<Resolved>> {
-        Ok(node
-            .find_member(name)?
-            .map(|m| Resolved::Account(Box::new(m))))
-    };
+    let account = |m: Option<Member>| m.map(|m| Resolved::Account(Box::new(m)));
     let post = |id: &str| id.parse::<Id>().ok().map(Resolved::Post);
-    Ok(match segments.as_slice() {
-        ["users", name] => node
-            .find_member(name)?
-            .filter(Member::is_local)
-            .map(|m| Resolved::Account(Box::new(m))),
-        ["users", _, "statuses", id] => post(id),
-        [handle] => match handle.strip_prefix('@') {
-            Some(name) => member(name)?,
-            None => None,
-        },
-        [handle, id] if handle.starts_with('@') => post(id),
-        _ => None,
+    Ok(match node.urls().parse(url.as_str()) {
+        Some(LocalUrl::Actor(name)) => account(node.find_member(name)?.filter(Member::is_local)),
+        Some(LocalUrl::ProfilePage(name)) => account(node.find_member(name)?),
+        Some(LocalUrl::Post { id, .. } | LocalUrl::PostPage { id, .. }) => post(id),
+        Some(LocalUrl::Follow(_)) | None => None,
     })
 }
 
