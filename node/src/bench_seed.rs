@@ -56,7 +56,7 @@ impl Node {
                     txn.put(Key::new(Space::Member).id(m.id), m)?;
                     txn.put(Key::new(Space::MemberByName).str(&m.username), &m.id)?;
                     txn.put(Key::new(Space::MemberByEmail).str(&m.email), &m.id)?;
-                    txn.add(counter::global(counter::MEMBERS), 1)?;
+                    txn.add_raw(counter::global(counter::MEMBERS), 1)?;
                     self.count_today(txn, crate::moderation::DailyMetric::Registrations, 1)?;
                 }
                 Ok(())

@@ -47,11 +47,6 @@ pub(crate) mod counter {
     pub const INSTANCES: u8 = 12;
     /// Node-wide: servers marked unreachable.
     pub const UNREACHABLE: u8 = 13;
-    /// Node-wide: federation intents not yet expanded into deliveries.
-    /// Counted from the first intent recorded by a build that counts them:
-    /// intents pending at an upgrade are not (the count cannot fall below
-    /// zero), which the outbox, drained within seconds, soon makes right.
-    pub const OUTBOX: u8 = 14;
     /// Node-wide: the last gossip envelope sequence number (20..29: gossip).
     pub const GOSSIP_SEQ: u8 = 20;
     /// Gossip records parked until their author is known.
@@ -73,7 +68,7 @@ pub(crate) mod counter {
 
 /// The node's own identity record (stored under `Meta/"node_keys"`).
 #[derive(Serialize, Deserialize)]
-struct NodeKeys {
+pub(crate) struct NodeKeys {
     keys: MemberKeys,
 }
 
@@ -243,8 +238,10 @@ impl Node {
     /// Node-wide figures.
     pub fn stats(&self) -> NodeResult<NodeStats> {
         Ok(NodeStats {
-            members: self.store.counter(&counter::global(counter::MEMBERS))?,
-            posts: self.store.counter(&counter::global(counter::NODE_POSTS))?,
+            members: self.store.counter_raw(&counter::global(counter::MEMBERS))?,
+            posts: self
+                .store
+                .counter_raw(&counter::global(counter::NODE_POSTS))?,
             storage_bytes: self.store.size_on_disk(),
         })
     }

@@ -47,7 +47,7 @@ impl Node {
             Key::new(Space::UnreadNotifications).id(recipient).id(id),
             Vec::new(),
         );
-        txn.add(counter::key(counter::UNREAD, recipient), 1)?;
+        txn.add_raw(counter::key(counter::UNREAD, recipient), 1)?;
         txn.emit(crate::events::Event::Notified { recipient, id });
         Ok(())
     }
@@ -128,7 +128,7 @@ impl Node {
             let unread = Key::new(Space::UnreadNotifications).id(me).id(id);
             if txn.contains(&unread)? {
                 txn.delete(unread);
-                txn.add(counter::key(counter::UNREAD, me), -1)?;
+                txn.add_raw(counter::key(counter::UNREAD, me), -1)?;
             }
             Ok(())
         })
@@ -159,7 +159,7 @@ impl Node {
     pub fn unread_count(&self, viewer: &Viewer) -> NodeResult<UnreadCount> {
         let me = viewer.member()?.id;
         Ok(UnreadCount {
-            unread: self.store.counter(&counter::key(counter::UNREAD, me))?,
+            unread: self.store.counter_raw(&counter::key(counter::UNREAD, me))?,
         })
     }
 
@@ -192,7 +192,7 @@ impl Node {
                         cleared += 1;
                     }
                 }
-                txn.add(counter::key(counter::UNREAD, me), -cleared)
+                txn.add_raw(counter::key(counter::UNREAD, me), -cleared)
             })
             .await?;
         Ok(UnreadCount { unread })

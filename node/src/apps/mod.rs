@@ -65,7 +65,7 @@ pub struct NewApp {
 }
 
 #[derive(Serialize, Deserialize)]
-struct AuthCode {
+pub(crate) struct AuthCode {
     app_id: Id,
     member_id: Id,
     scopes: Vec<String>,
@@ -75,7 +75,7 @@ struct AuthCode {
 }
 
 #[derive(Serialize, Deserialize)]
-struct AppSession {
+pub(crate) struct AppSession {
     app_id: Id,
     scopes: Vec<String>,
 }

@@ -49,7 +49,7 @@ impl<'a> AuthorStream<'a> {
         let end = upper
             .map(|id| prefix.clone().id(id))
             .unwrap_or_else(|| prefix.prefix_end());
-        node.store.range(&start, &end, true)
+        node.store.range_raw(&start, &end, true)
     }
 }
 
@@ -201,7 +201,7 @@ impl Node {
             .max_id
             .map(|id| prefix.clone().id(id))
             .unwrap_or_else(|| prefix.prefix_end());
-        self.store.range(&start, &end, false)
+        self.store.range_raw(&start, &end, false)
     }
 
     /// `author`'s newest post ids (cached).

@@ -136,12 +136,14 @@ fn entries<'a>(
         Some(id) => prefix.clone().id(id),
         None => prefix.prefix_end(),
     };
-    store.range(&start, &end, !req.ascending()).map(|entry| {
-        let (key, value) = entry?;
-        let id = Key::trailing_id(&key)
-            .ok_or_else(|| NodeError::Internal("index key without id".into()))?;
-        Ok((id, value))
-    })
+    store
+        .range_raw(&start, &end, !req.ascending())
+        .map(|entry| {
+            let (key, value) = entry?;
+            let id = Key::trailing_id(&key)
+                .ok_or_else(|| NodeError::Internal("index key without id".into()))?;
+            Ok((id, value))
+        })
 }
 
 /// Two ordered entry streams merged into one (errors pass through first).

@@ -33,7 +33,7 @@ fn follow_key(subject: &identity::PublicKey, follower: &identity::PublicKey) -> 
 
 /// The last follow or unfollow seen between two keys.
 #[derive(serde::Serialize, serde::Deserialize)]
-struct FollowState {
+pub(crate) struct FollowState {
     created: i64,
     following: bool,
 }

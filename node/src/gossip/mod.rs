@@ -22,7 +22,7 @@
 //! (`parked.rs`). Attestations live in [`crate::attestations`].
 
 mod accept;
-mod apply;
+pub(crate) mod apply;
 mod authors;
 mod body;
 mod parked;

@@ -54,8 +54,8 @@ impl Node {
                 if txn.contains(&key)? {
                     continue;
                 }
-                if txn.add(total.clone(), 1)? > MAX_PARKED {
-                    txn.add(total.clone(), -1)?;
+                if txn.add_raw(total.clone(), 1)? > MAX_PARKED {
+                    txn.add_raw(total.clone(), -1)?;
                     break;
                 }
                 txn.put_raw(key, envelope.bytes.clone());
@@ -99,7 +99,7 @@ impl Node {
                     removed += 1;
                 }
             }
-            txn.add(counter::global(counter::PARKED), -removed)?;
+            txn.add_raw(counter::global(counter::PARKED), -removed)?;
             Ok(())
         })
         .await

@@ -61,7 +61,7 @@ impl Node {
         if txn.contains(&key)? {
             return Ok(None);
         }
-        let seq = txn.add(seq_key(), 1)? as u64;
+        let seq = txn.add_raw(seq_key(), 1)? as u64;
         txn.put_raw(key, envelope.bytes.clone());
         txn.put_raw(
             Key::new(Space::EnvelopeBySeq)
@@ -91,7 +91,7 @@ impl Node {
 
     /// The highest sequence number given to an envelope so far.
     pub fn envelope_seq(&self) -> NodeResult<u64> {
-        Ok(self.store.counter(&seq_key())?.max(0) as u64)
+        Ok(self.store.counter_raw(&seq_key())?.max(0) as u64)
     }
 
     /// Envelopes of `kind` received after sequence `after`, oldest first, at
@@ -106,7 +106,7 @@ impl Node {
         let start = prefix.clone().u64(after.saturating_add(1));
         let end = prefix.prefix_end();
         let mut out = Vec::new();
-        for item in self.store.range(&start, &end, false).take(limit) {
+        for item in self.store.range_raw(&start, &end, false).take(limit) {
             let (key, value) = item?;
             let Some(seq) = trailing_u64(&key) else {
                 continue;
@@ -135,7 +135,7 @@ impl Node {
         let start = prefix.clone().u64(since);
         let end = prefix.prefix_end();
         let mut out = Vec::new();
-        for item in self.store.range(&start, &end, false).take(limit) {
+        for item in self.store.range_raw(&start, &end, false).take(limit) {
             let (key, _) = item?;
             let Some(rest) = key.get(1 + 32..) else {
                 continue;

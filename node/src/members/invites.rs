@@ -111,7 +111,7 @@ impl Node {
             txn.delete(crate::gossip::key_index(&member.keys.ed25519_public));
             txn.delete(Key::new(Space::PendingMembers).id(member.id));
             self.revoke_all_sessions(txn, member.id)?;
-            txn.add(counter::global(counter::MEMBERS), -1)?;
+            txn.add_raw(counter::global(counter::MEMBERS), -1)?;
             Ok(())
         })
         .await

@@ -70,13 +70,13 @@ impl Node {
             created_at: member.created_at,
             followers_count: self
                 .store
-                .counter(&counter::key(counter::FOLLOWERS, member.id))?,
+                .counter_raw(&counter::key(counter::FOLLOWERS, member.id))?,
             following_count: self
                 .store
-                .counter(&counter::key(counter::FOLLOWING, member.id))?,
+                .counter_raw(&counter::key(counter::FOLLOWING, member.id))?,
             posts_count: self
                 .store
-                .counter(&counter::key(counter::POSTS, member.id))?,
+                .counter_raw(&counter::key(counter::POSTS, member.id))?,
             details,
             relationship,
             private,

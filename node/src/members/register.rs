@@ -166,7 +166,7 @@ impl Node {
             txn.put(name_key, &id)?;
             txn.put(email_key, &id)?;
             txn.put(crate::gossip::key_index(&member.keys.ed25519_public), &id)?;
-            txn.add(counter::global(counter::MEMBERS), 1)?;
+            txn.add_raw(counter::global(counter::MEMBERS), 1)?;
             if role == Role::Admin {
                 super::setup::mark_admin_exists_in(txn)?;
             }

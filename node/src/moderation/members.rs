@@ -293,7 +293,7 @@ impl Node {
 
     /// A member's stored counters (three reads).
     pub fn member_counts(&self, id: Id) -> NodeResult<MemberCounts> {
-        let count = |kind| self.store.counter(&counter::key(kind, id));
+        let count = |kind| self.store.counter_raw(&counter::key(kind, id));
         Ok(MemberCounts {
             posts: count(counter::POSTS)?,
             followers: count(counter::FOLLOWERS)?,

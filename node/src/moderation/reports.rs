@@ -204,7 +204,7 @@ impl Node {
         self.write(|txn| {
             txn.put(Key::new(Space::Report).id(report.id), &report)?;
             txn.put_raw(Key::new(Space::OpenReport).id(report.id), Vec::new());
-            txn.add(counter::global(counter::OPEN_REPORTS), 1)?;
+            txn.add_raw(counter::global(counter::OPEN_REPORTS), 1)?;
             Ok(())
         })
         .await?;
@@ -264,7 +264,8 @@ impl Node {
 
     /// How many reports wait for a moderator.
     pub fn open_report_count(&self) -> NodeResult<i64> {
-        self.store.counter(&counter::global(counter::OPEN_REPORTS))
+        self.store
+            .counter_raw(&counter::global(counter::OPEN_REPORTS))
     }
 
     /// Adds a moderator's note to a report.
@@ -364,7 +365,7 @@ impl Node {
             }
             txn.put(key, &report)?;
             txn.delete(Key::new(Space::OpenReport).id(id));
-            txn.add(counter::global(counter::OPEN_REPORTS), -1)?;
+            txn.add_raw(counter::global(counter::OPEN_REPORTS), -1)?;
             self.audit(
                 txn,
                 Some(viewer),

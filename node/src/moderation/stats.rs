@@ -88,7 +88,7 @@ impl Node {
         metric: DailyMetric,
         delta: i64,
     ) -> NodeResult<()> {
-        txn.add(daily_key(metric, day_of(now_ms())), delta)?;
+        txn.add_raw(daily_key(metric, day_of(now_ms())), delta)?;
         Ok(())
     }
 
@@ -102,9 +102,9 @@ impl Node {
             return Ok(());
         }
         if let Some(last) = last {
-            txn.add(daily_key(DailyMetric::LastActive, last), -1)?;
+            txn.add_raw(daily_key(DailyMetric::LastActive, last), -1)?;
         }
-        txn.add(daily_key(DailyMetric::LastActive, today), 1)?;
+        txn.add_raw(daily_key(DailyMetric::LastActive, today), 1)?;
         txn.put(key, &today)
     }
 
@@ -119,7 +119,7 @@ impl Node {
         for day in first..=today {
             out.days.push(day);
             out.values
-                .push(self.store.counter(&daily_key(metric, day))?);
+                .push(self.store.counter_raw(&daily_key(metric, day))?);
         }
         Ok(out)
     }

@@ -60,7 +60,7 @@ impl Node {
                     Key::new(Space::AuthorPosts).id(me).id(boost.id),
                     id.to_bytes().to_vec(),
                 );
-                txn.add(counter::key(counter::BOOSTS, id), 1)?;
+                txn.add_raw(counter::key(counter::BOOSTS, id), 1)?;
                 if viewer_is_local {
                     self.federate(
                         txn,
@@ -131,7 +131,7 @@ impl Node {
         txn.delete(Key::new(Space::Boosts).id(post).id(member));
         txn.delete(Key::new(Space::Boost).id(boost));
         txn.delete(Key::new(Space::AuthorPosts).id(member).id(boost));
-        txn.add(counter::key(counter::BOOSTS, post), -1)?;
+        txn.add_raw(counter::key(counter::BOOSTS, post), -1)?;
         txn.emit(Event::PostDeleted {
             id: boost,
             seen_by: Deleted {

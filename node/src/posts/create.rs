@@ -287,11 +287,11 @@ impl Node {
         }
         if let Some(parent) = post.in_reply_to {
             txn.put_raw(Key::new(Space::Replies).id(parent).id(id), Vec::new());
-            txn.add(counter::key(counter::REPLIES, parent), 1)?;
+            txn.add_raw(counter::key(counter::REPLIES, parent), 1)?;
         }
-        txn.add(counter::key(counter::POSTS, author), 1)?;
+        txn.add_raw(counter::key(counter::POSTS, author), 1)?;
         if post.remote.is_none() {
-            txn.add(counter::global(counter::NODE_POSTS), 1)?;
+            txn.add_raw(counter::global(counter::NODE_POSTS), 1)?;
         }
         self.index_conversation(txn, post)?;
         txn.emit(Event::PostCreated { id, author });
@@ -346,7 +346,7 @@ impl Node {
         }
         for tag in &post.tags {
             keys.push(Key::new(Space::TagTimeline).str(tag).id(post.id));
-            txn.add(Key::new(Space::Tags).str(tag), if add { 1 } else { -1 })?;
+            txn.add_raw(Key::new(Space::Tags).str(tag), if add { 1 } else { -1 })?;
         }
         for key in keys {
             if add {

@@ -37,7 +37,7 @@ impl Node {
             self.index_words(txn, &post, false);
             if let Some(parent) = post.in_reply_to {
                 txn.delete(Key::new(Space::Replies).id(parent).id(id));
-                txn.add(counter::key(counter::REPLIES, parent), -1)?;
+                txn.add_raw(counter::key(counter::REPLIES, parent), -1)?;
             }
             let likes: Vec<_> = txn
                 .prefix(&Key::new(Space::Likes).id(id), false)
@@ -69,9 +69,9 @@ impl Node {
             txn.delete(counter::key(counter::BOOSTS, id));
             txn.delete(counter::key(counter::LIKES, id));
             txn.delete(counter::key(counter::REPLIES, id));
-            txn.add(counter::key(counter::POSTS, post.author_id), -1)?;
+            txn.add_raw(counter::key(counter::POSTS, post.author_id), -1)?;
             if post.remote.is_none() {
-                txn.add(counter::global(counter::NODE_POSTS), -1)?;
+                txn.add_raw(counter::global(counter::NODE_POSTS), -1)?;
             }
             if post.remote.is_none() && post.visibility == crate::model::Visibility::Public {
                 self.gossip_if_on(

@@ -24,7 +24,7 @@ impl Node {
                 Key::new(Space::MemberLikes).id(me).id(like_id),
                 id.to_bytes().to_vec(),
             );
-            txn.add(counter::key(counter::LIKES, id), 1)?;
+            txn.add_raw(counter::key(counter::LIKES, id), 1)?;
             if post.remote.is_some() && viewer_is_local {
                 self.federate(
                     txn,
@@ -55,7 +55,7 @@ impl Node {
                 .ok_or_else(|| NodeError::Internal("bad like id".into()))?;
             txn.delete(key);
             txn.delete(Key::new(Space::MemberLikes).id(me).id(like_id));
-            txn.add(counter::key(counter::LIKES, id), -1)?;
+            txn.add_raw(counter::key(counter::LIKES, id), -1)?;
             if post.remote.is_some() && viewer_is_local {
                 self.federate(
                     txn,

@@ -44,15 +44,17 @@ impl Node {
             in_reply_to_author: post.in_reply_to_author,
             created_at: post.created_at,
             edited_at: post.edited_at,
-            likes_count: self.store.counter(&counter::key(counter::LIKES, post.id))?,
+            likes_count: self
+                .store
+                .counter_raw(&counter::key(counter::LIKES, post.id))?,
             replies_count: self
                 .store
-                .counter(&counter::key(counter::REPLIES, post.id))?,
+                .counter_raw(&counter::key(counter::REPLIES, post.id))?,
             liked,
             bookmarked,
             boosts_count: self
                 .store
-                .counter(&counter::key(counter::BOOSTS, post.id))?,
+                .counter_raw(&counter::key(counter::BOOSTS, post.id))?,
             boosted: match viewer.id() {
                 Some(me) => self
                     .store

@@ -11,7 +11,7 @@ use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::now_ms;
 use crate::node::{counter, Node, Viewer};
-use crate::store::{Key, Space, Txn};
+use crate::store::{tables, Key, Space, Txn};
 
 /// A delivery to enqueue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -139,7 +139,7 @@ const UNREACHABLE_AFTER_MS: i64 = 24 * 60 * 60 * 1000;
 impl Node {
     pub(crate) fn enqueue(txn: &mut Txn<'_>, delivery: &Delivery) -> NodeResult<()> {
         txn.put(delivery.key(), delivery)?;
-        txn.add(counter::global(counter::DELIVERY_QUEUE), 1)?;
+        txn.add_raw(counter::global(counter::DELIVERY_QUEUE), 1)?;
         Ok(())
     }
 
@@ -148,7 +148,7 @@ impl Node {
         let start = Key::new(Space::DeliveryQueue);
         let end = Key::new(Space::DeliveryQueue).u64(now.max(0) as u64 + 1);
         let mut out = Vec::new();
-        for item in self.store.range(&start, &end, false).take(limit) {
+        for item in self.store.range_raw(&start, &end, false).take(limit) {
             let (_, value) = item?;
             out.push(crate::store::decode_value::<Delivery>(&value)?);
         }
@@ -179,7 +179,7 @@ impl Node {
         self.write(move |txn| {
             if txn.contains(&key)? {
                 txn.delete(key);
-                txn.add(counter::global(counter::DELIVERY_QUEUE), -1)?;
+                txn.add_raw(counter::global(counter::DELIVERY_QUEUE), -1)?;
             }
             let mut state = instance(txn, &domain)?;
             let now = now_ms();
@@ -241,7 +241,7 @@ impl Node {
                         attempts: next.attempts,
                         at: now,
                     });
-                    txn.add(counter::global(counter::DELIVERY_QUEUE), -1)?;
+                    txn.add_raw(counter::global(counter::DELIVERY_QUEUE), -1)?;
                 }
             }
             put_instance(txn, &state)
@@ -323,7 +323,7 @@ impl Node {
         };
         let end = Key::new(Space::Instance).prefix_end();
         let mut out = Vec::new();
-        for item in self.store.range(&start, &end, false).take(limit) {
+        for item in self.store.range_raw(&start, &end, false).take(limit) {
             let (_, value) = item?;
             out.push(crate::store::decode_value::<InstanceState>(&value)?);
         }
@@ -341,18 +341,18 @@ impl Node {
         let stats = DeliveryStats {
             queued: self
                 .store
-                .counter(&counter::global(counter::DELIVERY_QUEUE))?,
+                .counter_raw(&counter::global(counter::DELIVERY_QUEUE))?,
             pending_intents: self
                 .store
-                .counter(&counter::global(counter::OUTBOX))?
+                .counter::<tables::OutboxLength>(())?
                 .max(0) as usize,
             instances: self
                 .store
-                .counter(&counter::global(counter::INSTANCES))?
+                .counter_raw(&counter::global(counter::INSTANCES))?
                 .max(0) as usize,
             unreachable: self
                 .store
-                .counter(&counter::global(counter::UNREACHABLE))?
+                .counter_raw(&counter::global(counter::UNREACHABLE))?
                 .max(0) as usize,
         };
         Ok(stats)
@@ -367,12 +367,12 @@ pub(super) fn put_instance(txn: &mut Txn<'_>, state: &InstanceState) -> NodeResu
     let key = Key::new(Space::Instance).str(&state.domain);
     let before: Option<InstanceState> = txn.get(&key)?;
     if before.is_none() {
-        txn.add(counter::global(counter::INSTANCES), 1)?;
+        txn.add_raw(counter::global(counter::INSTANCES), 1)?;
     }
     let was = before.is_some_and(|b| b.unreachable_since.is_some());
     let is = state.unreachable_since.is_some();
     if was != is {
-        txn.add(
+        txn.add_raw(
             counter::global(counter::UNREACHABLE),
             if is { 1 } else { -1 },
         )?;

@@ -8,8 +8,8 @@ use crate::error::NodeResult;
 use crate::events::Event;
 use crate::id::Id;
 use crate::model::Visibility;
-use crate::node::{counter, Node};
-use crate::store::{Key, Space, Txn};
+use crate::node::Node;
+use crate::store::{tables, Key, Space, Txn};
 
 use super::delivery::{Delivery, NewDelivery};
 
@@ -140,7 +140,7 @@ impl Node {
     /// Records an intent in `txn`; federation is woken once it is durable.
     pub(crate) fn federate(&self, txn: &mut Txn<'_>, intent: Outgoing) -> NodeResult<()> {
         txn.put(Key::new(Space::Outbox).id(self.ids.next()), &intent)?;
-        txn.add(counter::global(counter::OUTBOX), 1)?;
+        txn.add::<tables::OutboxLength>((), 1)?;
         txn.emit(Event::FederationQueued);
         Ok(())
     }
@@ -205,7 +205,7 @@ impl Node {
         self.write(move |txn| {
             let key = Key::new(Space::Outbox).id(intent);
             if txn.contains(&key)? {
-                txn.add(counter::global(counter::OUTBOX), -1)?;
+                txn.add::<tables::OutboxLength>((), -1)?;
             }
             txn.delete(key);
             for record in &records {

@@ -347,7 +347,7 @@ async fn remote_posts_received_at_once_are_stored_once_each_and_all_answered() {
     assert_eq!(ids.len(), 20);
     let counted = node
         .store
-        .counter(&crate::node::counter::key(
+        .counter_raw(&crate::node::counter::key(
             crate::node::counter::POSTS,
             author.id,
         ))

@@ -117,8 +117,8 @@ impl Node {
         txn.put(Key::new(Space::Following).id(follower).id(followee), &now)?;
         txn.put(Key::new(Space::Followers).id(followee).id(follower), &now)?;
         txn.delete(Key::new(Space::FollowRequests).id(followee).id(follower));
-        txn.add(counter::key(counter::FOLLOWING, follower), 1)?;
-        txn.add(counter::key(counter::FOLLOWERS, followee), 1)?;
+        txn.add_raw(counter::key(counter::FOLLOWING, follower), 1)?;
+        txn.add_raw(counter::key(counter::FOLLOWERS, followee), 1)?;
         self.notify(txn, followee, NotificationKind::Followed, follower, None)
     }
 
@@ -133,8 +133,8 @@ impl Node {
         if txn.contains(&edge)? {
             txn.delete(edge);
             txn.delete(Key::new(Space::Followers).id(followee).id(follower));
-            txn.add(counter::key(counter::FOLLOWING, follower), -1)?;
-            txn.add(counter::key(counter::FOLLOWERS, followee), -1)?;
+            txn.add_raw(counter::key(counter::FOLLOWING, follower), -1)?;
+            txn.add_raw(counter::key(counter::FOLLOWERS, followee), -1)?;
         }
         txn.delete(Key::new(Space::FollowRequests).id(followee).id(follower));
         Ok(())

@@ -4,7 +4,8 @@
 //! moves the store from version `n` to `n + 1` in one atomic write, so a
 //! crash mid-way leaves the store at a consistent version.
 
-use super::keys::{Key, Space};
+use super::keys::Key;
+use super::tables::Space;
 use super::Store;
 use crate::error::NodeError;
 
@@ -71,8 +72,8 @@ fn count_servers(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
         }
     }
     // The counters did not exist before this version: they start at 0.
-    txn.add(counter::global(counter::INSTANCES), known)?;
-    txn.add(counter::global(counter::UNREACHABLE), unreachable)?;
+    txn.add_raw(counter::global(counter::INSTANCES), known)?;
+    txn.add_raw(counter::global(counter::UNREACHABLE), unreachable)?;
     Ok(())
 }
 
@@ -172,7 +173,7 @@ mod tests {
             .expect("a version 1 store");
         drop(store);
         let store = Store::with_engine(engine).expect("migrated");
-        let count = |kind| store.counter(&counter::global(kind)).expect("counter");
+        let count = |kind| store.counter_raw(&counter::global(kind)).expect("counter");
         assert_eq!(count(counter::INSTANCES), 2);
         assert_eq!(count(counter::UNREACHABLE), 1);
     }

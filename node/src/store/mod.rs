@@ -1,17 +1,22 @@
-//! Storage: one small key-value engine interface, a typed key encoder, and
-//! [`Store`], which gives the domain atomic, durable writes.
+//! Storage: one small key-value engine interface, typed tables over it
+//! (declared in [`tables`]), and [`Store`], which gives the domain atomic,
+//! durable writes.
 //!
 //! **Architecture Invariant:** no sled type appears outside `sled_engine.rs`.
 //! Swapping in another backend (PostgreSQL, an in-memory engine) means
 //! implementing [`KvEngine`] and nothing else.
 
+pub mod codec;
 mod commit;
 mod engine;
 mod journal;
 mod keys;
 mod memory_engine;
 mod migrate;
+pub mod parts;
 mod sled_engine;
+mod table;
+pub mod tables;
 pub(crate) mod txn;
 
 pub use engine::{Batch, KvEngine, KvIter};
@@ -19,9 +24,12 @@ pub use journal::{
     decode_batch, encode_batch, Capture, WritesHeld, JOURNAL_TAG, MAX_BATCH_BYTES,
     MAX_JOURNAL_BYTES,
 };
-pub use keys::{Key, Space};
+pub use keys::Key;
 pub use memory_engine::MemoryEngine;
+pub use parts::StrStart;
 pub use sled_engine::SledEngine;
+pub use table::{Cut, KeyOf, Rows, Table, ValueOf};
+pub use tables::Space;
 pub use txn::Txn;
 
 use std::path::Path;
@@ -203,7 +211,7 @@ impl Store {
     }
 
     /// Reads a counter (missing = 0).
-    pub fn counter(&self, key: &Key) -> Result<i64, NodeError> {
+    pub fn counter_raw(&self, key: &Key) -> Result<i64, NodeError> {
         Ok(self
             .engine
             .get(key.as_bytes())?
@@ -212,7 +220,7 @@ impl Store {
     }
 
     /// Iterates keys in `[start, end)`, ascending or descending.
-    pub fn range(&self, start: &Key, end: &Key, reverse: bool) -> KvIter<'_> {
+    pub fn range_raw(&self, start: &Key, end: &Key, reverse: bool) -> KvIter<'_> {
         self.engine.range(start.as_bytes(), end.as_bytes(), reverse)
     }
 

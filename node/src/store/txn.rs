@@ -36,21 +36,36 @@ impl<'a> Txn<'a> {
         self.events.push(event);
     }
 
-    fn raw(&self, key: &Key) -> Result<Option<Vec<u8>>, StoreError> {
-        match self.staged.get(key.as_bytes()) {
+    pub(super) fn raw(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.staged.get(key) {
             Some(staged) => Ok(staged.clone()),
-            None => self.engine.get(key.as_bytes()),
+            None => self.engine.get(key),
         }
+    }
+
+    pub(super) fn contains_bytes(&self, key: &[u8]) -> Result<bool, NodeError> {
+        Ok(match self.staged.get(key) {
+            Some(staged) => staged.is_some(),
+            None => self.engine.contains(key)?,
+        })
+    }
+
+    pub(super) fn stage(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
+        self.staged.insert(key, value);
+    }
+
+    pub(super) fn engine(&self) -> &'a dyn KvEngine {
+        self.engine
     }
 
     /// Reads raw bytes (staged writes included).
     pub fn get_raw(&self, key: &Key) -> Result<Option<Vec<u8>>, NodeError> {
-        Ok(self.raw(key)?)
+        Ok(self.raw(key.as_bytes())?)
     }
 
     /// Reads and decodes a value (staged writes included).
     pub fn get<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, NodeError> {
-        match self.raw(key)? {
+        match self.raw(key.as_bytes())? {
             Some(bytes) => Ok(Some(decode(key.as_bytes(), &bytes)?)),
             None => Ok(None),
         }
@@ -83,8 +98,11 @@ impl<'a> Txn<'a> {
     }
 
     /// Adds `delta` to a counter and returns the new value.
-    pub fn add(&mut self, key: Key, delta: i64) -> Result<i64, NodeError> {
-        let current = self.raw(&key)?.map(|v| decode_counter(&v)).unwrap_or(0);
+    pub fn add_raw(&mut self, key: Key, delta: i64) -> Result<i64, NodeError> {
+        let current = self
+            .raw(key.as_bytes())?
+            .map(|v| decode_counter(&v))
+            .unwrap_or(0);
         let next = (current + delta).max(0);
         self.staged
             .insert(key.into_bytes(), Some(next.to_be_bytes().to_vec()));
