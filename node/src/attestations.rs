@@ -17,6 +17,7 @@
 //! its key, **0.5** for an account known only through gossip — and the
 //! score is the sum over claims. Self-attestations are refused.
 
+use crate::store::tables;
 use identity::PublicKey;
 use protocol::envelope::{id_to_hex, Envelope, Kind};
 use serde::{Deserialize, Serialize};
@@ -229,19 +230,16 @@ impl Node {
             {
                 return Ok(false);
             }
-            txn.delete(Key::new(Space::AttestationById).bytes(&old.envelope));
+            txn.remove::<tables::AttestationById>(&old.envelope);
         }
         txn.put(key, record)?;
-        txn.put(
-            Key::new(Space::AttestationById).bytes(&record.envelope),
-            record,
-        )?;
+        txn.store::<tables::AttestationById>(&record.envelope, record)?;
         Ok(true)
     }
 
     fn remove_attestation(&self, txn: &mut Txn<'_>, record: &AttestationRecord) -> NodeResult<()> {
         txn.delete(record_key(&record.subject, &record.attester, &record.claim));
-        txn.delete(Key::new(Space::AttestationById).bytes(&record.envelope));
+        txn.remove::<tables::AttestationById>(&record.envelope);
         Ok(())
     }
 
@@ -253,9 +251,7 @@ impl Node {
         attester: &PublicKey,
         id: &[u8; 32],
     ) -> NodeResult<bool> {
-        let Some(record) =
-            txn.get::<AttestationRecord>(&Key::new(Space::AttestationById).bytes(id))?
-        else {
+        let Some(record) = txn.load::<tables::AttestationById>(id)? else {
             return Ok(false);
         };
         if record.attester != *attester.as_bytes() {
@@ -267,12 +263,16 @@ impl Node {
 
     /// The attestations about a member, with the reputation they make.
     pub fn reputation(&self, subject: &Member) -> NodeResult<Reputation> {
-        let prefix = Key::new(Space::Attestation).bytes(subject.keys.ed25519_public.as_bytes());
+        let prefix = subject.keys.ed25519_public.as_bytes();
         let mut views = Vec::new();
         if subject.remote.as_ref().is_none_or(|r| r.has_ed25519) {
-            for item in self.store.prefix(&prefix, false).take(MAX_LISTED) {
-                let (_, value) = item?;
-                let record: AttestationRecord = crate::store::decode_value(&value)?;
+            for record in self
+                .store
+                .scan::<tables::Attestation>((prefix,), false)
+                .values()
+                .take(MAX_LISTED)
+            {
+                let record = record?;
                 views.push(self.attestation_view(&record));
             }
         }

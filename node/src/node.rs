@@ -1,5 +1,6 @@
 //! The [`Node`]: opening the store, the node's identity, shared lookups.
 
+use crate::store::tables;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
@@ -238,10 +239,8 @@ impl Node {
     /// Node-wide figures.
     pub fn stats(&self) -> NodeResult<NodeStats> {
         Ok(NodeStats {
-            members: self.store.counter_raw(&counter::global(counter::MEMBERS))?,
-            posts: self
-                .store
-                .counter_raw(&counter::global(counter::NODE_POSTS))?,
+            members: self.store.counter::<tables::MemberTotal>(())?,
+            posts: self.store.counter::<tables::PostTotal>(())?,
             storage_bytes: self.store.size_on_disk(),
         })
     }
@@ -287,7 +286,7 @@ impl Node {
 
     /// Loads a member by id.
     pub(crate) fn member(&self, id: Id) -> NodeResult<Option<Member>> {
-        self.store.get(&Key::new(Space::Member).id(id))
+        self.store.load::<tables::Member>(id)
     }
 
     /// Loads an active member by username (suspended members are not found).
@@ -306,8 +305,8 @@ impl Node {
                 Err(_) => Ok(None),
             };
         }
-        let key = Key::new(Space::MemberByName).str(&username.to_lowercase());
-        match self.store.get::<Id>(&key)? {
+        let key = &username.to_lowercase();
+        match self.store.load::<tables::MemberByName>(key)? {
             Some(id) => self.member(id),
             None => Ok(None),
         }

@@ -7,6 +7,7 @@
 //! crash between the two writes, or records arriving out of order through
 //! sync, leaves the same state.
 
+use crate::store::tables;
 use protocol::envelope::{Envelope, Kind};
 
 use crate::attestations::{validate_claim, AttestationRecord, MAX_COMMENT_CHARS};
@@ -216,7 +217,7 @@ impl Node {
             {
                 let answered = self
                     .store
-                    .get::<String>(&Key::new(Space::FollowActivity).id(local.id).id(member.id))?;
+                    .load::<tables::FollowActivity>((local.id, member.id))?;
                 if answered.as_deref() != Some(body.activity.as_str()) {
                     self.receive_follow(&member, local.id, &body.activity)
                         .await?;

@@ -9,6 +9,7 @@
 //! from the first signed profile record, and whose actor document confirms
 //! or overrules the claim once it can be fetched.
 
+use crate::store::tables;
 use identity::PublicKey;
 
 use crate::error::{NodeError, NodeResult};
@@ -94,11 +95,8 @@ impl Node {
                 if let Some(existing) = txn.get(&index)? {
                     return Ok(Some(existing));
                 }
-                txn.put(Key::new(Space::Member).id(stored.id), &stored)?;
-                txn.put(
-                    Key::new(Space::MemberByName).str(&stored.username.to_lowercase()),
-                    &stored.id,
-                )?;
+                txn.store::<tables::Member>(stored.id, &stored)?;
+                txn.store::<tables::MemberByName>(&stored.username.to_lowercase(), &stored.id)?;
                 txn.put(index, &stored.id)?;
                 Ok(None)
             })
@@ -232,22 +230,25 @@ impl Node {
             member.remote = Some(remote);
         }
         let new_name = member.username.to_lowercase();
-        let stamp = Key::new(Space::ProfileEnvelope).id(member.id);
+        let stamp = member.id;
         let uri_key = crate::remote::actor_key(&body.actor);
         let gossip_only = remote.gossip_only;
         self.write(move |txn| {
-            if txn.get::<i64>(&stamp)?.is_some_and(|last| last >= created) {
+            if txn
+                .load::<tables::ProfileEnvelope>(stamp)?
+                .is_some_and(|last| last >= created)
+            {
                 return Ok(());
             }
-            txn.put(stamp, &created)?;
+            txn.store::<tables::ProfileEnvelope>(stamp, &created)?;
             if gossip_only {
                 // A signed profile shows a handle but cannot prove it: only
                 // WebFinger on the handle's own domain binds a handle to an
                 // account (when the actor document is read). The account
                 // stays findable by its did:key name.
-                let name_key = Key::new(Space::MemberByName).str(&new_name);
+                let name_key = &new_name;
                 if txn
-                    .get::<crate::id::Id>(&name_key)?
+                    .load::<tables::MemberByName>(name_key)?
                     .is_some_and(|holder| holder != member.id)
                 {
                     // The handle belongs to another account here; keep
@@ -256,7 +257,7 @@ impl Node {
                 }
                 txn.put(uri_key, &member.id)?;
             }
-            txn.put(Key::new(Space::Member).id(member.id), &member)?;
+            txn.store::<tables::Member>(member.id, &member)?;
             Ok(())
         })
         .await

@@ -6,6 +6,7 @@
 //! They are not forwarded over gossip, but per-author sync serves them, so
 //! a node can relay what it cannot judge itself.
 
+use crate::store::tables;
 use protocol::envelope::{verify_batch, Envelope};
 
 use crate::error::NodeResult;
@@ -47,18 +48,17 @@ impl Node {
             return Ok(0);
         }
         self.write(move |txn| {
-            let total = counter::global(counter::PARKED);
             let mut parked = 0;
             for envelope in &fresh {
-                let key = author_prefix(&envelope.author).bytes(&envelope.id);
-                if txn.contains(&key)? {
+                let key = (envelope.author.as_bytes(), &envelope.id);
+                if txn.has::<tables::Parked>(key)? {
                     continue;
                 }
-                if txn.add_raw(total.clone(), 1)? > MAX_PARKED {
-                    txn.add_raw(total.clone(), -1)?;
+                if txn.add::<tables::ParkedCount>((), 1)? > MAX_PARKED {
+                    txn.add::<tables::ParkedCount>((), -1)?;
                     break;
                 }
-                txn.put_raw(key, envelope.bytes.clone());
+                txn.store::<tables::Parked>(key, &envelope.bytes)?;
                 parked += 1;
             }
             Ok(parked)
@@ -99,7 +99,7 @@ impl Node {
                     removed += 1;
                 }
             }
-            txn.add_raw(counter::global(counter::PARKED), -removed)?;
+            txn.add::<tables::ParkedCount>((), -removed)?;
             Ok(())
         })
         .await

@@ -1,6 +1,7 @@
 //! Outgoing gossip: intents written with local actions, turned into signed,
 //! stored envelopes by the federation layer.
 
+use crate::store::tables;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -66,7 +67,7 @@ impl Node {
     /// Records a gossip intent in `txn`; the federation layer is woken
     /// (`FederationQueued`) once it is durable.
     pub(crate) fn queue_gossip(&self, txn: &mut Txn<'_>, intent: GossipIntent) -> NodeResult<()> {
-        txn.put(Key::new(Space::GossipOutbox).id(self.ids.next()), &intent)?;
+        txn.store::<tables::GossipOutbox>(self.ids.next(), &intent)?;
         txn.emit(Event::FederationQueued);
         Ok(())
     }
@@ -91,8 +92,7 @@ impl Node {
 
     /// Whether a local member's profile has been published over gossip.
     pub fn profile_published(&self, member: Id) -> NodeResult<bool> {
-        self.store
-            .contains(&Key::new(Space::ProfileEnvelope).id(member))
+        self.store.has::<tables::ProfileEnvelope>(member)
     }
 
     /// The oldest gossip intents not yet published (at most `limit`).
@@ -118,7 +118,7 @@ impl Node {
     /// Drops an intent that has nothing to publish (its post is gone).
     pub async fn drop_gossip_intent(&self, intent: Id) -> NodeResult<()> {
         self.write(move |txn| {
-            txn.delete(Key::new(Space::GossipOutbox).id(intent));
+            txn.remove::<tables::GossipOutbox>(intent);
             Ok(())
         })
         .await
@@ -165,11 +165,11 @@ impl Node {
         let member = author.id;
         self.write(move |txn| {
             if let Some(intent) = intent {
-                txn.delete(Key::new(Space::GossipOutbox).id(intent));
+                txn.remove::<tables::GossipOutbox>(intent);
             }
             self.store_envelope(txn, &stored)?;
             if kind == Kind::Profile {
-                txn.put(Key::new(Space::ProfileEnvelope).id(member), &stored.created)?;
+                txn.store::<tables::ProfileEnvelope>(member, &stored.created)?;
             }
             Ok(())
         })

@@ -1,5 +1,6 @@
 //! Invites (invite-only nodes) and approving pending members (approval mode).
 
+use crate::store::tables;
 use base64::Engine;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -87,7 +88,7 @@ impl Node {
         })
         .await?;
         self.write(|txn| {
-            txn.delete(Key::new(Space::PendingMembers).id(member.id));
+            txn.remove::<tables::PendingMembers>(member.id);
             Ok(())
         })
         .await?;
@@ -105,13 +106,13 @@ impl Node {
             return Err(NodeError::conflict("username", "is not awaiting approval"));
         }
         self.write(|txn| {
-            txn.delete(Key::new(Space::Member).id(member.id));
-            txn.delete(Key::new(Space::MemberByName).str(&member.username.to_lowercase()));
-            txn.delete(Key::new(Space::MemberByEmail).str(&member.email));
+            txn.remove::<tables::Member>(member.id);
+            txn.remove::<tables::MemberByName>(&member.username.to_lowercase());
+            txn.remove::<tables::MemberByEmail>(&member.email);
             txn.delete(crate::gossip::key_index(&member.keys.ed25519_public));
-            txn.delete(Key::new(Space::PendingMembers).id(member.id));
+            txn.remove::<tables::PendingMembers>(member.id);
             self.revoke_all_sessions(txn, member.id)?;
-            txn.add_raw(counter::global(counter::MEMBERS), -1)?;
+            txn.add::<tables::MemberTotal>((), -1)?;
             Ok(())
         })
         .await

@@ -1,5 +1,6 @@
 //! Registration: a new member with hashed password and fresh keys.
 
+use crate::store::tables;
 use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
 use argon2::Argon2;
 use identity::MemberKeys;
@@ -108,8 +109,8 @@ impl Node {
         validate::password("password", &new.password)?;
         validate::max_chars("full_name", &new.full_name, 100)?;
         let email = new.email.to_lowercase();
-        let name_key = Key::new(Space::MemberByName).str(&new.username.to_lowercase());
-        let email_key = Key::new(Space::MemberByEmail).str(&email);
+        let name_key = &new.username.to_lowercase();
+        let email_key = &email.clone();
         // Cheap early check so a taken name costs no hashing; re-checked below.
         self.ensure_free(&name_key, &email_key)?;
 
@@ -147,10 +148,10 @@ impl Node {
             remote: None,
         };
         self.write(|txn| {
-            if txn.contains(&name_key)? {
+            if txn.has::<tables::MemberByName>(name_key)? {
                 return Err(NodeError::conflict("username", "is already taken"));
             }
-            if txn.contains(&email_key)? {
+            if txn.has::<tables::MemberByEmail>(email_key)? {
                 return Err(NodeError::conflict("email", "is already registered"));
             }
             match &gate {
@@ -160,13 +161,13 @@ impl Node {
             }
             if status == MemberStatus::Pending {
                 let reason = new_reason.clone().unwrap_or_default();
-                txn.put(Key::new(Space::PendingMembers).id(id), &reason)?;
+                txn.store::<tables::PendingMembers>(id, &reason)?;
             }
-            txn.put(Key::new(Space::Member).id(id), &member)?;
-            txn.put(name_key, &id)?;
-            txn.put(email_key, &id)?;
+            txn.store::<tables::Member>(id, &member)?;
+            txn.store::<tables::MemberByName>(name_key, &id)?;
+            txn.store::<tables::MemberByEmail>(email_key, &id)?;
             txn.put(crate::gossip::key_index(&member.keys.ed25519_public), &id)?;
-            txn.add_raw(counter::global(counter::MEMBERS), 1)?;
+            txn.add::<tables::MemberTotal>((), 1)?;
             if role == Role::Admin {
                 super::setup::mark_admin_exists_in(txn)?;
             }
@@ -178,11 +179,11 @@ impl Node {
         Ok(member)
     }
 
-    fn ensure_free(&self, name_key: &Key, email_key: &Key) -> NodeResult<()> {
-        if self.store.contains(name_key)? {
+    fn ensure_free(&self, name_key: &str, email_key: &str) -> NodeResult<()> {
+        if self.store.has::<tables::MemberByName>(name_key)? {
             return Err(NodeError::conflict("username", "is already taken"));
         }
-        if self.store.contains(email_key)? {
+        if self.store.has::<tables::MemberByEmail>(email_key)? {
             return Err(NodeError::conflict("email", "is already registered"));
         }
         Ok(())

@@ -2,6 +2,7 @@
 //! atomic write as the action itself, and the node's automatic actions
 //! (written with no actor).
 
+use crate::store::tables;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, NodeResult};
@@ -100,7 +101,7 @@ impl Node {
             detail: detail.to_string(),
             at: now_ms(),
         };
-        txn.put(Key::new(Space::AuditLog).id(entry.id), &entry)
+        txn.store::<tables::AuditLog>(entry.id, &entry)
     }
 
     /// The audit log, newest first (moderators and admins).
@@ -115,8 +116,7 @@ impl Node {
                 "only moderators can read the audit log",
             ));
         }
-        scan(&self.store, &Key::new(Space::AuditLog), req, |_, value| {
-            let entry: AuditEntry = decode_value(value)?;
+        scan::<tables::AuditLog, _, _>(&self.store, (), req, |_, entry| {
             Ok(match filter {
                 AuditFilter::Automatic if !entry.automatic() => None,
                 _ => Some(entry),

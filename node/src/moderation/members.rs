@@ -1,6 +1,7 @@
 //! Moderating members from the panel: suspend, silence, roles, password
 //! resets and deletion. Each action and its audit entry are one write.
 
+use crate::store::tables;
 use base64::Engine;
 use rand::RngCore;
 
@@ -149,8 +150,10 @@ impl Node {
         };
         let member = self
             .write(|txn| {
-                let key = Key::new(Space::Member).id(member_id);
-                let mut m: Member = txn.get(&key)?.ok_or(NodeError::NotFound("member"))?;
+                let key = member_id;
+                let mut m: Member = txn
+                    .load::<tables::Member>(key)?
+                    .ok_or(NodeError::NotFound("member"))?;
                 let mut end_sessions = false;
                 let detail = match action {
                     MemberAction::Suspend => {
@@ -202,7 +205,7 @@ impl Node {
                         reason.to_string()
                     }
                 };
-                txn.put(key, &m)?;
+                txn.store::<tables::Member>(key, &m)?;
                 if action == MemberAction::Delete && m.is_local() {
                     self.federate(txn, crate::remote::Outgoing::DeleteActor { member: m.id })?;
                 }
@@ -248,7 +251,7 @@ impl Node {
                                     .map(std::sync::Arc::new);
                                 self.remove_boost(txn, boost.post_id, target.id, id, boosted)?;
                             }
-                            txn.delete(Key::new(Space::AuthorPosts).id(target.id).id(id));
+                            txn.remove::<tables::AuthorPosts>((target.id, id));
                             Ok(())
                         })
                         .await?;
@@ -285,9 +288,11 @@ impl Node {
                     prev_min_id: None,
                 })
             }
-            None => crate::feeds::scan(&self.store, &Key::new(Space::Member), req, |_, value| {
-                crate::store::decode_value::<Member>(value).map(Some)
-            }),
+            None => {
+                crate::feeds::scan::<tables::Member, _, _>(&self.store, (), req, |_, member| {
+                    Ok(Some(member))
+                })
+            }
         }
     }
 

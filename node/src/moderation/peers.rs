@@ -2,6 +2,7 @@
 //! The node stores peer ids as text (it knows nothing of libp2p); the
 //! gossip layer checks their form and enforces the list.
 
+use crate::store::tables;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, NodeResult};
@@ -53,7 +54,7 @@ impl Node {
             created_at: now_ms(),
         };
         self.write(|txn| {
-            txn.put(Key::new(Space::PeerBlock).str(&block.peer_id), &block)?;
+            txn.store::<tables::PeerBlock>(&block.peer_id, &block)?;
             txn.emit(Event::PeerBlocksChanged);
             self.audit(
                 txn,
@@ -72,11 +73,11 @@ impl Node {
         super::require_moderator(viewer)?;
         let peer_id = check_peer_id(peer_id)?;
         self.write(|txn| {
-            let key = Key::new(Space::PeerBlock).str(peer_id);
-            if !txn.contains(&key)? {
+            let key = peer_id;
+            if !txn.has::<tables::PeerBlock>(key)? {
                 return Err(NodeError::NotFound("peer block"));
             }
-            txn.delete(key);
+            txn.remove::<tables::PeerBlock>(key);
             txn.emit(Event::PeerBlocksChanged);
             self.audit(txn, Some(viewer), "peer.unblock", peer_id, "")
         })

@@ -8,6 +8,7 @@
 //! loses one and today gains one. The sum over the last N days is then the
 //! number of distinct members active in them.
 
+use crate::store::tables;
 use serde::Serialize;
 
 use crate::error::NodeResult;
@@ -96,8 +97,8 @@ impl Node {
     /// write the first time each day).
     pub(crate) fn note_active(&self, txn: &mut Txn<'_>, member: Id) -> NodeResult<()> {
         let today = day_of(now_ms());
-        let key = Key::new(Space::LastActive).id(member);
-        let last: Option<u64> = txn.get(&key)?;
+        let key = member;
+        let last: Option<u64> = txn.load::<tables::LastActive>(key)?;
         if last == Some(today) {
             return Ok(());
         }
@@ -105,7 +106,7 @@ impl Node {
             txn.add_raw(daily_key(DailyMetric::LastActive, last), -1)?;
         }
         txn.add_raw(daily_key(DailyMetric::LastActive, today), 1)?;
-        txn.put(key, &today)
+        txn.store::<tables::LastActive>(key, &today)
     }
 
     /// The last `days` days of `metric`, oldest first, ending today.

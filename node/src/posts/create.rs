@@ -1,6 +1,7 @@
 //! Creating a post or a comment: one atomic write with every index, counter
 //! and notification it implies. Home feeds read it from the author index.
 
+use crate::store::tables;
 use serde::Deserialize;
 
 use crate::error::{NodeError, NodeResult};
@@ -278,20 +279,20 @@ impl Node {
     ) -> NodeResult<()> {
         let id = post.id;
         let author = post.author_id;
-        txn.put(Key::new(Space::Post).id(id), post)?;
+        txn.store::<tables::Post>(id, post)?;
         self.attach_media(txn, id, &post.media)?;
-        txn.put_raw(Key::new(Space::AuthorPosts).id(author).id(id), Vec::new());
+        txn.store::<tables::AuthorPosts>((author, id), &None)?;
         if listed {
             self.index_listing(txn, post, true)?;
-            self.index_words(txn, post, true);
+            self.index_words(txn, post, true)?;
         }
         if let Some(parent) = post.in_reply_to {
-            txn.put_raw(Key::new(Space::Replies).id(parent).id(id), Vec::new());
-            txn.add_raw(counter::key(counter::REPLIES, parent), 1)?;
+            txn.store::<tables::Replies>((parent, id), &())?;
+            txn.add::<tables::ReplyCount>(parent, 1)?;
         }
-        txn.add_raw(counter::key(counter::POSTS, author), 1)?;
+        txn.add::<tables::PostCount>(author, 1)?;
         if post.remote.is_none() {
-            txn.add_raw(counter::global(counter::NODE_POSTS), 1)?;
+            txn.add::<tables::PostTotal>((), 1)?;
         }
         self.index_conversation(txn, post)?;
         txn.emit(Event::PostCreated { id, author });
@@ -346,7 +347,7 @@ impl Node {
         }
         for tag in &post.tags {
             keys.push(Key::new(Space::TagTimeline).str(tag).id(post.id));
-            txn.add_raw(Key::new(Space::Tags).str(tag), if add { 1 } else { -1 })?;
+            txn.add::<tables::Tags>(tag, if add { 1 } else { -1 })?;
         }
         for key in keys {
             if add {
@@ -363,7 +364,7 @@ impl Node {
     pub(crate) fn visible_post(&self, viewer: &Viewer, id: Id) -> NodeResult<(Post, Member)> {
         let post: Post = self
             .store
-            .get(&Key::new(Space::Post).id(id))?
+            .load::<tables::Post>(id)?
             .ok_or(NodeError::NotFound("post"))?;
         let author = self
             .member(post.author_id)?

@@ -4,6 +4,7 @@ use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::Role;
 use crate::node::{counter, Node, Viewer};
+use crate::store::tables;
 use crate::store::{Key, Space};
 
 impl Node {
@@ -21,10 +22,10 @@ impl Node {
         let media = self.post_media(&post.media)?;
         let gone = std::sync::Arc::new(post.clone());
         self.write(|txn| {
-            if !txn.contains(&Key::new(Space::Post).id(id))? {
+            if !txn.has::<tables::Post>(id)? {
                 return Err(NodeError::NotFound("post"));
             }
-            txn.delete(Key::new(Space::Post).id(id));
+            txn.remove::<tables::Post>(id);
             txn.emit(crate::events::Event::PostDeleted {
                 id,
                 seen_by: crate::events::Deleted {
@@ -32,12 +33,12 @@ impl Node {
                     booster: None,
                 },
             });
-            txn.delete(Key::new(Space::AuthorPosts).id(post.author_id).id(id));
+            txn.remove::<tables::AuthorPosts>((post.author_id, id));
             self.index_listing(txn, &post, false)?;
-            self.index_words(txn, &post, false);
+            self.index_words(txn, &post, false)?;
             if let Some(parent) = post.in_reply_to {
-                txn.delete(Key::new(Space::Replies).id(parent).id(id));
-                txn.add_raw(counter::key(counter::REPLIES, parent), -1)?;
+                txn.remove::<tables::Replies>((parent, id));
+                txn.add::<tables::ReplyCount>(parent, -1)?;
             }
             let likes: Vec<_> = txn
                 .prefix(&Key::new(Space::Likes).id(id), false)
@@ -49,8 +50,8 @@ impl Node {
                 ) else {
                     continue;
                 };
-                txn.delete(Key::new(Space::Likes).id(id).id(member));
-                txn.delete(Key::new(Space::MemberLikes).id(member).id(like));
+                txn.remove::<tables::Likes>((id, member));
+                txn.remove::<tables::MemberLikes>((member, like));
             }
             let boosts: Vec<_> = txn
                 .prefix(&Key::new(Space::Boosts).id(id), false)
@@ -64,14 +65,14 @@ impl Node {
                 }
             }
             for media in &post.media {
-                txn.delete(Key::new(Space::Media).id(*media));
+                txn.remove::<tables::Media>(*media);
             }
-            txn.delete(counter::key(counter::BOOSTS, id));
-            txn.delete(counter::key(counter::LIKES, id));
-            txn.delete(counter::key(counter::REPLIES, id));
-            txn.add_raw(counter::key(counter::POSTS, post.author_id), -1)?;
+            txn.remove::<tables::BoostCount>(id);
+            txn.remove::<tables::LikeCount>(id);
+            txn.remove::<tables::ReplyCount>(id);
+            txn.add::<tables::PostCount>(post.author_id, -1)?;
             if post.remote.is_none() {
-                txn.add_raw(counter::global(counter::NODE_POSTS), -1)?;
+                txn.add::<tables::PostTotal>((), -1)?;
             }
             if post.remote.is_none() && post.visibility == crate::model::Visibility::Public {
                 self.gossip_if_on(

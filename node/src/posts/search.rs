@@ -7,6 +7,7 @@ use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::{Post, PostView, Visibility};
 use crate::node::{Node, Viewer};
+use crate::store::tables;
 use crate::store::{Key, KvIter, Space, Txn};
 
 /// Most distinct words indexed per post.
@@ -49,15 +50,21 @@ fn indexable(post: &Post) -> Vec<String> {
 
 impl Node {
     /// Stages (or removes) a post's word-index entries.
-    pub(crate) fn index_words(&self, txn: &mut Txn<'_>, post: &Post, add: bool) {
+    pub(crate) fn index_words(
+        &self,
+        txn: &mut Txn<'_>,
+        post: &Post,
+        add: bool,
+    ) -> crate::error::NodeResult<()> {
         for w in indexable(post) {
-            let key = Key::new(Space::Words).str(&w).id(post.id);
+            let key = (&w, post.id);
             if add {
-                txn.put_raw(key, Vec::new());
+                txn.store::<tables::Words>(key, &())?;
             } else {
-                txn.delete(key);
+                txn.remove::<tables::Words>(key);
             }
         }
+        Ok(())
     }
 
     /// Public posts containing every word of `query`, newest first.

@@ -4,6 +4,7 @@ use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::{now_ms, Member, MemberStatus, Profile, RemoteAccount, Role};
 use crate::node::Node;
+use crate::store::tables;
 use crate::store::{Key, Space};
 
 /// What the federation layer read from an actor document (already
@@ -189,9 +190,7 @@ impl Node {
                 // created instead of making a twin.
                 if let Some(other) = txn.get::<Id>(&uri_key)? {
                     if other != stored.id {
-                        if let Some(first) =
-                            txn.get::<Member>(&Key::new(Space::Member).id(other))?
-                        {
+                        if let Some(first) = txn.load::<tables::Member>(other)? {
                             stored.id = first.id;
                             stored.created_at = first.created_at;
                             stored.last_active_at = first.last_active_at;
@@ -202,7 +201,7 @@ impl Node {
                 }
                 bind_key(txn, &mut stored, proven, placeholder)?;
                 bind_handle(txn, &mut stored, confirmed, old_name.as_deref())?;
-                txn.put(Key::new(Space::Member).id(stored.id), &stored)?;
+                txn.store::<tables::Member>(stored.id, &stored)?;
                 txn.put(uri_key, &stored.id)?;
                 if let Some(old) = old_key.filter(|k| *k != stored.keys.ed25519_public) {
                     let index = crate::gossip::key_index(&old);
@@ -242,7 +241,7 @@ impl Node {
         let mut touched = Vec::new();
         for follower in followers {
             let local = txn
-                .get::<Member>(&Key::new(Space::Member).id(follower))?
+                .load::<tables::Member>(follower)?
                 .is_some_and(|m| m.is_local());
             if !local {
                 continue;
@@ -252,12 +251,12 @@ impl Node {
                 self.remove_follow(txn, follower, account)?;
                 continue;
             }
-            let activity = Key::new(Space::FollowActivity).id(account).id(follower);
-            if txn.contains(&activity)? {
+            let activity = (account, follower);
+            if txn.has::<tables::FollowActivity>(activity)? {
                 continue;
             }
             let activity_id = self.urls().follow(self.ids.next());
-            txn.put(activity, &activity_id)?;
+            txn.store::<tables::FollowActivity>(activity, &activity_id)?;
             self.federate(
                 txn,
                 super::Outgoing::Follow {
@@ -370,18 +369,18 @@ fn bind_handle(
     old_name: Option<&str>,
 ) -> NodeResult<()> {
     let name = account.username.to_lowercase();
-    let name_key = Key::new(Space::MemberByName).str(&name);
-    let holder = txn.get::<Id>(&name_key)?;
+    let name_key = &name;
+    let holder = txn.load::<tables::MemberByName>(name_key)?;
     let bound_here = holder == Some(account.id);
     if let Some(old) = old_name.filter(|old| *old != name) {
-        let old_key = Key::new(Space::MemberByName).str(old);
-        if txn.get::<Id>(&old_key)? == Some(account.id) {
-            txn.delete(old_key);
+        let old_key = old;
+        if txn.load::<tables::MemberByName>(old_key)? == Some(account.id) {
+            txn.remove::<tables::MemberByName>(old_key);
         }
     }
     if confirmed && !bound_here {
         if let Some(previous) = holder {
-            if let Some(mut other) = txn.get::<Member>(&Key::new(Space::Member).id(previous))? {
+            if let Some(mut other) = txn.load::<tables::Member>(previous)? {
                 if other.is_local() {
                     // A remote handle never names a local member; this
                     // cannot happen with a host check, so refuse loudly.
@@ -397,10 +396,10 @@ fn bind_handle(
                 if let Some(r) = other.remote.as_mut() {
                     r.handle_confirmed = false;
                 }
-                txn.put(Key::new(Space::Member).id(previous), &other)?;
+                txn.store::<tables::Member>(previous, &other)?;
             }
         }
-        txn.put(name_key, &account.id)?;
+        txn.store::<tables::MemberByName>(name_key, &account.id)?;
     }
     if let Some(r) = account.remote.as_mut() {
         r.handle_confirmed = confirmed || bound_here;

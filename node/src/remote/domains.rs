@@ -1,5 +1,6 @@
 //! Domain blocks: servers whose content the node silences or refuses.
 
+use crate::store::tables;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, NodeResult};
@@ -72,7 +73,7 @@ impl Node {
         )
         .to_lowercase();
         self.write(move |txn| {
-            txn.put(Key::new(Space::DomainBlock).str(&domain), &stored)?;
+            txn.store::<tables::DomainBlock>(&domain, &stored)?;
             self.audit(txn, Some(viewer), "domain.block", &domain, &detail)
         })
         .await?;
@@ -85,11 +86,11 @@ impl Node {
         super::delivery::require_moderator(viewer)?;
         let domain = normalise_domain(domain)?;
         self.write(move |txn| {
-            let key = Key::new(Space::DomainBlock).str(&domain);
-            if !txn.contains(&key)? {
+            let key = &domain;
+            if !txn.has::<tables::DomainBlock>(key)? {
                 return Err(NodeError::NotFound("domain block"));
             }
-            txn.delete(key);
+            txn.remove::<tables::DomainBlock>(key);
             self.audit(txn, Some(viewer), "domain.unblock", &domain, "")
         })
         .await
@@ -120,10 +121,7 @@ impl Node {
             }
         }
         for candidate in candidates {
-            if let Some(block) = self
-                .store
-                .get::<DomainBlock>(&Key::new(Space::DomainBlock).str(&candidate))?
-            {
+            if let Some(block) = self.store.load::<tables::DomainBlock>(&candidate)? {
                 return Ok(Some(block));
             }
         }

@@ -2,6 +2,7 @@
 //! servers, written in the same atomic write as the action itself, so an
 //! accepted action is never lost to a crash before it is delivered.
 
+use crate::store::tables;
 use serde::{Deserialize, Serialize};
 
 use crate::error::NodeResult;
@@ -9,7 +10,7 @@ use crate::events::Event;
 use crate::id::Id;
 use crate::model::Visibility;
 use crate::node::Node;
-use crate::store::{tables, Key, Space, Txn};
+use crate::store::{Key, Space, Txn};
 
 use super::delivery::{Delivery, NewDelivery};
 
@@ -139,7 +140,7 @@ pub enum Outgoing {
 impl Node {
     /// Records an intent in `txn`; federation is woken once it is durable.
     pub(crate) fn federate(&self, txn: &mut Txn<'_>, intent: Outgoing) -> NodeResult<()> {
-        txn.put(Key::new(Space::Outbox).id(self.ids.next()), &intent)?;
+        txn.store::<tables::Outbox>(self.ids.next(), &intent)?;
         txn.add::<tables::OutboxLength>((), 1)?;
         txn.emit(Event::FederationQueued);
         Ok(())
@@ -203,11 +204,10 @@ impl Node {
             .map(|d| Delivery::new(self.ids.next(), d, now))
             .collect();
         self.write(move |txn| {
-            let key = Key::new(Space::Outbox).id(intent);
-            if txn.contains(&key)? {
+            if txn.has::<tables::Outbox>(intent)? {
                 txn.add::<tables::OutboxLength>((), -1)?;
             }
-            txn.delete(key);
+            txn.remove::<tables::Outbox>(intent);
             for record in &records {
                 Self::enqueue(txn, record)?;
             }
@@ -254,9 +254,7 @@ impl Node {
             let Some(follower) = Key::trailing_id(&key) else {
                 continue;
             };
-            let accepted = self
-                .store
-                .contains(&Key::new(Space::Followers).id(member).id(follower))?;
+            let accepted = self.store.has::<tables::Followers>((member, follower))?;
             if !accepted {
                 continue;
             }

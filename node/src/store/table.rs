@@ -17,7 +17,7 @@ use crate::error::NodeError;
 use crate::id::Id;
 
 /// A keyspace with typed keys and values.
-pub trait Table {
+pub trait Table: 'static {
     /// The keyspace byte that starts every key of the table.
     const SPACE: Space;
     /// Fixed bytes after the space byte, for tables that share a space
@@ -124,6 +124,11 @@ impl<T: Table> Cut<T> {
     /// upper bound (exclusive).
     pub fn key(key: impl KeyArg<T::Key>) -> Self {
         Self::new(key_bytes::<T>(&key))
+    }
+
+    /// After `key` (and after every key that `key` is a prefix of).
+    pub fn after(key: impl KeyArg<T::Key>) -> Self {
+        Self::new(prefix_end(&key_bytes::<T>(&key)))
     }
 
     /// Before the first key starting with `prefix`.
