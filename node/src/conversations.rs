@@ -13,7 +13,7 @@ use crate::feeds::{scan, Page, PageRequest};
 use crate::id::Id;
 use crate::model::{MemberSummary, Post, PostView, Visibility};
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space, Txn};
+use crate::store::Txn;
 
 /// A conversation as one participant sees it.
 #[derive(Debug, Clone, Serialize)]

@@ -8,7 +8,6 @@ use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::now_ms;
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
 
 /// Timelines that have markers.
 pub const TIMELINES: [&str; 2] = ["home", "notifications"];

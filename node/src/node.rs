@@ -12,7 +12,7 @@ use crate::config::NodeConfig;
 use crate::error::{NodeError, NodeResult};
 use crate::id::{Id, IdGenerator};
 use crate::model::{Member, MemberStatus, Role};
-use crate::store::{Key, Space, Store};
+use crate::store::Store;
 
 /// Name of the file holding the node secret (outside the database, so a
 /// copy of the database alone does not reveal private keys).
@@ -20,7 +20,8 @@ pub(crate) const SECRET_FILE: &str = "node.secret";
 /// Subdirectory of the data dir holding the sled database.
 pub(crate) const DB_DIR: &str = "db";
 
-/// Counter kinds (first component of `Space::Counter` keys).
+/// Counter kinds still addressed by raw keys (the byte after
+/// `Space::Counter`); the typed counter tables are in `store::tables`.
 pub(crate) mod counter {
     /// Followers of a member.
     pub const FOLLOWERS: u8 = 1;
@@ -28,30 +29,10 @@ pub(crate) mod counter {
     pub const FOLLOWING: u8 = 2;
     /// Posts of a member.
     pub const POSTS: u8 = 3;
-    /// Likes of a post.
-    pub const LIKES: u8 = 4;
-    /// Direct replies to a post.
-    pub const REPLIES: u8 = 5;
-    /// Unread notifications of a member.
-    pub const UNREAD: u8 = 6;
-    /// Node-wide: members.
-    pub const MEMBERS: u8 = 7;
-    /// Node-wide: posts.
-    pub const NODE_POSTS: u8 = 8;
-    /// Boosts of a post.
-    pub const BOOSTS: u8 = 9;
-    /// Node-wide: queued deliveries.
-    pub const DELIVERY_QUEUE: u8 = 10;
-    /// Node-wide: reports waiting for a moderator.
-    pub const OPEN_REPORTS: u8 = 11;
     /// Node-wide: servers known to federation.
     pub const INSTANCES: u8 = 12;
     /// Node-wide: servers marked unreachable.
     pub const UNREACHABLE: u8 = 13;
-    /// Node-wide: the last gossip envelope sequence number (20..29: gossip).
-    pub const GOSSIP_SEQ: u8 = 20;
-    /// Gossip records parked until their author is known.
-    pub const PARKED: u8 = 21;
 
     use crate::id::Id;
     use crate::store::{Key, Space};
@@ -159,12 +140,15 @@ impl Node {
         let store = Store::open_sled(&store_dir, config.cache_capacity_bytes)?;
         crate::data_dir::restrict_files(&store_dir)
             .map_err(|e| NodeError::Internal(format!("{}: {e}", store_dir.display())))?;
-        let node_keys = match store.get::<NodeKeys>(&node_keys_key())? {
+        let node_keys = match store.load::<crate::store::tables::NodeKeys>(())? {
             Some(k) => k.keys,
             None => {
                 let keys = MemberKeys::generate(&sealer, b"node")?;
                 store.write_blocking(|txn| {
-                    txn.put(node_keys_key(), &NodeKeys { keys: keys.clone() })
+                    txn.store::<crate::store::tables::NodeKeys>(
+                        (),
+                        &NodeKeys { keys: keys.clone() },
+                    )
                 })?;
                 tracing::info!(did = %keys.ed25519_public.to_did_key(), "generated the node identity");
                 keys
@@ -311,10 +295,6 @@ impl Node {
             None => Ok(None),
         }
     }
-}
-
-fn node_keys_key() -> Key {
-    Key::new(Space::Meta).str("node_keys")
 }
 
 /// Reads `data_dir/node.secret`, or creates it (mode 0600) on first start.

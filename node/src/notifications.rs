@@ -7,9 +7,9 @@ use serde::Serialize;
 use crate::error::NodeResult;
 use crate::feeds::{scan, Page, PageRequest};
 use crate::id::Id;
-use crate::model::{now_ms, Notification, NotificationKind, NotificationView, Post};
-use crate::node::{counter, Node, Viewer};
-use crate::store::{Key, Space, Txn};
+use crate::model::{now_ms, Notification, NotificationKind, NotificationView};
+use crate::node::{Node, Viewer};
+use crate::store::Txn;
 
 /// Unread count.
 #[derive(Debug, Clone, Serialize)]

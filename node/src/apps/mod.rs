@@ -15,7 +15,6 @@ use crate::id::Id;
 use crate::members::login::IssuedToken;
 use crate::model::{now_ms, Member, MemberStatus};
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
 
 /// The out-of-band redirect: the code is shown to the user to paste.
 pub const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";

@@ -26,12 +26,6 @@ pub(crate) fn tombstone_key(uri: &str) -> Key {
     Key::new(Space::GossipTombstone).bytes(blake3::hash(uri.as_bytes()).as_bytes())
 }
 
-fn follow_key(subject: &identity::PublicKey, follower: &identity::PublicKey) -> Key {
-    Key::new(Space::FollowGraph)
-        .bytes(subject.as_bytes())
-        .bytes(follower.as_bytes())
-}
-
 /// The last follow or unfollow seen between two keys.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct FollowState {
@@ -180,7 +174,7 @@ impl Node {
         let subject_key = identity::PublicKey::from_did_key(&body.subject)
             .map_err(|_| Refusal::BadBody("subject must be an ed25519 did:key".into()))?;
         let following = envelope.kind == Kind::Follow;
-        let key = follow_key(&subject_key, &envelope.author);
+        let key = (*subject_key.as_bytes(), *envelope.author.as_bytes());
         let state = FollowState {
             created: envelope.created,
             following,
@@ -188,12 +182,12 @@ impl Node {
         let newer = self
             .write(move |txn| {
                 if txn
-                    .get::<FollowState>(&key)?
+                    .load::<tables::FollowGraph>(key)?
                     .is_some_and(|last| last.created >= state.created)
                 {
                     return Ok(false);
                 }
-                txn.put(key, &state)?;
+                txn.store::<tables::FollowGraph>(key, &state)?;
                 Ok(true)
             })
             .await?;
@@ -233,12 +227,12 @@ impl Node {
     /// over gossip (follows of and by members here included).
     pub fn gossip_follower_count(&self, subject: &identity::PublicKey) -> NodeResult<usize> {
         let mut count = 0;
-        for item in self.store.prefix(
-            &Key::new(Space::FollowGraph).bytes(subject.as_bytes()),
-            false,
-        ) {
-            let (_, value) = item?;
-            if crate::store::decode_value::<FollowState>(&value).is_ok_and(|s| s.following) {
+        for state in self
+            .store
+            .scan::<tables::FollowGraph>((subject.as_bytes(),), false)
+            .values()
+        {
+            if state.is_ok_and(|s| s.following) {
                 count += 1;
             }
         }

@@ -11,7 +11,7 @@ use protocol::envelope::{verify_batch, Envelope};
 
 use crate::error::NodeResult;
 use crate::model::now_ms;
-use crate::node::{counter, Node};
+use crate::node::Node;
 use crate::store::{Key, Space};
 
 use super::SyncItem;

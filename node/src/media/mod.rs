@@ -28,9 +28,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
-use crate::model::{now_ms, Member, MemberStatus, Post, Role, Visibility};
+use crate::model::{now_ms, Member, MemberStatus, Role, Visibility};
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
 
 pub use budget::{DecodeBudget, TOTAL_BYTES as DECODE_BUDGET_BYTES};
 pub use process::{inspect, Plan, MAX_DECODE_MEMORY, MAX_UPLOAD_BYTES};

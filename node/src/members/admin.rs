@@ -4,7 +4,6 @@ use crate::error::{NodeError, NodeResult};
 use crate::model::{Member, MemberStatus, Role};
 use crate::node::Node;
 use crate::store::tables;
-use crate::store::{Key, Space};
 use crate::validate;
 
 impl Node {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, NodeResult};
 use crate::model::{now_ms, Member, MemberStatus};
-use crate::node::{counter, Node, Viewer};
+use crate::node::{Node, Viewer};
 use crate::store::{Key, Space, Txn};
 
 /// A stored invite.

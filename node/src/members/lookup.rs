@@ -5,7 +5,6 @@ use crate::id::Id;
 use crate::model::{Member, MemberStatus, MemberView, Relationship};
 use crate::node::{Node, Viewer};
 use crate::store::{tables, StrStart};
-use crate::store::{Key, Space};
 
 impl Node {
     /// The username of an active member (`NotFound` otherwise).

@@ -4,9 +4,8 @@ use crate::error::{NodeError, NodeResult};
 use crate::model::{
     Member, MemberDetails, MemberView, Privacy, PrivateDetails, ProfileUpdate, Relationship, Role,
 };
-use crate::node::{counter, Node, Viewer};
+use crate::node::{Node, Viewer};
 use crate::store::tables;
-use crate::store::{Key, Space};
 use crate::validate;
 
 impl Node {

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use crate::config::RegistrationMode;
 use crate::error::{NodeError, NodeResult};
 use crate::model::{now_ms, Member, MemberStatus, Profile, Role};
-use crate::node::{counter, Node};
-use crate::store::{Key, Space};
+use crate::node::Node;
+use crate::store::Key;
 use crate::validate;
 
 use super::invites;

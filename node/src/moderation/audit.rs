@@ -10,7 +10,7 @@ use crate::feeds::{scan, Page, PageRequest};
 use crate::id::Id;
 use crate::model::{now_ms, Role};
 use crate::node::{Node, Viewer};
-use crate::store::{decode_value, Key, Space, Txn};
+use crate::store::Txn;
 
 /// One logged action.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -9,8 +9,7 @@ use crate::error::{NodeError, NodeResult};
 use crate::feeds::{scan, Page, PageRequest};
 use crate::id::Id;
 use crate::model::{now_ms, Post, Role};
-use crate::node::{counter, Node, Viewer};
-use crate::store::{decode_value, Key, Space};
+use crate::node::{Node, Viewer};
 use crate::validate;
 
 use super::members::MemberAction;

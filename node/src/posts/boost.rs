@@ -14,8 +14,7 @@ use crate::error::{NodeError, NodeResult};
 use crate::events::{Deleted, Event};
 use crate::id::Id;
 use crate::model::{now_ms, NotificationKind, Post, PostView, Visibility};
-use crate::node::{counter, Node, Viewer};
-use crate::store::{Key, Space};
+use crate::node::{Node, Viewer};
 
 /// A stored boost.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use crate::error::{NodeError, NodeResult};
 use crate::events::Event;
 use crate::id::Id;
 use crate::model::{now_ms, Member, NotificationKind, Post, PostType, PostView, Visibility};
-use crate::node::{counter, Node, Viewer};
+use crate::node::{Node, Viewer};
 use crate::store::{Key, Space, Txn};
 use crate::validate;
 

@@ -3,7 +3,7 @@
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::Role;
-use crate::node::{counter, Node, Viewer};
+use crate::node::{Node, Viewer};
 use crate::store::tables;
 use crate::store::{Key, Space};
 

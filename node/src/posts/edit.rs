@@ -7,7 +7,6 @@ use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::{now_ms, NotificationKind, Post, PostView};
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
 
 /// Changes to a post; absent fields are kept. Visibility cannot change
 /// (people who saw it under one audience would be surprised).

@@ -1,12 +1,11 @@
 //! Likes and bookmarks.
 
-use crate::error::{NodeError, NodeResult};
+use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::{NotificationKind, PostView};
-use crate::node::{counter, Node, Viewer};
+use crate::node::{Node, Viewer};
 use crate::remote::Outgoing;
 use crate::store::tables;
-use crate::store::{Key, Space};
 
 impl Node {
     /// Likes a post the viewer can see (again: no change).

@@ -3,9 +3,8 @@
 use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::{Member, Post, PostView};
-use crate::node::{counter, Node, Viewer};
+use crate::node::{Node, Viewer};
 use crate::store::tables;
-use crate::store::{Key, Space};
 
 impl Node {
     /// A post as `viewer` sees it (the caller has checked `can_view`).

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::now_ms;
-use crate::node::{counter, Node, Viewer};
+use crate::node::{Node, Viewer};
 use crate::store::{Key, Space, Txn};
 
 /// A delivery to enqueue.

@@ -5,7 +5,6 @@ use crate::id::Id;
 use crate::model::{now_ms, Relationship};
 use crate::node::{Node, Viewer};
 use crate::store::tables;
-use crate::store::{Key, Space};
 
 impl Node {
     /// Whether `a` blocks `b`.

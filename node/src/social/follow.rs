@@ -4,9 +4,9 @@ use crate::error::{NodeError, NodeResult};
 use crate::gossip::GossipIntent;
 use crate::id::Id;
 use crate::model::{now_ms, NotificationKind, Relationship};
-use crate::node::{counter, Node, Viewer};
+use crate::node::{Node, Viewer};
 use crate::store::tables;
-use crate::store::{Key, Space, Txn};
+use crate::store::Txn;
 
 impl Node {
     /// Whether `a` follows `b` (accepted).
