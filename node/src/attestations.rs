@@ -17,7 +17,6 @@
 //! its key, **0.5** for an account known only through gossip — and the
 //! score is the sum over claims. Self-attestations are refused.
 
-use crate::store::tables;
 use identity::PublicKey;
 use protocol::envelope::{id_to_hex, Envelope, Kind};
 use serde::{Deserialize, Serialize};
@@ -26,7 +25,7 @@ use crate::error::{NodeError, NodeResult};
 use crate::gossip::AttestationBody;
 use crate::model::{now_ms, Member, MemberSummary};
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space, Txn};
+use crate::store::{tables, Txn};
 
 /// Longest claim, in characters.
 pub const MAX_CLAIM_CHARS: usize = 64;
@@ -118,13 +117,6 @@ const FORMULA: &str = "score = sum over claims of the attesters' weights; \
 each distinct attester weighs 1.0 (a member here, or an account whose server published its key) \
 or 0.5 (an account known only through gossip)";
 
-fn record_key(subject: &[u8; 32], attester: &[u8; 32], claim: &str) -> Key {
-    Key::new(Space::Attestation)
-        .bytes(subject)
-        .bytes(attester)
-        .str(claim)
-}
-
 impl Node {
     /// The viewer attests `claim` about `subject` (a username, `name@host`
     /// or did:key), with an optional comment. Signed with the viewer's key
@@ -193,14 +185,14 @@ impl Node {
     ) -> NodeResult<()> {
         let me = viewer.member()?.clone();
         let target = self.attestation_subject(subject).await?;
-        let key = record_key(
+        let key = (
             target.keys.ed25519_public.as_bytes(),
             me.keys.ed25519_public.as_bytes(),
             claim,
         );
-        let record: AttestationRecord = self
+        let record = self
             .store
-            .get(&key)?
+            .load::<tables::Attestation>(key)?
             .ok_or(NodeError::NotFound("attestation"))?;
         let body = crate::gossip::DeleteBody {
             actor: self.urls().actor(&me.username),
@@ -223,8 +215,8 @@ impl Node {
         txn: &mut Txn<'_>,
         record: &AttestationRecord,
     ) -> NodeResult<bool> {
-        let key = record_key(&record.subject, &record.attester, &record.claim);
-        if let Some(old) = txn.get::<AttestationRecord>(&key)? {
+        let key = (&record.subject, &record.attester, &record.claim);
+        if let Some(old) = txn.load::<tables::Attestation>(key)? {
             if old.created > record.created
                 || (old.created == record.created && old.envelope >= record.envelope)
             {
@@ -232,13 +224,13 @@ impl Node {
             }
             txn.remove::<tables::AttestationById>(&old.envelope);
         }
-        txn.put(key, record)?;
+        txn.store::<tables::Attestation>(key, record)?;
         txn.store::<tables::AttestationById>(&record.envelope, record)?;
         Ok(true)
     }
 
     fn remove_attestation(&self, txn: &mut Txn<'_>, record: &AttestationRecord) -> NodeResult<()> {
-        txn.delete(record_key(&record.subject, &record.attester, &record.claim));
+        txn.remove::<tables::Attestation>((&record.subject, &record.attester, &record.claim));
         txn.remove::<tables::AttestationById>(&record.envelope);
         Ok(())
     }

@@ -10,7 +10,6 @@ use crate::id::Id;
 use crate::model::{now_ms, Member, MemberStatus, Post, Profile, Role, Visibility};
 use crate::node::{counter, Node};
 use crate::store::tables;
-use crate::store::{Key, Space};
 use identity::MemberKeys;
 
 /// Members per write.

@@ -5,7 +5,6 @@
 //! `Conversations (member, last post id) → thread root`; a new direct post
 //! moves each participant's entry to its id in the same atomic write.
 
-use crate::store::tables;
 use serde::Serialize;
 
 use crate::error::{NodeError, NodeResult};
@@ -13,7 +12,7 @@ use crate::feeds::{scan, Page, PageRequest};
 use crate::id::Id;
 use crate::model::{MemberSummary, Post, PostView, Visibility};
 use crate::node::{Node, Viewer};
-use crate::store::Txn;
+use crate::store::{tables, Txn};
 
 /// A conversation as one participant sees it.
 #[derive(Debug, Clone, Serialize)]

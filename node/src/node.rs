@@ -1,6 +1,5 @@
 //! The [`Node`]: opening the store, the node's identity, shared lookups.
 
-use crate::store::tables;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
@@ -12,41 +11,13 @@ use crate::config::NodeConfig;
 use crate::error::{NodeError, NodeResult};
 use crate::id::{Id, IdGenerator};
 use crate::model::{Member, MemberStatus, Role};
-use crate::store::Store;
+use crate::store::{tables, Store};
 
 /// Name of the file holding the node secret (outside the database, so a
 /// copy of the database alone does not reveal private keys).
 pub(crate) const SECRET_FILE: &str = "node.secret";
 /// Subdirectory of the data dir holding the sled database.
 pub(crate) const DB_DIR: &str = "db";
-
-/// Counter kinds still addressed by raw keys (the byte after
-/// `Space::Counter`); the typed counter tables are in `store::tables`.
-pub(crate) mod counter {
-    /// Followers of a member.
-    pub const FOLLOWERS: u8 = 1;
-    /// Members a member follows.
-    pub const FOLLOWING: u8 = 2;
-    /// Posts of a member.
-    pub const POSTS: u8 = 3;
-    /// Node-wide: servers known to federation.
-    pub const INSTANCES: u8 = 12;
-    /// Node-wide: servers marked unreachable.
-    pub const UNREACHABLE: u8 = 13;
-
-    use crate::id::Id;
-    use crate::store::{Key, Space};
-
-    /// The key of counter `kind` for `id`.
-    pub fn key(kind: u8, id: Id) -> Key {
-        Key::new(Space::Counter).byte(kind).id(id)
-    }
-
-    /// The key of a node-wide counter.
-    pub fn global(kind: u8) -> Key {
-        key(kind, Id::MIN)
-    }
-}
 
 /// The node's own identity record (stored under `Meta/"node_keys"`).
 #[derive(Serialize, Deserialize)]

@@ -1,7 +1,6 @@
 //! Notifications: written inside the write that causes them, read with
 //! read state, marked read individually or all at once.
 
-use crate::store::tables;
 use serde::Serialize;
 
 use crate::error::NodeResult;
@@ -9,7 +8,7 @@ use crate::feeds::{scan, Page, PageRequest};
 use crate::id::Id;
 use crate::model::{now_ms, Notification, NotificationKind, NotificationView};
 use crate::node::{Node, Viewer};
-use crate::store::Txn;
+use crate::store::{tables, Txn};
 
 /// Unread count.
 #[derive(Debug, Clone, Serialize)]

@@ -7,7 +7,6 @@
 //! crash between the two writes, or records arriving out of order through
 //! sync, leaves the same state.
 
-use crate::store::tables;
 use protocol::envelope::{Envelope, Kind};
 
 use crate::attestations::{validate_claim, AttestationRecord, MAX_COMMENT_CHARS};
@@ -15,16 +14,11 @@ use crate::error::NodeResult;
 use crate::model::{now_ms, Member, Visibility};
 use crate::node::Node;
 use crate::remote::{host_of, RemotePost};
-use crate::store::{Key, Space};
+use crate::store::{hash_of, tables};
 
 use super::accept::{post_body, Accepted, EnvelopeContext, Refusal};
 use super::authors::Author;
 use super::body::{AttestationBody, DeleteBody, FollowBody, ProfileBody};
-
-/// The tombstone of a post deleted by a gossip record.
-pub(crate) fn tombstone_key(uri: &str) -> Key {
-    Key::new(Space::GossipTombstone).bytes(blake3::hash(uri.as_bytes()).as_bytes())
-}
 
 /// The last follow or unfollow seen between two keys.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -71,7 +65,10 @@ impl Node {
     ) -> Result<Option<crate::Id>, Refusal> {
         let body = post_body(envelope)?;
         let Author { member, .. } = self.gossip_author(&envelope.author, &body.actor)?;
-        if self.store.contains(&tombstone_key(&body.uri))? {
+        if self
+            .store
+            .has::<tables::GossipTombstone>(hash_of(&body.uri))?
+        {
             return Ok(None);
         }
         let existing = match context.post_by_uri(&body.uri) {
@@ -146,9 +143,10 @@ impl Node {
                 if !deleted && !confirmed {
                     return Ok(None);
                 }
-                let key = tombstone_key(uri);
+                let key = hash_of(uri);
                 let at = envelope.created;
-                self.write(move |txn| txn.put(key, &at)).await?;
+                self.write(move |txn| txn.store::<tables::GossipTombstone>(key, &at))
+                    .await?;
                 Ok(None)
             }
             (None, Some(hex)) => {

@@ -9,21 +9,15 @@
 //! from the first signed profile record, and whose actor document confirms
 //! or overrules the claim once it can be fetched.
 
-use crate::store::tables;
 use identity::PublicKey;
 
 use crate::error::{NodeError, NodeResult};
 use crate::model::{now_ms, Member, MemberStatus, Profile, RemoteAccount, Role};
 use crate::node::Node;
 use crate::remote::{host_of, DomainSeverity};
-use crate::store::{Key, Space};
+use crate::store::{hash_of, tables};
 
 use super::accept::Refusal;
-
-/// The `MemberByKey` index entry for an ed25519 key.
-pub(crate) fn key_index(key: &PublicKey) -> Key {
-    Key::new(Space::MemberByKey).bytes(key.as_bytes())
-}
 
 /// A key-only account's username and actor id: its did:key.
 fn is_key_only(remote: &RemoteAccount) -> bool {
@@ -39,7 +33,7 @@ pub(crate) struct Author {
 impl Node {
     /// The member (local or remote) whose ed25519 key this is, if known.
     pub fn member_by_key(&self, key: &PublicKey) -> NodeResult<Option<Member>> {
-        match self.store.get(&key_index(key))? {
+        match self.store.load::<tables::MemberByKey>(key.as_bytes())? {
             Some(id) => self.member(id),
             None => Ok(None),
         }
@@ -89,15 +83,15 @@ impl Node {
             }),
         };
         let stored = member.clone();
-        let index = key_index(&key);
+        let index = *key.as_bytes();
         let created = self
             .write(move |txn| {
-                if let Some(existing) = txn.get(&index)? {
+                if let Some(existing) = txn.load::<tables::MemberByKey>(index)? {
                     return Ok(Some(existing));
                 }
                 txn.store::<tables::Member>(stored.id, &stored)?;
                 txn.store::<tables::MemberByName>(&stored.username.to_lowercase(), &stored.id)?;
-                txn.put(index, &stored.id)?;
+                txn.store::<tables::MemberByKey>(index, &stored.id)?;
                 Ok(None)
             })
             .await?;
@@ -231,7 +225,7 @@ impl Node {
         }
         let new_name = member.username.to_lowercase();
         let stamp = member.id;
-        let uri_key = crate::remote::actor_key(&body.actor);
+        let uri_key = hash_of(&body.actor);
         let gossip_only = remote.gossip_only;
         self.write(move |txn| {
             if txn
@@ -255,7 +249,7 @@ impl Node {
                     // showing this one by its did:key.
                     member.username = old_username.clone();
                 }
-                txn.put(uri_key, &member.id)?;
+                txn.store::<tables::ActorByUri>(uri_key, &member.id)?;
             }
             txn.store::<tables::Member>(member.id, &member)?;
             Ok(())

@@ -1,7 +1,6 @@
 //! Outgoing gossip: intents written with local actions, turned into signed,
 //! stored envelopes by the federation layer.
 
-use crate::store::tables;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -12,7 +11,7 @@ use crate::events::Event;
 use crate::id::Id;
 use crate::model::Member;
 use crate::node::Node;
-use crate::store::{Key, Space, Txn};
+use crate::store::{tables, Txn};
 
 /// A record to publish over gossip, recorded in the action's own write.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,14 +99,12 @@ impl Node {
         let mut out = Vec::new();
         for item in self
             .store
-            .prefix(&Key::new(Space::GossipOutbox), false)
+            .scan::<tables::GossipOutbox>((), false)
+            .each_value()
             .take(limit)
         {
-            let (key, value) = item?;
-            let Some(id) = Key::trailing_id(&key) else {
-                continue;
-            };
-            match crate::store::decode_value::<GossipIntent>(&value) {
+            let (id, intent) = item?;
+            match intent {
                 Ok(intent) => out.push((id, intent)),
                 Err(e) => tracing::warn!(intent = %id, error = %e, "unreadable gossip intent"),
             }

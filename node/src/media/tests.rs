@@ -1,6 +1,5 @@
 //! Who may fetch a media file, by name and by viewer.
 
-use crate::store::tables;
 use std::io::Cursor;
 use std::sync::Arc;
 
@@ -8,7 +7,7 @@ use super::Media;
 use crate::members::NewMember;
 use crate::model::{Member, MemberStatus, ProfileUpdate, Visibility};
 use crate::posts::NewPost;
-use crate::store::{Key, Space};
+use crate::store::tables;
 use crate::{Node, NodeConfig, NodeError, Viewer};
 
 struct Fixture {

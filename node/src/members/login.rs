@@ -1,6 +1,5 @@
 //! Login, bearer tokens (stored hashed) and their revocation.
 
-use crate::store::tables;
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::Argon2;
 use base64::Engine;
@@ -11,7 +10,7 @@ use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::{now_ms, Member, MemberStatus, Role, Session, SessionKind};
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
+use crate::store::{hash_of, tables};
 
 use super::login_guard::LoginTarget;
 
@@ -43,10 +42,6 @@ fn dummy_hash() -> String {
     DUMMY
         .get_or_init(|| super::register::hash_password("not a real password").unwrap_or_default())
         .clone()
-}
-
-fn token_key(token: &str) -> Key {
-    Key::new(Space::Token).bytes(blake3::hash(token.as_bytes()).as_bytes())
 }
 
 impl Node {
@@ -174,7 +169,7 @@ impl Node {
         };
         let hash = blake3::hash(token.as_bytes());
         self.write(|txn| {
-            txn.put(token_key(&token), &session)?;
+            txn.store::<tables::Token>(hash.as_bytes(), &session)?;
             self.note_active(txn, member_id)?;
             txn.store::<tables::MemberTokens>((member_id, session.id), hash.as_bytes())?;
             Ok(())
@@ -208,8 +203,8 @@ impl Node {
     fn authenticate_as(&self, token: &str, kind: SessionKind) -> NodeResult<(Viewer, Session)> {
         let session: Session = self
             .store
-            .get(&token_key(token))?
-            .filter(|s: &Session| s.kind == kind)
+            .load::<tables::Token>(hash_of(token))?
+            .filter(|s| s.kind == kind)
             .ok_or(NodeError::Unauthorized("invalid or revoked token"))?;
         match self.member(session.member_id)? {
             Some(m) if m.status == MemberStatus::Active => {

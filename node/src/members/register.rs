@@ -1,6 +1,5 @@
 //! Registration: a new member with hashed password and fresh keys.
 
-use crate::store::tables;
 use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
 use argon2::Argon2;
 use identity::MemberKeys;
@@ -10,7 +9,8 @@ use crate::config::RegistrationMode;
 use crate::error::{NodeError, NodeResult};
 use crate::model::{now_ms, Member, MemberStatus, Profile, Role};
 use crate::node::Node;
-use crate::store::Key;
+use crate::store::parts::Hash;
+use crate::store::{hash_of, tables};
 use crate::validate;
 
 use super::invites;
@@ -40,7 +40,7 @@ enum Gate {
     /// Nothing.
     None,
     /// One use of this invite is left (and is taken).
-    Invite(Key),
+    Invite(Hash),
     /// This is (the hash of) the node's current setup token.
     SetupToken(blake3::Hash),
 }
@@ -64,8 +64,8 @@ impl Node {
             }
             RegistrationMode::Invite => {
                 let code = new.invite_code.clone().unwrap_or_default();
-                let key = invites::key(&code);
-                if code.is_empty() || !self.store.contains(&key)? {
+                let key = hash_of(&code);
+                if code.is_empty() || !self.store.has::<tables::Invite>(key)? {
                     return Err(NodeError::invalid("invite_code", "is missing or not valid"));
                 }
                 self.create_member_with(new, Role::Member, MemberStatus::Active, Gate::Invite(key))
@@ -166,7 +166,7 @@ impl Node {
             txn.store::<tables::Member>(id, &member)?;
             txn.store::<tables::MemberByName>(name_key, &id)?;
             txn.store::<tables::MemberByEmail>(email_key, &id)?;
-            txn.put(crate::gossip::key_index(&member.keys.ed25519_public), &id)?;
+            txn.store::<tables::MemberByKey>(member.keys.ed25519_public.as_bytes(), &id)?;
             txn.add::<tables::MemberTotal>((), 1)?;
             if role == Role::Admin {
                 super::setup::mark_admin_exists_in(txn)?;

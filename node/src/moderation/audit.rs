@@ -2,7 +2,6 @@
 //! atomic write as the action itself, and the node's automatic actions
 //! (written with no actor).
 
-use crate::store::tables;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, NodeResult};
@@ -10,7 +9,7 @@ use crate::feeds::{scan, Page, PageRequest};
 use crate::id::Id;
 use crate::model::{now_ms, Role};
 use crate::node::{Node, Viewer};
-use crate::store::Txn;
+use crate::store::{tables, Txn};
 
 /// One logged action.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,7 +1,6 @@
 //! Moderating members from the panel: suspend, silence, roles, password
 //! resets and deletion. Each action and its audit entry are one write.
 
-use crate::store::tables;
 use base64::Engine;
 use rand::RngCore;
 
@@ -9,8 +8,8 @@ use crate::error::{NodeError, NodeResult};
 use crate::feeds::{Page, PageRequest};
 use crate::id::Id;
 use crate::model::{now_ms, Member, MemberStatus, Profile, Role};
-use crate::node::{counter, Node, Viewer};
-use crate::store::{Key, Space};
+use crate::node::{Node, Viewer};
+use crate::store::tables;
 
 /// What a moderator or admin does to a member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,9 +228,10 @@ impl Node {
         loop {
             let ids: Vec<Id> = self
                 .store
-                .prefix(&Key::new(Space::AuthorPosts).id(target.id), false)
+                .scan::<tables::AuthorPosts>((target.id,), false)
+                .keys()
                 .take(200)
-                .filter_map(|entry| entry.ok().and_then(|(k, _)| Key::trailing_id(&k)))
+                .filter_map(|key| key.ok().map(|(_, post)| post))
                 .collect();
             if ids.is_empty() {
                 return Ok(());
@@ -245,9 +245,7 @@ impl Node {
                         self.write(|txn| {
                             if let Some(boost) = self.boost_record(id)? {
                                 let boosted = txn
-                                    .get::<crate::model::Post>(
-                                        &Key::new(Space::Post).id(boost.post_id),
-                                    )?
+                                    .load::<tables::Post>(boost.post_id)?
                                     .map(std::sync::Arc::new);
                                 self.remove_boost(txn, boost.post_id, target.id, id, boosted)?;
                             }
@@ -298,11 +296,10 @@ impl Node {
 
     /// A member's stored counters (three reads).
     pub fn member_counts(&self, id: Id) -> NodeResult<MemberCounts> {
-        let count = |kind| self.store.counter_raw(&counter::key(kind, id));
         Ok(MemberCounts {
-            posts: count(counter::POSTS)?,
-            followers: count(counter::FOLLOWERS)?,
-            following: count(counter::FOLLOWING)?,
+            posts: self.store.counter::<tables::PostCount>(id)?,
+            followers: self.store.counter::<tables::FollowerCount>(id)?,
+            following: self.store.counter::<tables::FollowingCount>(id)?,
         })
     }
 

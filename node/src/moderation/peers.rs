@@ -2,14 +2,13 @@
 //! The node stores peer ids as text (it knows nothing of libp2p); the
 //! gossip layer checks their form and enforces the list.
 
-use crate::store::tables;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, NodeResult};
 use crate::events::Event;
 use crate::model::now_ms;
 use crate::node::{Node, Viewer};
-use crate::store::{decode_value, Key, Space};
+use crate::store::tables;
 use crate::validate;
 
 /// A blocked gossip peer.
@@ -87,11 +86,9 @@ impl Node {
     /// Every blocked peer, by peer id (for the gossip layer at start and
     /// for the panel).
     pub fn blocked_peers(&self) -> NodeResult<Vec<PeerBlock>> {
-        let mut out = Vec::new();
-        for item in self.store.prefix(&Key::new(Space::PeerBlock), false) {
-            let (_, value) = item?;
-            out.push(decode_value(&value)?);
-        }
-        Ok(out)
+        self.store
+            .scan::<tables::PeerBlock>((), false)
+            .values()
+            .collect()
     }
 }

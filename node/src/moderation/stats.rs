@@ -8,14 +8,13 @@
 //! loses one and today gains one. The sum over the last N days is then the
 //! number of distinct members active in them.
 
-use crate::store::tables;
 use serde::Serialize;
 
 use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::now_ms;
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space, Txn};
+use crate::store::{tables, Txn};
 
 /// Days in the dashboard's charts.
 pub const CHART_DAYS: usize = 30;
@@ -41,10 +40,6 @@ pub enum DailyMetric {
 /// Days since the Unix epoch (UTC).
 pub fn day_of(ms: i64) -> u64 {
     (ms.max(0) / DAY_MS) as u64
-}
-
-fn daily_key(metric: DailyMetric, day: u64) -> Key {
-    Key::new(Space::DailyStat).byte(metric as u8).u64(day)
 }
 
 /// A 30-day series, oldest day first.
@@ -89,7 +84,7 @@ impl Node {
         metric: DailyMetric,
         delta: i64,
     ) -> NodeResult<()> {
-        txn.add_raw(daily_key(metric, day_of(now_ms())), delta)?;
+        txn.add::<tables::DailyStat>((metric as u8, day_of(now_ms())), delta)?;
         Ok(())
     }
 
@@ -103,9 +98,9 @@ impl Node {
             return Ok(());
         }
         if let Some(last) = last {
-            txn.add_raw(daily_key(DailyMetric::LastActive, last), -1)?;
+            txn.add::<tables::DailyStat>((DailyMetric::LastActive as u8, last), -1)?;
         }
-        txn.add_raw(daily_key(DailyMetric::LastActive, today), 1)?;
+        txn.add::<tables::DailyStat>((DailyMetric::LastActive as u8, today), 1)?;
         txn.store::<tables::LastActive>(key, &today)
     }
 
@@ -119,8 +114,10 @@ impl Node {
         };
         for day in first..=today {
             out.days.push(day);
-            out.values
-                .push(self.store.counter_raw(&daily_key(metric, day))?);
+            out.values.push(
+                self.store
+                    .counter::<tables::DailyStat>((metric as u8, day))?,
+            );
         }
         Ok(out)
     }

@@ -5,7 +5,6 @@ use crate::id::Id;
 use crate::model::Role;
 use crate::node::{Node, Viewer};
 use crate::store::tables;
-use crate::store::{Key, Space};
 
 impl Node {
     /// Deletes a post with its indexes, likes and counters. Bookmark and
@@ -41,25 +40,24 @@ impl Node {
                 txn.add::<tables::ReplyCount>(parent, -1)?;
             }
             let likes: Vec<_> = txn
-                .prefix(&Key::new(Space::Likes).id(id), false)
+                .scan::<tables::Likes>((id,), false)
+                .each_value()
                 .collect::<Result<_, _>>()?;
-            for (key, like_id) in likes {
-                let (Some(member), Some(like)) = (
-                    key.get(17..33).and_then(Id::from_slice),
-                    Id::from_slice(&like_id),
-                ) else {
+            for ((_, member), like) in likes {
+                // An unreadable entry is skipped (the post goes regardless).
+                let Ok(like) = like else {
                     continue;
                 };
                 txn.remove::<tables::Likes>((id, member));
                 txn.remove::<tables::MemberLikes>((member, like));
             }
             let boosts: Vec<_> = txn
-                .prefix(&Key::new(Space::Boosts).id(id), false)
+                .scan::<tables::Boosts>((id,), false)
+                .each_value()
                 .collect::<Result<_, _>>()?;
-            for (key, value) in boosts {
-                let member = key.get(17..33).and_then(Id::from_slice);
-                let boost = crate::store::decode_value::<Id>(&value).ok();
-                if let (Some(member), Some(boost)) = (member, boost) {
+            for ((_, member), boost) in boosts {
+                // An unreadable entry is skipped (the post goes regardless).
+                if let Ok(boost) = boost {
                     self.remove_boost(txn, id, member, boost, Some(gone.clone()))?;
                     boosters.push(member);
                 }

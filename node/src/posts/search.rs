@@ -7,8 +7,7 @@ use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::{Post, PostView, Visibility};
 use crate::node::{Node, Viewer};
-use crate::store::tables;
-use crate::store::{Key, KvIter, Space, Txn};
+use crate::store::{tables, Txn};
 
 /// Most distinct words indexed per post.
 const MAX_WORDS: usize = 200;
@@ -78,11 +77,13 @@ impl Node {
         if terms.is_empty() {
             return Ok(Vec::new());
         }
-        let mut lists: Vec<std::iter::Peekable<std::iter::Take<KvIter<'_>>>> = terms
+        let mut lists: Vec<_> = terms
             .iter()
             .map(|t| {
                 self.store
-                    .prefix(&Key::new(Space::Words).str(t), true)
+                    .scan::<tables::Words>((t,), true)
+                    .keys()
+                    .map(|key| key.map(|(_, post)| post))
                     .take(SCAN_BUDGET)
                     .peekable()
             })
@@ -95,10 +96,7 @@ impl Node {
                 let Some(item) = list.peek() else {
                     break 'outer;
                 };
-                let id = match item {
-                    Ok((key, _)) => Key::trailing_id(key),
-                    Err(_) => None,
-                };
+                let id = item.as_ref().ok().copied();
                 let Some(id) = id else {
                     list.next().transpose()?;
                     continue 'outer;
@@ -108,16 +106,14 @@ impl Node {
             let Some(target) = candidate else { break };
             let mut all = true;
             for list in lists.iter_mut() {
-                while let Some(Ok((key, _))) = list.peek() {
-                    match Key::trailing_id(key) {
-                        Some(id) if id > target => {
-                            list.next();
-                        }
-                        _ => break,
+                while let Some(Ok(id)) = list.peek() {
+                    if *id <= target {
+                        break;
                     }
+                    list.next();
                 }
                 match list.peek() {
-                    Some(Ok((key, _))) if Key::trailing_id(key) == Some(target) => {}
+                    Some(Ok(id)) if *id == target => {}
                     _ => all = false,
                 }
             }

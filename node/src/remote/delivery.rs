@@ -5,14 +5,13 @@
 //! Each server's state (last success, failures, unreachable since...)
 //! is kept beside the queue for the admin panel and for back-off.
 
-use crate::store::{tables, Cut};
 use serde::{Deserialize, Serialize};
 
 use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::now_ms;
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space, Txn};
+use crate::store::{tables, Cut, Txn};
 
 /// A delivery to enqueue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

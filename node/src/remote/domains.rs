@@ -1,12 +1,11 @@
 //! Domain blocks: servers whose content the node silences or refuses.
 
-use crate::store::tables;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, NodeResult};
 use crate::model::now_ms;
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
+use crate::store::tables;
 
 /// How hard a domain is blocked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,12 +98,10 @@ impl Node {
     /// Moderators: all domain blocks, by domain.
     pub fn domain_blocks(&self, viewer: &Viewer) -> NodeResult<Vec<DomainBlock>> {
         super::delivery::require_moderator(viewer)?;
-        let mut out = Vec::new();
-        for item in self.store.prefix(&Key::new(Space::DomainBlock), false) {
-            let (_, value) = item?;
-            out.push(crate::store::decode_value::<DomainBlock>(&value)?);
-        }
-        Ok(out)
+        self.store
+            .scan::<tables::DomainBlock>((), false)
+            .values()
+            .collect()
     }
 
     /// The block that applies to `host` (itself or a parent domain).

@@ -12,8 +12,7 @@ use crate::model::{
     now_ms, Member, NotificationKind, Post, PostType, RemoteAttachment, RemotePostRef, Visibility,
 };
 use crate::node::{Node, Viewer};
-use crate::store::tables;
-use crate::store::{Key, Space};
+use crate::store::{hash_of, tables};
 
 use super::outbox::Outgoing;
 
@@ -157,7 +156,7 @@ impl Node {
 
     /// The local post id of an object URI received before.
     pub fn post_id_by_uri(&self, uri: &str) -> NodeResult<Option<Id>> {
-        self.store.get::<Id>(&post_uri_key(uri))
+        self.store.load::<tables::PostByUri>(hash_of(uri))
     }
 
     /// Loads a post (local or remote) by id, without visibility checks:
@@ -172,8 +171,8 @@ impl Node {
         if author.is_local() {
             return Err(NodeError::invalid("actor", "is not a remote account"));
         }
-        let uri_key = post_uri_key(&incoming.uri);
-        if let Some(existing) = self.store.get::<Id>(&uri_key)? {
+        let uri_key = hash_of(&incoming.uri);
+        if let Some(existing) = self.store.load::<tables::PostByUri>(uri_key)? {
             return Ok(existing);
         }
         let parent = match incoming.in_reply_to {
@@ -264,9 +263,9 @@ impl Node {
         let viewer = Viewer::Member(Box::new(author.clone()));
         match self.delete_post(&viewer, id).await {
             Ok(()) => {
-                let key = post_uri_key(uri);
+                let key = hash_of(uri);
                 self.write(move |txn| {
-                    txn.delete(key);
+                    txn.remove::<tables::PostByUri>(key);
                     Ok(())
                 })
                 .await?;
@@ -302,14 +301,12 @@ impl Node {
         remote: Id,
         activity_id: &str,
     ) -> NodeResult<Option<Member>> {
-        for item in self
+        for key in self
             .store
-            .prefix(&Key::new(Space::FollowRequests).id(remote), false)
+            .scan::<tables::FollowRequests>((remote,), false)
+            .keys()
         {
-            let (key, _) = item?;
-            let Some(requester) = Key::trailing_id(&key) else {
-                continue;
-            };
+            let (_, requester) = key?;
             let stored: Option<String> = self
                 .store
                 .load::<tables::FollowActivity>((remote, requester))?;
@@ -325,8 +322,4 @@ impl Node {
         self.store
             .load::<tables::FollowActivity>((followee, follower))
     }
-}
-
-pub(crate) fn post_uri_key(uri: &str) -> Key {
-    Key::new(Space::PostByUri).bytes(blake3::hash(uri.as_bytes()).as_bytes())
 }

@@ -5,8 +5,7 @@ use crate::gossip::GossipIntent;
 use crate::id::Id;
 use crate::model::{now_ms, NotificationKind, Relationship};
 use crate::node::{Node, Viewer};
-use crate::store::tables;
-use crate::store::Txn;
+use crate::store::{tables, Txn};
 
 impl Node {
     /// Whether `a` follows `b` (accepted).

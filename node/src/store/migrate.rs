@@ -58,7 +58,6 @@ fn initial_schema(_txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
 /// Version 1 → 2: the known and unreachable server counters, counted once
 /// from the servers already stored (later writes keep them).
 fn count_servers(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
-    use crate::node::counter;
     let mut known = 0;
     let mut unreachable = 0;
     let servers: Vec<_> = txn
@@ -72,8 +71,8 @@ fn count_servers(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
         }
     }
     // The counters did not exist before this version: they start at 0.
-    txn.add_raw(counter::global(counter::INSTANCES), known)?;
-    txn.add_raw(counter::global(counter::UNREACHABLE), unreachable)?;
+    txn.add::<super::tables::InstanceCount>((), known)?;
+    txn.add::<super::tables::UnreachableCount>((), unreachable)?;
     Ok(())
 }
 
@@ -89,10 +88,7 @@ fn index_member_keys(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
         if member.remote.as_ref().is_some_and(|r| !r.has_ed25519) {
             continue;
         }
-        txn.put(
-            crate::gossip::key_index(&member.keys.ed25519_public),
-            &member.id,
-        )?;
+        txn.store::<super::tables::MemberByKey>(member.keys.ed25519_public.as_bytes(), &member.id)?;
     }
     Ok(())
 }
@@ -113,6 +109,7 @@ fn drop_federated_index(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::id::Id;
     use crate::store::MemoryEngine;
     use std::sync::Arc;
 
@@ -154,7 +151,6 @@ mod tests {
 
     #[test]
     fn version_2_counts_the_servers_already_stored() {
-        use crate::node::counter;
         use crate::remote::InstanceState;
         let engine = Arc::new(MemoryEngine::default());
         let store = Store::with_engine(engine.clone()).expect("open");
@@ -173,8 +169,8 @@ mod tests {
             .expect("a version 1 store");
         drop(store);
         let store = Store::with_engine(engine).expect("migrated");
-        let count = |kind| store.counter_raw(&counter::global(kind)).expect("counter");
-        assert_eq!(count(counter::INSTANCES), 2);
-        assert_eq!(count(counter::UNREACHABLE), 1);
+        let count = |kind| store.counter_raw(&Key::new(Space::Counter).byte(kind).id(Id::MIN));
+        assert_eq!(count(12).expect("counter"), 2);
+        assert_eq!(count(13).expect("counter"), 1);
     }
 }

@@ -26,9 +26,9 @@ pub use journal::{
 };
 pub use keys::Key;
 pub use memory_engine::MemoryEngine;
-pub use parts::StrStart;
+pub use parts::{hash_of, StrStart};
 pub use sled_engine::SledEngine;
-pub use table::{Cut, KeyOf, Rows, Table, ValueOf};
+pub use table::{Cut, KeyOf, Lenient, Rows, Table, ValueOf};
 pub use tables::Space;
 pub use txn::Txn;
 

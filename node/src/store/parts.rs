@@ -16,6 +16,12 @@ pub enum Str {}
 /// A 32-byte component (blake3 hashes, ed25519 public keys).
 pub type Hash = [u8; 32];
 
+/// blake3 of `text`: the key of tables indexed by the hash of a secret or
+/// a URI (tokens, invite codes, actor and object ids).
+pub fn hash_of(text: &str) -> Hash {
+    *blake3::hash(text.as_bytes()).as_bytes()
+}
+
 /// One component kind of a key.
 pub trait Part {
     /// What the component decodes to.

@@ -87,6 +87,10 @@ fn encode_value<T: Table>(value: &ValueOf<T>) -> Result<Vec<u8>, StoreError> {
     T::Value::encode(value).map_err(|e| StoreError::Engine(format!("encode: {e}")))
 }
 
+/// An entry of table `T` whose value is decoded on its own: the key, and
+/// the value or the error it failed with ([`Rows::each_value`]).
+pub type Lenient<T> = (KeyOf<T>, Result<ValueOf<T>, NodeError>);
+
 /// A position in table `T`, a bound of [`Store::range`].
 pub struct Cut<T> {
     bytes: Vec<u8>,
@@ -180,6 +184,17 @@ impl<'a, T: Table> Rows<'a, T> {
     /// The keys only (values are not decoded).
     pub fn keys(self) -> impl Iterator<Item = Result<KeyOf<T>, NodeError>> + 'a {
         self.inner.map(|entry| Ok(decode_key::<T>(&entry?.0)?))
+    }
+
+    /// Keys with their values decoded one by one: a value that does not
+    /// decode comes back as its error beside its key, so a caller can skip
+    /// one unreadable record (and say which) instead of failing the scan.
+    pub fn each_value(self) -> impl Iterator<Item = Result<Lenient<T>, NodeError>> + 'a {
+        self.inner.map(|entry| {
+            let (key, value) = entry?;
+            let value = decode_value::<T>(&key, &value).map_err(NodeError::from);
+            Ok((decode_key::<T>(&key)?, value))
+        })
     }
 
     /// The values only (keys are not decoded).
