@@ -8,7 +8,7 @@
 use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::{now_ms, Member, MemberStatus, Post, Profile, Role, Visibility};
-use crate::node::{counter, Node};
+use crate::node::Node;
 use crate::store::tables;
 use identity::MemberKeys;
 

@@ -76,7 +76,7 @@ impl Codec for Counter {
 }
 
 /// Decodes a counter stored as 8 big-endian bytes (anything else reads 0).
-pub(crate) fn decode_counter(bytes: &[u8]) -> i64 {
+fn decode_counter(bytes: &[u8]) -> i64 {
     <[u8; 8]>::try_from(bytes)
         .map(i64::from_be_bytes)
         .unwrap_or(0)

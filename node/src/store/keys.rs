@@ -1,6 +1,9 @@
-//! The one typed key encoder. Keys are never built by hand elsewhere.
+//! Raw keys, private to `store/`: for migrations, which read and rewrite
+//! keyspaces as an older layout left them, and for tests of the store
+//! itself. Everything else names a table (`tables.rs`), whose keys
+//! `parts.rs` encodes in this same layout:
 //!
-//! Layout: one [`Space`] byte, then components in order:
+//! one [`Space`] byte, then components in order:
 //! - ids: 16 raw bytes (ULIDs: big-endian, so byte order = time order);
 //! - strings: UTF-8 bytes then a `0x00` terminator (callers never pass NUL:
 //!   usernames, tags and categories are validated slugs);
@@ -14,60 +17,42 @@ use crate::id::Id;
 
 /// A typed, self-delimiting key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Key(Vec<u8>);
+pub(super) struct Key(Vec<u8>);
 
 impl Key {
     /// Starts a key in `space`.
-    pub fn new(space: Space) -> Self {
+    pub(super) fn new(space: Space) -> Self {
         let mut bytes = Vec::with_capacity(34);
         bytes.push(space as u8);
         Key(bytes)
     }
 
     /// Appends an id (16 bytes).
-    pub fn id(mut self, id: Id) -> Self {
+    pub(super) fn id(mut self, id: Id) -> Self {
         self.0.extend_from_slice(&id.to_bytes());
         self
     }
 
     /// Appends a string and its terminator. NUL bytes are dropped, which
     /// validated slugs never contain.
-    pub fn str(mut self, s: &str) -> Self {
+    pub(super) fn str(mut self, s: &str) -> Self {
         self.0.extend(s.bytes().filter(|b| *b != 0));
         self.0.push(0);
         self
     }
 
-    /// Appends raw bytes of fixed length (hashes).
-    pub fn bytes(mut self, b: &[u8]) -> Self {
-        self.0.extend_from_slice(b);
-        self
-    }
-
-    /// Appends a big-endian u64.
-    pub fn u64(mut self, n: u64) -> Self {
-        self.0.extend_from_slice(&n.to_be_bytes());
-        self
-    }
-
-    /// Appends one byte (a sub-kind).
-    pub fn byte(mut self, b: u8) -> Self {
-        self.0.push(b);
-        self
-    }
-
     /// The encoded bytes.
-    pub fn as_bytes(&self) -> &[u8] {
+    pub(super) fn as_bytes(&self) -> &[u8] {
         &self.0
     }
 
     /// The encoded bytes, without copying them.
-    pub fn into_bytes(self) -> Vec<u8> {
+    pub(super) fn into_bytes(self) -> Vec<u8> {
         self.0
     }
 
     /// The smallest key greater than every key with this prefix.
-    pub fn prefix_end(&self) -> Key {
+    pub(super) fn prefix_end(&self) -> Key {
         let mut end = self.0.clone();
         while let Some(last) = end.pop() {
             if last < 0xff {
@@ -79,7 +64,7 @@ impl Key {
     }
 
     /// Reads the id stored in the last 16 bytes of a raw key.
-    pub fn trailing_id(raw: &[u8]) -> Option<Id> {
+    pub(super) fn trailing_id(raw: &[u8]) -> Option<Id> {
         let start = raw.len().checked_sub(16)?;
         Id::from_slice(&raw[start..])
     }
@@ -116,7 +101,5 @@ mod tests {
         let inside = p.clone().id(Id::from_bytes([0xff; 16]));
         assert!(inside < p.prefix_end());
         assert!(p.clone() < p.prefix_end());
-        let u = Key::new(Space::Counter).u64(258);
-        assert_eq!(&u.as_bytes()[1..], &[0, 0, 0, 0, 0, 0, 1, 2]);
     }
 }

@@ -109,7 +109,7 @@ fn drop_federated_index(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::id::Id;
+    use crate::store::tables;
     use crate::store::MemoryEngine;
     use std::sync::Arc;
 
@@ -136,17 +136,18 @@ mod tests {
         store
             .write_blocking(|txn| {
                 for id in ids {
-                    txn.put_raw(Key::new(Space::FederatedTimeline).id(id), Vec::new());
-                    txn.put_raw(Key::new(Space::LocalTimeline).id(id), Vec::new());
+                    txn.store::<tables::FederatedTimeline>(id, &())?;
+                    txn.store::<tables::LocalTimeline>(id, &())?;
                 }
                 txn.put(version_key(), &3u64)
             })
             .expect("a version 3 store");
         drop(store);
         let store = Store::with_engine(engine).expect("migrated");
-        let left = |space| store.prefix(&Key::new(space), false).count();
-        assert_eq!(left(Space::FederatedTimeline), 0);
-        assert_eq!(left(Space::LocalTimeline), 2, "other indexes are kept");
+        let federated = store.scan::<tables::FederatedTimeline>((), false);
+        assert_eq!(federated.keys().count(), 0);
+        let local = store.scan::<tables::LocalTimeline>((), false);
+        assert_eq!(local.keys().count(), 2, "other indexes are kept");
     }
 
     #[test]
@@ -169,8 +170,15 @@ mod tests {
             .expect("a version 1 store");
         drop(store);
         let store = Store::with_engine(engine).expect("migrated");
-        let count = |kind| store.counter_raw(&Key::new(Space::Counter).byte(kind).id(Id::MIN));
-        assert_eq!(count(12).expect("counter"), 2);
-        assert_eq!(count(13).expect("counter"), 1);
+        assert_eq!(
+            store.counter::<tables::InstanceCount>(()).expect("counter"),
+            2
+        );
+        assert_eq!(
+            store
+                .counter::<tables::UnreachableCount>(())
+                .expect("counter"),
+            1
+        );
     }
 }

@@ -5,7 +5,7 @@
 //! [`Hash`], or a tuple of them); callers pass *arguments* that encode as
 //! those kinds (`&str` or `String` for [`Str`], `&[u8; 32]` for [`Hash`]...),
 //! and scans decode keys back to owned values (a [`Str`] decodes to a
-//! `String`). The byte layout is the one [`super::keys::Key`] documents.
+//! `String`). The byte layout is the one `keys.rs` documents.
 
 use crate::id::Id;
 

@@ -386,6 +386,21 @@ tables! {
     pub Parked: Parked, (Hash, Hash) => Raw;
 }
 
+/// Scratch entries for tests that need many writes of their own (backups
+/// under load): `Meta` keys starting `test-`, which no table of the node
+/// uses. Not compiled outside tests.
+#[cfg(test)]
+#[derive(Debug)]
+pub(crate) enum Scratch {}
+
+#[cfg(test)]
+impl Table for Scratch {
+    const SPACE: Space = Space::Meta;
+    const HEAD: &'static [u8] = b"test-";
+    type Key = Str;
+    type Value = Raw;
+}
+
 #[cfg(test)]
 mod tests {
     //! Pins the on-disk format: key bytes and value bytes of a few tables,
