@@ -112,7 +112,7 @@ impl Node {
         let name_key = &new.username.to_lowercase();
         let email_key = &email.clone();
         // Cheap early check so a taken name costs no hashing; re-checked below.
-        self.ensure_free(&name_key, &email_key)?;
+        self.ensure_free(name_key, email_key)?;
 
         let new_reason = new.reason.clone();
         let id = self.ids.next();
