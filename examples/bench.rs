@@ -2,10 +2,13 @@
 //!
 //! ```text
 //! cargo build --release && cargo run --release --example bench -- [--posts 1000000] [--authors 1000]
+//!     [--data-dir DIR] [--engine sled|fjall] [--feed-only | --throughput-only | --startup-only]
 //! ```
 //!
 //! 1. Start-up to ready on an empty store, and idle resident memory, of the
-//!    release binary (`target/release/kodeon serve`).
+//!    release binary (`target/release/kodeon serve`); with `--data-dir` of
+//!    a store seeded before, the same on that store (and the memory after
+//!    reading from it), and the bytes it takes per post.
 //! 2. Home-feed page latency (40 posts, over HTTP, keep-alive) for a member
 //!    following `--authors` accounts with `--posts` posts stored.
 //! 3. Durable post creation throughput over HTTP, each author having 100
@@ -26,6 +29,10 @@ struct Args {
     data_dir: Option<std::path::PathBuf>,
     /// Run only the home-feed part.
     feed_only: bool,
+    /// Run only the start-up and memory part.
+    startup_only: bool,
+    /// The storage engine.
+    engine: node::StoreEngine,
     posts: usize,
     authors: usize,
     feed_requests: usize,
@@ -36,6 +43,8 @@ fn args() -> Args {
     let mut a = Args {
         data_dir: None,
         feed_only: false,
+        startup_only: false,
+        engine: node::StoreEngine::default(),
         posts: 1_000_000,
         authors: 1_000,
         feed_requests: 2_000,
@@ -43,14 +52,28 @@ fn args() -> Args {
     };
     let argv: Vec<String> = std::env::args().collect();
     a.feed_only = argv.iter().any(|x| x == "--feed-only");
+    a.startup_only = argv.iter().any(|x| x == "--startup-only");
     let argv: Vec<String> = argv
         .into_iter()
-        .filter(|x| x != "--feed-only" && x != "--envelopes-only" && x != "--throughput-only")
+        .filter(|x| {
+            x != "--feed-only"
+                && x != "--envelopes-only"
+                && x != "--throughput-only"
+                && x != "--startup-only"
+        })
         .collect();
     let mut i = 1;
     while i + 1 < argv.len() {
         if argv[i] == "--data-dir" {
             a.data_dir = Some(argv[i + 1].clone().into());
+            i += 2;
+            continue;
+        }
+        if argv[i] == "--engine" {
+            a.engine = node::StoreEngine::ALL
+                .into_iter()
+                .find(|e| e.name() == argv[i + 1])
+                .unwrap_or_default();
             i += 2;
             continue;
         }
@@ -76,6 +99,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 async fn main() -> anyhow::Result<()> {
     kodeon::install_tls_provider();
     let a = args();
+    println!("storage engine: {}", a.engine.name());
     if std::env::args().any(|x| x == "--envelopes-only") {
         return envelope_rate();
     }
@@ -83,32 +107,46 @@ async fn main() -> anyhow::Result<()> {
         return post_throughput(&a).await;
     }
     if !a.feed_only {
-        startup_and_memory().await?;
+        let empty = tempfile::tempdir()?;
+        startup_and_memory(
+            &a,
+            empty.path(),
+            "empty store, first start incl. key generation",
+        )
+        .await?;
+        if let Some(dir) = a.data_dir.as_ref().filter(|d| d.join("seeded").exists()) {
+            startup_and_memory(&a, dir, "store seeded before").await?;
+            store_bytes(&a, dir)?;
+        }
+        if a.startup_only {
+            return Ok(());
+        }
         envelope_rate()?;
     }
     home_feed(&a).await?;
     if !a.feed_only {
         post_throughput(&a).await?;
-        streaming_latency().await?;
+        streaming_latency(&a).await?;
     }
     Ok(())
 }
 
-/// Starts the release binary on an empty data dir; reports time to a
-/// healthy `/healthz` and VmRSS after five idle seconds.
-async fn startup_and_memory() -> anyhow::Result<()> {
+/// Starts the release binary on the data dir `dir`; reports time to a
+/// healthy `/healthz`, VmRSS after five idle seconds, and VmRSS after
+/// reading public timelines and profiles for a while.
+async fn startup_and_memory(a: &Args, dir: &Path, what: &str) -> anyhow::Result<()> {
     let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/kodeon");
     if !bin.exists() {
         println!("startup: skipped (build it first: cargo build --release)");
         return Ok(());
     }
-    let dir = tempfile::tempdir()?;
     let port = TcpListener::bind("127.0.0.1:0").await?.local_addr()?.port();
     let started = Instant::now();
     let mut child = std::process::Command::new(&bin)
         .args(["serve", "--data-dir"])
-        .arg(dir.path())
+        .arg(dir)
         .args(["--listen", &format!("127.0.0.1:{port}")])
+        .env("KODEON_STORAGE__ENGINE", a.engine.name())
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -133,25 +171,86 @@ async fn startup_and_memory() -> anyhow::Result<()> {
     }
     let ready = started.elapsed();
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))?;
-    let rss_kb: u64 = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let idle_kb = rss_kb(child.id())?;
+    // Reading: the public timeline, paged 200 times, and authors' profiles.
+    let base = format!("http://127.0.0.1:{port}");
+    let mut read = 0usize;
+    let mut max_id: Option<String> = None;
+    for i in 0..200 {
+        let mut url = format!("{base}/api/v1/timelines/public?local=true&limit=40");
+        if let Some(id) = &max_id {
+            url.push_str(&format!("&max_id={id}"));
+        }
+        let page: serde_json::Value = client.get(&url).send().await?.json().await?;
+        let items = page.as_array().cloned().unwrap_or_default();
+        read += items.len();
+        max_id = items
+            .last()
+            .and_then(|p| p["id"].as_str())
+            .map(str::to_owned);
+        let _ = client
+            .get(format!("{base}/api/v1/accounts/lookup?acct=author{i}"))
+            .send()
+            .await?;
+        if max_id.is_none() {
+            break;
+        }
+    }
+    let read_kb = rss_kb(child.id())?;
     let _ = child.kill();
     let _ = child.wait();
-    println!("startup to ready (empty store, first start incl. key generation): {:.0} ms  [target <= 1000 ms]", ready.as_secs_f64() * 1000.0);
     println!(
-        "idle resident memory: {:.1} MB  [target <= 60 MB]",
-        rss_kb as f64 / 1024.0
+        "startup to ready ({what}): {:.0} ms  [target <= 1000 ms]",
+        ready.as_secs_f64() * 1000.0
+    );
+    println!(
+        "idle resident memory ({what}): {:.1} MB, after reading {read} posts {:.1} MB  [target <= 150 MB]",
+        idle_kb as f64 / 1024.0,
+        read_kb as f64 / 1024.0
     );
     Ok(())
 }
 
-fn open_node(dir: &Path) -> anyhow::Result<Arc<Node>> {
+/// VmRSS of process `pid`, in KiB.
+fn rss_kb(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    Ok(status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
+}
+
+/// The store's size on disk (blocks allocated, as `du` counts them) per
+/// post stored.
+fn store_bytes(a: &Args, dir: &Path) -> anyhow::Result<()> {
+    fn allocated(path: &Path) -> std::io::Result<u64> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::symlink_metadata(path)?;
+        if !meta.is_dir() {
+            return Ok(meta.blocks() * 512);
+        }
+        let mut total = 0;
+        for entry in std::fs::read_dir(path)? {
+            total += allocated(&entry?.path())?;
+        }
+        Ok(total)
+    }
+    let bytes = allocated(&dir.join(a.engine.dir_name()))?;
+    let node = open_node(a, dir)?;
+    let posts = node.stats()?.posts.max(1) as u64;
+    println!(
+        "store on disk: {:.0} MB for {posts} posts = {:.0} bytes per post  [target <= 2048]",
+        bytes as f64 / 1e6,
+        bytes as f64 / posts as f64
+    );
+    Ok(())
+}
+
+fn open_node(a: &Args, dir: &Path) -> anyhow::Result<Arc<Node>> {
     let mut config = NodeConfig::new(dir, "bench.test");
+    config.engine = a.engine;
     config.cache_capacity_bytes = 256 * 1024 * 1024;
     Ok(Arc::new(Node::open(config)?))
 }
@@ -217,7 +316,7 @@ async fn home_feed(a: &Args) -> anyhow::Result<()> {
         .data_dir
         .clone()
         .unwrap_or_else(|| tmp.path().to_path_buf());
-    let node = open_node(&dir)?;
+    let node = open_node(a, &dir)?;
     if dir.join("seeded").exists() {
         let reader = node.profile(&Viewer::Anonymous, "reader")?.id;
         let seeded = node.stats()?.posts as usize;
@@ -334,7 +433,7 @@ async fn time_requests(
 /// Durable posts/s over HTTP, authors with 100 followers each.
 async fn post_throughput(a: &Args) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let node = open_node(dir.path())?;
+    let node = open_node(a, dir.path())?;
     let authors = register_many(&node, "writer", 10).await?;
     let followers = register_many(&node, "fan", 100).await?;
     for f in &followers {
@@ -381,10 +480,10 @@ async fn post_throughput(a: &Args) -> anyhow::Result<()> {
 }
 
 /// Time from a post's 201 to its `update` event on a follower's SSE stream.
-async fn streaming_latency() -> anyhow::Result<()> {
+async fn streaming_latency(a: &Args) -> anyhow::Result<()> {
     use futures_util::StreamExt;
     let dir = tempfile::tempdir()?;
-    let node = open_node(dir.path())?;
+    let node = open_node(a, dir.path())?;
     let author = register(&node, "streamer").await?;
     let reader = register(&node, "watcher").await?;
     node.follow(&reader, "streamer").await?;

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example federation_bench -- [--activities 6000] [--servers 1000]
-//!     [--authors 100] [--senders 256]
+//!     [--authors 100] [--senders 256] [--engine sled|fjall]
 //! ```
 //!
 //! 1. Inbox ingest: signed `Create(Note)` activities from `--authors`
@@ -38,6 +38,20 @@ fn senders() -> usize {
     arg("--senders", SENDERS).max(1)
 }
 
+/// The storage engine of the nodes (`--engine`, default the node's).
+fn engine() -> node::StoreEngine {
+    let argv: Vec<String> = std::env::args().collect();
+    argv.iter()
+        .position(|a| a == "--engine")
+        .and_then(|i| argv.get(i + 1))
+        .and_then(|name| {
+            node::StoreEngine::ALL
+                .into_iter()
+                .find(|e| e.name() == name)
+        })
+        .unwrap_or_default()
+}
+
 fn arg(name: &str, default: usize) -> usize {
     let argv: Vec<String> = std::env::args().collect();
     argv.iter()
@@ -50,6 +64,7 @@ fn arg(name: &str, default: usize) -> usize {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     kodeon::install_tls_provider();
+    println!("storage engine: {}", engine().name());
     let activities = arg("--activities", 6000);
     if activities == 0 {
         return fanout(arg("--servers", 1000)).await;
@@ -76,6 +91,7 @@ async fn start_node() -> anyhow::Result<Served> {
         data_dir: dir.path().to_path_buf(),
         ..kodeon::Config::default()
     };
+    config.storage.engine = engine();
     config.server.dev = true;
     config.server.domain = format!("localhost:{port}");
     config.registration.mode = node::RegistrationMode::Open;
@@ -347,10 +363,9 @@ async fn ingest(n: usize) -> anyhow::Result<()> {
 /// `SENDERS` concurrent tasks, no HTTP and no signatures.
 async fn store_alone(n: usize, pem: &str, bookkeeping: bool) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let node = Arc::new(node::Node::open(node::NodeConfig::new(
-        dir.path(),
-        "bench.test",
-    ))?);
+    let mut config = node::NodeConfig::new(dir.path(), "bench.test");
+    config.engine = engine();
+    let node = Arc::new(node::Node::open(config)?);
     let mut authors = Vec::new();
     for i in 0..100 {
         let id = format!("https://far.example/users/u{i}");

@@ -42,7 +42,7 @@ pub async fn backup(config: &Config, to: &Path) -> anyhow::Result<()> {
 
 /// A backup with no node running: the store is opened here.
 async fn backup_offline(config: &Config, to: PathBuf) -> anyhow::Result<()> {
-    let store = config.data_dir.join("db");
+    let store = config.data_dir.join(config.storage.engine.dir_name());
     if !store.is_dir() {
         bail!(
             "no node store in {} (nothing to back up)",

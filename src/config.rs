@@ -175,7 +175,12 @@ pub struct ServerConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StorageConfig {
-    /// Page cache size, in MiB.
+    /// The embedded engine: `sled` or `fjall`. Each keeps its files in its
+    /// own subdirectory of the data directory (`db/`, `fjall/`); the node
+    /// refuses to start one engine beside another's store.
+    pub engine: node::StoreEngine,
+    /// The store's cache, in MiB: the bound on what the store keeps in
+    /// memory beyond fixed buffers.
     pub cache_capacity_mb: u64,
 }
 
@@ -268,6 +273,7 @@ impl Default for ServerConfig {
 impl Default for StorageConfig {
     fn default() -> Self {
         StorageConfig {
+            engine: node::StoreEngine::default(),
             cache_capacity_mb: 64,
         }
     }
@@ -555,6 +561,7 @@ impl Config {
     /// What the node needs ([`node::NodeConfig`]).
     pub fn node_config(&self) -> node::NodeConfig {
         let mut c = node::NodeConfig::new(self.data_dir.clone(), self.domain());
+        c.engine = self.storage.engine;
         c.cache_capacity_bytes = self.storage.cache_capacity_mb.saturating_mul(1024 * 1024);
         c.registration = self.registration.mode;
         c.dev = self.server.dev;

@@ -9,7 +9,10 @@ pub struct NodeConfig {
     pub data_dir: PathBuf,
     /// Public host (and port) used in ids and links.
     pub domain: String,
-    /// sled page cache size.
+    /// The storage engine.
+    pub engine: StoreEngine,
+    /// The store's cache of pages or blocks, in bytes: with the engine's
+    /// other bounded buffers, what the store holds in memory.
     pub cache_capacity_bytes: u64,
     /// Who may register.
     pub registration: RegistrationMode,
@@ -24,6 +27,55 @@ pub struct NodeConfig {
     /// Failed passwords an account takes per hour, over every way in,
     /// before it takes none until the hour ends (0: no limit).
     pub login_failures_per_hour: u32,
+}
+
+/// The embedded key-value engine the store runs on. Each keeps its files
+/// in its own subdirectory of the data directory ([`StoreEngine::dir_name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreEngine {
+    /// sled 0.34, a B-tree over a log.
+    #[default]
+    Sled,
+    /// fjall 3, an LSM tree.
+    Fjall,
+}
+
+impl StoreEngine {
+    /// Every engine, in the order of their names.
+    pub const ALL: [StoreEngine; 2] = [StoreEngine::Sled, StoreEngine::Fjall];
+
+    /// The subdirectory of the data directory that holds this engine's files.
+    pub fn dir_name(self) -> &'static str {
+        match self {
+            StoreEngine::Sled => "db",
+            StoreEngine::Fjall => "fjall",
+        }
+    }
+
+    /// The engine's name, as written in the configuration.
+    pub fn name(self) -> &'static str {
+        match self {
+            StoreEngine::Sled => "sled",
+            StoreEngine::Fjall => "fjall",
+        }
+    }
+}
+
+#[cfg(test)]
+impl StoreEngine {
+    /// The engine the node's tests open: the one named by
+    /// `KODEON_TEST_ENGINE` (`sled`, `fjall`), else the default, so that
+    /// the whole suite runs on either.
+    pub(crate) fn under_test() -> Self {
+        match std::env::var("KODEON_TEST_ENGINE") {
+            Ok(name) => Self::ALL
+                .into_iter()
+                .find(|e| e.name() == name)
+                .unwrap_or_else(|| panic!("KODEON_TEST_ENGINE: no engine {name:?}")),
+            Err(_) => Self::default(),
+        }
+    }
 }
 
 /// Who may join the node.
@@ -77,6 +129,10 @@ impl NodeConfig {
         NodeConfig {
             data_dir: data_dir.into(),
             domain: domain.into(),
+            #[cfg(not(test))]
+            engine: StoreEngine::default(),
+            #[cfg(test)]
+            engine: StoreEngine::under_test(),
             cache_capacity_bytes: 64 * 1024 * 1024,
             registration: RegistrationMode::Open,
             dev: false,

@@ -30,8 +30,8 @@ pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     }
 }
 
-/// Makes the files under `dir` (one level of subdirectories deep, as the
-/// store keeps them) readable and writable by the owner only.
+/// Makes the directories under `dir` 0700 and the files 0600, however
+/// deep the engine nests them (sled keeps one level, fjall a few).
 pub(crate) fn restrict_files(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
@@ -41,15 +41,7 @@ pub(crate) fn restrict_files(dir: &Path) -> std::io::Result<()> {
             let kind = entry.file_type()?;
             if kind.is_dir() {
                 std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(0o700))?;
-                for inner in std::fs::read_dir(entry.path())? {
-                    let inner = inner?;
-                    if inner.file_type()?.is_file() {
-                        std::fs::set_permissions(
-                            inner.path(),
-                            std::fs::Permissions::from_mode(0o600),
-                        )?;
-                    }
-                }
+                restrict_files(&entry.path())?;
             } else if kind.is_file() {
                 std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(0o600))?;
             }
@@ -83,10 +75,15 @@ mod tests {
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
         let node = Node::open(NodeConfig::new(&dir, "k.test")).expect("open");
         assert_eq!(mode(&dir), 0o700);
-        assert_eq!(mode(&dir.join(crate::node::DB_DIR)), 0o700);
+        assert_eq!(
+            mode(&dir.join(crate::StoreEngine::under_test().dir_name())),
+            0o700
+        );
         assert_eq!(mode(&dir.join(crate::node::SECRET_FILE)), 0o600);
         let mut files = 0;
-        for entry in std::fs::read_dir(dir.join(crate::node::DB_DIR)).expect("store") {
+        for entry in
+            std::fs::read_dir(dir.join(crate::StoreEngine::under_test().dir_name())).expect("store")
+        {
             let entry = entry.expect("entry");
             if entry.file_type().expect("type").is_file() {
                 assert_eq!(mode(&entry.path()), 0o600, "{}", entry.path().display());

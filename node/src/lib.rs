@@ -34,7 +34,7 @@ mod validate;
 #[cfg(test)]
 mod tests;
 
-pub use config::{ContentLimits, NodeConfig, RegistrationMode};
+pub use config::{ContentLimits, NodeConfig, RegistrationMode, StoreEngine};
 pub use error::{NodeError, NodeResult};
 pub use feeds::{Page, PageRequest};
 pub use id::Id;

@@ -16,9 +16,39 @@ use crate::store::{tables, Store};
 /// Name of the file holding the node secret (outside the database, so a
 /// copy of the database alone does not reveal private keys).
 pub(crate) const SECRET_FILE: &str = "node.secret";
-/// Subdirectory of the data dir holding the sled database.
+
+/// Subdirectory of the data dir holding the sled store, the one backup
+/// and restore work on.
 pub(crate) const DB_DIR: &str = "db";
 
+/// Refuses to start an empty store of the configured engine beside a store
+/// that another engine wrote: the node would come up empty, its members and
+/// posts apparently gone.
+fn refuse_another_engines_store(config: &NodeConfig) -> NodeResult<()> {
+    let own = config.data_dir.join(config.engine.dir_name());
+    if has_entries(&own) {
+        return Ok(());
+    }
+    for other in crate::config::StoreEngine::ALL {
+        if other != config.engine && has_entries(&config.data_dir.join(other.dir_name())) {
+            return Err(NodeError::invalid(
+                "storage.engine",
+                format!(
+                    "{} holds a {} store, but the configured engine is {}; set storage.engine = \"{}\"",
+                    config.data_dir.join(other.dir_name()).display(),
+                    other.name(),
+                    config.engine.name(),
+                    other.name(),
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn has_entries(dir: &Path) -> bool {
+    fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some())
+}
 /// The node's own identity record (stored under `Meta/"node_keys"`).
 #[derive(Serialize, Deserialize)]
 pub(crate) struct NodeKeys {
@@ -105,10 +135,11 @@ impl Node {
         let secret = load_or_create_secret(&config.data_dir)?;
         let sealer = Sealer::new(&secret);
         let form_key = blake3::derive_key("kodeon 2026 form tokens v1", secret.as_bytes());
-        let store_dir = config.data_dir.join(DB_DIR);
+        let store_dir = config.data_dir.join(config.engine.dir_name());
+        refuse_another_engines_store(&config)?;
         crate::data_dir::create_private_dir(&store_dir)
             .map_err(|e| NodeError::Internal(format!("{}: {e}", store_dir.display())))?;
-        let store = Store::open_sled(&store_dir, config.cache_capacity_bytes)?;
+        let store = Store::open(config.engine, &store_dir, config.cache_capacity_bytes)?;
         crate::data_dir::restrict_files(&store_dir)
             .map_err(|e| NodeError::Internal(format!("{}: {e}", store_dir.display())))?;
         let node_keys = match store.load::<crate::store::tables::NodeKeys>(())? {

@@ -37,3 +37,84 @@ pub trait KvEngine: Send + Sync {
     /// Approximate bytes used on disk.
     fn size_on_disk(&self) -> u64;
 }
+
+/// What every engine must do, checked on each one.
+#[cfg(test)]
+mod conformance {
+    use std::path::Path;
+
+    use super::super::{FjallEngine, MemoryEngine, SledEngine, StoreError};
+    use super::KvEngine;
+
+    type Opener = fn(&Path) -> Result<Box<dyn KvEngine>, StoreError>;
+
+    /// Each engine with a function that opens it in a directory (the
+    /// memory engine ignores it, and forgets what it held when dropped).
+    fn engines() -> [(&'static str, Opener, bool); 3] {
+        [
+            (
+                "sled",
+                |dir| Ok(Box::new(SledEngine::open(dir, 1 << 20)?)),
+                true,
+            ),
+            (
+                "fjall",
+                |dir| Ok(Box::new(FjallEngine::open(dir, 1 << 20)?)),
+                true,
+            ),
+            ("memory", |_| Ok(Box::new(MemoryEngine::default())), false),
+        ]
+    }
+
+    fn err(e: impl std::fmt::Display) -> StoreError {
+        StoreError::Engine(e.to_string())
+    }
+
+    fn keys(engine: &dyn KvEngine, start: &[u8], end: &[u8], reverse: bool) -> Vec<Vec<u8>> {
+        engine
+            .range(start, end, reverse)
+            .map(|kv| kv.map(|(k, _)| k))
+            .collect::<Result<_, _>>()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn batches_apply_whole_ranges_run_both_ways_and_flushed_writes_outlive_the_handle(
+    ) -> Result<(), StoreError> {
+        for (name, open, persistent) in engines() {
+            let dir = tempfile::tempdir().map_err(err)?;
+            {
+                let engine = open(dir.path())?;
+                let batch = (0u8..20)
+                    .map(|i| (vec![7, i], Some(vec![i; 3])))
+                    .chain([(vec![6], Some(vec![0])), (vec![8], Some(vec![0]))])
+                    .collect();
+                engine.apply(batch)?;
+                engine.apply(vec![(vec![7, 5], None), (vec![7, 6], Some(vec![60]))])?;
+                assert_eq!(engine.get(&[7, 6])?, Some(vec![60]), "{name}");
+                assert_eq!(engine.get(&[7, 5])?, None, "{name}");
+                assert!(engine.contains(&[7, 4])?, "{name}");
+                assert!(!engine.contains(&[7, 5])?, "{name}");
+                let forward = keys(engine.as_ref(), &[7], &[8], false);
+                assert_eq!(forward.len(), 19, "{name}");
+                assert_eq!(forward.first(), Some(&vec![7, 0]), "{name}");
+                let backward = keys(engine.as_ref(), &[7, 2], &[7, 9], true);
+                let expected: Vec<Vec<u8>> =
+                    [8u8, 7, 6, 4, 3, 2].iter().map(|i| vec![7, *i]).collect();
+                assert_eq!(backward, expected, "{name}");
+                // A reverse scan stopped early, as feeds read.
+                let newest: Vec<_> = engine.range(&[7], &[8], true).take(2).collect();
+                assert_eq!(newest.len(), 2, "{name}");
+                engine.flush()?;
+                engine.sync()?;
+            }
+            if persistent {
+                let engine = open(dir.path())?;
+                assert_eq!(keys(engine.as_ref(), &[7], &[8], false).len(), 19, "{name}");
+                assert_eq!(engine.get(&[7, 6])?, Some(vec![60]), "{name}");
+                assert_eq!(engine.get(&[8])?, Some(vec![0]), "{name}");
+            }
+        }
+        Ok(())
+    }
+}

@@ -2,13 +2,15 @@
 //! (declared in [`tables`]), and [`Store`], which gives the domain atomic,
 //! durable writes.
 //!
-//! **Architecture Invariant:** no sled type appears outside `sled_engine.rs`.
-//! Swapping in another backend (PostgreSQL, an in-memory engine) means
-//! implementing [`KvEngine`] and nothing else.
+//! **Architecture Invariant:** no sled type appears outside `sled_engine.rs`
+//! and no fjall type outside `fjall_engine.rs`. Swapping in another backend
+//! (PostgreSQL, an in-memory engine) means implementing [`KvEngine`] and
+//! nothing else.
 
 pub mod codec;
 mod commit;
 mod engine;
+mod fjall_engine;
 mod journal;
 mod keys;
 mod memory_engine;
@@ -20,6 +22,7 @@ pub mod tables;
 pub(crate) mod txn;
 
 pub use engine::{Batch, KvEngine, KvIter};
+pub use fjall_engine::FjallEngine;
 pub use journal::{
     decode_batch, encode_batch, Capture, WritesHeld, JOURNAL_TAG, MAX_BATCH_BYTES,
     MAX_JOURNAL_BYTES,
@@ -37,6 +40,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::de::DeserializeOwned;
 
+use crate::config::StoreEngine;
 use crate::error::NodeError;
 use crate::events::Event;
 use commit::GroupCommit;
@@ -80,10 +84,18 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (or creates) the sled store in `dir` and runs pending migrations.
-    pub fn open_sled(dir: &Path, cache_capacity_bytes: u64) -> Result<Self, NodeError> {
-        let engine = SledEngine::open(dir, cache_capacity_bytes)?;
-        Self::with_engine(Arc::new(engine))
+    /// Opens (or creates) a store of `engine` in `dir`, with a cache of
+    /// `cache_capacity_bytes`, and runs pending migrations.
+    pub fn open(
+        engine: StoreEngine,
+        dir: &Path,
+        cache_capacity_bytes: u64,
+    ) -> Result<Self, NodeError> {
+        let engine: Arc<dyn KvEngine> = match engine {
+            StoreEngine::Sled => Arc::new(SledEngine::open(dir, cache_capacity_bytes)?),
+            StoreEngine::Fjall => Arc::new(FjallEngine::open(dir, cache_capacity_bytes)?),
+        };
+        Self::with_engine(engine)
     }
 
     /// Wraps an engine (sled, in-memory...) and runs pending migrations.
