@@ -25,7 +25,7 @@ use crate::error::{NodeError, NodeResult};
 use crate::gossip::AttestationBody;
 use crate::model::{now_ms, Member, MemberSummary};
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space, Txn};
+use crate::store::{tables, Txn};
 
 /// Longest claim, in characters.
 pub const MAX_CLAIM_CHARS: usize = 64;
@@ -117,13 +117,6 @@ const FORMULA: &str = "score = sum over claims of the attesters' weights; \
 each distinct attester weighs 1.0 (a member here, or an account whose server published its key) \
 or 0.5 (an account known only through gossip)";
 
-fn record_key(subject: &[u8; 32], attester: &[u8; 32], claim: &str) -> Key {
-    Key::new(Space::Attestation)
-        .bytes(subject)
-        .bytes(attester)
-        .str(claim)
-}
-
 impl Node {
     /// The viewer attests `claim` about `subject` (a username, `name@host`
     /// or did:key), with an optional comment. Signed with the viewer's key
@@ -192,14 +185,14 @@ impl Node {
     ) -> NodeResult<()> {
         let me = viewer.member()?.clone();
         let target = self.attestation_subject(subject).await?;
-        let key = record_key(
+        let key = (
             target.keys.ed25519_public.as_bytes(),
             me.keys.ed25519_public.as_bytes(),
             claim,
         );
-        let record: AttestationRecord = self
+        let record = self
             .store
-            .get(&key)?
+            .load::<tables::Attestation>(key)?
             .ok_or(NodeError::NotFound("attestation"))?;
         let body = crate::gossip::DeleteBody {
             actor: self.urls().actor(&me.username),
@@ -222,26 +215,23 @@ impl Node {
         txn: &mut Txn<'_>,
         record: &AttestationRecord,
     ) -> NodeResult<bool> {
-        let key = record_key(&record.subject, &record.attester, &record.claim);
-        if let Some(old) = txn.get::<AttestationRecord>(&key)? {
+        let key = (&record.subject, &record.attester, &record.claim);
+        if let Some(old) = txn.load::<tables::Attestation>(key)? {
             if old.created > record.created
                 || (old.created == record.created && old.envelope >= record.envelope)
             {
                 return Ok(false);
             }
-            txn.delete(Key::new(Space::AttestationById).bytes(&old.envelope));
+            txn.remove::<tables::AttestationById>(&old.envelope);
         }
-        txn.put(key, record)?;
-        txn.put(
-            Key::new(Space::AttestationById).bytes(&record.envelope),
-            record,
-        )?;
+        txn.store::<tables::Attestation>(key, record)?;
+        txn.store::<tables::AttestationById>(&record.envelope, record)?;
         Ok(true)
     }
 
     fn remove_attestation(&self, txn: &mut Txn<'_>, record: &AttestationRecord) -> NodeResult<()> {
-        txn.delete(record_key(&record.subject, &record.attester, &record.claim));
-        txn.delete(Key::new(Space::AttestationById).bytes(&record.envelope));
+        txn.remove::<tables::Attestation>((&record.subject, &record.attester, &record.claim));
+        txn.remove::<tables::AttestationById>(&record.envelope);
         Ok(())
     }
 
@@ -253,9 +243,7 @@ impl Node {
         attester: &PublicKey,
         id: &[u8; 32],
     ) -> NodeResult<bool> {
-        let Some(record) =
-            txn.get::<AttestationRecord>(&Key::new(Space::AttestationById).bytes(id))?
-        else {
+        let Some(record) = txn.load::<tables::AttestationById>(id)? else {
             return Ok(false);
         };
         if record.attester != *attester.as_bytes() {
@@ -267,12 +255,16 @@ impl Node {
 
     /// The attestations about a member, with the reputation they make.
     pub fn reputation(&self, subject: &Member) -> NodeResult<Reputation> {
-        let prefix = Key::new(Space::Attestation).bytes(subject.keys.ed25519_public.as_bytes());
+        let prefix = subject.keys.ed25519_public.as_bytes();
         let mut views = Vec::new();
         if subject.remote.as_ref().is_none_or(|r| r.has_ed25519) {
-            for item in self.store.prefix(&prefix, false).take(MAX_LISTED) {
-                let (_, value) = item?;
-                let record: AttestationRecord = crate::store::decode_value(&value)?;
+            for record in self
+                .store
+                .scan::<tables::Attestation>((prefix,), false)
+                .values()
+                .take(MAX_LISTED)
+            {
+                let record = record?;
                 views.push(self.attestation_view(&record));
             }
         }

@@ -8,8 +8,8 @@
 use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::{now_ms, Member, MemberStatus, Post, Profile, Role, Visibility};
-use crate::node::{counter, Node};
-use crate::store::{Key, Space};
+use crate::node::Node;
+use crate::store::tables;
 use identity::MemberKeys;
 
 /// Members per write.
@@ -53,10 +53,10 @@ impl Node {
                 .collect();
             self.write(|txn| {
                 for m in &batch {
-                    txn.put(Key::new(Space::Member).id(m.id), m)?;
-                    txn.put(Key::new(Space::MemberByName).str(&m.username), &m.id)?;
-                    txn.put(Key::new(Space::MemberByEmail).str(&m.email), &m.id)?;
-                    txn.add(counter::global(counter::MEMBERS), 1)?;
+                    txn.store::<tables::Member>(m.id, m)?;
+                    txn.store::<tables::MemberByName>(&m.username, &m.id)?;
+                    txn.store::<tables::MemberByEmail>(&m.email, &m.id)?;
+                    txn.add::<tables::MemberTotal>((), 1)?;
                     self.count_today(txn, crate::moderation::DailyMetric::Registrations, 1)?;
                 }
                 Ok(())

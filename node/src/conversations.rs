@@ -12,7 +12,7 @@ use crate::feeds::{scan, Page, PageRequest};
 use crate::id::Id;
 use crate::model::{MemberSummary, Post, PostView, Visibility};
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space, Txn};
+use crate::store::{tables, Txn};
 
 /// A conversation as one participant sees it.
 #[derive(Debug, Clone, Serialize)]
@@ -38,24 +38,17 @@ impl Node {
         participants.sort();
         participants.dedup();
         for member in participants {
-            let last_key = Key::new(Space::ConversationLast)
-                .id(member)
-                .id(post.thread_root);
-            if let Some(old) = txn.get::<Id>(&last_key)? {
-                txn.delete(Key::new(Space::Conversations).id(member).id(old));
+            let last_key = (member, post.thread_root);
+            if let Some(old) = txn.load::<tables::ConversationLast>(last_key)? {
+                txn.remove::<tables::Conversations>((member, old));
             }
-            txn.put(last_key, &post.id)?;
-            txn.put(
-                Key::new(Space::Conversations).id(member).id(post.id),
-                &post.thread_root,
-            )?;
-            let unread = Key::new(Space::ConversationUnread)
-                .id(member)
-                .id(post.thread_root);
+            txn.store::<tables::ConversationLast>(last_key, &post.id)?;
+            txn.store::<tables::Conversations>((member, post.id), &post.thread_root)?;
+            let unread = (member, post.thread_root);
             if member == post.author_id {
-                txn.delete(unread);
+                txn.remove::<tables::ConversationUnread>(unread);
             } else {
-                txn.put_raw(unread, Vec::new());
+                txn.store::<tables::ConversationUnread>(unread, &())?;
             }
         }
         Ok(())
@@ -68,30 +61,22 @@ impl Node {
         req: &PageRequest,
     ) -> NodeResult<Page<ConversationView>> {
         let me = viewer.member()?.id;
-        scan(
-            &self.store,
-            &Key::new(Space::Conversations).id(me),
-            req,
-            |last_id, value| {
-                let root: Id = crate::store::decode_value(value)?;
-                let Ok(last_post) = self.post(viewer, last_id) else {
-                    return Ok(None);
-                };
-                let mut ids: Vec<Id> = last_post.mentions.iter().map(|m| m.id).collect();
-                ids.push(last_post.author.id);
-                ids.sort();
-                ids.dedup();
-                ids.retain(|id| *id != me);
-                Ok(Some(ConversationView {
-                    id: root,
-                    unread: self
-                        .store
-                        .contains(&Key::new(Space::ConversationUnread).id(me).id(root))?,
-                    participants: self.summaries(ids)?,
-                    last_post,
-                }))
-            },
-        )
+        scan::<tables::Conversations, _, _>(&self.store, me, req, |last_id, root| {
+            let Ok(last_post) = self.post(viewer, last_id) else {
+                return Ok(None);
+            };
+            let mut ids: Vec<Id> = last_post.mentions.iter().map(|m| m.id).collect();
+            ids.push(last_post.author.id);
+            ids.sort();
+            ids.dedup();
+            ids.retain(|id| *id != me);
+            Ok(Some(ConversationView {
+                id: root,
+                unread: self.store.has::<tables::ConversationUnread>((me, root))?,
+                participants: self.summaries(ids)?,
+                last_post,
+            }))
+        })
     }
 
     /// Marks a conversation read for the viewer.
@@ -103,7 +88,7 @@ impl Node {
         let me = viewer.member()?.id;
         let last = self.conversation_last(me, root)?;
         self.write(|txn| {
-            txn.delete(Key::new(Space::ConversationUnread).id(me).id(root));
+            txn.remove::<tables::ConversationUnread>((me, root));
             Ok(())
         })
         .await?;
@@ -126,9 +111,9 @@ impl Node {
         let me = viewer.member()?.id;
         let last = self.conversation_last(me, root)?;
         self.write(|txn| {
-            txn.delete(Key::new(Space::ConversationLast).id(me).id(root));
-            txn.delete(Key::new(Space::Conversations).id(me).id(last));
-            txn.delete(Key::new(Space::ConversationUnread).id(me).id(root));
+            txn.remove::<tables::ConversationLast>((me, root));
+            txn.remove::<tables::Conversations>((me, last));
+            txn.remove::<tables::ConversationUnread>((me, root));
             Ok(())
         })
         .await
@@ -136,7 +121,7 @@ impl Node {
 
     fn conversation_last(&self, member: Id, root: Id) -> NodeResult<Id> {
         self.store
-            .get::<Id>(&Key::new(Space::ConversationLast).id(member).id(root))?
+            .load::<tables::ConversationLast>((member, root))?
             .ok_or(NodeError::NotFound("conversation"))
     }
 }

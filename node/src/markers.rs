@@ -1,13 +1,13 @@
 //! Read markers: where a member stopped reading a timeline (Mastodon's
 //! markers), so several apps stay in step.
 
+use crate::store::tables;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::now_ms;
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
 
 /// Timelines that have markers.
 pub const TIMELINES: [&str; 2] = ["home", "notifications"];
@@ -33,10 +33,7 @@ impl Node {
         let me = viewer.member()?.id;
         let mut out = Vec::new();
         for t in timelines.iter().filter(|t| TIMELINES.contains(&t.as_str())) {
-            if let Some(m) = self
-                .store
-                .get::<Marker>(&Key::new(Space::Marker).id(me).str(t))?
-            {
+            if let Some(m) = self.store.load::<tables::Marker>((me, t))? {
                 out.push((t.clone(), m));
             }
         }
@@ -58,14 +55,17 @@ impl Node {
             ));
         }
         self.write(|txn| {
-            let key = Key::new(Space::Marker).id(me).str(timeline);
-            let version = txn.get::<Marker>(&key)?.map(|m| m.version + 1).unwrap_or(0);
+            let key = (me, timeline);
+            let version = txn
+                .load::<tables::Marker>(key)?
+                .map(|m| m.version + 1)
+                .unwrap_or(0);
             let marker = Marker {
                 last_read_id,
                 version,
                 updated_at: now_ms(),
             };
-            txn.put(key, &marker)?;
+            txn.store::<tables::Marker>(key, &marker)?;
             Ok(marker)
         })
         .await

@@ -11,7 +11,7 @@ use crate::config::NodeConfig;
 use crate::error::{NodeError, NodeResult};
 use crate::id::{Id, IdGenerator};
 use crate::model::{Member, MemberStatus, Role};
-use crate::store::{Key, Space, Store};
+use crate::store::{tables, Store};
 
 /// Name of the file holding the node secret (outside the database, so a
 /// copy of the database alone does not reveal private keys).
@@ -49,62 +49,9 @@ fn refuse_another_engines_store(config: &NodeConfig) -> NodeResult<()> {
 fn has_entries(dir: &Path) -> bool {
     fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some())
 }
-
-/// Counter kinds (first component of `Space::Counter` keys).
-pub(crate) mod counter {
-    /// Followers of a member.
-    pub const FOLLOWERS: u8 = 1;
-    /// Members a member follows.
-    pub const FOLLOWING: u8 = 2;
-    /// Posts of a member.
-    pub const POSTS: u8 = 3;
-    /// Likes of a post.
-    pub const LIKES: u8 = 4;
-    /// Direct replies to a post.
-    pub const REPLIES: u8 = 5;
-    /// Unread notifications of a member.
-    pub const UNREAD: u8 = 6;
-    /// Node-wide: members.
-    pub const MEMBERS: u8 = 7;
-    /// Node-wide: posts.
-    pub const NODE_POSTS: u8 = 8;
-    /// Boosts of a post.
-    pub const BOOSTS: u8 = 9;
-    /// Node-wide: queued deliveries.
-    pub const DELIVERY_QUEUE: u8 = 10;
-    /// Node-wide: reports waiting for a moderator.
-    pub const OPEN_REPORTS: u8 = 11;
-    /// Node-wide: servers known to federation.
-    pub const INSTANCES: u8 = 12;
-    /// Node-wide: servers marked unreachable.
-    pub const UNREACHABLE: u8 = 13;
-    /// Node-wide: federation intents not yet expanded into deliveries.
-    /// Counted from the first intent recorded by a build that counts them:
-    /// intents pending at an upgrade are not (the count cannot fall below
-    /// zero), which the outbox, drained within seconds, soon makes right.
-    pub const OUTBOX: u8 = 14;
-    /// Node-wide: the last gossip envelope sequence number (20..29: gossip).
-    pub const GOSSIP_SEQ: u8 = 20;
-    /// Gossip records parked until their author is known.
-    pub const PARKED: u8 = 21;
-
-    use crate::id::Id;
-    use crate::store::{Key, Space};
-
-    /// The key of counter `kind` for `id`.
-    pub fn key(kind: u8, id: Id) -> Key {
-        Key::new(Space::Counter).byte(kind).id(id)
-    }
-
-    /// The key of a node-wide counter.
-    pub fn global(kind: u8) -> Key {
-        key(kind, Id::MIN)
-    }
-}
-
 /// The node's own identity record (stored under `Meta/"node_keys"`).
 #[derive(Serialize, Deserialize)]
-struct NodeKeys {
+pub(crate) struct NodeKeys {
     keys: MemberKeys,
 }
 
@@ -195,12 +142,15 @@ impl Node {
         let store = Store::open(config.engine, &store_dir, config.cache_capacity_bytes)?;
         crate::data_dir::restrict_files(&store_dir)
             .map_err(|e| NodeError::Internal(format!("{}: {e}", store_dir.display())))?;
-        let node_keys = match store.get::<NodeKeys>(&node_keys_key())? {
+        let node_keys = match store.load::<crate::store::tables::NodeKeys>(())? {
             Some(k) => k.keys,
             None => {
                 let keys = MemberKeys::generate(&sealer, b"node")?;
                 store.write_blocking(|txn| {
-                    txn.put(node_keys_key(), &NodeKeys { keys: keys.clone() })
+                    txn.store::<crate::store::tables::NodeKeys>(
+                        (),
+                        &NodeKeys { keys: keys.clone() },
+                    )
                 })?;
                 tracing::info!(did = %keys.ed25519_public.to_did_key(), "generated the node identity");
                 keys
@@ -275,8 +225,8 @@ impl Node {
     /// Node-wide figures.
     pub fn stats(&self) -> NodeResult<NodeStats> {
         Ok(NodeStats {
-            members: self.store.counter(&counter::global(counter::MEMBERS))?,
-            posts: self.store.counter(&counter::global(counter::NODE_POSTS))?,
+            members: self.store.counter::<tables::MemberTotal>(())?,
+            posts: self.store.counter::<tables::PostTotal>(())?,
             storage_bytes: self.store.size_on_disk(),
         })
     }
@@ -322,7 +272,7 @@ impl Node {
 
     /// Loads a member by id.
     pub(crate) fn member(&self, id: Id) -> NodeResult<Option<Member>> {
-        self.store.get(&Key::new(Space::Member).id(id))
+        self.store.load::<tables::Member>(id)
     }
 
     /// Loads an active member by username (suspended members are not found).
@@ -341,16 +291,12 @@ impl Node {
                 Err(_) => Ok(None),
             };
         }
-        let key = Key::new(Space::MemberByName).str(&username.to_lowercase());
-        match self.store.get::<Id>(&key)? {
+        let key = &username.to_lowercase();
+        match self.store.load::<tables::MemberByName>(key)? {
             Some(id) => self.member(id),
             None => Ok(None),
         }
     }
-}
-
-fn node_keys_key() -> Key {
-    Key::new(Space::Meta).str("node_keys")
 }
 
 /// Reads `data_dir/node.secret`, or creates it (mode 0600) on first start.

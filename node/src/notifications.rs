@@ -6,9 +6,9 @@ use serde::Serialize;
 use crate::error::NodeResult;
 use crate::feeds::{scan, Page, PageRequest};
 use crate::id::Id;
-use crate::model::{now_ms, Notification, NotificationKind, NotificationView, Post};
-use crate::node::{counter, Node, Viewer};
-use crate::store::{Key, Space, Txn};
+use crate::model::{now_ms, Notification, NotificationKind, NotificationView};
+use crate::node::{Node, Viewer};
+use crate::store::{tables, Txn};
 
 /// Unread count.
 #[derive(Debug, Clone, Serialize)]
@@ -29,8 +29,8 @@ impl Node {
         post_id: Option<Id>,
     ) -> NodeResult<()> {
         if recipient == actor
-            || txn.contains(&Key::new(Space::Blocks).id(recipient).id(actor))?
-            || txn.contains(&Key::new(Space::Mutes).id(recipient).id(actor))?
+            || txn.has::<tables::Blocks>((recipient, actor))?
+            || txn.has::<tables::Mutes>((recipient, actor))?
         {
             return Ok(());
         }
@@ -42,12 +42,9 @@ impl Node {
             post_id,
             created_at: now_ms(),
         };
-        txn.put(Key::new(Space::Notifications).id(recipient).id(id), &n)?;
-        txn.put_raw(
-            Key::new(Space::UnreadNotifications).id(recipient).id(id),
-            Vec::new(),
-        );
-        txn.add(counter::key(counter::UNREAD, recipient), 1)?;
+        txn.store::<tables::Notifications>((recipient, id), &n)?;
+        txn.store::<tables::UnreadNotifications>((recipient, id), &())?;
+        txn.add::<tables::UnreadCount>(recipient, 1)?;
         txn.emit(crate::events::Event::Notified { recipient, id });
         Ok(())
     }
@@ -60,43 +57,35 @@ impl Node {
         req: &PageRequest,
     ) -> NodeResult<Page<NotificationView>> {
         let me = viewer.member()?.id;
-        scan(
-            &self.store,
-            &Key::new(Space::Notifications).id(me),
-            req,
-            |id, value| {
-                let n: Notification = crate::store::decode_value(value)?;
-                if !kinds.is_empty() && !kinds.contains(&n.kind) {
-                    return Ok(None);
-                }
-                let Some(actor) = self.member(n.actor_id)? else {
-                    return Ok(None);
-                };
-                let post = match n.post_id {
-                    Some(pid) => match self.store.get::<Post>(&Key::new(Space::Post).id(pid))? {
-                        Some(post) => match self.member(post.author_id)? {
-                            Some(author) if self.can_view(viewer, &post, &author)? => {
-                                Some(self.post_view(viewer, &post, &author)?)
-                            }
-                            _ => return Ok(None),
-                        },
-                        None => return Ok(None), // the post is gone
+        scan::<tables::Notifications, _, _>(&self.store, me, req, |id, n| {
+            if !kinds.is_empty() && !kinds.contains(&n.kind) {
+                return Ok(None);
+            }
+            let Some(actor) = self.member(n.actor_id)? else {
+                return Ok(None);
+            };
+            let post = match n.post_id {
+                Some(pid) => match self.store.load::<tables::Post>(pid)? {
+                    Some(post) => match self.member(post.author_id)? {
+                        Some(author) if self.can_view(viewer, &post, &author)? => {
+                            Some(self.post_view(viewer, &post, &author)?)
+                        }
+                        _ => return Ok(None),
                     },
-                    None => None,
-                };
-                let read = !self
-                    .store
-                    .contains(&Key::new(Space::UnreadNotifications).id(me).id(id))?;
-                Ok(Some(NotificationView {
-                    id,
-                    kind: n.kind,
-                    actor: Self::summary(&actor),
-                    post,
-                    read,
-                    created_at: n.created_at,
-                }))
-            },
-        )
+                    None => return Ok(None), // the post is gone
+                },
+                None => None,
+            };
+            let read = !self.store.has::<tables::UnreadNotifications>((me, id))?;
+            Ok(Some(NotificationView {
+                id,
+                kind: n.kind,
+                actor: Self::summary(&actor),
+                post,
+                read,
+                created_at: n.created_at,
+            }))
+        })
     }
 
     /// One of the viewer's notifications.
@@ -120,15 +109,15 @@ impl Node {
     pub async fn dismiss_notification(&self, viewer: &Viewer, id: Id) -> NodeResult<()> {
         let me = viewer.member()?.id;
         self.write(|txn| {
-            let key = Key::new(Space::Notifications).id(me).id(id);
-            if !txn.contains(&key)? {
+            let key = (me, id);
+            if !txn.has::<tables::Notifications>(key)? {
                 return Err(crate::NodeError::NotFound("notification"));
             }
-            txn.delete(key);
-            let unread = Key::new(Space::UnreadNotifications).id(me).id(id);
-            if txn.contains(&unread)? {
-                txn.delete(unread);
-                txn.add(counter::key(counter::UNREAD, me), -1)?;
+            txn.remove::<tables::Notifications>(key);
+            let unread = (me, id);
+            if txn.has::<tables::UnreadNotifications>(unread)? {
+                txn.remove::<tables::UnreadNotifications>(unread);
+                txn.add::<tables::UnreadCount>(me, -1)?;
             }
             Ok(())
         })
@@ -139,17 +128,21 @@ impl Node {
     pub async fn clear_notifications(&self, viewer: &Viewer) -> NodeResult<()> {
         let me = viewer.member()?.id;
         self.write(|txn| {
-            for space in [Space::Notifications, Space::UnreadNotifications] {
-                let keys: Vec<_> = txn
-                    .prefix(&Key::new(space).id(me), false)
-                    .collect::<Result<_, _>>()?;
-                for (key, _) in keys {
-                    if let Some(id) = Key::trailing_id(&key) {
-                        txn.delete(Key::new(space).id(me).id(id));
-                    }
-                }
+            let all: Vec<_> = txn
+                .scan::<tables::Notifications>((me,), false)
+                .keys()
+                .collect::<Result<_, _>>()?;
+            for key in all {
+                txn.remove::<tables::Notifications>(key);
             }
-            txn.delete(counter::key(counter::UNREAD, me));
+            let unread: Vec<_> = txn
+                .scan::<tables::UnreadNotifications>((me,), false)
+                .keys()
+                .collect::<Result<_, _>>()?;
+            for key in unread {
+                txn.remove::<tables::UnreadNotifications>(key);
+            }
+            txn.remove::<tables::UnreadCount>(me);
             Ok(())
         })
         .await
@@ -159,7 +152,7 @@ impl Node {
     pub fn unread_count(&self, viewer: &Viewer) -> NodeResult<UnreadCount> {
         let me = viewer.member()?.id;
         Ok(UnreadCount {
-            unread: self.store.counter(&counter::key(counter::UNREAD, me))?,
+            unread: self.store.counter::<tables::UnreadCount>(me)?,
         })
     }
 
@@ -174,25 +167,23 @@ impl Node {
         let unread = self
             .store
             .write(|txn| {
-                let keys: Vec<Key> = if ids.is_empty() {
-                    txn.prefix(&Key::new(Space::UnreadNotifications).id(me), false)
-                        .filter_map(|item| item.ok())
-                        .filter_map(|(k, _)| Key::trailing_id(&k))
-                        .map(|id| Key::new(Space::UnreadNotifications).id(me).id(id))
+                let unread: Vec<Id> = if ids.is_empty() {
+                    txn.scan::<tables::UnreadNotifications>((me,), false)
+                        .keys()
+                        .filter_map(|key| key.ok())
+                        .map(|(_, id)| id)
                         .collect()
                 } else {
-                    ids.iter()
-                        .map(|id| Key::new(Space::UnreadNotifications).id(me).id(*id))
-                        .collect()
+                    ids.to_vec()
                 };
                 let mut cleared = 0;
-                for key in keys {
-                    if txn.contains(&key)? {
-                        txn.delete(key);
+                for id in unread {
+                    if txn.has::<tables::UnreadNotifications>((me, id))? {
+                        txn.remove::<tables::UnreadNotifications>((me, id));
                         cleared += 1;
                     }
                 }
-                txn.add(counter::key(counter::UNREAD, me), -cleared)
+                txn.add::<tables::UnreadCount>(me, -cleared)
             })
             .await?;
         Ok(UnreadCount { unread })

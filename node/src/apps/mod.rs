@@ -4,6 +4,7 @@
 
 pub mod scopes;
 
+use crate::store::tables;
 use base64::Engine;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -14,7 +15,6 @@ use crate::id::Id;
 use crate::members::login::IssuedToken;
 use crate::model::{now_ms, Member, MemberStatus};
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
 
 /// The out-of-band redirect: the code is shown to the user to paste.
 pub const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
@@ -65,7 +65,7 @@ pub struct NewApp {
 }
 
 #[derive(Serialize, Deserialize)]
-struct AuthCode {
+pub(crate) struct AuthCode {
     app_id: Id,
     member_id: Id,
     scopes: Vec<String>,
@@ -75,7 +75,7 @@ struct AuthCode {
 }
 
 #[derive(Serialize, Deserialize)]
-struct AppSession {
+pub(crate) struct AppSession {
     app_id: Id,
     scopes: Vec<String>,
 }
@@ -95,6 +95,11 @@ fn random_token(bytes: usize) -> String {
     let mut raw = vec![0u8; bytes];
     rand::rngs::OsRng.fill_bytes(&mut raw);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// blake3 of a secret, as the key of the record it grants.
+fn key_hash(s: &str) -> [u8; 32] {
+    *blake3::hash(s.as_bytes()).as_bytes()
 }
 
 fn hash(s: &str) -> Vec<u8> {
@@ -154,8 +159,8 @@ impl Node {
             created_at: now_ms(),
         };
         self.write(|txn| {
-            txn.put(Key::new(Space::App).id(app.id), &app)?;
-            txn.put(Key::new(Space::AppByClientId).str(&app.client_id), &app.id)
+            txn.store::<tables::App>(app.id, &app)?;
+            txn.store::<tables::AppByClientId>(&app.client_id, &app.id)
         })
         .await?;
         Ok(RegisteredApp { app, client_secret })
@@ -165,17 +170,17 @@ impl Node {
     pub fn app_by_client_id(&self, client_id: &str) -> NodeResult<App> {
         let id: Id = self
             .store
-            .get(&Key::new(Space::AppByClientId).str(client_id))?
+            .load::<tables::AppByClientId>(client_id)?
             .ok_or(NodeError::Unauthorized("unknown client_id"))?;
         self.store
-            .get(&Key::new(Space::App).id(id))?
+            .load::<tables::App>(id)?
             .ok_or(NodeError::Unauthorized("unknown client_id"))
     }
 
     /// The app with this id.
     pub fn app_by_id(&self, id: Id) -> NodeResult<App> {
         self.store
-            .get(&Key::new(Space::App).id(id))?
+            .load::<tables::App>(id)?
             .ok_or(NodeError::NotFound("app"))
     }
 
@@ -238,7 +243,7 @@ impl Node {
             code_challenge: code_challenge.map(str::to_string),
             expires_at: now_ms() + CODE_TTL_MS,
         };
-        self.write(|txn| txn.put(Key::new(Space::AuthCode).bytes(&hash(&code)), &record))
+        self.write(|txn| txn.store::<tables::AuthCode>(&key_hash(&code), &record))
             .await?;
         Ok(code)
     }
@@ -253,11 +258,11 @@ impl Node {
         code_verifier: Option<&str>,
     ) -> NodeResult<Grant> {
         let app = self.app_by_client_id(client_id)?;
-        let key = Key::new(Space::AuthCode).bytes(&hash(code));
+        let key = &key_hash(code);
         let record: AuthCode = self
             .write(|txn| {
-                let record: Option<AuthCode> = txn.get(&key)?;
-                txn.delete(key.clone()); // a code works once, even if the rest fails
+                let record: Option<AuthCode> = txn.load::<tables::AuthCode>(key)?;
+                txn.remove::<tables::AuthCode>(key); // a code works once, even if the rest fails
                 Ok(record)
             })
             .await?
@@ -333,7 +338,7 @@ impl Node {
             app_id: app.id,
             scopes: scopes.clone(),
         };
-        self.write(|txn| txn.put(Key::new(Space::AppToken).bytes(&hash(&token)), &session))
+        self.write(|txn| txn.store::<tables::AppToken>(&key_hash(&token), &session))
             .await?;
         Ok(Grant {
             token,
@@ -364,11 +369,11 @@ impl Node {
     pub fn authenticate_app(&self, token: &str) -> NodeResult<(App, Vec<String>)> {
         let session: AppSession = self
             .store
-            .get(&Key::new(Space::AppToken).bytes(&hash(token)))?
+            .load::<tables::AppToken>(&key_hash(token))?
             .ok_or(NodeError::Unauthorized("invalid or revoked token"))?;
         let app = self
             .store
-            .get(&Key::new(Space::App).id(session.app_id))?
+            .load::<tables::App>(session.app_id)?
             .ok_or(NodeError::Unauthorized("invalid or revoked token"))?;
         Ok((app, session.scopes))
     }
@@ -382,9 +387,7 @@ impl Node {
         token: &str,
     ) -> NodeResult<()> {
         let app = self.check_client(client_id, client_secret)?;
-        let member_session = self
-            .store
-            .get::<crate::model::Session>(&Key::new(Space::Token).bytes(&hash(token)))?;
+        let member_session = self.store.load::<tables::Token>(&key_hash(token))?;
         if let Some(session) = member_session.filter(|s| s.app_id == Some(app.id)) {
             return self
                 .revoke_session(
@@ -396,11 +399,11 @@ impl Node {
                 )
                 .await;
         }
-        let app_key = Key::new(Space::AppToken).bytes(&hash(token));
-        if let Some(s) = self.store.get::<AppSession>(&app_key)? {
+        let app_key = &key_hash(token);
+        if let Some(s) = self.store.load::<tables::AppToken>(app_key)? {
             if s.app_id == app.id {
                 self.write(|txn| {
-                    txn.delete(app_key);
+                    txn.remove::<tables::AppToken>(app_key);
                     Ok(())
                 })
                 .await?;

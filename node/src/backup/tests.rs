@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::*;
-use crate::store::{Key, KvEngine, SledEngine, Space};
+use crate::store::{tables, KvEngine, SledEngine, Space};
 use crate::{NodeConfig, NodeError};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -15,8 +15,23 @@ fn open(dir: &Path) -> Result<Node> {
     Ok(Node::open(NodeConfig::new(dir, "k.test"))?)
 }
 
-fn key(writer: usize, i: u64) -> Key {
-    Key::new(Space::Meta).str(&format!("test-{writer}-{i:08}"))
+/// The name of a writer's entry in the scratch table.
+fn key(writer: usize, i: u64) -> String {
+    format!("{writer}-{i:08}")
+}
+
+/// The stored bytes of that entry's key (`Meta`, then `test-` and the name).
+fn raw_key(writer: usize, i: u64) -> Vec<u8> {
+    [
+        &[Space::Meta as u8][..],
+        format!("test-{}\0", key(writer, i)).as_bytes(),
+    ]
+    .concat()
+}
+
+/// Stages `n` in the scratch table (as JSON would write it).
+fn put(txn: &mut crate::store::Txn<'_>, key: String, n: u64) -> crate::NodeResult<()> {
+    txn.store::<tables::Scratch>(key, &n.to_string().into_bytes())
 }
 
 /// Every pair of a stopped data directory's store.
@@ -56,7 +71,7 @@ async fn a_backup_taken_under_writes_restores_every_write_acknowledged_before_it
         node.store
             .write(|txn| {
                 for i in 0..500 {
-                    txn.put_raw(key(99, chunk * 500 + i), vec![b'x'; 200]);
+                    txn.store::<tables::Scratch>(key(99, chunk * 500 + i), &vec![b'x'; 200])?;
                 }
                 Ok(())
             })
@@ -73,11 +88,11 @@ async fn a_backup_taken_under_writes_restores_every_write_acknowledged_before_it
             while !stop.load(Ordering::SeqCst) {
                 node.store
                     .write(|txn| {
-                        txn.put(key(w, i), &i)?;
+                        put(txn, key(w, i), i)?;
                         // Overwrite and delete too, so the replay order matters.
-                        txn.put(key(w, u64::MAX), &i)?;
+                        put(txn, key(w, u64::MAX), i)?;
                         if i > 0 {
-                            txn.delete(key(w, i - 1));
+                            txn.remove::<tables::Scratch>(key(w, i - 1));
                         }
                         Ok(())
                     })
@@ -132,11 +147,11 @@ async fn a_backup_taken_under_writes_restores_every_write_acknowledged_before_it
         // backup is the state at one moment after all of them.
         let newest: u64 = serde_json::from_slice(
             pairs
-                .get(key(w, u64::MAX).as_bytes())
+                .get(&raw_key(w, u64::MAX))
                 .ok_or("the writer's marker is missing")?,
         )?;
         assert!(newest >= last, "writer {w}: {newest} < {last}");
-        assert!(pairs.contains_key(key(w, newest).as_bytes()));
+        assert!(pairs.contains_key(&raw_key(w, newest)));
         // Exactly one of the writer's numbered keys: deletes replayed.
         let prefix = [&[Space::Meta as u8][..], format!("test-{w}-").as_bytes()].concat();
         let live = pairs.keys().filter(|k| k.starts_with(&prefix)).count();
@@ -172,10 +187,8 @@ fn a_backup_of_a_quiet_node_is_its_store_exactly() -> Result<()> {
     let parent = tempfile::tempdir()?;
     let dir = parent.path().join("data");
     let node = open(&dir)?;
-    node.store.write_blocking(|txn| {
-        txn.put_raw(key(0, 1), b"one".to_vec());
-        Ok(())
-    })?;
+    node.store
+        .write_blocking(|txn| txn.store::<tables::Scratch>(key(0, 1), &b"one".to_vec()))?;
     let file = parent.path().join("quiet.kbk");
     let (_, held) = node.backup_to(&file, &mut |_| {})?;
     drop(held);

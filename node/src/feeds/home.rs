@@ -16,7 +16,7 @@ use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::PostView;
 use crate::node::{Node, Viewer};
-use crate::store::{Key, KvIter, Space};
+use crate::store::{tables, Cut, Rows};
 
 /// One author's post ids within the request's bounds, newest first: the
 /// cached window, then (only if a page reaches past it) the store.
@@ -28,28 +28,29 @@ struct AuthorStream<'a> {
     max_id: Option<Id>,
     lower: Option<Id>,
     /// Opened lazily: most pages never reach past the cached window.
-    store: Option<KvIter<'a>>,
+    store: Option<Rows<'a, tables::AuthorPosts>>,
     done: bool,
 }
 
 impl<'a> AuthorStream<'a> {
     /// The store iterator past the cached window (within the request's bounds).
-    fn store_iter(&self) -> KvIter<'a> {
+    fn store_iter(&self) -> Rows<'a, tables::AuthorPosts> {
         let node: &'a Node = self.node;
-        let prefix = Key::new(Space::AuthorPosts).id(self.author);
         let oldest_cached = self.recent.ids.last().copied();
         let upper = match (oldest_cached, self.max_id) {
             (Some(o), Some(m)) => Some(o.min(m)),
             (o, m) => o.or(m),
         };
-        let start = self
-            .lower
-            .map(|id| prefix.clone().id(id))
-            .unwrap_or_else(|| prefix.clone());
-        let end = upper
-            .map(|id| prefix.clone().id(id))
-            .unwrap_or_else(|| prefix.prefix_end());
-        node.store.range(&start, &end, true)
+        let author = self.author;
+        let start = match self.lower {
+            Some(id) => Cut::at_id(&author, id),
+            None => Cut::at((author,)),
+        };
+        let end = match upper {
+            Some(id) => Cut::at_id(&author, id),
+            None => Cut::past((author,)),
+        };
+        node.store.range(start, end, true)
     }
 }
 
@@ -79,23 +80,19 @@ impl<'a> Iterator for AuthorStream<'a> {
             self.store = Some(self.store_iter());
         }
         let item = self.store.as_mut()?.next()?;
-        Some(item.map_err(NodeError::from).and_then(|(key, _)| {
-            Key::trailing_id(&key).ok_or_else(|| NodeError::Internal("index key without id".into()))
-        }))
+        Some(item.map(|((_, id), _)| id))
     }
 }
 
 /// One author's ids in ascending order (`min_id` pages), straight from the store.
-struct AscendingStream<'a>(KvIter<'a>);
+struct AscendingStream<'a>(Rows<'a, tables::AuthorPosts>);
 
 impl Iterator for AscendingStream<'_> {
     type Item = NodeResult<Id>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let item = self.0.next()?;
-        Some(item.map_err(NodeError::from).and_then(|(key, _)| {
-            Key::trailing_id(&key).ok_or_else(|| NodeError::Internal("index key without id".into()))
-        }))
+        Some(item.map(|((_, id), _)| id))
     }
 }
 
@@ -119,27 +116,23 @@ impl Node {
             Box::new(merge(streams, false))
         };
         let mut cards = super::Authors::new(self);
-        scan_entries(
-            merged.map(|r| r.map(|id| (id, Vec::new()))),
-            req,
-            |post_id, _| {
-                self.feed_item(viewer, &mut cards, post_id, &|_: &Node,
-                                                              entry: &super::FeedEntry<
-                    '_,
-                >| {
-                    let follows = |id: Id| id == me || following.binary_search(&id).is_ok();
-                    if entry.boost {
-                        return Ok(follows(entry.by));
-                    }
-                    // A reply to someone the viewer does not follow stays out.
-                    let post = entry.post;
-                    let reply_ok = post
-                        .in_reply_to_author
-                        .is_none_or(|other| other == post.author_id || follows(other));
-                    Ok(follows(post.author_id) && reply_ok)
-                })
-            },
-        )
+        scan_entries(merged.map(|r| r.map(|id| (id, ()))), req, |post_id, _| {
+            self.feed_item(viewer, &mut cards, post_id, &|_: &Node,
+                                                          entry: &super::FeedEntry<
+                '_,
+            >| {
+                let follows = |id: Id| id == me || following.binary_search(&id).is_ok();
+                if entry.boost {
+                    return Ok(follows(entry.by));
+                }
+                // A reply to someone the viewer does not follow stays out.
+                let post = entry.post;
+                let reply_ok = post
+                    .in_reply_to_author
+                    .is_none_or(|other| other == post.author_id || follows(other));
+                Ok(follows(post.author_id) && reply_ok)
+            })
+        })
     }
 
     /// Whether a post the viewer can see belongs in their home feed (used
@@ -163,12 +156,12 @@ impl Node {
             Ok(ids) => Ok(ids),
             Err(ticket) => {
                 let mut ids = Vec::new();
-                for item in self
+                for key in self
                     .store
-                    .prefix(&Key::new(Space::Following).id(member), false)
+                    .scan::<tables::Following>((member,), false)
+                    .keys()
                 {
-                    let (key, _) = item?;
-                    ids.extend(Key::trailing_id(&key));
+                    ids.push(key?.1);
                 }
                 ids.sort();
                 Ok(self.timelines.fill_following(member, ticket, ids))
@@ -191,17 +184,16 @@ impl Node {
     }
 
     /// `author`'s post ids after `req.min_id`, oldest first.
-    fn ascending_ids(&self, author: Id, req: &PageRequest) -> KvIter<'_> {
-        let prefix = Key::new(Space::AuthorPosts).id(author);
-        let start = req
-            .min_id
-            .map(|id| prefix.clone().id(id))
-            .unwrap_or_else(|| prefix.clone());
-        let end = req
-            .max_id
-            .map(|id| prefix.clone().id(id))
-            .unwrap_or_else(|| prefix.prefix_end());
-        self.store.range(&start, &end, false)
+    fn ascending_ids(&self, author: Id, req: &PageRequest) -> Rows<'_, tables::AuthorPosts> {
+        let start = match req.min_id {
+            Some(id) => Cut::at_id(&author, id),
+            None => Cut::at((author,)),
+        };
+        let end = match req.max_id {
+            Some(id) => Cut::at_id(&author, id),
+            None => Cut::past((author,)),
+        };
+        self.store.range(start, end, false)
     }
 
     /// `author`'s newest post ids (cached).
@@ -211,16 +203,16 @@ impl Node {
             Err(ticket) => {
                 let mut ids = Vec::with_capacity(RECENT_PER_AUTHOR);
                 let mut complete = true;
-                for item in self
+                for key in self
                     .store
-                    .prefix(&Key::new(Space::AuthorPosts).id(author), true)
+                    .scan::<tables::AuthorPosts>((author,), true)
+                    .keys()
                 {
                     if ids.len() == RECENT_PER_AUTHOR {
                         complete = false;
                         break;
                     }
-                    let (key, _) = item?;
-                    ids.extend(Key::trailing_id(&key));
+                    ids.push(key?.1);
                 }
                 Ok(self
                     .timelines

@@ -13,7 +13,9 @@ use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::{Member, Post, PostView};
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
+use crate::store::codec::IdBytes;
+use crate::store::parts::{IdTail, KeyArg};
+use crate::store::{tables, Table};
 use crate::validate;
 
 /// Which of a member's posts to list (all by default).
@@ -66,31 +68,26 @@ impl<'a> Authors<'a> {
 impl Node {
     /// Public top-level posts of this node.
     pub fn local_feed(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<PostView>> {
-        self.post_feed(
-            viewer,
-            &Key::new(Space::LocalTimeline),
-            req,
-            |node, entry| node.publicly_listed(viewer, entry),
-        )
+        self.post_feed::<tables::LocalTimeline, _>(viewer, (), req, |node, entry| {
+            node.publicly_listed(viewer, entry)
+        })
     }
 
     /// Public top-level posts received from other servers (ActivityPub or
     /// gossip), newest first.
     pub fn remote_feed(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<PostView>> {
-        self.post_feed(viewer, &Key::new(Space::RemoteTimeline), req, |_, _| {
-            Ok(true)
-        })
+        self.post_feed::<tables::RemoteTimeline, _>(viewer, (), req, |_, _| Ok(true))
     }
 
     /// Public top-level posts, local and remote, newest first: the local
     /// and remote timelines merged.
     pub fn federated_feed(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<PostView>> {
         let mut authors = Authors::new(self);
-        let local = Key::new(Space::LocalTimeline);
-        let remote = Key::new(Space::RemoteTimeline);
-        page::scan_merged(&self.store, [&local, &remote], req, |post_id, _| {
-            self.feed_item(viewer, &mut authors, post_id, &|_, _| Ok(true))
-        })
+        page::scan_merged::<tables::LocalTimeline, tables::RemoteTimeline, _>(
+            &self.store,
+            req,
+            |post_id, _| self.feed_item(viewer, &mut authors, post_id, &|_, _| Ok(true)),
+        )
     }
 
     /// Public posts with a tag.
@@ -101,12 +98,9 @@ impl Node {
         req: &PageRequest,
     ) -> NodeResult<Page<PostView>> {
         let tag = validate::slug("tag", tag)?;
-        self.post_feed(
-            viewer,
-            &Key::new(Space::TagTimeline).str(&tag),
-            req,
-            |node, entry| node.publicly_listed(viewer, entry),
-        )
+        self.post_feed::<tables::TagTimeline, _>(viewer, tag.as_str(), req, |node, entry| {
+            node.publicly_listed(viewer, entry)
+        })
     }
 
     /// Public top-level posts in a category.
@@ -117,9 +111,9 @@ impl Node {
         req: &PageRequest,
     ) -> NodeResult<Page<PostView>> {
         let category = validate::slug("category", category)?;
-        self.post_feed(
+        self.post_feed::<tables::CategoryTimeline, _>(
             viewer,
-            &Key::new(Space::CategoryTimeline).str(&category),
+            category.as_str(),
             req,
             |node, entry| node.publicly_listed(viewer, entry),
         )
@@ -140,30 +134,25 @@ impl Node {
                 return Err(NodeError::NotFound("member"));
             }
         }
-        self.post_feed(
-            viewer,
-            &Key::new(Space::AuthorPosts).id(author.id),
-            req,
-            |_, entry| {
-                let reply = !entry.boost && entry.post.in_reply_to.is_some();
-                let hidden = (filter.exclude_replies && reply)
-                    || (filter.exclude_boosts && entry.boost)
-                    || (filter.only_media && entry.post.media.is_empty());
-                Ok(!hidden)
-            },
-        )
+        self.post_feed::<tables::AuthorPosts, _>(viewer, author.id, req, |_, entry| {
+            let reply = !entry.boost && entry.post.in_reply_to.is_some();
+            let hidden = (filter.exclude_replies && reply)
+                || (filter.exclude_boosts && entry.boost)
+                || (filter.only_media && entry.post.media.is_empty());
+            Ok(!hidden)
+        })
     }
 
     /// The viewer's bookmarks, most recently bookmarked first.
     pub fn bookmarks(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<PostView>> {
         let me = viewer.member()?.id;
-        self.pointer_feed(viewer, &Key::new(Space::MemberBookmarks).id(me), req)
+        self.pointer_feed::<tables::MemberBookmarks>(viewer, me, req)
     }
 
     /// Posts the viewer liked, most recently liked first.
     pub fn liked_posts(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<PostView>> {
         let me = viewer.member()?.id;
-        self.pointer_feed(viewer, &Key::new(Space::MemberLikes).id(me), req)
+        self.pointer_feed::<tables::MemberLikes>(viewer, me, req)
     }
 
     /// Whether an entry appears in public listings for the viewer: a
@@ -183,33 +172,35 @@ impl Node {
         }
     }
 
-    /// A feed over index keys ending in post ids.
-    fn post_feed(
+    /// A feed over the keys of `T` under `head`, which end in post ids.
+    fn post_feed<T, H>(
         &self,
         viewer: &Viewer,
-        prefix: &Key,
+        head: H,
         req: &PageRequest,
         keep: impl Fn(&Node, &FeedEntry<'_>) -> NodeResult<bool>,
-    ) -> NodeResult<Page<PostView>> {
+    ) -> NodeResult<Page<PostView>>
+    where
+        T: Table,
+        T::Key: IdTail,
+        H: KeyArg<<T::Key as IdTail>::Head>,
+    {
         let mut authors = Authors::new(self);
-        scan(&self.store, prefix, req, |post_id, _| {
+        scan::<T, H, _>(&self.store, head, req, |post_id, _| {
             self.feed_item(viewer, &mut authors, post_id, &keep)
         })
     }
 
     /// A feed over index entries whose value is a post id (bookmarks, likes):
     /// the cursor is the entry's own id.
-    fn pointer_feed(
+    fn pointer_feed<T: Table<Key = (Id, Id), Value = IdBytes>>(
         &self,
         viewer: &Viewer,
-        prefix: &Key,
+        member: Id,
         req: &PageRequest,
     ) -> NodeResult<Page<PostView>> {
         let mut authors = Authors::new(self);
-        scan(&self.store, prefix, req, |_, value| {
-            let Some(post_id) = Id::from_slice(value) else {
-                return Ok(None);
-            };
+        scan::<T, _, _>(&self.store, member, req, |_, post_id| {
             self.feed_item(viewer, &mut authors, post_id, &|_, _| Ok(true))
         })
     }
@@ -222,16 +213,10 @@ impl Node {
         keep: &impl Fn(&Node, &FeedEntry<'_>) -> NodeResult<bool>,
     ) -> NodeResult<Option<PostView>> {
         // An entry is a post, or a boost (its own id) of a post.
-        let (post, boost) = match self
-            .store
-            .get::<Post>(&Key::new(Space::Post).id(entry_id))?
-        {
+        let (post, boost) = match self.store.load::<tables::Post>(entry_id)? {
             Some(post) => (post, None),
             None => match self.boost_record(entry_id)? {
-                Some(boost) => match self
-                    .store
-                    .get::<Post>(&Key::new(Space::Post).id(boost.post_id))?
-                {
+                Some(boost) => match self.store.load::<tables::Post>(boost.post_id)? {
                     Some(post) => (post, Some(boost)),
                     None => return Ok(None),
                 },

@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
-use crate::store::{Key, Store};
+use crate::store::parts::{IdTail, KeyArg};
+use crate::store::{Cut, Store, Table, ValueOf};
 
 /// Default page size.
 pub const DEFAULT_LIMIT: usize = 20;
@@ -90,58 +91,69 @@ impl<T> Page<T> {
     }
 }
 
-/// Scans index entries under `prefix` (keys `prefix ++ id`, any value),
-/// newest first, passing each to `accept`, which returns the item to keep
-/// or `None` to skip it (filtered out by visibility, deleted...).
-pub fn scan<T>(
+/// Scans the entries of table `T` under `head` (keys `head ++ id`),
+/// newest first, passing each id and value to `accept`, which returns the
+/// item to keep or `None` to skip it (filtered out by visibility,
+/// deleted...).
+pub fn scan<T, H, V>(
     store: &Store,
-    prefix: &Key,
+    head: H,
     req: &PageRequest,
-    accept: impl FnMut(Id, &[u8]) -> NodeResult<Option<T>>,
-) -> NodeResult<Page<T>> {
-    scan_entries(entries(store, prefix, req), req, accept)
+    accept: impl FnMut(Id, ValueOf<T>) -> NodeResult<Option<V>>,
+) -> NodeResult<Page<V>>
+where
+    T: Table,
+    T::Key: IdTail,
+    H: KeyArg<<T::Key as IdTail>::Head>,
+{
+    scan_entries(entries::<T, H>(store, &head, req), req, accept)
 }
 
-/// [`scan`] over the union of two indexes whose entries are disjoint
-/// (the federated feed: the local and the remote timelines), merged in id
-/// order, so that no third index has to be written with every post.
-pub fn scan_merged<T>(
+/// [`scan`] over the union of two tables keyed by id whose entries are
+/// disjoint (the federated feed: the local and the remote timelines),
+/// merged in id order, so that no third index has to be written with
+/// every post.
+pub fn scan_merged<A, B, V>(
     store: &Store,
-    prefixes: [&Key; 2],
     req: &PageRequest,
-    accept: impl FnMut(Id, &[u8]) -> NodeResult<Option<T>>,
-) -> NodeResult<Page<T>> {
-    let [a, b] = prefixes;
+    accept: impl FnMut(Id, ValueOf<A>) -> NodeResult<Option<V>>,
+) -> NodeResult<Page<V>>
+where
+    A: Table<Key = Id>,
+    B: Table<Key = Id, Value = A::Value>,
+{
     let merged = Merged {
-        a: entries(store, a, req).peekable(),
-        b: entries(store, b, req).peekable(),
+        a: entries::<A, ()>(store, &(), req).peekable(),
+        b: entries::<B, ()>(store, &(), req).peekable(),
         descending: !req.ascending(),
     };
     scan_entries(merged, req, accept)
 }
 
-/// The `(id, value)` entries under `prefix` within the request's bounds, in
-/// the order it asks for.
-fn entries<'a>(
+/// The `(id, value)` entries of `T` under `head` within the request's
+/// bounds, in the order it asks for.
+fn entries<'a, T, H>(
     store: &'a Store,
-    prefix: &Key,
+    head: &H,
     req: &PageRequest,
-) -> impl Iterator<Item = NodeResult<(Id, Vec<u8>)>> + 'a {
+) -> impl Iterator<Item = NodeResult<(Id, ValueOf<T>)>> + 'a
+where
+    T: Table,
+    T::Key: IdTail,
+    H: KeyArg<<T::Key as IdTail>::Head>,
+{
     let lower = req.min_id.or(req.since_id);
     let start = match lower {
-        Some(id) => prefix.clone().id(id),
-        None => prefix.clone(),
+        Some(id) => Cut::<T>::at_id(head, id),
+        None => Cut::at_id(head, Id::MIN),
     };
     let end = match req.max_id {
-        Some(id) => prefix.clone().id(id),
-        None => prefix.prefix_end(),
+        Some(id) => Cut::at_id(head, id),
+        None => Cut::past_head(head),
     };
-    store.range(&start, &end, !req.ascending()).map(|entry| {
-        let (key, value) = entry?;
-        let id = Key::trailing_id(&key)
-            .ok_or_else(|| NodeError::Internal("index key without id".into()))?;
-        Ok((id, value))
-    })
+    store
+        .range(start, end, !req.ascending())
+        .map(|entry| entry.map(|(key, value)| (T::Key::tail(&key), value)))
 }
 
 /// Two ordered entry streams merged into one (errors pass through first).
@@ -151,12 +163,12 @@ struct Merged<A: Iterator, B: Iterator> {
     descending: bool,
 }
 
-impl<A, B> Iterator for Merged<A, B>
+impl<A, B, V> Iterator for Merged<A, B>
 where
-    A: Iterator<Item = NodeResult<(Id, Vec<u8>)>>,
-    B: Iterator<Item = NodeResult<(Id, Vec<u8>)>>,
+    A: Iterator<Item = NodeResult<(Id, V)>>,
+    B: Iterator<Item = NodeResult<(Id, V)>>,
 {
-    type Item = NodeResult<(Id, Vec<u8>)>;
+    type Item = NodeResult<(Id, V)>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let take_a = match (self.a.peek(), self.b.peek()) {
@@ -180,10 +192,10 @@ where
 /// At most `limit * 10 + 100` entries are examined, so one request never
 /// costs more than that whatever the filters drop; the cursors then let the
 /// caller continue from where the scan stopped.
-pub fn scan_entries<T>(
-    entries: impl Iterator<Item = NodeResult<(Id, Vec<u8>)>>,
+pub fn scan_entries<V, T>(
+    entries: impl Iterator<Item = NodeResult<(Id, V)>>,
     req: &PageRequest,
-    mut accept: impl FnMut(Id, &[u8]) -> NodeResult<Option<T>>,
+    mut accept: impl FnMut(Id, V) -> NodeResult<Option<T>>,
 ) -> NodeResult<Page<T>> {
     let limit = req.limit()?;
     let budget = limit * 10 + 100;
@@ -204,7 +216,7 @@ pub fn scan_entries<T>(
         }
         first_seen.get_or_insert(id);
         last_seen = Some(id);
-        if let Some(item) = accept(id, &value)? {
+        if let Some(item) = accept(id, value)? {
             items.push(item);
         }
     }
@@ -227,7 +239,7 @@ pub fn scan_entries<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{MemoryEngine, Space};
+    use crate::store::{tables, MemoryEngine};
     use std::sync::Arc;
 
     /// Local posts at ms 1, 4, 5 and remote ones at 2, 3, 6.
@@ -235,13 +247,11 @@ mod tests {
         let store = Store::with_engine(Arc::new(MemoryEngine::default())).expect("open");
         store
             .write_blocking(|txn| {
-                for (space, ms) in [
-                    (Space::LocalTimeline, [1, 4, 5]),
-                    (Space::RemoteTimeline, [2, 3, 6]),
-                ] {
-                    for m in ms {
-                        txn.put_raw(Key::new(space).id(Id::floor_of_ms(m)), Vec::new());
-                    }
+                for m in [1, 4, 5] {
+                    txn.store::<tables::LocalTimeline>(Id::floor_of_ms(m), &())?;
+                }
+                for m in [2, 3, 6] {
+                    txn.store::<tables::RemoteTimeline>(Id::floor_of_ms(m), &())?;
                 }
                 Ok(())
             })
@@ -250,12 +260,11 @@ mod tests {
     }
 
     fn merged_ms(store: &Store, req: &PageRequest) -> (Vec<u64>, Option<Id>) {
-        let local = Key::new(Space::LocalTimeline);
-        let remote = Key::new(Space::RemoteTimeline);
-        let page = scan_merged(store, [&local, &remote], req, |id, _| {
-            Ok(Some(id.timestamp_ms()))
-        })
-        .expect("scan");
+        let page =
+            scan_merged::<tables::LocalTimeline, tables::RemoteTimeline, _>(store, req, |id, _| {
+                Ok(Some(id.timestamp_ms()))
+            })
+            .expect("scan");
         (page.items, page.next_max_id)
     }
 

@@ -11,6 +11,7 @@ use crate::id::Id;
 use crate::model::{now_ms, Post, PostType, RemotePostRef, Visibility};
 use crate::node::Node;
 use crate::remote::host_of;
+use crate::store::{hash_of, tables};
 
 use super::authors::Author;
 use super::body::PostBody;
@@ -288,16 +289,16 @@ impl Node {
                         results.push((*i, Accepted::Duplicate, None));
                         continue;
                     };
-                    let uri_key = crate::remote::post_uri_key(&r.body.uri);
+                    let uri_key = hash_of(&r.body.uri);
                     // The uri is on the author's (remote) server, so the
                     // uri index is where an ActivityPub copy would be.
-                    let known = txn.contains(&uri_key)?
-                        || txn.contains(&super::apply::tombstone_key(&r.body.uri))?;
+                    let known = txn.has::<tables::PostByUri>(uri_key)?
+                        || txn.has::<tables::GossipTombstone>(uri_key)?;
                     if known {
                         results.push((*i, Accepted::Stored { seq, post: None }, None));
                         continue;
                     }
-                    txn.put(uri_key, &post.id)?;
+                    txn.store::<tables::PostByUri>(uri_key, &post.id)?;
                     self.insert_post_with(txn, post, r.author.listed)?;
                     results.push((
                         *i,

@@ -14,26 +14,15 @@ use crate::error::NodeResult;
 use crate::model::{now_ms, Member, Visibility};
 use crate::node::Node;
 use crate::remote::{host_of, RemotePost};
-use crate::store::{Key, Space};
+use crate::store::{hash_of, tables};
 
 use super::accept::{post_body, Accepted, EnvelopeContext, Refusal};
 use super::authors::Author;
 use super::body::{AttestationBody, DeleteBody, FollowBody, ProfileBody};
 
-/// The tombstone of a post deleted by a gossip record.
-pub(crate) fn tombstone_key(uri: &str) -> Key {
-    Key::new(Space::GossipTombstone).bytes(blake3::hash(uri.as_bytes()).as_bytes())
-}
-
-fn follow_key(subject: &identity::PublicKey, follower: &identity::PublicKey) -> Key {
-    Key::new(Space::FollowGraph)
-        .bytes(subject.as_bytes())
-        .bytes(follower.as_bytes())
-}
-
 /// The last follow or unfollow seen between two keys.
 #[derive(serde::Serialize, serde::Deserialize)]
-struct FollowState {
+pub(crate) struct FollowState {
     created: i64,
     following: bool,
 }
@@ -76,7 +65,10 @@ impl Node {
     ) -> Result<Option<crate::Id>, Refusal> {
         let body = post_body(envelope)?;
         let Author { member, .. } = self.gossip_author(&envelope.author, &body.actor)?;
-        if self.store.contains(&tombstone_key(&body.uri))? {
+        if self
+            .store
+            .has::<tables::GossipTombstone>(hash_of(&body.uri))?
+        {
             return Ok(None);
         }
         let existing = match context.post_by_uri(&body.uri) {
@@ -151,9 +143,10 @@ impl Node {
                 if !deleted && !confirmed {
                     return Ok(None);
                 }
-                let key = tombstone_key(uri);
+                let key = hash_of(uri);
                 let at = envelope.created;
-                self.write(move |txn| txn.put(key, &at)).await?;
+                self.write(move |txn| txn.store::<tables::GossipTombstone>(key, &at))
+                    .await?;
                 Ok(None)
             }
             (None, Some(hex)) => {
@@ -179,7 +172,7 @@ impl Node {
         let subject_key = identity::PublicKey::from_did_key(&body.subject)
             .map_err(|_| Refusal::BadBody("subject must be an ed25519 did:key".into()))?;
         let following = envelope.kind == Kind::Follow;
-        let key = follow_key(&subject_key, &envelope.author);
+        let key = (*subject_key.as_bytes(), *envelope.author.as_bytes());
         let state = FollowState {
             created: envelope.created,
             following,
@@ -187,12 +180,12 @@ impl Node {
         let newer = self
             .write(move |txn| {
                 if txn
-                    .get::<FollowState>(&key)?
+                    .load::<tables::FollowGraph>(key)?
                     .is_some_and(|last| last.created >= state.created)
                 {
                     return Ok(false);
                 }
-                txn.put(key, &state)?;
+                txn.store::<tables::FollowGraph>(key, &state)?;
                 Ok(true)
             })
             .await?;
@@ -216,7 +209,7 @@ impl Node {
             {
                 let answered = self
                     .store
-                    .get::<String>(&Key::new(Space::FollowActivity).id(local.id).id(member.id))?;
+                    .load::<tables::FollowActivity>((local.id, member.id))?;
                 if answered.as_deref() != Some(body.activity.as_str()) {
                     self.receive_follow(&member, local.id, &body.activity)
                         .await?;
@@ -232,12 +225,12 @@ impl Node {
     /// over gossip (follows of and by members here included).
     pub fn gossip_follower_count(&self, subject: &identity::PublicKey) -> NodeResult<usize> {
         let mut count = 0;
-        for item in self.store.prefix(
-            &Key::new(Space::FollowGraph).bytes(subject.as_bytes()),
-            false,
-        ) {
-            let (_, value) = item?;
-            if crate::store::decode_value::<FollowState>(&value).is_ok_and(|s| s.following) {
+        for state in self
+            .store
+            .scan::<tables::FollowGraph>((subject.as_bytes(),), false)
+            .values()
+        {
+            if state.is_ok_and(|s| s.following) {
                 count += 1;
             }
         }

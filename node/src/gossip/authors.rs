@@ -15,14 +15,9 @@ use crate::error::{NodeError, NodeResult};
 use crate::model::{now_ms, Member, MemberStatus, Profile, RemoteAccount, Role};
 use crate::node::Node;
 use crate::remote::{host_of, DomainSeverity};
-use crate::store::{Key, Space};
+use crate::store::{hash_of, tables};
 
 use super::accept::Refusal;
-
-/// The `MemberByKey` index entry for an ed25519 key.
-pub(crate) fn key_index(key: &PublicKey) -> Key {
-    Key::new(Space::MemberByKey).bytes(key.as_bytes())
-}
 
 /// A key-only account's username and actor id: its did:key.
 fn is_key_only(remote: &RemoteAccount) -> bool {
@@ -38,7 +33,7 @@ pub(crate) struct Author {
 impl Node {
     /// The member (local or remote) whose ed25519 key this is, if known.
     pub fn member_by_key(&self, key: &PublicKey) -> NodeResult<Option<Member>> {
-        match self.store.get(&key_index(key))? {
+        match self.store.load::<tables::MemberByKey>(key.as_bytes())? {
             Some(id) => self.member(id),
             None => Ok(None),
         }
@@ -88,18 +83,15 @@ impl Node {
             }),
         };
         let stored = member.clone();
-        let index = key_index(&key);
+        let index = *key.as_bytes();
         let created = self
             .write(move |txn| {
-                if let Some(existing) = txn.get(&index)? {
+                if let Some(existing) = txn.load::<tables::MemberByKey>(index)? {
                     return Ok(Some(existing));
                 }
-                txn.put(Key::new(Space::Member).id(stored.id), &stored)?;
-                txn.put(
-                    Key::new(Space::MemberByName).str(&stored.username.to_lowercase()),
-                    &stored.id,
-                )?;
-                txn.put(index, &stored.id)?;
+                txn.store::<tables::Member>(stored.id, &stored)?;
+                txn.store::<tables::MemberByName>(&stored.username.to_lowercase(), &stored.id)?;
+                txn.store::<tables::MemberByKey>(index, &stored.id)?;
                 Ok(None)
             })
             .await?;
@@ -232,31 +224,34 @@ impl Node {
             member.remote = Some(remote);
         }
         let new_name = member.username.to_lowercase();
-        let stamp = Key::new(Space::ProfileEnvelope).id(member.id);
-        let uri_key = crate::remote::actor_key(&body.actor);
+        let stamp = member.id;
+        let uri_key = hash_of(&body.actor);
         let gossip_only = remote.gossip_only;
         self.write(move |txn| {
-            if txn.get::<i64>(&stamp)?.is_some_and(|last| last >= created) {
+            if txn
+                .load::<tables::ProfileEnvelope>(stamp)?
+                .is_some_and(|last| last >= created)
+            {
                 return Ok(());
             }
-            txn.put(stamp, &created)?;
+            txn.store::<tables::ProfileEnvelope>(stamp, &created)?;
             if gossip_only {
                 // A signed profile shows a handle but cannot prove it: only
                 // WebFinger on the handle's own domain binds a handle to an
                 // account (when the actor document is read). The account
                 // stays findable by its did:key name.
-                let name_key = Key::new(Space::MemberByName).str(&new_name);
+                let name_key = &new_name;
                 if txn
-                    .get::<crate::id::Id>(&name_key)?
+                    .load::<tables::MemberByName>(name_key)?
                     .is_some_and(|holder| holder != member.id)
                 {
                     // The handle belongs to another account here; keep
                     // showing this one by its did:key.
                     member.username = old_username.clone();
                 }
-                txn.put(uri_key, &member.id)?;
+                txn.store::<tables::ActorByUri>(uri_key, &member.id)?;
             }
-            txn.put(Key::new(Space::Member).id(member.id), &member)?;
+            txn.store::<tables::Member>(member.id, &member)?;
             Ok(())
         })
         .await

@@ -22,7 +22,7 @@
 //! (`parked.rs`). Attestations live in [`crate::attestations`].
 
 mod accept;
-mod apply;
+pub(crate) mod apply;
 mod authors;
 mod body;
 mod parked;
@@ -35,7 +35,6 @@ mod record_tests;
 mod tests;
 
 pub use accept::{Accepted, EnvelopeContext, Refusal};
-pub(crate) use authors::key_index;
 pub use body::{AttestationBody, DeleteBody, FollowBody, PostBody, ProfileBody};
 pub use publish::GossipIntent;
 pub use store::{kind_byte, kind_from_byte, SyncItem};

@@ -10,8 +10,8 @@ use protocol::envelope::{verify_batch, Envelope};
 
 use crate::error::NodeResult;
 use crate::model::now_ms;
-use crate::node::{counter, Node};
-use crate::store::{Key, Space};
+use crate::node::Node;
+use crate::store::tables;
 
 use super::SyncItem;
 
@@ -19,10 +19,6 @@ use super::SyncItem;
 pub const MAX_PARKED_PER_AUTHOR: usize = 256;
 /// Most records parked in all.
 pub const MAX_PARKED: i64 = 10_000;
-
-fn author_prefix(author: &identity::PublicKey) -> Key {
-    Key::new(Space::Parked).bytes(author.as_bytes())
-}
 
 impl Node {
     /// Parks records refused only because their author is unknown (they
@@ -36,7 +32,8 @@ impl Node {
             }
             let held = self
                 .store
-                .prefix(&author_prefix(&envelope.author), false)
+                .scan::<tables::Parked>((envelope.author.as_bytes(),), false)
+                .keys()
                 .take(MAX_PARKED_PER_AUTHOR)
                 .count();
             if held < MAX_PARKED_PER_AUTHOR {
@@ -47,18 +44,17 @@ impl Node {
             return Ok(0);
         }
         self.write(move |txn| {
-            let total = counter::global(counter::PARKED);
             let mut parked = 0;
             for envelope in &fresh {
-                let key = author_prefix(&envelope.author).bytes(&envelope.id);
-                if txn.contains(&key)? {
+                let key = (envelope.author.as_bytes(), &envelope.id);
+                if txn.has::<tables::Parked>(key)? {
                     continue;
                 }
-                if txn.add(total.clone(), 1)? > MAX_PARKED {
-                    txn.add(total.clone(), -1)?;
+                if txn.add::<tables::ParkedCount>((), 1)? > MAX_PARKED {
+                    txn.add::<tables::ParkedCount>((), -1)?;
                     break;
                 }
-                txn.put_raw(key, envelope.bytes.clone());
+                txn.store::<tables::Parked>(key, &envelope.bytes)?;
                 parked += 1;
             }
             Ok(parked)
@@ -69,12 +65,13 @@ impl Node {
     /// The records parked for `author`, oldest first.
     pub fn parked_by_author(&self, author: &identity::PublicKey) -> NodeResult<Vec<SyncItem>> {
         let mut out = Vec::new();
-        for item in self
+        for bytes in self
             .store
-            .prefix(&author_prefix(author), false)
+            .scan::<tables::Parked>((author.as_bytes(),), false)
+            .values()
             .take(MAX_PARKED_PER_AUTHOR)
         {
-            let (_, bytes) = item?;
+            let bytes = bytes?;
             // Verified when parked; only `created` is read here.
             if let Ok((envelope, _)) = Envelope::decode_unverified(&bytes, i64::MAX) {
                 out.push(SyncItem {
@@ -89,17 +86,17 @@ impl Node {
 
     /// Removes parked records of `author` (applied, or refused for good).
     pub async fn unpark(&self, author: &identity::PublicKey, ids: Vec<[u8; 32]>) -> NodeResult<()> {
-        let prefix = author_prefix(author);
+        let author = *author.as_bytes();
         self.write(move |txn| {
             let mut removed = 0;
             for id in &ids {
-                let key = prefix.clone().bytes(id);
-                if txn.contains(&key)? {
-                    txn.delete(key);
+                let key = (&author, id);
+                if txn.has::<tables::Parked>(key)? {
+                    txn.remove::<tables::Parked>(key);
                     removed += 1;
                 }
             }
-            txn.add(counter::global(counter::PARKED), -removed)?;
+            txn.add::<tables::ParkedCount>((), -removed)?;
             Ok(())
         })
         .await

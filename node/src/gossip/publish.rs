@@ -11,7 +11,7 @@ use crate::events::Event;
 use crate::id::Id;
 use crate::model::Member;
 use crate::node::Node;
-use crate::store::{Key, Space, Txn};
+use crate::store::{tables, Txn};
 
 /// A record to publish over gossip, recorded in the action's own write.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,7 +66,7 @@ impl Node {
     /// Records a gossip intent in `txn`; the federation layer is woken
     /// (`FederationQueued`) once it is durable.
     pub(crate) fn queue_gossip(&self, txn: &mut Txn<'_>, intent: GossipIntent) -> NodeResult<()> {
-        txn.put(Key::new(Space::GossipOutbox).id(self.ids.next()), &intent)?;
+        txn.store::<tables::GossipOutbox>(self.ids.next(), &intent)?;
         txn.emit(Event::FederationQueued);
         Ok(())
     }
@@ -91,8 +91,7 @@ impl Node {
 
     /// Whether a local member's profile has been published over gossip.
     pub fn profile_published(&self, member: Id) -> NodeResult<bool> {
-        self.store
-            .contains(&Key::new(Space::ProfileEnvelope).id(member))
+        self.store.has::<tables::ProfileEnvelope>(member)
     }
 
     /// The oldest gossip intents not yet published (at most `limit`).
@@ -100,14 +99,12 @@ impl Node {
         let mut out = Vec::new();
         for item in self
             .store
-            .prefix(&Key::new(Space::GossipOutbox), false)
+            .scan::<tables::GossipOutbox>((), false)
+            .each_value()
             .take(limit)
         {
-            let (key, value) = item?;
-            let Some(id) = Key::trailing_id(&key) else {
-                continue;
-            };
-            match crate::store::decode_value::<GossipIntent>(&value) {
+            let (id, intent) = item?;
+            match intent {
                 Ok(intent) => out.push((id, intent)),
                 Err(e) => tracing::warn!(intent = %id, error = %e, "unreadable gossip intent"),
             }
@@ -118,7 +115,7 @@ impl Node {
     /// Drops an intent that has nothing to publish (its post is gone).
     pub async fn drop_gossip_intent(&self, intent: Id) -> NodeResult<()> {
         self.write(move |txn| {
-            txn.delete(Key::new(Space::GossipOutbox).id(intent));
+            txn.remove::<tables::GossipOutbox>(intent);
             Ok(())
         })
         .await
@@ -165,11 +162,11 @@ impl Node {
         let member = author.id;
         self.write(move |txn| {
             if let Some(intent) = intent {
-                txn.delete(Key::new(Space::GossipOutbox).id(intent));
+                txn.remove::<tables::GossipOutbox>(intent);
             }
             self.store_envelope(txn, &stored)?;
             if kind == Kind::Profile {
-                txn.put(Key::new(Space::ProfileEnvelope).id(member), &stored.created)?;
+                txn.store::<tables::ProfileEnvelope>(member, &stored.created)?;
             }
             Ok(())
         })

@@ -5,8 +5,8 @@
 use protocol::envelope::{Envelope, Kind};
 
 use crate::error::NodeResult;
-use crate::node::{counter, Node};
-use crate::store::{Key, Space, Txn};
+use crate::node::Node;
+use crate::store::{tables, Cut, Txn};
 
 /// One stored envelope as sync hands it out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,10 +45,6 @@ pub fn kind_from_byte(b: u8) -> Option<Kind> {
     })
 }
 
-fn seq_key() -> Key {
-    counter::global(counter::GOSSIP_SEQ)
-}
-
 impl Node {
     /// Stages an envelope and its indexes; `None` if it is already stored
     /// (staged writes included, so a batch holding it twice stores it once).
@@ -57,41 +53,37 @@ impl Node {
         txn: &mut Txn<'_>,
         envelope: &Envelope,
     ) -> NodeResult<Option<u64>> {
-        let key = Key::new(Space::Envelope).bytes(&envelope.id);
-        if txn.contains(&key)? {
+        let key = &envelope.id;
+        if txn.has::<tables::Envelope>(key)? {
             return Ok(None);
         }
-        let seq = txn.add(seq_key(), 1)? as u64;
-        txn.put_raw(key, envelope.bytes.clone());
-        txn.put_raw(
-            Key::new(Space::EnvelopeBySeq)
-                .byte(kind_byte(envelope.kind))
-                .u64(seq),
-            envelope.id.to_vec(),
-        );
-        txn.put_raw(
-            Key::new(Space::EnvelopeByAuthor)
-                .bytes(envelope.author.as_bytes())
-                .u64(envelope.created.max(0) as u64)
-                .bytes(&envelope.id),
-            Vec::new(),
-        );
+        let seq = txn.add::<tables::GossipSeq>((), 1)? as u64;
+        txn.store::<tables::Envelope>(key, &envelope.bytes)?;
+        txn.store::<tables::EnvelopeBySeq>((kind_byte(envelope.kind), seq), &envelope.id)?;
+        txn.store::<tables::EnvelopeByAuthor>(
+            (
+                envelope.author.as_bytes(),
+                envelope.created.max(0) as u64,
+                &envelope.id,
+            ),
+            &(),
+        )?;
         Ok(Some(seq))
     }
 
     /// Whether an envelope with this id is stored.
     pub fn has_envelope(&self, id: &[u8; 32]) -> NodeResult<bool> {
-        self.store.contains(&Key::new(Space::Envelope).bytes(id))
+        self.store.has::<tables::Envelope>(id)
     }
 
     /// The canonical bytes of a stored envelope.
     pub fn envelope_bytes(&self, id: &[u8; 32]) -> NodeResult<Option<Vec<u8>>> {
-        self.store.get_raw(&Key::new(Space::Envelope).bytes(id))
+        self.store.load::<tables::Envelope>(id)
     }
 
     /// The highest sequence number given to an envelope so far.
     pub fn envelope_seq(&self) -> NodeResult<u64> {
-        Ok(self.store.counter(&seq_key())?.max(0) as u64)
+        Ok(self.store.counter::<tables::GossipSeq>(())?.max(0) as u64)
     }
 
     /// Envelopes of `kind` received after sequence `after`, oldest first, at
@@ -102,18 +94,16 @@ impl Node {
         after: u64,
         limit: usize,
     ) -> NodeResult<Vec<SyncItem>> {
-        let prefix = Key::new(Space::EnvelopeBySeq).byte(kind_byte(kind));
-        let start = prefix.clone().u64(after.saturating_add(1));
-        let end = prefix.prefix_end();
+        let kind = kind_byte(kind);
+        let start = Cut::key((kind, after.saturating_add(1)));
+        let end = Cut::past((kind,));
         let mut out = Vec::new();
-        for item in self.store.range(&start, &end, false).take(limit) {
-            let (key, value) = item?;
-            let Some(seq) = trailing_u64(&key) else {
-                continue;
-            };
-            let Ok(id) = <[u8; 32]>::try_from(value.as_slice()) else {
-                continue;
-            };
+        for item in self
+            .store
+            .range::<tables::EnvelopeBySeq>(start, end, false)
+            .take(limit)
+        {
+            let ((_, seq), id) = item?;
             if let Some(bytes) = self.envelope_bytes(&id)? {
                 out.push(SyncItem { cursor: seq, bytes });
             }
@@ -131,23 +121,17 @@ impl Node {
         since: u64,
         limit: usize,
     ) -> NodeResult<Vec<SyncItem>> {
-        let prefix = Key::new(Space::EnvelopeByAuthor).bytes(author.as_bytes());
-        let start = prefix.clone().u64(since);
-        let end = prefix.prefix_end();
+        let author_key = author.as_bytes();
+        let start = Cut::at((author_key, since));
+        let end = Cut::past((author_key,));
         let mut out = Vec::new();
-        for item in self.store.range(&start, &end, false).take(limit) {
-            let (key, _) = item?;
-            let Some(rest) = key.get(1 + 32..) else {
-                continue;
-            };
-            let (Some(created), Ok(id)) = (
-                rest.get(..8)
-                    .and_then(|b| <[u8; 8]>::try_from(b).ok())
-                    .map(u64::from_be_bytes),
-                <[u8; 32]>::try_from(rest.get(8..).unwrap_or_default()),
-            ) else {
-                continue;
-            };
+        for key in self
+            .store
+            .range::<tables::EnvelopeByAuthor>(start, end, false)
+            .keys()
+            .take(limit)
+        {
+            let (_, created, id) = key?;
             if let Some(bytes) = self.envelope_bytes(&id)? {
                 out.push(SyncItem {
                     cursor: created,
@@ -168,32 +152,26 @@ impl Node {
     /// The last sequence of `kind` this node has synced from `peer` (a
     /// transport-level peer id, opaque here).
     pub fn sync_cursor(&self, peer: &str, kind: Kind) -> NodeResult<u64> {
-        Ok(self.store.get::<u64>(&cursor_key(peer, kind))?.unwrap_or(0))
+        Ok(self
+            .store
+            .load::<tables::SyncCursor>((peer, kind_byte(kind)))?
+            .unwrap_or(0))
     }
 
     /// Records how far sync from `peer` got. Not awaited to disk: losing it
     /// only means a page is fetched again, and duplicates are idempotent.
     pub fn set_sync_cursor(&self, peer: &str, kind: Kind, seq: u64) -> NodeResult<()> {
-        let key = cursor_key(peer, kind);
-        self.store.write_eventually(move |txn| txn.put(key, &seq))
+        self.store.write_eventually(move |txn| {
+            txn.store::<tables::SyncCursor>((peer, kind_byte(kind)), &seq)
+        })
     }
 
     /// Ids of posts whose gossip intents are pending (for tests and metrics).
     pub fn pending_gossip_count(&self) -> NodeResult<usize> {
         Ok(self
             .store
-            .prefix(&Key::new(Space::GossipOutbox), false)
+            .scan::<tables::GossipOutbox>((), false)
+            .keys()
             .count())
     }
-}
-
-fn cursor_key(peer: &str, kind: Kind) -> Key {
-    Key::new(Space::SyncCursor).str(peer).byte(kind_byte(kind))
-}
-
-fn trailing_u64(raw: &[u8]) -> Option<u64> {
-    let start = raw.len().checked_sub(8)?;
-    raw.get(start..)
-        .and_then(|b| <[u8; 8]>::try_from(b).ok())
-        .map(u64::from_be_bytes)
 }

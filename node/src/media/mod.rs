@@ -21,15 +21,15 @@ mod test_images;
 #[cfg(test)]
 mod tests;
 
+use crate::store::tables;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
-use crate::model::{now_ms, Member, MemberStatus, Post, Role, Visibility};
+use crate::model::{now_ms, Member, MemberStatus, Role, Visibility};
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
 
 pub use budget::{DecodeBudget, TOTAL_BYTES as DECODE_BUDGET_BYTES};
 pub use process::{inspect, Plan, MAX_DECODE_MEMORY, MAX_UPLOAD_BYTES};
@@ -179,7 +179,7 @@ impl Node {
             created_at: now_ms(),
             file_key,
         };
-        self.write(|txn| txn.put(Key::new(Space::Media).id(id), &media))
+        self.write(|txn| txn.store::<tables::Media>(id, &media))
             .await?;
         Ok(media)
     }
@@ -187,7 +187,7 @@ impl Node {
     /// One of the viewer's uploads.
     pub fn own_media(&self, viewer: &Viewer, id: Id) -> NodeResult<Media> {
         let me = viewer.member()?.id;
-        match self.store.get::<Media>(&Key::new(Space::Media).id(id))? {
+        match self.store.load::<tables::Media>(id)? {
             Some(m) if m.owner == me => Ok(m),
             _ => Err(NodeError::NotFound("media")),
         }
@@ -215,7 +215,7 @@ impl Node {
             }
             media.focus = (x, y);
         }
-        self.write(|txn| txn.put(Key::new(Space::Media).id(id), &media))
+        self.write(|txn| txn.store::<tables::Media>(id, &media))
             .await?;
         Ok(media)
     }
@@ -224,7 +224,7 @@ impl Node {
     pub(crate) fn post_media(&self, ids: &[Id]) -> NodeResult<Vec<Media>> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Some(m) = self.store.get::<Media>(&Key::new(Space::Media).id(*id))? {
+            if let Some(m) = self.store.load::<tables::Media>(*id)? {
                 out.push(m);
             }
         }
@@ -245,7 +245,7 @@ impl Node {
             let id: Id = r
                 .parse()
                 .map_err(|_| NodeError::invalid("media_ids", format!("{r:?} is not a media id")))?;
-            match self.store.get::<Media>(&Key::new(Space::Media).id(id))? {
+            match self.store.load::<tables::Media>(id)? {
                 Some(m) if m.owner == author && m.post_id.is_none() => ids.push(id),
                 Some(m) if m.owner == author => {
                     return Err(NodeError::invalid(
@@ -272,8 +272,10 @@ impl Node {
         ids: &[Id],
     ) -> NodeResult<()> {
         for id in ids {
-            let key = Key::new(Space::Media).id(*id);
-            let mut media: Media = txn.get(&key)?.ok_or(NodeError::NotFound("media"))?;
+            let key = *id;
+            let mut media: Media = txn
+                .load::<tables::Media>(key)?
+                .ok_or(NodeError::NotFound("media"))?;
             if media.post_id.is_some() {
                 return Err(NodeError::invalid(
                     "media_ids",
@@ -281,7 +283,7 @@ impl Node {
                 ));
             }
             media.post_id = Some(post);
-            txn.put(key, &media)?;
+            txn.store::<tables::Media>(key, &media)?;
         }
         Ok(())
     }
@@ -325,7 +327,7 @@ impl Node {
             .ok_or_else(not_found)?;
         let media: Media = self
             .store
-            .get(&Key::new(Space::Media).id(id))?
+            .load::<tables::Media>(id)?
             .ok_or_else(not_found)?;
         if !same_name(name, &media.file_name()) && !same_name(name, &media.preview_file_name()) {
             return Err(not_found());
@@ -348,7 +350,7 @@ impl Node {
             let avatar = self.is_current_avatar(media)?;
             return Ok((keyed || avatar).then_some(avatar));
         };
-        let Some(post) = self.store.get::<Post>(&Key::new(Space::Post).id(post_id))? else {
+        let Some(post) = self.store.load::<tables::Post>(post_id)? else {
             return Ok(None);
         };
         let Some(author) = self.member(post.author_id)? else {

@@ -7,7 +7,7 @@ use super::Media;
 use crate::members::NewMember;
 use crate::model::{Member, MemberStatus, ProfileUpdate, Visibility};
 use crate::posts::NewPost;
-use crate::store::{Key, Space};
+use crate::store::tables;
 use crate::{Node, NodeConfig, NodeError, Viewer};
 
 struct Fixture {
@@ -65,7 +65,7 @@ async fn make_legacy(node: &Node, media: &Media) -> Media {
     let dir = node.media_dir();
     let mut old: Media = node
         .store
-        .get(&Key::new(Space::Media).id(media.id))
+        .load::<tables::Media>(media.id)
         .expect("get")
         .expect("record");
     let (new_names, key) = (
@@ -80,7 +80,7 @@ async fn make_legacy(node: &Node, media: &Media) -> Media {
         std::fs::rename(dir.join(from), dir.join(to)).expect("rename");
     }
     let record = old.clone();
-    node.write(|txn| txn.put(Key::new(Space::Media).id(record.id), &record))
+    node.write(|txn| txn.store::<tables::Media>(record.id, &record))
         .await
         .expect("write");
     old
@@ -207,10 +207,12 @@ async fn a_suspended_authors_media_is_not_served() {
     let id = alice.id().expect("id");
     f.node
         .write(|txn| {
-            let key = Key::new(Space::Member).id(id);
-            let mut me: Member = txn.get(&key)?.ok_or(NodeError::NotFound("member"))?;
+            let key = id;
+            let mut me: Member = txn
+                .load::<tables::Member>(key)?
+                .ok_or(NodeError::NotFound("member"))?;
             me.status = MemberStatus::Suspended;
-            txn.put(key, &me)
+            txn.store::<tables::Member>(key, &me)
         })
         .await
         .expect("suspend");

@@ -3,7 +3,7 @@
 use crate::error::{NodeError, NodeResult};
 use crate::model::{Member, MemberStatus, Role};
 use crate::node::Node;
-use crate::store::{Key, Space};
+use crate::store::tables;
 use crate::validate;
 
 impl Node {
@@ -35,7 +35,7 @@ impl Node {
         let mut updated = member.clone();
         updated.status = status;
         self.write(|txn| {
-            txn.put(Key::new(Space::Member).id(member.id), &updated)?;
+            txn.store::<tables::Member>(member.id, &updated)?;
             if suspended {
                 self.revoke_all_sessions(txn, member.id)?;
             }
@@ -59,7 +59,7 @@ impl Node {
         let mut updated = member.clone();
         updated.password_hash = hash;
         self.write(|txn| {
-            txn.put(Key::new(Space::Member).id(member.id), &updated)?;
+            txn.store::<tables::Member>(member.id, &updated)?;
             self.revoke_all_sessions(txn, member.id)
         })
         .await?;
@@ -77,10 +77,12 @@ impl Node {
             .ok_or(NodeError::NotFound("member"))?
             .id;
         self.write(|txn| {
-            let key = Key::new(Space::Member).id(id);
-            let mut member: Member = txn.get(&key)?.ok_or(NodeError::NotFound("member"))?;
+            let key = id;
+            let mut member: Member = txn
+                .load::<tables::Member>(key)?
+                .ok_or(NodeError::NotFound("member"))?;
             change(&mut member)?;
-            txn.put(key, &member)?;
+            txn.store::<tables::Member>(key, &member)?;
             Ok(member)
         })
         .await

@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, NodeResult};
 use crate::model::{now_ms, Member, MemberStatus};
-use crate::node::{counter, Node, Viewer};
-use crate::store::{Key, Space, Txn};
+use crate::node::{Node, Viewer};
+use crate::store::parts::Hash;
+use crate::store::{hash_of, tables, Txn};
 
 /// A stored invite.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -18,21 +19,17 @@ pub struct Invite {
     pub created_at: i64,
 }
 
-/// The key of an invite code (stored hashed).
-pub(crate) fn key(code: &str) -> Key {
-    Key::new(Space::Invite).bytes(blake3::hash(code.as_bytes()).as_bytes())
-}
-
-/// Stages one use of an invite; the last use deletes it.
-pub(crate) fn consume(txn: &mut Txn<'_>, key: &Key) -> NodeResult<()> {
-    let mut invite: Invite = txn
-        .get(key)?
+/// Stages one use of the invite whose code hashes to `key` (codes are
+/// stored hashed); the last use deletes it.
+pub(crate) fn consume(txn: &mut Txn<'_>, key: &Hash) -> NodeResult<()> {
+    let mut invite = txn
+        .load::<tables::Invite>(key)?
         .ok_or_else(|| NodeError::invalid("invite_code", "is missing or not valid"))?;
     invite.uses_left = invite.uses_left.saturating_sub(1);
     if invite.uses_left == 0 {
-        txn.delete(key.clone());
+        txn.remove::<tables::Invite>(key);
     } else {
-        txn.put(key.clone(), &invite)?;
+        txn.store::<tables::Invite>(key, &invite)?;
     }
     Ok(())
 }
@@ -50,7 +47,8 @@ impl Node {
             uses_left: uses,
             created_at: now_ms(),
         };
-        self.write(|txn| txn.put(key(&code), &invite)).await?;
+        self.write(|txn| txn.store::<tables::Invite>(hash_of(&code), &invite))
+            .await?;
         Ok(code)
     }
 
@@ -87,7 +85,7 @@ impl Node {
         })
         .await?;
         self.write(|txn| {
-            txn.delete(Key::new(Space::PendingMembers).id(member.id));
+            txn.remove::<tables::PendingMembers>(member.id);
             Ok(())
         })
         .await?;
@@ -105,13 +103,13 @@ impl Node {
             return Err(NodeError::conflict("username", "is not awaiting approval"));
         }
         self.write(|txn| {
-            txn.delete(Key::new(Space::Member).id(member.id));
-            txn.delete(Key::new(Space::MemberByName).str(&member.username.to_lowercase()));
-            txn.delete(Key::new(Space::MemberByEmail).str(&member.email));
-            txn.delete(crate::gossip::key_index(&member.keys.ed25519_public));
-            txn.delete(Key::new(Space::PendingMembers).id(member.id));
+            txn.remove::<tables::Member>(member.id);
+            txn.remove::<tables::MemberByName>(&member.username.to_lowercase());
+            txn.remove::<tables::MemberByEmail>(&member.email);
+            txn.remove::<tables::MemberByKey>(member.keys.ed25519_public.as_bytes());
+            txn.remove::<tables::PendingMembers>(member.id);
             self.revoke_all_sessions(txn, member.id)?;
-            txn.add(counter::global(counter::MEMBERS), -1)?;
+            txn.add::<tables::MemberTotal>((), -1)?;
             Ok(())
         })
         .await

@@ -10,7 +10,7 @@ use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::{now_ms, Member, MemberStatus, Role, Session, SessionKind};
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
+use crate::store::{hash_of, tables};
 
 use super::login_guard::LoginTarget;
 
@@ -42,10 +42,6 @@ fn dummy_hash() -> String {
     DUMMY
         .get_or_init(|| super::register::hash_password("not a real password").unwrap_or_default())
         .clone()
-}
-
-fn token_key(token: &str) -> Key {
-    Key::new(Space::Token).bytes(blake3::hash(token.as_bytes()).as_bytes())
 }
 
 impl Node {
@@ -92,8 +88,8 @@ impl Node {
     /// an account over its limit is refused (429) before any password check.
     pub async fn verify_login(&self, login: &str, password: &str) -> NodeResult<Member> {
         let member = if login.contains('@') {
-            let key = Key::new(Space::MemberByEmail).str(&login.to_lowercase());
-            match self.store.get::<Id>(&key)? {
+            let key = &login.to_lowercase();
+            match self.store.load::<tables::MemberByEmail>(key)? {
                 Some(id) => self.member(id)?,
                 None => None,
             }
@@ -173,12 +169,9 @@ impl Node {
         };
         let hash = blake3::hash(token.as_bytes());
         self.write(|txn| {
-            txn.put(token_key(&token), &session)?;
+            txn.store::<tables::Token>(hash.as_bytes(), &session)?;
             self.note_active(txn, member_id)?;
-            txn.put_raw(
-                Key::new(Space::MemberTokens).id(member_id).id(session.id),
-                hash.as_bytes().to_vec(),
-            );
+            txn.store::<tables::MemberTokens>((member_id, session.id), hash.as_bytes())?;
             Ok(())
         })
         .await?;
@@ -210,8 +203,8 @@ impl Node {
     fn authenticate_as(&self, token: &str, kind: SessionKind) -> NodeResult<(Viewer, Session)> {
         let session: Session = self
             .store
-            .get(&token_key(token))?
-            .filter(|s: &Session| s.kind == kind)
+            .load::<tables::Token>(hash_of(token))?
+            .filter(|s| s.kind == kind)
             .ok_or(NodeError::Unauthorized("invalid or revoked token"))?;
         match self.member(session.member_id)? {
             Some(m) if m.status == MemberStatus::Active => {
@@ -229,15 +222,13 @@ impl Node {
     pub fn sessions(&self, viewer: &Viewer) -> NodeResult<Vec<SessionView>> {
         let me = viewer.member()?;
         let mut out = Vec::new();
-        for item in self
+        for hash in self
             .store
-            .prefix(&Key::new(Space::MemberTokens).id(me.id), true)
+            .scan::<tables::MemberTokens>((me.id,), true)
+            .values()
         {
-            let (_, hash) = item?;
-            if let Some(s) = self
-                .store
-                .get::<Session>(&Key::new(Space::Token).bytes(&hash))?
-            {
+            let hash = hash?;
+            if let Some(s) = self.store.load::<tables::Token>(&hash)? {
                 out.push(SessionView {
                     id: s.id,
                     label: s.label,
@@ -252,13 +243,12 @@ impl Node {
     pub async fn revoke_session(&self, viewer: &Viewer, session_id: Id) -> NodeResult<()> {
         let me = viewer.member()?.id;
         self.write(|txn| {
-            let index = Key::new(Space::MemberTokens).id(me).id(session_id);
-            let hash: Vec<u8> = match txn.prefix(&index, false).next() {
-                Some(item) => item?.1,
-                None => return Err(NodeError::NotFound("session")),
+            let index = (me, session_id);
+            let Some(hash) = txn.load::<tables::MemberTokens>(index)? else {
+                return Err(NodeError::NotFound("session"));
             };
-            txn.delete(index);
-            txn.delete(Key::new(Space::Token).bytes(&hash));
+            txn.remove::<tables::MemberTokens>(index);
+            txn.remove::<tables::Token>(&hash);
             txn.emit(crate::events::Event::SessionEnded {
                 session: session_id,
                 member: me,
@@ -272,10 +262,8 @@ impl Node {
     /// member may still sign in. Open streams re-check this now and then,
     /// in case they missed the [`crate::events::Event::SessionEnded`].
     pub fn session_alive(&self, session: &Session) -> NodeResult<bool> {
-        let index = Key::new(Space::MemberTokens)
-            .id(session.member_id)
-            .id(session.id);
-        if !self.store.contains(&index)? {
+        let index = (session.member_id, session.id);
+        if !self.store.has::<tables::MemberTokens>(index)? {
             return Ok(false);
         }
         Ok(matches!(
@@ -291,12 +279,12 @@ impl Node {
         member: Id,
     ) -> NodeResult<()> {
         let sessions: Vec<_> = txn
-            .prefix(&Key::new(Space::MemberTokens).id(member), false)
+            .scan::<tables::MemberTokens>((member,), false)
             .collect::<Result<_, _>>()?;
-        for (key, hash) in sessions {
-            txn.delete(Key::new(Space::Token).bytes(&hash));
-            if let Some(id) = Key::trailing_id(&key) {
-                txn.delete(Key::new(Space::MemberTokens).id(member).id(id));
+        for ((_, id), hash) in sessions {
+            txn.remove::<tables::Token>(&hash);
+            {
+                txn.remove::<tables::MemberTokens>((member, id));
                 txn.emit(crate::events::Event::SessionEnded {
                     session: id,
                     member,

@@ -4,7 +4,7 @@ use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::{Member, MemberStatus, MemberView, Relationship};
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
+use crate::store::{tables, StrStart};
 
 impl Node {
     /// The username of an active member (`NotFound` otherwise).
@@ -67,14 +67,13 @@ impl Node {
         prefix: &str,
     ) -> impl Iterator<Item = NodeResult<Member>> + 'a {
         // Keys are `name\0`: scan the raw prefix without the terminator.
-        let start = Key::new(Space::MemberByName).bytes(prefix.as_bytes());
-        self.store.prefix(&start, false).filter_map(move |item| {
-            let member = item
-                .map_err(NodeError::from)
-                .and_then(|(_, value)| crate::store::decode_value::<Id>(&value))
-                .and_then(|id| self.member(id));
-            member.transpose()
-        })
+        self.store
+            .scan::<tables::MemberByName>(StrStart(prefix), false)
+            .values()
+            .filter_map(move |id| {
+                let member = id.and_then(|id| self.member(id));
+                member.transpose()
+            })
     }
 
     /// Active members whose username starts with `prefix` (case-insensitive),
@@ -123,18 +122,12 @@ impl Node {
         {
             return Ok(Vec::new());
         }
-        let start = Key::new(Space::Tags).bytes(prefix.as_bytes());
         let mut out = Vec::new();
-        for item in self.store.prefix(&start, false) {
+        for item in self.store.scan::<tables::Tags>(StrStart(&prefix), false) {
             if out.len() >= limit.min(40) {
                 break;
             }
-            let (key, value) = item?;
-            let count = crate::store::txn::decode_counter(&value);
-            let name = String::from_utf8_lossy(
-                key.get(1..key.len().saturating_sub(1)).unwrap_or_default(),
-            )
-            .to_string();
+            let (name, count) = item?;
             if count > 0 {
                 out.push((name, count));
             }

@@ -4,8 +4,8 @@ use crate::error::{NodeError, NodeResult};
 use crate::model::{
     Member, MemberDetails, MemberView, Privacy, PrivateDetails, ProfileUpdate, Relationship, Role,
 };
-use crate::node::{counter, Node, Viewer};
-use crate::store::{Key, Space};
+use crate::node::{Node, Viewer};
+use crate::store::tables;
 use crate::validate;
 
 impl Node {
@@ -68,15 +68,9 @@ impl Node {
             role: member.role,
             did: member.did(),
             created_at: member.created_at,
-            followers_count: self
-                .store
-                .counter(&counter::key(counter::FOLLOWERS, member.id))?,
-            following_count: self
-                .store
-                .counter(&counter::key(counter::FOLLOWING, member.id))?,
-            posts_count: self
-                .store
-                .counter(&counter::key(counter::POSTS, member.id))?,
+            followers_count: self.store.counter::<tables::FollowerCount>(member.id)?,
+            following_count: self.store.counter::<tables::FollowingCount>(member.id)?,
+            posts_count: self.store.counter::<tables::PostCount>(member.id)?,
             details,
             relationship,
             private,
@@ -92,9 +86,7 @@ impl Node {
     ) -> NodeResult<Relationship> {
         Ok(Relationship {
             following: self.is_following(viewer, other)?,
-            requested: self
-                .store
-                .contains(&Key::new(Space::FollowRequests).id(other).id(viewer))?,
+            requested: self.store.has::<tables::FollowRequests>((other, viewer))?,
             followed_by: self.is_following(other, viewer)?,
             blocking: self.is_blocking(viewer, other)?,
             blocked_by: self.is_blocking(other, viewer)?,
@@ -114,8 +106,10 @@ impl Node {
         // The profile and the intent to tell other servers are one write.
         let updated = self
             .write(|txn| {
-                let key = Key::new(Space::Member).id(id);
-                let mut m: Member = txn.get(&key)?.ok_or(NodeError::NotFound("member"))?;
+                let key = id;
+                let mut m: Member = txn
+                    .load::<tables::Member>(key)?
+                    .ok_or(NodeError::NotFound("member"))?;
                 let p = &mut m.profile;
                 if let Some(v) = update.full_name {
                     p.full_name = v;
@@ -144,7 +138,7 @@ impl Node {
                 if let Some(v) = update.locked {
                     m.locked = v;
                 }
-                txn.put(key, &m)?;
+                txn.store::<tables::Member>(key, &m)?;
                 if m.is_local() {
                     self.federate(txn, crate::remote::Outgoing::UpdateProfile { member: id })?;
                     self.gossip_if_on(txn, crate::gossip::GossipIntent::Profile { member: id })?;

@@ -8,8 +8,9 @@ use serde::Deserialize;
 use crate::config::RegistrationMode;
 use crate::error::{NodeError, NodeResult};
 use crate::model::{now_ms, Member, MemberStatus, Profile, Role};
-use crate::node::{counter, Node};
-use crate::store::{Key, Space};
+use crate::node::Node;
+use crate::store::parts::Hash;
+use crate::store::{hash_of, tables};
 use crate::validate;
 
 use super::invites;
@@ -39,7 +40,7 @@ enum Gate {
     /// Nothing.
     None,
     /// One use of this invite is left (and is taken).
-    Invite(Key),
+    Invite(Hash),
     /// This is (the hash of) the node's current setup token.
     SetupToken(blake3::Hash),
 }
@@ -63,8 +64,8 @@ impl Node {
             }
             RegistrationMode::Invite => {
                 let code = new.invite_code.clone().unwrap_or_default();
-                let key = invites::key(&code);
-                if code.is_empty() || !self.store.contains(&key)? {
+                let key = hash_of(&code);
+                if code.is_empty() || !self.store.has::<tables::Invite>(key)? {
                     return Err(NodeError::invalid("invite_code", "is missing or not valid"));
                 }
                 self.create_member_with(new, Role::Member, MemberStatus::Active, Gate::Invite(key))
@@ -108,10 +109,10 @@ impl Node {
         validate::password("password", &new.password)?;
         validate::max_chars("full_name", &new.full_name, 100)?;
         let email = new.email.to_lowercase();
-        let name_key = Key::new(Space::MemberByName).str(&new.username.to_lowercase());
-        let email_key = Key::new(Space::MemberByEmail).str(&email);
+        let name_key = &new.username.to_lowercase();
+        let email_key = &email.clone();
         // Cheap early check so a taken name costs no hashing; re-checked below.
-        self.ensure_free(&name_key, &email_key)?;
+        self.ensure_free(name_key, email_key)?;
 
         let new_reason = new.reason.clone();
         let id = self.ids.next();
@@ -147,10 +148,10 @@ impl Node {
             remote: None,
         };
         self.write(|txn| {
-            if txn.contains(&name_key)? {
+            if txn.has::<tables::MemberByName>(name_key)? {
                 return Err(NodeError::conflict("username", "is already taken"));
             }
-            if txn.contains(&email_key)? {
+            if txn.has::<tables::MemberByEmail>(email_key)? {
                 return Err(NodeError::conflict("email", "is already registered"));
             }
             match &gate {
@@ -160,13 +161,13 @@ impl Node {
             }
             if status == MemberStatus::Pending {
                 let reason = new_reason.clone().unwrap_or_default();
-                txn.put(Key::new(Space::PendingMembers).id(id), &reason)?;
+                txn.store::<tables::PendingMembers>(id, &reason)?;
             }
-            txn.put(Key::new(Space::Member).id(id), &member)?;
-            txn.put(name_key, &id)?;
-            txn.put(email_key, &id)?;
-            txn.put(crate::gossip::key_index(&member.keys.ed25519_public), &id)?;
-            txn.add(counter::global(counter::MEMBERS), 1)?;
+            txn.store::<tables::Member>(id, &member)?;
+            txn.store::<tables::MemberByName>(name_key, &id)?;
+            txn.store::<tables::MemberByEmail>(email_key, &id)?;
+            txn.store::<tables::MemberByKey>(member.keys.ed25519_public.as_bytes(), &id)?;
+            txn.add::<tables::MemberTotal>((), 1)?;
             if role == Role::Admin {
                 super::setup::mark_admin_exists_in(txn)?;
             }
@@ -178,11 +179,11 @@ impl Node {
         Ok(member)
     }
 
-    fn ensure_free(&self, name_key: &Key, email_key: &Key) -> NodeResult<()> {
-        if self.store.contains(name_key)? {
+    fn ensure_free(&self, name_key: &str, email_key: &str) -> NodeResult<()> {
+        if self.store.has::<tables::MemberByName>(name_key)? {
             return Err(NodeError::conflict("username", "is already taken"));
         }
-        if self.store.contains(email_key)? {
+        if self.store.has::<tables::MemberByEmail>(email_key)? {
             return Err(NodeError::conflict("email", "is already registered"));
         }
         Ok(())

@@ -9,7 +9,7 @@ use crate::feeds::{scan, Page, PageRequest};
 use crate::id::Id;
 use crate::model::{now_ms, Role};
 use crate::node::{Node, Viewer};
-use crate::store::{decode_value, Key, Space, Txn};
+use crate::store::{tables, Txn};
 
 /// One logged action.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,7 +100,7 @@ impl Node {
             detail: detail.to_string(),
             at: now_ms(),
         };
-        txn.put(Key::new(Space::AuditLog).id(entry.id), &entry)
+        txn.store::<tables::AuditLog>(entry.id, &entry)
     }
 
     /// The audit log, newest first (moderators and admins).
@@ -115,8 +115,7 @@ impl Node {
                 "only moderators can read the audit log",
             ));
         }
-        scan(&self.store, &Key::new(Space::AuditLog), req, |_, value| {
-            let entry: AuditEntry = decode_value(value)?;
+        scan::<tables::AuditLog, _, _>(&self.store, (), req, |_, entry| {
             Ok(match filter {
                 AuditFilter::Automatic if !entry.automatic() => None,
                 _ => Some(entry),

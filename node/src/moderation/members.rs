@@ -8,8 +8,8 @@ use crate::error::{NodeError, NodeResult};
 use crate::feeds::{Page, PageRequest};
 use crate::id::Id;
 use crate::model::{now_ms, Member, MemberStatus, Profile, Role};
-use crate::node::{counter, Node, Viewer};
-use crate::store::{Key, Space};
+use crate::node::{Node, Viewer};
+use crate::store::tables;
 
 /// What a moderator or admin does to a member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,8 +149,10 @@ impl Node {
         };
         let member = self
             .write(|txn| {
-                let key = Key::new(Space::Member).id(member_id);
-                let mut m: Member = txn.get(&key)?.ok_or(NodeError::NotFound("member"))?;
+                let key = member_id;
+                let mut m: Member = txn
+                    .load::<tables::Member>(key)?
+                    .ok_or(NodeError::NotFound("member"))?;
                 let mut end_sessions = false;
                 let detail = match action {
                     MemberAction::Suspend => {
@@ -202,7 +204,7 @@ impl Node {
                         reason.to_string()
                     }
                 };
-                txn.put(key, &m)?;
+                txn.store::<tables::Member>(key, &m)?;
                 if action == MemberAction::Delete && m.is_local() {
                     self.federate(txn, crate::remote::Outgoing::DeleteActor { member: m.id })?;
                 }
@@ -226,9 +228,10 @@ impl Node {
         loop {
             let ids: Vec<Id> = self
                 .store
-                .prefix(&Key::new(Space::AuthorPosts).id(target.id), false)
+                .scan::<tables::AuthorPosts>((target.id,), false)
+                .keys()
                 .take(200)
-                .filter_map(|entry| entry.ok().and_then(|(k, _)| Key::trailing_id(&k)))
+                .filter_map(|key| key.ok().map(|(_, post)| post))
                 .collect();
             if ids.is_empty() {
                 return Ok(());
@@ -242,13 +245,11 @@ impl Node {
                         self.write(|txn| {
                             if let Some(boost) = self.boost_record(id)? {
                                 let boosted = txn
-                                    .get::<crate::model::Post>(
-                                        &Key::new(Space::Post).id(boost.post_id),
-                                    )?
+                                    .load::<tables::Post>(boost.post_id)?
                                     .map(std::sync::Arc::new);
                                 self.remove_boost(txn, boost.post_id, target.id, id, boosted)?;
                             }
-                            txn.delete(Key::new(Space::AuthorPosts).id(target.id).id(id));
+                            txn.remove::<tables::AuthorPosts>((target.id, id));
                             Ok(())
                         })
                         .await?;
@@ -285,19 +286,20 @@ impl Node {
                     prev_min_id: None,
                 })
             }
-            None => crate::feeds::scan(&self.store, &Key::new(Space::Member), req, |_, value| {
-                crate::store::decode_value::<Member>(value).map(Some)
-            }),
+            None => {
+                crate::feeds::scan::<tables::Member, _, _>(&self.store, (), req, |_, member| {
+                    Ok(Some(member))
+                })
+            }
         }
     }
 
     /// A member's stored counters (three reads).
     pub fn member_counts(&self, id: Id) -> NodeResult<MemberCounts> {
-        let count = |kind| self.store.counter(&counter::key(kind, id));
         Ok(MemberCounts {
-            posts: count(counter::POSTS)?,
-            followers: count(counter::FOLLOWERS)?,
-            following: count(counter::FOLLOWING)?,
+            posts: self.store.counter::<tables::PostCount>(id)?,
+            followers: self.store.counter::<tables::FollowerCount>(id)?,
+            following: self.store.counter::<tables::FollowingCount>(id)?,
         })
     }
 

@@ -8,7 +8,7 @@ use crate::error::{NodeError, NodeResult};
 use crate::events::Event;
 use crate::model::now_ms;
 use crate::node::{Node, Viewer};
-use crate::store::{decode_value, Key, Space};
+use crate::store::tables;
 use crate::validate;
 
 /// A blocked gossip peer.
@@ -53,7 +53,7 @@ impl Node {
             created_at: now_ms(),
         };
         self.write(|txn| {
-            txn.put(Key::new(Space::PeerBlock).str(&block.peer_id), &block)?;
+            txn.store::<tables::PeerBlock>(&block.peer_id, &block)?;
             txn.emit(Event::PeerBlocksChanged);
             self.audit(
                 txn,
@@ -72,11 +72,11 @@ impl Node {
         super::require_moderator(viewer)?;
         let peer_id = check_peer_id(peer_id)?;
         self.write(|txn| {
-            let key = Key::new(Space::PeerBlock).str(peer_id);
-            if !txn.contains(&key)? {
+            let key = peer_id;
+            if !txn.has::<tables::PeerBlock>(key)? {
                 return Err(NodeError::NotFound("peer block"));
             }
-            txn.delete(key);
+            txn.remove::<tables::PeerBlock>(key);
             txn.emit(Event::PeerBlocksChanged);
             self.audit(txn, Some(viewer), "peer.unblock", peer_id, "")
         })
@@ -86,11 +86,9 @@ impl Node {
     /// Every blocked peer, by peer id (for the gossip layer at start and
     /// for the panel).
     pub fn blocked_peers(&self) -> NodeResult<Vec<PeerBlock>> {
-        let mut out = Vec::new();
-        for item in self.store.prefix(&Key::new(Space::PeerBlock), false) {
-            let (_, value) = item?;
-            out.push(decode_value(&value)?);
-        }
-        Ok(out)
+        self.store
+            .scan::<tables::PeerBlock>((), false)
+            .values()
+            .collect()
     }
 }

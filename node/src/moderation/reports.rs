@@ -2,14 +2,14 @@
 //! the moderators about an account and some of its posts; moderators
 //! resolve each with an action and notes.
 
+use crate::store::tables;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, NodeResult};
 use crate::feeds::{scan, Page, PageRequest};
 use crate::id::Id;
 use crate::model::{now_ms, Post, Role};
-use crate::node::{counter, Node, Viewer};
-use crate::store::{decode_value, Key, Space};
+use crate::node::{Node, Viewer};
 use crate::validate;
 
 use super::members::MemberAction;
@@ -177,7 +177,7 @@ impl Node {
         post_ids.sort();
         post_ids.dedup();
         for id in &post_ids {
-            let post: Option<Post> = self.store.get(&Key::new(Space::Post).id(*id))?;
+            let post: Option<Post> = self.store.load::<tables::Post>(*id)?;
             if post.is_none_or(|p| p.author_id != new.target_id) {
                 return Err(NodeError::invalid(
                     "status_ids",
@@ -202,9 +202,9 @@ impl Node {
             notes: Vec::new(),
         };
         self.write(|txn| {
-            txn.put(Key::new(Space::Report).id(report.id), &report)?;
-            txn.put_raw(Key::new(Space::OpenReport).id(report.id), Vec::new());
-            txn.add(counter::global(counter::OPEN_REPORTS), 1)?;
+            txn.store::<tables::Report>(report.id, &report)?;
+            txn.store::<tables::OpenReport>(report.id, &())?;
+            txn.add::<tables::OpenReportCount>((), 1)?;
             Ok(())
         })
         .await?;
@@ -220,25 +220,20 @@ impl Node {
         req: &PageRequest,
     ) -> NodeResult<Page<Report>> {
         require_moderator(viewer)?;
-        let space = if open_only {
-            Space::OpenReport
+        if open_only {
+            scan::<tables::OpenReport, _, _>(&self.store, (), req, |id, ()| {
+                self.store.load::<tables::Report>(id)
+            })
         } else {
-            Space::Report
-        };
-        scan(&self.store, &Key::new(space), req, |id, value| {
-            if open_only {
-                self.store.get(&Key::new(Space::Report).id(id))
-            } else {
-                decode_value(value).map(Some)
-            }
-        })
+            scan::<tables::Report, _, _>(&self.store, (), req, |_, report| Ok(Some(report)))
+        }
     }
 
     /// One report (moderators).
     pub fn report(&self, viewer: &Viewer, id: Id) -> NodeResult<Report> {
         require_moderator(viewer)?;
         self.store
-            .get(&Key::new(Space::Report).id(id))?
+            .load::<tables::Report>(id)?
             .ok_or(NodeError::NotFound("report"))
     }
 
@@ -248,10 +243,7 @@ impl Node {
         let report = self.report(viewer, id)?;
         let mut out = Vec::new();
         for post_id in &report.post_ids {
-            let Some(post) = self
-                .store
-                .get::<Post>(&Key::new(Space::Post).id(*post_id))?
-            else {
+            let Some(post) = self.store.load::<tables::Post>(*post_id)? else {
                 continue;
             };
             let Some(author) = self.member(post.author_id)? else {
@@ -264,7 +256,7 @@ impl Node {
 
     /// How many reports wait for a moderator.
     pub fn open_report_count(&self) -> NodeResult<i64> {
-        self.store.counter(&counter::global(counter::OPEN_REPORTS))
+        self.store.counter::<tables::OpenReportCount>(())
     }
 
     /// Adds a moderator's note to a report.
@@ -283,10 +275,12 @@ impl Node {
             at: now_ms(),
         };
         self.write(|txn| {
-            let key = Key::new(Space::Report).id(id);
-            let mut report: Report = txn.get(&key)?.ok_or(NodeError::NotFound("report"))?;
+            let key = id;
+            let mut report: Report = txn
+                .load::<tables::Report>(key)?
+                .ok_or(NodeError::NotFound("report"))?;
             report.notes.push(note.clone());
-            txn.put(key, &report)?;
+            txn.store::<tables::Report>(key, &report)?;
             self.audit(
                 txn,
                 Some(viewer),
@@ -345,8 +339,10 @@ impl Node {
             }
         }
         self.write(|txn| {
-            let key = Key::new(Space::Report).id(id);
-            let mut report: Report = txn.get(&key)?.ok_or(NodeError::NotFound("report"))?;
+            let key = id;
+            let mut report: Report = txn
+                .load::<tables::Report>(key)?
+                .ok_or(NodeError::NotFound("report"))?;
             if report.state == ReportState::Resolved {
                 return Err(NodeError::conflict("report", "is already resolved"));
             }
@@ -362,9 +358,9 @@ impl Node {
                     at: now_ms(),
                 });
             }
-            txn.put(key, &report)?;
-            txn.delete(Key::new(Space::OpenReport).id(id));
-            txn.add(counter::global(counter::OPEN_REPORTS), -1)?;
+            txn.store::<tables::Report>(key, &report)?;
+            txn.remove::<tables::OpenReport>(id);
+            txn.add::<tables::OpenReportCount>((), -1)?;
             self.audit(
                 txn,
                 Some(viewer),

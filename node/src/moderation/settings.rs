@@ -11,7 +11,7 @@ use crate::config::{ContentLimits, RegistrationMode};
 use crate::error::{NodeError, NodeResult};
 use crate::model::Role;
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
+use crate::store::tables;
 use crate::validate;
 
 /// Largest number of rules.
@@ -47,14 +47,10 @@ impl Default for NodeSettings {
     }
 }
 
-fn settings_key() -> Key {
-    Key::new(Space::Meta).str("settings")
-}
-
 impl Node {
     /// Loads saved settings, or takes them from the config file.
     pub(crate) fn load_settings(&self) -> NodeResult<()> {
-        let settings = match self.store.get::<NodeSettings>(&settings_key())? {
+        let settings = match self.store.load::<tables::Settings>(())? {
             Some(saved) => saved,
             None => NodeSettings {
                 name: self.config.domain.clone(),
@@ -115,7 +111,7 @@ impl Node {
             return Ok(old);
         }
         self.write(|txn| {
-            txn.put(settings_key(), &new)?;
+            txn.store::<tables::Settings>((), &new)?;
             self.audit(
                 txn,
                 Some(viewer),

@@ -14,7 +14,7 @@ use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::now_ms;
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space, Txn};
+use crate::store::{tables, Txn};
 
 /// Days in the dashboard's charts.
 pub const CHART_DAYS: usize = 30;
@@ -40,10 +40,6 @@ pub enum DailyMetric {
 /// Days since the Unix epoch (UTC).
 pub fn day_of(ms: i64) -> u64 {
     (ms.max(0) / DAY_MS) as u64
-}
-
-fn daily_key(metric: DailyMetric, day: u64) -> Key {
-    Key::new(Space::DailyStat).byte(metric as u8).u64(day)
 }
 
 /// A 30-day series, oldest day first.
@@ -88,7 +84,7 @@ impl Node {
         metric: DailyMetric,
         delta: i64,
     ) -> NodeResult<()> {
-        txn.add(daily_key(metric, day_of(now_ms())), delta)?;
+        txn.add::<tables::DailyStat>((metric as u8, day_of(now_ms())), delta)?;
         Ok(())
     }
 
@@ -96,16 +92,16 @@ impl Node {
     /// write the first time each day).
     pub(crate) fn note_active(&self, txn: &mut Txn<'_>, member: Id) -> NodeResult<()> {
         let today = day_of(now_ms());
-        let key = Key::new(Space::LastActive).id(member);
-        let last: Option<u64> = txn.get(&key)?;
+        let key = member;
+        let last: Option<u64> = txn.load::<tables::LastActive>(key)?;
         if last == Some(today) {
             return Ok(());
         }
         if let Some(last) = last {
-            txn.add(daily_key(DailyMetric::LastActive, last), -1)?;
+            txn.add::<tables::DailyStat>((DailyMetric::LastActive as u8, last), -1)?;
         }
-        txn.add(daily_key(DailyMetric::LastActive, today), 1)?;
-        txn.put(key, &today)
+        txn.add::<tables::DailyStat>((DailyMetric::LastActive as u8, today), 1)?;
+        txn.store::<tables::LastActive>(key, &today)
     }
 
     /// The last `days` days of `metric`, oldest first, ending today.
@@ -118,8 +114,10 @@ impl Node {
         };
         for day in first..=today {
             out.days.push(day);
-            out.values
-                .push(self.store.counter(&daily_key(metric, day))?);
+            out.values.push(
+                self.store
+                    .counter::<tables::DailyStat>((metric as u8, day))?,
+            );
         }
         Ok(out)
     }

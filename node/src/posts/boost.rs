@@ -5,6 +5,7 @@
 //! (the value holds the boosted post's id), so home feeds and profiles show
 //! it in time order with no extra index.
 
+use crate::store::tables;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -13,8 +14,7 @@ use crate::error::{NodeError, NodeResult};
 use crate::events::{Deleted, Event};
 use crate::id::Id;
 use crate::model::{now_ms, NotificationKind, Post, PostView, Visibility};
-use crate::node::{counter, Node, Viewer};
-use crate::store::{Key, Space};
+use crate::node::{Node, Viewer};
 
 /// A stored boost.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -50,17 +50,14 @@ impl Node {
         };
         let boost_id = self
             .write(|txn| {
-                let index = Key::new(Space::Boosts).id(id).id(me);
-                if let Some(existing) = txn.get::<Id>(&index)? {
+                let index = (id, me);
+                if let Some(existing) = txn.load::<tables::Boosts>(index)? {
                     return Ok(existing);
                 }
-                txn.put(index, &boost.id)?;
-                txn.put(Key::new(Space::Boost).id(boost.id), &boost)?;
-                txn.put_raw(
-                    Key::new(Space::AuthorPosts).id(me).id(boost.id),
-                    id.to_bytes().to_vec(),
-                );
-                txn.add(counter::key(counter::BOOSTS, id), 1)?;
+                txn.store::<tables::Boosts>(index, &boost.id)?;
+                txn.store::<tables::Boost>(boost.id, &boost)?;
+                txn.store::<tables::AuthorPosts>((me, boost.id), &Some(id))?;
+                txn.add::<tables::BoostCount>(id, 1)?;
                 if viewer_is_local {
                     self.federate(
                         txn,
@@ -92,8 +89,8 @@ impl Node {
         let seen_as = std::sync::Arc::new(post.clone());
         let removed = self
             .write(|txn| {
-                let index = Key::new(Space::Boosts).id(id).id(me);
-                let Some(boost_id) = txn.get::<Id>(&index)? else {
+                let index = (id, me);
+                let Some(boost_id) = txn.load::<tables::Boosts>(index)? else {
                     return Ok(false);
                 };
                 self.remove_boost(txn, id, me, boost_id, Some(seen_as.clone()))?;
@@ -128,10 +125,10 @@ impl Node {
         boost: Id,
         boosted: Option<Arc<Post>>,
     ) -> NodeResult<()> {
-        txn.delete(Key::new(Space::Boosts).id(post).id(member));
-        txn.delete(Key::new(Space::Boost).id(boost));
-        txn.delete(Key::new(Space::AuthorPosts).id(member).id(boost));
-        txn.add(counter::key(counter::BOOSTS, post), -1)?;
+        txn.remove::<tables::Boosts>((post, member));
+        txn.remove::<tables::Boost>(boost);
+        txn.remove::<tables::AuthorPosts>((member, boost));
+        txn.add::<tables::BoostCount>(post, -1)?;
         txn.emit(Event::PostDeleted {
             id: boost,
             seen_by: Deleted {
@@ -150,11 +147,11 @@ impl Node {
         req: &crate::PageRequest,
     ) -> NodeResult<crate::Page<crate::model::MemberSummary>> {
         self.visible_post(viewer, id)?;
-        self.member_list(&Key::new(Space::Boosts).id(id), req)
+        self.member_list::<tables::Boosts>(id, req)
     }
 
     /// The boost with this id, if there is one.
     pub(crate) fn boost_record(&self, id: Id) -> NodeResult<Option<Boost>> {
-        self.store.get(&Key::new(Space::Boost).id(id))
+        self.store.load::<tables::Boost>(id)
     }
 }

@@ -7,8 +7,10 @@ use crate::error::{NodeError, NodeResult};
 use crate::events::Event;
 use crate::id::Id;
 use crate::model::{now_ms, Member, NotificationKind, Post, PostType, PostView, Visibility};
-use crate::node::{counter, Node, Viewer};
-use crate::store::{Key, Space, Txn};
+use crate::node::{Node, Viewer};
+use crate::store::codec::Unit;
+use crate::store::parts::{Hash, KeyArg};
+use crate::store::{hash_of, tables, Table, Txn};
 use crate::validate;
 
 use super::render::render;
@@ -123,12 +125,11 @@ impl Node {
             }
             None => None,
         };
-        let idempotency = new.idempotency_key.as_deref().map(|k| {
-            Key::new(Space::Idempotency)
-                .id(author.id)
-                .bytes(blake3::hash(k.as_bytes()).as_bytes())
-        });
-        if let Some(key) = &idempotency {
+        let idempotency = new
+            .idempotency_key
+            .as_deref()
+            .map(|k| (author.id, hash_of(k)));
+        if let Some(key) = idempotency {
             if let Some(existing) = self.recent_idempotent_post(viewer, key)? {
                 return Ok(existing);
             }
@@ -158,7 +159,7 @@ impl Node {
         };
         self.write(|txn| {
             if let Some(key) = idempotency {
-                txn.put(key, &(post.id, post.created_at))?;
+                txn.store::<tables::Idempotency>(key, &(post.id, post.created_at))?;
             }
             self.insert_post(txn, &post)
         })
@@ -169,9 +170,13 @@ impl Node {
 
     /// The post created earlier under the same idempotency key, if less
     /// than an hour old and still there.
-    fn recent_idempotent_post(&self, viewer: &Viewer, key: &Key) -> NodeResult<Option<PostView>> {
+    fn recent_idempotent_post(
+        &self,
+        viewer: &Viewer,
+        key: (Id, Hash),
+    ) -> NodeResult<Option<PostView>> {
         const WINDOW_MS: i64 = 60 * 60 * 1000;
-        match self.store.get::<(Id, i64)>(key)? {
+        match self.store.load::<tables::Idempotency>(key)? {
             Some((id, at)) if now_ms() - at < WINDOW_MS => match self.visible_post(viewer, id) {
                 Ok((post, author)) => Ok(Some(self.post_view(viewer, &post, &author)?)),
                 Err(NodeError::NotFound(_)) => Ok(None),
@@ -278,20 +283,20 @@ impl Node {
     ) -> NodeResult<()> {
         let id = post.id;
         let author = post.author_id;
-        txn.put(Key::new(Space::Post).id(id), post)?;
+        txn.store::<tables::Post>(id, post)?;
         self.attach_media(txn, id, &post.media)?;
-        txn.put_raw(Key::new(Space::AuthorPosts).id(author).id(id), Vec::new());
+        txn.store::<tables::AuthorPosts>((author, id), &None)?;
         if listed {
             self.index_listing(txn, post, true)?;
-            self.index_words(txn, post, true);
+            self.index_words(txn, post, true)?;
         }
         if let Some(parent) = post.in_reply_to {
-            txn.put_raw(Key::new(Space::Replies).id(parent).id(id), Vec::new());
-            txn.add(counter::key(counter::REPLIES, parent), 1)?;
+            txn.store::<tables::Replies>((parent, id), &())?;
+            txn.add::<tables::ReplyCount>(parent, 1)?;
         }
-        txn.add(counter::key(counter::POSTS, author), 1)?;
+        txn.add::<tables::PostCount>(author, 1)?;
         if post.remote.is_none() {
-            txn.add(counter::global(counter::NODE_POSTS), 1)?;
+            txn.add::<tables::PostTotal>((), 1)?;
         }
         self.index_conversation(txn, post)?;
         txn.emit(Event::PostCreated { id, author });
@@ -330,30 +335,19 @@ impl Node {
         if post.visibility != Visibility::Public {
             return Ok(());
         }
-        let mut keys = Vec::new();
+        let id = post.id;
         if post.in_reply_to.is_none() {
             // The federated feed merges these two (no third index).
             if post.remote.is_some() {
-                keys.push(Key::new(Space::RemoteTimeline).id(post.id));
+                set_entry::<tables::RemoteTimeline>(txn, id, add)?;
             } else {
-                keys.push(Key::new(Space::LocalTimeline).id(post.id));
-                keys.push(
-                    Key::new(Space::CategoryTimeline)
-                        .str(&post.category)
-                        .id(post.id),
-                );
+                set_entry::<tables::LocalTimeline>(txn, id, add)?;
+                set_entry::<tables::CategoryTimeline>(txn, (&post.category, id), add)?;
             }
         }
         for tag in &post.tags {
-            keys.push(Key::new(Space::TagTimeline).str(tag).id(post.id));
-            txn.add(Key::new(Space::Tags).str(tag), if add { 1 } else { -1 })?;
-        }
-        for key in keys {
-            if add {
-                txn.put_raw(key, Vec::new());
-            } else {
-                txn.delete(key);
-            }
+            set_entry::<tables::TagTimeline>(txn, (tag, id), add)?;
+            txn.add::<tables::Tags>(tag, if add { 1 } else { -1 })?;
         }
         Ok(())
     }
@@ -363,7 +357,7 @@ impl Node {
     pub(crate) fn visible_post(&self, viewer: &Viewer, id: Id) -> NodeResult<(Post, Member)> {
         let post: Post = self
             .store
-            .get(&Key::new(Space::Post).id(id))?
+            .load::<tables::Post>(id)?
             .ok_or(NodeError::NotFound("post"))?;
         let author = self
             .member(post.author_id)?
@@ -389,4 +383,18 @@ fn check_reply_visibility(parent: Visibility, reply: Visibility) -> NodeResult<(
         ));
     }
     Ok(())
+}
+
+/// Adds (`add`) or removes the index entry `key` of `T`.
+fn set_entry<T: Table<Value = Unit>>(
+    txn: &mut Txn<'_>,
+    key: impl KeyArg<T::Key>,
+    add: bool,
+) -> NodeResult<()> {
+    if add {
+        txn.store::<T>(key, &())
+    } else {
+        txn.remove::<T>(key);
+        Ok(())
+    }
 }

@@ -3,8 +3,8 @@
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::Role;
-use crate::node::{counter, Node, Viewer};
-use crate::store::{Key, Space};
+use crate::node::{Node, Viewer};
+use crate::store::tables;
 
 impl Node {
     /// Deletes a post with its indexes, likes and counters. Bookmark and
@@ -21,10 +21,10 @@ impl Node {
         let media = self.post_media(&post.media)?;
         let gone = std::sync::Arc::new(post.clone());
         self.write(|txn| {
-            if !txn.contains(&Key::new(Space::Post).id(id))? {
+            if !txn.has::<tables::Post>(id)? {
                 return Err(NodeError::NotFound("post"));
             }
-            txn.delete(Key::new(Space::Post).id(id));
+            txn.remove::<tables::Post>(id);
             txn.emit(crate::events::Event::PostDeleted {
                 id,
                 seen_by: crate::events::Deleted {
@@ -32,46 +32,45 @@ impl Node {
                     booster: None,
                 },
             });
-            txn.delete(Key::new(Space::AuthorPosts).id(post.author_id).id(id));
+            txn.remove::<tables::AuthorPosts>((post.author_id, id));
             self.index_listing(txn, &post, false)?;
-            self.index_words(txn, &post, false);
+            self.index_words(txn, &post, false)?;
             if let Some(parent) = post.in_reply_to {
-                txn.delete(Key::new(Space::Replies).id(parent).id(id));
-                txn.add(counter::key(counter::REPLIES, parent), -1)?;
+                txn.remove::<tables::Replies>((parent, id));
+                txn.add::<tables::ReplyCount>(parent, -1)?;
             }
             let likes: Vec<_> = txn
-                .prefix(&Key::new(Space::Likes).id(id), false)
+                .scan::<tables::Likes>((id,), false)
+                .each_value()
                 .collect::<Result<_, _>>()?;
-            for (key, like_id) in likes {
-                let (Some(member), Some(like)) = (
-                    key.get(17..33).and_then(Id::from_slice),
-                    Id::from_slice(&like_id),
-                ) else {
+            for ((_, member), like) in likes {
+                // An unreadable entry is skipped (the post goes regardless).
+                let Ok(like) = like else {
                     continue;
                 };
-                txn.delete(Key::new(Space::Likes).id(id).id(member));
-                txn.delete(Key::new(Space::MemberLikes).id(member).id(like));
+                txn.remove::<tables::Likes>((id, member));
+                txn.remove::<tables::MemberLikes>((member, like));
             }
             let boosts: Vec<_> = txn
-                .prefix(&Key::new(Space::Boosts).id(id), false)
+                .scan::<tables::Boosts>((id,), false)
+                .each_value()
                 .collect::<Result<_, _>>()?;
-            for (key, value) in boosts {
-                let member = key.get(17..33).and_then(Id::from_slice);
-                let boost = crate::store::decode_value::<Id>(&value).ok();
-                if let (Some(member), Some(boost)) = (member, boost) {
+            for ((_, member), boost) in boosts {
+                // An unreadable entry is skipped (the post goes regardless).
+                if let Ok(boost) = boost {
                     self.remove_boost(txn, id, member, boost, Some(gone.clone()))?;
                     boosters.push(member);
                 }
             }
             for media in &post.media {
-                txn.delete(Key::new(Space::Media).id(*media));
+                txn.remove::<tables::Media>(*media);
             }
-            txn.delete(counter::key(counter::BOOSTS, id));
-            txn.delete(counter::key(counter::LIKES, id));
-            txn.delete(counter::key(counter::REPLIES, id));
-            txn.add(counter::key(counter::POSTS, post.author_id), -1)?;
+            txn.remove::<tables::BoostCount>(id);
+            txn.remove::<tables::LikeCount>(id);
+            txn.remove::<tables::ReplyCount>(id);
+            txn.add::<tables::PostCount>(post.author_id, -1)?;
             if post.remote.is_none() {
-                txn.add(counter::global(counter::NODE_POSTS), -1)?;
+                txn.add::<tables::PostTotal>((), -1)?;
             }
             if post.remote.is_none() && post.visibility == crate::model::Visibility::Public {
                 self.gossip_if_on(

@@ -1,12 +1,12 @@
 //! Editing a post: its author changes the text, title, type, category, tags.
 
+use crate::store::tables;
 use serde::Deserialize;
 
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::{now_ms, NotificationKind, Post, PostView};
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
 
 /// Changes to a post; absent fields are kept. Visibility cannot change
 /// (people who saw it under one audience would be surprised).
@@ -74,14 +74,14 @@ impl Node {
             ..old.clone()
         };
         self.write(|txn| {
-            if !txn.contains(&Key::new(Space::Post).id(id))? {
+            if !txn.has::<tables::Post>(id)? {
                 return Err(NodeError::NotFound("post"));
             }
             self.index_listing(txn, &old, false)?;
             self.index_listing(txn, &updated, true)?;
-            self.index_words(txn, &old, false);
-            self.index_words(txn, &updated, true);
-            txn.put(Key::new(Space::Post).id(id), &updated)?;
+            self.index_words(txn, &old, false)?;
+            self.index_words(txn, &updated, true)?;
+            txn.store::<tables::Post>(id, &updated)?;
             txn.emit(crate::events::Event::PostEdited { id });
             if self.has_remote_audience(
                 txn,

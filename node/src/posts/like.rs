@@ -1,11 +1,11 @@
 //! Likes and bookmarks.
 
-use crate::error::{NodeError, NodeResult};
+use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::{NotificationKind, PostView};
-use crate::node::{counter, Node, Viewer};
+use crate::node::{Node, Viewer};
 use crate::remote::Outgoing;
-use crate::store::{Key, Space};
+use crate::store::tables;
 
 impl Node {
     /// Likes a post the viewer can see (again: no change).
@@ -15,16 +15,13 @@ impl Node {
         let (post, author) = self.visible_post(viewer, id)?;
         let like_id = self.ids.next();
         self.write(|txn| {
-            let key = Key::new(Space::Likes).id(id).id(me);
-            if txn.contains(&key)? {
+            let key = (id, me);
+            if txn.has::<tables::Likes>(key)? {
                 return Ok(());
             }
-            txn.put_raw(key, like_id.to_bytes().to_vec());
-            txn.put_raw(
-                Key::new(Space::MemberLikes).id(me).id(like_id),
-                id.to_bytes().to_vec(),
-            );
-            txn.add(counter::key(counter::LIKES, id), 1)?;
+            txn.store::<tables::Likes>(key, &like_id)?;
+            txn.store::<tables::MemberLikes>((me, like_id), &id)?;
+            txn.add::<tables::LikeCount>(id, 1)?;
             if post.remote.is_some() && viewer_is_local {
                 self.federate(
                     txn,
@@ -46,16 +43,13 @@ impl Node {
         let viewer_is_local = viewer.member()?.is_local();
         let (post, author) = self.visible_post(viewer, id)?;
         self.write(|txn| {
-            let key = Key::new(Space::Likes).id(id).id(me);
-            let like_id = match txn.prefix(&key, false).next() {
-                Some(item) => item?.1,
-                None => return Ok(()),
+            let key = (id, me);
+            let Some(like_id) = txn.load::<tables::Likes>(key)? else {
+                return Ok(());
             };
-            let like_id = Id::from_slice(&like_id)
-                .ok_or_else(|| NodeError::Internal("bad like id".into()))?;
-            txn.delete(key);
-            txn.delete(Key::new(Space::MemberLikes).id(me).id(like_id));
-            txn.add(counter::key(counter::LIKES, id), -1)?;
+            txn.remove::<tables::Likes>(key);
+            txn.remove::<tables::MemberLikes>((me, like_id));
+            txn.add::<tables::LikeCount>(id, -1)?;
             if post.remote.is_some() && viewer_is_local {
                 self.federate(
                     txn,
@@ -79,7 +73,7 @@ impl Node {
         req: &crate::PageRequest,
     ) -> NodeResult<crate::Page<crate::model::MemberSummary>> {
         self.visible_post(viewer, id)?;
-        self.member_list(&Key::new(Space::Likes).id(id), req)
+        self.member_list::<tables::Likes>(id, req)
     }
 
     /// Bookmarks a post the viewer can see (again: no change).
@@ -88,15 +82,12 @@ impl Node {
         let (post, author) = self.visible_post(viewer, id)?;
         let bookmark_id = self.ids.next();
         self.write(|txn| {
-            let key = Key::new(Space::Bookmarks).id(me).id(id);
-            if txn.contains(&key)? {
+            let key = (me, id);
+            if txn.has::<tables::Bookmarks>(key)? {
                 return Ok(());
             }
-            txn.put_raw(key, bookmark_id.to_bytes().to_vec());
-            txn.put_raw(
-                Key::new(Space::MemberBookmarks).id(me).id(bookmark_id),
-                id.to_bytes().to_vec(),
-            );
+            txn.store::<tables::Bookmarks>(key, &bookmark_id)?;
+            txn.store::<tables::MemberBookmarks>((me, bookmark_id), &id)?;
             Ok(())
         })
         .await?;
@@ -107,14 +98,12 @@ impl Node {
     pub async fn unbookmark(&self, viewer: &Viewer, id: Id) -> NodeResult<()> {
         let me = viewer.member()?.id;
         self.write(|txn| {
-            let key = Key::new(Space::Bookmarks).id(me).id(id);
-            let Some(item) = txn.prefix(&key, false).next() else {
+            let key = (me, id);
+            let Some(bookmark_id) = txn.load::<tables::Bookmarks>(key)? else {
                 return Ok(());
             };
-            let bookmark_id = Id::from_slice(&item?.1)
-                .ok_or_else(|| NodeError::Internal("bad bookmark id".into()))?;
-            txn.delete(key);
-            txn.delete(Key::new(Space::MemberBookmarks).id(me).id(bookmark_id));
+            txn.remove::<tables::Bookmarks>(key);
+            txn.remove::<tables::MemberBookmarks>((me, bookmark_id));
             Ok(())
         })
         .await

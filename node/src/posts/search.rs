@@ -7,7 +7,7 @@ use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::{Post, PostView, Visibility};
 use crate::node::{Node, Viewer};
-use crate::store::{Key, KvIter, Space, Txn};
+use crate::store::{tables, Txn};
 
 /// Most distinct words indexed per post.
 const MAX_WORDS: usize = 200;
@@ -49,15 +49,21 @@ fn indexable(post: &Post) -> Vec<String> {
 
 impl Node {
     /// Stages (or removes) a post's word-index entries.
-    pub(crate) fn index_words(&self, txn: &mut Txn<'_>, post: &Post, add: bool) {
+    pub(crate) fn index_words(
+        &self,
+        txn: &mut Txn<'_>,
+        post: &Post,
+        add: bool,
+    ) -> crate::error::NodeResult<()> {
         for w in indexable(post) {
-            let key = Key::new(Space::Words).str(&w).id(post.id);
+            let key = (&w, post.id);
             if add {
-                txn.put_raw(key, Vec::new());
+                txn.store::<tables::Words>(key, &())?;
             } else {
-                txn.delete(key);
+                txn.remove::<tables::Words>(key);
             }
         }
+        Ok(())
     }
 
     /// Public posts containing every word of `query`, newest first.
@@ -71,11 +77,13 @@ impl Node {
         if terms.is_empty() {
             return Ok(Vec::new());
         }
-        let mut lists: Vec<std::iter::Peekable<std::iter::Take<KvIter<'_>>>> = terms
+        let mut lists: Vec<_> = terms
             .iter()
             .map(|t| {
                 self.store
-                    .prefix(&Key::new(Space::Words).str(t), true)
+                    .scan::<tables::Words>((t,), true)
+                    .keys()
+                    .map(|key| key.map(|(_, post)| post))
                     .take(SCAN_BUDGET)
                     .peekable()
             })
@@ -88,10 +96,7 @@ impl Node {
                 let Some(item) = list.peek() else {
                     break 'outer;
                 };
-                let id = match item {
-                    Ok((key, _)) => Key::trailing_id(key),
-                    Err(_) => None,
-                };
+                let id = item.as_ref().ok().copied();
                 let Some(id) = id else {
                     list.next().transpose()?;
                     continue 'outer;
@@ -101,16 +106,14 @@ impl Node {
             let Some(target) = candidate else { break };
             let mut all = true;
             for list in lists.iter_mut() {
-                while let Some(Ok((key, _))) = list.peek() {
-                    match Key::trailing_id(key) {
-                        Some(id) if id > target => {
-                            list.next();
-                        }
-                        _ => break,
+                while let Some(Ok(id)) = list.peek() {
+                    if *id <= target {
+                        break;
                     }
+                    list.next();
                 }
                 match list.peek() {
-                    Some(Ok((key, _))) if Key::trailing_id(key) == Some(target) => {}
+                    Some(Ok(id)) if *id == target => {}
                     _ => all = false,
                 }
             }

@@ -4,7 +4,7 @@ use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::{Thread, ThreadEntry};
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
+use crate::store::tables;
 
 /// Most ancestors walked up.
 const MAX_ANCESTORS: usize = 100;
@@ -77,25 +77,16 @@ impl Node {
     ) -> NodeResult<crate::feeds::Page<crate::model::PostView>> {
         self.visible_post(viewer, id)?;
         let mut authors = crate::feeds::Authors::new(self);
-        crate::feeds::scan(
-            &self.store,
-            &Key::new(Space::Replies).id(id),
-            req,
-            |reply, _| self.feed_item(viewer, &mut authors, reply, &|_, _| Ok(true)),
-        )
+        crate::feeds::scan::<tables::Replies, _, _>(&self.store, id, req, |reply, _| {
+            self.feed_item(viewer, &mut authors, reply, &|_, _| Ok(true))
+        })
     }
 
     /// Direct replies to a post, oldest first.
     fn child_ids(&self, parent: Id) -> NodeResult<Vec<Id>> {
         let mut out = Vec::new();
-        for item in self
-            .store
-            .prefix(&Key::new(Space::Replies).id(parent), false)
-        {
-            let (key, _) = item?;
-            if let Some(id) = Key::trailing_id(&key) {
-                out.push(id);
-            }
+        for key in self.store.scan::<tables::Replies>((parent,), false).keys() {
+            out.push(key?.1);
         }
         Ok(out)
     }

@@ -3,8 +3,8 @@
 use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::{Member, Post, PostView};
-use crate::node::{counter, Node, Viewer};
-use crate::store::{Key, Space};
+use crate::node::{Node, Viewer};
+use crate::store::tables;
 
 impl Node {
     /// A post as `viewer` sees it (the caller has checked `can_view`).
@@ -16,10 +16,8 @@ impl Node {
     ) -> NodeResult<PostView> {
         let (liked, bookmarked) = match viewer.id() {
             Some(me) => (
-                self.store
-                    .contains(&Key::new(Space::Likes).id(post.id).id(me))?,
-                self.store
-                    .contains(&Key::new(Space::Bookmarks).id(me).id(post.id))?,
+                self.store.has::<tables::Likes>((post.id, me))?,
+                self.store.has::<tables::Bookmarks>((me, post.id))?,
             ),
             None => (false, false),
         };
@@ -44,19 +42,13 @@ impl Node {
             in_reply_to_author: post.in_reply_to_author,
             created_at: post.created_at,
             edited_at: post.edited_at,
-            likes_count: self.store.counter(&counter::key(counter::LIKES, post.id))?,
-            replies_count: self
-                .store
-                .counter(&counter::key(counter::REPLIES, post.id))?,
+            likes_count: self.store.counter::<tables::LikeCount>(post.id)?,
+            replies_count: self.store.counter::<tables::ReplyCount>(post.id)?,
             liked,
             bookmarked,
-            boosts_count: self
-                .store
-                .counter(&counter::key(counter::BOOSTS, post.id))?,
+            boosts_count: self.store.counter::<tables::BoostCount>(post.id)?,
             boosted: match viewer.id() {
-                Some(me) => self
-                    .store
-                    .contains(&Key::new(Space::Boosts).id(post.id).id(me))?,
+                Some(me) => self.store.has::<tables::Boosts>((post.id, me))?,
                 None => false,
             },
             boost: None,

@@ -4,7 +4,7 @@ use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::{now_ms, Member, MemberStatus, Profile, RemoteAccount, Role};
 use crate::node::Node;
-use crate::store::{Key, Space};
+use crate::store::{hash_of, tables};
 
 /// What the federation layer read from an actor document (already
 /// checked: its id, inbox and key belong to the origin that served it;
@@ -89,7 +89,7 @@ impl Node {
             .confirmed_handle
             .clone()
             .unwrap_or_else(|| format!("{}@{}", actor.username, domain));
-        let uri_key = actor_key(&actor.actor_id);
+        let uri_key = hash_of(&actor.actor_id);
         let mut existing = self.remote_member_by_uri(&actor.actor_id)?;
         if existing.is_none() {
             // Known so far only by its did:key (followed over gossip): this
@@ -187,11 +187,9 @@ impl Node {
                 // Two fetches of the same new actor at once (an inbox and
                 // gossip, say): the second refreshes the account the first
                 // created instead of making a twin.
-                if let Some(other) = txn.get::<Id>(&uri_key)? {
+                if let Some(other) = txn.load::<tables::ActorByUri>(uri_key)? {
                     if other != stored.id {
-                        if let Some(first) =
-                            txn.get::<Member>(&Key::new(Space::Member).id(other))?
-                        {
+                        if let Some(first) = txn.load::<tables::Member>(other)? {
                             stored.id = first.id;
                             stored.created_at = first.created_at;
                             stored.last_active_at = first.last_active_at;
@@ -202,12 +200,11 @@ impl Node {
                 }
                 bind_key(txn, &mut stored, proven, placeholder)?;
                 bind_handle(txn, &mut stored, confirmed, old_name.as_deref())?;
-                txn.put(Key::new(Space::Member).id(stored.id), &stored)?;
-                txn.put(uri_key, &stored.id)?;
+                txn.store::<tables::Member>(stored.id, &stored)?;
+                txn.store::<tables::ActorByUri>(uri_key, &stored.id)?;
                 if let Some(old) = old_key.filter(|k| *k != stored.keys.ed25519_public) {
-                    let index = crate::gossip::key_index(&old);
-                    if txn.get::<Id>(&index)? == Some(stored.id) {
-                        txn.delete(index);
+                    if txn.load::<tables::MemberByKey>(old.as_bytes())? == Some(stored.id) {
+                        txn.remove::<tables::MemberByKey>(old.as_bytes());
                     }
                 }
                 let settled = if was_gossip_only {
@@ -236,13 +233,14 @@ impl Node {
         confirmed: bool,
     ) -> NodeResult<Vec<Id>> {
         let followers: Vec<Id> = txn
-            .prefix(&Key::new(Space::Followers).id(account), false)
-            .filter_map(|item| item.ok().and_then(|(k, _)| Key::trailing_id(&k)))
+            .scan::<tables::Followers>((account,), false)
+            .keys()
+            .filter_map(|key| key.ok().map(|(_, follower)| follower))
             .collect();
         let mut touched = Vec::new();
         for follower in followers {
             let local = txn
-                .get::<Member>(&Key::new(Space::Member).id(follower))?
+                .load::<tables::Member>(follower)?
                 .is_some_and(|m| m.is_local());
             if !local {
                 continue;
@@ -252,12 +250,12 @@ impl Node {
                 self.remove_follow(txn, follower, account)?;
                 continue;
             }
-            let activity = Key::new(Space::FollowActivity).id(account).id(follower);
-            if txn.contains(&activity)? {
+            let activity = (account, follower);
+            if txn.has::<tables::FollowActivity>(activity)? {
                 continue;
             }
             let activity_id = self.urls().follow(self.ids.next());
-            txn.put(activity, &activity_id)?;
+            txn.store::<tables::FollowActivity>(activity, &activity_id)?;
             self.federate(
                 txn,
                 super::Outgoing::Follow {
@@ -273,16 +271,12 @@ impl Node {
     /// Deletes every post here by a remote account (its server disowned
     /// them, or never wrote them).
     pub(crate) async fn drop_remote_posts(&self, remote: &Member) -> NodeResult<()> {
-        let mut posts = Vec::new();
-        for item in self
+        let posts: Vec<Id> = self
             .store
-            .prefix(&Key::new(Space::AuthorPosts).id(remote.id), false)
-        {
-            let (key, _) = item?;
-            if let Some(id) = Key::trailing_id(&key) {
-                posts.push(id);
-            }
-        }
+            .scan::<tables::AuthorPosts>((remote.id,), false)
+            .keys()
+            .map(|key| key.map(|(_, post)| post))
+            .collect::<Result<_, _>>()?;
         let viewer = crate::node::Viewer::Member(Box::new(remote.clone()));
         for id in posts {
             let uri = self.post_record(id)?.and_then(|p| p.remote).map(|r| r.uri);
@@ -291,9 +285,8 @@ impl Node {
                 Err(e) => return Err(e),
             }
             if let Some(uri) = uri {
-                let key = super::post_uri_key(&uri);
                 self.write(move |txn| {
-                    txn.delete(key);
+                    txn.remove::<tables::PostByUri>(hash_of(&uri));
                     Ok(())
                 })
                 .await?;
@@ -304,7 +297,7 @@ impl Node {
 
     /// The remote account with this actor id, if known.
     pub fn remote_member_by_uri(&self, actor_id: &str) -> NodeResult<Option<Member>> {
-        match self.store.get::<Id>(&actor_key(actor_id))? {
+        match self.store.load::<tables::ActorByUri>(hash_of(actor_id))? {
             Some(id) => self.member(id),
             None => Ok(None),
         }
@@ -334,8 +327,8 @@ fn bind_key(
     let Some(remote) = account.remote.as_mut().filter(|r| r.has_ed25519) else {
         return Ok(());
     };
-    let index = crate::gossip::key_index(&account.keys.ed25519_public);
-    match txn.get::<Id>(&index)? {
+    let index = *account.keys.ed25519_public.as_bytes();
+    match txn.load::<tables::MemberByKey>(index)? {
         Some(holder) if holder == account.id => return Ok(()),
         Some(holder) => {
             tracing::warn!(
@@ -344,7 +337,7 @@ fn bind_key(
             );
         }
         None if proven => {
-            txn.put(index, &account.id)?;
+            txn.store::<tables::MemberByKey>(index, &account.id)?;
             return Ok(());
         }
         None => {
@@ -370,18 +363,18 @@ fn bind_handle(
     old_name: Option<&str>,
 ) -> NodeResult<()> {
     let name = account.username.to_lowercase();
-    let name_key = Key::new(Space::MemberByName).str(&name);
-    let holder = txn.get::<Id>(&name_key)?;
+    let name_key = &name;
+    let holder = txn.load::<tables::MemberByName>(name_key)?;
     let bound_here = holder == Some(account.id);
     if let Some(old) = old_name.filter(|old| *old != name) {
-        let old_key = Key::new(Space::MemberByName).str(old);
-        if txn.get::<Id>(&old_key)? == Some(account.id) {
-            txn.delete(old_key);
+        let old_key = old;
+        if txn.load::<tables::MemberByName>(old_key)? == Some(account.id) {
+            txn.remove::<tables::MemberByName>(old_key);
         }
     }
     if confirmed && !bound_here {
         if let Some(previous) = holder {
-            if let Some(mut other) = txn.get::<Member>(&Key::new(Space::Member).id(previous))? {
+            if let Some(mut other) = txn.load::<tables::Member>(previous)? {
                 if other.is_local() {
                     // A remote handle never names a local member; this
                     // cannot happen with a host check, so refuse loudly.
@@ -397,17 +390,13 @@ fn bind_handle(
                 if let Some(r) = other.remote.as_mut() {
                     r.handle_confirmed = false;
                 }
-                txn.put(Key::new(Space::Member).id(previous), &other)?;
+                txn.store::<tables::Member>(previous, &other)?;
             }
         }
-        txn.put(name_key, &account.id)?;
+        txn.store::<tables::MemberByName>(name_key, &account.id)?;
     }
     if let Some(r) = account.remote.as_mut() {
         r.handle_confirmed = confirmed || bound_here;
     }
     Ok(())
-}
-
-pub(crate) fn actor_key(actor_id: &str) -> Key {
-    Key::new(Space::ActorByUri).bytes(blake3::hash(actor_id.as_bytes()).as_bytes())
 }

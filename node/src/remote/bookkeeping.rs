@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use crate::error::NodeResult;
 use crate::model::now_ms;
 use crate::node::Node;
-use crate::store::{Key, Space, Txn};
+use crate::store::{hash_of, tables, Txn};
 
 use super::delivery::{instance, put_instance};
 
@@ -51,27 +51,23 @@ pub(crate) struct InboundBook {
     writing: AtomicBool,
 }
 
-fn seen_key(hash: &[u8; 32]) -> Key {
-    Key::new(Space::SeenActivity).bytes(hash)
-}
-
 impl Node {
     /// Whether an inbound activity id was processed before.
     pub fn seen_activity(&self, id: &str) -> NodeResult<bool> {
-        let hash = *blake3::hash(id.as_bytes()).as_bytes();
+        let hash = hash_of(id);
         let pending = self
             .inbound_book
             .pending
             .lock()
             .map(|p| p.seen.contains(&hash))
             .unwrap_or(false);
-        Ok(pending || self.store.contains(&seen_key(&hash))?)
+        Ok(pending || self.store.has::<tables::SeenActivity>(hash)?)
     }
 
     /// Marks an inbound activity id as processed (written with the next
     /// bookkeeping batch).
     pub async fn mark_activity_seen(&self, id: &str) -> NodeResult<()> {
-        let hash = *blake3::hash(id.as_bytes()).as_bytes();
+        let hash = hash_of(id);
         self.pend(|p| p.seen.push(hash));
         self.write_bookkeeping_if_due().await
     }
@@ -151,7 +147,7 @@ impl Node {
     fn apply_pending(&self, txn: &mut Txn<'_>, pending: &Pending) -> NodeResult<()> {
         let now = now_ms();
         for hash in &pending.seen {
-            txn.put(seen_key(hash), &now)?;
+            txn.store::<tables::SeenActivity>(hash, &now)?;
         }
         for (domain, count) in &pending.contacts {
             self.record_contact(txn, domain, *count)?;

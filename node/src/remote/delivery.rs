@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::now_ms;
-use crate::node::{counter, Node, Viewer};
-use crate::store::{Key, Space, Txn};
+use crate::node::{Node, Viewer};
+use crate::store::{tables, Cut, Txn};
 
 /// A delivery to enqueue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,10 +67,9 @@ impl Delivery {
         }
     }
 
-    fn key(&self) -> Key {
-        Key::new(Space::DeliveryQueue)
-            .u64(self.next_at.max(0) as u64)
-            .id(self.id)
+    /// Its key in [`tables::DeliveryQueue`].
+    fn key(&self) -> (u64, Id) {
+        (self.next_at.max(0) as u64, self.id)
     }
 }
 
@@ -138,19 +137,22 @@ const UNREACHABLE_AFTER_MS: i64 = 24 * 60 * 60 * 1000;
 
 impl Node {
     pub(crate) fn enqueue(txn: &mut Txn<'_>, delivery: &Delivery) -> NodeResult<()> {
-        txn.put(delivery.key(), delivery)?;
-        txn.add(counter::global(counter::DELIVERY_QUEUE), 1)?;
+        txn.store::<tables::DeliveryQueue>(delivery.key(), delivery)?;
+        txn.add::<tables::DeliveryQueueLength>((), 1)?;
         Ok(())
     }
 
     /// Deliveries due at `now`, oldest first (at most `limit`).
     pub fn due_deliveries(&self, now: i64, limit: usize) -> NodeResult<Vec<Delivery>> {
-        let start = Key::new(Space::DeliveryQueue);
-        let end = Key::new(Space::DeliveryQueue).u64(now.max(0) as u64 + 1);
+        let end = Cut::at((now.max(0) as u64 + 1,));
         let mut out = Vec::new();
-        for item in self.store.range(&start, &end, false).take(limit) {
-            let (_, value) = item?;
-            out.push(crate::store::decode_value::<Delivery>(&value)?);
+        for delivery in self
+            .store
+            .range::<tables::DeliveryQueue>(Cut::start(), end, false)
+            .values()
+            .take(limit)
+        {
+            out.push(delivery?);
         }
         Ok(out)
     }
@@ -159,15 +161,11 @@ impl Node {
     pub fn next_delivery_at(&self) -> NodeResult<Option<i64>> {
         match self
             .store
-            .prefix(&Key::new(Space::DeliveryQueue), false)
+            .scan::<tables::DeliveryQueue>((), false)
+            .values()
             .next()
         {
-            Some(item) => {
-                let (_, value) = item?;
-                Ok(Some(
-                    crate::store::decode_value::<Delivery>(&value)?.next_at,
-                ))
-            }
+            Some(delivery) => Ok(Some(delivery?.next_at)),
             None => Ok(None),
         }
     }
@@ -177,9 +175,9 @@ impl Node {
         let key = delivery.key();
         let domain = delivery.domain.clone();
         self.write(move |txn| {
-            if txn.contains(&key)? {
-                txn.delete(key);
-                txn.add(counter::global(counter::DELIVERY_QUEUE), -1)?;
+            if txn.has::<tables::DeliveryQueue>(key)? {
+                txn.remove::<tables::DeliveryQueue>(key);
+                txn.add::<tables::DeliveryQueueLength>((), -1)?;
             }
             let mut state = instance(txn, &domain)?;
             let now = now_ms();
@@ -208,10 +206,10 @@ impl Node {
         let domain = delivery.domain.clone();
         let error = truncate(error, 500);
         self.write(move |txn| {
-            if !txn.contains(&old_key)? {
+            if !txn.has::<tables::DeliveryQueue>(old_key)? {
                 return Ok(());
             }
-            txn.delete(old_key);
+            txn.remove::<tables::DeliveryQueue>(old_key);
             let now = now_ms();
             let mut state = instance(txn, &domain)?;
             state.last_failure = Some(now);
@@ -231,7 +229,7 @@ impl Node {
             match retry_at {
                 Some(at) => {
                     next.next_at = at;
-                    txn.put(next.key(), &next)?;
+                    txn.store::<tables::DeliveryQueue>(next.key(), &next)?;
                 }
                 None => {
                     state.dropped += 1;
@@ -241,7 +239,7 @@ impl Node {
                         attempts: next.attempts,
                         at: now,
                     });
-                    txn.add(counter::global(counter::DELIVERY_QUEUE), -1)?;
+                    txn.add::<tables::DeliveryQueueLength>((), -1)?;
                 }
             }
             put_instance(txn, &state)
@@ -254,9 +252,8 @@ impl Node {
         let now = now_ms();
         let domain = domain.to_ascii_lowercase();
         let mut moved = Vec::new();
-        for item in self.store.prefix(&Key::new(Space::DeliveryQueue), false) {
-            let (_, value) = item?;
-            let d = crate::store::decode_value::<Delivery>(&value)?;
+        for d in self.store.scan::<tables::DeliveryQueue>((), false).values() {
+            let d = d?;
             if d.domain == domain && d.next_at > now {
                 moved.push(d);
             }
@@ -264,10 +261,10 @@ impl Node {
         let count = moved.len();
         self.write(move |txn| {
             for d in &moved {
-                txn.delete(d.key());
+                txn.remove::<tables::DeliveryQueue>(d.key());
                 let mut again = d.clone();
                 again.next_at = now;
-                txn.put(again.key(), &again)?;
+                txn.store::<tables::DeliveryQueue>(again.key(), &again)?;
             }
             if count > 0 {
                 txn.emit(crate::events::Event::FederationQueued);
@@ -293,7 +290,7 @@ impl Node {
     /// One server's state.
     pub fn instance(&self, domain: &str) -> NodeResult<Option<InstanceState>> {
         self.store
-            .get(&Key::new(Space::Instance).str(&domain.to_ascii_lowercase()))
+            .load::<tables::Instance>(&domain.to_ascii_lowercase())
     }
 
     /// Moderators: "retry now" for a server ([`Node::retry_domain_now`]).
@@ -318,14 +315,17 @@ impl Node {
     ) -> NodeResult<Vec<InstanceState>> {
         require_moderator(viewer)?;
         let start = match after {
-            Some(d) => Key::new(Space::Instance).str(d).prefix_end(),
-            None => Key::new(Space::Instance),
+            Some(d) => Cut::after(d),
+            None => Cut::start(),
         };
-        let end = Key::new(Space::Instance).prefix_end();
         let mut out = Vec::new();
-        for item in self.store.range(&start, &end, false).take(limit) {
-            let (_, value) = item?;
-            out.push(crate::store::decode_value::<InstanceState>(&value)?);
+        for state in self
+            .store
+            .range::<tables::Instance>(start, Cut::end(), false)
+            .values()
+            .take(limit)
+        {
+            out.push(state?);
         }
         Ok(out)
     }
@@ -339,21 +339,10 @@ impl Node {
     /// Queue depth and server counts.
     pub fn delivery_stats(&self) -> NodeResult<DeliveryStats> {
         let stats = DeliveryStats {
-            queued: self
-                .store
-                .counter(&counter::global(counter::DELIVERY_QUEUE))?,
-            pending_intents: self
-                .store
-                .counter(&counter::global(counter::OUTBOX))?
-                .max(0) as usize,
-            instances: self
-                .store
-                .counter(&counter::global(counter::INSTANCES))?
-                .max(0) as usize,
-            unreachable: self
-                .store
-                .counter(&counter::global(counter::UNREACHABLE))?
-                .max(0) as usize,
+            queued: self.store.counter::<tables::DeliveryQueueLength>(())?,
+            pending_intents: self.store.counter::<tables::OutboxLength>(())?.max(0) as usize,
+            instances: self.store.counter::<tables::InstanceCount>(())?.max(0) as usize,
+            unreachable: self.store.counter::<tables::UnreachableCount>(())?.max(0) as usize,
         };
         Ok(stats)
     }
@@ -364,25 +353,22 @@ pub(crate) use crate::moderation::require_moderator;
 /// Writes a server's state, keeping the known and unreachable server
 /// counters right (so the dashboard reads them instead of scanning).
 pub(super) fn put_instance(txn: &mut Txn<'_>, state: &InstanceState) -> NodeResult<()> {
-    let key = Key::new(Space::Instance).str(&state.domain);
-    let before: Option<InstanceState> = txn.get(&key)?;
+    let key = &state.domain;
+    let before: Option<InstanceState> = txn.load::<tables::Instance>(key)?;
     if before.is_none() {
-        txn.add(counter::global(counter::INSTANCES), 1)?;
+        txn.add::<tables::InstanceCount>((), 1)?;
     }
     let was = before.is_some_and(|b| b.unreachable_since.is_some());
     let is = state.unreachable_since.is_some();
     if was != is {
-        txn.add(
-            counter::global(counter::UNREACHABLE),
-            if is { 1 } else { -1 },
-        )?;
+        txn.add::<tables::UnreachableCount>((), if is { 1 } else { -1 })?;
     }
-    txn.put(key, state)
+    txn.store::<tables::Instance>(key, state)
 }
 
 pub(super) fn instance(txn: &Txn<'_>, domain: &str) -> NodeResult<InstanceState> {
     Ok(txn
-        .get::<InstanceState>(&Key::new(Space::Instance).str(domain))?
+        .load::<tables::Instance>(domain)?
         .unwrap_or_else(|| InstanceState {
             domain: domain.to_string(),
             first_seen: now_ms(),

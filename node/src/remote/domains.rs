@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{NodeError, NodeResult};
 use crate::model::now_ms;
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
+use crate::store::tables;
 
 /// How hard a domain is blocked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,7 +72,7 @@ impl Node {
         )
         .to_lowercase();
         self.write(move |txn| {
-            txn.put(Key::new(Space::DomainBlock).str(&domain), &stored)?;
+            txn.store::<tables::DomainBlock>(&domain, &stored)?;
             self.audit(txn, Some(viewer), "domain.block", &domain, &detail)
         })
         .await?;
@@ -85,11 +85,11 @@ impl Node {
         super::delivery::require_moderator(viewer)?;
         let domain = normalise_domain(domain)?;
         self.write(move |txn| {
-            let key = Key::new(Space::DomainBlock).str(&domain);
-            if !txn.contains(&key)? {
+            let key = &domain;
+            if !txn.has::<tables::DomainBlock>(key)? {
                 return Err(NodeError::NotFound("domain block"));
             }
-            txn.delete(key);
+            txn.remove::<tables::DomainBlock>(key);
             self.audit(txn, Some(viewer), "domain.unblock", &domain, "")
         })
         .await
@@ -98,12 +98,10 @@ impl Node {
     /// Moderators: all domain blocks, by domain.
     pub fn domain_blocks(&self, viewer: &Viewer) -> NodeResult<Vec<DomainBlock>> {
         super::delivery::require_moderator(viewer)?;
-        let mut out = Vec::new();
-        for item in self.store.prefix(&Key::new(Space::DomainBlock), false) {
-            let (_, value) = item?;
-            out.push(crate::store::decode_value::<DomainBlock>(&value)?);
-        }
-        Ok(out)
+        self.store
+            .scan::<tables::DomainBlock>((), false)
+            .values()
+            .collect()
     }
 
     /// The block that applies to `host` (itself or a parent domain).
@@ -120,10 +118,7 @@ impl Node {
             }
         }
         for candidate in candidates {
-            if let Some(block) = self
-                .store
-                .get::<DomainBlock>(&Key::new(Space::DomainBlock).str(&candidate))?
-            {
+            if let Some(block) = self.store.load::<tables::DomainBlock>(&candidate)? {
                 return Ok(Some(block));
             }
         }

@@ -12,7 +12,7 @@ use crate::model::{
     now_ms, Member, NotificationKind, Post, PostType, RemoteAttachment, RemotePostRef, Visibility,
 };
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
+use crate::store::{hash_of, tables};
 
 use super::outbox::Outgoing;
 
@@ -76,11 +76,8 @@ impl Node {
         let activity = activity_id.to_string();
         let outcome = self
             .write(|txn| {
-                txn.put(
-                    Key::new(Space::FollowActivity).id(target.id).id(follower),
-                    &activity,
-                )?;
-                if txn.contains(&Key::new(Space::Blocks).id(target.id).id(follower))? {
+                txn.store::<tables::FollowActivity>((target.id, follower), &activity)?;
+                if txn.has::<tables::Blocks>((target.id, follower))? {
                     self.federate(
                         txn,
                         Outgoing::Reject {
@@ -91,12 +88,12 @@ impl Node {
                     )?;
                     return Ok(FollowOutcome::Rejected);
                 }
-                if txn.contains(&Key::new(Space::Following).id(follower).id(target.id))? {
+                if txn.has::<tables::Following>((follower, target.id))? {
                     // Already following: answer again (their Accept was lost).
                 } else if target.locked {
-                    let request = Key::new(Space::FollowRequests).id(target.id).id(follower);
-                    if !txn.contains(&request)? {
-                        txn.put(request, &now_ms())?;
+                    let request = (target.id, follower);
+                    if !txn.has::<tables::FollowRequests>(request)? {
+                        txn.store::<tables::FollowRequests>(request, &now_ms())?;
                         self.notify(
                             txn,
                             target.id,
@@ -128,8 +125,8 @@ impl Node {
         let followee = remote.id;
         let accepted = self
             .write(|txn| {
-                let request = Key::new(Space::FollowRequests).id(followee).id(local);
-                if !txn.contains(&request)? {
+                let request = (followee, local);
+                if !txn.has::<tables::FollowRequests>(request)? {
                     return Ok(false);
                 }
                 self.add_follow(txn, local, followee)?;
@@ -151,7 +148,7 @@ impl Node {
     /// A remote account stopped following a local member.
     pub async fn receive_unfollow(&self, remote: &Member, local: Id) -> NodeResult<()> {
         self.write(|txn| {
-            txn.delete(Key::new(Space::FollowActivity).id(local).id(remote.id));
+            txn.remove::<tables::FollowActivity>((local, remote.id));
             self.remove_follow(txn, remote.id, local)
         })
         .await
@@ -159,13 +156,13 @@ impl Node {
 
     /// The local post id of an object URI received before.
     pub fn post_id_by_uri(&self, uri: &str) -> NodeResult<Option<Id>> {
-        self.store.get::<Id>(&post_uri_key(uri))
+        self.store.load::<tables::PostByUri>(hash_of(uri))
     }
 
     /// Loads a post (local or remote) by id, without visibility checks:
     /// for the federation layer, which applies addressing itself.
     pub fn post_record(&self, id: Id) -> NodeResult<Option<Post>> {
-        self.store.get(&Key::new(Space::Post).id(id))
+        self.store.load::<tables::Post>(id)
     }
 
     /// Stores a remote post (once: a second delivery of the same object
@@ -174,8 +171,8 @@ impl Node {
         if author.is_local() {
             return Err(NodeError::invalid("actor", "is not a remote account"));
         }
-        let uri_key = post_uri_key(&incoming.uri);
-        if let Some(existing) = self.store.get::<Id>(&uri_key)? {
+        let uri_key = hash_of(&incoming.uri);
+        if let Some(existing) = self.store.load::<tables::PostByUri>(uri_key)? {
             return Ok(existing);
         }
         let parent = match incoming.in_reply_to {
@@ -248,10 +245,10 @@ impl Node {
         }
         self.write(|txn| {
             self.index_listing(txn, &old, false)?;
-            self.index_words(txn, &old, false);
-            txn.put(Key::new(Space::Post).id(id), &post)?;
+            self.index_words(txn, &old, false)?;
+            txn.store::<tables::Post>(id, &post)?;
             self.index_listing(txn, &post, true)?;
-            self.index_words(txn, &post, true);
+            self.index_words(txn, &post, true)?;
             txn.emit(crate::events::Event::PostEdited { id });
             Ok(())
         })
@@ -266,9 +263,9 @@ impl Node {
         let viewer = Viewer::Member(Box::new(author.clone()));
         match self.delete_post(&viewer, id).await {
             Ok(()) => {
-                let key = post_uri_key(uri);
+                let key = hash_of(uri);
                 self.write(move |txn| {
-                    txn.delete(key);
+                    txn.remove::<tables::PostByUri>(key);
                     Ok(())
                 })
                 .await?;
@@ -285,7 +282,7 @@ impl Node {
         let mut me = remote.clone();
         me.status = crate::model::MemberStatus::Suspended;
         self.write(|txn| {
-            txn.put(Key::new(Space::Member).id(me.id), &me)?;
+            txn.store::<tables::Member>(me.id, &me)?;
             self.audit(
                 txn,
                 None,
@@ -304,17 +301,15 @@ impl Node {
         remote: Id,
         activity_id: &str,
     ) -> NodeResult<Option<Member>> {
-        for item in self
+        for key in self
             .store
-            .prefix(&Key::new(Space::FollowRequests).id(remote), false)
+            .scan::<tables::FollowRequests>((remote,), false)
+            .keys()
         {
-            let (key, _) = item?;
-            let Some(requester) = Key::trailing_id(&key) else {
-                continue;
-            };
+            let (_, requester) = key?;
             let stored: Option<String> = self
                 .store
-                .get(&Key::new(Space::FollowActivity).id(remote).id(requester))?;
+                .load::<tables::FollowActivity>((remote, requester))?;
             if stored.as_deref() == Some(activity_id) {
                 return self.member(requester);
             }
@@ -325,10 +320,6 @@ impl Node {
     /// The Follow activity id a remote account sent to follow `local`.
     pub fn follow_activity_id(&self, followee: Id, follower: Id) -> NodeResult<Option<String>> {
         self.store
-            .get(&Key::new(Space::FollowActivity).id(followee).id(follower))
+            .load::<tables::FollowActivity>((followee, follower))
     }
-}
-
-pub(crate) fn post_uri_key(uri: &str) -> Key {
-    Key::new(Space::PostByUri).bytes(blake3::hash(uri.as_bytes()).as_bytes())
 }

@@ -22,13 +22,14 @@ use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::Post;
 use crate::node::Node;
-use crate::store::{Key, Txn};
+use crate::store::parts::Hash;
+use crate::store::{tables, Txn};
 
 /// A remote post waiting to be stored.
 struct Queued {
     post: Post,
     /// Its key in the uri index.
-    uri_key: Key,
+    uri_key: Hash,
     /// Whether it goes into the listed feeds (its server is not silenced).
     listed: bool,
     /// Where its stored id goes (an earlier copy's, for a duplicate uri);
@@ -75,7 +76,7 @@ impl Node {
     pub(crate) async fn store_remote_post(
         &self,
         post: Post,
-        uri_key: Key,
+        uri_key: Hash,
         listed: bool,
     ) -> NodeResult<Id> {
         let (done, outcome) = oneshot::channel();
@@ -104,7 +105,7 @@ impl Node {
         let queued = self.post_intake.take();
         let mut written = Vec::with_capacity(queued.len());
         for q in queued {
-            if let Some(existing) = txn.get::<Id>(&q.uri_key)? {
+            if let Some(existing) = txn.load::<tables::PostByUri>(q.uri_key)? {
                 written.push(Written {
                     done: q.done,
                     id: existing,
@@ -112,7 +113,7 @@ impl Node {
                 });
                 continue;
             }
-            txn.put(q.uri_key, &q.post.id)?;
+            txn.store::<tables::PostByUri>(q.uri_key, &q.post.id)?;
             self.insert_post_with(txn, &q.post, q.listed)?;
             written.push(Written {
                 done: q.done,

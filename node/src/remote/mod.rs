@@ -22,12 +22,10 @@ mod inbound;
 mod intake;
 mod outbox;
 
-pub(crate) use actors::actor_key;
 pub use actors::RemoteActor;
 pub(crate) use bookkeeping::InboundBook;
 pub use delivery::{Delivery, DeliveryStats, DroppedDelivery, InstanceState, NewDelivery};
 pub use domains::{DomainBlock, DomainSeverity};
-pub(crate) use inbound::post_uri_key;
 pub use inbound::{FollowOutcome, RemotePost};
 pub(crate) use intake::PostIntake;
 pub use outbox::Outgoing;

@@ -8,8 +8,8 @@ use crate::error::NodeResult;
 use crate::events::Event;
 use crate::id::Id;
 use crate::model::Visibility;
-use crate::node::{counter, Node};
-use crate::store::{Key, Space, Txn};
+use crate::node::Node;
+use crate::store::{tables, Txn};
 
 use super::delivery::{Delivery, NewDelivery};
 
@@ -139,8 +139,8 @@ pub enum Outgoing {
 impl Node {
     /// Records an intent in `txn`; federation is woken once it is durable.
     pub(crate) fn federate(&self, txn: &mut Txn<'_>, intent: Outgoing) -> NodeResult<()> {
-        txn.put(Key::new(Space::Outbox).id(self.ids.next()), &intent)?;
-        txn.add(counter::global(counter::OUTBOX), 1)?;
+        txn.store::<tables::Outbox>(self.ids.next(), &intent)?;
+        txn.add::<tables::OutboxLength>((), 1)?;
         txn.emit(Event::FederationQueued);
         Ok(())
     }
@@ -156,7 +156,8 @@ impl Node {
         in_reply_to_author: Option<Id>,
     ) -> NodeResult<bool> {
         if txn
-            .prefix(&Key::new(Space::FollowActivity).id(author), false)
+            .scan::<tables::FollowActivity>((author,), false)
+            .keys()
             .next()
             .is_some()
         {
@@ -175,14 +176,12 @@ impl Node {
         let mut out = Vec::new();
         for item in self
             .store
-            .prefix(&Key::new(Space::Outbox), false)
+            .scan::<tables::Outbox>((), false)
+            .each_value()
             .take(limit)
         {
-            let (key, value) = item?;
-            let Some(id) = Key::trailing_id(&key) else {
-                continue;
-            };
-            match crate::store::decode_value::<Outgoing>(&value) {
+            let (id, intent) = item?;
+            match intent {
                 Ok(intent) => out.push((id, intent)),
                 Err(e) => tracing::warn!(intent = %id, error = %e, "unreadable federation intent"),
             }
@@ -203,11 +202,10 @@ impl Node {
             .map(|d| Delivery::new(self.ids.next(), d, now))
             .collect();
         self.write(move |txn| {
-            let key = Key::new(Space::Outbox).id(intent);
-            if txn.contains(&key)? {
-                txn.add(counter::global(counter::OUTBOX), -1)?;
+            if txn.has::<tables::Outbox>(intent)? {
+                txn.add::<tables::OutboxLength>((), -1)?;
             }
-            txn.delete(key);
+            txn.remove::<tables::Outbox>(intent);
             for record in &records {
                 Self::enqueue(txn, record)?;
             }
@@ -224,14 +222,12 @@ impl Node {
     pub fn remote_contact_inboxes(&self, member: Id) -> NodeResult<Vec<String>> {
         let mut inboxes: std::collections::BTreeSet<String> =
             self.remote_follower_inboxes(member)?.into_iter().collect();
-        for item in self
+        for key in self
             .store
-            .prefix(&Key::new(Space::Following).id(member), false)
+            .scan::<tables::Following>((member,), false)
+            .keys()
         {
-            let (key, _) = item?;
-            let Some(followee) = Key::trailing_id(&key) else {
-                continue;
-            };
+            let (_, followee) = key?;
             if let Some(r) = self.member(followee)?.and_then(|m| m.remote) {
                 if !r.inbox.is_empty() {
                     inboxes.insert(r.delivery_inbox().to_string());
@@ -246,17 +242,13 @@ impl Node {
     /// `FollowActivity` entries kept for them), never the local followers.
     pub fn remote_follower_inboxes(&self, member: Id) -> NodeResult<Vec<String>> {
         let mut inboxes = std::collections::BTreeSet::new();
-        for item in self
+        for key in self
             .store
-            .prefix(&Key::new(Space::FollowActivity).id(member), false)
+            .scan::<tables::FollowActivity>((member,), false)
+            .keys()
         {
-            let (key, _) = item?;
-            let Some(follower) = Key::trailing_id(&key) else {
-                continue;
-            };
-            let accepted = self
-                .store
-                .contains(&Key::new(Space::Followers).id(member).id(follower))?;
+            let (_, follower) = key?;
+            let accepted = self.store.has::<tables::Followers>((member, follower))?;
             if !accepted {
                 continue;
             }

@@ -1,6 +1,7 @@
 //! The federation bookkeeping of the node: intents written with actions,
 //! the delivery queue and its back-off, domain blocks.
 
+use crate::store::tables;
 use std::sync::Arc;
 
 use crate::members::NewMember;
@@ -347,10 +348,7 @@ async fn remote_posts_received_at_once_are_stored_once_each_and_all_answered() {
     assert_eq!(ids.len(), 20);
     let counted = node
         .store
-        .counter(&crate::node::counter::key(
-            crate::node::counter::POSTS,
-            author.id,
-        ))
+        .counter::<tables::PostCount>(author.id)
         .expect("counter");
     assert_eq!(counted, 20, "each post counted once");
     // A later copy is a duplicate too.

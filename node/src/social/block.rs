@@ -4,12 +4,12 @@ use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::{now_ms, Relationship};
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
+use crate::store::tables;
 
 impl Node {
     /// Whether `a` blocks `b`.
     pub(crate) fn is_blocking(&self, a: Id, b: Id) -> NodeResult<bool> {
-        self.store.contains(&Key::new(Space::Blocks).id(a).id(b))
+        self.store.has::<tables::Blocks>((a, b))
     }
 
     /// Whether `a` and `b` block each other in either direction.
@@ -19,7 +19,7 @@ impl Node {
 
     /// Whether `a` mutes `b`.
     pub(crate) fn is_muting(&self, a: Id, b: Id) -> NodeResult<bool> {
-        self.store.contains(&Key::new(Space::Mutes).id(a).id(b))
+        self.store.has::<tables::Mutes>((a, b))
     }
 
     /// Blocks `username`: removes follows and requests both ways; neither
@@ -34,8 +34,8 @@ impl Node {
             return Err(NodeError::invalid("username", "you cannot block yourself"));
         }
         self.write(|txn| {
-            txn.put(Key::new(Space::Blocks).id(me).id(target.id), &now_ms())?;
-            txn.put_raw(Key::new(Space::BlockedBy).id(target.id).id(me), Vec::new());
+            txn.store::<tables::Blocks>((me, target.id), &now_ms())?;
+            txn.store::<tables::BlockedBy>((target.id, me), &())?;
             self.remove_follow(txn, me, target.id)?;
             self.remove_follow(txn, target.id, me)?;
             if !target.is_local() && viewer_is_local {
@@ -63,9 +63,9 @@ impl Node {
             .member_by_name(username)?
             .ok_or(NodeError::NotFound("member"))?;
         self.write(|txn| {
-            let was_blocking = txn.contains(&Key::new(Space::Blocks).id(me).id(target.id))?;
-            txn.delete(Key::new(Space::Blocks).id(me).id(target.id));
-            txn.delete(Key::new(Space::BlockedBy).id(target.id).id(me));
+            let was_blocking = txn.has::<tables::Blocks>((me, target.id))?;
+            txn.remove::<tables::Blocks>((me, target.id));
+            txn.remove::<tables::BlockedBy>((target.id, me));
             if was_blocking && !target.is_local() && viewer_is_local {
                 self.federate(
                     txn,
@@ -90,7 +90,7 @@ impl Node {
         if target.id == me {
             return Err(NodeError::invalid("username", "you cannot mute yourself"));
         }
-        self.write(|txn| txn.put(Key::new(Space::Mutes).id(me).id(target.id), &now_ms()))
+        self.write(|txn| txn.store::<tables::Mutes>((me, target.id), &now_ms()))
             .await?;
         self.relationship(me, target.id)
     }
@@ -102,7 +102,7 @@ impl Node {
             .member_by_name(username)?
             .ok_or(NodeError::NotFound("member"))?;
         self.write(|txn| {
-            txn.delete(Key::new(Space::Mutes).id(me).id(target.id));
+            txn.remove::<tables::Mutes>((me, target.id));
             Ok(())
         })
         .await?;

@@ -4,13 +4,13 @@ use crate::error::{NodeError, NodeResult};
 use crate::gossip::GossipIntent;
 use crate::id::Id;
 use crate::model::{now_ms, NotificationKind, Relationship};
-use crate::node::{counter, Node, Viewer};
-use crate::store::{Key, Space, Txn};
+use crate::node::{Node, Viewer};
+use crate::store::{tables, Txn};
 
 impl Node {
     /// Whether `a` follows `b` (accepted).
     pub(crate) fn is_following(&self, a: Id, b: Id) -> NodeResult<bool> {
-        self.store.contains(&Key::new(Space::Following).id(a).id(b))
+        self.store.has::<tables::Following>((a, b))
     }
 
     /// Follows `username` (or a `did:key:…`). A locked account gets a follow request instead.
@@ -39,10 +39,10 @@ impl Node {
         }
         let now = now_ms();
         self.write(|txn| {
-            if txn.contains(&Key::new(Space::Following).id(me).id(target.id))? {
+            if txn.has::<tables::Following>((me, target.id))? {
                 return Ok(());
             }
-            let request = Key::new(Space::FollowRequests).id(target.id).id(me);
+            let request = (target.id, me);
             let gossip_only = target.remote.as_ref().is_some_and(|r| r.gossip_only);
             if gossip_only && !target.locked {
                 // No server has confirmed this account yet, so nobody can
@@ -58,13 +58,10 @@ impl Node {
                 );
             }
             if !target.is_local() {
-                if !txn.contains(&request)? {
-                    txn.put(request, &now)?;
+                if !txn.has::<tables::FollowRequests>(request)? {
+                    txn.store::<tables::FollowRequests>(request, &now)?;
                     let activity_id = self.urls().follow(self.ids.next());
-                    txn.put(
-                        Key::new(Space::FollowActivity).id(target.id).id(me),
-                        &activity_id,
-                    )?;
+                    txn.store::<tables::FollowActivity>((target.id, me), &activity_id)?;
                     if !gossip_only {
                         self.federate(
                             txn,
@@ -86,8 +83,8 @@ impl Node {
                 return Ok(());
             }
             if target.locked {
-                if !txn.contains(&request)? {
-                    txn.put(request, &now)?;
+                if !txn.has::<tables::FollowRequests>(request)? {
+                    txn.store::<tables::FollowRequests>(request, &now)?;
                     self.notify(txn, target.id, NotificationKind::FollowRequest, me, None)?;
                 }
                 return Ok(());
@@ -114,11 +111,11 @@ impl Node {
         followee: Id,
     ) -> NodeResult<()> {
         let now = now_ms();
-        txn.put(Key::new(Space::Following).id(follower).id(followee), &now)?;
-        txn.put(Key::new(Space::Followers).id(followee).id(follower), &now)?;
-        txn.delete(Key::new(Space::FollowRequests).id(followee).id(follower));
-        txn.add(counter::key(counter::FOLLOWING, follower), 1)?;
-        txn.add(counter::key(counter::FOLLOWERS, followee), 1)?;
+        txn.store::<tables::Following>((follower, followee), &now)?;
+        txn.store::<tables::Followers>((followee, follower), &now)?;
+        txn.remove::<tables::FollowRequests>((followee, follower));
+        txn.add::<tables::FollowingCount>(follower, 1)?;
+        txn.add::<tables::FollowerCount>(followee, 1)?;
         self.notify(txn, followee, NotificationKind::Followed, follower, None)
     }
 
@@ -129,14 +126,14 @@ impl Node {
         follower: Id,
         followee: Id,
     ) -> NodeResult<()> {
-        let edge = Key::new(Space::Following).id(follower).id(followee);
-        if txn.contains(&edge)? {
-            txn.delete(edge);
-            txn.delete(Key::new(Space::Followers).id(followee).id(follower));
-            txn.add(counter::key(counter::FOLLOWING, follower), -1)?;
-            txn.add(counter::key(counter::FOLLOWERS, followee), -1)?;
+        let edge = (follower, followee);
+        if txn.has::<tables::Following>(edge)? {
+            txn.remove::<tables::Following>(edge);
+            txn.remove::<tables::Followers>((followee, follower));
+            txn.add::<tables::FollowingCount>(follower, -1)?;
+            txn.add::<tables::FollowerCount>(followee, -1)?;
         }
-        txn.delete(Key::new(Space::FollowRequests).id(followee).id(follower));
+        txn.remove::<tables::FollowRequests>((followee, follower));
         Ok(())
     }
 
@@ -148,8 +145,8 @@ impl Node {
             .member_by_name(username)?
             .ok_or(NodeError::NotFound("member"))?;
         self.write(|txn| {
-            let was_asked = txn.contains(&Key::new(Space::Following).id(me).id(target.id))?
-                || txn.contains(&Key::new(Space::FollowRequests).id(target.id).id(me))?;
+            let was_asked = txn.has::<tables::Following>((me, target.id))?
+                || txn.has::<tables::FollowRequests>((target.id, me))?;
             self.remove_follow(txn, me, target.id)?;
             if was_asked {
                 self.gossip_if_on(
@@ -160,11 +157,13 @@ impl Node {
                     },
                 )?;
             }
-            let activity = Key::new(Space::FollowActivity).id(target.id).id(me);
-            if let (false, true, Some(activity_id)) =
-                (target.is_local(), was_asked, txn.get::<String>(&activity)?)
-            {
-                txn.delete(activity);
+            let activity = (target.id, me);
+            if let (false, true, Some(activity_id)) = (
+                target.is_local(),
+                was_asked,
+                txn.load::<tables::FollowActivity>(activity)?,
+            ) {
+                txn.remove::<tables::FollowActivity>(activity);
                 self.federate(
                     txn,
                     crate::remote::Outgoing::UndoFollow {
@@ -192,8 +191,8 @@ impl Node {
             .member_by_name(username)?
             .ok_or(NodeError::NotFound("follow request"))?;
         self.write(|txn| {
-            let request = Key::new(Space::FollowRequests).id(me).id(requester.id);
-            if !txn.contains(&request)? {
+            let request = (me, requester.id);
+            if !txn.has::<tables::FollowRequests>(request)? {
                 return Err(NodeError::NotFound("follow request"));
             }
             self.add_follow(txn, requester.id, me)?;
@@ -224,11 +223,11 @@ impl Node {
             .member_by_name(username)?
             .ok_or(NodeError::NotFound("follow request"))?;
         self.write(|txn| {
-            let request = Key::new(Space::FollowRequests).id(me).id(requester.id);
-            if !txn.contains(&request)? {
+            let request = (me, requester.id);
+            if !txn.has::<tables::FollowRequests>(request)? {
                 return Err(NodeError::NotFound("follow request"));
             }
-            txn.delete(request);
+            txn.remove::<tables::FollowRequests>(request);
             self.answer_remote_follow(txn, requester.id, me, false)
         })
         .await?;
@@ -243,9 +242,7 @@ impl Node {
         me: Id,
         accept: bool,
     ) -> NodeResult<()> {
-        let Some(activity_id) =
-            txn.get::<String>(&Key::new(Space::FollowActivity).id(me).id(follower))?
-        else {
+        let Some(activity_id) = txn.load::<tables::FollowActivity>((me, follower))? else {
             return Ok(());
         };
         let intent = if accept {

@@ -2,9 +2,10 @@
 
 use crate::error::{NodeError, NodeResult};
 use crate::feeds::{scan, Page, PageRequest};
+use crate::id::Id;
 use crate::model::MemberSummary;
 use crate::node::{Node, Viewer};
-use crate::store::{Key, Space};
+use crate::store::{tables, Table};
 
 /// Where [`Node::follow_request_count`] stops counting.
 pub const FOLLOW_REQUESTS_COUNTED: usize = 40;
@@ -17,7 +18,7 @@ impl Node {
         username: &str,
         req: &PageRequest,
     ) -> NodeResult<Page<MemberSummary>> {
-        self.follow_list(viewer, username, Space::Followers, req)
+        self.follow_list::<tables::Followers>(viewer, username, req)
     }
 
     /// Members `username` follows (hidden when their privacy says so).
@@ -27,14 +28,13 @@ impl Node {
         username: &str,
         req: &PageRequest,
     ) -> NodeResult<Page<MemberSummary>> {
-        self.follow_list(viewer, username, Space::Following, req)
+        self.follow_list::<tables::Following>(viewer, username, req)
     }
 
-    fn follow_list(
+    fn follow_list<T: Table<Key = (Id, Id)>>(
         &self,
         viewer: &Viewer,
         username: &str,
-        space: Space,
         req: &PageRequest,
     ) -> NodeResult<Page<MemberSummary>> {
         let member = self.active_member_by_name(username)?;
@@ -49,7 +49,7 @@ impl Node {
                 return Ok(Page::empty());
             }
         }
-        self.member_list(&Key::new(space).id(member.id), req)
+        self.member_list::<T>(member.id, req)
     }
 
     /// Members waiting for the viewer's approval.
@@ -59,7 +59,7 @@ impl Node {
         req: &PageRequest,
     ) -> NodeResult<Page<MemberSummary>> {
         let me = viewer.member()?.id;
-        self.member_list(&Key::new(Space::FollowRequests).id(me), req)
+        self.member_list::<tables::FollowRequests>(me, req)
     }
 
     /// How many members wait for the viewer's approval, counted up to
@@ -76,22 +76,22 @@ impl Node {
     /// Members the viewer blocks.
     pub fn blocks(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<MemberSummary>> {
         let me = viewer.member()?.id;
-        self.member_list(&Key::new(Space::Blocks).id(me), req)
+        self.member_list::<tables::Blocks>(me, req)
     }
 
     /// Members the viewer mutes.
     pub fn mutes(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<MemberSummary>> {
         let me = viewer.member()?.id;
-        self.member_list(&Key::new(Space::Mutes).id(me), req)
+        self.member_list::<tables::Mutes>(me, req)
     }
 
-    /// Active members whose ids end the keys under `prefix`.
-    pub(crate) fn member_list(
+    /// Active members whose ids end the keys of `T` under `head`.
+    pub(crate) fn member_list<T: Table<Key = (Id, Id)>>(
         &self,
-        prefix: &Key,
+        head: Id,
         req: &PageRequest,
     ) -> NodeResult<Page<MemberSummary>> {
-        scan(&self.store, prefix, req, |id, _| {
+        scan::<T, _, _>(&self.store, head, req, |id, _| {
             Ok(self
                 .member(id)?
                 .filter(|m| m.status == crate::model::MemberStatus::Active)

@@ -434,7 +434,9 @@ mod tests {
                 .await?;
         }
         assert!(capture.stop().is_err());
-        assert!(store.prefix(&Key::new(Space::Meta), false).count() >= 10);
+        let meta = [Space::Meta as u8];
+        let after = [Space::Meta as u8 + 1];
+        assert!(store.engine.range(&meta, &after, false).count() >= 10);
         Ok(())
     }
 }

@@ -4,7 +4,8 @@
 //! moves the store from version `n` to `n + 1` in one atomic write, so a
 //! crash mid-way leaves the store at a consistent version.
 
-use super::keys::{Key, Space};
+use super::keys::Key;
+use super::tables::Space;
 use super::Store;
 use crate::error::NodeError;
 
@@ -57,7 +58,6 @@ fn initial_schema(_txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
 /// Version 1 → 2: the known and unreachable server counters, counted once
 /// from the servers already stored (later writes keep them).
 fn count_servers(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
-    use crate::node::counter;
     let mut known = 0;
     let mut unreachable = 0;
     let servers: Vec<_> = txn
@@ -71,8 +71,8 @@ fn count_servers(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
         }
     }
     // The counters did not exist before this version: they start at 0.
-    txn.add(counter::global(counter::INSTANCES), known)?;
-    txn.add(counter::global(counter::UNREACHABLE), unreachable)?;
+    txn.add::<super::tables::InstanceCount>((), known)?;
+    txn.add::<super::tables::UnreachableCount>((), unreachable)?;
     Ok(())
 }
 
@@ -88,10 +88,7 @@ fn index_member_keys(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
         if member.remote.as_ref().is_some_and(|r| !r.has_ed25519) {
             continue;
         }
-        txn.put(
-            crate::gossip::key_index(&member.keys.ed25519_public),
-            &member.id,
-        )?;
+        txn.store::<super::tables::MemberByKey>(member.keys.ed25519_public.as_bytes(), &member.id)?;
     }
     Ok(())
 }
@@ -112,6 +109,7 @@ fn drop_federated_index(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::tables;
     use crate::store::MemoryEngine;
     use std::sync::Arc;
 
@@ -138,22 +136,22 @@ mod tests {
         store
             .write_blocking(|txn| {
                 for id in ids {
-                    txn.put_raw(Key::new(Space::FederatedTimeline).id(id), Vec::new());
-                    txn.put_raw(Key::new(Space::LocalTimeline).id(id), Vec::new());
+                    txn.store::<tables::FederatedTimeline>(id, &())?;
+                    txn.store::<tables::LocalTimeline>(id, &())?;
                 }
                 txn.put(version_key(), &3u64)
             })
             .expect("a version 3 store");
         drop(store);
         let store = Store::with_engine(engine).expect("migrated");
-        let left = |space| store.prefix(&Key::new(space), false).count();
-        assert_eq!(left(Space::FederatedTimeline), 0);
-        assert_eq!(left(Space::LocalTimeline), 2, "other indexes are kept");
+        let federated = store.scan::<tables::FederatedTimeline>((), false);
+        assert_eq!(federated.keys().count(), 0);
+        let local = store.scan::<tables::LocalTimeline>((), false);
+        assert_eq!(local.keys().count(), 2, "other indexes are kept");
     }
 
     #[test]
     fn version_2_counts_the_servers_already_stored() {
-        use crate::node::counter;
         use crate::remote::InstanceState;
         let engine = Arc::new(MemoryEngine::default());
         let store = Store::with_engine(engine.clone()).expect("open");
@@ -172,8 +170,15 @@ mod tests {
             .expect("a version 1 store");
         drop(store);
         let store = Store::with_engine(engine).expect("migrated");
-        let count = |kind| store.counter(&counter::global(kind)).expect("counter");
-        assert_eq!(count(counter::INSTANCES), 2);
-        assert_eq!(count(counter::UNREACHABLE), 1);
+        assert_eq!(
+            store.counter::<tables::InstanceCount>(()).expect("counter"),
+            2
+        );
+        assert_eq!(
+            store
+                .counter::<tables::UnreachableCount>(())
+                .expect("counter"),
+            1
+        );
     }
 }

@@ -1,11 +1,13 @@
-//! Storage: one small key-value engine interface, a typed key encoder, and
-//! [`Store`], which gives the domain atomic, durable writes.
+//! Storage: one small key-value engine interface, typed tables over it
+//! (declared in [`tables`]), and [`Store`], which gives the domain atomic,
+//! durable writes.
 //!
 //! **Architecture Invariant:** no sled type appears outside `sled_engine.rs`
 //! and no fjall type outside `fjall_engine.rs`. Swapping in another backend
 //! (PostgreSQL, an in-memory engine) means implementing [`KvEngine`] and
 //! nothing else.
 
+pub mod codec;
 mod commit;
 mod engine;
 mod fjall_engine;
@@ -13,7 +15,10 @@ mod journal;
 mod keys;
 mod memory_engine;
 mod migrate;
+pub mod parts;
 mod sled_engine;
+mod table;
+pub mod tables;
 pub(crate) mod txn;
 
 pub use engine::{Batch, KvEngine, KvIter};
@@ -22,9 +27,12 @@ pub use journal::{
     decode_batch, encode_batch, Capture, WritesHeld, JOURNAL_TAG, MAX_BATCH_BYTES,
     MAX_JOURNAL_BYTES,
 };
-pub use keys::{Key, Space};
+use keys::Key;
 pub use memory_engine::MemoryEngine;
+pub use parts::{hash_of, StrStart};
 pub use sled_engine::SledEngine;
+pub use table::{Cut, KeyOf, Lenient, Rows, Table, ValueOf};
+pub use tables::Space;
 pub use txn::Txn;
 
 use std::path::Path;
@@ -196,43 +204,12 @@ impl Store {
         Ok((out, self.commit.applied(), events))
     }
 
-    /// Reads one raw value.
-    pub fn get_raw(&self, key: &Key) -> Result<Option<Vec<u8>>, NodeError> {
-        Ok(self.engine.get(key.as_bytes())?)
-    }
-
     /// Reads and decodes one JSON value.
-    pub fn get<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, NodeError> {
+    fn get<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, NodeError> {
         match self.engine.get(key.as_bytes())? {
             Some(bytes) => Ok(Some(decode(key.as_bytes(), &bytes)?)),
             None => Ok(None),
         }
-    }
-
-    /// Whether a key exists.
-    pub fn contains(&self, key: &Key) -> Result<bool, NodeError> {
-        Ok(self.engine.contains(key.as_bytes())?)
-    }
-
-    /// Reads a counter (missing = 0).
-    pub fn counter(&self, key: &Key) -> Result<i64, NodeError> {
-        Ok(self
-            .engine
-            .get(key.as_bytes())?
-            .map(|v| txn::decode_counter(&v))
-            .unwrap_or(0))
-    }
-
-    /// Iterates keys in `[start, end)`, ascending or descending.
-    pub fn range(&self, start: &Key, end: &Key, reverse: bool) -> KvIter<'_> {
-        self.engine.range(start.as_bytes(), end.as_bytes(), reverse)
-    }
-
-    /// Iterates every key that starts with `prefix`, ascending or descending.
-    pub fn prefix(&self, prefix: &Key, reverse: bool) -> KvIter<'_> {
-        let end = prefix.prefix_end();
-        self.engine
-            .range(prefix.as_bytes(), end.as_bytes(), reverse)
     }
 
     /// Bytes used on disk by the engine.
@@ -248,7 +225,7 @@ impl Store {
 }
 
 /// Decodes a stored JSON value, naming the key on failure.
-pub(crate) fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
+fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
         key: hex(key),
         message: e.to_string(),
@@ -260,7 +237,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Decodes a JSON value read from an index scan.
-pub fn decode_value<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, NodeError> {
+fn decode_value<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, NodeError> {
     Ok(decode(b"", bytes)?)
 }
 
@@ -271,12 +248,14 @@ mod tests {
     #[test]
     fn a_write_with_nothing_to_write_waits_for_what_it_could_have_read() -> Result<(), NodeError> {
         let store = Store::with_engine(Arc::new(MemoryEngine::default()))?;
-        let key = Key::new(Space::PostByUri).bytes(b"first copy");
-        let (_, wrote, _) = store.write_unsynced(|txn| txn.put(key.clone(), &1u8))?;
+        let key = hash_of("first copy");
+        let id = crate::id::Id::from_bytes([1; 16]);
+        let (_, wrote, _) = store.write_unsynced(|txn| txn.store::<tables::PostByUri>(key, &id))?;
         assert!(wrote > 0);
         // A duplicate finds the first copy, which may not be durable yet:
         // it must wait for the same sequence, not answer at once (0).
-        let (found, waits_for, _) = store.write_unsynced(|txn| txn.contains(&key))?;
+        let (found, waits_for, _) =
+            store.write_unsynced(|txn| txn.has::<tables::PostByUri>(key))?;
         assert!(found);
         assert_eq!(waits_for, wrote);
         Ok(())
