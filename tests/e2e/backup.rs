@@ -5,20 +5,20 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 use serde_json::{json, Value};
 
 use crate::harness::{Member, TestNode};
 
 /// Runs the `kodeon` binary; returns its output and when it had exited.
-async fn kodeon(args: Vec<String>) -> (Output, Instant) {
+async fn kodeon(args: Vec<String>) -> (Output, SystemTime) {
     tokio::task::spawn_blocking(move || {
         let out = Command::new(env!("CARGO_BIN_EXE_kodeon"))
             .args(&args)
             .output()
             .expect("run kodeon");
-        (out, Instant::now())
+        (out, SystemTime::now())
     })
     .await
     .expect("join")
@@ -66,9 +66,10 @@ async fn a_backup_under_writes_restores_every_write_acknowledged_before_it_retur
     let keys = actor_keys(&node, "writer0").await;
 
     // Writers post continuously; each acknowledged post is recorded with
-    // the moment its 201 arrived.
+    // the moment its 201 arrived (wall clock, to compare with the backup
+    // file's modification time).
     let stop = Arc::new(AtomicBool::new(false));
-    let acked: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
+    let acked: Arc<Mutex<Vec<(String, SystemTime)>>> = Arc::default();
     let mut tasks = Vec::new();
     for (w, member) in writers.iter().cloned().enumerate() {
         let (node, stop, acked) = (node.clone(), stop.clone(), acked.clone());
@@ -82,7 +83,7 @@ async fn a_backup_under_writes_restores_every_write_acknowledged_before_it_retur
                         json!({"content": format!("writer {w} post {n}")}),
                     )
                     .await;
-                let at = Instant::now();
+                let at = SystemTime::now();
                 assert_eq!(r.status, 201, "{}", r.body);
                 let id = r.body["id"].as_str().expect("id").to_string();
                 acked.lock().expect("lock").push((id, at));
@@ -115,10 +116,23 @@ async fn a_backup_under_writes_restores_every_write_acknowledged_before_it_retur
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("backup of did:key:"), "{stdout}");
+    // The node writes the file's last bytes while writers are held, and
+    // holds them until the command has its answer: a post acknowledged
+    // before the file was last written was applied before the journal
+    // stopped. (The moment the command's process was seen to return comes
+    // later, by as much as the machine's load delays this task, and posts
+    // acknowledged after the node let writers go fall in between.)
+    let finished = std::fs::metadata(&file)
+        .and_then(|m| m.modified())
+        .expect("backup file time");
+    assert!(
+        finished <= returned,
+        "the file was written before the command returned"
+    );
     let acked = acked.lock().expect("lock").clone();
     let before: Vec<&String> = acked
         .iter()
-        .filter(|(_, at)| *at < returned)
+        .filter(|(_, at)| *at < finished)
         .map(|(id, _)| id)
         .collect();
     let after = acked.len() - before.len();
