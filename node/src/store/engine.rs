@@ -2,6 +2,27 @@
 
 use super::StoreError;
 
+/// How long opening a store waits for another handle to release it (a
+/// node being restarted in the same process, an admin command racing a
+/// start).
+pub(super) const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Calls `open` until it succeeds, fails otherwise than with
+/// [`StoreError::Locked`], or [`LOCK_WAIT`] has passed.
+pub(super) fn open_waiting_for_lock<T>(
+    mut open: impl FnMut() -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let started = std::time::Instant::now();
+    loop {
+        match open() {
+            Err(StoreError::Locked(_)) if started.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// A set of puts (`Some`) and deletes (`None`) applied atomically.
 pub type Batch = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 

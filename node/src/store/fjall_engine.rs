@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::engine::{Batch, KvEngine, KvIter};
+use super::engine::{open_waiting_for_lock, Batch, KvEngine, KvIter};
 use super::StoreError;
 
 /// A [`KvEngine`] over one fjall keyspace.
@@ -18,11 +18,6 @@ pub struct FjallEngine {
     tree: fjall::Keyspace,
 }
 
-/// How long [`FjallEngine::open`] waits for a directory whose lock is held
-/// (a node restarted in place, a test reopening its store): the same wait
-/// as the sled backend's.
-const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
-
 /// The keyspace every key lives in.
 const KEYSPACE: &str = "kodeon";
 
@@ -37,17 +32,9 @@ const JOURNAL_BYTES: u64 = 64 * 1024 * 1024;
 impl FjallEngine {
     /// Opens or creates the database in `dir` with a block cache of
     /// `cache_capacity_bytes`; if another handle holds it, waits up to
-    /// [`LOCK_WAIT`] for it to be released.
+    /// [`LOCK_WAIT`](super::engine::LOCK_WAIT) for it to be released.
     pub fn open(dir: &Path, cache_capacity_bytes: u64) -> Result<Self, StoreError> {
-        let started = std::time::Instant::now();
-        loop {
-            match Self::open_once(dir, cache_capacity_bytes) {
-                Err(StoreError::Locked(_)) if started.elapsed() < LOCK_WAIT => {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                other => return other,
-            }
-        }
+        open_waiting_for_lock(|| Self::open_once(dir, cache_capacity_bytes))
     }
 
     fn open_once(dir: &Path, cache_capacity_bytes: u64) -> Result<Self, StoreError> {
@@ -163,7 +150,7 @@ mod tests {
             matches!(second, Err(StoreError::Locked(_))),
             "a second handle opened"
         );
-        assert!(started.elapsed() >= LOCK_WAIT);
+        assert!(started.elapsed() >= super::super::engine::LOCK_WAIT);
         drop(held);
         let reopened = FjallEngine::open(dir.path(), 1 << 20)?;
         reopened.apply(vec![(b"k".to_vec(), Some(b"v".to_vec()))])?;

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::engine::{Batch, KvEngine, KvIter};
+use super::engine::{open_waiting_for_lock, Batch, KvEngine, KvIter};
 use super::StoreError;
 
 /// A [`KvEngine`] over one sled tree.
@@ -20,29 +20,14 @@ pub struct SledEngine {
     log: std::fs::File,
 }
 
-/// How long [`SledEngine::open`] waits for a directory whose lock is held:
-/// sled's I/O threads let go of the lock file a moment after the last
-/// handle of a database closed in this process (a node restarted in
-/// place, a test reopening its store). Another process holding it still
-/// gets [`StoreError::Locked`], after this delay.
-const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
-
 /// The file sled 0.34 keeps its log and pages in, inside its directory.
 const SLED_LOG_FILE: &str = "db";
 
 impl SledEngine {
     /// Opens or creates the database in `dir`; if another handle holds it,
-    /// waits up to [`LOCK_WAIT`] for it to be released.
+    /// waits up to [`LOCK_WAIT`](super::engine::LOCK_WAIT) for it to be released.
     pub fn open(dir: &Path, cache_capacity_bytes: u64) -> Result<Self, StoreError> {
-        let started = std::time::Instant::now();
-        loop {
-            match Self::open_once(dir, cache_capacity_bytes) {
-                Err(StoreError::Locked(_)) if started.elapsed() < LOCK_WAIT => {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                other => return other,
-            }
-        }
+        open_waiting_for_lock(|| Self::open_once(dir, cache_capacity_bytes))
     }
 
     fn open_once(dir: &Path, cache_capacity_bytes: u64) -> Result<Self, StoreError> {
@@ -138,7 +123,7 @@ mod tests {
             matches!(second, Err(StoreError::Locked(_))),
             "a second handle opened"
         );
-        assert!(started.elapsed() >= LOCK_WAIT);
+        assert!(started.elapsed() >= super::super::engine::LOCK_WAIT);
         drop(held);
         let reopened = SledEngine::open(dir.path(), 1 << 20)?;
         reopened.apply(vec![(b"k".to_vec(), Some(b"v".to_vec()))])?;

@@ -50,40 +50,28 @@ pub const SESSION_RECHECK: Duration = Duration::from_secs(30);
 /// arrived, instead of being buffered (tungstenite's default is 64 MiB).
 pub const MAX_CLIENT_MESSAGE: usize = 16 * 1024;
 
+/// The server-sent-event endpoints and the stream each opens.
+const SSE_STREAMS: [(&str, &str); 7] = [
+    ("/api/v1/streaming/user", "user"),
+    ("/api/v1/streaming/user/notification", "user:notification"),
+    ("/api/v1/streaming/public", "public"),
+    ("/api/v1/streaming/public/local", "public:local"),
+    ("/api/v1/streaming/hashtag", "hashtag"),
+    ("/api/v1/streaming/hashtag/local", "hashtag:local"),
+    ("/api/v1/streaming/direct", "direct"),
+];
+
 /// Routes.
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    let router = Router::new()
         .route("/api/v1/streaming", get(websocket))
         .route("/api/v1/streaming/", get(websocket))
-        .route("/api/v1/streaming/health", get(|| async { "OK" }))
-        .route(
-            "/api/v1/streaming/user",
-            get(|s, t, ip, q| sse(s, t, ip, q, "user")),
-        )
-        .route(
-            "/api/v1/streaming/user/notification",
-            get(|s, t, ip, q| sse(s, t, ip, q, "user:notification")),
-        )
-        .route(
-            "/api/v1/streaming/public",
-            get(|s, t, ip, q| sse(s, t, ip, q, "public")),
-        )
-        .route(
-            "/api/v1/streaming/public/local",
-            get(|s, t, ip, q| sse(s, t, ip, q, "public:local")),
-        )
-        .route(
-            "/api/v1/streaming/hashtag",
-            get(|s, t, ip, q| sse(s, t, ip, q, "hashtag")),
-        )
-        .route(
-            "/api/v1/streaming/hashtag/local",
-            get(|s, t, ip, q| sse(s, t, ip, q, "hashtag:local")),
-        )
-        .route(
-            "/api/v1/streaming/direct",
-            get(|s, t, ip, q| sse(s, t, ip, q, "direct")),
-        )
+        .route("/api/v1/streaming/health", get(|| async { "OK" }));
+    SSE_STREAMS
+        .into_iter()
+        .fold(router, |router, (path, stream)| {
+            router.route(path, get(move |s, t, ip, q| sse(s, t, ip, q, stream)))
+        })
 }
 
 #[derive(Deserialize)]
