@@ -16,6 +16,8 @@ use super::StoreError;
 pub struct FjallEngine {
     db: fjall::Database,
     tree: fjall::Keyspace,
+    /// The database's directory.
+    dir: std::path::PathBuf,
 }
 
 /// The keyspace every key lives in.
@@ -56,22 +58,52 @@ impl FjallEngine {
                     .manual_journal_persist(true)
             })
             .map_err(engine_err)?;
-        Ok(FjallEngine { db, tree })
+        Ok(FjallEngine {
+            db,
+            tree,
+            dir: dir.to_owned(),
+        })
     }
 }
+
+/// How long closing waits for the newest writes to be written out as a
+/// table before it leaves them to the journal.
+const CLOSE_FLUSH_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Drop for FjallEngine {
     /// Writes the newest writes out as a table before closing, so that the
     /// next start replays no journal (40 MB of journal took ~2.5 s to
-    /// replay on a store of a million posts). Best effort: what is not
-    /// written out stays in the synced journal and is replayed instead.
+    /// replay on a store of a million posts). Best effort and bounded:
+    /// what is not written out within [`CLOSE_FLUSH_WAIT`] (or at all, as
+    /// when the directory is gone) stays in the synced journal and is
+    /// replayed instead. fjall's own `rotate_memtable_and_wait` waits
+    /// without end when a flush fails, so the wait is done here.
     fn drop(&mut self) {
-        let closed = self
-            .db
-            .persist(fjall::PersistMode::SyncData)
-            .and_then(|()| self.tree.rotate_memtable_and_wait());
-        if let Err(e) = closed {
-            tracing::warn!(error = %e, "store: could not write the memtable out at close");
+        if let Err(e) = self.db.persist(fjall::PersistMode::SyncData) {
+            tracing::warn!(error = %e, "store: could not sync the journal at close");
+            return;
+        }
+        if !self.dir.is_dir() {
+            return;
+        }
+        match self.tree.rotate_memtable() {
+            Ok(true) => {
+                let started = std::time::Instant::now();
+                while self.tree.sealed_memtable_count() > 0 {
+                    if started.elapsed() > CLOSE_FLUSH_WAIT {
+                        tracing::warn!(
+                            "store: the newest writes were not written out at close; \
+                             the next start replays them from the journal"
+                        );
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+            }
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "store: could not write the memtable out at close")
+            }
         }
     }
 }
