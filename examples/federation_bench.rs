@@ -91,7 +91,7 @@ async fn start_node() -> anyhow::Result<Served> {
         data_dir: dir.path().to_path_buf(),
         ..kodeon::Config::default()
     };
-    config.storage.engine = engine();
+    config.storage.engine = Some(engine());
     config.server.dev = true;
     config.server.domain = format!("localhost:{port}");
     config.registration.mode = node::RegistrationMode::Open;

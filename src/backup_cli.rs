@@ -42,7 +42,7 @@ pub async fn backup(config: &Config, to: &Path) -> anyhow::Result<()> {
 
 /// A backup with no node running: the store is opened here.
 async fn backup_offline(config: &Config, to: PathBuf) -> anyhow::Result<()> {
-    let store = config.data_dir.join(config.storage.engine.dir_name());
+    let store = config.data_dir.join(config.store_engine().dir_name());
     if !store.is_dir() {
         bail!(
             "no node store in {} (nothing to back up)",
@@ -71,13 +71,17 @@ async fn backup_offline(config: &Config, to: PathBuf) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `kodeon admin restore --from FILE`: into the (new or empty) data dir.
+/// `kodeon admin restore --from FILE`: into the (new or empty) data dir,
+/// as a store of the configured engine (fjall unless `[storage] engine`
+/// says otherwise): restoring a sled node's backup moves it to fjall.
 pub async fn restore(config: &Config, from: &Path) -> anyhow::Result<()> {
     let from = from.to_owned();
     let dir = config.data_dir.clone();
+    // The target is empty: the configured engine, else the default.
+    let engine = config.storage.engine.unwrap_or_default();
     let summary = tokio::task::spawn_blocking(move || {
         let mut bar = ProgressLine::new();
-        let summary = node::backup::restore(&from, &dir, &mut |p| bar.show(p));
+        let summary = node::backup::restore(&from, &dir, engine, &mut |p| bar.show(p));
         bar.finish();
         summary
     })

@@ -177,8 +177,11 @@ pub struct ServerConfig {
 pub struct StorageConfig {
     /// The embedded engine: `sled` or `fjall`. Each keeps its files in its
     /// own subdirectory of the data directory (`db/`, `fjall/`); the node
-    /// refuses to start one engine beside another's store.
-    pub engine: node::StoreEngine,
+    /// refuses to start one engine beside another's store. Unset: the
+    /// engine of the store the data directory holds, else fjall
+    /// ([`Config::store_engine`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine: Option<node::StoreEngine>,
     /// The store's cache, in MiB: the bound on what the store keeps in
     /// memory beyond fixed buffers.
     pub cache_capacity_mb: u64,
@@ -273,7 +276,7 @@ impl Default for ServerConfig {
 impl Default for StorageConfig {
     fn default() -> Self {
         StorageConfig {
-            engine: node::StoreEngine::default(),
+            engine: None,
             cache_capacity_mb: 64,
         }
     }
@@ -558,10 +561,20 @@ impl Config {
         }
     }
 
+    /// The engine the node runs on: the configured one, else the one whose
+    /// store the data directory holds (a node made before fjall became
+    /// the default keeps its sled store), else the default (fjall).
+    pub fn store_engine(&self) -> node::StoreEngine {
+        self.storage
+            .engine
+            .or_else(|| node::StoreEngine::of_store_in(&self.data_dir))
+            .unwrap_or_default()
+    }
+
     /// What the node needs ([`node::NodeConfig`]).
     pub fn node_config(&self) -> node::NodeConfig {
         let mut c = node::NodeConfig::new(self.data_dir.clone(), self.domain());
-        c.engine = self.storage.engine;
+        c.engine = self.store_engine();
         c.cache_capacity_bytes = self.storage.cache_capacity_mb.saturating_mul(1024 * 1024);
         c.registration = self.registration.mode;
         c.dev = self.server.dev;
@@ -727,6 +740,27 @@ mod tests {
         c.server.domain = "example.org".into();
         assert_eq!(c.domain(), "example.org");
         assert_eq!(c.node_config().domain, "example.org");
+    }
+
+    #[test]
+    fn an_unset_engine_is_the_store_s_own_else_fjall() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let mut c = Config::default();
+        c.data_dir = dir.path().to_owned();
+        assert_eq!(c.store_engine(), node::StoreEngine::Fjall, "a new node");
+        std::fs::create_dir(dir.path().join("db"))?;
+        std::fs::write(dir.path().join("db").join("conf"), b"x")?;
+        assert_eq!(
+            c.store_engine(),
+            node::StoreEngine::Sled,
+            "a node made on sled stays on sled"
+        );
+        assert_eq!(c.node_config().engine, node::StoreEngine::Sled);
+        c.storage.engine = Some(node::StoreEngine::Fjall);
+        assert_eq!(c.store_engine(), node::StoreEngine::Fjall, "as configured");
+        let text = Config::from_toml("[storage]\nengine = \"sled\"\n")?;
+        assert_eq!(text.storage.engine, Some(node::StoreEngine::Sled));
+        Ok(())
     }
 
     #[test]

@@ -55,6 +55,13 @@ pub async fn run(
     let domain = config.domain();
 
     let node_config = config.node_config();
+    if config.storage.engine.is_none() && node_config.engine == node::StoreEngine::Sled {
+        tracing::info!(
+            "this data directory holds a sled store, so the node runs on sled; new nodes use fjall \
+             (smaller on disk, less memory). To move this one: `kodeon admin backup --to FILE`, \
+             then `kodeon admin restore --from FILE --data-dir NEW_DIR` and serve NEW_DIR"
+        );
+    }
     let data_dir = config.data_dir.clone();
     let node = tokio::task::spawn_blocking(move || Node::open(node_config))
         .await

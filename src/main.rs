@@ -162,7 +162,9 @@ enum AdminCmd {
         to: PathBuf,
     },
     /// Restore a backup into --data-dir, which must not exist or be empty;
-    /// the whole file is checked before anything is written.
+    /// the whole file is checked before anything is written. The store is
+    /// written for the configured engine ([storage] engine, fjall by
+    /// default), whichever engine the backed-up node ran on.
     Restore {
         /// The backup file.
         #[arg(long, value_name = "FILE")]

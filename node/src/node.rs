@@ -17,20 +17,15 @@ use crate::store::{tables, Store};
 /// copy of the database alone does not reveal private keys).
 pub(crate) const SECRET_FILE: &str = "node.secret";
 
-/// Subdirectory of the data dir holding the sled store, the one backup
-/// and restore work on.
-pub(crate) const DB_DIR: &str = "db";
-
 /// Refuses to start an empty store of the configured engine beside a store
 /// that another engine wrote: the node would come up empty, its members and
 /// posts apparently gone.
 fn refuse_another_engines_store(config: &NodeConfig) -> NodeResult<()> {
-    let own = config.data_dir.join(config.engine.dir_name());
-    if has_entries(&own) {
+    if config.engine.has_store_in(&config.data_dir) {
         return Ok(());
     }
     for other in crate::config::StoreEngine::ALL {
-        if other != config.engine && has_entries(&config.data_dir.join(other.dir_name())) {
+        if other != config.engine && other.has_store_in(&config.data_dir) {
             return Err(NodeError::invalid(
                 "storage.engine",
                 format!(
@@ -46,9 +41,6 @@ fn refuse_another_engines_store(config: &NodeConfig) -> NodeResult<()> {
     Ok(())
 }
 
-fn has_entries(dir: &Path) -> bool {
-    fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some())
-}
 /// The node's own identity record (stored under `Meta/"node_keys"`).
 #[derive(Serialize, Deserialize)]
 pub(crate) struct NodeKeys {

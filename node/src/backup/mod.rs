@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 
 pub use restore::{restore, RestoreSummary};
 
-use crate::node::{DB_DIR, SECRET_FILE};
+use crate::node::SECRET_FILE;
 use crate::store::{StoreError, WritesHeld};
 use crate::Node;
 use format::{push_pair, tag, Writer, PAIRS_CHUNK_BYTES};
@@ -390,9 +390,9 @@ pub(crate) fn sync_dir(dir: &Path) {
     }
 }
 
-/// The store's directory inside a data directory.
-pub(crate) fn store_dir(data_dir: &Path) -> PathBuf {
-    data_dir.join(DB_DIR)
+/// The directory of an `engine` store inside a data directory.
+pub(crate) fn store_dir(data_dir: &Path, engine: crate::StoreEngine) -> PathBuf {
+    data_dir.join(engine.dir_name())
 }
 
 #[cfg(test)]

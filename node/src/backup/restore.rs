@@ -9,19 +9,19 @@
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::format::{self, tag, Frame, Reader};
 use super::{at, store_dir, sync_dir, BackupError, Manifest, Phase, Progress, Throttle, MEDIA_DIR};
 use crate::node::SECRET_FILE;
-use crate::store::{decode_batch, Batch, KvEngine, SledEngine};
+use crate::store::{decode_batch, open_engine, Batch};
+use crate::StoreEngine;
 
 /// Bytes of pairs gathered into one store batch while restoring.
 const RESTORE_BATCH_BYTES: usize = 4 << 20;
 
-/// sled's page cache while restoring.
+/// The engine's cache while restoring.
 const RESTORE_CACHE_BYTES: u64 = 64 << 20;
 
 /// What a restore brought back.
@@ -29,6 +29,8 @@ const RESTORE_CACHE_BYTES: u64 = 64 << 20;
 pub struct RestoreSummary {
     /// The data directory written.
     pub data_dir: PathBuf,
+    /// The engine of the store written.
+    pub engine: StoreEngine,
     /// The backup's manifest.
     pub manifest: Manifest,
     /// Store pairs written.
@@ -43,12 +45,13 @@ impl RestoreSummary {
     /// One line for the operator.
     pub fn describe(&self) -> String {
         format!(
-            "restored {} (backup of {} taken by Kodeon {}) into {}: {} store pairs, {} writes replayed, {} media files. \
+            "restored {} (backup of {} taken by Kodeon {}) into {} ({} store): {} store pairs, {} writes replayed, {} media files. \
              Start the node with this data directory and the node's kodeon.toml.",
             self.manifest.node_did,
             self.manifest.domain,
             self.manifest.kodeon_version,
             self.data_dir.display(),
+            self.engine.name(),
             self.pairs,
             self.journal_batches,
             self.files,
@@ -57,10 +60,13 @@ impl RestoreSummary {
 }
 
 /// Restores the backup `from` into `data_dir`, which must not exist or be
-/// empty. Blocking. Nothing is written unless the whole backup checks out.
+/// empty, as a store of `engine` (a backup holds pairs, not an engine's
+/// files, so restoring moves a node from one engine to the other).
+/// Blocking. Nothing is written unless the whole backup checks out.
 pub fn restore(
     from: &Path,
     data_dir: &Path,
+    engine: StoreEngine,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<RestoreSummary, BackupError> {
     let mut progress = Throttle::new(progress);
@@ -92,7 +98,7 @@ pub fn restore(
         .prefix(&format!(".{name}.restore-"))
         .tempdir_in(&parent)
         .map_err(at(&parent))?;
-    let counts = write_into(from, size, temp.path(), &mut progress)?;
+    let counts = write_into(from, size, temp.path(), engine, &mut progress)?;
     let temp = temp.keep();
     #[cfg(unix)]
     {
@@ -109,6 +115,7 @@ pub fn restore(
     sync_dir(&parent);
     Ok(RestoreSummary {
         data_dir: data_dir.to_owned(),
+        engine,
         manifest,
         pairs: counts.pairs,
         journal_batches: counts.batches,
@@ -230,13 +237,14 @@ fn write_into(
     from: &Path,
     size: u64,
     dir: &Path,
+    engine: StoreEngine,
     progress: &mut Throttle<'_>,
 ) -> Result<Counts, BackupError> {
-    let db = store_dir(dir);
+    let db = store_dir(dir, engine);
     crate::data_dir::create_private_dir(&db).map_err(at(&db))?;
     let media = dir.join(MEDIA_DIR);
     crate::data_dir::create_private_dir(&media).map_err(at(&media))?;
-    let engine = Arc::new(SledEngine::open(&db, RESTORE_CACHE_BYTES)?);
+    let engine = open_engine(engine, &db, RESTORE_CACHE_BYTES)?;
     let mut reader = open(from, size)?;
     let mut counts = Counts::default();
     let mut pending: Batch = Vec::new();

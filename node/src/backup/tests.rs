@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::*;
-use crate::store::{tables, KvEngine, SledEngine, Space};
-use crate::{NodeConfig, NodeError};
+use crate::store::{open_engine, tables, Space};
+use crate::{NodeConfig, NodeError, StoreEngine};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -34,9 +34,10 @@ fn put(txn: &mut crate::store::Txn<'_>, key: String, n: u64) -> crate::NodeResul
     txn.store::<tables::Scratch>(key, &n.to_string().into_bytes())
 }
 
-/// Every pair of a stopped data directory's store.
+/// Every pair of a stopped data directory's store, whichever engine wrote it.
 fn dump(data_dir: &Path) -> Result<BTreeMap<Vec<u8>, Vec<u8>>> {
-    let engine = SledEngine::open(&store_dir(data_dir), 8 << 20)?;
+    let engine = StoreEngine::of_store_in(data_dir).ok_or("no store")?;
+    let engine = open_engine(engine, &store_dir(data_dir, engine), 8 << 20)?;
     let mut out = BTreeMap::new();
     for pair in engine.range(&[], &[0xff], false) {
         let (k, v) = pair?;
@@ -138,7 +139,7 @@ async fn a_backup_taken_under_writes_restores_every_write_acknowledged_before_it
     drop(node);
 
     let restored = parent.path().join("restored");
-    let outcome = restore(&file, &restored, &mut |_| {})?;
+    let outcome = restore(&file, &restored, StoreEngine::under_test(), &mut |_| {})?;
     assert_eq!(outcome.manifest.node_did, did);
     let pairs = dump(&restored)?;
     for (w, acked) in seen.iter().enumerate() {
@@ -199,8 +200,42 @@ fn a_backup_of_a_quiet_node_is_its_store_exactly() -> Result<()> {
     node.flush()?;
     drop(node);
     let restored = parent.path().join("restored");
-    restore(&file, &restored, &mut |_| {})?;
+    restore(&file, &restored, StoreEngine::under_test(), &mut |_| {})?;
     assert_eq!(dump(&restored)?, dump(&dir)?);
+    Ok(())
+}
+
+#[test]
+fn a_backup_restores_into_either_engine_with_the_same_pairs() -> Result<()> {
+    let parent = tempfile::tempdir()?;
+    let dir = parent.path().join("data");
+    let node = open(&dir)?;
+    node.store.write_blocking(|txn| {
+        for i in 0..300 {
+            txn.store::<tables::Scratch>(key(1, i), &vec![b'y'; 100])?;
+        }
+        Ok(())
+    })?;
+    let file = parent.path().join("b.kbk");
+    let (_, held) = node.backup_to(&file, &mut |_| {})?;
+    drop(held);
+    node.flush()?;
+    drop(node);
+    let original = dump(&dir)?;
+    for engine in StoreEngine::ALL {
+        let target = parent.path().join(engine.name());
+        let summary = restore(&file, &target, engine, &mut |_| {})?;
+        assert_eq!(summary.engine, engine);
+        assert_eq!(StoreEngine::of_store_in(&target), Some(engine));
+        assert_eq!(dump(&target)?, original, "restored into {}", engine.name());
+        let mut config = NodeConfig::new(&target, "k.test");
+        config.engine = engine;
+        let reopened = Node::open(config)?;
+        assert_eq!(
+            reopened.store.load::<tables::Scratch>(key(1, 299))?,
+            Some(vec![b'y'; 100])
+        );
+    }
     Ok(())
 }
 
@@ -215,7 +250,7 @@ fn restore_refuses_a_used_directory_and_a_damaged_file_before_writing() -> Resul
     drop(node);
 
     assert!(matches!(
-        restore(&file, &dir, &mut |_| {}),
+        restore(&file, &dir, StoreEngine::under_test(), &mut |_| {}),
         Err(BackupError::TargetNotEmpty(_))
     ));
     let mut bytes = std::fs::read(&file)?;
@@ -224,11 +259,11 @@ fn restore_refuses_a_used_directory_and_a_damaged_file_before_writing() -> Resul
     let damaged = parent.path().join("damaged.kbk");
     std::fs::write(&damaged, &bytes)?;
     let target = parent.path().join("new");
-    assert!(restore(&damaged, &target, &mut |_| {}).is_err());
+    assert!(restore(&damaged, &target, StoreEngine::under_test(), &mut |_| {}).is_err());
     bytes[middle] ^= 1;
     bytes.truncate(bytes.len() - 1);
     std::fs::write(&damaged, &bytes)?;
-    assert!(restore(&damaged, &target, &mut |_| {}).is_err());
+    assert!(restore(&damaged, &target, StoreEngine::under_test(), &mut |_| {}).is_err());
     assert!(!target.exists(), "nothing written");
     let leftovers = std::fs::read_dir(parent.path())?
         .filter_map(|e| e.ok())
@@ -237,7 +272,7 @@ fn restore_refuses_a_used_directory_and_a_damaged_file_before_writing() -> Resul
     assert_eq!(leftovers, 0);
     // An empty directory is fine.
     std::fs::create_dir(&target)?;
-    restore(&file, &target, &mut |_| {})?;
+    restore(&file, &target, StoreEngine::under_test(), &mut |_| {})?;
     assert!(target.join("node.secret").exists());
     Ok(())
 }
@@ -252,7 +287,16 @@ fn restore_a_given_backup() -> Result<()> {
     };
     let parent = tempfile::tempdir()?;
     let started = std::time::Instant::now();
-    let summary = restore(Path::new(&from), &parent.path().join("data"), &mut |_| {})?;
+    let engine = match std::env::var("KODEON_RESTORE_ENGINE") {
+        Ok(name) if name == "sled" => StoreEngine::Sled,
+        _ => StoreEngine::Fjall,
+    };
+    let summary = restore(
+        Path::new(&from),
+        &parent.path().join("data"),
+        engine,
+        &mut |_| {},
+    )?;
     eprintln!("{} in {:?}", summary.describe(), started.elapsed());
     Ok(())
 }

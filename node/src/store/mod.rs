@@ -83,6 +83,19 @@ pub struct Store {
     journal: Arc<journal::Journal>,
 }
 
+/// Opens (or creates) the key-value files of `engine` in `dir`, with a
+/// cache of `cache_capacity_bytes`: the one place an engine is chosen.
+pub(crate) fn open_engine(
+    engine: StoreEngine,
+    dir: &Path,
+    cache_capacity_bytes: u64,
+) -> Result<Arc<dyn KvEngine>, StoreError> {
+    Ok(match engine {
+        StoreEngine::Sled => Arc::new(SledEngine::open(dir, cache_capacity_bytes)?),
+        StoreEngine::Fjall => Arc::new(FjallEngine::open(dir, cache_capacity_bytes)?),
+    })
+}
+
 impl Store {
     /// Opens (or creates) a store of `engine` in `dir`, with a cache of
     /// `cache_capacity_bytes`, and runs pending migrations.
@@ -91,11 +104,7 @@ impl Store {
         dir: &Path,
         cache_capacity_bytes: u64,
     ) -> Result<Self, NodeError> {
-        let engine: Arc<dyn KvEngine> = match engine {
-            StoreEngine::Sled => Arc::new(SledEngine::open(dir, cache_capacity_bytes)?),
-            StoreEngine::Fjall => Arc::new(FjallEngine::open(dir, cache_capacity_bytes)?),
-        };
-        Self::with_engine(engine)
+        Self::with_engine(open_engine(engine, dir, cache_capacity_bytes)?)
     }
 
     /// Wraps an engine (sled, in-memory...) and runs pending migrations.
