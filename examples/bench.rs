@@ -115,7 +115,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .await?;
         if let Some(dir) = a.data_dir.as_ref().filter(|d| d.join("seeded").exists()) {
-            startup_and_memory(&a, dir, "store seeded before").await?;
+            startup_and_memory_once(&a, dir, "store seeded before", true).await?;
             store_bytes(&a, dir)?;
         }
         if a.startup_only {
@@ -131,14 +131,21 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Starts the release binary on the data dir `dir`; reports time to a
-/// healthy `/healthz`, VmRSS after five idle seconds, and VmRSS after
-/// reading public timelines and profiles for a while.
-async fn startup_and_memory(a: &Args, dir: &Path, what: &str) -> anyhow::Result<()> {
+/// A release binary serving a data directory, for the start-up figures.
+struct Served {
+    child: std::process::Child,
+    base: String,
+    /// Time from spawning to a healthy `/healthz`.
+    ready: Duration,
+}
+
+/// Starts the release binary on the data dir `dir` and waits for a
+/// healthy `/healthz`; `None` when it is not built or exits early.
+async fn start_release_node(a: &Args, dir: &Path) -> anyhow::Result<Option<Served>> {
     let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/kodeon");
     if !bin.exists() {
         println!("startup: skipped (build it first: cargo build --release)");
-        return Ok(());
+        return Ok(None);
     }
     let port = TcpListener::bind("127.0.0.1:0").await?.local_addr()?.port();
     let started = Instant::now();
@@ -161,19 +168,74 @@ async fn startup_and_memory(a: &Args, dir: &Path, what: &str) -> anyhow::Result<
         }
         if let Some(status) = child.try_wait()? {
             println!("startup: the node exited early ({status}); skipped");
-            return Ok(());
+            return Ok(None);
         }
-        if started.elapsed() > Duration::from_secs(30) {
+        if started.elapsed() > Duration::from_secs(60) {
             let _ = child.kill();
-            anyhow::bail!("node did not become ready within 30 s");
+            anyhow::bail!("node did not become ready within 60 s");
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
-    let ready = started.elapsed();
+    Ok(Some(Served {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        ready: started.elapsed(),
+    }))
+}
+
+impl Served {
+    /// Stops the node as an operator does (SIGTERM: it flushes and closes
+    /// its store) and returns how long that took.
+    fn stop(mut self) -> anyhow::Result<Duration> {
+        let started = Instant::now();
+        let pid = libc::pid_t::try_from(self.child.id())?;
+        // SAFETY: kill(2) on our own child's pid, which it still is: the
+        // child has not been waited for.
+        if unsafe { libc::kill(pid, libc::SIGTERM) } != 0 {
+            anyhow::bail!("SIGTERM: {}", std::io::Error::last_os_error());
+        }
+        let status = self.child.wait()?;
+        anyhow::ensure!(status.success(), "the node stopped with {status}");
+        Ok(started.elapsed())
+    }
+
+    /// Kills the node (SIGKILL), as a crash or power cut would end it.
+    fn crash(mut self) -> anyhow::Result<()> {
+        self.child.kill()?;
+        self.child.wait()?;
+        Ok(())
+    }
+}
+
+/// Start-up to ready, idle resident memory after five seconds, and
+/// resident memory after reading public timelines and profiles for a
+/// while, of the release binary on the data dir `dir`. On a seeded store
+/// (`restarts`), also start-up after a clean stop (SIGTERM) and after a
+/// crash (SIGKILL).
+async fn startup_and_memory(a: &Args, dir: &Path, what: &str) -> anyhow::Result<()> {
+    startup_and_memory_once(a, dir, what, false).await
+}
+
+async fn startup_and_memory_once(
+    a: &Args,
+    dir: &Path,
+    what: &str,
+    restarts: bool,
+) -> anyhow::Result<()> {
+    // A writer for the crash below, made before the first start.
+    let crash_token = if restarts {
+        Some(writer_token(a, dir).await?)
+    } else {
+        None
+    };
+    let Some(served) = start_release_node(a, dir).await? else {
+        return Ok(());
+    };
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let idle_kb = rss_kb(child.id())?;
+    let idle_kb = rss_kb(served.child.id())?;
     // Reading: the public timeline, paged 200 times, and authors' profiles.
-    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let base = served.base.clone();
     let mut read = 0usize;
     let mut max_id: Option<String> = None;
     for i in 0..200 {
@@ -196,9 +258,9 @@ async fn startup_and_memory(a: &Args, dir: &Path, what: &str) -> anyhow::Result<
             break;
         }
     }
-    let read_kb = rss_kb(child.id())?;
-    let _ = child.kill();
-    let _ = child.wait();
+    let read_kb = rss_kb(served.child.id())?;
+    let ready = served.ready;
+    let stopped = served.stop()?;
     println!(
         "startup to ready ({what}): {:.0} ms  [target <= 1000 ms]",
         ready.as_secs_f64() * 1000.0
@@ -208,7 +270,58 @@ async fn startup_and_memory(a: &Args, dir: &Path, what: &str) -> anyhow::Result<
         idle_kb as f64 / 1024.0,
         read_kb as f64 / 1024.0
     );
+    println!(
+        "clean stop (SIGTERM, store flushed and closed): {:.0} ms",
+        stopped.as_secs_f64() * 1000.0
+    );
+    let Some(token) = crash_token else {
+        return Ok(());
+    };
+    let Some(served) = start_release_node(a, dir).await? else {
+        return Ok(());
+    };
+    println!(
+        "startup to ready ({what}, after a clean stop): {:.0} ms  [target <= 1000 ms]",
+        served.ready.as_secs_f64() * 1000.0
+    );
+    // Writes that are in the journal only when the node dies.
+    for i in 0..500 {
+        let body = serde_json::json!({"content": format!("written before a crash {i}")});
+        let r = client
+            .post(format!("{}/api/kodeon/v1/posts", served.base))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await?;
+        anyhow::ensure!(r.status() == 201, "post failed: {}", r.status());
+    }
+    served.crash()?;
+    let Some(served) = start_release_node(a, dir).await? else {
+        return Ok(());
+    };
+    println!(
+        "startup to ready ({what}, after a crash with 500 posts in the journal): {:.0} ms",
+        served.ready.as_secs_f64() * 1000.0
+    );
+    served.stop()?;
     Ok(())
+}
+
+/// A token of the member `crashtest` of the (stopped) store in `dir`,
+/// registered on first use.
+async fn writer_token(a: &Args, dir: &Path) -> anyhow::Result<String> {
+    let node = open_node(a, dir)?;
+    let member = match node.profile(&Viewer::Anonymous, "crashtest") {
+        Ok(profile) => profile.id,
+        Err(_) => register(&node, "crashtest")
+            .await?
+            .id()
+            .ok_or_else(|| anyhow::anyhow!("no id"))?,
+    };
+    let token = node.issue_token(member, "bench").await?.token;
+    node.flush()?;
+    drop(node);
+    Ok(token)
 }
 
 /// VmRSS of process `pid`, in KiB.
