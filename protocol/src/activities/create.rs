@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::object::PostObject;
 use super::origin::{check_same_origin, OriginError};
-use super::refs::{string, Audience, HasId, Kind, ObjectRef, Reference};
+use super::refs::{reference, string, Audience, HasId, Kind, ObjectRef, Reference};
 
 /// `Create` or `Update`: the actor publishes or changes the object (a
 /// post, or the actor itself). Received with the object read as a
@@ -29,7 +29,11 @@ pub struct CreateOrUpdate<T = ObjectRef<PostObject>> {
     #[serde(rename = "type", default)]
     pub kind: Kind,
     /// Who publishes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub actor: Option<Reference>,
     /// When (RFC 3339), for a post.
     #[serde(
@@ -89,13 +93,21 @@ pub struct Delete {
     #[serde(rename = "type", default)]
     pub kind: Kind,
     /// Who deletes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub actor: Option<Reference>,
     /// Primary audience.
     #[serde(default)]
     pub to: Audience,
     /// What is deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub object: Option<ObjectRef<Tombstone>>,
 }
 

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::refs::{string, HasId, Kind, ObjectRef, Reference};
+use super::refs::{reference, string, HasId, Kind, ObjectRef, Reference};
 
 /// `Follow`: the actor asks to follow the object (an actor).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,10 +25,18 @@ pub struct Follow {
     #[serde(rename = "type", default)]
     pub kind: Kind,
     /// Who follows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub actor: Option<Reference>,
     /// Who is followed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub object: Option<Reference>,
 }
 
@@ -74,10 +82,18 @@ pub struct FollowAnswer {
     #[serde(rename = "type", default)]
     pub kind: Kind,
     /// Who answers (the followed actor).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub actor: Option<Reference>,
     /// The `Follow` answered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub object: Option<ObjectRef<Follow>>,
 }
 

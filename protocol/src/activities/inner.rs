@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::refs::{string, HasId, Kind, ObjectRef, Reference};
+use super::refs::{reference, string, HasId, Kind, ObjectRef, Reference};
 
 /// An embedded activity (or object): its id, type, actor and object.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -19,10 +19,18 @@ pub struct InnerActivity {
     #[serde(rename = "type", default)]
     pub kind: Kind,
     /// Its actor.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub actor: Option<Reference>,
     /// Its object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub object: Option<Reference>,
 }
 

@@ -14,6 +14,7 @@
 
 use serde::Deserialize;
 
+mod actor;
 mod create;
 mod follow;
 mod inner;
@@ -27,6 +28,7 @@ mod undo;
 #[cfg(test)]
 mod tests;
 
+pub use actor::{ActorDocument, ActorEndpoints, ActorKey, ActorMultikey, Icon};
 pub use create::{CreateOrUpdate, Delete, Tombstone};
 pub use follow::{Follow, FollowAnswer};
 pub use inner::InnerActivity;
@@ -94,7 +96,7 @@ pub struct Envelope {
     #[serde(rename = "type", default)]
     pub kind: Kind,
     /// Its actor.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "refs::reference")]
     pub actor: Option<Reference>,
 }
 

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::refs::{string, Kind, ObjectRef, OneOrMany, Reference};
+use super::refs::{reference, string, Kind, ObjectRef, OneOrMany, Reference};
 
 /// `Block` of an actor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,10 +25,18 @@ pub struct Block {
     #[serde(rename = "type", default)]
     pub kind: Kind,
     /// Who blocks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub actor: Option<Reference>,
     /// Who is blocked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub object: Option<Reference>,
 }
 
@@ -69,7 +77,11 @@ pub struct Flag {
     #[serde(rename = "type", default)]
     pub kind: Kind,
     /// Who reports.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub actor: Option<Reference>,
     /// The reported actor and posts.
     #[serde(default)]

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::origin::{check_same_origin, OriginError};
 use super::refs::Reference;
-use super::refs::{first_key, flag, href, string, Audience, HasId, Kind, ObjectRef, OneOrMany};
+use super::refs::{
+    first_key, flag, href, reference, string, Audience, HasId, Kind, ObjectRef, OneOrMany,
+};
 
 /// Object types stored as posts.
 pub const POST_TYPES: [&str; 5] = ["Note", "Article", "Page", "Question", "Event"];
@@ -28,7 +30,7 @@ pub struct PostObject {
     #[serde(rename = "type", default)]
     pub kind: Kind,
     /// Its author.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "reference")]
     pub attributed_to: Option<Reference>,
     /// Primary audience.
     #[serde(default)]
@@ -52,10 +54,10 @@ pub struct PostObject {
     #[serde(default, deserialize_with = "flag")]
     pub sensitive: Option<bool>,
     /// The post answered.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "reference")]
     pub in_reply_to: Option<Reference>,
     /// Its page.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "reference")]
     pub url: Option<Reference>,
     /// Published (RFC 3339).
     #[serde(default, deserialize_with = "string")]

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::inner::InnerActivity;
 use super::object::is_post_type;
-use super::refs::{string, Audience, Kind, ObjectRef, Reference};
+use super::refs::{reference, string, Audience, Kind, ObjectRef, Reference};
 
 /// `Like` of a post.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,10 +27,18 @@ pub struct Like {
     #[serde(rename = "type", default)]
     pub kind: Kind,
     /// Who likes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub actor: Option<Reference>,
     /// The post.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub object: Option<Reference>,
 }
 
@@ -71,7 +79,11 @@ pub struct Announce {
     #[serde(rename = "type", default)]
     pub kind: Kind,
     /// Who shares.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub actor: Option<Reference>,
     /// When (RFC 3339).
     #[serde(
@@ -87,7 +99,11 @@ pub struct Announce {
     #[serde(default)]
     pub cc: Audience,
     /// What is shared: a post, or an activity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub object: Option<ObjectRef<InnerActivity>>,
 }
 

@@ -52,39 +52,75 @@ impl<T: HasId> ObjectRef<T> {
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for ObjectRef<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(RefVisitor(PhantomData))
+        OptionalRef::<T>::deserialize(d)?
+            .0
+            .ok_or_else(|| de::Error::custom("not an id, an object, or a list of them"))
+    }
+}
+
+/// Reads an optional [`ObjectRef`] property: a scalar of another kind
+/// (a number, say) or an empty list reads as absent.
+pub fn reference<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+    d: D,
+) -> Result<Option<ObjectRef<T>>, D::Error> {
+    Ok(OptionalRef::<T>::deserialize(d)?.0)
+}
+
+/// An [`ObjectRef`], or nothing usable.
+struct OptionalRef<T>(Option<ObjectRef<T>>);
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for OptionalRef<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(RefVisitor(PhantomData)).map(OptionalRef)
     }
 }
 
 struct RefVisitor<T>(PhantomData<T>);
 
 impl<'de, T: DeserializeOwned> Visitor<'de> for RefVisitor<T> {
-    type Value = ObjectRef<T>;
+    type Value = Option<ObjectRef<T>>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an id, an object, or a list of them")
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(ObjectRef::Id(v.to_string()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(ObjectRef::Id(v))
+        Ok(Some(ObjectRef::Id(v.to_string())))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(ObjectRef::Object)
+        T::deserialize(de::value::MapAccessDeserializer::new(map))
+            .map(|t| Some(ObjectRef::Object(t)))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut first = None;
-        while let Some(item) = seq.next_element::<Maybe<ObjectRef<T>>>()? {
+        while let Some(item) = seq.next_element::<OptionalRef<T>>()? {
             if first.is_none() {
                 first = item.0;
             }
         }
-        first.ok_or_else(|| de::Error::invalid_length(0, &self))
+        Ok(first)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
     }
 }
 

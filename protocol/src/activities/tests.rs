@@ -329,3 +329,38 @@ fn sent_activities_keep_their_shape() {
                "object": "https://a.example/n/1"})
     );
 }
+
+#[test]
+fn actor_documents_as_mastodon_serves_them() {
+    let actor: ActorDocument = serde_json::from_value(json!({
+        "id": "https://a.example/users/u",
+        "type": "Person",
+        "preferredUsername": "u",
+        "inbox": "https://a.example/users/u/inbox",
+        "endpoints": {"sharedInbox": "https://a.example/inbox"},
+        "publicKey": {"id": "https://a.example/users/u#main-key",
+                      "owner": "https://a.example/users/u", "publicKeyPem": "PEM"},
+        "icon": {"type": "Image", "mediaType": "image/png", "url": "https://a.example/a.png"},
+        "manuallyApprovesFollowers": null,
+        "attachment": [{"type": "PropertyValue", "name": "x", "value": "y"}],
+    }))
+    .expect("an actor");
+    assert_eq!(actor.kind.as_str(), "Person");
+    assert_eq!(actor.shared_inbox(), Some("https://a.example/inbox"));
+    assert_eq!(
+        actor.key().and_then(|k| k.public_key_pem.as_deref()),
+        Some("PEM")
+    );
+    assert_eq!(actor.icon_url(), Some("https://a.example/a.png"));
+    assert_eq!(actor.manually_approves_followers, None);
+}
+
+#[test]
+fn references_of_another_shape_read_as_absent() {
+    let a = parse(json!({"type": "Like", "actor": 7, "object": []}));
+    assert_eq!(a.actor_id(), None);
+    let InboundActivity::Like(like) = a else {
+        panic!("a like")
+    };
+    assert_eq!(like.object, None);
+}

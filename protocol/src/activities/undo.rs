@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::inner::InnerActivity;
 use super::origin::OriginError;
-use super::refs::{string, Kind, ObjectRef, Reference};
+use super::refs::{reference, string, Kind, ObjectRef, Reference};
 
 /// `Undo`: the actor takes back one of its activities. Received with the
 /// undone activity read as an [`InnerActivity`]; sent with the activity
@@ -29,7 +29,11 @@ pub struct Undo<T = ObjectRef<InnerActivity>> {
     #[serde(rename = "type", default)]
     pub kind: Kind,
     /// Who takes it back.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub actor: Option<Reference>,
     /// What is taken back.
     #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]
