@@ -50,16 +50,8 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 node.urls()
                     .update_of(&object.id, post.edited_at.unwrap_or(post.created_at))
             };
-            let body = body(CreateOrUpdate {
-                context: None,
-                id: Some(id.clone()),
-                kind: Kind::new(if create { "Create" } else { "Update" }),
-                actor: Some(ObjectRef::Id(member_uri(node, &author))),
-                published: Some(object.published.clone()),
-                to: Audience(object.to.clone()),
-                cc: Some(Audience(object.cc.clone())),
-                object: Some(object),
-            })?;
+            let kind = if create { "Create" } else { "Update" };
+            let body = body(CreateOrUpdate::of_post(kind, id.clone(), object))?;
             let inboxes = post_audience(
                 node,
                 author.id,

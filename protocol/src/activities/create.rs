@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::object::PostObject;
 use super::origin::{check_same_origin, OriginError};
 use super::refs::{reference, string, Audience, HasId, Kind, ObjectRef, Reference};
+use crate::activitystreams::Note;
 
 /// `Create` or `Update`: the actor publishes or changes the object (a
 /// post, or the actor itself). Received with the object read as a
@@ -67,6 +68,23 @@ impl CreateOrUpdate {
     /// Checks that the object changed is on `actor`'s server.
     pub fn check_object_origin(&self, actor: &str) -> Result<(), OriginError> {
         check_same_origin(self.object_id().unwrap_or_default(), actor)
+    }
+}
+
+impl CreateOrUpdate<Note> {
+    /// The `Create` or `Update` (`kind`) of a post by its author,
+    /// addressed as the post is.
+    pub fn of_post(kind: &str, id: String, note: Note) -> CreateOrUpdate<Note> {
+        CreateOrUpdate {
+            context: None,
+            id: Some(id),
+            kind: Kind::new(kind),
+            actor: Some(ObjectRef::Id(note.attributed_to.clone())),
+            published: Some(note.published.clone()),
+            to: Audience(note.to.clone()),
+            cc: Some(Audience(note.cc.clone())),
+            object: Some(note),
+        }
     }
 }
 

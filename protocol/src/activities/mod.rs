@@ -15,6 +15,7 @@
 use serde::Deserialize;
 
 mod actor;
+mod collection;
 mod create;
 mod follow;
 mod inner;
@@ -29,6 +30,7 @@ mod undo;
 mod tests;
 
 pub use actor::{ActorDocument, ActorEndpoints, ActorKey, ActorMultikey, Icon};
+pub use collection::Collection;
 pub use create::{CreateOrUpdate, Delete, Tombstone};
 pub use follow::{Follow, FollowAnswer};
 pub use inner::InnerActivity;
