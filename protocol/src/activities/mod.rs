@@ -1,9 +1,10 @@
 //! ActivityPub activities as typed values: one type per activity Kodeon
 //! sends or receives, each next to the checks of who may send it.
 //!
-//! Received activities are read once, at the inbox, into an
-//! [`InboundActivity`]: its `type` (a string, or the first of a list)
-//! picks the variant, and an activity of a type not listed here is kept
+//! Received activities are read at the inbox, before anything else is
+//! done with them, into an [`InboundActivity`]: their `type` (a string,
+//! or the first of a list), read first, picks the variant the body is then
+//! read as, and an activity of a type not listed here is kept
 //! as [`InboundActivity::Unsupported`] (accepted, and ignored). Sent
 //! activities are built from the same types and serialised. Kodeon
 //! forwards no activity, so properties it does not read are dropped.
