@@ -286,12 +286,6 @@ impl Audience {
     }
 }
 
-impl From<Vec<String>> for Audience {
-    fn from(ids: Vec<String>) -> Self {
-        Audience(ids)
-    }
-}
-
 impl<'de> Deserialize<'de> for Audience {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let refs = OneOrMany::<Reference>::deserialize(d)?;
