@@ -254,7 +254,7 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 published: None,
                 to: Audience(vec![PUBLIC.into()]),
                 cc: None,
-                object: Some(person),
+                object: Some(ObjectRef::Object(person)),
             };
             Rendered {
                 body: body(update)?,

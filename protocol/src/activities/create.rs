@@ -1,5 +1,6 @@
 //! `Create` and `Update` of an object, and `Delete`.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::object::PostObject;
@@ -11,7 +12,8 @@ use crate::activitystreams::Note;
 /// post, or the actor itself). Received with the object read as a
 /// [`PostObject`]; sent with a `Note` or an `Actor`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CreateOrUpdate<T = ObjectRef<PostObject>> {
+#[serde(bound(deserialize = "T: DeserializeOwned"))]
+pub struct CreateOrUpdate<T = PostObject> {
     /// JSON-LD context, written on a top-level activity only.
     #[serde(
         rename = "@context",
@@ -50,8 +52,12 @@ pub struct CreateOrUpdate<T = ObjectRef<PostObject>> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cc: Option<Audience>,
     /// The object.
-    #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]
-    pub object: Option<T>,
+    #[serde(
+        default = "Option::default",
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub object: Option<ObjectRef<T>>,
 }
 
 impl CreateOrUpdate {
@@ -83,7 +89,7 @@ impl CreateOrUpdate<Note> {
             published: Some(note.published.clone()),
             to: Audience(note.to.clone()),
             cc: Some(Audience(note.cc.clone())),
-            object: Some(note),
+            object: Some(ObjectRef::Object(note)),
         }
     }
 }

@@ -363,4 +363,12 @@ fn references_of_another_shape_read_as_absent() {
         panic!("a like")
     };
     assert_eq!(like.object, None);
+    for kind in ["Undo", "Create", "Update", "Delete", "Accept", "Announce"] {
+        let a = parse(json!({"type": kind, "actor": "https://a.example/u", "object": 7}));
+        assert_eq!(a.actor_id(), Some("https://a.example/u"), "{kind}");
+    }
+    let InboundActivity::Undo(undo) = parse(json!({"type": "Undo", "object": [true]})) else {
+        panic!("an undo")
+    };
+    assert_eq!(undo.undone(), None);
 }

@@ -1,5 +1,6 @@
 //! `Undo` of a `Follow`, `Like`, `Announce` or `Block`.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::inner::InnerActivity;
@@ -10,7 +11,8 @@ use super::refs::{reference, string, Kind, ObjectRef, Reference};
 /// undone activity read as an [`InnerActivity`]; sent with the activity
 /// itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Undo<T = ObjectRef<InnerActivity>> {
+#[serde(bound(deserialize = "T: DeserializeOwned"))]
+pub struct Undo<T = InnerActivity> {
     /// JSON-LD context, written on a top-level activity only.
     #[serde(
         rename = "@context",
@@ -36,8 +38,12 @@ pub struct Undo<T = ObjectRef<InnerActivity>> {
     )]
     pub actor: Option<Reference>,
     /// What is taken back.
-    #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]
-    pub object: Option<T>,
+    #[serde(
+        default = "Option::default",
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub object: Option<ObjectRef<T>>,
 }
 
 impl<T> Undo<T> {
@@ -48,7 +54,7 @@ impl<T> Undo<T> {
             id: Some(id.to_string()),
             kind: Kind::new("Undo"),
             actor: Some(ObjectRef::Id(actor.to_string())),
-            object: Some(object),
+            object: Some(ObjectRef::Object(object)),
         }
     }
 }
