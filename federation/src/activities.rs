@@ -5,14 +5,17 @@ use std::collections::BTreeSet;
 
 use node::model::{Member, Visibility};
 use node::remote::Outgoing;
-use node::{Id, Node, NodeResult, Viewer};
+use node::{Id, Node, NodeError, NodeResult, Viewer};
+use protocol::activities::{
+    Activity, Announce, Audience, Block, CreateOrUpdate, Delete, Follow, FollowAnswer, Kind, Like,
+    ObjectRef, Tombstone, Undo,
+};
 use protocol::activitystreams::PUBLIC;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::objects::note;
 use crate::uris::{delivery_inbox, member_uri, post_uri};
-
-const CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
 
 /// An activity ready to deliver.
 #[derive(Debug, Clone)]
@@ -39,25 +42,16 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 return Ok(None);
             };
             let view = node.post(&Viewer::Member(Box::new(author.clone())), post.id)?;
-            let object = serde_json::to_value(note(node, &view, false)).unwrap_or(Value::Null);
-            let object_id = object["id"].as_str().unwrap_or_default().to_string();
+            let object = note(node, &view, false);
             let create = matches!(intent, Outgoing::Create { .. });
             let id = if create {
-                node.urls().create_of(&object_id)
+                node.urls().create_of(&object.id)
             } else {
                 node.urls()
-                    .update_of(&object_id, post.edited_at.unwrap_or(post.created_at))
+                    .update_of(&object.id, post.edited_at.unwrap_or(post.created_at))
             };
-            let body = json!({
-                "@context": CONTEXT,
-                "id": id,
-                "type": if create { "Create" } else { "Update" },
-                "actor": member_uri(node, &author),
-                "published": object["published"],
-                "to": object["to"],
-                "cc": object["cc"],
-                "object": object,
-            });
+            let kind = if create { "Create" } else { "Update" };
+            let body = body(CreateOrUpdate::of_post(kind, id.clone(), object))?;
             let inboxes = post_audience(
                 node,
                 author.id,
@@ -85,15 +79,14 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             let actor = member_uri(node, &member);
             let uri = crate::objects::object_id(node, &member.username, *post);
             let id = node.urls().delete_of(&uri);
+            let delete = Delete::new(
+                &id,
+                &actor,
+                vec![PUBLIC.into()],
+                ObjectRef::Object(Tombstone::new(&uri)),
+            );
             Rendered {
-                body: json!({
-                    "@context": CONTEXT,
-                    "id": id,
-                    "type": "Delete",
-                    "actor": actor,
-                    "to": [PUBLIC],
-                    "object": {"id": uri, "type": "Tombstone"},
-                }),
+                body: body(delete)?,
                 id,
                 signer: *author,
                 inboxes: post_audience(node, *author, *visibility, mentions, *in_reply_to_author)?,
@@ -107,10 +100,10 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             let actor = member_uri(node, &liker);
             let object = post_uri(node, &post)?;
             let like_id = node.urls().like(&liker.username, post.id);
-            let like = json!({"id": like_id, "type": "Like", "actor": actor, "object": object});
+            let like = Like::new(&like_id, &actor, &object);
             let (id, body) = match intent {
-                Outgoing::Like { .. } => (like_id.clone(), with_context(like)),
-                _ => undo(&actor, &node.urls().undo_of(&like_id), like),
+                Outgoing::Like { .. } => (like_id.clone(), body(like)?),
+                _ => undo(&actor, &node.urls().undo_of(&like_id), like)?,
             };
             Rendered {
                 id,
@@ -141,18 +134,17 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 None => return Ok(None),
             };
             let announce_id = node.urls().announce(&booster.username, boost);
-            let announce = json!({
-                "id": announce_id,
-                "type": "Announce",
-                "actor": actor,
-                "published": node::model::rfc3339::format(node::model::now_ms()),
-                "to": [PUBLIC],
-                "cc": [author_uri, node.urls().followers(&booster.username)],
-                "object": object,
-            });
+            let announce = Announce::new(
+                &announce_id,
+                &actor,
+                node::model::rfc3339::format(node::model::now_ms()),
+                vec![PUBLIC.into()],
+                vec![author_uri, node.urls().followers(&booster.username)],
+                &object,
+            );
             let (id, body) = match intent {
-                Outgoing::Announce { .. } => (announce_id.clone(), with_context(announce)),
-                _ => undo(&actor, &node.urls().undo_of(&announce_id), announce),
+                Outgoing::Announce { .. } => (announce_id.clone(), body(announce)?),
+                _ => undo(&actor, &node.urls().undo_of(&announce_id), announce)?,
             };
             let mut inboxes: BTreeSet<String> = node
                 .remote_follower_inboxes(booster.id)?
@@ -182,15 +174,10 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 return Ok(None);
             };
             let actor = member_uri(node, &local);
-            let follow = json!({
-                "id": activity_id,
-                "type": "Follow",
-                "actor": actor,
-                "object": member_uri(node, &remote),
-            });
+            let follow = Follow::new(activity_id, &actor, &member_uri(node, &remote));
             let (id, body) = match intent {
-                Outgoing::Follow { .. } => (activity_id.clone(), with_context(follow)),
-                _ => undo(&actor, &node.urls().undo_of(activity_id), follow),
+                Outgoing::Follow { .. } => (activity_id.clone(), body(follow)?),
+                _ => undo(&actor, &node.urls().undo_of(activity_id), follow)?,
             };
             Rendered {
                 id,
@@ -216,26 +203,15 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             };
             let actor = member_uri(node, &local);
             let accept = matches!(intent, Outgoing::Accept { .. });
-            let kind = if accept { "Accept" } else { "Reject" };
             let id = node.urls().follow_answer(
                 &local.username,
                 accept,
                 remote.id,
                 node::model::now_ms(),
             );
+            let follow = Follow::new(activity_id, &member_uri(node, &remote), &actor);
             Rendered {
-                body: json!({
-                    "@context": CONTEXT,
-                    "id": id,
-                    "type": kind,
-                    "actor": actor,
-                    "object": {
-                        "id": activity_id,
-                        "type": "Follow",
-                        "actor": member_uri(node, &remote),
-                        "object": actor,
-                    },
-                }),
+                body: body(FollowAnswer::new(accept, &id, &actor, follow))?,
                 id,
                 signer: local.id,
                 inboxes: personal_inbox(&remote),
@@ -249,15 +225,10 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             };
             let actor = member_uri(node, &local);
             let block_id = node.urls().block(&local.username, remote.id);
-            let block = json!({
-                "id": block_id,
-                "type": "Block",
-                "actor": actor,
-                "object": member_uri(node, &remote),
-            });
+            let block = Block::new(&block_id, &actor, &member_uri(node, &remote));
             let (id, body) = match intent {
-                Outgoing::Block { .. } => (block_id.clone(), with_context(block)),
-                _ => undo(&actor, &node.urls().undo_of(&block_id), block),
+                Outgoing::Block { .. } => (block_id.clone(), body(block)?),
+                _ => undo(&actor, &node.urls().undo_of(&block_id), block)?,
             };
             Rendered {
                 id,
@@ -270,21 +241,23 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             let Some(local) = node.member_by_id(*member)? else {
                 return Ok(None);
             };
-            let person = match crate::discovery::person(node, &local.username) {
-                Ok(p) => serde_json::to_value(p).unwrap_or(Value::Null),
-                Err(_) => return Ok(None),
+            let Ok(person) = crate::discovery::person(node, &local.username) else {
+                return Ok(None);
             };
             let actor = member_uri(node, &local);
             let id = node.urls().update_of(&actor, node::model::now_ms());
+            let update = CreateOrUpdate {
+                context: None,
+                id: Some(id.clone()),
+                kind: Kind::new("Update"),
+                actor: Some(ObjectRef::Id(actor)),
+                published: None,
+                to: Audience(vec![PUBLIC.into()]),
+                cc: None,
+                object: Some(ObjectRef::Object(person)),
+            };
             Rendered {
-                body: json!({
-                    "@context": CONTEXT,
-                    "id": id,
-                    "type": "Update",
-                    "actor": actor,
-                    "to": [PUBLIC],
-                    "object": person,
-                }),
+                body: body(update)?,
                 id,
                 signer: local.id,
                 inboxes: node.remote_follower_inboxes(local.id)?,
@@ -296,15 +269,14 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             };
             let actor = member_uri(node, &local);
             let id = node.urls().delete_of(&actor);
+            let delete = Delete::new(
+                &id,
+                &actor,
+                vec![PUBLIC.into()],
+                ObjectRef::Id(actor.clone()),
+            );
             Rendered {
-                body: json!({
-                    "@context": CONTEXT,
-                    "id": id,
-                    "type": "Delete",
-                    "actor": actor,
-                    "to": [PUBLIC],
-                    "object": actor,
-                }),
+                body: body(delete)?,
                 id,
                 signer: local.id,
                 inboxes: node.remote_contact_inboxes(local.id)?,
@@ -317,22 +289,15 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
     Ok(Some(rendered))
 }
 
-fn with_context(mut activity: Value) -> Value {
-    activity["@context"] = json!(CONTEXT);
-    activity
+/// The JSON body of an activity sent on its own (with its context).
+fn body<A: Activity + Serialize>(activity: A) -> NodeResult<Value> {
+    serde_json::to_value(activity.with_context())
+        .map_err(|e| NodeError::Internal(format!("an activity as JSON: {e}")))
 }
 
-fn undo(actor: &str, id: &str, object: Value) -> (String, Value) {
-    (
-        id.to_string(),
-        json!({
-            "@context": CONTEXT,
-            "id": id,
-            "type": "Undo",
-            "actor": actor,
-            "object": object,
-        }),
-    )
+/// The `Undo` of `object`, and its body.
+fn undo<T: Serialize>(actor: &str, id: &str, object: T) -> NodeResult<(String, Value)> {
+    Ok((id.to_string(), body(Undo::new(id, actor, object))?))
 }
 
 fn personal_inbox(member: &Member) -> Vec<String> {

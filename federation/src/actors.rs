@@ -3,13 +3,13 @@
 
 use node::model::Member;
 use node::remote::RemoteActor;
-use serde_json::Value;
-
+use protocol::activities::{ActorDocument, ObjectRef};
 use protocol::data_integrity;
 use protocol::urls::HttpUrl;
+use serde::Deserialize;
+use serde_json::Value;
 
 use crate::error::FederationError;
-use crate::json::{id_of, str_of, type_of};
 use crate::sanitize::{plain_text, sanitize_html};
 
 /// Actor types accepted as accounts.
@@ -17,9 +17,12 @@ pub const ACTOR_TYPES: [&str; 5] = ["Person", "Service", "Application", "Group",
 
 /// Reads an actor document fetched from `fetched_from`. Its id, inbox and
 /// key must be canonical URLs on the host that served it (the host as the
-/// HTTP client saw it), as Mastodon requires.
+/// HTTP client saw it), as Mastodon requires. The document stays JSON
+/// for its FEP-8b32 proof, which signs the document as it was sent.
 pub fn parse_actor(doc: &Value, fetched_from: &str) -> Result<RemoteActor, FederationError> {
-    let id = str_of(doc, "id");
+    let actor = ActorDocument::deserialize(doc)
+        .map_err(|e| FederationError::Malformed(format!("actor document: {e}")))?;
+    let id = actor.id.as_deref().unwrap_or_default();
     let served_by =
         HttpUrl::parse(fetched_from).map_err(|_| FederationError::BadUrl(fetched_from.into()))?;
     let on_origin = |what: &str, url: &str| -> Result<(), FederationError> {
@@ -34,20 +37,20 @@ pub fn parse_actor(doc: &Value, fetched_from: &str) -> Result<RemoteActor, Feder
         Ok(())
     };
     on_origin("id", id)?;
-    let kind = type_of(doc);
+    let kind = actor.kind.as_str();
     if !ACTOR_TYPES.contains(&kind) {
         return Err(FederationError::Malformed(format!(
             "{id} is a {kind}, not an actor"
         )));
     }
-    let inbox = str_of(doc, "inbox");
-    let key = doc.get("publicKey").unwrap_or(&Value::Null);
-    let key = if key.is_array() { &key[0] } else { key };
-    let key_id = str_of(key, "id");
-    let pem = str_of(key, "publicKeyPem");
+    let inbox = actor.inbox.as_deref().unwrap_or_default();
+    let key = actor.key().cloned().unwrap_or_default();
+    let key_id = key.id.as_deref().unwrap_or_default();
+    let pem = key.public_key_pem.as_deref().unwrap_or_default();
     on_origin("inbox", inbox)?;
     on_origin("key", key_id)?;
-    if str_of(key, "owner") != id && !str_of(key, "owner").is_empty() {
+    let owner = key.owner.as_deref().unwrap_or_default();
+    if owner != id && !owner.is_empty() {
         return Err(FederationError::Forbidden(
             "key not owned by the actor".into(),
         ));
@@ -59,12 +62,11 @@ pub fn parse_actor(doc: &Value, fetched_from: &str) -> Result<RemoteActor, Feder
     }
     identity::RsaVerifyingKey::from_public_pem(pem)
         .map_err(|e| FederationError::Malformed(format!("publicKeyPem: {e}")))?;
-    let shared_inbox = doc
-        .get("endpoints")
-        .map(|e| str_of(e, "sharedInbox"))
+    let shared_inbox = actor
+        .shared_inbox()
         .filter(|s| !s.is_empty() && on_origin("shared inbox", s).is_ok())
         .map(str::to_string);
-    let (ed25519, ed25519_proven) = match ed25519_key(doc, id) {
+    let (ed25519, ed25519_proven) = match ed25519_key(&actor, id) {
         Some((method, key)) => {
             let proven = match doc.as_object() {
                 Some(document) => {
@@ -77,29 +79,29 @@ pub fn parse_actor(doc: &Value, fetched_from: &str) -> Result<RemoteActor, Feder
         }
         None => (None, false),
     };
-    let name = str_of(doc, "preferredUsername");
+    let name = actor.preferred_username.as_deref().unwrap_or_default();
     Ok(RemoteActor {
         actor_id: id.to_string(),
         username: name.to_string(),
-        name: plain_text(str_of(doc, "name"), 100),
-        summary: sanitize_html(str_of(doc, "summary")),
-        avatar_url: doc
-            .get("icon")
-            .and_then(|i| i.get("url").and_then(id_of).or_else(|| id_of(i)))
+        name: plain_text(actor.name.as_deref().unwrap_or_default(), 100),
+        summary: sanitize_html(actor.summary.as_deref().unwrap_or_default()),
+        avatar_url: actor
+            .icon_url()
             .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
             .unwrap_or_default()
             .to_string(),
-        url: match doc.get("url").and_then(id_of) {
+        url: match actor.url.as_ref().and_then(ObjectRef::id) {
             Some(u) if u.starts_with("http") => u.to_string(),
             _ => id.to_string(),
         },
         inbox: inbox.to_string(),
         shared_inbox,
-        followers: doc.get("followers").and_then(id_of).map(str::to_string),
-        locked: doc
-            .get("manuallyApprovesFollowers")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
+        followers: actor
+            .followers
+            .as_ref()
+            .and_then(ObjectRef::id)
+            .map(str::to_string),
+        locked: actor.manually_approves_followers.unwrap_or(false),
         actor_type: kind.to_string(),
         key_id: key_id.to_string(),
         public_key_pem: pem.to_string(),
@@ -111,18 +113,19 @@ pub fn parse_actor(doc: &Value, fetched_from: &str) -> Result<RemoteActor, Feder
 
 /// The FEP-521a ed25519 key an actor lists under `assertionMethod` (a
 /// `Multikey` it controls), with the key's id.
-fn ed25519_key<'a>(doc: &'a Value, actor_id: &str) -> Option<(&'a str, identity::PublicKey)> {
-    let methods = match doc.get("assertionMethod")? {
-        Value::Array(items) => items.iter().collect::<Vec<_>>(),
-        one @ Value::Object(_) => vec![one],
-        _ => return None,
-    };
-    methods.into_iter().find_map(|m| {
-        if str_of(m, "controller") != actor_id {
+fn ed25519_key<'a>(
+    actor: &'a ActorDocument,
+    actor_id: &str,
+) -> Option<(&'a str, identity::PublicKey)> {
+    actor.assertion_method.iter().find_map(|m| {
+        if m.controller.as_deref().unwrap_or_default() != actor_id {
             return None;
         }
-        let key = identity::PublicKey::from_multikey(str_of(m, "publicKeyMultibase")).ok()?;
-        Some((str_of(m, "id"), key))
+        let key = identity::PublicKey::from_multikey(
+            m.public_key_multibase.as_deref().unwrap_or_default(),
+        )
+        .ok()?;
+        Some((m.id.as_deref().unwrap_or_default(), key))
     })
 }
 

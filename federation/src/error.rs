@@ -52,6 +52,12 @@ pub enum FederationError {
     Internal(String),
 }
 
+impl From<protocol::activities::OriginError> for FederationError {
+    fn from(e: protocol::activities::OriginError) -> Self {
+        FederationError::Forbidden(e.to_string())
+    }
+}
+
 impl FederationError {
     /// The HTTP status an inbox answers with: 4xx for what the sender got
     /// wrong (its body names the reason), 5xx only for this node's own

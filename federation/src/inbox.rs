@@ -3,12 +3,10 @@
 
 use node::model::Member;
 use node::{Node, Viewer};
+use protocol::activities::{Flag, FollowAnswer, InboundActivity, ObjectRef, Undo};
 use protocol::http_signature::{self, Policy, SignedRequest};
-use serde_json::Value;
 
 use crate::error::FederationError;
-use crate::json::{id_of, str_of, type_of};
-use crate::notes::{check_same_origin, POST_TYPES};
 use crate::service::Federation;
 use crate::uris::{known_post, local_username};
 
@@ -50,11 +48,10 @@ impl Federation {
     /// Verifies and applies an inbox request.
     #[tracing::instrument(skip_all, fields(path = %req.path_and_query))]
     pub async fn receive(&self, req: InboxRequest) -> Result<Received, FederationError> {
-        let activity: Value = serde_json::from_slice(&req.body)
-            .map_err(|e| FederationError::Malformed(format!("not JSON: {e}")))?;
+        let activity = InboundActivity::parse(&req.body)
+            .map_err(|e| FederationError::Malformed(e.to_string()))?;
         let actor_uri = activity
-            .get("actor")
-            .and_then(id_of)
+            .actor_id()
             .ok_or_else(|| FederationError::Malformed("no actor".into()))?;
         let key = match self.verify_signature(&req, Some(&req.body)).await {
             Ok(k) => k,
@@ -74,9 +71,9 @@ impl Federation {
                 key.actor_id
             )));
         }
-        let activity_id = str_of(&activity, "id").to_string();
+        let activity_id = activity.id().unwrap_or_default().to_string();
         if !activity_id.is_empty() {
-            check_same_origin(&activity_id, actor_uri)?;
+            activity.check_id_origin()?;
             if self.node.seen_activity(&activity_id)? {
                 return Ok(Received::Duplicate);
             }
@@ -178,50 +175,58 @@ impl Federation {
     }
 
     /// Applies a verified activity from `actor`.
-    async fn apply(&self, activity: &Value, actor: &Member) -> Result<Received, FederationError> {
+    async fn apply(
+        &self,
+        activity: &InboundActivity,
+        actor: &Member,
+    ) -> Result<Received, FederationError> {
         let node: &Node = &self.node;
-        let object = activity.get("object").unwrap_or(&Value::Null);
-        let object_id = id_of(object).unwrap_or_default();
         let actor_id = actor
             .remote
             .as_ref()
             .map(|r| r.actor_id.as_str())
             .unwrap_or_default();
         let as_viewer = Viewer::Member(Box::new(actor.clone()));
-        match type_of(activity) {
-            "Follow" => {
-                let Some(local) = self.local_member(object_id)? else {
+        let id_of = |r: &Option<protocol::activities::Reference>| -> String {
+            r.as_ref()
+                .and_then(ObjectRef::id)
+                .unwrap_or_default()
+                .to_string()
+        };
+        match activity {
+            InboundActivity::Follow(follow) => {
+                let Some(local) = self.local_member(&id_of(&follow.object))? else {
                     return Ok(Received::Ignored);
                 };
-                let id = str_of(activity, "id");
+                let id = follow.id.as_deref().unwrap_or_default();
                 node.receive_follow(actor, local.id, id).await?;
             }
-            "Accept" | "Reject" => {
-                let Some(local) = self.follower_of(object, actor)? else {
+            InboundActivity::Accept(answer) | InboundActivity::Reject(answer) => {
+                let Some(local) = self.follower_of(answer, actor)? else {
                     return Ok(Received::Ignored);
                 };
-                if type_of(activity) == "Accept" {
+                if matches!(activity, InboundActivity::Accept(_)) {
                     node.receive_follow_accept(actor, local.id).await?;
                 } else {
                     node.receive_follow_reject(actor, local.id).await?;
                 }
             }
-            "Undo" => return self.undo(object, actor, &as_viewer).await,
-            "Create" => {
-                if !POST_TYPES.contains(&type_of(object)) || !object.is_object() {
+            InboundActivity::Undo(undo) => return self.undo(undo, actor, &as_viewer).await,
+            InboundActivity::Create(create) => {
+                let Some(object) = create.embedded().filter(|o| o.is_post()) else {
                     return Ok(Received::Ignored);
-                }
+                };
                 let post = self.remote_post(object, actor, 3).await?;
                 node.receive_post(actor, post).await?;
             }
-            "Update" => {
-                let kind = type_of(object);
+            InboundActivity::Update(update) => {
+                let object_id = update.object_id().unwrap_or_default();
                 if object_id == actor_id {
                     self.resolve_actor(actor_id, true)
                         .await
                         .map_err(|e| e.obtaining(actor_id))?;
-                } else if POST_TYPES.contains(&kind) && object.is_object() {
-                    check_same_origin(object_id, actor_id)?;
+                } else if let Some(object) = update.embedded().filter(|o| o.is_post()) {
+                    update.check_object_origin(actor_id)?;
                     let post = self.remote_post(object, actor, 0).await?;
                     match node.receive_post_update(actor, post).await {
                         Ok(()) | Err(node::NodeError::NotFound(_)) => {}
@@ -231,34 +236,29 @@ impl Federation {
                     return Ok(Received::Ignored);
                 }
             }
-            "Delete" => {
+            InboundActivity::Delete(delete) => {
+                let object_id = delete.object_id().unwrap_or_default();
                 if object_id == actor_id {
                     node.receive_actor_delete(actor).await?;
                 } else {
-                    check_same_origin(object_id, actor_id)?;
+                    delete.check_object_origin(actor_id)?;
                     node.receive_post_delete(actor, object_id).await?;
                 }
             }
-            "Like" => {
-                let Some(post) = known_post(node, object_id)? else {
+            InboundActivity::Like(like) => {
+                let Some(post) = known_post(node, &id_of(&like.object))? else {
                     return Ok(Received::Ignored);
                 };
                 node.like(&as_viewer, post.id).await?;
             }
-            "Announce" => {
+            InboundActivity::Announce(announce) => {
                 // A Group (a Lemmy community, FEP-1b12) announces the
                 // activities of its members: a Create or Update of a post is
                 // taken as the group sharing that post, which is fetched
                 // from its own server (the group's copy is not trusted).
                 // Other announced activities (likes, deletes...) are not.
-                let target = match type_of(object) {
-                    "Create" | "Update" if object.is_object() => {
-                        object.get("object").and_then(id_of).unwrap_or_default()
-                    }
-                    kind if object.is_object() && !POST_TYPES.contains(&kind) => {
-                        return Ok(Received::Ignored)
-                    }
-                    _ => object_id,
+                let Some(target) = announce.shared_post() else {
+                    return Ok(Received::Ignored);
                 };
                 if target.is_empty() {
                     return Err(FederationError::Malformed("Announce of nothing".into()));
@@ -277,14 +277,14 @@ impl Federation {
                     Err(e) => return Err(e.into()),
                 }
             }
-            "Block" => {
-                let Some(local) = self.local_member(object_id)? else {
+            InboundActivity::Block(block) => {
+                let Some(local) = self.local_member(&id_of(&block.object))? else {
                     return Ok(Received::Ignored);
                 };
                 node.block(&as_viewer, &local.username).await?;
             }
-            "Flag" => return self.flag(activity, actor, &as_viewer).await,
-            _ => return Ok(Received::Ignored),
+            InboundActivity::Flag(flag) => return self.flag(flag, actor, &as_viewer).await,
+            InboundActivity::Unsupported(_) => return Ok(Received::Ignored),
         }
         Ok(Received::Applied)
     }
@@ -295,15 +295,11 @@ impl Federation {
     /// sent it.
     async fn flag(
         &self,
-        activity: &Value,
+        flag: &Flag,
         actor: &Member,
         as_viewer: &Viewer,
     ) -> Result<Received, FederationError> {
-        let objects: Vec<&str> = match activity.get("object") {
-            Some(Value::Array(items)) => items.iter().filter_map(id_of).collect(),
-            Some(one) => id_of(one).into_iter().collect(),
-            None => Vec::new(),
-        };
+        let objects: Vec<&str> = flag.object_ids().collect();
         let mut target = None;
         for uri in &objects {
             if let Some(member) = self.local_member(uri)? {
@@ -323,7 +319,8 @@ impl Federation {
             }
         }
         post_ids.truncate(node::moderation::MAX_REPORTED_POSTS);
-        let comment = crate::sanitize::plain_text(str_of(activity, "content"), 1_000);
+        let comment =
+            crate::sanitize::plain_text(flag.content.as_deref().unwrap_or_default(), 1_000);
         let report = node::moderation::NewReport {
             target_id: target.id,
             post_ids,
@@ -350,7 +347,7 @@ impl Federation {
 
     async fn undo(
         &self,
-        object: &Value,
+        undo: &Undo,
         actor: &Member,
         as_viewer: &Viewer,
     ) -> Result<Received, FederationError> {
@@ -361,15 +358,12 @@ impl Federation {
             .map(|r| r.actor_id.as_str())
             .unwrap_or_default();
         // The undone activity must be the actor's own.
-        if let Some(inner_actor) = object.get("actor").and_then(id_of) {
-            if inner_actor != actor_id {
-                return Err(FederationError::Forbidden(
-                    "undoing another actor's activity".into(),
-                ));
-            }
-        }
-        let target = object.get("object").and_then(id_of).unwrap_or_default();
-        match type_of(object) {
+        undo.check_undone_actor(actor_id)?;
+        let Some(undone) = undo.undone() else {
+            return Ok(Received::Ignored);
+        };
+        let target = undone.object_id().unwrap_or_default();
+        match undone.kind.as_str() {
             "Follow" => {
                 if let Some(local) = self.local_member(target)? {
                     node.receive_unfollow(actor, local.id).await?;
@@ -410,14 +404,14 @@ impl Federation {
     /// embedded Follow's actor, or the member whose Follow had that id.
     fn follower_of(
         &self,
-        follow: &Value,
+        answer: &FollowAnswer,
         remote: &Member,
     ) -> Result<Option<Member>, FederationError> {
-        if let Some(actor) = follow.get("actor").and_then(id_of) {
+        if let Some(actor) = answer.follower() {
             return self.local_member(actor);
         }
         // Only a Follow id of ours can be answered here.
-        match id_of(follow) {
+        match answer.follow_id() {
             Some(id)
                 if matches!(
                     self.node.urls().parse(id),

@@ -16,7 +16,6 @@ pub mod discovery;
 pub mod error;
 pub mod gossip;
 pub mod inbox;
-pub mod json;
 pub mod links;
 pub mod notes;
 pub mod objects;

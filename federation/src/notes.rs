@@ -4,38 +4,30 @@
 use node::model::{Member, RemoteAttachment, Visibility};
 use node::remote::RemotePost;
 use node::Id;
+use protocol::activities::{ObjectRef, PostObject};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::FederationError;
-use crate::json::{id_of, ids_of, str_of, time_ms, type_of};
 use crate::sanitize::{plain_text, sanitize_html};
 use crate::service::Federation;
-
-/// Object types stored as posts.
-pub const POST_TYPES: [&str; 5] = ["Note", "Article", "Page", "Question", "Event"];
 
 /// The largest content accepted (characters of HTML).
 const MAX_CONTENT: usize = 100_000;
 
 const PUBLIC_ALIASES: [&str; 3] = [protocol::activitystreams::PUBLIC, "as:Public", "Public"];
 
-/// Checks that an object id is on the same server as the actor that
-/// sends or wrote it (no spoofing another server's posts).
-pub fn check_same_origin(object_id: &str, actor_id: &str) -> Result<(), FederationError> {
-    let a = node::remote::host_of(object_id);
-    if a.is_none() || a != node::remote::host_of(actor_id) {
-        return Err(FederationError::Forbidden(format!(
-            "{object_id} does not belong to {actor_id}"
-        )));
-    }
-    Ok(())
+/// Parses an RFC 3339 timestamp to milliseconds.
+fn time_ms(s: Option<&str>) -> Option<i64> {
+    let t = time::OffsetDateTime::parse(s?, &time::format_description::well_known::Rfc3339).ok()?;
+    Some((t.unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
 impl Federation {
     /// Translates a received object written by `author`.
     pub(crate) async fn remote_post(
         &self,
-        object: &Value,
+        object: &PostObject,
         author: &Member,
         depth: u8,
     ) -> Result<RemotePost, FederationError> {
@@ -43,19 +35,14 @@ impl Federation {
             .remote
             .as_ref()
             .ok_or_else(|| FederationError::Forbidden("a local author".into()))?;
-        let id = str_of(object, "id");
-        check_same_origin(id, &remote.actor_id)?;
-        if id_of(object.get("attributedTo").unwrap_or(&Value::Null)) != Some(&remote.actor_id) {
-            return Err(FederationError::Forbidden(
-                "attributedTo is not the sending actor".into(),
-            ));
-        }
-        let content = str_of(object, "content");
+        object.check_author(&remote.actor_id)?;
+        let id = object.id.as_deref().unwrap_or_default();
+        let content = object.content.as_deref().unwrap_or_default();
         if content.chars().count() > MAX_CONTENT {
             return Err(FederationError::TooLarge);
         }
-        let to = ids_of(object.get("to").unwrap_or(&Value::Null));
-        let cc = ids_of(object.get("cc").unwrap_or(&Value::Null));
+        let to: Vec<&str> = object.to.ids().iter().map(String::as_str).collect();
+        let cc: Vec<&str> = object.cc.ids().iter().map(String::as_str).collect();
         let is_public = |list: &[&str]| list.iter().any(|a| PUBLIC_ALIASES.contains(a));
         let followers = remote.followers.as_deref().unwrap_or("\u{0}");
         let visibility = if is_public(&to) {
@@ -70,16 +57,16 @@ impl Federation {
         // Mentions: Mention tags, and every local actor addressed directly.
         let mut mentioned: Vec<&str> = Vec::new();
         let mut tags = Vec::new();
-        for tag in object
-            .get("tag")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
-            match type_of(tag) {
-                "Mention" => mentioned.push(str_of(tag, "href")),
+        for tag in object.tag.iter() {
+            match tag.kind.as_str() {
+                "Mention" => mentioned.push(tag.href.as_deref().unwrap_or_default()),
                 "Hashtag" => {
-                    let name = str_of(tag, "name").trim_start_matches('#').to_lowercase();
+                    let name = tag
+                        .name
+                        .as_deref()
+                        .unwrap_or_default()
+                        .trim_start_matches('#')
+                        .to_lowercase();
                     if !name.is_empty()
                         && name.len() <= 100
                         && name.chars().all(|c| c.is_alphanumeric() || c == '_')
@@ -110,66 +97,60 @@ impl Federation {
                 }
             }
         }
-        let in_reply_to = match object.get("inReplyTo").and_then(id_of) {
+        let in_reply_to = match object.in_reply_to.as_ref().and_then(ObjectRef::id) {
             Some(parent) => self.post_for_reply(parent, depth).await,
             None => None,
         };
         let attachments = object
-            .get("attachment")
-            .and_then(Value::as_array)
-            .map(|list| {
-                list.iter()
-                    .filter_map(|a| {
-                        let url = match a.get("url") {
-                            Some(Value::String(u)) => u.as_str(),
-                            Some(v) => str_of(v, "href"),
-                            None => "",
-                        };
-                        (url.starts_with("https://") || url.starts_with("http://")).then(|| {
-                            RemoteAttachment {
-                                url: url.to_string(),
-                                media_type: str_of(a, "mediaType").to_string(),
-                                description: str_of(a, "name").chars().take(1500).collect(),
-                                blurhash: a
-                                    .get("blurhash")
-                                    .and_then(Value::as_str)
-                                    .map(str::to_string),
-                            }
-                        })
-                    })
-                    .take(8)
-                    .collect()
+            .attachment
+            .iter()
+            .filter_map(|a| {
+                let url = a.url.as_deref().unwrap_or_default();
+                (url.starts_with("https://") || url.starts_with("http://")).then(|| {
+                    RemoteAttachment {
+                        url: url.to_string(),
+                        media_type: a.media_type.clone().unwrap_or_default(),
+                        description: a
+                            .name
+                            .as_deref()
+                            .unwrap_or_default()
+                            .chars()
+                            .take(1500)
+                            .collect(),
+                        blurhash: a.blurhash.clone(),
+                    }
+                })
             })
-            .unwrap_or_default();
-        let url = match object.get("url").and_then(id_of) {
+            .take(8)
+            .collect();
+        let url = match object.url.as_ref().and_then(ObjectRef::id) {
             Some(u) if u.starts_with("http") => u.to_string(),
             _ => id.to_string(),
         };
         Ok(RemotePost {
             uri: id.to_string(),
             url,
-            title: if type_of(object) == "Note" {
+            title: if object.kind.as_str() == "Note" {
                 String::new()
             } else {
-                str_of(object, "name").chars().take(300).collect()
+                object
+                    .name
+                    .as_deref()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(300)
+                    .collect()
             },
             html: sanitize_html(content),
-            summary: plain_text(str_of(object, "summary"), 500),
-            sensitive: object
-                .get("sensitive")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+            summary: plain_text(object.summary.as_deref().unwrap_or_default(), 500),
+            sensitive: object.sensitive.unwrap_or(false),
             visibility,
             in_reply_to,
             tags,
             mentions,
-            language: object
-                .get("contentMap")
-                .and_then(Value::as_object)
-                .and_then(|m| m.keys().next().cloned())
-                .filter(|l| l.len() <= 8),
-            published: time_ms(object, "published").unwrap_or_else(node::model::now_ms),
-            updated: time_ms(object, "updated"),
+            language: object.language.clone().filter(|l| l.len() <= 8),
+            published: time_ms(object.published.as_deref()).unwrap_or_else(node::model::now_ms),
+            updated: time_ms(object.updated.as_deref()),
             attachments,
         })
     }
@@ -214,17 +195,18 @@ impl Federation {
             Some(doc) => doc,
             None => self.fetch(uri).await?,
         };
-        if str_of(&doc, "id") != uri {
+        let doc = PostObject::deserialize(&doc)
+            .map_err(|e| FederationError::Malformed(format!("{uri}: {e}")))?;
+        if doc.id.as_deref() != Some(uri) {
             return Err(FederationError::Forbidden(format!(
                 "{uri} answered with another object"
             )));
         }
-        if !POST_TYPES.contains(&type_of(&doc)) {
+        if !doc.is_post() {
             return Err(FederationError::Malformed(format!("{uri} is not a post")));
         }
         let author_uri = doc
-            .get("attributedTo")
-            .and_then(id_of)
+            .author()
             .ok_or_else(|| FederationError::Malformed("no attributedTo".into()))?;
         let author = self.resolve_actor(author_uri, false).await?;
         let post = self.remote_post(&doc, &author, depth).await?;

@@ -7,8 +7,10 @@
 
 use node::model::{PostView, Visibility};
 use node::{Id, Node, NodeError, NodeResult, PageRequest, Viewer};
+use protocol::activities::{Collection, CreateOrUpdate, CONTEXT};
 use protocol::activitystreams::{Document, Note, Tag, PUBLIC};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::discovery::actor_id;
 
@@ -57,7 +59,7 @@ pub fn note(node: &Node, post: &PostView, with_context: bool) -> Note {
     }));
     let id = object_id(node, &post.author.username, post.id);
     Note {
-        context: with_context.then(|| json!("https://www.w3.org/ns/activitystreams")),
+        context: with_context.then(|| Value::from(CONTEXT)),
         replies: Some(format!("{id}/replies")),
         id,
         kind: if post.title.is_empty() {
@@ -107,19 +109,22 @@ pub fn public_note(node: &Node, author: &str, id: Id) -> NodeResult<Note> {
     Ok(note(node, &post, true))
 }
 
+/// A collection (or page) as JSON.
+fn json<T: Serialize>(collection: Collection<T>) -> NodeResult<Value> {
+    serde_json::to_value(collection)
+        .map_err(|e| NodeError::Internal(format!("a collection as JSON: {e}")))
+}
+
 /// An actor's outbox: `Create` activities of public posts, newest first,
 /// paged with `?page=true&max_id=`.
 pub fn outbox(node: &Node, username: &str, page: Option<Option<Id>>) -> NodeResult<Value> {
     let profile = node.profile(&Viewer::Anonymous, username)?;
     let id = node.urls().outbox(&profile.username);
     let Some(max_id) = page else {
-        return Ok(json!({
-            "@context": "https://www.w3.org/ns/activitystreams",
-            "id": id,
-            "type": "OrderedCollection",
-            "totalItems": profile.posts_count,
-            "first": format!("{id}?page=true"),
-        }));
+        let mut outbox = Collection::<()>::new("OrderedCollection", id.clone());
+        outbox.total_items = Some(profile.posts_count);
+        outbox.first = Some(format!("{id}?page=true"));
+        return json(outbox);
     };
     let req = PageRequest {
         max_id,
@@ -131,34 +136,28 @@ pub fn outbox(node: &Node, username: &str, page: Option<Option<Id>>) -> NodeResu
         Default::default(),
         &req,
     )?;
-    let items: Vec<Value> = posts
+    let items: Vec<CreateOrUpdate<Note>> = posts
         .items
         .iter()
         .filter(|p| p.boost.is_none() && p.visibility == Visibility::Public)
         .map(|p| {
             let object = note(node, p, false);
-            json!({
-                "id": node.urls().create_of(&object.id),
-                "type": "Create",
-                "actor": object.attributed_to,
-                "published": object.published,
-                "to": object.to,
-                "cc": object.cc,
-                "object": object,
-            })
+            CreateOrUpdate::of_post("Create", node.urls().create_of(&object.id), object)
         })
         .collect();
-    let mut out = json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": format!("{id}?page=true{}", max_id.map(|m| format!("&max_id={m}")).unwrap_or_default()),
-        "type": "OrderedCollectionPage",
-        "partOf": id,
-        "orderedItems": items,
-    });
-    if let Some(next) = posts.next_max_id {
-        out["next"] = json!(format!("{id}?page=true&max_id={next}"));
-    }
-    Ok(out)
+    let mut out = Collection::new(
+        "OrderedCollectionPage",
+        format!(
+            "{id}?page=true{}",
+            max_id.map(|m| format!("&max_id={m}")).unwrap_or_default()
+        ),
+    );
+    out.part_of = Some(id.clone());
+    out.ordered_items = Some(items);
+    out.next = posts
+        .next_max_id
+        .map(|next| format!("{id}?page=true&max_id={next}"));
+    json(out)
 }
 
 /// The replies to `author`'s public post `id`, as Mastodon pages them:
@@ -168,12 +167,9 @@ pub fn replies(node: &Node, author: &str, id: Id, page: Option<Option<Id>>) -> N
     let parent = public_note(node, author, id)?;
     let collection = format!("{}/replies", parent.id);
     let Some(after) = page else {
-        return Ok(json!({
-            "@context": "https://www.w3.org/ns/activitystreams",
-            "id": collection,
-            "type": "Collection",
-            "first": format!("{collection}?page=true"),
-        }));
+        let mut replies = Collection::<()>::new("Collection", collection.clone());
+        replies.first = Some(format!("{collection}?page=true"));
+        return json(replies);
     };
     let request = node::PageRequest {
         min_id: Some(after.unwrap_or(Id::from_bytes([0; 16]))),
@@ -188,36 +184,38 @@ pub fn replies(node: &Node, author: &str, id: Id, page: Option<Option<Id>>) -> N
             None => object_id(node, &reply.author.username, reply.id),
         });
     }
-    let mut out = json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": format!("{collection}?page=true{}", after.map(|m| format!("&min_id={m}")).unwrap_or_default()),
-        "type": "CollectionPage",
-        "partOf": collection,
-        "items": items,
-    });
-    if let Some(newest) = page.prev_min_id.filter(|_| page.items.len() == 40) {
-        out["next"] = json!(format!("{collection}?page=true&min_id={newest}"));
-    }
-    Ok(out)
+    let mut out = Collection::new(
+        "CollectionPage",
+        format!(
+            "{collection}?page=true{}",
+            after.map(|m| format!("&min_id={m}")).unwrap_or_default()
+        ),
+    );
+    out.part_of = Some(collection.clone());
+    out.items = Some(items);
+    out.next = page
+        .prev_min_id
+        .filter(|_| page.items.len() == 40)
+        .map(|newest| format!("{collection}?page=true&min_id={newest}"));
+    json(out)
 }
 
 /// An actor's followers or following collection: the count only (members'
 /// lists are shown on their profile when their privacy allows).
 pub fn follow_collection(node: &Node, username: &str, which: &str) -> NodeResult<Value> {
     let profile = node.profile(&Viewer::Anonymous, username)?;
-    let total = if which == "followers" {
-        profile.followers_count
+    let (id, total) = if which == "followers" {
+        (
+            node.urls().followers(&profile.username),
+            profile.followers_count,
+        )
     } else {
-        profile.following_count
+        (
+            node.urls().following(&profile.username),
+            profile.following_count,
+        )
     };
-    Ok(json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": if which == "followers" {
-            node.urls().followers(&profile.username)
-        } else {
-            node.urls().following(&profile.username)
-        },
-        "type": "OrderedCollection",
-        "totalItems": total,
-    }))
+    let mut out = Collection::<()>::new("OrderedCollection", id);
+    out.total_items = Some(total);
+    json(out)
 }

@@ -15,15 +15,15 @@
 
 use node::model::Member;
 use node::{Id, Node, NodeResult};
+use protocol::activities::{is_post_type, ObjectHeader};
 use protocol::local_urls::LocalUrl;
 use protocol::urls::HttpUrl;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::actors::ACTOR_TYPES;
 use crate::client::{fetch_resource, Fetched};
 use crate::error::FederationError;
-use crate::json::{str_of, type_of};
-use crate::notes::POST_TYPES;
 use crate::service::Federation;
 
 /// Most redirects followed from one URL (as many as Mastodon's HTTP
@@ -64,7 +64,8 @@ impl Federation {
             Found::Known(found) => return Ok(found),
             Found::Document(served_by, doc) => (served_by, doc),
         };
-        let id = str_of(&doc, "id").to_string();
+        let header = ObjectHeader::deserialize(&doc).unwrap_or_default();
+        let id = header.id.unwrap_or_default();
         let id_url = HttpUrl::parse_canonical(&id)
             .map_err(|e| FederationError::Forbidden(format!("the document's id {id:?} {e}")))?;
         if !id_url.same_authority(&served_by) {
@@ -75,14 +76,14 @@ impl Federation {
         }
         // The document counts as its id's only if the id served it;
         // otherwise the id is asked (and must answer with itself).
-        let kind = type_of(&doc).to_string();
+        let kind = header.kind.as_str().to_string();
         let prefetched = (id == served_by.as_str()).then_some(doc);
         if ACTOR_TYPES.contains(&kind.as_str()) {
             let member = self
                 .resolve_actor_with(&id, false, None, prefetched)
                 .await?;
             Ok(Resolved::Account(Box::new(member)))
-        } else if POST_TYPES.contains(&kind.as_str()) {
+        } else if is_post_type(&kind) {
             Ok(Resolved::Post(
                 self.fetch_post_with(&id, prefetched, 1).await?,
             ))

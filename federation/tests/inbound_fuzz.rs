@@ -1,5 +1,5 @@
 //! Property tests of what federation reads from other servers: actor
-//! documents (`parse_actor`), the ActivityStreams helpers, and whole inbox
+//! documents (`parse_actor`), the typed ActivityStreams readers, and whole inbox
 //! activities, signed by a known actor and handed to
 //! [`Federation::receive`] as the web layer would. Arbitrary JSON (built
 //! to a bounded depth) and activities assembled from meaningful and
@@ -14,7 +14,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use federation::actors::parse_actor;
-use federation::json::{id_of, ids_of, str_of, time_ms, type_of};
 use federation::{Federation, FederationSettings, InboxRequest};
 use identity::RsaKeypair;
 use kodeon_federation as federation;
@@ -24,6 +23,8 @@ use node::{Node, NodeConfig};
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
+use protocol::activities::{ActorDocument, InboundActivity, PostObject};
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 fn config(cases: u32) -> ProptestConfig {
@@ -399,15 +400,8 @@ fn signed_post(h: &Harness, actor: &str, path: &str, body: Vec<u8>) -> InboxRequ
 fn deliver(h: &Harness, actor: &str, body: Vec<u8>) -> Result<(), TestCaseError> {
     let req = signed_post(h, actor, "/users/alice/inbox", body.clone());
     let r = h.rt.block_on(Box::pin(h.federation.receive(req)));
-    let t = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .map(|v| {
-            format!(
-                "{} {}",
-                type_of(&v),
-                type_of(v.get("object").unwrap_or(&Value::Null))
-            )
-        })
+    let t = InboundActivity::parse(&body)
+        .map(|a| format!("{a:?}").chars().take(40).collect::<String>())
         .unwrap_or_default();
     match &r {
         Ok(o) => eprintln!("OUTCOME {t} {o:?}"),
@@ -527,10 +521,13 @@ proptest! {
             any::<String>(),
         ],
     ) {
-        // The helpers every reader uses, on whatever the document holds.
-        for (key, value) in doc.as_object().into_iter().flatten() {
-            let _ = (id_of(value), ids_of(value), type_of(value), str_of(&doc, key));
-            let _ = time_ms(&doc, key);
+        // The typed readers, on whatever the document and its parts hold.
+        let _ = ActorDocument::deserialize(&doc);
+        let _ = PostObject::deserialize(&doc);
+        let _ = InboundActivity::parse(&serde_json::to_vec(&doc).expect("json"));
+        for value in doc.as_object().into_iter().flat_map(|o| o.values()) {
+            let _ = PostObject::deserialize(value);
+            let _ = InboundActivity::parse(&serde_json::to_vec(value).expect("json"));
         }
         if let Ok(actor) = parse_actor(&doc, &served_from) {
             let host = |u: &str| node::remote::host_of(u);

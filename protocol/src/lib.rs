@@ -1,11 +1,13 @@
 //! Kodeon's shared vocabulary and wire formats. No I/O.
 //!
 //! The names every layer must agree on and the ActivityStreams objects
-//! served so far (actors, WebFinger). The signed gossip envelope (libp2p
+//! served so far (actors, WebFinger), and the activities sent and received
+//! ([`activities`]). The signed gossip envelope (libp2p
 //! gossip issue) will live here too, verified with `identity`. Inbound
 //! HTTP signatures (draft-cavage and RFC 9421) are checked in
 //! [`http_signature`].
 
+pub mod activities;
 pub mod activitystreams;
 pub mod data_integrity;
 pub mod envelope;

@@ -1,0 +1,53 @@
+//! An activity embedded in another (the object of an `Undo`, or what a
+//! group's `Announce` shares), read for what the outer one needs.
+
+use serde::{Deserialize, Serialize};
+
+use super::refs::{reference, string, HasId, Kind, ObjectRef, Reference};
+
+/// An embedded activity (or object): its id, type, actor and object.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InnerActivity {
+    /// Its id.
+    #[serde(
+        default,
+        deserialize_with = "string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<String>,
+    /// Its type.
+    #[serde(rename = "type", default)]
+    pub kind: Kind,
+    /// Its actor.
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub actor: Option<Reference>,
+    /// Its object.
+    #[serde(
+        default,
+        deserialize_with = "reference",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub object: Option<Reference>,
+}
+
+impl InnerActivity {
+    /// The id of its actor.
+    pub fn actor_id(&self) -> Option<&str> {
+        self.actor.as_ref().and_then(ObjectRef::id)
+    }
+
+    /// The id of its object.
+    pub fn object_id(&self) -> Option<&str> {
+        self.object.as_ref().and_then(ObjectRef::id)
+    }
+}
+
+impl HasId for InnerActivity {
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+}
