@@ -13,6 +13,8 @@ use tower::ServiceExt;
 
 use crate::{router, WebSettings};
 
+mod snapshot;
+
 struct App {
     router: Router,
     node: Arc<Node>,
