@@ -4,11 +4,9 @@ use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::Router;
-use node::conversations::ConversationView;
 use node::NodeResult;
-use serde_json::{json, Value};
 
-use super::entities::Renderer;
+use super::entities::{Empty, Renderer};
 use super::{paged, record_id, PageParams, Token};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -19,20 +17,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/conversations", get(list))
         .route("/api/v1/conversations/{id}", delete(remove))
         .route("/api/v1/conversations/{id}/read", post(read))
-}
-
-pub(super) fn render(r: &mut Renderer<'_>, c: &ConversationView) -> NodeResult<Value> {
-    let accounts = c
-        .participants
-        .iter()
-        .map(|m| r.account_by_id(m.id))
-        .collect::<NodeResult<Vec<_>>>()?;
-    Ok(json!({
-        "id": c.id.to_string(),
-        "unread": c.unread,
-        "accounts": accounts,
-        "last_status": r.status(&c.last_post)?,
-    }))
 }
 
 /// GET /api/v1/conversations
@@ -48,7 +32,7 @@ async fn list(
     let items = page
         .items
         .iter()
-        .map(|c| render(&mut r, c))
+        .map(|c| r.conversation(c))
         .collect::<NodeResult<Vec<_>>>()?;
     Ok(paged(
         r.base(),
@@ -67,7 +51,7 @@ async fn read(
 ) -> ApiResult<impl IntoResponse> {
     let v = t.require("write:conversations")?;
     let c = s.node.mark_conversation_read(v, record_id(&raw)?).await?;
-    Ok(axum::Json(render(&mut Renderer::new(&s.node), &c)?))
+    Ok(axum::Json(Renderer::new(&s.node).conversation(&c)?))
 }
 
 /// DELETE /api/v1/conversations/{id}
@@ -78,5 +62,5 @@ async fn remove(
 ) -> ApiResult<impl IntoResponse> {
     let v = t.require("write:conversations")?;
     s.node.remove_conversation(v, record_id(&raw)?).await?;
-    Ok(axum::Json(json!({})))
+    Ok(axum::Json(Empty {}))
 }

@@ -4,7 +4,7 @@
 
 mod accounts;
 mod conversations;
-mod entities;
+pub mod entities;
 mod instance;
 mod markers;
 mod media;
@@ -190,10 +190,10 @@ impl PageParams {
 
 /// Renders a page as a JSON array with Mastodon's `Link` header
 /// (absolute URLs with `max_id` / `min_id`).
-pub fn paged(
+pub fn paged<T: serde::Serialize>(
     base: &str,
     uri: &Uri,
-    items: Vec<serde_json::Value>,
+    items: Vec<T>,
     next: Option<Id>,
     prev: Option<Id>,
 ) -> Response {

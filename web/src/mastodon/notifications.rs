@@ -6,9 +6,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use node::model::NotificationKind;
 use serde::Deserialize;
-use serde_json::json;
 
-use super::entities::{notification_kinds, Renderer};
+use super::entities::{notification_kinds, Empty, Notification, Renderer};
 use super::params::{flex_list, from_query};
 use super::{paged, record_id, PageParams, Token};
 use crate::error::ApiResult;
@@ -65,7 +64,7 @@ async fn list(
         .collect();
     kinds.retain(|k| !excluded.contains(k));
     if kinds.is_empty() {
-        return Ok(axum::Json(Vec::<serde_json::Value>::new()).into_response());
+        return Ok(axum::Json(Vec::<Notification>::new()).into_response());
     }
     let page = s.node.notifications(v, &kinds, &q.page.request(15)?)?;
     let mut r = Renderer::new(&s.node);
@@ -102,12 +101,12 @@ async fn dismiss(
 ) -> ApiResult<impl IntoResponse> {
     let v = t.require("write:notifications")?;
     s.node.dismiss_notification(v, record_id(&raw)?).await?;
-    Ok(axum::Json(json!({})))
+    Ok(axum::Json(Empty {}))
 }
 
 /// POST /api/v1/notifications/clear
 async fn clear(State(s): State<AppState>, t: Token) -> ApiResult<impl IntoResponse> {
     let v = t.require("write:notifications")?;
     s.node.clear_notifications(v).await?;
-    Ok(axum::Json(json!({})))
+    Ok(axum::Json(Empty {}))
 }
