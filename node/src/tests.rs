@@ -1,52 +1,14 @@
 //! Node-level tests of the social core, without HTTP.
 
-use std::sync::Arc;
-
 use crate::members::NewMember;
 use crate::model::{Preferences, Privacy, ProfileUpdate, Visibility};
 use crate::posts::NewPost;
+use crate::test_support::{fixture, member, post};
 use crate::{Node, NodeConfig, NodeError, PageRequest, Viewer};
-
-struct Fixture {
-    node: Arc<Node>,
-    _dir: tempfile::TempDir,
-}
-
-async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let node = Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open");
-    Fixture {
-        node: Arc::new(node),
-        _dir: dir,
-    }
-}
-
-async fn member(node: &Node, name: &str) -> Viewer {
-    let m = node
-        .register(NewMember {
-            username: name.into(),
-            email: format!("{name}@k.test"),
-            password: "password123".into(),
-            full_name: String::new(),
-            ..NewMember::default()
-        })
-        .await
-        .expect("register");
-    Viewer::Member(Box::new(m))
-}
-
-fn post(content: &str, visibility: Visibility) -> NewPost {
-    let v = serde_json::to_value(visibility).expect("enum");
-    NewPost {
-        content: content.into(),
-        visibility: v.as_str().map(str::to_string),
-        ..NewPost::default()
-    }
-}
 
 #[tokio::test]
 async fn followers_only_posts_reach_followers_and_nobody_else() {
-    let f = fixture().await;
+    let f = fixture();
     let (alice, bob, carol) = (
         member(&f.node, "alice").await,
         member(&f.node, "bob").await,
@@ -97,7 +59,7 @@ async fn followers_only_posts_reach_followers_and_nobody_else() {
 
 #[tokio::test]
 async fn cursors_page_through_without_gaps_or_repeats() {
-    let f = fixture().await;
+    let f = fixture();
     let alice = member(&f.node, "alice").await;
     let mut ids = Vec::new();
     for i in 0..7 {
@@ -159,7 +121,7 @@ async fn cursors_page_through_without_gaps_or_repeats() {
 
 #[tokio::test]
 async fn concurrent_writes_are_all_durable_and_counted() {
-    let f = fixture().await;
+    let f = fixture();
     let alice = member(&f.node, "alice").await;
     let mut tasks = Vec::new();
     for i in 0..50 {
@@ -178,7 +140,7 @@ async fn concurrent_writes_are_all_durable_and_counted() {
 
 #[tokio::test]
 async fn privacy_followers_hides_details_from_strangers() {
-    let f = fixture().await;
+    let f = fixture();
     let (alice, bob) = (member(&f.node, "alice").await, member(&f.node, "bob").await);
     let update = ProfileUpdate {
         preferences: Some(Preferences {
@@ -212,7 +174,7 @@ async fn privacy_followers_hides_details_from_strangers() {
 /// another wrote meanwhile, because each is applied inside its write.
 #[tokio::test]
 async fn partial_profile_updates_do_not_overwrite_each_other() {
-    let f = fixture().await;
+    let f = fixture();
     let alice = member(&f.node, "alice").await;
     let mut tasks = Vec::new();
     for i in 0..20 {
@@ -266,7 +228,7 @@ async fn partial_profile_updates_do_not_overwrite_each_other() {
 
 #[tokio::test]
 async fn failed_validation_writes_nothing() {
-    let f = fixture().await;
+    let f = fixture();
     let alice = member(&f.node, "alice").await;
     let bad = NewPost {
         content: "x".into(),
@@ -281,7 +243,7 @@ async fn failed_validation_writes_nothing() {
 
 #[tokio::test]
 async fn home_feed_follows_the_graph_and_pages_past_the_cache() {
-    let f = fixture().await;
+    let f = fixture();
     let (alice, bob, carol) = (
         member(&f.node, "alice").await,
         member(&f.node, "bob").await,
@@ -396,7 +358,7 @@ async fn home_feed_follows_the_graph_and_pages_past_the_cache() {
 
 #[tokio::test]
 async fn boosts_reach_the_boosters_followers_and_vanish_with_the_post() {
-    let f = fixture().await;
+    let f = fixture();
     let (alice, bob, carol) = (
         member(&f.node, "alice").await,
         member(&f.node, "bob").await,
@@ -488,7 +450,7 @@ async fn boosts_reach_the_boosters_followers_and_vanish_with_the_post() {
 
 #[tokio::test]
 async fn full_text_search_finds_public_posts_with_every_word() {
-    let f = fixture().await;
+    let f = fixture();
     let alice = member(&f.node, "alice").await;
     let a = f
         .node
@@ -540,7 +502,7 @@ async fn full_text_search_finds_public_posts_with_every_word() {
 
 #[tokio::test]
 async fn the_setup_token_creates_one_admin_however_many_use_it_at_once() {
-    let f = fixture().await;
+    let f = fixture();
     let token = f
         .node
         .fresh_setup_token()
@@ -606,7 +568,7 @@ async fn failed_passwords_are_limited_per_account_whatever_name_or_address_is_ty
 
 #[tokio::test]
 async fn a_blocked_member_sees_empty_follower_and_following_lists_of_the_blocker() {
-    let f = fixture().await;
+    let f = fixture();
     let alice = member(&f.node, "alice").await;
     let bob = member(&f.node, "bob").await;
     let carol = member(&f.node, "carol").await;

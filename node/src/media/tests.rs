@@ -1,41 +1,13 @@
 //! Who may fetch a media file, by name and by viewer.
 
 use std::io::Cursor;
-use std::sync::Arc;
 
 use super::Media;
-use crate::members::NewMember;
 use crate::model::{Member, MemberStatus, ProfileUpdate, Visibility};
 use crate::posts::NewPost;
 use crate::store::tables;
-use crate::{Node, NodeConfig, NodeError, Viewer};
-
-struct Fixture {
-    node: Arc<Node>,
-    _dir: tempfile::TempDir,
-}
-
-fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let node = Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open");
-    Fixture {
-        node: Arc::new(node),
-        _dir: dir,
-    }
-}
-
-async fn member(node: &Node, name: &str) -> Viewer {
-    let m = node
-        .register(NewMember {
-            username: name.into(),
-            email: format!("{name}@k.test"),
-            password: "password123".into(),
-            ..NewMember::default()
-        })
-        .await
-        .expect("register");
-    Viewer::Member(Box::new(m))
-}
+use crate::test_support::{fixture, member};
+use crate::{Node, NodeError, Viewer};
 
 fn png() -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());

@@ -1,0 +1,54 @@
+//! Fixtures shared by the node's unit tests: a node in a temporary
+//! directory, members and posts.
+
+use std::sync::Arc;
+
+use crate::members::NewMember;
+use crate::model::Visibility;
+use crate::posts::NewPost;
+use crate::{Node, NodeConfig, Viewer};
+
+/// A node at `k.test` in a temporary directory (removed when dropped).
+pub(crate) struct Fixture {
+    pub(crate) node: Arc<Node>,
+    _dir: tempfile::TempDir,
+}
+
+/// A fresh node.
+pub(crate) fn fixture() -> Fixture {
+    let (node, dir) = temp_node();
+    Fixture { node, _dir: dir }
+}
+
+/// A fresh node and the directory it lives in.
+pub(crate) fn temp_node() -> (Arc<Node>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open");
+    (Arc::new(node), dir)
+}
+
+/// A sign-up for `name` (`name@k.test`, the test password).
+pub(crate) fn new_member(name: &str) -> NewMember {
+    NewMember {
+        username: name.into(),
+        email: format!("{name}@k.test"),
+        password: "password123".into(),
+        ..NewMember::default()
+    }
+}
+
+/// Registers `name`; the member as a viewer.
+pub(crate) async fn member(node: &Node, name: &str) -> Viewer {
+    let m = node.register(new_member(name)).await.expect("register");
+    Viewer::Member(Box::new(m))
+}
+
+/// A new post of `content` with `visibility`.
+pub(crate) fn post(content: &str, visibility: Visibility) -> NewPost {
+    let v = serde_json::to_value(visibility).expect("enum");
+    NewPost {
+        content: content.into(),
+        visibility: v.as_str().map(str::to_string),
+        ..NewPost::default()
+    }
+}
