@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use crate::members::NewMember;
-use crate::model::Visibility;
+use crate::model::{PostView, Visibility};
 use crate::posts::NewPost;
-use crate::{Node, NodeConfig, Viewer};
+use crate::{Id, Node, NodeConfig, NodeResult, Page, PageRequest, Viewer};
 
 /// A node at `k.test` in a temporary directory (removed when dropped).
 pub(crate) struct Fixture {
@@ -43,6 +43,15 @@ pub(crate) async fn member(node: &Node, name: &str) -> Viewer {
     Viewer::Member(Box::new(m))
 }
 
+/// Registers alice, bob and carol.
+pub(crate) async fn alice_bob_carol(node: &Node) -> (Viewer, Viewer, Viewer) {
+    (
+        member(node, "alice").await,
+        member(node, "bob").await,
+        member(node, "carol").await,
+    )
+}
+
 /// A new post of `content` with `visibility`.
 pub(crate) fn post(content: &str, visibility: Visibility) -> NewPost {
     let v = serde_json::to_value(visibility).expect("enum");
@@ -50,6 +59,29 @@ pub(crate) fn post(content: &str, visibility: Visibility) -> NewPost {
         content: content.into(),
         visibility: v.as_str().map(str::to_string),
         ..NewPost::default()
+    }
+}
+
+/// The ids of every post of a feed, newest first, read `limit` a page
+/// by following `next_max_id`.
+pub(crate) fn walk_feed(
+    limit: usize,
+    mut feed: impl FnMut(&PageRequest) -> NodeResult<Page<PostView>>,
+) -> Vec<Id> {
+    let mut seen = Vec::new();
+    let mut req = PageRequest::first(limit);
+    loop {
+        let page = feed(&req).expect("page");
+        seen.extend(page.items.iter().map(|p| p.id));
+        match page.next_max_id {
+            Some(next) => {
+                req = PageRequest {
+                    max_id: Some(next),
+                    ..PageRequest::first(limit)
+                }
+            }
+            None => return seen,
+        }
     }
 }
 

@@ -3,17 +3,13 @@
 use crate::members::NewMember;
 use crate::model::{Preferences, Privacy, ProfileUpdate, Visibility};
 use crate::posts::NewPost;
-use crate::test_support::{fixture, member, post};
+use crate::test_support::{alice_bob_carol, fixture, member, post, walk_feed};
 use crate::{Node, NodeConfig, NodeError, PageRequest, Viewer};
 
 #[tokio::test]
 async fn followers_only_posts_reach_followers_and_nobody_else() {
     let f = fixture();
-    let (alice, bob, carol) = (
-        member(&f.node, "alice").await,
-        member(&f.node, "bob").await,
-        member(&f.node, "carol").await,
-    );
+    let (alice, bob, carol) = alice_bob_carol(&f.node).await;
     f.node.follow(&bob, "alice").await.expect("follow");
     let p = f
         .node
@@ -72,21 +68,7 @@ async fn cursors_page_through_without_gaps_or_repeats() {
         );
     }
     ids.reverse(); // newest first
-    let mut seen = Vec::new();
-    let mut req = PageRequest::first(3);
-    loop {
-        let page = f.node.local_feed(&alice, &req).expect("page");
-        seen.extend(page.items.iter().map(|p| p.id));
-        match page.next_max_id {
-            Some(next) => {
-                req = PageRequest {
-                    max_id: Some(next),
-                    ..PageRequest::first(3)
-                }
-            }
-            None => break,
-        }
-    }
+    let seen = walk_feed(3, |req| f.node.local_feed(&alice, req));
     assert_eq!(seen, ids);
     // min_id: the page just newer than the 5th newest, oldest-adjacent first.
     let prev = f
@@ -244,11 +226,7 @@ async fn failed_validation_writes_nothing() {
 #[tokio::test]
 async fn home_feed_follows_the_graph_and_pages_past_the_cache() {
     let f = fixture();
-    let (alice, bob, carol) = (
-        member(&f.node, "alice").await,
-        member(&f.node, "bob").await,
-        member(&f.node, "carol").await,
-    );
+    let (alice, bob, carol) = alice_bob_carol(&f.node).await;
     let mut alice_posts = Vec::new();
     for i in 0..150 {
         alice_posts.push(
@@ -280,21 +258,7 @@ async fn home_feed_follows_the_graph_and_pages_past_the_cache() {
     // Following shows alice's history at once, newest first, across the
     // 64-post cache window and into the store.
     f.node.follow(&bob, "alice").await.expect("follow");
-    let mut seen = Vec::new();
-    let mut req = PageRequest::first(40);
-    loop {
-        let page = f.node.home_feed(&bob, &req).expect("home");
-        seen.extend(page.items.iter().map(|p| p.id));
-        match page.next_max_id {
-            Some(next) => {
-                req = PageRequest {
-                    max_id: Some(next),
-                    ..PageRequest::first(40)
-                }
-            }
-            None => break,
-        }
-    }
+    let seen = walk_feed(40, |req| f.node.home_feed(&bob, req));
     alice_posts.reverse();
     assert!(!seen.contains(&reply.id));
     assert_eq!(seen, alice_posts);
@@ -359,11 +323,7 @@ async fn home_feed_follows_the_graph_and_pages_past_the_cache() {
 #[tokio::test]
 async fn boosts_reach_the_boosters_followers_and_vanish_with_the_post() {
     let f = fixture();
-    let (alice, bob, carol) = (
-        member(&f.node, "alice").await,
-        member(&f.node, "bob").await,
-        member(&f.node, "carol").await,
-    );
+    let (alice, bob, carol) = alice_bob_carol(&f.node).await;
     f.node.follow(&carol, "bob").await.expect("follow");
     let p = f
         .node

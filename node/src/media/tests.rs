@@ -6,7 +6,7 @@ use super::Media;
 use crate::model::{Member, MemberStatus, ProfileUpdate, Visibility};
 use crate::posts::NewPost;
 use crate::store::tables;
-use crate::test_support::{fixture, member};
+use crate::test_support::{alice_bob_carol, fixture, member};
 use crate::{Node, NodeError, Viewer};
 
 fn png() -> Vec<u8> {
@@ -108,11 +108,7 @@ async fn new_uploads_are_named_by_128_random_bits() {
 #[tokio::test]
 async fn followers_only_media_by_key_and_old_records_by_visibility() {
     let f = fixture();
-    let (alice, bob, carol) = (
-        member(&f.node, "alice").await,
-        member(&f.node, "bob").await,
-        member(&f.node, "carol").await,
-    );
+    let (alice, bob, carol) = alice_bob_carol(&f.node).await;
     f.node.follow(&bob, "alice").await.expect("follow");
     let private = f.node.upload_media(&alice, png(), None).await.expect("up");
     post_with(&f.node, &alice, &private, Visibility::Followers).await;
