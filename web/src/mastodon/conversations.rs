@@ -4,10 +4,9 @@ use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::Router;
-use node::NodeResult;
 
 use super::entities::{Empty, Renderer};
-use super::{paged, record_id, PageParams, Token};
+use super::{record_id, render_page, PageParams, Token};
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -28,19 +27,7 @@ async fn list(
 ) -> ApiResult<Response> {
     let v = t.require("read:statuses")?;
     let page = s.node.conversations(v, &p.request(20)?)?;
-    let mut r = Renderer::new(&s.node);
-    let items = page
-        .items
-        .iter()
-        .map(|c| r.conversation(c))
-        .collect::<NodeResult<Vec<_>>>()?;
-    Ok(paged(
-        r.base(),
-        &uri,
-        items,
-        page.next_max_id,
-        page.prev_min_id,
-    ))
+    render_page(&s, &uri, page, |r, c| r.conversation(c))
 }
 
 /// POST /api/v1/conversations/{id}/read

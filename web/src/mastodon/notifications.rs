@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::entities::{notification_kinds, Empty, Notification, Renderer};
 use super::params::{flex_list, from_query};
-use super::{paged, record_id, PageParams, Token};
+use super::{record_id, render_page, PageParams, Token};
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -67,19 +67,7 @@ async fn list(
         return Ok(axum::Json(Vec::<Notification>::new()).into_response());
     }
     let page = s.node.notifications(v, &kinds, &q.page.request(15)?)?;
-    let mut r = Renderer::new(&s.node);
-    let items = page
-        .items
-        .iter()
-        .map(|n| r.notification(n))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(paged(
-        r.base(),
-        &uri,
-        items,
-        page.next_max_id,
-        page.prev_min_id,
-    ))
+    render_page(&s, &uri, page, |r, n| r.notification(n))
 }
 
 /// GET /api/v1/notifications/{id}
