@@ -32,6 +32,8 @@ pub mod store;
 mod validate;
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 
 pub use config::{ContentLimits, NodeConfig, RegistrationMode, StoreEngine};

@@ -1,57 +1,15 @@
 //! Node-level tests of the social core, without HTTP.
 
-use std::sync::Arc;
-
 use crate::members::NewMember;
 use crate::model::{Preferences, Privacy, ProfileUpdate, Visibility};
 use crate::posts::NewPost;
+use crate::test_support::{alice_bob_carol, fixture, member, post, walk_feed};
 use crate::{Node, NodeConfig, NodeError, PageRequest, Viewer};
-
-struct Fixture {
-    node: Arc<Node>,
-    _dir: tempfile::TempDir,
-}
-
-async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let node = Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open");
-    Fixture {
-        node: Arc::new(node),
-        _dir: dir,
-    }
-}
-
-async fn member(node: &Node, name: &str) -> Viewer {
-    let m = node
-        .register(NewMember {
-            username: name.into(),
-            email: format!("{name}@k.test"),
-            password: "password123".into(),
-            full_name: String::new(),
-            ..NewMember::default()
-        })
-        .await
-        .expect("register");
-    Viewer::Member(Box::new(m))
-}
-
-fn post(content: &str, visibility: Visibility) -> NewPost {
-    let v = serde_json::to_value(visibility).expect("enum");
-    NewPost {
-        content: content.into(),
-        visibility: v.as_str().map(str::to_string),
-        ..NewPost::default()
-    }
-}
 
 #[tokio::test]
 async fn followers_only_posts_reach_followers_and_nobody_else() {
-    let f = fixture().await;
-    let (alice, bob, carol) = (
-        member(&f.node, "alice").await,
-        member(&f.node, "bob").await,
-        member(&f.node, "carol").await,
-    );
+    let f = fixture();
+    let (alice, bob, carol) = alice_bob_carol(&f.node).await;
     f.node.follow(&bob, "alice").await.expect("follow");
     let p = f
         .node
@@ -97,7 +55,7 @@ async fn followers_only_posts_reach_followers_and_nobody_else() {
 
 #[tokio::test]
 async fn cursors_page_through_without_gaps_or_repeats() {
-    let f = fixture().await;
+    let f = fixture();
     let alice = member(&f.node, "alice").await;
     let mut ids = Vec::new();
     for i in 0..7 {
@@ -110,21 +68,7 @@ async fn cursors_page_through_without_gaps_or_repeats() {
         );
     }
     ids.reverse(); // newest first
-    let mut seen = Vec::new();
-    let mut req = PageRequest::first(3);
-    loop {
-        let page = f.node.local_feed(&alice, &req).expect("page");
-        seen.extend(page.items.iter().map(|p| p.id));
-        match page.next_max_id {
-            Some(next) => {
-                req = PageRequest {
-                    max_id: Some(next),
-                    ..PageRequest::first(3)
-                }
-            }
-            None => break,
-        }
-    }
+    let seen = walk_feed(3, |req| f.node.local_feed(&alice, req));
     assert_eq!(seen, ids);
     // min_id: the page just newer than the 5th newest, oldest-adjacent first.
     let prev = f
@@ -159,7 +103,7 @@ async fn cursors_page_through_without_gaps_or_repeats() {
 
 #[tokio::test]
 async fn concurrent_writes_are_all_durable_and_counted() {
-    let f = fixture().await;
+    let f = fixture();
     let alice = member(&f.node, "alice").await;
     let mut tasks = Vec::new();
     for i in 0..50 {
@@ -178,7 +122,7 @@ async fn concurrent_writes_are_all_durable_and_counted() {
 
 #[tokio::test]
 async fn privacy_followers_hides_details_from_strangers() {
-    let f = fixture().await;
+    let f = fixture();
     let (alice, bob) = (member(&f.node, "alice").await, member(&f.node, "bob").await);
     let update = ProfileUpdate {
         preferences: Some(Preferences {
@@ -212,7 +156,7 @@ async fn privacy_followers_hides_details_from_strangers() {
 /// another wrote meanwhile, because each is applied inside its write.
 #[tokio::test]
 async fn partial_profile_updates_do_not_overwrite_each_other() {
-    let f = fixture().await;
+    let f = fixture();
     let alice = member(&f.node, "alice").await;
     let mut tasks = Vec::new();
     for i in 0..20 {
@@ -266,7 +210,7 @@ async fn partial_profile_updates_do_not_overwrite_each_other() {
 
 #[tokio::test]
 async fn failed_validation_writes_nothing() {
-    let f = fixture().await;
+    let f = fixture();
     let alice = member(&f.node, "alice").await;
     let bad = NewPost {
         content: "x".into(),
@@ -281,12 +225,8 @@ async fn failed_validation_writes_nothing() {
 
 #[tokio::test]
 async fn home_feed_follows_the_graph_and_pages_past_the_cache() {
-    let f = fixture().await;
-    let (alice, bob, carol) = (
-        member(&f.node, "alice").await,
-        member(&f.node, "bob").await,
-        member(&f.node, "carol").await,
-    );
+    let f = fixture();
+    let (alice, bob, carol) = alice_bob_carol(&f.node).await;
     let mut alice_posts = Vec::new();
     for i in 0..150 {
         alice_posts.push(
@@ -318,21 +258,7 @@ async fn home_feed_follows_the_graph_and_pages_past_the_cache() {
     // Following shows alice's history at once, newest first, across the
     // 64-post cache window and into the store.
     f.node.follow(&bob, "alice").await.expect("follow");
-    let mut seen = Vec::new();
-    let mut req = PageRequest::first(40);
-    loop {
-        let page = f.node.home_feed(&bob, &req).expect("home");
-        seen.extend(page.items.iter().map(|p| p.id));
-        match page.next_max_id {
-            Some(next) => {
-                req = PageRequest {
-                    max_id: Some(next),
-                    ..PageRequest::first(40)
-                }
-            }
-            None => break,
-        }
-    }
+    let seen = walk_feed(40, |req| f.node.home_feed(&bob, req));
     alice_posts.reverse();
     assert!(!seen.contains(&reply.id));
     assert_eq!(seen, alice_posts);
@@ -396,12 +322,8 @@ async fn home_feed_follows_the_graph_and_pages_past_the_cache() {
 
 #[tokio::test]
 async fn boosts_reach_the_boosters_followers_and_vanish_with_the_post() {
-    let f = fixture().await;
-    let (alice, bob, carol) = (
-        member(&f.node, "alice").await,
-        member(&f.node, "bob").await,
-        member(&f.node, "carol").await,
-    );
+    let f = fixture();
+    let (alice, bob, carol) = alice_bob_carol(&f.node).await;
     f.node.follow(&carol, "bob").await.expect("follow");
     let p = f
         .node
@@ -488,7 +410,7 @@ async fn boosts_reach_the_boosters_followers_and_vanish_with_the_post() {
 
 #[tokio::test]
 async fn full_text_search_finds_public_posts_with_every_word() {
-    let f = fixture().await;
+    let f = fixture();
     let alice = member(&f.node, "alice").await;
     let a = f
         .node
@@ -540,7 +462,7 @@ async fn full_text_search_finds_public_posts_with_every_word() {
 
 #[tokio::test]
 async fn the_setup_token_creates_one_admin_however_many_use_it_at_once() {
-    let f = fixture().await;
+    let f = fixture();
     let token = f
         .node
         .fresh_setup_token()
@@ -606,7 +528,7 @@ async fn failed_passwords_are_limited_per_account_whatever_name_or_address_is_ty
 
 #[tokio::test]
 async fn a_blocked_member_sees_empty_follower_and_following_lists_of_the_blocker() {
-    let f = fixture().await;
+    let f = fixture();
     let alice = member(&f.node, "alice").await;
     let bob = member(&f.node, "bob").await;
     let carol = member(&f.node, "carol").await;

@@ -49,12 +49,7 @@ async fn the_panel_lists_gossip_peers_and_a_block_disconnects_one() {
     }
     assert!(connected, "A never connected to B");
 
-    b.register("admin").await;
-    crate::accounts::admin(
-        &b.dir,
-        &["promote", "--username", "admin", "--role", "admin"],
-    )
-    .await;
+    b.register_admin().await;
     let admin_panel = b.panel_login("admin").await;
     let html = page(&b, &admin_panel, "/admin/federation").await;
     assert!(html.contains(&a_peer), "A listed among B's gossip peers");
@@ -182,12 +177,7 @@ async fn deleting_a_member_tells_the_servers_that_follow_them() {
     }
     assert!(arrived, "alice's post reached bob");
 
-    a.register("admin").await;
-    crate::accounts::admin(
-        &a.dir,
-        &["promote", "--username", "admin", "--role", "admin"],
-    )
-    .await;
+    a.register_admin().await;
     let admin_panel = a.panel_login("admin").await;
     let path = format!("/admin/members/{}", alice.id);
     let html = page(&a, &admin_panel, &path).await;
@@ -227,12 +217,7 @@ async fn deleting_a_member_tells_the_servers_that_follow_them() {
     }
     assert!(gone, "B removed the deleted account's post");
     // B took the Delete of the actor itself (not only of each post).
-    b.register("admin").await;
-    crate::accounts::admin(
-        &b.dir,
-        &["promote", "--username", "admin", "--role", "admin"],
-    )
-    .await;
+    b.register_admin().await;
     let b_admin_panel = b.panel_login("admin").await;
     let mut logged = false;
     for _ in 0..100 {

@@ -60,6 +60,25 @@ impl Answer {
             body: page.as_bytes().to_vec(),
         }
     }
+
+    /// The HTTP response.
+    pub fn response(&self) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        let mut r = (
+            StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK),
+            self.body.clone(),
+        )
+            .into_response();
+        for (k, v) in &self.headers {
+            if let (Ok(k), Ok(v)) = (
+                axum::http::HeaderName::from_bytes(k.as_bytes()),
+                axum::http::HeaderValue::from_str(v),
+            ) {
+                r.headers_mut().insert(k, v);
+            }
+        }
+        r
+    }
 }
 
 /// A request the fake server received.
@@ -165,16 +184,24 @@ impl FakeRemote {
         }
     }
 
-    /// The actor document of `name` (added with [`Self::add_actor`]), as
-    /// `/users/NAME` serves it.
-    pub fn actor_document(&self, name: &str) -> Value {
-        let key = self
-            .state
+    /// The key of actor `name` (added with [`Self::add_actor`]).
+    pub fn key(&self, name: &str) -> Arc<RsaKeypair> {
+        self.state
             .lock()
             .ok()
             .and_then(|s| s.keys.get(name).cloned())
-            .expect("a known actor");
-        actor_doc(&self.domain, name, &key)
+            .expect("a known actor")
+    }
+
+    /// The key id of actor `name` (`ACTOR#main-key`).
+    pub fn key_id(&self, name: &str) -> String {
+        format!("{}#main-key", self.actor(name))
+    }
+
+    /// The actor document of `name` (added with [`Self::add_actor`]), as
+    /// `/users/NAME` serves it.
+    pub fn actor_document(&self, name: &str) -> Value {
+        actor_doc(&self.domain, name, &self.key(name))
     }
 
     /// The status the inbox answers deliveries with.
@@ -204,38 +231,92 @@ impl FakeRemote {
     /// POSTs `activity` to `node`'s shared inbox, signed (draft-cavage,
     /// as Mastodon signs) by actor `name`; the status and body.
     pub async fn send(&self, node: &TestNode, name: &str, activity: &Value) -> (StatusCode, Value) {
-        let key = self
-            .state
-            .lock()
-            .ok()
-            .and_then(|s| s.keys.get(name).cloned())
-            .expect("a known actor");
-        let body = activity.to_string().into_bytes();
-        let date = httpdate::fmt_http_date(SystemTime::now());
-        let digest = protocol::http_signature::digest_header(&body);
-        let host = node.domain().to_string();
-        let signing =
-            format!("(request-target): post /inbox\nhost: {host}\ndate: {date}\ndigest: {digest}");
-        let sig =
-            base64::engine::general_purpose::STANDARD.encode(key.sign_sha256(signing.as_bytes()));
-        let key_id = format!("{}#main-key", self.actor(name));
-        let header = format!(
-            "keyId=\"{key_id}\",algorithm=\"rsa-sha256\",headers=\"(request-target) host date digest\",signature=\"{sig}\""
-        );
-        let r = reqwest::Client::new()
-            .post(format!("{}/inbox", node.base))
-            .header("host", host)
-            .header("date", date)
-            .header("digest", digest)
-            .header("signature", header)
-            .header("content-type", "application/activity+json")
-            .body(body)
-            .send()
-            .await
-            .expect("send");
+        let signer = Signer {
+            key: &self.key(name),
+            key_id: &self.key_id(name),
+            date: SystemTime::now(),
+            tampered: false,
+        };
+        let r = post_to_inbox(node, &activity.to_string().into_bytes(), &signer).await;
         let status = r.status();
         let text = r.text().await.unwrap_or_default();
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
+
+/// Who signs a request, and how.
+pub struct Signer<'a> {
+    /// The actor's key.
+    pub key: &'a RsaKeypair,
+    /// Its id (`ACTOR#main-key`).
+    pub key_id: &'a str,
+    /// The `Date` signed and sent.
+    pub date: SystemTime,
+    /// Whether to spoil the signature (flip bits of it).
+    pub tampered: bool,
+}
+
+/// POSTs `body` to `node`'s shared inbox, signed as Mastodon signs
+/// (draft-cavage HTTP Signatures over `(request-target) host date
+/// digest`) by `signer`.
+pub async fn post_to_inbox(node: &TestNode, body: &[u8], signer: &Signer<'_>) -> reqwest::Response {
+    let date = httpdate::fmt_http_date(signer.date);
+    let digest = protocol::http_signature::digest_header(body);
+    let host = node.domain().to_string();
+    let signing =
+        format!("(request-target): post /inbox\nhost: {host}\ndate: {date}\ndigest: {digest}");
+    let mut sig = signer.key.sign_sha256(signing.as_bytes());
+    if signer.tampered {
+        sig[10] ^= 0x55;
+    }
+    let sig = base64::engine::general_purpose::STANDARD.encode(sig);
+    let header = format!(
+        "keyId=\"{}\",algorithm=\"rsa-sha256\",headers=\"(request-target) host date digest\",signature=\"{sig}\"",
+        signer.key_id
+    );
+    reqwest::Client::new()
+        .post(format!("{}/inbox", node.base))
+        .header("host", host)
+        .header("date", date)
+        .header("digest", digest)
+        .header("signature", header)
+        .header("content-type", "application/activity+json")
+        .body(body.to_vec())
+        .send()
+        .await
+        .expect("send")
+}
+
+/// The user a WebFinger request asks about: `name` of
+/// `?resource=acct:name@host` (empty when there is none).
+pub fn webfinger_user(uri: &axum::http::Uri) -> String {
+    let resource = reqwest::Url::parse(&format!("http://x{uri}"))
+        .ok()
+        .and_then(|u| {
+            u.query_pairs()
+                .find(|(k, _)| k == "resource")
+                .map(|(_, v)| v.into_owned())
+        })
+        .unwrap_or_default();
+    resource
+        .trim_start_matches("acct:")
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A WebFinger answer naming `href` as the actor of `acct:name@host`.
+pub fn webfinger_answer(name: &str, host: &str, href: &str) -> Answer {
+    Answer {
+        status: 200,
+        headers: vec![("content-type".into(), "application/jrd+json".into())],
+        body: json!({
+            "subject": format!("acct:{name}@{host}"),
+            "links": [{"rel": "self", "type": "application/activity+json", "href": href}],
+        })
+        .to_string()
+        .into_bytes(),
     }
 }
 
@@ -261,22 +342,7 @@ fn answer(
             .collect(),
         body: body.to_vec(),
     });
-    let reply = |a: &Answer| {
-        let mut r = (
-            StatusCode::from_u16(a.status).unwrap_or(StatusCode::OK),
-            a.body.clone(),
-        )
-            .into_response();
-        for (k, v) in &a.headers {
-            if let (Ok(k), Ok(v)) = (
-                axum::http::HeaderName::from_bytes(k.as_bytes()),
-                axum::http::HeaderValue::from_str(v),
-            ) {
-                r.headers_mut().insert(k, v);
-            }
-        }
-        r
-    };
+    let reply = Answer::response;
     if let Some(a) = s.answers.get(&path) {
         return reply(a);
     }
@@ -298,32 +364,10 @@ fn answer(
         }
     }
     if path == "/.well-known/webfinger" {
-        let resource = reqwest::Url::parse(&format!("http://x{uri}"))
-            .ok()
-            .and_then(|u| {
-                u.query_pairs()
-                    .find(|(k, _)| k == "resource")
-                    .map(|(_, v)| v.into_owned())
-            })
-            .unwrap_or_default();
-        let name = resource
-            .trim_start_matches("acct:")
-            .split('@')
-            .next()
-            .unwrap_or_default()
-            .to_string();
+        let name = webfinger_user(&uri);
         if s.keys.contains_key(&name) {
-            return reply(&Answer {
-                status: 200,
-                headers: vec![("content-type".into(), "application/jrd+json".into())],
-                body: json!({
-                    "subject": format!("acct:{name}@{host}"),
-                    "links": [{"rel": "self", "type": "application/activity+json",
-                               "href": format!("http://{host}/users/{name}")}],
-                })
-                .to_string()
-                .into_bytes(),
-            });
+            let href = format!("http://{host}/users/{name}");
+            return reply(&webfinger_answer(&name, host, &href));
         }
     }
     reply(&Answer::status(404))

@@ -2,7 +2,6 @@
 //! answers with the right status and stores nothing. The remote side is a
 //! fake server in this test, whose keys the test holds.
 
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use base64::Engine;
@@ -10,173 +9,34 @@ use identity::RsaKeypair;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use crate::fake_remote::{post_to_inbox, Answer, FakeRemote, Signer};
 use crate::harness::TestNode;
 
-/// A fake ActivityPub server with two actors, mallory and eve.
-struct FakeServer {
-    domain: String,
-    mallory: Arc<RsaKeypair>,
-    eve: Arc<RsaKeypair>,
-    /// More documents it serves, by path.
-    objects: Arc<std::sync::Mutex<std::collections::HashMap<String, Value>>>,
-    _task: tokio::task::JoinHandle<()>,
+/// A fake server with two actors, mallory and eve.
+async fn fake_server() -> FakeRemote {
+    let fake = FakeRemote::start().await;
+    fake.add_actor("mallory");
+    fake.add_actor("eve");
+    fake
 }
 
-impl FakeServer {
-    async fn start() -> FakeServer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let domain = format!("localhost:{}", listener.local_addr().expect("addr").port());
-        let mallory = Arc::new(RsaKeypair::generate().expect("key"));
-        let eve = Arc::new(RsaKeypair::generate().expect("key"));
-        let actor = |name: &str, key: &RsaKeypair| {
-            let id = format!("http://{domain}/users/{name}");
-            json!({
-                "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
-                "id": id,
-                "type": "Person",
-                "preferredUsername": name,
-                "inbox": format!("{id}/inbox"),
-                "followers": format!("{id}/followers"),
-                "endpoints": {"sharedInbox": format!("http://{domain}/inbox")},
-                "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": key.public_pem().expect("pem")},
-            })
-        };
-        let docs = Arc::new([actor("mallory", &mallory), actor("eve", &eve)]);
-        let objects: Arc<std::sync::Mutex<std::collections::HashMap<String, Value>>> =
-            Arc::default();
-        let served = objects.clone();
-        let finger_domain = domain.clone();
-        let app = axum::Router::new()
-            .fallback(move |uri: axum::http::Uri| {
-                let served = served.clone();
-                async move {
-                    let doc = served.lock().ok().and_then(|m| m.get(uri.path()).cloned());
-                    match doc {
-                        Some(doc) => (
-                            StatusCode::OK,
-                            [("content-type", "application/activity+json")],
-                            doc.to_string(),
-                        ),
-                        None => (
-                            StatusCode::NOT_FOUND,
-                            [("content-type", "text/plain")],
-                            String::new(),
-                        ),
-                    }
-                }
-            })
-            .route(
-                "/users/{name}",
-                axum::routing::get(
-                    move |axum::extract::Path(name): axum::extract::Path<String>| {
-                        let docs = docs.clone();
-                        async move {
-                            let doc = if name == "mallory" {
-                                &docs[0]
-                            } else {
-                                &docs[1]
-                            };
-                            (
-                                [("content-type", "application/activity+json")],
-                                doc.to_string(),
-                            )
-                        }
-                    },
-                ),
-            )
-            .route(
-                "/inbox",
-                axum::routing::post(|| async { StatusCode::ACCEPTED }),
-            )
-            .route(
-                "/.well-known/webfinger",
-                axum::routing::get(move |uri: axum::http::Uri| {
-                    // WebFinger confirms mallory's and eve's handles, as a
-                    // real server's would.
-                    let domain = finger_domain.clone();
-                    async move {
-                        let query = uri
-                            .query()
-                            .unwrap_or_default()
-                            .replace("%40", "@")
-                            .replace("%3A", ":");
-                        match ["mallory", "eve"]
-                            .into_iter()
-                            .find(|n| query.contains(&format!("acct:{n}@")))
-                        {
-                            Some(name) => (
-                                StatusCode::OK,
-                                [("content-type", "application/jrd+json")],
-                                json!({
-                                    "subject": format!("acct:{name}@{domain}"),
-                                    "links": [{"rel": "self", "type": "application/activity+json",
-                                               "href": format!("http://{domain}/users/{name}")}],
-                                })
-                                .to_string(),
-                            ),
-                            None => (
-                                StatusCode::NOT_FOUND,
-                                [("content-type", "text/plain")],
-                                String::new(),
-                            ),
-                        }
-                    }
-                }),
-            );
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        FakeServer {
-            domain,
-            mallory,
-            eve,
-            objects,
-            _task: task,
-        }
-    }
-
-    fn actor(&self, name: &str) -> String {
-        format!("http://{}/users/{name}", self.domain)
-    }
-}
-
-/// Sends `body` to `node`'s shared inbox signed (draft-cavage) with `key`
-/// under `key_id`, dated `date`.
+/// Sends `body` to `node`'s shared inbox signed by actor `name` of `fake`
+/// (a spoiled signature when `tampered`), dated `date`; the status.
 async fn send_signed(
     node: &TestNode,
     body: &[u8],
-    key: &RsaKeypair,
-    key_id: &str,
+    fake: &FakeRemote,
+    name: &str,
     date: SystemTime,
-    tamper_signature: bool,
+    tampered: bool,
 ) -> StatusCode {
-    let date = httpdate::fmt_http_date(date);
-    let digest = protocol::http_signature::digest_header(body);
-    let host = node.domain().to_string();
-    let signing =
-        format!("(request-target): post /inbox\nhost: {host}\ndate: {date}\ndigest: {digest}");
-    let mut sig = key.sign_sha256(signing.as_bytes());
-    if tamper_signature {
-        sig[10] ^= 0x55;
-    }
-    let sig = base64::engine::general_purpose::STANDARD.encode(sig);
-    let header = format!(
-        "keyId=\"{key_id}\",algorithm=\"rsa-sha256\",headers=\"(request-target) host date digest\",signature=\"{sig}\""
-    );
-    reqwest::Client::new()
-        .post(format!("{}/inbox", node.base))
-        .header("host", host)
-        .header("date", date)
-        .header("digest", digest)
-        .header("signature", header)
-        .header("content-type", "application/activity+json")
-        .body(body.to_vec())
-        .send()
-        .await
-        .expect("send")
-        .status()
+    let signer = Signer {
+        key: &fake.key(name),
+        key_id: &fake.key_id(name),
+        date,
+        tampered,
+    };
+    post_to_inbox(node, body, &signer).await.status()
 }
 
 fn create_note(actor: &str, note_id: &str, text: &str) -> Vec<u8> {
@@ -212,9 +72,8 @@ async fn stored(node: &TestNode, handle: &str, text: &str) -> bool {
 #[tokio::test]
 async fn the_inbox_refuses_forged_spoofed_replayed_oversized_and_blocked_activities() {
     let node = TestNode::start_federated().await;
-    let fake = FakeServer::start().await;
+    let fake = fake_server().await;
     let mallory = fake.actor("mallory");
-    let mallory_key = format!("{mallory}#main-key");
     let handle = format!("mallory@{}", fake.domain);
     let now = SystemTime::now();
     let note = |n: &str| format!("{mallory}/statuses/{n}");
@@ -222,11 +81,11 @@ async fn the_inbox_refuses_forged_spoofed_replayed_oversized_and_blocked_activit
     // A genuine activity is accepted, stored once, and sanitised.
     let genuine = create_note(&mallory, &note("1"), "genuine");
     assert_eq!(
-        send_signed(&node, &genuine, &fake.mallory, &mallory_key, now, false).await,
+        send_signed(&node, &genuine, &fake, "mallory", now, false).await,
         StatusCode::ACCEPTED
     );
     assert_eq!(
-        send_signed(&node, &genuine, &fake.mallory, &mallory_key, now, false).await,
+        send_signed(&node, &genuine, &fake, "mallory", now, false).await,
         StatusCode::ACCEPTED
     );
     let r = node.get(&format!("/members/{handle}/posts"), None).await;
@@ -240,14 +99,13 @@ async fn the_inbox_refuses_forged_spoofed_replayed_oversized_and_blocked_activit
     // A forged signature.
     let body = create_note(&mallory, &note("2"), "forged");
     assert_eq!(
-        send_signed(&node, &body, &fake.mallory, &mallory_key, now, true).await,
+        send_signed(&node, &body, &fake, "mallory", now, true).await,
         StatusCode::UNAUTHORIZED
     );
     // Signed with eve's key, claiming to be mallory.
     let body = create_note(&mallory, &note("3"), "impersonated");
-    let eve_key = format!("{}#main-key", fake.actor("eve"));
     assert_eq!(
-        send_signed(&node, &body, &fake.eve, &eve_key, now, false).await,
+        send_signed(&node, &body, &fake, "eve", now, false).await,
         StatusCode::UNAUTHORIZED
     );
     // A post whose id lives on another server (spoofing its posts).
@@ -257,20 +115,20 @@ async fn the_inbox_refuses_forged_spoofed_replayed_oversized_and_blocked_activit
         "spoofed",
     );
     assert_eq!(
-        send_signed(&node, &body, &fake.mallory, &mallory_key, now, false).await,
+        send_signed(&node, &body, &fake, "mallory", now, false).await,
         StatusCode::FORBIDDEN
     );
     // A replayed request dated two hours ago.
     let body = create_note(&mallory, &note("4"), "replayed");
     let old = now - Duration::from_secs(2 * 3600);
     assert_eq!(
-        send_signed(&node, &body, &fake.mallory, &mallory_key, old, false).await,
+        send_signed(&node, &body, &fake, "mallory", old, false).await,
         StatusCode::UNAUTHORIZED
     );
     // A body over the 1 MiB limit.
     let big = create_note(&mallory, &note("5"), &"x".repeat(1_100_000));
     assert_eq!(
-        send_signed(&node, &big, &fake.mallory, &mallory_key, now, false).await,
+        send_signed(&node, &big, &fake, "mallory", now, false).await,
         StatusCode::PAYLOAD_TOO_LARGE
     );
     // No signature at all.
@@ -292,23 +150,15 @@ async fn the_inbox_refuses_forged_spoofed_replayed_oversized_and_blocked_activit
     assert!(!r.body.to_string().contains("spoofed</p>"), "{}", r.body);
 
     // A blocked domain: refused before anything is stored.
-    let admin = node.register("admin").await;
-    crate::accounts::admin(
-        &node.dir,
-        &["promote", "--username", "admin", "--role", "admin"],
+    let admin = node.register_admin().await;
+    node.block_domain(
+        &admin,
+        json!({"domain": fake.domain, "severity": "suspend"}),
     )
     .await;
-    let r = node
-        .post(
-            "/admin/domain-blocks",
-            Some(&admin.token),
-            json!({"domain": fake.domain, "severity": "suspend"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let body = create_note(&mallory, &note("7"), "after the block");
     assert_eq!(
-        send_signed(&node, &body, &fake.mallory, &mallory_key, now, false).await,
+        send_signed(&node, &body, &fake, "mallory", now, false).await,
         StatusCode::FORBIDDEN
     );
     assert!(!stored(&node, &handle, "after the block").await);
@@ -322,7 +172,7 @@ async fn the_inbox_refuses_forged_spoofed_replayed_oversized_and_blocked_activit
 #[tokio::test]
 async fn a_signed_flag_from_another_server_lands_in_the_reports_queue() {
     let node = TestNode::start_federated().await;
-    let fake = FakeServer::start().await;
+    let fake = fake_server().await;
     let mallory = fake.actor("mallory");
     let bob = node.register("bob").await;
     let post = node.post_as(&bob, "a perfectly fine post", json!({})).await;
@@ -337,19 +187,13 @@ async fn a_signed_flag_from_another_server_lands_in_the_reports_queue() {
     })
     .to_string()
     .into_bytes();
-    let key = format!("{mallory}#main-key");
     assert_eq!(
-        send_signed(&node, &flag, &fake.mallory, &key, SystemTime::now(), false).await,
+        send_signed(&node, &flag, &fake, "mallory", SystemTime::now(), false).await,
         StatusCode::ACCEPTED
     );
 
     // A moderator sees it in the panel's queue, with its plain-text comment.
-    node.register("admin").await;
-    crate::accounts::admin(
-        &node.dir,
-        &["promote", "--username", "admin", "--role", "admin"],
-    )
-    .await;
+    node.register_admin().await;
     let panel = node.panel_login("admin").await;
     let page = reqwest::Client::new()
         .get(format!("{}/admin/reports", node.base))
@@ -368,7 +212,7 @@ async fn a_signed_flag_from_another_server_lands_in_the_reports_queue() {
 #[tokio::test]
 async fn remote_attachments_are_linked_and_hidden_when_the_domain_s_media_is_rejected() {
     let node = TestNode::start_federated().await;
-    let fake = FakeServer::start().await;
+    let fake = fake_server().await;
     let mallory = fake.actor("mallory");
     let handle = format!("mallory@{}", fake.domain);
     let picture = format!("http://{}/media/cat.png", fake.domain);
@@ -389,9 +233,8 @@ async fn remote_attachments_are_linked_and_hidden_when_the_domain_s_media_is_rej
     })
     .to_string()
     .into_bytes();
-    let key = format!("{mallory}#main-key");
     assert_eq!(
-        send_signed(&node, &body, &fake.mallory, &key, SystemTime::now(), false).await,
+        send_signed(&node, &body, &fake, "mallory", SystemTime::now(), false).await,
         StatusCode::ACCEPTED
     );
     let media = |r: &Value| r["items"][0]["remote_media"].clone();
@@ -399,20 +242,12 @@ async fn remote_attachments_are_linked_and_hidden_when_the_domain_s_media_is_rej
     assert_eq!(media(&r.body)[0]["url"], picture.as_str(), "{}", r.body);
     assert_eq!(media(&r.body)[0]["description"], "a cat");
 
-    let admin = node.register("admin").await;
-    crate::accounts::admin(
-        &node.dir,
-        &["promote", "--username", "admin", "--role", "admin"],
+    let admin = node.register_admin().await;
+    node.block_domain(
+        &admin,
+        json!({"domain": fake.domain, "severity": "silence", "reject_media": true}),
     )
     .await;
-    let r = node
-        .post(
-            "/admin/domain-blocks",
-            Some(&admin.token),
-            json!({"domain": fake.domain, "severity": "silence", "reject_media": true}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let r = node
         .get(&format!("/members/{handle}/posts"), Some(&admin.token))
         .await;
@@ -432,24 +267,22 @@ async fn an_announced_create_of_a_page_is_fetched_from_its_origin_and_shared() {
     // announces Create(Page) by mallory; the node fetches the Page from
     // mallory's server instead of trusting the embedded copy.
     let node = TestNode::start_federated().await;
-    let fake = FakeServer::start().await;
+    let fake = fake_server().await;
     let mallory = fake.actor("mallory");
     let eve = fake.actor("eve");
     let page_path = "/users/mallory/statuses/page1";
     let page_id = format!("http://{}{page_path}", fake.domain);
-    if let Ok(mut objects) = fake.objects.lock() {
-        objects.insert(
-            page_path.to_string(),
-            json!({
-                "@context": "https://www.w3.org/ns/activitystreams",
-                "id": page_id, "type": "Page", "attributedTo": mallory,
-                "to": ["https://www.w3.org/ns/activitystreams#Public"],
-                "name": "Soldering for beginners",
-                "content": "<p>the authentic body</p>",
-                "published": "2026-11-01T00:00:00Z",
-            }),
-        );
-    }
+    fake.serve(
+        page_path,
+        Answer::json(&json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": page_id, "type": "Page", "attributedTo": mallory,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "name": "Soldering for beginners",
+            "content": "<p>the authentic body</p>",
+            "published": "2026-11-01T00:00:00Z",
+        })),
+    );
     let announce = json!({
         "@context": "https://www.w3.org/ns/activitystreams",
         "id": format!("{eve}/announces/1"),
@@ -463,9 +296,8 @@ async fn an_announced_create_of_a_page_is_fetched_from_its_origin_and_shared() {
     })
     .to_string()
     .into_bytes();
-    let key = format!("{eve}#main-key");
     assert_eq!(
-        send_signed(&node, &announce, &fake.eve, &key, SystemTime::now(), false).await,
+        send_signed(&node, &announce, &fake, "eve", SystemTime::now(), false).await,
         StatusCode::ACCEPTED
     );
     let mallory_handle = format!("mallory@{}", fake.domain);
@@ -529,11 +361,10 @@ async fn authorized_fetch_takes_rfc9421_gets_signed_with_a_key_id_fragment() {
     })
     .await;
     node.register("alice").await;
-    let fake = FakeServer::start().await;
-    let key_id = format!("{}#main-key", fake.actor("mallory"));
-    let get = |suffix: &'static str| {
-        get_signed_rfc9421(&node, "/users/alice", suffix, &fake.mallory, &key_id)
-    };
+    let fake = fake_server().await;
+    let (key, key_id) = (fake.key("mallory"), fake.key_id("mallory"));
+    let get =
+        |suffix: &'static str| get_signed_rfc9421(&node, "/users/alice", suffix, &key, &key_id);
     assert_eq!(get("").await, StatusCode::OK, "plain @target-uri");
     // Fedify's way: the fragment of one of the node's key ids.
     assert_eq!(get("#main-key").await, StatusCode::OK, "#main-key");

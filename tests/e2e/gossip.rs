@@ -33,6 +33,15 @@ async fn remote_timeline(node: &TestNode) -> Vec<Value> {
     r.body.as_array().cloned().unwrap_or_default()
 }
 
+/// How many remote statuses on `node` contain `needle`.
+async fn remote_count(node: &TestNode, needle: &str) -> usize {
+    remote_timeline(node)
+        .await
+        .iter()
+        .filter(|s| s["content"].as_str().unwrap_or_default().contains(needle))
+        .count()
+}
+
 /// The remote status on `node` whose content contains `needle`.
 pub(crate) async fn remote_status(node: &TestNode, needle: &str) -> Option<Value> {
     remote_timeline(node)
@@ -131,46 +140,20 @@ async fn a_node_stopped_while_posting_catches_up_by_sync() {
             .await;
     }
     within(20, "the posts on B", || async {
-        let n = remote_timeline(&b)
-            .await
-            .iter()
-            .filter(|s| {
-                s["content"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .contains("while C was away")
-            })
-            .count();
-        (n == 3).then_some(())
+        (remote_count(&b, "while C was away").await == 3).then_some(())
     })
     .await;
 
     let c = c.restart().await;
     within(20, "C caught up", || async {
-        let n = remote_timeline(&c)
-            .await
-            .iter()
-            .filter(|s| {
-                s["content"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .contains("while C was away")
-            })
-            .count();
-        (n == 3).then_some(())
+        (remote_count(&c, "while C was away").await == 3).then_some(())
     })
     .await;
-    let before = remote_timeline(&c)
-        .await
-        .iter()
-        .filter(|s| {
-            s["content"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("before the outage")
-        })
-        .count();
-    assert_eq!(before, 1, "records synced again are stored once");
+    assert_eq!(
+        remote_count(&c, "before the outage").await,
+        1,
+        "records synced again are stored once"
+    );
 }
 
 /// A bare libp2p peer with Kodeon's behaviour, driven by the test itself.

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use crate::fake_remote::{webfinger_answer, webfinger_user, Answer};
 use crate::harness::{eventually, TestNode};
 
 /// A hostile server: it answers WebFinger from a table, serves actor
@@ -50,52 +51,22 @@ impl EvilServer {
                     if let Ok(mut hits) = h.lock() {
                         hits.push(uri.to_string());
                     }
-                    let json = |v: Value| {
-                        (
-                            StatusCode::OK,
-                            [("content-type", "application/activity+json")],
-                            v.to_string(),
-                        )
-                    };
                     if method == axum::http::Method::POST {
                         n.fetch_add(1, Ordering::SeqCst);
-                        return (
-                            StatusCode::ACCEPTED,
-                            [("content-type", "text/plain")],
-                            String::new(),
-                        );
+                        return Answer::status(202).response();
                     }
                     if uri.path() == "/.well-known/webfinger" {
-                        let resource = reqwest::Url::parse(&format!("http://x{uri}"))
-                            .ok()
-                            .and_then(|u| {
-                                u.query_pairs()
-                                    .find(|(k, _)| k == "resource")
-                                    .map(|(_, v)| v.into_owned())
-                            })
-                            .unwrap_or_default();
-                        let name = resource
-                            .trim_start_matches("acct:")
-                            .split('@')
-                            .next()
-                            .unwrap_or_default()
-                            .to_string();
+                        let name = webfinger_user(&uri);
                         let href = f.lock().ok().and_then(|m| m.get(&name).cloned());
                         if let Some(href) = href {
-                            return json(json!({
-                                "subject": format!("acct:{name}@{dom}"),
-                                "links": [{"rel": "self", "type": "application/activity+json", "href": href}],
-                            }));
+                            return webfinger_answer(&name, &dom, &href).response();
                         }
                     }
                     match d.lock().ok().and_then(|m| m.get(uri.path()).cloned()) {
-                        Some(doc) => json(doc),
-                        None => (
-                            StatusCode::NOT_FOUND,
-                            [("content-type", "text/plain")],
-                            String::new(),
-                        ),
+                        Some(doc) => Answer::json(&doc),
+                        None => Answer::status(404),
                     }
+                    .response()
                 }
             },
         );

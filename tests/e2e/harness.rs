@@ -366,6 +366,26 @@ impl TestNode {
         }
     }
 
+    /// Registers `admin` and gives it the admin role (with the CLI, as an
+    /// operator would).
+    pub async fn register_admin(&self) -> Member {
+        let admin = self.register("admin").await;
+        crate::accounts::admin(
+            &self.dir,
+            &["promote", "--username", "admin", "--role", "admin"],
+        )
+        .await;
+        admin
+    }
+
+    /// Adds a domain block (`{"domain", "severity", ...}`) as `admin`.
+    pub async fn block_domain(&self, admin: &Member, block: Value) {
+        let r = self
+            .post("/admin/domain-blocks", Some(&admin.token), block)
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+
     /// Posts `content` as `m` with extra fields; returns the post id.
     pub async fn post_as(&self, m: &Member, content: &str, extra: Value) -> String {
         let mut body = json!({"content": content});

@@ -26,20 +26,12 @@ async fn an_announced_object_that_cannot_be_had_is_accepted_and_ignored() {
     let node = TestNode::start_federated().await;
     let fake = FakeRemote::start().await;
     let mallory = fake.add_actor("mallory");
-    let admin = node.register("admin").await;
-    crate::accounts::admin(
-        &node.dir,
-        &["promote", "--username", "admin", "--role", "admin"],
+    let admin = node.register_admin().await;
+    node.block_domain(
+        &admin,
+        json!({"domain": "blocked.example", "severity": "suspend"}),
     )
     .await;
-    let r = node
-        .post(
-            "/admin/domain-blocks",
-            Some(&admin.token),
-            json!({"domain": "blocked.example", "severity": "suspend"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 
     fake.serve("/notes/gone", Answer::status(410));
     fake.serve("/notes/broken", Answer::status(500));

@@ -63,12 +63,7 @@ async fn a_delivery_refused_for_good_is_given_up_and_shown_with_its_reason() {
     fake.add_actor("mallory");
     fake.set_inbox_status(400);
     let alice = node.register("alice").await;
-    node.register("admin").await;
-    crate::accounts::admin(
-        &node.dir,
-        &["promote", "--username", "admin", "--role", "admin"],
-    )
-    .await;
+    node.register_admin().await;
     // alice follows mallory: the Follow is refused by mallory's server.
     let r = node
         .follow(

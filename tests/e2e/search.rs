@@ -225,20 +225,12 @@ async fn search_does_not_follow_a_redirect_to_a_blocked_host_nor_more_than_three
     let node = TestNode::start_federated().await;
     let fake = FakeRemote::start().await;
     let blocked = FakeRemote::start().await;
-    let admin = node.register("admin").await;
-    crate::accounts::admin(
-        &node.dir,
-        &["promote", "--username", "admin", "--role", "admin"],
+    let admin = node.register_admin().await;
+    node.block_domain(
+        &admin,
+        json!({"domain": blocked.domain, "severity": "suspend"}),
     )
     .await;
-    let r = node
-        .post(
-            "/admin/domain-blocks",
-            Some(&admin.token),
-            json!({"domain": blocked.domain, "severity": "suspend"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let bad = blocked.add_actor("bad");
     fake.serve("/@bad", Answer::redirect(302, &bad));
     both_find_nothing(&node, Some(&admin.token), &fake.url("/@bad")).await;

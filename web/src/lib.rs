@@ -17,6 +17,8 @@ pub mod routes;
 pub mod state;
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 
 use std::sync::Arc;

@@ -9,8 +9,8 @@ use super::tests::{accept, body, envelope, open, remote_actor, remote_key, Ctx};
 use super::{
     Accepted, AttestationBody, DeleteBody, FollowBody, GossipIntent, ProfileBody, Refusal,
 };
-use crate::members::NewMember;
 use crate::model::{now_ms, Member};
+use crate::test_support::new_member;
 use crate::{Node, PageRequest, Viewer};
 
 fn signed(key: &Ed25519Keypair, kind: Kind, created: i64, body: Map<String, Value>) -> Envelope {
@@ -18,14 +18,7 @@ fn signed(key: &Ed25519Keypair, kind: Kind, created: i64, body: Map<String, Valu
 }
 
 async fn member(node: &Node, name: &str) -> Member {
-    node.register(NewMember {
-        username: name.into(),
-        email: format!("{name}@k.test"),
-        password: "password123".into(),
-        ..NewMember::default()
-    })
-    .await
-    .expect("register")
+    node.register(new_member(name)).await.expect("register")
 }
 
 fn viewer(m: &Member) -> Viewer {

@@ -1,41 +1,13 @@
 //! Who may fetch a media file, by name and by viewer.
 
 use std::io::Cursor;
-use std::sync::Arc;
 
 use super::Media;
-use crate::members::NewMember;
 use crate::model::{Member, MemberStatus, ProfileUpdate, Visibility};
 use crate::posts::NewPost;
 use crate::store::tables;
-use crate::{Node, NodeConfig, NodeError, Viewer};
-
-struct Fixture {
-    node: Arc<Node>,
-    _dir: tempfile::TempDir,
-}
-
-fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let node = Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open");
-    Fixture {
-        node: Arc::new(node),
-        _dir: dir,
-    }
-}
-
-async fn member(node: &Node, name: &str) -> Viewer {
-    let m = node
-        .register(NewMember {
-            username: name.into(),
-            email: format!("{name}@k.test"),
-            password: "password123".into(),
-            ..NewMember::default()
-        })
-        .await
-        .expect("register");
-    Viewer::Member(Box::new(m))
-}
+use crate::test_support::{alice_bob_carol, fixture, member};
+use crate::{Node, NodeError, Viewer};
 
 fn png() -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
@@ -136,11 +108,7 @@ async fn new_uploads_are_named_by_128_random_bits() {
 #[tokio::test]
 async fn followers_only_media_by_key_and_old_records_by_visibility() {
     let f = fixture();
-    let (alice, bob, carol) = (
-        member(&f.node, "alice").await,
-        member(&f.node, "bob").await,
-        member(&f.node, "carol").await,
-    );
+    let (alice, bob, carol) = alice_bob_carol(&f.node).await;
     f.node.follow(&bob, "alice").await.expect("follow");
     let private = f.node.upload_media(&alice, png(), None).await.expect("up");
     post_with(&f.node, &alice, &private, Visibility::Followers).await;

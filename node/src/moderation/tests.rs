@@ -1,29 +1,12 @@
 //! Settings, audit log, reports, member moderation and dashboard figures.
 
-use std::sync::Arc;
-
-use crate::members::NewMember;
 use crate::model::{MemberStatus, Role};
 use crate::moderation::{
     AuditFilter, MemberAction, NewReport, NodeSettings, ReportAction, ReportState,
 };
 use crate::posts::NewPost;
+use crate::test_support::{new_member, temp_node};
 use crate::{Node, NodeConfig, NodeError, PageRequest, RegistrationMode, Viewer};
-
-async fn node() -> (Arc<Node>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let node = Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open");
-    (Arc::new(node), dir)
-}
-
-fn new_member(name: &str) -> NewMember {
-    NewMember {
-        username: name.into(),
-        email: format!("{name}@k.test"),
-        password: "password123".into(),
-        ..NewMember::default()
-    }
-}
 
 async fn with_role(node: &Node, name: &str, role: Role) -> Viewer {
     let m = node
@@ -102,7 +85,7 @@ async fn settings_need_an_admin_apply_at_once_survive_a_restart_and_are_audited(
 
 #[tokio::test]
 async fn a_report_resolved_with_suspend_hides_the_account_and_leaves_the_queue() {
-    let (node, _dir) = node().await;
+    let (node, _dir) = temp_node();
     let admin = with_role(&node, "root", Role::Admin).await;
     let alice = with_role(&node, "alice", Role::Member).await;
     let spammer = with_role(&node, "spammer", Role::Member).await;
@@ -181,7 +164,7 @@ async fn a_report_resolved_with_suspend_hides_the_account_and_leaves_the_queue()
 
 #[tokio::test]
 async fn moderators_act_below_their_role_and_silence_keeps_posts_from_public_listings() {
-    let (node, _dir) = node().await;
+    let (node, _dir) = temp_node();
     let admin = with_role(&node, "root", Role::Admin).await;
     let moderator = with_role(&node, "mod", Role::Moderator).await;
     let loud = with_role(&node, "loud", Role::Member).await;
@@ -268,7 +251,7 @@ async fn moderators_act_below_their_role_and_silence_keeps_posts_from_public_lis
 
 #[tokio::test]
 async fn the_dashboard_counts_registrations_posts_and_distinct_active_members() {
-    let (node, _dir) = node().await;
+    let (node, _dir) = temp_node();
     let admin = with_role(&node, "root", Role::Admin).await;
     let alice = with_role(&node, "alice", Role::Member).await;
     for i in 0..3 {
@@ -298,7 +281,7 @@ async fn the_dashboard_counts_registrations_posts_and_distinct_active_members() 
 
 #[tokio::test]
 async fn command_line_actions_are_audited_as_the_operator_not_as_automatic() {
-    let (node, _dir) = node().await;
+    let (node, _dir) = temp_node();
     let admin = with_role(&node, "root", Role::Admin).await;
     with_role(&node, "alice", Role::Member).await;
     node.run_admin(crate::admin::AdminCommand::Suspend {
@@ -323,7 +306,7 @@ async fn command_line_actions_are_audited_as_the_operator_not_as_automatic() {
 
 #[tokio::test]
 async fn moderators_keep_a_gossip_peer_blocklist() {
-    let (node, _dir) = node().await;
+    let (node, _dir) = temp_node();
     let moderator = with_role(&node, "mod", Role::Moderator).await;
     let member = with_role(&node, "alice", Role::Member).await;
     let peer = "12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo";

@@ -529,9 +529,7 @@ mod fuzz {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(
-            std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
-        ))]
+        #![proptest_config(crate::test_support::proptest_config(256))]
 
         #[test]
         fn markdown_from_strangers_renders_safely_within_its_budget(source in markdownish()) {
@@ -546,9 +544,7 @@ mod fuzz {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(
-            std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48)
-        ))]
+        #![proptest_config(crate::test_support::proptest_config(48))]
 
         #[test]
         fn wide_and_deep_structures_end_within_their_budget(

@@ -2,32 +2,13 @@
 //! the delivery queue and its back-off, domain blocks.
 
 use crate::store::tables;
-use std::sync::Arc;
 
 use crate::members::NewMember;
 use crate::model::now_ms;
 use crate::posts::NewPost;
 use crate::remote::{DomainBlock, DomainSeverity, NewDelivery, Outgoing, RemoteActor};
-use crate::{Node, NodeConfig, Viewer};
-
-async fn node() -> (Arc<Node>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let node = Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open");
-    (Arc::new(node), dir)
-}
-
-async fn local(node: &Node, name: &str) -> Viewer {
-    let m = node
-        .register(NewMember {
-            username: name.into(),
-            email: format!("{name}@k.test"),
-            password: "password123".into(),
-            ..NewMember::default()
-        })
-        .await
-        .expect("register");
-    Viewer::Member(Box::new(m))
-}
+use crate::test_support::{member, temp_node};
+use crate::{Node, Viewer};
 
 fn remote_actor(name: &str, host: &str) -> RemoteActor {
     let id = format!("https://{host}/users/{name}");
@@ -53,8 +34,8 @@ fn remote_actor(name: &str, host: &str) -> RemoteActor {
 
 #[tokio::test]
 async fn a_post_and_a_remote_follow_write_their_intents_atomically() {
-    let (node, _dir) = node().await;
-    let alice = local(&node, "alice").await;
+    let (node, _dir) = temp_node();
+    let alice = member(&node, "alice").await;
     let bob = node
         .upsert_remote_actor(remote_actor("bob", "remote.example"))
         .await
@@ -110,13 +91,13 @@ async fn a_post_and_a_remote_follow_write_their_intents_atomically() {
 
 #[tokio::test]
 async fn deliveries_wait_for_their_time_retry_later_and_record_the_server() {
-    let (node, _dir) = node().await;
+    let (node, _dir) = temp_node();
     let (id, _) = {
         let x = node
             .upsert_remote_actor(remote_actor("x", "a.example"))
             .await
             .expect("remote");
-        let alice = local(&node, "alice").await;
+        let alice = member(&node, "alice").await;
         node.receive_follow(&x, alice.id().expect("id"), "https://a.example/f/1")
             .await
             .expect("remote follow");
@@ -192,8 +173,8 @@ async fn deliveries_wait_for_their_time_retry_later_and_record_the_server() {
 
 #[tokio::test]
 async fn domain_blocks_cover_subdomains_and_need_a_moderator() {
-    let (node, _dir) = node().await;
-    let alice = local(&node, "alice").await;
+    let (node, _dir) = temp_node();
+    let alice = member(&node, "alice").await;
     let block = DomainBlock {
         domain: "Evil.Example".into(),
         severity: DomainSeverity::Suspend,
@@ -250,7 +231,7 @@ fn host_of_keeps_the_port_refuses_userinfo_and_reads_the_host_requests_reach() {
 
 #[tokio::test]
 async fn a_remote_account_deleting_itself_is_logged_as_an_automatic_action() {
-    let (node, _dir) = node().await;
+    let (node, _dir) = temp_node();
     let admin = node
         .create_member(
             NewMember {
@@ -284,7 +265,7 @@ async fn a_remote_account_deleting_itself_is_logged_as_an_automatic_action() {
 
 #[tokio::test]
 async fn two_fetches_of_a_new_actor_at_once_make_one_account() {
-    let (node, _dir) = node().await;
+    let (node, _dir) = temp_node();
     let (first, second) = tokio::join!(
         node.upsert_remote_actor(remote_actor("twin", "remote.example")),
         node.upsert_remote_actor(remote_actor("twin", "remote.example")),
@@ -319,7 +300,7 @@ fn remote_post(uri: &str) -> crate::remote::RemotePost {
 
 #[tokio::test]
 async fn remote_posts_received_at_once_are_stored_once_each_and_all_answered() {
-    let (node, _dir) = node().await;
+    let (node, _dir) = temp_node();
     let author = node
         .upsert_remote_actor(remote_actor("busy", "remote.example"))
         .await
@@ -361,7 +342,7 @@ async fn remote_posts_received_at_once_are_stored_once_each_and_all_answered() {
 
 #[tokio::test]
 async fn a_handle_binds_only_when_confirmed_and_moves_only_when_confirmed_again() {
-    let (node, _dir) = node().await;
+    let (node, _dir) = temp_node();
     let first = node
         .upsert_remote_actor(remote_actor("boss", "h.example"))
         .await
@@ -421,8 +402,8 @@ async fn a_handle_binds_only_when_confirmed_and_moves_only_when_confirmed_again(
 
 #[tokio::test]
 async fn an_ed25519_key_belongs_to_the_first_identity_that_proved_it() {
-    let (node, _dir) = node().await;
-    let alice = local(&node, "alice").await;
+    let (node, _dir) = temp_node();
+    let alice = member(&node, "alice").await;
     let alice_key = alice.member().expect("member").keys.ed25519_public;
 
     // A remote actor copies a local member's key (even claiming a proof).

@@ -187,14 +187,9 @@ impl Node {
         username: &str,
     ) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
-        let requester = self
-            .member_by_name(username)?
-            .ok_or(NodeError::NotFound("follow request"))?;
+        let requester = self.follow_requester(username)?;
         self.write(|txn| {
-            let request = (me, requester.id);
-            if !txn.has::<tables::FollowRequests>(request)? {
-                return Err(NodeError::NotFound("follow request"));
-            }
+            pending_request(txn, me, requester.id)?;
             self.add_follow(txn, requester.id, me)?;
             if requester.is_local() {
                 self.gossip_if_on(
@@ -219,19 +214,20 @@ impl Node {
         username: &str,
     ) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
-        let requester = self
-            .member_by_name(username)?
-            .ok_or(NodeError::NotFound("follow request"))?;
+        let requester = self.follow_requester(username)?;
         self.write(|txn| {
-            let request = (me, requester.id);
-            if !txn.has::<tables::FollowRequests>(request)? {
-                return Err(NodeError::NotFound("follow request"));
-            }
-            txn.remove::<tables::FollowRequests>(request);
+            pending_request(txn, me, requester.id)?;
+            txn.remove::<tables::FollowRequests>((me, requester.id));
             self.answer_remote_follow(txn, requester.id, me, false)
         })
         .await?;
         self.relationship(me, requester.id)
+    }
+
+    /// The member `username`, as the author of a follow request.
+    fn follow_requester(&self, username: &str) -> NodeResult<crate::model::Member> {
+        self.member_by_name(username)?
+            .ok_or(NodeError::NotFound("follow request"))
     }
 
     /// Queues an Accept or Reject for a remote account's follow of `me`.
@@ -259,5 +255,15 @@ impl Node {
             }
         };
         self.federate(txn, intent)
+    }
+}
+
+/// Fails with "follow request not found" unless `requester` asked to
+/// follow `me`.
+fn pending_request(txn: &Txn<'_>, me: Id, requester: Id) -> NodeResult<()> {
+    if txn.has::<tables::FollowRequests>((me, requester))? {
+        Ok(())
+    } else {
+        Err(NodeError::NotFound("follow request"))
     }
 }

@@ -9,9 +9,9 @@ use node::members::NewMember;
 use node::model::ProfileUpdate;
 use node::Id;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::entities::{relationship, Renderer};
+use super::entities::{self, relationship, Renderer};
 use super::params::{flex_bool, flex_list, Params, ParamsWithFiles};
 use super::{account_page, bearer_token, record_id, status_page, MaybeToken, PageParams, Token};
 use crate::error::{ApiError, ApiResult};
@@ -92,13 +92,7 @@ async fn sign_up(
         reason: p.reason,
     };
     let grant = s.node.register_with_app(&token, new).await?;
-    Ok(axum::Json(json!({
-        "access_token": grant.token,
-        "token_type": "Bearer",
-        "scope": grant.scopes.join(" "),
-        "created_at": grant.created_at / 1000,
-    }))
-    .into_response())
+    Ok(axum::Json(entities::Token::from(grant)).into_response())
 }
 
 /// GET /api/v1/accounts/verify_credentials
@@ -311,7 +305,7 @@ async fn statuses(
     let name = s.node.username_by_id(record_id(&raw)?)?;
     // Kodeon has no pinned posts yet: that list is empty.
     if q.pinned == Some(true) {
-        return Ok(axum::Json(Vec::<Value>::new()).into_response());
+        return Ok(axum::Json(Vec::<entities::Status>::new()).into_response());
     }
     let filter = node::feeds::MemberPostsFilter {
         exclude_replies: q.exclude_replies == Some(true),

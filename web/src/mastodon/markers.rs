@@ -6,8 +6,8 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
-use serde_json::{Map, Value};
 
+use super::entities::Markers;
 use super::params::{flex_list, from_query, Params};
 use super::Token;
 use crate::error::{ApiError, ApiResult};
@@ -16,21 +16,6 @@ use crate::state::AppState;
 /// Routes.
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/markers", get(show).post(update))
-}
-
-fn render(markers: Vec<(String, node::markers::Marker)>) -> Value {
-    let mut map = Map::new();
-    for (name, m) in markers {
-        map.insert(
-            name,
-            serde_json::json!({
-                "last_read_id": m.last_read_id.to_string(),
-                "version": m.version,
-                "updated_at": node::model::rfc3339::format(m.updated_at),
-            }),
-        );
-    }
-    Value::Object(map)
 }
 
 #[derive(Deserialize)]
@@ -47,7 +32,7 @@ async fn show(
 ) -> ApiResult<impl IntoResponse> {
     let v = t.require("read:statuses")?;
     let q: ShowQuery = from_query(&uri)?;
-    Ok(axum::Json(render(s.node.markers(v, &q.timeline)?)))
+    Ok(axum::Json(Markers::of(&s.node.markers(v, &q.timeline)?)))
 }
 
 #[derive(Deserialize)]
@@ -82,5 +67,5 @@ async fn update(
         })?;
         out.push((name.to_string(), s.node.set_marker(v, name, id).await?));
     }
-    Ok(axum::Json(render(out)))
+    Ok(axum::Json(Markers::of(&out)))
 }

@@ -5,11 +5,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use node::media::Media;
-use protocol::local_urls::LocalUrls;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
+use super::entities::attachment;
 use super::params::Params;
 use super::{record_id, MaybeToken, Token};
 use crate::error::{ApiError, ApiResult};
@@ -30,32 +28,6 @@ pub fn routes() -> Router<AppState> {
         .merge(uploads)
         .route("/api/v1/media/{id}", get(show).put(update))
         .route("/media/{file}", get(file))
-}
-
-/// A MediaAttachment.
-pub fn attachment(urls: &LocalUrls, m: &Media) -> Value {
-    let aspect = |w: u32, h: u32| {
-        if h == 0 {
-            0.0
-        } else {
-            f64::from(w) / f64::from(h)
-        }
-    };
-    json!({
-        "id": m.id.to_string(),
-        "type": "image",
-        "url": urls.media(&m.file_name()),
-        "preview_url": urls.media(&m.preview_file_name()),
-        "remote_url": null,
-        "text_url": null,
-        "meta": {
-            "original": {"width": m.width, "height": m.height, "size": format!("{}x{}", m.width, m.height), "aspect": aspect(m.width, m.height)},
-            "small": {"width": m.preview_width, "height": m.preview_height, "size": format!("{}x{}", m.preview_width, m.preview_height), "aspect": aspect(m.preview_width, m.preview_height)},
-            "focus": {"x": m.focus.0, "y": m.focus.1},
-        },
-        "description": if m.description.is_empty() { Value::Null } else { Value::String(m.description.clone()) },
-        "blurhash": m.blurhash,
-    })
 }
 
 /// POST /api/v2/media (multipart: `file`, `description`); also

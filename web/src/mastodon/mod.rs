@@ -4,7 +4,7 @@
 
 mod accounts;
 mod conversations;
-mod entities;
+pub mod entities;
 mod instance;
 mod markers;
 mod media;
@@ -190,10 +190,10 @@ impl PageParams {
 
 /// Renders a page as a JSON array with Mastodon's `Link` header
 /// (absolute URLs with `max_id` / `min_id`).
-pub fn paged(
+pub fn paged<T: serde::Serialize>(
     base: &str,
     uri: &Uri,
-    items: Vec<serde_json::Value>,
+    items: Vec<T>,
     next: Option<Id>,
     prev: Option<Id>,
 ) -> Response {
@@ -236,17 +236,19 @@ pub fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// Renders a page of members as accounts.
-pub fn account_page(
+/// Renders a page of node items as entities (`render` turns one item
+/// into its entity), with Mastodon's `Link` header.
+pub fn render_page<T, E: serde::Serialize>(
     state: &AppState,
     uri: &Uri,
-    page: Page<node::model::MemberSummary>,
+    page: Page<T>,
+    mut render: impl FnMut(&mut entities::Renderer<'_>, &T) -> node::NodeResult<E>,
 ) -> Result<Response, ApiError> {
     let mut r = entities::Renderer::new(&state.node);
     let items = page
         .items
         .iter()
-        .map(|m| r.account_by_id(m.id))
+        .map(|item| render(&mut r, item))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(paged(
         r.base(),
@@ -257,19 +259,20 @@ pub fn account_page(
     ))
 }
 
+/// Renders a page of members as accounts.
+pub fn account_page(
+    state: &AppState,
+    uri: &Uri,
+    page: Page<node::model::MemberSummary>,
+) -> Result<Response, ApiError> {
+    render_page(state, uri, page, |r, m| r.account_by_id(m.id))
+}
+
 /// Renders a page of posts as statuses.
 pub fn status_page(
     state: &AppState,
     uri: &Uri,
     page: Page<node::model::PostView>,
 ) -> Result<Response, ApiError> {
-    let mut r = entities::Renderer::new(&state.node);
-    let items = r.statuses(&page.items)?;
-    Ok(paged(
-        r.base(),
-        uri,
-        items,
-        page.next_max_id,
-        page.prev_min_id,
-    ))
+    render_page(state, uri, page, |r, p| r.status(p))
 }

@@ -6,11 +6,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use node::model::NotificationKind;
 use serde::Deserialize;
-use serde_json::json;
 
-use super::entities::{notification_kinds, Renderer};
+use super::entities::{notification_kinds, Empty, Notification, Renderer};
 use super::params::{flex_list, from_query};
-use super::{paged, record_id, PageParams, Token};
+use super::{record_id, render_page, PageParams, Token};
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -65,22 +64,10 @@ async fn list(
         .collect();
     kinds.retain(|k| !excluded.contains(k));
     if kinds.is_empty() {
-        return Ok(axum::Json(Vec::<serde_json::Value>::new()).into_response());
+        return Ok(axum::Json(Vec::<Notification>::new()).into_response());
     }
     let page = s.node.notifications(v, &kinds, &q.page.request(15)?)?;
-    let mut r = Renderer::new(&s.node);
-    let items = page
-        .items
-        .iter()
-        .map(|n| r.notification(n))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(paged(
-        r.base(),
-        &uri,
-        items,
-        page.next_max_id,
-        page.prev_min_id,
-    ))
+    render_page(&s, &uri, page, |r, n| r.notification(n))
 }
 
 /// GET /api/v1/notifications/{id}
@@ -102,12 +89,12 @@ async fn dismiss(
 ) -> ApiResult<impl IntoResponse> {
     let v = t.require("write:notifications")?;
     s.node.dismiss_notification(v, record_id(&raw)?).await?;
-    Ok(axum::Json(json!({})))
+    Ok(axum::Json(Empty {}))
 }
 
 /// POST /api/v1/notifications/clear
 async fn clear(State(s): State<AppState>, t: Token) -> ApiResult<impl IntoResponse> {
     let v = t.require("write:notifications")?;
     s.node.clear_notifications(v).await?;
-    Ok(axum::Json(json!({})))
+    Ok(axum::Json(Empty {}))
 }

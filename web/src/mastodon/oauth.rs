@@ -8,8 +8,8 @@ use axum::Router;
 use node::apps::{Grant, NewApp, OOB};
 use node::{NodeError, Viewer};
 use serde::Deserialize;
-use serde_json::json;
 
+use super::entities::{Application, Empty, OAuthError, Token};
 use super::params::{flex_list, Params};
 use super::{bearer_token, urlencode};
 use crate::error::{ApiError, ApiResult};
@@ -53,18 +53,7 @@ async fn create_app(
             website: p.website,
         })
         .await?;
-    let app = registered.app;
-    Ok(axum::Json(json!({
-        "id": app.id.to_string(),
-        "name": app.name,
-        "website": app.website,
-        "scopes": app.scopes,
-        "redirect_uri": app.redirect_uris.join("\n"),
-        "redirect_uris": app.redirect_uris,
-        "client_id": app.client_id,
-        "client_secret": registered.client_secret,
-        "vapid_key": "",
-    })))
+    Ok(axum::Json(Application::registered(&registered)))
 }
 
 /// GET /api/v1/apps/verify_credentials (app or member token)
@@ -90,15 +79,7 @@ async fn verify_app(
             "The access token is not an app token",
         )
     })?;
-    Ok(axum::Json(json!({
-        "id": app.id.to_string(),
-        "name": app.name,
-        "website": app.website,
-        "scopes": app.scopes,
-        "redirect_uri": app.redirect_uris.join("\n"),
-        "redirect_uris": app.redirect_uris,
-        "vapid_key": "",
-    })))
+    Ok(axum::Json(Application::of(&app)))
 }
 
 #[derive(Deserialize, Default)]
@@ -357,19 +338,16 @@ struct TokenParams {
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     (
         status,
-        axum::Json(json!({"error": error, "error_description": description})),
+        axum::Json(OAuthError {
+            error,
+            error_description: description,
+        }),
     )
         .into_response()
 }
 
 fn token_body(g: Grant) -> Response {
-    axum::Json(json!({
-        "access_token": g.token,
-        "token_type": "Bearer",
-        "scope": g.scopes.join(" "),
-        "created_at": g.created_at / 1000,
-    }))
-    .into_response()
+    axum::Json(Token::from(g)).into_response()
 }
 
 /// POST /oauth/token
@@ -465,7 +443,7 @@ async fn revoke(State(s): State<AppState>, Params(p): Params<RevokeParams>) -> R
         );
     };
     match s.node.revoke_app_token(&id, &secret, &token).await {
-        Ok(()) => axum::Json(json!({})).into_response(),
+        Ok(()) => axum::Json(Empty {}).into_response(),
         Err(NodeError::Unauthorized(m)) => {
             oauth_error(StatusCode::FORBIDDEN, "unauthorized_client", m)
         }

@@ -302,7 +302,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        #![proptest_config(crate::test_support::proptest_config(256))]
 
         /// Any body parses or is refused; nothing panics and nothing nests
         /// deeper than the limit.

@@ -4,11 +4,10 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::Router;
-use node::moderation::{NewReport, Report};
+use node::moderation::NewReport;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
-use super::entities::Renderer;
+use super::entities::{self, Renderer};
 use super::params::{flex_bool, flex_list, flex_string, Params};
 use super::{record_id, Token};
 use crate::error::{ApiError, ApiResult};
@@ -68,24 +67,8 @@ async fn create(
         .await?;
     let name = s.node.username_by_id(report.target_id)?;
     let target = s.node.profile(v, &name)?;
-    Ok(axum::Json(entity(
+    Ok(axum::Json(entities::report(
         &report,
         Renderer::new(&s.node).account(&target),
     )))
-}
-
-/// Mastodon's Report entity.
-fn entity(r: &Report, target_account: Value) -> Value {
-    json!({
-        "id": r.id.to_string(),
-        "action_taken": r.action.is_some(),
-        "action_taken_at": r.resolved_at.map(node::model::rfc3339::format),
-        "category": r.category,
-        "comment": r.comment,
-        "forwarded": r.forward,
-        "created_at": node::model::rfc3339::format(r.created_at),
-        "status_ids": r.post_ids.iter().map(|id| id.to_string()).collect::<Vec<_>>(),
-        "rule_ids": Vec::<String>::new(),
-        "target_account": target_account,
-    })
 }

@@ -7,9 +7,8 @@ use axum::routing::get;
 use axum::Router;
 use federation::{Kinds, SearchQuery};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
-use super::entities::Renderer;
+use super::entities::{Hashtag, Renderer, SearchResults};
 use super::MaybeToken;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -58,14 +57,22 @@ async fn search(
     };
     let found = federation::search::search(&s.node, s.federation.as_deref(), &v, &query).await?;
     let mut r = Renderer::new(&s.node);
-    let accounts: Vec<Value> = found.accounts.iter().map(|m| r.account(m)).collect();
-    let hashtags: Vec<Value> = found
+    let accounts = found.accounts.iter().map(|m| r.account(m)).collect();
+    let hashtags = found
         .tags
         .into_iter()
-        .map(|(name, count)| json!({"name": name, "url": r.urls().tag(&name), "history": [], "following": false, "statuses_count": count}))
+        .map(|(name, count)| Hashtag {
+            url: r.urls().tag(&name),
+            name,
+            history: Vec::new(),
+            following: false,
+            statuses_count: count,
+        })
         .collect();
     let statuses = r.statuses(&found.posts)?;
-    Ok(axum::Json(
-        json!({"accounts": accounts, "statuses": statuses, "hashtags": hashtags}),
-    ))
+    Ok(axum::Json(SearchResults {
+        accounts,
+        statuses,
+        hashtags,
+    }))
 }

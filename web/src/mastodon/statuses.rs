@@ -7,9 +7,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use node::posts::{NewPost, PostEdit};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
-use super::entities::{parse_visibility, Renderer};
+use super::entities::{parse_visibility, Context, Renderer, StatusSource};
 use super::params::{flex_bool, flex_list, Params};
 use super::{account_page, record_id, status_page, MaybeToken, PageParams, Token};
 use crate::error::{ApiError, ApiResult};
@@ -141,7 +140,7 @@ async fn remove(
     let post = s.node.post(v, post_id)?;
     s.node.delete_post(v, post_id).await?;
     let mut status = Renderer::new(&s.node).status(&post)?;
-    status["text"] = Value::String(post.source.clone());
+    status.text = Some(post.source.clone());
     Ok(axum::Json(status))
 }
 
@@ -160,9 +159,10 @@ async fn context(
         .iter()
         .map(|d| r.status(&d.post))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(axum::Json(
-        json!({"ancestors": ancestors, "descendants": descendants}),
-    ))
+    Ok(axum::Json(Context {
+        ancestors,
+        descendants,
+    }))
 }
 
 /// GET /api/v1/statuses/{id}/source
@@ -173,9 +173,7 @@ async fn source(
 ) -> ApiResult<impl IntoResponse> {
     let v = t.require("read:statuses")?;
     let post = s.node.post(v, record_id(&raw)?)?;
-    Ok(axum::Json(
-        json!({"id": post.id.to_string(), "text": post.source, "spoiler_text": post.spoiler_text}),
-    ))
+    Ok(axum::Json(StatusSource::of(&post)))
 }
 
 /// Generates `POST /api/v1/statuses/{id}/ACTION` handlers returning the status.

@@ -13,6 +13,8 @@ use tower::ServiceExt;
 
 use crate::{router, WebSettings};
 
+mod snapshot;
+
 struct App {
     router: Router,
     node: Arc<Node>,
@@ -874,15 +876,11 @@ async fn the_password_grant_and_the_authorize_form_share_the_accounts_login_limi
 #[tokio::test]
 async fn malformed_multipart_bodies_are_refused_cleanly() {
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+    use proptest::test_runner::{TestCaseError, TestRunner};
 
     let a = app_with(|s| s.rate_limits.media_uploads_per_minute_per_account = 0);
     let (_, _, alice) = a.member("alice", "read+write").await;
     let (valid_type, valid) = multipart_png();
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(96);
     let strategy = (
         prop_oneof![
             Just(valid_type.clone()),
@@ -922,7 +920,7 @@ async fn malformed_multipart_bodies_are_refused_cleanly() {
     let router = a.router.clone();
     let token = alice.clone();
     let outcome = tokio::task::spawn_blocking(move || {
-        let mut runner = TestRunner::new(Config::with_cases(cases));
+        let mut runner = TestRunner::new(crate::test_support::proptest_config(96));
         runner.run(&strategy, |(content_type, body, path)| {
             let method = if path.ends_with("update_credentials") {
                 "PATCH"

@@ -5,8 +5,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
-use serde_json::Value;
 
+use super::entities::Status;
 use super::params::{flex_bool, from_query};
 use super::{status_page, MaybeToken, PageParams, Token};
 use crate::error::ApiResult;
@@ -59,7 +59,7 @@ async fn public(
     let v = t.viewer("read:statuses")?;
     let q = query(&uri)?;
     if q.only_media == Some(true) {
-        return Ok(axum::Json(Vec::<Value>::new()).into_response());
+        return Ok(axum::Json(Vec::<Status>::new()).into_response());
     }
     let req = q.page.request(20)?;
     let page = if q.remote == Some(true) {
@@ -82,7 +82,7 @@ async fn tag(
     let v = t.viewer("read:statuses")?;
     let q = query(&uri)?;
     if q.remote == Some(true) || q.only_media == Some(true) {
-        return Ok(axum::Json(Vec::<Value>::new()).into_response());
+        return Ok(axum::Json(Vec::<Status>::new()).into_response());
     }
     status_page(&s, &uri, s.node.tag_feed(&v, &tag, &q.page.request(20)?)?)
 }

@@ -158,12 +158,10 @@ pub(super) fn translate(
                     .conversations(viewer, &node::PageRequest::first(20))
                     .ok()?;
                 let conversation = page.items.iter().find(|c| c.last_post.id == post.id)?;
-                let entity =
-                    super::super::conversations::render(&mut Renderer::new(node), conversation)
-                        .ok()?;
+                let entity = Renderer::new(node).conversation(conversation).ok()?;
                 return Some(Outgoing {
                     event: "conversation",
-                    payload: entity.to_string(),
+                    payload: serde_json::to_string(&entity).ok()?,
                 });
             }
             let wanted = match channel {
@@ -186,7 +184,7 @@ pub(super) fn translate(
             };
             Some(Outgoing {
                 event,
-                payload: status.to_string(),
+                payload: serde_json::to_string(&status).ok()?,
             })
         }
         Event::PostDeleted { id, seen_by } => {
@@ -216,7 +214,7 @@ pub(super) fn translate(
             let entity = Renderer::new(node).notification(&n).ok()?;
             Some(Outgoing {
                 event: "notification",
-                payload: entity.to_string(),
+                payload: serde_json::to_string(&entity).ok()?,
             })
         }
     }

@@ -11,6 +11,7 @@
 //! IP and in all ([`StreamSlots`]).
 
 mod channel;
+mod messages;
 mod slots;
 
 #[cfg(test)]
@@ -34,6 +35,7 @@ use tokio::sync::broadcast::Receiver;
 use tokio::time::{Interval, MissedTickBehavior};
 
 use self::channel::{translate, Channel, Listener};
+use self::messages::{ClientMessage, EventMessage, Refusal};
 pub use self::slots::{StreamSlot, StreamSlots};
 use super::MaybeToken;
 use crate::error::{ApiError, ApiResult};
@@ -206,14 +208,6 @@ async fn websocket(
         .on_upgrade(move |socket| serve_socket(subscription, channels, socket)))
 }
 
-#[derive(Deserialize)]
-struct ClientMessage {
-    #[serde(rename = "type")]
-    kind: String,
-    stream: String,
-    tag: Option<String>,
-}
-
 async fn serve_socket(mut sub: Subscription, mut channels: Vec<Channel>, mut socket: WebSocket) {
     loop {
         tokio::select! {
@@ -229,8 +223,9 @@ async fn serve_socket(mut sub: Subscription, mut channels: Vec<Channel>, mut soc
                 };
                 for channel in &channels {
                     if let Some(out) = translate(&sub.state, &sub.listener, channel, &event) {
-                        let msg = serde_json::json!({"stream": channel.names(), "event": out.event, "payload": out.payload});
-                        if socket.send(Message::Text(msg.to_string().into())).await.is_err() {
+                        let msg = EventMessage { stream: channel.names(), event: out.event, payload: &out.payload };
+                        let Ok(text) = serde_json::to_string(&msg) else { continue };
+                        if socket.send(Message::Text(text.into())).await.is_err() {
                             return;
                         }
                     }
@@ -244,8 +239,9 @@ async fn serve_socket(mut sub: Subscription, mut channels: Vec<Channel>, mut soc
                         "subscribe" => {
                             if let Err(e) = sub.listener.check(&channel) {
                                 // Mastodon answers a refused subscription so.
-                                let msg = serde_json::json!({"error": e.message, "status": e.status.as_u16()});
-                                if socket.send(Message::Text(msg.to_string().into())).await.is_err() {
+                                let msg = Refusal { error: &e.message, status: e.status.as_u16() };
+                                let Ok(text) = serde_json::to_string(&msg) else { continue };
+                                if socket.send(Message::Text(text.into())).await.is_err() {
                                     return;
                                 }
                             } else if !channels.contains(&channel) {
