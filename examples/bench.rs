@@ -3,6 +3,7 @@
 //! ```text
 //! cargo build --release && cargo run --release --example bench -- [--posts 1000000] [--authors 1000]
 //!     [--data-dir DIR] [--engine sled|fjall] [--feed-only | --throughput-only | --startup-only]
+//!     [--crash-posts N]
 //! ```
 //!
 //! 1. Start-up to ready on an empty store, and idle resident memory, of the
@@ -37,6 +38,8 @@ struct Args {
     authors: usize,
     feed_requests: usize,
     throughput_posts: usize,
+    /// Posts written just before the crash of the start-up figures.
+    crash_posts: usize,
 }
 
 fn args() -> Args {
@@ -49,6 +52,7 @@ fn args() -> Args {
         authors: 1_000,
         feed_requests: 2_000,
         throughput_posts: 20_000,
+        crash_posts: 500,
     };
     let argv: Vec<String> = std::env::args().collect();
     a.feed_only = argv.iter().any(|x| x == "--feed-only");
@@ -83,6 +87,7 @@ fn args() -> Args {
             "--authors" => a.authors = n,
             "--feed-requests" => a.feed_requests = n,
             "--throughput-posts" => a.throughput_posts = n,
+            "--crash-posts" => a.crash_posts = n,
             _ => {}
         }
         i += 2;
@@ -154,6 +159,8 @@ async fn start_release_node(a: &Args, dir: &Path) -> anyhow::Result<Option<Serve
         .arg(dir)
         .args(["--listen", &format!("127.0.0.1:{port}")])
         .env("KODEON_STORAGE__ENGINE", a.engine.name())
+        // The crash figure writes 500 posts as one member.
+        .env("KODEON_RATE_LIMITS__POSTS_PER_MINUTE_PER_ACCOUNT", "0")
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -181,6 +188,16 @@ async fn start_release_node(a: &Args, dir: &Path) -> anyhow::Result<Option<Serve
         base: format!("http://127.0.0.1:{port}"),
         ready: started.elapsed(),
     }))
+}
+
+impl Drop for Served {
+    /// A node left running (the benchmark failed) is killed, not orphaned.
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
 }
 
 impl Served {
@@ -284,23 +301,43 @@ async fn startup_and_memory_once(
         "startup to ready ({what}, after a clean stop): {:.0} ms  [target <= 1000 ms]",
         served.ready.as_secs_f64() * 1000.0
     );
-    // Writes that are in the journal only when the node dies.
-    for i in 0..500 {
-        let body = serde_json::json!({"content": format!("written before a crash {i}")});
-        let r = client
-            .post(format!("{}/api/kodeon/v1/posts", served.base))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-            .await?;
-        anyhow::ensure!(r.status() == 201, "post failed: {}", r.status());
+    // Writes that are in the journal only when the node dies, 16 at a time.
+    let started = Instant::now();
+    let mut writers = tokio::task::JoinSet::new();
+    for w in 0..16 {
+        let (client, token, url) = (
+            client.clone(),
+            token.clone(),
+            format!("{}/api/kodeon/v1/posts", served.base),
+        );
+        let n = a.crash_posts / 16 + usize::from(w < a.crash_posts % 16);
+        writers.spawn(async move {
+            for i in 0..n {
+                let body = serde_json::json!({"content": format!("written before a crash {w}-{i}")});
+                let r = client.post(&url).bearer_auth(&token).json(&body).send().await?;
+                anyhow::ensure!(r.status() == 201, "post failed: {}", r.status());
+            }
+            Ok(())
+        });
     }
+    while let Some(done) = writers.join_next().await {
+        done??;
+    }
+    let journal = journal_bytes(dir, a.engine);
+    eprintln!(
+        "({} posts written in {:.1} s before the crash; journal {:.1} MB)",
+        a.crash_posts,
+        started.elapsed().as_secs_f64(),
+        journal as f64 / 1e6
+    );
     served.crash()?;
     let Some(served) = start_release_node(a, dir).await? else {
         return Ok(());
     };
     println!(
-        "startup to ready ({what}, after a crash with 500 posts in the journal): {:.0} ms",
+        "startup to ready ({what}, after a crash with {} posts in the journal, {:.1} MB): {:.0} ms",
+        a.crash_posts,
+        journal as f64 / 1e6,
         served.ready.as_secs_f64() * 1000.0
     );
     served.stop()?;
@@ -322,6 +359,18 @@ async fn writer_token(a: &Args, dir: &Path) -> anyhow::Result<String> {
     node.flush()?;
     drop(node);
     Ok(token)
+}
+
+/// Bytes in fjall's journal files (`NNN.jnl`), 0 for sled.
+fn journal_bytes(dir: &Path, engine: node::StoreEngine) -> u64 {
+    std::fs::read_dir(dir.join(engine.dir_name()))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".jnl"))
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
 }
 
 /// VmRSS of process `pid`, in KiB.
