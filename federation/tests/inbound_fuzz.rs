@@ -22,18 +22,13 @@ use node::remote::RemoteActor;
 use node::{Node, NodeConfig};
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
-use proptest::test_runner::Config as ProptestConfig;
 use protocol::activities::{ActorDocument, InboundActivity, PostObject};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig::with_cases(cases)
-}
+#[path = "../../protocol/tests/support/mod.rs"]
+mod support;
+use support::proptest_config;
 
 // ------------------------------------------------------------ strategies
 
@@ -423,7 +418,7 @@ fn deliver(h: &Harness, actor: &str, body: Vec<u8>) -> Result<(), TestCaseError>
 }
 
 proptest! {
-    #![proptest_config(config(48))]
+    #![proptest_config(proptest_config(48))]
 
     /// A few activities from one actor, in order: each is answered
     /// without a panic or a 5xx.
@@ -507,7 +502,7 @@ fn actor_document() -> BoxedStrategy<Value> {
 }
 
 proptest! {
-    #![proptest_config(config(512))]
+    #![proptest_config(proptest_config(512))]
 
     /// Any JSON, and actor documents of meaningful and arbitrary parts: no
     /// panic, and an actor is read only when its id, inbox and key are on

@@ -19,7 +19,6 @@ use kodeon_protocol::http_signature::{
 use kodeon_protocol::identity::{RsaKeypair, RsaVerifyingKey};
 use proptest::collection::vec;
 use proptest::prelude::*;
-use proptest::test_runner::Config as ProptestConfig;
 use serde_json::Value;
 
 // ------------------------------------------------------ counting allocator
@@ -134,13 +133,8 @@ fn parse_and_check(req: &Req) -> Result<Option<ParsedSignature>, TestCaseError> 
 
 const NOW: i64 = 1_618_884_480;
 
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig::with_cases(cases)
-}
+mod support;
+use support::proptest_config;
 
 // ------------------------------------------------------ requests that verify
 
@@ -515,7 +509,7 @@ fn requested_by(req: &Req) -> usize {
 }
 
 proptest! {
-    #![proptest_config(config(512))]
+    #![proptest_config(proptest_config(512))]
 
     /// Anything at all: no panic, bounded allocation.
     #[test]
@@ -545,7 +539,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(256))]
+    #![proptest_config(proptest_config(256))]
 
     /// Mutations of requests that verify: no panic, bounded allocation,
     /// and a signature that still verifies was made over the same bytes.

@@ -7,7 +7,6 @@ use std::sync::OnceLock;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use identity::{RsaKeypair, RsaVerifyingKey};
-use proptest::test_runner::Config as ProptestConfig;
 
 use super::{content_digest_sha256, digest_header, SignedRequest};
 
@@ -31,15 +30,9 @@ PSXSfBDiUGhwOw76WuSSsf1D4b/vLoJ10wIDAQAB
 /// RFC 9421 test request content digest of `{"hello": "world"}`.
 pub(super) const RFC_CONTENT_DIGEST: &str = "sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:";
 
-/// `cases` property-test cases, or `PROPTEST_CASES` when it is set
-/// (`ProptestConfig::with_cases` alone would ignore the variable).
-pub(super) fn proptest_config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig::with_cases(cases)
-}
+#[path = "../../tests/support/mod.rs"]
+mod shared;
+pub(super) use shared::proptest_config;
 
 /// Two keys, generated once (RSA generation is slow).
 pub(super) fn keys() -> &'static (RsaKeypair, RsaKeypair) {
