@@ -13,7 +13,7 @@ use rand::RngCore;
 
 use super::templates::{LoginPage, SetupPage};
 use super::{
-    cookie, field, render, set_cookie, AdminSession, PanelError, FORM_COOKIE, SESSION_COOKIE,
+    cookie, field, render, set_cookie, PanelError, PanelForm, FORM_COOKIE, SESSION_COOKIE,
 };
 use crate::rate_limit::{Action, ClientIp};
 use crate::state::AppState;
@@ -152,10 +152,8 @@ pub async fn login(
 /// POST /admin/logout — ends the session.
 pub async fn logout(
     State(s): State<AppState>,
-    session: AdminSession,
-    Form(form): Form<HashMap<String, String>>,
+    PanelForm { session, .. }: PanelForm,
 ) -> Result<Response, PanelError> {
-    session.check_form(&s, &form)?;
     if let Ok((viewer, current)) = s.node.authenticate_panel(&session.token) {
         s.node.revoke_session(&viewer, current.id).await?;
     }
