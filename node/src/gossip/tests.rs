@@ -8,7 +8,8 @@ use protocol::envelope::{Envelope, EnvelopeError, Kind};
 use super::{Accepted, EnvelopeContext, PostBody, Refusal};
 use crate::id::Id;
 use crate::members::NewMember;
-use crate::remote::{RemoteActor, RemotePost};
+use crate::remote::RemoteActor;
+use crate::test_support::remote_post;
 use crate::{Node, NodeConfig, Viewer};
 
 pub(super) struct Ctx<'a>(pub(super) &'a Node);
@@ -145,25 +146,7 @@ async fn same_post_by_activitypub_and_gossip_is_stored_once() {
     let b = body(2);
     let ap = f
         .node
-        .receive_post(
-            &author,
-            RemotePost {
-                uri: b.uri.clone(),
-                url: b.url.clone(),
-                title: String::new(),
-                html: "<p>hello 2</p>".into(),
-                summary: String::new(),
-                sensitive: false,
-                visibility: crate::model::Visibility::Public,
-                in_reply_to: None,
-                tags: Vec::new(),
-                mentions: Vec::new(),
-                language: None,
-                published: 1,
-                updated: None,
-                attachments: Vec::new(),
-            },
-        )
+        .receive_post(&author, remote_post(&b.uri, &b.url, "<p>hello 2</p>", 1))
         .await
         .expect("receive");
     // ...then gossip: stored as an envelope, no second post.
@@ -187,25 +170,7 @@ async fn same_post_by_activitypub_and_gossip_is_stored_once() {
     let b3 = body(3);
     let again = f
         .node
-        .receive_post(
-            &author,
-            RemotePost {
-                uri: b3.uri.clone(),
-                url: b3.url,
-                title: String::new(),
-                html: String::new(),
-                summary: String::new(),
-                sensitive: false,
-                visibility: crate::model::Visibility::Public,
-                in_reply_to: None,
-                tags: Vec::new(),
-                mentions: Vec::new(),
-                language: None,
-                published: 1,
-                updated: None,
-                attachments: Vec::new(),
-            },
-        )
+        .receive_post(&author, remote_post(&b3.uri, &b3.url, "", 1))
         .await
         .expect("receive");
     assert_eq!(again, gossiped);

@@ -281,20 +281,8 @@ async fn two_fetches_of_a_new_actor_at_once_make_one_account() {
 
 fn remote_post(uri: &str) -> crate::remote::RemotePost {
     crate::remote::RemotePost {
-        uri: uri.into(),
-        url: uri.into(),
-        title: String::new(),
-        html: "<p>hello</p>".into(),
-        summary: String::new(),
-        sensitive: false,
-        visibility: crate::model::Visibility::Public,
-        in_reply_to: None,
         tags: vec!["intake".into()],
-        mentions: Vec::new(),
-        language: None,
-        published: now_ms(),
-        updated: None,
-        attachments: Vec::new(),
+        ..crate::test_support::remote_post(uri, uri, "<p>hello</p>", now_ms())
     }
 }
 
