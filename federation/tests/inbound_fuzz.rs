@@ -17,7 +17,6 @@ use federation::actors::parse_actor;
 use federation::{Federation, FederationSettings, InboxRequest};
 use identity::RsaKeypair;
 use kodeon_federation as federation;
-use node::members::NewMember;
 use node::remote::RemoteActor;
 use node::{Node, NodeConfig};
 use proptest::collection::{btree_map, vec};
@@ -26,9 +25,10 @@ use protocol::activities::{ActorDocument, InboundActivity, PostObject};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+mod common;
 #[path = "../../protocol/tests/support/mod.rs"]
-mod support;
-use support::proptest_config;
+mod proptest_support;
+use proptest_support::proptest_config;
 
 // ------------------------------------------------------------ strategies
 
@@ -283,26 +283,8 @@ fn harness() -> &'static Harness {
         let dir = tempfile::tempdir().expect("tempdir");
         let node = Arc::new(Node::open(NodeConfig::new(dir.path(), "kodeon.test")).expect("open"));
         let (federation, alice, alice_post) = rt.block_on(async {
-            let alice = node
-                .register(NewMember {
-                    username: "alice".into(),
-                    email: "alice@kodeon.test".into(),
-                    password: "password123".into(),
-                    ..NewMember::default()
-                })
-                .await
-                .expect("register");
-            let viewer = node::Viewer::Member(Box::new(alice));
-            let post = node
-                .create_post(
-                    &viewer,
-                    node::posts::NewPost {
-                        content: "Hello #fediverse".into(),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .expect("post");
+            let alice = common::register_alice(&node).await;
+            let post = common::post_as(&node, &alice, "Hello #fediverse").await;
             let settings = FederationSettings {
                 allow_private: true,
                 ..FederationSettings::default()
