@@ -63,6 +63,24 @@ pub(crate) fn post(content: &str, visibility: Visibility) -> NewPost {
     }
 }
 
+/// Publishes `content` as `author`, seen by `visibility`.
+pub(crate) async fn publish(
+    node: &Node,
+    author: &Viewer,
+    content: &str,
+    visibility: Visibility,
+) -> PostView {
+    node.create_post(author, post(content, visibility))
+        .await
+        .expect("post")
+}
+
+/// The ids of the first page of `viewer`'s home feed.
+pub(crate) fn home_ids(node: &Node, viewer: &Viewer, req: &PageRequest) -> Vec<Id> {
+    let page = node.home_feed(viewer, req).expect("home");
+    page.items.iter().map(|p| p.id).collect()
+}
+
 /// The ids of every post of a feed, newest first, read `limit` a page
 /// by following `next_max_id`.
 pub(crate) fn walk_feed(
