@@ -141,9 +141,7 @@ impl Node {
     /// posts leave the home feed (filtered when it is read).
     pub async fn unfollow(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
-        let target = self
-            .member_by_name(username)?
-            .ok_or(NodeError::NotFound("member"))?;
+        let target = self.named_member(username)?;
         self.write(|txn| {
             let was_asked = txn.has::<tables::Following>((me, target.id))?
                 || txn.has::<tables::FollowRequests>((target.id, me))?;
