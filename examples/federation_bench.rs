@@ -28,6 +28,8 @@ use identity::{RsaKeypair, RsaVerifyingKey};
 use serde_json::json;
 use tokio::net::TcpListener;
 
+#[path = "support/bench_config.rs"]
+mod bench_config;
 #[path = "support/cpu.rs"]
 mod cpu;
 
@@ -87,18 +89,8 @@ async fn start_node() -> anyhow::Result<Served> {
     let dir = tempfile::tempdir()?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
-    let mut config = kodeon::Config {
-        data_dir: dir.path().to_path_buf(),
-        ..kodeon::Config::default()
-    };
+    let mut config = bench_config::bench_config(dir.path().to_path_buf(), port);
     config.storage.engine = Some(engine());
-    config.server.dev = true;
-    config.server.domain = format!("localhost:{port}");
-    config.registration.mode = node::RegistrationMode::Open;
-    config.rate_limits.register_per_hour_per_ip = 0;
-    config.rate_limits.login_per_minute_per_ip = 0;
-    config.rate_limits.posts_per_minute_per_account = 0;
-    config.log.level = "warn".into();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(kodeon::run(config, listener, async {
         let _ = stopped.await;
