@@ -363,22 +363,9 @@ async fn store_alone(n: usize, pem: &str, bookkeeping: bool) -> anyhow::Result<(
         let id = format!("https://far.example/users/u{i}");
         authors.push(
             node.upsert_remote_actor(node::remote::RemoteActor {
-                actor_id: id.clone(),
-                username: format!("u{i}"),
-                name: String::new(),
-                summary: String::new(),
-                avatar_url: String::new(),
-                url: id.clone(),
-                inbox: format!("{id}/inbox"),
                 shared_inbox: Some("https://far.example/inbox".into()),
-                followers: None,
-                locked: false,
-                actor_type: "Person".into(),
-                key_id: format!("{id}#main-key"),
                 public_key_pem: pem.to_string(),
-                ed25519: None,
-                ed25519_proven: false,
-                confirmed_handle: None,
+                ..node::remote::RemoteActor::person(&id, &format!("u{i}"))
             })
             .await?,
         );

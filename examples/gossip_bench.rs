@@ -160,22 +160,11 @@ async fn accept_alone(records: usize) -> anyhow::Result<()> {
     let key = Ed25519Keypair::generate();
     let actor = "https://far.test/users/bench";
     node.upsert_remote_actor(node::remote::RemoteActor {
-        actor_id: actor.into(),
-        username: "bench".into(),
         name: "Bench".into(),
-        summary: String::new(),
-        avatar_url: String::new(),
         url: "https://far.test/@bench".into(),
-        inbox: format!("{actor}/inbox"),
-        shared_inbox: None,
-        followers: None,
-        locked: false,
-        actor_type: "Person".into(),
-        key_id: format!("{actor}#main-key"),
-        public_key_pem: String::new(),
         ed25519: Some(key.public()),
         ed25519_proven: true,
-        confirmed_handle: None,
+        ..node::remote::RemoteActor::person(actor, "bench")
     })
     .await?;
     let now = now_ms();

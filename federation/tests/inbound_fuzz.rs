@@ -317,22 +317,10 @@ fn new_actor(h: &Harness) -> String {
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let id = format!("{REMOTE}/users/f{n}");
     let actor = RemoteActor {
-        actor_id: id.clone(),
-        username: format!("f{n}"),
         name: format!("Fuzz {n}"),
-        summary: String::new(),
-        avatar_url: String::new(),
-        url: id.clone(),
-        inbox: format!("{id}/inbox"),
-        shared_inbox: None,
         followers: Some(format!("{id}/followers")),
-        locked: false,
-        actor_type: "Person".into(),
-        key_id: format!("{id}#main-key"),
         public_key_pem: h.public_pem.clone(),
-        ed25519: None,
-        ed25519_proven: false,
-        confirmed_handle: None,
+        ..RemoteActor::person(&id, &format!("f{n}"))
     };
     h.rt.block_on(h.federation.node().upsert_remote_actor(actor))
         .expect("remote actor");

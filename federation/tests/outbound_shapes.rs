@@ -38,22 +38,10 @@ fn shape(value: &Value, key: &str) -> Value {
 
 fn remote_actor(id: &str, pem: &str) -> RemoteActor {
     RemoteActor {
-        actor_id: id.into(),
-        username: "bob".into(),
         name: "Bob".into(),
-        summary: String::new(),
-        avatar_url: String::new(),
-        url: id.into(),
-        inbox: format!("{id}/inbox"),
-        shared_inbox: None,
         followers: Some(format!("{id}/followers")),
-        locked: false,
-        actor_type: "Person".into(),
-        key_id: format!("{id}#main-key"),
         public_key_pem: pem.into(),
-        ed25519: None,
-        ed25519_proven: false,
-        confirmed_handle: None,
+        ..RemoteActor::person(id, "bob")
     }
 }
 

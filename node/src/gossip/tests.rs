@@ -44,22 +44,12 @@ pub(super) fn remote_key() -> Ed25519Keypair {
 
 pub(super) async fn remote_actor(node: &Node, ed25519: Option<identity::PublicKey>) {
     node.upsert_remote_actor(RemoteActor {
-        actor_id: "https://far.test/users/ana".into(),
-        username: "ana".into(),
         name: "Ana".into(),
-        summary: String::new(),
-        avatar_url: String::new(),
         url: "https://far.test/@ana".into(),
-        inbox: "https://far.test/users/ana/inbox".into(),
-        shared_inbox: None,
-        followers: None,
-        locked: false,
-        actor_type: "Person".into(),
-        key_id: "https://far.test/users/ana#main-key".into(),
-        public_key_pem: String::new(),
         ed25519,
         ed25519_proven: true,
         confirmed_handle: Some("ana@far.test".into()),
+        ..RemoteActor::person("https://far.test/users/ana", "ana")
     })
     .await
     .expect("actor");

@@ -13,22 +13,12 @@ use crate::{Node, Viewer};
 fn remote_actor(name: &str, host: &str) -> RemoteActor {
     let id = format!("https://{host}/users/{name}");
     RemoteActor {
-        actor_id: id.clone(),
-        username: name.into(),
         name: name.into(),
-        summary: String::new(),
-        avatar_url: String::new(),
-        url: id.clone(),
-        inbox: format!("{id}/inbox"),
         shared_inbox: Some(format!("https://{host}/inbox")),
         followers: Some(format!("{id}/followers")),
-        locked: false,
-        actor_type: "Person".into(),
-        key_id: format!("{id}#main-key"),
         public_key_pem: "-----BEGIN PUBLIC KEY-----\n...".into(),
-        ed25519: None,
-        ed25519_proven: false,
         confirmed_handle: Some(format!("{name}@{host}")),
+        ..RemoteActor::person(&id, name)
     }
 }
 
