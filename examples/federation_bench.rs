@@ -387,20 +387,12 @@ async fn store_alone(n: usize, pem: &str, bookkeeping: bool) -> anyhow::Result<(
                 node.receive_post(
                     author,
                     node::remote::RemotePost {
-                        uri: uri.clone(),
-                        url: uri.clone(),
-                        title: String::new(),
-                        html: format!("<p>Benchmark note number {i} #bench</p>"),
-                        summary: String::new(),
-                        sensitive: false,
-                        visibility: node::model::Visibility::Public,
-                        in_reply_to: None,
                         tags: vec!["bench".into()],
-                        mentions: Vec::new(),
-                        language: None,
-                        published: node::model::now_ms(),
-                        updated: None,
-                        attachments: Vec::new(),
+                        ..node::remote::RemotePost::public(
+                            &uri,
+                            &format!("<p>Benchmark note number {i} #bench</p>"),
+                            node::model::now_ms(),
+                        )
                     },
                 )
                 .await?;

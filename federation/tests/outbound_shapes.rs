@@ -66,22 +66,11 @@ async fn outgoing_activities_keep_their_shape() {
     let bobs = node
         .receive_post(
             &bob,
-            RemotePost {
-                uri: "https://remote.example/notes/1".into(),
-                url: "https://remote.example/notes/1".into(),
-                title: String::new(),
-                html: "<p>hello</p>".into(),
-                summary: String::new(),
-                sensitive: false,
-                visibility: Visibility::Public,
-                in_reply_to: None,
-                tags: Vec::new(),
-                mentions: Vec::new(),
-                language: None,
-                published: node::model::now_ms(),
-                updated: None,
-                attachments: Vec::new(),
-            },
+            RemotePost::public(
+                "https://remote.example/notes/1",
+                "<p>hello</p>",
+                node::model::now_ms(),
+            ),
         )
         .await
         .expect("remote post");

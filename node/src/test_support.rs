@@ -6,7 +6,6 @@ use std::sync::Arc;
 use crate::members::NewMember;
 use crate::model::{PostView, Visibility};
 use crate::posts::NewPost;
-use crate::remote::RemotePost;
 use crate::{Id, Node, NodeConfig, NodeResult, Page, PageRequest, Viewer};
 
 /// A node at `k.test` in a temporary directory (removed when dropped).
@@ -107,24 +106,3 @@ pub(crate) fn walk_feed(
 #[path = "../../protocol/tests/support/mod.rs"]
 mod shared;
 pub(crate) use shared::proptest_config;
-
-/// A public remote post `uri` (shown at `url`), published at `published`,
-/// with nothing but `html` in it.
-pub(crate) fn remote_post(uri: &str, url: &str, html: &str, published: i64) -> RemotePost {
-    RemotePost {
-        uri: uri.into(),
-        url: url.into(),
-        title: String::new(),
-        html: html.into(),
-        summary: String::new(),
-        sensitive: false,
-        visibility: Visibility::Public,
-        in_reply_to: None,
-        tags: Vec::new(),
-        mentions: Vec::new(),
-        language: None,
-        published,
-        updated: None,
-        attachments: Vec::new(),
-    }
-}

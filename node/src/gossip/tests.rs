@@ -8,8 +8,7 @@ use protocol::envelope::{Envelope, EnvelopeError, Kind};
 use super::{Accepted, EnvelopeContext, PostBody, Refusal};
 use crate::id::Id;
 use crate::members::NewMember;
-use crate::remote::RemoteActor;
-use crate::test_support::remote_post;
+use crate::remote::{RemoteActor, RemotePost};
 use crate::{Node, NodeConfig, Viewer};
 
 pub(super) struct Ctx<'a>(pub(super) &'a Node);
@@ -136,7 +135,13 @@ async fn same_post_by_activitypub_and_gossip_is_stored_once() {
     let b = body(2);
     let ap = f
         .node
-        .receive_post(&author, remote_post(&b.uri, &b.url, "<p>hello 2</p>", 1))
+        .receive_post(
+            &author,
+            RemotePost {
+                url: b.url.clone(),
+                ..RemotePost::public(&b.uri, "<p>hello 2</p>", 1)
+            },
+        )
         .await
         .expect("receive");
     // ...then gossip: stored as an envelope, no second post.
@@ -160,7 +165,13 @@ async fn same_post_by_activitypub_and_gossip_is_stored_once() {
     let b3 = body(3);
     let again = f
         .node
-        .receive_post(&author, remote_post(&b3.uri, &b3.url, "", 1))
+        .receive_post(
+            &author,
+            RemotePost {
+                url: b3.url,
+                ..RemotePost::public(&b3.uri, "", 1)
+            },
+        )
         .await
         .expect("receive");
     assert_eq!(again, gossiped);

@@ -272,7 +272,7 @@ async fn two_fetches_of_a_new_actor_at_once_make_one_account() {
 fn remote_post(uri: &str) -> crate::remote::RemotePost {
     crate::remote::RemotePost {
         tags: vec!["intake".into()],
-        ..crate::test_support::remote_post(uri, uri, "<p>hello</p>", now_ms())
+        ..crate::remote::RemotePost::public(uri, "<p>hello</p>", now_ms())
     }
 }
 
