@@ -7,8 +7,8 @@ use protocol::envelope::{Envelope, EnvelopeError, Kind};
 
 use super::{Accepted, EnvelopeContext, PostBody, Refusal};
 use crate::id::Id;
-use crate::members::NewMember;
 use crate::remote::{RemoteActor, RemotePost};
+use crate::test_support::new_member;
 use crate::{Node, NodeConfig, Viewer};
 
 pub(super) struct Ctx<'a>(pub(super) &'a Node);
@@ -291,12 +291,7 @@ async fn public_posts_write_a_gossip_intent_only_when_gossip_is_on() {
         let f = open(gossip);
         let alice = f
             .node
-            .register(NewMember {
-                username: "alice".into(),
-                email: "alice@k.test".into(),
-                password: "password123".into(),
-                ..NewMember::default()
-            })
+            .register(new_member("alice"))
             .await
             .expect("register");
         let viewer = Viewer::Member(Box::new(alice.clone()));
