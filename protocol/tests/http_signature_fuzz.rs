@@ -133,7 +133,10 @@ fn parse_and_check(req: &Req) -> Result<Option<ParsedSignature>, TestCaseError> 
 
 const NOW: i64 = 1_618_884_480;
 
+#[path = "support/rfc9421_key.rs"]
+mod rfc9421_key;
 mod support;
+use rfc9421_key::RFC_TEST_KEY_RSA;
 use support::proptest_config;
 
 // ------------------------------------------------------ requests that verify
@@ -144,17 +147,6 @@ struct Seed {
     key: RsaVerifyingKey,
     signing_string: Vec<u8>,
 }
-
-/// RFC 9421 Appendix B.1.1 `test-key-rsa`.
-const RFC_TEST_KEY_RSA: &str = "-----BEGIN RSA PUBLIC KEY-----
-MIIBCgKCAQEAhAKYdtoeoy8zcAcR874L8cnZxKzAGwd7v36APp7Pv6Q2jdsPBRrw
-WEBnez6d0UDKDwGbc6nxfEXAy5mbhgajzrw3MOEt8uA5txSKobBpKDeBLOsdJKFq
-MGmXCQvEG7YemcxDTRPxAleIAgYYRjTSd/QBwVW9OwNFhekro3RtlinV0a75jfZg
-kne/YiktSvLG34lw2zqXBDTC5NHROUqGTlML4PlNZS5Ri2U4aCNx2rUPRcKIlE0P
-uKxI4T+HIaFpv8+rdV6eUgOrB2xeI1dSFFn/nnv5OoZJEIB+VmuKn3DCUcCZSFlQ
-PSXSfBDiUGhwOw76WuSSsf1D4b/vLoJ10wIDAQAB
------END RSA PUBLIC KEY-----
-";
 
 fn pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
