@@ -28,6 +28,8 @@ use identity::{RsaKeypair, RsaVerifyingKey};
 use serde_json::json;
 use tokio::net::TcpListener;
 
+#[path = "support/bench_config.rs"]
+mod bench_config;
 #[path = "support/cpu.rs"]
 mod cpu;
 
@@ -87,18 +89,8 @@ async fn start_node() -> anyhow::Result<Served> {
     let dir = tempfile::tempdir()?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
-    let mut config = kodeon::Config {
-        data_dir: dir.path().to_path_buf(),
-        ..kodeon::Config::default()
-    };
+    let mut config = bench_config::bench_config(dir.path().to_path_buf(), port);
     config.storage.engine = Some(engine());
-    config.server.dev = true;
-    config.server.domain = format!("localhost:{port}");
-    config.registration.mode = node::RegistrationMode::Open;
-    config.rate_limits.register_per_hour_per_ip = 0;
-    config.rate_limits.login_per_minute_per_ip = 0;
-    config.rate_limits.posts_per_minute_per_account = 0;
-    config.log.level = "warn".into();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(kodeon::run(config, listener, async {
         let _ = stopped.await;
@@ -371,22 +363,9 @@ async fn store_alone(n: usize, pem: &str, bookkeeping: bool) -> anyhow::Result<(
         let id = format!("https://far.example/users/u{i}");
         authors.push(
             node.upsert_remote_actor(node::remote::RemoteActor {
-                actor_id: id.clone(),
-                username: format!("u{i}"),
-                name: String::new(),
-                summary: String::new(),
-                avatar_url: String::new(),
-                url: id.clone(),
-                inbox: format!("{id}/inbox"),
                 shared_inbox: Some("https://far.example/inbox".into()),
-                followers: None,
-                locked: false,
-                actor_type: "Person".into(),
-                key_id: format!("{id}#main-key"),
                 public_key_pem: pem.to_string(),
-                ed25519: None,
-                ed25519_proven: false,
-                confirmed_handle: None,
+                ..node::remote::RemoteActor::person(&id, &format!("u{i}"))
             })
             .await?,
         );
@@ -408,20 +387,12 @@ async fn store_alone(n: usize, pem: &str, bookkeeping: bool) -> anyhow::Result<(
                 node.receive_post(
                     author,
                     node::remote::RemotePost {
-                        uri: uri.clone(),
-                        url: uri.clone(),
-                        title: String::new(),
-                        html: format!("<p>Benchmark note number {i} #bench</p>"),
-                        summary: String::new(),
-                        sensitive: false,
-                        visibility: node::model::Visibility::Public,
-                        in_reply_to: None,
                         tags: vec!["bench".into()],
-                        mentions: Vec::new(),
-                        language: None,
-                        published: node::model::now_ms(),
-                        updated: None,
-                        attachments: Vec::new(),
+                        ..node::remote::RemotePost::public(
+                            &uri,
+                            &format!("<p>Benchmark note number {i} #bench</p>"),
+                            node::model::now_ms(),
+                        )
                     },
                 )
                 .await?;

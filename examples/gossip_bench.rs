@@ -34,6 +34,8 @@ use protocol::envelope::{verify_batch, Envelope, Kind};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
+#[path = "support/bench_config.rs"]
+mod bench_config;
 #[path = "support/cpu.rs"]
 mod cpu;
 use cpu::cpu_of;
@@ -158,22 +160,11 @@ async fn accept_alone(records: usize) -> anyhow::Result<()> {
     let key = Ed25519Keypair::generate();
     let actor = "https://far.test/users/bench";
     node.upsert_remote_actor(node::remote::RemoteActor {
-        actor_id: actor.into(),
-        username: "bench".into(),
         name: "Bench".into(),
-        summary: String::new(),
-        avatar_url: String::new(),
         url: "https://far.test/@bench".into(),
-        inbox: format!("{actor}/inbox"),
-        shared_inbox: None,
-        followers: None,
-        locked: false,
-        actor_type: "Person".into(),
-        key_id: format!("{actor}#main-key"),
-        public_key_pem: String::new(),
         ed25519: Some(key.public()),
         ed25519_proven: true,
-        confirmed_handle: None,
+        ..node::remote::RemoteActor::person(actor, "bench")
     })
     .await?;
     let now = now_ms();
@@ -283,17 +274,7 @@ async fn node_child() -> anyhow::Result<()> {
     let bootstrap = arg_values("--bootstrap");
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
-    let mut config = kodeon::Config {
-        data_dir: data_dir.into(),
-        ..kodeon::Config::default()
-    };
-    config.server.dev = true;
-    config.server.domain = format!("localhost:{port}");
-    config.registration.mode = node::RegistrationMode::Open;
-    config.rate_limits.register_per_hour_per_ip = 0;
-    config.rate_limits.login_per_minute_per_ip = 0;
-    config.rate_limits.posts_per_minute_per_account = 0;
-    config.log.level = "warn".into();
+    let mut config = bench_config::bench_config(data_dir.into(), port);
     config.p2p.listen = vec!["/ip4/127.0.0.1/tcp/0".into()];
     config.p2p.bootstrap = bootstrap;
     config.p2p.kademlia = false;

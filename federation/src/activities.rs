@@ -101,10 +101,8 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             let object = post_uri(node, &post)?;
             let like_id = node.urls().like(&liker.username, post.id);
             let like = Like::new(&like_id, &actor, &object);
-            let (id, body) = match intent {
-                Outgoing::Like { .. } => (like_id.clone(), body(like)?),
-                _ => undo(&actor, &node.urls().undo_of(&like_id), like)?,
-            };
+            let undone = !matches!(intent, Outgoing::Like { .. });
+            let (id, body) = sent_or_undone(node, undone, &actor, &like_id, like)?;
             Rendered {
                 id,
                 body,
@@ -142,10 +140,8 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 vec![author_uri, node.urls().followers(&booster.username)],
                 &object,
             );
-            let (id, body) = match intent {
-                Outgoing::Announce { .. } => (announce_id.clone(), body(announce)?),
-                _ => undo(&actor, &node.urls().undo_of(&announce_id), announce)?,
-            };
+            let undone = !matches!(intent, Outgoing::Announce { .. });
+            let (id, body) = sent_or_undone(node, undone, &actor, &announce_id, announce)?;
             let mut inboxes: BTreeSet<String> = node
                 .remote_follower_inboxes(booster.id)?
                 .into_iter()
@@ -175,10 +171,8 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             };
             let actor = member_uri(node, &local);
             let follow = Follow::new(activity_id, &actor, &member_uri(node, &remote));
-            let (id, body) = match intent {
-                Outgoing::Follow { .. } => (activity_id.clone(), body(follow)?),
-                _ => undo(&actor, &node.urls().undo_of(activity_id), follow)?,
-            };
+            let undone = !matches!(intent, Outgoing::Follow { .. });
+            let (id, body) = sent_or_undone(node, undone, &actor, activity_id, follow)?;
             Rendered {
                 id,
                 body,
@@ -226,10 +220,8 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             let actor = member_uri(node, &local);
             let block_id = node.urls().block(&local.username, remote.id);
             let block = Block::new(&block_id, &actor, &member_uri(node, &remote));
-            let (id, body) = match intent {
-                Outgoing::Block { .. } => (block_id.clone(), body(block)?),
-                _ => undo(&actor, &node.urls().undo_of(&block_id), block)?,
-            };
+            let undone = !matches!(intent, Outgoing::Block { .. });
+            let (id, body) = sent_or_undone(node, undone, &actor, &block_id, block)?;
             Rendered {
                 id,
                 body,
@@ -295,9 +287,20 @@ fn body<A: Activity + Serialize>(activity: A) -> NodeResult<Value> {
         .map_err(|e| NodeError::Internal(format!("an activity as JSON: {e}")))
 }
 
-/// The `Undo` of `object`, and its body.
-fn undo<T: Serialize>(actor: &str, id: &str, object: T) -> NodeResult<(String, Value)> {
-    Ok((id.to_string(), body(Undo::new(id, actor, object))?))
+/// The id and body of `activity` (its id `id`, by `actor`) as sent, or,
+/// when it is `undone`, of its `Undo`.
+fn sent_or_undone<A: Activity + Serialize>(
+    node: &Node,
+    undone: bool,
+    actor: &str,
+    id: &str,
+    activity: A,
+) -> NodeResult<(String, Value)> {
+    if !undone {
+        return Ok((id.to_string(), body(activity)?));
+    }
+    let undo_id = node.urls().undo_of(id);
+    Ok((undo_id.clone(), body(Undo::new(&undo_id, actor, activity))?))
 }
 
 fn personal_inbox(member: &Member) -> Vec<String> {

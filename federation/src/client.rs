@@ -139,6 +139,14 @@ pub async fn fetch_json(
     let parsed = check_url(url, allow_private)?;
     let response = signed_get(data, client, &parsed, ACCEPT).await?;
     let status = response.status();
+    check_success(status, url)?;
+    let body = read_body(response, url, Overflow::Refuse).await?;
+    serde_json::from_slice(&body).map_err(|e| FederationError::Malformed(format!("{url}: {e}")))
+}
+
+/// An answer other than a success is the fetch's error: `Gone` for a 410
+/// (the document was deleted), else `Fetch` with the status.
+fn check_success(status: reqwest::StatusCode, url: &str) -> Result<(), FederationError> {
     if status == reqwest::StatusCode::GONE {
         return Err(FederationError::Gone(url.to_string()));
     }
@@ -148,8 +156,7 @@ pub async fn fetch_json(
             format!("HTTP {status}"),
         ));
     }
-    let body = read_body(response, url, Overflow::Refuse).await?;
-    serde_json::from_slice(&body).map_err(|e| FederationError::Malformed(format!("{url}: {e}")))
+    Ok(())
 }
 
 /// What one GET of a URL a member pasted answered. Nothing is followed
@@ -193,15 +200,7 @@ pub async fn fetch_resource(
             })?;
         return Ok(Fetched::Redirect(location));
     }
-    if status == reqwest::StatusCode::GONE {
-        return Err(FederationError::Gone(url.to_string()));
-    }
-    if !status.is_success() {
-        return Err(FederationError::Fetch(
-            url.to_string(),
-            format!("HTTP {status}"),
-        ));
-    }
+    check_success(status, url.as_str())?;
     let header = |name| {
         response
             .headers()

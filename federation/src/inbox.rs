@@ -181,11 +181,7 @@ impl Federation {
         actor: &Member,
     ) -> Result<Received, FederationError> {
         let node: &Node = &self.node;
-        let actor_id = actor
-            .remote
-            .as_ref()
-            .map(|r| r.actor_id.as_str())
-            .unwrap_or_default();
+        let actor_id = remote_actor_id(actor);
         let as_viewer = Viewer::Member(Box::new(actor.clone()));
         let id_of = |r: &Option<protocol::activities::Reference>| -> String {
             r.as_ref()
@@ -352,11 +348,7 @@ impl Federation {
         as_viewer: &Viewer,
     ) -> Result<Received, FederationError> {
         let node: &Node = &self.node;
-        let actor_id = actor
-            .remote
-            .as_ref()
-            .map(|r| r.actor_id.as_str())
-            .unwrap_or_default();
+        let actor_id = remote_actor_id(actor);
         // The undone activity must be the actor's own.
         undo.check_undone_actor(actor_id)?;
         let Some(undone) = undo.undone() else {
@@ -423,4 +415,13 @@ impl Federation {
             _ => Ok(None),
         }
     }
+}
+
+/// The ActivityPub id of a remote member (`""` for a local one).
+fn remote_actor_id(actor: &Member) -> &str {
+    actor
+        .remote
+        .as_ref()
+        .map(|r| r.actor_id.as_str())
+        .unwrap_or_default()
 }

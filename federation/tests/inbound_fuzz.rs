@@ -17,23 +17,18 @@ use federation::actors::parse_actor;
 use federation::{Federation, FederationSettings, InboxRequest};
 use identity::RsaKeypair;
 use kodeon_federation as federation;
-use node::members::NewMember;
 use node::remote::RemoteActor;
 use node::{Node, NodeConfig};
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
-use proptest::test_runner::Config as ProptestConfig;
 use protocol::activities::{ActorDocument, InboundActivity, PostObject};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig::with_cases(cases)
-}
+mod common;
+#[path = "../../protocol/tests/support/mod.rs"]
+mod proptest_support;
+use proptest_support::proptest_config;
 
 // ------------------------------------------------------------ strategies
 
@@ -288,26 +283,8 @@ fn harness() -> &'static Harness {
         let dir = tempfile::tempdir().expect("tempdir");
         let node = Arc::new(Node::open(NodeConfig::new(dir.path(), "kodeon.test")).expect("open"));
         let (federation, alice, alice_post) = rt.block_on(async {
-            let alice = node
-                .register(NewMember {
-                    username: "alice".into(),
-                    email: "alice@kodeon.test".into(),
-                    password: "password123".into(),
-                    ..NewMember::default()
-                })
-                .await
-                .expect("register");
-            let viewer = node::Viewer::Member(Box::new(alice));
-            let post = node
-                .create_post(
-                    &viewer,
-                    node::posts::NewPost {
-                        content: "Hello #fediverse".into(),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .expect("post");
+            let alice = common::register_alice(&node).await;
+            let post = common::post_as(&node, &alice, "Hello #fediverse").await;
             let settings = FederationSettings {
                 allow_private: true,
                 ..FederationSettings::default()
@@ -340,22 +317,10 @@ fn new_actor(h: &Harness) -> String {
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let id = format!("{REMOTE}/users/f{n}");
     let actor = RemoteActor {
-        actor_id: id.clone(),
-        username: format!("f{n}"),
         name: format!("Fuzz {n}"),
-        summary: String::new(),
-        avatar_url: String::new(),
-        url: id.clone(),
-        inbox: format!("{id}/inbox"),
-        shared_inbox: None,
         followers: Some(format!("{id}/followers")),
-        locked: false,
-        actor_type: "Person".into(),
-        key_id: format!("{id}#main-key"),
         public_key_pem: h.public_pem.clone(),
-        ed25519: None,
-        ed25519_proven: false,
-        confirmed_handle: None,
+        ..RemoteActor::person(&id, &format!("f{n}"))
     };
     h.rt.block_on(h.federation.node().upsert_remote_actor(actor))
         .expect("remote actor");
@@ -423,7 +388,7 @@ fn deliver(h: &Harness, actor: &str, body: Vec<u8>) -> Result<(), TestCaseError>
 }
 
 proptest! {
-    #![proptest_config(config(48))]
+    #![proptest_config(proptest_config(48))]
 
     /// A few activities from one actor, in order: each is answered
     /// without a panic or a 5xx.
@@ -507,7 +472,7 @@ fn actor_document() -> BoxedStrategy<Value> {
 }
 
 proptest! {
-    #![proptest_config(config(512))]
+    #![proptest_config(proptest_config(512))]
 
     /// Any JSON, and actor documents of meaningful and arbitrary parts: no
     /// panic, and an actor is read only when its id, inbox and key are on

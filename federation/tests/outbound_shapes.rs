@@ -12,12 +12,13 @@
 
 use std::collections::BTreeMap;
 
+mod common;
+
 use identity::RsaKeypair;
 use kodeon_federation::activities::render;
-use node::members::NewMember;
 use node::model::Visibility;
 use node::remote::{Outgoing, RemoteActor, RemotePost};
-use node::{Node, NodeConfig, Viewer};
+use node::{Node, NodeConfig};
 use serde_json::{json, Value};
 
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
@@ -37,22 +38,10 @@ fn shape(value: &Value, key: &str) -> Value {
 
 fn remote_actor(id: &str, pem: &str) -> RemoteActor {
     RemoteActor {
-        actor_id: id.into(),
-        username: "bob".into(),
         name: "Bob".into(),
-        summary: String::new(),
-        avatar_url: String::new(),
-        url: id.into(),
-        inbox: format!("{id}/inbox"),
-        shared_inbox: None,
         followers: Some(format!("{id}/followers")),
-        locked: false,
-        actor_type: "Person".into(),
-        key_id: format!("{id}#main-key"),
         public_key_pem: pem.into(),
-        ed25519: None,
-        ed25519_proven: false,
-        confirmed_handle: None,
+        ..RemoteActor::person(id, "bob")
     }
 }
 
@@ -60,15 +49,7 @@ fn remote_actor(id: &str, pem: &str) -> RemoteActor {
 async fn outgoing_activities_keep_their_shape() {
     let dir = tempfile::tempdir().expect("tempdir");
     let node = Node::open(NodeConfig::new(dir.path(), "kodeon.test")).expect("open");
-    let alice = node
-        .register(NewMember {
-            username: "alice".into(),
-            email: "alice@kodeon.test".into(),
-            password: "password123".into(),
-            ..NewMember::default()
-        })
-        .await
-        .expect("register");
+    let alice = common::register_alice(&node).await;
     let pem = RsaKeypair::generate()
         .expect("rsa")
         .public_pem()
@@ -81,36 +62,15 @@ async fn outgoing_activities_keep_their_shape() {
     node.receive_follow(&bob, alice.id, "https://remote.example/follows/1")
         .await
         .expect("follow");
-    let as_alice = Viewer::Member(Box::new(alice.clone()));
-    let post = node
-        .create_post(
-            &as_alice,
-            node::posts::NewPost {
-                content: "Hello #fediverse @bob@remote.example".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("post");
+    let post = common::post_as(&node, &alice, "Hello #fediverse @bob@remote.example").await;
     let bobs = node
         .receive_post(
             &bob,
-            RemotePost {
-                uri: "https://remote.example/notes/1".into(),
-                url: "https://remote.example/notes/1".into(),
-                title: String::new(),
-                html: "<p>hello</p>".into(),
-                summary: String::new(),
-                sensitive: false,
-                visibility: Visibility::Public,
-                in_reply_to: None,
-                tags: Vec::new(),
-                mentions: Vec::new(),
-                language: None,
-                published: node::model::now_ms(),
-                updated: None,
-                attachments: Vec::new(),
-            },
+            RemotePost::public(
+                "https://remote.example/notes/1",
+                "<p>hello</p>",
+                node::model::now_ms(),
+            ),
         )
         .await
         .expect("remote post");

@@ -7,7 +7,7 @@
 
 use crate::error::NodeResult;
 use crate::id::Id;
-use crate::model::{now_ms, Member, MemberStatus, Post, Profile, Role, Visibility};
+use crate::model::{now_ms, Member, MemberStatus, Post, Profile, Role};
 use crate::node::Node;
 use crate::store::tables;
 use identity::MemberKeys;
@@ -81,26 +81,10 @@ impl Node {
                     let id = self.ids.next();
                     let text = format!("Benchmark post number {n} about #bench things");
                     Post {
-                        id,
-                        author_id: authors[n % authors.len()],
-                        title: String::new(),
                         html: format!("<p>{text}</p>"),
                         source: text,
-                        post_type: Default::default(),
-                        category: String::new(),
                         tags: vec!["bench".into()],
-                        visibility: Visibility::Public,
-                        in_reply_to: None,
-                        in_reply_to_author: None,
-                        thread_root: id,
-                        mentions: Vec::new(),
-                        media: Vec::new(),
-                        spoiler_text: String::new(),
-                        sensitive: false,
-                        language: None,
-                        created_at: now_ms(),
-                        edited_at: None,
-                        remote: None,
+                        ..Post::top_level(id, authors[n % authors.len()], now_ms())
                     }
                 })
                 .collect();

@@ -275,6 +275,13 @@ impl Node {
         }
     }
 
+    /// The member `username` (as [`Node::member_by_name`] finds them), or
+    /// `NotFound("member")`.
+    pub(crate) fn named_member(&self, username: &str) -> NodeResult<Member> {
+        self.member_by_name(username)?
+            .ok_or(NodeError::NotFound("member"))
+    }
+
     /// Loads a member by username (or did:key), any status.
     pub(crate) fn member_by_name(&self, username: &str) -> NodeResult<Option<Member>> {
         if username.starts_with("did:key:") {

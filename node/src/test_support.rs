@@ -62,6 +62,24 @@ pub(crate) fn post(content: &str, visibility: Visibility) -> NewPost {
     }
 }
 
+/// Publishes `content` as `author`, seen by `visibility`.
+pub(crate) async fn publish(
+    node: &Node,
+    author: &Viewer,
+    content: &str,
+    visibility: Visibility,
+) -> PostView {
+    node.create_post(author, post(content, visibility))
+        .await
+        .expect("post")
+}
+
+/// The ids of the first page of `viewer`'s home feed.
+pub(crate) fn home_ids(node: &Node, viewer: &Viewer, req: &PageRequest) -> Vec<Id> {
+    let page = node.home_feed(viewer, req).expect("home");
+    page.items.iter().map(|p| p.id).collect()
+}
+
 /// The ids of every post of a feed, newest first, read `limit` a page
 /// by following `next_max_id`.
 pub(crate) fn walk_feed(
@@ -85,12 +103,6 @@ pub(crate) fn walk_feed(
     }
 }
 
-/// A property test's config: `default` cases, or `PROPTEST_CASES` when it
-/// is set (`ProptestConfig::with_cases` alone would ignore the variable).
-pub(crate) fn proptest_config(default: u32) -> proptest::test_runner::Config {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default);
-    proptest::test_runner::Config::with_cases(cases)
-}
+#[path = "../../protocol/tests/support/mod.rs"]
+mod shared;
+pub(crate) use shared::proptest_config;

@@ -3,7 +3,7 @@
 use crate::members::NewMember;
 use crate::model::{Preferences, Privacy, ProfileUpdate, Visibility};
 use crate::posts::NewPost;
-use crate::test_support::{alice_bob_carol, fixture, member, post, walk_feed};
+use crate::test_support::{alice_bob_carol, fixture, home_ids, member, post, publish, walk_feed};
 use crate::{Node, NodeConfig, NodeError, PageRequest, Viewer};
 
 #[tokio::test]
@@ -11,11 +11,7 @@ async fn followers_only_posts_reach_followers_and_nobody_else() {
     let f = fixture();
     let (alice, bob, carol) = alice_bob_carol(&f.node).await;
     f.node.follow(&bob, "alice").await.expect("follow");
-    let p = f
-        .node
-        .create_post(&alice, post("for followers", Visibility::Followers))
-        .await
-        .expect("post");
+    let p = publish(&f.node, &alice, "for followers", Visibility::Followers).await;
 
     assert_eq!(
         f.node
@@ -25,12 +21,7 @@ async fn followers_only_posts_reach_followers_and_nobody_else() {
             .len(),
         1
     );
-    assert!(f
-        .node
-        .home_feed(&carol, &PageRequest::default())
-        .expect("home")
-        .items
-        .is_empty());
+    assert!(home_ids(&f.node, &carol, &PageRequest::default()).is_empty());
     assert!(matches!(
         f.node.post(&carol, p.id),
         Err(NodeError::NotFound(_))
@@ -60,10 +51,8 @@ async fn cursors_page_through_without_gaps_or_repeats() {
     let mut ids = Vec::new();
     for i in 0..7 {
         ids.push(
-            f.node
-                .create_post(&alice, post(&format!("post {i}"), Visibility::Public))
+            publish(&f.node, &alice, &format!("post {i}"), Visibility::Public)
                 .await
-                .expect("post")
                 .id,
         );
     }
@@ -230,30 +219,19 @@ async fn home_feed_follows_the_graph_and_pages_past_the_cache() {
     let mut alice_posts = Vec::new();
     for i in 0..150 {
         alice_posts.push(
-            f.node
-                .create_post(&alice, post(&format!("a{i}"), Visibility::Public))
+            publish(&f.node, &alice, &format!("a{i}"), Visibility::Public)
                 .await
-                .expect("post")
                 .id,
         );
     }
-    let carol_post = f
-        .node
-        .create_post(&carol, post("carol says hi", Visibility::Public))
-        .await
-        .expect("post");
+    let carol_post = publish(&f.node, &carol, "carol says hi", Visibility::Public).await;
     // A reply by alice to carol, whom bob does not follow, stays out of bob's home.
     let reply = NewPost {
         in_reply_to: Some(carol_post.id.to_string()),
         ..post("reply to carol", Visibility::Public)
     };
     let reply = f.node.create_post(&alice, reply).await.expect("reply");
-    assert!(f
-        .node
-        .home_feed(&bob, &PageRequest::default())
-        .expect("home")
-        .items
-        .is_empty());
+    assert!(home_ids(&f.node, &bob, &PageRequest::default()).is_empty());
 
     // Following shows alice's history at once, newest first, across the
     // 64-post cache window and into the store.
@@ -264,27 +242,12 @@ async fn home_feed_follows_the_graph_and_pages_past_the_cache() {
     assert_eq!(seen, alice_posts);
 
     // A new post appears on top (cache updated after the write).
-    let fresh = f
-        .node
-        .create_post(&alice, post("fresh", Visibility::Public))
-        .await
-        .expect("post");
-    assert_eq!(
-        f.node
-            .home_feed(&bob, &PageRequest::first(1))
-            .expect("home")
-            .items[0]
-            .id,
-        fresh.id
-    );
+    let fresh = publish(&f.node, &alice, "fresh", Visibility::Public).await;
+    assert_eq!(home_ids(&f.node, &bob, &PageRequest::first(1))[0], fresh.id);
     // Deleting it takes it out.
     f.node.delete_post(&alice, fresh.id).await.expect("delete");
     assert_eq!(
-        f.node
-            .home_feed(&bob, &PageRequest::first(1))
-            .expect("home")
-            .items[0]
-            .id,
+        home_ids(&f.node, &bob, &PageRequest::first(1))[0],
         alice_posts[0]
     );
     // Following carol too lets the reply in; min_id pages back up.
@@ -294,28 +257,21 @@ async fn home_feed_follows_the_graph_and_pages_past_the_cache() {
         .home_feed(&bob, &PageRequest::first(2))
         .expect("home");
     assert_eq!(top.items[0].id, reply.id);
-    let newer = f
-        .node
-        .home_feed(
+    assert_eq!(
+        home_ids(
+            &f.node,
             &bob,
             &PageRequest {
                 min_id: Some(alice_posts[3]),
                 ..PageRequest::first(2)
-            },
-        )
-        .expect("home");
-    assert_eq!(
-        newer.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+            }
+        ),
         vec![alice_posts[1], alice_posts[2]]
     );
     // Unfollowing removes alice's posts at once.
     f.node.unfollow(&bob, "alice").await.expect("unfollow");
-    let after = f
-        .node
-        .home_feed(&bob, &PageRequest::first(40))
-        .expect("home");
     assert_eq!(
-        after.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+        home_ids(&f.node, &bob, &PageRequest::first(40)),
         vec![carol_post.id]
     );
 }
@@ -325,16 +281,8 @@ async fn boosts_reach_the_boosters_followers_and_vanish_with_the_post() {
     let f = fixture();
     let (alice, bob, carol) = alice_bob_carol(&f.node).await;
     f.node.follow(&carol, "bob").await.expect("follow");
-    let p = f
-        .node
-        .create_post(&alice, post("worth sharing", Visibility::Public))
-        .await
-        .expect("post");
-    let private = f
-        .node
-        .create_post(&alice, post("not for sharing", Visibility::Followers))
-        .await
-        .expect("post");
+    let p = publish(&f.node, &alice, "worth sharing", Visibility::Public).await;
+    let private = publish(&f.node, &alice, "not for sharing", Visibility::Followers).await;
     f.node.follow(&bob, "alice").await.expect("follow");
     assert!(matches!(
         f.node.boost(&bob, private.id).await,
@@ -384,28 +332,14 @@ async fn boosts_reach_the_boosters_followers_and_vanish_with_the_post() {
         .is_some());
     // Deleting the post removes the boost everywhere.
     f.node.delete_post(&alice, p.id).await.expect("delete");
-    assert!(f
-        .node
-        .home_feed(&carol, &PageRequest::default())
-        .expect("home")
-        .items
-        .is_empty());
+    assert!(home_ids(&f.node, &carol, &PageRequest::default()).is_empty());
     assert!(f.node.post(&carol, info.id).is_err());
     // Unboost of a live post.
-    let q = f
-        .node
-        .create_post(&alice, post("again", Visibility::Public))
-        .await
-        .expect("post");
+    let q = publish(&f.node, &alice, "again", Visibility::Public).await;
     f.node.boost(&bob, q.id).await.expect("boost");
     let after = f.node.unboost(&bob, q.id).await.expect("unboost");
     assert_eq!((after.boosts_count, after.boosted), (0, false));
-    assert!(f
-        .node
-        .home_feed(&carol, &PageRequest::default())
-        .expect("home")
-        .items
-        .is_empty());
+    assert!(home_ids(&f.node, &carol, &PageRequest::default()).is_empty());
 }
 
 #[tokio::test]
@@ -420,15 +354,8 @@ async fn full_text_search_finds_public_posts_with_every_word() {
         )
         .await
         .expect("post");
-    let b = f
-        .node
-        .create_post(&alice, post("Rust is fast", Visibility::Public))
-        .await
-        .expect("post");
-    f.node
-        .create_post(&alice, post("secret rust notes", Visibility::Followers))
-        .await
-        .expect("post");
+    let b = publish(&f.node, &alice, "Rust is fast", Visibility::Public).await;
+    publish(&f.node, &alice, "secret rust notes", Visibility::Followers).await;
     let ids = |q: &str| {
         f.node
             .search_posts(&Viewer::Anonymous, q, 20)

@@ -8,18 +8,12 @@ use kodeon_protocol::envelope::{canonical, verify_batch, Envelope, EnvelopeError
 use kodeon_protocol::identity::Ed25519Keypair;
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
-use proptest::test_runner::Config as ProptestConfig;
 use serde_json::{json, Map, Value};
 
 const NOW: i64 = 1_795_000_000_000;
 
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig::with_cases(cases)
-}
+mod support;
+use support::proptest_config;
 
 fn key() -> Ed25519Keypair {
     Ed25519Keypair::from_secret_bytes(&[7u8; 32])
@@ -224,7 +218,7 @@ fn apply_byte_edits(bytes: &[u8], edits: &[(usize, u8, u8)]) -> Vec<u8> {
 }
 
 proptest! {
-    #![proptest_config(config(512))]
+    #![proptest_config(proptest_config(512))]
 
     /// Arbitrary bytes: no panic, never valid.
     #[test]

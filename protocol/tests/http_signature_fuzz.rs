@@ -19,7 +19,6 @@ use kodeon_protocol::http_signature::{
 use kodeon_protocol::identity::{RsaKeypair, RsaVerifyingKey};
 use proptest::collection::vec;
 use proptest::prelude::*;
-use proptest::test_runner::Config as ProptestConfig;
 use serde_json::Value;
 
 // ------------------------------------------------------ counting allocator
@@ -134,13 +133,11 @@ fn parse_and_check(req: &Req) -> Result<Option<ParsedSignature>, TestCaseError> 
 
 const NOW: i64 = 1_618_884_480;
 
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig::with_cases(cases)
-}
+#[path = "support/rfc9421_key.rs"]
+mod rfc9421_key;
+mod support;
+use rfc9421_key::RFC_TEST_KEY_RSA;
+use support::proptest_config;
 
 // ------------------------------------------------------ requests that verify
 
@@ -150,17 +147,6 @@ struct Seed {
     key: RsaVerifyingKey,
     signing_string: Vec<u8>,
 }
-
-/// RFC 9421 Appendix B.1.1 `test-key-rsa`.
-const RFC_TEST_KEY_RSA: &str = "-----BEGIN RSA PUBLIC KEY-----
-MIIBCgKCAQEAhAKYdtoeoy8zcAcR874L8cnZxKzAGwd7v36APp7Pv6Q2jdsPBRrw
-WEBnez6d0UDKDwGbc6nxfEXAy5mbhgajzrw3MOEt8uA5txSKobBpKDeBLOsdJKFq
-MGmXCQvEG7YemcxDTRPxAleIAgYYRjTSd/QBwVW9OwNFhekro3RtlinV0a75jfZg
-kne/YiktSvLG34lw2zqXBDTC5NHROUqGTlML4PlNZS5Ri2U4aCNx2rUPRcKIlE0P
-uKxI4T+HIaFpv8+rdV6eUgOrB2xeI1dSFFn/nnv5OoZJEIB+VmuKn3DCUcCZSFlQ
-PSXSfBDiUGhwOw76WuSSsf1D4b/vLoJ10wIDAQAB
------END RSA PUBLIC KEY-----
-";
 
 fn pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
@@ -515,7 +501,7 @@ fn requested_by(req: &Req) -> usize {
 }
 
 proptest! {
-    #![proptest_config(config(512))]
+    #![proptest_config(proptest_config(512))]
 
     /// Anything at all: no panic, bounded allocation.
     #[test]
@@ -545,7 +531,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(256))]
+    #![proptest_config(proptest_config(256))]
 
     /// Mutations of requests that verify: no panic, bounded allocation,
     /// and a signature that still verifies was made over the same bytes.

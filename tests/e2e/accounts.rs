@@ -1,19 +1,13 @@
 use serde_json::json;
 
-use crate::harness::{TestNode, PASSWORD};
+use crate::harness::{assert_ran, TestNode, PASSWORD};
 
 #[tokio::test]
 async fn register_login_logout_and_sessions() {
     let node = TestNode::start().await;
     let alice = node.register("alice").await;
     // Log in by username and by email.
-    let by_name = node
-        .post(
-            "/auth/login",
-            None,
-            json!({"login": "alice", "password": PASSWORD}),
-        )
-        .await;
+    let by_name = node.login("alice", PASSWORD).await;
     assert_eq!(by_name.status, 200, "{}", by_name.body);
     let by_email = node
         .post(
@@ -57,20 +51,8 @@ async fn register_login_logout_and_sessions() {
         .await
         .assert_error(401, None);
     // Wrong password, unknown user: 401, same message.
-    let wrong = node
-        .post(
-            "/auth/login",
-            None,
-            json!({"login": "alice", "password": "not the password"}),
-        )
-        .await;
-    let unknown = node
-        .post(
-            "/auth/login",
-            None,
-            json!({"login": "nobody", "password": "not the password"}),
-        )
-        .await;
+    let wrong = node.login("alice", "not the password").await;
+    let unknown = node.login("nobody", "not the password").await;
     wrong.assert_error(401, None);
     unknown.assert_error(401, None);
     assert_eq!(wrong.body["error"], unknown.body["error"]);
@@ -170,11 +152,7 @@ pub(crate) async fn admin(dir: &std::path::Path, args: &[&str]) -> String {
     })
     .await
     .expect("join");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out, "kodeon admin");
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
@@ -189,13 +167,7 @@ async fn approval_mode_holds_new_members_until_approved() {
     assert_eq!(r.body["member"]["private"]["status"], "pending");
     let token = r.body["token"].as_str().expect("token").to_string();
     node.get("/me", Some(&token)).await.assert_error(403, None);
-    node.post(
-        "/auth/login",
-        None,
-        json!({"login": "newbie", "password": PASSWORD}),
-    )
-    .await
-    .assert_error(403, None);
+    node.login("newbie", PASSWORD).await.assert_error(403, None);
     let instance = node.get("/api/v1/instance", None).await;
     assert_eq!(instance.body["approval_required"], true);
     admin(&node.dir, &["approve", "--username", "newbie"]).await;

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{json, Value};
 
-use crate::harness::{Member, TestNode};
+use crate::harness::{assert_ran, Member, TestNode};
 
 /// Runs the `kodeon` binary; returns its output and when it had exited.
 async fn kodeon(args: Vec<String>) -> (Output, SystemTime) {
@@ -30,6 +30,19 @@ fn args(list: &[&str]) -> Vec<String> {
 
 fn path(p: &Path) -> String {
     p.to_string_lossy().into_owned()
+}
+
+/// `kodeon admin backup` of the data directory `dir` to `file`.
+async fn backup(dir: &Path, file: &Path) -> (Output, SystemTime) {
+    kodeon(args(&[
+        "admin",
+        "backup",
+        "--data-dir",
+        &path(dir),
+        "--to",
+        &path(file),
+    ]))
+    .await
 }
 
 /// The actor document of `name`: its RSA key and its ed25519 Multikey.
@@ -95,26 +108,14 @@ async fn a_backup_under_writes_restores_every_write_acknowledged_before_it_retur
 
     let parent = tempfile::tempdir().expect("tempdir");
     let file = parent.path().join("node.kbk");
-    let (out, returned) = kodeon(args(&[
-        "admin",
-        "backup",
-        "--data-dir",
-        &path(&node.dir),
-        "--to",
-        &path(&file),
-    ]))
-    .await;
+    let (out, returned) = backup(&node.dir, &file).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     stop.store(true, Ordering::SeqCst);
     for t in tasks {
         t.await.expect("writer");
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "backup: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out, "backup");
     assert!(stdout.contains("backup of did:key:"), "{stdout}");
     // The node writes the file's last bytes while writers are held, and
     // holds them until the command has its answer: a post acknowledged
@@ -150,15 +151,7 @@ async fn a_backup_under_writes_restores_every_write_acknowledged_before_it_retur
 
     // A backup never lands on an existing file, nor a restore on a used
     // data directory.
-    let (again, _) = kodeon(args(&[
-        "admin",
-        "backup",
-        "--data-dir",
-        &path(&node.dir),
-        "--to",
-        &path(&file),
-    ]))
-    .await;
+    let (again, _) = backup(&node.dir, &file).await;
     assert!(!again.status.success());
     let (over, _) = kodeon(args(&[
         "admin",
@@ -186,11 +179,7 @@ async fn a_backup_under_writes_restores_every_write_acknowledged_before_it_retur
         &path(&restored),
     ]))
     .await;
-    assert!(
-        out.status.success(),
-        "restore: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out, "restore");
 
     let copy = TestNode::start_with(|c| c.data_dir = restored.clone()).await;
     assert_eq!(copy.get("/node", None).await.body["did"], did);

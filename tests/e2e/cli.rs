@@ -1,6 +1,6 @@
 use std::process::Command;
 
-use crate::harness::TestNode;
+use crate::harness::{assert_ran, TestNode};
 
 fn kodeon(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_kodeon"))
@@ -60,19 +60,9 @@ async fn admin_create_user_offline_then_log_in() {
         "long enough pass",
         "--admin",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out, "kodeon admin");
     let node = TestNode::start_with(|c| c.data_dir = dir.path().to_path_buf()).await;
-    let r = node
-        .post(
-            "/auth/login",
-            None,
-            serde_json::json!({"login": "root", "password": "long enough pass"}),
-        )
-        .await;
+    let r = node.login("root", "long enough pass").await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["member"]["role"], "admin");
     assert_eq!(node.get("/node", None).await.body["needs_setup"], false);
@@ -93,11 +83,7 @@ async fn admin_create_user_offline_then_log_in() {
     })
     .await
     .expect("join");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out, "kodeon admin");
     let me = node
         .get("/me", Some(r.body["token"].as_str().expect("token")))
         .await;

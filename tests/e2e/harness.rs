@@ -353,6 +353,16 @@ impl TestNode {
         self.send(self.http.delete(self.url(path)), token).await
     }
 
+    /// Logs in to the API as `login` (a username or an email).
+    pub async fn login(&self, login: &str, password: &str) -> Res {
+        self.post(
+            "/auth/login",
+            None,
+            json!({"login": login, "password": password}),
+        )
+        .await
+    }
+
     /// Registers `name` (email `name@example.test`, the shared password).
     pub async fn register(&self, name: &str) -> Member {
         let r = self
@@ -480,4 +490,14 @@ pub async fn follow_across(from: &TestNode, follower: &Member, to: &TestNode, fo
         (r.body["relationship"]["following"] == true).then_some(())
     })
     .await;
+}
+
+/// Asserts that a command (a `kodeon` subcommand) succeeded, showing what
+/// it wrote to stderr when it did not.
+pub fn assert_ran(out: &std::process::Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

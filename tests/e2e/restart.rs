@@ -2,7 +2,7 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::harness::{TestNode, PASSWORD};
+use crate::harness::{assert_ran, TestNode, PASSWORD};
 
 #[tokio::test]
 async fn everything_survives_a_restart() {
@@ -30,13 +30,7 @@ async fn everything_survives_a_restart() {
         200,
         "tokens survive"
     );
-    let login = node
-        .post(
-            "/auth/login",
-            None,
-            json!({"login": "bob", "password": PASSWORD}),
-        )
-        .await;
+    let login = node.login("bob", PASSWORD).await;
     assert_eq!(login.status, 200);
     let p = node.get(&format!("/posts/{post}"), None).await;
     assert_eq!(
@@ -76,11 +70,7 @@ async fn offline_admin_suspension_hides_a_member() {
         .args(["--username", "bob"])
         .output()
         .expect("run kodeon admin");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out, "kodeon admin");
     let node = node.restart().await;
     // Suspension revoked every session.
     node.get("/me", Some(&bob.token))
@@ -95,12 +85,6 @@ async fn offline_admin_suspension_hides_a_member() {
         .await
         .assert_error(404, None);
     node.get("/members/bob", None).await.assert_error(404, None);
-    let login = node
-        .post(
-            "/auth/login",
-            None,
-            json!({"login": "bob", "password": PASSWORD}),
-        )
-        .await;
+    let login = node.login("bob", PASSWORD).await;
     login.assert_error(403, None);
 }

@@ -47,3 +47,29 @@ fn with_cursor(uri: &Uri, name: &str, value: &str) -> String {
     }
     format!("{}?{query}{name}={value}", uri.path())
 }
+
+/// Generates `GET` handlers answering a page of one of the node's lists
+/// with [`page_response`]. Each is written `name: Viewer => method()`
+/// (calling `node.method(&viewer, &page_request)`) or
+/// `name: Viewer => method(segment)` (calling `node.method(&viewer,
+/// &segment, &page_request)` with the route's one path segment), its doc
+/// (the route) first. `Viewer` is the extractor of who asks
+/// ([`Auth`](crate::extract::Auth) or [`MaybeAuth`](crate::extract::MaybeAuth)).
+macro_rules! page_handlers {
+    ($($(#[$doc:meta])* $name:ident: $viewer:ident => $method:ident($($segment:ident)?);)*) => {
+        $(
+            $(#[$doc])*
+            async fn $name(
+                axum::extract::State(s): axum::extract::State<$crate::state::AppState>,
+                $crate::extract::$viewer(v): $crate::extract::$viewer,
+                $(axum::extract::Path($segment): axum::extract::Path<String>,)?
+                axum::extract::Query(q): axum::extract::Query<$crate::extract::PageQuery>,
+                axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+            ) -> $crate::error::ApiResult<axum::response::Response> {
+                let page = s.node.$method(&v, $(&$segment,)? &q.to_request()?)?;
+                Ok($crate::pages::page_response(&uri, page))
+            }
+        )*
+    };
+}
+pub(crate) use page_handlers;

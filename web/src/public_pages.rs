@@ -15,6 +15,7 @@ use node::{Id, NodeError, Page, PageRequest, Viewer};
 use protocol::local_urls::LocalUrls;
 use serde::Deserialize;
 
+use crate::routes::discovery;
 use crate::state::AppState;
 
 /// Routes.
@@ -209,11 +210,16 @@ struct TagPage {
 /// A page that could not be shown: 404 for anything missing or private.
 struct PageError(StatusCode, &'static str);
 
+impl PageError {
+    /// What a missing (or hidden) page answers.
+    const NOT_FOUND: PageError = PageError(StatusCode::NOT_FOUND, "Not found");
+}
+
 impl From<NodeError> for PageError {
     fn from(e: NodeError) -> Self {
         match e {
             NodeError::NotFound(_) | NodeError::Forbidden(_) | NodeError::Invalid { .. } => {
-                PageError(StatusCode::NOT_FOUND, "Not found")
+                PageError::NOT_FOUND
             }
             other => {
                 tracing::error!(error = %other, "public page failed");
@@ -258,11 +264,28 @@ fn cards(urls: &LocalUrls, page: &Page<PostView>) -> Vec<Card> {
     page.items.iter().map(|p| card(urls, p)).collect()
 }
 
+/// Content negotiation: federation asks for ActivityPub JSON at a page's
+/// URL too. When `headers` ask for it, the JSON `answer` gives (anything
+/// it cannot give is not found).
+fn activity_json(
+    headers: &axum::http::HeaderMap,
+    answer: impl FnOnce() -> crate::error::ApiResult<Response>,
+) -> Option<Result<Response, PageError>> {
+    discovery::wants_activity_json(headers).then(|| answer().map_err(|_| PageError::NOT_FOUND))
+}
+
+/// The name a member is shown by: their full name, else their username.
+fn display_name(full_name: &str, username: &str) -> String {
+    if full_name.is_empty() {
+        username.to_string()
+    } else {
+        full_name.to_string()
+    }
+}
+
 /// The `@name` of a handle segment (anything else is not ours).
 fn username(handle: &str) -> Result<&str, PageError> {
-    handle
-        .strip_prefix('@')
-        .ok_or(PageError(StatusCode::NOT_FOUND, "Not found"))
+    handle.strip_prefix('@').ok_or(PageError::NOT_FOUND)
 }
 
 /// GET / — the node's home page: about, figures, latest public posts.
@@ -299,10 +322,8 @@ async fn profile(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
     let name = username(&handle)?;
-    // Content negotiation: federation asks for ActivityPub JSON here too.
-    if crate::routes::discovery::wants_activity_json(&headers) {
-        return crate::routes::discovery::actor_response(&s, name)
-            .map_err(|_| PageError(StatusCode::NOT_FOUND, "Not found"));
+    if let Some(json) = activity_json(&headers, || discovery::actor_response(&s, name)) {
+        return json;
     }
     let Site {
         domain,
@@ -321,11 +342,7 @@ async fn profile(
         domain,
         members,
         posts,
-        display_name: if m.full_name.is_empty() {
-            m.username.clone()
-        } else {
-            m.full_name.clone()
-        },
+        display_name: display_name(&m.full_name, &m.username),
         about: m
             .details
             .as_ref()
@@ -351,17 +368,13 @@ async fn post(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
     let name = username(&handle)?;
-    // Content negotiation: federation asks for ActivityPub JSON here too.
-    if crate::routes::discovery::wants_activity_json(&headers) {
-        return crate::routes::discovery::object_response(&s, name, &raw)
-            .map_err(|_| PageError(StatusCode::NOT_FOUND, "Not found"));
+    if let Some(json) = activity_json(&headers, || discovery::object_response(&s, name, &raw)) {
+        return json;
     }
-    let id: Id = raw
-        .parse()
-        .map_err(|_| PageError(StatusCode::NOT_FOUND, "Not found"))?;
+    let id: Id = raw.parse().map_err(|_| PageError::NOT_FOUND)?;
     let thread = s.node.thread(&Viewer::Anonymous, id)?;
     if !thread.post.author.username.eq_ignore_ascii_case(name) {
-        return Err(PageError(StatusCode::NOT_FOUND, "Not found"));
+        return Err(PageError::NOT_FOUND);
     }
     let Site {
         domain,
@@ -370,11 +383,7 @@ async fn post(
     } = site(&s)?;
     let urls = s.node.urls();
     let p = &thread.post;
-    let who = if p.author.full_name.is_empty() {
-        p.author.username.clone()
-    } else {
-        p.author.full_name.clone()
-    };
+    let who = display_name(&p.author.full_name, &p.author.username);
     let title = if p.title.is_empty() {
         format!("{who} (@{})", p.author.username)
     } else {

@@ -1,11 +1,5 @@
 //! Helpers shared by the web crate's unit tests.
 
-/// A property test's config: `default` cases, or `PROPTEST_CASES` when it
-/// is set (`ProptestConfig::with_cases` alone would ignore the variable).
-pub(crate) fn proptest_config(default: u32) -> proptest::test_runner::Config {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default);
-    proptest::test_runner::Config::with_cases(cases)
-}
+#[path = "../../protocol/tests/support/mod.rs"]
+mod shared;
+pub(crate) use shared::proptest_config;

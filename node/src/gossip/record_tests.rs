@@ -268,22 +268,11 @@ async fn following_a_did_key_takes_its_records_without_its_server() {
     let other = Ed25519Keypair::from_secret_bytes(&[43u8; 32]);
     f.node
         .upsert_remote_actor(crate::remote::RemoteActor {
-            actor_id: actor.into(),
-            username: "zed".into(),
             name: "Real Zed".into(),
-            summary: String::new(),
-            avatar_url: String::new(),
             url: "https://gone.test/@zed".into(),
-            inbox: format!("{actor}/inbox"),
-            shared_inbox: None,
-            followers: None,
-            locked: false,
-            actor_type: "Person".into(),
-            key_id: format!("{actor}#main-key"),
-            public_key_pem: String::new(),
             ed25519: Some(other.public()),
             ed25519_proven: true,
-            confirmed_handle: None,
+            ..crate::remote::RemoteActor::person(actor, "zed")
         })
         .await
         .expect("upsert");
@@ -578,22 +567,12 @@ async fn an_actor_document_with_the_same_key_confirms_a_key_only_account() {
     let confirmed = f
         .node
         .upsert_remote_actor(crate::remote::RemoteActor {
-            actor_id: actor.into(),
-            username: "zed".into(),
             name: "Zed".into(),
-            summary: String::new(),
-            avatar_url: String::new(),
             url: "https://back.test/@zed".into(),
-            inbox: format!("{actor}/inbox"),
             shared_inbox: Some("https://back.test/inbox".into()),
-            followers: None,
-            locked: false,
-            actor_type: "Person".into(),
-            key_id: format!("{actor}#main-key"),
-            public_key_pem: String::new(),
             ed25519: Some(zed.public()),
             ed25519_proven: true,
-            confirmed_handle: None,
+            ..crate::remote::RemoteActor::person(actor, "zed")
         })
         .await
         .expect("upsert");

@@ -7,8 +7,8 @@ use protocol::envelope::{Envelope, EnvelopeError, Kind};
 
 use super::{Accepted, EnvelopeContext, PostBody, Refusal};
 use crate::id::Id;
-use crate::members::NewMember;
 use crate::remote::{RemoteActor, RemotePost};
+use crate::test_support::new_member;
 use crate::{Node, NodeConfig, Viewer};
 
 pub(super) struct Ctx<'a>(pub(super) &'a Node);
@@ -43,22 +43,12 @@ pub(super) fn remote_key() -> Ed25519Keypair {
 
 pub(super) async fn remote_actor(node: &Node, ed25519: Option<identity::PublicKey>) {
     node.upsert_remote_actor(RemoteActor {
-        actor_id: "https://far.test/users/ana".into(),
-        username: "ana".into(),
         name: "Ana".into(),
-        summary: String::new(),
-        avatar_url: String::new(),
         url: "https://far.test/@ana".into(),
-        inbox: "https://far.test/users/ana/inbox".into(),
-        shared_inbox: None,
-        followers: None,
-        locked: false,
-        actor_type: "Person".into(),
-        key_id: "https://far.test/users/ana#main-key".into(),
-        public_key_pem: String::new(),
         ed25519,
         ed25519_proven: true,
         confirmed_handle: Some("ana@far.test".into()),
+        ..RemoteActor::person("https://far.test/users/ana", "ana")
     })
     .await
     .expect("actor");
@@ -148,20 +138,8 @@ async fn same_post_by_activitypub_and_gossip_is_stored_once() {
         .receive_post(
             &author,
             RemotePost {
-                uri: b.uri.clone(),
                 url: b.url.clone(),
-                title: String::new(),
-                html: "<p>hello 2</p>".into(),
-                summary: String::new(),
-                sensitive: false,
-                visibility: crate::model::Visibility::Public,
-                in_reply_to: None,
-                tags: Vec::new(),
-                mentions: Vec::new(),
-                language: None,
-                published: 1,
-                updated: None,
-                attachments: Vec::new(),
+                ..RemotePost::public(&b.uri, "<p>hello 2</p>", 1)
             },
         )
         .await
@@ -190,20 +168,8 @@ async fn same_post_by_activitypub_and_gossip_is_stored_once() {
         .receive_post(
             &author,
             RemotePost {
-                uri: b3.uri.clone(),
                 url: b3.url,
-                title: String::new(),
-                html: String::new(),
-                summary: String::new(),
-                sensitive: false,
-                visibility: crate::model::Visibility::Public,
-                in_reply_to: None,
-                tags: Vec::new(),
-                mentions: Vec::new(),
-                language: None,
-                published: 1,
-                updated: None,
-                attachments: Vec::new(),
+                ..RemotePost::public(&b3.uri, "", 1)
             },
         )
         .await
@@ -325,12 +291,7 @@ async fn public_posts_write_a_gossip_intent_only_when_gossip_is_on() {
         let f = open(gossip);
         let alice = f
             .node
-            .register(NewMember {
-                username: "alice".into(),
-                email: "alice@k.test".into(),
-                password: "password123".into(),
-                ..NewMember::default()
-            })
+            .register(new_member("alice"))
             .await
             .expect("register");
         let viewer = Viewer::Member(Box::new(alice.clone()));

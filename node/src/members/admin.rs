@@ -24,9 +24,7 @@ impl Node {
     /// Suspends (or unsuspends) a member. Suspension revokes every session
     /// and hides their content.
     pub async fn set_suspended(&self, username: &str, suspended: bool) -> NodeResult<Member> {
-        let member = self
-            .member_by_name(username)?
-            .ok_or(NodeError::NotFound("member"))?;
+        let member = self.named_member(username)?;
         let status = if suspended {
             MemberStatus::Suspended
         } else {
@@ -49,9 +47,7 @@ impl Node {
     /// Sets a new password and revokes every session.
     pub async fn reset_password(&self, username: &str, password: &str) -> NodeResult<Member> {
         validate::password("password", password)?;
-        let member = self
-            .member_by_name(username)?
-            .ok_or(NodeError::NotFound("member"))?;
+        let member = self.named_member(username)?;
         let plain = password.to_string();
         let hash = tokio::task::spawn_blocking(move || super::register::hash_password(&plain))
             .await
@@ -72,10 +68,7 @@ impl Node {
         username: &str,
         change: impl FnOnce(&mut Member) -> NodeResult<()>,
     ) -> NodeResult<Member> {
-        let id = self
-            .member_by_name(username)?
-            .ok_or(NodeError::NotFound("member"))?
-            .id;
+        let id = self.named_member(username)?.id;
         self.write(|txn| {
             let key = id;
             let mut member: Member = txn

@@ -73,9 +73,7 @@ impl Node {
 
     /// Approves a member waiting for approval.
     pub async fn approve_member(&self, username: &str) -> NodeResult<Member> {
-        let member = self
-            .member_by_name(username)?
-            .ok_or(NodeError::NotFound("member"))?;
+        let member = self.named_member(username)?;
         if member.status != MemberStatus::Pending {
             return Err(NodeError::conflict("username", "is not awaiting approval"));
         }
@@ -89,16 +87,13 @@ impl Node {
             Ok(())
         })
         .await?;
-        self.member_by_name(username)?
-            .ok_or(NodeError::NotFound("member"))
+        self.named_member(username)
     }
 
     /// Rejects a member waiting for approval: the account is deleted and
     /// the username and email become free again.
     pub async fn reject_member(&self, username: &str) -> NodeResult<()> {
-        let member = self
-            .member_by_name(username)?
-            .ok_or(NodeError::NotFound("member"))?;
+        let member = self.named_member(username)?;
         if member.status != MemberStatus::Pending {
             return Err(NodeError::conflict("username", "is not awaiting approval"));
         }

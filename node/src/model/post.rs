@@ -255,21 +255,19 @@ pub struct ThreadEntry {
     pub post: PostView,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn remote_post() -> Post {
-        let id = Id::floor_of_ms(1_764_000_000_000);
+impl Post {
+    /// The public top-level post `id` by `author_id`, written at
+    /// `created_at`, with nothing in it yet: the caller fills in the rest.
+    pub fn top_level(id: Id, author_id: Id, created_at: i64) -> Post {
         Post {
             id,
-            author_id: id.successor(),
+            author_id,
             title: String::new(),
             source: String::new(),
-            html: "<p>record 1 of the gossip benchmark #kodeon</p>".into(),
-            post_type: PostType::Discussion,
-            category: "general".into(),
-            tags: vec!["kodeon".into()],
+            html: String::new(),
+            post_type: PostType::default(),
+            category: String::new(),
+            tags: Vec::new(),
             visibility: Visibility::Public,
             in_reply_to: None,
             in_reply_to_author: None,
@@ -279,13 +277,30 @@ mod tests {
             spoiler_text: String::new(),
             sensitive: false,
             language: None,
-            created_at: 1_764_000_000_000,
+            created_at,
             edited_at: None,
+            remote: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn remote_post() -> Post {
+        let id = Id::floor_of_ms(1_764_000_000_000);
+        Post {
+            html: "<p>record 1 of the gossip benchmark #kodeon</p>".into(),
+            post_type: PostType::Discussion,
+            category: "general".into(),
+            tags: vec!["kodeon".into()],
             remote: Some(RemotePostRef {
                 uri: "https://remote.example/users/bench/statuses/1".into(),
                 url: "https://remote.example/@bench/1".into(),
                 attachments: Vec::new(),
             }),
+            ..Post::top_level(id, id.successor(), 1_764_000_000_000)
         }
     }
 

@@ -48,6 +48,33 @@ pub struct RemoteActor {
     pub confirmed_handle: Option<String>,
 }
 
+impl RemoteActor {
+    /// The `Person` `actor_id` called `username`, laid out as Mastodon
+    /// lays out its actors (its page at its id, its inbox at
+    /// `{actor_id}/inbox`, its key at `{actor_id}#main-key`), with nothing
+    /// else known yet: the caller fills in the rest.
+    pub fn person(actor_id: &str, username: &str) -> RemoteActor {
+        RemoteActor {
+            actor_id: actor_id.into(),
+            username: username.into(),
+            name: String::new(),
+            summary: String::new(),
+            avatar_url: String::new(),
+            url: actor_id.into(),
+            inbox: format!("{actor_id}/inbox"),
+            shared_inbox: None,
+            followers: None,
+            locked: false,
+            actor_type: "Person".into(),
+            key_id: format!("{actor_id}#main-key"),
+            public_key_pem: String::new(),
+            ed25519: None,
+            ed25519_proven: false,
+            confirmed_handle: None,
+        }
+    }
+}
+
 /// Whether `name` may be the local part of a remote handle.
 fn valid_remote_name(name: &str) -> bool {
     !name.is_empty() && name.len() <= 100 && !name.contains(['@', '/', '\\', '\0', ' '])

@@ -60,6 +60,30 @@ pub struct RemotePost {
     pub attachments: Vec<RemoteAttachment>,
 }
 
+impl RemotePost {
+    /// The public post `uri` (its page at the same address), published at
+    /// `published`, with nothing but `html` in it yet: the caller fills in
+    /// the rest.
+    pub fn public(uri: &str, html: &str, published: i64) -> RemotePost {
+        RemotePost {
+            uri: uri.into(),
+            url: uri.into(),
+            title: String::new(),
+            html: html.into(),
+            summary: String::new(),
+            sensitive: false,
+            visibility: Visibility::Public,
+            in_reply_to: None,
+            tags: Vec::new(),
+            mentions: Vec::new(),
+            language: None,
+            published,
+            updated: None,
+            attachments: Vec::new(),
+        }
+    }
+}
+
 impl Node {
     /// A remote account asks to follow a local member.
     pub async fn receive_follow(

@@ -13,22 +13,12 @@ use crate::{Node, Viewer};
 fn remote_actor(name: &str, host: &str) -> RemoteActor {
     let id = format!("https://{host}/users/{name}");
     RemoteActor {
-        actor_id: id.clone(),
-        username: name.into(),
         name: name.into(),
-        summary: String::new(),
-        avatar_url: String::new(),
-        url: id.clone(),
-        inbox: format!("{id}/inbox"),
         shared_inbox: Some(format!("https://{host}/inbox")),
         followers: Some(format!("{id}/followers")),
-        locked: false,
-        actor_type: "Person".into(),
-        key_id: format!("{id}#main-key"),
         public_key_pem: "-----BEGIN PUBLIC KEY-----\n...".into(),
-        ed25519: None,
-        ed25519_proven: false,
         confirmed_handle: Some(format!("{name}@{host}")),
+        ..RemoteActor::person(&id, name)
     }
 }
 
@@ -281,20 +271,8 @@ async fn two_fetches_of_a_new_actor_at_once_make_one_account() {
 
 fn remote_post(uri: &str) -> crate::remote::RemotePost {
     crate::remote::RemotePost {
-        uri: uri.into(),
-        url: uri.into(),
-        title: String::new(),
-        html: "<p>hello</p>".into(),
-        summary: String::new(),
-        sensitive: false,
-        visibility: crate::model::Visibility::Public,
-        in_reply_to: None,
         tags: vec!["intake".into()],
-        mentions: Vec::new(),
-        language: None,
-        published: now_ms(),
-        updated: None,
-        attachments: Vec::new(),
+        ..crate::remote::RemotePost::public(uri, "<p>hello</p>", now_ms())
     }
 }
 

@@ -27,9 +27,7 @@ impl Node {
     pub async fn block(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
         let viewer_is_local = viewer.member()?.is_local();
-        let target = self
-            .member_by_name(username)?
-            .ok_or(NodeError::NotFound("member"))?;
+        let target = self.named_member(username)?;
         if target.id == me {
             return Err(NodeError::invalid("username", "you cannot block yourself"));
         }
@@ -59,9 +57,7 @@ impl Node {
     pub async fn unblock(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
         let viewer_is_local = viewer.member()?.is_local();
-        let target = self
-            .member_by_name(username)?
-            .ok_or(NodeError::NotFound("member"))?;
+        let target = self.named_member(username)?;
         self.write(|txn| {
             let was_blocking = txn.has::<tables::Blocks>((me, target.id))?;
             txn.remove::<tables::Blocks>((me, target.id));
@@ -84,9 +80,7 @@ impl Node {
     /// Mutes `username`: their posts and notifications stop reaching the viewer.
     pub async fn mute(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
-        let target = self
-            .member_by_name(username)?
-            .ok_or(NodeError::NotFound("member"))?;
+        let target = self.named_member(username)?;
         if target.id == me {
             return Err(NodeError::invalid("username", "you cannot mute yourself"));
         }
@@ -98,9 +92,7 @@ impl Node {
     /// Lifts a mute.
     pub async fn unmute(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
-        let target = self
-            .member_by_name(username)?
-            .ok_or(NodeError::NotFound("member"))?;
+        let target = self.named_member(username)?;
         self.write(|txn| {
             txn.remove::<tables::Mutes>((me, target.id));
             Ok(())

@@ -141,9 +141,7 @@ impl Node {
     /// posts leave the home feed (filtered when it is read).
     pub async fn unfollow(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
-        let target = self
-            .member_by_name(username)?
-            .ok_or(NodeError::NotFound("member"))?;
+        let target = self.named_member(username)?;
         self.write(|txn| {
             let was_asked = txn.has::<tables::Following>((me, target.id))?
                 || txn.has::<tables::FollowRequests>((target.id, me))?;
@@ -186,25 +184,7 @@ impl Node {
         viewer: &Viewer,
         username: &str,
     ) -> NodeResult<Relationship> {
-        let me = viewer.member()?.id;
-        let requester = self.follow_requester(username)?;
-        self.write(|txn| {
-            pending_request(txn, me, requester.id)?;
-            self.add_follow(txn, requester.id, me)?;
-            if requester.is_local() {
-                self.gossip_if_on(
-                    txn,
-                    GossipIntent::Follow {
-                        follower: requester.id,
-                        followee: me,
-                    },
-                )?;
-            }
-            self.answer_remote_follow(txn, requester.id, me, true)
-        })
-        .await?;
-        self.timelines.forget_following(requester.id);
-        self.relationship(me, requester.id)
+        self.answer_follow_request(viewer, username, true).await
     }
 
     /// Rejects `username`'s request to follow the viewer.
@@ -213,14 +193,41 @@ impl Node {
         viewer: &Viewer,
         username: &str,
     ) -> NodeResult<Relationship> {
+        self.answer_follow_request(viewer, username, false).await
+    }
+
+    /// Approves (`accept`) or rejects `username`'s request to follow the
+    /// viewer, and tells a remote requester.
+    async fn answer_follow_request(
+        &self,
+        viewer: &Viewer,
+        username: &str,
+        accept: bool,
+    ) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
         let requester = self.follow_requester(username)?;
         self.write(|txn| {
             pending_request(txn, me, requester.id)?;
-            txn.remove::<tables::FollowRequests>((me, requester.id));
-            self.answer_remote_follow(txn, requester.id, me, false)
+            if !accept {
+                txn.remove::<tables::FollowRequests>((me, requester.id));
+            } else {
+                self.add_follow(txn, requester.id, me)?;
+                if requester.is_local() {
+                    self.gossip_if_on(
+                        txn,
+                        GossipIntent::Follow {
+                            follower: requester.id,
+                            followee: me,
+                        },
+                    )?;
+                }
+            }
+            self.answer_remote_follow(txn, requester.id, me, accept)
         })
         .await?;
+        if accept {
+            self.timelines.forget_following(requester.id);
+        }
         self.relationship(me, requester.id)
     }
 

@@ -5,59 +5,30 @@ use serde::{Deserialize, Serialize};
 
 use super::object::PostObject;
 use super::origin::{check_same_origin, OriginError};
-use super::refs::{reference, string, Audience, HasId, Kind, ObjectRef, Reference};
+use super::refs::{string, Audience, HasId, Kind, ObjectRef};
 use crate::activitystreams::Note;
 
-/// `Create` or `Update`: the actor publishes or changes the object (a
-/// post, or the actor itself). Received with the object read as a
-/// [`PostObject`]; sent with a `Note` or an `Actor`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(bound(deserialize = "T: DeserializeOwned"))]
-pub struct CreateOrUpdate<T = PostObject> {
-    /// JSON-LD context, written on a top-level activity only.
-    #[serde(
-        rename = "@context",
-        skip_deserializing,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub context: Option<&'static str>,
-    /// Its id.
-    #[serde(
-        default,
-        deserialize_with = "string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id: Option<String>,
-    /// `Create` or `Update`.
-    #[serde(rename = "type", default)]
-    pub kind: Kind,
-    /// Who publishes.
-    #[serde(
-        default,
-        deserialize_with = "reference",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub actor: Option<Reference>,
-    /// When (RFC 3339), for a post.
-    #[serde(
-        default,
-        deserialize_with = "string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub published: Option<String>,
-    /// Primary audience.
-    #[serde(default)]
-    pub to: Audience,
-    /// Secondary audience, for a post.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cc: Option<Audience>,
-    /// The object.
-    #[serde(
-        default = "Option::default",
-        deserialize_with = "reference",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub object: Option<ObjectRef<T>>,
+super::activity! {
+    /// `Create` or `Update`: the actor publishes or changes the object (a
+    /// post, or the actor itself). Received with the object read as a
+    /// [`PostObject`]; sent with a `Note` or an `Actor`.
+    #[serde(bound(deserialize = "T: DeserializeOwned"))]
+    pub struct CreateOrUpdate<T = PostObject> {
+        /// When (RFC 3339), for a post.
+        #[serde(default, deserialize_with = "super::refs::string")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub published: Option<String>,
+        /// Primary audience.
+        #[serde(default)]
+        pub to: Audience,
+        /// Secondary audience, for a post.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub cc: Option<Audience>,
+        /// The object.
+        #[serde(default = "Option::default", deserialize_with = "super::refs::reference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub object: Option<ObjectRef<T>>,
+    }
 }
 
 impl CreateOrUpdate {
@@ -81,70 +52,38 @@ impl CreateOrUpdate<Note> {
     /// The `Create` or `Update` (`kind`) of a post by its author,
     /// addressed as the post is.
     pub fn of_post(kind: &str, id: String, note: Note) -> CreateOrUpdate<Note> {
+        let activity = CreateOrUpdate::of_kind(kind, &id, &note.attributed_to);
         CreateOrUpdate {
-            context: None,
-            id: Some(id),
-            kind: Kind::new(kind),
-            actor: Some(ObjectRef::Id(note.attributed_to.clone())),
             published: Some(note.published.clone()),
             to: Audience(note.to.clone()),
             cc: Some(Audience(note.cc.clone())),
             object: Some(ObjectRef::Object(note)),
+            ..activity
         }
     }
 }
 
-super::activity!(CreateOrUpdate<T>);
-
-/// `Delete` of a post (named, or as a `Tombstone`) or of the actor itself.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Delete {
-    /// JSON-LD context, written on a top-level activity only.
-    #[serde(
-        rename = "@context",
-        skip_deserializing,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub context: Option<&'static str>,
-    /// Its id.
-    #[serde(
-        default,
-        deserialize_with = "string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id: Option<String>,
-    /// `Delete`.
-    #[serde(rename = "type", default)]
-    pub kind: Kind,
-    /// Who deletes.
-    #[serde(
-        default,
-        deserialize_with = "reference",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub actor: Option<Reference>,
-    /// Primary audience.
-    #[serde(default)]
-    pub to: Audience,
-    /// What is deleted.
-    #[serde(
-        default,
-        deserialize_with = "reference",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub object: Option<ObjectRef<Tombstone>>,
+super::activity! {
+    /// `Delete` of a post (named, or as a `Tombstone`) or of the actor
+    /// itself.
+    pub struct Delete {
+        /// Primary audience.
+        #[serde(default)]
+        pub to: Audience,
+        /// What is deleted.
+        #[serde(default, deserialize_with = "super::refs::reference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub object: Option<ObjectRef<Tombstone>>,
+    }
 }
 
 impl Delete {
     /// `actor` deletes `object`, addressed to `to`.
     pub fn new(id: &str, actor: &str, to: Vec<String>, object: ObjectRef<Tombstone>) -> Delete {
         Delete {
-            context: None,
-            id: Some(id.to_string()),
-            kind: Kind::new("Delete"),
-            actor: Some(ObjectRef::Id(actor.to_string())),
             to: Audience(to),
             object: Some(object),
+            ..Delete::of_kind("Delete", id, actor)
         }
     }
 
@@ -158,8 +97,6 @@ impl Delete {
         check_same_origin(self.object_id().unwrap_or_default(), actor)
     }
 }
-
-super::activity!(Delete);
 
 /// What stands in for a deleted object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -9,9 +9,11 @@
 //! activities are built from the same types and serialised. Kodeon
 //! forwards no activity, so properties it does not read are dropped.
 //!
-//! Adding an activity: a type in the file of its family (with its
-//! constructor and origin checks), a variant of [`InboundActivity`] and
-//! its line in [`InboundActivity::parse`] if it is received.
+//! Adding an activity: a type declared with `activity!` (or, for one
+//! done to an object named by its id, `activity_on_object!`) in the file
+//! of its family, with its constructor and origin checks, a variant of
+//! [`InboundActivity`] and its line in [`InboundActivity::parse`] if it
+//! is received.
 
 use serde::Deserialize;
 
@@ -57,9 +59,58 @@ pub trait Activity {
     fn with_context(self) -> Self;
 }
 
-/// Implements [`Activity`] for a type with `context`, `id` and `actor`.
+/// Declares an activity: a struct with what every activity has
+/// (`@context`, `id`, `type` and `actor`) followed by its own properties,
+/// its [`Activity`] and [`HasId`] impls, and `of_kind`, the activity
+/// about to be sent with its other properties empty.
 macro_rules! activity {
-    ($name:ident $(<$param:ident>)?) => {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident $(<$param:ident = $default:ty>)? {
+            $($(#[$field_attr:meta])* pub $field:ident: $field_type:ty,)*
+        }
+    ) => {
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        $(#[$attr])*
+        pub struct $name$(<$param = $default>)? {
+            /// JSON-LD context, written on a top-level activity only.
+            #[serde(rename = "@context", skip_deserializing)]
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub context: Option<&'static str>,
+            /// Its id.
+            #[serde(default, deserialize_with = "crate::activities::refs::string")]
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub id: Option<String>,
+            /// Its type.
+            #[serde(rename = "type", default)]
+            pub kind: $crate::activities::Kind,
+            /// Who does it.
+            #[serde(default, deserialize_with = "crate::activities::refs::reference")]
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub actor: Option<$crate::activities::Reference>,
+            $($(#[$field_attr])* pub $field: $field_type,)*
+        }
+
+        impl$(<$param>)? $name$(<$param>)? {
+            /// The activity `id` of type `kind` by `actor`, its other
+            /// properties empty.
+            pub fn of_kind(kind: &str, id: &str, actor: &str) -> Self {
+                $name {
+                    context: None,
+                    id: Some(id.to_string()),
+                    kind: $crate::activities::Kind::new(kind),
+                    actor: Some($crate::activities::ObjectRef::Id(actor.to_string())),
+                    $($field: Default::default(),)*
+                }
+            }
+        }
+
+        impl$(<$param>)? $crate::activities::HasId for $name$(<$param>)? {
+            fn id(&self) -> Option<&str> {
+                self.id.as_deref()
+            }
+        }
+
         impl$(<$param>)? $crate::activities::Activity for $name$(<$param>)? {
             fn id(&self) -> Option<&str> {
                 self.id.as_deref()
@@ -79,6 +130,34 @@ macro_rules! activity {
     };
 }
 use activity;
+
+/// Declares, with [`activity!`], an activity whose only property of its
+/// own is the object it is done to (given its doc), and its constructor
+/// `new`, which names the object by its id.
+macro_rules! activity_on_object {
+    ($(#[$attr:meta])* $name:ident, object: $object_doc:literal) => {
+        $crate::activities::activity! {
+            $(#[$attr])*
+            pub struct $name {
+                #[doc = $object_doc]
+                #[serde(default, deserialize_with = "crate::activities::refs::reference")]
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub object: Option<$crate::activities::Reference>,
+            }
+        }
+
+        impl $name {
+            #[doc = concat!("The `", stringify!($name), "` `id` by `actor` of `object`.")]
+            pub fn new(id: &str, actor: &str, object: &str) -> $name {
+                $name {
+                    object: Some($crate::activities::ObjectRef::Id(object.to_string())),
+                    ..$name::of_kind(stringify!($name), id, actor)
+                }
+            }
+        }
+    };
+}
+use activity_on_object;
 
 /// Why a body is not an activity.
 #[derive(Debug, thiserror::Error)]

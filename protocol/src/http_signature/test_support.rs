@@ -7,7 +7,6 @@ use std::sync::OnceLock;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use identity::{RsaKeypair, RsaVerifyingKey};
-use proptest::test_runner::Config as ProptestConfig;
 
 use super::{content_digest_sha256, digest_header, SignedRequest};
 
@@ -18,28 +17,15 @@ pub(super) const NOW: i64 = DATE_UNIX + 10;
 pub(super) const KEY_ID: &str = "https://remote.example/users/alice#main-key";
 pub(super) const BODY: &[u8] = br#"{"type":"Follow","actor":"https://remote.example/users/alice"}"#;
 
-/// RFC 9421 Appendix B.1.1 `test-key-rsa` (PKCS#1).
-pub(super) const RFC_TEST_KEY_RSA: &str = "-----BEGIN RSA PUBLIC KEY-----
-MIIBCgKCAQEAhAKYdtoeoy8zcAcR874L8cnZxKzAGwd7v36APp7Pv6Q2jdsPBRrw
-WEBnez6d0UDKDwGbc6nxfEXAy5mbhgajzrw3MOEt8uA5txSKobBpKDeBLOsdJKFq
-MGmXCQvEG7YemcxDTRPxAleIAgYYRjTSd/QBwVW9OwNFhekro3RtlinV0a75jfZg
-kne/YiktSvLG34lw2zqXBDTC5NHROUqGTlML4PlNZS5Ri2U4aCNx2rUPRcKIlE0P
-uKxI4T+HIaFpv8+rdV6eUgOrB2xeI1dSFFn/nnv5OoZJEIB+VmuKn3DCUcCZSFlQ
-PSXSfBDiUGhwOw76WuSSsf1D4b/vLoJ10wIDAQAB
------END RSA PUBLIC KEY-----
-";
+#[path = "../../tests/support/rfc9421_key.rs"]
+mod rfc9421_key;
+pub(super) use rfc9421_key::RFC_TEST_KEY_RSA;
 /// RFC 9421 test request content digest of `{"hello": "world"}`.
 pub(super) const RFC_CONTENT_DIGEST: &str = "sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:";
 
-/// `cases` property-test cases, or `PROPTEST_CASES` when it is set
-/// (`ProptestConfig::with_cases` alone would ignore the variable).
-pub(super) fn proptest_config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig::with_cases(cases)
-}
+#[path = "../../tests/support/mod.rs"]
+mod shared;
+pub(super) use shared::proptest_config;
 
 /// Two keys, generated once (RSA generation is slow).
 pub(super) fn keys() -> &'static (RsaKeypair, RsaKeypair) {

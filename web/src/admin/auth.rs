@@ -13,7 +13,7 @@ use rand::RngCore;
 
 use super::templates::{LoginPage, SetupPage};
 use super::{
-    cookie, field, render, set_cookie, AdminSession, PanelError, FORM_COOKIE, SESSION_COOKIE,
+    cookie, field, render, set_cookie, PanelError, PanelForm, FORM_COOKIE, SESSION_COOKIE,
 };
 use crate::rate_limit::{Action, ClientIp};
 use crate::state::AppState;
@@ -95,6 +95,28 @@ fn pre_session_ok(s: &AppState, headers: &HeaderMap, form: &HashMap<String, Stri
     }
 }
 
+/// The checks of a login or setup form, posted before any session: its
+/// pre-session token (else 403), then the per-IP login limit (else the
+/// form's `page` again, with the limit's message). `None` when both pass.
+fn pre_session_refusal(
+    s: &AppState,
+    ip: &str,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+    page: fn(&AppState, &HeaderMap, Option<String>, StatusCode) -> Response,
+) -> Option<Response> {
+    if !pre_session_ok(s, headers, form) {
+        return Some(PanelError::forged().into_response());
+    }
+    let limited = s.limiters.check(Action::Login, ip).err()?;
+    Some(page(
+        s,
+        headers,
+        Some(limited.message),
+        StatusCode::TOO_MANY_REQUESTS,
+    ))
+}
+
 /// Signs the member in: a session cookie, then the dashboard.
 fn signed_in(s: &AppState, token: &str, to: &str) -> Response {
     let mut response = super::see_other(to);
@@ -122,14 +144,11 @@ pub async fn login(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if !pre_session_ok(&s, &headers, &form) {
-        return PanelError::forged().into_response();
+    // Per IP here; per account, the node's login policy (every way in).
+    if let Some(refused) = pre_session_refusal(&s, &ip.to_string(), &headers, &form, login_page) {
+        return refused;
     }
     let login = field(&form, "login");
-    // Per IP here; per account, the node's login policy (every way in).
-    if let Err(e) = s.limiters.check(Action::Login, &ip.to_string()) {
-        return login_page(&s, &headers, Some(e.message), StatusCode::TOO_MANY_REQUESTS);
-    }
     let password = form.get("password").map(String::as_str).unwrap_or("");
     match s.node.login_to_panel(login, password).await {
         Ok((issued, member)) => {
@@ -152,10 +171,8 @@ pub async fn login(
 /// POST /admin/logout — ends the session.
 pub async fn logout(
     State(s): State<AppState>,
-    session: AdminSession,
-    Form(form): Form<HashMap<String, String>>,
+    PanelForm { session, .. }: PanelForm,
 ) -> Result<Response, PanelError> {
-    session.check_form(&s, &form)?;
     if let Ok((viewer, current)) = s.node.authenticate_panel(&session.token) {
         s.node.revoke_session(&viewer, current.id).await?;
     }
@@ -182,11 +199,8 @@ pub async fn setup(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if !pre_session_ok(&s, &headers, &form) {
-        return PanelError::forged().into_response();
-    }
-    if let Err(e) = s.limiters.check(Action::Login, &ip.to_string()) {
-        return setup_page(&s, &headers, Some(e.message), StatusCode::TOO_MANY_REQUESTS);
+    if let Some(refused) = pre_session_refusal(&s, &ip.to_string(), &headers, &form, setup_page) {
+        return refused;
     }
     let admin = NewMember {
         username: field(&form, "username").to_string(),

@@ -23,74 +23,47 @@ pub async fn show(
         },
         None => "off".to_string(),
     };
-    let figures = vec![
-        Figure {
-            label: "members",
-            value: d.members.to_string(),
-        },
-        Figure {
-            label: "posts",
-            value: d.posts.to_string(),
-        },
-        Figure {
-            label: "active in 7 days",
-            value: d.active_7d.to_string(),
-        },
-        Figure {
-            label: "active in 30 days",
-            value: d.active_30d.to_string(),
-        },
-        Figure {
-            label: "open reports",
-            value: d.open_reports.to_string(),
-        },
-        Figure {
-            label: "federated servers",
-            value: fed.instances.to_string(),
-        },
-        Figure {
-            label: "unreachable servers",
-            value: fed.unreachable.to_string(),
-        },
-        Figure {
-            label: "deliveries queued",
-            value: fed.queued.to_string(),
-        },
-        Figure {
-            label: "failed delivery attempts since start",
-            value: s
-                .federation
-                .as_ref()
-                .map(|f| f.metrics().failed.get().to_string())
-                .unwrap_or_else(|| "off".to_string()),
-        },
-        Figure {
-            label: "gossip peers",
-            value: gossip_peers,
-        },
-        Figure {
-            label: "storage",
-            value: human_bytes(d.storage_bytes),
-        },
-    ];
-    let charts = vec![
-        Chart {
-            title: "Registrations",
-            svg: bar_chart(&d.registrations, "registrations"),
-        },
-        Chart {
-            title: "Posts",
-            svg: bar_chart(&d.posts_per_day, "posts"),
-        },
-        Chart {
-            title: "Activities received",
-            svg: bar_chart(&d.federation_in, "activities received"),
-        },
-        Chart {
-            title: "Activities delivered",
-            svg: bar_chart(&d.federation_out, "activities delivered"),
-        },
-    ];
+    let failed_deliveries = s
+        .federation
+        .as_ref()
+        .map(|f| f.metrics().failed.get().to_string())
+        .unwrap_or_else(|| "off".to_string());
+    let figures = [
+        ("members", d.members.to_string()),
+        ("posts", d.posts.to_string()),
+        ("active in 7 days", d.active_7d.to_string()),
+        ("active in 30 days", d.active_30d.to_string()),
+        ("open reports", d.open_reports.to_string()),
+        ("federated servers", fed.instances.to_string()),
+        ("unreachable servers", fed.unreachable.to_string()),
+        ("deliveries queued", fed.queued.to_string()),
+        ("failed delivery attempts since start", failed_deliveries),
+        ("gossip peers", gossip_peers),
+        ("storage", human_bytes(d.storage_bytes)),
+    ]
+    .into_iter()
+    .map(|(label, value)| Figure { label, value })
+    .collect();
+    let charts = [
+        ("Registrations", &d.registrations, "registrations"),
+        ("Posts", &d.posts_per_day, "posts"),
+        (
+            "Activities received",
+            &d.federation_in,
+            "activities received",
+        ),
+        (
+            "Activities delivered",
+            &d.federation_out,
+            "activities delivered",
+        ),
+    ]
+    .into_iter()
+    .map(|(title, series, what)| Chart {
+        title,
+        svg: bar_chart(series, what),
+    })
+    .collect();
     render(DashboardPage {
         chrome: chrome(&s, &session, "dashboard", q.done.as_deref()),
         figures,

@@ -1,17 +1,16 @@
 //! Federation: known servers, domain blocks, the delivery queue.
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use node::remote::{DomainBlock, DomainSeverity};
 
 use super::templates::{
     BlockRow, FederationPage, GivenUp, InstanceRow, PeerBlockRow, PeerRow, QueueRow,
 };
-use super::{chrome, field, render, see_other, when, AdminSession, PanelError, PanelQuery};
+use super::{
+    chrome, field, render, see_other, when, AdminSession, PanelError, PanelForm, PanelQuery,
+};
 use crate::state::AppState;
 
 /// Servers per page.
@@ -131,10 +130,8 @@ pub async fn show(
 /// enforces it at once.
 pub async fn block_peer(
     State(s): State<AppState>,
-    session: AdminSession,
-    Form(form): Form<HashMap<String, String>>,
+    PanelForm { session, form }: PanelForm,
 ) -> Result<Response, PanelError> {
-    session.check_form(&s, &form)?;
     s.node
         .block_peer(
             &session.viewer,
@@ -148,11 +145,9 @@ pub async fn block_peer(
 /// POST /admin/federation/peers/{peer}/unblock
 pub async fn unblock_peer(
     State(s): State<AppState>,
-    session: AdminSession,
     Path(peer): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    PanelForm { session, .. }: PanelForm,
 ) -> Result<Response, PanelError> {
-    session.check_form(&s, &form)?;
     s.node.unblock_peer(&session.viewer, &peer).await?;
     Ok(see_other("/admin/federation?done=peer_unblocked"))
 }
@@ -161,10 +156,8 @@ pub async fn unblock_peer(
 /// suspend), `reject_media`, `public_comment`, `private_comment`.
 pub async fn block(
     State(s): State<AppState>,
-    session: AdminSession,
-    Form(form): Form<HashMap<String, String>>,
+    PanelForm { session, form }: PanelForm,
 ) -> Result<Response, PanelError> {
-    session.check_form(&s, &form)?;
     let severity = DomainSeverity::parse(field(&form, "severity")).ok_or_else(|| {
         PanelError::Page(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -190,11 +183,9 @@ pub async fn block(
 /// POST /admin/federation/domain-blocks/{domain}/delete
 pub async fn unblock(
     State(s): State<AppState>,
-    session: AdminSession,
     Path(domain): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    PanelForm { session, .. }: PanelForm,
 ) -> Result<Response, PanelError> {
-    session.check_form(&s, &form)?;
     s.node.unblock_domain(&session.viewer, &domain).await?;
     Ok(see_other("/admin/federation?done=unblocked"))
 }
@@ -202,11 +193,9 @@ pub async fn unblock(
 /// POST /admin/federation/instances/{domain}/retry
 pub async fn retry(
     State(s): State<AppState>,
-    session: AdminSession,
     Path(domain): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    PanelForm { session, .. }: PanelForm,
 ) -> Result<Response, PanelError> {
-    session.check_form(&s, &form)?;
     s.node.retry_instance(&session.viewer, &domain).await?;
     Ok(see_other("/admin/federation?done=retry"))
 }

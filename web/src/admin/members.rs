@@ -1,17 +1,16 @@
 //! Members: search, view, and the moderation actions.
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use node::model::{Member, MemberStatus, Role};
 use node::moderation::MemberAction;
 use node::Id;
 
 use super::templates::{MemberPage, MemberRow, MembersPage, MessagePage};
-use super::{chrome, field, render, see_other, when, AdminSession, PanelError, PanelQuery};
+use super::{
+    chrome, field, render, see_other, when, AdminSession, PanelError, PanelForm, PanelQuery,
+};
 use crate::state::AppState;
 
 fn lower<T: std::fmt::Debug>(v: T) -> String {
@@ -83,11 +82,9 @@ pub async fn show(
 /// `confirm=yes`); `reason` goes to the audit log.
 pub async fn act(
     State(s): State<AppState>,
-    session: AdminSession,
     Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    PanelForm { session, form }: PanelForm,
 ) -> Result<Response, PanelError> {
-    session.check_form(&s, &form)?;
     let id = member_id(&raw)?;
     let invalid = |field: &str, message: &str| {
         PanelError::Page(

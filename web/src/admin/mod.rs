@@ -6,7 +6,8 @@
 //!   runs in dev mode over plain http).
 //! - Every form carries a token bound to the session
 //!   ([`node::Node::form_token`]); a POST without the right one is refused
-//!   with 403 and changes nothing. Login and setup, which have no session
+//!   with 403 and changes nothing (handlers take the form as a
+//!   [`PanelForm`], which checks it). Login and setup, which have no session
 //!   yet, bind theirs to a random pre-session cookie (double submit).
 //! - Logins share the API's per-IP and per-account rate limits.
 //! - Handlers parse, call one node method, render; the node checks roles.
@@ -15,6 +16,7 @@ mod auth;
 mod charts;
 mod dashboard;
 mod federation;
+mod form;
 mod members;
 mod reports;
 mod settings;
@@ -33,6 +35,7 @@ use node::model::Role;
 use node::{NodeError, Viewer};
 
 use crate::state::AppState;
+pub use form::PanelForm;
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "kodeon_admin";

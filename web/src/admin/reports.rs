@@ -1,16 +1,15 @@
 //! The reports queue: list, view, note, resolve.
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use node::moderation::{Report, ReportAction, ReportState};
 use node::Id;
 
 use super::templates::{NoteRow, ReportPage, ReportRow, ReportedPost, ReportsPage};
-use super::{chrome, field, render, see_other, when, AdminSession, PanelError, PanelQuery};
+use super::{
+    chrome, field, render, see_other, when, AdminSession, PanelError, PanelForm, PanelQuery,
+};
 use crate::state::AppState;
 
 fn username(s: &AppState, id: Option<Id>) -> String {
@@ -101,11 +100,9 @@ pub async fn show(
 /// silence or suspend; `note` optional.
 pub async fn resolve(
     State(s): State<AppState>,
-    session: AdminSession,
     Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    PanelForm { session, form }: PanelForm,
 ) -> Result<Response, PanelError> {
-    session.check_form(&s, &form)?;
     let id = report_id(&raw)?;
     let action = ReportAction::parse(field(&form, "action")).ok_or_else(|| {
         PanelError::Page(
@@ -122,11 +119,9 @@ pub async fn resolve(
 /// POST /admin/reports/{id}/note
 pub async fn note(
     State(s): State<AppState>,
-    session: AdminSession,
     Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    PanelForm { session, form }: PanelForm,
 ) -> Result<Response, PanelError> {
-    session.check_form(&s, &form)?;
     let id = report_id(&raw)?;
     s.node
         .add_report_note(&session.viewer, id, field(&form, "note"))

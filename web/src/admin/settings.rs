@@ -5,12 +5,13 @@ use std::collections::HashMap;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use node::moderation::{AuditFilter, NodeSettings};
 use node::{ContentLimits, RegistrationMode};
 
 use super::templates::{AuditPage, AuditRow, MessagePage, SettingsPage};
-use super::{chrome, field, render, see_other, when, AdminSession, PanelError, PanelQuery};
+use super::{
+    chrome, field, render, see_other, when, AdminSession, PanelError, PanelForm, PanelQuery,
+};
 use crate::state::AppState;
 
 fn mode_name(mode: RegistrationMode) -> &'static str {
@@ -55,10 +56,8 @@ fn number(form: &HashMap<String, String>, name: &str) -> Result<usize, PanelErro
 /// POST /admin/settings — every field of the form; the node validates.
 pub async fn save(
     State(s): State<AppState>,
-    session: AdminSession,
-    Form(form): Form<HashMap<String, String>>,
+    PanelForm { session, form }: PanelForm,
 ) -> Result<Response, PanelError> {
-    session.check_form(&s, &form)?;
     let registration = match field(&form, "registration") {
         "open" => RegistrationMode::Open,
         "approval" => RegistrationMode::Approval,
@@ -91,10 +90,8 @@ pub async fn save(
 /// POST /admin/invites — `uses`; shows the code once.
 pub async fn invite(
     State(s): State<AppState>,
-    session: AdminSession,
-    Form(form): Form<HashMap<String, String>>,
+    PanelForm { session, form }: PanelForm,
 ) -> Result<Response, PanelError> {
-    session.check_form(&s, &form)?;
     let uses: u32 = field(&form, "uses").parse().map_err(|_| {
         PanelError::Page(
             StatusCode::UNPROCESSABLE_ENTITY,

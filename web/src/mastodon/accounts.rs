@@ -12,8 +12,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::entities::{self, relationship, Renderer};
+use super::lists::list_handlers;
 use super::params::{flex_bool, flex_list, Params, ParamsWithFiles};
-use super::{account_page, bearer_token, record_id, status_page, MaybeToken, PageParams, Token};
+use super::{bearer_token, record_id, status_page, MaybeToken, PageParams, Token};
 use crate::error::{ApiError, ApiResult};
 use crate::rate_limit::{Action, ClientIp};
 use crate::state::AppState;
@@ -318,68 +319,20 @@ async fn statuses(
     status_page(&s, &uri, page)
 }
 
-/// GET /api/v1/accounts/{id}/followers
-async fn followers(
-    State(s): State<AppState>,
-    t: MaybeToken,
-    Path(raw): Path<String>,
-    Query(p): Query<PageParams>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    let v = t.viewer("read:accounts")?;
-    let name = s.node.username_by_id(record_id(&raw)?)?;
-    let page = s.node.followers(&v, &name, &p.request(40)?)?;
-    account_page(&s, &uri, page)
+list_handlers! {
+    /// GET /api/v1/accounts/{id}/followers
+    followers: followers(account, "read:accounts", 40) => account_page;
+    /// GET /api/v1/accounts/{id}/following
+    following: following(account, "read:accounts", 40) => account_page;
 }
 
-/// GET /api/v1/accounts/{id}/following
-async fn following(
-    State(s): State<AppState>,
-    t: MaybeToken,
-    Path(raw): Path<String>,
-    Query(p): Query<PageParams>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    let v = t.viewer("read:accounts")?;
-    let name = s.node.username_by_id(record_id(&raw)?)?;
-    let page = s.node.following(&v, &name, &p.request(40)?)?;
-    account_page(&s, &uri, page)
-}
-
-/// GET /api/v1/follow_requests
-async fn follow_requests(
-    State(s): State<AppState>,
-    t: Token,
-    Query(p): Query<PageParams>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    let v = t.require("read:follows")?;
-    let page = s.node.follow_requests(v, &p.request(40)?)?;
-    account_page(&s, &uri, page)
-}
-
-/// GET /api/v1/blocks
-async fn blocks(
-    State(s): State<AppState>,
-    t: Token,
-    Query(p): Query<PageParams>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    let v = t.require("read:blocks")?;
-    let page = s.node.blocks(v, &p.request(40)?)?;
-    account_page(&s, &uri, page)
-}
-
-/// GET /api/v1/mutes
-async fn mutes(
-    State(s): State<AppState>,
-    t: Token,
-    Query(p): Query<PageParams>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    let v = t.require("read:mutes")?;
-    let page = s.node.mutes(v, &p.request(40)?)?;
-    account_page(&s, &uri, page)
+list_handlers! {
+    /// GET /api/v1/follow_requests
+    follow_requests: follow_requests("read:follows", 40) => account_page;
+    /// GET /api/v1/blocks
+    blocks: blocks("read:blocks", 40) => account_page;
+    /// GET /api/v1/mutes
+    mutes: mutes("read:mutes", 40) => account_page;
 }
 
 /// Generates `POST /api/v1/accounts/{id}/ACTION` handlers that call one

@@ -6,6 +6,7 @@ mod accounts;
 mod conversations;
 pub mod entities;
 mod instance;
+mod lists;
 mod markers;
 mod media;
 mod notifications;

@@ -1,16 +1,17 @@
 //! Statuses: post, read, edit, delete, context, favourites, bookmarks.
 
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use node::posts::{NewPost, PostEdit};
 use serde::Deserialize;
 
 use super::entities::{parse_visibility, Context, Renderer, StatusSource};
+use super::lists::list_handlers;
 use super::params::{flex_bool, flex_list, Params};
-use super::{account_page, record_id, status_page, MaybeToken, PageParams, Token};
+use super::{record_id, MaybeToken, Token};
 use crate::error::{ApiError, ApiResult};
 use crate::rate_limit::Action;
 use crate::state::AppState;
@@ -219,30 +220,11 @@ status_action!(
     |s, v, id| s.node.unbookmark(v, id).await?
 );
 
-/// GET /api/v1/statuses/{id}/favourited_by
-async fn favourited_by(
-    State(s): State<AppState>,
-    t: MaybeToken,
-    Path(raw): Path<String>,
-    Query(p): Query<PageParams>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    let v = t.viewer("read:accounts")?;
-    let page = s.node.liked_by(&v, record_id(&raw)?, &p.request(40)?)?;
-    account_page(&s, &uri, page)
-}
-
-/// GET /api/v1/statuses/{id}/reblogged_by
-async fn reblogged_by(
-    State(s): State<AppState>,
-    t: MaybeToken,
-    Path(raw): Path<String>,
-    Query(p): Query<PageParams>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    let v = t.viewer("read:accounts")?;
-    let page = s.node.boosted_by(&v, record_id(&raw)?, &p.request(40)?)?;
-    account_page(&s, &uri, page)
+list_handlers! {
+    /// GET /api/v1/statuses/{id}/favourited_by
+    favourited_by: liked_by(status, "read:accounts", 40) => account_page;
+    /// GET /api/v1/statuses/{id}/reblogged_by
+    reblogged_by: boosted_by(status, "read:accounts", 40) => account_page;
 }
 
 /// POST /api/v1/statuses/{id}/reblog — answers the reblog (wrapper) status.
@@ -267,26 +249,9 @@ async fn unreblog(
     Ok(axum::Json(Renderer::new(&s.node).status(&view)?))
 }
 
-/// GET /api/v1/bookmarks
-async fn bookmarks(
-    State(s): State<AppState>,
-    t: Token,
-    Query(p): Query<PageParams>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    let v = t.require("read:bookmarks")?;
-    let page = s.node.bookmarks(v, &p.request(20)?)?;
-    status_page(&s, &uri, page)
-}
-
-/// GET /api/v1/favourites
-async fn favourites(
-    State(s): State<AppState>,
-    t: Token,
-    Query(p): Query<PageParams>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    let v = t.require("read:favourites")?;
-    let page = s.node.liked_posts(v, &p.request(20)?)?;
-    status_page(&s, &uri, page)
+list_handlers! {
+    /// GET /api/v1/bookmarks
+    bookmarks: bookmarks("read:bookmarks", 20) => status_page;
+    /// GET /api/v1/favourites
+    favourites: liked_posts("read:favourites", 20) => status_page;
 }

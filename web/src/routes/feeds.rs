@@ -1,13 +1,12 @@
 //! Feeds: home, local, tag, category, bookmarks, likes.
 
-use axum::extract::{OriginalUri, Path, Query, State};
-use axum::response::Response;
+use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::Router;
 
 use crate::error::ApiResult;
-use crate::extract::{Auth, MaybeAuth, PageQuery};
-use crate::pages::page_response;
+use crate::extract::MaybeAuth;
+use crate::pages::page_handlers;
 use crate::state::AppState;
 
 /// Routes under `/api/kodeon/v1`.
@@ -22,78 +21,19 @@ pub fn routes() -> Router<AppState> {
         .route("/search", get(search))
 }
 
-/// GET /api/kodeon/v1/feeds/home
-async fn home(
-    State(s): State<AppState>,
-    Auth(v): Auth,
-    Query(q): Query<PageQuery>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    Ok(page_response(&uri, s.node.home_feed(&v, &q.to_request()?)?))
-}
-
-/// GET /api/kodeon/v1/feeds/local
-async fn local(
-    State(s): State<AppState>,
-    MaybeAuth(v): MaybeAuth,
-    Query(q): Query<PageQuery>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    Ok(page_response(
-        &uri,
-        s.node.local_feed(&v, &q.to_request()?)?,
-    ))
-}
-
-/// GET /api/kodeon/v1/feeds/tags/{tag}
-async fn tag(
-    State(s): State<AppState>,
-    MaybeAuth(v): MaybeAuth,
-    Path(tag): Path<String>,
-    Query(q): Query<PageQuery>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    Ok(page_response(
-        &uri,
-        s.node.tag_feed(&v, &tag, &q.to_request()?)?,
-    ))
-}
-
-/// GET /api/kodeon/v1/feeds/categories/{category}
-async fn category(
-    State(s): State<AppState>,
-    MaybeAuth(v): MaybeAuth,
-    Path(category): Path<String>,
-    Query(q): Query<PageQuery>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    Ok(page_response(
-        &uri,
-        s.node.category_feed(&v, &category, &q.to_request()?)?,
-    ))
-}
-
-/// GET /api/kodeon/v1/me/bookmarks
-async fn bookmarks(
-    State(s): State<AppState>,
-    Auth(v): Auth,
-    Query(q): Query<PageQuery>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    Ok(page_response(&uri, s.node.bookmarks(&v, &q.to_request()?)?))
-}
-
-/// GET /api/kodeon/v1/me/likes
-async fn likes(
-    State(s): State<AppState>,
-    Auth(v): Auth,
-    Query(q): Query<PageQuery>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    Ok(page_response(
-        &uri,
-        s.node.liked_posts(&v, &q.to_request()?)?,
-    ))
+page_handlers! {
+    /// GET /api/kodeon/v1/feeds/home
+    home: Auth => home_feed();
+    /// GET /api/kodeon/v1/feeds/local
+    local: MaybeAuth => local_feed();
+    /// GET /api/kodeon/v1/feeds/tags/{tag}
+    tag: MaybeAuth => tag_feed(tag);
+    /// GET /api/kodeon/v1/feeds/categories/{category}
+    category: MaybeAuth => category_feed(category);
+    /// GET /api/kodeon/v1/me/bookmarks
+    bookmarks: Auth => bookmarks();
+    /// GET /api/kodeon/v1/me/likes
+    likes: Auth => liked_posts();
 }
 
 #[derive(serde::Deserialize)]

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::error::ApiResult;
 use crate::extract::{Auth, Json, MaybeAuth, PageQuery};
-use crate::pages::page_response;
+use crate::pages::{page_handlers, page_response};
 use crate::state::AppState;
 
 /// Routes under `/api/kodeon/v1`.
@@ -108,65 +108,17 @@ async fn member_posts(
     Ok(page_response(&uri, page))
 }
 
-/// GET /api/kodeon/v1/members/{username}/followers
-async fn followers(
-    State(s): State<AppState>,
-    MaybeAuth(v): MaybeAuth,
-    Path(name): Path<String>,
-    Query(q): Query<PageQuery>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    Ok(page_response(
-        &uri,
-        s.node.followers(&v, &name, &q.to_request()?)?,
-    ))
-}
-
-/// GET /api/kodeon/v1/members/{username}/following
-async fn following(
-    State(s): State<AppState>,
-    MaybeAuth(v): MaybeAuth,
-    Path(name): Path<String>,
-    Query(q): Query<PageQuery>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    Ok(page_response(
-        &uri,
-        s.node.following(&v, &name, &q.to_request()?)?,
-    ))
-}
-
-/// GET /api/kodeon/v1/follow-requests
-async fn follow_requests(
-    State(s): State<AppState>,
-    Auth(v): Auth,
-    Query(q): Query<PageQuery>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    Ok(page_response(
-        &uri,
-        s.node.follow_requests(&v, &q.to_request()?)?,
-    ))
-}
-
-/// GET /api/kodeon/v1/me/blocks
-async fn blocks(
-    State(s): State<AppState>,
-    Auth(v): Auth,
-    Query(q): Query<PageQuery>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    Ok(page_response(&uri, s.node.blocks(&v, &q.to_request()?)?))
-}
-
-/// GET /api/kodeon/v1/me/mutes
-async fn mutes(
-    State(s): State<AppState>,
-    Auth(v): Auth,
-    Query(q): Query<PageQuery>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult<Response> {
-    Ok(page_response(&uri, s.node.mutes(&v, &q.to_request()?)?))
+page_handlers! {
+    /// GET /api/kodeon/v1/members/{username}/followers
+    followers: MaybeAuth => followers(name);
+    /// GET /api/kodeon/v1/members/{username}/following
+    following: MaybeAuth => following(name);
+    /// GET /api/kodeon/v1/follow-requests
+    follow_requests: Auth => follow_requests();
+    /// GET /api/kodeon/v1/me/blocks
+    blocks: Auth => blocks();
+    /// GET /api/kodeon/v1/me/mutes
+    mutes: Auth => mutes();
 }
 
 /// Generates a handler `POST|DELETE /members/{username}/...` that calls one

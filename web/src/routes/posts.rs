@@ -76,31 +76,35 @@ async fn thread(
     Ok(axum::Json(s.node.thread(&v, parse_id(&id)?)?))
 }
 
-/// POST /api/kodeon/v1/posts/{id}/like
-async fn like(
-    State(s): State<AppState>,
-    Auth(v): Auth,
-    Path(id): Path<String>,
-) -> ApiResult<impl IntoResponse> {
-    Ok(axum::Json(s.node.like(&v, parse_id(&id)?).await?))
+/// Generates handlers that do one thing to the post `{id}` as the
+/// signed-in member, each named as the node method it calls (its doc the
+/// route first), and answer the post as it now is.
+macro_rules! post_actions {
+    ($($(#[$doc:meta])* $method:ident;)*) => {
+        $(
+            $(#[$doc])*
+            async fn $method(
+                State(s): State<AppState>,
+                Auth(v): Auth,
+                Path(id): Path<String>,
+            ) -> ApiResult<impl IntoResponse> {
+                Ok(axum::Json(s.node.$method(&v, parse_id(&id)?).await?))
+            }
+        )*
+    };
 }
 
-/// DELETE /api/kodeon/v1/posts/{id}/like
-async fn unlike(
-    State(s): State<AppState>,
-    Auth(v): Auth,
-    Path(id): Path<String>,
-) -> ApiResult<impl IntoResponse> {
-    Ok(axum::Json(s.node.unlike(&v, parse_id(&id)?).await?))
-}
-
-/// POST /api/kodeon/v1/posts/{id}/bookmark
-async fn bookmark(
-    State(s): State<AppState>,
-    Auth(v): Auth,
-    Path(id): Path<String>,
-) -> ApiResult<impl IntoResponse> {
-    Ok(axum::Json(s.node.bookmark(&v, parse_id(&id)?).await?))
+post_actions! {
+    /// POST /api/kodeon/v1/posts/{id}/like
+    like;
+    /// DELETE /api/kodeon/v1/posts/{id}/like
+    unlike;
+    /// POST /api/kodeon/v1/posts/{id}/bookmark
+    bookmark;
+    /// POST /api/kodeon/v1/posts/{id}/boost
+    boost;
+    /// DELETE /api/kodeon/v1/posts/{id}/boost
+    unboost;
 }
 
 /// DELETE /api/kodeon/v1/posts/{id}/bookmark
@@ -111,22 +115,4 @@ async fn unbookmark(
 ) -> ApiResult<StatusCode> {
     s.node.unbookmark(&v, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// POST /api/kodeon/v1/posts/{id}/boost
-async fn boost(
-    State(s): State<AppState>,
-    Auth(v): Auth,
-    Path(id): Path<String>,
-) -> ApiResult<impl IntoResponse> {
-    Ok(axum::Json(s.node.boost(&v, parse_id(&id)?).await?))
-}
-
-/// DELETE /api/kodeon/v1/posts/{id}/boost
-async fn unboost(
-    State(s): State<AppState>,
-    Auth(v): Auth,
-    Path(id): Path<String>,
-) -> ApiResult<impl IntoResponse> {
-    Ok(axum::Json(s.node.unboost(&v, parse_id(&id)?).await?))
 }
