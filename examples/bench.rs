@@ -313,8 +313,14 @@ async fn startup_and_memory_once(
         let n = a.crash_posts / 16 + usize::from(w < a.crash_posts % 16);
         writers.spawn(async move {
             for i in 0..n {
-                let body = serde_json::json!({"content": format!("written before a crash {w}-{i}")});
-                let r = client.post(&url).bearer_auth(&token).json(&body).send().await?;
+                let body =
+                    serde_json::json!({"content": format!("written before a crash {w}-{i}")});
+                let r = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await?;
                 anyhow::ensure!(r.status() == 201, "post failed: {}", r.status());
             }
             Ok(())

@@ -745,8 +745,10 @@ mod tests {
     #[test]
     fn an_unset_engine_is_the_store_s_own_else_fjall() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let mut c = Config::default();
-        c.data_dir = dir.path().to_owned();
+        let mut c = Config {
+            data_dir: dir.path().to_owned(),
+            ..Config::default()
+        };
         assert_eq!(c.store_engine(), node::StoreEngine::Fjall, "a new node");
         std::fs::create_dir(dir.path().join("db"))?;
         std::fs::write(dir.path().join("db").join("conf"), b"x")?;
