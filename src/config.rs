@@ -221,6 +221,9 @@ pub struct RateLimitsConfig {
     pub posts_per_minute_per_account: u32,
     /// Media uploads (attachments and avatars) per account per minute.
     pub media_uploads_per_minute_per_account: u32,
+    /// Lookups per account per minute that make the node fetch from other
+    /// servers (search with `resolve`, remote handles not known yet).
+    pub remote_lookups_per_minute_per_account: u32,
     /// Failed passwords per account per hour, over every way in (API,
     /// OAuth, admin panel); past it the account takes no password until
     /// the hour ends.
@@ -310,6 +313,7 @@ impl Default for RateLimitsConfig {
             login_per_minute_per_ip: d.login_per_minute_per_ip,
             posts_per_minute_per_account: d.posts_per_minute_per_account,
             media_uploads_per_minute_per_account: d.media_uploads_per_minute_per_account,
+            remote_lookups_per_minute_per_account: d.remote_lookups_per_minute_per_account,
             login_failures_per_account_per_hour: node::NodeConfig::new("", "")
                 .login_failures_per_hour,
         }
@@ -601,6 +605,9 @@ impl Config {
                 media_uploads_per_minute_per_account: self
                     .rate_limits
                     .media_uploads_per_minute_per_account,
+                remote_lookups_per_minute_per_account: self
+                    .rate_limits
+                    .remote_lookups_per_minute_per_account,
             },
             streams: web::StreamLimits {
                 per_ip: self.server.max_streams_per_ip,

@@ -56,6 +56,20 @@ pub struct SearchQuery {
     pub resolve: bool,
 }
 
+impl SearchQuery {
+    /// Whether this search may make the node fetch from another server:
+    /// it asks to resolve, and names a URL, a remote-looking handle or a
+    /// did:key. Callers count these against the viewer's lookup budget.
+    pub fn may_fetch(&self) -> bool {
+        let text = self.text.trim();
+        self.resolve
+            && (text.starts_with("https://")
+                || text.starts_with("http://")
+                || text.trim_start_matches('@').contains('@')
+                || text.starts_with("did:key:"))
+    }
+}
+
 /// What a search found, as the viewer may see it.
 #[derive(Debug, Default)]
 pub struct SearchResults {

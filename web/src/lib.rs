@@ -70,6 +70,9 @@ pub struct RateLimits {
     pub posts_per_minute_per_account: u32,
     /// Media uploads (attachments and avatars) per account per minute.
     pub media_uploads_per_minute_per_account: u32,
+    /// Lookups per account per minute that make the node fetch from other
+    /// servers (search with `resolve`, remote handles not known yet).
+    pub remote_lookups_per_minute_per_account: u32,
 }
 
 impl Default for WebSettings {
@@ -82,6 +85,7 @@ impl Default for WebSettings {
                 login_per_minute_per_ip: 30,
                 posts_per_minute_per_account: 300,
                 media_uploads_per_minute_per_account: 30,
+                remote_lookups_per_minute_per_account: 30,
             },
             streams: StreamLimits {
                 per_ip: 16,

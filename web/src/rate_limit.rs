@@ -23,6 +23,9 @@ pub enum Action {
     Post,
     /// Media uploads (attachments and avatars), per account.
     MediaUpload,
+    /// Lookups that make the node fetch from other servers for a member
+    /// (search with `resolve`, a remote handle not known yet), per account.
+    RemoteLookup,
 }
 
 /// The node's limiters. A `None` limiter is disabled (limit 0).
@@ -31,6 +34,7 @@ pub struct Limiters {
     login: Option<DefaultKeyedRateLimiter<String>>,
     post: Option<DefaultKeyedRateLimiter<String>>,
     media_upload: Option<DefaultKeyedRateLimiter<String>>,
+    remote_lookup: Option<DefaultKeyedRateLimiter<String>>,
     checks: AtomicU64,
 }
 
@@ -45,6 +49,7 @@ impl Limiters {
             login: per_minute(limits.login_per_minute_per_ip),
             post: per_minute(limits.posts_per_minute_per_account),
             media_upload: per_minute(limits.media_uploads_per_minute_per_account),
+            remote_lookup: per_minute(limits.remote_lookups_per_minute_per_account),
             checks: AtomicU64::new(0),
         }
     }
@@ -56,15 +61,22 @@ impl Limiters {
             Action::Login => &self.login,
             Action::Post => &self.post,
             Action::MediaUpload => &self.media_upload,
+            Action::RemoteLookup => &self.remote_lookup,
         };
         let Some(limiter) = limiter else {
             return Ok(());
         };
         // Forget idle keys now and then so the maps stay small.
         if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
-            for l in [&self.register, &self.login, &self.post, &self.media_upload]
-                .into_iter()
-                .flatten()
+            for l in [
+                &self.register,
+                &self.login,
+                &self.post,
+                &self.media_upload,
+                &self.remote_lookup,
+            ]
+            .into_iter()
+            .flatten()
             {
                 l.retain_recent();
                 l.shrink_to_fit();
@@ -74,6 +86,16 @@ impl Limiters {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             ApiError::rate_limited(wait.as_secs().max(1))
         })
+    }
+}
+
+/// Counts a request that may make the node fetch from other servers for
+/// `viewer` (anonymous viewers never make it fetch): 429 past
+/// `remote_lookups_per_minute_per_account`.
+pub fn check_remote_lookup(limiters: &Limiters, viewer: &node::Viewer) -> Result<(), ApiError> {
+    match viewer.id() {
+        Some(id) => limiters.check(Action::RemoteLookup, &id.to_string()),
+        None => Ok(()),
     }
 }
 

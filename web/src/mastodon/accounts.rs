@@ -218,7 +218,10 @@ async fn lookup(
         // An account of another server: known here, or found by WebFinger.
         crate::routes::members::resolve_remote(&s, &v, acct)
             .await
-            .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "Record not found"))?;
+            .map_err(|e| match e.status {
+                StatusCode::NOT_FOUND => ApiError::new(StatusCode::NOT_FOUND, "Record not found"),
+                _ => e,
+            })?;
         s.node.profile(&v, acct)?
     };
     Ok(axum::Json(Renderer::new(&s.node).account(&view)))

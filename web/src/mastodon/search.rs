@@ -55,6 +55,9 @@ async fn search(
             .clamp(1, 40),
         resolve: matches!(p.resolve.as_deref(), Some("true" | "1")),
     };
+    if query.may_fetch() {
+        crate::rate_limit::check_remote_lookup(&s.limiters, &v)?;
+    }
     let found = federation::search::search(&s.node, s.federation.as_deref(), &v, &query).await?;
     let mut r = Renderer::new(&s.node);
     let accounts = found.accounts.iter().map(|m| r.account(m)).collect();

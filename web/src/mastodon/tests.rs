@@ -952,3 +952,64 @@ async fn malformed_multipart_bodies_are_refused_cleanly() {
         .await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// Searches and lookups that may make the node fetch from other servers
+/// count against the account's budget, through both APIs; searches that
+/// name nothing remote, searches without `resolve` and another account's
+/// lookups do not. (The remote server is a closed loopback port: every
+/// fetch fails at once.)
+#[tokio::test]
+async fn remote_lookups_are_limited_per_account() {
+    let mut a = app_with(|s| s.rate_limits.remote_lookups_per_minute_per_account = 2);
+    let federation = federation::Federation::new(
+        a.node.clone(),
+        federation::FederationSettings {
+            allow_private: true,
+            ..federation::FederationSettings::default()
+        },
+    )
+    .await
+    .expect("federation");
+    let mut settings = WebSettings::default();
+    settings.rate_limits.register_per_hour_per_ip = 0;
+    settings.rate_limits.remote_lookups_per_minute_per_account = 2;
+    a.router = crate::router_with_federation(a.node.clone(), settings, Some(federation));
+    let (_, _, alice) = a.member("alice", "read+write").await;
+    let (_, _, bob) = a.member("bob", "read+write").await;
+    for _ in 0..5 {
+        let (s, _, _) = a
+            .get("/api/v2/search?q=ali&resolve=true", Some(&alice))
+            .await;
+        assert_eq!(s, StatusCode::OK, "nothing remote is named: not counted");
+    }
+    let (s, _, _) = a
+        .get("/api/v2/search?q=x@127.0.0.1:9&resolve=true", Some(&alice))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _, _) = a
+        .get(
+            "/api/kodeon/v1/search?q=http://127.0.0.1:9/users/x&resolve=true",
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, body, headers) = a
+        .get("/api/v2/search?q=y@127.0.0.1:9&resolve=true", Some(&alice))
+        .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(headers.contains_key("retry-after"));
+    let (s, _, _) = a
+        .get("/api/v1/accounts/lookup?acct=z@127.0.0.1:9", Some(&alice))
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a handle lookup counts too"
+    );
+    let (s, _, _) = a.get("/api/v2/search?q=y@127.0.0.1:9", Some(&alice)).await;
+    assert_eq!(s, StatusCode::OK, "without resolve nothing is fetched");
+    let (s, _, _) = a
+        .get("/api/v1/accounts/lookup?acct=z@127.0.0.1:9", Some(&bob))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "bob has his own budget");
+}

@@ -59,6 +59,9 @@ async fn search(
         limit: p.limit.unwrap_or(20).clamp(1, 40),
         resolve: matches!(p.resolve.as_deref(), Some("true" | "1")),
     };
+    if query.may_fetch() {
+        crate::rate_limit::check_remote_lookup(&s.limiters, &v)?;
+    }
     let found = federation::search::search(&s.node, s.federation.as_deref(), &v, &query).await?;
     let tags: Vec<_> = found
         .tags

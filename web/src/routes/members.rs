@@ -66,6 +66,11 @@ pub(crate) async fn resolve_remote(s: &AppState, viewer: &Viewer, name: &str) ->
     let (Some(federation), true, Some(_)) = (&s.federation, name.contains('@'), viewer.id()) else {
         return Ok(());
     };
+    // A remote account known already is read from the store, not fetched.
+    let handle = name.trim().trim_start_matches('@');
+    if s.node.find_member(handle)?.is_none_or(|m| m.is_local()) {
+        crate::rate_limit::check_remote_lookup(&s.limiters, viewer)?;
+    }
     if let Err(e) = federation.resolve_handle(name).await {
         if e.is_ours() {
             return Err(e.into());
