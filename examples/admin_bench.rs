@@ -23,6 +23,9 @@ use node::remote::{DomainBlock, DomainSeverity};
 use node::{Node, NodeConfig, Viewer};
 use tokio::net::TcpListener;
 
+#[path = "support/serve.rs"]
+mod serve;
+
 struct Args {
     members: usize,
     posts: usize,
@@ -230,18 +233,5 @@ fn open_node(dir: &Path) -> anyhow::Result<Arc<Node>> {
 }
 
 async fn serve(node: Arc<Node>) -> anyhow::Result<String> {
-    let router = web::router(node, web::WebSettings::default());
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await;
-    });
-    Ok(format!("http://{addr}"))
+    serve::serve_router(web::router(node, web::WebSettings::default())).await
 }

@@ -25,6 +25,9 @@ use node::posts::NewPost;
 use node::{Node, NodeConfig, Viewer};
 use tokio::net::TcpListener;
 
+#[path = "support/serve.rs"]
+mod serve;
+
 struct Args {
     /// Seed into (or reuse) this directory instead of a temporary one.
     data_dir: Option<std::path::PathBuf>,
@@ -393,19 +396,7 @@ fn rss_kb(pid: u32) -> anyhow::Result<u64> {
 /// The store's size on disk (blocks allocated, as `du` counts them) per
 /// post stored.
 fn store_bytes(a: &Args, dir: &Path) -> anyhow::Result<()> {
-    fn allocated(path: &Path) -> std::io::Result<u64> {
-        use std::os::unix::fs::MetadataExt;
-        let meta = std::fs::symlink_metadata(path)?;
-        if !meta.is_dir() {
-            return Ok(meta.blocks() * 512);
-        }
-        let mut total = 0;
-        for entry in std::fs::read_dir(path)? {
-            total += allocated(&entry?.path())?;
-        }
-        Ok(total)
-    }
-    let bytes = allocated(&dir.join(a.engine.dir_name()))?;
+    let bytes = serve::allocated(&dir.join(a.engine.dir_name()))?;
     let node = open_node(a, dir)?;
     let posts = node.stats()?.posts.max(1) as u64;
     println!(
@@ -460,21 +451,7 @@ async fn register_many(node: &Arc<Node>, prefix: &str, n: usize) -> anyhow::Resu
 async fn serve(node: Arc<Node>) -> anyhow::Result<String> {
     let mut settings = web::WebSettings::default();
     settings.rate_limits.posts_per_minute_per_account = 0;
-    let router = web::router(node, settings);
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    // As `kodeon::run` does: no Nagle delay on small streaming writes.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await;
-    });
-    Ok(format!("http://{addr}"))
+    serve::serve_router(web::router(node, settings)).await
 }
 
 /// Home-feed latency with `authors` followed accounts and `posts` posts.

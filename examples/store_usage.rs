@@ -8,10 +8,13 @@
 //! The node must not be running (the engine takes the directory's lock).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use node::store::{FjallEngine, KvEngine, SledEngine};
 use node::StoreEngine;
+
+#[path = "support/serve.rs"]
+mod serve;
 
 /// Keyspace names, read from the key encoder's source (`Name = 0xNN,`).
 fn space_names() -> BTreeMap<u8, String> {
@@ -25,19 +28,6 @@ fn space_names() -> BTreeMap<u8, String> {
                 .then(|| (byte, name.to_owned()))
         })
         .collect()
-}
-
-fn allocated(path: &Path) -> std::io::Result<u64> {
-    use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::symlink_metadata(path)?;
-    if !meta.is_dir() {
-        return Ok(meta.blocks() * 512);
-    }
-    let mut total = 0;
-    for entry in std::fs::read_dir(path)? {
-        total += allocated(&entry?.path())?;
-    }
-    Ok(total)
 }
 
 fn main() -> anyhow::Result<()> {
@@ -91,7 +81,7 @@ fn main() -> anyhow::Result<()> {
         key_bytes += kb;
         value_bytes += vb;
     }
-    let files = allocated(&dir)?;
+    let files = serve::allocated(&dir)?;
     println!(
         "{:<22} {keys:>10} {key_bytes:>12} {value_bytes:>12}",
         "total"
