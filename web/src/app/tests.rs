@@ -520,3 +520,60 @@ async fn home_pages_older_posts_by_cursor() {
     assert!(!older.body.contains("Post number 1."));
     assert!(!older.body.contains("Older posts"));
 }
+
+#[tokio::test]
+async fn sign_in_shares_the_per_ip_login_limit() {
+    let a = app().await;
+    let mut settings = WebSettings::default();
+    settings.rate_limits.login_per_minute_per_ip = 1;
+    let limited = router(a.node.clone(), settings);
+    let r = sign_in(&limited, "bob", "wrong-password").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // The right password, but this IP is over its limit.
+    let r = sign_in(&limited, "bob", "password123").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.cookie(super::SESSION_COOKIE).is_none());
+    assert!(r.body.contains("role=\"alert\""), "{}", r.body);
+}
+
+#[tokio::test]
+async fn an_account_awaiting_approval_gets_no_session() {
+    let a = app().await;
+    let admin = a
+        .node
+        .create_member(
+            NewMember {
+                username: "root".into(),
+                email: "root@k.test".into(),
+                password: "password123".into(),
+                ..NewMember::default()
+            },
+            Role::Admin,
+        )
+        .await
+        .expect("admin");
+    let mut settings = a.node.settings();
+    settings.registration = node::RegistrationMode::Approval;
+    a.node
+        .update_settings(&Viewer::Member(Box::new(admin)), settings)
+        .await
+        .expect("approval");
+    let page = send(&a.app, "GET", "/signup", None, "").await;
+    assert!(page.body.contains("<label for=\"reason\">"));
+    let pre = page.cookie(super::FORM_COOKIE).expect("pre-session cookie");
+    let form = format!(
+        "csrf={}&username=erin&email=erin%40k.test&password=password123&reason=Hello",
+        page.csrf()
+    );
+    let r = send(
+        &a.app,
+        "POST",
+        "/signup",
+        Some(&format!("{}={pre}", super::FORM_COOKIE)),
+        &form,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("awaits an admin's approval"));
+    assert!(r.cookie(super::SESSION_COOKIE).is_none());
+}
