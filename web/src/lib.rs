@@ -5,6 +5,7 @@
 //! policy and do.
 
 pub mod admin;
+pub mod app;
 pub mod error;
 pub mod extract;
 pub mod mastodon;
@@ -145,6 +146,7 @@ pub fn router_with_federation(
         .merge(routes::discovery::routes())
         .merge(routes::inbox::routes())
         .merge(admin::routes())
+        .merge(app::routes())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such route") })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

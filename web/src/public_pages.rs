@@ -10,11 +10,12 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use node::model::{MemberSummary, PostView};
+use node::model::{MemberSummary, PostView, Visibility};
 use node::{Id, NodeError, Page, PageRequest, Viewer};
 use protocol::local_urls::LocalUrls;
 use serde::Deserialize;
 
+use crate::app::{MaybeMember, Me};
 use crate::routes::discovery;
 use crate::state::AppState;
 
@@ -89,23 +90,46 @@ async fn robots() -> Response {
 }
 
 /// What a post card shows.
-struct Card {
-    id: Id,
-    author: MemberSummary,
-    created: String,
-    title: String,
-    spoiler_text: String,
-    content: String,
-    media: Vec<CardMedia>,
-    tags: Vec<String>,
-    replies: i64,
-    likes: i64,
+pub(crate) struct Card {
+    pub(crate) id: Id,
+    pub(crate) author: MemberSummary,
+    pub(crate) created: String,
+    pub(crate) title: String,
+    pub(crate) spoiler_text: String,
+    pub(crate) content: String,
+    pub(crate) media: Vec<CardMedia>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) replies: i64,
+    pub(crate) likes: i64,
+    pub(crate) visibility: &'static str,
+    /// The forms a signed-in member sees (none for a visitor).
+    pub(crate) actions: Option<Actions>,
 }
 
-struct CardMedia {
-    url: String,
-    preview_url: String,
-    description: String,
+/// What a signed-in member can do to a post, with the state of each.
+pub(crate) struct Actions {
+    pub(crate) csrf: String,
+    pub(crate) back: String,
+    pub(crate) liked: bool,
+    pub(crate) boosted: bool,
+    pub(crate) bookmarked: bool,
+    pub(crate) own: bool,
+}
+
+pub(crate) struct CardMedia {
+    pub(crate) url: String,
+    pub(crate) preview_url: String,
+    pub(crate) description: String,
+}
+
+/// A visibility as a card shows it.
+fn visibility_word(v: Visibility) -> &'static str {
+    match v {
+        Visibility::Public => "public",
+        Visibility::Unlisted => "unlisted",
+        Visibility::Followers => "followers only",
+        Visibility::Direct => "mentioned people only",
+    }
 }
 
 fn card(urls: &LocalUrls, p: &PostView) -> Card {
@@ -128,17 +152,39 @@ fn card(urls: &LocalUrls, p: &PostView) -> Card {
         tags: p.tags.clone(),
         replies: p.replies_count,
         likes: p.likes_count,
+        visibility: visibility_word(p.visibility),
+        actions: None,
+    }
+}
+
+/// A card as the signed-in member `me` sees it (the post fetched as
+/// them), with their action forms going back to `back`.
+pub(crate) fn member_card(urls: &LocalUrls, p: &PostView, me: &Me, back: &str) -> Card {
+    Card {
+        actions: Some(Actions {
+            csrf: me.csrf.clone(),
+            back: back.to_string(),
+            liked: p.liked,
+            boosted: p.boosted,
+            bookmarked: p.bookmarked,
+            own: p.author.id == me.id,
+        }),
+        ..card(urls, p)
     }
 }
 
 /// Node-wide figures every page shows.
-struct Site {
-    domain: String,
-    members: i64,
-    posts: i64,
+pub(crate) struct Site {
+    /// The node's domain.
+    pub(crate) domain: String,
+    /// Members.
+    pub(crate) members: i64,
+    /// Posts.
+    pub(crate) posts: i64,
 }
 
-fn site(s: &AppState) -> Result<Site, PageError> {
+/// The figures of the site header.
+pub(crate) fn site(s: &AppState) -> node::NodeResult<Site> {
     let stats = s.node.stats()?;
     Ok(Site {
         domain: s.node.config().domain.clone(),
@@ -153,6 +199,7 @@ struct HomePage {
     domain: String,
     members: i64,
     posts: i64,
+    me: Option<Me>,
     name: String,
     description: String,
     rules: Vec<String>,
@@ -167,6 +214,7 @@ struct ProfilePage {
     domain: String,
     members: i64,
     posts: i64,
+    me: Option<Me>,
     username: String,
     actor_url: String,
     display_name: String,
@@ -187,6 +235,7 @@ struct PostPage {
     domain: String,
     members: i64,
     posts: i64,
+    me: Option<Me>,
     title: String,
     summary: String,
     url: String,
@@ -194,6 +243,9 @@ struct PostPage {
     ancestors: Vec<Card>,
     post: Card,
     replies: Vec<(u32, Card)>,
+    /// The reply form (signed in only).
+    compose: Option<crate::app::templates::Compose>,
+    visibilities: [(&'static str, &'static str); 4],
 }
 
 #[derive(Template)]
@@ -202,6 +254,7 @@ struct TagPage {
     domain: String,
     members: i64,
     posts: i64,
+    me: Option<Me>,
     tag: String,
     feed: Vec<Card>,
     next: Option<Id>,
@@ -248,6 +301,16 @@ fn render(t: impl Template) -> Result<Response, PageError> {
         })
 }
 
+/// Renders a page, for a member when `signed_in`: their page carries
+/// their form token, so no cache may keep it.
+fn render_for(signed_in: bool, t: impl Template) -> Result<Response, PageError> {
+    let mut response = render(t)?;
+    if signed_in {
+        crate::app::private(&mut response);
+    }
+    Ok(response)
+}
+
 #[derive(Deserialize)]
 struct PageQuery {
     max_id: Option<String>,
@@ -291,6 +354,7 @@ fn username(handle: &str) -> Result<&str, PageError> {
 /// GET / — the node's home page: about, figures, latest public posts.
 async fn home(
     State(s): State<AppState>,
+    MaybeMember(session): MaybeMember,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     let Site {
@@ -301,22 +365,28 @@ async fn home(
     let page = s.node.local_feed(&Viewer::Anonymous, &page_request(&q))?;
     let urls = s.node.urls();
     let settings = s.node.settings();
-    render(HomePage {
-        domain,
-        members,
-        posts,
-        name: settings.name,
-        description: settings.description,
-        rules: settings.rules,
-        contact_email: settings.contact_email,
-        feed: cards(urls, &page),
-        next: page.next_max_id,
-    })
+    let me = session.map(|m| m.me);
+    render_for(
+        me.is_some(),
+        HomePage {
+            domain,
+            members,
+            posts,
+            me,
+            name: settings.name,
+            description: settings.description,
+            rules: settings.rules,
+            contact_email: settings.contact_email,
+            feed: cards(urls, &page),
+            next: page.next_max_id,
+        },
+    )
 }
 
 /// GET /@{username} — a member's public profile and posts.
 async fn profile(
     State(s): State<AppState>,
+    MaybeMember(session): MaybeMember,
     Path(handle): Path<String>,
     Query(q): Query<PageQuery>,
     headers: axum::http::HeaderMap,
@@ -338,32 +408,40 @@ async fn profile(
         &page_request(&q),
     )?;
     let urls = s.node.urls();
-    render(ProfilePage {
-        domain,
-        members,
-        posts,
-        display_name: display_name(&m.full_name, &m.username),
-        about: m
-            .details
-            .as_ref()
-            .map(|d| d.bio.about.clone())
-            .unwrap_or_default(),
-        avatar: m.avatar_url.clone(),
-        url: urls.profile_page(&m.username),
-        actor_url: federation::discovery::actor_id(&s.node, &m.username),
-        did: m.did.clone(),
-        followers: m.followers_count,
-        following: m.following_count,
-        post_count: m.posts_count,
-        username: m.username,
-        feed: cards(urls, &page),
-        next: page.next_max_id,
-    })
+    let me = session.map(|m| m.me);
+    render_for(
+        me.is_some(),
+        ProfilePage {
+            domain,
+            members,
+            posts,
+            me,
+            display_name: display_name(&m.full_name, &m.username),
+            about: m
+                .details
+                .as_ref()
+                .map(|d| d.bio.about.clone())
+                .unwrap_or_default(),
+            avatar: m.avatar_url.clone(),
+            url: urls.profile_page(&m.username),
+            actor_url: federation::discovery::actor_id(&s.node, &m.username),
+            did: m.did.clone(),
+            followers: m.followers_count,
+            following: m.following_count,
+            post_count: m.posts_count,
+            username: m.username,
+            feed: cards(urls, &page),
+            next: page.next_max_id,
+        },
+    )
 }
 
-/// GET /@{username}/{id} — a post with its thread.
+/// GET /@{username}/{id} — a post with its thread: as a visitor sees it,
+/// or, with a member's session, as they see it, with action forms and a
+/// reply form.
 async fn post(
     State(s): State<AppState>,
+    MaybeMember(session): MaybeMember,
     Path((handle, raw)): Path<(String, String)>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
@@ -372,7 +450,8 @@ async fn post(
         return json;
     }
     let id: Id = raw.parse().map_err(|_| PageError::NOT_FOUND)?;
-    let thread = s.node.thread(&Viewer::Anonymous, id)?;
+    let viewer = session.as_ref().map_or(&Viewer::Anonymous, |m| &m.viewer);
+    let thread = s.node.thread(viewer, id)?;
     if !thread.post.author.username.eq_ignore_ascii_case(name) {
         return Err(PageError::NOT_FOUND);
     }
@@ -390,27 +469,55 @@ async fn post(
         p.title.clone()
     };
     let summary: String = p.source.chars().take(200).collect();
-    render(PostPage {
+    let url = urls.post_page(&p.author.username, p.id);
+    let me = session.map(|m| m.me);
+    let back = format!("/@{}/{}", p.author.username, p.id);
+    let show = |v: &PostView| match &me {
+        Some(me) => member_card(urls, v, me, &back),
+        None => card(urls, v),
+    };
+    let compose = me.as_ref().map(|_| crate::app::templates::Compose {
+        visibility: node_visibility(p.visibility).into(),
+        in_reply_to: p.id.to_string(),
+        back: back.clone(),
+        ..Default::default()
+    });
+    let page = PostPage {
         domain,
         members,
         posts,
         title,
         summary,
-        url: urls.post_page(&p.author.username, p.id),
         object_url: federation::objects::object_id(&s.node, &p.author.username, p.id),
-        ancestors: thread.ancestors.iter().map(|a| card(urls, a)).collect(),
-        post: card(urls, p),
+        ancestors: thread.ancestors.iter().map(show).collect(),
+        post: show(p),
         replies: thread
             .descendants
             .iter()
-            .map(|d| (d.depth.min(3), card(urls, &d.post)))
+            .map(|d| (d.depth.min(3), show(&d.post)))
             .collect(),
-    })
+        compose,
+        visibilities: crate::app::templates::VISIBILITIES,
+        me,
+        url,
+    };
+    render_for(page.me.is_some(), page)
+}
+
+/// A visibility as the compose form names it.
+fn node_visibility(v: Visibility) -> &'static str {
+    match v {
+        Visibility::Public => "public",
+        Visibility::Unlisted => "unlisted",
+        Visibility::Followers => "followers",
+        Visibility::Direct => "direct",
+    }
 }
 
 /// GET /tags/{tag} — public posts with a tag.
 async fn tag(
     State(s): State<AppState>,
+    MaybeMember(session): MaybeMember,
     Path(tag): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
@@ -423,14 +530,19 @@ async fn tag(
         .node
         .tag_feed(&Viewer::Anonymous, &tag, &page_request(&q))?;
     let urls = s.node.urls();
-    render(TagPage {
-        domain,
-        members,
-        posts,
-        tag: tag.to_lowercase(),
-        feed: cards(urls, &page),
-        next: page.next_max_id,
-    })
+    let me = session.map(|m| m.me);
+    render_for(
+        me.is_some(),
+        TagPage {
+            domain,
+            members,
+            posts,
+            me,
+            tag: tag.to_lowercase(),
+            feed: cards(urls, &page),
+            next: page.next_max_id,
+        },
+    )
 }
 
 #[cfg(test)]

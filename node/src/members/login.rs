@@ -82,6 +82,26 @@ impl Node {
         Ok((issued, member))
     }
 
+    /// The members' web app's own login: any active member's password
+    /// makes an app session, which only the app takes.
+    pub async fn login_to_member_app(
+        &self,
+        login: &str,
+        password: &str,
+    ) -> NodeResult<(IssuedToken, Member)> {
+        let member = self.verify_login(login, password).await?;
+        let issued = self
+            .issue_session(
+                member.id,
+                "web app",
+                None,
+                Vec::new(),
+                SessionKind::MembersApp,
+            )
+            .await?;
+        Ok((issued, member))
+    }
+
     /// Checks a username-or-email and password; returns the active member.
     /// Every way in calls this, so one policy applies to all: failed
     /// passwords are counted per account (see [`super::login_guard`]), and
@@ -198,6 +218,12 @@ impl Node {
             ));
         }
         Ok((viewer, session))
+    }
+
+    /// Resolves a members' web app cookie: an app session of an active
+    /// member.
+    pub fn authenticate_member_app(&self, token: &str) -> NodeResult<(Viewer, Session)> {
+        self.authenticate_as(token, SessionKind::MembersApp)
     }
 
     fn authenticate_as(&self, token: &str, kind: SessionKind) -> NodeResult<(Viewer, Session)> {

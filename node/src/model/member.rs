@@ -154,8 +154,8 @@ pub struct Session {
 }
 
 /// What a session was made for. A token works only where its kind is
-/// taken: an API token is no admin-panel cookie, and a panel cookie is no
-/// bearer token.
+/// taken: an API token is no admin-panel or members' app cookie, and
+/// neither cookie is a bearer token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionKind {
@@ -165,6 +165,8 @@ pub enum SessionKind {
     Api,
     /// The admin panel's cookie, made by the panel's own login form.
     AdminPanel,
+    /// The members' web app's cookie, made by its own sign-in form.
+    MembersApp,
 }
 
 /// The short form of a member embedded in posts and lists.

@@ -21,9 +21,10 @@ use crate::state::AppState;
 /// Panel sessions last two weeks.
 const SESSION_SECS: i64 = 14 * 24 * 3600;
 
-/// The pre-session cookie: reuses the visitor's, or makes a new one.
-fn pre_session(headers: &HeaderMap) -> (String, bool) {
-    match cookie(headers, FORM_COOKIE) {
+/// The pre-session cookie `name`: reuses the visitor's, or makes a new
+/// one (`true` when it must be set).
+pub(crate) fn pre_session_named(headers: &HeaderMap, name: &str) -> (String, bool) {
+    match cookie(headers, name) {
         Some(v) if v.len() >= 16 && v.len() <= 64 => (v, false),
         _ => {
             let mut raw = [0u8; 18];
@@ -34,6 +35,11 @@ fn pre_session(headers: &HeaderMap) -> (String, bool) {
             )
         }
     }
+}
+
+/// The panel's pre-session cookie.
+fn pre_session(headers: &HeaderMap) -> (String, bool) {
+    pre_session_named(headers, FORM_COOKIE)
 }
 
 /// Renders a login or setup page, setting the pre-session cookie.

@@ -12,7 +12,7 @@
 //! - Logins share the API's per-IP and per-account rate limits.
 //! - Handlers parse, call one node method, render; the node checks roles.
 
-mod auth;
+pub(crate) mod auth;
 mod charts;
 mod dashboard;
 mod federation;
@@ -269,9 +269,21 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 /// A `Set-Cookie` value for the panel: HttpOnly, SameSite=Lax, path
 /// `/admin`, Secure unless the node serves plain http (dev mode).
 pub fn set_cookie(s: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
+    scoped_cookie(s, "/admin", name, value, max_age_secs)
+}
+
+/// A `Set-Cookie` value scoped to `path`: HttpOnly, SameSite=Lax, Secure
+/// unless the node serves plain http (dev mode).
+pub fn scoped_cookie(
+    s: &AppState,
+    path: &str,
+    name: &str,
+    value: &str,
+    max_age_secs: i64,
+) -> HeaderValue {
     let secure = if s.node.config().dev { "" } else { "; Secure" };
     let raw = format!(
-        "{name}={value}; Path=/admin; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+        "{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
     );
     HeaderValue::from_str(&raw).unwrap_or_else(|_| HeaderValue::from_static(""))
 }

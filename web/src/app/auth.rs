@@ -1,0 +1,300 @@
+//! Sign in, sign up and sign out.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use node::members::NewMember;
+use node::{NodeError, RegistrationMode};
+
+use super::templates::{LoginPage, SignupErrors, SignupPage};
+use super::{
+    field, render, set_cookie, AppError, AppForm, MaybeMember, FORM_COOKIE, SESSION_COOKIE,
+};
+use crate::admin::auth::pre_session_named;
+use crate::admin::cookie;
+use crate::public_pages::{site, Site};
+use crate::rate_limit::{Action, ClientIp};
+use crate::state::AppState;
+
+/// Members' sessions last thirty days.
+const SESSION_SECS: i64 = 30 * 24 * 3600;
+
+/// A rendered sign-in or sign-up page with `status`, setting the
+/// pre-session cookie when the browser has none.
+fn with_form_cookie(
+    s: &AppState,
+    page: Result<Response, AppError>,
+    pre: &str,
+    fresh: bool,
+    status: StatusCode,
+) -> Response {
+    let mut response = match page {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    *response.status_mut() = status;
+    if fresh {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, set_cookie(s, FORM_COOKIE, pre, 3600));
+    }
+    response
+}
+
+/// What the sign-in form shows besides its fields.
+#[derive(Default)]
+struct LoginState {
+    login: String,
+    login_error: Option<String>,
+    password_error: Option<String>,
+    error: Option<String>,
+}
+
+fn login_page(
+    s: &AppState,
+    headers: &HeaderMap,
+    state: LoginState,
+    status: StatusCode,
+) -> Response {
+    let (pre, fresh) = pre_session_named(headers, FORM_COOKIE);
+    let page = site(s).map_err(AppError::from).and_then(|site| {
+        let Site {
+            domain,
+            members,
+            posts,
+        } = site;
+        render(LoginPage {
+            domain,
+            members,
+            posts,
+            me: None,
+            csrf: s.node.form_token(&pre),
+            login: state.login,
+            login_error: state.login_error,
+            password_error: state.password_error,
+            error: state.error,
+        })
+    });
+    with_form_cookie(s, page, &pre, fresh, status)
+}
+
+/// The registration mode as the sign-up page names it.
+fn mode_word(mode: RegistrationMode) -> &'static str {
+    match mode {
+        RegistrationMode::Open => "open",
+        RegistrationMode::Approval => "approval",
+        RegistrationMode::Invite => "invite",
+        RegistrationMode::Closed => "closed",
+    }
+}
+
+/// What the sign-up form shows besides its fields.
+#[derive(Default)]
+struct SignupState {
+    username: String,
+    email: String,
+    invite_code: String,
+    reason: String,
+    errors: SignupErrors,
+    pending: bool,
+}
+
+fn signup_page(
+    s: &AppState,
+    headers: &HeaderMap,
+    state: SignupState,
+    status: StatusCode,
+) -> Response {
+    let (pre, fresh) = pre_session_named(headers, FORM_COOKIE);
+    let page = site(s).map_err(AppError::from).and_then(|site| {
+        let Site {
+            domain,
+            members,
+            posts,
+        } = site;
+        render(SignupPage {
+            domain,
+            members,
+            posts,
+            me: None,
+            csrf: s.node.form_token(&pre),
+            mode: mode_word(s.node.registration_mode()),
+            username: state.username,
+            email: state.email,
+            invite_code: state.invite_code,
+            reason: state.reason,
+            errors: state.errors,
+            pending: state.pending,
+        })
+    });
+    with_form_cookie(s, page, &pre, fresh, status)
+}
+
+/// Whether a sign-in or sign-up form carries the token of this browser's
+/// pre-session cookie.
+fn pre_session_ok(s: &AppState, headers: &HeaderMap, form: &HashMap<String, String>) -> bool {
+    match cookie(headers, FORM_COOKIE) {
+        Some(pre) => s.node.check_form_token(&pre, field(form, "csrf")),
+        None => false,
+    }
+}
+
+/// Signs the member in with a fresh app session: the cookie, then `/home`.
+fn signed_in(s: &AppState, token: &str) -> Response {
+    let mut response = Redirect::to("/home").into_response();
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        set_cookie(s, SESSION_COOKIE, token, SESSION_SECS),
+    );
+    headers.append(header::SET_COOKIE, set_cookie(s, FORM_COOKIE, "", 0));
+    response
+}
+
+/// GET /login — the form (a signed-in member goes home).
+pub async fn login_form(
+    State(s): State<AppState>,
+    MaybeMember(session): MaybeMember,
+    headers: HeaderMap,
+) -> Response {
+    if session.is_some() {
+        return Redirect::to("/home").into_response();
+    }
+    login_page(&s, &headers, LoginState::default(), StatusCode::OK)
+}
+
+/// POST /login — limited per IP here and per account by the node's one
+/// login policy, as every other way in.
+pub async fn login(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !pre_session_ok(&s, &headers, &form) {
+        return AppError::forged().into_response();
+    }
+    let login = field(&form, "login").to_string();
+    if let Err(limited) = s.limiters.check(Action::Login, &ip.to_string()) {
+        let state = LoginState {
+            login,
+            error: Some(limited.message),
+            ..LoginState::default()
+        };
+        return login_page(&s, &headers, state, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let password = form.get("password").map(String::as_str).unwrap_or("");
+    match s.node.login_to_member_app(&login, password).await {
+        Ok((issued, _)) => signed_in(&s, &issued.token),
+        Err(NodeError::Unauthorized(message)) => {
+            let state = LoginState {
+                login,
+                password_error: Some(format!("{message}; check both and try again")),
+                ..LoginState::default()
+            };
+            login_page(&s, &headers, state, StatusCode::UNAUTHORIZED)
+        }
+        Err(e) => {
+            let (status, message) = crate::admin::error_text(e);
+            let state = LoginState {
+                login,
+                error: Some(message),
+                ..LoginState::default()
+            };
+            login_page(&s, &headers, state, status)
+        }
+    }
+}
+
+/// GET /signup — the form the registration mode calls for.
+pub async fn signup_form(
+    State(s): State<AppState>,
+    MaybeMember(session): MaybeMember,
+    headers: HeaderMap,
+) -> Response {
+    if session.is_some() {
+        return Redirect::to("/home").into_response();
+    }
+    signup_page(&s, &headers, SignupState::default(), StatusCode::OK)
+}
+
+/// POST /signup — registers through the node (which follows the mode),
+/// limited per IP as the API's registration; then signs in, unless the
+/// account awaits approval.
+pub async fn signup(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !pre_session_ok(&s, &headers, &form) {
+        return AppError::forged().into_response();
+    }
+    let optional = |name: &str| Some(field(&form, name).to_string()).filter(|v| !v.is_empty());
+    let new = NewMember {
+        username: field(&form, "username").to_string(),
+        email: field(&form, "email").to_string(),
+        password: form.get("password").cloned().unwrap_or_default(),
+        invite_code: optional("invite_code"),
+        reason: optional("reason"),
+        ..NewMember::default()
+    };
+    let mut state = SignupState {
+        username: new.username.clone(),
+        email: new.email.clone(),
+        invite_code: new.invite_code.clone().unwrap_or_default(),
+        reason: new.reason.clone().unwrap_or_default(),
+        ..SignupState::default()
+    };
+    if let Err(limited) = s.limiters.check(Action::Register, &ip.to_string()) {
+        state.errors.general = Some(limited.message);
+        return signup_page(&s, &headers, state, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let password = new.password.clone();
+    match s.node.register(new).await {
+        Ok(member) => match s
+            .node
+            .login_to_member_app(&member.username, &password)
+            .await
+        {
+            Ok((issued, _)) => signed_in(&s, &issued.token),
+            Err(NodeError::Forbidden(_)) => {
+                state.pending = true;
+                signup_page(&s, &headers, state, StatusCode::OK)
+            }
+            Err(e) => AppError::from(e).into_response(),
+        },
+        Err(e) => {
+            let api = crate::error::ApiError::from(e);
+            let status = api.status;
+            let message = Some(api.message);
+            let slot = match api.field.as_deref() {
+                Some("username") => &mut state.errors.username,
+                Some("email") => &mut state.errors.email,
+                Some("password") => &mut state.errors.password,
+                Some("invite_code") => &mut state.errors.invite_code,
+                Some("reason") => &mut state.errors.reason,
+                _ => &mut state.errors.general,
+            };
+            *slot = message;
+            signup_page(&s, &headers, state, status)
+        }
+    }
+}
+
+/// POST /logout — ends this session and clears the cookie.
+pub async fn logout(State(s): State<AppState>, AppForm { session, .. }: AppForm) -> Response {
+    if let Ok((viewer, current)) = s.node.authenticate_member_app(&session.token) {
+        if let Err(e) = s.node.revoke_session(&viewer, current.id).await {
+            return AppError::from(e).into_response();
+        }
+    }
+    let mut response = Redirect::to("/").into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, set_cookie(&s, SESSION_COOKIE, "", 0));
+    response
+}

@@ -1,0 +1,244 @@
+//! The members' web app at the node's root: `/login`, `/signup`,
+//! `/logout`, `/home`, `/compose` and the post actions under `/posts/`.
+//! Server-rendered with askama (templates in `web/templates/app/`, built on
+//! the public pages' `base.html`), no JavaScript.
+//!
+//! - Sessions are members' app node sessions (made only by
+//!   [`node::Node::login_to_member_app`], which checks the password through the
+//!   one login policy) in an `HttpOnly`, `SameSite=Lax` cookie (`Secure`
+//!   unless the node runs in dev mode). An API token is no app cookie, and
+//!   an app cookie is no bearer token.
+//! - Every form carries [`node::Node::form_token`] of the session; POST
+//!   handlers take the form as an [`AppForm`], which checks it before they
+//!   run (403, nothing changed). Sign-in and sign-up bind theirs to a
+//!   random pre-session cookie, as the admin panel's login does.
+//! - Handlers parse, call the node, render.
+
+mod auth;
+mod feed;
+pub(crate) mod templates;
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use node::{Id, NodeError, Viewer};
+
+use crate::admin::cookie;
+use crate::state::AppState;
+
+/// The members' session cookie.
+pub const SESSION_COOKIE: &str = "kodeon_session";
+/// The pre-session cookie that the sign-in and sign-up forms are bound to.
+pub const FORM_COOKIE: &str = "kodeon_app_form";
+
+/// Routes at the node's root.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/signup", get(auth::signup_form).post(auth::signup))
+        .route("/logout", post(auth::logout))
+        .route("/home", get(feed::home))
+        .route("/compose", post(feed::compose))
+        .route("/posts/{id}/{action}", post(feed::act))
+}
+
+/// The signed-in member as every page's header shows them.
+#[derive(Debug, Clone)]
+pub struct Me {
+    /// Their id.
+    pub id: Id,
+    /// Their username.
+    pub username: String,
+    /// The form token of their session, for every form.
+    pub csrf: String,
+}
+
+/// A signed-in member, from the app's session cookie.
+pub struct MemberSession {
+    /// Who is acting.
+    pub viewer: Viewer,
+    /// The session token (the form token is derived from it).
+    pub token: String,
+    /// What pages show of them.
+    pub me: Me,
+}
+
+impl MemberSession {
+    /// The session of the request's cookie, if it is a live app session.
+    fn from_headers(headers: &HeaderMap, s: &AppState) -> Option<Self> {
+        let token = cookie(headers, SESSION_COOKIE)?;
+        let (viewer, _) = s.node.authenticate_member_app(&token).ok()?;
+        let member = viewer.member().ok()?;
+        let me = Me {
+            id: member.id,
+            username: member.username.clone(),
+            csrf: s.node.form_token(&token),
+        };
+        Some(MemberSession { viewer, token, me })
+    }
+}
+
+impl FromRequestParts<AppState> for MemberSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, AppError> {
+        MemberSession::from_headers(&parts.headers, s).ok_or(AppError::SignIn)
+    }
+}
+
+/// The member's session if there is one (public pages show their
+/// signed-in variant with it).
+pub struct MaybeMember(pub Option<MemberSession>);
+
+impl FromRequestParts<AppState> for MaybeMember {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        s: &AppState,
+    ) -> Result<Self, std::convert::Infallible> {
+        Ok(MaybeMember(MemberSession::from_headers(&parts.headers, s)))
+    }
+}
+
+/// A form posted by a signed-in member, its form token checked before the
+/// handler runs: without a session, to the sign-in page; without this
+/// session's token, 403.
+pub struct AppForm {
+    /// Who posted it.
+    pub session: MemberSession,
+    /// Its fields.
+    pub form: HashMap<String, String>,
+}
+
+impl FromRequest<AppState> for AppForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, s: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let session = MemberSession::from_request_parts(&mut parts, s)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Form(form) =
+            Form::<HashMap<String, String>>::from_request(Request::from_parts(parts, body), s)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        let given = form.get("csrf").map(String::as_str).unwrap_or("");
+        if !s.node.check_form_token(&session.token, given) {
+            return Err(AppError::forged().into_response());
+        }
+        Ok(AppForm { session, form })
+    }
+}
+
+/// Why an app request could not be served.
+#[derive(Debug)]
+pub enum AppError {
+    /// Not signed in: to the sign-in page.
+    SignIn,
+    /// A page with a status and a message.
+    Page(StatusCode, String),
+}
+
+impl AppError {
+    /// 403 for a form without a valid token.
+    pub fn forged() -> Self {
+        AppError::Page(
+            StatusCode::FORBIDDEN,
+            "This form has expired or did not come from this site. Go back, reload and try again."
+                .into(),
+        )
+    }
+}
+
+impl From<NodeError> for AppError {
+    fn from(e: NodeError) -> Self {
+        let (status, message) = crate::admin::error_text(e);
+        AppError::Page(status, message)
+    }
+}
+
+impl From<crate::error::ApiError> for AppError {
+    fn from(e: crate::error::ApiError) -> Self {
+        AppError::Page(e.status, e.message)
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match self {
+            AppError::SignIn => Redirect::to("/login").into_response(),
+            AppError::Page(status, message) => {
+                let page = templates::MessagePage {
+                    title: status.canonical_reason().unwrap_or("Error").to_string(),
+                    message,
+                };
+                let mut response = match render(page) {
+                    Ok(r) => r,
+                    Err(_) => "error".into_response(),
+                };
+                *response.status_mut() = status;
+                response
+            }
+        }
+    }
+}
+
+/// Renders a template as a page that no cache keeps and no frame shows.
+pub fn render(t: impl Template) -> Result<Response, AppError> {
+    let html = t.render().map_err(|e| {
+        tracing::error!(error = %e, "app template failed");
+        AppError::Page(StatusCode::INTERNAL_SERVER_ERROR, "Template error".into())
+    })?;
+    let mut response = Html(html).into_response();
+    private(&mut response);
+    Ok(response)
+}
+
+/// Marks a page shown to a signed-in member as private: not cached, not
+/// framed, forms posting only here.
+pub fn private(response: &mut Response) {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+}
+
+/// A `Set-Cookie` value for the app, scoped to the whole site.
+fn set_cookie(s: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
+    crate::admin::scoped_cookie(s, "/", name, value, max_age_secs)
+}
+
+/// A form field, trimmed ("" when absent).
+fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+    crate::admin::field(form, name)
+}
+
+/// Where a form goes back to: its `back` field when it is a path on this
+/// site, else `/home`.
+fn back(form: &HashMap<String, String>) -> String {
+    let to = field(form, "back");
+    let local = to.starts_with('/')
+        && !to.starts_with("//")
+        && !to.contains('\\')
+        && !to.chars().any(char::is_control);
+    if local {
+        to.to_string()
+    } else {
+        "/home".into()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,579 @@
+//! The members' app through the router (no socket): sessions, form
+//! tokens, the home feed and the post forms.
+
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body};
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use node::members::NewMember;
+use node::model::{Member, Role};
+use node::posts::NewPost;
+use node::{Id, Node, NodeConfig, NodeError, PageRequest, Viewer};
+use tower::ServiceExt;
+
+use crate::{router, WebSettings};
+
+struct App {
+    app: Router,
+    node: Arc<Node>,
+    members: Vec<Member>,
+    _dir: tempfile::TempDir,
+}
+
+async fn app() -> App {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = NodeConfig::new(dir.path(), "k.test");
+    config.dev = true;
+    let node = Arc::new(Node::open(config).expect("open"));
+    let mut members = Vec::new();
+    for name in ["bob", "carol"] {
+        let m = node
+            .create_member(
+                NewMember {
+                    username: name.into(),
+                    email: format!("{name}@k.test"),
+                    password: "password123".into(),
+                    ..NewMember::default()
+                },
+                Role::Member,
+            )
+            .await
+            .expect("member");
+        members.push(m);
+    }
+    App {
+        app: router(node.clone(), WebSettings::default()),
+        node,
+        members,
+        _dir: dir,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    /// The value a `Set-Cookie` of this reply gives `name`.
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    }
+
+    /// The first `csrf` field of the page.
+    fn csrf(&self) -> String {
+        let start = self
+            .body
+            .find("name=\"csrf\" value=\"")
+            .map(|i| i + "name=\"csrf\" value=\"".len())
+            .expect("a csrf field");
+        let rest = &self.body[start..];
+        rest[..rest.find('"').expect("end of the value")].to_string()
+    }
+
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+async fn send(app: &Router, method: &str, uri: &str, cookie: Option<&str>, form: &str) -> Reply {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::from(form.to_string())).expect("request"))
+        .await
+        .expect("response");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = to_bytes(res.into_body(), 1 << 22).await.expect("body");
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// Posts the sign-in form as a browser would: the form first (its
+/// pre-session cookie and token), then the fields.
+async fn sign_in(app: &Router, login: &str, password: &str) -> Reply {
+    let page = send(app, "GET", "/login", None, "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let pre = page.cookie(super::FORM_COOKIE).expect("pre-session cookie");
+    let form = format!("csrf={}&login={login}&password={password}", page.csrf());
+    send(
+        app,
+        "POST",
+        "/login",
+        Some(&format!("{}={pre}", super::FORM_COOKIE)),
+        &form,
+    )
+    .await
+}
+
+/// A signed-in member's cookie header and form token.
+async fn session(app: &Router, login: &str) -> (String, String) {
+    let r = sign_in(app, login, "password123").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let token = r.cookie(super::SESSION_COOKIE).expect("session cookie");
+    let cookie = format!("{}={token}", super::SESSION_COOKIE);
+    let home = send(app, "GET", "/home", Some(&cookie), "").await;
+    assert_eq!(home.status, StatusCode::OK);
+    let csrf = home.csrf();
+    (cookie, csrf)
+}
+
+fn viewer(a: &App, name: &str) -> Viewer {
+    let member = a
+        .members
+        .iter()
+        .find(|m| m.username == name)
+        .expect("member");
+    Viewer::Member(Box::new(member.clone()))
+}
+
+async fn post_as(a: &App, name: &str, content: &str, visibility: &str) -> Id {
+    a.node
+        .create_post(
+            &viewer(a, name),
+            NewPost {
+                content: content.into(),
+                visibility: Some(visibility.into()),
+                ..NewPost::default()
+            },
+        )
+        .await
+        .expect("post")
+        .id
+}
+
+#[tokio::test]
+async fn sign_up_then_sign_in() {
+    let a = app().await;
+    let page = send(&a.app, "GET", "/signup", None, "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<label for=\"username\">"));
+    let pre = page.cookie(super::FORM_COOKIE).expect("pre-session cookie");
+    let pre_cookie = format!("{}={pre}", super::FORM_COOKIE);
+    // A taken username is refused next to its field, the entries kept.
+    let taken = format!(
+        "csrf={}&username=bob&email=new%40k.test&password=password123",
+        page.csrf()
+    );
+    let r = send(&a.app, "POST", "/signup", Some(&pre_cookie), &taken).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("id=\"username-error\""), "{}", r.body);
+    assert!(r.body.contains("value=\"new@k.test\""));
+    assert!(!r.body.contains("password123"));
+    let form = format!(
+        "csrf={}&username=alice&email=alice%40k.test&password=password123",
+        page.csrf()
+    );
+    let r = send(&a.app, "POST", "/signup", Some(&pre_cookie), &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/home");
+    let raw = r
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("kodeon_session="))
+        .expect("session cookie")
+        .to_string();
+    assert!(raw.contains("HttpOnly") && raw.contains("SameSite=Lax"));
+    let token = r.cookie(super::SESSION_COOKIE).expect("session cookie");
+    let home = send(
+        &a.app,
+        "GET",
+        "/home",
+        Some(&format!("kodeon_session={token}")),
+        "",
+    )
+    .await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("@alice"));
+    assert!(home.body.contains("Sign out"));
+    assert_eq!(home.headers[header::CACHE_CONTROL], "no-store");
+    // And in again with the same credentials.
+    let r = sign_in(&a.app, "alice", "password123").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.cookie(super::SESSION_COOKIE).is_some_and(|t| t != token));
+}
+
+#[tokio::test]
+async fn sign_up_follows_the_registration_mode() {
+    let a = app().await;
+    let mut settings = a.node.settings();
+    settings.registration = node::RegistrationMode::Closed;
+    let admin = a
+        .node
+        .create_member(
+            NewMember {
+                username: "root".into(),
+                email: "root@k.test".into(),
+                password: "password123".into(),
+                ..NewMember::default()
+            },
+            Role::Admin,
+        )
+        .await
+        .expect("admin");
+    let admin = Viewer::Member(Box::new(admin));
+    a.node
+        .update_settings(&admin, settings.clone())
+        .await
+        .expect("closed");
+    let page = send(&a.app, "GET", "/signup", None, "").await;
+    assert!(page.body.contains("Registrations are closed"));
+    assert!(!page.body.contains("action=\"/signup\""));
+    settings.registration = node::RegistrationMode::Invite;
+    a.node
+        .update_settings(&admin, settings)
+        .await
+        .expect("invite");
+    let page = send(&a.app, "GET", "/signup", None, "").await;
+    assert!(page.body.contains("<label for=\"invite_code\">"));
+    let pre = page.cookie(super::FORM_COOKIE).expect("pre-session cookie");
+    let form = format!(
+        "csrf={}&username=dave&email=dave%40k.test&password=password123&invite_code=wrong",
+        page.csrf()
+    );
+    let r = send(
+        &a.app,
+        "POST",
+        "/signup",
+        Some(&format!("{}={pre}", super::FORM_COOKIE)),
+        &form,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"invite-error\""));
+    assert!(a.node.profile(&Viewer::Anonymous, "dave").is_err());
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_on_the_form() {
+    let a = app().await;
+    let r = sign_in(&a.app, "bob", "not-his-password").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.cookie(super::SESSION_COOKIE).is_none());
+    assert!(r.body.contains("id=\"password-error\""), "{}", r.body);
+    assert!(r.body.contains("value=\"bob\""));
+    assert!(!r.body.contains("not-his-password"));
+    // The form without its pre-session token is refused outright.
+    let r = send(
+        &a.app,
+        "POST",
+        "/login",
+        None,
+        "login=bob&password=password123",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.cookie(super::SESSION_COOKIE).is_none());
+}
+
+#[tokio::test]
+async fn a_form_without_this_sessions_token_changes_nothing() {
+    let a = app().await;
+    let (bob, _) = session(&a.app, "bob").await;
+    let (_, carols_csrf) = session(&a.app, "carol").await;
+    let r = send(&a.app, "POST", "/compose", Some(&bob), "content=forged").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send(
+        &a.app,
+        "POST",
+        "/compose",
+        Some(&bob),
+        &format!("csrf={carols_csrf}&content=forged"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let target = post_as(&a, "carol", "hello", "public").await;
+    let r = send(
+        &a.app,
+        "POST",
+        &format!("/posts/{target}/like"),
+        Some(&bob),
+        "csrf=0000",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let bob_v = viewer(&a, "bob");
+    let home = a
+        .node
+        .home_feed(&bob_v, &PageRequest::first(20))
+        .expect("feed");
+    assert!(home.items.is_empty());
+    assert_eq!(a.node.post(&bob_v, target).expect("post").likes_count, 0);
+}
+
+#[tokio::test]
+async fn a_composed_post_appears_on_home_and_errors_stay_on_the_form() {
+    let a = app().await;
+    let (bob, csrf) = session(&a.app, "bob").await;
+    let form =
+        format!("csrf={csrf}&back=%2Fhome&content=Hello+**web**&visibility=unlisted&spoiler_text=");
+    let r = send(&a.app, "POST", "/compose", Some(&bob), &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/home?done=posted");
+    let home = send(&a.app, "GET", "/home", Some(&bob), "").await;
+    assert!(home.body.contains("<strong>web</strong>"), "{}", home.body);
+    assert!(home.body.contains("unlisted"));
+    // A bad visibility: the form again, the error by its field, the text kept.
+    let form = format!("csrf={csrf}&content=Kept+text&visibility=everyone&spoiler_text=cw+kept");
+    let r = send(&a.app, "POST", "/compose", Some(&bob), &form).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"visibility-error\""), "{}", r.body);
+    assert!(r.body.contains(">Kept text</textarea>"));
+    assert!(r.body.contains("value=\"cw kept\""));
+    // A reply from the thread page, which shows the signed-in variant.
+    let id = post_as(&a, "carol", "Question?", "public").await;
+    let thread = send(&a.app, "GET", &format!("/@carol/{id}"), Some(&bob), "").await;
+    assert!(thread.body.contains("Sign out"));
+    assert!(thread
+        .body
+        .contains(&format!("name=\"in_reply_to\" value=\"{id}\"")));
+    let anonymous = send(&a.app, "GET", &format!("/@carol/{id}"), None, "").await;
+    assert!(anonymous.body.contains("href=\"/login\""));
+    assert!(!anonymous.body.contains("in_reply_to"));
+    let back = format!("/@carol/{id}");
+    let form = format!(
+        "csrf={csrf}&back=%2F%40carol%2F{id}&in_reply_to={id}&content=An+answer&visibility=public"
+    );
+    let r = send(&a.app, "POST", "/compose", Some(&bob), &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), back);
+    let thread = a.node.thread(&Viewer::Anonymous, id).expect("thread");
+    assert_eq!(thread.descendants.len(), 1);
+}
+
+#[tokio::test]
+async fn like_and_delete_through_the_forms() {
+    let a = app().await;
+    let (bob, csrf) = session(&a.app, "bob").await;
+    let carols = post_as(&a, "carol", "Like me", "public").await;
+    let r = send(
+        &a.app,
+        "POST",
+        &format!("/posts/{carols}/like"),
+        Some(&bob),
+        &format!("csrf={csrf}&back=%2Fhome"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/home");
+    let bob_v = viewer(&a, "bob");
+    let seen = a.node.post(&bob_v, carols).expect("post");
+    assert!(seen.liked);
+    assert_eq!(seen.likes_count, 1);
+    // The thread page now offers to unlike it.
+    let page = send(&a.app, "GET", &format!("/@carol/{carols}"), Some(&bob), "").await;
+    assert!(page.body.contains(&format!("/posts/{carols}/unlike")));
+    // Bob deletes his own post, not Carol's.
+    let mine = post_as(&a, "bob", "Delete me", "public").await;
+    let r = send(
+        &a.app,
+        "POST",
+        &format!("/posts/{carols}/delete"),
+        Some(&bob),
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(a.node.post(&bob_v, carols).is_ok());
+    let r = send(
+        &a.app,
+        "POST",
+        &format!("/posts/{mine}/delete"),
+        Some(&bob),
+        &format!("csrf={csrf}&back=%2F%40bob%2F{mine}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/home?done=deleted");
+    assert!(matches!(
+        a.node.post(&bob_v, mine),
+        Err(NodeError::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let a = app().await;
+    let (bob, csrf) = session(&a.app, "bob").await;
+    let r = send(&a.app, "POST", "/logout", Some(&bob), "").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send(
+        &a.app,
+        "POST",
+        "/logout",
+        Some(&bob),
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.cookie(super::SESSION_COOKIE).as_deref(), Some(""));
+    let r = send(&a.app, "GET", "/home", Some(&bob), "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login");
+}
+
+#[tokio::test]
+async fn api_tokens_and_app_cookies_are_not_interchangeable() {
+    let a = app().await;
+    let bob_id = viewer(&a, "bob").id().expect("id");
+    let api = a.node.issue_token(bob_id, "test").await.expect("token");
+    let r = send(
+        &a.app,
+        "GET",
+        "/home",
+        Some(&format!("kodeon_session={}", api.token)),
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login");
+    let (bob, _) = session(&a.app, "bob").await;
+    let token = bob.trim_start_matches("kodeon_session=");
+    let bearer = |t: &str| {
+        Request::builder()
+            .uri("/api/kodeon/v1/feeds/home")
+            .header(header::AUTHORIZATION, format!("Bearer {t}"))
+            .body(Body::empty())
+            .expect("request")
+    };
+    let res = a
+        .app
+        .clone()
+        .oneshot(bearer(token))
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = a
+        .app
+        .clone()
+        .oneshot(bearer(&api.token))
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn followers_only_posts_of_people_not_followed_never_appear() {
+    let a = app().await;
+    let secret = post_as(&a, "carol", "Only for my followers", "followers").await;
+    let (bob, _) = session(&a.app, "bob").await;
+    let home = send(&a.app, "GET", "/home", Some(&bob), "").await;
+    assert!(!home.body.contains("Only for my followers"));
+    let thread = send(&a.app, "GET", &format!("/@carol/{secret}"), Some(&bob), "").await;
+    assert_eq!(thread.status, StatusCode::NOT_FOUND);
+    let profile = send(&a.app, "GET", "/@carol", Some(&bob), "").await;
+    assert!(!profile.body.contains("Only for my followers"));
+    // Once Bob follows Carol, her home-feed post is his to see.
+    a.node
+        .follow(&viewer(&a, "bob"), "carol")
+        .await
+        .expect("follow");
+    let home = send(&a.app, "GET", "/home", Some(&bob), "").await;
+    assert!(home.body.contains("Only for my followers"), "{}", home.body);
+    let thread = send(&a.app, "GET", &format!("/@carol/{secret}"), Some(&bob), "").await;
+    assert_eq!(thread.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn home_pages_older_posts_by_cursor() {
+    let a = app().await;
+    let mut ids = Vec::new();
+    for n in 0..21 {
+        ids.push(post_as(&a, "bob", &format!("Post number {n}."), "public").await);
+    }
+    let (bob, _) = session(&a.app, "bob").await;
+    let first = send(&a.app, "GET", "/home", Some(&bob), "").await;
+    assert!(first.body.contains("Post number 20."));
+    assert!(!first.body.contains("Post number 0."));
+    let link = format!("/home?max_id={}", ids[1]);
+    assert!(
+        first.body.contains(&format!("href=\"{link}\"")),
+        "{}",
+        first.body
+    );
+    let older = send(&a.app, "GET", &link, Some(&bob), "").await;
+    assert!(older.body.contains("Post number 0."));
+    assert!(!older.body.contains("Post number 1."));
+    assert!(!older.body.contains("Older posts"));
+}
+
+#[tokio::test]
+async fn sign_in_shares_the_per_ip_login_limit() {
+    let a = app().await;
+    let mut settings = WebSettings::default();
+    settings.rate_limits.login_per_minute_per_ip = 1;
+    let limited = router(a.node.clone(), settings);
+    let r = sign_in(&limited, "bob", "wrong-password").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // The right password, but this IP is over its limit.
+    let r = sign_in(&limited, "bob", "password123").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.cookie(super::SESSION_COOKIE).is_none());
+    assert!(r.body.contains("role=\"alert\""), "{}", r.body);
+}
+
+#[tokio::test]
+async fn an_account_awaiting_approval_gets_no_session() {
+    let a = app().await;
+    let admin = a
+        .node
+        .create_member(
+            NewMember {
+                username: "root".into(),
+                email: "root@k.test".into(),
+                password: "password123".into(),
+                ..NewMember::default()
+            },
+            Role::Admin,
+        )
+        .await
+        .expect("admin");
+    let mut settings = a.node.settings();
+    settings.registration = node::RegistrationMode::Approval;
+    a.node
+        .update_settings(&Viewer::Member(Box::new(admin)), settings)
+        .await
+        .expect("approval");
+    let page = send(&a.app, "GET", "/signup", None, "").await;
+    assert!(page.body.contains("<label for=\"reason\">"));
+    let pre = page.cookie(super::FORM_COOKIE).expect("pre-session cookie");
+    let form = format!(
+        "csrf={}&username=erin&email=erin%40k.test&password=password123&reason=Hello",
+        page.csrf()
+    );
+    let r = send(
+        &a.app,
+        "POST",
+        "/signup",
+        Some(&format!("{}={pre}", super::FORM_COOKIE)),
+        &form,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("awaits an admin's approval"));
+    assert!(r.cookie(super::SESSION_COOKIE).is_none());
+}
