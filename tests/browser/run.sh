@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Browser tests of the admin panel and public pages: starts a fresh node
-# from the built binary, reads its setup token from the log, and drives
-# Debian's Chromium with playwright-core. Screenshots: target/browser-artifacts/.
+# Browser tests of the admin panel, the public pages and the members' web
+# app: each script gets a fresh node from the built binary (its setup token
+# read from the log) and drives Debian's Chromium with playwright-core.
+# Screenshots: target/browser-artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -12,19 +13,33 @@ chromium="${CHROMIUM:-/usr/bin/chromium}"
 (cd tests/browser && npm ci --no-audit --no-fund --silent)
 
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$bin" serve --dev --data-dir "$work/data" --listen "127.0.0.1:$port" >"$work/node.log" 2>&1 &
-node_pid=$!
-trap 'kill $node_pid 2>/dev/null || true; wait $node_pid 2>/dev/null || true; rm -rf "$work"' EXIT
-
-token=""
-for _ in $(seq 1 100); do
-  token=$(grep -o 'setup token [A-Za-z0-9_-]*' "$work/node.log" | awk '{print $3}' || true)
-  [ -n "$token" ] && curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-[ -n "$token" ] || { echo "the node logged no setup token:" >&2; cat "$work/node.log" >&2; exit 1; }
-
+node_pids=()
+cleanup() {
+  for pid in "${node_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
 mkdir -p target/browser-artifacts
-BASE="http://127.0.0.1:$port" SETUP_TOKEN="$token" ARTIFACTS="$root/target/browser-artifacts" \
-  CHROMIUM="$chromium" node tests/browser/admin.mjs
+
+# run_on_fresh_node NAME SCRIPT: a new --dev node with its own data
+# directory and port, then SCRIPT against it.
+run_on_fresh_node() {
+  local name=$1 script=$2 port token=""
+  mkdir -p "$work/$name"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$bin" serve --dev --data-dir "$work/$name/data" --listen "127.0.0.1:$port" >"$work/$name.log" 2>&1 &
+  node_pids+=($!)
+  for _ in $(seq 1 100); do
+    token=$(grep -o 'setup token [A-Za-z0-9_-]*' "$work/$name.log" | awk '{print $3}' || true)
+    [ -n "$token" ] && curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  [ -n "$token" ] || { echo "the node logged no setup token:" >&2; cat "$work/$name.log" >&2; exit 1; }
+  BASE="http://127.0.0.1:$port" SETUP_TOKEN="$token" ARTIFACTS="$root/target/browser-artifacts" \
+    CHROMIUM="$chromium" node "$script"
+}
+
+# The admin test suspends alice and renames the node: the members' app
+# starts from a node of its own.
+run_on_fresh_node admin tests/browser/admin.mjs
+run_on_fresh_node members tests/browser/members.mjs

@@ -1,0 +1,377 @@
+// The members' web app in a real browser: sign-up, sign-in and sign-out,
+// the home feed and its compose form, a thread page with its action and
+// reply forms, CSRF refusal, a phone-width window and keyboard-only use.
+// Started by run.sh on a fresh node of its own: BASE (its URL), ARTIFACTS
+// (where screenshots go; kept as CI artefacts, never committed).
+//
+// On every page: no console error, no uncaught exception, and no request to
+// anywhere but the node (checked after each step).
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.BASE;
+const ARTIFACTS = process.env.ARTIFACTS ?? 'target/browser-artifacts';
+assert.ok(BASE, 'run through tests/browser/run.sh');
+mkdirSync(ARTIFACTS, { recursive: true });
+
+const PASSWORD = 'correct horse battery';
+const results = [];
+// Known app bugs this test measures but does not assert (see each one).
+const gaps = [];
+
+// What the browser did that it should not have, for every context.
+const problems = [];
+function watch(context, who) {
+  context.on('request', (req) => {
+    const url = req.url();
+    if (!url.startsWith(`${BASE}/`) && url !== BASE) problems.push(`${who}: request left the node: ${url}`);
+  });
+  context.on('page', (page) => {
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`${who}: console error on ${page.url()}: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => problems.push(`${who}: page error on ${page.url()}: ${err.message}`));
+  });
+}
+
+// Console errors a step causes on purpose (Chromium logs a page served
+// with an error status, such as a refused sign-in, as a failed resource):
+// each must occur, and is then no problem.
+let expected = [];
+const expectConsoleError = (re) => expected.push(re);
+
+async function step(name, fn) {
+  const started = Date.now();
+  expected = [];
+  try {
+    await fn();
+    for (const re of expected) {
+      const i = problems.findIndex((p) => re.test(p));
+      assert.ok(i >= 0, `expected console error ${re} did not occur`);
+      problems.splice(i, 1);
+    }
+    assert.deepEqual(problems.splice(0), [], 'no console errors, page errors or outside requests');
+    results.push(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    results.push(`FAIL ${name}: ${e.message}`);
+    throw e;
+  }
+}
+
+// The Kodeon API, for what the app cannot do yet.
+async function api(method, path, body, token) {
+  const res = await fetch(`${BASE}/api/kodeon/v1${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, json, text };
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+});
+
+async function newPage(who, options = {}) {
+  const context = await browser.newContext(options);
+  watch(context, who);
+  return context.newPage();
+}
+
+const shot = (page, name) => page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+
+// Waits for a navigation to `path` (with or without a query) after `action`.
+async function landsOn(page, path, action) {
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === path, { waitUntil: 'load' }),
+    action(),
+  ]);
+}
+
+async function signUp(page, name) {
+  await page.goto(`${BASE}/signup`);
+  await page.getByLabel(/^Username/).fill(name);
+  await page.getByLabel('Email').fill(`${name}@example.com`);
+  await page.getByLabel(/^Password/).fill(PASSWORD);
+  await landsOn(page, '/home', () => page.getByRole('button', { name: 'Sign up' }).click());
+}
+
+async function signIn(page, name, password = PASSWORD) {
+  await page.goto(`${BASE}/login`);
+  await page.getByLabel('Username or email').fill(name);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForLoadState('load');
+}
+
+// The header of a signed-in page names the member and offers to sign out.
+async function assertSignedInAs(page, name) {
+  const account = page.getByRole('navigation', { name: 'Account' });
+  assert.equal((await account.locator('.meta').innerText()).trim(), `@${name}`);
+  assert.equal(await account.getByRole('button', { name: 'Sign out' }).count(), 1);
+  assert.equal(await account.getByRole('link', { name: 'Sign in' }).count(), 0);
+}
+
+async function compose(page, content, { warning, visibility = 'public' } = {}) {
+  await page.getByLabel(/What's on your mind/).fill(content);
+  if (warning !== undefined) await page.getByLabel(/^Content warning/).fill(warning);
+  await page.getByLabel('Who can see it').selectOption(visibility);
+  await page.getByRole('button', { name: 'Post', exact: true }).click();
+  await page.waitForLoadState('load');
+}
+
+// The feed article whose content holds `text`.
+const article = (page, text) => page.locator('article.post', { hasText: text });
+const postId = async (loc) => (await loc.getAttribute('id')).replace(/^p-/, '');
+
+const noOverflow = async (page, width) => {
+  const scroll = await page.evaluate(() => document.scrollingElement.scrollWidth);
+  assert.ok(scroll <= width, `${page.url()}: scrollWidth ${scroll} > ${width}`);
+};
+
+try {
+  const alice = await newPage('alice');
+  const bob = await newPage('bob');
+  let alicePost = '';
+
+  await step('sign up alice through /signup: signed in on /home', async () => {
+    await alice.goto(`${BASE}/signup`);
+    assert.equal(await alice.locator('h1').innerText(), 'Sign up');
+    await shot(alice, '10-signup');
+    await signUp(alice, 'alice');
+    assert.equal(new URL(alice.url()).pathname, '/home');
+    assert.equal(await alice.locator('h1').innerText(), 'Home');
+    await assertSignedInAs(alice, 'alice');
+    const session = (await alice.context().cookies()).find((c) => c.name === 'kodeon_session');
+    assert.ok(session, 'a session cookie is set');
+    assert.equal(session.httpOnly, true);
+    assert.equal(session.sameSite, 'Lax');
+    assert.match(await alice.getByRole('region', { name: 'Your feed' }).innerText(), /Nothing here yet/);
+  });
+
+  await step('compose a Markdown post and one with a content warning', async () => {
+    await compose(alice, 'Soldering tips: **flux** first, from alice');
+    assert.equal(new URL(alice.url()).search, '?done=posted');
+    assert.equal(await alice.getByRole('status').innerText(), 'Posted.');
+    const post = article(alice, 'Soldering tips');
+    assert.equal(await post.count(), 1);
+    assert.equal(await post.locator('.content strong').innerText(), 'flux', 'Markdown rendered');
+    assert.ok(!(await post.innerText()).includes('**'), 'no raw Markdown left');
+    alicePost = await postId(post);
+    assert.match(alicePost, /^[0-9A-Z]{26}$/, "a ULID");
+    assert.equal(await alice.getByLabel(/What's on your mind/).inputValue(), '', 'the form is empty again');
+
+    await compose(alice, 'The ending of the film, from alice', { warning: 'film spoilers' });
+    const warned = alice.locator('article.post', { has: alice.locator('summary', { hasText: 'film spoilers' }) });
+    assert.equal(await warned.count(), 1);
+    assert.equal(await warned.locator('.content').isVisible(), false, 'hidden behind the warning');
+    await warned.locator('summary').click();
+    assert.equal(await warned.locator('.content').isVisible(), true, 'shown when opened');
+    // Newest first.
+    assert.match(await alice.locator('article.post').first().innerText(), /film spoilers/);
+    await shot(alice, '11-home');
+  });
+
+  await step('sign out; /home then asks to sign in; a wrong password is refused in place', async () => {
+    await alice.getByRole('button', { name: 'Sign out' }).click();
+    await alice.waitForURL(`${BASE}/`);
+    assert.ok(!(await alice.context().cookies()).some((c) => c.name === 'kodeon_session' && c.value),
+      'the session cookie is cleared');
+    await alice.goto(`${BASE}/home`);
+    assert.equal(new URL(alice.url()).pathname, '/login');
+    assert.equal(await alice.locator('h1').innerText(), 'Sign in');
+    await shot(alice, '12-login');
+
+    await signIn(alice, 'alice', 'not the password');
+    expectConsoleError(/^alice: console error on \S+\/login: Failed to load resource: .* status of 401 \(Unauthorized\)$/);
+    assert.equal(new URL(alice.url()).pathname, '/login');
+    const password = alice.getByLabel('Password', { exact: true });
+    assert.equal(await password.getAttribute('aria-invalid'), 'true');
+    assert.equal(await password.getAttribute('aria-describedby'), 'password-error');
+    assert.match(await alice.locator('#password-error').innerText(), /check both and try again/);
+    assert.equal(await alice.getByLabel('Username or email').inputValue(), 'alice', 'the username is kept');
+    assert.equal(await password.inputValue(), '', 'the password is not sent back');
+
+    await password.fill(PASSWORD);
+    await landsOn(alice, '/home', () => alice.getByRole('button', { name: 'Sign in' }).click());
+    await assertSignedInAs(alice, 'alice');
+    assert.equal(await article(alice, 'Soldering tips').count(), 1);
+  });
+
+  await step('bob, in another browser, likes and replies to alice\'s post on its page', async () => {
+    await signUp(bob, 'bob');
+    await assertSignedInAs(bob, 'bob');
+    assert.equal(await article(bob, 'Soldering tips').count(), 0, 'not followed yet');
+    // The app has no follow button yet: bob follows alice through the API.
+    const login = await api('POST', '/auth/login', { login: 'bob', password: PASSWORD });
+    assert.equal(login.status, 200, login.text);
+    const follow = await api('POST', '/members/alice/follow', undefined, login.json.token);
+    assert.equal(follow.status, 200, follow.text);
+    assert.equal(follow.json.following, true);
+    await bob.reload();
+    const inFeed = article(bob, 'Soldering tips');
+    assert.equal(await inFeed.count(), 1, 'alice\'s post is on bob\'s home after the follow');
+    assert.equal(await inFeed.locator('.content strong').innerText(), 'flux');
+    await bob.goto(`${BASE}/@alice/${alicePost}`);
+    await assertSignedInAs(bob, 'bob');
+    const focus = bob.locator('article.post.focus');
+    assert.equal(await focus.locator('.content strong').innerText(), 'flux');
+    const like = focus.getByRole('button', { name: 'Like' });
+    assert.equal(await like.getAttribute('aria-pressed'), 'false');
+    assert.equal(await focus.getByRole('button', { name: 'Delete' }).count(), 0, 'not his to delete');
+    await landsOn(bob, `/@alice/${alicePost}`, () => like.click());
+    assert.equal(await focus.getByRole('button', { name: 'Like' }).getAttribute('aria-pressed'), 'true');
+    assert.match(await focus.innerText(), /1 likes/);
+
+    const reply = bob.getByRole('region', { name: 'Reply' });
+    await reply.getByLabel(/What's on your mind/).fill('Agreed, _flux_ saves joints. From bob');
+    await landsOn(bob, `/@alice/${alicePost}`, () => reply.getByRole('button', { name: 'Post', exact: true }).click());
+    const answer = bob.locator('.depth-1 article.post', { hasText: 'saves joints' });
+    assert.equal(await answer.count(), 1, 'the reply is in the thread');
+    assert.equal(await answer.locator('em').innerText(), 'flux');
+    assert.match(await answer.locator('.meta').first().innerText(), /@bob/);
+    assert.match(await focus.innerText(), /1 replies/);
+    await shot(bob, '13-thread');
+
+    // Alice sees the like and the reply on her own page of it.
+    await alice.goto(`${BASE}/@alice/${alicePost}`);
+    const mine = alice.locator('article.post.focus');
+    assert.match(await mine.innerText(), /1 likes/);
+    assert.equal(await mine.getByRole('button', { name: 'Like' }).getAttribute('aria-pressed'), 'false');
+    assert.equal(await mine.getByRole('button', { name: 'Delete' }).count(), 1);
+    assert.equal(await alice.locator('.depth-1 article.post', { hasText: 'saves joints' }).count(), 1);
+  });
+
+  await step('forged form posts (no or a wrong CSRF token) are refused and change nothing', async () => {
+    // Sent with bob's session cookie, as a cross-site form would be.
+    const forged = await bob.request.post(`${BASE}/compose`, {
+      form: { content: 'Forged post', visibility: 'public', back: '/home' },
+      maxRedirects: 0,
+    });
+    assert.equal(forged.status(), 403);
+    const wrong = await bob.request.post(`${BASE}/posts/${alicePost}/unlike`, {
+      form: { csrf: 'a'.repeat(64), back: '/home' }, maxRedirects: 0,
+    });
+    assert.equal(wrong.status(), 403);
+    const del = await bob.request.post(`${BASE}/posts/${alicePost}/delete`, {
+      form: { back: '/home' }, maxRedirects: 0,
+    });
+    assert.equal(del.status(), 403);
+    // The browser's own form submission, with the token taken out.
+    await bob.goto(`${BASE}/home`);
+    await bob.locator('form.compose input[name=csrf]').evaluate((el) => el.remove());
+    await bob.getByLabel(/What's on your mind/).fill('Forged from the page');
+    const [refused] = await Promise.all([
+      bob.waitForResponse((r) => r.url() === `${BASE}/compose`),
+      bob.getByRole('button', { name: 'Post', exact: true }).click(),
+    ]);
+    assert.equal(refused.status(), 403);
+    await bob.waitForLoadState('load');
+    assert.equal(await bob.locator('h1').innerText(), 'Forbidden');
+    assert.match(await bob.locator('main').innerText(), /did not come from this site/);
+    expectConsoleError(/^bob: console error on \S+\/compose: Failed to load resource: .* status of 403 \(Forbidden\)$/);
+
+    await bob.goto(`${BASE}/@alice/${alicePost}`);
+    const focus = bob.locator('article.post.focus');
+    assert.equal(await focus.getByRole('button', { name: 'Like' }).getAttribute('aria-pressed'), 'true', 'still liked');
+    await bob.goto(`${BASE}/home`);
+    assert.ok(!(await bob.content()).includes('Forged'), 'no forged post on bob\'s home');
+    await bob.goto(`${BASE}/@bob`);
+    assert.ok(!(await bob.content()).includes('Forged'), 'no forged post on bob\'s profile');
+  });
+
+  await step('at 390 px: sign in and compose; nothing overflows sideways', async () => {
+    const phone = await newPage('alice (phone)', { viewport: { width: 390, height: 844 } });
+    for (const path of ['/login', '/signup']) {
+      await phone.goto(`${BASE}${path}`);
+      await noOverflow(phone, 390);
+    }
+    await signIn(phone, 'alice');
+    assert.equal(new URL(phone.url()).pathname, '/home');
+    await noOverflow(phone, 390);
+    const box = await phone.getByLabel(/What's on your mind/).boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `the textarea fits: ${JSON.stringify(box)}`);
+    const post = await phone.getByRole('button', { name: 'Post', exact: true }).boundingBox();
+    assert.ok(post && post.x + post.width <= 390, 'the Post button is on screen');
+    await compose(phone, 'Posted from a phone-sized window, with **bold** words and a [link](https://example.com/a/path).');
+    assert.equal(await article(phone, 'phone-sized window').count(), 1);
+    await noOverflow(phone, 390);
+    await shot(phone, '14-home-390px');
+    await phone.goto(`${BASE}/@alice/${alicePost}`);
+    await noOverflow(phone, 390);
+    await shot(phone, '15-thread-390px');
+
+    // KNOWN GAP (an app bug, not fixed here): post text has no
+    // overflow-wrap, so one long unbroken word (a long URL, a hash) makes
+    // the whole page scroll sideways at 390 px. Measured and reported on a
+    // `gap` line rather than asserted; once base.html wraps long words,
+    // move this into the assertions above.
+    await phone.goto(`${BASE}/home`);
+    await compose(phone, `Long word: ${'x'.repeat(100)}`);
+    const wide = await phone.evaluate(() => document.scrollingElement.scrollWidth);
+    gaps.push(wide > 390
+      ? `gap  at 390 px a post with a 100-character word widens /home to ${wide} px (post text does not wrap)`
+      : `note the long-word overflow at 390 px is gone (scrollWidth ${wide}): make it an assertion`);
+    await shot(phone, '16-known-gap-long-word-390px');
+    await phone.context().close();
+  });
+
+  await step('keyboard only: Tab to the compose box, type, Tab to Post, Enter', async () => {
+    await alice.goto(`${BASE}/home`);
+    const focused = () => alice.evaluate(() => {
+      const el = document.activeElement;
+      return el ? `${el.tagName.toLowerCase()}#${el.id}|${el.textContent.trim()}` : '';
+    });
+    let reached = false;
+    for (let i = 0; i < 15 && !reached; i++) {
+      await alice.keyboard.press('Tab');
+      reached = (await focused()).startsWith('textarea#content');
+    }
+    assert.ok(reached, 'Tab reaches the compose textarea');
+    await alice.keyboard.type('Typed with the keyboard alone, from alice');
+    reached = false;
+    for (let i = 0; i < 5 && !reached; i++) {
+      await alice.keyboard.press('Tab');
+      reached = (await focused()) === 'button#|Post';
+    }
+    assert.ok(reached, 'Tab reaches the Post button');
+    await landsOn(alice, '/home', () => alice.keyboard.press('Enter'));
+    assert.equal(await alice.getByRole('status').innerText(), 'Posted.');
+    assert.match(await alice.locator('article.post').first().innerText(), /Typed with the keyboard alone/);
+  });
+
+  await step('the home feed pages with "Older posts"', async () => {
+    // Enough posts for a second page, through the form's own token.
+    await alice.goto(`${BASE}/home`);
+    const csrf = await alice.locator('form.compose input[name=csrf]').inputValue();
+    for (let i = 1; i <= 20; i++) {
+      const r = await alice.request.post(`${BASE}/compose`, {
+        form: { csrf, content: `Filler post number ${i}`, visibility: 'public', back: '/home' },
+        maxRedirects: 0,
+      });
+      assert.equal(r.status(), 303, `filler ${i}`);
+    }
+    await alice.goto(`${BASE}/home`);
+    assert.equal(await alice.locator('article.post').count(), 20);
+    assert.equal(await article(alice, 'Soldering tips').count(), 0, 'the first post is on a later page');
+    await landsOn(alice, '/home', () => alice.getByRole('link', { name: 'Older posts' }).click());
+    assert.match(new URL(alice.url()).search, /^\?max_id=[0-9A-Z]{26}$/);
+    assert.equal(await article(alice, 'Soldering tips').count(), 1);
+    assert.equal(await article(alice, 'Filler post number 20').count(), 0);
+  });
+} finally {
+  console.log([...results, ...gaps].join('\n'));
+  await browser.close();
+}
