@@ -243,15 +243,20 @@ fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
 /// site, else `/home`.
 fn back(form: &HashMap<String, String>) -> String {
     let to = field(form, "back");
-    let local = to.starts_with('/')
-        && !to.starts_with("//")
-        && !to.contains('\\')
-        && !to.chars().any(char::is_control);
-    if local {
+    if local_path(to) {
         to.to_string()
     } else {
         "/home".into()
     }
+}
+
+/// Whether `to` is a path on this site that a `Location` header can carry
+/// as it is (visible ASCII, no scheme-relative `//`, no backslash).
+fn local_path(to: &str) -> bool {
+    to.starts_with('/')
+        && !to.starts_with("//")
+        && !to.contains('\\')
+        && to.chars().all(|c| c.is_ascii_graphic())
 }
 
 #[cfg(test)]

@@ -21,12 +21,16 @@ use crate::state::AppState;
 const PAGE: usize = 20;
 
 /// Where a form about `name` goes back to: its `back` field when it is a
-/// path on this site, else the member's profile page.
+/// path on this site, else the member's profile page (or `/home` when the
+/// name cannot make a plain path).
 fn back_to(form: &std::collections::HashMap<String, String>, name: &str) -> String {
-    if field(form, "back").is_empty() {
-        format!("/@{name}")
-    } else {
+    let profile = format!("/@{name}");
+    if !field(form, "back").is_empty() {
         super::back(form)
+    } else if super::local_path(&profile) {
+        profile
+    } else {
+        "/home".into()
     }
 }
 

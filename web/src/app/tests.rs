@@ -863,3 +863,22 @@ async fn notifications_page_older_ones_by_cursor() {
     assert!(older.body.contains("post 0."));
     assert!(!older.body.contains(">Older</a>"));
 }
+
+#[tokio::test]
+async fn forms_go_back_only_to_plain_paths_of_this_site() {
+    let a = app().await;
+    let (bob, csrf) = session(&a.app, "bob").await;
+    for (back, to) in [
+        ("%2Fhome", "/home"),
+        ("%2F%2Fevil.example%2F", "/home"),
+        ("https%3A%2F%2Fevil.example%2F", "/home"),
+        ("%2F%C3%BC", "/home"),
+        ("%2F%40carol%3Fx%3D1", "/@carol?x=1"),
+    ] {
+        let form = format!("csrf={csrf}&back={back}");
+        let r = send(&a.app, "POST", "/members/carol/mute", Some(&bob), &form).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{back}");
+        assert_eq!(r.location(), to, "{back}");
+    }
+    assert!(relation(&a, "bob", "carol").muting);
+}
