@@ -117,8 +117,9 @@ fn kind_text(kind: NotificationKind) -> &'static str {
 }
 
 /// A notification as the page lists it; `pending` holds the members whose
-/// follow requests wait for an answer.
-fn item(n: &NotificationView, pending: &HashSet<Id>) -> NotificationItem {
+/// follow requests wait for an answer and have no forms on the page yet
+/// (a request asked again after a withdrawal is answered once).
+fn item(n: &NotificationView, pending: &mut HashSet<Id>) -> NotificationItem {
     let post = n.post.as_ref();
     NotificationItem {
         id: n.id,
@@ -142,7 +143,7 @@ fn item(n: &NotificationView, pending: &HashSet<Id>) -> NotificationItem {
             .unwrap_or_default(),
         unread: !n.read,
         created: node::model::rfc3339::format(n.created_at),
-        answerable: n.kind == NotificationKind::FollowRequest && pending.contains(&n.actor.id),
+        answerable: n.kind == NotificationKind::FollowRequest && pending.remove(&n.actor.id),
     }
 }
 
@@ -160,7 +161,7 @@ pub async fn notifications(
     };
     let page = s.node.notifications(&session.viewer, &[], &req)?;
     // The requests waiting (one page of them) get Accept and Reject.
-    let pending: HashSet<Id> = s
+    let mut pending: HashSet<Id> = s
         .node
         .follow_requests(&session.viewer, &PageRequest::first(MAX_LIMIT))?
         .items
@@ -176,7 +177,7 @@ pub async fn notifications(
         domain,
         members,
         posts,
-        items: page.items.iter().map(|n| item(n, &pending)).collect(),
+        items: page.items.iter().map(|n| item(n, &mut pending)).collect(),
         next: page.next_max_id,
         me: Some(session.me),
     })
