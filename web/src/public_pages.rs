@@ -227,6 +227,19 @@ struct ProfilePage {
     post_count: i64,
     feed: Vec<Card>,
     next: Option<Id>,
+    /// The signed-in member's relationship and forms (none for a visitor
+    /// or on their own profile).
+    relation: Option<Relation>,
+}
+
+/// How the signed-in member relates to a profile's member, for its forms.
+pub(crate) struct Relation {
+    /// The signed-in member's form token.
+    pub(crate) csrf: String,
+    /// Follows of this member need their approval.
+    pub(crate) locked: bool,
+    /// The relationship, as the node tells it.
+    pub(crate) rel: node::model::Relationship,
 }
 
 #[derive(Template)]
@@ -383,7 +396,9 @@ async fn home(
     )
 }
 
-/// GET /@{username} — a member's public profile and posts.
+/// GET /@{username} — a member's public profile and posts; for a
+/// signed-in member, also how they relate to them, with the follow, block
+/// and mute forms.
 async fn profile(
     State(s): State<AppState>,
     MaybeMember(session): MaybeMember,
@@ -408,10 +423,24 @@ async fn profile(
         &page_request(&q),
     )?;
     let urls = s.node.urls();
+    let relation = match &session {
+        Some(session) if session.me.id != m.id => s
+            .node
+            .relationships(&session.viewer, &[m.id])?
+            .into_iter()
+            .next()
+            .map(|(_, rel)| Relation {
+                csrf: session.me.csrf.clone(),
+                locked: m.locked,
+                rel,
+            }),
+        _ => None,
+    };
     let me = session.map(|m| m.me);
     render_for(
         me.is_some(),
         ProfilePage {
+            relation,
             domain,
             members,
             posts,

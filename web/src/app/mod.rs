@@ -1,5 +1,7 @@
 //! The members' web app at the node's root: `/login`, `/signup`,
-//! `/logout`, `/home`, `/compose` and the post actions under `/posts/`.
+//! `/logout`, `/home`, `/compose`, the post actions under `/posts/`, the
+//! profile actions under `/members/`, `/notifications` and the answers to
+//! follow requests under `/follow-requests/`.
 //! Server-rendered with askama (templates in `web/templates/app/`, built on
 //! the public pages' `base.html`), no JavaScript.
 //!
@@ -16,6 +18,7 @@
 
 mod auth;
 mod feed;
+mod social;
 pub(crate) mod templates;
 
 use std::collections::HashMap;
@@ -46,6 +49,13 @@ pub fn routes() -> Router<AppState> {
         .route("/home", get(feed::home))
         .route("/compose", post(feed::compose))
         .route("/posts/{id}/{action}", post(feed::act))
+        .route("/members/{name}/{action}", post(social::member_action))
+        .route("/notifications", get(social::notifications))
+        .route("/notifications/read", post(social::mark_read))
+        .route(
+            "/follow-requests/{name}/{answer}",
+            post(social::answer_request),
+        )
 }
 
 /// The signed-in member as every page's header shows them.
@@ -57,6 +67,8 @@ pub struct Me {
     pub username: String,
     /// The form token of their session, for every form.
     pub csrf: String,
+    /// Their unread notifications, for the header's link.
+    pub unread: i64,
 }
 
 /// A signed-in member, from the app's session cookie.
@@ -79,6 +91,8 @@ impl MemberSession {
             id: member.id,
             username: member.username.clone(),
             csrf: s.node.form_token(&token),
+            // A stored counter; the header shows 0 rather than fail a page.
+            unread: s.node.unread_count(&viewer).map_or(0, |u| u.unread),
         };
         Some(MemberSession { viewer, token, me })
     }
@@ -229,15 +243,20 @@ fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
 /// site, else `/home`.
 fn back(form: &HashMap<String, String>) -> String {
     let to = field(form, "back");
-    let local = to.starts_with('/')
-        && !to.starts_with("//")
-        && !to.contains('\\')
-        && !to.chars().any(char::is_control);
-    if local {
+    if local_path(to) {
         to.to_string()
     } else {
         "/home".into()
     }
+}
+
+/// Whether `to` is a path on this site that a `Location` header can carry
+/// as it is (visible ASCII, no scheme-relative `//`, no backslash).
+fn local_path(to: &str) -> bool {
+    to.starts_with('/')
+        && !to.starts_with("//")
+        && !to.contains('\\')
+        && to.chars().all(|c| c.is_ascii_graphic())
 }
 
 #[cfg(test)]

@@ -119,3 +119,37 @@ pub struct MessagePage {
     pub title: String,
     pub message: String,
 }
+
+/// A notification as the page lists it.
+pub struct NotificationItem {
+    /// Its id.
+    pub id: node::Id,
+    /// What happened, after the actor's name ("followed you").
+    pub kind: &'static str,
+    /// The actor's username.
+    pub actor_username: String,
+    /// The name the actor is shown by.
+    pub actor_name: String,
+    /// The page of the post concerned, if any (and visible).
+    pub post_url: Option<String>,
+    /// The start of that post's text.
+    pub excerpt: String,
+    /// Not read yet.
+    pub unread: bool,
+    /// When (RFC 3339).
+    pub created: String,
+    /// A follow request still waiting: Accept and Reject forms.
+    pub answerable: bool,
+}
+
+/// The member's notifications.
+#[derive(Template)]
+#[template(path = "app/notifications.html")]
+pub struct NotificationsPage {
+    pub domain: String,
+    pub members: i64,
+    pub posts: i64,
+    pub me: Option<Me>,
+    pub items: Vec<NotificationItem>,
+    pub next: Option<node::Id>,
+}

@@ -577,3 +577,315 @@ async fn an_account_awaiting_approval_gets_no_session() {
     assert!(r.body.contains("awaits an admin's approval"));
     assert!(r.cookie(super::SESSION_COOKIE).is_none());
 }
+
+/// How `who` relates to `whom`, as the node tells it.
+fn relation(a: &App, who: &str, whom: &str) -> node::model::Relationship {
+    let id = viewer(a, whom).id().expect("id");
+    a.node
+        .relationships(&viewer(a, who), &[id])
+        .expect("relationships")
+        .pop()
+        .expect("a relationship")
+        .1
+}
+
+/// Posts a form with `csrf` to `uri` as the holder of `cookie`.
+async fn act(a: &App, cookie: &str, csrf: &str, uri: &str) -> Reply {
+    send(&a.app, "POST", uri, Some(cookie), &format!("csrf={csrf}")).await
+}
+
+fn unread(a: &App, name: &str) -> i64 {
+    a.node
+        .unread_count(&viewer(a, name))
+        .expect("unread")
+        .unread
+}
+
+#[tokio::test]
+async fn following_through_the_profile_notifies_and_unfollowing_undoes_it() {
+    let a = app().await;
+    let (bob, csrf) = session(&a.app, "bob").await;
+    let page = send(&a.app, "GET", "/@carol", Some(&bob), "").await;
+    assert!(page.body.contains("action=\"/members/carol/follow\""));
+    assert!(page.body.contains("aria-pressed=\"false\">Follow</button>"));
+    assert!(page.body.contains("aria-pressed=\"false\">Mute</button>"));
+    assert!(page.body.contains("aria-pressed=\"false\">Block</button>"));
+    // No forms about oneself.
+    let own = send(&a.app, "GET", "/@bob", Some(&bob), "").await;
+    assert!(!own.body.contains("/members/bob/"));
+
+    let r = act(&a, &bob, &csrf, "/members/carol/follow").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/@carol");
+    assert!(relation(&a, "bob", "carol").following);
+    let page = send(&a.app, "GET", "/@carol", Some(&bob), "").await;
+    assert!(page.body.contains("You follow them"));
+    assert!(page.body.contains("action=\"/members/carol/unfollow\""));
+    assert!(page.body.contains("aria-pressed=\"true\">Follow</button>"));
+
+    // Carol sees it: the header's count, then the notification, unread.
+    let (carol, carols_csrf) = session(&a.app, "carol").await;
+    let home = send(&a.app, "GET", "/home", Some(&carol), "").await;
+    assert!(home
+        .body
+        .contains("Notifications <span class=\"badge\">(1 unread)</span>"));
+    let list = send(&a.app, "GET", "/notifications", Some(&carol), "").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.headers[header::CACHE_CONTROL], "no-store");
+    assert!(list.body.contains("<h1>Notifications</h1>"));
+    assert!(list.body.contains("href=\"/@bob\""), "{}", list.body);
+    assert!(list.body.contains("followed you"));
+    assert!(list.body.contains("class=\"unread\""));
+    assert!(list
+        .body
+        .contains("<span class=\"sr-only\">Unread: </span>"));
+    // Bob's follows of Carol show on his side as "follows you" for her.
+    let bobs_profile = send(&a.app, "GET", "/@bob", Some(&carol), "").await;
+    assert!(bobs_profile.body.contains("Follows you"));
+
+    // Mark all as read.
+    let r = act(&a, &carol, &carols_csrf, "/notifications/read").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/notifications");
+    assert_eq!(unread(&a, "carol"), 0);
+    let list = send(&a.app, "GET", "/notifications", Some(&carol), "").await;
+    assert!(list.body.contains("followed you"));
+    assert!(!list.body.contains("class=\"unread\""));
+    assert!(!list.body.contains("unread)"));
+    assert!(!list.body.contains("Mark all as read"));
+
+    let r = act(&a, &bob, &csrf, "/members/carol/unfollow").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(!relation(&a, "bob", "carol").following);
+    let carols = a
+        .node
+        .profile(&Viewer::Anonymous, "carol")
+        .expect("profile");
+    assert_eq!(carols.followers_count, 0);
+}
+
+#[tokio::test]
+async fn a_locked_account_answers_follow_requests_on_the_notifications_page() {
+    let a = app().await;
+    a.node
+        .update_profile(
+            &viewer(&a, "carol"),
+            node::model::ProfileUpdate {
+                locked: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("locked");
+    let (bob, csrf) = session(&a.app, "bob").await;
+    let page = send(&a.app, "GET", "/@carol", Some(&bob), "").await;
+    assert!(
+        page.body.contains(">Request to follow</button>"),
+        "{}",
+        page.body
+    );
+    let r = act(&a, &bob, &csrf, "/members/carol/follow").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let rel = relation(&a, "bob", "carol");
+    assert!(rel.requested && !rel.following);
+    let page = send(&a.app, "GET", "/@carol", Some(&bob), "").await;
+    assert!(page.body.contains("Follow requested"));
+    assert!(page
+        .body
+        .contains(">Requested: cancel the follow request</button>"));
+    // Cancelled, then asked again.
+    act(&a, &bob, &csrf, "/members/carol/unfollow").await;
+    assert!(!relation(&a, "bob", "carol").requested);
+    act(&a, &bob, &csrf, "/members/carol/follow").await;
+    assert!(relation(&a, "bob", "carol").requested);
+
+    let (carol, carols_csrf) = session(&a.app, "carol").await;
+    let list = send(&a.app, "GET", "/notifications", Some(&carol), "").await;
+    assert!(list.body.contains("asked to follow you"), "{}", list.body);
+    // Asked twice, answered once: the newest request has the forms.
+    assert_eq!(list.body.matches("asked to follow you").count(), 2);
+    assert_eq!(
+        list.body
+            .matches("action=\"/follow-requests/bob/accept\"")
+            .count(),
+        1
+    );
+    assert!(list.body.contains("action=\"/follow-requests/bob/reject\""));
+    let r = act(&a, &carol, &carols_csrf, "/follow-requests/bob/accept").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/notifications");
+    let rel = relation(&a, "bob", "carol");
+    assert!(rel.following && !rel.requested);
+    // Answered: no more forms for it; the follow is notified.
+    let list = send(&a.app, "GET", "/notifications", Some(&carol), "").await;
+    assert!(!list.body.contains("/follow-requests/bob/"));
+    assert!(list.body.contains("followed you"));
+
+    // A rejected request leaves no follow.
+    act(&a, &bob, &csrf, "/members/carol/unfollow").await;
+    act(&a, &bob, &csrf, "/members/carol/follow").await;
+    assert!(relation(&a, "bob", "carol").requested);
+    let r = act(&a, &carol, &carols_csrf, "/follow-requests/bob/reject").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let rel = relation(&a, "bob", "carol");
+    assert!(!rel.following && !rel.requested);
+    // Answering a request that no longer waits is the node's refusal.
+    let r = act(&a, &carol, &carols_csrf, "/follow-requests/bob/accept").await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    assert!(!relation(&a, "bob", "carol").following);
+}
+
+#[tokio::test]
+async fn muting_and_blocking_through_the_profile_hide_posts_from_home() {
+    let a = app().await;
+    a.node
+        .follow(&viewer(&a, "bob"), "carol")
+        .await
+        .expect("follow");
+    post_as(&a, "carol", "Carol's news", "public").await;
+    let (bob, csrf) = session(&a.app, "bob").await;
+    let home = send(&a.app, "GET", "/home", Some(&bob), "").await;
+    assert!(home.body.contains("Carol&#39;s news") || home.body.contains("Carol's news"));
+    let shows = |body: &str| body.contains("Carol&#39;s news") || body.contains("Carol's news");
+
+    act(&a, &bob, &csrf, "/members/carol/mute").await;
+    assert!(relation(&a, "bob", "carol").muting);
+    let home = send(&a.app, "GET", "/home", Some(&bob), "").await;
+    assert!(!shows(&home.body));
+    let page = send(&a.app, "GET", "/@carol", Some(&bob), "").await;
+    assert!(page.body.contains("Muted by you"));
+    assert!(page.body.contains("action=\"/members/carol/unmute\""));
+    assert!(page.body.contains("aria-pressed=\"true\">Mute</button>"));
+    act(&a, &bob, &csrf, "/members/carol/unmute").await;
+    assert!(!relation(&a, "bob", "carol").muting);
+    let home = send(&a.app, "GET", "/home", Some(&bob), "").await;
+    assert!(shows(&home.body));
+
+    // A block ends the follow too (the node's rule), and the posts go.
+    let r = act(&a, &bob, &csrf, "/members/carol/block").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let rel = relation(&a, "bob", "carol");
+    assert!(rel.blocking && !rel.following);
+    let home = send(&a.app, "GET", "/home", Some(&bob), "").await;
+    assert!(!shows(&home.body));
+    let page = send(&a.app, "GET", "/@carol", Some(&bob), "").await;
+    assert!(page.body.contains("Blocked by you"));
+    assert!(page.body.contains("aria-pressed=\"true\">Block</button>"));
+    let (carol, _) = session(&a.app, "carol").await;
+    let bobs = send(&a.app, "GET", "/@bob", Some(&carol), "").await;
+    assert!(bobs.body.contains("Blocks you"));
+    // Following while blocking is the node's refusal, shown as a page.
+    let r = act(&a, &bob, &csrf, "/members/carol/follow").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(!relation(&a, "bob", "carol").following);
+    act(&a, &bob, &csrf, "/members/carol/unblock").await;
+    assert!(!relation(&a, "bob", "carol").blocking);
+}
+
+#[tokio::test]
+async fn profile_and_notification_forms_need_a_session_and_its_token() {
+    let a = app().await;
+    a.node
+        .update_profile(
+            &viewer(&a, "carol"),
+            node::model::ProfileUpdate {
+                locked: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("locked");
+    a.node
+        .follow(&viewer(&a, "bob"), "carol")
+        .await
+        .expect("request");
+    // Visitors get no forms and no notifications page.
+    let page = send(&a.app, "GET", "/@carol", None, "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("/members/carol/"));
+    assert!(!page.body.contains("Notifications"));
+    let r = send(&a.app, "GET", "/notifications", None, "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login");
+
+    let (bob, _) = session(&a.app, "bob").await;
+    let (carol, carols_csrf) = session(&a.app, "carol").await;
+    let bobs_routes = [
+        "/members/carol/follow",
+        "/members/carol/unfollow",
+        "/members/carol/block",
+        "/members/carol/unblock",
+        "/members/carol/mute",
+        "/members/carol/unmute",
+    ];
+    let carols_routes = [
+        "/notifications/read",
+        "/follow-requests/bob/accept",
+        "/follow-requests/bob/reject",
+    ];
+    for uri in bobs_routes.iter().chain(carols_routes.iter()) {
+        let r = send(&a.app, "POST", uri, None, "csrf=anything").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{uri}");
+        assert_eq!(r.location(), "/login", "{uri}");
+    }
+    for uri in bobs_routes {
+        let r = send(&a.app, "POST", uri, Some(&bob), "").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri}");
+        // Another session's token is no better.
+        let r = act(&a, &bob, &carols_csrf, uri).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri}");
+    }
+    for uri in carols_routes {
+        let r = send(&a.app, "POST", uri, Some(&carol), "").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri}");
+        let r = act(&a, &carol, "0000", uri).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri}");
+    }
+    let rel = relation(&a, "bob", "carol");
+    assert!(rel.requested && !rel.following && !rel.blocking && !rel.muting);
+    assert_eq!(unread(&a, "carol"), 1);
+}
+
+#[tokio::test]
+async fn notifications_page_older_ones_by_cursor() {
+    let a = app().await;
+    let bob_v = viewer(&a, "bob");
+    for n in 0..21 {
+        let id = post_as(&a, "carol", &format!("Carol's post {n}."), "public").await;
+        a.node.like(&bob_v, id).await.expect("like");
+    }
+    let (carol, _) = session(&a.app, "carol").await;
+    let first = send(&a.app, "GET", "/notifications", Some(&carol), "").await;
+    assert_eq!(first.body.matches("liked your post").count(), 20);
+    assert!(first.body.contains("post 20."));
+    assert!(!first.body.contains("post 0."));
+    let start = first
+        .body
+        .find("/notifications?max_id=")
+        .expect("older link");
+    let rest = &first.body[start..];
+    let link = &rest[..rest.find('"').expect("end of the link")];
+    let older = send(&a.app, "GET", link, Some(&carol), "").await;
+    assert_eq!(older.body.matches("liked your post").count(), 1);
+    assert!(older.body.contains("post 0."));
+    assert!(!older.body.contains(">Older</a>"));
+}
+
+#[tokio::test]
+async fn forms_go_back_only_to_plain_paths_of_this_site() {
+    let a = app().await;
+    let (bob, csrf) = session(&a.app, "bob").await;
+    for (back, to) in [
+        ("%2Fhome", "/home"),
+        ("%2F%2Fevil.example%2F", "/home"),
+        ("https%3A%2F%2Fevil.example%2F", "/home"),
+        ("%2F%C3%BC", "/home"),
+        ("%2F%40carol%3Fx%3D1", "/@carol?x=1"),
+    ] {
+        let form = format!("csrf={csrf}&back={back}");
+        let r = send(&a.app, "POST", "/members/carol/mute", Some(&bob), &form).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{back}");
+        assert_eq!(r.location(), to, "{back}");
+    }
+    assert!(relation(&a, "bob", "carol").muting);
+}
