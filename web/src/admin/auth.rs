@@ -42,27 +42,6 @@ fn pre_session(headers: &HeaderMap) -> (String, bool) {
     pre_session_named(headers, FORM_COOKIE)
 }
 
-/// Renders a login or setup page, setting the pre-session cookie.
-fn with_form_cookie(
-    s: &AppState,
-    page: Result<Response, PanelError>,
-    value: &str,
-    fresh: bool,
-    status: StatusCode,
-) -> Response {
-    let mut response = match page {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    *response.status_mut() = status;
-    if fresh {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, set_cookie(s, FORM_COOKIE, value, 3600));
-    }
-    response
-}
-
 fn login_page(
     s: &AppState,
     headers: &HeaderMap,
@@ -75,7 +54,11 @@ fn login_page(
         error,
         needs_setup: s.node.needs_setup().unwrap_or(false),
     });
-    with_form_cookie(s, page, &pre, fresh, status)
+    crate::admin::with_form_cookie(
+        page,
+        fresh.then(|| set_cookie(s, FORM_COOKIE, &pre, 3600)),
+        status,
+    )
 }
 
 fn setup_page(
@@ -89,7 +72,11 @@ fn setup_page(
         csrf: s.node.form_token(&pre),
         error,
     });
-    with_form_cookie(s, page, &pre, fresh, status)
+    crate::admin::with_form_cookie(
+        page,
+        fresh.then(|| set_cookie(s, FORM_COOKIE, &pre, 3600)),
+        status,
+    )
 }
 
 /// Whether a login or setup form carries the token of this browser's

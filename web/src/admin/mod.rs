@@ -272,6 +272,25 @@ pub fn set_cookie(s: &AppState, name: &str, value: &str, max_age_secs: i64) -> H
     scoped_cookie(s, "/admin", name, value, max_age_secs)
 }
 
+/// A sign-in or setup page with the status it deserves, setting the
+/// pre-session form cookie `fresh_cookie` when the visitor had none (the
+/// panel's and the members' app's forms alike).
+pub(crate) fn with_form_cookie<E: IntoResponse>(
+    page: Result<Response, E>,
+    fresh_cookie: Option<HeaderValue>,
+    status: StatusCode,
+) -> Response {
+    let mut response = match page {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    *response.status_mut() = status;
+    if let Some(cookie) = fresh_cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
 /// A `Set-Cookie` value scoped to `path`: HttpOnly, SameSite=Lax, Secure
 /// unless the node serves plain http (dev mode).
 pub fn scoped_cookie(

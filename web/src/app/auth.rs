@@ -22,28 +22,6 @@ use crate::state::AppState;
 /// Members' sessions last thirty days.
 const SESSION_SECS: i64 = 30 * 24 * 3600;
 
-/// A rendered sign-in or sign-up page with `status`, setting the
-/// pre-session cookie when the browser has none.
-fn with_form_cookie(
-    s: &AppState,
-    page: Result<Response, AppError>,
-    pre: &str,
-    fresh: bool,
-    status: StatusCode,
-) -> Response {
-    let mut response = match page {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    *response.status_mut() = status;
-    if fresh {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, set_cookie(s, FORM_COOKIE, pre, 3600));
-    }
-    response
-}
-
 /// What the sign-in form shows besides its fields.
 #[derive(Default)]
 struct LoginState {
@@ -78,7 +56,11 @@ fn login_page(
             error: state.error,
         })
     });
-    with_form_cookie(s, page, &pre, fresh, status)
+    crate::admin::with_form_cookie(
+        page,
+        fresh.then(|| set_cookie(s, FORM_COOKIE, &pre, 3600)),
+        status,
+    )
 }
 
 /// The registration mode as the sign-up page names it.
@@ -130,7 +112,11 @@ fn signup_page(
             pending: state.pending,
         })
     });
-    with_form_cookie(s, page, &pre, fresh, status)
+    crate::admin::with_form_cookie(
+        page,
+        fresh.then(|| set_cookie(s, FORM_COOKIE, &pre, 3600)),
+        status,
+    )
 }
 
 /// Whether a sign-in or sign-up form carries the token of this browser's
