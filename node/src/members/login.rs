@@ -33,6 +33,9 @@ pub struct SessionView {
     /// Created (RFC 3339).
     #[serde(serialize_with = "crate::model::rfc3339::serialize")]
     pub created_at: i64,
+    /// What it was made for (not part of the API's JSON).
+    #[serde(skip)]
+    pub kind: SessionKind,
 }
 
 /// A real argon2id hash of a password nobody knows, verified when the login
@@ -259,6 +262,7 @@ impl Node {
                     id: s.id,
                     label: s.label,
                     created_at: s.created_at,
+                    kind: s.kind,
                 });
             }
         }
@@ -279,6 +283,59 @@ impl Node {
                 session: session_id,
                 member: me,
             });
+            Ok(())
+        })
+        .await
+    }
+
+    /// Changes the viewer's password: `current` must be their password
+    /// (checked through the one login policy, so wrong guesses count), `new`
+    /// must pass the password rules. Every other session of theirs ends;
+    /// `keep` (the session making the change) stays.
+    pub async fn change_password(
+        &self,
+        viewer: &Viewer,
+        keep: Id,
+        current: &str,
+        new: &str,
+    ) -> NodeResult<()> {
+        let me = viewer.member()?;
+        match self.verify_login(&me.username, current).await {
+            Ok(m) if m.id == me.id => {}
+            Ok(_) | Err(NodeError::Unauthorized(_)) => {
+                return Err(NodeError::invalid(
+                    "current_password",
+                    "is not your current password",
+                ))
+            }
+            Err(e) => return Err(e),
+        }
+        crate::validate::password("new_password", new)?;
+        let plain = new.to_string();
+        let hash = tokio::task::spawn_blocking(move || super::register::hash_password(&plain))
+            .await
+            .map_err(|e| NodeError::Internal(e.to_string()))??;
+        let member = me.id;
+        self.write(|txn| {
+            let mut m: Member = txn
+                .load::<tables::Member>(member)?
+                .ok_or(NodeError::NotFound("member"))?;
+            m.password_hash = hash.clone();
+            txn.store::<tables::Member>(member, &m)?;
+            let sessions: Vec<_> = txn
+                .scan::<tables::MemberTokens>((member,), false)
+                .collect::<Result<_, _>>()?;
+            for ((_, id), token) in sessions {
+                if id == keep {
+                    continue;
+                }
+                txn.remove::<tables::Token>(&token);
+                txn.remove::<tables::MemberTokens>((member, id));
+                txn.emit(crate::events::Event::SessionEnded {
+                    session: id,
+                    member,
+                });
+            }
             Ok(())
         })
         .await
