@@ -1,7 +1,8 @@
 //! The members' web app at the node's root: `/login`, `/signup`,
 //! `/logout`, `/home`, `/compose`, the post actions under `/posts/`, the
 //! profile actions under `/members/`, `/notifications` and the answers to
-//! follow requests under `/follow-requests/`.
+//! follow requests under `/follow-requests/`, and `/settings` (sessions and
+//! password).
 //! Server-rendered with askama (templates in `web/templates/app/`, built on
 //! the public pages' `base.html`), no JavaScript.
 //!
@@ -18,6 +19,7 @@
 
 mod auth;
 mod feed;
+mod settings;
 mod social;
 pub(crate) mod templates;
 
@@ -56,6 +58,9 @@ pub fn routes() -> Router<AppState> {
             "/follow-requests/{name}/{answer}",
             post(social::answer_request),
         )
+        .route("/settings", get(settings::page))
+        .route("/settings/sessions/{id}/revoke", post(settings::revoke))
+        .route("/settings/password", post(settings::password))
 }
 
 /// The signed-in member as every page's header shows them.
@@ -77,6 +82,8 @@ pub struct MemberSession {
     pub viewer: Viewer,
     /// The session token (the form token is derived from it).
     pub token: String,
+    /// The id of this session.
+    pub session_id: Id,
     /// What pages show of them.
     pub me: Me,
 }
@@ -85,7 +92,7 @@ impl MemberSession {
     /// The session of the request's cookie, if it is a live app session.
     fn from_headers(headers: &HeaderMap, s: &AppState) -> Option<Self> {
         let token = cookie(headers, SESSION_COOKIE)?;
-        let (viewer, _) = s.node.authenticate_member_app(&token).ok()?;
+        let (viewer, session) = s.node.authenticate_member_app(&token).ok()?;
         let member = viewer.member().ok()?;
         let me = Me {
             id: member.id,
@@ -94,7 +101,12 @@ impl MemberSession {
             // A stored counter; the header shows 0 rather than fail a page.
             unread: s.node.unread_count(&viewer).map_or(0, |u| u.unread),
         };
-        Some(MemberSession { viewer, token, me })
+        Some(MemberSession {
+            viewer,
+            token,
+            session_id: session.id,
+            me,
+        })
     }
 }
 

@@ -153,3 +153,41 @@ pub struct NotificationsPage {
     pub items: Vec<NotificationItem>,
     pub next: Option<node::Id>,
 }
+
+/// A session as the settings page lists it.
+pub struct SessionItem {
+    /// Its id.
+    pub id: node::Id,
+    /// What it was made for ("Web app", "API token", "Admin panel").
+    pub kind: &'static str,
+    /// The label given when it was made.
+    pub label: String,
+    /// When it was made (RFC 3339).
+    pub created: String,
+    /// Whether it is the session of this browser.
+    pub current: bool,
+}
+
+/// Errors of the password form, each next to its field.
+#[derive(Debug, Default)]
+pub struct PasswordErrors {
+    /// Current password.
+    pub current: Option<String>,
+    /// New password.
+    pub new: Option<String>,
+    /// Confirmation.
+    pub confirm: Option<String>,
+}
+
+/// The member's settings: sessions and password.
+#[derive(Template)]
+#[template(path = "app/settings.html")]
+pub struct SettingsPage {
+    pub domain: String,
+    pub members: i64,
+    pub posts: i64,
+    pub me: Option<Me>,
+    pub sessions: Vec<SessionItem>,
+    pub notice: Option<&'static str>,
+    pub errors: PasswordErrors,
+}

@@ -889,3 +889,187 @@ async fn forms_go_back_only_to_plain_paths_of_this_site() {
     }
     assert!(relation(&a, "bob", "carol").muting);
 }
+
+/// Signs in through the Kodeon API; the token, if the password was right.
+async fn api_login(app: &Router, login: &str, password: &str) -> Option<String> {
+    let body = serde_json::json!({ "login": login, "password": password }).to_string();
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/kodeon/v1/auth/login")
+        .header("content-type", "application/json")
+        .body(Body::from(body))
+        .expect("request");
+    let res = app.clone().oneshot(req).await.expect("response");
+    if res.status() != StatusCode::OK {
+        return None;
+    }
+    let bytes = to_bytes(res.into_body(), 1 << 20).await.expect("body");
+    let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+    v["token"].as_str().map(str::to_string)
+}
+
+/// The status of an API request with `token` as its bearer token.
+async fn api_status(app: &Router, token: &str) -> StatusCode {
+    let req = Request::builder()
+        .uri("/api/kodeon/v1/feeds/home")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .expect("request");
+    app.clone().oneshot(req).await.expect("response").status()
+}
+
+#[tokio::test]
+async fn settings_list_sessions_and_sign_one_out() {
+    let a = app().await;
+    let (bob, csrf) = session(&a.app, "bob").await;
+    let token = api_login(&a.app, "bob", "password123")
+        .await
+        .expect("api token");
+    let bob_v = viewer(&a, "bob");
+    let sessions = a.node.sessions(&bob_v).expect("sessions");
+    assert_eq!(sessions.len(), 2);
+    let api = sessions
+        .iter()
+        .find(|s| s.kind == node::model::SessionKind::Api)
+        .expect("api session");
+    let web = sessions
+        .iter()
+        .find(|s| s.kind == node::model::SessionKind::MembersApp)
+        .expect("app session");
+
+    let page = send(&a.app, "GET", "/settings", Some(&bob), "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("href=\"/settings\""), "header link");
+    assert!(page.body.contains(&format!("id=\"session-{}\"", api.id)));
+    assert!(page.body.contains(&format!("id=\"session-{}\"", web.id)));
+    assert_eq!(page.body.matches("this browser</strong>").count(), 1);
+    let current = &page.body[page
+        .body
+        .find(&format!("id=\"session-{}\"", web.id))
+        .expect("this session")..];
+    let current = &current[..current.find("</li>").expect("end of the item")];
+    assert!(current.contains("this browser"), "{current}");
+    assert!(!current.contains("/revoke"));
+    let revoke = format!("/settings/sessions/{}/revoke", api.id);
+    assert!(page.body.contains(&format!("action=\"{revoke}\"")));
+
+    // Without this session's token, or with a wrong one: 403, nothing ends.
+    let r = send(&a.app, "POST", &revoke, Some(&bob), "").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send(&a.app, "POST", &revoke, Some(&bob), "csrf=0000").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(api_status(&a.app, &token).await, StatusCode::OK);
+
+    let r = send(&a.app, "POST", &revoke, Some(&bob), &format!("csrf={csrf}")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/settings?done=revoked");
+    assert_eq!(api_status(&a.app, &token).await, StatusCode::UNAUTHORIZED);
+    let page = send(&a.app, "GET", "/settings?done=revoked", Some(&bob), "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains(&format!("id=\"session-{}\"", api.id)));
+    assert!(page.body.contains("That session has been signed out."));
+}
+
+#[tokio::test]
+async fn settings_change_the_password() {
+    let a = app().await;
+    let (bob, csrf) = session(&a.app, "bob").await;
+    let token = api_login(&a.app, "bob", "password123")
+        .await
+        .expect("api token");
+    let form = |current: &str, new: &str, confirm: &str, csrf: &str| {
+        format!(
+            "csrf={csrf}&current_password={current}&new_password={new}&confirm_password={confirm}"
+        )
+    };
+
+    // Without or with a wrong form token: 403, the password stays.
+    let r = send(
+        &a.app,
+        "POST",
+        "/settings/password",
+        Some(&bob),
+        &form("password123", "brand-new-pass", "brand-new-pass", ""),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send(
+        &a.app,
+        "POST",
+        "/settings/password",
+        Some(&bob),
+        &form("password123", "brand-new-pass", "brand-new-pass", "0000"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // A wrong current password, a short one, a mismatch: on their fields.
+    let r = send(
+        &a.app,
+        "POST",
+        "/settings/password",
+        Some(&bob),
+        &form("wrong-guess-1", "brand-new-pass", "brand-new-pass", &csrf),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"current-error\""), "{}", r.body);
+    assert!(!r.body.contains("wrong-guess-1"));
+    assert!(!r.body.contains("brand-new-pass"));
+    let r = send(
+        &a.app,
+        "POST",
+        "/settings/password",
+        Some(&bob),
+        &form("password123", "short", "short", &csrf),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"new-error\""), "{}", r.body);
+    let r = send(
+        &a.app,
+        "POST",
+        "/settings/password",
+        Some(&bob),
+        &form("password123", "brand-new-pass", "brand-new-typo", &csrf),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"confirm-error\""), "{}", r.body);
+    assert!(a.node.verify_login("bob", "password123").await.is_ok());
+    assert_eq!(api_status(&a.app, &token).await, StatusCode::OK);
+
+    let r = send(
+        &a.app,
+        "POST",
+        "/settings/password",
+        Some(&bob),
+        &form("password123", "brand-new-pass", "brand-new-pass", &csrf),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/settings?done=password");
+    let page = send(&a.app, "GET", r.location(), Some(&bob), "").await;
+    assert_eq!(page.status, StatusCode::OK, "this browser stays signed in");
+    assert!(page.body.contains("Your password has been changed."));
+    assert!(!page.body.contains("brand-new-pass"));
+    // The node signs out every other session.
+    assert_eq!(api_status(&a.app, &token).await, StatusCode::UNAUTHORIZED);
+    assert!(api_login(&a.app, "bob", "password123").await.is_none());
+    assert!(api_login(&a.app, "bob", "brand-new-pass").await.is_some());
+    let r = sign_in(&a.app, "bob", "password123").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = sign_in(&a.app, "bob", "brand-new-pass").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn settings_are_for_signed_in_members() {
+    let a = app().await;
+    let r = send(&a.app, "GET", "/settings", None, "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login");
+    let r = send(&a.app, "POST", "/settings/password", None, "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login");
+}
