@@ -387,3 +387,59 @@ fn verify_password(password: &str, phc: &str) -> bool {
         })
         .unwrap_or(false)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::{member, temp_node};
+    use crate::NodeError;
+
+    /// A password change needs the current password, follows the password
+    /// rules, keeps the session that made it and ends every other one.
+    #[tokio::test]
+    async fn a_password_change_needs_the_current_one_and_ends_the_other_sessions() {
+        let (node, _dir) = temp_node();
+        let alice = member(&node, "alice").await;
+        let (here, _) = node
+            .login("alice", "password123", "this browser")
+            .await
+            .expect("login");
+        let (elsewhere, _) = node
+            .login("alice", "password123", "another device")
+            .await
+            .expect("login");
+
+        let wrong = node
+            .change_password(&alice, here.session_id, "not-it", "a new password")
+            .await;
+        assert!(
+            matches!(&wrong, Err(NodeError::Invalid { field, .. }) if field == "current_password"),
+            "{wrong:?}"
+        );
+        let short = node
+            .change_password(&alice, here.session_id, "password123", "short")
+            .await;
+        assert!(
+            matches!(&short, Err(NodeError::Invalid { field, .. }) if field == "new_password"),
+            "{short:?}"
+        );
+        assert!(
+            node.authenticate(&elsewhere.token).is_ok(),
+            "nothing changed yet"
+        );
+        assert!(node.verify_login("alice", "password123").await.is_ok());
+
+        node.change_password(&alice, here.session_id, "password123", "a new password")
+            .await
+            .expect("change");
+        assert!(
+            node.authenticate(&here.token).is_ok(),
+            "the session that changed it stays"
+        );
+        assert!(
+            node.authenticate(&elsewhere.token).is_err(),
+            "other sessions end"
+        );
+        assert!(node.verify_login("alice", "password123").await.is_err());
+        assert!(node.verify_login("alice", "a new password").await.is_ok());
+    }
+}
