@@ -120,10 +120,11 @@ async fn main() -> anyhow::Result<()> {
             &a,
             empty.path(),
             "empty store, first start incl. key generation",
+            false,
         )
         .await?;
         if let Some(dir) = a.data_dir.as_ref().filter(|d| d.join("seeded").exists()) {
-            startup_and_memory_once(&a, dir, "store seeded before", true).await?;
+            startup_and_memory(&a, dir, "store seeded before", true).await?;
             store_bytes(&a, dir)?;
         }
         if a.startup_only {
@@ -232,11 +233,7 @@ impl Served {
 /// while, of the release binary on the data dir `dir`. On a seeded store
 /// (`restarts`), also start-up after a clean stop (SIGTERM) and after a
 /// crash (SIGKILL).
-async fn startup_and_memory(a: &Args, dir: &Path, what: &str) -> anyhow::Result<()> {
-    startup_and_memory_once(a, dir, what, false).await
-}
-
-async fn startup_and_memory_once(
+async fn startup_and_memory(
     a: &Args,
     dir: &Path,
     what: &str,

@@ -79,13 +79,25 @@ fn setup_page(
     )
 }
 
-/// Whether a login or setup form carries the token of this browser's
-/// pre-session cookie.
-fn pre_session_ok(s: &AppState, headers: &HeaderMap, form: &HashMap<String, String>) -> bool {
-    match cookie(headers, FORM_COOKIE) {
+/// Whether a form posted before any session carries the token of this
+/// browser's pre-session cookie `name` (the panel's and the members'
+/// app's sign-in forms alike).
+pub(crate) fn pre_session_ok_named(
+    s: &AppState,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+    name: &str,
+) -> bool {
+    match cookie(headers, name) {
         Some(pre) => s.node.check_form_token(&pre, field(form, "csrf")),
         None => false,
     }
+}
+
+/// Whether a login or setup form carries the token of the panel's
+/// pre-session cookie.
+fn pre_session_ok(s: &AppState, headers: &HeaderMap, form: &HashMap<String, String>) -> bool {
+    pre_session_ok_named(s, headers, form, FORM_COOKIE)
 }
 
 /// The checks of a login or setup form, posted before any session: its

@@ -13,8 +13,7 @@ use super::templates::{LoginPage, SignupErrors, SignupPage};
 use super::{
     field, render, set_cookie, AppError, AppForm, MaybeMember, FORM_COOKIE, SESSION_COOKIE,
 };
-use crate::admin::auth::pre_session_named;
-use crate::admin::cookie;
+use crate::admin::auth::{pre_session_named, pre_session_ok_named};
 use crate::public_pages::{site, Site};
 use crate::rate_limit::{Action, ClientIp};
 use crate::state::AppState;
@@ -122,10 +121,7 @@ fn signup_page(
 /// Whether a sign-in or sign-up form carries the token of this browser's
 /// pre-session cookie.
 fn pre_session_ok(s: &AppState, headers: &HeaderMap, form: &HashMap<String, String>) -> bool {
-    match cookie(headers, FORM_COOKIE) {
-        Some(pre) => s.node.check_form_token(&pre, field(form, "csrf")),
-        None => false,
-    }
+    pre_session_ok_named(s, headers, form, FORM_COOKIE)
 }
 
 /// Signs the member in with a fresh app session: the cookie, then `/home`.

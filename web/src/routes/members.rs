@@ -66,11 +66,13 @@ pub(crate) async fn resolve_remote(s: &AppState, viewer: &Viewer, name: &str) ->
     let (Some(federation), true, Some(_)) = (&s.federation, name.contains('@'), viewer.id()) else {
         return Ok(());
     };
-    // A remote account known already is read from the store, not fetched.
+    // A remote account known already is read from the store, not fetched
+    // (and costs no lookup).
     let handle = name.trim().trim_start_matches('@');
-    if s.node.find_member(handle)?.is_none_or(|m| m.is_local()) {
-        crate::rate_limit::check_remote_lookup(&s.limiters, viewer)?;
+    if s.node.find_member(handle)?.is_some_and(|m| !m.is_local()) {
+        return Ok(());
     }
+    crate::rate_limit::check_remote_lookup(&s.limiters, viewer)?;
     if let Err(e) = federation.resolve_handle(name).await {
         if e.is_ours() {
             return Err(e.into());
