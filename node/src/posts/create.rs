@@ -398,3 +398,15 @@ fn set_entry<T: Table<Value = Unit>>(
         Ok(())
     }
 }
+
+impl Node {
+    /// What `content` would look like as a post by `viewer`: the sanitised
+    /// HTML that [`Node::create_post`] would store, through the same
+    /// checks (length, Markdown limits), nothing written. For a compose
+    /// form's preview.
+    pub fn preview_post(&self, viewer: &Viewer, content: &str) -> NodeResult<String> {
+        viewer.member()?;
+        let body = self.validate_body(true, None, content.to_string(), None, None, Vec::new())?;
+        Ok(body.html)
+    }
+}
