@@ -102,6 +102,8 @@ pub(crate) struct Card {
     pub(crate) replies: i64,
     pub(crate) likes: i64,
     pub(crate) visibility: &'static str,
+    /// Who boosted it into this feed (a boost's card), if anyone.
+    pub(crate) boosted_by: Option<MemberSummary>,
     /// The forms a signed-in member sees (none for a visitor).
     pub(crate) actions: Option<Actions>,
 }
@@ -153,6 +155,7 @@ fn card(urls: &LocalUrls, p: &PostView) -> Card {
         replies: p.replies_count,
         likes: p.likes_count,
         visibility: visibility_word(p.visibility),
+        boosted_by: p.boost.as_ref().map(|b| b.by.clone()),
         actions: None,
     }
 }
@@ -543,7 +546,8 @@ fn node_visibility(v: Visibility) -> &'static str {
     }
 }
 
-/// GET /tags/{tag} — public posts with a tag.
+/// GET /tags/{tag} — public posts with a tag (for a signed-in member, as
+/// they see them, with their action forms).
 async fn tag(
     State(s): State<AppState>,
     MaybeMember(session): MaybeMember,
@@ -555,11 +559,25 @@ async fn tag(
         members,
         posts,
     } = site(&s)?;
-    let page = s
-        .node
-        .tag_feed(&Viewer::Anonymous, &tag, &page_request(&q))?;
+    let viewer = session.as_ref().map_or(&Viewer::Anonymous, |m| &m.viewer);
+    let page = s.node.tag_feed(viewer, &tag, &page_request(&q))?;
     let urls = s.node.urls();
     let me = session.map(|m| m.me);
+    let feed = match &me {
+        Some(me) => {
+            let back = format!("/tags/{}", tag.to_lowercase());
+            let back = if crate::app::local_path(&back) {
+                back
+            } else {
+                "/home".into()
+            };
+            page.items
+                .iter()
+                .map(|p| member_card(urls, p, me, &back))
+                .collect()
+        }
+        None => cards(urls, &page),
+    };
     render_for(
         me.is_some(),
         TagPage {
@@ -568,7 +586,7 @@ async fn tag(
             posts,
             me,
             tag: tag.to_lowercase(),
-            feed: cards(urls, &page),
+            feed,
             next: page.next_max_id,
         },
     )

@@ -19,6 +19,8 @@
 
 mod auth;
 mod feed;
+mod feeds;
+mod live;
 mod settings;
 mod social;
 pub(crate) mod templates;
@@ -49,8 +51,20 @@ pub fn routes() -> Router<AppState> {
         .route("/signup", get(auth::signup_form).post(auth::signup))
         .route("/logout", post(auth::logout))
         .route("/home", get(feed::home))
-        .route("/compose", post(feed::compose))
+        .route(
+            "/compose",
+            post(feed::compose).layer(axum::extract::DefaultBodyLimit::max(
+                node::media::MAX_UPLOAD_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/compose/preview", post(live::preview))
+        .route("/posts/{id}/edit", get(feed::edit_form).post(feed::edit))
         .route("/posts/{id}/{action}", post(feed::act))
+        .route("/local", get(feeds::local))
+        .route("/federated", get(feeds::federated))
+        .route("/categories/{category}", get(feeds::category))
+        .route("/live", get(live::events))
+        .route("/app.js", get(live::script))
         .route("/members/{name}/{action}", post(social::member_action))
         .route("/notifications", get(social::notifications))
         .route("/notifications/read", post(social::mark_read))
@@ -84,6 +98,8 @@ pub struct MemberSession {
     pub token: String,
     /// The id of this session.
     pub session_id: Id,
+    /// This session as the node holds it.
+    pub record: node::model::Session,
     /// What pages show of them.
     pub me: Me,
 }
@@ -105,6 +121,7 @@ impl MemberSession {
             viewer,
             token,
             session_id: session.id,
+            record: session,
             me,
         })
     }
@@ -136,12 +153,31 @@ impl FromRequestParts<AppState> for MaybeMember {
 /// A form posted by a signed-in member, its form token checked before the
 /// handler runs: without a session, to the sign-in page; without this
 /// session's token, 403.
+///
+/// URL-encoded forms and `multipart/form-data` forms (those with a file)
+/// are both read; a multipart form must carry `csrf` as its first field,
+/// so that no file is read, let alone processed, before the token is
+/// checked. The body limit is the route's.
 pub struct AppForm {
     /// Who posted it.
     pub session: MemberSession,
     /// Its fields.
     pub form: HashMap<String, String>,
+    /// A file chosen in a multipart form (the first non-empty one), if any.
+    pub file: Option<FormFile>,
 }
+
+/// A file sent with a multipart form.
+pub struct FormFile {
+    /// The form field it came in.
+    pub field: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// The most text a multipart form's fields may hold in all (its files
+/// are bounded by the route's body limit).
+const MAX_FORM_TEXT: usize = 256 * 1024;
 
 impl FromRequest<AppState> for AppForm {
     type Rejection = Response;
@@ -151,16 +187,120 @@ impl FromRequest<AppState> for AppForm {
         let session = MemberSession::from_request_parts(&mut parts, s)
             .await
             .map_err(IntoResponse::into_response)?;
-        let Form(form) =
-            Form::<HashMap<String, String>>::from_request(Request::from_parts(parts, body), s)
+        let multipart = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        let req = Request::from_parts(parts, body);
+        if multipart {
+            return read_multipart(req, s, session)
                 .await
-                .map_err(IntoResponse::into_response)?;
+                .map_err(IntoResponse::into_response);
+        }
+        let Form(form) = Form::<HashMap<String, String>>::from_request(req, s)
+            .await
+            .map_err(IntoResponse::into_response)?;
         let given = form.get("csrf").map(String::as_str).unwrap_or("");
         if !s.node.check_form_token(&session.token, given) {
             return Err(AppError::forged().into_response());
         }
-        Ok(AppForm { session, form })
+        Ok(AppForm {
+            session,
+            form,
+            file: None,
+        })
     }
+}
+
+/// Reads a multipart form: the token first, then text fields (bounded in
+/// all) and at most one file.
+async fn read_multipart(
+    req: Request,
+    s: &AppState,
+    session: MemberSession,
+) -> Result<AppForm, AppError> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        AppError::Page(
+            StatusCode::BAD_REQUEST,
+            format!("This form could not be read: {e}"),
+        )
+    };
+    let mut multipart = axum::extract::Multipart::from_request(req, s)
+        .await
+        .map_err(|e| {
+            AppError::Page(
+                StatusCode::BAD_REQUEST,
+                format!("This form could not be read: {e}"),
+            )
+        })?;
+    // The token, before anything else is read.
+    let mut budget = MAX_FORM_TEXT;
+    let token = match multipart.next_field().await.map_err(unreadable)? {
+        Some(mut part) if part.name() == Some("csrf") => read_text(&mut part, &mut budget).await?,
+        _ => String::new(),
+    };
+    if !s.node.check_form_token(&session.token, &token) {
+        return Err(AppError::forged());
+    }
+    let mut form = HashMap::from([("csrf".to_string(), token)]);
+    let mut file = None;
+    while let Some(mut part) = multipart.next_field().await.map_err(unreadable)? {
+        let name = part.name().unwrap_or("").to_string();
+        if part.file_name().is_some() {
+            let bytes = part.bytes().await.map_err(|e| {
+                AppError::Page(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("The file could not be received: {e}"),
+                )
+            })?;
+            if file.is_none() && !bytes.is_empty() {
+                file = Some(FormFile {
+                    field: name,
+                    bytes: bytes.to_vec(),
+                });
+            }
+            continue;
+        }
+        budget = budget.saturating_sub(name.len());
+        let value = read_text(&mut part, &mut budget).await?;
+        form.insert(name, value);
+    }
+    Ok(AppForm {
+        session,
+        form,
+        file,
+    })
+}
+
+/// A multipart text field, read chunk by chunk within what is left of the
+/// form's text budget.
+async fn read_text(
+    part: &mut axum::extract::multipart::Field<'_>,
+    budget: &mut usize,
+) -> Result<String, AppError> {
+    let mut value = Vec::new();
+    while let Some(chunk) = part.chunk().await.map_err(|e| {
+        AppError::Page(
+            StatusCode::BAD_REQUEST,
+            format!("This form could not be read: {e}"),
+        )
+    })? {
+        if chunk.len() > *budget {
+            return Err(AppError::Page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "This form holds too much text.".into(),
+            ));
+        }
+        *budget -= chunk.len();
+        value.extend_from_slice(&chunk);
+    }
+    String::from_utf8(value).map_err(|_| {
+        AppError::Page(
+            StatusCode::BAD_REQUEST,
+            "A field of this form is not UTF-8 text.".into(),
+        )
+    })
 }
 
 /// Why an app request could not be served.
@@ -236,7 +376,7 @@ pub fn private(response: &mut Response) {
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'",
+            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'",
         ),
     );
 }
@@ -264,7 +404,7 @@ fn back(form: &HashMap<String, String>) -> String {
 
 /// Whether `to` is a path on this site that a `Location` header can carry
 /// as it is (visible ASCII, no scheme-relative `//`, no backslash).
-fn local_path(to: &str) -> bool {
+pub(crate) fn local_path(to: &str) -> bool {
     to.starts_with('/')
         && !to.starts_with("//")
         && !to.contains('\\')
@@ -273,3 +413,5 @@ fn local_path(to: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_compose;

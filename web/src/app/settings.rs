@@ -107,7 +107,7 @@ pub async fn revoke(
 /// shown back.
 pub async fn password(
     State(s): State<AppState>,
-    AppForm { session, form }: AppForm,
+    AppForm { session, form, .. }: AppForm,
 ) -> Result<Response, AppError> {
     let given = |name: &str| form.get(name).map(String::as_str).unwrap_or("");
     let (current, new) = (given("current_password"), given("new_password"));

@@ -40,7 +40,7 @@ fn back_to(form: &std::collections::HashMap<String, String>, name: &str) -> Stri
 pub async fn member_action(
     State(s): State<AppState>,
     Path((name, action)): Path<(String, String)>,
-    AppForm { session, form }: AppForm,
+    AppForm { session, form, .. }: AppForm,
 ) -> Result<Response, AppError> {
     let v = &session.viewer;
     match action.as_str() {
@@ -66,7 +66,7 @@ pub async fn member_action(
 pub async fn answer_request(
     State(s): State<AppState>,
     Path((name, answer)): Path<(String, String)>,
-    AppForm { session, form }: AppForm,
+    AppForm { session, form, .. }: AppForm,
 ) -> Result<Response, AppError> {
     let v = &session.viewer;
     match answer.as_str() {

@@ -15,7 +15,8 @@ pub const VISIBILITIES: [(&str, &str); 4] = [
     ("direct", "Mentioned people only"),
 ];
 
-/// The compose form: what was entered and what was wrong with it.
+/// The compose form (a new post, a reply, or an edit): what was entered
+/// and what was wrong with it.
 #[derive(Debug, Default)]
 pub struct Compose {
     /// Markdown content.
@@ -24,16 +25,34 @@ pub struct Compose {
     pub visibility: String,
     /// Content warning.
     pub spoiler_text: String,
+    /// Tags as typed (spaces or commas between them).
+    pub tags: String,
+    /// Category slug ("" for the default).
+    pub category: String,
+    /// The image's description (alt text).
+    pub image_description: String,
     /// The post replied to ("" for none).
     pub in_reply_to: String,
+    /// The post being edited, if this form edits one.
+    pub editing: Option<node::Id>,
     /// Where the form goes back to.
     pub back: String,
+    /// Appended to the fields' ids, so that two forms on a page differ.
+    pub suffix: &'static str,
     /// An error about the content.
     pub content_error: Option<String>,
     /// An error about the visibility.
     pub visibility_error: Option<String>,
     /// An error about the content warning.
     pub spoiler_error: Option<String>,
+    /// An error about the tags.
+    pub tags_error: Option<String>,
+    /// An error about the category.
+    pub category_error: Option<String>,
+    /// An error about the image.
+    pub image_error: Option<String>,
+    /// An error about the image's description.
+    pub description_error: Option<String>,
     /// Any other error.
     pub error: Option<String>,
 }
@@ -43,6 +62,82 @@ impl Compose {
     pub fn chosen(&self, visibility: &str) -> bool {
         self.visibility == visibility
     }
+
+    /// Where the form posts: `/compose`, or the edited post's edit target.
+    pub fn action(&self) -> String {
+        match self.editing {
+            Some(id) => format!("/posts/{id}/edit"),
+            None => "/compose".into(),
+        }
+    }
+
+    /// Whether the optional fields hold something (or an error), so that
+    /// their section shows open.
+    pub fn has_extras(&self) -> bool {
+        !(self.spoiler_text.is_empty()
+            && self.tags.is_empty()
+            && self.category.is_empty()
+            && self.image_description.is_empty())
+            || self.spoiler_error.is_some()
+            || self.tags_error.is_some()
+            || self.category_error.is_some()
+            || self.image_error.is_some()
+            || self.description_error.is_some()
+    }
+
+    /// The slot for an error about `field` (the node's field names).
+    pub fn error_slot(&mut self, field: Option<&str>) -> &mut Option<String> {
+        match field {
+            Some("content" | "title") => &mut self.content_error,
+            Some("visibility") => &mut self.visibility_error,
+            Some("spoiler_text") => &mut self.spoiler_error,
+            Some("tags" | "tag") => &mut self.tags_error,
+            Some("category") => &mut self.category_error,
+            Some("file" | "media_ids") => &mut self.image_error,
+            Some("description") => &mut self.description_error,
+            _ => &mut self.error,
+        }
+    }
+}
+
+/// A post being edited.
+#[derive(Template)]
+#[template(path = "app/edit.html")]
+pub struct EditPage {
+    pub domain: String,
+    pub members: i64,
+    pub posts: i64,
+    pub me: Option<Me>,
+    pub compose: Compose,
+    pub visibilities: [(&'static str, &'static str); 4],
+}
+
+/// A feed of posts with a heading (local, federated, a category).
+#[derive(Template)]
+#[template(path = "app/feed.html")]
+pub struct FeedPage {
+    pub domain: String,
+    pub members: i64,
+    pub posts: i64,
+    pub me: Option<Me>,
+    /// The page's heading.
+    pub heading: String,
+    /// What the feed holds.
+    pub about: &'static str,
+    /// Shown when it is empty.
+    pub empty: &'static str,
+    pub feed: Vec<Card>,
+    /// The path the pager adds `?max_id=` to.
+    pub path: String,
+    pub next: Option<node::Id>,
+}
+
+/// One post card alone: what live updates and infinite scroll insert.
+#[derive(Template)]
+#[template(path = "app/card.html")]
+pub struct CardFragment {
+    pub p: Card,
+    pub extra_class: &'static str,
 }
 
 /// Errors of the sign-up form, each next to its field.
@@ -109,6 +204,8 @@ pub struct HomePage {
     pub visibilities: [(&'static str, &'static str); 4],
     pub feed: Vec<Card>,
     pub next: Option<node::Id>,
+    /// The newest page (new posts arrive live here, not on older pages).
+    pub at_top: bool,
     pub notice: Option<&'static str>,
 }
 

@@ -15,7 +15,7 @@ mod params;
 mod reports;
 mod search;
 mod statuses;
-mod streaming;
+pub(crate) mod streaming;
 mod timelines;
 
 #[cfg(test)]

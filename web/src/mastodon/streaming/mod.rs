@@ -83,8 +83,10 @@ struct StreamQuery {
 }
 
 /// An open stream's subscription to the node's events, for as long as its
-/// session stands. It holds the stream's slot.
-struct Subscription {
+/// session stands. It holds the stream's slot. The members' web app's live
+/// updates read the node's events through one too
+/// ([`Subscription::for_session`]).
+pub(crate) struct Subscription {
     state: AppState,
     listener: Listener,
     events: Receiver<Event>,
@@ -109,9 +111,36 @@ impl Subscription {
         }
     }
 
+    /// A subscription for `viewer` signed in with `session` (not a token:
+    /// the members' web app's session), holding a slot of the streams of
+    /// `ip`, or 429 when that IP (or the node) has too many open.
+    pub(crate) fn for_session(
+        state: AppState,
+        viewer: node::Viewer,
+        session: node::model::Session,
+        ip: std::net::IpAddr,
+    ) -> ApiResult<Subscription> {
+        let slot = state.streams.open(ip)?;
+        let listener = Listener {
+            viewer,
+            session: Some(session),
+        };
+        Ok(Subscription::new(state, listener, slot))
+    }
+
+    /// Who this subscription listens as.
+    pub(crate) fn viewer(&self) -> &node::Viewer {
+        &self.listener.viewer
+    }
+
+    /// The node this subscription listens to.
+    pub(crate) fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// The next event, or `None` once the stream must end: its session
     /// ended, or the node is shutting down.
-    async fn next(&mut self) -> Option<Event> {
+    pub(crate) async fn next(&mut self) -> Option<Event> {
         loop {
             tokio::select! {
                 event = self.events.recv() => match event {
