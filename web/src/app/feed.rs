@@ -14,7 +14,7 @@ use crate::rate_limit::Action;
 use crate::state::AppState;
 
 /// Posts per page of the home feed.
-const PAGE: usize = 20;
+const PAGE: usize = 40;
 
 /// The paging and notice parameters of `/home`.
 #[derive(Debug, Default, Deserialize)]

@@ -27,8 +27,8 @@ use crate::public_pages::member_card;
 use crate::rate_limit::ClientIp;
 use crate::state::AppState;
 
-/// The script of the app's pages.
-const SCRIPT: &str = include_str!("../../templates/app/app.js");
+/// The script of the app's pages (served at `/app.js`).
+pub const SCRIPT: &str = include_str!("../../templates/app/app.js");
 
 /// GET /app.js — the app's script (the same for everyone; cached a day).
 pub async fn script() -> Response {

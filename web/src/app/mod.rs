@@ -25,6 +25,8 @@ mod settings;
 mod social;
 pub(crate) mod templates;
 
+pub use live::SCRIPT;
+
 use std::collections::HashMap;
 
 use askama::Template;
