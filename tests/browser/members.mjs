@@ -1,6 +1,9 @@
 // The members' web app in a real browser: sign-up, sign-in and sign-out,
-// the home feed and its compose form, a thread page with its action and
-// reply forms, CSRF refusal, a phone-width window and keyboard-only use.
+// the home feed and its compose form (Markdown preview, an image with its
+// description), following from a profile, a thread page with its action
+// and reply forms, live notifications and posts, editing, the feeds and
+// their infinite scroll (and the no-JavaScript pager), CSRF refusal, a
+// phone-width window and keyboard-only use.
 // Started by run.sh on a fresh node of its own: BASE (its URL), ARTIFACTS
 // (where screenshots go; kept as CI artefacts, never committed).
 //
@@ -123,9 +126,24 @@ async function assertSignedInAs(page, name) {
   assert.equal(await account.getByRole('link', { name: 'Sign in' }).count(), 0);
 }
 
-async function compose(page, content, { warning, visibility = 'public' } = {}) {
+// An 8×8 PNG, red.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGO4oKCAFTEMLQkAvk5EAfjoixEAAAAASUVORK5CYII=',
+  'base64',
+);
+
+async function compose(page, content, { warning, visibility = 'public', image, description, tags } = {}) {
   await page.getByLabel(/What's on your mind/).fill(content);
+  const more = page.locator('form.compose details.more');
+  if ((warning ?? image ?? tags) !== undefined && !(await more.getAttribute('open'))) {
+    await more.locator('summary').click();
+  }
   if (warning !== undefined) await page.getByLabel(/^Content warning/).fill(warning);
+  if (tags !== undefined) await page.getByLabel(/^Tags/).fill(tags);
+  if (image !== undefined) {
+    await page.getByLabel(/^Image \(optional/).setInputFiles({ name: 'red.png', mimeType: 'image/png', buffer: image });
+    await page.getByLabel(/^Image description/).fill(description ?? '');
+  }
   await page.getByLabel('Who can see it').selectOption(visibility);
   await page.getByRole('button', { name: 'Post', exact: true }).click();
   await page.waitForLoadState('load');
@@ -172,6 +190,13 @@ try {
     assert.match(alicePost, /^[0-9A-Z]{26}$/, "a ULID");
     assert.equal(await alice.getByLabel(/What's on your mind/).inputValue(), '', 'the form is empty again');
 
+    // The preview shows the Markdown as the post will, before posting.
+    await alice.getByLabel(/What's on your mind/).fill('Preview of **bold** text');
+    const preview = alice.locator('#preview');
+    await preview.locator('strong').waitFor({ timeout: 5000 });
+    assert.equal(await preview.locator('strong').innerText(), 'bold');
+    await shot(alice, '11-compose-preview');
+
     await compose(alice, 'The ending of the film, from alice', { warning: 'film spoilers' });
     const warned = alice.locator('article.post', { has: alice.locator('summary', { hasText: 'film spoilers' }) });
     assert.equal(await warned.count(), 1);
@@ -180,6 +205,18 @@ try {
     assert.equal(await warned.locator('.content').isVisible(), true, 'shown when opened');
     // Newest first.
     assert.match(await alice.locator('article.post').first().innerText(), /film spoilers/);
+
+    // An image with its description, and tags.
+    await compose(alice, 'Our red square, from alice', {
+      image: PNG, description: 'A small red square', tags: 'art, #colour',
+    });
+    const pictured = article(alice, 'Our red square');
+    assert.equal(await pictured.count(), 1);
+    const img = pictured.locator('img');
+    assert.equal(await img.getAttribute('alt'), 'A small red square');
+    assert.ok(await img.evaluate((el) => el.complete && el.naturalWidth > 0), 'the image loads from the node');
+    assert.match(await pictured.innerText(), /#art/);
+    assert.match(await pictured.innerText(), /#colour/);
     await shot(alice, '11-home');
   });
 
@@ -209,17 +246,20 @@ try {
     assert.equal(await article(alice, 'Soldering tips').count(), 1);
   });
 
-  await step('bob, in another browser, likes and replies to alice\'s post on its page', async () => {
+  await step('bob, in another browser, follows alice from her profile, likes and replies; alice sees it live', async () => {
     await signUp(bob, 'bob');
     await assertSignedInAs(bob, 'bob');
     assert.equal(await article(bob, 'Soldering tips').count(), 0, 'not followed yet');
-    // The app has no follow button yet: bob follows alice through the API.
-    const login = await api('POST', '/auth/login', { login: 'bob', password: PASSWORD });
-    assert.equal(login.status, 200, login.text);
-    const follow = await api('POST', '/members/alice/follow', undefined, login.json.token);
-    assert.equal(follow.status, 200, follow.text);
-    assert.equal(follow.json.following, true);
-    await bob.reload();
+    // Alice waits on her home page; nothing reloads it.
+    await alice.goto(`${BASE}/home`);
+    const badge = alice.locator('#unread');
+    assert.equal(await badge.isVisible(), false, 'no unread notification yet');
+    await bob.goto(`${BASE}/@alice`);
+    await landsOn(bob, '/@alice', () => bob.getByRole('button', { name: 'Follow' }).click());
+    assert.match(await bob.getByRole('region', { name: /You and @alice/ }).innerText(), /You follow them/);
+    await alice.waitForFunction(() => /1 unread/.test(document.getElementById('unread')?.textContent ?? ''), null, { timeout: 5000 });
+    assert.equal(new URL(alice.url()).pathname, '/home', 'the count came live, not by a reload');
+    await bob.goto(`${BASE}/home`);
     const inFeed = article(bob, 'Soldering tips');
     assert.equal(await inFeed.count(), 1, 'alice\'s post is on bob\'s home after the follow');
     assert.equal(await inFeed.locator('.content strong').innerText(), 'flux');
@@ -232,22 +272,47 @@ try {
     assert.equal(await focus.getByRole('button', { name: 'Delete' }).count(), 0, 'not his to delete');
     await landsOn(bob, `/@alice/${alicePost}`, () => like.click());
     assert.equal(await focus.getByRole('button', { name: 'Like' }).getAttribute('aria-pressed'), 'true');
-    assert.match(await focus.innerText(), /1 likes/);
+    assert.match(await focus.innerText(), /1 likes?\b/);
+    await alice.waitForFunction(() => /2 unread/.test(document.getElementById('unread')?.textContent ?? ''), null, { timeout: 5000 });
 
     const reply = bob.getByRole('region', { name: 'Reply' });
-    await reply.getByLabel(/What's on your mind/).fill('Agreed, _flux_ saves joints. From bob');
-    await landsOn(bob, `/@alice/${alicePost}`, () => reply.getByRole('button', { name: 'Post', exact: true }).click());
+    await reply.getByLabel(/Your reply/).fill('Agreed, _flux_ saves joints. From bob');
+    await landsOn(bob, `/@alice/${alicePost}`, () => reply.getByRole('button', { name: 'Reply', exact: true }).click());
     const answer = bob.locator('.depth-1 article.post', { hasText: 'saves joints' });
     assert.equal(await answer.count(), 1, 'the reply is in the thread');
     assert.equal(await answer.locator('em').innerText(), 'flux');
     assert.match(await answer.locator('.meta').first().innerText(), /@bob/);
-    assert.match(await focus.innerText(), /1 replies/);
+    assert.match(await focus.innerText(), /1 repl(y|ies)\b/);
     await shot(bob, '13-thread');
+    await alice.waitForFunction(() => /3 unread/.test(document.getElementById('unread')?.textContent ?? ''), null, { timeout: 5000 });
+    assert.equal(new URL(alice.url()).pathname, '/home');
+
+    // Her notifications list them, newest first.
+    await alice.goto(`${BASE}/notifications`);
+    const items = alice.locator('ol.notifications li');
+    assert.equal(await items.count(), 3);
+    assert.match(await items.nth(0).innerText(), /bob/);
+    assert.match(await items.nth(2).innerText(), /followed you/);
+    await shot(alice, '17-notifications');
+
+    // Alice follows bob back; his next post arrives on her home live,
+    // behind a button, not under her reading position.
+    await alice.goto(`${BASE}/@bob`);
+    await landsOn(alice, '/@bob', () => alice.getByRole('button', { name: 'Follow' }).click());
+    await alice.goto(`${BASE}/home`);
+    await bob.goto(`${BASE}/home`);
+    await compose(bob, 'Fresh from bob, live');
+    const more = alice.getByRole('button', { name: 'Show 1 new post' });
+    await more.waitFor({ timeout: 5000 });
+    assert.equal(await article(alice, 'Fresh from bob, live').count(), 0, 'not inserted before asked');
+    await more.click();
+    assert.equal(await article(alice, 'Fresh from bob, live').count(), 1);
+    assert.equal(new URL(alice.url()).pathname, '/home');
 
     // Alice sees the like and the reply on her own page of it.
     await alice.goto(`${BASE}/@alice/${alicePost}`);
     const mine = alice.locator('article.post.focus');
-    assert.match(await mine.innerText(), /1 likes/);
+    assert.match(await mine.innerText(), /1 likes?\b/);
     assert.equal(await mine.getByRole('button', { name: 'Like' }).getAttribute('aria-pressed'), 'false');
     assert.equal(await mine.getByRole('button', { name: 'Delete' }).count(), 1);
     assert.equal(await alice.locator('.depth-1 article.post', { hasText: 'saves joints' }).count(), 1);
@@ -346,11 +411,23 @@ try {
     assert.match(await alice.locator('article.post').first().innerText(), /Typed with the keyboard alone/);
   });
 
-  await step('the home feed pages with "Older posts"', async () => {
-    // Enough posts for a second page, through the form's own token.
+  await step('edit a post from its Edit link', async () => {
+    await alice.goto(`${BASE}/@alice/${alicePost}`);
+    await landsOn(alice, `/posts/${alicePost}/edit`, () => alice.locator('article.post.focus').getByRole('link', { name: 'Edit' }).click());
+    assert.equal(await alice.locator('h1').innerText(), 'Edit post');
+    const text = alice.getByLabel('Text (Markdown)');
+    assert.equal(await text.inputValue(), 'Soldering tips: **flux** first, from alice');
+    await text.fill('Soldering tips: **flux** first, then heat, from alice');
+    await shot(alice, '18-edit');
+    await landsOn(alice, `/@alice/${alicePost}`, () => alice.getByRole('button', { name: 'Save' }).click());
+    assert.match(await alice.locator('article.post.focus .content').innerText(), /then heat/);
+  });
+
+  await step('the home feed loads older posts as one scrolls; without JavaScript, "Older posts"', async () => {
+    // Enough posts for a second page (40 a page), through the form's own token.
     await alice.goto(`${BASE}/home`);
     const csrf = await alice.locator('form.compose input[name=csrf]').inputValue();
-    for (let i = 1; i <= 20; i++) {
+    for (let i = 1; i <= 45; i++) {
       const r = await alice.request.post(`${BASE}/compose`, {
         form: { csrf, content: `Filler post number ${i}`, visibility: 'public', back: '/home' },
         maxRedirects: 0,
@@ -358,12 +435,33 @@ try {
       assert.equal(r.status(), 303, `filler ${i}`);
     }
     await alice.goto(`${BASE}/home`);
-    assert.equal(await alice.locator('article.post').count(), 20);
+    assert.equal(await alice.locator('article.post').count(), 40);
     assert.equal(await article(alice, 'Soldering tips').count(), 0, 'the first post is on a later page');
-    await landsOn(alice, '/home', () => alice.getByRole('link', { name: 'Older posts' }).click());
-    assert.match(new URL(alice.url()).search, /^\?max_id=[0-9A-Z]{26}$/);
-    assert.equal(await article(alice, 'Soldering tips').count(), 1);
-    assert.equal(await article(alice, 'Filler post number 20').count(), 0);
+    await alice.locator('nav.pager').scrollIntoViewIfNeeded();
+    await article(alice, 'Soldering tips').waitFor({ timeout: 5000 });
+    assert.ok((await alice.locator('article.post').count()) > 40, 'older posts appended');
+    assert.equal(new URL(alice.url()).search, '', 'still the same page');
+
+    const plain = await newPage('alice (no JavaScript)', { javaScriptEnabled: false });
+    await plain.context().addCookies(await alice.context().cookies());
+    await plain.goto(`${BASE}/home`);
+    assert.equal(await plain.locator('article.post').count(), 40);
+    await landsOn(plain, '/home', () => plain.getByRole('link', { name: 'Older posts' }).click());
+    assert.match(new URL(plain.url()).search, /^\?max_id=[0-9A-Z]{26}$/);
+    assert.equal(await article(plain, 'Soldering tips').count(), 1);
+    assert.equal(await article(plain, 'Filler post number 45').count(), 0);
+    await plain.context().close();
+  });
+
+  await step('the local and federated feeds, a tag page', async () => {
+    for (const [path, heading, name] of [['/local', 'Local', '19-local'], ['/federated', 'Federated', '20-federated'], ['/tags/art', '#art', '21-tag']]) {
+      await alice.goto(`${BASE}${path}`);
+      assert.equal(await alice.locator('h1').innerText(), heading);
+      assert.ok((await alice.locator('article.post').count()) > 0, `${path} lists posts`);
+      await shot(alice, name);
+    }
+    assert.equal(await article(alice, 'Our red square').count(), 1, 'the tagged post is on its tag page');
+    assert.equal(await alice.locator('article.post').first().getByRole('button', { name: 'Like' }).count(), 1, 'with the member\'s forms');
   });
 } finally {
   console.log([...results].join('\n'));
