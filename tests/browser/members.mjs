@@ -11,6 +11,7 @@
 // anywhere but the node (checked after each step).
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const BASE = process.env.BASE;
@@ -19,6 +20,8 @@ assert.ok(BASE, 'run through tests/browser/run.sh');
 mkdirSync(ARTIFACTS, { recursive: true });
 
 const PASSWORD = 'correct horse battery';
+// axe-core, the accessibility rules engine, injected by the test (never by the app).
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const results = [];
 // Known app bugs this test measures but does not assert (see each one).
 
@@ -451,6 +454,43 @@ try {
     assert.equal(await article(plain, 'Soldering tips').count(), 1);
     assert.equal(await article(plain, 'Filler post number 45').count(), 0);
     await plain.context().close();
+  });
+
+  await step('accessibility: no serious or critical WCAG 2 A/AA violation on the app\'s pages (axe-core)', async () => {
+    // A context that lets the test inject axe past the pages' CSP.
+    const context = await browser.newContext({ bypassCSP: true });
+    watch(context, 'alice (axe)');
+    await context.addCookies(await alice.context().cookies());
+    const page = await context.newPage();
+    const paths = ['/home', '/local', '/federated', '/notifications', '/settings', '/@alice', '/@bob',
+      `/@alice/${alicePost}`, `/posts/${alicePost}/edit`, '/tags/art'];
+    const found = [];
+    for (const path of paths) {
+      await page.goto(`${BASE}${path}`);
+      await page.addScriptTag({ path: AXE });
+      const { violations, passes } = await page.evaluate(async () => {
+        const r = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
+        return {
+          passes: r.passes.length,
+          violations: r.violations
+            .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+            .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`),
+        };
+      });
+      assert.ok(passes >= 10, `axe ran its rules on ${path} (${passes} passed)`);
+      for (const v of violations) found.push(`${path}: ${v}`);
+    }
+    // Signed out: the sign-in and sign-up pages.
+    await context.clearCookies();
+    for (const path of ['/login', '/signup', '/']) {
+      await page.goto(`${BASE}${path}`);
+      await page.addScriptTag({ path: AXE });
+      const violations = await page.evaluate(async () => (await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] }))
+        .violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id));
+      for (const v of violations) found.push(`${path}: ${v}`);
+    }
+    await context.close();
+    assert.deepEqual(found, [], 'accessibility violations');
   });
 
   await step('the local and federated feeds, a tag page', async () => {
