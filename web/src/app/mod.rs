@@ -1,8 +1,8 @@
 //! The members' web app at the node's root: `/login`, `/signup`,
 //! `/logout`, `/home`, `/compose`, the post actions under `/posts/`, the
 //! profile actions under `/members/`, `/notifications` and the answers to
-//! follow requests under `/follow-requests/`, and `/settings` (sessions and
-//! password).
+//! follow requests under `/follow-requests/`, `/settings` (sessions and
+//! password) and `/search`.
 //! Server-rendered with askama (templates in `web/templates/app/`, built on
 //! the public pages' `base.html`), no JavaScript.
 //!
@@ -19,6 +19,7 @@
 
 mod auth;
 mod feed;
+mod search;
 mod settings;
 mod social;
 pub(crate) mod templates;
@@ -61,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .route("/settings", get(settings::page))
         .route("/settings/sessions/{id}/revoke", post(settings::revoke))
         .route("/settings/password", post(settings::password))
+        .route("/search", get(search::page))
 }
 
 /// The signed-in member as every page's header shows them.
