@@ -2,7 +2,7 @@
 //! `/logout`, `/home`, `/compose`, the post actions under `/posts/`, the
 //! profile actions under `/members/`, `/notifications` and the answers to
 //! follow requests under `/follow-requests/`, `/settings` (sessions and
-//! password) and `/search`.
+//! password), `/search` and the direct messages under `/messages`.
 //! Server-rendered with askama (templates in `web/templates/app/`, built on
 //! the public pages' `base.html`), no JavaScript.
 //!
@@ -19,6 +19,7 @@
 
 mod auth;
 mod feed;
+mod messages;
 mod search;
 mod settings;
 mod social;
@@ -63,6 +64,8 @@ pub fn routes() -> Router<AppState> {
         .route("/settings/sessions/{id}/revoke", post(settings::revoke))
         .route("/settings/password", post(settings::password))
         .route("/search", get(search::page))
+        .route("/messages", get(messages::list).post(messages::send))
+        .route("/messages/{id}", get(messages::conversation))
 }
 
 /// The signed-in member as every page's header shows them.
