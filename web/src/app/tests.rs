@@ -14,14 +14,15 @@ use tower::ServiceExt;
 
 use crate::{router, WebSettings};
 
-struct App {
-    app: Router,
-    node: Arc<Node>,
-    members: Vec<Member>,
+/// A node with the members bob and carol, and the router over it.
+pub(super) struct App {
+    pub(super) app: Router,
+    pub(super) node: Arc<Node>,
+    pub(super) members: Vec<Member>,
     _dir: tempfile::TempDir,
 }
 
-async fn app() -> App {
+pub(super) async fn app() -> App {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut config = NodeConfig::new(dir.path(), "k.test");
     config.dev = true;
@@ -50,10 +51,11 @@ async fn app() -> App {
     }
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
+/// A response as the tests read it.
+pub(super) struct Reply {
+    pub(super) status: StatusCode,
+    pub(super) headers: axum::http::HeaderMap,
+    pub(super) body: String,
 }
 
 impl Reply {
@@ -80,7 +82,7 @@ impl Reply {
         rest[..rest.find('"').expect("end of the value")].to_string()
     }
 
-    fn location(&self) -> &str {
+    pub(super) fn location(&self) -> &str {
         self.headers
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
@@ -88,7 +90,13 @@ impl Reply {
     }
 }
 
-async fn send(app: &Router, method: &str, uri: &str, cookie: Option<&str>, form: &str) -> Reply {
+pub(super) async fn send(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    cookie: Option<&str>,
+    form: &str,
+) -> Reply {
     let mut req = Request::builder()
         .method(method)
         .uri(uri)
@@ -129,7 +137,7 @@ async fn sign_in(app: &Router, login: &str, password: &str) -> Reply {
 }
 
 /// A signed-in member's cookie header and form token.
-async fn session(app: &Router, login: &str) -> (String, String) {
+pub(super) async fn session(app: &Router, login: &str) -> (String, String) {
     let r = sign_in(app, login, "password123").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let token = r.cookie(super::SESSION_COOKIE).expect("session cookie");
@@ -140,7 +148,7 @@ async fn session(app: &Router, login: &str) -> (String, String) {
     (cookie, csrf)
 }
 
-fn viewer(a: &App, name: &str) -> Viewer {
+pub(super) fn viewer(a: &App, name: &str) -> Viewer {
     let member = a
         .members
         .iter()
@@ -149,7 +157,7 @@ fn viewer(a: &App, name: &str) -> Viewer {
     Viewer::Member(Box::new(member.clone()))
 }
 
-async fn post_as(a: &App, name: &str, content: &str, visibility: &str) -> Id {
+pub(super) async fn post_as(a: &App, name: &str, content: &str, visibility: &str) -> Id {
     a.node
         .create_post(
             &viewer(a, name),
@@ -579,7 +587,7 @@ async fn an_account_awaiting_approval_gets_no_session() {
 }
 
 /// How `who` relates to `whom`, as the node tells it.
-fn relation(a: &App, who: &str, whom: &str) -> node::model::Relationship {
+pub(super) fn relation(a: &App, who: &str, whom: &str) -> node::model::Relationship {
     let id = viewer(a, whom).id().expect("id");
     a.node
         .relationships(&viewer(a, who), &[id])
