@@ -27,6 +27,18 @@ pub struct ConversationView {
     pub last_post: PostView,
 }
 
+/// A conversation opened by one of its participants: what their list
+/// shows of it, and its messages.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenConversation {
+    /// The conversation, read now.
+    pub conversation: ConversationView,
+    /// The thread's posts the viewer may see, in conversation order
+    /// (depth-first from the root, or up to the newest message when the
+    /// root is hidden from them).
+    pub messages: Vec<PostView>,
+}
+
 impl Node {
     /// Stages the conversation index for a new direct post.
     pub(crate) fn index_conversation(&self, txn: &mut Txn<'_>, post: &Post) -> NodeResult<()> {
@@ -104,6 +116,31 @@ impl Node {
             .into_iter()
             .find(|c| c.id == root)
             .ok_or(NodeError::NotFound("conversation"))
+    }
+
+    /// Opens one of the viewer's conversations: marks it read and returns
+    /// its messages as the viewer may see them. `NotFound` when the
+    /// viewer takes no part in it.
+    pub async fn open_conversation(
+        &self,
+        viewer: &Viewer,
+        root: Id,
+    ) -> NodeResult<OpenConversation> {
+        let conversation = self.mark_conversation_read(viewer, root).await?;
+        let thread = match self.thread(viewer, root) {
+            Ok(thread) => thread,
+            Err(NodeError::NotFound(_) | NodeError::Forbidden(_)) => {
+                self.thread(viewer, conversation.last_post.id)?
+            }
+            Err(e) => return Err(e),
+        };
+        let mut messages = thread.ancestors;
+        messages.push(thread.post);
+        messages.extend(thread.descendants.into_iter().map(|d| d.post));
+        Ok(OpenConversation {
+            conversation,
+            messages,
+        })
     }
 
     /// Removes a conversation from the viewer's list (a new message brings it back).

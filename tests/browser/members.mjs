@@ -275,7 +275,7 @@ try {
     assert.equal(await focus.getByRole('button', { name: 'Delete' }).count(), 0, 'not his to delete');
     await landsOn(bob, `/@alice/${alicePost}`, () => like.click());
     assert.equal(await focus.getByRole('button', { name: 'Like' }).getAttribute('aria-pressed'), 'true');
-    assert.match(await focus.innerText(), /1 likes?\b/);
+    assert.match(await focus.innerText(), /1 like\b/);
     await alice.waitForFunction(() => /2 unread/.test(document.getElementById('unread')?.textContent ?? ''), null, { timeout: 5000 });
 
     const reply = bob.getByRole('region', { name: 'Reply' });
@@ -285,7 +285,7 @@ try {
     assert.equal(await answer.count(), 1, 'the reply is in the thread');
     assert.equal(await answer.locator('em').innerText(), 'flux');
     assert.match(await answer.locator('.meta').first().innerText(), /@bob/);
-    assert.match(await focus.innerText(), /1 repl(y|ies)\b/);
+    assert.match(await focus.innerText(), /1 reply\b/);
     await shot(bob, '13-thread');
     await alice.waitForFunction(() => /3 unread/.test(document.getElementById('unread')?.textContent ?? ''), null, { timeout: 5000 });
     assert.equal(new URL(alice.url()).pathname, '/home');
@@ -315,7 +315,7 @@ try {
     // Alice sees the like and the reply on her own page of it.
     await alice.goto(`${BASE}/@alice/${alicePost}`);
     const mine = alice.locator('article.post.focus');
-    assert.match(await mine.innerText(), /1 likes?\b/);
+    assert.match(await mine.innerText(), /1 like\b/);
     assert.equal(await mine.getByRole('button', { name: 'Like' }).getAttribute('aria-pressed'), 'false');
     assert.equal(await mine.getByRole('button', { name: 'Delete' }).count(), 1);
     assert.equal(await alice.locator('.depth-1 article.post', { hasText: 'saves joints' }).count(), 1);

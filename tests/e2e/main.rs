@@ -18,6 +18,7 @@ mod handles;
 mod inbox_statuses;
 mod ip_hosts;
 mod mastodon;
+mod members_app;
 mod overload;
 mod posts;
 mod privacy;

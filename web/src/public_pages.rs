@@ -18,6 +18,7 @@ use serde::Deserialize;
 use crate::app::{MaybeMember, Me};
 use crate::routes::discovery;
 use crate::state::AppState;
+pub(crate) use display::{readable_time, Origin};
 
 /// Routes.
 pub fn routes() -> Router<AppState> {
@@ -93,7 +94,14 @@ async fn robots() -> Response {
 pub(crate) struct Card {
     pub(crate) id: Id,
     pub(crate) author: MemberSummary,
+    /// The author's page on their server (none for a member here).
+    pub(crate) author_origin: Option<Origin>,
+    /// When (RFC 3339, for `datetime`).
     pub(crate) created: String,
+    /// When, as people read it.
+    pub(crate) created_text: String,
+    /// The post's page on its server (none for a post of this node).
+    pub(crate) origin: Option<Origin>,
     pub(crate) title: String,
     pub(crate) spoiler_text: String,
     pub(crate) content: String,
@@ -138,7 +146,10 @@ fn card(urls: &LocalUrls, p: &PostView) -> Card {
     Card {
         id: p.id,
         author: p.author.clone(),
+        author_origin: p.author.remote.as_ref().and_then(|r| Origin::of(&r.url)),
         created: node::model::rfc3339::format(p.created_at),
+        created_text: readable_time(p.created_at),
+        origin: p.remote.as_ref().and_then(|r| Origin::of(&r.url)),
         title: p.title.clone(),
         spoiler_text: p.spoiler_text.clone(),
         content: p.content.clone(),
@@ -219,6 +230,10 @@ struct ProfilePage {
     posts: i64,
     me: Option<Me>,
     username: String,
+    /// The full handle, `name@domain`.
+    handle: String,
+    /// The profile on the member's own server (another server's member).
+    origin: Option<Origin>,
     actor_url: String,
     display_name: String,
     about: String,
@@ -401,7 +416,9 @@ async fn home(
 
 /// GET /@{username} — a member's public profile and posts; for a
 /// signed-in member, also how they relate to them, with the follow, block
-/// and mute forms.
+/// and mute forms. `/@name@domain`, a member of another server known here,
+/// is shown to signed-in members only (with a link to their own server):
+/// for visitors and crawlers this node's pages are its own members'.
 async fn profile(
     State(s): State<AppState>,
     MaybeMember(session): MaybeMember,
@@ -419,6 +436,9 @@ async fn profile(
         posts,
     } = site(&s)?;
     let m = s.node.profile(&Viewer::Anonymous, name)?;
+    if m.remote.is_some() && session.is_none() {
+        return Err(PageError::NOT_FOUND);
+    }
     let page = s.node.member_posts(
         &Viewer::Anonymous,
         name,
@@ -439,10 +459,15 @@ async fn profile(
             }),
         _ => None,
     };
+    let handle = match &m.remote {
+        Some(_) => m.username.clone(),
+        None => format!("{}@{domain}", m.username),
+    };
     let me = session.map(|m| m.me);
     render_for(
         me.is_some(),
         ProfilePage {
+            handle,
             relation,
             domain,
             members,
@@ -455,8 +480,15 @@ async fn profile(
                 .map(|d| d.bio.about.clone())
                 .unwrap_or_default(),
             avatar: m.avatar_url.clone(),
-            url: urls.profile_page(&m.username),
-            actor_url: federation::discovery::actor_id(&s.node, &m.username),
+            url: match &m.remote {
+                Some(r) => r.url.clone(),
+                None => urls.profile_page(&m.username),
+            },
+            actor_url: match &m.remote {
+                Some(r) => r.uri.clone(),
+                None => federation::discovery::actor_id(&s.node, &m.username),
+            },
+            origin: m.remote.as_ref().and_then(|r| Origin::of(&r.url)),
             did: m.did.clone(),
             followers: m.followers_count,
             following: m.following_count,
@@ -592,5 +624,6 @@ async fn tag(
     )
 }
 
+mod display;
 #[cfg(test)]
 mod tests;

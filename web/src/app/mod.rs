@@ -1,8 +1,8 @@
 //! The members' web app at the node's root: `/login`, `/signup`,
 //! `/logout`, `/home`, `/compose`, the post actions under `/posts/`, the
 //! profile actions under `/members/`, `/notifications` and the answers to
-//! follow requests under `/follow-requests/`, and `/settings` (sessions and
-//! password).
+//! follow requests under `/follow-requests/`, `/settings` (sessions and
+//! password), `/search` and the direct messages under `/messages`.
 //! Server-rendered with askama (templates in `web/templates/app/`, built on
 //! the public pages' `base.html`), no JavaScript.
 //!
@@ -21,6 +21,8 @@ mod auth;
 mod feed;
 mod feeds;
 mod live;
+mod messages;
+mod search;
 mod settings;
 mod social;
 pub(crate) mod templates;
@@ -77,6 +79,9 @@ pub fn routes() -> Router<AppState> {
         .route("/settings", get(settings::page))
         .route("/settings/sessions/{id}/revoke", post(settings::revoke))
         .route("/settings/password", post(settings::password))
+        .route("/search", get(search::page))
+        .route("/messages", get(messages::list).post(messages::send))
+        .route("/messages/{id}", get(messages::conversation))
 }
 
 /// The signed-in member as every page's header shows them.
@@ -417,3 +422,5 @@ pub(crate) fn local_path(to: &str) -> bool {
 mod tests;
 #[cfg(test)]
 mod tests_compose;
+#[cfg(test)]
+mod tests_search;

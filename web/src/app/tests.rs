@@ -14,6 +14,7 @@ use tower::ServiceExt;
 
 use crate::{router, WebSettings};
 
+/// A node with the members bob and carol, and the router over it.
 pub(super) struct App {
     pub(super) app: Router,
     pub(super) node: Arc<Node>,
@@ -50,6 +51,7 @@ pub(super) async fn app() -> App {
     }
 }
 
+/// A response as the tests read it.
 pub(super) struct Reply {
     pub(super) status: StatusCode,
     pub(super) headers: axum::http::HeaderMap,
@@ -508,12 +510,12 @@ async fn followers_only_posts_of_people_not_followed_never_appear() {
 async fn home_pages_older_posts_by_cursor() {
     let a = app().await;
     let mut ids = Vec::new();
-    for n in 0..21 {
+    for n in 0..41 {
         ids.push(post_as(&a, "bob", &format!("Post number {n}."), "public").await);
     }
     let (bob, _) = session(&a.app, "bob").await;
     let first = send(&a.app, "GET", "/home", Some(&bob), "").await;
-    assert!(first.body.contains("Post number 20."));
+    assert!(first.body.contains("Post number 40."));
     assert!(!first.body.contains("Post number 0."));
     let link = format!("/home?max_id={}", ids[1]);
     assert!(
@@ -585,7 +587,7 @@ async fn an_account_awaiting_approval_gets_no_session() {
 }
 
 /// How `who` relates to `whom`, as the node tells it.
-fn relation(a: &App, who: &str, whom: &str) -> node::model::Relationship {
+pub(super) fn relation(a: &App, who: &str, whom: &str) -> node::model::Relationship {
     let id = viewer(a, whom).id().expect("id");
     a.node
         .relationships(&viewer(a, who), &[id])
