@@ -456,6 +456,55 @@ try {
     await plain.context().close();
   });
 
+  await step('a direct message from bob reaches alice only; she answers in the conversation', async () => {
+    await bob.goto(`${BASE}/messages`);
+    await bob.getByLabel(/^To/).fill('@alice');
+    await bob.getByLabel(/^Message/).fill('Psst alice, a **private** word from bob');
+    await bob.getByRole('button', { name: 'Send' }).click();
+    await bob.waitForLoadState('load');
+    await alice.goto(`${BASE}/messages`);
+    const conversation = alice.locator('ol.conversations li', { hasText: 'private' });
+    assert.equal(await conversation.count(), 1, 'the message is listed for alice');
+    assert.match(await conversation.innerText(), /Unread/);
+    await shot(alice, '22-messages');
+    await conversation.getByRole('link').click();
+    await alice.waitForLoadState('load');
+    assert.equal(await article(alice, 'a private word from bob').locator('strong').innerText(), 'private');
+    const conversationUrl = alice.url();
+    await alice.getByLabel(/^Your reply/).fill('@bob Thanks, only for you');
+    await alice.getByRole('button', { name: 'Send' }).click();
+    await alice.waitForLoadState('load');
+    assert.equal(await article(alice, 'Thanks, only for you').count(), 1);
+    await shot(alice, '23-conversation');
+
+    // A third member sees it nowhere: not in her messages, not at its URL,
+    // not on the public pages.
+    const carol = await newPage('carol');
+    await signUp(carol, 'carol');
+    await carol.goto(`${BASE}/messages`);
+    assert.equal(await carol.locator('ol.conversations li').count(), 0);
+    const res = await carol.goto(conversationUrl);
+    assert.equal(res.status(), 404);
+    expectConsoleError(/^carol: console error on \S+\/messages\/\S+: Failed to load resource: .* status of 404 \(Not Found\)$/);
+    for (const path of ['/home', '/local', '/@bob', '/@alice']) {
+      await carol.goto(`${BASE}${path}`);
+      assert.ok(!(await carol.content()).includes('private word'), `not on ${path}`);
+    }
+    await carol.context().close();
+  });
+
+  await step('search finds people, tags and posts', async () => {
+    await alice.goto(`${BASE}/home`);
+    await alice.getByRole('searchbox', { name: 'Search' }).fill('soldering');
+    await alice.getByRole('search').getByRole('button', { name: 'Search' }).click();
+    await alice.waitForLoadState('load');
+    assert.equal(new URL(alice.url()).pathname, '/search');
+    assert.ok((await article(alice, 'Soldering tips').count()) >= 1, 'the post is found');
+    await alice.goto(`${BASE}/search?q=bob`);
+    assert.equal(await alice.getByRole('region', { name: 'People' }).getByRole('link', { name: /bob/ }).count() >= 1, true);
+    await shot(alice, '24-search');
+  });
+
   await step('accessibility: no serious or critical WCAG 2 A/AA violation on the app\'s pages (axe-core)', async () => {
     // A context that lets the test inject axe past the pages' CSP.
     const context = await browser.newContext({ bypassCSP: true });
@@ -463,6 +512,7 @@ try {
     await context.addCookies(await alice.context().cookies());
     const page = await context.newPage();
     const paths = ['/home', '/local', '/federated', '/notifications', '/settings', '/@alice', '/@bob',
+      '/messages', '/search?q=bob',
       `/@alice/${alicePost}`, `/posts/${alicePost}/edit`, '/tags/art'];
     const found = [];
     for (const path of paths) {
