@@ -1,6 +1,7 @@
 //! Members: registration, login and sessions, profiles, admin actions.
 
 mod admin;
+mod avatar;
 pub mod export;
 pub mod invites;
 pub mod login;
