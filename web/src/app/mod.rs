@@ -1,8 +1,8 @@
 //! The members' web app at the node's root: `/login`, `/signup`,
 //! `/logout`, `/home`, `/compose`, the post actions under `/posts/`, the
 //! profile actions under `/members/`, `/notifications` and the answers to
-//! follow requests under `/follow-requests/`, and `/settings` (sessions and
-//! password).
+//! follow requests under `/follow-requests/`, and `/settings` (sessions,
+//! password, and `/settings/profile` with the avatar).
 //! Server-rendered with askama (templates in `web/templates/app/`, built on
 //! the public pages' `base.html`), no JavaScript.
 //!
@@ -19,9 +19,11 @@
 
 mod auth;
 mod feed;
+mod profile;
 mod settings;
 mod social;
 pub(crate) mod templates;
+mod upload;
 
 use std::collections::HashMap;
 
@@ -61,6 +63,13 @@ pub fn routes() -> Router<AppState> {
         .route("/settings", get(settings::page))
         .route("/settings/sessions/{id}/revoke", post(settings::revoke))
         .route("/settings/password", post(settings::password))
+        .route("/settings/profile", get(profile::page).post(profile::save))
+        .route(
+            "/settings/avatar",
+            post(profile::avatar).layer(axum::extract::DefaultBodyLimit::max(
+                node::media::MAX_UPLOAD_BYTES + 64 * 1024,
+            )),
+        )
 }
 
 /// The signed-in member as every page's header shows them.
