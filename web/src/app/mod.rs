@@ -2,7 +2,8 @@
 //! `/logout`, `/home`, `/compose`, the post actions under `/posts/`, the
 //! profile actions under `/members/`, `/notifications` and the answers to
 //! follow requests under `/follow-requests/`, and `/settings` (sessions,
-//! password, and `/settings/profile` with the avatar).
+//! password, `/settings/profile` with the avatar, and the data exports
+//! under `/settings/export/`).
 //! Server-rendered with askama (templates in `web/templates/app/`, built on
 //! the public pages' `base.html`), no JavaScript.
 //!
@@ -18,6 +19,7 @@
 //! - Handlers parse, call the node, render.
 
 mod auth;
+mod export;
 mod feed;
 mod profile;
 mod settings;
@@ -63,6 +65,10 @@ pub fn routes() -> Router<AppState> {
         .route("/settings", get(settings::page))
         .route("/settings/sessions/{id}/revoke", post(settings::revoke))
         .route("/settings/password", post(settings::password))
+        .route(
+            "/settings/sessions/revoke-others",
+            post(settings::revoke_others),
+        )
         .route("/settings/profile", get(profile::page).post(profile::save))
         .route(
             "/settings/avatar",
@@ -70,6 +76,8 @@ pub fn routes() -> Router<AppState> {
                 node::media::MAX_UPLOAD_BYTES + 64 * 1024,
             )),
         )
+        .route("/settings/export/member.json", get(export::member))
+        .route("/settings/export/outbox.json", get(export::outbox))
 }
 
 /// The signed-in member as every page's header shows them.
