@@ -290,3 +290,5 @@ fn local_path(to: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_settings;

@@ -14,14 +14,14 @@ use tower::ServiceExt;
 
 use crate::{router, WebSettings};
 
-struct App {
-    app: Router,
-    node: Arc<Node>,
-    members: Vec<Member>,
+pub(super) struct App {
+    pub(super) app: Router,
+    pub(super) node: Arc<Node>,
+    pub(super) members: Vec<Member>,
     _dir: tempfile::TempDir,
 }
 
-async fn app() -> App {
+pub(super) async fn app() -> App {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut config = NodeConfig::new(dir.path(), "k.test");
     config.dev = true;
@@ -50,15 +50,15 @@ async fn app() -> App {
     }
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
+pub(super) struct Reply {
+    pub(super) status: StatusCode,
+    pub(super) headers: axum::http::HeaderMap,
+    pub(super) body: String,
 }
 
 impl Reply {
     /// The value a `Set-Cookie` of this reply gives `name`.
-    fn cookie(&self, name: &str) -> Option<String> {
+    pub(super) fn cookie(&self, name: &str) -> Option<String> {
         self.headers
             .get_all(header::SET_COOKIE)
             .iter()
@@ -70,7 +70,7 @@ impl Reply {
     }
 
     /// The first `csrf` field of the page.
-    fn csrf(&self) -> String {
+    pub(super) fn csrf(&self) -> String {
         let start = self
             .body
             .find("name=\"csrf\" value=\"")
@@ -80,7 +80,7 @@ impl Reply {
         rest[..rest.find('"').expect("end of the value")].to_string()
     }
 
-    fn location(&self) -> &str {
+    pub(super) fn location(&self) -> &str {
         self.headers
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
@@ -88,7 +88,13 @@ impl Reply {
     }
 }
 
-async fn send(app: &Router, method: &str, uri: &str, cookie: Option<&str>, form: &str) -> Reply {
+pub(super) async fn send(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    cookie: Option<&str>,
+    form: &str,
+) -> Reply {
     let mut req = Request::builder()
         .method(method)
         .uri(uri)
@@ -113,7 +119,7 @@ async fn send(app: &Router, method: &str, uri: &str, cookie: Option<&str>, form:
 
 /// Posts the sign-in form as a browser would: the form first (its
 /// pre-session cookie and token), then the fields.
-async fn sign_in(app: &Router, login: &str, password: &str) -> Reply {
+pub(super) async fn sign_in(app: &Router, login: &str, password: &str) -> Reply {
     let page = send(app, "GET", "/login", None, "").await;
     assert_eq!(page.status, StatusCode::OK);
     let pre = page.cookie(super::FORM_COOKIE).expect("pre-session cookie");
@@ -129,7 +135,7 @@ async fn sign_in(app: &Router, login: &str, password: &str) -> Reply {
 }
 
 /// A signed-in member's cookie header and form token.
-async fn session(app: &Router, login: &str) -> (String, String) {
+pub(super) async fn session(app: &Router, login: &str) -> (String, String) {
     let r = sign_in(app, login, "password123").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let token = r.cookie(super::SESSION_COOKIE).expect("session cookie");
@@ -140,7 +146,7 @@ async fn session(app: &Router, login: &str) -> (String, String) {
     (cookie, csrf)
 }
 
-fn viewer(a: &App, name: &str) -> Viewer {
+pub(super) fn viewer(a: &App, name: &str) -> Viewer {
     let member = a
         .members
         .iter()
@@ -149,7 +155,7 @@ fn viewer(a: &App, name: &str) -> Viewer {
     Viewer::Member(Box::new(member.clone()))
 }
 
-async fn post_as(a: &App, name: &str, content: &str, visibility: &str) -> Id {
+pub(super) async fn post_as(a: &App, name: &str, content: &str, visibility: &str) -> Id {
     a.node
         .create_post(
             &viewer(a, name),
@@ -891,7 +897,7 @@ async fn forms_go_back_only_to_plain_paths_of_this_site() {
 }
 
 /// Signs in through the Kodeon API; the token, if the password was right.
-async fn api_login(app: &Router, login: &str, password: &str) -> Option<String> {
+pub(super) async fn api_login(app: &Router, login: &str, password: &str) -> Option<String> {
     let body = serde_json::json!({ "login": login, "password": password }).to_string();
     let req = Request::builder()
         .method("POST")
@@ -909,7 +915,7 @@ async fn api_login(app: &Router, login: &str, password: &str) -> Option<String> 
 }
 
 /// The status of an API request with `token` as its bearer token.
-async fn api_status(app: &Router, token: &str) -> StatusCode {
+pub(super) async fn api_status(app: &Router, token: &str) -> StatusCode {
     let req = Request::builder()
         .uri("/api/kodeon/v1/feeds/home")
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
