@@ -77,8 +77,14 @@ impl AppUpload {
     /// file chosen). Reading stops as soon as the file passes `max`.
     /// Fields before it are skipped.
     pub async fn file(&mut self, name: &str, max: usize) -> Result<Option<Vec<u8>>, FileError> {
-        let malformed =
-            |e: axum::extract::multipart::MultipartError| FileError::Malformed(e.body_text());
+        // Passing the route's body limit is a file too large as well.
+        let malformed = |e: axum::extract::multipart::MultipartError| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                FileError::TooLarge(max)
+            } else {
+                FileError::Malformed(e.body_text())
+            }
+        };
         while let Some(mut field) = self.multipart.next_field().await.map_err(malformed)? {
             if field.name() != Some(name) {
                 continue;
