@@ -115,6 +115,13 @@ fn json<T: Serialize>(collection: Collection<T>) -> NodeResult<Value> {
         .map_err(|e| NodeError::Internal(format!("a collection as JSON: {e}")))
 }
 
+/// A post as an item of its author's outbox: the `Create` activity of its
+/// `Note`. A member's export of their posts is made of these too.
+pub fn outbox_item(node: &Node, post: &PostView) -> CreateOrUpdate<Note> {
+    let object = note(node, post, false);
+    CreateOrUpdate::of_post("Create", node.urls().create_of(&object.id), object)
+}
+
 /// An actor's outbox: `Create` activities of public posts, newest first,
 /// paged with `?page=true&max_id=`.
 pub fn outbox(node: &Node, username: &str, page: Option<Option<Id>>) -> NodeResult<Value> {
@@ -140,10 +147,7 @@ pub fn outbox(node: &Node, username: &str, page: Option<Option<Id>>) -> NodeResu
         .items
         .iter()
         .filter(|p| p.boost.is_none() && p.visibility == Visibility::Public)
-        .map(|p| {
-            let object = note(node, p, false);
-            CreateOrUpdate::of_post("Create", node.urls().create_of(&object.id), object)
-        })
+        .map(|p| outbox_item(node, p))
         .collect();
     let mut out = Collection::new(
         "OrderedCollectionPage",

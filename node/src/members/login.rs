@@ -36,7 +36,16 @@ pub struct SessionView {
     /// What it was made for (not part of the API's JSON).
     #[serde(skip)]
     pub kind: SessionKind,
+    /// When it was last used (ms), to within [`LAST_USED_EVERY_MS`];
+    /// `None` if never recorded (not part of the API's JSON).
+    #[serde(skip)]
+    pub last_used_at: Option<i64>,
 }
+
+/// How stale a session's recorded last use may get: authenticating records
+/// the time only when the stored one is older than this (ten minutes), so a
+/// busy session costs one small write per ten minutes, not one per request.
+pub const LAST_USED_EVERY_MS: i64 = 10 * 60 * 1000;
 
 /// A real argon2id hash of a password nobody knows, verified when the login
 /// name is unknown so that response time does not reveal which names exist.
@@ -181,14 +190,16 @@ impl Node {
         let mut raw = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut raw);
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+        let now = now_ms();
         let session = Session {
             id: self.ids.next(),
             member_id,
             label: label.chars().take(100).collect(),
-            created_at: now_ms(),
+            created_at: now,
             app_id,
             scopes,
             kind,
+            last_used_at: now,
         };
         let hash = blake3::hash(token.as_bytes());
         self.write(|txn| {
@@ -230,13 +241,15 @@ impl Node {
     }
 
     fn authenticate_as(&self, token: &str, kind: SessionKind) -> NodeResult<(Viewer, Session)> {
-        let session: Session = self
+        let hash = hash_of(token);
+        let mut session: Session = self
             .store
-            .load::<tables::Token>(hash_of(token))?
+            .load::<tables::Token>(hash)?
             .filter(|s| s.kind == kind)
             .ok_or(NodeError::Unauthorized("invalid or revoked token"))?;
         match self.member(session.member_id)? {
             Some(m) if m.status == MemberStatus::Active => {
+                self.note_session_use(hash, &mut session);
                 Ok((Viewer::Member(Box::new(m)), session))
             }
             Some(m) if m.status == MemberStatus::Pending => {
@@ -244,6 +257,38 @@ impl Node {
             }
             Some(_) => Err(NodeError::Forbidden("this account is suspended")),
             None => Err(NodeError::Unauthorized("invalid or revoked token")),
+        }
+    }
+
+    /// Records that `session` (stored under `hash`) is being used, if its
+    /// recorded last use is older than [`LAST_USED_EVERY_MS`]; otherwise
+    /// does nothing, which is what almost every request finds.
+    ///
+    /// The time is bookkeeping whose loss in a crash is harmless, so it is
+    /// written without waiting for the disk (the next group commit makes it
+    /// durable), and a failure is logged rather than refusing the request.
+    /// The write reads the session again under the writer's lock: a
+    /// session revoked meanwhile is not brought back, and of requests that
+    /// found the same stale time together only the first writes.
+    fn note_session_use(&self, hash: [u8; 32], session: &mut Session) {
+        let now = now_ms();
+        if now - session.last_used_at < LAST_USED_EVERY_MS {
+            return;
+        }
+        let recorded = self.store.write_eventually(|txn| {
+            let Some(mut stored) = txn.load::<tables::Token>(hash)? else {
+                return Ok(None);
+            };
+            if now - stored.last_used_at >= LAST_USED_EVERY_MS {
+                stored.last_used_at = now;
+                txn.store::<tables::Token>(hash, &stored)?;
+            }
+            Ok(Some(stored.last_used_at))
+        });
+        match recorded {
+            Ok(Some(at)) => session.last_used_at = at,
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "could not record a session's last use"),
         }
     }
 
@@ -263,6 +308,7 @@ impl Node {
                     label: s.label,
                     created_at: s.created_at,
                     kind: s.kind,
+                    last_used_at: (s.last_used_at > 0).then_some(s.last_used_at),
                 });
             }
         }
@@ -284,6 +330,22 @@ impl Node {
                 member: me,
             });
             Ok(())
+        })
+        .await
+    }
+
+    /// Signs out every session of the viewer's but `keep` (the one asking,
+    /// which must be theirs): other browsers, apps and API tokens. Each
+    /// ended session emits [`crate::events::Event::SessionEnded`], so its
+    /// open streams end as they do for [`Node::revoke_session`]. Returns
+    /// how many sessions ended.
+    pub async fn revoke_other_sessions(&self, viewer: &Viewer, keep: Id) -> NodeResult<usize> {
+        let me = viewer.member()?.id;
+        self.write(|txn| {
+            if !txn.has::<tables::MemberTokens>((me, keep))? {
+                return Err(NodeError::NotFound("session"));
+            }
+            end_sessions(txn, me, Some(keep))
         })
         .await
     }
@@ -322,20 +384,7 @@ impl Node {
                 .ok_or(NodeError::NotFound("member"))?;
             m.password_hash = hash.clone();
             txn.store::<tables::Member>(member, &m)?;
-            let sessions: Vec<_> = txn
-                .scan::<tables::MemberTokens>((member,), false)
-                .collect::<Result<_, _>>()?;
-            for ((_, id), token) in sessions {
-                if id == keep {
-                    continue;
-                }
-                txn.remove::<tables::Token>(&token);
-                txn.remove::<tables::MemberTokens>((member, id));
-                txn.emit(crate::events::Event::SessionEnded {
-                    session: id,
-                    member,
-                });
-            }
+            end_sessions(txn, member, Some(keep))?;
             Ok(())
         })
         .await
@@ -361,21 +410,34 @@ impl Node {
         txn: &mut crate::store::Txn<'_>,
         member: Id,
     ) -> NodeResult<()> {
-        let sessions: Vec<_> = txn
-            .scan::<tables::MemberTokens>((member,), false)
-            .collect::<Result<_, _>>()?;
-        for ((_, id), hash) in sessions {
-            txn.remove::<tables::Token>(&hash);
-            {
-                txn.remove::<tables::MemberTokens>((member, id));
-                txn.emit(crate::events::Event::SessionEnded {
-                    session: id,
-                    member,
-                });
-            }
-        }
-        Ok(())
+        end_sessions(txn, member, None).map(drop)
     }
+}
+
+/// Stages the end of every session of `member` but `keep`, each with its
+/// [`crate::events::Event::SessionEnded`]; returns how many end.
+fn end_sessions(
+    txn: &mut crate::store::Txn<'_>,
+    member: Id,
+    keep: Option<Id>,
+) -> NodeResult<usize> {
+    let sessions: Vec<_> = txn
+        .scan::<tables::MemberTokens>((member,), false)
+        .collect::<Result<_, _>>()?;
+    let mut ended = 0;
+    for ((_, id), hash) in sessions {
+        if Some(id) == keep {
+            continue;
+        }
+        txn.remove::<tables::Token>(&hash);
+        txn.remove::<tables::MemberTokens>((member, id));
+        txn.emit(crate::events::Event::SessionEnded {
+            session: id,
+            member,
+        });
+        ended += 1;
+    }
+    Ok(ended)
 }
 
 fn verify_password(password: &str, phc: &str) -> bool {
@@ -390,8 +452,137 @@ fn verify_password(password: &str, phc: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::LAST_USED_EVERY_MS;
+    use crate::events::Event;
+    use crate::model::now_ms;
+    use crate::store::{hash_of, tables};
     use crate::test_support::{member, temp_node};
-    use crate::NodeError;
+    use crate::{Node, NodeError};
+
+    /// The stored last use of the session of `token`.
+    fn stored_last_use(node: &Node, token: &str) -> Option<i64> {
+        node.store
+            .load::<tables::Token>(hash_of(token))
+            .expect("load")
+            .map(|s| s.last_used_at)
+    }
+
+    /// Stores `at` as the last use of the session of `token`.
+    fn set_last_use(node: &Node, token: &str, at: i64) {
+        node.store
+            .write_blocking(|txn| {
+                let hash = hash_of(token);
+                let mut s = txn.load::<tables::Token>(hash)?.expect("session");
+                s.last_used_at = at;
+                txn.store::<tables::Token>(hash, &s)
+            })
+            .expect("write");
+    }
+
+    /// Authenticating records a session's last use only when the stored
+    /// one is older than the interval: a recent time stays as it is (no
+    /// write), an older one becomes now, and the list of sessions shows it.
+    #[tokio::test]
+    async fn the_last_use_is_recorded_at_most_once_per_interval() {
+        let (node, _dir) = temp_node();
+        let alice = member(&node, "alice").await;
+        let (issued, _) = node
+            .login("alice", "password123", "phone")
+            .await
+            .expect("login");
+        let made = stored_last_use(&node, &issued.token).expect("stored");
+        assert!(made > 0, "a new session counts as used when it is made");
+
+        let recent = now_ms() - LAST_USED_EVERY_MS / 2;
+        set_last_use(&node, &issued.token, recent);
+        let (_, session) = node.authenticate(&issued.token).expect("authenticate");
+        assert_eq!(session.last_used_at, recent);
+        assert_eq!(
+            stored_last_use(&node, &issued.token),
+            Some(recent),
+            "within the interval nothing is written"
+        );
+
+        let stale = now_ms() - LAST_USED_EVERY_MS - 60_000;
+        set_last_use(&node, &issued.token, stale);
+        let before = now_ms();
+        let (_, session) = node.authenticate(&issued.token).expect("authenticate");
+        let stored = stored_last_use(&node, &issued.token).expect("stored");
+        assert!(stored >= before, "an older time is brought to now");
+        assert_eq!(session.last_used_at, stored);
+        let views = node.sessions(&alice).expect("sessions");
+        assert_eq!(views[0].last_used_at, Some(stored));
+
+        // A record that comes after a revocation brings nothing back.
+        let (_, mut late) = node.authenticate(&issued.token).expect("authenticate");
+        node.revoke_session(&alice, late.id).await.expect("revoke");
+        late.last_used_at = stale;
+        node.note_session_use(hash_of(&issued.token), &mut late);
+        assert_eq!(stored_last_use(&node, &issued.token), None);
+        assert!(node.authenticate(&issued.token).is_err());
+    }
+
+    /// Signing out everywhere else ends every other session of the member
+    /// (with the event that closes their streams), keeps the one asking,
+    /// and leaves other members' sessions alone; only a session of theirs
+    /// can be the one kept.
+    #[tokio::test]
+    async fn signing_out_everywhere_else_keeps_the_current_session() {
+        let (node, _dir) = temp_node();
+        let alice = member(&node, "alice").await;
+        member(&node, "bob").await;
+        let (here, _) = node
+            .login_to_member_app("alice", "password123")
+            .await
+            .expect("app");
+        let (phone, _) = node
+            .login("alice", "password123", "phone")
+            .await
+            .expect("api");
+        let (laptop, _) = node
+            .login_to_member_app("alice", "password123")
+            .await
+            .expect("app");
+        let (bobs, _) = node
+            .login("bob", "password123", "bob's")
+            .await
+            .expect("bob");
+        let mut events = node.subscribe();
+
+        let refused = node.revoke_other_sessions(&alice, bobs.session_id).await;
+        assert!(
+            matches!(refused, Err(NodeError::NotFound(_))),
+            "{refused:?}"
+        );
+        assert!(node.authenticate(&phone.token).is_ok(), "nothing ended");
+
+        let ended = node
+            .revoke_other_sessions(&alice, here.session_id)
+            .await
+            .expect("sign out elsewhere");
+        assert_eq!(ended, 2);
+        assert!(node.authenticate_member_app(&here.token).is_ok());
+        assert!(node.authenticate(&phone.token).is_err());
+        assert!(node.authenticate_member_app(&laptop.token).is_err());
+        assert!(node.authenticate(&bobs.token).is_ok());
+        let mut closed = Vec::new();
+        while let Ok(event) = events.try_recv() {
+            if let Event::SessionEnded { session, .. } = event {
+                closed.push(session);
+            }
+        }
+        closed.sort();
+        let mut expected = vec![phone.session_id, laptop.session_id];
+        expected.sort();
+        assert_eq!(closed, expected);
+        let left: Vec<_> = node
+            .sessions(&alice)
+            .expect("sessions")
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(left, vec![here.session_id]);
+    }
 
     /// A password change needs the current password, follows the password
     /// rules, keeps the session that made it and ends every other one.

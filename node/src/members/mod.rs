@@ -1,6 +1,8 @@
 //! Members: registration, login and sessions, profiles, admin actions.
 
 mod admin;
+mod avatar;
+pub mod export;
 pub mod invites;
 pub mod login;
 pub(crate) mod login_guard;

@@ -151,6 +151,11 @@ pub struct Session {
     /// What it was made for; each way in takes only its own kind.
     #[serde(default)]
     pub kind: SessionKind,
+    /// When it was last used to authenticate (ms), coarsely: recorded at
+    /// most once per [`crate::members::login::LAST_USED_EVERY_MS`]. 0 for
+    /// sessions stored before this was recorded and not used since.
+    #[serde(default)]
+    pub last_used_at: i64,
 }
 
 /// What a session was made for. A token works only where its kind is

@@ -1,8 +1,10 @@
 //! The members' web app at the node's root: `/login`, `/signup`,
 //! `/logout`, `/home`, `/compose`, the post actions under `/posts/`, the
 //! profile actions under `/members/`, `/notifications` and the answers to
-//! follow requests under `/follow-requests/`, `/settings` (sessions and
-//! password), `/search` and the direct messages under `/messages`.
+//! follow requests under `/follow-requests/`, `/settings` (sessions,
+//! password, `/settings/profile` with the avatar, and the data exports
+//! under `/settings/export/`), `/search` and the direct messages under
+//! `/messages`.
 //! Server-rendered with askama (templates in `web/templates/app/`, built on
 //! the public pages' `base.html`), no JavaScript.
 //!
@@ -18,14 +20,17 @@
 //! - Handlers parse, call the node, render.
 
 mod auth;
+mod export;
 mod feed;
 mod feeds;
 mod live;
 mod messages;
+mod profile;
 mod search;
 mod settings;
 mod social;
 pub(crate) mod templates;
+mod upload;
 
 pub use live::SCRIPT;
 
@@ -82,6 +87,19 @@ pub fn routes() -> Router<AppState> {
         .route("/search", get(search::page))
         .route("/messages", get(messages::list).post(messages::send))
         .route("/messages/{id}", get(messages::conversation))
+        .route(
+            "/settings/sessions/revoke-others",
+            post(settings::revoke_others),
+        )
+        .route("/settings/profile", get(profile::page).post(profile::save))
+        .route(
+            "/settings/avatar",
+            post(profile::avatar).layer(axum::extract::DefaultBodyLimit::max(
+                node::media::MAX_UPLOAD_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/settings/export/member.json", get(export::member))
+        .route("/settings/export/outbox.json", get(export::outbox))
 }
 
 /// The signed-in member as every page's header shows them.
@@ -190,21 +208,26 @@ impl FromRequest<AppState> for AppForm {
     type Rejection = Response;
 
     async fn from_request(req: Request, s: &AppState) -> Result<Self, Response> {
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if multipart {
+            let upload = upload::AppUpload::from_request(req, s).await?;
+            return upload
+                .into_form(node::media::MAX_UPLOAD_BYTES, MAX_FORM_TEXT)
+                .await
+                .map_err(|e| {
+                    let (status, message) = e.status_and_message();
+                    AppError::Page(status, format!("The form {message}")).into_response()
+                });
+        }
         let (mut parts, body) = req.into_parts();
         let session = MemberSession::from_request_parts(&mut parts, s)
             .await
             .map_err(IntoResponse::into_response)?;
-        let multipart = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("multipart/form-data"));
         let req = Request::from_parts(parts, body);
-        if multipart {
-            return read_multipart(req, s, session)
-                .await
-                .map_err(IntoResponse::into_response);
-        }
         let Form(form) = Form::<HashMap<String, String>>::from_request(req, s)
             .await
             .map_err(IntoResponse::into_response)?;
@@ -218,96 +241,6 @@ impl FromRequest<AppState> for AppForm {
             file: None,
         })
     }
-}
-
-/// Reads a multipart form: the token first, then text fields (bounded in
-/// all) and at most one file.
-async fn read_multipart(
-    req: Request,
-    s: &AppState,
-    session: MemberSession,
-) -> Result<AppForm, AppError> {
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        AppError::Page(
-            StatusCode::BAD_REQUEST,
-            format!("This form could not be read: {e}"),
-        )
-    };
-    let mut multipart = axum::extract::Multipart::from_request(req, s)
-        .await
-        .map_err(|e| {
-            AppError::Page(
-                StatusCode::BAD_REQUEST,
-                format!("This form could not be read: {e}"),
-            )
-        })?;
-    // The token, before anything else is read.
-    let mut budget = MAX_FORM_TEXT;
-    let token = match multipart.next_field().await.map_err(unreadable)? {
-        Some(mut part) if part.name() == Some("csrf") => read_text(&mut part, &mut budget).await?,
-        _ => String::new(),
-    };
-    if !s.node.check_form_token(&session.token, &token) {
-        return Err(AppError::forged());
-    }
-    let mut form = HashMap::from([("csrf".to_string(), token)]);
-    let mut file = None;
-    while let Some(mut part) = multipart.next_field().await.map_err(unreadable)? {
-        let name = part.name().unwrap_or("").to_string();
-        if part.file_name().is_some() {
-            let bytes = part.bytes().await.map_err(|e| {
-                AppError::Page(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!("The file could not be received: {e}"),
-                )
-            })?;
-            if file.is_none() && !bytes.is_empty() {
-                file = Some(FormFile {
-                    field: name,
-                    bytes: bytes.to_vec(),
-                });
-            }
-            continue;
-        }
-        budget = budget.saturating_sub(name.len());
-        let value = read_text(&mut part, &mut budget).await?;
-        form.insert(name, value);
-    }
-    Ok(AppForm {
-        session,
-        form,
-        file,
-    })
-}
-
-/// A multipart text field, read chunk by chunk within what is left of the
-/// form's text budget.
-async fn read_text(
-    part: &mut axum::extract::multipart::Field<'_>,
-    budget: &mut usize,
-) -> Result<String, AppError> {
-    let mut value = Vec::new();
-    while let Some(chunk) = part.chunk().await.map_err(|e| {
-        AppError::Page(
-            StatusCode::BAD_REQUEST,
-            format!("This form could not be read: {e}"),
-        )
-    })? {
-        if chunk.len() > *budget {
-            return Err(AppError::Page(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "This form holds too much text.".into(),
-            ));
-        }
-        *budget -= chunk.len();
-        value.extend_from_slice(&chunk);
-    }
-    String::from_utf8(value).map_err(|_| {
-        AppError::Page(
-            StatusCode::BAD_REQUEST,
-            "A field of this form is not UTF-8 text.".into(),
-        )
-    })
 }
 
 /// Why an app request could not be served.
@@ -424,3 +357,5 @@ mod tests;
 mod tests_compose;
 #[cfg(test)]
 mod tests_search;
+#[cfg(test)]
+mod tests_settings;

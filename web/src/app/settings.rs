@@ -1,5 +1,6 @@
-//! The member's settings: their sessions (each other one can be signed
-//! out) and their password.
+//! The member's settings: a link to their profile form (`profile.rs`),
+//! their sessions (each other one can be signed out, or all of them at
+//! once), their password, and the downloads of their data (`export.rs`).
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -44,14 +45,21 @@ fn settings_page(
             kind: kind_word(v.kind),
             label: v.label,
             created: node::model::rfc3339::format(v.created_at),
+            last_used: v.last_used_at.map(node::model::rfc3339::format),
             current: v.id == session.session_id,
         })
         .collect();
+    let avatar = session
+        .viewer
+        .member()
+        .map(|m| m.profile.avatar_url.clone())
+        .unwrap_or_default();
     let mut response = render(SettingsPage {
         domain,
         members,
         posts,
         me: Some(session.me),
+        avatar,
         sessions,
         notice,
         errors,
@@ -77,6 +85,7 @@ pub async fn page(
             Some("Your password has been changed. Every other session has been signed out.")
         }
         Some("revoked") => Some("That session has been signed out."),
+        Some("others") => Some("Every other session has been signed out."),
         _ => None,
     };
     settings_page(
@@ -99,6 +108,19 @@ pub async fn revoke(
         .revoke_session(&session.viewer, parse_id(&id)?)
         .await?;
     Ok(Redirect::to("/settings?done=revoked").into_response())
+}
+
+/// POST /settings/sessions/revoke-others — signs out every session of
+/// the member's but this browser's ("sign out everywhere else"); back to
+/// the settings (303).
+pub async fn revoke_others(
+    State(s): State<AppState>,
+    AppForm { session, .. }: AppForm,
+) -> Result<Response, AppError> {
+    s.node
+        .revoke_other_sessions(&session.viewer, session.session_id)
+        .await?;
+    Ok(Redirect::to("/settings?done=others").into_response())
 }
 
 /// POST /settings/password — changes the password (the node signs out

@@ -261,6 +261,8 @@ pub struct SessionItem {
     pub label: String,
     /// When it was made (RFC 3339).
     pub created: String,
+    /// When it was last used, to within ten minutes (RFC 3339), if known.
+    pub last_used: Option<String>,
     /// Whether it is the session of this browser.
     pub current: bool,
 }
@@ -276,7 +278,8 @@ pub struct PasswordErrors {
     pub confirm: Option<String>,
 }
 
-/// The member's settings: sessions and password.
+/// The member's settings: profile link and avatar, sessions, password,
+/// exports.
 #[derive(Template)]
 #[template(path = "app/settings.html")]
 pub struct SettingsPage {
@@ -284,6 +287,8 @@ pub struct SettingsPage {
     pub members: i64,
     pub posts: i64,
     pub me: Option<Me>,
+    /// The avatar's URL ("" for none).
+    pub avatar: String,
     pub sessions: Vec<SessionItem>,
     pub notice: Option<&'static str>,
     pub errors: PasswordErrors,

@@ -121,7 +121,7 @@ pub(super) async fn send(
 
 /// Posts the sign-in form as a browser would: the form first (its
 /// pre-session cookie and token), then the fields.
-async fn sign_in(app: &Router, login: &str, password: &str) -> Reply {
+pub(super) async fn sign_in(app: &Router, login: &str, password: &str) -> Reply {
     let page = send(app, "GET", "/login", None, "").await;
     assert_eq!(page.status, StatusCode::OK);
     let pre = page.cookie(super::FORM_COOKIE).expect("pre-session cookie");
@@ -899,7 +899,7 @@ async fn forms_go_back_only_to_plain_paths_of_this_site() {
 }
 
 /// Signs in through the Kodeon API; the token, if the password was right.
-async fn api_login(app: &Router, login: &str, password: &str) -> Option<String> {
+pub(super) async fn api_login(app: &Router, login: &str, password: &str) -> Option<String> {
     let body = serde_json::json!({ "login": login, "password": password }).to_string();
     let req = Request::builder()
         .method("POST")
@@ -917,7 +917,7 @@ async fn api_login(app: &Router, login: &str, password: &str) -> Option<String> 
 }
 
 /// The status of an API request with `token` as its bearer token.
-async fn api_status(app: &Router, token: &str) -> StatusCode {
+pub(super) async fn api_status(app: &Router, token: &str) -> StatusCode {
     let req = Request::builder()
         .uri("/api/kodeon/v1/feeds/home")
         .header(header::AUTHORIZATION, format!("Bearer {token}"))

@@ -152,11 +152,7 @@ async fn update_credentials(
                         ),
                         other => other.into(),
                     })?;
-            Some(format!(
-                "{}/media/{}",
-                s.node.config().base_url(),
-                media.preview_file_name()
-            ))
+            Some(s.node.avatar_url(&media))
         }
         None => None,
     };
