@@ -1,6 +1,7 @@
 //! Members: registration, login and sessions, profiles, admin actions.
 
 mod admin;
+pub mod email;
 pub mod invites;
 pub mod login;
 pub(crate) mod login_guard;
