@@ -2,7 +2,8 @@
 //! `/logout`, `/home`, `/compose`, the post actions under `/posts/`, the
 //! profile actions under `/members/`, `/notifications` and the answers to
 //! follow requests under `/follow-requests/`, and `/settings` (sessions and
-//! password).
+//! password); `/confirm-email`, `/forgot-password` and
+//! `/reset-password/` for e-mailed links (`email.rs`).
 //! Server-rendered with askama (templates in `web/templates/app/`, built on
 //! the public pages' `base.html`), no JavaScript.
 //!
@@ -18,6 +19,7 @@
 //! - Handlers parse, call the node, render.
 
 mod auth;
+mod email;
 mod feed;
 mod settings;
 mod social;
@@ -48,6 +50,19 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/signup", get(auth::signup_form).post(auth::signup))
         .route("/logout", post(auth::logout))
+        .route(
+            "/confirm-email",
+            get(email::confirm_form).post(email::resend),
+        )
+        .route("/confirm-email/{token}", get(email::confirm))
+        .route(
+            "/forgot-password",
+            get(email::forgot_form).post(email::forgot),
+        )
+        .route(
+            "/reset-password/{token}",
+            get(email::reset_form).post(email::reset),
+        )
         .route("/home", get(feed::home))
         .route("/compose", post(feed::compose))
         .route("/posts/{id}/{action}", post(feed::act))
