@@ -175,7 +175,6 @@ impl Node {
         self.store
             .scan::<tables::MailOutbox>((), false)
             .values()
-            .collect::<Result<_, _>>()
-            .map_err(Into::into)
+            .collect()
     }
 }
