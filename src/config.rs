@@ -46,6 +46,30 @@ pub struct Config {
     pub federation: FederationConfig,
     /// libp2p gossip between Kodeon nodes.
     pub p2p: P2pConfig,
+    /// Outgoing e-mail (SMTP). Off while `smtp_url` is empty.
+    pub email: EmailConfig,
+}
+
+/// `[email]`: outgoing e-mail. Off while `smtp_url` is empty: then
+/// accounts need no confirmation and only an admin resets passwords.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmailConfig {
+    /// The SMTP server as a URL: `smtp://HOST:PORT` (plain, for a relay
+    /// on the same host), `smtp://USER:PASSWORD@HOST:587?tls=required`
+    /// (STARTTLS) or `smtps://USER:PASSWORD@HOST:465` (TLS); the user and
+    /// password percent-encoded. Empty: the node sends no e-mail.
+    pub smtp_url: String,
+    /// The sender of the node's e-mail, `Name <address>` or an address;
+    /// needed when `smtp_url` is set.
+    pub from: String,
+}
+
+impl EmailConfig {
+    /// Whether the node sends e-mail.
+    pub fn enabled(&self) -> bool {
+        !self.smtp_url.trim().is_empty()
+    }
 }
 
 /// `[p2p]`: libp2p gossip. Off while `listen` is empty.
@@ -251,6 +275,7 @@ impl Default for Config {
             log: LogConfig::default(),
             federation: FederationConfig::default(),
             p2p: P2pConfig::default(),
+            email: EmailConfig::default(),
         }
     }
 }
@@ -336,7 +361,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn key(key: &str, message: impl fmt::Display) -> Self {
+    pub(crate) fn key(key: &str, message: impl fmt::Display) -> Self {
         ConfigError {
             problems: vec![format!("{key}: {message}")],
         }
@@ -375,7 +400,7 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// The config sections and flat aliases a `KODEON_*` variable may set.
-const ENV_SECTIONS: [&str; 11] = [
+const ENV_SECTIONS: [&str; 12] = [
     "data_dir",
     "server",
     "storage",
@@ -385,6 +410,7 @@ const ENV_SECTIONS: [&str; 11] = [
     "log",
     "federation",
     "p2p",
+    "email",
     "listen",
     "domain",
 ];
@@ -477,6 +503,9 @@ impl Config {
             problems.extend(e.problems);
         }
         if let Err(e) = self.p2p.gossip_config() {
+            problems.extend(e.problems);
+        }
+        if let Err(e) = crate::mail::SmtpMailer::check(&self.email) {
             problems.extend(e.problems);
         }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
@@ -584,6 +613,7 @@ impl Config {
         c.dev = self.server.dev;
         c.gossip = self.p2p.enabled();
         c.login_failures_per_hour = self.rate_limits.login_failures_per_account_per_hour;
+        c.email = self.email.enabled();
         c.limits = node::ContentLimits {
             post_chars: self.limits.post_chars,
             title_chars: self.limits.title_chars,
@@ -614,6 +644,8 @@ impl Config {
                 total: self.server.max_streams,
                 proxies: self.server.proxy_ips.clone(),
             },
+            // Made by `run`, which starts the mail worker with it.
+            mailer: None,
         }
     }
 
@@ -784,8 +816,20 @@ mod tests {
         assert_eq!(n.cache_capacity_bytes, 2 * 1024 * 1024);
         assert_eq!(n.registration, node::RegistrationMode::Closed);
         assert_eq!(n.limits.tags, 3);
+        assert!(!n.email, "no SMTP server: no e-mail");
         let w = c.web_settings();
         assert_eq!(w.body_limit_bytes, 77);
+        c.email.smtp_url = "smtp://127.0.0.1:2525".into();
+        c.email.from = "Kodeon <noreply@k.test>".into();
+        assert!(c.node_config().email);
+        assert_eq!(c.validate(), Ok(()));
+        c.email.from = String::new();
+        let text = c
+            .validate()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(text.contains("email.from"), "{text}");
         assert_eq!(w.rate_limits.login_per_minute_per_ip, 0);
     }
 

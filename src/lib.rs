@@ -3,6 +3,7 @@
 
 pub mod admin_socket;
 pub mod config;
+pub mod mail;
 pub mod memory;
 pub mod serve;
 
@@ -125,7 +126,22 @@ pub async fn run(
         None
     };
 
-    let app = web::router_with_federation(node.clone(), config.web_settings(), Some(federation));
+    let mailer = mail::SmtpMailer::from_config(&config.email)?
+        .map(|m| Arc::new(m) as Arc<dyn web::mail::Mailer>);
+    let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
+    let mail_worker = mailer.clone().map(|mailer| {
+        tracing::info!(
+            "e-mail on: sign-ups confirm their address, passwords reset by mailed links"
+        );
+        tokio::spawn(web::mail::run_mail_worker(
+            node.clone(),
+            mailer,
+            mail_stopped,
+        ))
+    });
+    let mut web_settings = config.web_settings();
+    web_settings.mailer = mailer;
+    let app = web::router_with_federation(node.clone(), web_settings, Some(federation));
     let open_files = serve::raise_open_file_limit();
     let limits = serve::effective_max(config.connection_limits(), open_files);
     if limits.max < config.server.max_connections || config.server.max_connections == 0 {
@@ -146,6 +162,12 @@ pub async fn run(
         admin.stop().await;
     }
     let _ = stop_delivery.send(true);
+    let _ = stop_mail.send(true);
+    if let Some(task) = mail_worker {
+        if let Err(e) = task.await {
+            tracing::warn!(error = %e, "the mail worker ended badly");
+        }
+    }
     let _ = stop_gossip.send(true);
     if let Some(task) = gossip {
         if let Err(e) = task.await {

@@ -47,6 +47,7 @@ impl Node {
                         last_active_at: now,
                         silenced: false,
                         deleted_at: None,
+                        email_unconfirmed: false,
                         remote: None,
                     }
                 })

@@ -27,6 +27,12 @@ pub struct NodeConfig {
     /// Failed passwords an account takes per hour, over every way in,
     /// before it takes none until the hour ends (0: no limit).
     pub login_failures_per_hour: u32,
+    /// Whether the node sends e-mail (an SMTP server is configured; the
+    /// binary drains the outgoing-mail queue). With it, sign-ups confirm
+    /// their address and a forgotten password is reset by a mailed link;
+    /// without it, accounts are confirmed at once and only an admin resets
+    /// passwords.
+    pub email: bool,
 }
 
 /// The embedded key-value engine the store runs on. Each keeps its files
@@ -160,6 +166,7 @@ impl NodeConfig {
             limits: ContentLimits::default(),
             gossip: false,
             login_failures_per_hour: 25,
+            email: false,
         }
     }
 }

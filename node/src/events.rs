@@ -34,6 +34,8 @@ pub enum Event {
     },
     /// Federation work was queued (an intent or deliveries).
     FederationQueued,
+    /// An e-mail was queued ([`crate::mail`]): the mail worker wakes.
+    MailQueued,
     /// A member got a notification.
     Notified {
         /// Who.

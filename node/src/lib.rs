@@ -18,6 +18,7 @@ pub mod events;
 pub mod feeds;
 pub mod gossip;
 pub mod id;
+pub mod mail;
 pub mod markers;
 pub mod media;
 pub mod members;

@@ -20,6 +20,8 @@
 //! | shared inbox | `BASE/inbox` |
 //! | tag page | `BASE/tags/TAG` |
 //! | media file | `BASE/media/FILE` |
+//! | e-mail confirmation link | `BASE/confirm-email/TOKEN` |
+//! | password reset link | `BASE/reset-password/TOKEN` |
 //!
 //! Activities are named after what they act on: `OBJECT/activity` creates
 //! (and `ACTOR/statuses/BOOST/activity` announces), `OBJECT#updates/TIME`
@@ -213,6 +215,18 @@ impl LocalUrls {
         format!("{}/media/{file_name}", self.base)
     }
 
+    /// The link in a sign-up confirmation e-mail (the members' web app
+    /// serves it).
+    pub fn confirm_email(&self, token: &str) -> String {
+        format!("{}/confirm-email/{token}", self.base)
+    }
+
+    /// The link in a password reset e-mail (the members' web app serves
+    /// it).
+    pub fn reset_password(&self, token: &str) -> String {
+        format!("{}/reset-password/{token}", self.base)
+    }
+
     /// The NodeInfo 2.1 document.
     pub fn nodeinfo(&self) -> String {
         format!("{}/nodeinfo/2.1", self.base)
@@ -281,6 +295,14 @@ mod tests {
         );
         assert_eq!(urls.post_page("alice", 42), "https://k.example/@alice/42");
         assert_eq!(urls.follow("01J"), "https://k.example/follows/01J");
+        assert_eq!(
+            urls.confirm_email("t0k"),
+            "https://k.example/confirm-email/t0k"
+        );
+        assert_eq!(
+            urls.reset_password("t0k"),
+            "https://k.example/reset-password/t0k"
+        );
         for (url, parsed) in [
             (urls.actor("alice"), LocalUrl::Actor("alice")),
             (urls.profile_page("alice"), LocalUrl::ProfilePage("alice")),

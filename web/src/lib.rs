@@ -8,6 +8,7 @@ pub mod admin;
 pub mod app;
 pub mod error;
 pub mod extract;
+pub mod mail;
 pub mod mastodon;
 pub mod metrics;
 pub mod pages;
@@ -45,6 +46,9 @@ pub struct WebSettings {
     pub metrics_token: Option<String>,
     /// Open streams allowed (0 = unlimited).
     pub streams: StreamLimits,
+    /// What sends e-mail (the admin panel's test message); `None` when the
+    /// node sends none. The queue's worker is [`mail::run_mail_worker`].
+    pub mailer: Option<Arc<dyn mail::Mailer>>,
 }
 
 /// How many streaming connections (SSE and WebSocket) may be open at once;
@@ -96,6 +100,7 @@ impl Default for WebSettings {
                     std::net::IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]),
                 ],
             },
+            mailer: None,
         }
     }
 }
@@ -119,6 +124,7 @@ pub fn router_with_federation(
         metrics: Arc::new(metrics::Metrics::with_token(settings.metrics_token.clone())),
         streams: Arc::new(mastodon::StreamSlots::new(settings.streams)),
         federation,
+        mailer: settings.mailer.clone(),
     };
     let api = Router::new()
         .merge(routes::auth::routes())

@@ -20,6 +20,8 @@ pub struct AppState {
     pub streams: Arc<crate::mastodon::StreamSlots>,
     /// ActivityPub federation (absent in tests of the web layer alone).
     pub federation: Option<Arc<federation::Federation>>,
+    /// What sends e-mail, when the node sends any.
+    pub mailer: Option<Arc<dyn crate::mail::Mailer>>,
 }
 
 impl AppState {

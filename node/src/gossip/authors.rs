@@ -67,6 +67,7 @@ impl Node {
             last_active_at: 0,
             silenced: false,
             deleted_at: None,
+            email_unconfirmed: false,
             remote: Some(RemoteAccount {
                 actor_id: did.to_string(),
                 inbox: String::new(),

@@ -153,8 +153,9 @@ impl Node {
             }
         };
         match member.status {
-            MemberStatus::Active => Ok(member),
             MemberStatus::Suspended => Err(NodeError::Forbidden("this account is suspended")),
+            _ if member.email_unconfirmed => Err(NodeError::Forbidden(super::email::UNCONFIRMED)),
+            MemberStatus::Active => Ok(member),
             MemberStatus::Pending => Err(NodeError::Forbidden("this account is awaiting approval")),
         }
     }
@@ -248,6 +249,9 @@ impl Node {
             .filter(|s| s.kind == kind)
             .ok_or(NodeError::Unauthorized("invalid or revoked token"))?;
         match self.member(session.member_id)? {
+            Some(m) if m.status == MemberStatus::Active && m.email_unconfirmed => {
+                Err(NodeError::Forbidden(super::email::UNCONFIRMED))
+            }
             Some(m) if m.status == MemberStatus::Active => {
                 self.note_session_use(hash, &mut session);
                 Ok((Viewer::Member(Box::new(m)), session))
@@ -400,7 +404,7 @@ impl Node {
         }
         Ok(matches!(
             self.member(session.member_id)?,
-            Some(m) if m.status == MemberStatus::Active
+            Some(m) if m.status == MemberStatus::Active && !m.email_unconfirmed
         ))
     }
 

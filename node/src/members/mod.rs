@@ -2,6 +2,7 @@
 
 mod admin;
 mod avatar;
+pub mod email;
 pub mod export;
 pub mod invites;
 pub mod login;

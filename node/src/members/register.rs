@@ -49,18 +49,37 @@ impl Node {
     /// Registers a member, following the node's registration mode: open
     /// (active at once), approval (pending until an admin approves),
     /// invite (needs a valid invite code, which loses one use), closed.
+    /// On a node that sends e-mail, the new account is unconfirmed and its
+    /// confirmation link is queued in the same write (see
+    /// [`super::email`]).
     pub async fn register(&self, new: NewMember) -> NodeResult<Member> {
+        let confirm = self.email_enabled();
         match self.registration_mode() {
             RegistrationMode::Closed => Err(NodeError::Forbidden(
                 "registrations are closed on this node",
             )),
-            RegistrationMode::Open => self.create_member(new, Role::Member).await,
+            RegistrationMode::Open => {
+                self.create_member_with(
+                    new,
+                    Role::Member,
+                    MemberStatus::Active,
+                    Gate::None,
+                    confirm,
+                )
+                .await
+            }
             RegistrationMode::Approval => {
                 if let Some(reason) = &new.reason {
                     validate::max_chars("reason", reason, 1000)?;
                 }
-                self.create_member_with(new, Role::Member, MemberStatus::Pending, Gate::None)
-                    .await
+                self.create_member_with(
+                    new,
+                    Role::Member,
+                    MemberStatus::Pending,
+                    Gate::None,
+                    confirm,
+                )
+                .await
             }
             RegistrationMode::Invite => {
                 let code = new.invite_code.clone().unwrap_or_default();
@@ -68,15 +87,21 @@ impl Node {
                 if code.is_empty() || !self.store.has::<tables::Invite>(key)? {
                     return Err(NodeError::invalid("invite_code", "is missing or not valid"));
                 }
-                self.create_member_with(new, Role::Member, MemberStatus::Active, Gate::Invite(key))
-                    .await
+                self.create_member_with(
+                    new,
+                    Role::Member,
+                    MemberStatus::Active,
+                    Gate::Invite(key),
+                    confirm,
+                )
+                .await
             }
         }
     }
 
     /// Creates a member with `role` (admin paths and setup use this directly).
     pub async fn create_member(&self, new: NewMember, role: Role) -> NodeResult<Member> {
-        self.create_member_with(new, role, MemberStatus::Active, Gate::None)
+        self.create_member_with(new, role, MemberStatus::Active, Gate::None, false)
             .await
     }
 
@@ -92,17 +117,20 @@ impl Node {
             Role::Admin,
             MemberStatus::Active,
             Gate::SetupToken(setup_token),
+            false,
         )
         .await
     }
 
-    /// Creates a member with a status, consuming one use of an invite.
+    /// Creates a member with a status, consuming one use of an invite;
+    /// with `confirm`, unconfirmed, with its confirmation link queued.
     async fn create_member_with(
         &self,
         new: NewMember,
         role: Role,
         status: MemberStatus,
         gate: Gate,
+        confirm: bool,
     ) -> NodeResult<Member> {
         validate::username("username", &new.username)?;
         validate::email("email", &new.email)?;
@@ -145,6 +173,7 @@ impl Node {
             last_active_at: now,
             silenced: false,
             deleted_at: None,
+            email_unconfirmed: confirm,
             remote: None,
         };
         self.write(|txn| {
@@ -172,6 +201,9 @@ impl Node {
                 super::setup::mark_admin_exists_in(txn)?;
             }
             self.count_today(txn, crate::moderation::DailyMetric::Registrations, 1)?;
+            if confirm {
+                self.stage_email_token(txn, &member, super::email::TokenPurpose::ConfirmEmail)?;
+            }
             Ok(())
         })
         .await?;

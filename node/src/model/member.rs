@@ -68,6 +68,11 @@ pub struct Member {
     /// actor known here); `None` for the node's own members.
     #[serde(default)]
     pub remote: Option<RemoteAccount>,
+    /// Signed up on a node that sends e-mail and has not yet followed the
+    /// confirmation link: no sign-in until then. Records written before
+    /// e-mail confirmation existed read as confirmed.
+    #[serde(default)]
+    pub email_unconfirmed: bool,
 }
 
 impl Member {

@@ -204,6 +204,7 @@ impl Node {
                 last_active_at: 0,
                 silenced: false,
                 deleted_at: None,
+                email_unconfirmed: false,
                 remote: Some(remote),
             },
         };

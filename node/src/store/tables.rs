@@ -161,6 +161,12 @@ pub enum Space {
     GossipTombstone = 0x4a,
     /// [`Parked`].
     Parked = 0x4b,
+    /// [`MailOutbox`].
+    MailOutbox = 0x4c,
+    /// [`EmailToken`].
+    EmailToken = 0x4d,
+    /// [`MemberEmailToken`].
+    MemberEmailToken = 0x4e,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -384,6 +390,15 @@ tables! {
     /// (author key, envelope id) → canonical bytes: verified records whose
     /// author is not known yet, kept (within bounds) until it is.
     pub Parked: Parked, (Hash, Hash) => Raw;
+    /// mail id → OutgoingMail: e-mail to send, written with the change
+    /// that calls for it and removed once sent or given up.
+    pub MailOutbox: MailOutbox, Id => Json<crate::mail::OutgoingMail>;
+    /// blake3(e-mailed token) → EmailToken: sign-up confirmation and
+    /// password reset links (the token itself is never stored).
+    pub EmailToken: EmailToken, Hash => Json<crate::members::email::EmailToken>;
+    /// (member, purpose byte) → the member's live token of that purpose
+    /// and when the recent ones were sent (a new one replaces the old).
+    pub MemberEmailToken: MemberEmailToken, (Id, u8) => Json<crate::members::email::TokenState>;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups

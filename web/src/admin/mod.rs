@@ -15,6 +15,7 @@
 pub(crate) mod auth;
 mod charts;
 mod dashboard;
+mod email;
 mod federation;
 mod form;
 mod members;
@@ -77,6 +78,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/settings", get(settings::show).post(settings::save))
         .route("/admin/invites", post(settings::invite))
+        .route("/admin/email", get(email::show))
+        .route("/admin/email/test", post(email::test))
         .route("/admin/audit", get(settings::audit))
         .route("/admin/assets/admin.css", get(stylesheet))
 }

@@ -205,7 +205,7 @@ pub async fn signup_form(
 
 /// POST /signup — registers through the node (which follows the mode),
 /// limited per IP as the API's registration; then signs in, unless the
-/// account awaits approval.
+/// account awaits approval or its e-mail address must be confirmed first.
 pub async fn signup(
     State(s): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -237,6 +237,9 @@ pub async fn signup(
     }
     let password = new.password.clone();
     match s.node.register(new).await {
+        Ok(member) if member.email_unconfirmed => {
+            Redirect::to("/confirm-email?sent=1").into_response()
+        }
         Ok(member) => match s
             .node
             .login_to_member_app(&member.username, &password)

@@ -4,7 +4,8 @@
 //! follow requests under `/follow-requests/`, `/settings` (sessions,
 //! password, `/settings/profile` with the avatar, and the data exports
 //! under `/settings/export/`), `/search` and the direct messages under
-//! `/messages`.
+//! `/messages`; `/confirm-email`, `/forgot-password` and
+//! `/reset-password/` for e-mailed links (`email.rs`).
 //! Server-rendered with askama (templates in `web/templates/app/`, built on
 //! the public pages' `base.html`), no JavaScript.
 //!
@@ -20,6 +21,7 @@
 //! - Handlers parse, call the node, render.
 
 mod auth;
+mod email;
 mod export;
 mod feed;
 mod feeds;
@@ -59,6 +61,19 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/signup", get(auth::signup_form).post(auth::signup))
         .route("/logout", post(auth::logout))
+        .route(
+            "/confirm-email",
+            get(email::confirm_form).post(email::resend),
+        )
+        .route("/confirm-email/{token}", get(email::confirm))
+        .route(
+            "/forgot-password",
+            get(email::forgot_form).post(email::forgot),
+        )
+        .route(
+            "/reset-password/{token}",
+            get(email::reset_form).post(email::reset),
+        )
         .route("/home", get(feed::home))
         .route(
             "/compose",

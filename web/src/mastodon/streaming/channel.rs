@@ -200,7 +200,10 @@ pub(super) fn translate(
                 payload: id.to_string(),
             })
         }
-        Event::FederationQueued | Event::SessionEnded { .. } | Event::PeerBlocksChanged => None,
+        Event::FederationQueued
+        | Event::MailQueued
+        | Event::SessionEnded { .. }
+        | Event::PeerBlocksChanged => None,
         Event::Notified { recipient, id } => {
             // The user stream carries notifications only for a token that
             // may read them (Mastodon filters them the same way).
