@@ -505,13 +505,54 @@ try {
     await shot(alice, '24-search');
   });
 
+  await step('settings: the profile and the avatar change; the profile page shows them; sign out everywhere else', async () => {
+    await alice.goto(`${BASE}/settings`);
+    await shot(alice, '25-settings');
+    await alice.getByRole('link', { name: /profile/i }).first().click();
+    await alice.waitForLoadState('load');
+    assert.equal(new URL(alice.url()).pathname, '/settings/profile');
+    await alice.getByLabel('Display name').fill('Alice Liddell');
+    await alice.getByLabel('About me').fill('I solder things and write about it.');
+    await alice.getByLabel(/^Website/).fill('ftp://alice.example/'); // a URL the browser accepts, the node not
+    await alice.getByRole('button', { name: 'Save profile' }).click();
+    await alice.waitForLoadState('load');
+    expectConsoleError(/^alice: console error on \S+\/settings\/profile: Failed to load resource: .* status of 422/);
+    const website = alice.getByLabel(/^Website/);
+    assert.equal(await website.getAttribute('aria-invalid'), 'true', 'the error is on the field');
+    assert.equal(await alice.getByLabel('About me').inputValue(), 'I solder things and write about it.', 'what was typed is kept');
+    await website.fill('https://alice.example/');
+    await alice.getByRole('button', { name: 'Save profile' }).click();
+    await alice.waitForLoadState('load');
+    await alice.getByLabel(/^New avatar/).setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: PNG });
+    await alice.getByRole('button', { name: 'Upload avatar' }).click();
+    await alice.waitForLoadState('load');
+    await shot(alice, '26-profile-settings');
+    await alice.goto(`${BASE}/@alice`);
+    assert.match(await alice.locator('h1').innerText(), /Alice Liddell/);
+    assert.match(await alice.locator('main').innerText(), /I solder things/);
+    const avatar = alice.locator('img.avatar');
+    assert.ok(await avatar.evaluate((el) => el.complete && el.naturalWidth > 0), 'the avatar loads from the node');
+
+    // A second browser of alice's is signed out from the first.
+    const other = await newPage('alice (second browser)');
+    await signIn(other, 'alice');
+    await alice.goto(`${BASE}/settings`);
+    await alice.getByRole('button', { name: 'Sign out everywhere else' }).click();
+    await alice.waitForLoadState('load');
+    await other.goto(`${BASE}/home`);
+    assert.equal(new URL(other.url()).pathname, '/login', 'the other browser is signed out');
+    await alice.goto(`${BASE}/home`);
+    assert.equal(new URL(alice.url()).pathname, '/home', 'this one stays signed in');
+    await other.context().close();
+  });
+
   await step('accessibility: no serious or critical WCAG 2 A/AA violation on the app\'s pages (axe-core)', async () => {
     // A context that lets the test inject axe past the pages' CSP.
     const context = await browser.newContext({ bypassCSP: true });
     watch(context, 'alice (axe)');
     await context.addCookies(await alice.context().cookies());
     const page = await context.newPage();
-    const paths = ['/home', '/local', '/federated', '/notifications', '/settings', '/@alice', '/@bob',
+    const paths = ['/home', '/local', '/federated', '/notifications', '/settings', '/settings/profile', '/@alice', '/@bob',
       '/messages', '/search?q=bob',
       `/@alice/${alicePost}`, `/posts/${alicePost}/edit`, '/tags/art'];
     const found = [];
