@@ -387,6 +387,13 @@ try {
     const wide = await phone.evaluate(() => document.scrollingElement.scrollWidth);
     assert(wide <= 390, `a post with a 100-character word widens /home to ${wide} px`);
     await shot(phone, '16-long-word-390px');
+    // Every other page of the app fits too.
+    for (const path of ['/local', '/federated', '/notifications', '/messages', '/settings', '/settings/profile', '/search?q=alice', '/@alice', `/posts/${alicePost}/edit`]) {
+      await phone.goto(`${BASE}${path}`);
+      await noOverflow(phone, 390);
+    }
+    await phone.goto(`${BASE}/settings/profile`);
+    await shot(phone, '16-profile-settings-390px');
     await phone.context().close();
   });
 
