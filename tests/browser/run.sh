@@ -21,25 +21,38 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p target/browser-artifacts
 
-# run_on_fresh_node NAME SCRIPT: a new --dev node with its own data
-# directory and port, then SCRIPT against it.
-run_on_fresh_node() {
-  local name=$1 script=$2 port token=""
+# start_node NAME: a new --dev node with its own data directory and port;
+# sets PORT and TOKEN (its setup token, read from its log).
+start_node() {
+  local name=$1
+  TOKEN=""
   mkdir -p "$work/$name"
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  "$bin" serve --dev --data-dir "$work/$name/data" --listen "127.0.0.1:$port" >"$work/$name.log" 2>&1 &
+  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$bin" serve --dev --data-dir "$work/$name/data" --listen "127.0.0.1:$PORT" >"$work/$name.log" 2>&1 &
   node_pids+=($!)
   for _ in $(seq 1 100); do
-    token=$(grep -o 'setup token [A-Za-z0-9_-]*' "$work/$name.log" | awk '{print $3}' || true)
-    [ -n "$token" ] && curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    TOKEN=$(grep -o 'setup token [A-Za-z0-9_-]*' "$work/$name.log" | awk '{print $3}' || true)
+    [ -n "$TOKEN" ] && curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
     sleep 0.1
   done
-  [ -n "$token" ] || { echo "the node logged no setup token:" >&2; cat "$work/$name.log" >&2; exit 1; }
-  BASE="http://127.0.0.1:$port" SETUP_TOKEN="$token" ARTIFACTS="$root/target/browser-artifacts" \
-    CHROMIUM="$chromium" node "$script"
+  [ -n "$TOKEN" ] || { echo "the node logged no setup token:" >&2; cat "$work/$name.log" >&2; exit 1; }
+}
+
+# run_on_fresh_node NAME SCRIPT: SCRIPT against a new node.
+run_on_fresh_node() {
+  start_node "$1"
+  BASE="http://127.0.0.1:$PORT" SETUP_TOKEN="$TOKEN" ARTIFACTS="$root/target/browser-artifacts" \
+    CHROMIUM="$chromium" node "$2"
 }
 
 # The admin test suspends alice and renames the node: the members' app
 # starts from a node of its own.
 run_on_fresh_node admin tests/browser/admin.mjs
 run_on_fresh_node members tests/browser/members.mjs
+
+# Two nodes federating on loopback: search, follow and read across them.
+start_node first
+first=$PORT
+start_node second
+BASE="http://127.0.0.1:$first" BASE2="http://127.0.0.1:$PORT" ARTIFACTS="$root/target/browser-artifacts" \
+  CHROMIUM="$chromium" node tests/browser/two_nodes.mjs
