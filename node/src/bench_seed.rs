@@ -48,6 +48,7 @@ impl Node {
                         silenced: false,
                         deleted_at: None,
                         remote: None,
+                        kind: crate::model::AccountKind::Person,
                     }
                 })
                 .collect();

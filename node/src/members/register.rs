@@ -146,6 +146,7 @@ impl Node {
             silenced: false,
             deleted_at: None,
             remote: None,
+            kind: crate::model::AccountKind::Person,
         };
         self.write(|txn| {
             if txn.has::<tables::MemberByName>(name_key)? {

@@ -30,6 +30,29 @@ pub enum MemberStatus {
     Pending,
 }
 
+/// What an account is: a person, or a group (whose members follow it).
+///
+/// A group is an account so that its handle shares the username
+/// namespace (`acct:name@domain` names one thing) and it has keys, and so
+/// that follows, actors, WebFinger and delivery serve it as they serve
+/// people. Groups cannot sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    /// A person (every account stored before groups existed).
+    #[default]
+    Person,
+    /// A group: settings in `tables::Group`, members as its followers.
+    Group,
+}
+
+impl AccountKind {
+    /// Whether this is [`AccountKind::Person`] (not written to records).
+    pub fn is_person(&self) -> bool {
+        *self == AccountKind::Person
+    }
+}
+
 /// A stored member account.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Member {
@@ -68,9 +91,18 @@ pub struct Member {
     /// actor known here); `None` for the node's own members.
     #[serde(default)]
     pub remote: Option<RemoteAccount>,
+    /// A person or a group. Local groups only: an account of another
+    /// server keeps its actor type in [`RemoteAccount::actor_type`].
+    #[serde(default, skip_serializing_if = "AccountKind::is_person")]
+    pub kind: AccountKind,
 }
 
 impl Member {
+    /// Whether this account is a group.
+    pub fn is_group(&self) -> bool {
+        self.kind == AccountKind::Group
+    }
+
     /// Whether this member is one of the node's own.
     pub fn is_local(&self) -> bool {
         self.remote.is_none()

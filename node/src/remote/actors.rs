@@ -205,6 +205,7 @@ impl Node {
                 silenced: false,
                 deleted_at: None,
                 remote: Some(remote),
+                kind: crate::model::AccountKind::Person,
             },
         };
         let proven = actor.ed25519_proven;

@@ -161,6 +161,20 @@ pub enum Space {
     GossipTombstone = 0x4a,
     /// [`Parked`].
     Parked = 0x4b,
+    /// [`Group`].
+    Group = 0x4c,
+    /// [`GroupDirectory`].
+    GroupDirectory = 0x4d,
+    /// [`GroupsByCategory`].
+    GroupsByCategory = 0x4e,
+    /// [`GroupRoles`].
+    GroupRoles = 0x4f,
+    /// [`GroupBans`].
+    GroupBans = 0x50,
+    /// [`GroupInvites`].
+    GroupInvites = 0x51,
+    /// [`GroupModLog`].
+    GroupModLog = 0x52,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -384,6 +398,21 @@ tables! {
     /// (author key, envelope id) → canonical bytes: verified records whose
     /// author is not known yet, kept (within bounds) until it is.
     pub Parked: Parked, (Hash, Hash) => Raw;
+    /// group account id → its settings (a group is a `Member` of kind
+    /// `Group`; its members are its followers).
+    pub Group: Group, Id => Json<crate::groups::GroupSettings>;
+    /// Local groups not deleted, by id (newest last): the directory.
+    pub GroupDirectory: GroupDirectory, Id => Unit;
+    /// (category, group): local groups by category.
+    pub GroupsByCategory: GroupsByCategory, (Str, Id) => Unit;
+    /// (group, member) → Owner or Moderator (absent: a plain member).
+    pub GroupRoles: GroupRoles, (Id, Id) => Json<crate::groups::GroupRole>;
+    /// (group, member) → GroupBan: who may not join, and why.
+    pub GroupBans: GroupBans, (Id, Id) => Json<crate::groups::GroupBan>;
+    /// (group, member) → GroupInvite: invitations not yet used.
+    pub GroupInvites: GroupInvites, (Id, Id) => Json<crate::groups::GroupInvite>;
+    /// (group, entry id) → GroupModEntry: the group's moderation log.
+    pub GroupModLog: GroupModLog, (Id, Id) => Json<crate::groups::GroupModEntry>;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups
