@@ -158,6 +158,21 @@ pub enum GroupMemberRole {
     Member,
 }
 
+impl GroupMemberRole {
+    /// Parses `owner`, `moderator` or `member` (422 naming `role`).
+    pub fn parse(value: &str) -> NodeResult<GroupMemberRole> {
+        match value {
+            "owner" => Ok(GroupMemberRole::Owner),
+            "moderator" => Ok(GroupMemberRole::Moderator),
+            "member" => Ok(GroupMemberRole::Member),
+            _ => Err(NodeError::invalid(
+                "role",
+                "must be owner, moderator or member",
+            )),
+        }
+    }
+}
+
 impl From<Option<GroupRole>> for GroupMemberRole {
     fn from(role: Option<GroupRole>) -> Self {
         match role {
