@@ -363,9 +363,34 @@ async fn following_a_group_is_joining_it_under_its_rules() {
         .expect("ban");
     let e = node.follow(&bob, "asked").await.expect_err("banned");
     assert!(matches!(e, NodeError::Forbidden("banned from this group")));
-    // The owner cannot leave by unfollowing either.
+    // The owner cannot leave by unfollowing either, nor by blocking.
     let e = node.unfollow(&alice, "asked").await.expect_err("owner");
     assert_eq!(field_of(e), "group");
+    let e = node.block(&alice, "asked").await.expect_err("block");
+    assert_eq!(field_of(e), "username");
+    assert_eq!(count(node, &alice, "asked"), 1);
+}
+
+#[tokio::test]
+async fn a_node_admin_may_delete_any_group() {
+    let f = fixture();
+    let node = &f.node;
+    let admin = Viewer::Member(Box::new(
+        node.create_member(new_member("root"), crate::model::Role::Admin)
+            .await
+            .expect("admin"),
+    ));
+    let alice = member(node, "alice").await;
+    node.create_group(&alice, new_group("rust"))
+        .await
+        .expect("group");
+    node.delete_group(&admin, "rust").await.expect("delete");
+    assert!(node.group(&alice, "rust").is_err());
+    let audit = node
+        .audit_log(&admin, AuditFilter::All, &page())
+        .expect("audit");
+    assert_eq!(audit.items[0].action, "group.delete");
+    assert_eq!(audit.items[0].actor, "root");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
