@@ -994,3 +994,29 @@ async fn settings_changes_are_for_the_owner_and_moderators() {
     let parsed: GroupUpdate = serde_json::from_str("{}").expect("json");
     assert_eq!(parsed.member_limit, None);
 }
+
+#[tokio::test]
+async fn a_remote_follow_of_a_group_is_refused_until_groups_federate() {
+    let f = fixture();
+    let node = &f.node;
+    let alice = member(node, "alice").await;
+    let g = node
+        .create_group(&alice, new_group("rust"))
+        .await
+        .expect("group");
+    let id = "https://remote.example/users/bob";
+    let bob = node
+        .upsert_remote_actor(crate::remote::RemoteActor {
+            shared_inbox: Some("https://remote.example/inbox".into()),
+            confirmed_handle: Some("bob@remote.example".into()),
+            ..crate::remote::RemoteActor::person(id, "bob")
+        })
+        .await
+        .expect("remote");
+    let outcome = node
+        .receive_follow(&bob, g.id, "https://remote.example/f/1")
+        .await
+        .expect("follow");
+    assert!(matches!(outcome, crate::remote::FollowOutcome::Rejected));
+    assert_eq!(count(node, &alice, "rust"), 1);
+}
