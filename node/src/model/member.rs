@@ -295,6 +295,10 @@ pub struct MemberView {
     /// Where an account of another server lives; absent for local members.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remote: Option<RemoteLink>,
+    /// `group` for a group's account (its settings and members are at
+    /// `/groups/{name}`); absent for a person.
+    #[serde(skip_serializing_if = "AccountKind::is_person")]
+    pub kind: AccountKind,
 }
 
 /// Profile details governed by privacy.

@@ -173,6 +173,19 @@ async fn a_group_is_created_shown_changed_and_deleted() {
     assert_eq!(e["error"], "remote groups are not supported yet");
     let (s, _) = a.call(None, "GET", "/groups/nothing", None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    // As an account, it says it is a group (Mastodon: `group: true`).
+    let (s, m) = a.call(None, "GET", "/members/rust", None).await;
+    assert_eq!((s, &m["kind"]), (StatusCode::OK, &json!("group")));
+    let (_, m) = a.call(None, "GET", "/members/alice", None).await;
+    assert!(m["kind"].is_null());
+    let req = Request::get("/api/v1/accounts/lookup?acct=rust")
+        .body(Body::empty())
+        .expect("request");
+    let res = a.router.clone().oneshot(req).await.expect("response");
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = to_bytes(res.into_body(), 1 << 20).await.expect("body");
+    let account: Value = serde_json::from_slice(&bytes).expect("json");
+    assert_eq!(account["group"], true);
 
     let (s, g) = a
         .call(
