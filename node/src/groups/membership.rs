@@ -24,11 +24,18 @@ impl Node {
         if me.is_group() {
             return Err(NodeError::Forbidden("a group cannot join a group"));
         }
-        let group = self.local_group(name)?;
-        let gid = group.id();
-        let mode = group.settings.join_mode;
+        let gid = self.local_group(name)?.id();
         let state = self
             .write(|txn| {
+                // The settings as they are now, not as read before the write
+                // (a limit or mode changed meanwhile, a group deleted).
+                let settings = match (
+                    txn.load::<tables::Member>(gid)?,
+                    txn.load::<tables::Group>(gid)?,
+                ) {
+                    (Some(account), Some(settings)) if account.deleted_at.is_none() => settings,
+                    _ => return Err(NodeError::NotFound("group")),
+                };
                 if txn.has::<tables::GroupBans>((gid, me.id))? {
                     return Err(NodeError::Forbidden("banned from this group"));
                 }
@@ -36,7 +43,7 @@ impl Node {
                     return Ok(JoinState::Member);
                 }
                 let invited = txn.has::<tables::GroupInvites>((gid, me.id))?;
-                match mode {
+                match settings.join_mode {
                     JoinMode::Invite if !invited => Err(NodeError::Forbidden(
                         "this group is open by invitation only",
                     )),
@@ -48,7 +55,7 @@ impl Node {
                         Ok(JoinState::Pending)
                     }
                     _ => {
-                        self.admit(txn, gid, group.settings.member_limit, me.id)?;
+                        self.admit(txn, gid, settings.member_limit, me.id)?;
                         Ok(JoinState::Member)
                     }
                 }

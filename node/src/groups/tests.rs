@@ -989,6 +989,21 @@ async fn settings_changes_are_for_the_owner_and_moderators() {
         .await
         .expect("no limit");
     assert_eq!(g.member_limit, None);
+    // A limit set later holds for the next join.
+    node.update_group(
+        &alice,
+        "rust",
+        GroupUpdate {
+            member_limit: Some(Some(2)),
+            join_mode: Some("open".into()),
+            ..GroupUpdate::default()
+        },
+    )
+    .await
+    .expect("limit");
+    let carol = member(node, "carol").await;
+    let e = node.join_group(&carol, "rust").await.expect_err("full");
+    assert_eq!(field_of(e), "member_limit");
     let parsed: GroupUpdate = serde_json::from_str(r#"{"member_limit": null}"#).expect("json");
     assert_eq!(parsed.member_limit, Some(None));
     let parsed: GroupUpdate = serde_json::from_str("{}").expect("json");
