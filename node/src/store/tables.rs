@@ -462,6 +462,8 @@ mod tests {
             txn.store::<EnvelopeByAuthor>((&hash, 5u64, hash), &())?;
             txn.store::<SyncCursor>(("peer", 3u8), &17)?;
             txn.store::<AuthorPosts>((id(1), id(5)), &Some(id(6)))?;
+            txn.store::<GroupRoles>((id(1), id(2)), &crate::groups::GroupRole::Owner)?;
+            txn.store::<GroupsByCategory>(("art", id(3)), &())?;
             Ok(())
         })?;
 
@@ -498,6 +500,15 @@ mod tests {
         boost.extend_from_slice(&[1; 16]);
         boost.extend_from_slice(&[5; 16]);
         assert_eq!(raw(&store, &boost), Some(vec![6; 16]));
+
+        let mut role = vec![0x4f];
+        role.extend_from_slice(&[1; 16]);
+        role.extend_from_slice(&[2; 16]);
+        assert_eq!(raw(&store, &role), Some(b"\"owner\"".to_vec()));
+
+        let mut by_category = b"\x4eart\0".to_vec();
+        by_category.extend_from_slice(&[3; 16]);
+        assert_eq!(raw(&store, &by_category), Some(Vec::new()));
 
         assert_eq!(
             raw(&store, b"\x01schema_version\0"),
