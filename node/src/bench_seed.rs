@@ -49,6 +49,7 @@ impl Node {
                         deleted_at: None,
                         email_unconfirmed: false,
                         remote: None,
+                        kind: crate::model::AccountKind::Person,
                     }
                 })
                 .collect();

@@ -17,6 +17,7 @@ pub mod error;
 pub mod events;
 pub mod feeds;
 pub mod gossip;
+pub mod groups;
 pub mod id;
 pub mod mail;
 pub mod markers;

@@ -28,6 +28,19 @@ impl Node {
         actor: Id,
         post_id: Option<Id>,
     ) -> NodeResult<()> {
+        self.notify_about(txn, recipient, kind, actor, post_id, None)
+    }
+
+    /// [`Node::notify`] about a group (its account id in `group_id`).
+    pub(crate) fn notify_about(
+        &self,
+        txn: &mut Txn<'_>,
+        recipient: Id,
+        kind: NotificationKind,
+        actor: Id,
+        post_id: Option<Id>,
+        group_id: Option<Id>,
+    ) -> NodeResult<()> {
         if recipient == actor
             || txn.has::<tables::Blocks>((recipient, actor))?
             || txn.has::<tables::Mutes>((recipient, actor))?
@@ -41,6 +54,7 @@ impl Node {
             actor_id: actor,
             post_id,
             created_at: now_ms(),
+            group_id,
         };
         txn.store::<tables::Notifications>((recipient, id), &n)?;
         txn.store::<tables::UnreadNotifications>((recipient, id), &())?;
@@ -76,12 +90,20 @@ impl Node {
                 },
                 None => None,
             };
+            let group = match n.group_id {
+                Some(gid) => match self.member(gid)? {
+                    Some(g) if g.deleted_at.is_none() => Some(Self::summary(&g)),
+                    _ => return Ok(None), // the group is gone
+                },
+                None => None,
+            };
             let read = !self.store.has::<tables::UnreadNotifications>((me, id))?;
             Ok(Some(NotificationView {
                 id,
                 kind: n.kind,
                 actor: Self::summary(&actor),
                 post,
+                group,
                 read,
                 created_at: n.created_at,
             }))

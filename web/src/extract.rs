@@ -19,47 +19,82 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
-        if !is_json {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "expected a JSON body (Content-Type: application/json)",
-            ));
+        if !is_json(&req) {
+            return Err(not_json());
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request body is too large")
+        decode(&body_bytes(req, state).await?).map(Json)
+    }
+}
+
+/// A JSON body that may be left out: an empty body reads as
+/// `T::default()`; any other is read as [`Json`] reads it.
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = is_json(&req);
+        let bytes = body_bytes(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        if !json {
+            return Err(not_json());
+        }
+        decode(&bytes).map(OptionalJson)
+    }
+}
+
+fn is_json(req: &Request) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"))
+}
+
+fn not_json() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "expected a JSON body (Content-Type: application/json)",
+    )
+}
+
+async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request body is too large")
+        } else {
+            ApiError::new(StatusCode::BAD_REQUEST, rejection.body_text())
+        }
+    })
+}
+
+/// Reads a JSON body. Malformed → 400; a wrong type or unknown field →
+/// 422 naming the field.
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize(&mut de) {
+        Ok(value) => Ok(value),
+        Err(err) => {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("malformed JSON: {inner}"),
+                ));
+            }
+            let field = if path == "." {
+                unknown_field(&inner.to_string())
             } else {
-                ApiError::new(StatusCode::BAD_REQUEST, rejection.body_text())
-            }
-        })?;
-        let mut de = serde_json::Deserializer::from_slice(&bytes);
-        match serde_path_to_error::deserialize(&mut de) {
-            Ok(value) => Ok(Json(value)),
-            Err(err) => {
-                let path = err.path().to_string();
-                let inner = err.into_inner();
-                if inner.is_syntax() || inner.is_eof() {
-                    return Err(ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        format!("malformed JSON: {inner}"),
-                    ));
-                }
-                let field = if path == "." {
-                    unknown_field(&inner.to_string())
-                } else {
-                    path
-                };
-                Err(ApiError::field(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &field,
-                    format!("{field}: {inner}"),
-                ))
-            }
+                path
+            };
+            Err(ApiError::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &field,
+                format!("{field}: {inner}"),
+            ))
         }
     }
 }

@@ -129,6 +129,7 @@ pub fn router_with_federation(
     let api = Router::new()
         .merge(routes::auth::routes())
         .merge(routes::members::routes())
+        .merge(routes::groups::routes())
         .merge(routes::posts::routes())
         .merge(routes::feeds::routes())
         .merge(routes::notifications::routes())

@@ -48,6 +48,13 @@ pub fn required(method: &Method, path: &str) -> Required {
         ["members", _, "attestations", ..] => by_method("read:accounts", "write"),
         ["members", ..] => by_method("read:accounts", "write:accounts"),
         ["follow-requests", ..] => by_method("read:follows", "write:follows"),
+        // Joining a group is following it; answering a join request is
+        // answering a follow request.
+        ["groups", _, "join" | "leave"] => by_method("read:follows", "write:follows"),
+        ["groups", _, "members", _, "approve" | "reject"] => {
+            by_method("read:follows", "write:follows")
+        }
+        ["groups", ..] => by_method("read:accounts", "write:accounts"),
         ["posts", _, "like"] => by_method("read:favourites", "write:favourites"),
         ["posts", _, "bookmark"] => by_method("read:bookmarks", "write:bookmarks"),
         ["posts", ..] => by_method("read:statuses", "write:statuses"),
@@ -103,6 +110,36 @@ mod tests {
         assert!(!allowed(&rw, &Method::GET, "/auth/sessions"));
         assert!(allowed(&[], &Method::DELETE, "/auth/sessions/01J"));
         assert!(allowed(&profile, &Method::POST, "/auth/logout"));
+        // Groups: reading needs read, joining follows, the rest accounts.
+        assert!(allowed(&read, &Method::GET, "/api/kodeon/v1/groups"));
+        assert!(allowed(&read, &Method::GET, "/groups/rust/members"));
+        assert!(!allowed(&read, &Method::POST, "/groups"));
+        assert!(!allowed(&read, &Method::POST, "/groups/rust/join"));
+        assert!(!allowed(
+            &read,
+            &Method::PUT,
+            "/groups/rust/members/bob/role"
+        ));
+        let follows = grant("write:follows");
+        assert!(allowed(&follows, &Method::POST, "/groups/rust/leave"));
+        assert!(allowed(
+            &follows,
+            &Method::POST,
+            "/groups/rust/members/bob/approve"
+        ));
+        assert!(!allowed(
+            &follows,
+            &Method::POST,
+            "/groups/rust/members/bob/ban"
+        ));
+        assert!(!allowed(&follows, &Method::PATCH, "/groups/rust"));
+        let accounts = grant("write:accounts");
+        assert!(allowed(
+            &accounts,
+            &Method::POST,
+            "/groups/rust/members/bob/ban"
+        ));
+        assert!(allowed(&accounts, &Method::DELETE, "/groups/rust"));
         // A route missing from the table still needs read or write.
         assert!(!allowed(&read, &Method::POST, "/something/new"));
         assert!(allowed(&read, &Method::GET, "/something/new"));

@@ -82,6 +82,7 @@ impl Node {
                 gossip_only: true,
                 handle_confirmed: false,
             }),
+            kind: crate::model::AccountKind::Person,
         };
         let stored = member.clone();
         let index = *key.as_bytes();

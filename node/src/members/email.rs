@@ -271,7 +271,8 @@ impl Node {
         } else {
             self.member_by_name(login)?
         };
-        Ok(member.filter(|m| m.is_local() && m.deleted_at.is_none()))
+        // A group is an account without an address or a password.
+        Ok(member.filter(|m| m.is_local() && m.deleted_at.is_none() && m.kind.is_person()))
     }
 }
 

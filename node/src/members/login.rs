@@ -115,7 +115,8 @@ impl Node {
     }
 
     /// Checks a username-or-email and password; returns the active member.
-    /// Every way in calls this, so one policy applies to all: failed
+    /// A group account never signs in (the same "invalid login" answer as
+    /// an unknown name). Every way in calls this, so one policy applies to all: failed
     /// passwords are counted per account (see [`super::login_guard`]), and
     /// an account over its limit is refused (429) before any password check.
     pub async fn verify_login(&self, login: &str, password: &str) -> NodeResult<Member> {
@@ -128,7 +129,9 @@ impl Node {
         } else {
             self.member_by_name(login)?
         }
-        .filter(Member::is_local);
+        // Accounts of other servers and groups have no password here:
+        // they are unknown names, answered like any other.
+        .filter(|m| m.is_local() && !m.is_group());
         let target = match &member {
             Some(m) => LoginTarget::Account(m.id),
             None => LoginTarget::unknown(login),

@@ -76,8 +76,9 @@ impl Node {
             })
     }
 
-    /// Active members whose username starts with `prefix` (case-insensitive),
-    /// at most `limit`, hiding those who block the viewer.
+    /// Active members (people, not groups) whose username starts with
+    /// `prefix` (case-insensitive), at most `limit`, hiding those who block
+    /// the viewer.
     pub fn search_members(
         &self,
         viewer: &Viewer,
@@ -99,7 +100,8 @@ impl Node {
                 break;
             }
             let member = member?;
-            if member.status != MemberStatus::Active {
+            // Groups are found in the group directory, not as people.
+            if member.status != MemberStatus::Active || member.is_group() {
                 continue;
             }
             if let Some(me) = viewer.id() {

@@ -75,6 +75,7 @@ impl Node {
             relationship,
             private,
             remote: member.remote.as_ref().map(|r| r.link()),
+            kind: member.kind,
         })
     }
 

@@ -175,6 +175,7 @@ impl Node {
             deleted_at: None,
             email_unconfirmed: confirm,
             remote: None,
+            kind: crate::model::AccountKind::Person,
         };
         self.write(|txn| {
             if txn.has::<tables::MemberByName>(name_key)? {

@@ -30,6 +30,29 @@ pub enum MemberStatus {
     Pending,
 }
 
+/// What an account is: a person, or a group (whose members follow it).
+///
+/// A group is an account so that its handle shares the username
+/// namespace (`acct:name@domain` names one thing) and it has keys, and so
+/// that follows, actors, WebFinger and delivery serve it as they serve
+/// people. Groups cannot sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    /// A person (every account stored before groups existed).
+    #[default]
+    Person,
+    /// A group: settings in `tables::Group`, members as its followers.
+    Group,
+}
+
+impl AccountKind {
+    /// Whether this is [`AccountKind::Person`] (not written to records).
+    pub fn is_person(&self) -> bool {
+        *self == AccountKind::Person
+    }
+}
+
 /// A stored member account.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Member {
@@ -73,9 +96,18 @@ pub struct Member {
     /// e-mail confirmation existed read as confirmed.
     #[serde(default)]
     pub email_unconfirmed: bool,
+    /// A person or a group. Local groups only: an account of another
+    /// server keeps its actor type in [`RemoteAccount::actor_type`].
+    #[serde(default, skip_serializing_if = "AccountKind::is_person")]
+    pub kind: AccountKind,
 }
 
 impl Member {
+    /// Whether this account is a group.
+    pub fn is_group(&self) -> bool {
+        self.kind == AccountKind::Group
+    }
+
     /// Whether this member is one of the node's own.
     pub fn is_local(&self) -> bool {
         self.remote.is_none()
@@ -273,6 +305,10 @@ pub struct MemberView {
     /// Where an account of another server lives; absent for local members.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remote: Option<RemoteLink>,
+    /// `group` for a group's account (its settings and members are at
+    /// `/groups/{name}`); absent for a person.
+    #[serde(skip_serializing_if = "AccountKind::is_person")]
+    pub kind: AccountKind,
 }
 
 /// Profile details governed by privacy.

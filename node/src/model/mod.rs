@@ -6,8 +6,8 @@ mod post;
 mod profile;
 
 pub use member::{
-    Member, MemberDetails, MemberStatus, MemberSummary, MemberView, PrivateDetails, Relationship,
-    RemoteAccount, RemoteLink, Role, Session, SessionKind,
+    AccountKind, Member, MemberDetails, MemberStatus, MemberSummary, MemberView, PrivateDetails,
+    Relationship, RemoteAccount, RemoteLink, Role, Session, SessionKind,
 };
 pub use notification::{Notification, NotificationKind, NotificationView};
 pub use post::{

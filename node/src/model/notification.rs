@@ -22,6 +22,12 @@ pub enum NotificationKind {
     Mentioned,
     /// Someone boosted your post.
     Boosted,
+    /// Someone asked to join a group you moderate (`group` names it).
+    GroupJoinRequest,
+    /// A group accepted you as a member (the actor is the group).
+    GroupJoinApproved,
+    /// A group's moderator invited you to join it (`group` names it).
+    GroupInvite,
 }
 
 impl NotificationKind {
@@ -34,6 +40,9 @@ impl NotificationKind {
             "replied" => Some(Self::Replied),
             "mentioned" => Some(Self::Mentioned),
             "boosted" => Some(Self::Boosted),
+            "group_join_request" => Some(Self::GroupJoinRequest),
+            "group_join_approved" => Some(Self::GroupJoinApproved),
+            "group_invite" => Some(Self::GroupInvite),
             _ => None,
         }
     }
@@ -52,6 +61,9 @@ pub struct Notification {
     pub post_id: Option<Id>,
     /// When (ms).
     pub created_at: i64,
+    /// The group concerned (its account id), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<Id>,
 }
 
 /// A notification as its recipient sees it.
@@ -65,6 +77,9 @@ pub struct NotificationView {
     pub actor: MemberSummary,
     /// The post concerned, if it still exists and is visible.
     pub post: Option<PostView>,
+    /// The group concerned, for group notifications.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<MemberSummary>,
     /// Read yet?
     pub read: bool,
     /// When (RFC 3339).

@@ -6,7 +6,7 @@ mod create;
 mod delete;
 mod edit;
 mod like;
-mod render;
+pub(crate) mod render;
 mod search;
 mod thread;
 mod view;

@@ -206,6 +206,7 @@ impl Node {
                 deleted_at: None,
                 email_unconfirmed: false,
                 remote: Some(remote),
+                kind: crate::model::AccountKind::Person,
             },
         };
         let proven = actor.ed25519_proven;

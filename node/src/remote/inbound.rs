@@ -23,7 +23,8 @@ pub enum FollowOutcome {
     Accepted,
     /// The local account approves followers by hand.
     Pending,
-    /// Refused (a block): a Reject is queued.
+    /// Refused (a block, or a group, which accounts of other servers
+    /// cannot join yet): a Reject is queued.
     Rejected,
 }
 
@@ -101,7 +102,10 @@ impl Node {
         let outcome = self
             .write(|txn| {
                 txn.store::<tables::FollowActivity>((target.id, follower), &activity)?;
-                if txn.has::<tables::Blocks>((target.id, follower))? {
+                // A group's rules (bans, limit, join mode) are not applied
+                // to accounts of other servers yet: until groups federate,
+                // their Follow of a group is refused.
+                if target.is_group() || txn.has::<tables::Blocks>((target.id, follower))? {
                     self.federate(
                         txn,
                         Outgoing::Reject {

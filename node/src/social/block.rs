@@ -23,13 +23,22 @@ impl Node {
     }
 
     /// Blocks `username`: removes follows and requests both ways; neither
-    /// sees the other's posts, and they cannot follow the viewer.
+    /// sees the other's posts, and they cannot follow the viewer. A group
+    /// is not blocked (422): one leaves it.
     pub async fn block(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
         let viewer_is_local = viewer.member()?.is_local();
         let target = self.named_member(username)?;
         if target.id == me {
             return Err(NodeError::invalid("username", "you cannot block yourself"));
+        }
+        if target.is_group() {
+            // A block would end a membership past the group's rules (an
+            // owner's included): leaving is how one parts with a group.
+            return Err(NodeError::invalid(
+                "username",
+                "a group cannot be blocked; leave it instead",
+            ));
         }
         self.write(|txn| {
             txn.store::<tables::Blocks>((me, target.id), &now_ms())?;

@@ -15,6 +15,7 @@ impl Node {
 
     /// Follows `username` (or a `did:key:…`). A locked account gets a follow request instead.
     /// Following someone you already follow (or asked to) changes nothing.
+    /// Following a group joins it ([`Node::join_group`]).
     pub async fn follow(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
         let target = if username.starts_with("did:key:") {
@@ -28,6 +29,11 @@ impl Node {
         } else {
             self.active_member_by_name(username)?
         };
+        if target.is_group() {
+            // Following a group is joining it, under the group's rules.
+            self.join_group(viewer, &target.username).await?;
+            return self.relationship(me, target.id);
+        }
         if target.id == me {
             return Err(NodeError::invalid("username", "you cannot follow yourself"));
         }
@@ -110,13 +116,25 @@ impl Node {
         follower: Id,
         followee: Id,
     ) -> NodeResult<()> {
+        self.add_follow_edge(txn, follower, followee)?;
+        self.notify(txn, followee, NotificationKind::Followed, follower, None)
+    }
+
+    /// Writes an accepted follow without notifying the followee (a group
+    /// account, which nobody signs in as, is told nothing).
+    pub(crate) fn add_follow_edge(
+        &self,
+        txn: &mut Txn<'_>,
+        follower: Id,
+        followee: Id,
+    ) -> NodeResult<()> {
         let now = now_ms();
         txn.store::<tables::Following>((follower, followee), &now)?;
         txn.store::<tables::Followers>((followee, follower), &now)?;
         txn.remove::<tables::FollowRequests>((followee, follower));
         txn.add::<tables::FollowingCount>(follower, 1)?;
         txn.add::<tables::FollowerCount>(followee, 1)?;
-        self.notify(txn, followee, NotificationKind::Followed, follower, None)
+        Ok(())
     }
 
     /// Removes an accepted follow (both edges and counters), if present.
@@ -142,6 +160,11 @@ impl Node {
     pub async fn unfollow(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
         let target = self.named_member(username)?;
+        if target.is_group() {
+            // Unfollowing a group is leaving it (the owner cannot).
+            self.leave_group(viewer, &target.username).await?;
+            return self.relationship(me, target.id);
+        }
         self.write(|txn| {
             let was_asked = txn.has::<tables::Following>((me, target.id))?
                 || txn.has::<tables::FollowRequests>((target.id, me))?;

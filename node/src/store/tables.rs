@@ -167,6 +167,20 @@ pub enum Space {
     EmailToken = 0x4d,
     /// [`MemberEmailToken`].
     MemberEmailToken = 0x4e,
+    /// [`Group`].
+    Group = 0x4f,
+    /// [`GroupDirectory`].
+    GroupDirectory = 0x50,
+    /// [`GroupsByCategory`].
+    GroupsByCategory = 0x51,
+    /// [`GroupRoles`].
+    GroupRoles = 0x52,
+    /// [`GroupBans`].
+    GroupBans = 0x53,
+    /// [`GroupInvites`].
+    GroupInvites = 0x54,
+    /// [`GroupModLog`].
+    GroupModLog = 0x55,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -399,6 +413,21 @@ tables! {
     /// (member, purpose byte) → the member's live token of that purpose
     /// and when the recent ones were sent (a new one replaces the old).
     pub MemberEmailToken: MemberEmailToken, (Id, u8) => Json<crate::members::email::TokenState>;
+    /// group account id → its settings (a group is a `Member` of kind
+    /// `Group`; its members are its followers).
+    pub Group: Group, Id => Json<crate::groups::GroupSettings>;
+    /// Local groups not deleted, by id (newest last): the directory.
+    pub GroupDirectory: GroupDirectory, Id => Unit;
+    /// (category, group): local groups by category.
+    pub GroupsByCategory: GroupsByCategory, (Str, Id) => Unit;
+    /// (group, member) → Owner or Moderator (absent: a plain member).
+    pub GroupRoles: GroupRoles, (Id, Id) => Json<crate::groups::GroupRole>;
+    /// (group, member) → GroupBan: who may not join, and why.
+    pub GroupBans: GroupBans, (Id, Id) => Json<crate::groups::GroupBan>;
+    /// (group, member) → GroupInvite: invitations not yet used.
+    pub GroupInvites: GroupInvites, (Id, Id) => Json<crate::groups::GroupInvite>;
+    /// (group, entry id) → GroupModEntry: the group's moderation log.
+    pub GroupModLog: GroupModLog, (Id, Id) => Json<crate::groups::GroupModEntry>;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups
@@ -448,6 +477,8 @@ mod tests {
             txn.store::<EnvelopeByAuthor>((&hash, 5u64, hash), &())?;
             txn.store::<SyncCursor>(("peer", 3u8), &17)?;
             txn.store::<AuthorPosts>((id(1), id(5)), &Some(id(6)))?;
+            txn.store::<GroupRoles>((id(1), id(2)), &crate::groups::GroupRole::Owner)?;
+            txn.store::<GroupsByCategory>(("art", id(3)), &())?;
             Ok(())
         })?;
 
@@ -484,6 +515,15 @@ mod tests {
         boost.extend_from_slice(&[1; 16]);
         boost.extend_from_slice(&[5; 16]);
         assert_eq!(raw(&store, &boost), Some(vec![6; 16]));
+
+        let mut role = vec![0x52];
+        role.extend_from_slice(&[1; 16]);
+        role.extend_from_slice(&[2; 16]);
+        assert_eq!(raw(&store, &role), Some(b"\"owner\"".to_vec()));
+
+        let mut by_category = b"\x51art\0".to_vec();
+        by_category.extend_from_slice(&[3; 16]);
+        assert_eq!(raw(&store, &by_category), Some(Vec::new()));
 
         assert_eq!(
             raw(&store, b"\x01schema_version\0"),

@@ -113,6 +113,9 @@ fn kind_text(kind: NotificationKind) -> &'static str {
         NotificationKind::Replied => "replied to your post",
         NotificationKind::Mentioned => "mentioned you",
         NotificationKind::Boosted => "boosted your post",
+        NotificationKind::GroupJoinRequest => "asked to join a group you moderate",
+        NotificationKind::GroupJoinApproved => "accepted you as a member",
+        NotificationKind::GroupInvite => "invited you to join a group",
     }
 }
 

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod discovery;
 pub mod federation_admin;
 pub mod feeds;
+pub mod groups;
 pub mod inbox;
 pub mod members;
 pub mod notifications;

@@ -265,3 +265,25 @@ async fn only_admins_send_test_mail() {
         .await
         .expect("allowed");
 }
+
+#[tokio::test]
+async fn a_group_gets_no_reset_link() {
+    let (node, _dir) = mail_node();
+    let alice = node
+        .create_member(new_member("alice"), Role::Member)
+        .await
+        .expect("member");
+    let viewer = crate::Viewer::Member(Box::new(alice));
+    node.create_group(
+        &viewer,
+        crate::groups::NewGroup {
+            name: "solderers".into(),
+            ..crate::groups::NewGroup::default()
+        },
+    )
+    .await
+    .expect("group");
+    assert!(node.request_password_reset("solderers").await.is_ok());
+    assert!(node.resend_confirmation("solderers").await.is_ok());
+    assert!(outbox(&node).is_empty(), "no mail for a group account");
+}

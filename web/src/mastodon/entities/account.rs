@@ -143,7 +143,7 @@ impl Renderer<'_> {
             bot: false,
             discoverable: true,
             indexable: true,
-            group: false,
+            group: m.kind == node::model::AccountKind::Group,
             noindex: false,
             created_at: date(m.created_at),
             note,

@@ -22,15 +22,19 @@ pub struct Notification {
     pub status: Option<Status>,
 }
 
-/// Mastodon's name for a notification kind.
-fn type_name(kind: NotificationKind) -> &'static str {
-    match kind {
+/// Mastodon's name for a notification kind; `None` for the kinds Mastodon
+/// has no type for (groups), which its API does not show.
+fn type_name(kind: NotificationKind) -> Option<&'static str> {
+    Some(match kind {
         NotificationKind::Followed => "follow",
         NotificationKind::FollowRequest => "follow_request",
         NotificationKind::Liked => "favourite",
         NotificationKind::Replied | NotificationKind::Mentioned => "mention",
         NotificationKind::Boosted => "reblog",
-    }
+        NotificationKind::GroupJoinRequest
+        | NotificationKind::GroupJoinApproved
+        | NotificationKind::GroupInvite => return None,
+    })
 }
 
 /// Mastodon's notification types → Kodeon kinds.
@@ -54,7 +58,7 @@ impl Renderer<'_> {
         };
         Ok(Notification {
             id: n.id.to_string(),
-            kind: type_name(n.kind),
+            kind: type_name(n.kind).ok_or(node::NodeError::NotFound("notification"))?,
             created_at: date(n.created_at),
             account: self.account_by_id(n.actor.id)?,
             status,

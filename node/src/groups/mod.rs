@@ -1,0 +1,429 @@
+//! Groups: accounts that members join.
+//!
+//! A group is a [`Member`] of kind [`AccountKind::Group`]: its handle lives
+//! in the username index (one namespace for people and groups), it has
+//! keys, and its display name and avatar are its profile's. What only a
+//! group has is its [`GroupSettings`] (`tables::Group`). Membership is the
+//! follow edge: a member of a group follows it (`Followers (group,
+//! member)`), so the group's follower counter is its member count, and a
+//! join request is a follow request. Roles, bans, invitations and the
+//! moderation log are tables of their own, keyed `(group, member)`.
+//!
+//! `create.rs`: create, update, delete; `membership.rs`: join, leave,
+//! requests, invitations; `moderation.rs`: bans, roles, the moderation
+//! log; `directory.rs`: one group, its members, the directory.
+
+mod create;
+mod directory;
+mod membership;
+mod moderation;
+#[cfg(test)]
+mod tests;
+
+pub use create::{GroupUpdate, NewGroup};
+pub use directory::{GroupSort, DIRECTORY_SORT_BOUND};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{NodeError, NodeResult};
+use crate::id::Id;
+use crate::model::{AccountKind, Member, MemberStatus, MemberSummary};
+use crate::node::{Node, Viewer};
+use crate::store::{tables, Txn};
+
+/// Who may read a group's posts and member list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupVisibility {
+    /// Anyone.
+    Public,
+    /// Its members (and the node's moderators). The group itself (name,
+    /// description, counts) stays visible to anyone, as private
+    /// communities on Lemmy or Reddit show their "about".
+    Private,
+}
+
+/// How one becomes a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinMode {
+    /// Joining is immediate.
+    Open,
+    /// A join is a request that the owner or a moderator answers.
+    Approval,
+    /// Only members invited by the owner or a moderator may join.
+    Invite,
+}
+
+/// Who may post in a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Posting {
+    /// Every member.
+    Members,
+    /// The owner and moderators only.
+    Moderators,
+}
+
+/// A group's feature switches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupFeatures {
+    /// Discussion posts.
+    #[serde(default = "yes")]
+    pub discussion: bool,
+    /// Events.
+    #[serde(default)]
+    pub events: bool,
+    /// A link to the group's wiki (http(s)).
+    #[serde(default)]
+    pub wiki_url: Option<String>,
+    /// File sharing.
+    #[serde(default)]
+    pub file_sharing: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for GroupFeatures {
+    fn default() -> Self {
+        GroupFeatures {
+            discussion: true,
+            events: false,
+            wiki_url: None,
+            file_sharing: false,
+        }
+    }
+}
+
+/// What a group has beyond its account (`tables::Group`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupSettings {
+    /// The description as written (Markdown).
+    pub description: String,
+    /// The description rendered as the node renders posts (sanitised).
+    pub description_html: String,
+    /// Category slug, if any.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Tag slugs.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The group's rules, in order.
+    #[serde(default)]
+    pub rules: Vec<String>,
+    /// Banner image URL or empty.
+    #[serde(default)]
+    pub banner_url: String,
+    /// Who reads it.
+    pub visibility: GroupVisibility,
+    /// How one joins.
+    pub join_mode: JoinMode,
+    /// At most this many members, if set.
+    #[serde(default)]
+    pub member_limit: Option<u32>,
+    /// Who posts.
+    pub posting: Posting,
+    /// Feature switches.
+    #[serde(default)]
+    pub features: GroupFeatures,
+    /// The owner's member id.
+    pub owner: Id,
+    /// Created (ms).
+    pub created_at: i64,
+}
+
+/// A stored role in a group (`tables::GroupRoles`); a member without one
+/// is a plain member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupRole {
+    /// Made the group; cannot leave, be banned or change role.
+    Owner,
+    /// Answers join requests, invites, bans, changes roles.
+    Moderator,
+}
+
+/// A member's role as views show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupMemberRole {
+    /// The owner.
+    Owner,
+    /// A moderator.
+    Moderator,
+    /// A plain member.
+    Member,
+}
+
+impl GroupMemberRole {
+    /// Parses `owner`, `moderator` or `member` (422 naming `role`).
+    pub fn parse(value: &str) -> NodeResult<GroupMemberRole> {
+        match value {
+            "owner" => Ok(GroupMemberRole::Owner),
+            "moderator" => Ok(GroupMemberRole::Moderator),
+            "member" => Ok(GroupMemberRole::Member),
+            _ => Err(NodeError::invalid(
+                "role",
+                "must be owner, moderator or member",
+            )),
+        }
+    }
+}
+
+impl From<Option<GroupRole>> for GroupMemberRole {
+    fn from(role: Option<GroupRole>) -> Self {
+        match role {
+            Some(GroupRole::Owner) => GroupMemberRole::Owner,
+            Some(GroupRole::Moderator) => GroupMemberRole::Moderator,
+            None => GroupMemberRole::Member,
+        }
+    }
+}
+
+/// A ban from a group (`tables::GroupBans`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupBan {
+    /// The moderator who banned.
+    pub by: Id,
+    /// Why (may be empty).
+    pub reason: String,
+    /// When (ms).
+    pub at: i64,
+}
+
+/// An invitation to join a group, used up by joining (`tables::GroupInvites`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupInvite {
+    /// The moderator who invited.
+    pub by: Id,
+    /// When (ms).
+    pub at: i64,
+}
+
+/// One entry of a group's moderation log, written in the same write as
+/// the action (which the node's audit log records too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupModEntry {
+    /// Time-ordered id.
+    pub id: Id,
+    /// Who acted.
+    pub actor_id: Id,
+    /// Their username at the time.
+    pub actor: String,
+    /// What was done: `group.create`, `group.update`, `group.delete`,
+    /// `member.approve`, `member.reject`, `member.ban`, `member.unban`,
+    /// `member.role`, `member.invite`.
+    pub action: String,
+    /// Whom it was done to (a username), or empty.
+    pub target: String,
+    /// Details: the reason, the new role, the changed fields.
+    pub detail: String,
+    /// When (ms).
+    pub at: i64,
+}
+
+/// Where the viewer stands with a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Membership {
+    /// Not a member, nothing pending.
+    None,
+    /// Invited, not joined yet.
+    Invited,
+    /// Asked to join; waits for an answer.
+    Pending,
+    /// A member.
+    Member,
+    /// Banned.
+    Banned,
+}
+
+/// The outcome of a join.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinState {
+    /// Now a member (or was already).
+    Member,
+    /// The request waits for a moderator.
+    Pending,
+}
+
+/// The answer of a join: `{"state": "member" | "pending"}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct JoinOutcome {
+    /// Where the request stands.
+    pub state: JoinState,
+}
+
+/// The viewer's place in a group.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupViewerState {
+    /// Membership.
+    pub membership: Membership,
+    /// Role, when a member.
+    pub role: Option<GroupMemberRole>,
+}
+
+/// A group as a viewer sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    /// The group account's id.
+    pub id: Id,
+    /// Handle (unique among usernames).
+    pub name: String,
+    /// Display name.
+    pub display_name: String,
+    /// Description (Markdown source).
+    pub description: String,
+    /// Description rendered (sanitised HTML).
+    pub description_html: String,
+    /// Category slug.
+    pub category: Option<String>,
+    /// Tag slugs.
+    pub tags: Vec<String>,
+    /// Rules.
+    pub rules: Vec<String>,
+    /// Avatar URL or empty.
+    pub avatar_url: String,
+    /// Banner URL or empty.
+    pub banner_url: String,
+    /// Who reads it.
+    pub visibility: GroupVisibility,
+    /// How one joins.
+    pub join_mode: JoinMode,
+    /// Member limit.
+    pub member_limit: Option<u32>,
+    /// Who posts.
+    pub posting: Posting,
+    /// Feature switches.
+    pub features: GroupFeatures,
+    /// The owner.
+    pub owner: Option<MemberSummary>,
+    /// Members (a stored counter).
+    pub members_count: i64,
+    /// Posts (a stored counter).
+    pub posts_count: i64,
+    /// Created (RFC 3339).
+    #[serde(serialize_with = "crate::model::rfc3339::serialize")]
+    pub created_at: i64,
+    /// The viewer's membership and role (absent when signed out).
+    pub viewer: Option<GroupViewerState>,
+}
+
+/// A member of a group, as its member list shows them.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupMemberView {
+    /// The member.
+    pub account: MemberSummary,
+    /// Their role.
+    pub role: GroupMemberRole,
+    /// Since (RFC 3339): joined, or asked to join in a request list.
+    #[serde(serialize_with = "crate::model::rfc3339::serialize")]
+    pub since: i64,
+}
+
+/// A group as loaded for an action: its account and settings.
+#[derive(Debug, Clone)]
+pub(crate) struct LoadedGroup {
+    pub(crate) account: Member,
+    pub(crate) settings: GroupSettings,
+}
+
+impl LoadedGroup {
+    fn id(&self) -> Id {
+        self.account.id
+    }
+}
+
+impl Node {
+    /// The local group `name` (not deleted, not suspended), or
+    /// `NotFound("group")`. A `name@host` handle of another server is not
+    /// a local group; one of this node's own domain is.
+    pub(crate) fn local_group(&self, name: &str) -> NodeResult<LoadedGroup> {
+        let name = name.trim().trim_start_matches('@');
+        let name = match name.split_once('@') {
+            Some((handle, host)) if host.eq_ignore_ascii_case(&self.config().domain) => handle,
+            Some(_) => return Err(NodeError::NotFound("group")),
+            None => name,
+        };
+        if name.is_empty() || name.starts_with("did:") {
+            return Err(NodeError::NotFound("group"));
+        }
+        let account = match self.member_by_name(name)? {
+            Some(m)
+                if m.kind == AccountKind::Group
+                    && m.is_local()
+                    && m.deleted_at.is_none()
+                    && m.status == MemberStatus::Active =>
+            {
+                m
+            }
+            _ => return Err(NodeError::NotFound("group")),
+        };
+        let settings = self
+            .store
+            .load::<tables::Group>(account.id)?
+            .ok_or(NodeError::NotFound("group"))?;
+        Ok(LoadedGroup { account, settings })
+    }
+
+    /// `member`'s stored role in `group`, read inside a write.
+    fn group_role_in(txn: &Txn<'_>, group: Id, member: Id) -> NodeResult<Option<GroupRole>> {
+        txn.load::<tables::GroupRoles>((group, member))
+    }
+
+    /// The viewer's stored role in `group` (`Forbidden` unless owner or
+    /// moderator), read inside a write.
+    fn require_group_moderator(txn: &Txn<'_>, group: Id, viewer: &Member) -> NodeResult<GroupRole> {
+        Self::group_role_in(txn, group, viewer.id)?.ok_or(NodeError::Forbidden(
+            "only the group's owner and moderators can do this",
+        ))
+    }
+
+    /// Writes an entry in the group's moderation log and the same action
+    /// (`group.` before it) in the node's audit log, inside `txn`.
+    fn group_log(
+        &self,
+        txn: &mut Txn<'_>,
+        viewer: &Viewer,
+        group: &Member,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> NodeResult<()> {
+        let actor = viewer.member()?;
+        let entry = GroupModEntry {
+            id: self.ids.next(),
+            actor_id: actor.id,
+            actor: actor.username.clone(),
+            action: action.to_string(),
+            target: target.to_string(),
+            detail: detail.to_string(),
+            at: crate::model::now_ms(),
+        };
+        txn.store::<tables::GroupModLog>((group.id, entry.id), &entry)?;
+        let audit_action = if action.starts_with("group.") {
+            action.to_string()
+        } else {
+            format!("group.{action}")
+        };
+        let audit_target = if target.is_empty() {
+            group.username.clone()
+        } else {
+            format!("{} in {}", target, group.username)
+        };
+        self.audit(txn, Some(viewer), &audit_action, &audit_target, detail)
+    }
+
+    /// The local, active person `username` (the target of a moderator's
+    /// action), or `NotFound("member")`.
+    fn group_target(&self, username: &str) -> NodeResult<Member> {
+        match self.member_by_name(username)? {
+            Some(m) if !m.is_group() && m.deleted_at.is_none() => Ok(m),
+            _ => Err(NodeError::NotFound("member")),
+        }
+    }
+}

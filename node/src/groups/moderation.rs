@@ -1,0 +1,183 @@
+//! Bans, roles and the moderation log of a group. Each action is checked
+//! and written, with its log entries, in one write.
+
+use super::{GroupBan, GroupMemberRole, GroupModEntry, GroupRole};
+use crate::error::{NodeError, NodeResult};
+use crate::feeds::{scan, Page, PageRequest};
+use crate::model::{now_ms, Role};
+use crate::node::{Node, Viewer};
+use crate::store::tables;
+
+/// Longest ban reason, in characters.
+const REASON_CHARS: usize = 1000;
+
+impl Node {
+    /// Bans `username` from the group `name` (its owner and moderators):
+    /// their membership, request, invitation and role end, and they cannot
+    /// join again until unbanned. Nobody bans the owner; only the owner
+    /// bans a moderator. Someone who is not a member may be banned too.
+    pub async fn ban_group_member(
+        &self,
+        viewer: &Viewer,
+        name: &str,
+        username: &str,
+        reason: &str,
+    ) -> NodeResult<()> {
+        let reason = reason.trim();
+        if reason.chars().count() > REASON_CHARS {
+            return Err(NodeError::invalid(
+                "reason",
+                format!("at most {REASON_CHARS} characters"),
+            ));
+        }
+        let me = viewer.member()?.clone();
+        let group = self.local_group(name)?;
+        let gid = group.id();
+        let target = self.group_target(username)?;
+        if target.id == me.id {
+            return Err(NodeError::invalid("username", "you cannot ban yourself"));
+        }
+        self.write(|txn| {
+            let mine = Self::require_group_moderator(txn, gid, &me)?;
+            match Self::group_role_in(txn, gid, target.id)? {
+                Some(GroupRole::Owner) => {
+                    return Err(NodeError::Forbidden("the group's owner cannot be banned"));
+                }
+                Some(GroupRole::Moderator) if mine != GroupRole::Owner => {
+                    return Err(NodeError::Forbidden(
+                        "only the group's owner can ban a moderator",
+                    ));
+                }
+                _ => {}
+            }
+            self.remove_follow(txn, target.id, gid)?;
+            txn.remove::<tables::GroupRoles>((gid, target.id));
+            txn.remove::<tables::GroupInvites>((gid, target.id));
+            let ban = GroupBan {
+                by: me.id,
+                reason: reason.to_string(),
+                at: now_ms(),
+            };
+            txn.store::<tables::GroupBans>((gid, target.id), &ban)?;
+            self.group_log(
+                txn,
+                viewer,
+                &group.account,
+                "member.ban",
+                &target.username,
+                reason,
+            )
+        })
+        .await?;
+        self.timelines.forget_following(target.id);
+        Ok(())
+    }
+
+    /// Lifts `username`'s ban from the group `name` (its owner and
+    /// moderators); they may then join as anyone may.
+    pub async fn unban_group_member(
+        &self,
+        viewer: &Viewer,
+        name: &str,
+        username: &str,
+    ) -> NodeResult<()> {
+        let me = viewer.member()?.clone();
+        let group = self.local_group(name)?;
+        let gid = group.id();
+        let target = self.group_target(username)?;
+        self.write(|txn| {
+            Self::require_group_moderator(txn, gid, &me)?;
+            if !txn.has::<tables::GroupBans>((gid, target.id))? {
+                return Err(NodeError::NotFound("ban"));
+            }
+            txn.remove::<tables::GroupBans>((gid, target.id));
+            self.group_log(
+                txn,
+                viewer,
+                &group.account,
+                "member.unban",
+                &target.username,
+                "",
+            )
+        })
+        .await
+    }
+
+    /// Makes the member `username` of the group `name` a moderator or a
+    /// plain member again (its owner and moderators). Nobody changes the
+    /// owner's role; the target must be a member (422 naming `username`).
+    pub async fn set_group_role(
+        &self,
+        viewer: &Viewer,
+        name: &str,
+        username: &str,
+        role: &str,
+    ) -> NodeResult<()> {
+        let role = match role {
+            "moderator" => GroupMemberRole::Moderator,
+            "member" => GroupMemberRole::Member,
+            _ => return Err(NodeError::invalid("role", "must be moderator or member")),
+        };
+        let me = viewer.member()?.clone();
+        let group = self.local_group(name)?;
+        let gid = group.id();
+        let target = self.group_target(username)?;
+        self.write(|txn| {
+            Self::require_group_moderator(txn, gid, &me)?;
+            let current = Self::group_role_in(txn, gid, target.id)?;
+            if current == Some(GroupRole::Owner) {
+                return Err(NodeError::Forbidden("nobody changes the owner's role"));
+            }
+            if !txn.has::<tables::Following>((target.id, gid))? {
+                return Err(NodeError::invalid(
+                    "username",
+                    "is not a member of this group",
+                ));
+            }
+            if GroupMemberRole::from(current) == role {
+                return Ok(());
+            }
+            match role {
+                GroupMemberRole::Moderator => {
+                    txn.store::<tables::GroupRoles>((gid, target.id), &GroupRole::Moderator)?
+                }
+                _ => txn.remove::<tables::GroupRoles>((gid, target.id)),
+            }
+            let detail = match role {
+                GroupMemberRole::Moderator => "moderator",
+                _ => "member",
+            };
+            self.group_log(
+                txn,
+                viewer,
+                &group.account,
+                "member.role",
+                &target.username,
+                detail,
+            )
+        })
+        .await
+    }
+
+    /// The group's moderation log, newest first: for its owner and
+    /// moderators, and the node's moderators.
+    pub fn group_modlog(
+        &self,
+        viewer: &Viewer,
+        name: &str,
+        req: &PageRequest,
+    ) -> NodeResult<Page<GroupModEntry>> {
+        let me = viewer.member()?.id;
+        let group = self.local_group(name)?;
+        let moderates = self
+            .store
+            .load::<tables::GroupRoles>((group.id(), me))?
+            .is_some();
+        if !moderates && !viewer.has_role(Role::Moderator) {
+            return Err(NodeError::Forbidden(
+                "only the group's owner and moderators can read its log",
+            ));
+        }
+        scan::<tables::GroupModLog, _, _>(&self.store, group.id(), req, |_, entry| Ok(Some(entry)))
+    }
+}

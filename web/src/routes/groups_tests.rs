@@ -1,0 +1,495 @@
+//! The groups routes without a socket: statuses, JSON shapes, scopes.
+
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body};
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use node::members::NewMember;
+use node::{Node, NodeConfig};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+use crate::{router, WebSettings};
+
+struct App {
+    router: Router,
+    node: Arc<Node>,
+    _dir: tempfile::TempDir,
+}
+
+fn app() -> App {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = Arc::new(Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open"));
+    App {
+        router: router(node.clone(), WebSettings::default()),
+        node,
+        _dir: dir,
+    }
+}
+
+impl App {
+    /// Registers `name`; a token with `scopes` (empty: a full login).
+    async fn token(&self, name: &str, scopes: &[&str]) -> String {
+        let member = match self.node.find_member(name).expect("find") {
+            Some(m) => m,
+            None => self
+                .node
+                .register(NewMember {
+                    username: name.into(),
+                    email: format!("{name}@k.test"),
+                    password: "password123".into(),
+                    ..NewMember::default()
+                })
+                .await
+                .expect("register"),
+        };
+        let scopes = scopes.iter().map(|s| s.to_string()).collect();
+        self.node
+            .issue_scoped_token(member.id, "test", None, scopes)
+            .await
+            .expect("token")
+            .token
+    }
+
+    async fn call(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        uri: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(format!("/api/kodeon/v1{uri}"));
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let body = match body {
+            Some(b) => {
+                req = req.header("content-type", "application/json");
+                Body::from(b.to_string())
+            }
+            None => Body::empty(),
+        };
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(body).expect("request"))
+            .await
+            .expect("response");
+        let status = res.status();
+        let bytes = to_bytes(res.into_body(), 1 << 20).await.expect("body");
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+}
+
+fn names(v: &Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|m| {
+            m["account"]["username"]
+                .as_str()
+                .or(m["name"].as_str())
+                .expect("name")
+                .to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_group_is_created_shown_changed_and_deleted() {
+    let a = app();
+    let alice = a.token("alice", &[]).await;
+    let body = json!({
+        "name": "rust",
+        "display_name": "Rustaceans",
+        "description": "All about *Rust*",
+        "category": "programming",
+        "visibility": "public",
+        "join_mode": "open",
+        "member_limit": 100
+    });
+    let (s, g) = a
+        .call(Some(&alice), "POST", "/groups", Some(body.clone()))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{g}");
+    assert_eq!(g["name"], "rust");
+    assert_eq!(g["display_name"], "Rustaceans");
+    assert_eq!(g["description_html"], "<p>All about <em>Rust</em></p>\n");
+    assert_eq!(g["join_mode"], "open");
+    assert_eq!(g["member_limit"], 100);
+    assert_eq!(g["members_count"], 1);
+    assert_eq!(g["viewer"]["membership"], "member");
+    assert_eq!(g["viewer"]["role"], "owner");
+    assert_eq!(g["owner"]["username"], "alice");
+
+    // The name is taken, by a group or a member alike.
+    let (s, e) = a.call(Some(&alice), "POST", "/groups", Some(body)).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(e["field"], "name");
+    let (s, e) = a
+        .call(
+            Some(&alice),
+            "POST",
+            "/groups",
+            Some(json!({"name": "alice"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(e["field"], "name");
+    // Bad values name their field.
+    for (body, field) in [
+        (json!({"name": "x", "visibility": "hidden"}), "visibility"),
+        (json!({"name": "x", "join_mode": 3}), "join_mode"),
+        (json!({"name": "x", "member_limit": 0}), "member_limit"),
+        (json!({"name": "x", "colour": "red"}), "colour"),
+        (json!({"name": "x y"}), "name"),
+    ] {
+        let (s, e) = a.call(Some(&alice), "POST", "/groups", Some(body)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(e["field"], field);
+    }
+    let (s, _) = a
+        .call(None, "POST", "/groups", Some(json!({"name": "x"})))
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    // Anyone reads it; a remote handle is not supported yet.
+    let (s, g) = a.call(None, "GET", "/groups/RUST", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(g["viewer"].is_null());
+    let (s, _) = a.call(None, "GET", "/groups/rust@k.test", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, e) = a
+        .call(None, "GET", "/groups/rust@elsewhere.test", None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(e["error"], "remote groups are not supported yet");
+    let (s, _) = a.call(None, "GET", "/groups/nothing", None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // As an account, it says it is a group (Mastodon: `group: true`).
+    let (s, m) = a.call(None, "GET", "/members/rust", None).await;
+    assert_eq!((s, &m["kind"]), (StatusCode::OK, &json!("group")));
+    let (_, m) = a.call(None, "GET", "/members/alice", None).await;
+    assert!(m["kind"].is_null());
+    let req = Request::get("/api/v1/accounts/lookup?acct=rust")
+        .body(Body::empty())
+        .expect("request");
+    let res = a.router.clone().oneshot(req).await.expect("response");
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = to_bytes(res.into_body(), 1 << 20).await.expect("body");
+    let account: Value = serde_json::from_slice(&bytes).expect("json");
+    assert_eq!(account["group"], true);
+
+    let (s, g) = a
+        .call(
+            Some(&alice),
+            "PATCH",
+            "/groups/rust",
+            Some(json!({"join_mode": "approval", "member_limit": null, "rules": ["Be kind"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{g}");
+    assert_eq!(g["join_mode"], "approval");
+    assert!(g["member_limit"].is_null());
+    assert_eq!(g["rules"], json!(["Be kind"]));
+    let bob = a.token("bob", &[]).await;
+    let (s, _) = a
+        .call(
+            Some(&bob),
+            "PATCH",
+            "/groups/rust",
+            Some(json!({"display_name": "Mine"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = a.call(Some(&bob), "DELETE", "/groups/rust", None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = a.call(Some(&alice), "DELETE", "/groups/rust", None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = a.call(None, "GET", "/groups/rust", None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn members_join_leave_and_are_moderated() {
+    let a = app();
+    let alice = a.token("alice", &[]).await;
+    let bob = a.token("bob", &[]).await;
+    let carol = a.token("carol", &[]).await;
+    let (s, _) = a
+        .call(
+            Some(&alice),
+            "POST",
+            "/groups",
+            Some(json!({"name": "asked", "join_mode": "approval", "member_limit": 2})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+
+    let (s, v) = a.call(Some(&bob), "POST", "/groups/asked/join", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v, json!({"state": "pending"}));
+    let (s, v) = a
+        .call(Some(&carol), "POST", "/groups/asked/join", None)
+        .await;
+    assert_eq!((s, v), (StatusCode::OK, json!({"state": "pending"})));
+    let (s, _) = a
+        .call(
+            Some(&bob),
+            "POST",
+            "/groups/asked/members/carol/approve",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = a
+        .call(
+            Some(&alice),
+            "POST",
+            "/groups/asked/members/bob/approve",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    // Full (alice and bob): carol's approval is a 409.
+    let (s, e) = a
+        .call(
+            Some(&alice),
+            "POST",
+            "/groups/asked/members/carol/approve",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(e["field"], "member_limit");
+    let (s, _) = a
+        .call(
+            Some(&alice),
+            "POST",
+            "/groups/asked/members/carol/reject",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+
+    let (s, v) = a.call(None, "GET", "/groups/asked/members", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let mut listed = names(&v);
+    listed.sort();
+    assert_eq!(listed, ["alice", "bob"]);
+    assert!(v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .any(|m| m["account"]["username"] == "alice" && m["role"] == "owner"));
+
+    // Roles.
+    let (s, _) = a
+        .call(
+            Some(&alice),
+            "PUT",
+            "/groups/asked/members/bob/role",
+            Some(json!({"role": "moderator"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, v) = a
+        .call(None, "GET", "/groups/asked/members?role=moderator", None)
+        .await;
+    assert_eq!((s, names(&v)), (StatusCode::OK, vec!["bob".to_string()]));
+    let (s, e) = a
+        .call(
+            Some(&alice),
+            "PUT",
+            "/groups/asked/members/bob/role",
+            Some(json!({"role": "king"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["field"], "role");
+    let (s, e) = a
+        .call(None, "GET", "/groups/asked/members?role=king", None)
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["field"], "role");
+    let (s, _) = a
+        .call(
+            Some(&bob),
+            "PUT",
+            "/groups/asked/members/alice/role",
+            Some(json!({"role": "member"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // The owner cannot leave; bans take a reason or none.
+    let (s, e) = a
+        .call(Some(&alice), "POST", "/groups/asked/leave", None)
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    let (s, _) = a
+        .call(
+            Some(&alice),
+            "POST",
+            "/groups/asked/members/bob/ban",
+            Some(json!({"reason": "spam"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = a
+        .call(
+            Some(&alice),
+            "POST",
+            "/groups/asked/members/carol/ban",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, e) = a.call(Some(&bob), "POST", "/groups/asked/join", None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(e["error"], "banned from this group");
+    let (s, _) = a
+        .call(
+            Some(&alice),
+            "POST",
+            "/groups/asked/members/bob/unban",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = a
+        .call(
+            Some(&alice),
+            "POST",
+            "/groups/asked/members/bob/unban",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, g) = a.call(Some(&bob), "GET", "/groups/asked", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(g["members_count"], 1);
+    assert_eq!(g["viewer"]["membership"], "none");
+}
+
+#[tokio::test]
+async fn a_private_groups_members_and_the_directory() {
+    let a = app();
+    let alice = a.token("alice", &[]).await;
+    let bob = a.token("bob", &[]).await;
+    for body in [
+        json!({"name": "secret", "visibility": "private", "category": "misc"}),
+        json!({"name": "open_one", "category": "programming", "display_name": "Open house"}),
+    ] {
+        let (s, _) = a.call(Some(&alice), "POST", "/groups", Some(body)).await;
+        assert_eq!(s, StatusCode::CREATED);
+    }
+    let (s, v) = a
+        .call(Some(&bob), "POST", "/groups/open_one/join", None)
+        .await;
+    assert_eq!((s, v), (StatusCode::OK, json!({"state": "member"})));
+    let (s, _) = a
+        .call(Some(&bob), "POST", "/groups/open_one/leave", None)
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = a
+        .call(Some(&bob), "POST", "/groups/open_one/join", None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+
+    let (s, _) = a
+        .call(Some(&bob), "GET", "/groups/secret/members", None)
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = a.call(None, "GET", "/groups/secret/members", None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = a
+        .call(Some(&alice), "GET", "/groups/secret/members", None)
+        .await;
+    assert_eq!((s, names(&v)), (StatusCode::OK, vec!["alice".to_string()]));
+    let (s, g) = a.call(None, "GET", "/groups/secret", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(g["visibility"], "private");
+
+    let (s, v) = a.call(None, "GET", "/groups", None).await;
+    assert_eq!(
+        (s, names(&v)),
+        (StatusCode::OK, vec!["open_one".into(), "secret".into()])
+    );
+    let (s, v) = a.call(None, "GET", "/groups?sort=members", None).await;
+    assert_eq!(
+        (s, names(&v)),
+        (StatusCode::OK, vec!["open_one".into(), "secret".into()])
+    );
+    let (s, v) = a.call(None, "GET", "/groups?q=house", None).await;
+    assert_eq!(
+        (s, names(&v)),
+        (StatusCode::OK, vec!["open_one".to_string()])
+    );
+    let (s, v) = a
+        .call(None, "GET", "/groups?category=misc&sort=new", None)
+        .await;
+    assert_eq!((s, names(&v)), (StatusCode::OK, vec!["secret".to_string()]));
+    let (s, e) = a.call(None, "GET", "/groups?sort=hot", None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["field"], "sort");
+}
+
+#[tokio::test]
+async fn tokens_need_the_scopes_of_each_route() {
+    let a = app();
+    let alice = a.token("alice", &[]).await;
+    let (s, _) = a
+        .call(
+            Some(&alice),
+            "POST",
+            "/groups",
+            Some(json!({"name": "rust"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let reader = a.token("bob", &["read"]).await;
+    let (s, _) = a.call(Some(&reader), "GET", "/groups", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = a
+        .call(Some(&reader), "GET", "/groups/rust/members", None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    for (method, uri) in [
+        ("POST", "/groups/rust/join"),
+        ("POST", "/groups/rust/leave"),
+        ("PATCH", "/groups/rust"),
+        ("DELETE", "/groups/rust"),
+        ("POST", "/groups/rust/members/alice/ban"),
+    ] {
+        let (s, e) = a.call(Some(&reader), method, uri, Some(json!({}))).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{method} {uri}");
+        assert!(e["error"].as_str().is_some_and(|m| m.contains("scopes")));
+    }
+    let (s, _) = a
+        .call(
+            Some(&reader),
+            "POST",
+            "/groups",
+            Some(json!({"name": "mine"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // Joining is following: write:follows is enough.
+    let follower = a.token("bob", &["write:follows"]).await;
+    let (s, v) = a
+        .call(Some(&follower), "POST", "/groups/rust/join", None)
+        .await;
+    assert_eq!((s, v), (StatusCode::OK, json!({"state": "member"})));
+    let (s, _) = a
+        .call(Some(&follower), "PATCH", "/groups/rust", Some(json!({})))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
