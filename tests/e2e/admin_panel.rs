@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::harness::TestNode;
+use crate::harness::{csrf, TestNode};
 
 use crate::gossip::peer_ids as peers;
 
@@ -19,15 +19,6 @@ async fn page(node: &TestNode, token: &str, path: &str) -> String {
         .expect("panel");
     assert_eq!(r.status(), StatusCode::OK, "{path}");
     r.text().await.expect("html")
-}
-
-/// The form token in a panel page.
-fn csrf(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a form token")
-        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -215,49 +215,53 @@ impl TestNode {
     /// through its own login form, as a browser would; returns the value
     /// of the panel's session cookie (API tokens are no panel cookies).
     pub async fn panel_login(&self, username: &str) -> String {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
+        let client = browser();
+        self.form_sign_in(
+            &client,
+            "/admin/login",
+            "kodeon_form",
+            "kodeon_admin",
+            username,
+        )
+        .await
+    }
+
+    /// Signs `login` (password [`PASSWORD`]) in through the sign-in form
+    /// at `path`, as a browser would: the form first (its pre-session
+    /// cookie `form_cookie` and its token), then the fields. Returns the
+    /// value of the `session_cookie` it sets.
+    pub async fn form_sign_in(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        form_cookie: &str,
+        session_cookie: &str,
+        login: &str,
+    ) -> String {
         let form = client
-            .get(format!("{}/admin/login", self.base))
+            .get(format!("{}{path}", self.base))
             .send()
             .await
-            .expect("login page");
-        let cookie = |r: &reqwest::Response, name: &str| {
-            r.headers()
-                .get_all("set-cookie")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .find_map(|v| v.strip_prefix(&format!("{name}=")))
-                .and_then(|v| v.split(';').next())
-                .map(str::to_string)
-        };
-        let pre = cookie(&form, "kodeon_form").expect("pre-session cookie");
-        let html = form.text().await.expect("html");
-        let csrf = html
-            .split("name=\"csrf\" value=\"")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-            .expect("a form token")
-            .to_string();
+            .expect("sign-in page");
+        let pre = set_cookie(&form, form_cookie).expect("pre-session cookie");
+        let token = csrf(&form.text().await.expect("html"));
         let r = client
-            .post(format!("{}/admin/login", self.base))
-            .header("cookie", format!("kodeon_form={pre}"))
+            .post(format!("{}{path}", self.base))
+            .header("cookie", format!("{form_cookie}={pre}"))
             .form(&[
-                ("csrf", csrf.as_str()),
-                ("login", username),
+                ("csrf", token.as_str()),
+                ("login", login),
                 ("password", PASSWORD),
             ])
             .send()
             .await
-            .expect("login");
+            .expect("sign in");
         assert_eq!(
             r.status(),
             StatusCode::SEE_OTHER,
-            "panel login of {username}"
+            "sign-in of {login} at {path}"
         );
-        cookie(&r, "kodeon_admin").expect("a panel session cookie")
+        set_cookie(&r, session_cookie).expect("a session cookie")
     }
 
     /// The node's host (`localhost:PORT` or `127.0.0.1:PORT`).
@@ -440,6 +444,35 @@ async fn bind_retrying(port: u16) -> tokio::net::TcpListener {
             Err(e) => panic!("bind 127.0.0.1:{port}: {e}"),
         }
     }
+}
+
+/// An HTTP client that follows no redirects, as a browser's form flows
+/// are checked.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The value a response's `Set-Cookie` gives `name`.
+pub fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string)
+}
+
+/// The first form token of a page.
+pub fn csrf(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a form token")
+        .to_string()
 }
 
 /// Polls `check` until it returns `Some` (10 s at most): for what must

@@ -6,7 +6,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::harness::{eventually, TestNode, PASSWORD};
+use crate::harness::{browser, csrf, eventually, TestNode};
 
 /// A browser's view of one node's web app: no redirects followed, the
 /// session cookie sent by hand.
@@ -14,26 +14,6 @@ struct Browser {
     base: String,
     http: reqwest::Client,
     cookie: String,
-}
-
-/// The value a response's `Set-Cookie` gives `name`.
-fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix(&format!("{name}=")))
-        .and_then(|v| v.split(';').next())
-        .map(str::to_string)
-}
-
-/// The first form token of a page.
-fn csrf(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a form token")
-        .to_string()
 }
 
 /// `s` percent-encoded for a URL's query.
@@ -51,30 +31,10 @@ fn encoded(s: &str) -> String {
 impl Browser {
     /// Signs `login` in through the app's sign-in form.
     async fn sign_in(node: &TestNode, login: &str) -> Browser {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        let form = http
-            .get(format!("{}/login", node.base))
-            .send()
-            .await
-            .expect("sign-in page");
-        let pre = set_cookie(&form, "kodeon_app_form").expect("pre-session cookie");
-        let token = csrf(&form.text().await.expect("html"));
-        let r = http
-            .post(format!("{}/login", node.base))
-            .header("cookie", format!("kodeon_app_form={pre}"))
-            .form(&[
-                ("csrf", token.as_str()),
-                ("login", login),
-                ("password", PASSWORD),
-            ])
-            .send()
-            .await
-            .expect("sign in");
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in of {login}");
-        let session = set_cookie(&r, "kodeon_session").expect("a session cookie");
+        let http = browser();
+        let session = node
+            .form_sign_in(&http, "/login", "kodeon_app_form", "kodeon_session", login)
+            .await;
         Browser {
             base: node.base.clone(),
             http,

@@ -2,14 +2,13 @@
 
 use std::sync::Arc;
 
-use axum::body::{to_bytes, Body};
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::Router;
 use node::members::NewMember;
 use node::model::Role;
 use node::{Node, NodeConfig};
-use tower::ServiceExt;
 
+use crate::test_support::send;
 use crate::{router, WebSettings};
 
 struct Panel {
@@ -54,35 +53,6 @@ async fn panel() -> Panel {
         member_token: tokens.pop().expect("member"),
         admin_token: tokens.pop().expect("admin"),
         _dir: dir,
-    }
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-async fn send(app: &Router, method: &str, uri: &str, cookie: Option<&str>, form: &str) -> Reply {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("content-type", "application/x-www-form-urlencoded");
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::from(form.to_string())).expect("request"))
-        .await
-        .expect("response");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = to_bytes(res.into_body(), 1 << 22).await.expect("body");
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
     }
 }
 

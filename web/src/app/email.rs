@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use node::NodeError;
+use node::{Node, NodeError, NodeResult};
 use serde::Deserialize;
 
 use super::{field, render, set_cookie, AppError, Me, FORM_COOKIE};
@@ -106,44 +106,6 @@ fn pre_session_page(
     )
 }
 
-fn confirm_page(
-    s: &AppState,
-    headers: &HeaderMap,
-    page: ConfirmEmailPage,
-    status: StatusCode,
-) -> Response {
-    let enabled = s.node.email_enabled();
-    pre_session_page(s, headers, status, |site, csrf| {
-        render(ConfirmEmailPage {
-            domain: site.domain,
-            members: site.members,
-            posts: site.posts,
-            csrf,
-            enabled,
-            ..page
-        })
-    })
-}
-
-fn forgot_page(
-    s: &AppState,
-    headers: &HeaderMap,
-    page: ForgotPasswordPage,
-    status: StatusCode,
-) -> Response {
-    let enabled = s.node.email_enabled();
-    pre_session_page(s, headers, status, |site, csrf| {
-        render(ForgotPasswordPage {
-            domain: site.domain,
-            members: site.members,
-            posts: site.posts,
-            csrf,
-            enabled,
-            ..page
-        })
-    })
-}
-
 fn reset_page(
     s: &AppState,
     headers: &HeaderMap,
@@ -169,29 +131,116 @@ fn token_error(e: &NodeError) -> Option<String> {
     }
 }
 
-/// The checks of a form that asks for mail: its pre-session token (else
-/// 403), a username or address (else 422), then the per-IP limit (else
-/// 429). The typed login, or the status and words to show next to it.
-fn mail_request_checks(
+/// A page whose form asks the node to send mail (the confirmation link
+/// again, a password reset link): the typed login with an error next to
+/// it, and what it says once the request is taken.
+trait MailRequestPage: Default {
+    /// Its `login` field and the error next to it.
+    fn login(&mut self) -> (&mut String, &mut Option<String>);
+    /// Asks the node to send the mail to the account `login` names.
+    async fn ask(node: &Node, login: &str) -> NodeResult<()>;
+    /// Marks the request as taken.
+    fn taken(&mut self);
+    /// The page as the answer, with `status`.
+    fn show(self, s: &AppState, headers: &HeaderMap, status: StatusCode) -> Response;
+}
+
+impl MailRequestPage for ConfirmEmailPage {
+    fn login(&mut self) -> (&mut String, &mut Option<String>) {
+        (&mut self.login, &mut self.login_error)
+    }
+
+    async fn ask(node: &Node, login: &str) -> NodeResult<()> {
+        node.resend_confirmation(login).await
+    }
+
+    fn taken(&mut self) {
+        self.notice = Some(
+            "If an account with that name or address awaits confirmation, we sent it a new link. It works for a day.",
+        );
+    }
+
+    fn show(self, s: &AppState, headers: &HeaderMap, status: StatusCode) -> Response {
+        let enabled = s.node.email_enabled();
+        pre_session_page(s, headers, status, |site, csrf| {
+            render(ConfirmEmailPage {
+                domain: site.domain,
+                members: site.members,
+                posts: site.posts,
+                csrf,
+                enabled,
+                ..self
+            })
+        })
+    }
+}
+
+impl MailRequestPage for ForgotPasswordPage {
+    fn login(&mut self) -> (&mut String, &mut Option<String>) {
+        (&mut self.login, &mut self.login_error)
+    }
+
+    async fn ask(node: &Node, login: &str) -> NodeResult<()> {
+        node.request_password_reset(login).await
+    }
+
+    fn taken(&mut self) {
+        self.sent = true;
+    }
+
+    fn show(self, s: &AppState, headers: &HeaderMap, status: StatusCode) -> Response {
+        let enabled = s.node.email_enabled();
+        pre_session_page(s, headers, status, |site, csrf| {
+            render(ForgotPasswordPage {
+                domain: site.domain,
+                members: site.members,
+                posts: site.posts,
+                csrf,
+                enabled,
+                ..self
+            })
+        })
+    }
+}
+
+/// Answers a form that asks for mail: 403 without its pre-session token;
+/// 422 without a username or address and 429 past the per-IP limit, the
+/// error next to the login. Then the node is asked, and the answer is the
+/// same whether or not such an account exists; without e-mail (the node's
+/// `Forbidden`), the page that says so.
+async fn ask_for_mail<P: MailRequestPage>(
     s: &AppState,
     ip: &str,
     headers: &HeaderMap,
     form: &HashMap<String, String>,
-) -> Result<String, (StatusCode, String)> {
+) -> Response {
     if !pre_session_ok_named(s, headers, form, FORM_COOKIE) {
-        return Err((StatusCode::FORBIDDEN, String::new()));
+        return AppError::forged().into_response();
     }
     let login = field(form, "login").to_string();
-    if login.is_empty() {
-        return Err((
+    let mut page = P::default();
+    *page.login().0 = login.clone();
+    let refused = if login.is_empty() {
+        Some((
             StatusCode::UNPROCESSABLE_ENTITY,
-            "enter your username or e-mail address".into(),
-        ));
+            "enter your username or e-mail address".to_string(),
+        ))
+    } else {
+        let limited = s.limiters.check(Action::Register, ip).err();
+        limited.map(|l| (l.status, l.message))
+    };
+    if let Some((status, message)) = refused {
+        *page.login().1 = Some(message);
+        return page.show(s, headers, status);
     }
-    if let Err(limited) = s.limiters.check(Action::Register, ip) {
-        return Err((limited.status, limited.message));
+    match P::ask(&s.node, &login).await {
+        Ok(()) => {
+            page.taken();
+            page.show(s, headers, StatusCode::OK)
+        }
+        Err(NodeError::Forbidden(_)) => page.show(s, headers, StatusCode::OK),
+        Err(e) => AppError::from(e).into_response(),
     }
-    Ok(login)
 }
 
 /// The query of `/confirm-email`: `sent=1` right after signing up.
@@ -214,7 +263,7 @@ pub async fn confirm_form(
         notice,
         ..ConfirmEmailPage::default()
     };
-    confirm_page(&s, &headers, page, StatusCode::OK)
+    page.show(&s, &headers, StatusCode::OK)
 }
 
 /// POST /confirm-email — sends the confirmation link again; the same
@@ -225,28 +274,7 @@ pub async fn resend(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let mut page = ConfirmEmailPage {
-        login: field(&form, "login").to_string(),
-        ..ConfirmEmailPage::default()
-    };
-    let login = match mail_request_checks(&s, &ip.to_string(), &headers, &form) {
-        Ok(login) => login,
-        Err((StatusCode::FORBIDDEN, _)) => return AppError::forged().into_response(),
-        Err((status, message)) => {
-            page.login_error = Some(message);
-            return confirm_page(&s, &headers, page, status);
-        }
-    };
-    match s.node.resend_confirmation(&login).await {
-        Ok(()) => {
-            page.notice = Some(
-                "If an account with that name or address awaits confirmation, we sent it a new link. It works for a day.",
-            );
-            confirm_page(&s, &headers, page, StatusCode::OK)
-        }
-        Err(NodeError::Forbidden(_)) => confirm_page(&s, &headers, page, StatusCode::OK),
-        Err(e) => AppError::from(e).into_response(),
-    }
+    ask_for_mail::<ConfirmEmailPage>(&s, &ip.to_string(), &headers, &form).await
 }
 
 /// GET /confirm-email/{token} — follows a confirmation link.
@@ -261,7 +289,7 @@ pub async fn confirm(
                 confirmed: true,
                 ..ConfirmEmailPage::default()
             };
-            confirm_page(&s, &headers, page, StatusCode::OK)
+            page.show(&s, &headers, StatusCode::OK)
         }
         Err(e) => match token_error(&e) {
             Some(message) => {
@@ -269,7 +297,7 @@ pub async fn confirm(
                     error: Some(message),
                     ..ConfirmEmailPage::default()
                 };
-                confirm_page(&s, &headers, page, StatusCode::BAD_REQUEST)
+                page.show(&s, &headers, StatusCode::BAD_REQUEST)
             }
             None => AppError::from(e).into_response(),
         },
@@ -278,7 +306,7 @@ pub async fn confirm(
 
 /// GET /forgot-password — the form (or, without e-mail, who to ask).
 pub async fn forgot_form(State(s): State<AppState>, headers: HeaderMap) -> Response {
-    forgot_page(&s, &headers, ForgotPasswordPage::default(), StatusCode::OK)
+    ForgotPasswordPage::default().show(&s, &headers, StatusCode::OK)
 }
 
 /// POST /forgot-password — sends a reset link if the account exists; the
@@ -289,26 +317,7 @@ pub async fn forgot(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let mut page = ForgotPasswordPage {
-        login: field(&form, "login").to_string(),
-        ..ForgotPasswordPage::default()
-    };
-    let login = match mail_request_checks(&s, &ip.to_string(), &headers, &form) {
-        Ok(login) => login,
-        Err((StatusCode::FORBIDDEN, _)) => return AppError::forged().into_response(),
-        Err((status, message)) => {
-            page.login_error = Some(message);
-            return forgot_page(&s, &headers, page, status);
-        }
-    };
-    match s.node.request_password_reset(&login).await {
-        Ok(()) => {
-            page.sent = true;
-            forgot_page(&s, &headers, page, StatusCode::OK)
-        }
-        Err(NodeError::Forbidden(_)) => forgot_page(&s, &headers, page, StatusCode::OK),
-        Err(e) => AppError::from(e).into_response(),
-    }
+    ask_for_mail::<ForgotPasswordPage>(&s, &ip.to_string(), &headers, &form).await
 }
 
 /// GET /reset-password/{token} — the new-password form, if the link is

@@ -8,7 +8,7 @@ use node::{NodeError, PageRequest};
 use serde::Deserialize;
 
 use super::templates::{Compose, EditPage, HomePage, VISIBILITIES};
-use super::{back, field, render, AppError, AppForm, MemberSession};
+use super::{back, field, render, render_with_status, AppError, AppForm, MemberSession};
 use crate::public_pages::{member_card, site, Site};
 use crate::rate_limit::Action;
 use crate::state::AppState;
@@ -265,16 +265,17 @@ fn edit_page(
         members,
         posts,
     } = site(s)?;
-    let mut response = render(EditPage {
-        domain,
-        members,
-        posts,
-        me: Some(session.me),
-        compose,
-        visibilities: VISIBILITIES,
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_with_status(
+        EditPage {
+            domain,
+            members,
+            posts,
+            me: Some(session.me),
+            compose,
+            visibilities: VISIBILITIES,
+        },
+        status,
+    )
 }
 
 /// A post id from the path (anything else is no post).

@@ -322,6 +322,12 @@ pub fn render(t: impl Template) -> Result<Response, AppError> {
     Ok(response)
 }
 
+/// Renders a template as [`render`] does, answered with `status` (a form
+/// shown again with its errors, say).
+pub fn render_with_status(t: impl Template, status: StatusCode) -> Result<Response, AppError> {
+    render(t).map(|response| (status, response).into_response())
+}
+
 /// Marks a page shown to a signed-in member as private: not cached, not
 /// framed, forms posting only here.
 pub fn private(response: &mut Response) {

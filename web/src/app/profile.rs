@@ -15,7 +15,7 @@ use node::NodeError;
 use serde::Deserialize;
 
 use super::upload::AppUpload;
-use super::{field, render, AppError, AppForm, Me, MemberSession};
+use super::{field, render_with_status, AppError, AppForm, Me, MemberSession};
 use crate::public_pages::{site, Site};
 use crate::rate_limit::Action;
 use crate::state::AppState;
@@ -331,20 +331,21 @@ fn profile_page(
         members,
         posts,
     } = site(s)?;
-    let mut response = render(ProfileSettingsPage {
-        domain,
-        members,
-        posts,
-        me: Some(session.me),
-        avatar,
-        form,
-        levels: LEVELS,
-        privacies: PRIVACIES,
-        max_avatar_mib: node::media::MAX_UPLOAD_BYTES / (1024 * 1024),
-        notice,
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_with_status(
+        ProfileSettingsPage {
+            domain,
+            members,
+            posts,
+            me: Some(session.me),
+            avatar,
+            form,
+            levels: LEVELS,
+            privacies: PRIVACIES,
+            max_avatar_mib: node::media::MAX_UPLOAD_BYTES / (1024 * 1024),
+            notice,
+        },
+        status,
+    )
 }
 
 /// The query of `/settings/profile`: what was just done.
@@ -389,31 +390,23 @@ pub async fn save(
         .map(|m| m.profile.avatar_url.clone())
         .unwrap_or_default();
     let (mut entered, update) = parse(&form);
-    let Some(update) = update else {
-        return profile_page(
-            &s,
-            session,
-            avatar,
-            entered,
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    };
-    match s.node.update_profile(&session.viewer, update).await {
-        Ok(_) => Ok(Redirect::to("/settings/profile?done=saved").into_response()),
-        Err(NodeError::Invalid { field, message } | NodeError::TooLarge { field, message }) => {
-            entered.set_error(field, message);
-            profile_page(
-                &s,
-                session,
-                avatar,
-                entered,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+    if let Some(update) = update {
+        match s.node.update_profile(&session.viewer, update).await {
+            Ok(_) => return Ok(Redirect::to("/settings/profile?done=saved").into_response()),
+            Err(NodeError::Invalid { field, message } | NodeError::TooLarge { field, message }) => {
+                entered.set_error(field, message)
+            }
+            Err(e) => return Err(e.into()),
         }
-        Err(e) => Err(e.into()),
     }
+    profile_page(
+        &s,
+        session,
+        avatar,
+        entered,
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
 }
 
 /// POST /settings/avatar — a multipart form (its token first): the image

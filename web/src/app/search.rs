@@ -10,7 +10,7 @@ use federation::{Kinds, SearchQuery};
 use node::model::MemberView;
 use serde::Deserialize;
 
-use super::{render, AppError, Me, MemberSession};
+use super::{render_with_status, AppError, Me, MemberSession};
 use crate::error::ApiError;
 use crate::public_pages::{member_card, site, Card, Origin, Site};
 use crate::state::AppState;
@@ -178,7 +178,5 @@ pub async fn page(
         }
     }
     page.me = Some(session.me);
-    let mut response = render(page)?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_with_status(page, status)
 }

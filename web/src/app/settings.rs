@@ -10,7 +10,7 @@ use node::NodeError;
 use serde::Deserialize;
 
 use super::templates::{PasswordErrors, SessionItem, SettingsPage};
-use super::{render, AppError, AppForm, MemberSession};
+use super::{render_with_status, AppError, AppForm, MemberSession};
 use crate::extract::parse_id;
 use crate::public_pages::{site, Site};
 use crate::state::AppState;
@@ -54,18 +54,19 @@ fn settings_page(
         .member()
         .map(|m| m.profile.avatar_url.clone())
         .unwrap_or_default();
-    let mut response = render(SettingsPage {
-        domain,
-        members,
-        posts,
-        me: Some(session.me),
-        avatar,
-        sessions,
-        notice,
-        errors,
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_with_status(
+        SettingsPage {
+            domain,
+            members,
+            posts,
+            me: Some(session.me),
+            avatar,
+            sessions,
+            notice,
+            errors,
+        },
+        status,
+    )
 }
 
 /// The query of `/settings`: what was just done.

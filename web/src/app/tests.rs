@@ -12,9 +12,10 @@ use node::posts::NewPost;
 use node::{Id, Node, NodeConfig, NodeError, PageRequest, Viewer};
 use tower::ServiceExt;
 
+use crate::test_support::{send, Reply};
 use crate::{router, WebSettings};
 
-/// A node with the members bob and carol, and the router over it.
+/// A node with its members, and the router over it.
 pub(super) struct App {
     pub(super) app: Router,
     pub(super) node: Arc<Node>,
@@ -22,118 +23,64 @@ pub(super) struct App {
     _dir: tempfile::TempDir,
 }
 
+/// A node with the members bob and carol, and the router over it.
 pub(super) async fn app() -> App {
+    let members = [("bob", Role::Member), ("carol", Role::Member)];
+    app_with(&members, |_| {}, WebSettings::default()).await
+}
+
+/// A node in dev mode, `configure`d, with `members` (name, role; password
+/// `password123`), and the router over it with `settings`.
+pub(super) async fn app_with(
+    members: &[(&str, Role)],
+    configure: impl FnOnce(&mut NodeConfig),
+    settings: WebSettings,
+) -> App {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut config = NodeConfig::new(dir.path(), "k.test");
     config.dev = true;
+    configure(&mut config);
     let node = Arc::new(Node::open(config).expect("open"));
-    let mut members = Vec::new();
-    for name in ["bob", "carol"] {
+    let mut made = Vec::new();
+    for (name, role) in members {
         let m = node
             .create_member(
                 NewMember {
-                    username: name.into(),
+                    username: (*name).into(),
                     email: format!("{name}@k.test"),
                     password: "password123".into(),
                     ..NewMember::default()
                 },
-                Role::Member,
+                *role,
             )
             .await
             .expect("member");
-        members.push(m);
+        made.push(m);
     }
     App {
-        app: router(node.clone(), WebSettings::default()),
+        app: router(node.clone(), settings),
         node,
-        members,
+        members: made,
         _dir: dir,
     }
 }
 
-/// A response as the tests read it.
-pub(super) struct Reply {
-    pub(super) status: StatusCode,
-    pub(super) headers: axum::http::HeaderMap,
-    pub(super) body: String,
-}
-
-impl Reply {
-    /// The value a `Set-Cookie` of this reply gives `name`.
-    pub(super) fn cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(|v| v.split(';').next())
-            .filter_map(|pair| pair.split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_string())
-    }
-
-    /// The first `csrf` field of the page.
-    pub(super) fn csrf(&self) -> String {
-        let start = self
-            .body
-            .find("name=\"csrf\" value=\"")
-            .map(|i| i + "name=\"csrf\" value=\"".len())
-            .expect("a csrf field");
-        let rest = &self.body[start..];
-        rest[..rest.find('"').expect("end of the value")].to_string()
-    }
-
-    pub(super) fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-}
-
-pub(super) async fn send(
-    app: &Router,
-    method: &str,
-    uri: &str,
-    cookie: Option<&str>,
-    form: &str,
-) -> Reply {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("content-type", "application/x-www-form-urlencoded");
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::from(form.to_string())).expect("request"))
-        .await
-        .expect("response");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = to_bytes(res.into_body(), 1 << 22).await.expect("body");
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+/// A page before any session: the reply, its pre-session cookie header
+/// and its form token.
+pub(super) async fn form_page(app: &Router, uri: &str) -> (Reply, String, String) {
+    let page = send(app, "GET", uri, None, "").await;
+    assert_eq!(page.status, StatusCode::OK, "{uri}");
+    let pre = page.cookie(super::FORM_COOKIE).expect("pre-session cookie");
+    let csrf = page.csrf();
+    (page, format!("{}={pre}", super::FORM_COOKIE), csrf)
 }
 
 /// Posts the sign-in form as a browser would: the form first (its
 /// pre-session cookie and token), then the fields.
 pub(super) async fn sign_in(app: &Router, login: &str, password: &str) -> Reply {
-    let page = send(app, "GET", "/login", None, "").await;
-    assert_eq!(page.status, StatusCode::OK);
-    let pre = page.cookie(super::FORM_COOKIE).expect("pre-session cookie");
-    let form = format!("csrf={}&login={login}&password={password}", page.csrf());
-    send(
-        app,
-        "POST",
-        "/login",
-        Some(&format!("{}={pre}", super::FORM_COOKIE)),
-        &form,
-    )
-    .await
+    let (_, cookie, csrf) = form_page(app, "/login").await;
+    let form = format!("csrf={csrf}&login={login}&password={password}");
+    send(app, "POST", "/login", Some(&cookie), &form).await
 }
 
 /// A signed-in member's cookie header and form token.
@@ -440,8 +387,7 @@ async fn signing_out_ends_the_session() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.cookie(super::SESSION_COOKIE).as_deref(), Some(""));
     let r = send(&a.app, "GET", "/home", Some(&bob), "").await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.location(), "/login");
+    r.assert_to_sign_in();
 }
 
 #[tokio::test]
@@ -457,31 +403,11 @@ async fn api_tokens_and_app_cookies_are_not_interchangeable() {
         "",
     )
     .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.location(), "/login");
+    r.assert_to_sign_in();
     let (bob, _) = session(&a.app, "bob").await;
     let token = bob.trim_start_matches("kodeon_session=");
-    let bearer = |t: &str| {
-        Request::builder()
-            .uri("/api/kodeon/v1/feeds/home")
-            .header(header::AUTHORIZATION, format!("Bearer {t}"))
-            .body(Body::empty())
-            .expect("request")
-    };
-    let res = a
-        .app
-        .clone()
-        .oneshot(bearer(token))
-        .await
-        .expect("response");
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let res = a
-        .app
-        .clone()
-        .oneshot(bearer(&api.token))
-        .await
-        .expect("response");
-    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(api_status(&a.app, token).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(api_status(&a.app, &api.token).await, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -813,8 +739,7 @@ async fn profile_and_notification_forms_need_a_session_and_its_token() {
     assert!(!page.body.contains("/members/carol/"));
     assert!(!page.body.contains("Notifications"));
     let r = send(&a.app, "GET", "/notifications", None, "").await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.location(), "/login");
+    r.assert_to_sign_in();
 
     let (bob, _) = session(&a.app, "bob").await;
     let (carol, carols_csrf) = session(&a.app, "carol").await;
@@ -1075,9 +1000,7 @@ async fn settings_change_the_password() {
 async fn settings_are_for_signed_in_members() {
     let a = app().await;
     let r = send(&a.app, "GET", "/settings", None, "").await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.location(), "/login");
+    r.assert_to_sign_in();
     let r = send(&a.app, "POST", "/settings/password", None, "").await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.location(), "/login");
+    r.assert_to_sign_in();
 }

@@ -9,7 +9,8 @@ use futures_util::StreamExt;
 use node::PageRequest;
 use tower::ServiceExt;
 
-use super::tests::{app, post_as, send, session, viewer, App, Reply};
+use super::tests::{app, post_as, session, viewer, App};
+use crate::test_support::{multipart, read_until, send, send_multipart};
 
 /// A small PNG.
 fn png() -> Vec<u8> {
@@ -20,51 +21,27 @@ fn png() -> Vec<u8> {
     out.into_inner()
 }
 
-/// A multipart body of `fields` (in order) and, if given, a file.
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
-    let boundary = "kodeonboundary42";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    if let Some((name, bytes)) = file {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
+/// The compose form's multipart body: `fields` in order, then the image
+/// if one is given.
+fn compose_form(fields: &[(&str, &str)], image: Option<&[u8]>) -> (String, Vec<u8>) {
+    let mut parts: Vec<_> = fields
+        .iter()
+        .map(|(name, value)| (*name, None, value.as_bytes()))
+        .collect();
+    parts.extend(image.map(|bytes| ("image", Some("a.png"), bytes)));
+    multipart(&parts)
 }
 
-async fn send_multipart(a: &App, uri: &str, cookie: &str, body: (String, Vec<u8>)) -> Reply {
+/// The live updates of the session `cookie`, opened.
+async fn open_live(a: &App, cookie: &str) -> BodyDataStream {
     let req = Request::builder()
-        .method("POST")
-        .uri(uri)
-        .header(header::CONTENT_TYPE, body.0)
+        .uri("/live")
         .header(header::COOKIE, cookie)
-        .body(Body::from(body.1))
+        .body(Body::empty())
         .expect("request");
     let res = a.app.clone().oneshot(req).await.expect("response");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
-        .await
-        .expect("body");
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    assert_eq!(res.status(), StatusCode::OK);
+    res.into_body().into_data_stream()
 }
 
 #[tokio::test]
@@ -72,7 +49,7 @@ async fn a_post_with_an_image_its_description_tags_and_category() {
     let a = app().await;
     let (bob, csrf) = session(&a.app, "bob").await;
     let image = png();
-    let body = multipart(
+    let body = compose_form(
         &[
             ("csrf", &csrf),
             ("back", "/home"),
@@ -83,9 +60,9 @@ async fn a_post_with_an_image_its_description_tags_and_category() {
             ("image_description", "Four red tomatoes on a vine"),
             ("visibility", "public"),
         ],
-        Some(("image", &image)),
+        Some(image.as_slice()),
     );
-    let r = send_multipart(&a, "/compose", &bob, body).await;
+    let r = send_multipart(&a.app, "/compose", &bob, body).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = a
         .node
@@ -116,7 +93,7 @@ async fn a_post_with_an_image_its_description_tags_and_category() {
 async fn a_bad_image_stays_on_the_form_with_what_was_written() {
     let a = app().await;
     let (bob, csrf) = session(&a.app, "bob").await;
-    let body = multipart(
+    let body = compose_form(
         &[
             ("csrf", &csrf),
             ("content", "Text kept"),
@@ -124,9 +101,9 @@ async fn a_bad_image_stays_on_the_form_with_what_was_written() {
             ("image_description", "described"),
             ("visibility", "public"),
         ],
-        Some(("image", b"not an image at all")),
+        Some(&b"not an image at all"[..]),
     );
-    let r = send_multipart(&a, "/compose", &bob, body).await;
+    let r = send_multipart(&a.app, "/compose", &bob, body).await;
     assert!(r.status.is_client_error(), "{}", r.status);
     assert!(r.body.contains("id=\"image-error\""), "{}", r.body);
     assert!(r.body.contains(">Text kept</textarea>"));
@@ -142,24 +119,24 @@ async fn a_multipart_form_must_start_with_its_token() {
     let (bob, csrf) = session(&a.app, "bob").await;
     let image = png();
     // The token after the file: refused before the file is looked at.
-    let body = multipart(
+    let body = compose_form(
         &[
             ("content", "Sneaky"),
             ("visibility", "public"),
             ("csrf", &csrf),
         ],
-        Some(("image", &image)),
+        Some(image.as_slice()),
     );
-    let r = send_multipart(&a, "/compose", &bob, body).await;
+    let r = send_multipart(&a.app, "/compose", &bob, body).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // No token at all.
-    let body = multipart(&[("content", "Sneaky")], None);
-    let r = send_multipart(&a, "/compose", &bob, body).await;
+    let body = compose_form(&[("content", "Sneaky")], None);
+    let r = send_multipart(&a.app, "/compose", &bob, body).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // Another session's token.
     let (_, carols) = session(&a.app, "carol").await;
-    let body = multipart(&[("csrf", &carols), ("content", "Sneaky")], None);
-    let r = send_multipart(&a, "/compose", &bob, body).await;
+    let body = compose_form(&[("csrf", &carols), ("content", "Sneaky")], None);
+    let r = send_multipart(&a.app, "/compose", &bob, body).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(a.node.stats().expect("stats").posts, 0);
 }
@@ -284,34 +261,11 @@ async fn the_preview_renders_as_a_post_would() {
     assert_eq!(a.node.stats().expect("stats").posts, 0);
 }
 
-/// What the stream sends until `seen` is in it (or 5 s pass).
-async fn read_until(body: &mut BodyDataStream, seen: &str) -> String {
-    let mut text = String::new();
-    let _ = tokio::time::timeout(Duration::from_secs(5), async {
-        while let Some(Ok(chunk)) = body.next().await {
-            text.push_str(&String::from_utf8_lossy(&chunk));
-            if text.contains(seen) {
-                return;
-            }
-        }
-    })
-    .await;
-    assert!(text.contains(seen), "{seen:?} never came; got {text:?}");
-    text
-}
-
 #[tokio::test]
 async fn live_updates_bring_new_posts_and_the_unread_count() {
     let a = app().await;
     let (bob, csrf) = session(&a.app, "bob").await;
-    let req = Request::builder()
-        .uri("/live")
-        .header(header::COOKIE, &bob)
-        .body(Body::empty())
-        .expect("request");
-    let res = a.app.clone().oneshot(req).await.expect("response");
-    assert_eq!(res.status(), StatusCode::OK);
-    let mut live = res.into_body().into_data_stream();
+    let mut live = open_live(&a, &bob).await;
     // Bob follows Carol: her new post arrives as a card with his forms.
     let r = send(
         &a.app,
@@ -339,13 +293,7 @@ async fn live_updates_bring_new_posts_and_the_unread_count() {
 async fn live_updates_end_with_the_session() {
     let a = app().await;
     let (bob, csrf) = session(&a.app, "bob").await;
-    let req = Request::builder()
-        .uri("/live")
-        .header(header::COOKIE, &bob)
-        .body(Body::empty())
-        .expect("request");
-    let res = a.app.clone().oneshot(req).await.expect("response");
-    let mut live = res.into_body().into_data_stream();
+    let mut live = open_live(&a, &bob).await;
     let r = send(
         &a.app,
         "POST",

@@ -7,7 +7,8 @@ use node::model::{Member, Role};
 use node::remote::{RemoteActor, RemotePost};
 use node::{PageRequest, Viewer};
 
-use super::tests::{app, post_as, send, session, viewer, App, Reply};
+use super::tests::{app, post_as, session, viewer, App};
+use crate::test_support::{send, Reply};
 
 /// The value of the first `name` field of a page.
 fn value_of(page: &Reply, name: &str) -> String {
@@ -107,8 +108,7 @@ async fn search_finds_people_tags_and_posts_the_member_may_see() {
 
     // Visitors are sent to sign in.
     let r = send(&a.app, "GET", "/search?q=carol", None, "").await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.location(), "/login");
+    r.assert_to_sign_in();
 }
 
 #[tokio::test]
@@ -238,8 +238,7 @@ async fn messages_start_list_open_reply_and_stay_between_participants() {
     let r = send(&a.app, "GET", "/messages/nonsense", Some(&bob), "").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = send(&a.app, "GET", &link, None, "").await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.location(), "/login");
+    r.assert_to_sign_in();
 }
 
 #[tokio::test]
@@ -307,8 +306,7 @@ async fn the_new_forms_need_a_session_and_its_token() {
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = send(&a.app, "POST", "/messages", None, body).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.location(), "/login");
+    r.assert_to_sign_in();
     assert!(a
         .node
         .conversations(&viewer(&a, "carol"), &PageRequest::first(20))

@@ -8,9 +8,8 @@ use node::model::Privacy;
 use serde_json::Value;
 use tower::ServiceExt;
 
-use super::tests::{
-    api_login, api_status, app, post_as, send, session, sign_in, viewer, App, Reply,
-};
+use super::tests::{api_login, api_status, app, post_as, session, sign_in, viewer, App};
+use crate::test_support::{multipart, send, send_multipart};
 
 /// A valid profile form with `csrf`, `extra` appended (later fields win).
 fn profile_form(csrf: &str, extra: &str) -> String {
@@ -20,51 +19,6 @@ fn profile_form(csrf: &str, extra: &str) -> String {
          &link_name_0=github&link_value_0=bob_dev&link_name_1=&link_value_1=\
          &language=id&timezone=Asia%2FJakarta&notify_0=email&privacy=followers&locked=on{extra}"
     )
-}
-
-/// A multipart body of `parts` (name, file name if a file, bytes), and its
-/// content type.
-fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "XkodeonBoundary";
-    let mut body = Vec::new();
-    for (name, file, bytes) in parts {
-        let disposition = match file {
-            Some(f) => format!(
-                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream"
-            ),
-            None => format!("Content-Disposition: form-data; name=\"{name}\""),
-        };
-        body.extend_from_slice(format!("--{boundary}\r\n{disposition}\r\n\r\n").as_bytes());
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-/// Posts a multipart body to `uri` with the session `cookie`.
-async fn send_multipart(
-    app: &Router,
-    uri: &str,
-    cookie: &str,
-    (ct, body): (String, Vec<u8>),
-) -> Reply {
-    let req = Request::builder()
-        .method("POST")
-        .uri(uri)
-        .header("content-type", ct)
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body))
-        .expect("request");
-    let res = app.clone().oneshot(req).await.expect("response");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = to_bytes(res.into_body(), 1 << 24).await.expect("body");
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
 }
 
 /// A small PNG.
@@ -253,8 +207,7 @@ async fn profile_and_avatar_forms_without_this_sessions_token_change_nothing() {
     // Without a session: to the sign-in page.
     for uri in ["/settings/profile", "/settings/avatar"] {
         let r = send(&a.app, "POST", uri, None, &profile_form(&csrf, "")).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
-        assert_eq!(r.location(), "/login");
+        r.assert_to_sign_in();
     }
 }
 

@@ -542,13 +542,10 @@ async fn direct_messages_form_conversations() {
 fn multipart_png() -> (String, Vec<u8>) {
     let mut png = std::io::Cursor::new(Vec::new());
     image_png(&mut png);
-    let boundary = "XkodeonBoundary";
-    let mut body = Vec::new();
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\na red square\r\n").as_bytes());
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes());
-    body.extend_from_slice(png.get_ref());
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
+    crate::test_support::multipart(&[
+        ("description", None, b"a red square"),
+        ("file", Some("a.png"), png.get_ref()),
+    ])
 }
 
 /// A real 2×2 PNG.

@@ -3,45 +3,21 @@
 
 use std::sync::Arc;
 
-use axum::body::{to_bytes, Body};
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use axum::Router;
 use node::mail::MailMessage;
-use node::members::NewMember;
 use node::model::Role;
-use node::{Node, NodeConfig};
-use tower::ServiceExt;
+use node::Node;
 
+use crate::app::tests::{app_with, form_page, sign_in, App};
 use crate::mail::tests::Outbox;
-use crate::{router, WebSettings};
+use crate::test_support::send;
+use crate::WebSettings;
 
-struct App {
-    app: Router,
-    node: Arc<Node>,
-    outbox: Arc<Outbox>,
-    _dir: tempfile::TempDir,
-}
-
-/// A node with `email` on or off, a member bob and an admin root.
-async fn app(email: bool, failing: bool) -> App {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut config = NodeConfig::new(dir.path(), "k.test");
-    config.dev = true;
-    config.email = email;
-    let node = Arc::new(Node::open(config).expect("open"));
-    for (name, role) in [("bob", Role::Member), ("root", Role::Admin)] {
-        node.create_member(
-            NewMember {
-                username: name.into(),
-                email: format!("{name}@k.test"),
-                password: "password123".into(),
-                ..NewMember::default()
-            },
-            role,
-        )
-        .await
-        .expect("member");
-    }
+/// A node with `email` on or off (its mailer keeping what it is given,
+/// or refusing it when `failing`), a member bob and an admin root; and
+/// that mailer.
+async fn app(email: bool, failing: bool) -> (App, Arc<Outbox>) {
     let outbox = Arc::new(Outbox {
         fail: failing,
         ..Outbox::default()
@@ -50,79 +26,9 @@ async fn app(email: bool, failing: bool) -> App {
         mailer: email.then(|| outbox.clone() as Arc<dyn crate::mail::Mailer>),
         ..WebSettings::default()
     };
-    App {
-        app: router(node.clone(), settings),
-        node,
-        outbox,
-        _dir: dir,
-    }
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(|v| v.split(';').next())
-            .filter_map(|pair| pair.split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_string())
-    }
-
-    fn csrf(&self) -> String {
-        let marker = "name=\"csrf\" value=\"";
-        let start = self.body.find(marker).expect("a csrf field") + marker.len();
-        let rest = &self.body[start..];
-        rest[..rest.find('"').expect("end of the value")].to_string()
-    }
-
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-}
-
-async fn send(app: &Router, method: &str, uri: &str, cookie: Option<&str>, form: &str) -> Reply {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("content-type", "application/x-www-form-urlencoded");
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::from(form.to_string())).expect("request"))
-        .await
-        .expect("response");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = to_bytes(res.into_body(), 1 << 22).await.expect("body");
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-/// A page before any session: the reply, its pre-session cookie header
-/// and its form token.
-async fn form_page(app: &Router, uri: &str) -> (Reply, String, String) {
-    let page = send(app, "GET", uri, None, "").await;
-    let pre = page
-        .cookie(crate::app::FORM_COOKIE)
-        .expect("pre-session cookie");
-    let csrf = page.csrf();
-    (page, format!("{}={pre}", crate::app::FORM_COOKIE), csrf)
+    let members = [("bob", Role::Member), ("root", Role::Admin)];
+    let a = app_with(&members, |config| config.email = email, settings).await;
+    (a, outbox)
 }
 
 /// The token of the newest queued message.
@@ -135,15 +41,9 @@ fn last_token(node: &Node) -> String {
     }
 }
 
-async fn sign_in(app: &Router, login: &str, password: &str) -> Reply {
-    let (_, cookie, csrf) = form_page(app, "/login").await;
-    let form = format!("csrf={csrf}&login={login}&password={password}");
-    send(app, "POST", "/login", Some(&cookie), &form).await
-}
-
 #[tokio::test]
 async fn a_sign_up_confirms_its_address_before_signing_in() {
-    let a = app(true, false).await;
+    let (a, _) = app(true, false).await;
     let (_, cookie, csrf) = form_page(&a.app, "/signup").await;
     let form = format!("csrf={csrf}&username=alice&email=alice%40k.test&password=password123");
     let r = send(&a.app, "POST", "/signup", Some(&cookie), &form).await;
@@ -211,7 +111,7 @@ async fn a_sign_up_confirms_its_address_before_signing_in() {
 
 #[tokio::test]
 async fn a_forgotten_password_is_reset_by_its_link_once() {
-    let a = app(true, false).await;
+    let (a, _) = app(true, false).await;
     let (page, cookie, csrf) = form_page(&a.app, "/forgot-password").await;
     assert!(page.body.contains("<label for=\"login\">"));
     let forged = send(
@@ -313,7 +213,7 @@ async fn a_forgotten_password_is_reset_by_its_link_once() {
 
 #[tokio::test]
 async fn without_email_the_pages_say_so() {
-    let a = app(false, false).await;
+    let (a, _) = app(false, false).await;
     let (page, cookie, csrf) = form_page(&a.app, "/login").await;
     assert!(page.body.contains("/forgot-password"));
     let forgot = send(&a.app, "GET", "/forgot-password", None, "").await;
@@ -360,7 +260,7 @@ async fn panel(app: &Router, login: &str) -> (String, String) {
 
 #[tokio::test]
 async fn an_admin_sends_a_test_message_from_the_panel() {
-    let a = app(true, false).await;
+    let (a, outbox) = app(true, false).await;
     let (cookie, csrf) = panel(&a.app, "root").await;
     let forged = send(
         &a.app,
@@ -391,14 +291,14 @@ async fn an_admin_sends_a_test_message_from_the_panel() {
     .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     assert!(ok.body.contains("took the test message for x@example.org"));
-    let sent = a.outbox.sent.lock().map(|s| s.clone()).unwrap_or_default();
+    let sent = outbox.sent.lock().map(|s| s.clone()).unwrap_or_default();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].to, "x@example.org");
 }
 
 #[tokio::test]
 async fn the_panel_shows_the_mail_server_s_refusal() {
-    let a = app(true, true).await;
+    let (a, _) = app(true, true).await;
     let (cookie, csrf) = panel(&a.app, "root").await;
     let r = send(
         &a.app,
@@ -414,7 +314,7 @@ async fn the_panel_shows_the_mail_server_s_refusal() {
 
 #[tokio::test]
 async fn without_email_the_panel_says_it_is_not_configured() {
-    let a = app(false, false).await;
+    let (a, _) = app(false, false).await;
     let (cookie, csrf) = panel(&a.app, "root").await;
     let page = send(&a.app, "GET", "/admin/email", Some(&cookie), "").await;
     assert!(page.body.contains("E-mail is not configured"));

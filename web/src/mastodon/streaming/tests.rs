@@ -17,6 +17,7 @@ use node::posts::NewPost;
 use node::{Node, NodeConfig, Viewer};
 use tower::ServiceExt;
 
+use crate::test_support::read_until;
 use crate::{router, StreamLimits, WebSettings};
 
 struct App {
@@ -125,22 +126,6 @@ impl App {
             .id
             .to_string()
     }
-}
-
-/// What the stream sends until `seen` is in it (or 5 s pass).
-async fn read_until(body: &mut BodyDataStream, seen: &str) -> String {
-    let mut text = String::new();
-    let _ = tokio::time::timeout(Duration::from_secs(5), async {
-        while let Some(Ok(chunk)) = body.next().await {
-            text.push_str(&String::from_utf8_lossy(&chunk));
-            if text.contains(seen) {
-                return;
-            }
-        }
-    })
-    .await;
-    assert!(text.contains(seen), "{seen:?} never came; got {text:?}");
-    text
 }
 
 /// Whether the stream ends within 2 s (keep-alive comments aside).
