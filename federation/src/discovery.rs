@@ -21,9 +21,17 @@ fn escape(s: &str) -> String {
 }
 
 /// A member as an ActivityPub `Person` (what an anonymous visitor may see:
-/// details hidden by the profile's privacy are left out).
+/// details hidden by the profile's privacy are left out), or a group as a
+/// `Group` the way Lemmy publishes a community (FEP-1b12): its
+/// description as the summary, its `moderators` collection (also its
+/// `attributedTo`), `featured`, and `postingRestrictedToMods`.
 pub fn person(node: &Node, username: &str) -> NodeResult<Actor> {
     let m = node.profile(&Viewer::Anonymous, username)?;
+    let group = if m.kind.is_person() {
+        None
+    } else {
+        Some(node.group(&Viewer::Anonymous, &m.username)?)
+    };
     let (ed25519, rsa_pem) = node.public_keys(&m.username)?;
     let urls = node.urls();
     let id = urls.actor(&m.username);
@@ -45,9 +53,13 @@ pub fn person(node: &Node, username: &str) -> NodeResult<Actor> {
         ),
         None => (String::new(), Vec::new()),
     };
+    let summary = match &group {
+        Some(g) => g.description_html.clone(),
+        None => summary,
+    };
     let mut actor = Actor {
         context: actor_context(),
-        kind: "Person".into(),
+        kind: if group.is_some() { "Group" } else { "Person" }.into(),
         preferred_username: m.username.clone(),
         name: if m.full_name.is_empty() {
             m.username.clone()
@@ -82,6 +94,12 @@ pub fn person(node: &Node, username: &str) -> NodeResult<Actor> {
             url: m.avatar_url.clone(),
         }),
         attachment,
+        moderators: group.as_ref().map(|_| urls.moderators(&m.username)),
+        featured: Some(urls.featured(&m.username)),
+        attributed_to: group.as_ref().map(|_| urls.moderators(&m.username)),
+        posting_restricted_to_mods: group
+            .as_ref()
+            .map(|g| g.posting == node::groups::Posting::Moderators),
         id,
         proof: None,
     };

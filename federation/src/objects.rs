@@ -204,6 +204,35 @@ pub fn replies(node: &Node, author: &str, id: Id, page: Option<Option<Id>>) -> N
     json(out)
 }
 
+/// A group's `moderators` collection: the actor ids of its owner and
+/// moderators, owner first (FEP-1b12; Lemmy reads it to apply moderators'
+/// actions).
+pub fn moderators_collection(node: &Node, name: &str) -> NodeResult<Value> {
+    let ids: Vec<String> = node
+        .group_moderators(name)?
+        .iter()
+        .map(|m| match &m.remote {
+            Some(remote) => remote.uri.clone(),
+            None => node.urls().actor(&m.username),
+        })
+        .collect();
+    let mut out = Collection::new("OrderedCollection", node.urls().moderators(name));
+    out.total_items = Some(ids.len() as i64);
+    out.ordered_items = Some(ids);
+    json(out)
+}
+
+/// An actor's `featured` collection: its pinned posts (none are pinned
+/// yet, so it is empty; Mastodon asks for it of every account it sees).
+pub fn featured_collection(node: &Node, username: &str) -> NodeResult<Value> {
+    let profile = node.profile(&Viewer::Anonymous, username)?;
+    let mut out =
+        Collection::<String>::new("OrderedCollection", node.urls().featured(&profile.username));
+    out.total_items = Some(0);
+    out.ordered_items = Some(Vec::new());
+    json(out)
+}
+
 /// An actor's followers or following collection: the count only (members'
 /// lists are shown on their profile when their privacy allows).
 pub fn follow_collection(node: &Node, username: &str, which: &str) -> NodeResult<Value> {

@@ -39,7 +39,8 @@ pub struct Actor {
     pub context: serde_json::Value,
     /// The actor's id (its URL).
     pub id: String,
-    /// `Person` or `Application`.
+    /// `Person` for members, `Group` for groups, `Application` for the
+    /// node.
     #[serde(rename = "type")]
     pub kind: String,
     /// Username.
@@ -75,6 +76,20 @@ pub struct Actor {
     pub icon: Option<Image>,
     /// Profile fields.
     pub attachment: Vec<PropertyValue>,
+    /// A group's moderators collection (FEP-1b12, as Lemmy publishes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moderators: Option<String>,
+    /// The actor's pinned posts collection (Mastodon's and Lemmy's
+    /// `featured`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub featured: Option<String>,
+    /// Lemmy: a group's moderators collection again, as its
+    /// `attributedTo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributed_to: Option<String>,
+    /// Lemmy: only moderators post in this group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posting_restricted_to_mods: Option<bool>,
     /// FEP-8b32 proof (`eddsa-jcs-2022`) by the `assertionMethod` key over
     /// the rest of the document: the key's holder vouches for this actor.
     #[serde(skip_serializing_if = "Option::is_none")]

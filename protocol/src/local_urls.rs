@@ -12,6 +12,7 @@
 //! | what | URL |
 //! |---|---|
 //! | member's actor | `BASE/users/NAME` (`/inbox`, `/outbox`, `/followers`, `/following`; key `#main-key`) |
+//! | group's actor | `BASE/users/NAME` as a member's, and `/moderators`, `/collections/featured` |
 //! | post object | `BASE/users/NAME/statuses/ID` |
 //! | profile page | `BASE/@NAME` |
 //! | post page | `BASE/@NAME/ID` |
@@ -101,6 +102,16 @@ impl LocalUrls {
     /// A member's following collection.
     pub fn following(&self, username: &str) -> String {
         format!("{}/following", self.actor(username))
+    }
+
+    /// A group's moderators collection (its owner and moderators).
+    pub fn moderators(&self, username: &str) -> String {
+        format!("{}/moderators", self.actor(username))
+    }
+
+    /// An actor's featured (pinned posts) collection.
+    pub fn featured(&self, username: &str) -> String {
+        format!("{}/collections/featured", self.actor(username))
     }
 
     /// The id of a member's RSA key (HTTP signatures).

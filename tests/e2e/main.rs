@@ -14,6 +14,7 @@ mod federation_security;
 mod feeds;
 mod gossip;
 mod gossip_records;
+mod groups;
 mod handles;
 mod inbox_statuses;
 mod ip_hosts;

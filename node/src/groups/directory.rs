@@ -2,13 +2,13 @@
 //! directory of the node's groups.
 
 use super::{
-    GroupMemberRole, GroupMemberView, GroupView, GroupViewerState, GroupVisibility, LoadedGroup,
-    Membership,
+    GroupMemberRole, GroupMemberView, GroupRole, GroupView, GroupViewerState, GroupVisibility,
+    LoadedGroup, Membership,
 };
 use crate::error::{NodeError, NodeResult};
 use crate::feeds::{scan, Page, PageRequest};
 use crate::id::Id;
-use crate::model::{MemberStatus, Role};
+use crate::model::{MemberStatus, MemberSummary, Role};
 use crate::node::{Node, Viewer};
 use crate::store::tables;
 use crate::validate;
@@ -274,3 +274,36 @@ impl Node {
         }
     }
 }
+
+impl Node {
+    /// The owner and moderators of the group `name`, owner first (at most
+    /// [`MAX_MODERATORS_LISTED`]): public, whatever the group's visibility,
+    /// as a Lemmy community's `moderators` collection is.
+    pub fn group_moderators(&self, name: &str) -> NodeResult<Vec<MemberSummary>> {
+        let group = self.local_group(name)?;
+        let mut owner = Vec::new();
+        let mut moderators = Vec::new();
+        for entry in self
+            .store
+            .scan::<tables::GroupRoles>((group.id(),), false)
+            .take(MAX_MODERATORS_LISTED)
+        {
+            let ((_, id), role) = entry?;
+            let Some(m) = self
+                .member(id)?
+                .filter(|m| m.status == MemberStatus::Active && m.deleted_at.is_none())
+            else {
+                continue;
+            };
+            match role {
+                GroupRole::Owner => owner.push(Self::summary(&m)),
+                GroupRole::Moderator => moderators.push(Self::summary(&m)),
+            }
+        }
+        owner.extend(moderators);
+        Ok(owner)
+    }
+}
+
+/// The most moderators [`Node::group_moderators`] lists.
+pub const MAX_MODERATORS_LISTED: usize = 100;

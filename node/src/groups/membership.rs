@@ -90,6 +90,57 @@ impl Node {
         Ok(())
     }
 
+    /// An account of another server asks to join `group` (its `Follow`,
+    /// whose id is stored already): the same rules as [`Node::join_group`]
+    /// inside the inbox's write. Accepted (an `Accept` queued), pending (the
+    /// moderators told; their answer is sent), or rejected (a `Reject`
+    /// queued: banned, invite-only without an invitation, full, or the
+    /// group deleted).
+    pub(crate) fn receive_group_follow(
+        &self,
+        txn: &mut Txn<'_>,
+        group: Id,
+        follower: Id,
+    ) -> NodeResult<crate::remote::FollowOutcome> {
+        use crate::remote::FollowOutcome;
+        let settings = match (
+            txn.load::<tables::Member>(group)?,
+            txn.load::<tables::Group>(group)?,
+        ) {
+            (Some(account), Some(settings)) if account.deleted_at.is_none() => Some(settings),
+            _ => None,
+        };
+        let outcome = match settings {
+            None => FollowOutcome::Rejected,
+            Some(_) if txn.has::<tables::GroupBans>((group, follower))? => FollowOutcome::Rejected,
+            Some(_) if txn.has::<tables::Following>((follower, group))? => FollowOutcome::Accepted,
+            Some(settings) => {
+                let invited = txn.has::<tables::GroupInvites>((group, follower))?;
+                match settings.join_mode {
+                    JoinMode::Invite if !invited => FollowOutcome::Rejected,
+                    JoinMode::Approval if !invited => {
+                        if !txn.has::<tables::FollowRequests>((group, follower))? {
+                            txn.store::<tables::FollowRequests>((group, follower), &now_ms())?;
+                            self.notify_group_moderators(txn, group, follower)?;
+                        }
+                        FollowOutcome::Pending
+                    }
+                    _ => match self.admit(txn, group, settings.member_limit, follower) {
+                        Ok(()) => FollowOutcome::Accepted,
+                        Err(NodeError::Conflict { .. }) => FollowOutcome::Rejected,
+                        Err(e) => return Err(e),
+                    },
+                }
+            }
+        };
+        match outcome {
+            FollowOutcome::Accepted => self.answer_remote_follow(txn, follower, group, true)?,
+            FollowOutcome::Rejected => self.answer_remote_follow(txn, follower, group, false)?,
+            FollowOutcome::Pending => {}
+        }
+        Ok(outcome)
+    }
+
     /// Tells the owner and moderators of `group` that `requester` asks to join.
     fn notify_group_moderators(
         &self,
@@ -209,6 +260,8 @@ impl Node {
             if !txn.has::<tables::FollowRequests>((gid, target.id))? {
                 return Err(NodeError::NotFound("join request"));
             }
+            // A requester of another server hears the answer.
+            self.answer_remote_follow(txn, target.id, gid, accept)?;
             if accept {
                 let limit = txn.load::<tables::Group>(gid)?.and_then(|s| s.member_limit);
                 self.admit(txn, gid, limit, target.id)?;

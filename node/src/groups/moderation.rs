@@ -50,9 +50,16 @@ impl Node {
                 }
                 _ => {}
             }
+            let was_in = txn.has::<tables::Following>((target.id, gid))?
+                || txn.has::<tables::FollowRequests>((gid, target.id))?;
             self.remove_follow(txn, target.id, gid)?;
             txn.remove::<tables::GroupRoles>((gid, target.id));
             txn.remove::<tables::GroupInvites>((gid, target.id));
+            if was_in {
+                // A member of another server is told they are out (a
+                // Reject of their Follow, as Mastodon removes a follower).
+                self.answer_remote_follow(txn, target.id, gid, false)?;
+            }
             let ban = GroupBan {
                 by: me.id,
                 reason: reason.to_string(),

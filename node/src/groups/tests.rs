@@ -1010,28 +1010,137 @@ async fn settings_changes_are_for_the_owner_and_moderators() {
     assert_eq!(parsed.member_limit, None);
 }
 
+/// An account of another server, `name` at remote.example.
+async fn remote_person(node: &crate::Node, name: &str) -> crate::model::Member {
+    let id = format!("https://remote.example/users/{name}");
+    node.upsert_remote_actor(crate::remote::RemoteActor {
+        shared_inbox: Some("https://remote.example/inbox".into()),
+        confirmed_handle: Some(format!("{name}@remote.example")),
+        ..crate::remote::RemoteActor::person(&id, name)
+    })
+    .await
+    .expect("remote")
+}
+
+/// The answers to Follows queued for other servers: (accepted, follower).
+fn answers(node: &crate::Node) -> Vec<(bool, Id)> {
+    use crate::remote::Outgoing;
+    node.pending_outgoing(100)
+        .expect("outbox")
+        .into_iter()
+        .filter_map(|(_, intent)| match intent {
+            Outgoing::Accept { follower, .. } => Some((true, follower)),
+            Outgoing::Reject { follower, .. } => Some((false, follower)),
+            _ => None,
+        })
+        .collect()
+}
+
 #[tokio::test]
-async fn a_remote_follow_of_a_group_is_refused_until_groups_federate() {
+async fn a_remote_follow_joins_a_group_under_its_rules() {
+    use crate::remote::FollowOutcome;
+    let f = fixture();
+    let node = &f.node;
+    let alice = member(node, "alice").await;
+    let open = node
+        .create_group(&alice, new_group("rust"))
+        .await
+        .expect("group");
+    let bob = remote_person(node, "bob").await;
+    // An open group: a member at once, and an Accept for bob's server.
+    let outcome = node
+        .receive_follow(&bob, open.id, "https://remote.example/f/1")
+        .await
+        .expect("follow");
+    assert_eq!(outcome, FollowOutcome::Accepted);
+    assert_eq!(count(node, &alice, "rust"), 2);
+    assert_eq!(answers(node), vec![(true, bob.id)]);
+
+    // Banned: out, and told so; a new Follow is rejected.
+    node.ban_group_member(&alice, "rust", "bob@remote.example", "spam")
+        .await
+        .expect("ban");
+    assert_eq!(count(node, &alice, "rust"), 1);
+    assert_eq!(answers(node).last(), Some(&(false, bob.id)));
+    let outcome = node
+        .receive_follow(&bob, open.id, "https://remote.example/f/2")
+        .await
+        .expect("follow");
+    assert_eq!(outcome, FollowOutcome::Rejected);
+    assert_eq!(count(node, &alice, "rust"), 1);
+
+    // An approval group: a request the moderators answer; the answer is sent.
+    let approval = node
+        .create_group(&alice, with_mode("makers", "approval"))
+        .await
+        .expect("group");
+    let carol = remote_person(node, "carol").await;
+    let before = answers(node).len();
+    let outcome = node
+        .receive_follow(&carol, approval.id, "https://remote.example/f/3")
+        .await
+        .expect("follow");
+    assert_eq!(outcome, FollowOutcome::Pending);
+    assert_eq!(
+        answers(node).len(),
+        before,
+        "no answer before the moderators'"
+    );
+    let requests = node
+        .group_join_requests(&alice, "makers", &page())
+        .expect("requests");
+    assert_eq!(requests.items.len(), 1);
+    node.approve_group_member(&alice, "makers", "carol@remote.example")
+        .await
+        .expect("approve");
+    assert_eq!(answers(node).last(), Some(&(true, carol.id)));
+    assert_eq!(count(node, &alice, "makers"), 2);
+
+    // Invite-only without an invitation: rejected.
+    let invite = node
+        .create_group(&alice, with_mode("secret", "invite"))
+        .await
+        .expect("group");
+    let dave = remote_person(node, "dave").await;
+    let outcome = node
+        .receive_follow(&dave, invite.id, "https://remote.example/f/4")
+        .await
+        .expect("follow");
+    assert_eq!(outcome, FollowOutcome::Rejected);
+    assert_eq!(answers(node).last(), Some(&(false, dave.id)));
+    assert_eq!(count(node, &alice, "secret"), 1);
+}
+
+#[tokio::test]
+async fn a_remote_follow_of_a_full_group_is_rejected() {
+    use crate::remote::FollowOutcome;
     let f = fixture();
     let node = &f.node;
     let alice = member(node, "alice").await;
     let g = node
-        .create_group(&alice, new_group("rust"))
+        .create_group(
+            &alice,
+            NewGroup {
+                member_limit: Some(2),
+                ..new_group("small")
+            },
+        )
         .await
         .expect("group");
-    let id = "https://remote.example/users/bob";
-    let bob = node
-        .upsert_remote_actor(crate::remote::RemoteActor {
-            shared_inbox: Some("https://remote.example/inbox".into()),
-            confirmed_handle: Some("bob@remote.example".into()),
-            ..crate::remote::RemoteActor::person(id, "bob")
-        })
-        .await
-        .expect("remote");
-    let outcome = node
+    let bob = remote_person(node, "bob").await;
+    let carol = remote_person(node, "carol").await;
+    let first = node
         .receive_follow(&bob, g.id, "https://remote.example/f/1")
         .await
         .expect("follow");
-    assert!(matches!(outcome, crate::remote::FollowOutcome::Rejected));
-    assert_eq!(count(node, &alice, "rust"), 1);
+    let second = node
+        .receive_follow(&carol, g.id, "https://remote.example/f/2")
+        .await
+        .expect("follow");
+    assert_eq!(
+        (first, second),
+        (FollowOutcome::Accepted, FollowOutcome::Rejected)
+    );
+    assert_eq!(count(node, &alice, "small"), 2);
+    assert_eq!(answers(node), vec![(true, bob.id), (false, carol.id)]);
 }

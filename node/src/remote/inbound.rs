@@ -23,8 +23,8 @@ pub enum FollowOutcome {
     Accepted,
     /// The local account approves followers by hand.
     Pending,
-    /// Refused (a block, or a group, which accounts of other servers
-    /// cannot join yet): a Reject is queued.
+    /// Refused (a block; for a group, a ban, an invitation missing, the
+    /// group full): a Reject is queued.
     Rejected,
 }
 
@@ -102,10 +102,11 @@ impl Node {
         let outcome = self
             .write(|txn| {
                 txn.store::<tables::FollowActivity>((target.id, follower), &activity)?;
-                // A group's rules (bans, limit, join mode) are not applied
-                // to accounts of other servers yet: until groups federate,
-                // their Follow of a group is refused.
-                if target.is_group() || txn.has::<tables::Blocks>((target.id, follower))? {
+                if target.is_group() {
+                    // Joining a group: its rules, as for a member here.
+                    return self.receive_group_follow(txn, target.id, follower);
+                }
+                if txn.has::<tables::Blocks>((target.id, follower))? {
                     self.federate(
                         txn,
                         Outgoing::Reject {

@@ -260,8 +260,9 @@ impl Node {
             .ok_or(NodeError::NotFound("follow request"))
     }
 
-    /// Queues an Accept or Reject for a remote account's follow of `me`.
-    fn answer_remote_follow(
+    /// Queues an Accept or Reject for a remote account's follow of `me`
+    /// (nothing when `follower` is no remote account that asked).
+    pub(crate) fn answer_remote_follow(
         &self,
         txn: &mut Txn<'_>,
         follower: Id,

@@ -29,6 +29,8 @@ pub fn document_routes() -> Router<AppState> {
         .route("/users/{username}/outbox", get(outbox))
         .route("/users/{username}/followers", get(followers))
         .route("/users/{username}/following", get(following))
+        .route("/users/{username}/moderators", get(moderators))
+        .route("/users/{username}/collections/featured", get(featured))
         .route("/users/{username}/statuses/{id}", get(object))
         .route("/users/{username}/statuses/{id}/replies", get(replies))
 }
@@ -207,6 +209,20 @@ async fn following(State(s): State<AppState>, Path(username): Path<String>) -> A
         &s.node,
         &username,
         "following",
+    )?))
+}
+
+/// GET /users/{name}/moderators — a group's owner and moderators.
+async fn moderators(State(s): State<AppState>, Path(name): Path<String>) -> ApiResult<Response> {
+    Ok(activity_json(federation::objects::moderators_collection(
+        &s.node, &name,
+    )?))
+}
+
+/// GET /users/{username}/collections/featured — pinned posts.
+async fn featured(State(s): State<AppState>, Path(username): Path<String>) -> ApiResult<Response> {
+    Ok(activity_json(federation::objects::featured_collection(
+        &s.node, &username,
     )?))
 }
 

@@ -493,3 +493,88 @@ async fn tokens_need_the_scopes_of_each_route() {
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+/// GET `uri` (not under the API prefix) as a server asks for ActivityPub.
+async fn activity(a: &App, uri: &str) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .uri(uri)
+        .header("accept", "application/activity+json")
+        .body(Body::empty())
+        .expect("request");
+    let res = a.router.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let bytes = to_bytes(res.into_body(), 1 << 20).await.expect("body");
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn a_group_is_a_group_actor_with_its_moderators() {
+    let a = app();
+    let alice = a.token("alice", &[]).await;
+    let carol = a.token("carol", &[]).await;
+    let (status, _) = a
+        .call(
+            Some(&alice),
+            "POST",
+            "/groups",
+            Some(json!({"name": "makers", "description": "We **make** things.", "join_mode": "approval"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    a.call(Some(&carol), "POST", "/groups/makers/join", None)
+        .await;
+    let (status, _) = a
+        .call(
+            Some(&alice),
+            "POST",
+            "/groups/makers/members/carol/approve",
+            None,
+        )
+        .await;
+    assert!(status.is_success(), "{status}");
+    let (status, _) = a
+        .call(
+            Some(&alice),
+            "PUT",
+            "/groups/makers/members/carol/role",
+            Some(json!({"role": "moderator"})),
+        )
+        .await;
+    assert!(status.is_success(), "{status}");
+
+    let (status, actor) = activity(&a, "/users/makers").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(actor["type"], "Group");
+    assert_eq!(actor["preferredUsername"], "makers");
+    assert_eq!(actor["manuallyApprovesFollowers"], true);
+    assert!(actor["summary"]
+        .as_str()
+        .expect("summary")
+        .contains("<strong>make</strong>"));
+    let moderators = actor["moderators"].as_str().expect("moderators");
+    assert_eq!(moderators, "https://k.test/users/makers/moderators");
+    assert_eq!(actor["attributedTo"], moderators);
+    assert_eq!(actor["postingRestrictedToMods"], false);
+    assert!(actor["publicKey"]["publicKeyPem"].is_string());
+
+    let (status, list) = activity(&a, "/users/makers/moderators").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        list["orderedItems"],
+        json!(["https://k.test/users/alice", "https://k.test/users/carol"])
+    );
+    let (status, featured) = activity(&a, "/users/makers/collections/featured").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(featured["totalItems"], 0);
+
+    // A person stays a Person, with no moderators.
+    let (_, person) = activity(&a, "/users/alice").await;
+    assert_eq!(person["type"], "Person");
+    assert!(person.get("moderators").is_none());
+    // A member has no moderators collection.
+    let (status, _) = activity(&a, "/users/alice/moderators").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
