@@ -3,8 +3,9 @@
 # framework behind Ghost's, Hollo's and other servers' federation): a Kodeon
 # node and a small Fedify server (peer.mjs, actor `fedi`) federate over plain
 # http on localhost, both ways: WebFinger and actor documents, follows and
-# their Accepts, posts, edits, deletions, likes and undos, each signed by one
-# side and verified by the other.
+# their Accepts, posts, edits, deletions, likes and undos, joining and
+# leaving a Kodeon group (a Group actor), each signed by one side and
+# verified by the other.
 #
 #   KODEON_BIN=target/debug/kodeon tests/interop/fedify/run.sh
 #
@@ -206,6 +207,26 @@ bad=[e for e in es if not ($2)]
 bad and print(*bad, sep=chr(10), file=sys.stderr)
 sys.exit(0 if es and not bad else 1)"
 }
+# 10. Groups (FEP-1b12): Fedify reads a Kodeon group as a Group actor,
+# joins it by following it (Kodeon's group accepts) and leaves it by Undo.
+kapi "$alice" POST /api/kodeon/v1/groups '{"name":"makers","display_name":"Makers","description":"We **make** things."}' >/dev/null || true
+group_members() { # n
+  curl -fs -H "authorization: Bearer $alice" "$k/api/kodeon/v1/groups/makers" | py "v['members_count']==$1"
+}
+curl -fs "$f/_test/lookup?q=acct:makers@$khost" >"$work/makers.json" || echo '{}' >"$work/makers.json"
+check "10 groups: Fedify parses Kodeon's group as a Group with its inbox and followers" \
+  py "v.get('type')=='Group' and v.get('id')=='$kactor/makers' and v.get('inbox')=='$kactor/makers/inbox' and v.get('followers')" <"$work/makers.json"
+curl -fs -X POST "$f/_test/follow?q=acct:makers@$khost" >/dev/null || true
+check "10 groups: Fedify verifies the FEP-8b32 proof of the group's actor with the group's ed25519 key" \
+  py "any(p.get('verified') and p.get('controller')=='$kactor/makers' for p in v.get('proofs',[]))" <"$work/makers.json"
+check "10 groups: Fedify verified the group's Accept(Follow): it joined" \
+  wait_for 15 fedify_got Accept "$kactor/makers" "e.get('objectType')=='Follow' and e.get('objectActor')=='$factor'"
+check "10 groups: the group counts the Fedify actor as a member" \
+  wait_for 10 group_members 2
+curl -fs -X POST "$f/_test/unfollow?q=acct:makers@$khost" >/dev/null || true
+check "10 groups: Fedify's Undo(Follow) leaves the group" \
+  wait_for 10 group_members 1
+
 check "signatures: Kodeon refuses an unsigned GET of alice's actor with 401 (authorized fetch)" \
   bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'accept: application/activity+json' '$kactor/alice')\" = 401 ]"
 check "signatures: Kodeon served every signed GET from Fedify (its documents and keys)" \
