@@ -274,6 +274,13 @@ impl Federation {
                 }
             }
             InboundActivity::Block(block) => {
+                // A moderator's ban from a group (Lemmy's Block with a
+                // `target`) is no personal block of the moderator's: it
+                // must not cut their follows with our member. Bans from
+                // remote groups are not applied yet.
+                if block.is_group_ban() {
+                    return Ok(Received::Ignored);
+                }
                 let Some(local) = self.local_member(&id_of(&block.object))? else {
                     return Ok(Received::Ignored);
                 };

@@ -2,10 +2,35 @@
 
 use super::refs::{ObjectRef, OneOrMany, Reference};
 
-super::activity_on_object! {
-    /// `Block` of an actor.
-    Block,
-    object: "Who is blocked."
+super::activity! {
+    /// `Block` of an actor: by a person, a personal block; with a
+    /// `target` (Lemmy, FEP-1b12), a ban from that group by one of its
+    /// moderators.
+    pub struct Block {
+        /// Who is blocked.
+        #[serde(default, deserialize_with = "super::refs::reference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub object: Option<Reference>,
+        /// The group the ban is from (absent for a personal block).
+        #[serde(default, deserialize_with = "super::refs::reference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub target: Option<Reference>,
+    }
+}
+
+impl Block {
+    /// The personal `Block` `id` by `actor` of `object`.
+    pub fn new(id: &str, actor: &str, object: &str) -> Block {
+        Block {
+            object: Some(ObjectRef::Id(object.to_string())),
+            ..Block::of_kind("Block", id, actor)
+        }
+    }
+
+    /// Whether this is a ban from a group rather than a personal block.
+    pub fn is_group_ban(&self) -> bool {
+        self.target.as_ref().and_then(ObjectRef::id).is_some()
+    }
 }
 
 super::activity! {

@@ -372,3 +372,90 @@ fn references_of_another_shape_read_as_absent() {
     };
     assert_eq!(undo.undone(), None);
 }
+
+#[test]
+fn lemmy_follow_of_a_group_names_it_by_id() {
+    let a = parse(json!({
+        "actor": "https://lemmy.example/u/ferris",
+        "object": "https://kodeon.example/users/makers",
+        "type": "Follow",
+        "id": "https://lemmy.example/activities/follow/4f1d",
+    }));
+    let InboundActivity::Follow(follow) = &a else {
+        panic!("{a:?}")
+    };
+    assert_eq!(
+        follow.object.as_ref().and_then(ObjectRef::id),
+        Some("https://kodeon.example/users/makers")
+    );
+    assert_eq!(a.check_id_origin(), Ok(()));
+}
+
+#[test]
+fn lemmy_ban_from_a_group_is_told_from_a_personal_block() {
+    // A moderator's ban from their community: a Block with a target.
+    let a = parse(json!({
+        "actor": "https://lemmy.example/u/moderator",
+        "to": [PUBLIC],
+        "object": "https://kodeon.example/users/alice",
+        "cc": ["https://lemmy.example/c/rust"],
+        "target": "https://lemmy.example/c/rust",
+        "type": "Block",
+        "id": "https://lemmy.example/activities/block/77",
+    }));
+    let InboundActivity::Block(ban) = &a else {
+        panic!("{a:?}")
+    };
+    assert!(ban.is_group_ban());
+    assert_eq!(
+        ban.target.as_ref().and_then(ObjectRef::id),
+        Some("https://lemmy.example/c/rust")
+    );
+    // Mastodon's personal block has no target.
+    let b = parse(json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": "https://mastodon.example/users/bob#blocks/1",
+        "type": "Block",
+        "actor": "https://mastodon.example/users/bob",
+        "object": "https://kodeon.example/users/alice",
+    }));
+    let InboundActivity::Block(block) = &b else {
+        panic!("{b:?}")
+    };
+    assert!(!block.is_group_ban());
+    // What Kodeon sends is a personal block.
+    let ours = Block::new(
+        "https://kodeon.example/users/alice#blocks/bob",
+        "https://kodeon.example/users/alice",
+        "https://mastodon.example/users/bob",
+    );
+    assert!(!ours.is_group_ban());
+    assert!(serde_json::to_value(&ours)
+        .expect("json")
+        .get("target")
+        .is_none());
+}
+
+#[test]
+fn lemmy_removal_by_a_moderator_and_a_dislike_are_read() {
+    // A moderator removes a comment: a Delete with the reason as summary.
+    let a = parse(json!({
+        "actor": "https://lemmy.example/u/moderator",
+        "to": [PUBLIC],
+        "object": "https://other.example/comment/5",
+        "cc": ["https://lemmy.example/c/rust"],
+        "type": "Delete",
+        "summary": "off topic",
+        "id": "https://lemmy.example/activities/delete/12",
+    }));
+    assert!(matches!(a, InboundActivity::Delete(_)), "{a:?}");
+    // A downvote: no such thing here; read and ignored, not an error.
+    let d = parse(json!({
+        "actor": "https://lemmy.example/u/ferris",
+        "object": "https://kodeon.example/users/alice/statuses/01J",
+        "type": "Dislike",
+        "id": "https://lemmy.example/activities/dislike/3",
+        "audience": "https://lemmy.example/c/rust",
+    }));
+    assert!(matches!(d, InboundActivity::Unsupported(_)), "{d:?}");
+}
