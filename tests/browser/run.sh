@@ -31,7 +31,7 @@ start_node() {
   "$bin" serve --dev --data-dir "$work/$name/data" --listen "127.0.0.1:$PORT" >"$work/$name.log" 2>&1 &
   node_pids+=($!)
   for _ in $(seq 1 100); do
-    TOKEN=$(grep -o 'setup token [A-Za-z0-9_-]*' "$work/$name.log" | awk '{print $3}' || true)
+    TOKEN=$(grep -so 'setup token [A-Za-z0-9_-]*' "$work/$name.log" | awk '{print $3}' || true)
     [ -n "$TOKEN" ] && curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
     sleep 0.1
   done
