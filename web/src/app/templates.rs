@@ -238,6 +238,9 @@ pub struct NotificationItem {
     pub created: String,
     /// A follow request still waiting: Accept and Reject forms.
     pub answerable: bool,
+    /// The group concerned, if any: its name and the page to go to (the
+    /// moderation page for a join request).
+    pub group: Option<(String, String)>,
 }
 
 /// The member's notifications.

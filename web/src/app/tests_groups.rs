@@ -269,6 +269,14 @@ async fn a_request_to_join_is_approved_on_the_moderation_page() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     let (bob, bob_csrf) = session(&a.app, "bob").await;
+    // The owner is told, with a link to the moderation page.
+    let told = get(&a, &bob, "/notifications").await;
+    assert!(
+        told.body
+            .contains("asked to join a group you moderate: <a href=\"/g/knitting/moderation\">The knitting group</a>"),
+        "{}",
+        told.body
+    );
     let page = get(&a, &bob, "/g/knitting/moderation").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page
@@ -292,6 +300,10 @@ async fn a_request_to_join_is_approved_on_the_moderation_page() {
     assert!(page.body.contains("approved the request of"), "the log");
     let members = get(&a, &bob, "/g/knitting/members").await;
     assert!(members.body.contains("href=\"/@carol\""));
+    let told = get(&a, &carol, "/notifications").await;
+    assert!(told
+        .body
+        .contains("accepted you as a member: <a href=\"/g/knitting\">The knitting group</a>"));
 }
 
 #[tokio::test]
