@@ -2,8 +2,9 @@
 // the home feed and its compose form (Markdown preview, an image with its
 // description), following from a profile, a thread page with its action
 // and reply forms, live notifications and posts, editing, the feeds and
-// their infinite scroll (and the no-JavaScript pager), CSRF refusal, a
-// phone-width window and keyboard-only use.
+// their infinite scroll (and the no-JavaScript pager), CSRF refusal,
+// creating, finding and joining a group, a phone-width window and
+// keyboard-only use.
 // Started by run.sh on a fresh node of its own: BASE (its URL), ARTIFACTS
 // (where screenshots go; kept as CI artefacts, never committed).
 //
@@ -359,6 +360,58 @@ try {
     assert.ok(!(await bob.content()).includes('Forged'), 'no forged post on bob\'s profile');
   });
 
+  await step('groups: alice creates one through the form; bob finds it in the directory and joins; alice sees him among its members', async () => {
+    await alice.goto(`${BASE}/home`);
+    await landsOn(alice, '/groups', () => alice.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Groups' }).click());
+    await landsOn(alice, '/groups/new', () => alice.getByRole('link', { name: 'Create a group' }).click());
+    await alice.getByLabel(/^Name \(/).fill('bob'); // a member's name: taken
+    await alice.getByLabel('Display name').fill('Solderers');
+    await alice.getByLabel(/^Description/).fill('Irons, flux and **clean joints**.');
+    await alice.getByLabel(/^Category/).fill('hardware');
+    await alice.getByLabel(/^Rules/).fill('Be kind.\nShow your work.');
+    await alice.getByRole('button', { name: 'Create group' }).click();
+    await alice.waitForLoadState('load');
+    expectConsoleError(/^alice: console error on \S+\/groups: Failed to load resource: .* status of 409/);
+    const name = alice.getByLabel(/^Name \(/);
+    assert.equal(await name.getAttribute('aria-invalid'), 'true', 'the taken name is marked');
+    assert.match(await alice.locator('#name-error').innerText(), /taken/);
+    assert.equal(await alice.getByLabel('Display name').inputValue(), 'Solderers', 'what was typed is kept');
+    await shot(alice, '27-group-new-error');
+    await name.fill('solderers');
+    await landsOn(alice, '/g/solderers', () => alice.getByRole('button', { name: 'Create group' }).click());
+    assert.equal(await alice.locator('h1').innerText(), 'Solderers');
+    assert.match(await alice.getByRole('status').innerText(), /group is created/);
+    assert.equal(await alice.locator('.group-about strong').innerText(), 'clean joints');
+    assert.equal(await alice.getByRole('region', { name: 'Rules' }).locator('li').count(), 2);
+    assert.match(await alice.getByRole('region', { name: 'Your membership' }).innerText(), /member \(Owner\)/);
+    await shot(alice, '28-group');
+
+    await bob.goto(`${BASE}/groups`);
+    const find = bob.getByRole('search', { name: 'Find groups' });
+    await find.getByLabel('Name or display name').fill('solder');
+    await landsOn(bob, '/groups', () => find.getByRole('button', { name: 'Find groups' }).click());
+    const listed = bob.locator('ul.groups li', { hasText: 'Solderers' });
+    assert.equal(await listed.count(), 1, 'the directory finds it');
+    assert.match(await listed.innerText(), /1 member/);
+    await shot(bob, '29-groups-directory');
+    await landsOn(bob, '/g/solderers', () => listed.getByRole('link', { name: 'Solderers' }).click());
+    await landsOn(bob, '/g/solderers', () => bob.getByRole('button', { name: 'Join' }).click());
+    assert.match(await bob.getByRole('status').innerText(), /member now/);
+    assert.equal(await bob.getByRole('button', { name: 'Leave the group' }).count(), 1);
+
+    await alice.goto(`${BASE}/g/solderers`);
+    await landsOn(alice, '/g/solderers/members', () => alice.getByRole('navigation', { name: 'Group' }).getByRole('link', { name: 'Members' }).click());
+    const bobRow = alice.locator('ul.members li', { hasText: '@bob' });
+    assert.equal(await bobRow.count(), 1, 'bob is a member');
+    assert.match(await bobRow.innerText(), /Member/);
+    assert.equal(await bobRow.getByRole('button', { name: /Make moderator/ }).count(), 1, 'the owner may make him a moderator');
+    await shot(alice, '30-group-members');
+    await alice.goto(`${BASE}/g/solderers/moderation`);
+    await shot(alice, '31-group-moderation');
+    await alice.goto(`${BASE}/g/solderers/settings`);
+    await shot(alice, '32-group-settings');
+  });
+
   await step('at 390 px: sign in and compose; nothing overflows sideways', async () => {
     const phone = await newPage('alice (phone)', { viewport: { width: 390, height: 844 } });
     for (const path of ['/login', '/signup']) {
@@ -388,12 +441,15 @@ try {
     assert(wide <= 390, `a post with a 100-character word widens /home to ${wide} px`);
     await shot(phone, '16-long-word-390px');
     // Every other page of the app fits too.
-    for (const path of ['/local', '/federated', '/notifications', '/messages', '/settings', '/settings/profile', '/search?q=alice', '/@alice', `/posts/${alicePost}/edit`]) {
+    for (const path of ['/local', '/federated', '/notifications', '/messages', '/settings', '/settings/profile', '/search?q=alice', '/@alice', `/posts/${alicePost}/edit`,
+      '/groups', '/groups/new', '/g/solderers', '/g/solderers/members', '/g/solderers/moderation', '/g/solderers/settings']) {
       await phone.goto(`${BASE}${path}`);
       await noOverflow(phone, 390);
     }
     await phone.goto(`${BASE}/settings/profile`);
     await shot(phone, '16-profile-settings-390px');
+    await phone.goto(`${BASE}/g/solderers`);
+    await shot(phone, '16-group-390px');
     await phone.context().close();
   });
 
@@ -561,7 +617,8 @@ try {
     const page = await context.newPage();
     const paths = ['/home', '/local', '/federated', '/notifications', '/settings', '/settings/profile', '/@alice', '/@bob',
       '/messages', '/search?q=bob',
-      `/@alice/${alicePost}`, `/posts/${alicePost}/edit`, '/tags/art'];
+      `/@alice/${alicePost}`, `/posts/${alicePost}/edit`, '/tags/art',
+      '/groups', '/groups/new', '/g/solderers', '/g/solderers/members', '/g/solderers/moderation', '/g/solderers/settings'];
     const found = [];
     for (const path of paths) {
       await page.goto(`${BASE}${path}`);

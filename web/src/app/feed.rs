@@ -92,7 +92,7 @@ pub async fn home(
 }
 
 /// The tags typed in a form: separated by spaces or commas, `#` optional.
-fn typed_tags(typed: &str) -> Vec<String> {
+pub(super) fn typed_tags(typed: &str) -> Vec<String> {
     typed
         .split(|c: char| c.is_whitespace() || c == ',')
         .map(|t| t.trim_start_matches('#'))

@@ -3,9 +3,11 @@
 //! profile actions under `/members/`, `/notifications` and the answers to
 //! follow requests under `/follow-requests/`, `/settings` (sessions,
 //! password, `/settings/profile` with the avatar, and the data exports
-//! under `/settings/export/`), `/search` and the direct messages under
-//! `/messages`; `/confirm-email`, `/forgot-password` and
-//! `/reset-password/` for e-mailed links (`email.rs`).
+//! under `/settings/export/`), `/search`, the direct messages under
+//! `/messages`, and groups (`/groups`, the directory and the create form;
+//! `/g/{name}`, a group's pages and forms); `/confirm-email`,
+//! `/forgot-password` and `/reset-password/` for e-mailed links
+//! (`email.rs`).
 //! Server-rendered with askama (templates in `web/templates/app/`, built on
 //! the public pages' `base.html`), no JavaScript.
 //!
@@ -25,6 +27,9 @@ mod email;
 mod export;
 mod feed;
 mod feeds;
+mod groups;
+mod groups_moderation;
+mod groups_settings;
 mod live;
 mod messages;
 mod profile;
@@ -113,6 +118,29 @@ pub fn routes() -> Router<AppState> {
                 node::media::MAX_UPLOAD_BYTES + 64 * 1024,
             )),
         )
+        .route(
+            "/groups",
+            get(groups::directory).post(groups_settings::create),
+        )
+        .route("/groups/new", get(groups_settings::new_form))
+        .route("/g/{name}", get(groups::page))
+        .route("/g/{name}/join", post(groups::join))
+        .route("/g/{name}/leave", post(groups::leave))
+        .route("/g/{name}/cancel", post(groups::cancel))
+        .route("/g/{name}/members", get(groups::members))
+        .route(
+            "/g/{name}/settings",
+            get(groups_settings::page).post(groups_settings::save),
+        )
+        .route("/g/{name}/delete", post(groups_settings::delete))
+        .route("/g/{name}/moderation", get(groups_moderation::page))
+        .route(
+            "/g/{name}/members/{user}/{action}",
+            post(groups_moderation::member_action),
+        )
+        .route("/g/{name}/ban", post(groups_moderation::ban))
+        .route("/g/{name}/unban", post(groups_moderation::unban))
+        .route("/g/{name}/invite", post(groups_moderation::invite))
         .route("/settings/export/member.json", get(export::member))
         .route("/settings/export/outbox.json", get(export::outbox))
 }
@@ -376,6 +404,8 @@ pub(crate) fn local_path(to: &str) -> bool {
 mod tests;
 #[cfg(test)]
 mod tests_compose;
+#[cfg(test)]
+mod tests_groups;
 #[cfg(test)]
 mod tests_search;
 #[cfg(test)]

@@ -147,6 +147,19 @@ fn item(n: &NotificationView, pending: &mut HashSet<Id>) -> NotificationItem {
         unread: !n.read,
         created: node::model::rfc3339::format(n.created_at),
         answerable: n.kind == NotificationKind::FollowRequest && pending.remove(&n.actor.id),
+        group: n.group.as_ref().map(|g| {
+            let rest = if n.kind == NotificationKind::GroupJoinRequest {
+                "/moderation"
+            } else {
+                ""
+            };
+            let name = if g.full_name.is_empty() {
+                g.username.clone()
+            } else {
+                g.full_name.clone()
+            };
+            (name, super::groups::group_path(&g.username, rest))
+        }),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The app's page models. Templates live in `web/templates/app/` and
 //! extend the public pages' `base.html`; they escape by default, and the
-//! only `|safe` value is post HTML that the node already sanitised.
+//! only `|safe` values are post HTML and a group's description, which the
+//! node already sanitised.
 
 use askama::Template;
 
@@ -237,6 +238,9 @@ pub struct NotificationItem {
     pub created: String,
     /// A follow request still waiting: Accept and Reject forms.
     pub answerable: bool,
+    /// The group concerned, if any: its name and the page to go to (the
+    /// moderation page for a join request).
+    pub group: Option<(String, String)>,
 }
 
 /// The member's notifications.
