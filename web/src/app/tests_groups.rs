@@ -6,7 +6,8 @@
 use axum::http::StatusCode;
 use node::groups::{GroupMemberRole, Membership, NewGroup};
 
-use super::tests::{app, send, session, viewer, App, Reply};
+use super::tests::{app, session, viewer, App};
+use crate::test_support::{send, Reply};
 
 /// Creates the group `name` owned by `owner` through the node, with
 /// `join_mode`, `visibility` and `category`.
