@@ -3,7 +3,7 @@
 use crate::error::NodeResult;
 use crate::groups::GroupVisibility;
 use crate::id::Id;
-use crate::model::{Member, MemberStatus, Post, Role, Visibility};
+use crate::model::{Member, MemberStatus, Post, PostView, Role, Visibility};
 use crate::node::{Node, Viewer};
 use crate::store::tables;
 
@@ -55,6 +55,19 @@ impl Node {
             }
             Visibility::Direct => post.mentions.contains(&me),
         })
+    }
+
+    /// Whether a post (one the viewer may see) belongs in public listings
+    /// and streams (local, federated, tags): public, and not in a private
+    /// group.
+    pub fn is_listed(&self, post: &PostView) -> NodeResult<bool> {
+        if post.visibility != Visibility::Public {
+            return Ok(false);
+        }
+        match &post.group {
+            Some(group) => Ok(!self.group_is_private(group.id)?),
+            None => Ok(true),
+        }
     }
 
     /// Whether the posts of `group` are for its members only: a private
