@@ -7,20 +7,33 @@ use serde::Serialize;
 
 /// Renders a page with `Link: <...max_id=..>; rel="next", <...min_id=..>; rel="prev"`.
 pub fn page_response<T: Serialize>(uri: &Uri, page: Page<T>) -> Response {
+    let next = page.next_max_id.map(|id| ("max_id", id.to_string()));
+    let prev = page.prev_min_id.map(|id| ("min_id", id.to_string()));
+    linked_response(uri, &page, next, prev)
+}
+
+/// Renders `body` as JSON with a `Link` header to the next page (`next`:
+/// the cursor parameter and its value) and the previous one (`prev`).
+pub fn linked_response<T: Serialize>(
+    uri: &Uri,
+    body: &T,
+    next: Option<(&str, String)>,
+    prev: Option<(&str, String)>,
+) -> Response {
     let mut links = Vec::new();
-    if let Some(next) = page.next_max_id {
+    if let Some((name, value)) = next {
         links.push(format!(
             "<{}>; rel=\"next\"",
-            with_cursor(uri, "max_id", &next.to_string())
+            with_cursor(uri, name, &value)
         ));
     }
-    if let Some(prev) = page.prev_min_id {
+    if let Some((name, value)) = prev {
         links.push(format!(
             "<{}>; rel=\"prev\"",
-            with_cursor(uri, "min_id", &prev.to_string())
+            with_cursor(uri, name, &value)
         ));
     }
-    let mut response = axum::Json(page).into_response();
+    let mut response = axum::Json(body).into_response();
     if let Ok(value) = HeaderValue::from_str(&links.join(", ")) {
         if !links.is_empty() {
             response.headers_mut().insert(header::LINK, value);
@@ -38,7 +51,7 @@ fn with_cursor(uri: &Uri, name: &str, value: &str) -> String {
         .filter(|kv| !kv.is_empty())
         .filter(|kv| {
             let key = kv.split('=').next().unwrap_or("");
-            !matches!(key, "max_id" | "min_id" | "since_id")
+            !matches!(key, "max_id" | "min_id" | "since_id" | "cursor")
         })
         .collect();
     let mut query = kept.join("&");

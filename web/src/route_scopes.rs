@@ -54,6 +54,8 @@ pub fn required(method: &Method, path: &str) -> Required {
         ["groups", _, "members", _, "approve" | "reject"] => {
             by_method("read:follows", "write:follows")
         }
+        // A group's posts are statuses, their moderation included.
+        ["groups", _, "posts", ..] => by_method("read:statuses", "write:statuses"),
         ["groups", ..] => by_method("read:accounts", "write:accounts"),
         ["posts", _, "like"] => by_method("read:favourites", "write:favourites"),
         ["posts", _, "bookmark"] => by_method("read:bookmarks", "write:bookmarks"),
@@ -140,6 +142,21 @@ mod tests {
             "/groups/rust/members/bob/ban"
         ));
         assert!(allowed(&accounts, &Method::DELETE, "/groups/rust"));
+        let statuses = grant("read:statuses write:statuses");
+        assert!(allowed(&statuses, &Method::GET, "/groups/rust/posts"));
+        assert!(allowed(&statuses, &Method::POST, "/groups/rust/posts"));
+        assert!(allowed(
+            &statuses,
+            &Method::POST,
+            "/groups/rust/posts/01J/pin"
+        ));
+        assert!(allowed(
+            &statuses,
+            &Method::DELETE,
+            "/groups/rust/posts/01J"
+        ));
+        assert!(!allowed(&statuses, &Method::POST, "/groups/rust/alerts"));
+        assert!(!allowed(&follows, &Method::POST, "/groups/rust/posts"));
         // A route missing from the table still needs read or write.
         assert!(!allowed(&read, &Method::POST, "/something/new"));
         assert!(allowed(&read, &Method::GET, "/something/new"));

@@ -130,7 +130,8 @@ impl Node {
                 let reply_ok = post
                     .in_reply_to_author
                     .is_none_or(|other| other == post.author_id || follows(other));
-                Ok(follows(post.author_id) && reply_ok)
+                // A group's posts are its members' (they follow the group).
+                Ok((follows(post.author_id) || post.group.is_some_and(follows)) && reply_ok)
             })
         })
     }
@@ -147,7 +148,9 @@ impl Node {
         let reply_ok = post
             .in_reply_to_author
             .is_none_or(|other| other == post.author.id || follows(other));
-        Ok(follows(post.author.id) && reply_ok)
+        let in_group =
+            post.in_reply_to.is_none() && post.group.as_ref().is_some_and(|g| follows(g.id));
+        Ok((follows(post.author.id) || in_group) && reply_ok)
     }
 
     /// Who `member` follows, sorted (cached).
@@ -238,7 +241,10 @@ fn merge<'a, S: Iterator<Item = NodeResult<Id>> + 'a>(
             None => {}
         }
     }
-    std::iter::from_fn(move || {
+    // A group post is in its author's and its group's streams: the same
+    // id, adjacent in the merge, is given once.
+    let mut last: Option<Id> = None;
+    std::iter::from_fn(move || loop {
         if let Some(e) = error.take() {
             return Some(Err(e));
         }
@@ -251,6 +257,10 @@ fn merge<'a, S: Iterator<Item = NodeResult<Id>> + 'a>(
             Some(Err(e)) => error = Some(e),
             None => {}
         }
-        Some(Ok(id))
+        if last == Some(id) {
+            continue;
+        }
+        last = Some(id);
+        return Some(Ok(id));
     })
 }

@@ -278,6 +278,7 @@ impl Node {
                         url: b.url.clone(),
                         attachments: Vec::new(),
                     }),
+                    group: None,
                 },
             ));
         }

@@ -106,13 +106,18 @@ impl Node {
             )),
             _ => None,
         };
-        Ok(GroupViewerState { membership, role })
+        let post_alerts = membership == Membership::Member
+            && self.store.has::<tables::GroupPostAlerts>((group, me))?;
+        Ok(GroupViewerState {
+            membership,
+            role,
+            post_alerts,
+        })
     }
 
-    /// Whether the viewer may read the group's members (and later its
-    /// posts): anyone for a public group; for a private one its members
+    /// Whether the viewer may read the group's members and its posts: anyone for a public group; for a private one its members
     /// and the node's moderators.
-    fn can_read_group(&self, viewer: &Viewer, group: &LoadedGroup) -> NodeResult<bool> {
+    pub(super) fn can_read_group(&self, viewer: &Viewer, group: &LoadedGroup) -> NodeResult<bool> {
         if group.settings.visibility == GroupVisibility::Public || viewer.has_role(Role::Moderator)
         {
             return Ok(true);

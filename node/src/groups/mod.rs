@@ -11,17 +11,27 @@
 //!
 //! `create.rs`: create, update, delete; `membership.rs`: join, leave,
 //! requests, invitations; `moderation.rs`: bans, roles, the moderation
-//! log; `directory.rs`: one group, its members, the directory.
+//! log; `directory.rs`: one group, its members, the directory;
+//! `posts.rs`: the group's feed (new, hot, top), pins, locked threads,
+//! removals and new-post alerts. A group's posts are ordinary posts with
+//! `Post::group` set (see `posts/create.rs` for the rules of posting).
 
 mod create;
 mod directory;
 mod membership;
 mod moderation;
+mod posts;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_posts;
 
 pub use create::{GroupUpdate, NewGroup};
 pub use directory::{GroupSort, DIRECTORY_SORT_BOUND};
+pub use posts::{
+    GroupPostSort, GroupPostsPage, GroupPostsRequest, ThreadLock, TopPeriod, ALERT_FANOUT,
+    MAX_PINS, RANK_WINDOW,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -215,7 +225,9 @@ pub struct GroupModEntry {
     pub actor: String,
     /// What was done: `group.create`, `group.update`, `group.delete`,
     /// `member.approve`, `member.reject`, `member.ban`, `member.unban`,
-    /// `member.role`, `member.invite`.
+    /// `member.role`, `member.invite`, `post.pin`, `post.unpin`,
+    /// `post.lock`, `post.unlock`, `post.remove` (the target of a post
+    /// action is the post's id).
     pub action: String,
     /// Whom it was done to (a username), or empty.
     pub target: String,
@@ -265,6 +277,8 @@ pub struct GroupViewerState {
     pub membership: Membership,
     /// Role, when a member.
     pub role: Option<GroupMemberRole>,
+    /// Whether the viewer is told of each new post in the group.
+    pub post_alerts: bool,
 }
 
 /// A group as a viewer sees it.

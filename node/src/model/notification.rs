@@ -28,6 +28,12 @@ pub enum NotificationKind {
     GroupJoinApproved,
     /// A group's moderator invited you to join it (`group` names it).
     GroupInvite,
+    /// Someone posted in a group whose new posts you asked to be told of
+    /// (`group` names it, `post` is the post).
+    GroupPost,
+    /// A group's moderator removed your post (`group` names it; the post
+    /// is gone, so none is shown).
+    GroupPostRemoved,
 }
 
 impl NotificationKind {
@@ -43,6 +49,8 @@ impl NotificationKind {
             "group_join_request" => Some(Self::GroupJoinRequest),
             "group_join_approved" => Some(Self::GroupJoinApproved),
             "group_invite" => Some(Self::GroupInvite),
+            "group_post" => Some(Self::GroupPost),
+            "group_post_removed" => Some(Self::GroupPostRemoved),
             _ => None,
         }
     }

@@ -127,6 +127,11 @@ pub struct Post {
     /// Set for a post received from another server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote: Option<RemotePostRef>,
+    /// The group (its account id) the post was written in; a reply has
+    /// its thread root's. Who may see it then depends on the group too
+    /// (`posts/access.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<Id>,
 }
 
 /// Where a remote post lives, and what it carries that local posts keep
@@ -219,6 +224,16 @@ pub struct PostView {
     /// that server's media is rejected by a domain block).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub remote_media: Vec<RemoteAttachment>,
+    /// The group the post is in (its account: id and handle), so that a
+    /// page can say "in group X"; absent for a post outside groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<MemberSummary>,
+    /// Pinned by its group's moderators (top-level group posts only).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub pinned: bool,
+    /// Its thread is locked: no more replies (group threads only).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub locked: bool,
 }
 
 /// Who boosted a post that appears in a feed, and when.
@@ -280,6 +295,7 @@ impl Post {
             created_at,
             edited_at: None,
             remote: None,
+            group: None,
         }
     }
 }

@@ -42,6 +42,13 @@ impl Node {
                 "only public and unlisted posts can be boosted",
             ));
         }
+        if let Some(group) = post.group {
+            if self.group_is_private(group)? {
+                return Err(NodeError::Forbidden(
+                    "a private group's posts cannot be boosted",
+                ));
+            }
+        }
         let boost = Boost {
             id: self.ids.next(),
             member_id: me,

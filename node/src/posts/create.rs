@@ -42,6 +42,9 @@ pub struct NewPost {
     pub sensitive: Option<bool>,
     /// ISO 639 language code.
     pub language: Option<String>,
+    /// The handle of a local group to post in (a reply is in its thread's
+    /// group whether this is given or not).
+    pub group: Option<String>,
     /// A client-chosen key: a second create with the same key within an
     /// hour returns the first post instead of publishing twice.
     #[serde(skip)]
@@ -61,8 +64,20 @@ pub(crate) struct Body {
 
 impl Node {
     /// Publishes a post (or, with `in_reply_to`, a comment) for the viewer.
+    ///
+    /// In a group (`group`, or a reply in a group's thread): the post is
+    /// public or unlisted (followers-only and direct are refused, 422
+    /// naming `visibility`: a group's audience is the group), and the
+    /// write refuses it (403 with the reason) when the viewer is banned,
+    /// not a member, not a moderator of a group where only moderators
+    /// post (top-level posts; members may still reply), or when the
+    /// thread is locked (any thread, group or not).
     pub async fn create_post(&self, viewer: &Viewer, new: NewPost) -> NodeResult<PostView> {
         let author = viewer.member()?.clone();
+        let named_group = match new.group.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(name) => Some(self.local_group(name)?),
+        };
         let visibility = match new.visibility.as_deref() {
             None => Visibility::Public,
             Some(v) => Visibility::parse(v).ok_or_else(|| {
@@ -87,6 +102,31 @@ impl Node {
                 Some((parent, parent_author))
             }
         };
+        let group = match (&parent, named_group) {
+            (Some((parent, _)), named) => {
+                if named.is_some_and(|g| Some(g.account.id) != parent.group) {
+                    return Err(NodeError::invalid(
+                        "group",
+                        "a reply is in the group of the post it answers",
+                    ));
+                }
+                parent.group
+            }
+            (None, named) => {
+                if let Some(g) = &named {
+                    if !g.settings.features.discussion {
+                        return Err(NodeError::Forbidden("this group has no discussions"));
+                    }
+                }
+                named.map(|g| g.account.id)
+            }
+        };
+        if group.is_some() && !matches!(visibility, Visibility::Public | Visibility::Unlisted) {
+            return Err(NodeError::invalid(
+                "visibility",
+                "a post in a group is public or unlisted (a private group's posts are for its members whatever this says)",
+            ));
+        }
         let media = self.check_attachable(author.id, &new.media_ids)?;
         let mut body = self.validate_body(
             !media.is_empty(),
@@ -156,8 +196,16 @@ impl Node {
             created_at: now_ms(),
             edited_at: None,
             remote: None,
+            group,
         };
         self.write(|txn| {
+            if let Some(gid) = post.group {
+                Self::check_group_post(txn, gid, &post, author.id)?;
+            } else if post.in_reply_to.is_some()
+                && txn.has::<tables::LockedThreads>(post.thread_root)?
+            {
+                return Err(NodeError::Forbidden("this thread is locked"));
+            }
             if let Some(key) = idempotency {
                 txn.store::<tables::Idempotency>(key, &(post.id, post.created_at))?;
             }
@@ -165,6 +213,9 @@ impl Node {
         })
         .await?;
         self.timelines.note_post(post.author_id, post.id);
+        if let (Some(gid), None) = (post.group, post.in_reply_to) {
+            self.timelines.note_post(gid, post.id);
+        }
         self.post_view(viewer, &post, &author)
     }
 
@@ -258,11 +309,60 @@ impl Node {
         })
     }
 
-    /// Writes a new local post and the intent to federate it.
+    /// The rules of posting in group `gid`, read inside the write that
+    /// posts: the group still there, the author not banned, a member,
+    /// allowed to start a thread, and the thread not locked.
+    fn check_group_post(txn: &Txn<'_>, gid: Id, post: &Post, author: Id) -> NodeResult<()> {
+        let settings = match (
+            txn.load::<tables::Member>(gid)?,
+            txn.load::<tables::Group>(gid)?,
+        ) {
+            (Some(account), Some(settings)) if account.deleted_at.is_none() => settings,
+            _ => return Err(NodeError::NotFound("group")),
+        };
+        if txn.has::<tables::GroupBans>((gid, author))? {
+            return Err(NodeError::Forbidden("banned from this group"));
+        }
+        if !txn.has::<tables::Following>((author, gid))? {
+            return Err(NodeError::Forbidden(
+                "only the group's members can post in it",
+            ));
+        }
+        if post.in_reply_to.is_none()
+            && settings.posting == crate::groups::Posting::Moderators
+            && txn.load::<tables::GroupRoles>((gid, author))?.is_none()
+        {
+            return Err(NodeError::Forbidden(
+                "only the group's owner and moderators can post in it",
+            ));
+        }
+        if post.in_reply_to.is_some() && txn.has::<tables::LockedThreads>(post.thread_root)? {
+            return Err(NodeError::Forbidden("this thread is locked"));
+        }
+        Ok(())
+    }
+
+    /// Whether `post` is in a private group (read inside `txn`): such a
+    /// post is never listed, indexed for search, gossiped or federated.
+    pub(crate) fn members_only(txn: &Txn<'_>, post: &Post) -> NodeResult<bool> {
+        match post.group {
+            None => Ok(false),
+            Some(gid) => Ok(txn
+                .load::<tables::Group>(gid)?
+                .is_none_or(|s| s.visibility == crate::groups::GroupVisibility::Private)),
+        }
+    }
+
+    /// Writes a new local post and the intent to federate it. A private
+    /// group's post does not federate (groups do not federate yet, and
+    /// its audience is the group's members) nor gossip.
     fn insert_post(&self, txn: &mut Txn<'_>, post: &Post) -> NodeResult<()> {
         self.insert_post_with(txn, post, true)?;
         self.count_today(txn, crate::moderation::DailyMetric::Posts, 1)?;
         self.note_active(txn, post.author_id)?;
+        if Self::members_only(txn, post)? {
+            return Ok(());
+        }
         if self.has_remote_audience(txn, post.author_id, &post.mentions, post.in_reply_to_author)? {
             self.federate(txn, crate::remote::Outgoing::Create { post: post.id })?;
         }
@@ -283,6 +383,7 @@ impl Node {
     ) -> NodeResult<()> {
         let id = post.id;
         let author = post.author_id;
+        let members_only = Self::members_only(txn, post)?;
         txn.store::<tables::Post>(id, post)?;
         self.attach_media(txn, id, &post.media)?;
         txn.store::<tables::AuthorPosts>((author, id), &None)?;
@@ -300,17 +401,30 @@ impl Node {
         }
         self.index_conversation(txn, post)?;
         txn.emit(Event::PostCreated { id, author });
+        if let Some(gid) = post.group {
+            self.insert_group_entries(txn, post, gid)?;
+        }
+        // In a private group, only members hear of a post (a mention of
+        // someone else must not leak it, not even as an unread count).
+        let told = |txn: &Txn<'_>, who: Id| -> NodeResult<bool> {
+            match (members_only, post.group) {
+                (true, Some(gid)) => txn.has::<tables::Following>((who, gid)),
+                _ => Ok(true),
+            }
+        };
         if let Some(parent_author) = post.in_reply_to_author {
-            self.notify(
-                txn,
-                parent_author,
-                NotificationKind::Replied,
-                author,
-                Some(id),
-            )?;
+            if told(txn, parent_author)? {
+                self.notify(
+                    txn,
+                    parent_author,
+                    NotificationKind::Replied,
+                    author,
+                    Some(id),
+                )?;
+            }
         }
         for mentioned in &post.mentions {
-            if Some(*mentioned) != post.in_reply_to_author {
+            if Some(*mentioned) != post.in_reply_to_author && told(txn, *mentioned)? {
                 self.notify(
                     txn,
                     *mentioned,
@@ -326,13 +440,14 @@ impl Node {
     /// Adds (or removes) the post's entries in the listed feeds: local,
     /// tag and category. Only public posts are listed; comments appear in
     /// tag feeds but not in the local and category feeds.
+    /// A private group's posts are never listed.
     pub(crate) fn index_listing(
         &self,
         txn: &mut Txn<'_>,
         post: &Post,
         add: bool,
     ) -> NodeResult<()> {
-        if post.visibility != Visibility::Public {
+        if post.visibility != Visibility::Public || Self::members_only(txn, post)? {
             return Ok(());
         }
         let id = post.id;

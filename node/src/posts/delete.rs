@@ -2,9 +2,9 @@
 
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
-use crate::model::Role;
+use crate::model::{Post, Role};
 use crate::node::{Node, Viewer};
-use crate::store::tables;
+use crate::store::{tables, Txn};
 
 impl Node {
     /// Deletes a post with its indexes, likes and counters. Bookmark and
@@ -17,6 +17,20 @@ impl Node {
                 "only the author or a moderator can delete a post",
             ));
         }
+        self.erase_post(viewer, post, |_| Ok(())).await
+    }
+
+    /// Deletes `post` in one write with everything that points at it, and
+    /// `also` (a group moderator's checks and logs) in the same write; an
+    /// error from `also` leaves everything as it was.
+    pub(crate) async fn erase_post(
+        &self,
+        viewer: &Viewer,
+        post: Post,
+        also: impl FnOnce(&mut Txn<'_>) -> NodeResult<()>,
+    ) -> NodeResult<()> {
+        let me = viewer.member()?;
+        let id = post.id;
         let mut boosters = Vec::new();
         let media = self.post_media(&post.media)?;
         let gone = std::sync::Arc::new(post.clone());
@@ -24,6 +38,10 @@ impl Node {
             if !txn.has::<tables::Post>(id)? {
                 return Err(NodeError::NotFound("post"));
             }
+            also(txn)?;
+            // Read before the post goes: a private group's post was never
+            // gossiped or federated, so no delete is sent either.
+            let members_only = Self::members_only(txn, &post)?;
             txn.remove::<tables::Post>(id);
             txn.emit(crate::events::Event::PostDeleted {
                 id,
@@ -33,6 +51,7 @@ impl Node {
                 },
             });
             txn.remove::<tables::AuthorPosts>((post.author_id, id));
+            self.remove_group_entries(txn, &post)?;
             self.index_listing(txn, &post, false)?;
             self.index_words(txn, &post, false)?;
             if let Some(parent) = post.in_reply_to {
@@ -72,7 +91,10 @@ impl Node {
             if post.remote.is_none() {
                 txn.add::<tables::PostTotal>((), -1)?;
             }
-            if post.remote.is_none() && post.visibility == crate::model::Visibility::Public {
+            if post.remote.is_none()
+                && !members_only
+                && post.visibility == crate::model::Visibility::Public
+            {
                 self.gossip_if_on(
                     txn,
                     crate::gossip::GossipIntent::DeletePost {
@@ -82,6 +104,7 @@ impl Node {
                 )?;
             }
             if post.remote.is_none()
+                && !members_only
                 && self.has_remote_audience(
                     txn,
                     post.author_id,
@@ -104,6 +127,9 @@ impl Node {
         })
         .await?;
         self.timelines.forget_recent(post.author_id);
+        if let Some(group) = post.group {
+            self.timelines.forget_recent(group);
+        }
         self.remove_media_files(&media);
         for member in boosters {
             self.timelines.forget_recent(member);

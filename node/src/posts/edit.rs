@@ -83,15 +83,21 @@ impl Node {
             self.index_words(txn, &updated, true)?;
             txn.store::<tables::Post>(id, &updated)?;
             txn.emit(crate::events::Event::PostEdited { id });
-            if self.has_remote_audience(
-                txn,
-                updated.author_id,
-                &updated.mentions,
-                updated.in_reply_to_author,
-            )? {
+            let members_only = Self::members_only(txn, &updated)?;
+            if !members_only
+                && self.has_remote_audience(
+                    txn,
+                    updated.author_id,
+                    &updated.mentions,
+                    updated.in_reply_to_author,
+                )?
+            {
                 self.federate(txn, crate::remote::Outgoing::Update { post: id })?;
             }
-            if updated.remote.is_none() && old.visibility == crate::model::Visibility::Public {
+            if updated.remote.is_none()
+                && !members_only
+                && old.visibility == crate::model::Visibility::Public
+            {
                 self.gossip_if_on(txn, crate::gossip::GossipIntent::Edit { post: id })?;
             }
             for m in updated
@@ -99,6 +105,12 @@ impl Node {
                 .iter()
                 .filter(|m| !old.mentions.contains(m))
             {
+                // In a private group, only members hear of a post.
+                if let (true, Some(group)) = (members_only, updated.group) {
+                    if !txn.has::<tables::Following>((*m, group))? {
+                        continue;
+                    }
+                }
                 self.notify(txn, *m, NotificationKind::Mentioned, me.id, Some(id))?;
             }
             Ok(())

@@ -48,13 +48,18 @@ fn indexable(post: &Post) -> Vec<String> {
 }
 
 impl Node {
-    /// Stages (or removes) a post's word-index entries.
+    /// Stages (or removes) a post's word-index entries (public posts
+    /// outside private groups only).
     pub(crate) fn index_words(
         &self,
         txn: &mut Txn<'_>,
         post: &Post,
         add: bool,
     ) -> crate::error::NodeResult<()> {
+        // A private group's posts are for its members: never in search.
+        if Self::members_only(txn, post)? {
+            return Ok(());
+        }
         for w in indexable(post) {
             let key = (&w, post.id);
             if add {

@@ -22,6 +22,15 @@ impl Node {
             None => (false, false),
         };
         let mentions = self.summaries(post.mentions.iter().copied())?;
+        let (group, pinned, locked) = match post.group {
+            None => (None, false, false),
+            Some(gid) => (
+                self.member(gid)?.map(|g| Self::summary(&g)),
+                post.in_reply_to.is_none()
+                    && self.store.has::<tables::GroupPins>((gid, post.id))?,
+                self.store.has::<tables::LockedThreads>(post.thread_root)?,
+            ),
+        };
         Ok(PostView {
             id: post.id,
             author: Self::summary(author),
@@ -65,6 +74,9 @@ impl Node {
                 }
                 _ => Vec::new(),
             },
+            group,
+            pinned,
+            locked,
             remote: post.remote.as_ref().map(|r| crate::model::RemoteLink {
                 uri: r.uri.clone(),
                 url: if r.url.is_empty() {

@@ -234,6 +234,7 @@ impl Node {
                 url: incoming.url,
                 attachments: incoming.attachments,
             }),
+            group: None,
         };
         let silenced = match &author.remote {
             Some(r) => matches!(

@@ -150,6 +150,8 @@ impl Node {
             txn.remove::<tables::Followers>((followee, follower));
             txn.add::<tables::FollowingCount>(follower, -1)?;
             txn.add::<tables::FollowerCount>(followee, -1)?;
+            // A member who leaves a group is no longer told of its posts.
+            txn.remove::<tables::GroupPostAlerts>((followee, follower));
         }
         txn.remove::<tables::FollowRequests>((followee, follower));
         Ok(())

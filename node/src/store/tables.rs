@@ -181,6 +181,12 @@ pub enum Space {
     GroupInvites = 0x54,
     /// [`GroupModLog`].
     GroupModLog = 0x55,
+    /// [`GroupPins`].
+    GroupPins = 0x56,
+    /// [`LockedThreads`].
+    LockedThreads = 0x57,
+    /// [`GroupPostAlerts`].
+    GroupPostAlerts = 0x58,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -428,6 +434,12 @@ tables! {
     pub GroupInvites: GroupInvites, (Id, Id) => Json<crate::groups::GroupInvite>;
     /// (group, entry id) → GroupModEntry: the group's moderation log.
     pub GroupModLog: GroupModLog, (Id, Id) => Json<crate::groups::GroupModEntry>;
+    /// (group, post) → when it was pinned (ms): a group's pinned posts.
+    pub GroupPins: GroupPins, (Id, Id) => Json<i64>;
+    /// thread root → ThreadLock: threads that take no more replies.
+    pub LockedThreads: LockedThreads, Id => Json<crate::groups::ThreadLock>;
+    /// (group, member): members told of each new post in the group.
+    pub GroupPostAlerts: GroupPostAlerts, (Id, Id) => Unit;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups

@@ -116,6 +116,8 @@ fn kind_text(kind: NotificationKind) -> &'static str {
         NotificationKind::GroupJoinRequest => "asked to join a group you moderate",
         NotificationKind::GroupJoinApproved => "accepted you as a member",
         NotificationKind::GroupInvite => "invited you to join a group",
+        NotificationKind::GroupPost => "posted in a group",
+        NotificationKind::GroupPostRemoved => "removed your post from a group",
     }
 }
 

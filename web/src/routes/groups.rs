@@ -1,19 +1,23 @@
 //! Groups: the directory, a group's settings, joining and leaving, its
-//! members and their moderation. `{group}` is a local group's handle
+//! members and their moderation, its posts (the feed, posting, pins,
+//! locks, removals) and new-post alerts. `{group}` is a local group's handle
 //! (`name`, or `name@` this node's domain); a group of another server
 //! is not supported yet (404 saying so).
 
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
-use node::groups::{GroupMemberRole, GroupSort, GroupUpdate, NewGroup};
+use node::groups::{
+    GroupMemberRole, GroupPostSort, GroupPostsRequest, GroupSort, GroupUpdate, NewGroup,
+};
+use node::posts::NewPost;
 use serde::Deserialize;
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Auth, Json, MaybeAuth, OptionalJson, PageQuery};
-use crate::pages::page_response;
+use crate::extract::{parse_id, Auth, Json, MaybeAuth, OptionalJson, PageQuery};
+use crate::pages::{linked_response, page_response};
 use crate::rate_limit::Action;
 use crate::state::AppState;
 
@@ -30,6 +34,13 @@ pub fn routes() -> Router<AppState> {
         .route("/groups/{group}/members/{user}/ban", post(ban))
         .route("/groups/{group}/members/{user}/unban", post(unban))
         .route("/groups/{group}/members/{user}/role", put(set_role))
+        .route("/groups/{group}/posts", get(posts).post(create_post))
+        .route("/groups/{group}/posts/{id}", delete(remove_post))
+        .route("/groups/{group}/posts/{id}/pin", post(pin))
+        .route("/groups/{group}/posts/{id}/unpin", post(unpin))
+        .route("/groups/{group}/posts/{id}/lock", post(lock))
+        .route("/groups/{group}/posts/{id}/unlock", post(unlock))
+        .route("/groups/{group}/alerts", post(alerts))
 }
 
 /// The `{group}` segment as the node takes it: a handle of another
@@ -234,6 +245,150 @@ async fn set_role(
 ) -> ApiResult<StatusCode> {
     let group = local_handle(&s, &group)?;
     s.node.set_group_role(&v, group, &user, &body.role).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct PostsQuery {
+    #[serde(flatten)]
+    page: PageQuery,
+    sort: Option<String>,
+    t: Option<String>,
+    cursor: Option<String>,
+}
+
+/// GET /api/kodeon/v1/groups/{group}/posts?sort=new|hot|top&t=day|week|month|all
+/// (`new` pages by `max_id`/`min_id`; `hot` and `top` by `cursor`, the
+/// `next` of the previous page)
+async fn posts(
+    State(s): State<AppState>,
+    MaybeAuth(v): MaybeAuth,
+    Path(group): Path<String>,
+    Query(q): Query<PostsQuery>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    let req = GroupPostsRequest {
+        sort: GroupPostSort::parse(q.sort.as_deref(), q.t.as_deref())?,
+        page: q.page.to_request()?,
+        cursor: q.cursor.filter(|c| !c.is_empty()),
+    };
+    let page = s.node.group_posts(&v, local_handle(&s, &group)?, &req)?;
+    let next = match (&page.next_max_id, &page.next) {
+        (Some(id), _) => Some(("max_id", id.to_string())),
+        (None, Some(cursor)) => Some(("cursor", cursor.clone())),
+        (None, None) => None,
+    };
+    let prev = page.prev_min_id.map(|id| ("min_id", id.to_string()));
+    Ok(linked_response(&uri, &page, next, prev))
+}
+
+/// POST /api/kodeon/v1/groups/{group}/posts (the body of POST /posts; the
+/// group is the path's; limited as posting is)
+async fn create_post(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path(group): Path<String>,
+    Json(new): Json<NewPost>,
+) -> ApiResult<impl IntoResponse> {
+    if let Some(id) = v.id() {
+        s.limiters.check(Action::Post, &id.to_string())?;
+    }
+    let new = NewPost {
+        group: Some(local_handle(&s, &group)?.to_string()),
+        ..new
+    };
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(s.node.create_post(&v, new).await?),
+    ))
+}
+
+/// The body of a removal: an optional reason.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemoveBody {
+    #[serde(default)]
+    reason: String,
+}
+
+/// DELETE /api/kodeon/v1/groups/{group}/posts/{id} with an optional
+/// `{"reason"}` (the group's owner and moderators)
+async fn remove_post(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path((group, id)): Path<(String, String)>,
+    OptionalJson(body): OptionalJson<RemoveBody>,
+) -> ApiResult<StatusCode> {
+    let group = local_handle(&s, &group)?;
+    s.node
+        .remove_group_post(&v, group, parse_id(&id)?, &body.reason)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// POST /api/kodeon/v1/groups/{group}/posts/{id}/pin
+async fn pin(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path((group, id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let group = local_handle(&s, &group)?;
+    s.node.pin_group_post(&v, group, parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// POST /api/kodeon/v1/groups/{group}/posts/{id}/unpin
+async fn unpin(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path((group, id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let group = local_handle(&s, &group)?;
+    s.node.unpin_group_post(&v, group, parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// POST /api/kodeon/v1/groups/{group}/posts/{id}/lock (locks the post's thread)
+async fn lock(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path((group, id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let group = local_handle(&s, &group)?;
+    s.node.lock_group_thread(&v, group, parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// POST /api/kodeon/v1/groups/{group}/posts/{id}/unlock
+async fn unlock(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path((group, id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let group = local_handle(&s, &group)?;
+    s.node
+        .unlock_group_thread(&v, group, parse_id(&id)?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The body of an alerts switch.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertsBody {
+    on: bool,
+}
+
+/// POST /api/kodeon/v1/groups/{group}/alerts with `{"on": true | false}`:
+/// whether the viewer (a member) is told of each new post
+async fn alerts(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path(group): Path<String>,
+    Json(body): Json<AlertsBody>,
+) -> ApiResult<StatusCode> {
+    let group = local_handle(&s, &group)?;
+    s.node.set_group_post_alerts(&v, group, body.on).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -494,6 +494,276 @@ async fn tokens_need_the_scopes_of_each_route() {
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
+fn ids(v: &Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|p| p["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn group_posts_are_written_read_sorted_and_paged() {
+    let a = app();
+    let alice = a.token("alice", &[]).await;
+    let bob = a.token("bob", &[]).await;
+    let (s, _) = a
+        .call(
+            Some(&alice),
+            "POST",
+            "/groups",
+            Some(json!({"name": "rust"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, e) = a
+        .call(
+            Some(&bob),
+            "POST",
+            "/groups/rust/posts",
+            Some(json!({"content": "hello"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(e["error"], "only the group's members can post in it");
+    a.call(Some(&bob), "POST", "/groups/rust/join", None).await;
+    let (s, e) = a
+        .call(
+            Some(&bob),
+            "POST",
+            "/groups/rust/posts",
+            Some(json!({"content": "x", "visibility": "direct"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["field"], "visibility");
+    let mut written = Vec::new();
+    for i in 0..3 {
+        let (s, p) = a
+            .call(
+                Some(&bob),
+                "POST",
+                "/groups/rust/posts",
+                Some(json!({"content": format!("post {i}")})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{p}");
+        assert_eq!(p["group"]["username"], "rust");
+        written.push(p["id"].as_str().expect("id").to_string());
+    }
+    // POST /posts with a group does the same.
+    let (s, p) = a
+        .call(
+            Some(&bob),
+            "POST",
+            "/posts",
+            Some(json!({"content": "via posts", "group": "rust"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    written.push(p["id"].as_str().expect("id").to_string());
+    written.reverse();
+
+    // new: by max_id.
+    let (s, first) = a
+        .call(None, "GET", "/groups/rust/posts?limit=3", None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{first}");
+    assert_eq!(ids(&first), written[..3]);
+    let next = first["next_max_id"].as_str().expect("next");
+    let (_, rest) = a
+        .call(
+            None,
+            "GET",
+            &format!("/groups/rust/posts?limit=3&max_id={next}"),
+            None,
+        )
+        .await;
+    assert_eq!(ids(&rest), written[3..]);
+    // hot: by cursor.
+    let (s, hot) = a
+        .call(None, "GET", "/groups/rust/posts?sort=hot&limit=3", None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(ids(&hot).len(), 3);
+    let cursor = hot["next"].as_str().expect("cursor");
+    let (_, more) = a
+        .call(
+            None,
+            "GET",
+            &format!("/groups/rust/posts?sort=hot&limit=3&cursor={cursor}"),
+            None,
+        )
+        .await;
+    assert_eq!(ids(&more).len(), 1);
+    assert!(more["next"].is_null());
+    let (s, top) = a
+        .call(None, "GET", "/groups/rust/posts?sort=top&t=week", None)
+        .await;
+    assert_eq!((s, ids(&top).len()), (StatusCode::OK, 4));
+    for (query, field) in [
+        ("sort=best", "sort"),
+        ("sort=top&t=year", "t"),
+        ("sort=hot&cursor=nonsense", "cursor"),
+    ] {
+        let (s, e) = a
+            .call(None, "GET", &format!("/groups/rust/posts?{query}"), None)
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {e}");
+        assert_eq!(e["field"], field);
+    }
+}
+
+#[tokio::test]
+async fn group_posts_are_pinned_locked_and_removed_by_moderators() {
+    let a = app();
+    let alice = a.token("alice", &[]).await;
+    let bob = a.token("bob", &[]).await;
+    let eve = a.token("eve", &[]).await;
+    a.call(
+        Some(&alice),
+        "POST",
+        "/groups",
+        Some(json!({"name": "secret", "visibility": "private"})),
+    )
+    .await;
+    a.call(Some(&bob), "POST", "/groups/secret/join", None)
+        .await;
+    let mut posted = Vec::new();
+    for i in 0..2 {
+        let (_, p) = a
+            .call(
+                Some(&bob),
+                "POST",
+                "/groups/secret/posts",
+                Some(json!({"content": format!("post {i}")})),
+            )
+            .await;
+        posted.push(p["id"].as_str().expect("id").to_string());
+    }
+    let (older, newer) = (&posted[0], &posted[1]);
+    // Private: members only.
+    for token in [None, Some(eve.as_str())] {
+        let (s, _) = a.call(token, "GET", "/groups/secret/posts", None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _) = a.call(token, "GET", &format!("/posts/{older}"), None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
+
+    let (s, e) = a
+        .call(
+            Some(&bob),
+            "POST",
+            &format!("/groups/secret/posts/{older}/pin"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+    let (s, _) = a
+        .call(
+            Some(&alice),
+            "POST",
+            &format!("/groups/secret/posts/{older}/pin"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, feed) = a
+        .call(Some(&bob), "GET", "/groups/secret/posts", None)
+        .await;
+    assert_eq!(ids(&feed), [older.clone(), newer.clone()]);
+    assert_eq!(feed["items"][0]["pinned"], true);
+    assert!(feed["items"][1]["pinned"].is_null());
+
+    let (s, _) = a
+        .call(
+            Some(&alice),
+            "POST",
+            &format!("/groups/secret/posts/{older}/lock"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, e) = a
+        .call(
+            Some(&bob),
+            "POST",
+            "/posts",
+            Some(json!({"content": "but", "in_reply_to": older})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(e["error"], "this thread is locked");
+    for action in ["unlock", "unpin"] {
+        let (s, _) = a
+            .call(
+                Some(&alice),
+                "POST",
+                &format!("/groups/secret/posts/{older}/{action}"),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{action}");
+    }
+
+    let (s, _) = a
+        .call(
+            Some(&bob),
+            "DELETE",
+            &format!("/groups/secret/posts/{newer}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = a
+        .call(
+            Some(&alice),
+            "DELETE",
+            &format!("/groups/secret/posts/{newer}"),
+            Some(json!({"reason": "off topic"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = a
+        .call(Some(&bob), "GET", &format!("/posts/{newer}"), None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, g) = a.call(Some(&bob), "GET", "/groups/secret", None).await;
+    assert_eq!(g["posts_count"], 1);
+
+    // Alerts: members switch them; others are refused.
+    let (s, _) = a
+        .call(
+            Some(&bob),
+            "POST",
+            "/groups/secret/alerts",
+            Some(json!({"on": true})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, g) = a.call(Some(&bob), "GET", "/groups/secret", None).await;
+    assert_eq!(g["viewer"]["post_alerts"], true);
+    let (s, _) = a
+        .call(
+            Some(&eve),
+            "POST",
+            "/groups/secret/alerts",
+            Some(json!({"on": true})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, e) = a
+        .call(
+            Some(&bob),
+            "POST",
+            "/groups/secret/alerts",
+            Some(json!({"on": "yes"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+}
+
 /// GET `uri` (not under the API prefix) as a server asks for ActivityPub.
 async fn activity(a: &App, uri: &str) -> (StatusCode, Value) {
     let req = Request::builder()

@@ -33,7 +33,9 @@ fn type_name(kind: NotificationKind) -> Option<&'static str> {
         NotificationKind::Boosted => "reblog",
         NotificationKind::GroupJoinRequest
         | NotificationKind::GroupJoinApproved
-        | NotificationKind::GroupInvite => return None,
+        | NotificationKind::GroupInvite
+        | NotificationKind::GroupPost
+        | NotificationKind::GroupPostRemoved => return None,
     })
 }
 

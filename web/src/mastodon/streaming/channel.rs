@@ -166,10 +166,10 @@ pub(super) fn translate(
             }
             let wanted = match channel {
                 Channel::User => node.in_home(viewer, &post).ok()?,
-                Channel::Public => post.visibility == Visibility::Public,
-                Channel::Hashtag(tag) => {
-                    post.visibility == Visibility::Public && post.tags.contains(tag)
-                }
+                // A private group's posts are never in public streams,
+                // even for its members (as they are not in public feeds).
+                Channel::Public => node.is_listed(&post).ok()?,
+                Channel::Hashtag(tag) => node.is_listed(&post).ok()? && post.tags.contains(tag),
                 Channel::Direct => post.visibility == Visibility::Direct,
                 Channel::UserNotification => false,
             };
