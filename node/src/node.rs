@@ -99,6 +99,8 @@ pub struct Node {
     /// Every URL and id the node gives out.
     urls: protocol::local_urls::LocalUrls,
     pub(crate) timelines: crate::feeds::timeline_cache::TimelineCache,
+    /// Group feed rankings kept for a few seconds.
+    pub(crate) group_rankings: crate::groups::rank_cache::RankCache,
     events: crate::events::EventBus,
     node_keys: MemberKeys,
     fresh_setup_token: Option<String>,
@@ -157,6 +159,7 @@ impl Node {
             urls: protocol::local_urls::LocalUrls::new(config.base_url()),
             config,
             timelines: Default::default(),
+            group_rankings: Default::default(),
             events: Default::default(),
             node_keys,
             fresh_setup_token: None,

@@ -21,6 +21,7 @@ mod directory;
 mod membership;
 mod moderation;
 mod posts;
+pub(crate) mod rank_cache;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

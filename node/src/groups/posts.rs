@@ -44,7 +44,7 @@ pub struct ThreadLock {
 }
 
 /// The period of a `top` ranking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TopPeriod {
     /// The last 24 hours.
     Day,
@@ -70,7 +70,7 @@ impl TopPeriod {
 }
 
 /// The order of a group's feed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum GroupPostSort {
     /// Newest first, paged by id (`max_id`, `min_id`, `since_id`);
     /// pinned posts first on the first page.
@@ -237,32 +237,45 @@ impl Node {
                 next: None,
             });
         }
-        let cursor = match &req.cursor {
-            Some(raw) => RankCursor::decode(raw)?,
-            None => RankCursor {
-                at: now_ms(),
-                top: Id::MAX,
-                offset: 0,
-            },
+        let given = req.cursor.as_deref().map(RankCursor::decode).transpose()?;
+        let kept = self
+            .group_rankings
+            .get(gid, req.sort, given.as_ref().map(|c| (c.at, c.top)));
+        let (ranking, offset) = match (kept, given) {
+            (Some(ranking), given) => (ranking, given.map_or(0, |c| c.offset)),
+            (None, given) => {
+                let cursor = given.unwrap_or(RankCursor {
+                    at: now_ms(),
+                    top: Id::MAX,
+                    offset: 0,
+                });
+                let ranking = self.rank_group_posts(gid, req.sort, &cursor)?;
+                self.group_rankings.put(gid, req.sort, ranking.clone());
+                (ranking, cursor.offset)
+            }
         };
-        let (ranked, top) = self.rank_group_posts(gid, req.sort, &cursor, &pins)?;
+        let ranked = &ranking.ids;
         let limit = req.page.limit()?;
         let budget = limit * 10 + 100;
-        let mut pos = cursor.offset.min(ranked.len());
+        let mut pos = offset.min(ranked.len());
+        let start = pos;
         let mut ranked_items = Vec::new();
-        while pos < ranked.len() && ranked_items.len() < limit && pos - cursor.offset < budget {
-            if let Some(view) =
-                self.feed_item(viewer, &mut authors, ranked[pos], &|_, _| Ok(true))?
-            {
+        while pos < ranked.len() && ranked_items.len() < limit && pos - start < budget {
+            let id = ranked[pos];
+            pos += 1;
+            // `hot` shows the pins first (read now, not when ranked).
+            if req.sort == GroupPostSort::Hot && pins.contains(&id) {
+                continue;
+            }
+            if let Some(view) = self.feed_item(viewer, &mut authors, id, &|_, _| Ok(true))? {
                 ranked_items.push(view);
             }
-            pos += 1;
         }
         items.extend(ranked_items);
         let next = (pos < ranked.len()).then(|| {
             RankCursor {
-                at: cursor.at,
-                top,
+                at: ranking.at,
+                top: ranking.top,
                 offset: pos,
             }
             .encode()
@@ -286,15 +299,14 @@ impl Node {
         Ok(pins.into_iter().map(|(_, post)| post).collect())
     }
 
-    /// The ids of the window's posts in ranked order (pins left out of
-    /// `hot`, which shows them first), and the newest post of the window.
+    /// The window's posts in ranked order, with the clock and the newest
+    /// post of the window (see [`RankCache`](super::rank_cache)).
     fn rank_group_posts(
         &self,
         gid: Id,
         sort: GroupPostSort,
         cursor: &RankCursor,
-        pins: &[Id],
-    ) -> NodeResult<(Vec<Id>, Id)> {
+    ) -> NodeResult<super::rank_cache::Ranking> {
         let oldest_ms = match sort {
             GroupPostSort::Top(period) => period.span_ms().map(|span| cursor.at - span),
             _ => None,
@@ -311,9 +323,6 @@ impl Node {
                 break;
             }
             top.get_or_insert(id);
-            if sort == GroupPostSort::Hot && pins.contains(&id) {
-                continue;
-            }
             let likes = self.store.counter::<tables::LikeCount>(id)?;
             let boosts = self.store.counter::<tables::BoostCount>(id)?;
             let score = match sort {
@@ -326,8 +335,11 @@ impl Node {
             scored.push((score, id));
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
-        let ranked = scored.into_iter().map(|(_, id)| id).collect();
-        Ok((ranked, top.unwrap_or(cursor.top)))
+        Ok(super::rank_cache::Ranking {
+            at: cursor.at,
+            top: top.unwrap_or(cursor.top),
+            ids: std::sync::Arc::new(scored.into_iter().map(|(_, id)| id).collect()),
+        })
     }
 
     /// Writes what a post in group `gid` adds besides the post itself, in
