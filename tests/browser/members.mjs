@@ -398,6 +398,13 @@ try {
     await landsOn(bob, '/g/solderers', () => bob.getByRole('button', { name: 'Join' }).click());
     assert.match(await bob.getByRole('status').innerText(), /member now/);
     assert.equal(await bob.getByRole('button', { name: 'Leave the group' }).count(), 1);
+    // Bob posts in the group from its page; it is in the group's feed.
+    const composer = bob.getByRole('region', { name: /^Post in Solderers/ });
+    await composer.getByLabel(/What's on your mind/).fill('My first joint, in **the group**');
+    await landsOn(bob, '/g/solderers', () => composer.getByRole('button', { name: 'Post', exact: true }).click());
+    assert.equal(await article(bob, 'My first joint').locator('strong').innerText(), 'the group');
+    await landsOn(bob, '/g/solderers', () => bob.getByRole('navigation', { name: 'Order of the posts' }).getByRole('link', { name: 'Hot' }).click());
+    assert.equal(await article(bob, 'My first joint').count(), 1, 'and in its hot feed');
 
     await alice.goto(`${BASE}/g/solderers`);
     await landsOn(alice, '/g/solderers/members', () => alice.getByRole('navigation', { name: 'Group' }).getByRole('link', { name: 'Members' }).click());

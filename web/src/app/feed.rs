@@ -122,6 +122,7 @@ pub async fn compose(
         category: field(&form, "category").to_string(),
         image_description: field(&form, "image_description").to_string(),
         in_reply_to: field(&form, "in_reply_to").to_string(),
+        group: field(&form, "group").to_string(),
         back: back(&form),
         ..Compose::default()
     };
@@ -132,6 +133,7 @@ pub async fn compose(
         in_reply_to: optional("in_reply_to"),
         category: optional("category"),
         tags: typed_tags(&entered.tags),
+        group: optional("group"),
         media_ids,
         ..NewPost::default()
     })

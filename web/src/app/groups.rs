@@ -13,8 +13,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use node::groups::{
-    GroupMemberRole, GroupSort, GroupView, GroupVisibility, JoinMode, JoinState, Membership,
-    Posting,
+    GroupMemberRole, GroupPostSort, GroupPostsRequest, GroupSort, GroupView, GroupVisibility,
+    JoinMode, JoinState, Membership, Posting, TopPeriod,
 };
 use node::model::Role;
 use node::{NodeError, PageRequest};
@@ -325,12 +325,6 @@ pub async fn directory(
     Ok(response)
 }
 
-/// The query of a group's page: what was just done.
-#[derive(Debug, Default, Deserialize)]
-pub struct NoticeQuery {
-    done: Option<String>,
-}
-
 /// A group's page.
 #[derive(Template)]
 #[template(path = "app/groups/group.html")]
@@ -341,32 +335,104 @@ pub struct GroupPage {
     pub me: Option<Me>,
     pub group: GroupItem,
     pub notice: Option<&'static str>,
+    /// The feed's order: `new`, `hot` or `top`.
+    pub sort: &'static str,
+    /// The group's posts, as the member sees them (none when the node
+    /// keeps them from the member: `feed_closed` says why).
+    pub feed: Vec<crate::public_pages::Card>,
+    /// Why the feed is not shown, if it is not.
+    pub feed_closed: Option<String>,
+    /// The link to the next page of the feed.
+    pub next: Option<String>,
+    /// The compose form, for a member who may post.
+    pub compose: Option<super::templates::Compose>,
+    /// The visibilities a group post may have.
+    pub visibilities: [(&'static str, &'static str); 2],
+}
+
+/// The visibilities of a group post: public or unlisted.
+const GROUP_VISIBILITIES: [(&str, &str); 2] = [("public", "Public"), ("unlisted", "Unlisted")];
+
+/// The query of a group's page: what was just done, and the feed's order
+/// and cursor.
+#[derive(Debug, Default, Deserialize)]
+pub struct GroupPageQuery {
+    done: Option<String>,
+    sort: Option<String>,
+    max_id: Option<String>,
+    cursor: Option<String>,
 }
 
 /// GET /g/{name} — a group: about, rules, counts, the member's membership
 /// and role with the join or leave form, links to its members and (for
-/// its moderators) its moderation page and settings.
+/// its moderators) its moderation page and settings; its posts (`?sort=`
+/// `new`, `hot` or `top`, paged) with the compose form for its members.
 pub async fn page(
     State(s): State<AppState>,
     Path(name): Path<String>,
     session: MemberSession,
-    Query(query): Query<NoticeQuery>,
+    Query(query): Query<GroupPageQuery>,
 ) -> Result<Response, AppError> {
     let view = s.node.group(&session.viewer, &name)?;
+    let (sort, order) = match query.sort.as_deref() {
+        Some("hot") => ("hot", GroupPostSort::Hot),
+        Some("top") => ("top", GroupPostSort::Top(TopPeriod::All)),
+        _ => ("new", GroupPostSort::New),
+    };
+    let request = GroupPostsRequest {
+        sort: order,
+        page: PageRequest {
+            max_id: query.max_id.as_deref().and_then(|m| m.parse().ok()),
+            ..PageRequest::first(20)
+        },
+        cursor: query.cursor.clone(),
+    };
+    let here = group_path(&view.name, &format!("?sort={sort}"));
+    let (feed, feed_closed, next) = match s.node.group_posts(&session.viewer, &name, &request) {
+        Ok(page) => {
+            let urls = s.node.urls();
+            let cards = page
+                .items
+                .iter()
+                .map(|p| crate::public_pages::member_card(urls, p, &session.me, &here))
+                .collect();
+            let next = match (page.next_max_id, page.next) {
+                (Some(id), _) => Some(format!("{here}&max_id={id}")),
+                (None, Some(cursor)) => Some(format!("{here}&cursor={cursor}")),
+                _ => None,
+            };
+            (cards, None, next)
+        }
+        Err(NodeError::Forbidden(why)) => (Vec::new(), Some(why.to_string()), None),
+        Err(e) => return Err(e.into()),
+    };
+    let item = GroupItem::of(&view, &session);
+    let may_post =
+        item.state == "member" && (view.posting == Posting::Members || item.role.is_some());
+    let compose = may_post.then(|| super::templates::Compose {
+        visibility: "public".into(),
+        group: view.name.clone(),
+        back: group_path(&view.name, ""),
+        ..Default::default()
+    });
     let Site {
         domain,
         members,
         posts,
     } = site(&s)?;
-    // The group's posts will be listed here, after the rules, once the
-    // node serves a group's feed.
     render(GroupPage {
         domain,
         members,
         posts,
-        group: GroupItem::of(&view, &session),
+        group: item,
         me: Some(session.me),
         notice: query.done.as_deref().and_then(notice),
+        sort,
+        feed,
+        feed_closed,
+        next,
+        compose,
+        visibilities: GROUP_VISIBILITIES,
     })
 }
 

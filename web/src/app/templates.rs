@@ -34,6 +34,8 @@ pub struct Compose {
     pub image_description: String,
     /// The post replied to ("" for none).
     pub in_reply_to: String,
+    /// The group the post is written in ("" for none).
+    pub group: String,
     /// The post being edited, if this form edits one.
     pub editing: Option<node::Id>,
     /// Where the form goes back to.

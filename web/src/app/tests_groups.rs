@@ -691,3 +691,63 @@ async fn visitors_are_sent_to_sign_in() {
     }
     assert!(a.node.group(&viewer(&a, "bob"), "visitor").is_err());
 }
+
+#[tokio::test]
+async fn members_post_in_a_group_from_its_page_and_read_its_feed() {
+    let a = app().await;
+    group(&a, "bob", "makers", "open", "private").await;
+    let (carol, carol_csrf) = session(&a.app, "carol").await;
+    // Not a member of a private group: no posts, no form, the reason said.
+    let page = get(&a, &carol, "/g/makers").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("name=\"group\""), "{}", page.body);
+    assert!(page.body.contains("for its members"), "{}", page.body);
+    // A member: the form posts in the group, back to its page.
+    let r = post(&a, &carol, "/g/makers/join", &format!("csrf={carol_csrf}")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = get(&a, &carol, "/g/makers").await;
+    assert!(
+        page.body.contains("name=\"group\" value=\"makers\""),
+        "{}",
+        page.body
+    );
+    let r = post(
+        &a,
+        &carol,
+        "/compose",
+        &format!("csrf={carol_csrf}&back=%2Fg%2Fmakers&group=makers&content=First+in+the+group&visibility=public"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/g/makers");
+    for sort in ["new", "hot", "top"] {
+        let page = get(&a, &carol, &format!("/g/makers?sort={sort}")).await;
+        assert!(
+            page.body.contains("First in the group"),
+            "{sort}: {}",
+            page.body
+        );
+        assert!(page.body.contains("aria-current=\"page\""), "{sort}");
+    }
+    // The post stays in the private group: not on the node's local feed
+    // for someone outside it.
+    let (dave, _) = {
+        a.node
+            .create_member(
+                node::members::NewMember {
+                    username: "dave".into(),
+                    email: "dave@k.test".into(),
+                    password: "password123".into(),
+                    ..node::members::NewMember::default()
+                },
+                node::model::Role::Member,
+            )
+            .await
+            .expect("dave");
+        session(&a.app, "dave").await
+    };
+    let local = get(&a, &dave, "/local").await;
+    assert!(!local.body.contains("First in the group"));
+    let page = get(&a, &dave, "/g/makers").await;
+    assert!(!page.body.contains("First in the group"));
+}
