@@ -273,24 +273,10 @@ impl Node {
                     None,
                     Some(gid),
                 )?;
-                self.group_log(
-                    txn,
-                    viewer,
-                    &group.account,
-                    "member.approve",
-                    &target.username,
-                    "",
-                )
+                self.group_log_member(txn, viewer, &group, "member.approve", &target, "")
             } else {
                 txn.remove::<tables::FollowRequests>((gid, target.id));
-                self.group_log(
-                    txn,
-                    viewer,
-                    &group.account,
-                    "member.reject",
-                    &target.username,
-                    "",
-                )
+                self.group_log_member(txn, viewer, &group, "member.reject", &target, "")
             }
         })
         .await?;
@@ -310,10 +296,8 @@ impl Node {
         name: &str,
         username: &str,
     ) -> NodeResult<()> {
-        let me = viewer.member()?.clone();
-        let group = self.local_group(name)?;
+        let (me, group, target) = self.moderation_parties(viewer, name, username)?;
         let gid = group.id();
-        let target = self.group_target(username)?;
         if !target.is_local() {
             return Err(NodeError::invalid(
                 "username",
@@ -346,14 +330,7 @@ impl Node {
                 None,
                 Some(gid),
             )?;
-            self.group_log(
-                txn,
-                viewer,
-                &group.account,
-                "member.invite",
-                &target.username,
-                "",
-            )
+            self.group_log_member(txn, viewer, &group, "member.invite", &target, "")
         })
         .await
     }

@@ -42,6 +42,9 @@ use crate::model::{AccountKind, Member, MemberStatus, MemberSummary};
 use crate::node::{Node, Viewer};
 use crate::store::{tables, Txn};
 
+/// Longest reason for a ban or a post's removal, in characters.
+const REASON_CHARS: usize = 1000;
+
 /// Who may read a group's posts and member list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -431,6 +434,54 @@ impl Node {
             format!("{} in {}", target, group.username)
         };
         self.audit(txn, Some(viewer), &audit_action, &audit_target, detail)
+    }
+
+    /// Logs a moderator's `action` on the person `target` in `group`, as
+    /// [`Node::group_log`] does.
+    fn group_log_member(
+        &self,
+        txn: &mut Txn<'_>,
+        viewer: &Viewer,
+        group: &LoadedGroup,
+        action: &str,
+        target: &Member,
+        detail: &str,
+    ) -> NodeResult<()> {
+        self.group_log(
+            txn,
+            viewer,
+            &group.account,
+            action,
+            &target.username,
+            detail,
+        )
+    }
+
+    /// The acting member, the local group `name` and the person
+    /// `username` of a moderator's action, checked in that order.
+    fn moderation_parties(
+        &self,
+        viewer: &Viewer,
+        name: &str,
+        username: &str,
+    ) -> NodeResult<(Member, LoadedGroup, Member)> {
+        let me = viewer.member()?.clone();
+        let group = self.local_group(name)?;
+        let target = self.group_target(username)?;
+        Ok((me, group, target))
+    }
+
+    /// `reason` trimmed, or 422 naming `reason` when longer than
+    /// [`REASON_CHARS`].
+    fn checked_reason(reason: &str) -> NodeResult<&str> {
+        let reason = reason.trim();
+        if reason.chars().count() > REASON_CHARS {
+            return Err(NodeError::invalid(
+                "reason",
+                format!("at most {REASON_CHARS} characters"),
+            ));
+        }
+        Ok(reason)
     }
 
     /// The local, active person `username` (the target of a moderator's

@@ -8,9 +8,6 @@ use crate::model::{now_ms, Role};
 use crate::node::{Node, Viewer};
 use crate::store::tables;
 
-/// Longest ban reason, in characters.
-const REASON_CHARS: usize = 1000;
-
 impl Node {
     /// Bans `username` from the group `name` (its owner and moderators):
     /// their membership, request, invitation and role end, and they cannot
@@ -23,17 +20,9 @@ impl Node {
         username: &str,
         reason: &str,
     ) -> NodeResult<()> {
-        let reason = reason.trim();
-        if reason.chars().count() > REASON_CHARS {
-            return Err(NodeError::invalid(
-                "reason",
-                format!("at most {REASON_CHARS} characters"),
-            ));
-        }
-        let me = viewer.member()?.clone();
-        let group = self.local_group(name)?;
+        let reason = Self::checked_reason(reason)?;
+        let (me, group, target) = self.moderation_parties(viewer, name, username)?;
         let gid = group.id();
-        let target = self.group_target(username)?;
         if target.id == me.id {
             return Err(NodeError::invalid("username", "you cannot ban yourself"));
         }
@@ -66,14 +55,7 @@ impl Node {
                 at: now_ms(),
             };
             txn.store::<tables::GroupBans>((gid, target.id), &ban)?;
-            self.group_log(
-                txn,
-                viewer,
-                &group.account,
-                "member.ban",
-                &target.username,
-                reason,
-            )
+            self.group_log_member(txn, viewer, &group, "member.ban", &target, reason)
         })
         .await?;
         self.timelines.forget_following(target.id);
@@ -88,24 +70,15 @@ impl Node {
         name: &str,
         username: &str,
     ) -> NodeResult<()> {
-        let me = viewer.member()?.clone();
-        let group = self.local_group(name)?;
+        let (me, group, target) = self.moderation_parties(viewer, name, username)?;
         let gid = group.id();
-        let target = self.group_target(username)?;
         self.write(|txn| {
             Self::require_group_moderator(txn, gid, &me)?;
             if !txn.has::<tables::GroupBans>((gid, target.id))? {
                 return Err(NodeError::NotFound("ban"));
             }
             txn.remove::<tables::GroupBans>((gid, target.id));
-            self.group_log(
-                txn,
-                viewer,
-                &group.account,
-                "member.unban",
-                &target.username,
-                "",
-            )
+            self.group_log_member(txn, viewer, &group, "member.unban", &target, "")
         })
         .await
     }
@@ -125,10 +98,8 @@ impl Node {
             "member" => GroupMemberRole::Member,
             _ => return Err(NodeError::invalid("role", "must be moderator or member")),
         };
-        let me = viewer.member()?.clone();
-        let group = self.local_group(name)?;
+        let (me, group, target) = self.moderation_parties(viewer, name, username)?;
         let gid = group.id();
-        let target = self.group_target(username)?;
         self.write(|txn| {
             Self::require_group_moderator(txn, gid, &me)?;
             let current = Self::group_role_in(txn, gid, target.id)?;
@@ -154,14 +125,7 @@ impl Node {
                 GroupMemberRole::Moderator => "moderator",
                 _ => "member",
             };
-            self.group_log(
-                txn,
-                viewer,
-                &group.account,
-                "member.role",
-                &target.username,
-                detail,
-            )
+            self.group_log_member(txn, viewer, &group, "member.role", &target, detail)
         })
         .await
     }

@@ -30,8 +30,6 @@ pub const MAX_PINS: usize = 5;
 /// Most members told of one new post (in the write that posts it; the
 /// first this many by member id).
 pub const ALERT_FANOUT: usize = 1_000;
-/// Longest removal reason, in characters.
-const REASON_CHARS: usize = 1000;
 
 /// A locked thread (`tables::LockedThreads`, keyed by its root): it takes
 /// no more replies.
@@ -523,13 +521,7 @@ impl Node {
         id: Id,
         reason: &str,
     ) -> NodeResult<()> {
-        let reason = reason.trim();
-        if reason.chars().count() > REASON_CHARS {
-            return Err(NodeError::invalid(
-                "reason",
-                format!("at most {REASON_CHARS} characters"),
-            ));
-        }
+        let reason = Self::checked_reason(reason)?;
         let me = viewer.member()?.clone();
         let group = self.local_group(name)?;
         let gid = group.id();
