@@ -20,7 +20,7 @@ use node::model::Role;
 use node::{NodeError, PageRequest};
 use serde::Deserialize;
 
-use super::{render, AppError, AppForm, Me, MemberSession};
+use super::{render, render_with_status, AppError, AppForm, Me, MemberSession};
 use crate::public_pages::{site, Site};
 use crate::state::AppState;
 
@@ -303,26 +303,27 @@ pub async fn directory(
         members,
         posts,
     } = site(&s)?;
-    let mut response = render(DirectoryPage {
-        domain,
-        members,
-        posts,
-        me: Some(session.me),
-        filtered: !q.is_empty() || !category.is_empty(),
-        q,
-        category,
-        sort: match sort {
-            GroupSort::Members => "members",
-            GroupSort::New => "new",
+    render_with_status(
+        DirectoryPage {
+            domain,
+            members,
+            posts,
+            me: Some(session.me),
+            filtered: !q.is_empty() || !category.is_empty(),
+            q,
+            category,
+            sort: match sort {
+                GroupSort::Members => "members",
+                GroupSort::New => "new",
+            },
+            groups,
+            next,
+            q_error,
+            category_error,
+            notice: query.done.as_deref().and_then(notice),
         },
-        groups,
-        next,
-        q_error,
-        category_error,
-        notice: query.done.as_deref().and_then(notice),
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
+        status,
+    )
 }
 
 /// A group's page.
@@ -563,17 +564,18 @@ pub async fn members(
         members,
         posts,
     } = site(&s)?;
-    let mut response = render(MembersPage {
-        domain,
-        members,
-        posts,
-        group: GroupItem::of(&view, &session),
-        me: Some(session.me),
-        list,
-        next,
-        here,
-        notice: query.done.as_deref().and_then(notice),
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_with_status(
+        MembersPage {
+            domain,
+            members,
+            posts,
+            group: GroupItem::of(&view, &session),
+            me: Some(session.me),
+            list,
+            next,
+            here,
+            notice: query.done.as_deref().and_then(notice),
+        },
+        status,
+    )
 }

@@ -14,7 +14,7 @@ use node::{NodeError, PageRequest};
 use serde::Deserialize;
 
 use super::groups::{group_path, notice, GroupItem};
-use super::{field, render, AppError, AppForm, Me, MemberSession};
+use super::{field, render_with_status, AppError, AppForm, Me, MemberSession};
 use crate::public_pages::{site, Site};
 use crate::state::AppState;
 
@@ -141,43 +141,44 @@ fn moderation_page(
         members,
         posts,
     } = site(s)?;
-    let mut response = render(ModerationPage {
-        domain,
-        members,
-        posts,
-        group: GroupItem::of(&view, &session),
-        me: Some(session.me),
-        requests: requests
-            .items
-            .iter()
-            .map(|r| RequestItem {
-                username: r.account.username.clone(),
-                name: if r.account.full_name.is_empty() {
-                    r.account.username.clone()
-                } else {
-                    r.account.full_name.clone()
-                },
-                since: node::model::rfc3339::format(r.since),
-            })
-            .collect(),
-        requests_next: requests.next_max_id,
-        log: log
-            .items
-            .iter()
-            .map(|e| LogItem {
-                actor: e.actor.clone(),
-                action: action_words(&e.action),
-                target: e.target.clone(),
-                detail: e.detail.clone(),
-                at: node::model::rfc3339::format(e.at),
-            })
-            .collect(),
-        log_next: log.next_max_id,
-        forms,
-        notice: query.done.as_deref().and_then(notice),
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_with_status(
+        ModerationPage {
+            domain,
+            members,
+            posts,
+            group: GroupItem::of(&view, &session),
+            me: Some(session.me),
+            requests: requests
+                .items
+                .iter()
+                .map(|r| RequestItem {
+                    username: r.account.username.clone(),
+                    name: if r.account.full_name.is_empty() {
+                        r.account.username.clone()
+                    } else {
+                        r.account.full_name.clone()
+                    },
+                    since: node::model::rfc3339::format(r.since),
+                })
+                .collect(),
+            requests_next: requests.next_max_id,
+            log: log
+                .items
+                .iter()
+                .map(|e| LogItem {
+                    actor: e.actor.clone(),
+                    action: action_words(&e.action),
+                    target: e.target.clone(),
+                    detail: e.detail.clone(),
+                    at: node::model::rfc3339::format(e.at),
+                })
+                .collect(),
+            log_next: log.next_max_id,
+            forms,
+            notice: query.done.as_deref().and_then(notice),
+        },
+        status,
+    )
 }
 
 /// GET /g/{name}/moderation — for the group's owner and moderators (the

@@ -15,7 +15,7 @@ use node::NodeError;
 
 use super::feed::typed_tags;
 use super::groups::{group_path, GroupItem};
-use super::{field, render, AppError, AppForm, Me, MemberSession};
+use super::{field, place_error, render_with_status, AppError, AppForm, Me, MemberSession};
 use crate::public_pages::{site, Site};
 use crate::rate_limit::Action;
 use crate::state::AppState;
@@ -177,12 +177,7 @@ impl GroupForm {
     /// Puts `message` next to `field` (the node's name for it), or above
     /// the form, naming the field, for a field the form does not show.
     fn set_error(&mut self, field: String, message: String) {
-        if SHOWN_FIELDS.contains(&field.as_str()) {
-            self.errors.insert(field, message);
-        } else {
-            self.errors
-                .insert("form".into(), format!("{field}: {message}"));
-        }
+        place_error(&mut self.errors, &SHOWN_FIELDS, field, message);
     }
 
     /// The error of a field (the node's name for it), if any.
@@ -226,18 +221,19 @@ fn new_page(
         members,
         posts,
     } = site(s)?;
-    let mut response = render(NewGroupPage {
-        domain,
-        members,
-        posts,
-        me: Some(session.me),
-        form,
-        visibilities: VISIBILITIES,
-        join_modes: JOIN_MODES,
-        postings: POSTINGS,
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_with_status(
+        NewGroupPage {
+            domain,
+            members,
+            posts,
+            me: Some(session.me),
+            form,
+            visibilities: VISIBILITIES,
+            join_modes: JOIN_MODES,
+            postings: POSTINGS,
+        },
+        status,
+    )
 }
 
 /// GET /groups/new — the form that creates a group.
@@ -329,20 +325,21 @@ fn settings_page(
         members,
         posts,
     } = site(s)?;
-    let mut response = render(SettingsPage {
-        domain,
-        members,
-        posts,
-        me: Some(session.me),
-        group,
-        form,
-        delete_error,
-        visibilities: VISIBILITIES,
-        join_modes: JOIN_MODES,
-        postings: POSTINGS,
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_with_status(
+        SettingsPage {
+            domain,
+            members,
+            posts,
+            me: Some(session.me),
+            group,
+            form,
+            delete_error,
+            visibilities: VISIBILITIES,
+            join_modes: JOIN_MODES,
+            postings: POSTINGS,
+        },
+        status,
+    )
 }
 
 /// GET /g/{name}/settings — the settings form (the group's owner and

@@ -380,6 +380,22 @@ fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
     crate::admin::field(form, name)
 }
 
+/// Puts `message` in `errors` next to `field` (the node's name for it)
+/// when the form shows that field (`shown`), else above the form
+/// (`form`), naming the field.
+fn place_error(
+    errors: &mut HashMap<String, String>,
+    shown: &[&str],
+    field: String,
+    message: String,
+) {
+    if shown.contains(&field.as_str()) {
+        errors.insert(field, message);
+    } else {
+        errors.insert("form".into(), format!("{field}: {message}"));
+    }
+}
+
 /// Where a form goes back to: its `back` field when it is a path on this
 /// site, else `/home`.
 fn back(form: &HashMap<String, String>) -> String {

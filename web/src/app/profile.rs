@@ -15,7 +15,7 @@ use node::NodeError;
 use serde::Deserialize;
 
 use super::upload::AppUpload;
-use super::{field, render_with_status, AppError, AppForm, Me, MemberSession};
+use super::{field, place_error, render_with_status, AppError, AppForm, Me, MemberSession};
 use crate::public_pages::{site, Site};
 use crate::rate_limit::Action;
 use crate::state::AppState;
@@ -130,12 +130,7 @@ impl ProfileForm {
     /// Puts `message` next to `field` (the node's name for it), or above
     /// the form, naming the field, for a field the form does not show.
     fn set_error(&mut self, field: String, message: String) {
-        if SHOWN_FIELDS.contains(&field.as_str()) {
-            self.errors.insert(field, message);
-        } else {
-            self.errors
-                .insert("form".into(), format!("{field}: {message}"));
-        }
+        place_error(&mut self.errors, &SHOWN_FIELDS, field, message);
     }
 
     /// The error of a field (the node's name for it), if any.
