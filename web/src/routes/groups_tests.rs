@@ -85,6 +85,11 @@ impl App {
             serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         )
     }
+
+    /// A bodiless `method` request to `uri` by the holder of `token`.
+    async fn by(&self, token: &str, method: &str, uri: &str) -> (StatusCode, Value) {
+        self.call(Some(token), method, uri, None).await
+    }
 }
 
 fn names(v: &Value) -> Vec<String> {
@@ -209,9 +214,9 @@ async fn a_group_is_created_shown_changed_and_deleted() {
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = a.call(Some(&bob), "DELETE", "/groups/rust", None).await;
+    let (s, _) = a.by(&bob, "DELETE", "/groups/rust").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = a.call(Some(&alice), "DELETE", "/groups/rust", None).await;
+    let (s, _) = a.by(&alice, "DELETE", "/groups/rust").await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     let (s, _) = a.call(None, "GET", "/groups/rust", None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
@@ -233,49 +238,27 @@ async fn members_join_leave_and_are_moderated() {
         .await;
     assert_eq!(s, StatusCode::CREATED);
 
-    let (s, v) = a.call(Some(&bob), "POST", "/groups/asked/join", None).await;
+    let (s, v) = a.by(&bob, "POST", "/groups/asked/join").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v, json!({"state": "pending"}));
-    let (s, v) = a
-        .call(Some(&carol), "POST", "/groups/asked/join", None)
-        .await;
+    let (s, v) = a.by(&carol, "POST", "/groups/asked/join").await;
     assert_eq!((s, v), (StatusCode::OK, json!({"state": "pending"})));
     let (s, _) = a
-        .call(
-            Some(&bob),
-            "POST",
-            "/groups/asked/members/carol/approve",
-            None,
-        )
+        .by(&bob, "POST", "/groups/asked/members/carol/approve")
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _) = a
-        .call(
-            Some(&alice),
-            "POST",
-            "/groups/asked/members/bob/approve",
-            None,
-        )
+        .by(&alice, "POST", "/groups/asked/members/bob/approve")
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     // Full (alice and bob): carol's approval is a 409.
     let (s, e) = a
-        .call(
-            Some(&alice),
-            "POST",
-            "/groups/asked/members/carol/approve",
-            None,
-        )
+        .by(&alice, "POST", "/groups/asked/members/carol/approve")
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(e["field"], "member_limit");
     let (s, _) = a
-        .call(
-            Some(&alice),
-            "POST",
-            "/groups/asked/members/carol/reject",
-            None,
-        )
+        .by(&alice, "POST", "/groups/asked/members/carol/reject")
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
 
@@ -330,9 +313,7 @@ async fn members_join_leave_and_are_moderated() {
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     // The owner cannot leave; bans take a reason or none.
-    let (s, e) = a
-        .call(Some(&alice), "POST", "/groups/asked/leave", None)
-        .await;
+    let (s, e) = a.by(&alice, "POST", "/groups/asked/leave").await;
     assert_eq!(s, StatusCode::CONFLICT, "{e}");
     let (s, _) = a
         .call(
@@ -344,36 +325,21 @@ async fn members_join_leave_and_are_moderated() {
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     let (s, _) = a
-        .call(
-            Some(&alice),
-            "POST",
-            "/groups/asked/members/carol/ban",
-            None,
-        )
+        .by(&alice, "POST", "/groups/asked/members/carol/ban")
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let (s, e) = a.call(Some(&bob), "POST", "/groups/asked/join", None).await;
+    let (s, e) = a.by(&bob, "POST", "/groups/asked/join").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(e["error"], "banned from this group");
     let (s, _) = a
-        .call(
-            Some(&alice),
-            "POST",
-            "/groups/asked/members/bob/unban",
-            None,
-        )
+        .by(&alice, "POST", "/groups/asked/members/bob/unban")
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     let (s, _) = a
-        .call(
-            Some(&alice),
-            "POST",
-            "/groups/asked/members/bob/unban",
-            None,
-        )
+        .by(&alice, "POST", "/groups/asked/members/bob/unban")
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, g) = a.call(Some(&bob), "GET", "/groups/asked", None).await;
+    let (s, g) = a.by(&bob, "GET", "/groups/asked").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(g["members_count"], 1);
     assert_eq!(g["viewer"]["membership"], "none");
@@ -391,28 +357,18 @@ async fn a_private_groups_members_and_the_directory() {
         let (s, _) = a.call(Some(&alice), "POST", "/groups", Some(body)).await;
         assert_eq!(s, StatusCode::CREATED);
     }
-    let (s, v) = a
-        .call(Some(&bob), "POST", "/groups/open_one/join", None)
-        .await;
+    let (s, v) = a.by(&bob, "POST", "/groups/open_one/join").await;
     assert_eq!((s, v), (StatusCode::OK, json!({"state": "member"})));
-    let (s, _) = a
-        .call(Some(&bob), "POST", "/groups/open_one/leave", None)
-        .await;
+    let (s, _) = a.by(&bob, "POST", "/groups/open_one/leave").await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let (s, _) = a
-        .call(Some(&bob), "POST", "/groups/open_one/join", None)
-        .await;
+    let (s, _) = a.by(&bob, "POST", "/groups/open_one/join").await;
     assert_eq!(s, StatusCode::OK);
 
-    let (s, _) = a
-        .call(Some(&bob), "GET", "/groups/secret/members", None)
-        .await;
+    let (s, _) = a.by(&bob, "GET", "/groups/secret/members").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _) = a.call(None, "GET", "/groups/secret/members", None).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, v) = a
-        .call(Some(&alice), "GET", "/groups/secret/members", None)
-        .await;
+    let (s, v) = a.by(&alice, "GET", "/groups/secret/members").await;
     assert_eq!((s, names(&v)), (StatusCode::OK, vec!["alice".to_string()]));
     let (s, g) = a.call(None, "GET", "/groups/secret", None).await;
     assert_eq!(s, StatusCode::OK);
@@ -456,11 +412,9 @@ async fn tokens_need_the_scopes_of_each_route() {
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let reader = a.token("bob", &["read"]).await;
-    let (s, _) = a.call(Some(&reader), "GET", "/groups", None).await;
+    let (s, _) = a.by(&reader, "GET", "/groups").await;
     assert_eq!(s, StatusCode::OK);
-    let (s, _) = a
-        .call(Some(&reader), "GET", "/groups/rust/members", None)
-        .await;
+    let (s, _) = a.by(&reader, "GET", "/groups/rust/members").await;
     assert_eq!(s, StatusCode::OK);
     for (method, uri) in [
         ("POST", "/groups/rust/join"),
@@ -484,9 +438,7 @@ async fn tokens_need_the_scopes_of_each_route() {
     assert_eq!(s, StatusCode::FORBIDDEN);
     // Joining is following: write:follows is enough.
     let follower = a.token("bob", &["write:follows"]).await;
-    let (s, v) = a
-        .call(Some(&follower), "POST", "/groups/rust/join", None)
-        .await;
+    let (s, v) = a.by(&follower, "POST", "/groups/rust/join").await;
     assert_eq!((s, v), (StatusCode::OK, json!({"state": "member"})));
     let (s, _) = a
         .call(Some(&follower), "PATCH", "/groups/rust", Some(json!({})))
@@ -527,7 +479,7 @@ async fn group_posts_are_written_read_sorted_and_paged() {
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(e["error"], "only the group's members can post in it");
-    a.call(Some(&bob), "POST", "/groups/rust/join", None).await;
+    a.by(&bob, "POST", "/groups/rust/join").await;
     let (s, e) = a
         .call(
             Some(&bob),
@@ -628,8 +580,7 @@ async fn group_posts_are_pinned_locked_and_removed_by_moderators() {
         Some(json!({"name": "secret", "visibility": "private"})),
     )
     .await;
-    a.call(Some(&bob), "POST", "/groups/secret/join", None)
-        .await;
+    a.by(&bob, "POST", "/groups/secret/join").await;
     let mut posted = Vec::new();
     for i in 0..2 {
         let (_, p) = a
@@ -652,36 +603,23 @@ async fn group_posts_are_pinned_locked_and_removed_by_moderators() {
     }
 
     let (s, e) = a
-        .call(
-            Some(&bob),
-            "POST",
-            &format!("/groups/secret/posts/{older}/pin"),
-            None,
-        )
+        .by(&bob, "POST", &format!("/groups/secret/posts/{older}/pin"))
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
     let (s, _) = a
-        .call(
-            Some(&alice),
-            "POST",
-            &format!("/groups/secret/posts/{older}/pin"),
-            None,
-        )
+        .by(&alice, "POST", &format!("/groups/secret/posts/{older}/pin"))
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let (_, feed) = a
-        .call(Some(&bob), "GET", "/groups/secret/posts", None)
-        .await;
+    let (_, feed) = a.by(&bob, "GET", "/groups/secret/posts").await;
     assert_eq!(ids(&feed), [older.clone(), newer.clone()]);
     assert_eq!(feed["items"][0]["pinned"], true);
     assert!(feed["items"][1]["pinned"].is_null());
 
     let (s, _) = a
-        .call(
-            Some(&alice),
+        .by(
+            &alice,
             "POST",
             &format!("/groups/secret/posts/{older}/lock"),
-            None,
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
@@ -697,23 +635,17 @@ async fn group_posts_are_pinned_locked_and_removed_by_moderators() {
     assert_eq!(e["error"], "this thread is locked");
     for action in ["unlock", "unpin"] {
         let (s, _) = a
-            .call(
-                Some(&alice),
+            .by(
+                &alice,
                 "POST",
                 &format!("/groups/secret/posts/{older}/{action}"),
-                None,
             )
             .await;
         assert_eq!(s, StatusCode::NO_CONTENT, "{action}");
     }
 
     let (s, _) = a
-        .call(
-            Some(&bob),
-            "DELETE",
-            &format!("/groups/secret/posts/{newer}"),
-            None,
-        )
+        .by(&bob, "DELETE", &format!("/groups/secret/posts/{newer}"))
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _) = a
@@ -725,11 +657,9 @@ async fn group_posts_are_pinned_locked_and_removed_by_moderators() {
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let (s, _) = a
-        .call(Some(&bob), "GET", &format!("/posts/{newer}"), None)
-        .await;
+    let (s, _) = a.by(&bob, "GET", &format!("/posts/{newer}")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (_, g) = a.call(Some(&bob), "GET", "/groups/secret", None).await;
+    let (_, g) = a.by(&bob, "GET", "/groups/secret").await;
     assert_eq!(g["posts_count"], 1);
 
     // Alerts: members switch them; others are refused.
@@ -742,7 +672,7 @@ async fn group_posts_are_pinned_locked_and_removed_by_moderators() {
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let (_, g) = a.call(Some(&bob), "GET", "/groups/secret", None).await;
+    let (_, g) = a.by(&bob, "GET", "/groups/secret").await;
     assert_eq!(g["viewer"]["post_alerts"], true);
     let (s, _) = a
         .call(
@@ -794,15 +724,9 @@ async fn a_group_is_a_group_actor_with_its_moderators() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    a.call(Some(&carol), "POST", "/groups/makers/join", None)
-        .await;
+    a.by(&carol, "POST", "/groups/makers/join").await;
     let (status, _) = a
-        .call(
-            Some(&alice),
-            "POST",
-            "/groups/makers/members/carol/approve",
-            None,
-        )
+        .by(&alice, "POST", "/groups/makers/members/carol/approve")
         .await;
     assert!(status.is_success(), "{status}");
     let (status, _) = a
