@@ -26,6 +26,11 @@ fn with_mode(name: &str, mode: &str) -> NewGroup {
     }
 }
 
+/// Creates `group` as `owner`, which must succeed.
+async fn create(node: &Node, owner: &Viewer, group: NewGroup) {
+    node.create_group(owner, group).await.expect("create");
+}
+
 fn page() -> PageRequest {
     PageRequest::first(40)
 }
@@ -101,9 +106,7 @@ async fn groups_and_members_share_one_namespace_both_ways() {
     assert!(matches!(&e, NodeError::Conflict { .. }));
     assert_eq!(field_of(e), "name");
     // ...a group's name cannot be registered...
-    node.create_group(&alice, new_group("rust"))
-        .await
-        .expect("create");
+    create(node, &alice, new_group("rust")).await;
     let e = node.register(new_member("RUST")).await.expect_err("taken");
     assert_eq!(field_of(e), "username");
     // ...and two groups cannot share one.
@@ -122,9 +125,7 @@ async fn a_group_account_never_signs_in() {
     let f = fixture();
     let node = &f.node;
     let alice = member(node, "alice").await;
-    node.create_group(&alice, new_group("rust"))
-        .await
-        .expect("create");
+    create(node, &alice, new_group("rust")).await;
     for password in ["", "password123"] {
         let e = node
             .login("rust", password, "test")
@@ -241,9 +242,7 @@ async fn bad_values_are_refused_naming_their_field() {
         let e = node.create_group(&alice, new).await.expect_err(field);
         assert_eq!(field_of(e), field);
     }
-    node.create_group(&alice, new_group("a"))
-        .await
-        .expect("valid");
+    create(node, &alice, new_group("a")).await;
     let e = node
         .update_group(
             &alice,
@@ -270,15 +269,9 @@ async fn joining_follows_the_join_mode() {
     let alice = member(node, "alice").await;
     let bob = member(node, "bob").await;
     let carol = member(node, "carol").await;
-    node.create_group(&alice, with_mode("open", "open"))
-        .await
-        .expect("open");
-    node.create_group(&alice, with_mode("asked", "approval"))
-        .await
-        .expect("approval");
-    node.create_group(&alice, with_mode("closed", "invite"))
-        .await
-        .expect("invite");
+    create(node, &alice, with_mode("open", "open")).await;
+    create(node, &alice, with_mode("asked", "approval")).await;
+    create(node, &alice, with_mode("closed", "invite")).await;
 
     // Open: a member at once, and again changes nothing.
     for _ in 0..2 {
@@ -342,9 +335,7 @@ async fn following_a_group_is_joining_it_under_its_rules() {
     let node = &f.node;
     let alice = member(node, "alice").await;
     let bob = member(node, "bob").await;
-    node.create_group(&alice, with_mode("asked", "approval"))
-        .await
-        .expect("group");
+    create(node, &alice, with_mode("asked", "approval")).await;
     let rel = node.follow(&bob, "asked").await.expect("follow");
     assert!(rel.requested && !rel.following);
     node.approve_group_member(&alice, "asked", "bob")
@@ -381,9 +372,7 @@ async fn a_node_admin_may_delete_any_group() {
             .expect("admin"),
     ));
     let alice = member(node, "alice").await;
-    node.create_group(&alice, new_group("rust"))
-        .await
-        .expect("group");
+    create(node, &alice, new_group("rust")).await;
     node.delete_group(&admin, "rust").await.expect("delete");
     assert!(node.group(&alice, "rust").is_err());
     let audit = node
@@ -444,9 +433,7 @@ async fn the_owner_cannot_leave_and_members_come_and_go() {
     let node = &f.node;
     let alice = member(node, "alice").await;
     let bob = member(node, "bob").await;
-    node.create_group(&alice, new_group("rust"))
-        .await
-        .expect("group");
+    create(node, &alice, new_group("rust")).await;
     let e = node.leave_group(&alice, "rust").await.expect_err("owner");
     assert!(matches!(&e, NodeError::Conflict { .. }));
     node.join_group(&bob, "rust").await.expect("join");
@@ -570,9 +557,7 @@ async fn a_ban_ends_membership_until_lifted() {
     let bob = member(node, "bob").await;
     let carol = member(node, "carol").await;
     let dave = member(node, "dave").await;
-    node.create_group(&alice, new_group("rust"))
-        .await
-        .expect("group");
+    create(node, &alice, new_group("rust")).await;
     for v in [&bob, &carol, &dave] {
         node.join_group(v, "rust").await.expect("join");
     }
@@ -637,9 +622,7 @@ async fn roles_change_only_as_the_rules_say() {
     let bob = member(node, "bob").await;
     let carol = member(node, "carol").await;
     let dave = member(node, "dave").await;
-    node.create_group(&alice, new_group("rust"))
-        .await
-        .expect("group");
+    create(node, &alice, new_group("rust")).await;
     node.join_group(&bob, "rust").await.expect("join");
     node.join_group(&carol, "rust").await.expect("join");
 
@@ -717,9 +700,7 @@ async fn actions_are_in_the_group_log_and_the_audit_log() {
     ));
     let alice = member(node, "alice").await;
     let bob = member(node, "bob").await;
-    node.create_group(&alice, with_mode("rust", "approval"))
-        .await
-        .expect("group");
+    create(node, &alice, with_mode("rust", "approval")).await;
     node.join_group(&bob, "rust").await.expect("ask");
     node.approve_group_member(&alice, "rust", "bob")
         .await
@@ -833,9 +814,7 @@ async fn a_deleted_group_is_gone_and_its_name_stays_taken() {
     let node = &f.node;
     let alice = member(node, "alice").await;
     let bob = member(node, "bob").await;
-    node.create_group(&alice, new_group("rust"))
-        .await
-        .expect("group");
+    create(node, &alice, new_group("rust")).await;
     node.join_group(&bob, "rust").await.expect("join");
     let e = node.delete_group(&bob, "rust").await.expect_err("member");
     assert!(matches!(e, NodeError::Forbidden(_)));
@@ -873,9 +852,7 @@ async fn the_directory_searches_filters_and_sorts() {
     let alice = member(node, "alice").await;
     let bob = member(node, "bob").await;
     let carol = member(node, "carol").await;
-    node.create_group(&alice, new_group("rust"))
-        .await
-        .expect("1");
+    create(node, &alice, new_group("rust")).await;
     node.create_group(
         &alice,
         NewGroup {
@@ -886,7 +863,7 @@ async fn the_directory_searches_filters_and_sorts() {
     )
     .await
     .expect("2");
-    node.create_group(&alice, new_group("go")).await.expect("3");
+    create(node, &alice, new_group("go")).await;
     for v in [&bob, &carol] {
         node.join_group(v, "rust").await.expect("join");
     }
@@ -935,9 +912,7 @@ async fn settings_changes_are_for_the_owner_and_moderators() {
     let node = &f.node;
     let alice = member(node, "alice").await;
     let bob = member(node, "bob").await;
-    node.create_group(&alice, new_group("rust"))
-        .await
-        .expect("group");
+    create(node, &alice, new_group("rust")).await;
     node.join_group(&bob, "rust").await.expect("join");
     let change = GroupUpdate {
         join_mode: Some("approval".into()),
