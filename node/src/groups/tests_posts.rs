@@ -23,6 +23,11 @@ fn new_group(name: &str, visibility: &str) -> NewGroup {
     }
 }
 
+/// Creates `group` as `owner`, which must succeed.
+async fn create(node: &Node, owner: &Viewer, group: NewGroup) {
+    node.create_group(owner, group).await.expect("group");
+}
+
 fn in_group(group: &str, content: &str) -> NewPost {
     NewPost {
         content: content.into(),
@@ -84,9 +89,7 @@ async fn posting_follows_membership_bans_policy_and_locks() {
     let alice = member(node, "alice").await;
     let bob = member(node, "bob").await;
     let carol = member(node, "carol").await;
-    node.create_group(&alice, new_group("rust", "public"))
-        .await
-        .expect("group");
+    create(node, &alice, new_group("rust", "public")).await;
 
     let err = node.create_post(&bob, in_group("rust", "hi")).await;
     assert_eq!(
@@ -121,9 +124,7 @@ async fn posting_follows_membership_bans_policy_and_locks() {
         .await
         .expect("reply");
     assert_eq!(answer.group.as_ref().map(|g| g.id), Some(shown.id));
-    node.create_group(&alice, new_group("go", "public"))
-        .await
-        .expect("group");
+    create(node, &alice, new_group("go", "public")).await;
     let err = node
         .create_post(
             &carol,
@@ -198,9 +199,7 @@ async fn a_private_groups_posts_reach_its_members_only_on_every_path() {
     let eve = member(node, "eve").await;
     let anon = Viewer::Anonymous;
     let modr = moderator(node, "mod").await;
-    node.create_group(&alice, new_group("secret", "private"))
-        .await
-        .expect("group");
+    create(node, &alice, new_group("secret", "private")).await;
     node.join_group(&bob, "secret").await.expect("join");
     // Eve follows alice, and is mentioned; she is not a member.
     node.follow(&eve, "alice").await.expect("follow");
@@ -305,9 +304,7 @@ async fn members_see_their_groups_posts_at_home_until_they_leave() {
     let alice = member(node, "alice").await;
     let bob = member(node, "bob").await;
     let carol = member(node, "carol").await;
-    node.create_group(&alice, new_group("rust", "public"))
-        .await
-        .expect("group");
+    create(node, &alice, new_group("rust", "public")).await;
     node.join_group(&bob, "rust").await.expect("join");
     node.join_group(&carol, "rust").await.expect("join");
     let post = node
@@ -338,9 +335,7 @@ async fn the_group_feed_sorts_new_hot_and_top_and_pages_them() {
     let node = &f.node;
     let alice = member(node, "alice").await;
     let bob = member(node, "bob").await;
-    node.create_group(&alice, new_group("rust", "public"))
-        .await
-        .expect("group");
+    create(node, &alice, new_group("rust", "public")).await;
     node.join_group(&bob, "rust").await.expect("join");
     let mut ids = Vec::new();
     for i in 0..7 {
@@ -449,9 +444,7 @@ async fn moderator_actions_are_logged_and_a_removal_is_told() {
     ));
     let alice = member(node, "alice").await;
     let bob = member(node, "bob").await;
-    node.create_group(&alice, new_group("rust", "public"))
-        .await
-        .expect("group");
+    create(node, &alice, new_group("rust", "public")).await;
     node.join_group(&bob, "rust").await.expect("join");
     let post = node
         .create_post(&bob, in_group("rust", "off topic"))
@@ -505,9 +498,7 @@ async fn members_who_ask_are_told_of_new_posts() {
     let bob = member(node, "bob").await;
     let carol = member(node, "carol").await;
     let dave = member(node, "dave").await;
-    node.create_group(&alice, new_group("rust", "public"))
-        .await
-        .expect("group");
+    create(node, &alice, new_group("rust", "public")).await;
     for v in [&bob, &carol] {
         node.join_group(v, "rust").await.expect("join");
     }
