@@ -53,6 +53,11 @@ async fn post(a: &App, cookie: &str, uri: &str, form: &str) -> Reply {
     send(&a.app, "POST", uri, Some(cookie), form).await
 }
 
+/// Posts a form that carries only its token `csrf` (a button's form).
+async fn button(a: &App, cookie: &str, uri: &str, csrf: &str) -> Reply {
+    post(a, cookie, uri, &format!("csrf={csrf}")).await
+}
+
 async fn get(a: &App, cookie: &str, uri: &str) -> Reply {
     send(&a.app, "GET", uri, Some(cookie), "").await
 }
@@ -222,7 +227,7 @@ async fn joining_an_open_group_and_leaving_it() {
     assert!(page.body.contains("action=\"/g/solder/join\""));
     assert!(!page.body.contains("href=\"/g/solder/moderation\""));
 
-    let r = post(&a, &cookie, "/g/solder/join", &format!("csrf={csrf}")).await;
+    let r = button(&a, &cookie, "/g/solder/join", &csrf).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.location(), "/g/solder?done=joined");
     assert_eq!(membership(&a, "carol", "solder"), Membership::Member);
@@ -230,14 +235,14 @@ async fn joining_an_open_group_and_leaving_it() {
     assert!(page.body.contains("You are a member (Member)"));
     assert!(page.body.contains("action=\"/g/solder/leave\""));
 
-    let r = post(&a, &cookie, "/g/solder/leave", &format!("csrf={csrf}")).await;
+    let r = button(&a, &cookie, "/g/solder/leave", &csrf).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.location(), "/g/solder?done=left");
     assert_eq!(membership(&a, "carol", "solder"), Membership::None);
 
     // The owner cannot leave: the node says why.
     let (bob, bob_csrf) = session(&a.app, "bob").await;
-    let r = post(&a, &bob, "/g/solder/leave", &format!("csrf={bob_csrf}")).await;
+    let r = button(&a, &bob, "/g/solder/leave", &bob_csrf).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.body.contains("owner cannot leave"));
     // No such group.
@@ -253,13 +258,7 @@ async fn a_request_to_join_is_approved_on_the_moderation_page() {
     let page = get(&a, &carol, "/g/knitting").await;
     assert!(page.body.contains("Request to join"));
 
-    let r = post(
-        &a,
-        &carol,
-        "/g/knitting/join",
-        &format!("csrf={carol_csrf}"),
-    )
-    .await;
+    let r = button(&a, &carol, "/g/knitting/join", &carol_csrf).await;
     assert_eq!(r.location(), "/g/knitting?done=requested");
     assert_eq!(membership(&a, "carol", "knitting"), Membership::Pending);
     let page = get(&a, &carol, r.location()).await;
@@ -286,13 +285,7 @@ async fn a_request_to_join_is_approved_on_the_moderation_page() {
     assert!(page
         .body
         .contains("action=\"/g/knitting/members/carol/reject\""));
-    let r = post(
-        &a,
-        &bob,
-        "/g/knitting/members/carol/approve",
-        &format!("csrf={bob_csrf}"),
-    )
-    .await;
+    let r = button(&a, &bob, "/g/knitting/members/carol/approve", &bob_csrf).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location(), "/g/knitting/moderation?done=approved");
     assert_eq!(membership(&a, "carol", "knitting"), Membership::Member);
@@ -312,51 +305,21 @@ async fn a_request_is_rejected_or_withdrawn() {
     let a = app().await;
     group(&a, "bob", "knitting", "approval", "public").await;
     let (carol, carol_csrf) = session(&a.app, "carol").await;
-    post(
-        &a,
-        &carol,
-        "/g/knitting/join",
-        &format!("csrf={carol_csrf}"),
-    )
-    .await;
-    let r = post(
-        &a,
-        &carol,
-        "/g/knitting/cancel",
-        &format!("csrf={carol_csrf}"),
-    )
-    .await;
+    button(&a, &carol, "/g/knitting/join", &carol_csrf).await;
+    let r = button(&a, &carol, "/g/knitting/cancel", &carol_csrf).await;
     assert_eq!(r.location(), "/g/knitting?done=cancelled");
     assert_eq!(membership(&a, "carol", "knitting"), Membership::None);
 
-    post(
-        &a,
-        &carol,
-        "/g/knitting/join",
-        &format!("csrf={carol_csrf}"),
-    )
-    .await;
+    button(&a, &carol, "/g/knitting/join", &carol_csrf).await;
     let (bob, bob_csrf) = session(&a.app, "bob").await;
-    let r = post(
-        &a,
-        &bob,
-        "/g/knitting/members/carol/reject",
-        &format!("csrf={bob_csrf}"),
-    )
-    .await;
+    let r = button(&a, &bob, "/g/knitting/members/carol/reject", &bob_csrf).await;
     assert_eq!(r.location(), "/g/knitting/moderation?done=rejected");
     assert_eq!(membership(&a, "carol", "knitting"), Membership::None);
     let page = get(&a, &bob, r.location()).await;
     assert!(page.body.contains("The request is rejected."));
     assert!(page.body.contains("rejected the request of"));
     // No request left to answer.
-    let r = post(
-        &a,
-        &bob,
-        "/g/knitting/members/carol/approve",
-        &format!("csrf={bob_csrf}"),
-    )
-    .await;
+    let r = button(&a, &bob, "/g/knitting/members/carol/approve", &bob_csrf).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
@@ -365,7 +328,7 @@ async fn a_banned_member_cannot_join_until_the_ban_is_lifted() {
     let a = app().await;
     group(&a, "bob", "solder", "open", "public").await;
     let (carol, carol_csrf) = session(&a.app, "carol").await;
-    post(&a, &carol, "/g/solder/join", &format!("csrf={carol_csrf}")).await;
+    button(&a, &carol, "/g/solder/join", &carol_csrf).await;
     let (bob, bob_csrf) = session(&a.app, "bob").await;
 
     // Nobody by that name: the error next to the name, the reason kept.
@@ -399,7 +362,7 @@ async fn a_banned_member_cannot_join_until_the_ban_is_lifted() {
     let page = get(&a, &carol, "/g/solder").await;
     assert!(page.body.contains("You are banned from this group."));
     assert!(!page.body.contains("action=\"/g/solder/join\""));
-    let r = post(&a, &carol, "/g/solder/join", &format!("csrf={carol_csrf}")).await;
+    let r = button(&a, &carol, "/g/solder/join", &carol_csrf).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(membership(&a, "carol", "solder"), Membership::Banned);
 
@@ -411,7 +374,7 @@ async fn a_banned_member_cannot_join_until_the_ban_is_lifted() {
     )
     .await;
     assert_eq!(r.location(), "/g/solder/moderation?done=unbanned");
-    let r = post(&a, &carol, "/g/solder/join", &format!("csrf={carol_csrf}")).await;
+    let r = button(&a, &carol, "/g/solder/join", &carol_csrf).await;
     assert_eq!(r.location(), "/g/solder?done=joined");
     // A ban to lift that is not there.
     let r = post(
@@ -521,7 +484,7 @@ async fn an_invitation_only_group_is_joined_with_an_invitation() {
     let page = get(&a, &carol, "/g/club").await;
     assert!(page.body.contains("open by invitation only"));
     assert!(!page.body.contains("action=\"/g/club/join\""));
-    let r = post(&a, &carol, "/g/club/join", &format!("csrf={carol_csrf}")).await;
+    let r = button(&a, &carol, "/g/club/join", &carol_csrf).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     let (bob, bob_csrf) = session(&a.app, "bob").await;
@@ -545,7 +508,7 @@ async fn an_invitation_only_group_is_joined_with_an_invitation() {
     assert_eq!(membership(&a, "carol", "club"), Membership::Invited);
     let page = get(&a, &carol, "/g/club").await;
     assert!(page.body.contains("You are invited"));
-    let r = post(&a, &carol, "/g/club/join", &format!("csrf={carol_csrf}")).await;
+    let r = button(&a, &carol, "/g/club/join", &carol_csrf).await;
     assert_eq!(r.location(), "/g/club?done=joined");
 }
 
@@ -596,7 +559,7 @@ async fn settings_are_saved_and_a_group_is_deleted_once_confirmed() {
     assert_eq!(view.category, None);
     assert!(view.rules.is_empty());
 
-    let r = post(&a, &bob, "/g/solder/delete", &format!("csrf={csrf}")).await;
+    let r = button(&a, &bob, "/g/solder/delete", &csrf).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("id=\"confirm-error\""));
     assert!(a.node.group(&viewer(&a, "bob"), "solder").is_ok());
@@ -703,7 +666,7 @@ async fn members_post_in_a_group_from_its_page_and_read_its_feed() {
     assert!(!page.body.contains("name=\"group\""), "{}", page.body);
     assert!(page.body.contains("for its members"), "{}", page.body);
     // A member: the form posts in the group, back to its page.
-    let r = post(&a, &carol, "/g/makers/join", &format!("csrf={carol_csrf}")).await;
+    let r = button(&a, &carol, "/g/makers/join", &carol_csrf).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = get(&a, &carol, "/g/makers").await;
     assert!(
