@@ -198,11 +198,7 @@ impl Node {
     ) -> NodeResult<Page<GroupMemberView>> {
         let me = viewer.member()?.id;
         let group = self.local_group(name)?;
-        if self
-            .store
-            .load::<tables::GroupRoles>((group.id(), me))?
-            .is_none()
-        {
+        if !self.moderates(&group, me)? {
             return Err(NodeError::Forbidden(
                 "only the group's owner and moderators can do this",
             ));

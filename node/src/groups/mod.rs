@@ -393,6 +393,15 @@ impl Node {
         txn.load::<tables::GroupRoles>((group, member))
     }
 
+    /// Whether `member` is an owner or moderator of `group` (read outside
+    /// a write).
+    fn moderates(&self, group: &LoadedGroup, member: Id) -> NodeResult<bool> {
+        Ok(self
+            .store
+            .load::<tables::GroupRoles>((group.id(), member))?
+            .is_some())
+    }
+
     /// The viewer's stored role in `group` (`Forbidden` unless owner or
     /// moderator), read inside a write.
     fn require_group_moderator(txn: &Txn<'_>, group: Id, viewer: &Member) -> NodeResult<GroupRole> {

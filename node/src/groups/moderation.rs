@@ -140,10 +140,7 @@ impl Node {
     ) -> NodeResult<Page<GroupModEntry>> {
         let me = viewer.member()?.id;
         let group = self.local_group(name)?;
-        let moderates = self
-            .store
-            .load::<tables::GroupRoles>((group.id(), me))?
-            .is_some();
+        let moderates = self.moderates(&group, me)?;
         if !moderates && !viewer.has_role(Role::Moderator) {
             return Err(NodeError::Forbidden(
                 "only the group's owner and moderators can read its log",
