@@ -112,6 +112,8 @@ pub(crate) struct Card {
     pub(crate) visibility: &'static str,
     /// Who boosted it into this feed (a boost's card), if anyone.
     pub(crate) boosted_by: Option<MemberSummary>,
+    /// The group it is posted in: its handle and the name shown.
+    pub(crate) group: Option<(String, String)>,
     /// The forms a signed-in member sees (none for a visitor).
     pub(crate) actions: Option<Actions>,
 }
@@ -167,6 +169,10 @@ fn card(urls: &LocalUrls, p: &PostView) -> Card {
         likes: p.likes_count,
         visibility: visibility_word(p.visibility),
         boosted_by: p.boost.as_ref().map(|b| b.by.clone()),
+        group: p
+            .group
+            .as_ref()
+            .map(|g| (g.username.clone(), display_name(&g.full_name, &g.username))),
         actions: None,
     }
 }

@@ -148,6 +148,7 @@ fn item(n: &NotificationView, pending: &mut HashSet<Id>) -> NotificationItem {
             .unwrap_or_default(),
         unread: !n.read,
         created: node::model::rfc3339::format(n.created_at),
+        created_text: crate::public_pages::readable_time(n.created_at),
         answerable: n.kind == NotificationKind::FollowRequest && pending.remove(&n.actor.id),
         group: n.group.as_ref().map(|g| {
             let rest = if n.kind == NotificationKind::GroupJoinRequest {

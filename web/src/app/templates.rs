@@ -238,6 +238,8 @@ pub struct NotificationItem {
     pub unread: bool,
     /// When (RFC 3339).
     pub created: String,
+    /// When, as people read it.
+    pub created_text: String,
     /// A follow request still waiting: Accept and Reject forms.
     pub answerable: bool,
     /// The group concerned, if any: its name and the page to go to (the

@@ -564,6 +564,11 @@ async fn following_through_the_profile_notifies_and_unfollowing_undoes_it() {
         .body
         .contains("Notifications<span id=\"unread\" class=\"badge\"> (1 unread)</span>"));
     let list = send(&a.app, "GET", "/notifications", Some(&carol), "").await;
+    assert!(
+        list.body.contains(" UTC</time>"),
+        "times read as people read them: {}",
+        list.body
+    );
     assert_eq!(list.status, StatusCode::OK);
     assert_eq!(list.headers[header::CACHE_CONTROL], "no-store");
     assert!(list.body.contains("<h1>Notifications</h1>"));

@@ -683,6 +683,13 @@ async fn members_post_in_a_group_from_its_page_and_read_its_feed() {
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location(), "/g/makers");
+    let home = get(&a, &carol, "/home").await;
+    assert!(
+        home.body
+            .contains("in <a href=\"/g/makers\">The makers group</a>"),
+        "a group post's card names its group: {}",
+        home.body
+    );
     for sort in ["new", "hot", "top"] {
         let page = get(&a, &carol, &format!("/g/makers?sort={sort}")).await;
         assert!(
