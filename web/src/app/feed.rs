@@ -4,7 +4,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use node::posts::{NewPost, PostEdit};
-use node::{NodeError, PageRequest};
+use node::NodeError;
 use serde::Deserialize;
 
 use super::templates::{Compose, EditPage, HomePage, VISIBILITIES};
@@ -20,7 +20,8 @@ const PAGE: usize = 40;
 #[derive(Debug, Default, Deserialize)]
 pub struct HomeQuery {
     /// Older-than cursor.
-    max_id: Option<String>,
+    #[serde(flatten)]
+    cursor: super::feeds::FeedQuery,
     /// A notice code after a form.
     done: Option<String>,
 }
@@ -42,10 +43,7 @@ fn home_page(
     query: &HomeQuery,
     compose: Compose,
 ) -> Result<Response, AppError> {
-    let req = PageRequest {
-        max_id: query.max_id.as_deref().and_then(|m| m.parse().ok()),
-        ..PageRequest::first(PAGE)
-    };
+    let req = query.cursor.request(PAGE);
     let page = s.node.home_feed(&session.viewer, &req)?;
     let Site {
         domain,
@@ -53,10 +51,7 @@ fn home_page(
         posts,
     } = site(s)?;
     let urls = s.node.urls();
-    let here = match &query.max_id {
-        Some(m) if m.parse::<node::Id>().is_ok() => format!("/home?max_id={m}"),
-        _ => "/home".to_string(),
-    };
+    let here = query.cursor.here("/home");
     let feed = page
         .items
         .iter()

@@ -22,15 +22,16 @@ pub struct FeedQuery {
 }
 
 impl FeedQuery {
-    fn request(&self) -> PageRequest {
+    /// The page of `size` posts this cursor asks for.
+    pub(super) fn request(&self, size: usize) -> PageRequest {
         PageRequest {
             max_id: self.max_id.as_deref().and_then(|m| m.parse().ok()),
-            ..PageRequest::first(PAGE)
+            ..PageRequest::first(size)
         }
     }
 
     /// The page's own path with its cursor, for the forms to come back to.
-    fn here(&self, path: &str) -> String {
+    pub(super) fn here(&self, path: &str) -> String {
         match &self.max_id {
             Some(m) if m.parse::<node::Id>().is_ok() => format!("{path}?max_id={m}"),
             _ => path.to_string(),
@@ -85,7 +86,7 @@ pub async fn local(
     session: MemberSession,
     Query(query): Query<FeedQuery>,
 ) -> Result<Response, AppError> {
-    let page = s.node.local_feed(&session.viewer, &query.request())?;
+    let page = s.node.local_feed(&session.viewer, &query.request(PAGE))?;
     let about = About {
         heading: "Local".into(),
         about: "Public posts of the people on this node.",
@@ -101,7 +102,9 @@ pub async fn federated(
     session: MemberSession,
     Query(query): Query<FeedQuery>,
 ) -> Result<Response, AppError> {
-    let page = s.node.federated_feed(&session.viewer, &query.request())?;
+    let page = s
+        .node
+        .federated_feed(&session.viewer, &query.request(PAGE))?;
     let about = About {
         heading: "Federated".into(),
         about: "Public posts from this node and the servers it hears from.",
@@ -119,7 +122,7 @@ pub async fn category(
 ) -> Result<Response, AppError> {
     let page = s
         .node
-        .category_feed(&session.viewer, &category, &query.request())?;
+        .category_feed(&session.viewer, &category, &query.request(PAGE))?;
     let slug = category.to_lowercase();
     let about = About {
         heading: format!("Category: {slug}"),
