@@ -228,6 +228,9 @@ pub struct Note {
     /// The collection of replies (`{id}/replies`), for local posts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replies: Option<String>,
+    /// The group it is posted in (FEP-1b12, as Lemmy addresses posts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
 }
 
 /// A `Hashtag` or `Mention` tag.

@@ -199,6 +199,19 @@ impl LocalUrls {
         self.create_of(&self.post(username, boost))
     }
 
+    /// An activity a group sends (`kind`: `announces`, `bans`, `locks`,
+    /// `pins`, `likes`), told apart by `key`.
+    pub fn group_activity(&self, group: &str, kind: &str, key: impl Display) -> String {
+        format!("{}#{kind}/{key}", self.actor(group))
+    }
+
+    /// A group's `Announce` of the activity `activity_id` (the same
+    /// activity always gets the same announce id).
+    pub fn group_announce(&self, group: &str, activity_id: &str) -> String {
+        let digest = blake3::hash(activity_id.as_bytes()).to_hex();
+        self.group_activity(group, "announces", &digest.as_str()[..32])
+    }
+
     /// A member's `Block` of another.
     pub fn block(&self, username: &str, blocked: impl Display) -> String {
         format!("{}#blocks/{blocked}", self.actor(username))

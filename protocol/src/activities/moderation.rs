@@ -27,6 +27,15 @@ impl Block {
         }
     }
 
+    /// The ban `id` by the moderator `actor` of `object` from the group
+    /// `target` (Lemmy's `Block` with a `target`).
+    pub fn ban(id: &str, actor: &str, object: &str, target: &str) -> Block {
+        Block {
+            target: Some(ObjectRef::Id(target.to_string())),
+            ..Block::new(id, actor, object)
+        }
+    }
+
     /// Whether this is a ban from a group rather than a personal block.
     pub fn is_group_ban(&self) -> bool {
         self.target.as_ref().and_then(ObjectRef::id).is_some()
@@ -51,5 +60,41 @@ impl Flag {
     /// The ids of the reported actor and posts.
     pub fn object_ids(&self) -> impl Iterator<Item = &str> {
         self.object.iter().filter_map(ObjectRef::id)
+    }
+}
+
+super::activity_on_object! {
+    /// `Lock` of a thread by one of its group's moderators (Lemmy): no
+    /// more replies. Undone by `Undo(Lock)`.
+    Lock,
+    object: "The thread's first post."
+}
+
+super::activity! {
+    /// `Add` (or `Remove`) of a post to (from) a group's `featured`
+    /// collection by one of its moderators: a pin (or unpin), as Lemmy
+    /// federates them.
+    pub struct AddOrRemove {
+        /// The post.
+        #[serde(default, deserialize_with = "super::refs::reference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub object: Option<Reference>,
+        /// The collection.
+        #[serde(default, deserialize_with = "super::refs::reference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub target: Option<Reference>,
+    }
+}
+
+impl AddOrRemove {
+    /// `Add` (`add`) or `Remove` `id` by `actor` of `object` to or from
+    /// the collection `target`.
+    pub fn new(add: bool, id: &str, actor: &str, object: &str, target: &str) -> AddOrRemove {
+        let kind = if add { "Add" } else { "Remove" };
+        AddOrRemove {
+            object: Some(ObjectRef::Id(object.to_string())),
+            target: Some(ObjectRef::Id(target.to_string())),
+            ..AddOrRemove::of_kind(kind, id, actor)
+        }
     }
 }

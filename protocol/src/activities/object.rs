@@ -38,6 +38,9 @@ pub struct PostObject {
     /// Secondary audience.
     #[serde(default)]
     pub cc: Audience,
+    /// The group it is posted in (FEP-1b12, Lemmy).
+    #[serde(default, deserialize_with = "reference")]
+    pub audience: Option<Reference>,
     /// Title (not read for a `Note`).
     #[serde(default, deserialize_with = "string")]
     pub name: Option<String>,
