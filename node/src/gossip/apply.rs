@@ -94,6 +94,7 @@ impl Node {
             published: envelope.created.min(now_ms()),
             updated: Some(envelope.created.min(now_ms())),
             attachments: Vec::new(),
+            group: None,
         };
         match existing {
             Some(post) => {

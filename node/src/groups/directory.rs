@@ -2,13 +2,13 @@
 //! directory of the node's groups.
 
 use super::{
-    GroupMemberRole, GroupMemberView, GroupRole, GroupView, GroupViewerState, GroupVisibility,
-    LoadedGroup, Membership,
+    GroupFeatures, GroupMemberRole, GroupMemberView, GroupRole, GroupView, GroupViewerState,
+    GroupVisibility, JoinMode, LoadedGroup, Membership, Posting,
 };
 use crate::error::{NodeError, NodeResult};
 use crate::feeds::{scan, Page, PageRequest};
 use crate::id::Id;
-use crate::model::{MemberStatus, MemberSummary, Role};
+use crate::model::{Member, MemberStatus, MemberSummary, Role};
 use crate::node::{Node, Viewer};
 use crate::store::tables;
 use crate::validate;
@@ -49,8 +49,49 @@ impl Node {
     /// description and counts); a private group's members and posts are
     /// for its members.
     pub fn group(&self, viewer: &Viewer, name: &str) -> NodeResult<GroupView> {
+        if let Some(remote) = self.remote_group_named(name)? {
+            return self.remote_group_view(viewer, &remote);
+        }
         let group = self.local_group(name)?;
         self.group_view(viewer, &group)
+    }
+
+    /// A group of another server as this node knows it: its profile, the
+    /// members it has here and the posts it announced here. Its rules and
+    /// settings live on its own server.
+    fn remote_group_view(&self, viewer: &Viewer, account: &Member) -> NodeResult<GroupView> {
+        let gid = account.id;
+        let state = match viewer.id() {
+            None => None,
+            Some(me) => Some(self.group_viewer_state(gid, me)?),
+        };
+        Ok(GroupView {
+            id: gid,
+            name: account.username.clone(),
+            display_name: account.profile.full_name.clone(),
+            description: String::new(),
+            description_html: account.profile.bio.about.clone(),
+            category: None,
+            tags: Vec::new(),
+            rules: Vec::new(),
+            avatar_url: account.profile.avatar_url.clone(),
+            banner_url: String::new(),
+            visibility: GroupVisibility::Public,
+            join_mode: if account.locked {
+                JoinMode::Approval
+            } else {
+                JoinMode::Open
+            },
+            member_limit: None,
+            posting: Posting::Members,
+            features: GroupFeatures::default(),
+            owner: None,
+            members_count: self.store.counter::<tables::FollowerCount>(gid)?,
+            posts_count: self.store.counter::<tables::PostCount>(gid)?,
+            created_at: account.created_at,
+            viewer: state,
+            url: account.remote.as_ref().map(|r| r.url.clone()),
+        })
     }
 
     /// Renders a loaded group for the viewer.
@@ -85,6 +126,7 @@ impl Node {
             posts_count: self.store.counter::<tables::PostCount>(gid)?,
             created_at: s.created_at,
             viewer: state,
+            url: None,
         })
     }
 

@@ -24,6 +24,17 @@ impl Node {
         if me.is_group() {
             return Err(NodeError::Forbidden("a group cannot join a group"));
         }
+        if let Some(remote) = self.remote_group_named(name)? {
+            // A group of another server: a Follow it answers (pending
+            // until its Accept arrives).
+            let relationship = Box::pin(self.follow(viewer, &remote.username)).await?;
+            let state = if relationship.following {
+                JoinState::Member
+            } else {
+                JoinState::Pending
+            };
+            return Ok(JoinOutcome { state });
+        }
         let gid = self.local_group(name)?.id();
         let state = self
             .write(|txn| {
@@ -170,6 +181,10 @@ impl Node {
     /// hand the group over first, or delete it.
     pub async fn leave_group(&self, viewer: &Viewer, name: &str) -> NodeResult<()> {
         let me = viewer.member()?.id;
+        if let Some(remote) = self.remote_group_named(name)? {
+            Box::pin(self.unfollow(viewer, &remote.username)).await?;
+            return Ok(());
+        }
         let group = self.local_group(name)?;
         let gid = group.id();
         self.write(|txn| {

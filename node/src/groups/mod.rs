@@ -18,6 +18,7 @@
 
 mod create;
 mod directory;
+mod federated;
 mod membership;
 mod moderation;
 mod posts;
@@ -329,6 +330,11 @@ pub struct GroupView {
     pub created_at: i64,
     /// The viewer's membership and role (absent when signed out).
     pub viewer: Option<GroupViewerState>,
+    /// For a group of another server, its page there (`None` for a local
+    /// group). Its counts are what this node knows: its members here, the
+    /// posts it announced here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// A member of a group, as its member list shows them.

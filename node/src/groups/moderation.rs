@@ -55,6 +55,15 @@ impl Node {
                 at: now_ms(),
             };
             txn.store::<tables::GroupBans>((gid, target.id), &ban)?;
+            self.announce_for_group(
+                txn,
+                gid,
+                crate::remote::GroupActivity::Ban {
+                    moderator: me.id,
+                    member: target.id,
+                    undone: false,
+                },
+            )?;
             self.group_log_member(txn, viewer, &group, "member.ban", &target, reason)
         })
         .await?;
@@ -78,6 +87,15 @@ impl Node {
                 return Err(NodeError::NotFound("ban"));
             }
             txn.remove::<tables::GroupBans>((gid, target.id));
+            self.announce_for_group(
+                txn,
+                gid,
+                crate::remote::GroupActivity::Ban {
+                    moderator: me.id,
+                    member: target.id,
+                    undone: true,
+                },
+            )?;
             self.group_log_member(txn, viewer, &group, "member.unban", &target, "")
         })
         .await

@@ -19,6 +19,7 @@ use crate::feeds::{Authors, Page, PageRequest};
 use crate::id::Id;
 use crate::model::{now_ms, NotificationKind, Post, PostView};
 use crate::node::{Node, Viewer};
+use crate::remote::GroupActivity;
 use crate::store::{tables, Txn};
 
 /// Most top-level posts a `hot` or `top` ranking reads: the newest this
@@ -178,20 +179,26 @@ pub fn hot_score(likes: i64, boosts: i64, replies: i64, age_ms: i64) -> f64 {
 impl Node {
     /// The top-level posts of the group `name` the viewer may see, in the
     /// order asked for. A private group's feed is for its members and the
-    /// node's moderators (403 for others).
+    /// node's moderators (403 for others). A group of another server
+    /// (`name@host`) shows what it has announced here.
     pub fn group_posts(
         &self,
         viewer: &Viewer,
         name: &str,
         req: &GroupPostsRequest,
     ) -> NodeResult<GroupPostsPage> {
-        let group = self.local_group(name)?;
-        if !self.can_read_group(viewer, &group)? {
-            return Err(NodeError::Forbidden(
-                "this group's posts are for its members",
-            ));
-        }
-        let gid = group.id();
+        let gid = match self.remote_group_named(name)? {
+            Some(remote) => remote.id,
+            None => {
+                let group = self.local_group(name)?;
+                if !self.can_read_group(viewer, &group)? {
+                    return Err(NodeError::Forbidden(
+                        "this group's posts are for its members",
+                    ));
+                }
+                group.id()
+            }
+        };
         let mut authors = Authors::new(self);
         let first_page = req.page.max_id.is_none()
             && req.page.min_id.is_none()
@@ -408,6 +415,7 @@ impl Node {
     /// moderators): it comes first in the `new` and `hot` feeds. At most
     /// [`MAX_PINS`] (409 naming `pins`); pinning twice changes nothing.
     pub async fn pin_group_post(&self, viewer: &Viewer, name: &str, id: Id) -> NodeResult<()> {
+        let me = viewer.member()?.id;
         self.group_post_action(viewer, name, |txn, group| {
             let gid = group.id();
             let post = Self::group_post_in(txn, gid, id)?;
@@ -428,6 +436,15 @@ impl Node {
                 ));
             }
             txn.store::<tables::GroupPins>((gid, id), &now_ms())?;
+            self.announce_for_group(
+                txn,
+                gid,
+                GroupActivity::Pin {
+                    moderator: me,
+                    post: id,
+                    undone: false,
+                },
+            )?;
             Ok(Some(("post.pin", id, String::new())))
         })
         .await
@@ -435,6 +452,7 @@ impl Node {
 
     /// Unpins the post `id` of the group `name` (its owner and moderators).
     pub async fn unpin_group_post(&self, viewer: &Viewer, name: &str, id: Id) -> NodeResult<()> {
+        let me = viewer.member()?.id;
         self.group_post_action(viewer, name, |txn, group| {
             let gid = group.id();
             Self::group_post_in(txn, gid, id)?;
@@ -442,6 +460,15 @@ impl Node {
                 return Ok(None);
             }
             txn.remove::<tables::GroupPins>((gid, id));
+            self.announce_for_group(
+                txn,
+                gid,
+                GroupActivity::Pin {
+                    moderator: me,
+                    post: id,
+                    undone: true,
+                },
+            )?;
             Ok(Some(("post.unpin", id, String::new())))
         })
         .await
@@ -462,6 +489,15 @@ impl Node {
                 at: now_ms(),
             };
             txn.store::<tables::LockedThreads>(root, &lock)?;
+            self.announce_for_group(
+                txn,
+                group.id(),
+                GroupActivity::Lock {
+                    moderator: me,
+                    post: root,
+                    undone: false,
+                },
+            )?;
             Ok(Some(("post.lock", root, String::new())))
         })
         .await
@@ -470,12 +506,22 @@ impl Node {
     /// Unlocks the thread of the post `id` of the group `name` (its owner
     /// and moderators).
     pub async fn unlock_group_thread(&self, viewer: &Viewer, name: &str, id: Id) -> NodeResult<()> {
+        let me = viewer.member()?.id;
         self.group_post_action(viewer, name, |txn, group| {
             let root = Self::group_post_in(txn, group.id(), id)?.thread_root;
             if !txn.has::<tables::LockedThreads>(root)? {
                 return Ok(None);
             }
             txn.remove::<tables::LockedThreads>(root);
+            self.announce_for_group(
+                txn,
+                group.id(),
+                GroupActivity::Lock {
+                    moderator: me,
+                    post: root,
+                    undone: true,
+                },
+            )?;
             Ok(Some(("post.unlock", root, String::new())))
         })
         .await

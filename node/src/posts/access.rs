@@ -72,11 +72,15 @@ impl Node {
 
     /// Whether the posts of `group` are for its members only: a private
     /// group, or one whose settings are gone (fail closed).
+    /// A group of another server is not (its posts are as addressed).
     pub(crate) fn group_is_private(&self, group: Id) -> NodeResult<bool> {
-        Ok(self
-            .store
-            .load::<tables::Group>(group)?
-            .is_none_or(|s| s.visibility == GroupVisibility::Private))
+        match self.store.load::<tables::Group>(group)? {
+            Some(s) => Ok(s.visibility == GroupVisibility::Private),
+            None => Ok(!self
+                .store
+                .load::<tables::Member>(group)?
+                .is_some_and(|g| g.is_group() && !g.is_local())),
+        }
     }
 
     /// Whether `viewer` could have seen a post or boost that was just

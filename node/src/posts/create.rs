@@ -76,7 +76,7 @@ impl Node {
         let author = viewer.member()?.clone();
         let named_group = match new.group.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(name) => Some(self.local_group(name)?),
+            Some(name) => Some(self.group_to_post_in(name)?),
         };
         let visibility = match new.visibility.as_deref() {
             None => Visibility::Public,
@@ -104,7 +104,7 @@ impl Node {
         };
         let group = match (&parent, named_group) {
             (Some((parent, _)), named) => {
-                if named.is_some_and(|g| Some(g.account.id) != parent.group) {
+                if named.is_some_and(|(id, _)| Some(id) != parent.group) {
                     return Err(NodeError::invalid(
                         "group",
                         "a reply is in the group of the post it answers",
@@ -113,12 +113,10 @@ impl Node {
                 parent.group
             }
             (None, named) => {
-                if let Some(g) = &named {
-                    if !g.settings.features.discussion {
-                        return Err(NodeError::Forbidden("this group has no discussions"));
-                    }
+                if let Some((_, false)) = named {
+                    return Err(NodeError::Forbidden("this group has no discussions"));
                 }
-                named.map(|g| g.account.id)
+                named.map(|(id, _)| id)
             }
         };
         if group.is_some() && !matches!(visibility, Visibility::Public | Visibility::Unlisted) {
@@ -312,12 +310,20 @@ impl Node {
     /// The rules of posting in group `gid`, read inside the write that
     /// posts: the group still there, the author not banned, a member,
     /// allowed to start a thread, and the thread not locked.
-    fn check_group_post(txn: &Txn<'_>, gid: Id, post: &Post, author: Id) -> NodeResult<()> {
+    pub(crate) fn check_group_post(
+        txn: &Txn<'_>,
+        gid: Id,
+        post: &Post,
+        author: Id,
+    ) -> NodeResult<()> {
         let settings = match (
             txn.load::<tables::Member>(gid)?,
             txn.load::<tables::Group>(gid)?,
         ) {
-            (Some(account), Some(settings)) if account.deleted_at.is_none() => settings,
+            (Some(account), Some(settings)) if account.deleted_at.is_none() => Some(settings),
+            // A group of another server: its own rules are applied there;
+            // here, what it told us (members, bans, locked threads).
+            (Some(account), None) if account.is_group() && !account.is_local() => None,
             _ => return Err(NodeError::NotFound("group")),
         };
         if txn.has::<tables::GroupBans>((gid, author))? {
@@ -329,7 +335,7 @@ impl Node {
             ));
         }
         if post.in_reply_to.is_none()
-            && settings.posting == crate::groups::Posting::Moderators
+            && settings.is_some_and(|s| s.posting == crate::groups::Posting::Moderators)
             && txn.load::<tables::GroupRoles>((gid, author))?.is_none()
         {
             return Err(NodeError::Forbidden(
@@ -343,13 +349,29 @@ impl Node {
     }
 
     /// Whether `post` is in a private group (read inside `txn`): such a
-    /// post is never listed, indexed for search, gossiped or federated.
+    /// post is never listed, indexed for search, gossiped or federated. A
+    /// local group whose settings cannot be read counts as private (fail
+    /// closed); a group of another server is not (its posts are addressed
+    /// as they say).
     pub(crate) fn members_only(txn: &Txn<'_>, post: &Post) -> NodeResult<bool> {
         match post.group {
             None => Ok(false),
+            Some(gid) => match txn.load::<tables::Group>(gid)? {
+                Some(s) => Ok(s.visibility == crate::groups::GroupVisibility::Private),
+                None => Ok(!txn
+                    .load::<tables::Member>(gid)?
+                    .is_some_and(|g| g.is_group() && !g.is_local())),
+            },
+        }
+    }
+
+    /// Whether `post` is in a group of another server (read inside `txn`).
+    pub(crate) fn in_remote_group(txn: &Txn<'_>, post: &Post) -> NodeResult<bool> {
+        match post.group {
+            None => Ok(false),
             Some(gid) => Ok(txn
-                .load::<tables::Group>(gid)?
-                .is_none_or(|s| s.visibility == crate::groups::GroupVisibility::Private)),
+                .load::<tables::Member>(gid)?
+                .is_some_and(|g| g.is_group() && !g.is_local())),
         }
     }
 
@@ -363,7 +385,14 @@ impl Node {
         if Self::members_only(txn, post)? {
             return Ok(());
         }
-        if self.has_remote_audience(txn, post.author_id, &post.mentions, post.in_reply_to_author)? {
+        if Self::in_remote_group(txn, post)?
+            || self.has_remote_audience(
+                txn,
+                post.author_id,
+                &post.mentions,
+                post.in_reply_to_author,
+            )?
+        {
             self.federate(txn, crate::remote::Outgoing::Create { post: post.id })?;
         }
         if post.visibility == Visibility::Public {
@@ -403,6 +432,7 @@ impl Node {
         txn.emit(Event::PostCreated { id, author });
         if let Some(gid) = post.group {
             self.insert_group_entries(txn, post, gid)?;
+            self.announce_in_group(txn, post, crate::remote::GroupActivity::Create { post: id })?;
         }
         // In a private group, only members hear of a post (a mention of
         // someone else must not leak it, not even as an unread count).

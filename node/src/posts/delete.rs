@@ -103,14 +103,16 @@ impl Node {
                     },
                 )?;
             }
+            let in_remote_group = Self::in_remote_group(txn, &post)?;
             if post.remote.is_none()
                 && !members_only
-                && self.has_remote_audience(
-                    txn,
-                    post.author_id,
-                    &post.mentions,
-                    post.in_reply_to_author,
-                )?
+                && (in_remote_group
+                    || self.has_remote_audience(
+                        txn,
+                        post.author_id,
+                        &post.mentions,
+                        post.in_reply_to_author,
+                    )?)
             {
                 self.federate(
                     txn,
@@ -120,8 +122,30 @@ impl Node {
                         visibility: post.visibility,
                         mentions: post.mentions.clone(),
                         in_reply_to_author: post.in_reply_to_author,
+                        group: post.group.filter(|_| in_remote_group),
                     },
                 )?;
+            }
+            if !members_only && post.group.is_some() {
+                let object = match &post.remote {
+                    Some(r) => r.uri.clone(),
+                    None => match txn.load::<tables::Member>(post.author_id)? {
+                        Some(author) => self.urls().post(&author.username, post.id),
+                        None => String::new(),
+                    },
+                };
+                if !object.is_empty() {
+                    let by = (me.id != post.author_id).then_some(me.id);
+                    self.announce_in_group(
+                        txn,
+                        &post,
+                        crate::remote::GroupActivity::Delete {
+                            object,
+                            author: post.author_id,
+                            by,
+                        },
+                    )?;
+                }
             }
             Ok(())
         })

@@ -85,15 +85,21 @@ impl Node {
             txn.emit(crate::events::Event::PostEdited { id });
             let members_only = Self::members_only(txn, &updated)?;
             if !members_only
-                && self.has_remote_audience(
-                    txn,
-                    updated.author_id,
-                    &updated.mentions,
-                    updated.in_reply_to_author,
-                )?
+                && (Self::in_remote_group(txn, &updated)?
+                    || self.has_remote_audience(
+                        txn,
+                        updated.author_id,
+                        &updated.mentions,
+                        updated.in_reply_to_author,
+                    )?)
             {
                 self.federate(txn, crate::remote::Outgoing::Update { post: id })?;
             }
+            self.announce_in_group(
+                txn,
+                &updated,
+                crate::remote::GroupActivity::Update { post: id },
+            )?;
             if updated.remote.is_none()
                 && !members_only
                 && old.visibility == crate::model::Visibility::Public

@@ -31,6 +31,15 @@ impl Node {
                     },
                 )?;
             }
+            self.announce_in_group(
+                txn,
+                &post,
+                crate::remote::GroupActivity::Like {
+                    member: me,
+                    post: id,
+                    undone: false,
+                },
+            )?;
             self.notify(txn, post.author_id, NotificationKind::Liked, me, Some(id))
         })
         .await?;
@@ -50,6 +59,15 @@ impl Node {
             txn.remove::<tables::Likes>(key);
             txn.remove::<tables::MemberLikes>((me, like_id));
             txn.add::<tables::LikeCount>(id, -1)?;
+            self.announce_in_group(
+                txn,
+                &post,
+                crate::remote::GroupActivity::Like {
+                    member: me,
+                    post: id,
+                    undone: true,
+                },
+            )?;
             if post.remote.is_some() && viewer_is_local {
                 self.federate(
                     txn,

@@ -157,6 +157,13 @@ impl Node {
         if let Some(ed) = actor.ed25519 {
             keys.ed25519_public = ed;
         }
+        // A `Group` actor (a Lemmy community, another node's group) is a
+        // group account here too: members join it by following it.
+        let kind = if actor.actor_type == "Group" {
+            crate::model::AccountKind::Group
+        } else {
+            crate::model::AccountKind::Person
+        };
         let remote = RemoteAccount {
             actor_id: actor.actor_id.clone(),
             inbox: actor.inbox,
@@ -180,6 +187,7 @@ impl Node {
                 m.locked = actor.locked;
                 m.keys = keys;
                 m.remote = Some(remote);
+                m.kind = kind;
                 m
             }
             None => Member {
@@ -206,7 +214,7 @@ impl Node {
                 deleted_at: None,
                 email_unconfirmed: false,
                 remote: Some(remote),
-                kind: crate::model::AccountKind::Person,
+                kind,
             },
         };
         let proven = actor.ed25519_proven;

@@ -59,6 +59,10 @@ pub struct RemotePost {
     pub updated: Option<i64>,
     /// Attachments.
     pub attachments: Vec<RemoteAttachment>,
+    /// The local group it is addressed to (`to`, `cc` or `audience`), if
+    /// any: it is posted there if its author may (a reply is in its
+    /// thread's group whatever this says).
+    pub group: Option<Id>,
 }
 
 impl RemotePost {
@@ -81,6 +85,7 @@ impl RemotePost {
             published,
             updated: None,
             attachments: Vec::new(),
+            group: None,
         }
     }
 }
@@ -234,7 +239,10 @@ impl Node {
                 url: incoming.url,
                 attachments: incoming.attachments,
             }),
-            group: None,
+            group: match &parent {
+                Some(parent) => parent.group,
+                None => incoming.group,
+            },
         };
         let silenced = match &author.remote {
             Some(r) => matches!(
@@ -280,7 +288,7 @@ impl Node {
             self.index_listing(txn, &post, true)?;
             self.index_words(txn, &post, true)?;
             txn.emit(crate::events::Event::PostEdited { id });
-            Ok(())
+            self.announce_in_group(txn, &post, super::GroupActivity::Update { post: id })
         })
         .await
     }

@@ -32,17 +32,21 @@ struct Queued {
     uri_key: Hash,
     /// Whether it goes into the listed feeds (its server is not silenced).
     listed: bool,
-    /// Where its stored id goes (an earlier copy's, for a duplicate uri);
-    /// dropped unsent if the write that took it failed.
-    done: oneshot::Sender<Id>,
+    /// Where its stored id goes (an earlier copy's, for a duplicate uri),
+    /// or why it was refused (a group's rules); dropped unsent if the write
+    /// that took it failed.
+    done: oneshot::Sender<NodeResult<Id>>,
 }
 
 /// What one write did with one queued post.
 struct Written {
-    done: oneshot::Sender<Id>,
-    id: Id,
+    done: oneshot::Sender<NodeResult<Id>>,
+    id: NodeResult<Id>,
     /// Set for a post stored by this write (not a duplicate).
     fresh_author: Option<Id>,
+    /// The group whose timeline a thread's first post stored by this
+    /// write entered.
+    fresh_group: Option<Id>,
 }
 
 /// The queue of remote posts waiting to be stored.
@@ -90,26 +94,39 @@ impl Node {
         // requests see the sender gone (and their servers send again).
         let written = self.write(|txn| self.store_queued(txn)).await?;
         for w in written {
-            if let Some(author) = w.fresh_author {
-                self.timelines.note_post(author, w.id);
+            if let (Some(author), Ok(id)) = (w.fresh_author, &w.id) {
+                self.timelines.note_post(author, *id);
+                if let Some(group) = w.fresh_group {
+                    self.timelines.note_post(group, *id);
+                }
             }
             let _ = w.done.send(w.id);
         }
         outcome
             .await
-            .map_err(|_| NodeError::Internal("the write that held this post failed".into()))
+            .map_err(|_| NodeError::Internal("the write that held this post failed".into()))?
     }
 
     /// Stages every queued post (inside the writer's turn).
     fn store_queued(&self, txn: &mut Txn<'_>) -> NodeResult<Vec<Written>> {
         let queued = self.post_intake.take();
         let mut written = Vec::with_capacity(queued.len());
-        for q in queued {
+        for mut q in queued {
             if let Some(existing) = txn.load::<tables::PostByUri>(q.uri_key)? {
                 written.push(Written {
                     done: q.done,
-                    id: existing,
+                    id: Ok(existing),
                     fresh_author: None,
+                    fresh_group: None,
+                });
+                continue;
+            }
+            if let Err(refused) = self.admit_to_group(txn, &mut q.post) {
+                written.push(Written {
+                    done: q.done,
+                    id: Err(refused),
+                    fresh_author: None,
+                    fresh_group: None,
                 });
                 continue;
             }
@@ -117,8 +134,9 @@ impl Node {
             self.insert_post_with(txn, &q.post, q.listed)?;
             written.push(Written {
                 done: q.done,
-                id: q.post.id,
+                id: Ok(q.post.id),
                 fresh_author: Some(q.post.author_id),
+                fresh_group: q.post.group.filter(|_| q.post.in_reply_to.is_none()),
             });
         }
         Ok(written)

@@ -28,7 +28,7 @@ pub use delivery::{Delivery, DeliveryStats, DroppedDelivery, InstanceState, NewD
 pub use domains::{DomainBlock, DomainSeverity};
 pub use inbound::{FollowOutcome, RemotePost};
 pub(crate) use intake::PostIntake;
-pub use outbox::Outgoing;
+pub use outbox::{GroupActivity, Outgoing};
 
 #[cfg(test)]
 mod tests;

@@ -40,6 +40,9 @@ pub enum Outgoing {
         mentions: Vec<Id>,
         /// The author of the post it answered.
         in_reply_to_author: Option<Id>,
+        /// The group of another server it was in (told too).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<Id>,
     },
     /// A local member liked a post.
     Like {
@@ -133,6 +136,78 @@ pub enum Outgoing {
     DeleteActor {
         /// Who.
         member: Id,
+    },
+    /// A local group shares what happened in it with its members on other
+    /// servers (FEP-1b12: the group's `Announce` of the activity).
+    Group {
+        /// The local group.
+        group: Id,
+        /// What it announces.
+        activity: GroupActivity,
+    },
+}
+
+/// What a local group announces to its remote members: its posts and
+/// what is done to them, and its moderators' actions, as Lemmy federates
+/// a community's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum GroupActivity {
+    /// A post in the group (by a member here or elsewhere).
+    Create {
+        /// The post.
+        post: Id,
+    },
+    /// A post in the group was edited.
+    Update {
+        /// The post.
+        post: Id,
+    },
+    /// A post in the group was deleted by its author, or removed by a
+    /// moderator (`by`); the post is gone, so its object id is kept.
+    Delete {
+        /// The post's ActivityPub id.
+        object: String,
+        /// Its author.
+        author: Id,
+        /// The moderator who removed it (`None`: its author deleted it).
+        by: Option<Id>,
+    },
+    /// Someone liked (or, `undone`, stopped liking) a post in the group.
+    Like {
+        /// Who.
+        member: Id,
+        /// What.
+        post: Id,
+        /// An `Undo(Like)`.
+        undone: bool,
+    },
+    /// A moderator banned (or, `undone`, unbanned) someone.
+    Ban {
+        /// The moderator.
+        moderator: Id,
+        /// Who is banned.
+        member: Id,
+        /// An `Undo(Block)`.
+        undone: bool,
+    },
+    /// A moderator locked (or, `undone`, unlocked) a thread (its root).
+    Lock {
+        /// The moderator.
+        moderator: Id,
+        /// The thread's first post.
+        post: Id,
+        /// An `Undo(Lock)`.
+        undone: bool,
+    },
+    /// A moderator pinned (`Add` to `featured`) or unpinned (`Remove`) a
+    /// post.
+    Pin {
+        /// The moderator.
+        moderator: Id,
+        /// The post.
+        post: Id,
+        /// A `Remove`.
+        undone: bool,
     },
 }
 

@@ -29,10 +29,14 @@ impl Node {
         } else {
             self.active_member_by_name(username)?
         };
-        if target.is_group() {
+        if target.is_group() && target.is_local() {
             // Following a group is joining it, under the group's rules.
             self.join_group(viewer, &target.username).await?;
             return self.relationship(me, target.id);
+        }
+        if target.is_group() && self.store.has::<tables::GroupBans>((target.id, me))? {
+            // A group of another server banned this member: it said so.
+            return Err(NodeError::Forbidden("banned from this group"));
         }
         if target.id == me {
             return Err(NodeError::invalid("username", "you cannot follow yourself"));
@@ -162,7 +166,7 @@ impl Node {
     pub async fn unfollow(&self, viewer: &Viewer, username: &str) -> NodeResult<Relationship> {
         let me = viewer.member()?.id;
         let target = self.named_member(username)?;
-        if target.is_group() {
+        if target.is_group() && target.is_local() {
             // Unfollowing a group is leaving it (the owner cannot).
             self.leave_group(viewer, &target.username).await?;
             return self.relationship(me, target.id);
