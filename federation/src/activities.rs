@@ -28,6 +28,9 @@ pub struct Rendered {
     pub signer: Id,
     /// Where it goes (shared inboxes preferred, de-duplicated).
     pub inboxes: Vec<String>,
+    /// Other activities (id and body) sent with it, by the same signer to
+    /// the same inboxes (a group's new thread announced as its object too).
+    pub also: Vec<(String, Value)>,
 }
 
 /// Renders an intent; `None` when there is nothing left to send (the
@@ -52,18 +55,22 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             };
             let kind = if create { "Create" } else { "Update" };
             let body = body(CreateOrUpdate::of_post(kind, id.clone(), object))?;
-            let inboxes = post_audience(
+            let mut inboxes = post_audience(
                 node,
                 author.id,
                 post.visibility,
                 &post.mentions,
                 post.in_reply_to_author,
             )?;
+            // A post in a group of another server goes to that group,
+            // which announces it to its members.
+            add_remote_group(node, post.group, &mut inboxes)?;
             Rendered {
                 id,
                 body,
                 signer: author.id,
                 inboxes,
+                also: Vec::new(),
             }
         }
         Outgoing::Delete {
@@ -72,6 +79,7 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             visibility,
             mentions,
             in_reply_to_author,
+            group,
         } => {
             let Some(member) = node.member_by_id(*author)? else {
                 return Ok(None);
@@ -85,11 +93,15 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 vec![PUBLIC.into()],
                 ObjectRef::Object(Tombstone::new(&uri)),
             );
+            let mut inboxes =
+                post_audience(node, *author, *visibility, mentions, *in_reply_to_author)?;
+            add_remote_group(node, *group, &mut inboxes)?;
             Rendered {
                 body: body(delete)?,
                 id,
                 signer: *author,
-                inboxes: post_audience(node, *author, *visibility, mentions, *in_reply_to_author)?,
+                inboxes,
+                also: Vec::new(),
             }
         }
         Outgoing::Like { member, post } | Outgoing::Unlike { member, post } => {
@@ -108,6 +120,7 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 body,
                 signer: liker.id,
                 inboxes: inboxes_of(node, [post.author_id])?,
+                also: Vec::new(),
             }
         }
         Outgoing::Announce {
@@ -152,6 +165,7 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 body,
                 signer: booster.id,
                 inboxes: inboxes.into_iter().collect(),
+                also: Vec::new(),
             }
         }
         Outgoing::Follow {
@@ -178,6 +192,7 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 body,
                 signer: local.id,
                 inboxes: personal_inbox(&remote),
+                also: Vec::new(),
             }
         }
         Outgoing::Accept {
@@ -209,6 +224,7 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 id,
                 signer: local.id,
                 inboxes: personal_inbox(&remote),
+                also: Vec::new(),
             }
         }
         Outgoing::Block { blocker, blocked } | Outgoing::Unblock { blocker, blocked } => {
@@ -227,6 +243,7 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 body,
                 signer: local.id,
                 inboxes: personal_inbox(&remote),
+                also: Vec::new(),
             }
         }
         Outgoing::UpdateProfile { member } => {
@@ -253,6 +270,7 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 id,
                 signer: local.id,
                 inboxes: node.remote_follower_inboxes(local.id)?,
+                also: Vec::new(),
             }
         }
         Outgoing::DeleteActor { member } => {
@@ -272,6 +290,13 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 id,
                 signer: local.id,
                 inboxes: node.remote_contact_inboxes(local.id)?,
+                also: Vec::new(),
+            }
+        }
+        Outgoing::Group { group, activity } => {
+            match crate::group_activities::render(node, *group, activity)? {
+                Some(rendered) => rendered,
+                None => return Ok(None),
             }
         }
     };
@@ -341,4 +366,22 @@ fn post_audience(
     }
     inboxes.extend(inboxes_of(node, mentions.iter().copied())?);
     Ok(inboxes.into_iter().collect())
+}
+
+/// Adds the inbox of `group` when it is a group of another server.
+fn add_remote_group(node: &Node, group: Option<Id>, inboxes: &mut Vec<String>) -> NodeResult<()> {
+    let Some(group) = group else {
+        return Ok(());
+    };
+    if let Some(inbox) = node
+        .member_by_id(group)?
+        .filter(|g| g.is_group() && !g.is_local())
+        .as_ref()
+        .and_then(delivery_inbox)
+    {
+        if !inboxes.contains(&inbox) {
+            inboxes.push(inbox);
+        }
+    }
+    Ok(())
 }

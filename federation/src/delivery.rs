@@ -127,7 +127,10 @@ impl Federation {
             for (id, intent) in batch {
                 let deliveries = match render(&self.node, &intent) {
                     Ok(Some(r)) => {
-                        let body = r.body.to_string();
+                        let activities: Vec<(String, String)> = std::iter::once((r.id, r.body))
+                            .chain(r.also)
+                            .map(|(id, body)| (id, body.to_string()))
+                            .collect();
                         let mut out = Vec::new();
                         for inbox in r.inboxes {
                             let Some(host) = node::remote::host_of(&inbox) else {
@@ -137,12 +140,14 @@ impl Federation {
                             if self.node.is_domain_suspended(&host)? {
                                 continue;
                             }
-                            out.push(NewDelivery {
-                                inbox,
-                                signer: Some(r.signer),
-                                activity_id: r.id.clone(),
-                                body: body.clone(),
-                            });
+                            for (activity_id, body) in &activities {
+                                out.push(NewDelivery {
+                                    inbox: inbox.clone(),
+                                    signer: Some(r.signer),
+                                    activity_id: activity_id.clone(),
+                                    body: body.clone(),
+                                });
+                            }
                         }
                         out
                     }

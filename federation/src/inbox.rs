@@ -247,6 +247,9 @@ impl Federation {
                 };
                 node.like(&as_viewer, post.id).await?;
             }
+            InboundActivity::Announce(announce) if actor.is_group() => {
+                return self.group_announce(announce, actor).await;
+            }
             InboundActivity::Announce(announce) => {
                 // A Group (a Lemmy community, FEP-1b12) announces the
                 // activities of its members: a Create or Update of a post is

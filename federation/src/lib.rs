@@ -15,6 +15,8 @@ pub mod delivery;
 pub mod discovery;
 pub mod error;
 pub mod gossip;
+mod group_activities;
+mod group_inbox;
 pub mod inbox;
 pub mod links;
 pub mod notes;

@@ -79,8 +79,13 @@ impl Federation {
                 _ => {}
             }
         }
+        // The group it is posted in: its `audience` (Lemmy), else the first
+        // local group it is addressed to or mentions (Mastodon).
+        let audience = object.audience.as_ref().and_then(ObjectRef::id);
+        mentioned.extend(audience);
         mentioned.extend(to.iter().chain(cc.iter()).copied());
         let mut mentions: Vec<Id> = Vec::new();
+        let mut group: Option<Id> = None;
         for uri in mentioned {
             // The public collection and the author's followers name no
             // account: no store read for them (one per activity otherwise).
@@ -92,6 +97,11 @@ impl Federation {
                 None => self.node.remote_member_by_uri(uri)?,
             };
             if let Some(m) = member {
+                if m.is_group() && m.is_local() {
+                    group = group.or(Some(m.id));
+                    // Addressing a group posts in it; it is no mention.
+                    continue;
+                }
                 if !mentions.contains(&m.id) {
                     mentions.push(m.id);
                 }
@@ -148,6 +158,7 @@ impl Federation {
             in_reply_to,
             tags,
             mentions,
+            group,
             language: object.language.clone().filter(|l| l.len() <= 8),
             published: time_ms(object.published.as_deref()).unwrap_or_else(node::model::now_ms),
             updated: time_ms(object.updated.as_deref()),

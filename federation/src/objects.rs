@@ -38,7 +38,18 @@ pub fn addressing(node: &Node, post: &PostView) -> (Vec<String>, Vec<String>) {
 /// A post as a `Note` (`Article` when it has a title).
 pub fn note(node: &Node, post: &PostView, with_context: bool) -> Note {
     let urls = node.urls();
-    let (to, cc) = addressing(node, post);
+    let (to, mut cc) = addressing(node, post);
+    // A post in a group is addressed to it too, and names it as its
+    // `audience` (FEP-1b12), as Lemmy addresses a community's posts.
+    let audience = post
+        .group
+        .as_ref()
+        .map(|group| crate::uris::summary_uri(node, group));
+    if let Some(group) = &audience {
+        if !to.contains(group) && !cc.contains(group) {
+            cc.push(group.clone());
+        }
+    }
     let mut tag: Vec<Tag> = post
         .tags
         .iter()
@@ -61,6 +72,7 @@ pub fn note(node: &Node, post: &PostView, with_context: bool) -> Note {
     Note {
         context: with_context.then(|| Value::from(CONTEXT)),
         replies: Some(format!("{id}/replies")),
+        audience,
         id,
         kind: if post.title.is_empty() {
             "Note".into()

@@ -86,6 +86,7 @@ async fn outgoing_activities_keep_their_shape() {
                 visibility: Visibility::Public,
                 mentions: Vec::new(),
                 in_reply_to_author: None,
+                group: None,
             },
         ),
         (
