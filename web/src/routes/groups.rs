@@ -13,6 +13,7 @@ use node::groups::{
     GroupMemberRole, GroupPostSort, GroupPostsRequest, GroupSort, GroupUpdate, NewGroup,
 };
 use node::posts::NewPost;
+use node::Viewer;
 use serde::Deserialize;
 
 use crate::error::{ApiError, ApiResult};
@@ -43,15 +44,53 @@ pub fn routes() -> Router<AppState> {
         .route("/groups/{group}/alerts", post(alerts))
 }
 
-/// The `{group}` segment as the node takes it: a handle of another
-/// server is a 404 that says why.
+/// The `{group}` segment of a route that manages a group: a handle of
+/// another server is a 404 that says why (that group is managed there).
 fn local_handle<'a>(s: &AppState, raw: &'a str) -> ApiResult<&'a str> {
     let handle = raw.trim().trim_start_matches('@');
     match handle.split_once('@') {
-        Some((_, host)) if !host.eq_ignore_ascii_case(&s.node.config().domain) => Err(
-            ApiError::new(StatusCode::NOT_FOUND, "remote groups are not supported yet"),
-        ),
+        Some((_, host)) if !host.eq_ignore_ascii_case(&s.node.config().domain) => {
+            Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "a group of another server is managed on its own server",
+            ))
+        }
         _ => Ok(handle),
+    }
+}
+
+/// The `{group}` segment of a route a member uses (read, join, leave,
+/// post): a local handle as it is; a group of another server by
+/// `name@host`, looked up over WebFinger the first time a signed-in
+/// member names it (within their remote-lookup budget), 404 when it
+/// names no group.
+async fn group_handle(s: &AppState, viewer: &Viewer, raw: &str) -> ApiResult<String> {
+    let handle = raw.trim().trim_start_matches('@');
+    let remote = matches!(handle.split_once('@'),
+        Some((_, host)) if !host.eq_ignore_ascii_case(&s.node.config().domain));
+    if !remote {
+        return Ok(handle.to_string());
+    }
+    match s.node.remote_group(handle) {
+        Ok(group) => return Ok(group.username),
+        Err(node::NodeError::NotFound(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let no_group = || ApiError::new(StatusCode::NOT_FOUND, "no such group");
+    let (Some(federation), true) = (&s.federation, viewer.id().is_some()) else {
+        return Err(no_group());
+    };
+    crate::rate_limit::check_remote_lookup(&s.limiters, viewer)?;
+    match federation.resolve_handle(handle).await {
+        Ok(account) if account.is_group() => Ok(account.username),
+        Ok(_) => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no such group: that account is not a group",
+        )),
+        Err(e) => {
+            tracing::info!(%handle, error = %e, "a remote group could not be looked up");
+            Err(no_group())
+        }
     }
 }
 
@@ -103,7 +142,8 @@ async fn show(
     MaybeAuth(v): MaybeAuth,
     Path(group): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(axum::Json(s.node.group(&v, local_handle(&s, &group)?)?))
+    let group = group_handle(&s, &v, &group).await?;
+    Ok(axum::Json(s.node.group(&v, &group)?))
 }
 
 /// PATCH /api/kodeon/v1/groups/{group}
@@ -133,8 +173,8 @@ async fn join(
     Auth(v): Auth,
     Path(group): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    let group = local_handle(&s, &group)?;
-    Ok(axum::Json(s.node.join_group(&v, group).await?))
+    let group = group_handle(&s, &v, &group).await?;
+    Ok(axum::Json(s.node.join_group(&v, &group).await?))
 }
 
 /// POST /api/kodeon/v1/groups/{group}/leave
@@ -143,7 +183,8 @@ async fn leave(
     Auth(v): Auth,
     Path(group): Path<String>,
 ) -> ApiResult<StatusCode> {
-    s.node.leave_group(&v, local_handle(&s, &group)?).await?;
+    let group = group_handle(&s, &v, &group).await?;
+    s.node.leave_group(&v, &group).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -272,7 +313,8 @@ async fn posts(
         page: q.page.to_request()?,
         cursor: q.cursor.filter(|c| !c.is_empty()),
     };
-    let page = s.node.group_posts(&v, local_handle(&s, &group)?, &req)?;
+    let group = group_handle(&s, &v, &group).await?;
+    let page = s.node.group_posts(&v, &group, &req)?;
     let next = match (&page.next_max_id, &page.next) {
         (Some(id), _) => Some(("max_id", id.to_string())),
         (None, Some(cursor)) => Some(("cursor", cursor.clone())),
@@ -294,7 +336,7 @@ async fn create_post(
         s.limiters.check(Action::Post, &id.to_string())?;
     }
     let new = NewPost {
-        group: Some(local_handle(&s, &group)?.to_string()),
+        group: Some(group_handle(&s, &v, &group).await?),
         ..new
     };
     Ok((

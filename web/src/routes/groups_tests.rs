@@ -165,7 +165,8 @@ async fn a_group_is_created_shown_changed_and_deleted() {
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 
-    // Anyone reads it; a remote handle is not supported yet.
+    // Anyone reads it; an unknown group of another server is looked up
+    // only for a signed-in member.
     let (s, g) = a.call(None, "GET", "/groups/RUST", None).await;
     assert_eq!(s, StatusCode::OK);
     assert!(g["viewer"].is_null());
@@ -175,7 +176,21 @@ async fn a_group_is_created_shown_changed_and_deleted() {
         .call(None, "GET", "/groups/rust@elsewhere.test", None)
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    assert_eq!(e["error"], "remote groups are not supported yet");
+    assert_eq!(e["error"], "no such group");
+    let (s, e) = a
+        .call(
+            Some(&alice),
+            "PATCH",
+            "/groups/rust@elsewhere.test",
+            Some(json!({})),
+        )
+        .await;
+    assert!(
+        e["error"]
+            .as_str()
+            .is_some_and(|m| m.contains("its own server")),
+        "{s} {e}"
+    );
     let (s, _) = a.call(None, "GET", "/groups/nothing", None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     // As an account, it says it is a group (Mastodon: `group: true`).
