@@ -13,18 +13,22 @@
 //! requests, invitations; `moderation.rs`: bans, roles, the moderation
 //! log; `directory.rs`: one group, its members, the directory;
 //! `posts.rs`: the group's feed (new, hot, top), pins, locked threads,
-//! removals and new-post alerts. A group's posts are ordinary posts with
+//! removals and new-post alerts; `mention.rs`: a post that mentions a
+//! group is posted in it. A group's posts are ordinary posts with
 //! `Post::group` set (see `posts/create.rs` for the rules of posting).
 
 mod create;
 mod directory;
 mod federated;
 mod membership;
+mod mention;
 mod moderation;
 mod posts;
 pub(crate) mod rank_cache;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_mention;
 #[cfg(test)]
 mod tests_posts;
 

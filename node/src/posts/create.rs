@@ -72,6 +72,11 @@ impl Node {
     /// not a member, not a moderator of a group where only moderators
     /// post (top-level posts; members may still reply), or when the
     /// thread is locked (any thread, group or not).
+    ///
+    /// A top-level post that names no group and mentions one of this
+    /// node's groups is posted in it when the group would take it, and is
+    /// an ordinary post otherwise: a mention never makes a post fail
+    /// (`groups/mention.rs`).
     pub async fn create_post(&self, viewer: &Viewer, new: NewPost) -> NodeResult<PostView> {
         let author = viewer.member()?.clone();
         let named_group = match new.group.as_deref().map(str::trim) {
@@ -143,6 +148,12 @@ impl Node {
                 body.mentions.push(parent.author_id);
             }
         }
+        // A new top-level post that names no group is posted in the group
+        // it mentions, if the group takes it (settled inside the write).
+        let by_mention = match (group, &parent) {
+            (None, None) => self.group_by_mention(&body.mentions, visibility)?,
+            _ => None,
+        };
         if visibility == Visibility::Direct && body.mentions.is_empty() {
             return Err(NodeError::invalid(
                 "visibility",
@@ -173,7 +184,7 @@ impl Node {
             }
         }
         let id = self.ids.next();
-        let post = Post {
+        let mut post = Post {
             id,
             author_id: author.id,
             title: body.title,
@@ -194,10 +205,12 @@ impl Node {
             created_at: now_ms(),
             edited_at: None,
             remote: None,
-            group,
+            group: group.or(by_mention),
         };
         self.write(|txn| {
-            if let Some(gid) = post.group {
+            if by_mention.is_some() {
+                Self::settle_mentioned_group(txn, &mut post)?;
+            } else if let Some(gid) = post.group {
                 Self::check_group_post(txn, gid, &post, author.id)?;
             } else if post.in_reply_to.is_some()
                 && txn.has::<tables::LockedThreads>(post.thread_root)?

@@ -13,6 +13,7 @@ use tower::ServiceExt;
 
 use crate::{router, WebSettings};
 
+mod groups;
 mod snapshot;
 
 struct App {

@@ -25,7 +25,8 @@ pub struct Account {
     pub discoverable: bool,
     /// Always true.
     pub indexable: bool,
-    /// Always false.
+    /// Whether the account is a group: following it joins it, and a
+    /// status that mentions it is posted in it.
     pub group: bool,
     /// Always false.
     pub noindex: bool,
