@@ -208,6 +208,27 @@ async fn three_nodes_share_a_group_its_posts_comments_removals_and_bans() {
     // In carol's home feed too: she is in the group, she follows no one.
     let home = c.get("/feeds/home", Some(&carol.token)).await;
     assert!(home.ids().contains(&on_c), "{}", home.body);
+    // And on the group's page in her node's web app.
+    let http = crate::harness::browser();
+    let session = c
+        .form_sign_in(
+            &http,
+            "/login",
+            "kodeon_app_form",
+            "kodeon_session",
+            "carol",
+        )
+        .await;
+    let page = http
+        .get(format!("{}/g/{handle}", c.base))
+        .header("cookie", format!("kodeon_session={session}"))
+        .send()
+        .await
+        .expect("group page");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("hello from bob"), "{html}");
+    assert!(html.contains("A group of another server"), "{html}");
 
     // Carol comments on her node: the comment goes to the group, which
     // announces it; bob's node shows it in the thread.

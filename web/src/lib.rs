@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod pages;
 pub mod public_pages;
 pub mod rate_limit;
+pub mod remote_groups;
 pub mod route_scopes;
 pub mod routes;
 pub mod state;

@@ -113,6 +113,9 @@ pub struct GroupItem {
     pub owns: bool,
     /// The viewer may delete it (its owner, or an admin of the node).
     pub can_delete: bool,
+    /// For a group of another server, its page there (it is managed
+    /// there: no member list, moderation or settings here).
+    pub remote_url: Option<String>,
 }
 
 /// A role in words.
@@ -187,7 +190,8 @@ impl GroupItem {
             role: role.map(role_word),
             moderates: owns || role == Some(GroupMemberRole::Moderator),
             owns,
-            can_delete: owns || session.viewer.has_role(Role::Admin),
+            can_delete: view.url.is_none() && (owns || session.viewer.has_role(Role::Admin)),
+            remote_url: view.url.clone(),
         }
     }
 
@@ -374,6 +378,8 @@ pub async fn page(
     session: MemberSession,
     Query(query): Query<GroupPageQuery>,
 ) -> Result<Response, AppError> {
+    // A group of another server (`name@host`) is looked up the first time.
+    let name = crate::remote_groups::group_handle(&s, &session.viewer, &name).await?;
     let view = s.node.group(&session.viewer, &name)?;
     let (sort, order) = match query.sort.as_deref() {
         Some("hot") => ("hot", GroupPostSort::Hot),
@@ -445,6 +451,7 @@ pub async fn join(
     Path(name): Path<String>,
     AppForm { session, .. }: AppForm,
 ) -> Result<Response, AppError> {
+    let name = crate::remote_groups::group_handle(&s, &session.viewer, &name).await?;
     let outcome = s.node.join_group(&session.viewer, &name).await?;
     let done = match outcome.state {
         JoinState::Member => "joined",

@@ -13,7 +13,6 @@ use node::groups::{
     GroupMemberRole, GroupPostSort, GroupPostsRequest, GroupSort, GroupUpdate, NewGroup,
 };
 use node::posts::NewPost;
-use node::Viewer;
 use serde::Deserialize;
 
 use crate::error::{ApiError, ApiResult};
@@ -56,41 +55,6 @@ fn local_handle<'a>(s: &AppState, raw: &'a str) -> ApiResult<&'a str> {
             ))
         }
         _ => Ok(handle),
-    }
-}
-
-/// The `{group}` segment of a route a member uses (read, join, leave,
-/// post): a local handle as it is; a group of another server by
-/// `name@host`, looked up over WebFinger the first time a signed-in
-/// member names it (within their remote-lookup budget), 404 when it
-/// names no group.
-async fn group_handle(s: &AppState, viewer: &Viewer, raw: &str) -> ApiResult<String> {
-    let handle = raw.trim().trim_start_matches('@');
-    let remote = matches!(handle.split_once('@'),
-        Some((_, host)) if !host.eq_ignore_ascii_case(&s.node.config().domain));
-    if !remote {
-        return Ok(handle.to_string());
-    }
-    match s.node.remote_group(handle) {
-        Ok(group) => return Ok(group.username),
-        Err(node::NodeError::NotFound(_)) => {}
-        Err(e) => return Err(e.into()),
-    }
-    let no_group = || ApiError::new(StatusCode::NOT_FOUND, "no such group");
-    let (Some(federation), true) = (&s.federation, viewer.id().is_some()) else {
-        return Err(no_group());
-    };
-    crate::rate_limit::check_remote_lookup(&s.limiters, viewer)?;
-    match federation.resolve_handle(handle).await {
-        Ok(account) if account.is_group() => Ok(account.username),
-        Ok(_) => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "no such group: that account is not a group",
-        )),
-        Err(e) => {
-            tracing::info!(%handle, error = %e, "a remote group could not be looked up");
-            Err(no_group())
-        }
     }
 }
 
@@ -142,7 +106,7 @@ async fn show(
     MaybeAuth(v): MaybeAuth,
     Path(group): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    let group = group_handle(&s, &v, &group).await?;
+    let group = crate::remote_groups::group_handle(&s, &v, &group).await?;
     Ok(axum::Json(s.node.group(&v, &group)?))
 }
 
@@ -173,7 +137,7 @@ async fn join(
     Auth(v): Auth,
     Path(group): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    let group = group_handle(&s, &v, &group).await?;
+    let group = crate::remote_groups::group_handle(&s, &v, &group).await?;
     Ok(axum::Json(s.node.join_group(&v, &group).await?))
 }
 
@@ -183,7 +147,7 @@ async fn leave(
     Auth(v): Auth,
     Path(group): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let group = group_handle(&s, &v, &group).await?;
+    let group = crate::remote_groups::group_handle(&s, &v, &group).await?;
     s.node.leave_group(&v, &group).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -313,7 +277,7 @@ async fn posts(
         page: q.page.to_request()?,
         cursor: q.cursor.filter(|c| !c.is_empty()),
     };
-    let group = group_handle(&s, &v, &group).await?;
+    let group = crate::remote_groups::group_handle(&s, &v, &group).await?;
     let page = s.node.group_posts(&v, &group, &req)?;
     let next = match (&page.next_max_id, &page.next) {
         (Some(id), _) => Some(("max_id", id.to_string())),
@@ -336,7 +300,7 @@ async fn create_post(
         s.limiters.check(Action::Post, &id.to_string())?;
     }
     let new = NewPost {
-        group: Some(group_handle(&s, &v, &group).await?),
+        group: Some(crate::remote_groups::group_handle(&s, &v, &group).await?),
         ..new
     };
     Ok((
