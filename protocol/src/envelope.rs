@@ -27,8 +27,10 @@
 //! believes the claim when that actor's document publishes the signing key
 //! (FEP-521a `assertionMethod`), or when it follows the bare did:key.
 //! - `post`, `edit`: `{uri, url, actor, handle, html, title, summary,
-//!   sensitive, visibility: "public", in_reply_to, tags, language}`; an edit
-//!   is the post's whole new state (same `uri`), applied if newer.
+//!   sensitive, visibility: "public", in_reply_to, tags, language, group?}`
+//!   (`group`: the ActivityPub id of the group it is posted in, absent
+//!   outside groups); an edit is the post's whole new state (same `uri`),
+//!   applied if newer.
 //! - `delete`: `{actor, uri}` (a post) or `{actor, attestation: HEX_ID}`.
 //! - `follow`, `unfollow`: `{actor, subject: DID, subject_actor, activity}`
 //!   (`activity`: the ActivityPub Follow's id, when one was sent too).

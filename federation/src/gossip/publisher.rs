@@ -60,6 +60,12 @@ pub(crate) fn post_body(node: &Node, id: Id) -> NodeResult<Option<PostRecord>> {
         in_reply_to,
         tags: post.tags.clone(),
         language: post.language.clone(),
+        group: match post.group {
+            Some(group) => node
+                .member_by_id(group)?
+                .map(|g| crate::uris::member_uri(node, &g)),
+            None => None,
+        },
     };
     Ok(Some(PostRecord {
         author,

@@ -278,7 +278,10 @@ impl Node {
                         url: b.url.clone(),
                         attachments: Vec::new(),
                     }),
-                    group: None,
+                    group: match &parent {
+                        Some(parent) => parent.group,
+                        None => self.local_group_by_uri(b.group.as_deref())?,
+                    },
                 },
             ));
         }
@@ -287,7 +290,7 @@ impl Node {
                 let mut results = Vec::with_capacity(ready.len());
                 for ((i, r), (_, post)) in ready.iter().zip(&posts) {
                     let Some(seq) = self.store_envelope(txn, &r.envelope)? else {
-                        results.push((*i, Accepted::Duplicate, None));
+                        results.push((*i, Accepted::Duplicate, None, None));
                         continue;
                     };
                     let uri_key = hash_of(&r.body.uri);
@@ -296,9 +299,17 @@ impl Node {
                     let known = txn.has::<tables::PostByUri>(uri_key)?
                         || txn.has::<tables::GossipTombstone>(uri_key)?;
                     if known {
-                        results.push((*i, Accepted::Stored { seq, post: None }, None));
+                        results.push((*i, Accepted::Stored { seq, post: None }, None, None));
                         continue;
                     }
+                    let mut post = post.clone();
+                    if self.admit_to_group(txn, &mut post).is_err() {
+                        // A reply its thread's group refuses (not a member,
+                        // banned, locked): the record is kept, no post.
+                        results.push((*i, Accepted::Stored { seq, post: None }, None, None));
+                        continue;
+                    }
+                    let post = &post;
                     txn.store::<tables::PostByUri>(uri_key, &post.id)?;
                     self.insert_post_with(txn, post, r.author.listed)?;
                     results.push((
@@ -308,14 +319,18 @@ impl Node {
                             post: Some(post.id),
                         },
                         Some(post.author_id),
+                        post.group.filter(|_| post.in_reply_to.is_none()),
                     ));
                 }
                 Ok(results)
             })
             .await?;
-        for (i, accepted, author) in stored {
+        for (i, accepted, author, group) in stored {
             if let (Accepted::Stored { post: Some(id), .. }, Some(author)) = (&accepted, author) {
                 self.timelines.note_post(author, *id);
+                if let Some(group) = group {
+                    self.timelines.note_post(group, *id);
+                }
             }
             if let Some(slot) = outcomes.get_mut(i) {
                 *slot = Some(Ok(accepted));

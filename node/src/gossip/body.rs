@@ -80,6 +80,13 @@ pub struct PostBody {
     /// Language code.
     #[serde(default)]
     pub language: Option<String>,
+    /// The ActivityPub id of the group it is posted in (FEP-1b12), if
+    /// any. A node places it in that group only when the group is its
+    /// own (and the author may post there), or, for a reply, when the
+    /// thread is in a group; a group of another server says itself what
+    /// is in it (its `Announce`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 /// Body of a [`Delete`](protocol::envelope::Kind::Delete) envelope: exactly

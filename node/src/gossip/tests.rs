@@ -68,6 +68,7 @@ pub(super) fn body(n: u32) -> PostBody {
         in_reply_to: None,
         tags: vec!["kodeon".into()],
         language: Some("en".into()),
+        group: None,
     }
 }
 
@@ -324,4 +325,86 @@ async fn public_posts_write_a_gossip_intent_only_when_gossip_is_on() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn a_gossiped_post_naming_a_group_here_is_in_it_when_its_author_is_a_member() {
+    let f = open(false);
+    remote_actor(&f.node, Some(remote_key().public())).await;
+    let owner = crate::test_support::member(&f.node, "alice").await;
+    f.node
+        .create_group(
+            &owner,
+            crate::groups::NewGroup {
+                name: "forum".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("group");
+    let group_uri = f.node.urls().actor("forum");
+    let signed = |n: u32| {
+        let body = PostBody {
+            group: Some(group_uri.clone()),
+            ..body(n)
+        };
+        Envelope::sign(
+            &remote_key(),
+            Kind::Post,
+            crate::model::now_ms() - 1000 + i64::from(n),
+            None,
+            body.to_map(),
+        )
+        .expect("sign")
+    };
+    let in_group = |id: Id| {
+        f.node
+            .post_record(id)
+            .expect("read")
+            .expect("post")
+            .group
+            .is_some()
+    };
+    // Not a member: an ordinary post.
+    let out = accept(&f.node, &[&signed(40)]).await;
+    let Ok(Accepted::Stored {
+        post: Some(first), ..
+    }) = out[0]
+    else {
+        panic!("{out:?}");
+    };
+    assert!(!in_group(first), "a non-member's post is not in the group");
+    // A member (joined with a Follow, as over ActivityPub): in the group.
+    let ana = f
+        .node
+        .remote_member_by_uri("https://far.test/users/ana")
+        .expect("lookup")
+        .expect("actor");
+    let group = f.node.find_member("forum").expect("find").expect("group");
+    f.node
+        .receive_follow(&ana, group.id, "https://far.test/follows/1")
+        .await
+        .expect("join");
+    let out = accept(&f.node, &[&signed(41)]).await;
+    let Ok(Accepted::Stored {
+        post: Some(second), ..
+    }) = out[0]
+    else {
+        panic!("{out:?}");
+    };
+    assert!(in_group(second), "a member's post is in the group");
+    let feed = f
+        .node
+        .group_posts(
+            &owner,
+            "forum",
+            &crate::groups::GroupPostsRequest {
+                sort: crate::groups::GroupPostSort::New,
+                page: crate::feeds::PageRequest::first(10),
+                cursor: None,
+            },
+        )
+        .expect("feed");
+    let ids: Vec<Id> = feed.items.iter().map(|p| p.id).collect();
+    assert_eq!(ids, vec![second]);
 }

@@ -103,6 +103,19 @@ impl Node {
         }
     }
 
+    /// The local group whose actor id is `uri` (`None` for anything else).
+    pub(crate) fn local_group_by_uri(&self, uri: Option<&str>) -> NodeResult<Option<Id>> {
+        let Some(protocol::local_urls::LocalUrl::Actor(name)) =
+            uri.and_then(|u| self.urls().parse(u))
+        else {
+            return Ok(None);
+        };
+        Ok(self
+            .member_by_name(name)?
+            .filter(|m| m.is_group() && m.is_local())
+            .map(|m| m.id))
+    }
+
     /// The known group of another server `name` names, if it is a
     /// `name@host` handle of another host (`None` for anything else,
     /// which is a local group's name or nothing).
