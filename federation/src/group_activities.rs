@@ -14,7 +14,7 @@ use node::model::{Member, Post, PostView};
 use node::remote::GroupActivity;
 use node::{Id, Node, NodeResult, Viewer};
 use protocol::activities::{
-    AddOrRemove, Block, CreateOrUpdate, Delete, Like, Lock, ObjectRef, Tombstone, Undo,
+    AddOrRemove, Block, CreateOrUpdate, Delete, Dislike, Like, Lock, ObjectRef, Tombstone, Undo,
 };
 use protocol::activitystreams::{Note, PUBLIC};
 use serde::Serialize;
@@ -149,6 +149,7 @@ fn inner_activity(
             member,
             post,
             undone,
+            dislike,
         } => {
             let (Some(liker), Some(record)) =
                 (node.member_by_id(*member)?, node.post_record(*post)?)
@@ -156,17 +157,20 @@ fn inner_activity(
                 return Ok(None);
             };
             let actor = member_uri(node, &liker);
-            let like_id = if liker.is_local() {
+            let object = post_uri(node, &record)?;
+            let kind = if *dislike { "dislikes" } else { "likes" };
+            let vote_id = if liker.is_local() && !dislike {
                 urls.like(&liker.username, record.id)
             } else {
-                urls.group_activity(
-                    &group.username,
-                    "likes",
-                    format!("{}/{}", liker.id, record.id),
-                )
+                urls.group_activity(&group.username, kind, format!("{}/{}", liker.id, record.id))
             };
-            let like = Like::new(&like_id, &actor, &post_uri(node, &record)?);
-            undoable(node, *undone, &actor, &like_id, like, addressed)?
+            if *dislike {
+                let vote = Dislike::new(&vote_id, &actor, &object);
+                undoable(node, *undone, &actor, &vote_id, vote, addressed)?
+            } else {
+                let vote = Like::new(&vote_id, &actor, &object);
+                undoable(node, *undone, &actor, &vote_id, vote, addressed)?
+            }
         }
         GroupActivity::Ban {
             moderator,

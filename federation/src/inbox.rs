@@ -247,6 +247,12 @@ impl Federation {
                 };
                 node.like(&as_viewer, post.id).await?;
             }
+            InboundActivity::Dislike(dislike) => {
+                let Some(post) = known_post(node, &id_of(&dislike.object))? else {
+                    return Ok(Received::Ignored);
+                };
+                node.receive_dislike(actor, post.id, true).await?;
+            }
             InboundActivity::Announce(announce) if actor.is_group() => {
                 return self.group_announce(announce, actor).await;
             }
@@ -374,6 +380,11 @@ impl Federation {
             "Like" => {
                 if let Some(post) = known_post(node, target)? {
                     node.unlike(as_viewer, post.id).await?;
+                }
+            }
+            "Dislike" => {
+                if let Some(post) = known_post(node, target)? {
+                    node.receive_dislike(actor, post.id, false).await?;
                 }
             }
             "Announce" => {

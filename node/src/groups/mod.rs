@@ -28,6 +28,8 @@ pub(crate) mod rank_cache;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_federated;
+#[cfg(test)]
 mod tests_mention;
 #[cfg(test)]
 mod tests_posts;

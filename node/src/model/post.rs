@@ -205,6 +205,9 @@ pub struct PostView {
     pub edited_at: Option<i64>,
     /// Likes count.
     pub likes_count: i64,
+    /// Downvotes (Lemmy's `Dislike`) from accounts of other servers.
+    #[serde(default)]
+    pub dislikes_count: i64,
     /// Direct replies count.
     pub replies_count: i64,
     /// The viewer liked it.

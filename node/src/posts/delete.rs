@@ -86,6 +86,14 @@ impl Node {
             }
             txn.remove::<tables::BoostCount>(id);
             txn.remove::<tables::LikeCount>(id);
+            let dislikes: Vec<_> = txn
+                .scan::<tables::Dislikes>((id,), false)
+                .keys()
+                .collect::<Result<_, _>>()?;
+            for key in dislikes {
+                txn.remove::<tables::Dislikes>(key);
+            }
+            txn.remove::<tables::DislikeCount>(id);
             txn.remove::<tables::ReplyCount>(id);
             txn.add::<tables::PostCount>(post.author_id, -1)?;
             if post.remote.is_none() {

@@ -38,6 +38,7 @@ impl Node {
                     member: me,
                     post: id,
                     undone: false,
+                    dislike: false,
                 },
             )?;
             self.notify(txn, post.author_id, NotificationKind::Liked, me, Some(id))
@@ -66,6 +67,7 @@ impl Node {
                     member: me,
                     post: id,
                     undone: true,
+                    dislike: false,
                 },
             )?;
             if post.remote.is_some() && viewer_is_local {

@@ -4,6 +4,7 @@ mod access;
 mod boost;
 mod create;
 mod delete;
+mod dislike;
 mod edit;
 mod like;
 pub(crate) mod render;

@@ -52,6 +52,7 @@ impl Node {
             created_at: post.created_at,
             edited_at: post.edited_at,
             likes_count: self.store.counter::<tables::LikeCount>(post.id)?,
+            dislikes_count: self.store.counter::<tables::DislikeCount>(post.id)?,
             replies_count: self.store.counter::<tables::ReplyCount>(post.id)?,
             liked,
             bookmarked,

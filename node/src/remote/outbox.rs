@@ -172,7 +172,8 @@ pub enum GroupActivity {
         /// The moderator who removed it (`None`: its author deleted it).
         by: Option<Id>,
     },
-    /// Someone liked (or, `undone`, stopped liking) a post in the group.
+    /// Someone liked (or, `undone`, stopped liking) a post in the group;
+    /// with `dislike`, downvoted it (Lemmy's `Dislike`).
     Like {
         /// Who.
         member: Id,
@@ -180,6 +181,9 @@ pub enum GroupActivity {
         post: Id,
         /// An `Undo(Like)`.
         undone: bool,
+        /// A `Dislike` rather than a `Like`.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        dislike: bool,
     },
     /// A moderator banned (or, `undone`, unbanned) someone.
     Ban {

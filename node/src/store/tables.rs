@@ -187,6 +187,8 @@ pub enum Space {
     LockedThreads = 0x57,
     /// [`GroupPostAlerts`].
     GroupPostAlerts = 0x58,
+    /// [`Dislikes`].
+    Dislikes = 0x59,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -293,6 +295,8 @@ tables! {
     pub PostTotal: Counter[&global(8)], () => Counter;
     /// Boosts of a post.
     pub BoostCount: Counter[&[9]], Id => Counter;
+    /// Downvotes of a post (Lemmy's `Dislike`, from other servers).
+    pub DislikeCount: Counter[&[22]], Id => Counter;
     /// Node-wide: queued deliveries.
     pub DeliveryQueueLength: Counter[&global(10)], () => Counter;
     /// Node-wide: reports waiting for a moderator.
@@ -440,6 +444,9 @@ tables! {
     pub LockedThreads: LockedThreads, Id => Json<crate::groups::ThreadLock>;
     /// (group, member): members told of each new post in the group.
     pub GroupPostAlerts: GroupPostAlerts, (Id, Id) => Unit;
+    /// (post, account of another server): its downvote (Lemmy's
+    /// `Dislike`); members here have none.
+    pub Dislikes: Dislikes, (Id, Id) => Unit;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups

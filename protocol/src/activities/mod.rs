@@ -40,7 +40,7 @@ pub use inner::{InnerActivity, NestedActivity};
 pub use moderation::{AddOrRemove, Block, Flag, Lock};
 pub use object::{is_post_type, ObjectHeader, PostAttachment, PostObject, PostTag, POST_TYPES};
 pub use origin::{check_same_origin, OriginError};
-pub use reactions::{Announce, Like};
+pub use reactions::{Announce, Dislike, Like};
 pub use refs::{Audience, HasId, Identified, Kind, ObjectRef, OneOrMany, Reference};
 pub use undo::Undo;
 
@@ -201,6 +201,8 @@ pub enum InboundActivity {
     Delete(Delete),
     /// A like.
     Like(Like),
+    /// A downvote (Lemmy).
+    Dislike(Dislike),
     /// A boost, or a group sharing a post.
     Announce(Announce),
     /// A block.
@@ -225,6 +227,7 @@ impl InboundActivity {
             "Update" => InboundActivity::Update(serde_json::from_slice(body)?),
             "Delete" => InboundActivity::Delete(serde_json::from_slice(body)?),
             "Like" => InboundActivity::Like(serde_json::from_slice(body)?),
+            "Dislike" => InboundActivity::Dislike(serde_json::from_slice(body)?),
             "Announce" => InboundActivity::Announce(serde_json::from_slice(body)?),
             "Block" => InboundActivity::Block(serde_json::from_slice(body)?),
             "Flag" => InboundActivity::Flag(serde_json::from_slice(body)?),
@@ -241,6 +244,7 @@ impl InboundActivity {
             InboundActivity::Create(a) | InboundActivity::Update(a) => Activity::id(a),
             InboundActivity::Delete(a) => Activity::id(a),
             InboundActivity::Like(a) => Activity::id(a),
+            InboundActivity::Dislike(a) => Activity::id(a),
             InboundActivity::Announce(a) => Activity::id(a),
             InboundActivity::Block(a) => Activity::id(a),
             InboundActivity::Flag(a) => Activity::id(a),
@@ -257,6 +261,7 @@ impl InboundActivity {
             InboundActivity::Create(a) | InboundActivity::Update(a) => a.actor_id(),
             InboundActivity::Delete(a) => a.actor_id(),
             InboundActivity::Like(a) => a.actor_id(),
+            InboundActivity::Dislike(a) => a.actor_id(),
             InboundActivity::Announce(a) => a.actor_id(),
             InboundActivity::Block(a) => a.actor_id(),
             InboundActivity::Flag(a) => a.actor_id(),

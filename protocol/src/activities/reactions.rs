@@ -10,6 +10,12 @@ super::activity_on_object! {
     object: "The post."
 }
 
+super::activity_on_object! {
+    /// `Dislike` of a post (Lemmy's downvote).
+    Dislike,
+    object: "The post."
+}
+
 super::activity! {
     /// `Announce`: a boost of a post, or (from a group, FEP-1b12) the
     /// activity of one of its members shared with the group's followers.
