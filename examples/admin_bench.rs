@@ -21,7 +21,6 @@ use node::model::Role;
 use node::moderation::{MemberAction, NewReport};
 use node::remote::{DomainBlock, DomainSeverity};
 use node::{Node, NodeConfig, Viewer};
-use tokio::net::TcpListener;
 
 #[path = "support/serve.rs"]
 mod serve;

@@ -97,6 +97,7 @@ fn post_body(actor: &str, n: usize) -> PostBody {
         in_reply_to: None,
         tags: vec!["kodeon".into()],
         language: Some("en".into()),
+        group: None,
     }
 }
 
