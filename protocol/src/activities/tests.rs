@@ -449,7 +449,7 @@ fn lemmy_removal_by_a_moderator_and_a_dislike_are_read() {
         "id": "https://lemmy.example/activities/delete/12",
     }));
     assert!(matches!(a, InboundActivity::Delete(_)), "{a:?}");
-    // A downvote: no such thing here; read and ignored, not an error.
+    // A downvote: read as one, with the post it is of.
     let d = parse(json!({
         "actor": "https://lemmy.example/u/ferris",
         "object": "https://kodeon.example/users/alice/statuses/01J",
@@ -457,5 +457,11 @@ fn lemmy_removal_by_a_moderator_and_a_dislike_are_read() {
         "id": "https://lemmy.example/activities/dislike/3",
         "audience": "https://lemmy.example/c/rust",
     }));
-    assert!(matches!(d, InboundActivity::Unsupported(_)), "{d:?}");
+    let InboundActivity::Dislike(dislike) = d else {
+        panic!("{d:?}");
+    };
+    assert_eq!(
+        dislike.object.as_ref().and_then(ObjectRef::id),
+        Some("https://kodeon.example/users/alice/statuses/01J")
+    );
 }
