@@ -4,6 +4,9 @@
 //! deleted, a like, a moderator's ban, lock or pin), sent to the group's
 //! remote followers.
 //!
+//! A moderator's removal is Lemmy's: a `Delete` by the moderator with a
+//! `summary`, which tells it from the author's own deletion.
+//!
 //! A new thread is also announced as its bare object (`Announce` of the
 //! `Note`), which is what Mastodon understands (it ignores an announced
 //! `Create`); Lemmy reads both, and so does this node.
@@ -139,8 +142,16 @@ fn inner_activity(
                 vec![PUBLIC.into()],
                 ObjectRef::Object(Tombstone::new(object)),
             );
+            let mut body = addressed(to_json(&delete)?);
+            // A moderator's removal carries a `summary` (its reason; empty
+            // here, as Lemmy sends a removal without one): Lemmy takes a
+            // `Delete` without it as the author's own, and refuses it from
+            // anyone else.
+            if let (Some(_), Some(map)) = (by, body.as_object_mut()) {
+                map.insert("summary".into(), json!(""));
+            }
             Inner {
-                body: addressed(to_json(&delete)?),
+                body,
                 id,
                 bare_object: None,
             }

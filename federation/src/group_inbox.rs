@@ -67,10 +67,14 @@ impl Federation {
     }
 
     /// The group shares the post `uri`: fetched from its own server unless
-    /// known, then placed in the group.
+    /// known, then placed in the group. A group nobody here belongs to is
+    /// ignored before anything is fetched: what it shares is not stored.
     async fn group_share(&self, group: &Member, uri: &str) -> Result<Received, FederationError> {
         if uri.is_empty() {
             return Err(FederationError::Malformed("Announce of nothing".into()));
+        }
+        if let Err(e) = self.node.followed_remote_group(group) {
+            return applied::<()>(Err(e));
         }
         let post = match known_post(&self.node, uri)? {
             Some(p) => p.id,

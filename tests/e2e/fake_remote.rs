@@ -93,6 +93,8 @@ pub struct Received {
 #[derive(Default)]
 struct State {
     keys: HashMap<String, Arc<RsaKeypair>>,
+    /// Ids of actors served elsewhere than `/users/NAME`.
+    ids: HashMap<String, String>,
     answers: HashMap<String, Answer>,
     /// Path → (answer for browsers, answer for an ActivityPub `Accept`).
     negotiated: HashMap<String, (Answer, Answer)>,
@@ -152,9 +154,14 @@ impl FakeRemote {
         format!("http://{}{path}", self.domain)
     }
 
-    /// The id of actor `name`.
+    /// The id of actor `name`: `/users/NAME`, or where
+    /// [`Self::add_actor_at`] put it.
     pub fn actor(&self, name: &str) -> String {
-        self.url(&format!("/users/{name}"))
+        self.state
+            .lock()
+            .ok()
+            .and_then(|s| s.ids.get(name).cloned())
+            .unwrap_or_else(|| self.url(&format!("/users/{name}")))
     }
 
     /// Adds actor `name` (a new key), served at `/users/NAME` and named by
@@ -165,6 +172,37 @@ impl FakeRemote {
             s.keys.insert(name.to_string(), key);
         }
         self.actor(name)
+    }
+
+    /// Adds actor `name` (a new key) served at `path` (as Lemmy serves a
+    /// community at `/c/NAME` and a person at `/u/NAME`) and named by
+    /// WebFinger; its document is `document(id, public key PEM)`. Returns
+    /// its id.
+    pub fn add_actor_at(
+        &self,
+        name: &str,
+        path: &str,
+        document: impl FnOnce(&str, &str) -> Value,
+    ) -> String {
+        let key = Arc::new(RsaKeypair::generate().expect("key"));
+        let id = self.url(path);
+        let doc = document(&id, &key.public_pem().expect("pem"));
+        if let Ok(mut s) = self.state.lock() {
+            s.keys.insert(name.to_string(), key);
+            s.ids.insert(name.to_string(), id.clone());
+            s.answers.insert(path.to_string(), Answer::json(&doc));
+        }
+        id
+    }
+
+    /// The activities POSTed to the server so far (to any inbox), read
+    /// as JSON.
+    pub fn delivered(&self) -> Vec<Value> {
+        self.received()
+            .into_iter()
+            .filter(|r| r.method == "POST")
+            .filter_map(|r| serde_json::from_slice(&r.body).ok())
+            .collect()
     }
 
     /// Answers `path` (without query) with `answer` from now on.
@@ -366,7 +404,11 @@ fn answer(
     if path == "/.well-known/webfinger" {
         let name = webfinger_user(&uri);
         if s.keys.contains_key(&name) {
-            let href = format!("http://{host}/users/{name}");
+            let href = s
+                .ids
+                .get(&name)
+                .cloned()
+                .unwrap_or_else(|| format!("http://{host}/users/{name}"));
             return reply(&webfinger_answer(&name, host, &href));
         }
     }

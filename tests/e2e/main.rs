@@ -18,6 +18,7 @@ mod groups;
 mod handles;
 mod inbox_statuses;
 mod ip_hosts;
+mod lemmy_groups;
 mod mastodon;
 mod members_app;
 mod overload;

@@ -141,8 +141,9 @@ impl Node {
     }
 
     /// The remote group account `group`, if it is one that members here
-    /// belong to (else `Forbidden`: nothing it announces is wanted here).
-    fn followed_remote_group(&self, group: &Member) -> NodeResult<Id> {
+    /// belong to (else `Forbidden`: nothing it announces is wanted here,
+    /// and the federation layer fetches nothing it shares).
+    pub fn followed_remote_group(&self, group: &Member) -> NodeResult<Id> {
         if group.is_local() || group.kind != AccountKind::Group {
             return Err(NodeError::Forbidden("not a group of another server"));
         }

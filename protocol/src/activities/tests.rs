@@ -465,3 +465,413 @@ fn lemmy_removal_by_a_moderator_and_a_dislike_are_read() {
         Some("https://kodeon.example/users/alice/statuses/01J")
     );
 }
+
+// Lemmy 0.19's documented examples (`crates/apub/assets/lemmy/`), as a
+// community announces them.
+
+/// `announce` of Lemmy's `community/announce_*` shape: the community
+/// `http://enterprise.lemmy.ml/c/main` shares `inner`.
+fn lemmy_announce(inner: serde_json::Value) -> Announce {
+    let a = parse(json!({
+        "actor": "http://enterprise.lemmy.ml/c/main",
+        "to": [PUBLIC],
+        "object": inner,
+        "cc": ["http://enterprise.lemmy.ml/c/main/followers"],
+        "type": "Announce",
+        "id": "http://enterprise.lemmy.ml/activities/announce/8030b171-803a-4108-94b1-342688f375cf",
+    }));
+    assert_eq!(a.check_id_origin(), Ok(()));
+    let InboundActivity::Announce(announce) = a else {
+        panic!("{a:?}")
+    };
+    announce
+}
+
+/// The announced activity (embedded).
+fn inner_of(announce: &Announce) -> &InnerActivity {
+    announce
+        .object
+        .as_ref()
+        .and_then(ObjectRef::object)
+        .expect("an embedded activity")
+}
+
+#[test]
+fn lemmy_example_announce_create_page() {
+    let announce = lemmy_announce(json!({
+        "actor": "http://enterprise.lemmy.ml/u/lemmy_beta",
+        "to": [PUBLIC],
+        "object": {
+            "type": "Page",
+            "id": "http://enterprise.lemmy.ml/post/7",
+            "attributedTo": "http://enterprise.lemmy.ml/u/lemmy_beta",
+            "to": ["http://enterprise.lemmy.ml/c/main", PUBLIC],
+            "name": "post 4",
+            "mediaType": "text/html",
+            "commentsEnabled": true,
+            "sensitive": false,
+            "stickied": false,
+            "published": "2021-11-01T12:11:22.871846Z"
+        },
+        "cc": ["http://enterprise.lemmy.ml/c/main"],
+        "type": "Create",
+        "id": "http://enterprise.lemmy.ml/activities/create/2807c9ec-3ad8-4859-a9e0-28b59b6e499f"
+    }));
+    assert_eq!(announce.to.ids(), [PUBLIC.to_string()]);
+    assert_eq!(
+        announce.cc.ids(),
+        ["http://enterprise.lemmy.ml/c/main/followers".to_string()]
+    );
+    let inner = inner_of(&announce);
+    assert_eq!(inner.kind.as_str(), "Create");
+    assert_eq!(
+        inner.actor_id(),
+        Some("http://enterprise.lemmy.ml/u/lemmy_beta")
+    );
+    assert_eq!(inner.object_id(), Some("http://enterprise.lemmy.ml/post/7"));
+    assert_eq!(
+        inner.nested().map(|n| n.kind.as_str()),
+        Some("Page"),
+        "the page is read one level deep"
+    );
+    assert_eq!(inner.target_id(), None);
+    assert_eq!(
+        announce.shared_post(),
+        Some("http://enterprise.lemmy.ml/post/7")
+    );
+}
+
+#[test]
+fn lemmy_examples_of_announced_moderation() {
+    // `deletion/delete_page.json`: a post deleted.
+    let delete = lemmy_announce(json!({
+        "actor": "http://ds9.lemmy.ml/u/lemmy_alpha",
+        "to": [PUBLIC],
+        "object": "http://ds9.lemmy.ml/post/1",
+        "cc": ["http://enterprise.lemmy.ml/c/main"],
+        "audience": "http://enterprise.lemmy.ml/u/main",
+        "type": "Delete",
+        "id": "http://ds9.lemmy.ml/activities/delete/f2abee48-c7bb-41d5-9e27-8775ff32db12"
+    }));
+    // `community/lock_page.json`: a thread locked.
+    let lock = lemmy_announce(json!({
+        "id": "http://lemmy-alpha:8541/activities/lock/cb48761d-9e8c-42ce-aacb-b4bbe6408db2",
+        "actor": "http://lemmy-alpha:8541/u/lemmy_alpha",
+        "to": [PUBLIC],
+        "object": "http://lemmy-alpha:8541/post/2",
+        "cc": ["http://lemmy-alpha:8541/c/main"],
+        "type": "Lock",
+        "audience": "http://lemmy-alpha:8541/c/main"
+    }));
+    // `community/add_featured_post.json`: a post pinned.
+    let add = lemmy_announce(json!({
+        "cc": ["https://ds9.lemmy.ml/c/main"],
+        "id": "https://ds9.lemmy.ml/activities/add/47d911f5-52c5-4659-b2fd-0e58c451a427",
+        "to": [PUBLIC],
+        "type": "Add",
+        "actor": "https://ds9.lemmy.ml/u/lemmy_alpha",
+        "object": "https://ds9.lemmy.ml/post/2",
+        "target": "https://ds9.lemmy.ml/c/main/featured",
+        "audience": "https://ds9.lemmy.ml/c/main"
+    }));
+    // `block/block_user.json`: a ban from the community.
+    let block = lemmy_announce(json!({
+        "actor": "http://enterprise.lemmy.ml/u/lemmy_beta",
+        "to": [PUBLIC],
+        "object": "http://ds9.lemmy.ml/u/lemmy_alpha",
+        "cc": ["http://enterprise.lemmy.ml/c/main"],
+        "audience": "http://enterprise.lemmy.ml/u/main",
+        "target": "http://enterprise.lemmy.ml/c/main",
+        "type": "Block",
+        "removeData": true,
+        "summary": "spam post",
+        "expires": "2021-11-01T12:23:50.151874Z",
+        "id": "http://enterprise.lemmy.ml/activities/block/5d42fffb-0903-4625-86d4-0b39bb344fc2"
+    }));
+    // `voting/like_note.json`: a vote.
+    let like = lemmy_announce(json!({
+        "actor": "http://ds9.lemmy.ml/u/lemmy_alpha",
+        "object": "http://ds9.lemmy.ml/comment/1",
+        "audience": "https://enterprise.lemmy.ml/c/tenforward",
+        "type": "Like",
+        "id": "http://ds9.lemmy.ml/activities/like/fd61d070-7382-46a9-b2b7-6bb253732877"
+    }));
+    let cases = [
+        (&delete, "Delete", "http://ds9.lemmy.ml/post/1", None),
+        (&lock, "Lock", "http://lemmy-alpha:8541/post/2", None),
+        (
+            &add,
+            "Add",
+            "https://ds9.lemmy.ml/post/2",
+            Some("https://ds9.lemmy.ml/c/main/featured"),
+        ),
+        (
+            &block,
+            "Block",
+            "http://ds9.lemmy.ml/u/lemmy_alpha",
+            Some("http://enterprise.lemmy.ml/c/main"),
+        ),
+        (&like, "Like", "http://ds9.lemmy.ml/comment/1", None),
+    ];
+    for (announce, kind, object, target) in cases {
+        let inner = inner_of(announce);
+        assert_eq!(inner.kind.as_str(), kind);
+        assert_eq!(inner.object_id(), Some(object), "{kind}");
+        assert_eq!(inner.target_id(), target, "{kind}");
+        assert_eq!(inner.nested(), None, "{kind}: its object is named by id");
+        // None of these shares a post.
+        assert_eq!(announce.shared_post(), None, "{kind}");
+    }
+}
+
+#[test]
+fn lemmy_examples_of_announced_undos_nest_the_undone_activity() {
+    // `block/undo_block_user.json`: the ban lifted.
+    let unban = lemmy_announce(json!({
+        "actor": "http://enterprise.lemmy.ml/u/lemmy_beta",
+        "to": [PUBLIC],
+        "object": {
+            "actor": "http://enterprise.lemmy.ml/u/lemmy_beta",
+            "to": [PUBLIC],
+            "object": "http://ds9.lemmy.ml/u/lemmy_alpha",
+            "cc": ["http://enterprise.lemmy.ml/c/main"],
+            "audience": "http://enterprise.lemmy.ml/u/main",
+            "target": "http://enterprise.lemmy.ml/c/main",
+            "type": "Block",
+            "removeData": true,
+            "summary": "spam post",
+            "expires": "2021-11-01T12:23:50.151874Z",
+            "id": "http://enterprise.lemmy.ml/activities/block/726f43ab-bd0e-4ab3-89c8-627e976f553c"
+        },
+        "cc": ["http://enterprise.lemmy.ml/c/main"],
+        "audience": "http://enterprise.lemmy.ml/u/main",
+        "type": "Undo",
+        "id": "http://enterprise.lemmy.ml/activities/undo/06a20ffb-3e32-42fb-8f4c-674b36d7c557"
+    }));
+    let undo = inner_of(&unban);
+    assert_eq!(undo.kind.as_str(), "Undo");
+    assert_eq!(
+        undo.object_id(),
+        Some("http://enterprise.lemmy.ml/activities/block/726f43ab-bd0e-4ab3-89c8-627e976f553c")
+    );
+    let block = undo.nested().expect("the undone Block");
+    assert_eq!(block.kind.as_str(), "Block");
+    assert_eq!(block.object_id(), Some("http://ds9.lemmy.ml/u/lemmy_alpha"));
+    assert_eq!(block.target_id(), Some("http://enterprise.lemmy.ml/c/main"));
+    assert_eq!(
+        block.actor_id(),
+        Some("http://enterprise.lemmy.ml/u/lemmy_beta")
+    );
+
+    // `community/undo_lock_page.json`: the thread unlocked.
+    let unlock = lemmy_announce(json!({
+        "id": "http://lemmy-alpha:8541/activities/undo/d6066719-d277-4964-9190-4d6faffac286",
+        "actor": "http://lemmy-alpha:8541/u/lemmy_alpha",
+        "to": [PUBLIC],
+        "object": {
+            "actor": "http://lemmy-alpha:8541/u/lemmy_alpha",
+            "to": [PUBLIC],
+            "object": "http://lemmy-alpha:8541/post/2",
+            "cc": ["http://lemmy-alpha:8541/c/main"],
+            "type": "Lock",
+            "id": "http://lemmy-alpha:8541/activities/lock/08b6fd3e-9ef3-4358-a987-8bb641f3e2c3",
+            "audience": "http://lemmy-alpha:8541/c/main"
+        },
+        "cc": ["http://lemmy-alpha:8541/c/main"],
+        "type": "Undo",
+        "audience": "http://lemmy-alpha:8541/c/main"
+    }));
+    let lock = inner_of(&unlock).nested().expect("the undone Lock");
+    assert_eq!(lock.kind.as_str(), "Lock");
+    assert_eq!(lock.object_id(), Some("http://lemmy-alpha:8541/post/2"));
+    assert_eq!(lock.target_id(), None);
+}
+
+#[test]
+fn lemmy_example_undo_block_on_its_own() {
+    // `block/undo_block_user.json` sent to the banned user's server.
+    let a = parse(json!({
+        "actor": "http://enterprise.lemmy.ml/u/lemmy_beta",
+        "to": [PUBLIC],
+        "object": {
+            "actor": "http://enterprise.lemmy.ml/u/lemmy_beta",
+            "to": [PUBLIC],
+            "object": "http://ds9.lemmy.ml/u/lemmy_alpha",
+            "cc": ["http://enterprise.lemmy.ml/c/main"],
+            "target": "http://enterprise.lemmy.ml/c/main",
+            "type": "Block",
+            "id": "http://enterprise.lemmy.ml/activities/block/726f43ab-bd0e-4ab3-89c8-627e976f553c"
+        },
+        "cc": ["http://enterprise.lemmy.ml/c/main"],
+        "type": "Undo",
+        "id": "http://enterprise.lemmy.ml/activities/undo/06a20ffb-3e32-42fb-8f4c-674b36d7c557"
+    }));
+    let InboundActivity::Undo(undo) = &a else {
+        panic!("{a:?}")
+    };
+    let block = undo.undone().expect("the undone Block");
+    assert_eq!(block.kind.as_str(), "Block");
+    assert_eq!(block.object_id(), Some("http://ds9.lemmy.ml/u/lemmy_alpha"));
+    assert_eq!(block.target_id(), Some("http://enterprise.lemmy.ml/c/main"));
+    assert_eq!(
+        undo.check_undone_actor("http://enterprise.lemmy.ml/u/lemmy_beta"),
+        Ok(())
+    );
+    assert_eq!(a.check_id_origin(), Ok(()));
+}
+
+#[test]
+fn lemmy_example_page_and_create_page_name_their_community() {
+    // `objects/page.json`.
+    let page: PostObject = serde_json::from_value(json!({
+        "id": "https://enterprise.lemmy.ml/post/55143",
+        "type": "Page",
+        "attributedTo": "https://enterprise.lemmy.ml/u/picard",
+        "to": ["https://enterprise.lemmy.ml/c/tenforward", PUBLIC],
+        "audience": "https://enterprise.lemmy.ml/c/tenforward",
+        "name": "Post title",
+        "content": "<p>This is a post in the /c/tenforward community</p>\n",
+        "mediaType": "text/html",
+        "source": {"content": "This is a post in the /c/tenforward community", "mediaType": "text/markdown"},
+        "attachment": [{"type": "Link", "href": "https://enterprise.lemmy.ml/pictrs/image/eOtYb9iEiB.png"}],
+        "image": {"type": "Image", "url": "https://enterprise.lemmy.ml/pictrs/image/eOtYb9iEiB.png"},
+        "sensitive": false,
+        "language": {"identifier": "fr", "name": "Français"},
+        "published": "2021-02-26T12:35:34.292626Z"
+    }))
+    .expect("a page");
+    assert!(page.is_post());
+    assert_eq!(
+        page.audience.as_ref().and_then(ObjectRef::id),
+        Some("https://enterprise.lemmy.ml/c/tenforward")
+    );
+    assert_eq!(page.name.as_deref(), Some("Post title"));
+    assert_eq!(page.author(), Some("https://enterprise.lemmy.ml/u/picard"));
+    assert_eq!(
+        page.check_author("https://enterprise.lemmy.ml/u/picard"),
+        Ok(())
+    );
+
+    // `create_or_update/create_page.json`: sent to the community.
+    let a = parse(json!({
+        "actor": "http://ds9.lemmy.ml/u/lemmy_alpha",
+        "to": [PUBLIC],
+        "object": {
+            "type": "Page",
+            "id": "http://ds9.lemmy.ml/post/1",
+            "attributedTo": "http://ds9.lemmy.ml/u/lemmy_alpha",
+            "to": ["http://enterprise.lemmy.ml/c/main", PUBLIC],
+            "audience": "https://enterprise.lemmy.ml/c/main",
+            "name": "test post",
+            "content": "<p>test body</p>\n",
+            "mediaType": "text/html",
+            "source": {"content": "test body", "mediaType": "text/markdown"},
+            "attachment": [{"type": "Link", "href": "https://lemmy.ml/pictrs/image/xl8W7FZfk9.jpg"}],
+            "sensitive": false,
+            "language": {"identifier": "ko", "name": "한국어"},
+            "published": "2021-10-29T15:10:51.557399Z"
+        },
+        "cc": ["http://enterprise.lemmy.ml/c/main"],
+        "audience": "https://enterprise.lemmy.ml/c/main",
+        "type": "Create",
+        "id": "http://ds9.lemmy.ml/activities/create/eee6a57a-622f-464d-b560-73ae1fcd3ddf"
+    }));
+    let InboundActivity::Create(create) = &a else {
+        panic!("{a:?}")
+    };
+    let page = create.embedded().expect("the page");
+    assert_eq!(
+        page.audience.as_ref().and_then(ObjectRef::id),
+        Some("https://enterprise.lemmy.ml/c/main")
+    );
+    assert_eq!(
+        page.to.ids(),
+        [
+            "http://enterprise.lemmy.ml/c/main".to_string(),
+            PUBLIC.to_string()
+        ]
+    );
+    assert_eq!(
+        create.check_object_origin("http://ds9.lemmy.ml/u/lemmy_alpha"),
+        Ok(())
+    );
+    assert_eq!(a.check_id_origin(), Ok(()));
+}
+
+#[test]
+fn lemmy_examples_follow_dislike_and_group() {
+    // `following/follow.json`.
+    let a = parse(json!({
+        "actor": "http://ds9.lemmy.ml/u/lemmy_alpha",
+        "to": ["http://enterprise.lemmy.ml/c/main"],
+        "object": "http://enterprise.lemmy.ml/c/main",
+        "type": "Follow",
+        "id": "http://ds9.lemmy.ml/activities/follow/6abcd50b-b8ca-4952-86b0-a6dd8cc12866"
+    }));
+    let InboundActivity::Follow(follow) = &a else {
+        panic!("{a:?}")
+    };
+    assert_eq!(
+        follow.object.as_ref().and_then(ObjectRef::id),
+        Some("http://enterprise.lemmy.ml/c/main")
+    );
+    // `voting/dislike_page.json`: no downvotes here; kept to be ignored.
+    let d = parse(json!({
+        "actor": "http://enterprise.lemmy.ml/u/lemmy_beta",
+        "object": "http://ds9.lemmy.ml/post/1",
+        "audience": "https://enterprise.lemmy.ml/c/tenforward",
+        "type": "Dislike",
+        "id": "http://enterprise.lemmy.ml/activities/dislike/64d40d40-a829-43a5-8247-1fb595b3ca1c"
+    }));
+    assert!(matches!(d, InboundActivity::Unsupported(_)), "{d:?}");
+    assert_eq!(
+        d.actor_id(),
+        Some("http://enterprise.lemmy.ml/u/lemmy_beta")
+    );
+    // `objects/group.json` (key shortened): an actor with its inboxes
+    // and key.
+    let group: ActorDocument = serde_json::from_value(json!({
+        "id": "https://enterprise.lemmy.ml/c/tenforward",
+        "type": "Group",
+        "preferredUsername": "tenforward",
+        "name": "Ten Forward",
+        "summary": "<p>Lounge and recreation facility</p>\n",
+        "source": {"content": "Lounge and recreation facility", "mediaType": "text/markdown"},
+        "sensitive": false,
+        "icon": {"type": "Image", "url": "https://enterprise.lemmy.ml/pictrs/image/waqyZwLAy4.webp"},
+        "image": {"type": "Image", "url": "https://enterprise.lemmy.ml/pictrs/image/Wt8zoMcCmE.jpg"},
+        "inbox": "https://enterprise.lemmy.ml/c/tenforward/inbox",
+        "followers": "https://enterprise.lemmy.ml/c/tenforward/followers",
+        "attributedTo": "https://enterprise.lemmy.ml/c/tenforward/moderators",
+        "featured": "https://enterprise.lemmy.ml/c/tenforward//featured",
+        "postingRestrictedToMods": false,
+        "endpoints": {"sharedInbox": "https://enterprise.lemmy.ml/inbox"},
+        "outbox": "https://enterprise.lemmy.ml/c/tenforward/outbox",
+        "publicKey": {
+            "id": "https://enterprise.lemmy.ml/c/tenforward#main-key",
+            "owner": "https://enterprise.lemmy.ml/c/tenforward",
+            "publicKeyPem": "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n"
+        },
+        "language": [{"identifier": "fr", "name": "Français"}],
+        "published": "2019-06-02T16:43:50.799554Z",
+        "updated": "2021-03-10T17:18:10.498868Z"
+    }))
+    .expect("a group");
+    assert_eq!(group.kind.as_str(), "Group");
+    assert_eq!(
+        group.inbox.as_deref(),
+        Some("https://enterprise.lemmy.ml/c/tenforward/inbox")
+    );
+    assert_eq!(
+        group.shared_inbox(),
+        Some("https://enterprise.lemmy.ml/inbox")
+    );
+    assert_eq!(
+        group.key().and_then(|k| k.owner.as_deref()),
+        Some("https://enterprise.lemmy.ml/c/tenforward")
+    );
+    assert_eq!(
+        group.followers.as_ref().and_then(ObjectRef::id),
+        Some("https://enterprise.lemmy.ml/c/tenforward/followers")
+    );
+}
