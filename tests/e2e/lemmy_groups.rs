@@ -792,8 +792,8 @@ async fn a_lemmy_user_joins_a_group_here_posts_in_it_and_hears_its_announces() {
     assert_eq!(liked["object"]["actor"], ferris.as_str(), "{liked}");
     assert_eq!(liked["object"]["object"], alices_uri.as_str(), "{liked}");
 
-    // A downvote (`voting/dislike_page.json`): no such thing here;
-    // accepted (2xx) and nothing changes.
+    // A downvote (`voting/dislike_page.json`): counted apart from likes,
+    // and announced by the group as Lemmy announces it.
     let dislike = json!({
         "actor": ferris,
         "object": alices_uri,
@@ -803,6 +803,16 @@ async fn a_lemmy_user_joins_a_group_here_posts_in_it_and_hears_its_announces() {
     });
     lemmy.send(&node, "ferris", dislike).await;
     assert_eq!(likes(&node, &alice, &alices_post).await, 1);
+    let r = node
+        .get(&format!("/posts/{alices_post}"), Some(&alice.token))
+        .await;
+    assert_eq!(r.body["dislikes_count"], 1, "{}", r.body);
+    let disliked = eventually("the group announces the Dislike", || async {
+        announces_of(&lemmy, &group, "Dislike").into_iter().next()
+    })
+    .await;
+    assert_group_addressing(&disliked, &group);
+    assert_eq!(disliked["object"]["actor"], ferris.as_str(), "{disliked}");
 
     // alice removes ferris's post: the group announces the Delete, by her.
     let feed = group_feed(&node, &alice, "makers").await;

@@ -815,7 +815,7 @@ fn lemmy_examples_follow_dislike_and_group() {
         follow.object.as_ref().and_then(ObjectRef::id),
         Some("http://enterprise.lemmy.ml/c/main")
     );
-    // `voting/dislike_page.json`: no downvotes here; kept to be ignored.
+    // `voting/dislike_page.json`: a downvote.
     let d = parse(json!({
         "actor": "http://enterprise.lemmy.ml/u/lemmy_beta",
         "object": "http://ds9.lemmy.ml/post/1",
@@ -823,7 +823,7 @@ fn lemmy_examples_follow_dislike_and_group() {
         "type": "Dislike",
         "id": "http://enterprise.lemmy.ml/activities/dislike/64d40d40-a829-43a5-8247-1fb595b3ca1c"
     }));
-    assert!(matches!(d, InboundActivity::Unsupported(_)), "{d:?}");
+    assert!(matches!(d, InboundActivity::Dislike(_)), "{d:?}");
     assert_eq!(
         d.actor_id(),
         Some("http://enterprise.lemmy.ml/u/lemmy_beta")
