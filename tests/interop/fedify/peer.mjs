@@ -8,16 +8,22 @@
 //                                       verifying its FEP-8b32 proofs
 //   POST /_test/follow?q=ACTOR-URL      send Follow
 //   POST /_test/unfollow?q=ACTOR-URL    send Undo(Follow)
-//   POST /_test/note?content=..&mention=ACTOR-URL
+//   POST /_test/note?content=..&mention=ACTOR-URL&group=GROUP-URL
 //                                       send a public Create(Note) to the mentioned
-//                                       actor and to every follower
+//                                       actor and to every follower; with `group`,
+//                                       posted in that group (FEP-1b12): the group
+//                                       in `cc` and `audience`, and its inbox a
+//                                       recipient
 //   POST /_test/update?id=NOTE-URL&content=..  send Update(Note) to the same audience
 //   POST /_test/delete?id=NOTE-URL      send Delete(Tombstone) to the same audience
 //   POST /_test/like?object=URL&to=ACTOR-URL   send Like
 //   POST /_test/unlike?object=URL&to=ACTOR-URL send Undo(Like)
 //   GET  /_test/version                 {fedify, node}: the versions running
 //   GET  /_test/events                  activities Fedify's inbox accepted (only
-//                                       after verifying their HTTP signature)
+//                                       after verifying their HTTP signature); an
+//                                       Announce with what Fedify parsed of its
+//                                       object (an embedded Create and its Note, or
+//                                       a Note)
 //   GET  /_test/inbox-log               status of every POST to Fedify's inboxes
 //   GET  /_test/requests                {method, url, signature, status} of
 //                                       every request Fedify sent
@@ -30,7 +36,7 @@ import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { setDefaultResultOrder } from "node:dns";
 import {
-  Accept, Create, Delete, Endpoints, Follow, Like, Note, Person, PUBLIC_COLLECTION, Tombstone, Undo, Update,
+  Accept, Announce, Create, Delete, Endpoints, Follow, Like, Note, Person, PUBLIC_COLLECTION, Tombstone, Undo, Update,
   createFederation, generateCryptoKeyPair, signRequest, isActor, MemoryKvStore, InProcessMessageQueue,
   verifyProof,
 } from "@fedify/fedify";
@@ -158,6 +164,23 @@ federation
       content: object?.content?.toString(),
     });
   })
+  // A group's announce (FEP-1b12): of the Create of a post in the group, or
+  // of the post itself. What Fedify makes of the object is recorded: its
+  // type and id, and for a Create its actor and the Note inside.
+  .on(Announce, async (ctx, announce) => {
+    const object = await announce.getObject();
+    const note = object instanceof Create ? await object.getObject() : object;
+    await record(ctx, announce, {
+      objectType: object?.constructor?.name,
+      objectId: object?.id?.href ?? announce.objectId?.href,
+      objectActor: object instanceof Create ? object.actorId?.href : undefined,
+      noteType: note?.constructor?.name,
+      noteId: note?.id?.href,
+      attribution: note?.attributionId?.href,
+      audience: note?.audienceId?.href,
+      content: note?.content?.toString(),
+    });
+  })
   .on(Undo, async (ctx, undo) => {
     const object = await undo.getObject();
     if (object instanceof Follow && object.actorId) followers.delete(object.actorId.href);
@@ -252,10 +275,15 @@ async function control(req, res, url) {
       const recipients = [...followers.values()];
       const mentioned = q.get("mention") ? await lookup(ctx, q.get("mention")) : null;
       if (mentioned && isActor(mentioned) && !followers.has(mentioned.id.href)) recipients.push(mentioned);
+      const group = q.get("group") ? await lookup(ctx, q.get("group")) : null;
+      if (q.get("group") && !isActor(group)) return json(res, 404, { error: "no such group" });
+      if (group && !followers.has(group.id.href)) recipients.push(group);
       const id = new URL(`${origin}/notes/${crypto.randomUUID()}`);
       const note = new Note({
         id, attribution: me, content: q.get("content"), published: Temporal.Now.instant(),
-        to: PUBLIC_COLLECTION, ccs: [ctx.getFollowersUri(ID), ...(mentioned ? [mentioned.id] : [])],
+        to: PUBLIC_COLLECTION,
+        ccs: [ctx.getFollowersUri(ID), ...(mentioned ? [mentioned.id] : []), ...(group ? [group.id] : [])],
+        audience: group?.id ?? null,
       });
       const create = new Create({
         id: new URL(`${id.href}/activity`), actor: me, object: note, published: note.published,

@@ -3,9 +3,9 @@
 # framework behind Ghost's, Hollo's and other servers' federation): a Kodeon
 # node and a small Fedify server (peer.mjs, actor `fedi`) federate over plain
 # http on localhost, both ways: WebFinger and actor documents, follows and
-# their Accepts, posts, edits, deletions, likes and undos, joining and
-# leaving a Kodeon group (a Group actor), each signed by one side and
-# verified by the other.
+# their Accepts, posts, edits, deletions, likes and undos, joining a Kodeon
+# group (a Group actor), posting in it, receiving its announces (FEP-1b12)
+# and leaving it, each signed by one side and verified by the other.
 #
 #   KODEON_BIN=target/debug/kodeon tests/interop/fedify/run.sh
 #
@@ -208,7 +208,10 @@ bad and print(*bad, sep=chr(10), file=sys.stderr)
 sys.exit(0 if es and not bad else 1)"
 }
 # 10. Groups (FEP-1b12): Fedify reads a Kodeon group as a Group actor,
-# joins it by following it (Kodeon's group accepts) and leaves it by Undo.
+# joins it by following it (Kodeon's group accepts), posts into it (a
+# Create(Note) with the group in `cc` and `audience`) and sees its post
+# announced back, receives the group's announce of a Kodeon member's post,
+# and leaves it by Undo.
 kapi "$alice" POST /api/kodeon/v1/groups '{"name":"makers","display_name":"Makers","description":"We **make** things."}' >/dev/null || true
 group_members() { # n
   curl -fs -H "authorization: Bearer $alice" "$k/api/kodeon/v1/groups/makers" | py "v['members_count']==$1"
@@ -223,6 +226,29 @@ check "10 groups: Fedify verified the group's Accept(Follow): it joined" \
   wait_for 15 fedify_got Accept "$kactor/makers" "e.get('objectType')=='Follow' and e.get('objectActor')=='$factor'"
 check "10 groups: the group counts the Fedify actor as a member" \
   wait_for 10 group_members 2
+# The group's feed on Kodeon has a post by AUTHOR whose content has TEXT.
+in_group_feed() { # author, text
+  curl -fs -H "authorization: Bearer $alice" "$k/api/kodeon/v1/groups/makers/posts" | py "any(p['author']['username']=='$1' and '$2' in p['content'] for p in v['items'])"
+}
+curl -fs -X POST "$f/_test/note?content=hello+makers+from+Fedify&group=$kactor/makers" >"$work/fedi-group-note.json" || echo '{}' >"$work/fedi-group-note.json"
+group_note="$(json 'v.get("id","")' <"$work/fedi-group-note.json")"
+check "10 groups: Fedify's Create(Note) addressed to the group is in the group's feed on Kodeon" \
+  wait_for 15 in_group_feed "fedi@$fhost" 'hello makers from Fedify'
+check "10 groups: Fedify verified the group's Announce of the Create of its own post (FEP-1b12), Note embedded" \
+  wait_for 15 fedify_got Announce "$kactor/makers" "e.get('objectType')=='Create' and e.get('objectActor')=='$factor' and e.get('noteType')=='Note' and e.get('noteId')=='$group_note' and e.get('attribution')=='$factor' and 'hello makers from Fedify' in (e.get('content') or '')"
+check "10 groups: Fedify verified the group's Announce of its post itself (the Note, for Mastodon)" \
+  wait_for 15 fedify_got Announce "$kactor/makers" "e.get('objectType')=='Note' and e.get('objectId')=='$group_note' and 'hello makers from Fedify' in (e.get('content') or '')"
+kapi "$alice" POST /api/kodeon/v1/groups/makers/posts '{"content":"hello Fedify from the makers group"}' >/dev/null || true
+check "10 groups: alice's post in the group reaches Fedify as the group's Announce of her Create(Note), audience the group" \
+  wait_for 15 fedify_got Announce "$kactor/makers" "e.get('objectType')=='Create' and e.get('objectActor')=='$kactor/alice' and e.get('noteType')=='Note' and e.get('attribution')=='$kactor/alice' and e.get('audience')=='$kactor/makers' and 'hello Fedify from the makers group' in (e.get('content') or '')"
+check "10 groups: alice's post in the group reaches Fedify as the group's Announce of the Note" \
+  wait_for 15 fedify_got Announce "$kactor/makers" "e.get('objectType')=='Note' and e.get('attribution')=='$kactor/alice' and 'hello Fedify from the makers group' in (e.get('content') or '')"
+# The announced Create and Note are taken as embedded, even Fedify's own
+# post inside the group's Announce (another origin's objects): Fedify 1.5
+# and 1.6 fetch neither the activity nor the post (a post's own server is
+# where a stricter reader would fetch it from).
+check "10 groups: Fedify read the announced Creates and Notes as embedded (it fetched none of them)" \
+  bash -c "curl -fs '$f/_test/requests' | python3 -c 'import json,sys; v=json.load(sys.stdin); bad=[e for e in v if e[\"method\"]==\"GET\" and (e[\"url\"].startswith(\"$group_note\") or \"/statuses/\" in e[\"url\"])]; bad and print(*bad, sep=chr(10), file=sys.stderr); sys.exit(1 if bad or not v else 0)'"
 curl -fs -X POST "$f/_test/unfollow?q=acct:makers@$khost" >/dev/null || true
 check "10 groups: Fedify's Undo(Follow) leaves the group" \
   wait_for 10 group_members 1
