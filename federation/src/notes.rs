@@ -111,9 +111,22 @@ impl Federation {
             Some(parent) => self.post_for_reply(parent, depth).await,
             None => None,
         };
+        // A Lemmy link post's link is an attachment of type `Link`: shown
+        // as a link under the text, not as media.
+        let links: Vec<&str> = object
+            .attachment
+            .iter()
+            .filter(|a| a.kind.as_str() == "Link")
+            .filter_map(|a| a.href.as_deref().or(a.url.as_deref()))
+            .filter(|href| {
+                href.len() <= 2048 && (href.starts_with("https://") || href.starts_with("http://"))
+            })
+            .take(4)
+            .collect();
         let attachments = object
             .attachment
             .iter()
+            .filter(|a| a.kind.as_str() != "Link")
             .filter_map(|a| {
                 let url = a.url.as_deref().unwrap_or_default();
                 (url.starts_with("https://") || url.starts_with("http://")).then(|| {
@@ -151,7 +164,7 @@ impl Federation {
                     .take(300)
                     .collect()
             },
-            html: sanitize_html(content),
+            html: sanitize_html(&with_links(content, &links)),
             summary: plain_text(object.summary.as_deref().unwrap_or_default(), 500),
             sensitive: object.sensitive.unwrap_or(false),
             visibility,
@@ -223,4 +236,19 @@ impl Federation {
         let post = self.remote_post(&doc, &author, depth).await?;
         Ok(self.node.receive_post(&author, post).await?)
     }
+}
+
+/// `content` with a paragraph linking each of `links` after it (the
+/// whole is sanitised afterwards, links included).
+fn with_links(content: &str, links: &[&str]) -> String {
+    let mut html = content.to_string();
+    for link in links {
+        let escaped = link
+            .replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        html.push_str(&format!("<p><a href=\"{escaped}\">{escaped}</a></p>"));
+    }
+    html
 }

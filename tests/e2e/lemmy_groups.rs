@@ -176,7 +176,7 @@ impl Lemmy {
             "content": format!("<p>{body}</p>\n"),
             "mediaType": "text/html",
             "source": {"content": body, "mediaType": "text/markdown"},
-            "attachment": [],
+            "attachment": [{"type": "Link", "href": "https://lemmy.example/pictrs/image/ferris.png"}],
             "sensitive": false,
             "language": {"identifier": "en", "name": "English"},
             "published": now_rfc3339(),
@@ -390,6 +390,17 @@ async fn a_member_joins_a_lemmy_community_and_its_moderators_actions_apply() {
         .expect("the announced post in the group's feed");
     let home = node.get("/feeds/home", Some(&alice.token)).await;
     assert!(home.ids().contains(&post), "{}", home.body);
+    // A link post's link (an attachment of type Link) shows as a link.
+    let shown = node
+        .get(&format!("/posts/{post}"), Some(&alice.token))
+        .await;
+    assert!(
+        shown.body["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("href=\"https://lemmy.example/pictrs/image/ferris.png\"")),
+        "{}",
+        shown.body
+    );
 
     // Locked (an announced `Lock` of the page): no reply from here.
     let lock = lemmy.moderation("Lock", &main, &page_id);

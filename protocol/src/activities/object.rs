@@ -122,9 +122,16 @@ pub struct PostTag {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PostAttachment {
+    /// Its type (`Document`, `Image`..., or `Link`: the link of a Lemmy
+    /// link post).
+    #[serde(rename = "type", default)]
+    pub kind: Kind,
     /// The file: a string, or a `Link`'s `href`.
     #[serde(default, deserialize_with = "href")]
     pub url: Option<String>,
+    /// The target of an attachment that is itself a `Link`.
+    #[serde(default, deserialize_with = "string")]
+    pub href: Option<String>,
     /// MIME type.
     #[serde(default, deserialize_with = "string")]
     pub media_type: Option<String>,
