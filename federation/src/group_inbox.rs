@@ -33,7 +33,17 @@ impl Federation {
         };
         let object = inner.object_id().unwrap_or_default();
         let outcome = match inner.kind.as_str() {
-            "Create" | "Update" => return self.group_share(group, object).await,
+            "Create" => return self.group_share(group, object).await,
+            "Update" => {
+                // An edit: what the post says now comes from its origin.
+                let shared = self.group_share(group, object).await?;
+                if shared != Received::Ignored {
+                    self.refresh_post(object)
+                        .await
+                        .map_err(|e| e.obtaining(object))?;
+                }
+                return Ok(shared);
+            }
             kind if is_post_type(kind) => {
                 return self
                     .group_share(group, inner.id.as_deref().unwrap_or_default())

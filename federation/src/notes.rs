@@ -236,6 +236,36 @@ impl Federation {
         let post = self.remote_post(&doc, &author, depth).await?;
         Ok(self.node.receive_post(&author, post).await?)
     }
+
+    /// Fetches the known post of another server `uri` again from its own
+    /// server and applies what it says now (an edit), as its author's
+    /// `Update` would: told of an edit by someone else (a group's
+    /// announce), this node believes the origin only. A post of this
+    /// node, or one not known here, is left alone.
+    pub(crate) async fn refresh_post(&self, uri: &str) -> Result<(), FederationError> {
+        let Some(known) = crate::uris::known_post(&self.node, uri)? else {
+            return Ok(());
+        };
+        if known.remote.is_none() {
+            return Ok(());
+        }
+        let doc = self.fetch(uri).await?;
+        let doc = PostObject::deserialize(&doc)
+            .map_err(|e| FederationError::Malformed(format!("{uri}: {e}")))?;
+        if doc.id.as_deref() != Some(uri) || !doc.is_post() {
+            return Err(FederationError::Forbidden(format!(
+                "{uri} answered with another object"
+            )));
+        }
+        let Some(author) = self.node.member_by_id(known.author_id)? else {
+            return Ok(());
+        };
+        let post = self.remote_post(&doc, &author, 0).await?;
+        match self.node.receive_post_update(&author, post).await {
+            Ok(()) | Err(node::NodeError::NotFound(_)) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
 }
 
 /// `content` with a paragraph linking each of `links` after it (the

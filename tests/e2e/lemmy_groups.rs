@@ -402,6 +402,42 @@ async fn a_member_joins_a_lemmy_community_and_its_moderators_actions_apply() {
         shown.body
     );
 
+    // Edited (an announced `Update` of the page, claiming other words):
+    // what the page says now is fetched from its origin, not taken from
+    // the announce.
+    lemmy.fake.serve(
+        "/post/1",
+        Answer::json(&lemmy.page(&page_id, &beta, &main, "Post title", "edited at the origin")),
+    );
+    let mut claimed = lemmy.page(
+        &page_id,
+        &beta,
+        &main,
+        "Post title",
+        "words the group made up",
+    );
+    if let Some(o) = claimed.as_object_mut() {
+        o.remove("@context");
+    }
+    let update = json!({
+        "actor": beta,
+        "to": [PUBLIC],
+        "object": claimed,
+        "cc": [main],
+        "audience": main,
+        "type": "Update",
+        "id": lemmy.activity_id("update"),
+    });
+    lemmy
+        .send(&node, "main", lemmy.announce(&main, update))
+        .await;
+    let shown = node
+        .get(&format!("/posts/{post}"), Some(&alice.token))
+        .await;
+    let content = shown.body["content"].as_str().unwrap_or_default();
+    assert!(content.contains("edited at the origin"), "{}", shown.body);
+    assert!(!content.contains("made up"), "{}", shown.body);
+
     // Locked (an announced `Lock` of the page): no reply from here.
     let lock = lemmy.moderation("Lock", &main, &page_id);
     lemmy
