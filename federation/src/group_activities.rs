@@ -135,7 +135,13 @@ fn inner_activity(
             let Some(actor) = node.member_by_id(who)? else {
                 return Ok(None);
             };
-            let id = urls.delete_of(object);
+            // The id is on the server of whoever deletes: a moderator here
+            // removing another server's post names it in the group's ids.
+            let id = if actor.is_local() && urls.parse(object).is_none() {
+                urls.group_removal(&group.username, object)
+            } else {
+                urls.delete_of(object)
+            };
             let delete = Delete::new(
                 &id,
                 &member_uri(node, &actor),

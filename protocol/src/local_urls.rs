@@ -212,6 +212,13 @@ impl LocalUrls {
         self.group_activity(group, "announces", &digest.as_str()[..32])
     }
 
+    /// The `Delete` by one of a group's moderators here of `object`, a post
+    /// of another server.
+    pub fn group_removal(&self, group: &str, object: &str) -> String {
+        let digest = blake3::hash(object.as_bytes()).to_hex();
+        self.group_activity(group, "removals", &digest.as_str()[..32])
+    }
+
     /// A member's `Block` of another.
     pub fn block(&self, username: &str, blocked: impl Display) -> String {
         format!("{}#blocks/{blocked}", self.actor(username))
