@@ -222,8 +222,10 @@ impl Node {
         }
     }
 
-    /// The directory of the node's groups (groups of other servers come
-    /// later): those whose name or display name contains `q`
+    /// The directory of the node's groups and of the groups of other
+    /// servers that members here joined (from the Accept of the first
+    /// one, newest by when this node first knew them): those whose name
+    /// or display name contains `q`
     /// (case-insensitive), in `category` if given, newest first (paged) or
     /// by members (one page of the [`DIRECTORY_SORT_BOUND`] newest).
     /// Private groups are listed: their name and description are public.
@@ -264,6 +266,10 @@ impl Node {
                 }
             }
             let Some(settings) = self.store.load::<tables::Group>(id)? else {
+                // A group of another server that members here joined.
+                if account.is_group() && !account.is_local() {
+                    return self.remote_group_view(viewer, &account).map(Some);
+                }
                 return Ok(None);
             };
             self.group_view(viewer, &LoadedGroup { account, settings })

@@ -193,6 +193,25 @@ async fn what_a_remote_group_announces_is_applied_to_its_copy_here() {
         .receive_group_share(&community, shared)
         .await
         .expect("share"));
+    // A group of another server joined from here is in the directory.
+    let listed = node
+        .groups_directory(
+            &bob,
+            Some("rust"),
+            None,
+            GroupSort::New,
+            &PageRequest::first(10),
+        )
+        .expect("directory");
+    assert_eq!(
+        listed
+            .items
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["rust@lemmy.test"]
+    );
+    assert!(listed.items[0].url.is_some());
     assert_eq!(feed(&node, &bob, "rust@lemmy.test"), vec![shared]);
     let view = node.group(&bob, "rust@lemmy.test").expect("view");
     assert_eq!(view.posts_count, 1);

@@ -164,6 +164,11 @@ impl Node {
                     return Ok(false);
                 }
                 self.add_follow(txn, local, followee)?;
+                if remote.is_group() {
+                    // A group of another server with members here is in
+                    // the directory (known remote groups).
+                    txn.store::<tables::GroupDirectory>(followee, &())?;
+                }
                 Ok(true)
             })
             .await?;
