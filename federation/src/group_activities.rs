@@ -213,51 +213,67 @@ fn inner_activity(
             post,
             undone,
         } => {
-            let (Some(moderator), Some(record)) =
-                (node.member_by_id(*moderator)?, node.post_record(*post)?)
+            let Some(act) = ModeratorAct::of(node, &group.username, "locks", *moderator, *post)?
             else {
                 return Ok(None);
             };
-            let actor = member_uri(node, &moderator);
-            let lock_id = urls.group_activity(
-                &group.username,
-                "locks",
-                format!("{}/{}", record.id, node::model::now_ms()),
-            );
-            let lock = Lock::new(&lock_id, &actor, &post_uri(node, &record)?);
-            undoable(node, *undone, &actor, &lock_id, lock, addressed)?
+            let lock = Lock::new(&act.id, &act.actor, &act.object);
+            undoable(node, *undone, &act.actor, &act.id, lock, addressed)?
         }
         GroupActivity::Pin {
             moderator,
             post,
             undone,
         } => {
-            let (Some(moderator), Some(record)) =
-                (node.member_by_id(*moderator)?, node.post_record(*post)?)
+            let Some(act) = ModeratorAct::of(node, &group.username, "pins", *moderator, *post)?
             else {
                 return Ok(None);
             };
-            let actor = member_uri(node, &moderator);
-            let id = urls.group_activity(
-                &group.username,
-                "pins",
-                format!("{}/{}", record.id, node::model::now_ms()),
-            );
-            let pin = AddOrRemove::new(
-                !undone,
-                &id,
-                &actor,
-                &post_uri(node, &record)?,
-                &urls.featured(&group.username),
-            );
+            let featured = urls.featured(&group.username);
+            let pin = AddOrRemove::new(!undone, &act.id, &act.actor, &act.object, &featured);
             Inner {
                 body: addressed(to_json(&pin)?),
-                id,
+                id: act.id,
                 bare_object: None,
             }
         }
     };
     Ok(Some(inner))
+}
+
+/// A moderator's action on a post of the group: its id (in the group's
+/// ids, `kind` and a timestamp: the same action done again is a new
+/// activity), the moderator's actor id and the post's object id.
+struct ModeratorAct {
+    id: String,
+    actor: String,
+    object: String,
+}
+
+impl ModeratorAct {
+    /// `None` when the moderator or the post is gone.
+    fn of(
+        node: &Node,
+        group: &str,
+        kind: &str,
+        moderator: Id,
+        post: Id,
+    ) -> NodeResult<Option<ModeratorAct>> {
+        let (Some(moderator), Some(record)) =
+            (node.member_by_id(moderator)?, node.post_record(post)?)
+        else {
+            return Ok(None);
+        };
+        Ok(Some(ModeratorAct {
+            id: node.urls().group_activity(
+                group,
+                kind,
+                format!("{}/{}", record.id, node::model::now_ms()),
+            ),
+            actor: member_uri(node, &moderator),
+            object: post_uri(node, &record)?,
+        }))
+    }
 }
 
 /// `activity` (id `id`, by `actor`), or, `undone`, its `Undo`, addressed

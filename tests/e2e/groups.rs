@@ -252,6 +252,38 @@ async fn three_nodes_share_a_group_its_posts_comments_removals_and_bans() {
     })
     .await;
 
+    // A moderator on A pins bob's post and locks its thread: carol's
+    // node pins it too, and refuses her replies in it.
+    for action in ["pin", "lock"] {
+        let r = a
+            .post(
+                &format!("/groups/forum/posts/{on_a}/{action}"),
+                Some(&alice.token),
+                json!({}),
+            )
+            .await;
+        assert!(r.status.is_success(), "{action}: {}", r.body);
+    }
+    eventually("carol's node pins the post", || async {
+        let feed = c
+            .get(&format!("/groups/{handle}/posts"), Some(&carol.token))
+            .await;
+        (feed.body["items"][0]["id"] == on_c.as_str() && feed.body["items"][0]["pinned"] == true)
+            .then_some(())
+    })
+    .await;
+    eventually("carol's node locks the thread", || async {
+        let r = c
+            .post(
+                "/posts",
+                Some(&carol.token),
+                json!({"content": "locked?", "in_reply_to": on_c}),
+            )
+            .await;
+        (r.status == StatusCode::FORBIDDEN).then_some(())
+    })
+    .await;
+
     // A moderator on A removes bob's post: carol's node drops its copy,
     // bob's node takes it out of the group (the post stays his).
     let r = a
