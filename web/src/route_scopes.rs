@@ -142,6 +142,12 @@ mod tests {
             "/groups/rust/members/bob/ban"
         ));
         assert!(allowed(&accounts, &Method::DELETE, "/groups/rust"));
+        // A group's reports and bans are read as its member list is.
+        let read_accounts = grant("read:accounts");
+        for path in ["/groups/rust/reports", "/groups/rust/bans"] {
+            assert!(allowed(&read_accounts, &Method::GET, path), "{path}");
+            assert!(!allowed(&grant("read:statuses"), &Method::GET, path));
+        }
         let statuses = grant("read:statuses write:statuses");
         assert!(allowed(&statuses, &Method::GET, "/groups/rust/posts"));
         assert!(allowed(&statuses, &Method::POST, "/groups/rust/posts"));

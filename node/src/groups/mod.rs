@@ -14,7 +14,8 @@
 //! log; `directory.rs`: one group, its members, the directory;
 //! `posts.rs`: the group's feed (new, hot, top), pins, locked threads,
 //! removals and new-post alerts; `mention.rs`: a post that mentions a
-//! group is posted in it. A group's posts are ordinary posts with
+//! group is posted in it; `reports.rs`: the node's open reports that name
+//! the group's posts, for its moderators. A group's posts are ordinary posts with
 //! `Post::group` set (see `posts/create.rs` for the rules of posting).
 
 mod create;
@@ -25,6 +26,7 @@ mod mention;
 mod moderation;
 mod posts;
 pub(crate) mod rank_cache;
+mod reports;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -33,6 +35,8 @@ mod tests_federated;
 mod tests_mention;
 #[cfg(test)]
 mod tests_posts;
+#[cfg(test)]
+mod tests_reports;
 
 pub use create::{GroupUpdate, NewGroup};
 pub use directory::{GroupSort, DIRECTORY_SORT_BOUND};
@@ -40,6 +44,7 @@ pub use posts::{
     GroupPostSort, GroupPostsPage, GroupPostsRequest, ThreadLock, TopPeriod, ALERT_FANOUT,
     MAX_PINS, RANK_WINDOW,
 };
+pub use reports::{GroupReportView, GroupReportedPost, REPORT_EXCERPT_CHARS};
 
 use serde::{Deserialize, Serialize};
 
@@ -212,6 +217,20 @@ pub struct GroupBan {
     /// Why (may be empty).
     pub reason: String,
     /// When (ms).
+    pub at: i64,
+}
+
+/// A ban from a group as its moderators list it.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupBanView {
+    /// The banned account.
+    pub account: MemberSummary,
+    /// The moderator who banned (absent when that account is gone).
+    pub by: Option<MemberSummary>,
+    /// Why (may be empty).
+    pub reason: String,
+    /// When (RFC 3339).
+    #[serde(serialize_with = "crate::model::rfc3339::serialize")]
     pub at: i64,
 }
 

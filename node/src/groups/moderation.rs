@@ -1,7 +1,7 @@
 //! Bans, roles and the moderation log of a group. Each action is checked
 //! and written, with its log entries, in one write.
 
-use super::{GroupBan, GroupMemberRole, GroupModEntry, GroupRole};
+use super::{GroupBan, GroupBanView, GroupMemberRole, GroupModEntry, GroupRole};
 use crate::error::{NodeError, NodeResult};
 use crate::feeds::{scan, Page, PageRequest};
 use crate::model::{now_ms, Role};
@@ -165,5 +165,36 @@ impl Node {
             ));
         }
         scan::<tables::GroupModLog, _, _>(&self.store, group.id(), req, |_, entry| Ok(Some(entry)))
+    }
+
+    /// The accounts banned from the group `name`, with who banned them,
+    /// why and when: for its owner and moderators only (403). The bans are
+    /// kept by account, so a page runs in account order (the newest
+    /// accounts first) and its cursor is an account's id.
+    pub fn group_bans(
+        &self,
+        viewer: &Viewer,
+        name: &str,
+        req: &PageRequest,
+    ) -> NodeResult<Page<GroupBanView>> {
+        let me = viewer.member()?.id;
+        let group = self.local_group(name)?;
+        if !self.moderates(&group, me)? {
+            return Err(NodeError::Forbidden(
+                "only the group's owner and moderators can list its bans",
+            ));
+        }
+        scan::<tables::GroupBans, _, _>(&self.store, group.id(), req, |id, ban| {
+            let Some(account) = self.member(id)? else {
+                return Ok(None);
+            };
+            let by = self.member(ban.by)?.map(|m| Self::summary(&m));
+            Ok(Some(GroupBanView {
+                account: Self::summary(&account),
+                by,
+                reason: ban.reason,
+                at: ban.at,
+            }))
+        })
     }
 }

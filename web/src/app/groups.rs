@@ -57,6 +57,7 @@ pub(super) fn notice(code: &str) -> Option<&'static str> {
         "rejected" => "The request is rejected.",
         "banned" => "The member is banned.",
         "unbanned" => "The ban is lifted.",
+        "removed" => "The post is removed from the group.",
         "invited" => "The invitation is sent.",
         "role" => "The role is changed.",
         _ => return None,

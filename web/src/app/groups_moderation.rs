@@ -1,8 +1,10 @@
 //! A group's moderation page and its moderators' forms: join requests
-//! (approve, reject), bans (ban a username with a reason, lift a ban),
-//! invitations, role changes (from the member list) and the group's
-//! moderation log. Each form is one node call, whose rules (who may ban
-//! whom, whose role may change) are the node's.
+//! (approve, reject), the node's open reports of the group's posts (remove
+//! a post with a reason, ban its author), bans (the banned accounts, ban a
+//! username with a reason, lift a ban), invitations, role changes (from
+//! the member list) and the group's moderation log. Each form is one node
+//! call, whose rules (who may ban whom, whose role may change) are the
+//! node's. Only the node's moderators resolve a report.
 
 use std::collections::HashMap;
 
@@ -18,8 +20,12 @@ use super::{field, render_with_status, AppError, AppForm, Me, MemberSession};
 use crate::public_pages::{site, Site};
 use crate::state::AppState;
 
-/// Join requests and log entries per page.
+/// Join requests, bans and log entries per page.
 const PAGE: usize = 40;
+
+/// Reports per page (each examines at most `REPORTS_PAGE × 10 + 100` open
+/// reports of the node: see `Node::group_reports`).
+const REPORTS_PAGE: usize = 20;
 
 /// A join request as the page lists it.
 pub struct RequestItem {
@@ -29,6 +35,62 @@ pub struct RequestItem {
     pub name: String,
     /// Asked (RFC 3339).
     pub since: String,
+}
+
+/// A post of the group named by a report, as the page lists it.
+pub struct ReportedPostItem {
+    /// The post's id.
+    pub id: String,
+    /// Its page.
+    pub url: String,
+    /// Its title or the start of its text.
+    pub excerpt: String,
+}
+
+/// An open report of the group's posts as the page lists it.
+pub struct ReportItem {
+    /// The report's id.
+    pub id: String,
+    /// Filed (RFC 3339).
+    pub at: String,
+    /// The reporter's username, when a person reported.
+    pub reporter: Option<String>,
+    /// The server that reported, for a report from another server (with
+    /// no person named).
+    pub origin: Option<String>,
+    /// The reported account's username.
+    pub account: String,
+    /// Its display name (its username when it has none).
+    pub account_name: String,
+    /// `spam`, `legal`, `violation` or `other`.
+    pub category: String,
+    /// What the reporter wrote (may be empty).
+    pub comment: String,
+    /// The group's posts it names.
+    pub posts: Vec<ReportedPostItem>,
+}
+
+/// A ban as the page lists it.
+pub struct BanItem {
+    /// The banned account's username.
+    pub username: String,
+    /// Its display name (its username when it has none).
+    pub name: String,
+    /// The moderator who banned, when that account still exists.
+    pub by: Option<String>,
+    /// Why (may be empty).
+    pub reason: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// A display name, or the username when there is none.
+fn shown_name(account: &node::model::MemberSummary) -> String {
+    if account.full_name.is_empty() {
+        account.username.clone()
+    } else {
+        account.full_name.clone()
+    }
 }
 
 /// A moderation log entry as the page lists it.
@@ -97,6 +159,12 @@ pub struct ModerationPage {
     pub requests: Vec<RequestItem>,
     /// Older-than cursor of the next page of requests.
     pub requests_next: Option<node::Id>,
+    pub reports: Vec<ReportItem>,
+    /// Older-than cursor of the next page of reports.
+    pub reports_next: Option<node::Id>,
+    pub bans: Vec<BanItem>,
+    /// Cursor of the next page of bans.
+    pub bans_next: Option<node::Id>,
     pub log: Vec<LogItem>,
     /// Older-than cursor of the next page of the log.
     pub log_next: Option<node::Id>,
@@ -109,15 +177,23 @@ pub struct ModerationPage {
 pub struct ModerationQuery {
     /// Older-than cursor of the requests.
     requests: Option<String>,
+    /// Older-than cursor of the reports.
+    reports: Option<String>,
+    /// Cursor of the bans.
+    bans: Option<String>,
     /// Older-than cursor of the log.
     log: Option<String>,
     done: Option<String>,
 }
 
 fn cursor(raw: Option<&str>) -> PageRequest {
+    sized_cursor(raw, PAGE)
+}
+
+fn sized_cursor(raw: Option<&str>, size: usize) -> PageRequest {
     PageRequest {
         max_id: raw.and_then(|m| m.parse().ok()),
-        ..PageRequest::first(PAGE)
+        ..PageRequest::first(size)
     }
 }
 
@@ -133,6 +209,14 @@ fn moderation_page(
     let requests =
         s.node
             .group_join_requests(&session.viewer, name, &cursor(query.requests.as_deref()))?;
+    let reports = s.node.group_reports(
+        &session.viewer,
+        name,
+        &sized_cursor(query.reports.as_deref(), REPORTS_PAGE),
+    )?;
+    let bans = s
+        .node
+        .group_bans(&session.viewer, name, &cursor(query.bans.as_deref()))?;
     let log = s
         .node
         .group_modlog(&session.viewer, name, &cursor(query.log.as_deref()))?;
@@ -162,6 +246,45 @@ fn moderation_page(
                 })
                 .collect(),
             requests_next: requests.next_max_id,
+            reports: reports
+                .items
+                .iter()
+                .map(|r| ReportItem {
+                    id: r.id.to_string(),
+                    at: node::model::rfc3339::format(r.created_at),
+                    reporter: r.reporter.as_ref().map(|m| m.username.clone()),
+                    origin: match r.reporter {
+                        Some(_) => None,
+                        None => r.origin_domain.clone(),
+                    },
+                    account: r.account.username.clone(),
+                    account_name: shown_name(&r.account),
+                    category: r.category.clone(),
+                    comment: r.comment.clone(),
+                    posts: r
+                        .posts
+                        .iter()
+                        .map(|p| ReportedPostItem {
+                            id: p.id.to_string(),
+                            url: format!("/@{}/{}", r.account.username, p.id),
+                            excerpt: p.excerpt.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            reports_next: reports.next_max_id,
+            bans: bans
+                .items
+                .iter()
+                .map(|b| BanItem {
+                    username: b.account.username.clone(),
+                    name: shown_name(&b.account),
+                    by: b.by.as_ref().map(|m| m.username.clone()),
+                    reason: b.reason.clone(),
+                    at: node::model::rfc3339::format(b.at),
+                })
+                .collect(),
+            bans_next: bans.next_max_id,
             log: log
                 .items
                 .iter()
@@ -183,7 +306,9 @@ fn moderation_page(
 
 /// GET /g/{name}/moderation — for the group's owner and moderators (the
 /// node says 403 to others): the join requests with Approve and Reject,
-/// the ban, unban and invite forms, and the moderation log, each paged.
+/// the open reports of the group's posts with forms to remove a post and
+/// ban its author, the banned accounts with Unban, the ban, unban and
+/// invite forms, and the moderation log, each paged.
 pub async fn page(
     State(s): State<AppState>,
     Path(name): Path<String>,
@@ -246,6 +371,23 @@ pub async fn member_action(
         }
     };
     Ok(Redirect::to(&back_with(&form, &name, code)).into_response())
+}
+
+/// POST /g/{name}/posts/{id}/remove — removes the group's post `id` with
+/// the form's `reason` (the author is told; the logs keep who and why);
+/// then back (303) with a notice.
+pub async fn remove_post(
+    State(s): State<AppState>,
+    Path((name, raw)): Path<(String, String)>,
+    AppForm { session, form, .. }: AppForm,
+) -> Result<Response, AppError> {
+    let id: node::Id = raw
+        .parse()
+        .map_err(|_| AppError::Page(StatusCode::NOT_FOUND, "No such post.".into()))?;
+    s.node
+        .remove_group_post(&session.viewer, &name, id, field(&form, "reason"))
+        .await?;
+    Ok(Redirect::to(&back_with(&form, &name, "removed")).into_response())
 }
 
 /// A typed moderation form (ban, unban, invite).

@@ -141,6 +141,10 @@ pub fn routes() -> Router<AppState> {
         .route("/g/{name}/ban", post(groups_moderation::ban))
         .route("/g/{name}/unban", post(groups_moderation::unban))
         .route("/g/{name}/invite", post(groups_moderation::invite))
+        .route(
+            "/g/{name}/posts/{id}/remove",
+            post(groups_moderation::remove_post),
+        )
         .route("/settings/export/member.json", get(export::member))
         .route("/settings/export/outbox.json", get(export::outbox))
 }

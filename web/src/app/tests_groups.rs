@@ -1,12 +1,12 @@
 //! The members' app's group pages through the router (no socket): the
 //! directory, the create and settings forms, joining and leaving, join
-//! requests, bans, roles, invitations, private member lists, and the form
-//! tokens of every group form.
+//! requests, reports of the group's posts, bans, roles, invitations,
+//! private member lists, and the form tokens of every group form.
 
 use axum::http::StatusCode;
 use node::groups::{GroupMemberRole, Membership, NewGroup};
 
-use super::tests::{app, session, viewer, App};
+use super::tests::{app, app_with, session, viewer, App};
 use crate::test_support::{send, Reply};
 
 /// Creates the group `name` owned by `owner` through the node, with
@@ -593,7 +593,20 @@ async fn every_group_form_needs_this_sessions_token() {
         .expect("request");
     let (bob, _) = session(&a.app, "bob").await;
     let (carol, _) = session(&a.app, "carol").await;
-    let forms: [(&str, &str, &str); 13] = [
+    let kept = a
+        .node
+        .create_post(
+            &viewer(&a, "carol"),
+            node::posts::NewPost {
+                content: "Kept".into(),
+                group: Some("solder".into()),
+                ..node::posts::NewPost::default()
+            },
+        )
+        .await
+        .expect("post");
+    let remove = format!("/g/solder/posts/{}/remove", kept.id);
+    let forms: [(&str, &str, &str); 14] = [
         (&bob, "/groups", "name=forged&display_name=Forged"),
         (&carol, "/g/solder/leave", ""),
         (&carol, "/g/knitting/cancel", ""),
@@ -611,6 +624,7 @@ async fn every_group_form_needs_this_sessions_token() {
         (&bob, "/g/solder/unban", "username=carol"),
         (&bob, "/g/knitting/invite", "username=carol"),
         (&carol, "/g/solder/members/carol/role", "role=moderator"),
+        (&bob, &remove, "reason=Forged"),
     ];
     for (cookie, uri, fields) in forms {
         for token in ["", "csrf=wrong&"] {
@@ -624,6 +638,10 @@ async fn every_group_form_needs_this_sessions_token() {
     assert_eq!(membership(&a, "carol", "solder"), Membership::Member);
     assert_eq!(role(&a, "carol", "solder"), Some(GroupMemberRole::Member));
     assert_eq!(membership(&a, "carol", "knitting"), Membership::Pending);
+    assert!(
+        a.node.post(&viewer(&a, "bob"), kept.id).is_ok(),
+        "not removed"
+    );
     let log = a
         .node
         .group_modlog(&viewer(&a, "bob"), "solder", &node::PageRequest::first(40))
@@ -720,4 +738,150 @@ async fn members_post_in_a_group_from_its_page_and_read_its_feed() {
     assert!(!local.body.contains("First in the group"));
     let page = get(&a, &dave, "/g/makers").await;
     assert!(!page.body.contains("First in the group"));
+}
+
+#[tokio::test]
+async fn the_moderation_page_shows_reports_and_bans_and_acts_on_them() {
+    use node::model::Role;
+    use node::moderation::NewReport;
+    use node::posts::NewPost;
+
+    let a = app_with(
+        &[
+            ("bob", Role::Member),
+            ("carol", Role::Member),
+            ("dave", Role::Member),
+        ],
+        |_| {},
+        crate::WebSettings::default(),
+    )
+    .await;
+    group(&a, "bob", "solder", "open", "public").await;
+    for who in ["carol", "dave"] {
+        a.node
+            .join_group(&viewer(&a, who), "solder")
+            .await
+            .expect("join");
+    }
+    let dave = viewer(&a, "dave");
+    let mut posts = Vec::new();
+    for (group, title) in [(Some("solder"), "Cheap solder"), (None, "Elsewhere")] {
+        let p = a
+            .node
+            .create_post(
+                &dave,
+                NewPost {
+                    title: Some(title.into()),
+                    content: "Buy now".into(),
+                    group: group.map(Into::into),
+                    ..NewPost::default()
+                },
+            )
+            .await
+            .expect("post");
+        posts.push(p.id);
+    }
+    for (post, comment) in [
+        (posts[0], "Spam in the group"),
+        (posts[1], "Spam elsewhere"),
+    ] {
+        a.node
+            .create_report(
+                &viewer(&a, "carol"),
+                NewReport {
+                    target_id: dave.id().expect("id"),
+                    post_ids: vec![post],
+                    comment: comment.into(),
+                    category: Some("spam".into()),
+                    forward: false,
+                },
+            )
+            .await
+            .expect("report");
+    }
+
+    let (bob, bob_csrf) = session(&a.app, "bob").await;
+    let page = get(&a, &bob, "/g/solder/moderation").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let body = &page.body;
+    assert!(
+        body.contains("<h2 id=\"reports-heading\">Reports of the group's posts</h2>"),
+        "{body}"
+    );
+    assert!(body.contains("Spam in the group"), "{body}");
+    assert!(!body.contains("Spam elsewhere"), "a post outside the group");
+    assert!(body.contains("Reported by <a href=\"/@carol\">@carol</a>"));
+    assert!(body.contains(&format!("href=\"/@dave/{}\">Cheap solder</a>", posts[0])));
+    let remove = format!("/g/solder/posts/{}/remove", posts[0]);
+    assert!(body.contains(&format!("action=\"{remove}\"")));
+    assert!(body.contains("name=\"username\" value=\"dave\""));
+    assert!(body.contains("only the node's moderators close a report"));
+    assert!(body.contains("Nobody is banned."));
+    // A plain member reads none of it.
+    let (carol, _) = session(&a.app, "carol").await;
+    let r = get(&a, &carol, "/g/solder/moderation").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // Ban the author from the report: listed with who, why and an Unban.
+    let r = post(
+        &a,
+        &bob,
+        "/g/solder/ban",
+        &format!("csrf={bob_csrf}&username=dave&reason=Selling+solder"),
+    )
+    .await;
+    assert_eq!(r.location(), "/g/solder/moderation?done=banned");
+    assert_eq!(membership(&a, "dave", "solder"), Membership::Banned);
+    let page = get(&a, &bob, r.location()).await;
+    assert!(!page.body.contains("Nobody is banned."));
+    assert!(
+        page.body.contains("Reason: Selling solder"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("banned by <a href=\"/@bob\">@bob</a>"));
+    assert!(page
+        .body
+        .contains("Unban <span class=\"sr-only\">@dave</span>"));
+
+    // Remove the reported post: the report leaves the list.
+    let r = post(
+        &a,
+        &bob,
+        &remove,
+        &format!("csrf={bob_csrf}&back=%2Fg%2Fsolder%2Fmoderation&reason=Advertising"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/g/solder/moderation?done=removed");
+    let page = get(&a, &bob, r.location()).await;
+    assert!(page.body.contains("The post is removed from the group."));
+    assert!(page
+        .body
+        .contains("No open report names a post of this group."));
+    assert!(page.body.contains(": Advertising"), "the log");
+    // A post that is not there (or not the group's) is a 404.
+    let r = post(&a, &bob, &remove, &format!("csrf={bob_csrf}&reason=Again")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = post(
+        &a,
+        &bob,
+        "/g/solder/posts/nonsense/remove",
+        &format!("csrf={bob_csrf}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // Unban from the list.
+    let r = post(
+        &a,
+        &bob,
+        "/g/solder/unban",
+        &format!("csrf={bob_csrf}&username=dave"),
+    )
+    .await;
+    assert_eq!(r.location(), "/g/solder/moderation?done=unbanned");
+    assert_eq!(membership(&a, "dave", "solder"), Membership::None);
+    let page = get(&a, &bob, r.location()).await;
+    assert!(page.body.contains("Nobody is banned."));
 }

@@ -1,5 +1,5 @@
 //! Groups: the directory, a group's settings, joining and leaving, its
-//! members and their moderation, its posts (the feed, posting, pins,
+//! members and their moderation (bans, the reports of its posts), its posts (the feed, posting, pins,
 //! locks, removals) and new-post alerts. `{group}` is a local group's handle
 //! (`name`, or `name@` this node's domain); a group of another server
 //! is not supported yet (404 saying so).
@@ -34,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/groups/{group}/members/{user}/ban", post(ban))
         .route("/groups/{group}/members/{user}/unban", post(unban))
         .route("/groups/{group}/members/{user}/role", put(set_role))
+        .route("/groups/{group}/reports", get(reports))
+        .route("/groups/{group}/bans", get(bans))
         .route("/groups/{group}/posts", get(posts).post(create_post))
         .route("/groups/{group}/posts/{id}", delete(remove_post))
         .route("/groups/{group}/posts/{id}/pin", post(pin))
@@ -174,6 +176,36 @@ async fn members(
     let page = s
         .node
         .group_members(&v, local_handle(&s, &group)?, role, &q.page.to_request()?)?;
+    Ok(page_response(&uri, page))
+}
+
+/// GET /api/kodeon/v1/groups/{group}/reports — the node's open reports
+/// that name the group's posts (its owner and moderators)
+async fn reports(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path(group): Path<String>,
+    Query(q): Query<PageQuery>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    let page = s
+        .node
+        .group_reports(&v, local_handle(&s, &group)?, &q.to_request()?)?;
+    Ok(page_response(&uri, page))
+}
+
+/// GET /api/kodeon/v1/groups/{group}/bans — the banned accounts (its
+/// owner and moderators)
+async fn bans(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Path(group): Path<String>,
+    Query(q): Query<PageQuery>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    let page = s
+        .node
+        .group_bans(&v, local_handle(&s, &group)?, &q.to_request()?)?;
     Ok(page_response(&uri, page))
 }
 

@@ -787,3 +787,109 @@ async fn a_group_is_a_group_actor_with_its_moderators() {
     let (status, _) = activity(&a, "/users/alice/moderators").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn moderators_read_the_reports_of_group_posts_and_the_bans() {
+    let a = app();
+    let alice = a.token("alice", &[]).await;
+    let bob = a.token("bob", &[]).await;
+    let carol = a.token("carol", &[]).await;
+    a.call(
+        Some(&alice),
+        "POST",
+        "/groups",
+        Some(json!({"name": "rust"})),
+    )
+    .await;
+    a.by(&bob, "POST", "/groups/rust/join").await;
+    a.by(&carol, "POST", "/groups/rust/join").await;
+    let (_, post) = a
+        .call(
+            Some(&bob),
+            "POST",
+            "/groups/rust/posts",
+            Some(json!({"title": "Cheap pills", "content": "buy now"})),
+        )
+        .await;
+    let (_, outside) = a
+        .call(
+            Some(&bob),
+            "POST",
+            "/posts",
+            Some(json!({"content": "not in a group"})),
+        )
+        .await;
+    let bob_id = post["author"]["id"].as_str().expect("author").to_string();
+    for (posts, comment) in [
+        (json!([post["id"]]), "spam"),
+        (json!([outside["id"]]), "elsewhere"),
+    ] {
+        let (s, r) = a
+            .call(
+                Some(&carol),
+                "POST",
+                "/reports",
+                Some(json!({"account_id": bob_id, "post_ids": posts, "comment": comment})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+    }
+
+    let (s, v) = a.by(&alice, "GET", "/groups/rust/reports").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let items = v["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{v}");
+    assert_eq!(items[0]["comment"], "spam");
+    assert_eq!(items[0]["reporter"]["username"], "carol");
+    assert_eq!(items[0]["account"]["username"], "bob");
+    assert_eq!(items[0]["category"], "other");
+    assert_eq!(
+        items[0]["posts"],
+        json!([{"id": post["id"], "excerpt": "Cheap pills"}])
+    );
+    assert!(items[0]["created_at"].as_str().is_some());
+    // Not for a plain member, nor the signed-out.
+    let (s, _) = a.by(&carol, "GET", "/groups/rust/reports").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = a.call(None, "GET", "/groups/rust/reports", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    let (s, _) = a
+        .call(
+            Some(&alice),
+            "POST",
+            "/groups/rust/members/bob/ban",
+            Some(json!({"reason": "spam"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, v) = a.by(&alice, "GET", "/groups/rust/bans").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(names(&v), ["bob"]);
+    assert_eq!(v["items"][0]["by"]["username"], "alice");
+    assert_eq!(v["items"][0]["reason"], "spam");
+    let (s, _) = a.by(&carol, "GET", "/groups/rust/bans").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // Both are read with read:accounts, as the member list is.
+    let reader = a.token("alice", &["read:accounts"]).await;
+    for uri in ["/groups/rust/reports", "/groups/rust/bans"] {
+        let (s, _) = a.by(&reader, "GET", uri).await;
+        assert_eq!(s, StatusCode::OK, "{uri}");
+    }
+    let statuses = a.token("alice", &["read:statuses"]).await;
+    let (s, _) = a.by(&statuses, "GET", "/groups/rust/bans").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // Removing the reported post takes the report off the list.
+    let (s, _) = a
+        .by(
+            &alice,
+            "DELETE",
+            &format!("/groups/rust/posts/{}", post["id"].as_str().expect("id")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, v) = a.by(&alice, "GET", "/groups/rust/reports").await;
+    assert_eq!(v["items"], json!([]));
+}
