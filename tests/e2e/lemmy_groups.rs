@@ -37,7 +37,7 @@ fn uuid() -> String {
 }
 
 /// Now as RFC 3339 (UTC), as Lemmy writes `published`.
-fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("clock")
@@ -283,7 +283,7 @@ impl Lemmy {
 }
 
 /// The posts (as the API shows them) of a group's feed for `member`.
-async fn group_feed(node: &TestNode, member: &Member, group: &str) -> Vec<Value> {
+pub(crate) async fn group_feed(node: &TestNode, member: &Member, group: &str) -> Vec<Value> {
     let r = node
         .get(&format!("/groups/{group}/posts"), Some(&member.token))
         .await;
@@ -292,7 +292,7 @@ async fn group_feed(node: &TestNode, member: &Member, group: &str) -> Vec<Value>
 }
 
 /// The id of the post of `feed` whose content contains `text`.
-fn find(feed: &[Value], text: &str) -> Option<String> {
+pub(crate) fn find(feed: &[Value], text: &str) -> Option<String> {
     feed.iter().find_map(|p| {
         p["content"]
             .as_str()
@@ -312,7 +312,7 @@ async fn membership(node: &TestNode, member: &Member, group: &str) -> Value {
 
 /// Whether any post of the remote account `handle` on `node` contains
 /// `text`.
-async fn authored(node: &TestNode, handle: &str, text: &str) -> bool {
+pub(crate) async fn authored(node: &TestNode, handle: &str, text: &str) -> bool {
     let r = node.get(&format!("/members/{handle}/posts"), None).await;
     r.body["items"].as_array().is_some_and(|items| {
         items
@@ -647,7 +647,7 @@ async fn likes(node: &TestNode, member: &Member, id: &str) -> Value {
 }
 
 /// The actor id of `name` of `node`, as WebFinger names it.
-async fn actor_of(node: &TestNode, name: &str) -> String {
+pub(crate) async fn actor_of(node: &TestNode, name: &str) -> String {
     let body: Value = reqwest::get(format!(
         "{}/.well-known/webfinger?resource=acct:{name}@{}",
         node.base,

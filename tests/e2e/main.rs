@@ -20,6 +20,7 @@ mod inbox_statuses;
 mod ip_hosts;
 mod lemmy_groups;
 mod mastodon;
+mod mastodon_groups;
 mod members_app;
 mod overload;
 mod posts;

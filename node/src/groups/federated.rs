@@ -15,7 +15,7 @@
 use super::{GroupBan, ThreadLock};
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
-use crate::model::{now_ms, AccountKind, Member, MemberStatus, NotificationKind, Post};
+use crate::model::{now_ms, AccountKind, Member, MemberStatus, NotificationKind, Post, Visibility};
 use crate::node::Node;
 use crate::remote::{GroupActivity, Outgoing};
 use crate::store::{hash_of, tables, Txn};
@@ -82,10 +82,14 @@ impl Node {
     /// Decides, inside the write that stores it, whether a post of another
     /// server's member is in the local group it names: a reply is in its
     /// thread's group and must pass that group's rules (refused, 403,
-    /// otherwise: not a member, banned, the thread locked); a thread's
-    /// first post addressed to a local group is in it when its author may
-    /// post there, and stays an ordinary post otherwise (as a mention).
-    /// A group of another server decided for itself.
+    /// otherwise: not a member, banned, the thread locked, not public or
+    /// unlisted); a thread's first post addressed to a local group is in
+    /// it when its author may post there and it is public or unlisted, and
+    /// stays an ordinary post otherwise (as a mention). The group
+    /// announces its posts to everyone, so a followers-only or direct post
+    /// is never one of them, as a post written here must be public or
+    /// unlisted to be in a group. A group of another server decided for
+    /// itself.
     pub(crate) fn admit_to_group(&self, txn: &Txn<'_>, post: &mut Post) -> NodeResult<()> {
         let Some(gid) = post.group else {
             return Ok(());
@@ -93,7 +97,14 @@ impl Node {
         if !txn.has::<tables::Group>(gid)? {
             return Ok(());
         }
-        match Self::check_group_post(txn, gid, post, post.author_id) {
+        let admitted = if matches!(post.visibility, Visibility::Public | Visibility::Unlisted) {
+            Self::check_group_post(txn, gid, post, post.author_id)
+        } else {
+            Err(NodeError::Forbidden(
+                "a post in a group is public or unlisted",
+            ))
+        };
+        match admitted {
             Ok(()) => Ok(()),
             Err(refused) if post.in_reply_to.is_some() => Err(refused),
             Err(_) => {

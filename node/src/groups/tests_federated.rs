@@ -3,6 +3,7 @@
 //! announces do here.
 
 use super::*;
+use crate::model::Visibility;
 use crate::posts::NewPost;
 use crate::remote::{GroupActivity, Outgoing, RemoteActor};
 use crate::test_support::{member, temp_node};
@@ -291,5 +292,73 @@ async fn what_a_remote_group_announces_is_applied_to_its_copy_here() {
     assert_eq!(
         view.viewer.as_ref().map(|v| v.membership),
         Some(Membership::None)
+    );
+}
+
+#[tokio::test]
+async fn a_followers_only_or_direct_post_from_elsewhere_is_never_the_groups() {
+    let (node, _dir) = temp_node();
+    let alice = member(&node, "alice").await;
+    node.create_group(
+        &alice,
+        NewGroup {
+            name: "forum".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("group");
+    let group = node.find_member("forum").expect("find").expect("group");
+    let carla = node
+        .upsert_remote_actor(actor("carla", "mastodon.test", "Person"))
+        .await
+        .expect("remote");
+    node.receive_follow(&carla, group.id, "https://mastodon.test/follows/1")
+        .await
+        .expect("join");
+    let addressed = |n: u32, visibility: Visibility, in_reply_to: Option<Id>| {
+        let uri = format!("https://mastodon.test/users/carla/statuses/{n}");
+        crate::remote::RemotePost {
+            visibility,
+            in_reply_to,
+            group: Some(group.id),
+            ..crate::remote::RemotePost::public(&uri, "<p>@forum hi</p>", 1)
+        }
+    };
+    let before = queued(&node).len();
+    // Followers-only and direct: ordinary posts, neither in the group nor
+    // announced by it.
+    for (n, visibility) in [(1, Visibility::Followers), (2, Visibility::Direct)] {
+        let id = node
+            .receive_post(&carla, addressed(n, visibility, None))
+            .await
+            .expect("stored");
+        let record = node.post_record(id).expect("read").expect("post");
+        assert_eq!(record.group, None, "{visibility:?}");
+    }
+    assert_eq!(queued(&node).len(), before, "nothing announced");
+    // Public: in the group, and announced.
+    let public = node
+        .receive_post(&carla, addressed(3, Visibility::Public, None))
+        .await
+        .expect("stored");
+    assert_eq!(
+        node.post_record(public)
+            .expect("read")
+            .and_then(|p| p.group),
+        Some(group.id)
+    );
+    assert_eq!(
+        queued(&node).last(),
+        Some(&GroupActivity::Create { post: public })
+    );
+    // A direct reply in the group's thread is refused, as a group's
+    // thread takes no followers-only or direct reply from here either.
+    let refused = node
+        .receive_post(&carla, addressed(4, Visibility::Direct, Some(public)))
+        .await;
+    assert!(
+        matches!(refused, Err(crate::NodeError::Forbidden(_))),
+        "{refused:?}"
     );
 }
