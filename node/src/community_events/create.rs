@@ -179,6 +179,7 @@ impl Node {
             sponsors,
             materials,
             sequence: 0,
+            reminders_sent: Vec::new(),
             created_at: now,
             updated_at: now,
         };
@@ -445,6 +446,7 @@ impl Node {
         }
         event.updated_at = now_ms();
         if old.start != event.start {
+            event.reminders_sent.clear();
             txn.remove::<tables::EventsByStart>((key_ms(old.start), old.id));
             txn.store::<tables::EventsByStart>((key_ms(event.start), event.id), &())?;
             let members: Vec<Id> = txn

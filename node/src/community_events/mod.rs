@@ -49,9 +49,9 @@ pub use model::{
     CommunityEvent, EventFormat, EventLink, EventStatus, EventType, Location, Registration,
     RegistrationMode, RegistrationState, Speaker,
 };
-pub use participants::{Participant, Participants};
+pub use participants::{attendance_claim, Participant, Participants};
 pub use query::{EventCursor, EventPage, EventQuery, EventView, ViewerRegistration, SCAN_BOUND};
-pub use register::RegistrationOutcome;
+pub use register::{OverlapWarning, RegistrationOutcome};
 pub use reminders::ReminderKind;
 
 use crate::error::{NodeError, NodeResult};
@@ -72,20 +72,18 @@ impl Node {
             .ok_or(NodeError::NotFound("event"))
     }
 
-    /// Whether `member` organises `event`: its organiser, or, for a
-    /// group's event, the group's owner or a moderator (read in `txn`, so
-    /// a role taken away a moment ago counts).
+    /// Whether `member` organises `event`: for a group's event, the
+    /// group's owner or a moderator (whoever made it: a moderator who
+    /// steps down no longer organises it); otherwise the member who made
+    /// it. Read in `txn`, so a role taken away a moment ago counts.
     pub(crate) fn organises(
         txn: &Txn<'_>,
         event: &CommunityEvent,
         member: &Member,
     ) -> NodeResult<bool> {
-        if event.organiser == member.id {
-            return Ok(true);
-        }
         match event.group {
             Some(group) => Ok(txn.has::<tables::GroupRoles>((group, member.id))?),
-            None => Ok(false),
+            None => Ok(event.organiser == member.id),
         }
     }
 

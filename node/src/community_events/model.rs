@@ -158,7 +158,8 @@ pub struct CommunityEvent {
     /// Tag slugs.
     #[serde(default)]
     pub tags: Vec<String>,
-    /// The member who made it (an organiser whatever their group role).
+    /// The member who made it: its organiser; for a group's event, the
+    /// group's owner and moderators organise it, whoever made it.
     pub organiser: Id,
     /// The local group it belongs to: its owner and moderators
     /// co-organise.
@@ -177,6 +178,10 @@ pub struct CommunityEvent {
     /// apply (time, place, status).
     #[serde(default)]
     pub sequence: u32,
+    /// The reminders already sent for the current start time
+    /// ([`super::ReminderKind`] bytes); emptied when the start moves.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reminders_sent: Vec<u8>,
     /// Created (ms).
     pub created_at: i64,
     /// Last changed (ms).

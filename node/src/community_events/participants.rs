@@ -119,18 +119,16 @@ impl Node {
         })
     }
 
-    /// Whether `member` organises `event` (read outside a write).
+    /// Whether `member` organises `event` (read outside a write; see
+    /// [`Node::organises`]).
     pub(crate) fn organises_now(
         &self,
         event: &CommunityEvent,
         member: &Member,
     ) -> NodeResult<bool> {
-        if event.organiser == member.id {
-            return Ok(true);
-        }
         match event.group {
             Some(group) => Ok(self.store.has::<tables::GroupRoles>((group, member.id))?),
-            None => Ok(false),
+            None => Ok(event.organiser == member.id),
         }
     }
 

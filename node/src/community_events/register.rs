@@ -194,24 +194,23 @@ impl Node {
         Ok(registration.state)
     }
 
-    /// Tells the organisers of `event` (its organiser, and for a group's
-    /// event the group's owner and moderators) that `member` asked to take
-    /// part.
+    /// Tells the organisers of `event` (its organiser; for a group's
+    /// event, the group's owner and moderators) that `member` asked to
+    /// take part.
     fn notify_organisers(
         &self,
         txn: &mut Txn<'_>,
         event: &CommunityEvent,
         member: Id,
     ) -> NodeResult<()> {
-        let mut organisers = vec![event.organiser];
-        if let Some(group) = event.group {
-            for key in txn.scan::<tables::GroupRoles>((group,), false).keys() {
-                let (_, m) = key?;
-                if !organisers.contains(&m) {
-                    organisers.push(m);
-                }
-            }
-        }
+        let organisers: Vec<Id> = match event.group {
+            Some(group) => txn
+                .scan::<tables::GroupRoles>((group,), false)
+                .keys()
+                .map(|k| k.map(|(_, m)| m))
+                .collect::<NodeResult<_>>()?,
+            None => vec![event.organiser],
+        };
         for o in organisers {
             self.notify_event(
                 txn,

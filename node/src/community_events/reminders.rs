@@ -63,7 +63,8 @@ impl ReminderKind {
 
 impl Node {
     /// Makes sure both reminders of `event` are scheduled, inside `txn`:
-    /// those not yet due, once each (an entry already there is kept).
+    /// those not yet due and not sent for its current start, once each
+    /// (an entry already there is kept).
     pub(crate) fn schedule_reminders(
         &self,
         txn: &mut Txn<'_>,
@@ -76,7 +77,10 @@ impl Node {
         for kind in ReminderKind::ALL {
             let due = kind.due(event.start);
             let key = (due, event.id, kind as u8);
-            if due > now && !txn.has::<tables::EventReminders>(key)? {
+            if due > now
+                && !event.reminders_sent.contains(&(kind as u8))
+                && !txn.has::<tables::EventReminders>(key)?
+            {
                 txn.store::<tables::EventReminders>(key, &())?;
             }
         }
@@ -115,12 +119,16 @@ impl Node {
                         return Ok(false); // another worker sent it
                     }
                     txn.remove::<tables::EventReminders>(key);
-                    let (_, event_id, _) = key;
-                    let Some(event) = txn.load::<tables::CommunityEvent>(event_id)? else {
+                    let (_, event_id, kind) = key;
+                    let Some(mut event) = txn.load::<tables::CommunityEvent>(event_id)? else {
                         return Ok(false);
                     };
                     if event.status != EventStatus::Open || event.is_over(now_ms) {
                         return Ok(false);
+                    }
+                    if !event.reminders_sent.contains(&kind) {
+                        event.reminders_sent.push(kind);
+                        txn.store::<tables::CommunityEvent>(event_id, &event)?;
                     }
                     self.notify_registered(
                         txn,
