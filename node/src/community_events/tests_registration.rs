@@ -46,7 +46,8 @@ async fn two_hundred_at_once_for_ten_seats_and_the_waitlist_keeps_the_order_of_t
     let people = clones(&node, &alice, "p", 200);
 
     let mut tasks = Vec::new();
-    for viewer in people.iter().cloned() {
+    for viewer in &people {
+        let viewer = viewer.clone();
         let node: Arc<Node> = node.clone();
         tasks.push(tokio::spawn(async move {
             node.register_for_event(&viewer, id, false).await

@@ -541,6 +541,8 @@ mod tests {
             txn.store::<AuthorPosts>((id(1), id(5)), &Some(id(6)))?;
             txn.store::<GroupRoles>((id(1), id(2)), &crate::groups::GroupRole::Owner)?;
             txn.store::<GroupsByCategory>(("art", id(3)), &())?;
+            txn.store::<EventReminders>((0x0102u64, id(5), 2u8), &())?;
+            txn.add::<EventRegisteredCount>(id(6), 3)?;
             Ok(())
         })?;
 
@@ -586,6 +588,15 @@ mod tests {
         let mut by_category = b"\x51art\0".to_vec();
         by_category.extend_from_slice(&[3; 16]);
         assert_eq!(raw(&store, &by_category), Some(Vec::new()));
+
+        let mut reminder = vec![0x61, 0, 0, 0, 0, 0, 0, 1, 2];
+        reminder.extend_from_slice(&[5; 16]);
+        reminder.push(2);
+        assert_eq!(raw(&store, &reminder), Some(Vec::new()));
+
+        let mut registered = vec![0x19, 23];
+        registered.extend_from_slice(&[6; 16]);
+        assert_eq!(raw(&store, &registered), Some(3i64.to_be_bytes().to_vec()));
 
         assert_eq!(
             raw(&store, b"\x01schema_version\0"),
