@@ -41,6 +41,32 @@ impl Node {
         post_id: Option<Id>,
         group_id: Option<Id>,
     ) -> NodeResult<()> {
+        self.stage_notification(txn, recipient, kind, actor, post_id, group_id, None)
+    }
+
+    /// [`Node::notify`] about a community event (its id in `event_id`).
+    pub(crate) fn notify_event(
+        &self,
+        txn: &mut Txn<'_>,
+        recipient: Id,
+        kind: NotificationKind,
+        actor: Id,
+        event_id: Id,
+    ) -> NodeResult<()> {
+        self.stage_notification(txn, recipient, kind, actor, None, None, Some(event_id))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn stage_notification(
+        &self,
+        txn: &mut Txn<'_>,
+        recipient: Id,
+        kind: NotificationKind,
+        actor: Id,
+        post_id: Option<Id>,
+        group_id: Option<Id>,
+        event_id: Option<Id>,
+    ) -> NodeResult<()> {
         if recipient == actor
             || txn.has::<tables::Blocks>((recipient, actor))?
             || txn.has::<tables::Mutes>((recipient, actor))?
@@ -55,6 +81,7 @@ impl Node {
             post_id,
             created_at: now_ms(),
             group_id,
+            event_id,
         };
         txn.store::<tables::Notifications>((recipient, id), &n)?;
         txn.store::<tables::UnreadNotifications>((recipient, id), &())?;
@@ -104,6 +131,7 @@ impl Node {
                 actor: Self::summary(&actor),
                 post,
                 group,
+                event_id: n.event_id,
                 read,
                 created_at: n.created_at,
             }))

@@ -34,6 +34,23 @@ pub enum NotificationKind {
     /// A group's moderator removed your post (`group` names it; the post
     /// is gone, so none is shown).
     GroupPostRemoved,
+    /// An event you registered for starts soon (`event` names it; 24 h
+    /// and 1 h before its start).
+    EventReminder,
+    /// An event you registered for moved (its time or place changed).
+    EventChanged,
+    /// An event you registered for was cancelled.
+    EventCancelled,
+    /// A seat freed up and you moved from an event's waitlist to its
+    /// participants.
+    EventPromoted,
+    /// An organiser approved your registration for an event.
+    EventApproved,
+    /// An event you registered for is live (its stream link is set).
+    EventLive,
+    /// Someone asked to take part in an event you organise (approval
+    /// events).
+    EventRegistration,
 }
 
 impl NotificationKind {
@@ -51,6 +68,13 @@ impl NotificationKind {
             "group_invite" => Some(Self::GroupInvite),
             "group_post" => Some(Self::GroupPost),
             "group_post_removed" => Some(Self::GroupPostRemoved),
+            "event_reminder" => Some(Self::EventReminder),
+            "event_changed" => Some(Self::EventChanged),
+            "event_cancelled" => Some(Self::EventCancelled),
+            "event_promoted" => Some(Self::EventPromoted),
+            "event_approved" => Some(Self::EventApproved),
+            "event_live" => Some(Self::EventLive),
+            "event_registration" => Some(Self::EventRegistration),
             _ => None,
         }
     }
@@ -72,6 +96,9 @@ pub struct Notification {
     /// The group concerned (its account id), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<Id>,
+    /// The community event concerned, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<Id>,
 }
 
 /// A notification as its recipient sees it.
@@ -88,6 +115,10 @@ pub struct NotificationView {
     /// The group concerned, for group notifications.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<MemberSummary>,
+    /// The community event concerned, for event notifications (its id;
+    /// `Node::event` shows it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<Id>,
     /// Read yet?
     pub read: bool,
     /// When (RFC 3339).

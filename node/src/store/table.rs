@@ -322,4 +322,9 @@ impl<'a> Txn<'a> {
         let end = prefix_end(&start);
         Rows::new(self.engine().range(&start, &end, reverse))
     }
+    /// The committed entries of `T` in `[from, to)` (staged writes are
+    /// not included).
+    pub fn range<T: Table>(&self, from: Cut<T>, to: Cut<T>, reverse: bool) -> Rows<'a, T> {
+        Rows::new(self.engine().range(&from.bytes, &to.bytes, reverse))
+    }
 }

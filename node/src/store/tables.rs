@@ -189,6 +189,22 @@ pub enum Space {
     GroupPostAlerts = 0x58,
     /// [`Dislikes`].
     Dislikes = 0x59,
+    /// [`CommunityEvent`].
+    CommunityEvent = 0x5a,
+    /// [`EventsByStart`].
+    EventsByStart = 0x5b,
+    /// [`EventsByGroup`].
+    EventsByGroup = 0x5c,
+    /// [`EventsByOrganiser`].
+    EventsByOrganiser = 0x5d,
+    /// [`EventRegistrations`].
+    EventRegistrations = 0x5e,
+    /// [`EventWaitlist`].
+    EventWaitlist = 0x5f,
+    /// [`MemberEvents`].
+    MemberEvents = 0x60,
+    /// [`EventReminders`].
+    EventReminders = 0x61,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -297,6 +313,14 @@ tables! {
     pub BoostCount: Counter[&[9]], Id => Counter;
     /// Downvotes of a post (Lemmy's `Dislike`, from other servers).
     pub DislikeCount: Counter[&[22]], Id => Counter;
+    /// Members registered for an event (holding a seat).
+    pub EventRegisteredCount: Counter[&[23]], Id => Counter;
+    /// Members on an event's waitlist.
+    pub EventWaitlistCount: Counter[&[24]], Id => Counter;
+    /// Registrations waiting for an organiser's approval.
+    pub EventPendingCount: Counter[&[25]], Id => Counter;
+    /// Members checked in at an event.
+    pub EventAttendedCount: Counter[&[26]], Id => Counter;
     /// Node-wide: queued deliveries.
     pub DeliveryQueueLength: Counter[&global(10)], () => Counter;
     /// Node-wide: reports waiting for a moderator.
@@ -447,6 +471,25 @@ tables! {
     /// (post, account of another server): its downvote (Lemmy's
     /// `Dislike`); members here have none.
     pub Dislikes: Dislikes, (Id, Id) => Unit;
+    /// event id → CommunityEvent (`community_events/`).
+    pub CommunityEvent: CommunityEvent, Id => Json<crate::community_events::CommunityEvent>;
+    /// (start ms, event): every event by start time (upcoming and past
+    /// queries scan it).
+    pub EventsByStart: EventsByStart, (u64, Id) => Unit;
+    /// (group account, event): a group's events.
+    pub EventsByGroup: EventsByGroup, (Id, Id) => Unit;
+    /// (member, event): the events a member organises in their own name.
+    pub EventsByOrganiser: EventsByOrganiser, (Id, Id) => Unit;
+    /// (event, member) → Registration: who registered, in which state.
+    pub EventRegistrations: EventRegistrations, (Id, Id) => Json<crate::community_events::Registration>;
+    /// (event, arrival id) → member: the waitlist, first come first.
+    pub EventWaitlist: EventWaitlist, (Id, Id) => IdBytes;
+    /// (member, event start ms, event): a member's registrations by the
+    /// event's start (any state).
+    pub MemberEvents: MemberEvents, (Id, u64, Id) => Unit;
+    /// (due ms, event, reminder kind byte): reminders to send; an entry is
+    /// removed in the write that sends it.
+    pub EventReminders: EventReminders, (u64, Id, u8) => Unit;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups
@@ -498,6 +541,8 @@ mod tests {
             txn.store::<AuthorPosts>((id(1), id(5)), &Some(id(6)))?;
             txn.store::<GroupRoles>((id(1), id(2)), &crate::groups::GroupRole::Owner)?;
             txn.store::<GroupsByCategory>(("art", id(3)), &())?;
+            txn.store::<EventReminders>((0x0102u64, id(5), 2u8), &())?;
+            txn.add::<EventRegisteredCount>(id(6), 3)?;
             Ok(())
         })?;
 
@@ -543,6 +588,15 @@ mod tests {
         let mut by_category = b"\x51art\0".to_vec();
         by_category.extend_from_slice(&[3; 16]);
         assert_eq!(raw(&store, &by_category), Some(Vec::new()));
+
+        let mut reminder = vec![0x61, 0, 0, 0, 0, 0, 0, 1, 2];
+        reminder.extend_from_slice(&[5; 16]);
+        reminder.push(2);
+        assert_eq!(raw(&store, &reminder), Some(Vec::new()));
+
+        let mut registered = vec![0x19, 23];
+        registered.extend_from_slice(&[6; 16]);
+        assert_eq!(raw(&store, &registered), Some(3i64.to_be_bytes().to_vec()));
 
         assert_eq!(
             raw(&store, b"\x01schema_version\0"),

@@ -118,6 +118,13 @@ fn kind_text(kind: NotificationKind) -> &'static str {
         NotificationKind::GroupInvite => "invited you to join a group",
         NotificationKind::GroupPost => "posted in a group",
         NotificationKind::GroupPostRemoved => "removed your post from a group",
+        NotificationKind::EventReminder => "reminds you of an event starting soon",
+        NotificationKind::EventChanged => "moved an event you registered for",
+        NotificationKind::EventCancelled => "cancelled an event you registered for",
+        NotificationKind::EventPromoted => "has a seat for you: you left the waitlist",
+        NotificationKind::EventApproved => "approved your registration for an event",
+        NotificationKind::EventLive => "is live now: an event you registered for",
+        NotificationKind::EventRegistration => "asked to take part in an event you organise",
     }
 }
 

@@ -23,7 +23,7 @@ pub struct Notification {
 }
 
 /// Mastodon's name for a notification kind; `None` for the kinds Mastodon
-/// has no type for (groups), which its API does not show.
+/// has no type for (groups, events), which its API does not show.
 fn type_name(kind: NotificationKind) -> Option<&'static str> {
     Some(match kind {
         NotificationKind::Followed => "follow",
@@ -35,7 +35,14 @@ fn type_name(kind: NotificationKind) -> Option<&'static str> {
         | NotificationKind::GroupJoinApproved
         | NotificationKind::GroupInvite
         | NotificationKind::GroupPost
-        | NotificationKind::GroupPostRemoved => return None,
+        | NotificationKind::GroupPostRemoved
+        | NotificationKind::EventReminder
+        | NotificationKind::EventChanged
+        | NotificationKind::EventCancelled
+        | NotificationKind::EventPromoted
+        | NotificationKind::EventApproved
+        | NotificationKind::EventLive
+        | NotificationKind::EventRegistration => return None,
     })
 }
 
