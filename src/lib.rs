@@ -128,6 +128,11 @@ pub async fn run(
 
     let mailer = mail::SmtpMailer::from_config(&config.email)?
         .map(|m| Arc::new(m) as Arc<dyn web::mail::Mailer>);
+    let (stop_reminders, reminders_stopped) = tokio::sync::watch::channel(false);
+    let reminders = tokio::spawn(node::community_events::run_reminder_worker(
+        node.clone(),
+        reminders_stopped,
+    ));
     let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
     let mail_worker = mailer.clone().map(|mailer| {
         tracing::info!(
@@ -162,6 +167,10 @@ pub async fn run(
         admin.stop().await;
     }
     let _ = stop_delivery.send(true);
+    let _ = stop_reminders.send(true);
+    if let Err(e) = reminders.await {
+        tracing::warn!(error = %e, "the reminder worker ended badly");
+    }
     let _ = stop_mail.send(true);
     if let Some(task) = mail_worker {
         if let Err(e) = task.await {

@@ -8,6 +8,7 @@ mod backup;
 mod bad_input;
 mod cli;
 mod discovery;
+mod events;
 mod fake_remote;
 mod federation;
 mod federation_security;

@@ -131,6 +131,7 @@ pub fn router_with_federation(
         .merge(routes::auth::routes())
         .merge(routes::members::routes())
         .merge(routes::groups::routes())
+        .merge(routes::events::routes())
         .merge(routes::posts::routes())
         .merge(routes::feeds::routes())
         .merge(routes::notifications::routes())

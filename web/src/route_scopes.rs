@@ -57,6 +57,8 @@ pub fn required(method: &Method, path: &str) -> Required {
         // A group's posts are statuses, their moderation included.
         ["groups", _, "posts", ..] => by_method("read:statuses", "write:statuses"),
         ["groups", ..] => by_method("read:accounts", "write:accounts"),
+        // Events and registrations: no Mastodon scope names them.
+        ["events", ..] | ["me", "events"] => by_method("read", "write"),
         ["posts", _, "like"] => by_method("read:favourites", "write:favourites"),
         ["posts", _, "bookmark"] => by_method("read:bookmarks", "write:bookmarks"),
         ["posts", ..] => by_method("read:statuses", "write:statuses"),

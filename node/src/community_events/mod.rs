@@ -52,7 +52,7 @@ pub use model::{
 pub use participants::{attendance_claim, Participant, Participants};
 pub use query::{EventCursor, EventPage, EventQuery, EventView, ViewerRegistration, SCAN_BOUND};
 pub use register::{OverlapWarning, RegistrationOutcome};
-pub use reminders::ReminderKind;
+pub use reminders::{run_reminder_worker, ReminderKind};
 
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;

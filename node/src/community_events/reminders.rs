@@ -10,17 +10,10 @@
 //! before the write sends nothing and leaves the entry; after it, the
 //! entry is gone.
 //!
-//! A worker (not part of the node) calls them in a loop:
-//!
-//! ```text
-//! loop {
-//!     node.run_due_reminders(now_ms()).await?;
-//!     let wait = node.next_reminder_due()?          // Some(ms) or None
-//!         .map_or(MAX_SLEEP, |due| (due - now_ms()).clamp(0, MAX_SLEEP));
-//!     sleep(wait)  // or until shutdown; a minute's MAX_SLEEP also picks
-//!                  // up reminders scheduled meanwhile
-//! }
-//! ```
+//! [`run_reminder_worker`] calls them in a loop, which the binary spawns:
+//! it sends what is due, then sleeps until the next entry falls due or a
+//! minute passes (which also picks up reminders scheduled meanwhile), or
+//! until shutdown.
 
 use super::key_ms;
 use super::model::{CommunityEvent, EventStatus};
@@ -161,6 +154,50 @@ impl Node {
                 Ok(Some(i64::try_from(due).unwrap_or(i64::MAX)))
             }
             None => Ok(None),
+        }
+    }
+}
+
+/// Longest sleep of the reminder worker between two looks at the schedule.
+const MAX_SLEEP_MS: i64 = 60_000;
+
+/// Sends reminders as they fall due until `shutdown` turns true.
+#[tracing::instrument(skip_all)]
+pub async fn run_reminder_worker(
+    node: std::sync::Arc<Node>,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        let wait_ms = loop {
+            match node.run_due_reminders(now_ms()).await {
+                Ok(sent) if sent == REMINDER_BATCH => continue,
+                Ok(sent) => {
+                    if sent > 0 {
+                        tracing::info!(sent, "event reminders sent");
+                    }
+                    break match node.next_reminder_due() {
+                        Ok(next) => {
+                            next.map_or(MAX_SLEEP_MS, |due| (due - now_ms()).clamp(0, MAX_SLEEP_MS))
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "reading the reminder schedule");
+                            MAX_SLEEP_MS
+                        }
+                    };
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "sending event reminders");
+                    break MAX_SLEEP_MS;
+                }
+            }
+        };
+        let wait = std::time::Duration::from_millis(u64::try_from(wait_ms).unwrap_or(0).max(10));
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => {}
         }
     }
 }

@@ -1,0 +1,208 @@
+//! Events over the Kodeon API: creating with its validation, the
+//! upcoming list and its filters, registration with its waitlist,
+//! participants and check-in, going live and cancelling.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::harness::{Member, TestNode};
+
+/// Milliseconds since the epoch, `days` from now.
+fn in_days(days: i64) -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis();
+    i64::try_from(now).expect("ms") + days * 86_400_000
+}
+
+/// Creates a meetup in Jakarta `days` from now with `capacity` seats.
+async fn meetup(
+    node: &TestNode,
+    organiser: &Member,
+    title: &str,
+    days: i64,
+    capacity: i64,
+) -> String {
+    let start = in_days(days);
+    let r = node
+        .post(
+            "/events",
+            Some(&organiser.token),
+            json!({
+                "title": title,
+                "description": "Bring a **laptop**.",
+                "type": "meetup",
+                "start": start,
+                "end": start + 2 * 3_600_000,
+                "timezone": "Asia/Jakarta",
+                "format": "hybrid",
+                "location": {"name": "Hall A", "address": "Jl. Sudirman 1", "locality": "Jakarta",
+                             "country": "ID", "lat": -6.2, "lon": 106.8},
+                "online_url": "https://meet.example/rust",
+                "capacity": capacity,
+                "registration": "open",
+                "tags": ["rust"],
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.body["id"].as_str().expect("an id").to_string()
+}
+
+#[tokio::test]
+async fn bad_events_are_refused_naming_the_field() {
+    let node = TestNode::start().await;
+    let alice = node.register("alice").await;
+    let start = in_days(3);
+    let base = json!({
+        "title": "Meetup", "type": "meetup", "start": start, "end": start + 3_600_000,
+        "timezone": "Asia/Jakarta", "format": "online", "online_url": "https://meet.example/x",
+    });
+    for (change, field) in [
+        (json!({"end": start - 1}), "end"),
+        (json!({"timezone": "Mars/Olympus"}), "timezone"),
+        (json!({"capacity": -1}), "capacity"),
+    ] {
+        let mut body = base.clone();
+        for (k, v) in change.as_object().expect("object") {
+            body[k] = v.clone();
+        }
+        let r = node.post("/events", Some(&alice.token), body).await;
+        r.assert_error(422, Some(field));
+    }
+    let r = node.get("/events", None).await;
+    assert_eq!(r.body["items"], json!([]), "nothing was stored: {}", r.body);
+    let r = node.get("/events?near=north", None).await;
+    r.assert_error(422, Some("near"));
+}
+
+#[tokio::test]
+async fn members_register_wait_and_are_promoted_checked_in_and_told_of_changes() {
+    let node = TestNode::start().await;
+    let alice = node.register("alice").await;
+    let bob = node.register("bob").await;
+    let carol = node.register("carol").await;
+    let id = meetup(&node, &alice, "Rust meetup", 3, 1).await;
+    let r = node.get(&format!("/events/{id}"), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["timezone"], "Asia/Jakarta");
+    assert_eq!(r.body["seats_left"], 1, "{}", r.body);
+
+    // Upcoming, near Jakarta but not near Berlin.
+    let near = node.get("/events?near=-6.2,106.8&radius_km=50", None).await;
+    assert_eq!(near.body["items"][0]["id"], id.as_str(), "{}", near.body);
+    let far = node.get("/events?near=52.5,13.4&radius_km=50", None).await;
+    assert_eq!(far.body["items"], json!([]), "{}", far.body);
+
+    // One seat: bob registers, carol waits.
+    let r = node
+        .post(
+            &format!("/events/{id}/register"),
+            Some(&bob.token),
+            json!({"listed": true}),
+        )
+        .await;
+    assert_eq!(r.body["state"], "registered", "{}", r.body);
+    let r = node
+        .post(
+            &format!("/events/{id}/register"),
+            Some(&carol.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["state"], "waitlisted", "{}", r.body);
+    // The organiser sees both; carol sees the counts and bob (listed).
+    let all = node
+        .get(&format!("/events/{id}/participants"), Some(&alice.token))
+        .await;
+    assert_eq!(all.body["registered"], 1, "{}", all.body);
+    assert_eq!(all.body["waitlisted"], 1, "{}", all.body);
+    // Bob leaves: carol is promoted and told.
+    let r = node
+        .post(
+            &format!("/events/{id}/unregister"),
+            Some(&bob.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let e = node.get(&format!("/events/{id}"), Some(&carol.token)).await;
+    assert_eq!(e.body["viewer"]["state"], "registered", "{}", e.body);
+    let notes = node.get("/notifications", Some(&carol.token)).await;
+    assert!(
+        notes.body.to_string().contains("event_promoted"),
+        "{}",
+        notes.body
+    );
+    // Check-in by the organiser; not by carol herself.
+    let r = node
+        .post(
+            &format!("/events/{id}/participants/carol/checkin"),
+            Some(&carol.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = node
+        .post(
+            &format!("/events/{id}/participants/carol/checkin"),
+            Some(&alice.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    // Live, then cancelled: registering is refused with the reason.
+    let r = node
+        .post(
+            &format!("/events/{id}/live"),
+            Some(&alice.token),
+            json!({"stream_url": "https://stream.example/rust"}),
+        )
+        .await;
+    assert_eq!(
+        r.body["stream_url"], "https://stream.example/rust",
+        "{}",
+        r.body
+    );
+    let r = node
+        .post(
+            &format!("/events/{id}/cancel"),
+            Some(&alice.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["status"], "cancelled", "{}", r.body);
+    let r = node
+        .post(
+            &format!("/events/{id}/register"),
+            Some(&bob.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.to_string().contains("cancelled"), "{}", r.body);
+    let notes = node.get("/notifications", Some(&carol.token)).await;
+    assert!(
+        notes.body.to_string().contains("event_cancelled"),
+        "{}",
+        notes.body
+    );
+    // Carol's events list it; only organisers edit and delete.
+    let mine = node.get("/me/events?from=0", Some(&carol.token)).await;
+    assert_eq!(mine.body["items"][0]["id"], id.as_str(), "{}", mine.body);
+    let r = node
+        .patch(
+            &format!("/events/{id}"),
+            Some(&bob.token),
+            json!({"title": "Mine now"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = node
+        .delete(&format!("/events/{id}"), Some(&alice.token))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = node.get(&format!("/events/{id}"), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+}
