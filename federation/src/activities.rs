@@ -293,6 +293,23 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 also: Vec::new(),
             }
         }
+        Outgoing::JoinAnswer {
+            event,
+            member,
+            activity_id,
+            accept,
+        } => {
+            match crate::event_objects::join_answer(node, *event, *member, activity_id, *accept)? {
+                Some((id, body, signer, inbox)) => Rendered {
+                    id,
+                    body,
+                    signer,
+                    inboxes: vec![inbox],
+                    also: Vec::new(),
+                },
+                None => return Ok(None),
+            }
+        }
         Outgoing::Group { group, activity } => {
             match crate::group_activities::render(node, *group, activity)? {
                 Some(rendered) => rendered,

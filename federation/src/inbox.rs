@@ -247,6 +247,30 @@ impl Federation {
                 };
                 node.like(&as_viewer, post.id).await?;
             }
+            InboundActivity::Join(join) => {
+                let Some(event) = self.local_event(&id_of(&join.object)) else {
+                    return Ok(Received::Ignored);
+                };
+                let id = join.id.as_deref().unwrap_or_default();
+                match node.receive_join(actor, event, id).await {
+                    // Refused (cancelled, closed, invitation only...): the
+                    // Reject is queued; the Join itself was understood.
+                    Ok(_)
+                    | Err(node::NodeError::Conflict { .. })
+                    | Err(node::NodeError::Forbidden(_)) => {}
+                    Err(node::NodeError::NotFound(_)) => return Ok(Received::Ignored),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            InboundActivity::Leave(leave) => {
+                let Some(event) = self.local_event(&id_of(&leave.object)) else {
+                    return Ok(Received::Ignored);
+                };
+                match node.receive_leave(actor, event).await {
+                    Ok(_) | Err(node::NodeError::NotFound(_)) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
             InboundActivity::Dislike(dislike) => {
                 let Some(post) = known_post(node, &id_of(&dislike.object))? else {
                     return Ok(Received::Ignored);
@@ -382,6 +406,14 @@ impl Federation {
                     node.unlike(as_viewer, post.id).await?;
                 }
             }
+            "Join" => {
+                if let Some(event) = self.local_event(target) {
+                    match node.receive_leave(actor, event).await {
+                        Ok(_) | Err(node::NodeError::NotFound(_)) => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
             "Dislike" => {
                 if let Some(post) = known_post(node, target)? {
                     node.receive_dislike(actor, post.id, false).await?;
@@ -403,6 +435,14 @@ impl Federation {
             _ => return Ok(Received::Ignored),
         }
         Ok(Received::Applied)
+    }
+
+    /// The local event an object id names, if any.
+    fn local_event(&self, uri: &str) -> Option<node::Id> {
+        match self.node.urls().parse(uri)? {
+            protocol::local_urls::LocalUrl::Event { id, .. } => id.parse().ok(),
+            _ => None,
+        }
     }
 
     /// The local member an actor URI names, if any.

@@ -55,6 +55,13 @@ pub enum LocalUrl<'a> {
     },
     /// A follow activity of this node (`/follows/ID`).
     Follow(&'a str),
+    /// An event's object id (`/users/ORGANISER/events/ID`).
+    Event {
+        /// The organiser's (a member's or a group's) username.
+        organiser: &'a str,
+        /// The event's id, as written in the URL.
+        id: &'a str,
+    },
 }
 
 /// The URLs of one node, made from its base URL (scheme and authority).
@@ -152,6 +159,30 @@ impl LocalUrls {
     /// A post's object id.
     pub fn post(&self, author: &str, id: impl Display) -> String {
         format!("{}/statuses/{id}", self.actor(author))
+    }
+
+    /// An event's object id: under its organiser's actor (a member or a
+    /// group).
+    pub fn event(&self, organiser: &str, id: impl Display) -> String {
+        format!("{}/events/{id}", self.actor(organiser))
+    }
+
+    /// An event's page (the members' app).
+    pub fn event_page(&self, id: impl Display) -> String {
+        format!("{}/events/{id}", self.base)
+    }
+
+    /// The organisers' `Accept` (or `Reject`) of `member`'s `Join` of an
+    /// event, at `at` (ms).
+    pub fn join_answer(
+        &self,
+        organiser: &str,
+        accept: bool,
+        member: impl Display,
+        at: i64,
+    ) -> String {
+        let kind = if accept { "accept" } else { "reject" };
+        format!("{}#{kind}/joins/{member}/{at}", self.actor(organiser))
     }
 
     /// A member's profile page.
@@ -288,6 +319,9 @@ impl LocalUrls {
                 [author, "statuses", id] if segment(author) && segment(id) => {
                     Some(LocalUrl::Post { author, id })
                 }
+                [organiser, "events", id] if segment(organiser) && segment(id) => {
+                    Some(LocalUrl::Event { organiser, id })
+                }
                 _ => None,
             };
         }
@@ -352,6 +386,13 @@ mod tests {
                 },
             ),
             (urls.follow("01J"), LocalUrl::Follow("01J")),
+            (
+                urls.event("rust", 7),
+                LocalUrl::Event {
+                    organiser: "rust",
+                    id: "7",
+                },
+            ),
         ] {
             assert_eq!(urls.parse(&url), Some(parsed), "{url}");
         }

@@ -206,3 +206,109 @@ async fn members_register_wait_and_are_promoted_checked_in_and_told_of_changes()
     let r = node.get(&format!("/events/{id}"), None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }
+
+/// The Accepts or Rejects (`kind`) of Joins the fake server received.
+fn answers(fake: &crate::fake_remote::FakeRemote, kind: &str) -> Vec<serde_json::Value> {
+    fake.delivered()
+        .into_iter()
+        .filter(|a| a["type"] == kind && a["object"]["type"] == "Join")
+        .collect()
+}
+
+#[tokio::test]
+async fn participants_of_another_server_join_wait_and_are_accepted_as_mobilizon_does() {
+    let node = TestNode::start_federated().await;
+    let fake = crate::fake_remote::FakeRemote::start().await;
+    let ana = fake.add_actor("ana");
+    let ben = fake.add_actor("ben");
+    let alice = node.register("alice").await;
+    let id = meetup(&node, &alice, "Hybrid meetup", 5, 1).await;
+
+    // The event as an ActivityPub `Event` with Mobilizon's properties.
+    let event_uri = format!("http://{}/users/alice/events/{id}", node.domain());
+    let doc = reqwest::Client::new()
+        .get(format!("{}/users/alice/events/{id}", node.base))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("event");
+    assert_eq!(doc.status(), StatusCode::OK);
+    let doc: serde_json::Value = doc.json().await.expect("json");
+    assert_eq!(doc["type"], "Event", "{doc}");
+    assert_eq!(doc["id"], event_uri.as_str(), "{doc}");
+    assert_eq!(doc["timezone"], "Asia/Jakarta", "{doc}");
+    assert_eq!(doc["joinMode"], "free", "{doc}");
+    assert_eq!(doc["maximumAttendeeCapacity"], 1, "{doc}");
+    assert_eq!(doc["remainingAttendeeCapacity"], 1, "{doc}");
+    assert_eq!(doc["location"]["type"], "Place", "{doc}");
+    assert_eq!(doc["location"]["address"]["type"], "PostalAddress", "{doc}");
+    assert_eq!(doc["location"]["latitude"], -6.2, "{doc}");
+    assert_eq!(
+        doc["attachment"][0]["href"], "https://meet.example/rust",
+        "{doc}"
+    );
+
+    // Ana joins (Mobilizon's `Join`): a seat, and the Accept of her Join.
+    let join = |who: &str, n: u32| {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": fake.url(&format!("/join/{n}")),
+            "type": "Join",
+            "actor": fake.actor(who),
+            "object": event_uri,
+        })
+    };
+    let (status, body) = fake.send(&node, "ana", &join("ana", 1)).await;
+    assert!(status.is_success(), "{status} {body}");
+    crate::harness::eventually("ana's Join is accepted", || async {
+        answers(&fake, "Accept")
+            .into_iter()
+            .find(|a| a["object"]["actor"] == ana.as_str())
+            .map(|a| assert_eq!(a["object"]["id"], fake.url("/join/1").as_str(), "{a}"))
+    })
+    .await;
+    // Ben joins a full event: he waits, no answer yet.
+    let (status, _) = fake.send(&node, "ben", &join("ben", 2)).await;
+    assert!(status.is_success());
+    let e = node.get(&format!("/events/{id}"), None).await;
+    assert_eq!(e.body["registered_count"], 1, "{}", e.body);
+    assert_eq!(e.body["waitlisted_count"], 1, "{}", e.body);
+    // Ana leaves: Ben gets her seat, and the Accept of his Join.
+    let leave = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": fake.url("/leave/1"),
+        "type": "Leave",
+        "actor": ana,
+        "object": event_uri,
+    });
+    let (status, _) = fake.send(&node, "ana", &leave).await;
+    assert!(status.is_success());
+    crate::harness::eventually("ben is promoted and accepted", || async {
+        answers(&fake, "Accept")
+            .into_iter()
+            .any(|a| a["object"]["actor"] == ben.as_str())
+            .then_some(())
+    })
+    .await;
+    let e = node.get(&format!("/events/{id}"), None).await;
+    assert_eq!(e.body["registered_count"], 1, "{}", e.body);
+    assert_eq!(e.body["waitlisted_count"], 0, "{}", e.body);
+    // Cancelled: a new Join is answered with a Reject.
+    let r = node
+        .post(
+            &format!("/events/{id}/cancel"),
+            Some(&alice.token),
+            json!({}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let (status, _) = fake.send(&node, "ana", &join("ana", 3)).await;
+    assert!(status.is_success());
+    crate::harness::eventually("a Join of a cancelled event is rejected", || async {
+        answers(&fake, "Reject")
+            .into_iter()
+            .any(|a| a["object"]["id"] == fake.url("/join/3").as_str())
+            .then_some(())
+    })
+    .await;
+}

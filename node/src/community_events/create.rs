@@ -493,6 +493,7 @@ impl Node {
             for m in members {
                 txn.remove::<tables::EventRegistrations>((id, m));
                 txn.remove::<tables::MemberEvents>((m, key_ms(event.start), id));
+                txn.remove::<tables::EventJoins>((id, m));
             }
             let waiting: Vec<(Id, Id)> = txn
                 .scan::<tables::EventWaitlist>((id,), false)

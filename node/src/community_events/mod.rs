@@ -35,6 +35,7 @@ mod participants;
 mod query;
 mod register;
 mod reminders;
+mod remote;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -189,7 +189,7 @@ impl Node {
             if !self.drop_registration(txn, &event, member.id)? {
                 return Err(NodeError::NotFound("registration"));
             }
-            Ok(())
+            self.answer_remote_join(txn, id, member.id, false)
         })
         .await
     }

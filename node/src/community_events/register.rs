@@ -191,6 +191,9 @@ impl Node {
             }
         };
         txn.store::<tables::EventRegistrations>((event.id, member), &registration)?;
+        if registration.state == RegistrationState::Registered {
+            self.answer_remote_join(txn, event.id, member, true)?;
+        }
         Ok(registration.state)
     }
 
@@ -359,6 +362,7 @@ impl Node {
             r.at = now;
             r.arrival = None;
             txn.store::<tables::EventRegistrations>((event.id, *member), &r)?;
+            self.answer_remote_join(txn, event.id, *member, true)?;
             self.notify_event(
                 txn,
                 *member,

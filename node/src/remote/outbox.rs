@@ -137,6 +137,18 @@ pub enum Outgoing {
         /// Who.
         member: Id,
     },
+    /// A local event's organisers answer the `Join` of an account of
+    /// another server: `Accept` (a seat) or `Reject`.
+    JoinAnswer {
+        /// The event.
+        event: Id,
+        /// The participant of another server.
+        member: Id,
+        /// Their `Join`'s id.
+        activity_id: String,
+        /// `Accept` rather than `Reject`.
+        accept: bool,
+    },
     /// A local group shares what happened in it with its members on other
     /// servers (FEP-1b12: the group's `Announce` of the activity).
     Group {

@@ -205,6 +205,8 @@ pub enum Space {
     MemberEvents = 0x60,
     /// [`EventReminders`].
     EventReminders = 0x61,
+    /// [`EventJoins`].
+    EventJoins = 0x63,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -490,6 +492,9 @@ tables! {
     /// (due ms, event, reminder kind byte): reminders to send; an entry is
     /// removed in the write that sends it.
     pub EventReminders: EventReminders, (u64, Id, u8) => Unit;
+    /// (event, account of another server) → the id of its `Join` of the
+    /// event, which the `Accept` or `Reject` names.
+    pub EventJoins: EventJoins, (Id, Id) => Json<String>;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups

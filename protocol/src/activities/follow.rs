@@ -45,3 +45,15 @@ impl FollowAnswer {
         self.object.as_ref().and_then(ObjectRef::id)
     }
 }
+
+super::activity_on_object! {
+    /// `Join` of an event (Mobilizon): a request to take part.
+    Join,
+    object: "The event."
+}
+
+super::activity_on_object! {
+    /// `Leave` of an event (Mobilizon): a participation withdrawn.
+    Leave,
+    object: "The event."
+}

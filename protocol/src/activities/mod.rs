@@ -35,7 +35,7 @@ mod tests;
 pub use actor::{ActorDocument, ActorEndpoints, ActorKey, ActorMultikey, Icon};
 pub use collection::Collection;
 pub use create::{CreateOrUpdate, Delete, Tombstone};
-pub use follow::{Follow, FollowAnswer};
+pub use follow::{Follow, FollowAnswer, Join, Leave};
 pub use inner::{InnerActivity, NestedActivity};
 pub use moderation::{AddOrRemove, Block, Flag, Lock};
 pub use object::{is_post_type, ObjectHeader, PostAttachment, PostObject, PostTag, POST_TYPES};
@@ -203,6 +203,10 @@ pub enum InboundActivity {
     Like(Like),
     /// A downvote (Lemmy).
     Dislike(Dislike),
+    /// A request to take part in an event (Mobilizon).
+    Join(Join),
+    /// A participation in an event withdrawn (Mobilizon).
+    Leave(Leave),
     /// A boost, or a group sharing a post.
     Announce(Announce),
     /// A block.
@@ -228,6 +232,8 @@ impl InboundActivity {
             "Delete" => InboundActivity::Delete(serde_json::from_slice(body)?),
             "Like" => InboundActivity::Like(serde_json::from_slice(body)?),
             "Dislike" => InboundActivity::Dislike(serde_json::from_slice(body)?),
+            "Join" => InboundActivity::Join(serde_json::from_slice(body)?),
+            "Leave" => InboundActivity::Leave(serde_json::from_slice(body)?),
             "Announce" => InboundActivity::Announce(serde_json::from_slice(body)?),
             "Block" => InboundActivity::Block(serde_json::from_slice(body)?),
             "Flag" => InboundActivity::Flag(serde_json::from_slice(body)?),
@@ -245,6 +251,8 @@ impl InboundActivity {
             InboundActivity::Delete(a) => Activity::id(a),
             InboundActivity::Like(a) => Activity::id(a),
             InboundActivity::Dislike(a) => Activity::id(a),
+            InboundActivity::Join(a) => Activity::id(a),
+            InboundActivity::Leave(a) => Activity::id(a),
             InboundActivity::Announce(a) => Activity::id(a),
             InboundActivity::Block(a) => Activity::id(a),
             InboundActivity::Flag(a) => Activity::id(a),
@@ -262,6 +270,8 @@ impl InboundActivity {
             InboundActivity::Delete(a) => a.actor_id(),
             InboundActivity::Like(a) => a.actor_id(),
             InboundActivity::Dislike(a) => a.actor_id(),
+            InboundActivity::Join(a) => a.actor_id(),
+            InboundActivity::Leave(a) => a.actor_id(),
             InboundActivity::Announce(a) => a.actor_id(),
             InboundActivity::Block(a) => a.actor_id(),
             InboundActivity::Flag(a) => a.actor_id(),

@@ -33,6 +33,25 @@ pub fn document_routes() -> Router<AppState> {
         .route("/users/{username}/collections/featured", get(featured))
         .route("/users/{username}/statuses/{id}", get(object))
         .route("/users/{username}/statuses/{id}/replies", get(replies))
+        .route("/users/{username}/events/{id}", get(event_object))
+}
+
+/// GET /users/{username}/events/{id} — the `Event` object (browsers get
+/// the event's page).
+async fn event_object(
+    State(s): State<AppState>,
+    Path((username, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    if is_browser(&headers) {
+        return Ok(Redirect::to(&format!("/events/{id}")).into_response());
+    }
+    let id = id
+        .parse()
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "event not found"))?;
+    Ok(activity_json(federation::event_objects::public_event(
+        &s.node, &username, id,
+    )?))
 }
 
 #[derive(Deserialize)]

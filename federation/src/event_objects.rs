@@ -1,0 +1,210 @@
+//! Events as ActivityStreams `Event` objects with the properties Mobilizon
+//! publishes (`startTime`, `endTime`, `timezone`, `location` as a `Place`
+//! with a schema.org `PostalAddress`, `joinMode`,
+//! `maximumAttendeeCapacity`, `remainingAttendeeCapacity`,
+//! `participantCount`, `isOnline`, `category`, `status`, the online
+//! address as a `Link` attachment), and the organisers' answers to a
+//! `Join`.
+
+use node::community_events::{
+    CommunityEvent, EventFormat, EventStatus, EventView, RegistrationMode,
+};
+use node::{Id, Node, NodeError, NodeResult, Viewer};
+use protocol::activitystreams::PUBLIC;
+use serde_json::{json, Map, Value};
+
+use crate::uris::member_uri;
+
+/// The name Mobilizon gives the `Link` attachment that is an event's online
+/// address.
+const ONLINE_ADDRESS: &str = "Website";
+
+/// The JSON-LD context of an event: ActivityStreams with the terms
+/// Mobilizon and schema.org add.
+fn event_context() -> Value {
+    json!([
+        protocol::activities::CONTEXT,
+        {
+            "sc": "http://schema.org#",
+            "mz": "https://joinmobilizon.org/ns#",
+            "ical": "http://www.w3.org/2002/12/cal/ical#",
+            "PostalAddress": "sc:PostalAddress",
+            "address": {"@id": "sc:address", "@type": "sc:PostalAddress"},
+            "streetAddress": "sc:streetAddress",
+            "addressLocality": "sc:addressLocality",
+            "addressCountry": "sc:addressCountry",
+            "maximumAttendeeCapacity": "sc:maximumAttendeeCapacity",
+            "remainingAttendeeCapacity": "sc:remainingAttendeeCapacity",
+            "participantCount": {"@id": "mz:participantCount", "@type": "sc:Integer"},
+            "joinMode": {"@id": "mz:joinMode", "@type": "mz:joinModeType"},
+            "isOnline": {"@id": "mz:isOnline", "@type": "sc:Boolean"},
+            "timezone": {"@id": "mz:timezone", "@type": "sc:Text"},
+            "category": "sc:category",
+            "status": {"@id": "ical:status", "@type": "ical:status"},
+        }
+    ])
+}
+
+/// The ActivityPub id of a local event (under its organiser's actor: the
+/// group for a group's event).
+pub fn event_id(node: &Node, event: &CommunityEvent) -> NodeResult<String> {
+    let organiser = event.group.unwrap_or(event.organiser);
+    let name = node.username_by_id(organiser)?;
+    Ok(node.urls().event(&name, event.id))
+}
+
+/// An RFC 3339 time of `ms` (UTC).
+fn time(ms: i64) -> String {
+    node::model::rfc3339::format(ms)
+}
+
+/// The `Event` object of `view`, as anyone may see it.
+pub fn event_object(node: &Node, view: &EventView, with_context: bool) -> NodeResult<Value> {
+    let event = &view.event;
+    let urls = node.urls();
+    let id = event_id(node, event)?;
+    let attributed = event.group.unwrap_or(event.organiser);
+    let attributed_to = match node.member_by_id(attributed)? {
+        Some(m) => member_uri(node, &m),
+        None => return Err(NodeError::NotFound("organiser")),
+    };
+    let organiser_name = node.username_by_id(attributed)?;
+    let mut object = Map::new();
+    if with_context {
+        object.insert("@context".into(), event_context());
+    }
+    object.insert("id".into(), json!(id));
+    object.insert("type".into(), json!("Event"));
+    object.insert("url".into(), json!(urls.event_page(event.id)));
+    object.insert("attributedTo".into(), json!(attributed_to));
+    object.insert("to".into(), json!([PUBLIC]));
+    object.insert("cc".into(), json!([urls.followers(&organiser_name)]));
+    object.insert("name".into(), json!(event.title));
+    object.insert("content".into(), json!(event.description_html));
+    object.insert("mediaType".into(), json!("text/html"));
+    object.insert("startTime".into(), json!(time(event.start)));
+    object.insert("endTime".into(), json!(time(event.end)));
+    object.insert("timezone".into(), json!(event.timezone));
+    object.insert(
+        "joinMode".into(),
+        json!(match event.registration {
+            RegistrationMode::Open => "free",
+            RegistrationMode::Approval => "restricted",
+            RegistrationMode::Invite => "invite",
+        }),
+    );
+    object.insert(
+        "status".into(),
+        json!(match event.status {
+            EventStatus::Cancelled => "CANCELLED",
+            EventStatus::Draft => "TENTATIVE",
+            EventStatus::Open | EventStatus::Finished => "CONFIRMED",
+        }),
+    );
+    object.insert("participantCount".into(), json!(view.registered_count));
+    if let Some(capacity) = event.capacity {
+        object.insert("maximumAttendeeCapacity".into(), json!(capacity));
+        object.insert(
+            "remainingAttendeeCapacity".into(),
+            json!(view.seats_left.unwrap_or(0).max(0)),
+        );
+    }
+    object.insert(
+        "isOnline".into(),
+        json!(matches!(event.format, EventFormat::Online)),
+    );
+    if let Some(category) = &event.category {
+        object.insert("category".into(), json!(category.to_uppercase()));
+    }
+    object.insert(
+        "tag".into(),
+        Value::Array(
+            event
+                .tags
+                .iter()
+                .map(|t| json!({"type": "Hashtag", "name": format!("#{t}"), "href": urls.tag(t)}))
+                .collect(),
+        ),
+    );
+    if let Some(place) = &event.location {
+        let mut location = json!({
+            "type": "Place",
+            "name": place.name,
+            "address": {
+                "type": "PostalAddress",
+                "streetAddress": place.address,
+                "addressLocality": place.locality,
+                "addressCountry": place.country,
+            },
+        });
+        if let (Some(lat), Some(lon)) = (place.lat, place.lon) {
+            location["latitude"] = json!(lat);
+            location["longitude"] = json!(lon);
+        }
+        object.insert("location".into(), location);
+    }
+    let mut attachment = Vec::new();
+    if let Some(url) = event.stream_url.as_ref().or(event.online_url.as_ref()) {
+        attachment.push(json!({
+            "type": "Link",
+            "href": url,
+            "mediaType": "text/html",
+            "name": ONLINE_ADDRESS,
+        }));
+    }
+    object.insert("attachment".into(), Value::Array(attachment));
+    Ok(Value::Object(object))
+}
+
+/// The `Event` `organiser/events/id` as anonymous readers may see it (404
+/// otherwise: a private group's event, a draft).
+pub fn public_event(node: &Node, organiser: &str, id: Id) -> NodeResult<Value> {
+    let view = node.event(&Viewer::Anonymous, id)?;
+    let expected = event_id(node, &view.event)?;
+    if expected != node.urls().event(organiser, id) {
+        return Err(NodeError::NotFound("event"));
+    }
+    event_object(node, &view, true)
+}
+
+/// The organisers' `Accept` (or `Reject`) of `member`'s `Join`
+/// `activity_id` of `event`: its id, body, and who signs it.
+pub(crate) fn join_answer(
+    node: &Node,
+    event: Id,
+    member: Id,
+    activity_id: &str,
+    accept: bool,
+) -> NodeResult<Option<(String, Value, Id, String)>> {
+    let (Some(record), Some(participant)) = (node.event_record(event)?, node.member_by_id(member)?)
+    else {
+        return Ok(None);
+    };
+    let Some(inbox) = participant.remote.as_ref().map(|r| r.inbox.clone()) else {
+        return Ok(None);
+    };
+    let signer_id = record.group.unwrap_or(record.organiser);
+    let Some(signer) = node.member_by_id(signer_id)? else {
+        return Ok(None);
+    };
+    let actor = member_uri(node, &signer);
+    let id = node.urls().join_answer(
+        &signer.username,
+        accept,
+        participant.id,
+        node::model::now_ms(),
+    );
+    let body = json!({
+        "@context": protocol::activities::CONTEXT,
+        "id": id,
+        "type": if accept { "Accept" } else { "Reject" },
+        "actor": actor,
+        "object": {
+            "id": activity_id,
+            "type": "Join",
+            "actor": member_uri(node, &participant),
+            "object": event_id(node, &record)?,
+        },
+    });
+    Ok(Some((id, body, signer.id, inbox)))
+}
