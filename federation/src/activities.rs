@@ -293,6 +293,30 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 also: Vec::new(),
             }
         }
+        Outgoing::Event { event, created } => {
+            match crate::event_objects::event_activity(node, *event, *created)? {
+                Some((id, body, signer, inboxes)) => Rendered {
+                    id,
+                    body,
+                    signer,
+                    inboxes,
+                    also: Vec::new(),
+                },
+                None => return Ok(None),
+            }
+        }
+        Outgoing::EventDeleted { object, organiser } => {
+            match crate::event_objects::event_deleted(node, object, *organiser)? {
+                Some((id, body, signer, inboxes)) => Rendered {
+                    id,
+                    body,
+                    signer,
+                    inboxes,
+                    also: Vec::new(),
+                },
+                None => return Ok(None),
+            }
+        }
         Outgoing::JoinAnswer {
             event,
             member,

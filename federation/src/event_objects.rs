@@ -208,3 +208,75 @@ pub(crate) fn join_answer(
     });
     Ok(Some((id, body, signer.id, inbox)))
 }
+
+/// The `Create` (`created`) or `Update` of the local event `event` by its
+/// organiser (or group), for that account's followers on other servers:
+/// its id, body, signer and inboxes; `None` when the event is gone or
+/// no longer public.
+pub(crate) fn event_activity(
+    node: &Node,
+    event: Id,
+    created: bool,
+) -> NodeResult<Option<(String, Value, Id, Vec<String>)>> {
+    let view = match node.event(&Viewer::Anonymous, event) {
+        Ok(view) => view,
+        Err(NodeError::NotFound(_)) | Err(NodeError::Forbidden(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let author = view.event.group.unwrap_or(view.event.organiser);
+    let Some(account) = node.member_by_id(author)? else {
+        return Ok(None);
+    };
+    let object = event_object(node, &view, false)?;
+    let object_id = event_id(node, &view.event)?;
+    let (kind, id) = if created {
+        ("Create", node.urls().create_of(&object_id))
+    } else {
+        (
+            "Update",
+            node.urls().update_of(&object_id, view.event.updated_at),
+        )
+    };
+    let body = json!({
+        "@context": event_context(),
+        "id": id,
+        "type": kind,
+        "actor": member_uri(node, &account),
+        "to": [PUBLIC],
+        "cc": [node.urls().followers(&account.username)],
+        "object": object,
+    });
+    Ok(Some((
+        id,
+        body,
+        account.id,
+        node.remote_follower_inboxes(account.id)?,
+    )))
+}
+
+/// The `Delete` of the local event `object` by `organiser`, for its
+/// followers on other servers.
+pub(crate) fn event_deleted(
+    node: &Node,
+    object: &str,
+    organiser: Id,
+) -> NodeResult<Option<(String, Value, Id, Vec<String>)>> {
+    let Some(account) = node.member_by_id(organiser)? else {
+        return Ok(None);
+    };
+    let id = node.urls().delete_of(object);
+    let body = json!({
+        "@context": protocol::activities::CONTEXT,
+        "id": id,
+        "type": "Delete",
+        "actor": member_uri(node, &account),
+        "to": [PUBLIC],
+        "object": {"id": object, "type": "Tombstone"},
+    });
+    Ok(Some((
+        id,
+        body,
+        account.id,
+        node.remote_follower_inboxes(account.id)?,
+    )))
+}

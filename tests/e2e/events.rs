@@ -312,3 +312,56 @@ async fn participants_of_another_server_join_wait_and_are_accepted_as_mobilizon_
     })
     .await;
 }
+
+#[tokio::test]
+async fn followers_on_other_servers_hear_of_an_event_its_changes_and_its_cancellation() {
+    let node = TestNode::start_federated().await;
+    let fake = crate::fake_remote::FakeRemote::start().await;
+    let ana = fake.add_actor("ana");
+    let alice = node.register("alice").await;
+    let alice_uri = format!("http://{}/users/alice", node.domain());
+    let follow = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": fake.url("/follow/1"),
+        "type": "Follow",
+        "actor": ana,
+        "object": alice_uri,
+    });
+    let (status, body) = fake.send(&node, "ana", &follow).await;
+    assert!(status.is_success(), "{status} {body}");
+    let id = meetup(&node, &alice, "Announced meetup", 4, 10).await;
+    let of_kind = |kind: &str| {
+        fake.delivered()
+            .into_iter()
+            .filter(|a| a["type"] == kind && a["object"]["type"] == "Event")
+            .collect::<Vec<_>>()
+    };
+    let created = crate::harness::eventually("the Create(Event) arrives", || async {
+        of_kind("Create").into_iter().next()
+    })
+    .await;
+    assert_eq!(created["actor"], alice_uri.as_str(), "{created}");
+    assert_eq!(created["object"]["name"], "Announced meetup", "{created}");
+    assert_eq!(created["object"]["timezone"], "Asia/Jakarta", "{created}");
+    assert!(
+        created["object"]["id"]
+            .as_str()
+            .is_some_and(|i| i.ends_with(&format!("/events/{id}"))),
+        "{created}"
+    );
+    let r = node
+        .post(
+            &format!("/events/{id}/cancel"),
+            Some(&alice.token),
+            json!({}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    crate::harness::eventually("the cancellation arrives as an Update", || async {
+        of_kind("Update")
+            .into_iter()
+            .any(|u| u["object"]["status"] == "CANCELLED")
+            .then_some(())
+    })
+    .await;
+}

@@ -200,7 +200,8 @@ impl Node {
                     ));
                 }
             }
-            Self::index_event(txn, &event)
+            Self::index_event(txn, &event)?;
+            self.federate_event(txn, &event, true)
         })
         .await?;
         tracing::info!(event = %event.id, organiser = %me.username, "event created");
@@ -460,6 +461,8 @@ impl Node {
             }
         }
         txn.store::<tables::CommunityEvent>(event.id, event)?;
+        // Published now (from a draft): its Create; otherwise its Update.
+        self.federate_event(txn, event, old.status == EventStatus::Draft)?;
         if event.status == EventStatus::Cancelled || event.status == EventStatus::Finished {
             self.drop_reminders(txn, old);
         } else if old.start != event.start || status_changed {
@@ -485,6 +488,7 @@ impl Node {
         self.write(|txn| {
             let event = Self::event_in(txn, id)?;
             Self::require_organiser(txn, &event, &me)?;
+            self.federate_event_deleted(txn, &event)?;
             let members: Vec<Id> = txn
                 .scan::<tables::EventRegistrations>((id,), false)
                 .keys()

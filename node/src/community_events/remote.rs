@@ -6,7 +6,7 @@
 //! a rejection queues its `Reject`. The `Join`'s id is kept
 //! (`EventJoins`) for the answer to name.
 
-use super::model::RegistrationState;
+use super::model::{CommunityEvent, EventStatus, RegistrationState};
 use super::RegistrationOutcome;
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
@@ -71,6 +71,75 @@ impl Node {
         })
         .await?;
         Ok(left)
+    }
+
+    /// Queues, inside `txn`, the `Create` (`created`) or `Update` of
+    /// `event` for its organiser's (or group's) followers on other
+    /// servers: not for a draft, nor for a private group's event, nor when
+    /// nobody elsewhere follows.
+    pub(crate) fn federate_event(
+        &self,
+        txn: &mut Txn<'_>,
+        event: &CommunityEvent,
+        created: bool,
+    ) -> NodeResult<()> {
+        let Some(audience) = self.event_audience(txn, event)? else {
+            return Ok(());
+        };
+        if !self.has_remote_audience(txn, audience, &[], None)? {
+            return Ok(());
+        }
+        self.federate(
+            txn,
+            Outgoing::Event {
+                event: event.id,
+                created,
+            },
+        )
+    }
+
+    /// Queues, inside `txn`, the `Delete` of `event` (about to go) for
+    /// those its `Create` reached.
+    pub(crate) fn federate_event_deleted(
+        &self,
+        txn: &mut Txn<'_>,
+        event: &CommunityEvent,
+    ) -> NodeResult<()> {
+        let Some(audience) = self.event_audience(txn, event)? else {
+            return Ok(());
+        };
+        if !self.has_remote_audience(txn, audience, &[], None)? {
+            return Ok(());
+        }
+        let Some(account) = txn.load::<tables::Member>(audience)? else {
+            return Ok(());
+        };
+        let object = self.urls().event(&account.username, event.id);
+        self.federate(
+            txn,
+            Outgoing::EventDeleted {
+                object,
+                organiser: audience,
+            },
+        )
+    }
+
+    /// Whose followers hear of `event` (its group, else its organiser), or
+    /// `None` when it is not for other servers (a draft, a private
+    /// group's).
+    fn event_audience(&self, txn: &Txn<'_>, event: &CommunityEvent) -> NodeResult<Option<Id>> {
+        if event.status == EventStatus::Draft {
+            return Ok(None);
+        }
+        match event.group {
+            Some(group) => {
+                let public = txn
+                    .load::<tables::Group>(group)?
+                    .is_some_and(|s| s.visibility == crate::groups::GroupVisibility::Public);
+                Ok(public.then_some(group))
+            }
+            None => Ok(Some(event.organiser)),
+        }
     }
 
     /// Queues, inside `txn`, the organisers' answer to `member`'s `Join`

@@ -137,6 +137,22 @@ pub enum Outgoing {
         /// Who.
         member: Id,
     },
+    /// A local event was published (`created`) or changed (cancelled,
+    /// moved, live...): its organiser's (or group's) followers on other
+    /// servers are told (`Create`/`Update` of the `Event`).
+    Event {
+        /// The event.
+        event: Id,
+        /// `Create` rather than `Update`.
+        created: bool,
+    },
+    /// A local event was deleted (what addressing needs is kept here).
+    EventDeleted {
+        /// Its ActivityPub id.
+        object: String,
+        /// Its organiser (a member, or the group).
+        organiser: Id,
+    },
     /// A local event's organisers answer the `Join` of an account of
     /// another server: `Accept` (a seat) or `Reject`.
     JoinAnswer {
