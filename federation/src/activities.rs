@@ -295,25 +295,13 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
         }
         Outgoing::Event { event, created } => {
             match crate::event_objects::event_activity(node, *event, *created)? {
-                Some((id, body, signer, inboxes)) => Rendered {
-                    id,
-                    body,
-                    signer,
-                    inboxes,
-                    also: Vec::new(),
-                },
+                Some(rendered) => rendered,
                 None => return Ok(None),
             }
         }
         Outgoing::EventDeleted { object, organiser } => {
             match crate::event_objects::event_deleted(node, object, *organiser)? {
-                Some((id, body, signer, inboxes)) => Rendered {
-                    id,
-                    body,
-                    signer,
-                    inboxes,
-                    also: Vec::new(),
-                },
+                Some(rendered) => rendered,
                 None => return Ok(None),
             }
         }
@@ -324,13 +312,7 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             accept,
         } => {
             match crate::event_objects::join_answer(node, *event, *member, activity_id, *accept)? {
-                Some((id, body, signer, inbox)) => Rendered {
-                    id,
-                    body,
-                    signer,
-                    inboxes: vec![inbox],
-                    also: Vec::new(),
-                },
+                Some(rendered) => rendered,
                 None => return Ok(None),
             }
         }

@@ -13,6 +13,7 @@ use node::{Id, Node, NodeError, NodeResult, Viewer};
 use protocol::activitystreams::PUBLIC;
 use serde_json::{json, Map, Value};
 
+use crate::activities::Rendered;
 use crate::uris::member_uri;
 
 /// The name Mobilizon gives the `Link` attachment that is an event's online
@@ -168,14 +169,14 @@ pub fn public_event(node: &Node, organiser: &str, id: Id) -> NodeResult<Value> {
 }
 
 /// The organisers' `Accept` (or `Reject`) of `member`'s `Join`
-/// `activity_id` of `event`: its id, body, and who signs it.
+/// `activity_id` of `event`, to their inbox.
 pub(crate) fn join_answer(
     node: &Node,
     event: Id,
     member: Id,
     activity_id: &str,
     accept: bool,
-) -> NodeResult<Option<(String, Value, Id, String)>> {
+) -> NodeResult<Option<Rendered>> {
     let (Some(record), Some(participant)) = (node.event_record(event)?, node.member_by_id(member)?)
     else {
         return Ok(None);
@@ -206,7 +207,13 @@ pub(crate) fn join_answer(
             "object": event_id(node, &record)?,
         },
     });
-    Ok(Some((id, body, signer.id, inbox)))
+    Ok(Some(Rendered {
+        id,
+        body,
+        signer: signer.id,
+        inboxes: vec![inbox],
+        also: Vec::new(),
+    }))
 }
 
 /// The `Create` (`created`) or `Update` of the local event `event` by its
@@ -217,7 +224,7 @@ pub(crate) fn event_activity(
     node: &Node,
     event: Id,
     created: bool,
-) -> NodeResult<Option<(String, Value, Id, Vec<String>)>> {
+) -> NodeResult<Option<Rendered>> {
     let view = match node.event(&Viewer::Anonymous, event) {
         Ok(view) => view,
         Err(NodeError::NotFound(_)) | Err(NodeError::Forbidden(_)) => return Ok(None),
@@ -246,12 +253,13 @@ pub(crate) fn event_activity(
         "cc": [node.urls().followers(&account.username)],
         "object": object,
     });
-    Ok(Some((
+    Ok(Some(Rendered {
         id,
         body,
-        account.id,
-        node.remote_follower_inboxes(account.id)?,
-    )))
+        signer: account.id,
+        inboxes: node.remote_follower_inboxes(account.id)?,
+        also: Vec::new(),
+    }))
 }
 
 /// The `Delete` of the local event `object` by `organiser`, for its
@@ -260,7 +268,7 @@ pub(crate) fn event_deleted(
     node: &Node,
     object: &str,
     organiser: Id,
-) -> NodeResult<Option<(String, Value, Id, Vec<String>)>> {
+) -> NodeResult<Option<Rendered>> {
     let Some(account) = node.member_by_id(organiser)? else {
         return Ok(None);
     };
@@ -273,10 +281,11 @@ pub(crate) fn event_deleted(
         "to": [PUBLIC],
         "object": {"id": object, "type": "Tombstone"},
     });
-    Ok(Some((
+    Ok(Some(Rendered {
         id,
         body,
-        account.id,
-        node.remote_follower_inboxes(account.id)?,
-    )))
+        signer: account.id,
+        inboxes: node.remote_follower_inboxes(account.id)?,
+        also: Vec::new(),
+    }))
 }
