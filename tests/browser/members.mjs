@@ -625,7 +625,8 @@ try {
     const paths = ['/home', '/local', '/federated', '/notifications', '/settings', '/settings/profile', '/@alice', '/@bob',
       '/messages', '/search?q=bob',
       `/@alice/${alicePost}`, `/posts/${alicePost}/edit`, '/tags/art',
-      '/groups', '/groups/new', '/g/solderers', '/g/solderers/members', '/g/solderers/moderation', '/g/solderers/settings'];
+      '/groups', '/groups/new', '/g/solderers', '/g/solderers/members', '/g/solderers/moderation', '/g/solderers/settings',
+      '/events', '/events?tab=mine', '/events?tab=past', '/events?view=calendar', '/events/new'];
     const found = [];
     for (const path of paths) {
       await page.goto(`${BASE}${path}`);

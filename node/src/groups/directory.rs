@@ -40,6 +40,9 @@ impl GroupSort {
     }
 }
 
+/// Most followed accounts [`Node::moderated_groups`] looks at.
+pub const MODERATED_SCAN: usize = 2_000;
+
 /// The longest directory query, in characters.
 const QUERY_CHARS: usize = 100;
 
@@ -220,6 +223,35 @@ impl Node {
                 })
             }
         }
+    }
+
+    /// The local groups the viewer owns or moderates, by name: those an
+    /// event may be organised for (whether a group has events turned on
+    /// is in each view's `features`). Looked for among the first
+    /// [`MODERATED_SCAN`] accounts the viewer follows (a group's members,
+    /// its owner included, follow it).
+    pub fn moderated_groups(&self, viewer: &Viewer) -> NodeResult<Vec<GroupView>> {
+        let me = viewer.member()?.id;
+        let mut groups = Vec::new();
+        for key in self
+            .store
+            .scan::<tables::Following>((me,), false)
+            .keys()
+            .take(MODERATED_SCAN)
+        {
+            let (_, followee) = key?;
+            if !self.store.has::<tables::GroupRoles>((followee, me))? {
+                continue;
+            }
+            let Some(account) = self.member(followee)? else {
+                continue;
+            };
+            if let Ok(group) = self.local_group(&account.username) {
+                groups.push(self.group_view(viewer, &group)?);
+            }
+        }
+        groups.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(groups)
     }
 
     /// The directory of the node's groups and of the groups of other

@@ -5,7 +5,9 @@
 //! password, `/settings/profile` with the avatar, and the data exports
 //! under `/settings/export/`), `/search`, the direct messages under
 //! `/messages`, and groups (`/groups`, the directory and the create form;
-//! `/g/{name}`, a group's pages and forms); `/confirm-email`,
+//! `/g/{name}`, a group's pages and forms), events (`/events`, the list,
+//! the member's, the archive and a month's calendar; `/events/new`;
+//! `/events/{id}`, an event's page, forms and participants); `/confirm-email`,
 //! `/forgot-password` and `/reset-password/` for e-mailed links
 //! (`email.rs`).
 //! Server-rendered with askama (templates in `web/templates/app/`, built on
@@ -24,6 +26,9 @@
 
 mod auth;
 mod email;
+mod event_page;
+mod events;
+mod events_form;
 mod export;
 mod feed;
 mod feeds;
@@ -144,6 +149,22 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/g/{name}/posts/{id}/remove",
             post(groups_moderation::remove_post),
+        )
+        .route("/events", get(events::list).post(events_form::create))
+        .route("/events/new", get(events_form::new_form))
+        .route("/events/{id}", get(event_page::page))
+        .route(
+            "/events/{id}/edit",
+            get(events_form::edit_form).post(events_form::save),
+        )
+        .route("/events/{id}/register", post(event_page::register))
+        .route("/events/{id}/unregister", post(event_page::unregister))
+        .route("/events/{id}/cancel", post(event_page::cancel))
+        .route("/events/{id}/live", post(event_page::live))
+        .route("/events/{id}/participants", get(event_page::participants))
+        .route(
+            "/events/{id}/participants/{user}/{action}",
+            post(event_page::participant_action),
         )
         .route("/settings/export/member.json", get(export::member))
         .route("/settings/export/outbox.json", get(export::outbox))
@@ -424,6 +445,8 @@ pub(crate) fn local_path(to: &str) -> bool {
 mod tests;
 #[cfg(test)]
 mod tests_compose;
+#[cfg(test)]
+mod tests_events;
 #[cfg(test)]
 mod tests_groups;
 #[cfg(test)]

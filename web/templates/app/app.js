@@ -1,6 +1,7 @@
 // The members' web app's script: every page works without it; with it,
 // the compose form previews its Markdown, the header's unread count and
-// the home feed update live, and feeds load older posts as one scrolls.
+// the home feed update live, feeds load older posts as one scrolls, and
+// event times gain the viewer's own time.
 // Everything it inserts was rendered (and sanitised) by the node.
 "use strict";
 
@@ -124,4 +125,18 @@
     seen.observe(link);
   };
   more();
+
+  // Event times: the page shows them in the event's zone; add the
+  // viewer's own time when the viewer's zone is another.
+  const here = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  for (const t of document.querySelectorAll("time[data-zone]")) {
+    const at = new Date(t.dateTime);
+    if (Number.isNaN(at.getTime()) || !here || here === t.dataset.zone) continue;
+    const local = document.createElement("span");
+    local.className = "meta";
+    local.textContent = ` (your time: ${at.toLocaleString([], {
+      weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+    })})`;
+    t.after(local);
+  }
 })();
