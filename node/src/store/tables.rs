@@ -205,6 +205,10 @@ pub enum Space {
     MemberEvents = 0x60,
     /// [`EventReminders`].
     EventReminders = 0x61,
+    /// [`CalendarFeedToken`].
+    CalendarFeedToken = 0x62,
+    /// [`MemberCalendarFeed`].
+    MemberCalendarFeed = 0x63,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -490,6 +494,12 @@ tables! {
     /// (due ms, event, reminder kind byte): reminders to send; an entry is
     /// removed in the write that sends it.
     pub EventReminders: EventReminders, (u64, Id, u8) => Unit;
+    /// blake3(calendar feed token) → member: the secret calendar feeds
+    /// (the token itself is never stored).
+    pub CalendarFeedToken: CalendarFeedToken, Hash => IdBytes;
+    /// member → their calendar feed (what its token is derived from, and
+    /// the token's hash), while they have one.
+    pub MemberCalendarFeed: MemberCalendarFeed, Id => Json<crate::community_events::CalendarFeed>;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups
@@ -543,6 +553,7 @@ mod tests {
             txn.store::<GroupsByCategory>(("art", id(3)), &())?;
             txn.store::<EventReminders>((0x0102u64, id(5), 2u8), &())?;
             txn.add::<EventRegisteredCount>(id(6), 3)?;
+            txn.store::<CalendarFeedToken>(&hash, &id(8))?;
             Ok(())
         })?;
 
@@ -593,6 +604,10 @@ mod tests {
         reminder.extend_from_slice(&[5; 16]);
         reminder.push(2);
         assert_eq!(raw(&store, &reminder), Some(Vec::new()));
+
+        let mut feed = vec![0x62];
+        feed.extend_from_slice(&hash);
+        assert_eq!(raw(&store, &feed), Some(vec![8; 16]));
 
         let mut registered = vec![0x19, 23];
         registered.extend_from_slice(&[6; 16]);
