@@ -110,6 +110,9 @@ pub struct Node {
     pub(crate) post_intake: crate::remote::PostIntake,
     /// Key for [`Node::form_token`], derived from the node secret.
     form_key: [u8; 32],
+    /// Key the calendar feeds' tokens are derived with, from the node
+    /// secret (`community_events/calendar_feeds.rs`).
+    pub(crate) calendar_key: [u8; 32],
     /// The settings an admin can change while the node runs.
     pub(crate) settings: std::sync::RwLock<crate::moderation::NodeSettings>,
     /// Memory that image decoding may use at once, across all uploads.
@@ -129,6 +132,8 @@ impl Node {
         let secret = load_or_create_secret(&config.data_dir)?;
         let sealer = Sealer::new(&secret);
         let form_key = blake3::derive_key("kodeon 2026 form tokens v1", secret.as_bytes());
+        let calendar_key =
+            blake3::derive_key("kodeon 2026 calendar feed tokens v1", secret.as_bytes());
         let store_dir = config.data_dir.join(config.engine.dir_name());
         refuse_another_engines_store(&config)?;
         crate::data_dir::create_private_dir(&store_dir)
@@ -164,6 +169,7 @@ impl Node {
             node_keys,
             fresh_setup_token: None,
             form_key,
+            calendar_key,
             inbound_book: Default::default(),
             post_intake: Default::default(),
             settings: Default::default(),

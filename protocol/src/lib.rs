@@ -5,13 +5,14 @@
 //! ([`activities`]). The signed gossip envelope (libp2p
 //! gossip issue) will live here too, verified with `identity`. Inbound
 //! HTTP signatures (draft-cavage and RFC 9421) are checked in
-//! [`http_signature`].
+//! [`http_signature`]. Calendars (RFC 5545) are written by [`icalendar`].
 
 pub mod activities;
 pub mod activitystreams;
 pub mod data_integrity;
 pub mod envelope;
 pub mod http_signature;
+pub mod icalendar;
 pub mod local_urls;
 pub mod urls;
 

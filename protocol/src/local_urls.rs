@@ -23,6 +23,11 @@
 //! | media file | `BASE/media/FILE` |
 //! | e-mail confirmation link | `BASE/confirm-email/TOKEN` |
 //! | password reset link | `BASE/reset-password/TOKEN` |
+//! | event page | `BASE/events/ID` |
+//! | event's calendar (iCalendar) | `BASE/events/ID.ics` |
+//! | the node's public events calendar | `BASE/events.ics` |
+//! | a group's calendar | `BASE/groups/NAME/calendar.ics` |
+//! | a member's secret calendar feed | `BASE/calendar/TOKEN.ics` |
 //!
 //! Activities are named after what they act on: `OBJECT/activity` creates
 //! (and `ACTOR/statuses/BOOST/activity` announces), `OBJECT#updates/TIME`
@@ -289,6 +294,26 @@ impl LocalUrls {
         format!("{}/reset-password/{token}", self.base)
     }
 
+    /// An event as an iCalendar file.
+    pub fn event_calendar(&self, id: impl Display) -> String {
+        format!("{}/events/{id}.ics", self.base)
+    }
+
+    /// The node's upcoming public events as an iCalendar feed.
+    pub fn events_calendar(&self) -> String {
+        format!("{}/events.ics", self.base)
+    }
+
+    /// A group's events as an iCalendar feed.
+    pub fn group_calendar(&self, group: &str) -> String {
+        format!("{}/groups/{group}/calendar.ics", self.base)
+    }
+
+    /// A member's calendar feed, at its secret token.
+    pub fn member_calendar(&self, token: &str) -> String {
+        format!("{}/calendar/{token}.ics", self.base)
+    }
+
     /// The NodeInfo 2.1 document.
     pub fn nodeinfo(&self) -> String {
         format!("{}/nodeinfo/2.1", self.base)
@@ -367,6 +392,20 @@ mod tests {
         assert_eq!(
             urls.reset_password("t0k"),
             "https://k.example/reset-password/t0k"
+        );
+        assert_eq!(urls.event_page("01J"), "https://k.example/events/01J");
+        assert_eq!(
+            urls.event_calendar("01J"),
+            "https://k.example/events/01J.ics"
+        );
+        assert_eq!(urls.events_calendar(), "https://k.example/events.ics");
+        assert_eq!(
+            urls.group_calendar("rust"),
+            "https://k.example/groups/rust/calendar.ics"
+        );
+        assert_eq!(
+            urls.member_calendar("t0k"),
+            "https://k.example/calendar/t0k.ics"
         );
         for (url, parsed) in [
             (urls.actor("alice"), LocalUrl::Actor("alice")),

@@ -139,10 +139,12 @@ pub fn router_with_federation(
         .merge(routes::federation_admin::routes())
         .merge(routes::reports::routes())
         .merge(routes::p2p::routes())
-        .merge(routes::attestations::routes());
+        .merge(routes::attestations::routes())
+        .merge(routes::calendar::routes());
     Router::new()
         .nest("/api/kodeon/v1", api)
         .merge(routes::system::root_routes())
+        .merge(routes::calendar::root_routes())
         .merge(mastodon::routes())
         .merge(
             public_pages::routes()

@@ -42,6 +42,9 @@ pub fn required(method: &Method, path: &str) -> Required {
         ["me", "likes"] => by_method("read:favourites", "write:favourites"),
         ["me", "blocks"] => by_method("read:blocks", "write:blocks"),
         ["me", "mutes"] => by_method("read:mutes", "write:mutes"),
+        // The calendar feed's URL is a credential of its own that outlives
+        // any grant: only a full login may make or revoke it.
+        ["me", "calendar"] => Required::FullAccess,
         ["members", _, "follow"] => by_method("read:follows", "write:follows"),
         ["members", _, "block"] => by_method("read:blocks", "write:blocks"),
         ["members", _, "mute"] => by_method("read:mutes", "write:mutes"),
@@ -165,6 +168,14 @@ mod tests {
         ));
         assert!(!allowed(&statuses, &Method::POST, "/groups/rust/alerts"));
         assert!(!allowed(&follows, &Method::POST, "/groups/rust/posts"));
+        // The calendar feed's secret URL: a full login only.
+        assert!(!allowed(&rw, &Method::GET, "/api/kodeon/v1/me/calendar"));
+        assert!(!allowed(
+            &grant("write:accounts"),
+            &Method::DELETE,
+            "/me/calendar"
+        ));
+        assert!(allowed(&[], &Method::GET, "/me/calendar"));
         // A route missing from the table still needs read or write.
         assert!(!allowed(&read, &Method::POST, "/something/new"));
         assert!(allowed(&read, &Method::GET, "/something/new"));

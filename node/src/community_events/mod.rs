@@ -25,8 +25,11 @@
 //! delete; `lifecycle.rs`: cancel, go live; `register.rs`: register,
 //! unregister, the waitlist's promotions; `participants.rs`: the list,
 //! approve, reject, invite, check-in; `query.rs`: one event, upcoming,
-//! a member's, the archive; `reminders.rs`: the reminder schedule.
+//! a member's, the archive; `reminders.rs`: the reminder schedule;
+//! `calendar_feeds.rs`: which events each calendar feed lists, and the
+//! secret tokens of members' feeds.
 
+mod calendar_feeds;
 mod create;
 mod input;
 mod lifecycle;
@@ -45,6 +48,7 @@ mod tests_registration;
 #[cfg(test)]
 mod tests_reminders;
 
+pub use calendar_feeds::{CalendarFeed, MemberCalendar, FEED_MAX, FEED_RECENT_MS};
 pub use input::{EventUpdate, LinkInput, LocationInput, NewEvent, SpeakerInput, TimeInput};
 pub use model::{
     CommunityEvent, EventFormat, EventLink, EventStatus, EventType, Location, Registration,

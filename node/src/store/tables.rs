@@ -205,8 +205,12 @@ pub enum Space {
     MemberEvents = 0x60,
     /// [`EventReminders`].
     EventReminders = 0x61,
+    /// [`CalendarFeedToken`].
+    CalendarFeedToken = 0x62,
     /// [`EventJoins`].
     EventJoins = 0x63,
+    /// [`MemberCalendarFeed`].
+    MemberCalendarFeed = 0x64,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -495,6 +499,12 @@ tables! {
     /// (event, account of another server) → the id of its `Join` of the
     /// event, which the `Accept` or `Reject` names.
     pub EventJoins: EventJoins, (Id, Id) => Json<String>;
+    /// blake3(calendar feed token) → member: the secret calendar feeds
+    /// (the token itself is never stored).
+    pub CalendarFeedToken: CalendarFeedToken, Hash => IdBytes;
+    /// member → their calendar feed (what its token is derived from, and
+    /// the token's hash), while they have one.
+    pub MemberCalendarFeed: MemberCalendarFeed, Id => Json<crate::community_events::CalendarFeed>;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups
@@ -548,6 +558,7 @@ mod tests {
             txn.store::<GroupsByCategory>(("art", id(3)), &())?;
             txn.store::<EventReminders>((0x0102u64, id(5), 2u8), &())?;
             txn.add::<EventRegisteredCount>(id(6), 3)?;
+            txn.store::<CalendarFeedToken>(&hash, &id(8))?;
             Ok(())
         })?;
 
@@ -598,6 +609,10 @@ mod tests {
         reminder.extend_from_slice(&[5; 16]);
         reminder.push(2);
         assert_eq!(raw(&store, &reminder), Some(Vec::new()));
+
+        let mut feed = vec![0x62];
+        feed.extend_from_slice(&hash);
+        assert_eq!(raw(&store, &feed), Some(vec![8; 16]));
 
         let mut registered = vec![0x19, 23];
         registered.extend_from_slice(&[6; 16]);

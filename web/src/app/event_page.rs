@@ -96,6 +96,23 @@ fn event_page(
 /// where (with a map link), online and stream links, seats, its status,
 /// the member's registration with its form, "Add to calendar", and for
 /// its organisers the edit, cancel, go-live and participants links.
+/// GET /events/{id} — the event's page, or for `ID.ics` the event's
+/// iCalendar file, which anyone may fetch (one route: the router matches
+/// whole segments, so `/events/{id}.ics` cannot be a route of its own).
+pub async fn page_or_ics(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    request: axum::extract::Request,
+) -> Response {
+    if id.ends_with(".ics") {
+        return crate::routes::calendar::event_ics(State(s), Path(id))
+            .await
+            .into_response();
+    }
+    axum::handler::Handler::call(page, request, s).await
+}
+
+/// The event's page for a signed-in member.
 pub async fn page(
     State(s): State<AppState>,
     Path(id): Path<String>,

@@ -152,7 +152,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/events", get(events::list).post(events_form::create))
         .route("/events/new", get(events_form::new_form))
-        .route("/events/{id}", get(event_page::page))
+        .route("/events/{id}", get(event_page::page_or_ics))
         .route(
             "/events/{id}/edit",
             get(events_form::edit_form).post(events_form::save),

@@ -2,6 +2,7 @@
 
 pub mod attestations;
 pub mod auth;
+pub mod calendar;
 pub mod discovery;
 pub mod events;
 pub mod federation_admin;
