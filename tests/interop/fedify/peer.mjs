@@ -18,12 +18,20 @@
 //   POST /_test/delete?id=NOTE-URL      send Delete(Tombstone) to the same audience
 //   POST /_test/like?object=URL&to=ACTOR-URL   send Like
 //   POST /_test/unlike?object=URL&to=ACTOR-URL send Undo(Like)
+//   GET  /_test/event?id=URL            look an event up by its id (signed GET) and
+//                                       say what Fedify's vocabulary (its `Event`
+//                                       class) made of it
+//   POST /_test/join?event=URL&to=ACTOR-URL   send Join of the event to the actor
+//   POST /_test/leave?event=URL&to=ACTOR-URL  send Leave of the event to the actor
 //   GET  /_test/version                 {fedify, node}: the versions running
 //   GET  /_test/events                  activities Fedify's inbox accepted (only
 //                                       after verifying their HTTP signature); an
 //                                       Announce with what Fedify parsed of its
 //                                       object (an embedded Create and its Note, or
-//                                       a Note)
+//                                       a Note); a Create or Update with the
+//                                       name and times of an Event object; an
+//                                       Accept or Reject with what it answers (a
+//                                       Follow, or a Join and its event)
 //   GET  /_test/inbox-log               status of every POST to Fedify's inboxes
 //   GET  /_test/requests                {method, url, signature, status} of
 //                                       every request Fedify sent
@@ -36,7 +44,8 @@ import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { setDefaultResultOrder } from "node:dns";
 import {
-  Accept, Announce, Create, Delete, Endpoints, Follow, Like, Note, Person, PUBLIC_COLLECTION, Tombstone, Undo, Update,
+  Accept, Announce, Create, Delete, Endpoints, Event, Follow, Join, Leave, Like, Note, Person, PUBLIC_COLLECTION, Reject,
+  Tombstone, Undo, Update,
   createFederation, generateCryptoKeyPair, signRequest, isActor, MemoryKvStore, InProcessMessageQueue,
   verifyProof,
 } from "@fedify/fedify";
@@ -127,6 +136,27 @@ federation.setFollowersDispatcher("/users/{identifier}/followers", () => ({
   items: [...followers.values()].map((a) => ({ id: a.id, inboxId: a.inboxId, endpoints: a.endpoints })),
 }));
 
+// What an Accept or Reject answers: Fedify's Follow, or its Join of an event.
+async function answered(answer) {
+  const object = await answer.getObject();
+  return {
+    objectType: object?.constructor?.name,
+    objectId: object?.id?.href ?? answer.objectId?.href,
+    objectActor: object instanceof Follow || object instanceof Join ? object.actorId?.href : undefined,
+    objectObject: object instanceof Join ? object.objectId?.href : undefined,
+  };
+}
+
+// What Fedify's `Event` class reads of an event object (times as instants).
+function eventFields(object) {
+  if (!(object instanceof Event)) return {};
+  return {
+    name: object.name?.toString(),
+    startMs: object.startTime?.epochMilliseconds,
+    endMs: object.endTime?.epochMilliseconds,
+  };
+}
+
 async function record(ctx, activity, extra = {}) {
   const json = await activity.toJsonLd({ contextLoader: ctx.contextLoader });
   events.push({ type: json.type, id: activity.id?.href, actor: activity.actorId?.href, json, ...extra });
@@ -148,20 +178,17 @@ federation
       new Accept({ id: new URL(`${origin}/accepts/${crypto.randomUUID()}`), actor: ctx.getActorUri(ID), object: follow }),
     );
   })
-  .on(Accept, async (ctx, accept) => {
-    const object = await accept.getObject();
-    await record(ctx, accept, {
-      objectType: object?.constructor?.name,
-      objectId: object?.id?.href ?? accept.objectId?.href,
-      objectActor: object instanceof Follow ? object.actorId?.href : undefined,
-    });
-  })
+  // An Accept or Reject of Fedify's Follow, or of its Join of an event (the
+  // Join embedded, its object the event's id).
+  .on(Accept, async (ctx, accept) => record(ctx, accept, await answered(accept)))
+  .on(Reject, async (ctx, reject) => record(ctx, reject, await answered(reject)))
   .on(Create, async (ctx, create) => {
     const object = await create.getObject();
     await record(ctx, create, {
       objectType: object?.constructor?.name,
       objectId: object?.id?.href,
       content: object?.content?.toString(),
+      ...eventFields(object),
     });
   })
   // A group's announce (FEP-1b12): of the Create of a post in the group, or
@@ -189,7 +216,10 @@ federation
   .on(Like, async (ctx, like) => record(ctx, like, { objectId: like.objectId?.href }))
   .on(Update, async (ctx, update) => {
     const object = await update.getObject();
-    await record(ctx, update, { objectType: object?.constructor?.name, objectId: object?.id?.href, content: object?.content?.toString() });
+    await record(ctx, update, {
+      objectType: object?.constructor?.name, objectId: object?.id?.href, content: object?.content?.toString(),
+      ...eventFields(object),
+    });
   })
   .on(Delete, async (ctx, del) => record(ctx, del, { objectId: del.objectId?.href }))
   // Fetch the keys of activities posted to the shared inbox with signed GETs
@@ -325,6 +355,40 @@ async function control(req, res, url) {
       const activity = url.pathname === "/_test/like"
         ? like
         : new Undo({ id: new URL(`${origin}/undos/${crypto.randomUUID()}`), actor: me, object: like });
+      await ctx.sendActivity({ identifier: ID }, to, activity, { immediate: true });
+      return json(res, 200, { id: activity.id.href });
+    }
+    case "/_test/event": {
+      const documentLoader = await ctx.getDocumentLoader({ identifier: ID }); // signed GETs
+      const event = await ctx.lookupObject(q.get("id"), { documentLoader });
+      if (event == null) return json(res, 404, { error: "not found" });
+      // The document as served, read by Event.fromJsonLd itself too.
+      const { document } = await documentLoader(q.get("id"));
+      const parsed = await Event.fromJsonLd(document, { documentLoader, contextLoader: ctx.contextLoader });
+      const attachments = [];
+      for await (const a of event.getAttachments?.({ documentLoader }) ?? []) {
+        attachments.push({ type: a?.constructor?.name, href: a?.href?.href, name: a?.name?.toString() });
+      }
+      return json(res, 200, {
+        type: event.constructor.name,
+        fromJsonLd: parsed.constructor.name,
+        sameAsLookup: parsed.id?.href === event.id?.href && parsed.startTime?.epochMilliseconds === event.startTime?.epochMilliseconds,
+        id: event.id?.href,
+        attribution: event.attributionId?.href,
+        url: event.url?.href,
+        content: event.content?.toString(),
+        attachments,
+        ...eventFields(event),
+      });
+    }
+    case "/_test/join":
+    case "/_test/leave": {
+      const to = await lookup(ctx, q.get("to"));
+      if (!isActor(to)) return json(res, 404, { error: "not an actor" });
+      const [Kind, path] = url.pathname === "/_test/join" ? [Join, "joins"] : [Leave, "leaves"];
+      const activity = new Kind({
+        id: new URL(`${origin}/${path}/${crypto.randomUUID()}`), actor: me, object: new URL(q.get("event")),
+      });
       await ctx.sendActivity({ identifier: ID }, to, activity, { immediate: true });
       return json(res, 200, { id: activity.id.href });
     }

@@ -5,7 +5,10 @@
 # http on localhost, both ways: WebFinger and actor documents, follows and
 # their Accepts, posts, edits, deletions, likes and undos, joining a Kodeon
 # group (a Group actor), posting in it, receiving its announces (FEP-1b12)
-# and leaving it, each signed by one side and verified by the other.
+# and leaving it, and events in Mobilizon's vocabulary (an Event object
+# Fedify reads with its own Event class, its Create, joining it and the
+# organiser's Accept, leaving it), each signed by one side and verified by the
+# other.
 #
 #   KODEON_BIN=target/debug/kodeon tests/interop/fedify/run.sh
 #
@@ -185,6 +188,53 @@ curl -fs -X POST "$f/_test/delete?id=$fedi_note" >/dev/null || true
 not_in_timeline() { curl -fs "$k$1" >/dev/null && ! in_timeline "$@"; }
 check "7 fedify -> kodeon delete: the note is gone from Kodeon" \
   wait_for 15 not_in_timeline "/api/v1/timelines/public?remote=true" "" 'hello Kodeon'
+
+# 11. Events (Mobilizon's vocabulary), while Fedify still follows alice: alice
+# creates an online event with one seat; Fedify receives its Create(Event),
+# fetches the Event by its id and reads it with its own vocabulary (Fedify's
+# Event class), joins it (Join, object the event's id) and gets alice's Accept
+# of its Join; the seat is Fedify's, so bob (on Kodeon) waits; Fedify's Leave
+# frees the seat and bob gets it.
+ev_start=$(( ($(date +%s) / 60 + 30 * 24 * 60) * 60000 )); ev_end=$((ev_start + 90 * 60000))
+kapi "$alice" POST /api/kodeon/v1/events "{\"title\":\"Fedify meetup\",\"description\":\"We **federate**.\",\"type\":\"meetup\",\"start\":$ev_start,\"end\":$ev_end,\"timezone\":\"Asia/Jakarta\",\"format\":\"online\",\"online_url\":\"https://meet.example/fedify\",\"capacity\":1}" >"$work/event.json" || echo '{}' >"$work/event.json"
+event_id="$(json 'v.get("id","")' <"$work/event.json")"
+event_uri="$kactor/alice/events/$event_id"
+# Kodeon's counts of the event: registered, waitlisted.
+event_counts() { # registered, waitlisted
+  curl -fs "$k/api/kodeon/v1/events/$event_id" | py "v['registered_count']==$1 and v['waitlisted_count']==$2"
+}
+check "11 events: Fedify verified alice's Create(Event), read as its Event class with the event's id, name and times" \
+  wait_for 15 fedify_got Create "$kactor/alice" "e.get('objectType')=='Event' and e.get('objectId')=='$event_uri' and e.get('name')=='Fedify meetup' and e.get('startMs')==$ev_start and e.get('endMs')==$ev_end"
+curl -fs "$f/_test/event?id=$event_uri" >"$work/fedify-event.json" || echo '{}' >"$work/fedify-event.json"
+check "11 events: Fedify fetches the event by its id (signed GET) and parses it as an Event (lookupObject and Event.fromJsonLd)" \
+  py "v.get('type')=='Event' and v.get('fromJsonLd')=='Event' and v.get('sameAsLookup') is True and v.get('id')=='$event_uri' and v.get('attribution')=='$kactor/alice'" <"$work/fedify-event.json"
+check "11 events: Fedify reads the event's name, startTime and endTime (the same instants), and its description" \
+  py "v.get('name')=='Fedify meetup' and v.get('startMs')==$ev_start and v.get('endMs')==$ev_end and '<strong>federate</strong>' in (v.get('content') or '')" <"$work/fedify-event.json"
+check "11 events: Fedify reads the online address as a Link attachment" \
+  py "any(a.get('type')=='Link' and a.get('href')=='https://meet.example/fedify' for a in v.get('attachments',[]))" <"$work/fedify-event.json"
+join_id="$(curl -fs -X POST "$f/_test/join?event=$event_uri&to=$kactor/alice" | json 'v.get("id","")' || true)"
+check "11 events: Fedify verified alice's Accept of its Join (the Join embedded, its object the event)" \
+  wait_for 15 fedify_got Accept "$kactor/alice" "e.get('objectType')=='Join' and e.get('objectId')=='$join_id' and e.get('objectActor')=='$factor' and e.get('objectObject')=='$event_uri'"
+check "11 events: Fedify's Join holds the event's one seat on Kodeon (registered_count 1)" \
+  wait_for 10 event_counts 1 0
+join2_id="$(curl -fs -X POST "$f/_test/join?event=$event_uri&to=$kactor/alice" | json 'v.get("id","")' || true)"
+check "11 events: a second Join is answered with an Accept of it too (a lost Accept is made good)" \
+  wait_for 15 fedify_got Accept "$kactor/alice" "e.get('objectType')=='Join' and e.get('objectId')=='$join2_id' and e.get('objectObject')=='$event_uri'"
+check "11 events: the second Join takes no second seat (registered_count still 1)" \
+  event_counts 1 0
+kapi "$bob" POST "/api/kodeon/v1/events/$event_id/register" >"$work/bob-register.json" || echo '{}' >"$work/bob-register.json"
+check "11 events: the seat is Fedify's, so bob on Kodeon is waitlisted" \
+  py "v.get('state')=='waitlisted'" <"$work/bob-register.json"
+check "11 events: capacity is shared: registered 1 (Fedify), waitlisted 1 (bob)" \
+  event_counts 1 1
+curl -fs -X POST "$f/_test/leave?event=$event_uri&to=$kactor/alice" >/dev/null || true
+check "11 events: Fedify's Leave frees the seat, which goes to bob (registered_count 1, nobody waiting)" \
+  wait_for 10 event_counts 1 0
+check "11 events: bob holds the seat after Fedify's Leave" \
+  bash -c "curl -fs -H 'authorization: Bearer $bob' '$k/api/kodeon/v1/events/$event_id' | python3 -c 'import json,sys; sys.exit(0 if (json.load(sys.stdin).get(\"viewer\") or {}).get(\"state\")==\"registered\" else 1)'"
+no_reject() { events >/dev/null && ! fedify_got Reject "$kactor/alice" "True"; }
+check "11 events: Fedify's inbox had no Reject of its Joins" \
+  no_reject
 
 kapi "$bob" DELETE "/api/kodeon/v1/members/fedi@$fhost/follow" >/dev/null || true
 check "6 kodeon -> fedify undo(follow): Fedify verified bob's Undo(Follow)" \
