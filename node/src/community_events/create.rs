@@ -201,6 +201,7 @@ impl Node {
                 }
             }
             Self::index_event(txn, &event)?;
+            self.tell_group_of_event(txn, &event, me.id)?;
             self.federate_event(txn, &event, true)
         })
         .await?;
@@ -461,8 +462,13 @@ impl Node {
             }
         }
         txn.store::<tables::CommunityEvent>(event.id, event)?;
-        // Published now (from a draft): its Create; otherwise its Update.
-        self.federate_event(txn, event, old.status == EventStatus::Draft)?;
+        // Published now (from a draft): its Create, and the group's
+        // members told; otherwise its Update.
+        let published = old.status == EventStatus::Draft && event.status != EventStatus::Draft;
+        if published {
+            self.tell_group_of_event(txn, event, actor)?;
+        }
+        self.federate_event(txn, event, published)?;
         if event.status == EventStatus::Cancelled || event.status == EventStatus::Finished {
             self.drop_reminders(txn, old);
         } else if old.start != event.start || status_changed {

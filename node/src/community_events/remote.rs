@@ -15,6 +15,9 @@ use crate::node::{Node, Viewer};
 use crate::remote::Outgoing;
 use crate::store::{tables, Txn};
 
+/// Most members of a group told of one of its events.
+pub const GROUP_EVENT_FANOUT: usize = 1_000;
+
 impl Node {
     /// The account of another server `remote` asks to take part in the
     /// local event `event` with its `Join` `activity_id`: registered,
@@ -140,6 +143,41 @@ impl Node {
             }
             None => Ok(Some(event.organiser)),
         }
+    }
+
+    /// Tells the members of the group of `event` (at most
+    /// [`GROUP_EVENT_FANOUT`], the oldest first) that it was published,
+    /// inside `txn`; nothing for a member's own event or a draft.
+    pub(crate) fn tell_group_of_event(
+        &self,
+        txn: &mut Txn<'_>,
+        event: &CommunityEvent,
+        actor: Id,
+    ) -> NodeResult<()> {
+        let Some(group) = event.group.filter(|_| event.status != EventStatus::Draft) else {
+            return Ok(());
+        };
+        let members: Vec<Id> = txn
+            .scan::<tables::Followers>((group,), false)
+            .keys()
+            .take(GROUP_EVENT_FANOUT)
+            .map(|k| k.map(|(_, m)| m))
+            .collect::<NodeResult<_>>()?;
+        for member in members {
+            let local = txn
+                .load::<tables::Member>(member)?
+                .is_some_and(|m| m.is_local());
+            if local {
+                self.notify_event(
+                    txn,
+                    member,
+                    crate::model::NotificationKind::GroupEvent,
+                    actor,
+                    event.id,
+                )?;
+            }
+        }
+        Ok(())
     }
 
     /// Queues, inside `txn`, the organisers' answer to `member`'s `Join`

@@ -353,6 +353,12 @@ async fn a_groups_owner_and_moderators_co_organise_and_plain_members_cannot() {
         .await
         .expect("moderator organises");
     let id = event.event.id;
+    // The group's members are told; its organiser is not told of their own.
+    assert_eq!(
+        kinds(node, &plain).first(),
+        Some(&NotificationKind::GroupEvent)
+    );
+    assert!(!kinds(node, &modo).contains(&NotificationKind::GroupEvent));
     let retitle = |t: &str| EventUpdate {
         title: Some(t.into()),
         ..EventUpdate::default()

@@ -51,6 +51,8 @@ pub enum NotificationKind {
     /// Someone asked to take part in an event you organise (approval
     /// events).
     EventRegistration,
+    /// A group you belong to published an event (`event` names it).
+    GroupEvent,
 }
 
 impl NotificationKind {
@@ -75,6 +77,7 @@ impl NotificationKind {
             "event_approved" => Some(Self::EventApproved),
             "event_live" => Some(Self::EventLive),
             "event_registration" => Some(Self::EventRegistration),
+            "group_event" => Some(Self::GroupEvent),
             _ => None,
         }
     }

@@ -42,7 +42,8 @@ fn type_name(kind: NotificationKind) -> Option<&'static str> {
         | NotificationKind::EventPromoted
         | NotificationKind::EventApproved
         | NotificationKind::EventLive
-        | NotificationKind::EventRegistration => return None,
+        | NotificationKind::EventRegistration
+        | NotificationKind::GroupEvent => return None,
     })
 }
 
