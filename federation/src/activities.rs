@@ -398,7 +398,7 @@ fn add_remote_group(node: &Node, group: Option<Id>, inboxes: &mut Vec<String>) -
     };
     if let Some(inbox) = node
         .member_by_id(group)?
-        .filter(|g| g.is_group() && !g.is_local())
+        .filter(|g| g.is_remote_group())
         .as_ref()
         .and_then(delivery_inbox)
     {

@@ -35,9 +35,11 @@ impl Federation {
         let outcome = match inner.kind.as_str() {
             "Create" => return self.group_share(group, object).await,
             "Update" => {
-                // An edit: what the post says now comes from its origin.
+                // An edit: what the post says now comes from its origin
+                // (a post not known yet is fetched fresh by the share).
+                let known = known_post(&self.node, object)?.is_some();
                 let shared = self.group_share(group, object).await?;
-                if shared != Received::Ignored {
+                if known && shared != Received::Ignored {
                     self.refresh_post(object)
                         .await
                         .map_err(|e| e.obtaining(object))?;

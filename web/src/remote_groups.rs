@@ -15,13 +15,10 @@ use crate::state::AppState;
 /// names no group.
 pub async fn group_handle(s: &AppState, viewer: &Viewer, raw: &str) -> ApiResult<String> {
     let handle = raw.trim().trim_start_matches('@');
-    let remote = matches!(handle.split_once('@'),
-        Some((_, host)) if !host.eq_ignore_ascii_case(&s.node.config().domain));
-    if !remote {
-        return Ok(handle.to_string());
-    }
-    match s.node.remote_group(handle) {
-        Ok(group) => return Ok(group.username),
+    match s.node.remote_group_named(handle) {
+        Ok(None) => return Ok(handle.to_string()),
+        Ok(Some(group)) => return Ok(group.username),
+        // Another server's handle this node does not know yet.
         Err(node::NodeError::NotFound(_)) => {}
         Err(e) => return Err(e.into()),
     }

@@ -299,7 +299,7 @@ impl Node {
             }
             let Some(settings) = self.store.load::<tables::Group>(id)? else {
                 // A group of another server that members here joined.
-                if account.is_group() && !account.is_local() {
+                if account.is_remote_group() {
                     return self.remote_group_view(viewer, &account).map(Some);
                 }
                 return Ok(None);

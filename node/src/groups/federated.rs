@@ -129,8 +129,9 @@ impl Node {
 
     /// The known group of another server `name` names, if it is a
     /// `name@host` handle of another host (`None` for anything else,
-    /// which is a local group's name or nothing).
-    pub(crate) fn remote_group_named(&self, name: &str) -> NodeResult<Option<Member>> {
+    /// which is a local group's name or nothing; `NotFound("group")` for
+    /// another host's handle that names no group known here).
+    pub fn remote_group_named(&self, name: &str) -> NodeResult<Option<Member>> {
         let handle = name.trim().trim_start_matches('@');
         match handle.split_once('@') {
             Some((_, host)) if !host.eq_ignore_ascii_case(&self.config().domain) => {

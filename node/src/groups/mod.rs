@@ -54,6 +54,21 @@ use crate::model::{AccountKind, Member, MemberStatus, MemberSummary};
 use crate::node::{Node, Viewer};
 use crate::store::{tables, Txn};
 
+/// Whether a group's posts are for its members only, from its settings
+/// (a local group) or, without them, its account: a private local group,
+/// or one whose settings cannot be read (fail closed); a group of another
+/// server is not (its posts are addressed as they say). The one rule
+/// `members_only` (in a write) and `group_is_private` (a read) apply.
+pub(crate) fn posts_are_private(
+    settings: Option<&GroupSettings>,
+    account: Option<&Member>,
+) -> bool {
+    match settings {
+        Some(s) => s.visibility == GroupVisibility::Private,
+        None => !account.is_some_and(Member::is_remote_group),
+    }
+}
+
 /// Longest reason for a ban or a post's removal, in characters.
 const REASON_CHARS: usize = 1000;
 

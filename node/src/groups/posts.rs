@@ -136,6 +136,31 @@ pub struct GroupPostsPage {
 /// the post, the detail; `None` when it changed nothing.
 type PostAction = Option<(&'static str, Id, String)>;
 
+/// What a group announces for the logged post `action` by `moderator` on
+/// `post` (pins and locks; `None` for anything else).
+fn announced(action: &str, moderator: Id, post: Id) -> Option<GroupActivity> {
+    let (lock, undone) = match action {
+        "post.pin" => (false, false),
+        "post.unpin" => (false, true),
+        "post.lock" => (true, false),
+        "post.unlock" => (true, true),
+        _ => return None,
+    };
+    Some(if lock {
+        GroupActivity::Lock {
+            moderator,
+            post,
+            undone,
+        }
+    } else {
+        GroupActivity::Pin {
+            moderator,
+            post,
+            undone,
+        }
+    })
+}
+
 /// Where a ranked feed stands: the clock its scores use, the newest post
 /// of its window, and how many ranked posts earlier pages went through.
 struct RankCursor {
@@ -415,7 +440,6 @@ impl Node {
     /// moderators): it comes first in the `new` and `hot` feeds. At most
     /// [`MAX_PINS`] (409 naming `pins`); pinning twice changes nothing.
     pub async fn pin_group_post(&self, viewer: &Viewer, name: &str, id: Id) -> NodeResult<()> {
-        let me = viewer.member()?.id;
         self.group_post_action(viewer, name, |txn, group| {
             let gid = group.id();
             let post = Self::group_post_in(txn, gid, id)?;
@@ -436,15 +460,6 @@ impl Node {
                 ));
             }
             txn.store::<tables::GroupPins>((gid, id), &now_ms())?;
-            self.announce_for_group(
-                txn,
-                gid,
-                GroupActivity::Pin {
-                    moderator: me,
-                    post: id,
-                    undone: false,
-                },
-            )?;
             Ok(Some(("post.pin", id, String::new())))
         })
         .await
@@ -452,7 +467,6 @@ impl Node {
 
     /// Unpins the post `id` of the group `name` (its owner and moderators).
     pub async fn unpin_group_post(&self, viewer: &Viewer, name: &str, id: Id) -> NodeResult<()> {
-        let me = viewer.member()?.id;
         self.group_post_action(viewer, name, |txn, group| {
             let gid = group.id();
             Self::group_post_in(txn, gid, id)?;
@@ -460,15 +474,6 @@ impl Node {
                 return Ok(None);
             }
             txn.remove::<tables::GroupPins>((gid, id));
-            self.announce_for_group(
-                txn,
-                gid,
-                GroupActivity::Pin {
-                    moderator: me,
-                    post: id,
-                    undone: true,
-                },
-            )?;
             Ok(Some(("post.unpin", id, String::new())))
         })
         .await
@@ -489,15 +494,6 @@ impl Node {
                 at: now_ms(),
             };
             txn.store::<tables::LockedThreads>(root, &lock)?;
-            self.announce_for_group(
-                txn,
-                group.id(),
-                GroupActivity::Lock {
-                    moderator: me,
-                    post: root,
-                    undone: false,
-                },
-            )?;
             Ok(Some(("post.lock", root, String::new())))
         })
         .await
@@ -506,22 +502,12 @@ impl Node {
     /// Unlocks the thread of the post `id` of the group `name` (its owner
     /// and moderators).
     pub async fn unlock_group_thread(&self, viewer: &Viewer, name: &str, id: Id) -> NodeResult<()> {
-        let me = viewer.member()?.id;
         self.group_post_action(viewer, name, |txn, group| {
             let root = Self::group_post_in(txn, group.id(), id)?.thread_root;
             if !txn.has::<tables::LockedThreads>(root)? {
                 return Ok(None);
             }
             txn.remove::<tables::LockedThreads>(root);
-            self.announce_for_group(
-                txn,
-                group.id(),
-                GroupActivity::Lock {
-                    moderator: me,
-                    post: root,
-                    undone: true,
-                },
-            )?;
             Ok(Some(("post.unlock", root, String::new())))
         })
         .await
@@ -529,7 +515,8 @@ impl Node {
 
     /// Runs a moderator action on a post of the group `name` in one write:
     /// the viewer's role checked, `act` done, and, when it changed
-    /// something (`Some((action, post, detail))`), the logs written.
+    /// something (`Some((action, post, detail))`), the logs written and
+    /// the action announced to the group's members elsewhere.
     async fn group_post_action(
         &self,
         viewer: &Viewer,
@@ -541,6 +528,9 @@ impl Node {
         self.write(|txn| {
             Self::require_group_moderator(txn, group.id(), &me)?;
             if let Some((action, post, detail)) = act(txn, &group)? {
+                if let Some(activity) = announced(action, me.id, post) {
+                    self.announce_for_group(txn, group.id(), activity)?;
+                }
                 self.group_log(
                     txn,
                     viewer,

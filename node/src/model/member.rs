@@ -108,6 +108,12 @@ impl Member {
         self.kind == AccountKind::Group
     }
 
+    /// Whether this account is a group of another server (a Lemmy
+    /// community, another node's group): its settings are its server's.
+    pub fn is_remote_group(&self) -> bool {
+        self.is_group() && !self.is_local()
+    }
+
     /// Whether this member is one of the node's own.
     pub fn is_local(&self) -> bool {
         self.remote.is_none()

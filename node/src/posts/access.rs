@@ -1,7 +1,6 @@
 //! Who may see a post. Every read path goes through [`Node::can_view`].
 
 use crate::error::NodeResult;
-use crate::groups::GroupVisibility;
 use crate::id::Id;
 use crate::model::{Member, MemberStatus, Post, PostView, Role, Visibility};
 use crate::node::{Node, Viewer};
@@ -74,13 +73,17 @@ impl Node {
     /// group, or one whose settings are gone (fail closed).
     /// A group of another server is not (its posts are as addressed).
     pub(crate) fn group_is_private(&self, group: Id) -> NodeResult<bool> {
-        match self.store.load::<tables::Group>(group)? {
-            Some(s) => Ok(s.visibility == GroupVisibility::Private),
-            None => Ok(!self
-                .store
-                .load::<tables::Member>(group)?
-                .is_some_and(|g| g.is_group() && !g.is_local())),
-        }
+        let settings = self.store.load::<tables::Group>(group)?;
+        // The account is read only when there are no settings (a group of
+        // another server has none).
+        let account = match settings {
+            Some(_) => None,
+            None => self.store.load::<tables::Member>(group)?,
+        };
+        Ok(crate::groups::posts_are_private(
+            settings.as_ref(),
+            account.as_ref(),
+        ))
     }
 
     /// Whether `viewer` could have seen a post or boost that was just

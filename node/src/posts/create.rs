@@ -336,7 +336,7 @@ impl Node {
             (Some(account), Some(settings)) if account.deleted_at.is_none() => Some(settings),
             // A group of another server: its own rules are applied there;
             // here, what it told us (members, bans, locked threads).
-            (Some(account), None) if account.is_group() && !account.is_local() => None,
+            (Some(account), None) if account.is_remote_group() => None,
             _ => return Err(NodeError::NotFound("group")),
         };
         if txn.has::<tables::GroupBans>((gid, author))? {
@@ -369,12 +369,17 @@ impl Node {
     pub(crate) fn members_only(txn: &Txn<'_>, post: &Post) -> NodeResult<bool> {
         match post.group {
             None => Ok(false),
-            Some(gid) => match txn.load::<tables::Group>(gid)? {
-                Some(s) => Ok(s.visibility == crate::groups::GroupVisibility::Private),
-                None => Ok(!txn
-                    .load::<tables::Member>(gid)?
-                    .is_some_and(|g| g.is_group() && !g.is_local())),
-            },
+            Some(gid) => {
+                let settings = txn.load::<tables::Group>(gid)?;
+                let account = match settings {
+                    Some(_) => None,
+                    None => txn.load::<tables::Member>(gid)?,
+                };
+                Ok(crate::groups::posts_are_private(
+                    settings.as_ref(),
+                    account.as_ref(),
+                ))
+            }
         }
     }
 
@@ -384,7 +389,7 @@ impl Node {
             None => Ok(false),
             Some(gid) => Ok(txn
                 .load::<tables::Member>(gid)?
-                .is_some_and(|g| g.is_group() && !g.is_local())),
+                .is_some_and(|g| g.is_remote_group())),
         }
     }
 
