@@ -1,6 +1,7 @@
 //! Discovery: WebFinger, NodeInfo 2.1, host-meta, and actor documents —
 //! how other servers find a Kodeon member and check their keys.
 
+use node::posts::escape_html as escape;
 use node::{Node, NodeError, NodeResult, Viewer};
 use protocol::activitystreams::{
     actor_context, Actor, Endpoints, Image, Jrd, JrdLink, Multikey, PropertyValue, PublicKeyPem,
@@ -11,13 +12,6 @@ use serde_json::{json, Value};
 /// The id (URL) of a member's actor.
 pub fn actor_id(node: &Node, username: &str) -> String {
     node.urls().actor(username)
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// A member as an ActivityPub `Person` (what an anonymous visitor may see:

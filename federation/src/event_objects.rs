@@ -81,6 +81,14 @@ pub fn event_object(node: &Node, view: &EventView, with_context: bool) -> NodeRe
     object.insert("to".into(), json!([PUBLIC]));
     object.insert("cc".into(), json!([urls.followers(&organiser_name)]));
     object.insert("name".into(), json!(event.title));
+    // Mastodon shows an `Event` as its name, its `summary` and a link:
+    // the summary says when and where.
+    object.insert(
+        "summary".into(),
+        json!(node::posts::escape_html(
+            &node::community_events::summary_text(event)
+        )),
+    );
     object.insert("content".into(), json!(event.description_html));
     object.insert("mediaType".into(), json!("text/html"));
     object.insert("startTime".into(), json!(time(event.start)));

@@ -243,6 +243,13 @@ async fn participants_of_another_server_join_wait_and_are_accepted_as_mobilizon_
     assert_eq!(doc["location"]["type"], "Place", "{doc}");
     assert_eq!(doc["location"]["address"]["type"], "PostalAddress", "{doc}");
     assert_eq!(doc["location"]["latitude"], -6.2, "{doc}");
+    // What Mastodon shows of an `Event` besides its name and link.
+    let summary = doc["summary"].as_str().unwrap_or_default();
+    assert!(summary.contains("(Asia/Jakarta)"), "{doc}");
+    assert!(
+        summary.ends_with("Hall A, Jl. Sudirman 1, Jakarta, ID · and online"),
+        "{doc}"
+    );
     assert_eq!(
         doc["attachment"][0]["href"], "https://meet.example/rust",
         "{doc}"

@@ -20,7 +20,8 @@
 //! that registers, and writes are serialised: capacity is never exceeded
 //! however many register at once.
 //!
-//! `model.rs`: the record and its enums; `input.rs`: what creating and
+//! `model.rs`: the record and its enums; `describe.rs`: an event's when
+//! and where in words; `input.rs`: what creating and
 //! changing take, and their validation; `create.rs`: create, update,
 //! delete; `lifecycle.rs`: cancel, go live; `register.rs`: register,
 //! unregister, the waitlist's promotions; `participants.rs`: the list,
@@ -31,6 +32,7 @@
 
 mod calendar_feeds;
 mod create;
+mod describe;
 mod input;
 mod lifecycle;
 mod model;
@@ -49,6 +51,7 @@ mod tests_registration;
 mod tests_reminders;
 
 pub use calendar_feeds::{CalendarFeed, MemberCalendar, FEED_MAX, FEED_RECENT_MS};
+pub use describe::{place_text, span_text, summary_text, zone, zoned};
 pub use input::{EventUpdate, LinkInput, LocationInput, NewEvent, SpeakerInput, TimeInput};
 pub use model::{
     CommunityEvent, EventFormat, EventLink, EventStatus, EventType, Location, Registration,

@@ -8,6 +8,7 @@ mod dislike;
 mod edit;
 mod like;
 pub(crate) mod render;
+pub use render::escape as escape_html;
 mod search;
 mod thread;
 mod view;

@@ -290,7 +290,9 @@ fn link_tokens<'a>(
     }
 }
 
-fn escape(s: &str) -> String {
+/// `s` with HTML's special characters (`&`, `<`, `>`, `"`) escaped, for
+/// text placed in HTML.
+pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

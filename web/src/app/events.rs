@@ -14,10 +14,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, Zoned};
+use jiff::Timestamp;
+pub(super) use node::community_events::span_text;
 use node::community_events::{
-    EventCursor, EventFormat, EventPage, EventQuery, EventStatus, EventType, EventView,
-    RegistrationMode, RegistrationState,
+    zone, zoned, EventCursor, EventFormat, EventPage, EventQuery, EventStatus, EventType,
+    EventView, RegistrationMode, RegistrationState,
 };
 use node::NodeError;
 use serde::Deserialize;
@@ -56,48 +57,12 @@ pub(super) fn notice(code: &str) -> Option<&'static str> {
     })
 }
 
-/// The zone named `name`, or UTC when the database has no such zone (the
-/// node checked it when the event was made, so only a later database
-/// could lack it).
-fn zone(name: &str) -> TimeZone {
-    TimeZone::get(name).unwrap_or(TimeZone::UTC)
-}
-
-/// The instant `ms` in the zone `tz` (the epoch for an instant out of
-/// range, which the node's checks keep out).
-fn zoned(ms: i64, tz: &TimeZone) -> Zoned {
-    Timestamp::from_millisecond(ms)
-        .unwrap_or(Timestamp::UNIX_EPOCH)
-        .to_zoned(tz.clone())
-}
-
 /// The instant `ms` in UTC as RFC 3339 (`2031-02-15T12:00:00Z`), for
 /// `<time datetime>`.
 pub(super) fn iso(ms: i64) -> String {
     Timestamp::from_millisecond(ms)
         .unwrap_or(Timestamp::UNIX_EPOCH)
         .to_string()
-}
-
-/// From `start` to `end` in the zone `zone_name`, with its name: "Sat 15
-/// Feb 2031, 19:00–21:00 (Asia/Jakarta)", or both days when it ends on
-/// another day.
-pub(super) fn span_text(start: i64, end: i64, zone_name: &str) -> String {
-    let tz = zone(zone_name);
-    let (s, e) = (zoned(start, &tz), zoned(end, &tz));
-    let day = |z: &Zoned| z.strftime("%a %-d %b %Y").to_string();
-    let hm = |z: &Zoned| z.strftime("%H:%M").to_string();
-    if s.date() == e.date() {
-        format!("{}, {}–{} ({zone_name})", day(&s), hm(&s), hm(&e))
-    } else {
-        format!(
-            "{}, {} – {}, {} ({zone_name})",
-            day(&s),
-            hm(&s),
-            day(&e),
-            hm(&e)
-        )
-    }
 }
 
 /// The instant `ms` in the zone `zone_name` as a `datetime-local` input's
