@@ -654,6 +654,8 @@ mod tests {
             txn.store::<EventReminders>((0x0102u64, id(5), 2u8), &())?;
             txn.add::<EventRegisteredCount>(id(6), 3)?;
             txn.store::<CalendarFeedToken>(&hash, &id(8))?;
+            txn.add::<CourseLessonsDone>((id(1), id(2)), 4)?;
+            txn.store::<LessonsDone>((id(3), id(4)), &5)?;
             Ok(())
         })?;
 
@@ -712,6 +714,19 @@ mod tests {
         let mut registered = vec![0x19, 23];
         registered.extend_from_slice(&[6; 16]);
         assert_eq!(raw(&store, &registered), Some(3i64.to_be_bytes().to_vec()));
+
+        let mut lessons_done = vec![0x19, 36];
+        lessons_done.extend_from_slice(&[1; 16]);
+        lessons_done.extend_from_slice(&[2; 16]);
+        assert_eq!(
+            raw(&store, &lessons_done),
+            Some(4i64.to_be_bytes().to_vec())
+        );
+
+        let mut lesson_done = vec![0x7a];
+        lesson_done.extend_from_slice(&[3; 16]);
+        lesson_done.extend_from_slice(&[4; 16]);
+        assert_eq!(raw(&store, &lesson_done), Some(b"5".to_vec()));
 
         assert_eq!(
             raw(&store, b"\x01schema_version\0"),
