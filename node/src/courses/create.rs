@@ -413,11 +413,11 @@ impl Node {
                 continue;
             };
             for lesson in &m.lessons {
-                Self::drop_lesson_progress(txn, course.id, *module, *lesson)?;
-                txn.remove::<tables::Lesson>(*lesson);
+                Self::drop_lesson_progress(txn, course.id, *module, lesson.id)?;
+                txn.remove::<tables::Lesson>(lesson.id);
             }
             for assessment in &m.assessments {
-                Self::drop_assessment_records(txn, course.id, *assessment)?;
+                Self::drop_assessment_records(txn, course.id, assessment.id)?;
             }
             Self::drop_module_counters(txn, *module)?;
             txn.remove::<tables::CourseModule>(*module);

@@ -4,7 +4,10 @@
 //! A course is a [`Course`] (`tables::Course`) listing its modules in
 //! order; a module ([`CourseModule`]) lists its lessons ([`Lesson`]) and
 //! assessments ([`Assessment`]) in order, each a record of its own, so a
-//! lesson's body is read only when it is shown. Instructors are local
+//! lesson's body is read only when it is shown: the module's entries
+//! carry what outlines, progress and completion need (titles, minutes,
+//! whether an assessment is required), kept in step by the writes that
+//! change a lesson or an assessment. Instructors are local
 //! members listed on the course; for a group's course, the group's owner
 //! and moderators (`GroupRoles`, read in the write) teach it too.
 //!
@@ -74,14 +77,13 @@ pub use input::{
     MAX_PREREQUISITES, TITLE_CHARS,
 };
 pub use model::{
-    Completion, Course, CourseLevel, CourseModule, CourseStatus, Enrolment, EnrolmentMode,
-    EnrolmentState, Lesson, Prerequisite, Price,
+    AssessmentEntry, Completion, Course, CourseLevel, CourseModule, CourseStatus, Enrolment,
+    EnrolmentMode, EnrolmentState, Lesson, LessonEntry, Prerequisite, Price,
 };
 pub use prerequisites::{MissingPrerequisite, NoRemoteCompletions, RemoteCompletions};
 pub use progress::{ModuleProgress, Progress, ResumeAt};
 pub use query::{
-    AssessmentOutline, CourseQuery, CourseView, EnrolmentRow, LessonView, ModuleOutline,
-    OutlineItem, ViewerCourse, SCAN_BOUND,
+    CourseQuery, CourseView, EnrolmentRow, LessonView, ModuleOutline, ViewerCourse, SCAN_BOUND,
 };
 
 use crate::error::{NodeError, NodeResult};

@@ -139,7 +139,34 @@ pub struct Course {
     pub updated_at: i64,
 }
 
-/// A stored module (`tables::CourseModule`): a titled part of a course.
+/// A lesson as its module lists it: what an outline and progress need,
+/// so neither reads a lesson's body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonEntry {
+    /// The lesson.
+    pub id: Id,
+    /// Its title.
+    pub title: String,
+    /// Its estimated minutes.
+    pub minutes: u32,
+}
+
+/// An assessment as its module lists it: what an outline, progress and
+/// completion need, so none reads its questions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentEntry {
+    /// The assessment.
+    pub id: Id,
+    /// Its title.
+    pub title: String,
+    /// Whether completing the course needs it passed.
+    pub required: bool,
+    /// Its number of questions.
+    pub questions: u32,
+}
+
+/// A stored module (`tables::CourseModule`): a titled part of a course,
+/// listing its lessons and assessments in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CourseModule {
     /// Time-ordered id.
@@ -150,10 +177,10 @@ pub struct CourseModule {
     pub title: String,
     /// Its lessons, in order.
     #[serde(default)]
-    pub lessons: Vec<Id>,
+    pub lessons: Vec<LessonEntry>,
     /// Its assessments, in order.
     #[serde(default)]
-    pub assessments: Vec<Id>,
+    pub assessments: Vec<AssessmentEntry>,
     /// Created (ms).
     pub created_at: i64,
     /// Last changed (ms).

@@ -171,8 +171,9 @@ impl Node {
     }
 
     /// `member`'s progress through `course`: counters for the figures, one
-    /// point read per lesson (at most modules × lessons) to find where to
-    /// resume, one per assessment for what is passed.
+    /// read per module, point reads of the first unfinished module's
+    /// lessons to find where to resume, one per required assessment for
+    /// what is passed.
     pub(crate) fn progress_of(&self, course: Id, member: Id) -> NodeResult<Progress> {
         let c = self
             .store
@@ -195,27 +196,20 @@ impl Node {
             let module_total = i64::try_from(m.lessons.len()).unwrap_or(i64::MAX);
             if resume.is_none() && module_done < module_total {
                 for lesson in &m.lessons {
-                    if !self.store.has::<tables::LessonsDone>((*lesson, member))? {
-                        if let Some(l) = self.store.load::<tables::Lesson>(*lesson)? {
-                            resume = Some(ResumeAt {
-                                module: m.id,
-                                lesson: l.id,
-                                title: l.title,
-                            });
-                        }
+                    if !self.store.has::<tables::LessonsDone>((lesson.id, member))? {
+                        resume = Some(ResumeAt {
+                            module: m.id,
+                            lesson: lesson.id,
+                            title: lesson.title.clone(),
+                        });
                         break;
                     }
                 }
             }
-            for a in &m.assessments {
-                let Some(assessment) = self.store.load::<tables::Assessment>(*a)? else {
-                    continue;
-                };
-                if assessment.required {
-                    required += 1;
-                    if self.store.has::<tables::AssessmentPassed>((*a, member))? {
-                        passed += 1;
-                    }
+            for a in m.assessments.iter().filter(|a| a.required) {
+                required += 1;
+                if self.store.has::<tables::AssessmentPassed>((a.id, member))? {
+                    passed += 1;
                 }
             }
             modules.push(ModuleProgress {
@@ -260,14 +254,8 @@ impl Node {
             let Some(m) = txn.load::<tables::CourseModule>(*id)? else {
                 continue;
             };
-            for a in &m.assessments {
-                let Some(assessment) = txn.load::<tables::Assessment>(*a)? else {
-                    continue;
-                };
-                if !assessment.required {
-                    continue;
-                }
-                match txn.load::<tables::AssessmentPassed>((*a, member))? {
+            for a in m.assessments.iter().filter(|a| a.required) {
+                match txn.load::<tables::AssessmentPassed>((a.id, member))? {
                     Some(score) => scores.push(score),
                     None => return Ok(None),
                 }

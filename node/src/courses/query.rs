@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
-use super::model::{Course, CourseLevel, CourseStatus, EnrolmentState, Lesson};
+use super::model::{
+    AssessmentEntry, Course, CourseLevel, CourseStatus, EnrolmentState, Lesson, LessonEntry,
+};
 use super::prerequisites::{MissingPrerequisite, NoRemoteCompletions};
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
@@ -68,33 +70,9 @@ pub struct ModuleOutline {
     /// Its title.
     pub title: String,
     /// Its lessons, in order.
-    pub lessons: Vec<OutlineItem>,
+    pub lessons: Vec<LessonEntry>,
     /// Its assessments, in order.
-    pub assessments: Vec<AssessmentOutline>,
-}
-
-/// A lesson in a course's outline.
-#[derive(Debug, Clone, Serialize)]
-pub struct OutlineItem {
-    /// The lesson.
-    pub id: Id,
-    /// Its title.
-    pub title: String,
-    /// Its estimated minutes.
-    pub minutes: u32,
-}
-
-/// An assessment in a course's outline.
-#[derive(Debug, Clone, Serialize)]
-pub struct AssessmentOutline {
-    /// The assessment.
-    pub id: Id,
-    /// Its title.
-    pub title: String,
-    /// Whether completing the course needs it passed.
-    pub required: bool,
-    /// Its number of questions.
-    pub questions: usize,
+    pub assessments: Vec<AssessmentEntry>,
 }
 
 /// A lesson as an enrolled member or an instructor reads it.
@@ -156,33 +134,12 @@ impl Node {
             let Some(m) = self.store.load::<tables::CourseModule>(*module)? else {
                 continue;
             };
-            let mut lessons = Vec::with_capacity(m.lessons.len());
-            for l in &m.lessons {
-                if let Some(l) = self.store.load::<tables::Lesson>(*l)? {
-                    lesson_minutes += u64::from(l.minutes);
-                    lessons.push(OutlineItem {
-                        id: l.id,
-                        title: l.title,
-                        minutes: l.minutes,
-                    });
-                }
-            }
-            let mut assessments = Vec::with_capacity(m.assessments.len());
-            for a in &m.assessments {
-                if let Some(a) = self.store.load::<tables::Assessment>(*a)? {
-                    assessments.push(AssessmentOutline {
-                        id: a.id,
-                        title: a.title,
-                        required: a.required,
-                        questions: a.questions.len(),
-                    });
-                }
-            }
+            lesson_minutes += m.lessons.iter().map(|l| u64::from(l.minutes)).sum::<u64>();
             outline.push(ModuleOutline {
                 id: m.id,
                 title: m.title,
-                lessons,
-                assessments,
+                lessons: m.lessons,
+                assessments: m.assessments,
             });
         }
         let instructors = course

@@ -4,7 +4,7 @@
 //! never lose a module or a lesson.
 
 use super::input::{self, LessonInput, LESSON_CHARS, MAX_LESSONS, MAX_MODULES};
-use super::model::{CourseModule, Lesson};
+use super::model::{CourseModule, Lesson, LessonEntry};
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::now_ms;
@@ -100,11 +100,11 @@ impl Node {
             let mut c = Self::course_in(txn, m.course)?;
             Self::require_instructor(txn, &c, &me)?;
             for lesson in &m.lessons {
-                Self::drop_lesson_progress(txn, c.id, module, *lesson)?;
-                txn.remove::<tables::Lesson>(*lesson);
+                Self::drop_lesson_progress(txn, c.id, module, lesson.id)?;
+                txn.remove::<tables::Lesson>(lesson.id);
             }
             for assessment in &m.assessments {
-                Self::drop_assessment_records(txn, c.id, *assessment)?;
+                Self::drop_assessment_records(txn, c.id, assessment.id)?;
             }
             Self::drop_module_counters(txn, module)?;
             c.modules.retain(|id| *id != module);
@@ -174,7 +174,11 @@ impl Node {
                 created_at: now,
                 updated_at: now,
             };
-            m.lessons.push(lesson.id);
+            m.lessons.push(LessonEntry {
+                id: lesson.id,
+                title: lesson.title.clone(),
+                minutes: lesson.minutes,
+            });
             m.updated_at = now;
             txn.store::<tables::CourseModule>(module, &m)?;
             txn.store::<tables::Lesson>(lesson.id, &lesson)?;
@@ -205,6 +209,12 @@ impl Node {
             l.minutes = minutes;
             l.updated_at = now_ms();
             txn.store::<tables::Lesson>(lesson, &l)?;
+            let mut m = Self::module_in(txn, l.module)?;
+            for entry in m.lessons.iter_mut().filter(|e| e.id == lesson) {
+                entry.title = l.title.clone();
+                entry.minutes = l.minutes;
+            }
+            txn.store::<tables::CourseModule>(m.id, &m)?;
             Ok(l)
         })
         .await
@@ -220,7 +230,7 @@ impl Node {
             let c = Self::course_in(txn, l.course)?;
             Self::require_instructor(txn, &c, &me)?;
             let mut m = Self::module_in(txn, l.module)?;
-            m.lessons.retain(|id| *id != lesson);
+            m.lessons.retain(|e| e.id != lesson);
             m.updated_at = now_ms();
             txn.store::<tables::CourseModule>(m.id, &m)?;
             Self::drop_lesson_progress(txn, c.id, m.id, lesson)?;
@@ -242,8 +252,10 @@ impl Node {
             let mut m = Self::module_in(txn, module)?;
             let c = Self::course_in(txn, m.course)?;
             Self::require_instructor(txn, &c, &me)?;
-            same_items(&m.lessons, &order)?;
-            m.lessons = order;
+            let ids: Vec<Id> = m.lessons.iter().map(|e| e.id).collect();
+            same_items(&ids, &order)?;
+            m.lessons
+                .sort_by_key(|e| order.iter().position(|id| *id == e.id));
             m.updated_at = now_ms();
             txn.store::<tables::CourseModule>(module, &m)
         })

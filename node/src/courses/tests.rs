@@ -377,6 +377,21 @@ async fn modules_and_lessons_are_added_reordered_and_removed_within_bounds() {
         order
     );
 
+    // A changed lesson changes the outline, which reads no lesson.
+    f.node
+        .update_lesson(&alice, lessons[0][1], lesson("Renamed", 25))
+        .await
+        .expect("update");
+    let view = f.node.course(&alice, id).expect("view");
+    let entry = view
+        .outline
+        .iter()
+        .flat_map(|m| &m.lessons)
+        .find(|l| l.id == lessons[0][1])
+        .expect("entry");
+    assert_eq!((entry.title.as_str(), entry.minutes), ("Renamed", 25));
+    assert_eq!(view.lesson_minutes, 75);
+
     f.node
         .remove_lesson(&alice, lessons[0][0])
         .await

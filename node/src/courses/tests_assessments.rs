@@ -574,6 +574,40 @@ async fn a_course_completes_only_once_every_required_assessment_is_passed() {
         )
         .await
         .expect("optional");
+    // Made optional, then required again: the module's entry follows.
+    for required in [false, true] {
+        f.node
+            .update_assessment(
+                &alice,
+                optional.id,
+                AssessmentInput {
+                    required: Some(required),
+                    ..quiz("Optional")
+                },
+            )
+            .await
+            .expect("update");
+    }
+    f.node
+        .update_assessment(
+            &alice,
+            optional.id,
+            AssessmentInput {
+                required: Some(false),
+                ..quiz("Optional")
+            },
+        )
+        .await
+        .expect("update");
+    let outline = f.node.course(&alice, course).expect("view").outline;
+    assert_eq!(
+        outline[0]
+            .assessments
+            .iter()
+            .map(|a| (a.title.as_str(), a.required))
+            .collect::<Vec<_>>(),
+        vec![("Required", true), ("Optional", false)]
+    );
     f.node.enrol_in_course(&bob, course).await.expect("enrol");
     let p = f
         .node

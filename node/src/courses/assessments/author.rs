@@ -4,11 +4,22 @@
 use super::input::{self, AssessmentInput};
 use super::model::{Assessment, AttemptState};
 use crate::courses::input::MAX_ASSESSMENTS;
+use crate::courses::model::AssessmentEntry;
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::now_ms;
 use crate::node::{Node, Viewer};
 use crate::store::{tables, Txn};
+
+/// How `a`'s module lists it.
+fn entry_of(a: &Assessment) -> AssessmentEntry {
+    AssessmentEntry {
+        id: a.id,
+        title: a.title.clone(),
+        required: a.required,
+        questions: u32::try_from(a.questions.len()).unwrap_or(u32::MAX),
+    }
+}
 
 impl Node {
     /// The assessment `id` inside a write, or `NotFound("assessment")`.
@@ -52,7 +63,7 @@ impl Node {
                 created_at: now,
                 updated_at: now,
             };
-            m.assessments.push(assessment.id);
+            m.assessments.push(entry_of(&assessment));
             m.updated_at = now;
             txn.store::<tables::CourseModule>(module, &m)?;
             txn.store::<tables::Assessment>(assessment.id, &assessment)?;
@@ -85,6 +96,11 @@ impl Node {
             a.required = checked.required;
             a.updated_at = now_ms();
             txn.store::<tables::Assessment>(id, &a)?;
+            let mut m = Self::module_in(txn, a.module)?;
+            for entry in m.assessments.iter_mut().filter(|e| e.id == id) {
+                *entry = entry_of(&a);
+            }
+            txn.store::<tables::CourseModule>(m.id, &m)?;
             Ok(a)
         })
         .await
@@ -98,7 +114,7 @@ impl Node {
             let c = Self::course_in(txn, a.course)?;
             Self::require_instructor(txn, &c, &me)?;
             let mut m = Self::module_in(txn, a.module)?;
-            m.assessments.retain(|x| *x != id);
+            m.assessments.retain(|e| e.id != id);
             m.updated_at = now_ms();
             txn.store::<tables::CourseModule>(m.id, &m)?;
             Self::drop_assessment_records(txn, c.id, id)
