@@ -131,7 +131,7 @@ impl Node {
                 }
                 _ => {
                     Self::take_seat(txn, &course)?;
-                    EnrolmentState::Enrolled
+                    Self::seated_state(txn, id, me.id)?
                 }
             };
             txn.store::<tables::CourseEnrolments>(
@@ -149,6 +149,16 @@ impl Node {
             })
         })
         .await
+    }
+
+    /// The state of a member taking a seat: `completed` when they
+    /// completed the course before (and left it), else `enrolled`.
+    fn seated_state(txn: &Txn<'_>, course: Id, member: Id) -> NodeResult<EnrolmentState> {
+        Ok(if txn.has::<tables::CourseCompletion>((course, member))? {
+            EnrolmentState::Completed
+        } else {
+            EnrolmentState::Enrolled
+        })
     }
 
     /// Takes a seat of `course` inside `txn`: 409 naming `capacity` when
@@ -188,8 +198,8 @@ impl Node {
     }
 
     /// Approves a pending enrolment (the course's instructors): the member
-    /// takes a seat (409 naming `capacity` when full) and is told
-    /// (`course_enrolment_approved`).
+    /// takes a seat (409 naming `capacity` when full, `course` when it is
+    /// no longer published) and is told (`course_enrolment_approved`).
     pub async fn approve_enrolment(
         &self,
         viewer: &Viewer,
@@ -206,9 +216,15 @@ impl Node {
             if e.state != EnrolmentState::Pending {
                 return Ok(e.state);
             }
+            if c.status != CourseStatus::Published {
+                return Err(NodeError::conflict(
+                    "course",
+                    "the course is no longer published",
+                ));
+            }
             Self::take_seat(txn, &c)?;
             txn.add::<tables::CoursePendingCount>(course, -1)?;
-            e.state = EnrolmentState::Enrolled;
+            e.state = Self::seated_state(txn, course, member)?;
             e.at = now_ms();
             txn.store::<tables::CourseEnrolments>((course, member), &e)?;
             self.notify_course(
@@ -255,7 +271,7 @@ impl Node {
         .await
     }
 
-    /// Invites a local member by username to enrol (the course's
+    /// Invites a member of this node by username to enrol (the course's
     /// instructors; the course must be published); they are told
     /// (`course_invite`). Already enrolled, waiting or invited: nothing
     /// changes (`false`).
@@ -269,7 +285,7 @@ impl Node {
         let name = username.trim().trim_start_matches('@');
         let invitee = self
             .member_by_name(name)?
-            .filter(|m| m.deleted_at.is_none() && !m.is_group())
+            .filter(|m| m.deleted_at.is_none() && m.is_local() && !m.is_group())
             .ok_or(NodeError::NotFound("member"))?;
         self.write(|txn| {
             let c = Self::course_in(txn, course)?;

@@ -83,7 +83,8 @@ pub use model::{
 pub use prerequisites::{MissingPrerequisite, NoRemoteCompletions, RemoteCompletions};
 pub use progress::{ModuleProgress, Progress, ResumeAt};
 pub use query::{
-    CourseQuery, CourseView, EnrolmentRow, LessonView, ModuleOutline, ViewerCourse, SCAN_BOUND,
+    CourseQuery, CourseView, EnrolmentRow, LessonView, ModuleOutline, MyCourse, ViewerCourse,
+    SCAN_BOUND,
 };
 
 use crate::error::{NodeError, NodeResult};

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::model::{Completion, Course, EnrolmentState};
+use super::query::percent_of as percent;
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::{now_ms, Member};
@@ -61,14 +62,6 @@ pub struct ResumeAt {
     pub lesson: Id,
     /// The lesson's title.
     pub title: String,
-}
-
-/// `done` of `total`, percent, rounded down (0 of 0 is 0).
-fn percent(done: i64, total: i64) -> u32 {
-    if total <= 0 {
-        return 0;
-    }
-    u32::try_from(done.clamp(0, total) * 100 / total).unwrap_or(0)
 }
 
 /// A count as `u32` (never negative here).

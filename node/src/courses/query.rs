@@ -99,6 +99,17 @@ pub struct EnrolmentRow {
     pub percent: u32,
 }
 
+/// A course in a member's list of their own.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyCourse {
+    /// The course.
+    pub course: Course,
+    /// Their enrolment's state.
+    pub state: EnrolmentState,
+    /// Lessons done, percent (rounded down).
+    pub percent: u32,
+}
+
 /// The catalogue's filters.
 #[derive(Debug, Clone, Default)]
 pub struct CourseQuery {
@@ -110,6 +121,14 @@ pub struct CourseQuery {
     pub category: Option<String>,
     /// At most this many (up to 100).
     pub limit: Option<usize>,
+}
+
+/// `done` of `total`, percent, rounded down (0 of 0 is 0).
+pub(crate) fn percent_of(done: i64, total: i64) -> u32 {
+    if total <= 0 {
+        return 0;
+    }
+    u32::try_from(done.clamp(0, total) * 100 / total).unwrap_or(0)
 }
 
 impl Node {
@@ -261,6 +280,63 @@ impl Node {
         Ok(out)
     }
 
+    /// The viewer's enrolments (any state), newest course first, with
+    /// their progress (at most [`SCAN_BOUND`]).
+    pub fn my_courses(&self, viewer: &Viewer) -> NodeResult<Vec<MyCourse>> {
+        let me = viewer.member()?.id;
+        let mut out = Vec::new();
+        for key in self
+            .store
+            .scan::<tables::MemberCourses>((me,), true)
+            .keys()
+            .take(SCAN_BOUND)
+        {
+            let (_, id) = key?;
+            let (Some(course), Some(e)) = (
+                self.store.load::<tables::Course>(id)?,
+                self.store.load::<tables::CourseEnrolments>((id, me))?,
+            ) else {
+                continue;
+            };
+            let total = self.store.counter::<tables::CourseLessonCount>(id)?;
+            let done = self.store.counter::<tables::CourseLessonsDone>((id, me))?;
+            out.push(MyCourse {
+                course,
+                state: e.state,
+                percent: percent_of(done, total),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The courses `member` is listed as teaching, newest first, as
+    /// `viewer` may see them (drafts for their instructors only; at most
+    /// [`SCAN_BOUND`]).
+    pub fn courses_taught(&self, viewer: &Viewer, member: Id) -> NodeResult<Vec<Course>> {
+        let me = viewer.id();
+        let mut out = Vec::new();
+        for key in self
+            .store
+            .scan::<tables::CoursesByInstructor>((member,), true)
+            .keys()
+            .take(SCAN_BOUND)
+        {
+            let (_, id) = key?;
+            let Some(c) = self.store.load::<tables::Course>(id)? else {
+                continue;
+            };
+            let visible = c.status != CourseStatus::Draft
+                || match me {
+                    Some(m) => self.teaches(&c, m)?,
+                    None => false,
+                };
+            if visible {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
     /// A lesson, for members holding a seat of its course and its
     /// instructors.
     pub fn lesson(&self, viewer: &Viewer, id: Id) -> NodeResult<LessonView> {
@@ -318,11 +394,7 @@ impl Node {
                 state: e.state,
                 at: e.at,
                 lessons_done: done,
-                percent: if total > 0 {
-                    u32::try_from(done.clamp(0, total) * 100 / total).unwrap_or(0)
-                } else {
-                    0
-                },
+                percent: percent_of(done, total),
             });
         }
         Ok(out)

@@ -339,6 +339,48 @@ async fn the_attempt_limit_holds_under_concurrent_submissions() {
     assert_eq!(node.my_attempts(&bob, a.id).expect("mine").len(), 3);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attempt_submitted_many_times_at_once_is_graded_once() {
+    let f = fixture();
+    let node = f.node.clone();
+    let (alice, bob, _) = alice_bob_carol(&node).await;
+    let (course, _) = course_with_lessons(&node, &alice, "Once", 1, 0).await;
+    let module = node.course(&alice, course).expect("view").outline[0].id;
+    let a = node
+        .add_assessment(
+            &alice,
+            module,
+            AssessmentInput {
+                time_limit_secs: Some(600),
+                ..quiz("Timed")
+            },
+        )
+        .await
+        .expect("assessment");
+    node.enrol_in_course(&bob, course).await.expect("enrol");
+    let started = node.start_attempt(&bob, a.id).await.expect("start");
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let node: Arc<Node> = node.clone();
+        let bob = bob.clone();
+        let answers = if i % 2 == 0 { right() } else { wrong() };
+        tasks.push(tokio::spawn(async move {
+            node.submit_attempt(&bob, started.attempt, answers).await
+        }));
+    }
+    let mut graded = Vec::new();
+    for t in tasks {
+        match t.await.expect("task") {
+            Ok(o) => graded.push(o),
+            Err(e) => assert_eq!(field_of(e), "attempt"),
+        }
+    }
+    assert_eq!(graded.len(), 1);
+    let stored = node.my_attempts(&bob, a.id).expect("mine");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].score, graded[0].score);
+}
+
 #[tokio::test]
 async fn the_time_limit_is_the_servers_and_late_answers_are_refused() {
     let f = fixture();

@@ -159,6 +159,29 @@ async fn approval_and_price_wait_for_an_instructor() {
         f.node.course(&alice, priced).expect("view").pending_count,
         0
     );
+
+    // A request left waiting when the course is archived is not approved.
+    f.node
+        .enrol_in_course(&carol, approval)
+        .await
+        .expect("enrol");
+    f.node
+        .update_course(
+            &alice,
+            approval,
+            CourseUpdate {
+                status: Some("archived".into()),
+                ..CourseUpdate::default()
+            },
+        )
+        .await
+        .expect("archive");
+    let e = f
+        .node
+        .approve_enrolment(&alice, approval, carol.id().expect("id"))
+        .await
+        .expect_err("archived");
+    assert_eq!(field_of(e), "course");
 }
 
 #[tokio::test]

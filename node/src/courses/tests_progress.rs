@@ -136,6 +136,21 @@ async fn the_last_lesson_completes_the_course_once_and_says_so() {
         f.node.completion(id, bob.id().expect("id")).expect("load"),
         Some(completion)
     );
+
+    // Left and enrolled again: completed still, and listed so.
+    assert!(f.node.leave_course(&bob, id).await.expect("leave"));
+    assert!(f.node.my_courses(&bob).expect("mine").is_empty());
+    let o = f.node.enrol_in_course(&bob, id).await.expect("again");
+    assert_eq!(o.state, EnrolmentState::Completed);
+    let mine = f.node.my_courses(&bob).expect("mine");
+    assert_eq!(mine.len(), 1);
+    assert_eq!((mine[0].course.id, mine[0].percent), (id, 100));
+    assert_eq!(f.node.course(&alice, id).expect("view").enrolled_count, 1);
+    let taught = f
+        .node
+        .courses_taught(&bob, alice.id().expect("id"))
+        .expect("taught");
+    assert_eq!(taught.iter().map(|c| c.id).collect::<Vec<_>>(), vec![id]);
 }
 
 #[tokio::test]
