@@ -753,3 +753,62 @@ async fn authoring_errors_name_the_question_and_field() {
         .expect_err("not an instructor");
     assert!(matches!(e, NodeError::Forbidden(_)));
 }
+
+#[tokio::test]
+async fn the_api_shapes_of_an_assessment_and_of_answers_read() {
+    let input: AssessmentInput = serde_json::from_value(json!({
+        "title": "Basics quiz",
+        "passing_score": 60,
+        "max_attempts": 3,
+        "questions": [
+            {"kind": "single", "prompt": "Pick one", "choices": ["a", "b"], "answer": 1, "points": 2},
+            {"kind": "multiple", "prompt": "Pick some", "choices": ["a", "b", "c"], "answer": [0, 2]},
+            {"kind": "short", "prompt": "Say it", "answer": ["Jakarta", "DKI Jakarta"]},
+            {"kind": "numeric", "prompt": "How much", "answer": 2.5, "tolerance": 0.1},
+            {"kind": "text", "prompt": "Explain", "points": 4},
+            {"kind": "code", "prompt": "Write it", "points": 3}
+        ]
+    }))
+    .expect("the API's body");
+    let answers: Vec<Option<Answer>> =
+        serde_json::from_value(json!([1, [0, 2], "jakarta", 2.45, "text", null])).expect("answers");
+    assert_eq!(
+        answers,
+        vec![
+            Some(Answer::Number(1.0)),
+            Some(Answer::Choices(vec![0, 2])),
+            Some(Answer::Text("jakarta".into())),
+            Some(Answer::Number(2.45)),
+            Some(Answer::Text("text".into())),
+            None,
+        ]
+    );
+    let f = fixture();
+    let (alice, bob, _) = alice_bob_carol(&f.node).await;
+    let (course, _) = course_with_lessons(&f.node, &alice, "Shapes", 1, 0).await;
+    let module = f.node.course(&alice, course).expect("view").outline[0].id;
+    let a = f
+        .node
+        .add_assessment(&alice, module, input)
+        .await
+        .expect("assessment");
+    assert_eq!(a.total_points(), 2 + 1 + 1 + 1 + 4 + 3);
+    f.node.enrol_in_course(&bob, course).await.expect("enrol");
+    let outcome = f
+        .node
+        .submit_assessment(&bob, a.id, answers)
+        .await
+        .expect("submit");
+    assert_eq!(outcome.state, AttemptState::AwaitingReview);
+    let awarded: Vec<f64> = outcome.feedback.iter().map(|m| m.awarded).collect();
+    assert_eq!(awarded, vec![2.0, 1.0, 1.0, 1.0, 0.0, 0.0]);
+    assert_eq!(
+        outcome
+            .feedback
+            .iter()
+            .map(|m| m.pending_review)
+            .collect::<Vec<_>>(),
+        vec![false, false, false, false, true, false],
+        "a blank free answer needs no review"
+    );
+}
