@@ -60,6 +60,8 @@ pub struct ViewerCourse {
     pub missing_prerequisites: Vec<MissingPrerequisite>,
     /// Their rating, if they rated it.
     pub rating: Option<u8>,
+    /// For its instructors: attempts waiting for their review.
+    pub reviews_waiting: Option<i64>,
 }
 
 /// A module in a course's outline.
@@ -218,6 +220,11 @@ impl Node {
             rating: self
                 .store
                 .load::<tables::CourseRatings>((course.id, member.id))?,
+            reviews_waiting: if instructs {
+                Some(self.store.counter::<tables::CourseReviewCount>(course.id)?)
+            } else {
+                None
+            },
         })
     }
 

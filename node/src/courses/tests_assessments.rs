@@ -11,6 +11,7 @@ use super::assessments::grading::{grade, normalise, passes, score};
 use super::tests::{clones, course_with_lessons, field_of, kinds};
 use super::*;
 use crate::model::NotificationKind;
+use crate::node::Viewer;
 use crate::store::tables;
 use crate::test_support::{alice_bob_carol, fixture};
 use crate::NodeError;
@@ -526,6 +527,15 @@ async fn free_text_is_reviewed_from_the_queue_with_the_rubric() {
     );
     let queue = f.node.review_queue(&alice, course).expect("queue");
     assert_eq!(queue.len(), 1);
+    let waiting = |v: &Viewer| {
+        f.node
+            .course(v, course)
+            .expect("view")
+            .viewer
+            .and_then(|v| v.reviews_waiting)
+    };
+    assert_eq!(waiting(&alice), Some(1));
+    assert_eq!(waiting(&bob), None);
     assert_eq!(queue[0].member.username, "bob");
     assert!(matches!(
         f.node.review_queue(&carol, course),
@@ -580,6 +590,7 @@ async fn free_text_is_reviewed_from_the_queue_with_the_rubric() {
         .review_queue(&alice, course)
         .expect("queue")
         .is_empty());
+    assert_eq!(waiting(&alice), Some(0));
     assert_eq!(kinds(&f.node, &bob)[0], NotificationKind::CourseCompleted);
     assert!(kinds(&f.node, &bob).contains(&NotificationKind::CourseAttemptReviewed));
     assert_eq!(
