@@ -65,7 +65,9 @@ impl Node {
         )
     }
 
-    /// [`Node::notify`] about a course (its id in `course_id`).
+    /// [`Node::notify`] about a course (its id in `course_id`). A
+    /// `course_completed` is the member's own doing and is told to them
+    /// all the same (the actor is the member).
     pub(crate) fn notify_course(
         &self,
         txn: &mut Txn<'_>,
@@ -98,6 +100,8 @@ impl Node {
         event_id: Option<Id>,
         course_id: Option<Id>,
     ) -> NodeResult<()> {
+        // One's own actions are not notified, but for a completed course,
+        // which the member did and is told of.
         if recipient == actor && kind != NotificationKind::CourseCompleted
             || txn.has::<tables::Blocks>((recipient, actor))?
             || txn.has::<tables::Mutes>((recipient, actor))?
