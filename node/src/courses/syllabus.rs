@@ -12,7 +12,7 @@ use crate::node::{Node, Viewer};
 use crate::store::{tables, Txn};
 
 /// `order` is a permutation of `current`, else a 422 naming `order`.
-fn same_items(current: &[Id], order: &[Id]) -> NodeResult<()> {
+pub(super) fn same_items(current: &[Id], order: &[Id]) -> NodeResult<()> {
     let mut a = current.to_vec();
     let mut b = order.to_vec();
     a.sort();

@@ -652,6 +652,10 @@ async fn a_course_completes_only_once_every_required_assessment_is_passed() {
         )
         .await
         .expect("update");
+    f.node
+        .reorder_assessments(&alice, module, vec![optional.id, required.id])
+        .await
+        .expect("reorder");
     let outline = f.node.course(&alice, course).expect("view").outline;
     assert_eq!(
         outline[0]
@@ -659,7 +663,16 @@ async fn a_course_completes_only_once_every_required_assessment_is_passed() {
             .iter()
             .map(|a| (a.title.as_str(), a.required))
             .collect::<Vec<_>>(),
-        vec![("Required", true), ("Optional", false)]
+        vec![("Optional", false), ("Required", true)]
+    );
+    assert_eq!(
+        field_of(
+            f.node
+                .reorder_assessments(&alice, module, vec![optional.id])
+                .await
+                .expect_err("one left out")
+        ),
+        "order"
     );
     f.node.enrol_in_course(&bob, course).await.expect("enrol");
     let p = f

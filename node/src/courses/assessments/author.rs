@@ -1,5 +1,5 @@
-//! Adding, changing and removing an assessment (a course's instructors),
-//! and the author's view of it, answers included.
+//! Adding, changing, reordering and removing assessments (a course's
+//! instructors), and the author's view of one, answers included.
 
 use super::input::{self, AssessmentInput};
 use super::model::{Assessment, AttemptState};
@@ -102,6 +102,28 @@ impl Node {
             }
             txn.store::<tables::CourseModule>(m.id, &m)?;
             Ok(a)
+        })
+        .await
+    }
+
+    /// Puts a module's assessments in `order` (each of them, once).
+    pub async fn reorder_assessments(
+        &self,
+        viewer: &Viewer,
+        module: Id,
+        order: Vec<Id>,
+    ) -> NodeResult<()> {
+        let me = viewer.member()?.clone();
+        self.write(|txn| {
+            let mut m = Self::module_in(txn, module)?;
+            let c = Self::course_in(txn, m.course)?;
+            Self::require_instructor(txn, &c, &me)?;
+            let ids: Vec<Id> = m.assessments.iter().map(|e| e.id).collect();
+            crate::courses::syllabus::same_items(&ids, &order)?;
+            m.assessments
+                .sort_by_key(|e| order.iter().position(|id| *id == e.id));
+            m.updated_at = now_ms();
+            txn.store::<tables::CourseModule>(module, &m)
         })
         .await
     }

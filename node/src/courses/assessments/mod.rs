@@ -7,7 +7,7 @@
 //!
 //! `model.rs`: the records and both views; `input.rs`: what authoring
 //! takes, and its validation; `grading.rs`: pure grading (normalised
-//! short answers, numeric tolerance); `author.rs`: add, change, remove;
+//! short answers, numeric tolerance); `author.rs`: add, change, reorder, remove;
 //! `attempts.rs`: start, submit, the deadline and the attempt limit;
 //! `review.rs`: the review queue and rubric grading.
 
