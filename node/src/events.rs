@@ -56,6 +56,14 @@ pub enum Event {
     /// A moderator blocked or unblocked a gossip peer: gossip reads the
     /// list again ([`crate::Node::blocked_peers`]).
     PeerBlocksChanged,
+    /// A member completed a course: its `CourseCompletion` record is
+    /// stored (what a certificate will state).
+    CourseCompleted {
+        /// The course.
+        course: Id,
+        /// The member.
+        member: Id,
+    },
 }
 
 /// What a deleted post was, as far as visibility goes: decided with

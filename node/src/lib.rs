@@ -13,6 +13,7 @@ mod bench_seed;
 pub mod community_events;
 pub mod config;
 pub mod conversations;
+pub mod courses;
 mod data_dir;
 pub mod error;
 pub mod events;

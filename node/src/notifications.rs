@@ -41,7 +41,7 @@ impl Node {
         post_id: Option<Id>,
         group_id: Option<Id>,
     ) -> NodeResult<()> {
-        self.stage_notification(txn, recipient, kind, actor, post_id, group_id, None)
+        self.stage_notification(txn, recipient, kind, actor, post_id, group_id, None, None)
     }
 
     /// [`Node::notify`] about a community event (its id in `event_id`).
@@ -53,7 +53,39 @@ impl Node {
         actor: Id,
         event_id: Id,
     ) -> NodeResult<()> {
-        self.stage_notification(txn, recipient, kind, actor, None, None, Some(event_id))
+        self.stage_notification(
+            txn,
+            recipient,
+            kind,
+            actor,
+            None,
+            None,
+            Some(event_id),
+            None,
+        )
+    }
+
+    /// [`Node::notify`] about a course (its id in `course_id`). A
+    /// `course_completed` is the member's own doing and is told to them
+    /// all the same (the actor is the member).
+    pub(crate) fn notify_course(
+        &self,
+        txn: &mut Txn<'_>,
+        recipient: Id,
+        kind: NotificationKind,
+        actor: Id,
+        course_id: Id,
+    ) -> NodeResult<()> {
+        self.stage_notification(
+            txn,
+            recipient,
+            kind,
+            actor,
+            None,
+            None,
+            None,
+            Some(course_id),
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -66,8 +98,11 @@ impl Node {
         post_id: Option<Id>,
         group_id: Option<Id>,
         event_id: Option<Id>,
+        course_id: Option<Id>,
     ) -> NodeResult<()> {
-        if recipient == actor
+        // One's own actions are not notified, but for a completed course,
+        // which the member did and is told of.
+        if recipient == actor && kind != NotificationKind::CourseCompleted
             || txn.has::<tables::Blocks>((recipient, actor))?
             || txn.has::<tables::Mutes>((recipient, actor))?
         {
@@ -82,6 +117,7 @@ impl Node {
             created_at: now_ms(),
             group_id,
             event_id,
+            course_id,
         };
         txn.store::<tables::Notifications>((recipient, id), &n)?;
         txn.store::<tables::UnreadNotifications>((recipient, id), &())?;
@@ -132,6 +168,7 @@ impl Node {
                 post,
                 group,
                 event_id: n.event_id,
+                course_id: n.course_id,
                 read,
                 created_at: n.created_at,
             }))

@@ -53,6 +53,20 @@ pub enum NotificationKind {
     EventRegistration,
     /// A group you belong to published an event (`event` names it).
     GroupEvent,
+    /// Someone asked to enrol in a course you teach (`course` names it).
+    CourseEnrolmentRequest,
+    /// An instructor approved your enrolment in a course.
+    CourseEnrolmentApproved,
+    /// An instructor turned down your enrolment in a course.
+    CourseEnrolmentRejected,
+    /// An instructor invited you to enrol in a course.
+    CourseInvite,
+    /// You completed a course (the actor is you).
+    CourseCompleted,
+    /// An attempt of yours at an assessment was reviewed.
+    CourseAttemptReviewed,
+    /// An attempt waits for your review in a course you teach.
+    CourseReviewRequested,
 }
 
 impl NotificationKind {
@@ -78,6 +92,13 @@ impl NotificationKind {
             "event_live" => Some(Self::EventLive),
             "event_registration" => Some(Self::EventRegistration),
             "group_event" => Some(Self::GroupEvent),
+            "course_enrolment_request" => Some(Self::CourseEnrolmentRequest),
+            "course_enrolment_approved" => Some(Self::CourseEnrolmentApproved),
+            "course_enrolment_rejected" => Some(Self::CourseEnrolmentRejected),
+            "course_invite" => Some(Self::CourseInvite),
+            "course_completed" => Some(Self::CourseCompleted),
+            "course_attempt_reviewed" => Some(Self::CourseAttemptReviewed),
+            "course_review_requested" => Some(Self::CourseReviewRequested),
             _ => None,
         }
     }
@@ -102,6 +123,9 @@ pub struct Notification {
     /// The community event concerned, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<Id>,
+    /// The course concerned, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub course_id: Option<Id>,
 }
 
 /// A notification as its recipient sees it.
@@ -122,6 +146,10 @@ pub struct NotificationView {
     /// `Node::event` shows it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<Id>,
+    /// The course concerned, for course notifications (its id;
+    /// `Node::course` shows it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub course_id: Option<Id>,
     /// Read yet?
     pub read: bool,
     /// When (RFC 3339).

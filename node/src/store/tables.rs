@@ -211,6 +211,43 @@ pub enum Space {
     EventJoins = 0x63,
     /// [`MemberCalendarFeed`].
     MemberCalendarFeed = 0x64,
+    // 0x65–0x6f are reserved for tables being added beside courses.
+    /// [`Course`].
+    Course = 0x70,
+    /// [`CourseModule`].
+    CourseModule = 0x71,
+    /// [`Lesson`].
+    Lesson = 0x72,
+    /// [`Assessment`].
+    Assessment = 0x73,
+    /// [`CourseCatalogue`].
+    CourseCatalogue = 0x74,
+    /// [`CoursesByInstructor`].
+    CoursesByInstructor = 0x75,
+    /// [`CoursesByGroup`].
+    CoursesByGroup = 0x76,
+    /// [`CourseRequiredBy`].
+    CourseRequiredBy = 0x77,
+    /// [`CourseEnrolments`].
+    CourseEnrolments = 0x78,
+    /// [`MemberCourses`].
+    MemberCourses = 0x79,
+    /// [`LessonsDone`].
+    LessonsDone = 0x7a,
+    /// [`Attempt`].
+    Attempt = 0x7b,
+    /// [`MemberAttempts`].
+    MemberAttempts = 0x7c,
+    /// [`ReviewQueue`].
+    ReviewQueue = 0x7d,
+    /// [`AssessmentPassed`].
+    AssessmentPassed = 0x7e,
+    /// [`CourseCompletion`].
+    CourseCompletion = 0x7f,
+    /// [`MemberCompletions`].
+    MemberCompletions = 0x80,
+    /// [`CourseRatings`].
+    CourseRatings = 0x81,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -327,6 +364,26 @@ tables! {
     pub EventPendingCount: Counter[&[25]], Id => Counter;
     /// Members checked in at an event.
     pub EventAttendedCount: Counter[&[26]], Id => Counter;
+    /// Members holding a seat of a course (enrolled or completed).
+    pub CourseEnrolledCount: Counter[&[30]], Id => Counter;
+    /// Enrolments of a course waiting for an instructor's approval.
+    pub CoursePendingCount: Counter[&[31]], Id => Counter;
+    /// Members who completed a course.
+    pub CourseCompletedCount: Counter[&[32]], Id => Counter;
+    /// Sum of a course's ratings (1–5 each).
+    pub CourseRatingSum: Counter[&[33]], Id => Counter;
+    /// Number of a course's ratings.
+    pub CourseRatingCount: Counter[&[34]], Id => Counter;
+    /// Lessons of a course.
+    pub CourseLessonCount: Counter[&[35]], Id => Counter;
+    /// (course, member): lessons of the course the member has done.
+    pub CourseLessonsDone: Counter[&[36]], (Id, Id) => Counter;
+    /// (module, member): lessons of the module the member has done.
+    pub ModuleLessonsDone: Counter[&[37]], (Id, Id) => Counter;
+    /// (assessment, member): attempts started.
+    pub AttemptCount: Counter[&[38]], (Id, Id) => Counter;
+    /// Attempts of a course waiting for an instructor's review.
+    pub CourseReviewCount: Counter[&[39]], Id => Counter;
     /// Node-wide: queued deliveries.
     pub DeliveryQueueLength: Counter[&global(10)], () => Counter;
     /// Node-wide: reports waiting for a moderator.
@@ -505,6 +562,44 @@ tables! {
     /// member → their calendar feed (what its token is derived from, and
     /// the token's hash), while they have one.
     pub MemberCalendarFeed: MemberCalendarFeed, Id => Json<crate::community_events::CalendarFeed>;
+    /// course id → Course (`courses/`).
+    pub Course: Course, Id => Json<crate::courses::Course>;
+    /// module id → CourseModule (its course lists its modules in order).
+    pub CourseModule: CourseModule, Id => Json<crate::courses::CourseModule>;
+    /// lesson id → Lesson (its module lists its lessons in order).
+    pub Lesson: Lesson, Id => Json<crate::courses::Lesson>;
+    /// assessment id → Assessment, answers included (never shown to
+    /// those who take it).
+    pub Assessment: Assessment, Id => Json<crate::courses::Assessment>;
+    /// Every course, by id (the catalogue filters what a viewer sees).
+    pub CourseCatalogue: CourseCatalogue, Id => Unit;
+    /// (member, course): the courses a member is listed as instructing.
+    pub CoursesByInstructor: CoursesByInstructor, (Id, Id) => Unit;
+    /// (group account, course): a group's courses.
+    pub CoursesByGroup: CoursesByGroup, (Id, Id) => Unit;
+    /// (prerequisite course, course requiring it): the prerequisite
+    /// graph's reverse edges.
+    pub CourseRequiredBy: CourseRequiredBy, (Id, Id) => Unit;
+    /// (course, member) → Enrolment.
+    pub CourseEnrolments: CourseEnrolments, (Id, Id) => Json<crate::courses::Enrolment>;
+    /// (member, course): a member's enrolments (any state).
+    pub MemberCourses: MemberCourses, (Id, Id) => Unit;
+    /// (lesson, member) → when the member marked it done (ms).
+    pub LessonsDone: LessonsDone, (Id, Id) => Json<i64>;
+    /// attempt id → Attempt: an assessment taken by a member.
+    pub Attempt: Attempt, Id => Json<crate::courses::Attempt>;
+    /// (assessment, member, attempt): a member's attempts, in order.
+    pub MemberAttempts: MemberAttempts, (Id, Id, Id) => Unit;
+    /// (course, attempt): attempts waiting for an instructor's review.
+    pub ReviewQueue: ReviewQueue, (Id, Id) => Unit;
+    /// (assessment, member) → the best passing score (percent).
+    pub AssessmentPassed: AssessmentPassed, (Id, Id) => Json<f64>;
+    /// (course, member) → Completion: who completed which course.
+    pub CourseCompletion: CourseCompletion, (Id, Id) => Json<crate::courses::Completion>;
+    /// (member, course): a member's completed courses.
+    pub MemberCompletions: MemberCompletions, (Id, Id) => Unit;
+    /// (course, member) → the member's rating (1–5).
+    pub CourseRatings: CourseRatings, (Id, Id) => Json<u8>;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups
@@ -559,6 +654,8 @@ mod tests {
             txn.store::<EventReminders>((0x0102u64, id(5), 2u8), &())?;
             txn.add::<EventRegisteredCount>(id(6), 3)?;
             txn.store::<CalendarFeedToken>(&hash, &id(8))?;
+            txn.add::<CourseLessonsDone>((id(1), id(2)), 4)?;
+            txn.store::<LessonsDone>((id(3), id(4)), &5)?;
             Ok(())
         })?;
 
@@ -617,6 +714,19 @@ mod tests {
         let mut registered = vec![0x19, 23];
         registered.extend_from_slice(&[6; 16]);
         assert_eq!(raw(&store, &registered), Some(3i64.to_be_bytes().to_vec()));
+
+        let mut lessons_done = vec![0x19, 36];
+        lessons_done.extend_from_slice(&[1; 16]);
+        lessons_done.extend_from_slice(&[2; 16]);
+        assert_eq!(
+            raw(&store, &lessons_done),
+            Some(4i64.to_be_bytes().to_vec())
+        );
+
+        let mut lesson_done = vec![0x7a];
+        lesson_done.extend_from_slice(&[3; 16]);
+        lesson_done.extend_from_slice(&[4; 16]);
+        assert_eq!(raw(&store, &lesson_done), Some(b"5".to_vec()));
 
         assert_eq!(
             raw(&store, b"\x01schema_version\0"),

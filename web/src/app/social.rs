@@ -126,6 +126,13 @@ fn kind_text(kind: NotificationKind) -> &'static str {
         NotificationKind::EventLive => "is live now: an event you registered for",
         NotificationKind::EventRegistration => "asked to take part in an event you organise",
         NotificationKind::GroupEvent => "published an event in a group you belong to",
+        NotificationKind::CourseEnrolmentRequest => "asked to enrol in a course you teach",
+        NotificationKind::CourseEnrolmentApproved => "approved your enrolment in a course",
+        NotificationKind::CourseEnrolmentRejected => "turned down your enrolment in a course",
+        NotificationKind::CourseInvite => "invited you to enrol in a course",
+        NotificationKind::CourseCompleted => "completed a course: well done",
+        NotificationKind::CourseAttemptReviewed => "reviewed your answers to an assessment",
+        NotificationKind::CourseReviewRequested => "submitted answers for you to review",
     }
 }
 

@@ -43,7 +43,14 @@ fn type_name(kind: NotificationKind) -> Option<&'static str> {
         | NotificationKind::EventApproved
         | NotificationKind::EventLive
         | NotificationKind::EventRegistration
-        | NotificationKind::GroupEvent => return None,
+        | NotificationKind::GroupEvent
+        | NotificationKind::CourseEnrolmentRequest
+        | NotificationKind::CourseEnrolmentApproved
+        | NotificationKind::CourseEnrolmentRejected
+        | NotificationKind::CourseInvite
+        | NotificationKind::CourseCompleted
+        | NotificationKind::CourseAttemptReviewed
+        | NotificationKind::CourseReviewRequested => return None,
     })
 }
 

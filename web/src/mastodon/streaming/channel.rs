@@ -203,7 +203,8 @@ pub(super) fn translate(
         Event::FederationQueued
         | Event::MailQueued
         | Event::SessionEnded { .. }
-        | Event::PeerBlocksChanged => None,
+        | Event::PeerBlocksChanged
+        | Event::CourseCompleted { .. } => None,
         Event::Notified { recipient, id } => {
             // The user stream carries notifications only for a token that
             // may read them (Mastodon filters them the same way).
