@@ -211,6 +211,8 @@ pub enum Space {
     EventJoins = 0x63,
     /// [`MemberCalendarFeed`].
     MemberCalendarFeed = 0x64,
+    /// [`RemoteEventByUri`].
+    RemoteEventByUri = 0x68,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -505,6 +507,9 @@ tables! {
     /// member → their calendar feed (what its token is derived from, and
     /// the token's hash), while they have one.
     pub MemberCalendarFeed: MemberCalendarFeed, Id => Json<crate::community_events::CalendarFeed>;
+    /// blake3(ActivityPub id) → event: the events of other servers stored
+    /// here, by their id.
+    pub RemoteEventByUri: RemoteEventByUri, Hash => IdBytes;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups
