@@ -27,6 +27,7 @@ mod overload;
 mod posts;
 mod privacy;
 mod public_pages;
+mod remote_events;
 mod restart;
 mod search;
 mod social;
