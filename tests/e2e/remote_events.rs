@@ -399,6 +399,29 @@ async fn a_mobilizon_event_reaches_a_follower_and_its_join_is_accepted() {
     let e = node.get(&format!("/events/{id}"), Some(&alice.token)).await;
     assert_eq!(e.body["viewer"]["state"], "registered", "{}", e.body);
     let sequence = e.body["sequence"].as_i64().expect("sequence");
+    // The members' app shows where the event lives and the registration.
+    let http = crate::harness::browser();
+    let cookie = node
+        .form_sign_in(
+            &http,
+            "/login",
+            "kodeon_app_form",
+            "kodeon_session",
+            "alice",
+        )
+        .await;
+    let page = http
+        .get(format!("{}/events/{id}", node.base))
+        .header("cookie", format!("kodeon_session={cookie}"))
+        .send()
+        .await
+        .expect("event page")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains("Apéro du libre"), "{page}");
+    assert!(page.contains(&format!("href=\"{uri}\"")), "{page}");
+    assert!(page.contains("Your registration"), "{page}");
 
     // She cancels it (an Update): alice is told, calendars see a change.
     let mut cancelled = event.clone();
