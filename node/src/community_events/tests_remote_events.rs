@@ -201,6 +201,10 @@ async fn local_only_rules_refuse_remote_events_and_leave_reject_and_delete_work(
     assert_eq!(field_of(live.expect_err("live")), "event");
     let delete = node.delete_event(&alice, id).await;
     assert_eq!(field_of(delete.expect_err("delete")), "event");
+    let approve = node.approve_registration(&alice, id, "bob").await;
+    assert_eq!(field_of(approve.expect_err("approve")), "event");
+    let check_in = node.check_in(&alice, id, "bob").await;
+    assert_eq!(field_of(check_in.expect_err("check in")), "event");
 
     // Alice registers and leaves: a Join, then a Leave naming it.
     node.register_for_event(&alice, id, false)
