@@ -10,7 +10,7 @@ use futures_util::stream::{self, StreamExt};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::fake_remote::FakeRemote;
+use crate::fake_remote::{Answer, FakeRemote};
 use crate::harness::{eventually, Member, TestNode};
 
 /// Polls `check` until it returns `Some`, for at most `secs` seconds.
@@ -315,6 +315,14 @@ async fn a_mobilizon_event_reaches_a_follower_and_its_join_is_accepted() {
     let (status, _) = fake.send(&node, "mallory", &forged).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
+    // Nor may camille publish an event whose id is on another server.
+    let mut foreign = event.clone();
+    foreign["id"] = "https://elsewhere.example/events/1".into();
+    let (status, _) = fake
+        .send(&node, "camille", &by_camille(&fake, "Create", 9, &foreign))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
     // Her Create now: parsed, stored, in the upcoming list.
     let (status, body) = fake
         .send(&node, "camille", &by_camille(&fake, "Create", 2, &event))
@@ -463,5 +471,26 @@ async fn a_mobilizon_event_reaches_a_follower_and_its_join_is_accepted() {
     let (status, body) = fake.send(&node, "camille", &delete).await;
     assert!(status.is_success(), "{status} {body}");
     let r = node.get(&format!("/events/{id}"), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+
+    // Looked up by its URL (its server serves it): stored again.
+    let path = uri.strip_prefix(&fake.url("")).expect("on the fake server");
+    fake.serve(path, Answer::json(&event));
+    let r = node
+        .post("/events/lookup", Some(&alice.token), json!({"url": uri}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["remote"]["uri"], uri.as_str(), "{}", r.body);
+    assert_eq!(r.body["registered_count"], 12, "{}", r.body);
+    assert_eq!(r.body["status"], "open", "{}", r.body);
+    // A document whose id is on another server is not believed from it.
+    fake.serve("/events/elsewhere", Answer::json(&foreign));
+    let r = node
+        .post(
+            "/events/lookup",
+            Some(&alice.token),
+            json!({"url": fake.url("/events/elsewhere")}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }
