@@ -107,6 +107,17 @@ async fn a_remote_event_lists_with_local_ones_and_its_join_is_answered_by_its_or
     assert_eq!(view.event.category.as_deref(), Some("meeting"));
     assert_eq!(view.event.tags, vec!["apero".to_string()]);
     assert!(!view.can_edit);
+    let public: Vec<String> = node
+        .public_calendar()
+        .expect("calendar")
+        .into_iter()
+        .map(|v| v.event.title)
+        .collect();
+    assert_eq!(
+        public,
+        vec!["Local meetup".to_string()],
+        "the node's own only"
+    );
 
     // Registering: pending, and the Join queued in the same write.
     let outcome = node
