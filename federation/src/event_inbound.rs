@@ -1,6 +1,6 @@
 //! Events of other servers (Mobilizon, other Kodeon nodes) coming here:
 //! a `Create` or `Update` of an `Event` from the account it is attributed
-//! to, its `Delete`, the answers (`Accept`, `Reject`) to members' `Join`s,
+//! to (or announced by the group it is attributed to), its `Delete`, the answers (`Accept`, `Reject`) to members' `Join`s,
 //! an event looked up by URL for a signed-in member, and the `Join` and
 //! `Leave` members here send.
 //!
@@ -225,6 +225,42 @@ impl Federation {
             }
         }
         (owner.id, Some(owner.id))
+    }
+
+    /// The `Create` or `Update` of the event `uri` announced by the remote
+    /// group `group` (as Mobilizon relays a group's events, sent by the
+    /// member who organises them): when somebody here belongs to the group
+    /// or knows the event, fetched from its own id (the announced copy is
+    /// not believed), and stored only when it is on the group's server and
+    /// attributed to the group.
+    pub(crate) async fn group_event(
+        &self,
+        group: &Member,
+        uri: &str,
+    ) -> Result<Received, FederationError> {
+        let group_id = actor_uri(group);
+        check_same_origin(uri, group_id)?;
+        if !self.node.wants_remote_event(group.id, uri)? {
+            return Ok(Received::Ignored);
+        }
+        let doc = self.fetch(uri).await.map_err(|e| e.obtaining(uri))?;
+        let object = EventObject::deserialize(&doc)
+            .map_err(|e| FederationError::Malformed(format!("{uri}: {e}")))?;
+        if object.id.as_deref() != Some(uri) || object.kind.as_str() != "Event" {
+            return Err(FederationError::Malformed(format!(
+                "{uri} is not that Event"
+            )));
+        }
+        if object.owner() != Some(group_id) {
+            return Ok(Received::Ignored);
+        }
+        if !object.is_public() || object.draft == Some(true) {
+            return Ok(Received::Ignored);
+        }
+        let (organiser, with_group) = self.event_organisers(&object, group).await;
+        let input = event_input(&object, organiser, with_group)?;
+        self.node.store_remote_event(group, input).await?;
+        Ok(Received::Applied)
     }
 
     /// The `Delete` of `object_id` by `actor`, when it is an event of

@@ -1,8 +1,9 @@
 //! Events of other servers, as members here see them: an event of another
 //! Kodeon node looked up by URL and registered for by many members at
 //! once over ActivityPub (seats and waitlist kept by its node, answers
-//! arriving here), and a Mobilizon-shaped event published to a follower,
-//! registered for with a `Join` its server accepts, then cancelled.
+//! arriving here), a Mobilizon-shaped event published to a follower,
+//! registered for with a `Join` its server accepts, then cancelled, and a
+//! group's event relayed by the group to its members here.
 
 use std::time::{Duration, Instant};
 
@@ -493,4 +494,116 @@ async fn a_mobilizon_event_reaches_a_follower_and_its_join_is_accepted() {
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_groups_event_relayed_by_the_group_reaches_its_members_and_the_group_answers() {
+    let node = TestNode::start_federated().await;
+    let fake = FakeRemote::start().await;
+    fake.add_actor("camille");
+    let host = fake.url("");
+    let group = fake.add_actor_at("apero", "/@apero", |id, pem| {
+        json!({
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+            "id": id,
+            "type": "Group",
+            "preferredUsername": "apero",
+            "name": "Apéro",
+            "inbox": format!("{id}/inbox"),
+            "outbox": format!("{id}/outbox"),
+            "followers": format!("{id}/followers"),
+            "endpoints": {"sharedInbox": format!("{host}/inbox")},
+            "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": pem},
+        })
+    });
+    let alice = node.register("alice").await;
+
+    // alice joins the group (a Follow it accepts).
+    let handle = format!("apero@{}", fake.domain);
+    let r = node
+        .post(
+            &format!("/groups/{handle}/join"),
+            Some(&alice.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let follow = eventually("the Follow reaches the group", || async {
+        fake.delivered()
+            .into_iter()
+            .find(|a| a["type"] == "Follow" && a["object"] == group.as_str())
+    })
+    .await;
+    let accept = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": fake.url("/accept/follow/group"),
+        "type": "Accept",
+        "actor": group,
+        "object": follow,
+    });
+    let (status, body) = fake.send(&node, "apero", &accept).await;
+    assert!(status.is_success(), "{status} {body}");
+
+    // The group's event, organised by camille, served at its id.
+    let mut event = mobilizon_event(&fake);
+    event["attributedTo"] = group.clone().into();
+    let uri = event["id"].as_str().expect("id").to_string();
+    let path = uri.strip_prefix(&fake.url("")).expect("on the fake server");
+    fake.serve(path, Answer::json(&event));
+    let create = by_camille(&fake, "Create", 1, &event);
+    // Camille's Create of an event attributed to the group is not hers.
+    let (status, _) = fake.send(&node, "camille", &create).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(node.get("/events", None).await.ids().is_empty());
+    // The group relays it: fetched from its id, stored.
+    let announce = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": fake.url("/announces/1"),
+        "type": "Announce",
+        "actor": group,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": create,
+    });
+    let (status, body) = fake.send(&node, "apero", &announce).await;
+    assert!(status.is_success(), "{status} {body}");
+    let listed = node.get("/events", None).await;
+    let item = listed.body["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["remote"]["uri"] == uri.as_str()))
+        .cloned()
+        .unwrap_or_else(|| panic!("listed: {}", listed.body));
+    assert_eq!(item["group_account"]["username"], handle.as_str(), "{item}");
+    assert_eq!(
+        item["organiser_account"]["username"],
+        format!("camille@{}", fake.domain).as_str(),
+        "{item}"
+    );
+    let id = item["id"].as_str().expect("id").to_string();
+
+    // alice registers; the group's Accept of her Join counts.
+    let r = node
+        .post(
+            &format!("/events/{id}/register"),
+            Some(&alice.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["state"], "pending", "{}", r.body);
+    let join = eventually("the Join is sent", || async {
+        fake.delivered()
+            .into_iter()
+            .find(|a| a["type"] == "Join" && a["object"] == uri.as_str())
+    })
+    .await;
+    let accept = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": fake.url("/accept/join/group"),
+        "type": "Accept",
+        "actor": group,
+        "object": join,
+    });
+    let (status, body) = fake.send(&node, "apero", &accept).await;
+    assert!(status.is_success(), "{status} {body}");
+    let e = node.get(&format!("/events/{id}"), Some(&alice.token)).await;
+    assert_eq!(e.body["viewer"]["state"], "registered", "{}", e.body);
 }
