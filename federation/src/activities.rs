@@ -321,7 +321,7 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             member,
             activity_id,
             leave,
-        } => match crate::event_inbound::join_activity(node, *event, *member, activity_id, *leave)?
+        } => match crate::event_objects::join_activity(node, *event, *member, activity_id, *leave)?
         {
             Some(rendered) => rendered,
             None => return Ok(None),

@@ -1,8 +1,8 @@
 //! Events of other servers (Mobilizon, other Kodeon nodes) coming here:
 //! a `Create` or `Update` of an `Event` from the account it is attributed
 //! to (or announced by the group it is attributed to), its `Delete`, the answers (`Accept`, `Reject`) to members' `Join`s,
-//! an event looked up by URL for a signed-in member, and the `Join` and
-//! `Leave` members here send.
+//! and an event looked up by URL for a signed-in member (the `Join` and
+//! `Leave` members here send are rendered in `event_objects.rs`).
 //!
 //! What is kept of an `Event` is bounded: its description sanitised
 //! (`sanitize.rs`, itself bounded), names and addresses cut to
@@ -18,21 +18,17 @@ use node::community_events::{
     EventFormat, EventStatus, Location, RegistrationMode, RemoteEvent, RemoteEventInput,
 };
 use node::model::Member;
-use node::{Id, Node, NodeResult};
-use protocol::activities::{
-    check_same_origin, Activity, EventObject, FollowAnswer, Join, Leave, ObjectRef,
-};
+use node::Id;
+use protocol::activities::{check_same_origin, EventObject, FollowAnswer, ObjectRef};
 use protocol::local_urls::LocalUrl;
 use protocol::urls::HttpUrl;
 use serde::Deserialize;
 
-use crate::activities::Rendered;
 use crate::error::FederationError;
 use crate::inbox::Received;
 use crate::resolve::Found;
 use crate::sanitize::{plain_text, sanitize_html};
 use crate::service::Federation;
-use crate::uris::{delivery_inbox, member_uri};
 
 /// Longest name, address line or description kept as plain text
 /// (characters).
@@ -375,54 +371,6 @@ impl Federation {
         let input = event_input(&object, organiser, group)?;
         Ok(self.node.store_remote_event(&owner, input).await?)
     }
-}
-
-/// The `Join` (or, `leave`, the `Leave`) of the event of another server
-/// `event` by the local `member`, its id `activity_id` (the `Leave` is
-/// named after it), to the event's organiser and group.
-pub(crate) fn join_activity(
-    node: &Node,
-    event: Id,
-    member: Id,
-    activity_id: &str,
-    leave: bool,
-) -> NodeResult<Option<Rendered>> {
-    let (Some(record), Some(local)) = (node.event_record(event)?, node.member_by_id(member)?)
-    else {
-        return Ok(None);
-    };
-    let Some(remote) = &record.remote else {
-        return Ok(None);
-    };
-    let mut inboxes = Vec::new();
-    for account in [Some(record.organiser), remote.group].into_iter().flatten() {
-        if let Some(inbox) = node
-            .member_by_id(account)?
-            .as_ref()
-            .and_then(delivery_inbox)
-        {
-            if !inboxes.contains(&inbox) {
-                inboxes.push(inbox);
-            }
-        }
-    }
-    let actor = member_uri(node, &local);
-    let (id, body) = if leave {
-        let id = node.urls().leave_of(activity_id);
-        let body = serde_json::to_value(Leave::new(&id, &actor, &remote.uri).with_context());
-        (id, body)
-    } else {
-        let body = serde_json::to_value(Join::new(activity_id, &actor, &remote.uri).with_context());
-        (activity_id.to_string(), body)
-    };
-    let body = body.map_err(|e| node::NodeError::Internal(format!("an activity as JSON: {e}")))?;
-    Ok(Some(Rendered {
-        id,
-        body,
-        signer: local.id,
-        inboxes,
-        also: Vec::new(),
-    }))
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ mod posts;
 mod privacy;
 mod public_pages;
 mod remote_events;
+mod remote_events_seats;
 mod restart;
 mod search;
 mod social;
