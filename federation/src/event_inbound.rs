@@ -11,7 +11,9 @@
 //!
 //! **Invariant:** an event is believed only from its own server and its
 //! own account: its id is on the sender's host and its `attributedTo` is
-//! the sender (a person, or the group that sends its event). Nothing is
+//! the sender (a person, or the group that sends or relays its event); one
+//! another account of that server sends is ignored, one attributed to
+//! another server's account refused. Nothing is
 //! fetched for an event nobody here follows, belongs to or registered for.
 
 use node::community_events::{
@@ -183,11 +185,21 @@ impl Federation {
         let actor_id = actor_uri(actor);
         let uri = object.id.as_deref().unwrap_or_default();
         check_same_origin(uri, actor_id)?;
-        if object.owner() != Some(actor_id) {
-            return Err(FederationError::Forbidden(format!(
-                "{actor_id} sent an event attributed to {}",
-                object.owner().unwrap_or("nobody")
-            )));
+        match object.owner() {
+            Some(owner) if owner == actor_id => {}
+            // Another account of the sender's server (a group's event sent
+            // by the member organising it, which Mobilizon then has the
+            // group relay): not believed from this sender, and no fault.
+            Some(owner) if check_same_origin(owner, actor_id).is_ok() => {
+                tracing::debug!(%uri, %owner, sender = %actor_id, "an event sent by another than its owner: ignored");
+                return Ok(Received::Ignored);
+            }
+            owner => {
+                return Err(FederationError::Forbidden(format!(
+                    "{actor_id} sent an event attributed to {}",
+                    owner.unwrap_or("nobody")
+                )))
+            }
         }
         if !object.is_public() || object.draft == Some(true) {
             return Ok(Received::Ignored);
