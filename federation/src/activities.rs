@@ -316,6 +316,16 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 None => return Ok(None),
             }
         }
+        Outgoing::EventJoin {
+            event,
+            member,
+            activity_id,
+            leave,
+        } => match crate::event_objects::join_activity(node, *event, *member, activity_id, *leave)?
+        {
+            Some(rendered) => rendered,
+            None => return Ok(None),
+        },
         Outgoing::Group { group, activity } => {
             match crate::group_activities::render(node, *group, activity)? {
                 Some(rendered) => rendered,

@@ -3,18 +3,20 @@
 //! with a schema.org `PostalAddress`, `joinMode`,
 //! `maximumAttendeeCapacity`, `remainingAttendeeCapacity`,
 //! `participantCount`, `isOnline`, `category`, `status`, the online
-//! address as a `Link` attachment), and the organisers' answers to a
-//! `Join`.
+//! address as a `Link` attachment), the organisers' answers to a
+//! `Join`, and the `Join` and `Leave` of members here for events of other
+//! servers.
 
 use node::community_events::{
     CommunityEvent, EventFormat, EventStatus, EventView, RegistrationMode,
 };
 use node::{Id, Node, NodeError, NodeResult, Viewer};
+use protocol::activities::{Activity, Join, Leave};
 use protocol::activitystreams::PUBLIC;
 use serde_json::{json, Map, Value};
 
 use crate::activities::Rendered;
-use crate::uris::member_uri;
+use crate::uris::{delivery_inbox, member_uri};
 
 /// The name Mobilizon gives the `Link` attachment that is an event's online
 /// address.
@@ -294,6 +296,54 @@ pub(crate) fn event_deleted(
         body,
         signer: account.id,
         inboxes: node.remote_follower_inboxes(account.id)?,
+        also: Vec::new(),
+    }))
+}
+
+/// The `Join` (or, `leave`, the `Leave`) of the event of another server
+/// `event` by the local `member`, its id `activity_id` (the `Leave` is
+/// named after it), to the event's organiser and group.
+pub(crate) fn join_activity(
+    node: &Node,
+    event: Id,
+    member: Id,
+    activity_id: &str,
+    leave: bool,
+) -> NodeResult<Option<Rendered>> {
+    let (Some(record), Some(local)) = (node.event_record(event)?, node.member_by_id(member)?)
+    else {
+        return Ok(None);
+    };
+    let Some(remote) = &record.remote else {
+        return Ok(None);
+    };
+    let mut inboxes = Vec::new();
+    for account in [Some(record.organiser), remote.group].into_iter().flatten() {
+        if let Some(inbox) = node
+            .member_by_id(account)?
+            .as_ref()
+            .and_then(delivery_inbox)
+        {
+            if !inboxes.contains(&inbox) {
+                inboxes.push(inbox);
+            }
+        }
+    }
+    let actor = member_uri(node, &local);
+    let (id, body) = if leave {
+        let id = node.urls().leave_of(activity_id);
+        let body = serde_json::to_value(Leave::new(&id, &actor, &remote.uri).with_context());
+        (id, body)
+    } else {
+        let body = serde_json::to_value(Join::new(activity_id, &actor, &remote.uri).with_context());
+        (activity_id.to_string(), body)
+    };
+    let body = body.map_err(|e| node::NodeError::Internal(format!("an activity as JSON: {e}")))?;
+    Ok(Some(Rendered {
+        id,
+        body,
+        signer: local.id,
+        inboxes,
         also: Vec::new(),
     }))
 }

@@ -8,7 +8,9 @@
 //! copy is never stored. The group is believed about what is in the
 //! group (a post removed, pinned, a thread locked, a member here banned),
 //! and about nothing else: it cannot remove a post from outside it, nor
-//! ban anyone from anything but itself.
+//! ban anyone from anything but itself. An event it announces (Mobilizon
+//! relays its events so) is fetched from its origin too
+//! (`event_inbound.rs`).
 
 use node::model::Member;
 use node::NodeError;
@@ -32,6 +34,14 @@ impl Federation {
             Some(ObjectRef::Object(inner)) => inner,
         };
         let object = inner.object_id().unwrap_or_default();
+        let of_event = inner
+            .object
+            .as_ref()
+            .and_then(ObjectRef::object)
+            .is_some_and(|o| o.kind.as_str() == "Event");
+        if of_event && matches!(inner.kind.as_str(), "Create" | "Update") {
+            return self.group_event(group, object).await;
+        }
         let outcome = match inner.kind.as_str() {
             "Create" => return self.group_share(group, object).await,
             "Update" => {

@@ -3,7 +3,9 @@
 
 use node::model::Member;
 use node::{Node, Viewer};
-use protocol::activities::{Flag, FollowAnswer, InboundActivity, ObjectRef, Undo};
+use protocol::activities::{
+    CreateOrUpdate, EventObject, Flag, FollowAnswer, InboundActivity, ObjectRef, Undo,
+};
 use protocol::http_signature::{self, Policy, SignedRequest};
 
 use crate::error::FederationError;
@@ -82,7 +84,7 @@ impl Federation {
             .node
             .member_by_id(key.member)?
             .ok_or_else(|| FederationError::Internal("key without account".into()))?;
-        let outcome = match self.apply(&activity, &actor).await {
+        let outcome = match self.apply(&activity, &actor, &req.body).await {
             Ok(outcome) => outcome,
             // What the activity names cannot be had from its server: the
             // sender did nothing wrong, and a 5xx would make it retry for
@@ -174,11 +176,12 @@ impl Federation {
             .map(|_| ())
     }
 
-    /// Applies a verified activity from `actor`.
+    /// Applies a verified activity from `actor` (`body`: as received).
     async fn apply(
         &self,
         activity: &InboundActivity,
         actor: &Member,
+        body: &[u8],
     ) -> Result<Received, FederationError> {
         let node: &Node = &self.node;
         let actor_id = remote_actor_id(actor);
@@ -198,6 +201,10 @@ impl Federation {
                 node.receive_follow(actor, local.id, id).await?;
             }
             InboundActivity::Accept(answer) | InboundActivity::Reject(answer) => {
+                let accept = matches!(activity, InboundActivity::Accept(_));
+                if let Some(outcome) = self.receive_join_answer(answer, actor, accept).await? {
+                    return Ok(outcome);
+                }
                 let Some(local) = self.follower_of(answer, actor)? else {
                     return Ok(Received::Ignored);
                 };
@@ -208,6 +215,12 @@ impl Federation {
                 }
             }
             InboundActivity::Undo(undo) => return self.undo(undo, actor, &as_viewer).await,
+            InboundActivity::Create(create) if is_event(create.embedded()) => {
+                return self.receive_event(&event_of(body)?, actor).await;
+            }
+            InboundActivity::Update(update) if is_event(update.embedded()) => {
+                return self.receive_event(&event_of(body)?, actor).await;
+            }
             InboundActivity::Create(create) => {
                 let Some(object) = create.embedded().filter(|o| o.is_post()) else {
                     return Ok(Received::Ignored);
@@ -238,6 +251,9 @@ impl Federation {
                     node.receive_actor_delete(actor).await?;
                 } else {
                     delete.check_object_origin(actor_id)?;
+                    if let Some(outcome) = self.receive_event_delete(actor, object_id).await? {
+                        return Ok(outcome);
+                    }
                     node.receive_post_delete(actor, object_id).await?;
                 }
             }
@@ -476,6 +492,24 @@ impl Federation {
             _ => Ok(None),
         }
     }
+}
+
+/// Whether the object of a `Create` or `Update` is an `Event`.
+fn is_event(object: Option<&protocol::activities::PostObject>) -> bool {
+    object.is_some_and(|o| o.kind.as_str() == "Event")
+}
+
+/// The `Event` a `Create` or `Update` body carries, read as one.
+fn event_of(body: &[u8]) -> Result<EventObject, FederationError> {
+    let activity: CreateOrUpdate<EventObject> =
+        serde_json::from_slice(body).map_err(|e| FederationError::Malformed(e.to_string()))?;
+    activity
+        .object
+        .and_then(|o| match o {
+            ObjectRef::Object(event) => Some(event),
+            ObjectRef::Id(_) => None,
+        })
+        .ok_or_else(|| FederationError::Malformed("no embedded Event".into()))
 }
 
 /// The ActivityPub id of a remote member (`""` for a local one).

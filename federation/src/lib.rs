@@ -14,6 +14,7 @@ pub mod client;
 pub mod delivery;
 pub mod discovery;
 pub mod error;
+pub mod event_inbound;
 pub mod event_objects;
 pub mod gossip;
 mod group_activities;

@@ -41,7 +41,7 @@ pub enum Resolved {
 }
 
 /// Where following a URL led.
-enum Found {
+pub(crate) enum Found {
     /// Something this node knows already (a URL of its own, or the id of
     /// a remote account or post stored here).
     Known(Resolved),
@@ -96,7 +96,7 @@ impl Federation {
 
     /// Follows `url` through redirects and one page's alternate link to
     /// an ActivityPub document, or to something known here.
-    async fn follow(&self, start: HttpUrl) -> Result<Found, FederationError> {
+    pub(crate) async fn follow(&self, start: HttpUrl) -> Result<Found, FederationError> {
         let mut url = start;
         let mut redirects = 0;
         let mut followed_page = false;
@@ -205,7 +205,7 @@ fn own(node: &Node, url: &HttpUrl) -> NodeResult<Option<Resolved>> {
         Some(LocalUrl::Actor(name)) => account(node.find_member(name)?.filter(Member::is_local)),
         Some(LocalUrl::ProfilePage(name)) => account(node.find_member(name)?),
         Some(LocalUrl::Post { id, .. } | LocalUrl::PostPage { id, .. }) => post(id),
-        Some(LocalUrl::Follow(_) | LocalUrl::Event { .. }) | None => None,
+        Some(LocalUrl::Follow(_) | LocalUrl::Event { .. } | LocalUrl::Join { .. }) | None => None,
     })
 }
 

@@ -17,6 +17,7 @@
 //! | profile page | `BASE/@NAME` |
 //! | post page | `BASE/@NAME/ID` |
 //! | follow activity | `BASE/follows/ID` |
+//! | a member's `Join` of another server's event | `BASE/users/NAME/joins/EVENT/NONCE` (its `Leave`: `#leave`) |
 //! | the node's actor | `BASE/actor` (inbox `BASE/actor/inbox`) |
 //! | shared inbox | `BASE/inbox` |
 //! | tag page | `BASE/tags/TAG` |
@@ -60,6 +61,14 @@ pub enum LocalUrl<'a> {
     },
     /// A follow activity of this node (`/follows/ID`).
     Follow(&'a str),
+    /// A member's `Join` of an event of another server
+    /// (`/users/NAME/joins/EVENT/NONCE`).
+    Join {
+        /// The member's username.
+        member: &'a str,
+        /// The (local) id of the event, as written in the URL.
+        event: &'a str,
+    },
     /// An event's object id (`/users/ORGANISER/events/ID`).
     Event {
         /// The organiser's (a member's or a group's) username.
@@ -198,6 +207,17 @@ impl LocalUrls {
     /// A post's page.
     pub fn post_page(&self, author: &str, id: impl Display) -> String {
         format!("{}/@{author}/{id}", self.base)
+    }
+
+    /// The id of `member`'s `Join` of the event of another server stored
+    /// here as `event`; `nonce` makes each registration's distinct.
+    pub fn join(&self, member: &str, event: impl Display, nonce: impl Display) -> String {
+        format!("{}/joins/{event}/{nonce}", self.actor(member))
+    }
+
+    /// The id of the `Leave` that withdraws the `Join` `join_id`.
+    pub fn leave_of(&self, join_id: &str) -> String {
+        format!("{join_id}#leave")
     }
 
     /// The id of a follow activity of this node.
@@ -347,6 +367,11 @@ impl LocalUrls {
                 [organiser, "events", id] if segment(organiser) && segment(id) => {
                     Some(LocalUrl::Event { organiser, id })
                 }
+                [member, "joins", event, nonce]
+                    if segment(member) && segment(event) && segment(nonce) =>
+                {
+                    Some(LocalUrl::Join { member, event })
+                }
                 _ => None,
             };
         }
@@ -432,9 +457,25 @@ mod tests {
                     id: "7",
                 },
             ),
+            (
+                urls.join("alice", 7, 9),
+                LocalUrl::Join {
+                    member: "alice",
+                    event: "7",
+                },
+            ),
         ] {
             assert_eq!(urls.parse(&url), Some(parsed), "{url}");
         }
+    }
+
+    #[test]
+    fn a_leave_is_named_after_its_join_and_names_nothing_here() {
+        let urls = LocalUrls::new("https://k.example");
+        let join = urls.join("alice", 7, 9);
+        assert_eq!(join, "https://k.example/users/alice/joins/7/9");
+        assert_eq!(urls.parse(&urls.leave_of(&join)), None);
+        assert_eq!(urls.parse("https://k.example/users/alice/joins/7"), None);
     }
 
     #[test]

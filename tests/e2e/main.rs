@@ -27,6 +27,8 @@ mod overload;
 mod posts;
 mod privacy;
 mod public_pages;
+mod remote_events;
+mod remote_events_seats;
 mod restart;
 mod search;
 mod social;

@@ -191,9 +191,12 @@ impl Node {
     }
 
     /// The node's upcoming open events that anyone may see, in start
-    /// order (at most [`FEED_MAX`]).
+    /// order (at most [`FEED_MAX`]): its own, not the events of other
+    /// servers it stores for its members.
     pub fn public_calendar(&self) -> NodeResult<Vec<EventView>> {
-        self.calendar_pages(EventQuery::default())
+        let mut events = self.calendar_pages(EventQuery::default())?;
+        events.retain(|v| !v.event.is_remote());
+        Ok(events)
     }
 
     /// Up to [`FEED_MAX`] events of `query` as anyone sees them, page

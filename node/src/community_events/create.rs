@@ -182,6 +182,7 @@ impl Node {
             reminders_sent: Vec::new(),
             created_at: now,
             updated_at: now,
+            remote: None,
         };
         self.write(|txn| {
             if let Some(g) = &group {
@@ -210,7 +211,7 @@ impl Node {
     }
 
     /// Stores `event` with its indexes (start time, group, organiser).
-    fn index_event(txn: &mut Txn<'_>, event: &CommunityEvent) -> NodeResult<()> {
+    pub(super) fn index_event(txn: &mut Txn<'_>, event: &CommunityEvent) -> NodeResult<()> {
         txn.store::<tables::CommunityEvent>(event.id, event)?;
         txn.store::<tables::EventsByStart>((key_ms(event.start), event.id), &())?;
         txn.store::<tables::EventsByOrganiser>((event.organiser, event.id), &())?;
@@ -495,38 +496,52 @@ impl Node {
             let event = Self::event_in(txn, id)?;
             Self::require_organiser(txn, &event, &me)?;
             self.federate_event_deleted(txn, &event)?;
-            let members: Vec<Id> = txn
-                .scan::<tables::EventRegistrations>((id,), false)
-                .keys()
-                .map(|k| k.map(|(_, m)| m))
-                .collect::<NodeResult<_>>()?;
-            for m in members {
-                txn.remove::<tables::EventRegistrations>((id, m));
-                txn.remove::<tables::MemberEvents>((m, key_ms(event.start), id));
-                txn.remove::<tables::EventJoins>((id, m));
-            }
-            let waiting: Vec<(Id, Id)> = txn
-                .scan::<tables::EventWaitlist>((id,), false)
-                .keys()
-                .collect::<NodeResult<_>>()?;
-            for key in waiting {
-                txn.remove::<tables::EventWaitlist>(key);
-            }
-            txn.remove::<tables::EventRegisteredCount>(id);
-            txn.remove::<tables::EventWaitlistCount>(id);
-            txn.remove::<tables::EventPendingCount>(id);
-            txn.remove::<tables::EventAttendedCount>(id);
-            self.drop_reminders(txn, &event);
-            txn.remove::<tables::EventsByStart>((key_ms(event.start), id));
-            txn.remove::<tables::EventsByOrganiser>((event.organiser, id));
-            if let Some(group) = event.group {
-                txn.remove::<tables::EventsByGroup>((group, id));
-            }
-            txn.remove::<tables::CommunityEvent>(id);
-            Ok(())
+            self.remove_event_in(txn, &event)
         })
         .await?;
         tracing::info!(event = %id, by = %me.username, "event deleted");
+        Ok(())
+    }
+
+    /// Removes `event` inside `txn` with its registrations, waitlist,
+    /// counters, reminders and indexes.
+    pub(super) fn remove_event_in(
+        &self,
+        txn: &mut Txn<'_>,
+        event: &CommunityEvent,
+    ) -> NodeResult<()> {
+        let id = event.id;
+        let members: Vec<Id> = txn
+            .scan::<tables::EventRegistrations>((id,), false)
+            .keys()
+            .map(|k| k.map(|(_, m)| m))
+            .collect::<NodeResult<_>>()?;
+        for m in members {
+            txn.remove::<tables::EventRegistrations>((id, m));
+            txn.remove::<tables::MemberEvents>((m, key_ms(event.start), id));
+            txn.remove::<tables::EventJoins>((id, m));
+        }
+        let waiting: Vec<(Id, Id)> = txn
+            .scan::<tables::EventWaitlist>((id,), false)
+            .keys()
+            .collect::<NodeResult<_>>()?;
+        for key in waiting {
+            txn.remove::<tables::EventWaitlist>(key);
+        }
+        txn.remove::<tables::EventRegisteredCount>(id);
+        txn.remove::<tables::EventWaitlistCount>(id);
+        txn.remove::<tables::EventPendingCount>(id);
+        txn.remove::<tables::EventAttendedCount>(id);
+        self.drop_reminders(txn, event);
+        txn.remove::<tables::EventsByStart>((key_ms(event.start), id));
+        txn.remove::<tables::EventsByOrganiser>((event.organiser, id));
+        if let Some(group) = event.group {
+            txn.remove::<tables::EventsByGroup>((group, id));
+        }
+        txn.remove::<tables::CommunityEvent>(id);
+        if let Some(remote) = &event.remote {
+            txn.remove::<tables::RemoteEventByUri>(crate::store::hash_of(&remote.uri));
+        }
         Ok(())
     }
 }

@@ -28,7 +28,10 @@
 //! approve, reject, invite, check-in; `query.rs`: one event, upcoming,
 //! a member's, the archive; `reminders.rs`: the reminder schedule;
 //! `calendar_feeds.rs`: which events each calendar feed lists, and the
-//! secret tokens of members' feeds.
+//! secret tokens of members' feeds; `remote.rs`: participants of other
+//! servers in local events; `remote_events.rs`: events of other servers
+//! stored here (created, updated, deleted by their organisers there),
+//! members' registrations for them (`Join` → `Accept`/`Reject`, `Leave`).
 
 mod calendar_feeds;
 mod create;
@@ -41,6 +44,7 @@ mod query;
 mod register;
 mod reminders;
 mod remote;
+mod remote_events;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -49,18 +53,21 @@ mod tests_query;
 mod tests_registration;
 #[cfg(test)]
 mod tests_reminders;
+#[cfg(test)]
+mod tests_remote_events;
 
 pub use calendar_feeds::{CalendarFeed, MemberCalendar, FEED_MAX, FEED_RECENT_MS};
 pub use describe::{place_text, span_text, summary_text, zone, zoned};
 pub use input::{EventUpdate, LinkInput, LocationInput, NewEvent, SpeakerInput, TimeInput};
 pub use model::{
     CommunityEvent, EventFormat, EventLink, EventStatus, EventType, Location, Registration,
-    RegistrationMode, RegistrationState, Speaker,
+    RegistrationMode, RegistrationState, RemoteEvent, Speaker,
 };
 pub use participants::{attendance_claim, Participant, Participants};
 pub use query::{EventCursor, EventPage, EventQuery, EventView, ViewerRegistration, SCAN_BOUND};
 pub use register::{OverlapWarning, RegistrationOutcome};
 pub use reminders::{run_reminder_worker, ReminderKind};
+pub use remote_events::{RemoteEventInput, MAX_REMOTE_TITLE};
 
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
@@ -96,12 +103,19 @@ impl Node {
     }
 
     /// `Forbidden` unless `member` organises `event` (see
-    /// [`Node::organises`]).
+    /// [`Node::organises`]); a 409 naming `event` for an event of another
+    /// server, which only its organisers there change.
     pub(crate) fn require_organiser(
         txn: &Txn<'_>,
         event: &CommunityEvent,
         member: &Member,
     ) -> NodeResult<()> {
+        if event.is_remote() {
+            return Err(NodeError::conflict(
+                "event",
+                "the event belongs to another server: only its organisers there can do this",
+            ));
+        }
         if Self::organises(txn, event, member)? {
             Ok(())
         } else {

@@ -186,9 +186,43 @@ pub struct CommunityEvent {
     pub created_at: i64,
     /// Last changed (ms).
     pub updated_at: i64,
+    /// Set for an event of another server (Mobilizon, another Kodeon
+    /// node): its `organiser` is then the remote account that runs it,
+    /// and only its server changes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<RemoteEvent>,
+}
+
+/// What is known of an event of another server, besides the fields it
+/// shares with a local one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteEvent {
+    /// Its ActivityPub id.
+    pub uri: String,
+    /// Its page on its server.
+    pub url: String,
+    /// The group of that server it belongs to (an account stored here),
+    /// when a group organises it; its `Accept`s count as the organiser's.
+    #[serde(default)]
+    pub group: Option<Id>,
+    /// Participants as its server last said (`participantCount`).
+    #[serde(default)]
+    pub participant_count: Option<u32>,
+    /// Seats left as its server last said (`remainingAttendeeCapacity`).
+    #[serde(default)]
+    pub remaining: Option<u32>,
+    /// Where to register when its server takes registrations on another
+    /// site (`joinMode: external`); registering here is refused then.
+    #[serde(default)]
+    pub external_url: Option<String>,
 }
 
 impl CommunityEvent {
+    /// Whether it is an event of another server.
+    pub fn is_remote(&self) -> bool {
+        self.remote.is_some()
+    }
+
     /// Whether its end has passed at `now` or an organiser marked it
     /// finished.
     pub fn is_over(&self, now: i64) -> bool {
@@ -229,4 +263,8 @@ pub struct Registration {
     /// When an organiser checked them in (ms).
     #[serde(default)]
     pub attended_at: Option<i64>,
+    /// For an event of another server: the id of the `Join` sent for
+    /// this registration, which that server's `Accept` or `Reject` names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join: Option<String>,
 }

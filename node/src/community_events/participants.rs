@@ -212,6 +212,7 @@ impl Node {
                 listed: false,
                 arrival: None,
                 attended_at: None,
+                join: None,
             };
             txn.store::<tables::EventRegistrations>((id, member.id), &r)?;
             txn.store::<tables::MemberEvents>((member.id, key_ms(event.start), id), &())?;

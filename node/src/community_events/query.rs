@@ -249,17 +249,19 @@ impl Node {
             ),
             Viewer::Anonymous => (None, false),
         };
+        let (shown, seats_left) = super::remote_events::shown_counts(event, registered);
+        let group = event.group.or(event.remote.as_ref().and_then(|r| r.group));
         Ok(EventView {
             organiser_account: self.member(event.organiser)?.as_ref().map(Self::summary),
-            group_account: match event.group {
+            group_account: match group {
                 Some(g) => self.member(g)?.as_ref().map(Self::summary),
                 None => None,
             },
-            registered_count: registered,
+            registered_count: shown,
             waitlisted_count: self.store.counter::<tables::EventWaitlistCount>(id)?,
             pending_count: self.store.counter::<tables::EventPendingCount>(id)?,
             attended_count: self.store.counter::<tables::EventAttendedCount>(id)?,
-            seats_left: event.capacity.map(|c| (i64::from(c) - registered).max(0)),
+            seats_left,
             viewer: registration,
             can_edit,
             event: event.clone(),

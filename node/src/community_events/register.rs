@@ -118,6 +118,9 @@ impl Node {
                     });
                 }
             }
+            if event.is_remote() {
+                return self.register_remotely(txn, &event, &me, listed, now);
+            }
             check_open(&event, now)?;
             let invited = existing.is_some();
             let state = match event.registration {
@@ -134,6 +137,7 @@ impl Node {
                         listed,
                         arrival: None,
                         attended_at: None,
+                        join: None,
                     };
                     txn.store::<tables::EventRegistrations>((id, me.id), &registration)?;
                     txn.add::<tables::EventPendingCount>(id, 1)?;
@@ -177,6 +181,7 @@ impl Node {
                 listed,
                 arrival: None,
                 attended_at: None,
+                join: None,
             }
         } else {
             let arrival = self.ids.next();
@@ -188,6 +193,7 @@ impl Node {
                 listed,
                 arrival: Some(arrival),
                 attended_at: None,
+                join: None,
             }
         };
         txn.store::<tables::EventRegistrations>((event.id, member), &registration)?;
@@ -229,7 +235,7 @@ impl Node {
     /// The member's other registrations whose time overlaps `event`'s
     /// (looked for among those starting up to [`MAX_DURATION_MS`] before
     /// it, at most [`OVERLAP_SCAN`] of them).
-    fn overlaps(
+    pub(super) fn overlaps(
         txn: &Txn<'_>,
         member: Id,
         event: &CommunityEvent,
@@ -281,6 +287,9 @@ impl Node {
         let me = viewer.member()?.clone();
         self.write(|txn| {
             let event = Self::event_in(txn, id)?;
+            if event.is_remote() {
+                return self.unregister_remotely(txn, &event, me.id);
+            }
             self.drop_registration(txn, &event, me.id)
         })
         .await
@@ -332,6 +341,10 @@ impl Node {
         txn: &mut Txn<'_>,
         event: &CommunityEvent,
     ) -> NodeResult<usize> {
+        if event.is_remote() {
+            // Its seats are its server's to give.
+            return Ok(0);
+        }
         let registered = txn.counter::<tables::EventRegisteredCount>(event.id)?;
         let free = match event.capacity {
             None => usize::MAX,
@@ -357,6 +370,7 @@ impl Node {
                     listed: false,
                     arrival: None,
                     attended_at: None,
+                    join: None,
                 });
             r.state = RegistrationState::Registered;
             r.at = now;

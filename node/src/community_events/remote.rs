@@ -86,6 +86,9 @@ impl Node {
         event: &CommunityEvent,
         created: bool,
     ) -> NodeResult<()> {
+        if event.is_remote() {
+            return Ok(());
+        }
         let Some(audience) = self.event_audience(txn, event)? else {
             return Ok(());
         };

@@ -46,6 +46,9 @@ pub enum NotificationKind {
     EventPromoted,
     /// An organiser approved your registration for an event.
     EventApproved,
+    /// The organiser of an event of another server refused (or withdrew)
+    /// your registration.
+    EventRejected,
     /// An event you registered for is live (its stream link is set).
     EventLive,
     /// Someone asked to take part in an event you organise (approval
@@ -89,6 +92,7 @@ impl NotificationKind {
             "event_cancelled" => Some(Self::EventCancelled),
             "event_promoted" => Some(Self::EventPromoted),
             "event_approved" => Some(Self::EventApproved),
+            "event_rejected" => Some(Self::EventRejected),
             "event_live" => Some(Self::EventLive),
             "event_registration" => Some(Self::EventRegistration),
             "group_event" => Some(Self::GroupEvent),

@@ -165,6 +165,19 @@ pub enum Outgoing {
         /// `Accept` rather than `Reject`.
         accept: bool,
     },
+    /// A local member asks to take part in an event of another server
+    /// (`Join`), or withdraws (`leave`: `Leave`, as Mobilizon takes it),
+    /// told to the event's organiser (and its group).
+    EventJoin {
+        /// The event (stored here, with its remote part).
+        event: Id,
+        /// The local member.
+        member: Id,
+        /// The `Join`'s id (the `Leave` is named after it).
+        activity_id: String,
+        /// A `Leave` rather than a `Join`.
+        leave: bool,
+    },
     /// A local group shares what happened in it with its members on other
     /// servers (FEP-1b12: the group's `Announce` of the activity).
     Group {

@@ -211,7 +211,8 @@ pub enum Space {
     EventJoins = 0x63,
     /// [`MemberCalendarFeed`].
     MemberCalendarFeed = 0x64,
-    // 0x65–0x6f are reserved for tables being added beside courses.
+    /// [`RemoteEventByUri`].
+    RemoteEventByUri = 0x68,
     /// [`Course`].
     Course = 0x70,
     /// [`CourseModule`].
@@ -562,6 +563,9 @@ tables! {
     /// member → their calendar feed (what its token is derived from, and
     /// the token's hash), while they have one.
     pub MemberCalendarFeed: MemberCalendarFeed, Id => Json<crate::community_events::CalendarFeed>;
+    /// blake3(ActivityPub id) → event: the events of other servers stored
+    /// here, by their id.
+    pub RemoteEventByUri: RemoteEventByUri, Hash => IdBytes;
     /// course id → Course (`courses/`).
     pub Course: Course, Id => Json<crate::courses::Course>;
     /// module id → CourseModule (its course lists its modules in order).

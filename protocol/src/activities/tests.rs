@@ -875,3 +875,107 @@ fn lemmy_examples_follow_dislike_and_group() {
         Some("https://enterprise.lemmy.ml/c/tenforward/followers")
     );
 }
+
+/// An `Event` shaped as Mobilizon's event converter writes one (its
+/// properties and their value forms), in `tests/vectors/`.
+const MOBILIZON_EVENT: &str = include_str!("../../tests/vectors/mobilizon-event.json");
+
+#[test]
+fn a_mobilizon_event_reads_with_its_place_capacity_status_and_online_address() {
+    let event: EventObject = serde_json::from_str(MOBILIZON_EVENT).expect("event");
+    assert_eq!(event.kind.as_str(), "Event");
+    assert_eq!(
+        event.id.as_deref(),
+        Some("https://mobilizon1.com/events/8cf76e9f-c426-4912-9cd6-c7030b969611")
+    );
+    assert_eq!(event.name.as_deref(), Some("Apéro du libre"));
+    assert_eq!(
+        event.start_time.as_deref(),
+        Some("2030-06-12T19:00:00+02:00")
+    );
+    assert_eq!(event.timezone.as_deref(), Some("Europe/Paris"));
+    assert_eq!(event.join_mode.as_deref(), Some("free"));
+    assert_eq!(
+        event.external_participation_url, None,
+        "null reads as absent"
+    );
+    assert_eq!(event.maximum_attendee_capacity, Some(30));
+    assert_eq!(event.remaining_attendee_capacity, Some(18));
+    assert_eq!(event.participant_count, Some(12));
+    assert_eq!(event.is_online, Some(false));
+    assert_eq!(event.status(), Some("CONFIRMED"));
+    assert_eq!(event.owner(), Some("https://mobilizon1.com/@camille"));
+    assert_eq!(event.online_address(), Some("https://visio.example/apero"));
+    assert!(event.is_public());
+    let place = event
+        .location
+        .as_ref()
+        .and_then(ObjectRef::object)
+        .expect("a place");
+    assert_eq!(place.name.as_deref(), Some("La Cantine"));
+    assert_eq!(place.latitude, Some(47.2115));
+    let address = place
+        .address
+        .as_ref()
+        .and_then(ObjectRef::object)
+        .expect("an address");
+    assert_eq!(address.address_locality.as_deref(), Some("Nantes"));
+    assert_eq!(
+        event.tag.iter().next().and_then(|t| t.name.as_deref()),
+        Some("#libre")
+    );
+}
+
+#[test]
+fn an_event_of_odd_shapes_reads_them_as_absent() {
+    let event: EventObject = serde_json::from_value(serde_json::json!({
+        "type": ["Event"],
+        "id": "https://m.example/events/1",
+        "maximumAttendeeCapacity": -3,
+        "remainingAttendeeCapacity": "ten",
+        "participantCount": 1.5,
+        "location": "https://m.example/address/1",
+        "ical:status": "CANCELLED",
+        "attachment": {"type": "Link", "name": "Website", "href": "https://v.example/x"},
+        "attributedTo": ["https://m.example/@g", "https://m.example/@h"],
+        "actor": 7,
+    }))
+    .expect("event");
+    assert_eq!(event.maximum_attendee_capacity, None);
+    assert_eq!(event.remaining_attendee_capacity, None);
+    assert_eq!(event.participant_count, None);
+    assert!(event
+        .location
+        .as_ref()
+        .and_then(ObjectRef::object)
+        .is_none());
+    assert_eq!(event.status(), Some("CANCELLED"));
+    assert_eq!(event.online_address(), Some("https://v.example/x"));
+    assert_eq!(event.owner(), Some("https://m.example/@g"));
+    assert_eq!(event.organiser(), None);
+    assert!(!event.is_public());
+}
+
+#[test]
+fn a_create_of_a_mobilizon_event_reads_as_a_create_whose_object_is_an_event() {
+    let event: serde_json::Value = serde_json::from_str(MOBILIZON_EVENT).expect("json");
+    let create = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": "https://mobilizon1.com/events/8cf76e9f-c426-4912-9cd6-c7030b969611/activity",
+        "type": "Create",
+        "actor": "https://mobilizon1.com/@camille",
+        "to": [PUBLIC],
+        "object": event,
+    });
+    let InboundActivity::Create(read) = parse(create.clone()) else {
+        panic!("not a Create");
+    };
+    assert_eq!(read.embedded().map(|o| o.kind.as_str()), Some("Event"));
+    let as_event: CreateOrUpdate<EventObject> = serde_json::from_value(create).expect("create");
+    let object = as_event
+        .object
+        .as_ref()
+        .and_then(ObjectRef::object)
+        .expect("event");
+    assert_eq!(object.participant_count, Some(12));
+}

@@ -172,6 +172,8 @@ pub struct EventItem {
     pub attended_me: bool,
     /// Whether the viewer organises it.
     pub can_edit: bool,
+    /// Its page on its own server, for an event of another server.
+    pub remote_url: Option<String>,
 }
 
 impl EventItem {
@@ -255,6 +257,7 @@ impl EventItem {
             listed: mine.is_some_and(|m| m.listed),
             attended_me: mine.is_some_and(|m| m.attended_at.is_some()),
             can_edit: view.can_edit,
+            remote_url: view.event.remote.as_ref().map(|r| r.url.clone()),
         }
     }
 

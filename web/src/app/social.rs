@@ -123,6 +123,7 @@ fn kind_text(kind: NotificationKind) -> &'static str {
         NotificationKind::EventCancelled => "cancelled an event you registered for",
         NotificationKind::EventPromoted => "has a seat for you: you left the waitlist",
         NotificationKind::EventApproved => "approved your registration for an event",
+        NotificationKind::EventRejected => "refused your registration for an event",
         NotificationKind::EventLive => "is live now: an event you registered for",
         NotificationKind::EventRegistration => "asked to take part in an event you organise",
         NotificationKind::GroupEvent => "published an event in a group you belong to",

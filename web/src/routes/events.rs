@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/events", get(upcoming).post(create))
         .route("/events/past", get(past))
+        .route("/events/lookup", post(lookup))
         .route("/me/events", get(mine))
         .route("/events/{id}", get(show).patch(update).delete(remove))
         .route("/events/{id}/cancel", post(cancel))
@@ -187,6 +188,35 @@ async fn create(
         StatusCode::CREATED,
         axum::Json(s.node.create_event(&v, new).await?),
     ))
+}
+
+/// The body of `lookup`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LookupBody {
+    /// The event's ActivityPub id or page (on this node or another).
+    url: String,
+}
+
+/// POST /api/kodeon/v1/events/lookup with `{"url"}` → the event (signed-in
+/// members, within their remote-lookup budget): one of this node's, or one
+/// of another server (Mobilizon, another Kodeon node), fetched and stored
+/// so that it lists and takes registrations; 422 naming `url` when it is
+/// no http(s) URL, 404 when it names no public event.
+async fn lookup(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Json(body): Json<LookupBody>,
+) -> ApiResult<impl IntoResponse> {
+    if protocol::urls::HttpUrl::parse(body.url.trim()).is_err() {
+        return Err(NodeError::invalid("url", "must be an http(s) URL").into());
+    }
+    let Some(federation) = &s.federation else {
+        return Err(NodeError::NotFound("event").into());
+    };
+    crate::rate_limit::check_remote_lookup(&s.limiters, &v)?;
+    let id = federation.lookup_event(&body.url).await?;
+    Ok(axum::Json(s.node.event(&v, id)?))
 }
 
 /// GET /api/kodeon/v1/events/{id}

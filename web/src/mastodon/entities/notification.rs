@@ -41,6 +41,7 @@ fn type_name(kind: NotificationKind) -> Option<&'static str> {
         | NotificationKind::EventCancelled
         | NotificationKind::EventPromoted
         | NotificationKind::EventApproved
+        | NotificationKind::EventRejected
         | NotificationKind::EventLive
         | NotificationKind::EventRegistration
         | NotificationKind::GroupEvent
