@@ -5,7 +5,8 @@
 //! `crate::events`.)
 //!
 //! An event is a [`CommunityEvent`] (`tables::CommunityEvent`), indexed by
-//! start time (`EventsByStart`), by group and by organiser. Its times are
+//! start time (`EventsByStart`), by place (`EventsByPlace`, for events
+//! with coordinates), by group and by organiser. Its times are
 //! instants (ms since the epoch, UTC) with the IANA zone they were set in,
 //! so "19:00 in Jakarta" stays right for viewers elsewhere and across DST.
 //! A registration is `EventRegistrations (event, member)` with its
@@ -25,12 +26,14 @@
 //! delete; `lifecycle.rs`: cancel, go live; `register.rs`: register,
 //! unregister, the waitlist's promotions; `participants.rs`: the list,
 //! approve, reject, invite, check-in; `query.rs`: one event, upcoming,
-//! a member's, the archive; `reminders.rs`: the reminder schedule;
+//! a member's, the archive; `geo.rs`: the place index that `near` reads;
+//! `reminders.rs`: the reminder schedule;
 //! `calendar_feeds.rs`: which events each calendar feed lists, and the
 //! secret tokens of members' feeds.
 
 mod calendar_feeds;
 mod create;
+mod geo;
 mod input;
 mod lifecycle;
 mod model;
@@ -42,6 +45,8 @@ mod remote;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_places;
+#[cfg(test)]
 mod tests_query;
 #[cfg(test)]
 mod tests_registration;
@@ -49,13 +54,17 @@ mod tests_registration;
 mod tests_reminders;
 
 pub use calendar_feeds::{CalendarFeed, MemberCalendar, FEED_MAX, FEED_RECENT_MS};
+pub(crate) use geo::index_place;
+pub use geo::MAX_CELLS;
 pub use input::{EventUpdate, LinkInput, LocationInput, NewEvent, SpeakerInput, TimeInput};
 pub use model::{
     CommunityEvent, EventFormat, EventLink, EventStatus, EventType, Location, Registration,
     RegistrationMode, RegistrationState, Speaker,
 };
 pub use participants::{attendance_claim, Participant, Participants};
-pub use query::{EventCursor, EventPage, EventQuery, EventView, ViewerRegistration, SCAN_BOUND};
+pub use query::{
+    EventCursor, EventPage, EventQuery, EventView, ViewerRegistration, PLACE_SCAN_BOUND, SCAN_BOUND,
+};
 pub use register::{OverlapWarning, RegistrationOutcome};
 pub use reminders::{run_reminder_worker, ReminderKind};
 
