@@ -4,7 +4,8 @@
 //! ```text
 //! cargo run --release --features bench-seed --example events_bench -- \
 //!     [--members 10000] [--per-member 2] [--seat-events 100] [--capacity 120] \
-//!     [--events 100000] [--concurrency 64] [--requests 1000] [--engine fjall|sled]
+//!     [--events 100000] [--concurrency 64] [--requests 1000] [--settle 10] \
+//!     [--engine fjall|sled]
 //! ```
 //!
 //! Registrations: seeds `--members` members with the benchmark-only bulk
@@ -19,8 +20,10 @@
 //!
 //! Queries: seeds `--events` events with the bulk writer, over the next
 //! 180 days around 400 places spread over the inhabited latitudes (a
-//! seventh online, a tenth hybrid), and times over HTTP, signed in, one
-//! request at a time after 50 of warm-up: `near` a random one of those
+//! seventh online, a tenth hybrid), waits `--settle` seconds for the
+//! store's background work on the bulk write (flushes, compactions) to
+//! end, and times over HTTP, signed in, one request at a time after 50 of
+//! warm-up: `near` a random one of those
 //! places within 50 km (the default radius), the plain upcoming list,
 //! `online=true`, and `near` within 1,000 km (too many cells: the
 //! start-time scan). Target: `near` p99 ≤ 5 ms at 100,000 events.
@@ -34,6 +37,8 @@ use node::community_events::{
 };
 use node::{Id, Node, NodeConfig, StoreEngine, Viewer};
 
+#[path = "support/cpu.rs"]
+mod cpu;
 #[path = "support/serve.rs"]
 mod serve;
 
@@ -45,6 +50,7 @@ struct Args {
     events: usize,
     concurrency: usize,
     requests: usize,
+    settle: u64,
     engine: StoreEngine,
 }
 
@@ -57,6 +63,7 @@ fn args() -> Args {
         events: 100_000,
         concurrency: 64,
         requests: 1_000,
+        settle: 10,
         engine: StoreEngine::default(),
     };
     let argv: Vec<String> = std::env::args().collect();
@@ -71,6 +78,7 @@ fn args() -> Args {
             "--events" => a.events = value.parse().unwrap_or(a.events),
             "--concurrency" => a.concurrency = value.parse().unwrap_or(a.concurrency),
             "--requests" => a.requests = value.parse().unwrap_or(a.requests),
+            "--settle" => a.settle = value.parse().unwrap_or(a.settle),
             "--engine" => {
                 a.engine = StoreEngine::ALL
                     .into_iter()
@@ -122,7 +130,7 @@ async fn main() -> anyhow::Result<()> {
     let mut config = NodeConfig::new(dir.path(), "bench.test");
     config.engine = a.engine;
     let node = Arc::new(Node::open(config)?);
-    println!("storage engine: {}", a.engine.name());
+    println!("storage engine: {}; load {}", a.engine.name(), load());
 
     let t = Instant::now();
     let ids = node.bench_seed_members("m", a.members).await?;
@@ -331,6 +339,13 @@ fn spread_events(
         .collect()
 }
 
+/// The machine's load averages (1, 5 and 15 minutes).
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 /// p50, p99 and the slowest of `times` (ms).
 fn percentiles(mut times: Vec<Duration>) -> (f64, f64, f64) {
     times.sort();
@@ -353,6 +368,7 @@ async fn queries(a: &Args, node: &Arc<Node>, base: &str, ids: &[Id]) -> anyhow::
         places.len(),
         t.elapsed().as_secs_f64()
     );
+    tokio::time::sleep(Duration::from_secs(a.settle)).await;
     let reader = node.issue_token(ids[ids.len() - 1], "bench").await?.token;
     let client = reqwest::Client::new();
     let api = format!("{base}/api/kodeon/v1/events");
@@ -364,6 +380,7 @@ async fn queries(a: &Args, node: &Arc<Node>, base: &str, ids: &[Id]) -> anyhow::
     ];
     for (label, radius) in kinds {
         let mut times = Vec::with_capacity(a.requests);
+        let mut cpu_before = None;
         let mut returned = 0usize;
         for i in 0..a.requests + 50 {
             let url = match (label, radius) {
@@ -374,6 +391,9 @@ async fn queries(a: &Args, node: &Arc<Node>, base: &str, ids: &[Id]) -> anyhow::
                 }
                 _ => api.clone(),
             };
+            if i == 50 {
+                cpu_before = cpu::process_cpu();
+            }
             let started = Instant::now();
             let r = client.get(&url).bearer_auth(&reader).send().await?;
             anyhow::ensure!(r.status().is_success(), "{url}: {}", r.status());
@@ -386,11 +406,16 @@ async fn queries(a: &Args, node: &Arc<Node>, base: &str, ids: &[Id]) -> anyhow::
             }
         }
         let n = times.len();
+        let cpu = match (cpu_before, cpu::process_cpu()) {
+            (Some(before), Some(after)) => (after - before).as_secs_f64() * 1000.0 / n as f64,
+            _ => f64::NAN,
+        };
         let (p50, p99, max) = percentiles(times);
         println!(
-            "events {label} over HTTP, 20 a page, {} events: {n} requests, {:.1} events a page on average: p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms  [target near p99 <= 5 ms]",
+            "events {label} over HTTP, 20 a page, {} events: {n} requests, {:.1} events a page on average: p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms, CPU {cpu:.2} ms a request (server and client), load {}  [target near p99 <= 5 ms]",
             a.events,
             returned as f64 / n as f64,
+            load(),
         );
         anyhow::ensure!(returned > 0, "{label}: no events returned");
     }
