@@ -1,10 +1,11 @@
 //! Bulk seeding for benchmarks only (cargo feature `bench-seed`): writes
-//! many members and posts fast, in large batches, through the same index
+//! many members, posts and events fast, in large batches, through the same index
 //! and counter code as the real paths. Members share one key pair and one
 //! password hash (generating 100,000 RSA keys would take most of an hour),
 //! so seeded accounts can log in but cannot sign; never enable this
 //! feature in a node that serves anyone.
 
+use crate::community_events::CommunityEvent;
 use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::{now_ms, Member, MemberStatus, Post, Profile, Role};
@@ -16,6 +17,8 @@ use identity::MemberKeys;
 const MEMBERS_PER_WRITE: usize = 2_000;
 /// Posts per write.
 const POSTS_PER_WRITE: usize = 1_000;
+/// Events per write.
+const EVENTS_PER_WRITE: usize = 1_000;
 
 impl Node {
     /// Creates `count` active members named `{prefix}{i}` (password
@@ -102,5 +105,31 @@ impl Node {
             i = end;
         }
         Ok(())
+    }
+
+    /// Writes `events` as they are, each under a new id (the id given is
+    /// ignored), with the indexes `create_event` writes (start time, place,
+    /// group, organiser) and nothing else: no federation, no notices.
+    /// Returns the new ids in order.
+    pub async fn bench_seed_events(&self, events: Vec<CommunityEvent>) -> NodeResult<Vec<Id>> {
+        let mut ids = Vec::with_capacity(events.len());
+        for chunk in events.chunks(EVENTS_PER_WRITE) {
+            let batch: Vec<CommunityEvent> = chunk
+                .iter()
+                .map(|e| CommunityEvent {
+                    id: self.ids.next(),
+                    ..e.clone()
+                })
+                .collect();
+            self.write(|txn| {
+                for e in &batch {
+                    Node::index_event(txn, e)?;
+                }
+                Ok(())
+            })
+            .await?;
+            ids.extend(batch.iter().map(|e| e.id));
+        }
+        Ok(ids)
     }
 }

@@ -1,5 +1,6 @@
 //! Creating, changing and deleting an event.
 
+use super::geo;
 use super::input::{self, EventUpdate, NewEvent, SpeakerInput};
 use super::model::{
     CommunityEvent, EventFormat, EventStatus, EventType, RegistrationMode, Speaker,
@@ -210,10 +211,12 @@ impl Node {
         self.event_view(viewer, &event)
     }
 
-    /// Stores `event` with its indexes (start time, group, organiser).
-    pub(super) fn index_event(txn: &mut Txn<'_>, event: &CommunityEvent) -> NodeResult<()> {
+    /// Stores `event` with its indexes (start time, place, group,
+    /// organiser).
+    pub(crate) fn index_event(txn: &mut Txn<'_>, event: &CommunityEvent) -> NodeResult<()> {
         txn.store::<tables::CommunityEvent>(event.id, event)?;
         txn.store::<tables::EventsByStart>((key_ms(event.start), event.id), &())?;
+        geo::index_place(txn, event)?;
         txn.store::<tables::EventsByOrganiser>((event.organiser, event.id), &())?;
         if let Some(group) = event.group {
             txn.store::<tables::EventsByGroup>((group, event.id), &())?;
@@ -429,9 +432,9 @@ impl Node {
     }
 
     /// Stores `event`, changed from `old`, inside `txn`: its sequence, its
-    /// start index and its registrants' index when it moved, its reminders,
-    /// promotions when seats were added, and the `event_changed`
-    /// notifications when its time or place changed.
+    /// start and place indexes and its registrants' index when it moved,
+    /// its reminders, promotions when seats were added, and the
+    /// `event_changed` notifications when its time or place changed.
     pub(crate) fn save_changed_event(
         &self,
         txn: &mut Txn<'_>,
@@ -462,6 +465,7 @@ impl Node {
                 txn.store::<tables::MemberEvents>((m, key_ms(event.start), event.id), &())?;
             }
         }
+        geo::move_place(txn, old, event)?;
         txn.store::<tables::CommunityEvent>(event.id, event)?;
         // Published now (from a draft): its Create, and the group's
         // members told; otherwise its Update.
@@ -534,6 +538,7 @@ impl Node {
         txn.remove::<tables::EventAttendedCount>(id);
         self.drop_reminders(txn, event);
         txn.remove::<tables::EventsByStart>((key_ms(event.start), id));
+        geo::unindex_place(txn, event);
         txn.remove::<tables::EventsByOrganiser>((event.organiser, id));
         if let Some(group) = event.group {
             txn.remove::<tables::EventsByGroup>((group, id));

@@ -5,7 +5,8 @@
 //! `crate::events`.)
 //!
 //! An event is a [`CommunityEvent`] (`tables::CommunityEvent`), indexed by
-//! start time (`EventsByStart`), by group and by organiser. Its times are
+//! start time (`EventsByStart`), by place (`EventsByPlace`, for events
+//! with coordinates), by group and by organiser. Its times are
 //! instants (ms since the epoch, UTC) with the IANA zone they were set in,
 //! so "19:00 in Jakarta" stays right for viewers elsewhere and across DST.
 //! A registration is `EventRegistrations (event, member)` with its
@@ -26,7 +27,8 @@
 //! delete; `lifecycle.rs`: cancel, go live; `register.rs`: register,
 //! unregister, the waitlist's promotions; `participants.rs`: the list,
 //! approve, reject, invite, check-in; `query.rs`: one event, upcoming,
-//! a member's, the archive; `reminders.rs`: the reminder schedule;
+//! a member's, the archive; `geo.rs`: the place index that `near` reads;
+//! `reminders.rs`: the reminder schedule;
 //! `calendar_feeds.rs`: which events each calendar feed lists, and the
 //! secret tokens of members' feeds; `remote.rs`: participants of other
 //! servers in local events; `remote_events.rs`: events of other servers
@@ -36,6 +38,7 @@
 mod calendar_feeds;
 mod create;
 mod describe;
+mod geo;
 mod input;
 mod lifecycle;
 mod model;
@@ -48,6 +51,8 @@ mod remote_events;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_places;
+#[cfg(test)]
 mod tests_query;
 #[cfg(test)]
 mod tests_registration;
@@ -58,13 +63,17 @@ mod tests_remote_events;
 
 pub use calendar_feeds::{CalendarFeed, MemberCalendar, FEED_MAX, FEED_RECENT_MS};
 pub use describe::{place_text, span_text, summary_text, zone, zoned};
+pub(crate) use geo::index_place;
+pub use geo::MAX_CELLS;
 pub use input::{EventUpdate, LinkInput, LocationInput, NewEvent, SpeakerInput, TimeInput};
 pub use model::{
     CommunityEvent, EventFormat, EventLink, EventStatus, EventType, Location, Registration,
     RegistrationMode, RegistrationState, RemoteEvent, Speaker,
 };
 pub use participants::{attendance_claim, Participant, Participants};
-pub use query::{EventCursor, EventPage, EventQuery, EventView, ViewerRegistration, SCAN_BOUND};
+pub use query::{
+    EventCursor, EventPage, EventQuery, EventView, ViewerRegistration, PLACE_SCAN_BOUND, SCAN_BOUND,
+};
 pub use register::{OverlapWarning, RegistrationOutcome};
 pub use reminders::{run_reminder_worker, ReminderKind};
 pub use remote_events::{RemoteEventInput, MAX_REMOTE_TITLE};

@@ -5,27 +5,42 @@
 //! organiser's index) and look at most [`SCAN_BOUND`] entries per page, so
 //! a query's cost is bounded whatever the filters drop. When the bound is
 //! reached before the page is full, the page comes back short with a
-//! cursor to go on from. The `near` filter is a haversine distance over
-//! the same bounded scan (no spatial index).
+//! cursor to go on from.
+//!
+//! `near` reads the place index instead (`geo.rs`): the cells covering the
+//! circle, each range-scanned by start time and merged in (start, id)
+//! order, each entry kept when its exact (haversine) distance is within
+//! the radius and it has not ended; only those events are loaded. A page
+//! loads at most [`SCAN_BOUND`] events and looks at most
+//! [`PLACE_SCAN_BOUND`] index entries. A circle that covers more than
+//! [`super::MAX_CELLS`] cells (a wide radius, or a pole inside) is
+//! answered by the start-time scan with the distance as a filter.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use serde::Serialize;
 
 use super::model::{CommunityEvent, EventFormat, EventStatus, RegistrationState};
-use super::{key_ms, MAX_DURATION_MS};
+use super::{geo, key_ms, MAX_DURATION_MS};
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::{now_ms, Member, MemberSummary, Role};
 use crate::node::{Node, Viewer};
 use crate::store::{tables, Cut, Txn};
 
-/// Most index entries one page of a list looks at.
+/// Most index entries one page of a list looks at (with `near`: most
+/// events inside the circle it loads).
 pub const SCAN_BOUND: usize = 2_000;
+/// Most place-index entries one page of a `near` list looks at (events in
+/// the cells but outside the circle cost a decoded entry, not a load).
+pub const PLACE_SCAN_BOUND: usize = 20_000;
 /// Most events on one page.
 pub const MAX_PAGE: usize = 100;
 /// The radius of `near` when none is given (km).
 pub const DEFAULT_RADIUS_KM: f64 = 50.0;
 /// Mean Earth radius (km), for the haversine distance.
-const EARTH_RADIUS_KM: f64 = 6371.0088;
+pub(crate) const EARTH_RADIUS_KM: f64 = 6371.0088;
 
 /// Where a list stopped: the last event's start and id (lists are in
 /// start order, ties by id).
@@ -106,6 +121,18 @@ pub struct EventView {
     pub viewer: Option<ViewerRegistration>,
     /// Whether the viewer organises it (may edit, cancel, see everyone).
     pub can_edit: bool,
+}
+
+/// What [`Node::upcoming_near`] reads: the cells covering the circle, the
+/// circle, the time window, where to go on from and the page size.
+struct NearScan {
+    cells: Vec<u64>,
+    point: (f64, f64),
+    radius: f64,
+    from: i64,
+    to: i64,
+    after: Option<EventCursor>,
+    limit: usize,
 }
 
 /// Great-circle distance between two points (degrees), in km.
@@ -272,7 +299,9 @@ impl Node {
     /// that the viewer may see, open ones only, with the query's filters.
     /// Looks at most [`SCAN_BOUND`] index entries per page; with a group
     /// or organiser filter, their own index (at most [`SCAN_BOUND`] of
-    /// their events, newest made first) instead of the start-time index.
+    /// their events, newest made first) instead of the start-time index;
+    /// with `near` (and neither), the place index when the circle covers
+    /// at most [`super::MAX_CELLS`] cells (see the module's doc).
     pub fn upcoming_events(&self, viewer: &Viewer, query: &EventQuery) -> NodeResult<EventPage> {
         let near = near_filter(query)?;
         let from = query.from.unwrap_or_else(now_ms);
@@ -338,6 +367,29 @@ impl Node {
             return self.event_page(viewer, items, limit, None);
         }
 
+        // A cursor at or past `to`: nothing more (and no range whose start
+        // is past its end, which some engines refuse).
+        if query.after.is_some_and(|c| c.start >= to) {
+            return Ok(EventPage {
+                items: Vec::new(),
+                next: None,
+            });
+        }
+        if let Some((point, radius)) = near {
+            if let Some(cells) = geo::covering_cells(point, radius) {
+                let scan = NearScan {
+                    cells,
+                    point,
+                    radius,
+                    from,
+                    to,
+                    after: query.after,
+                    limit,
+                };
+                return self.upcoming_near(viewer, &scan, keep);
+            }
+        }
+
         let start_at = query
             .after
             .map_or(key_ms(from.saturating_sub(MAX_DURATION_MS)), |c| {
@@ -369,6 +421,71 @@ impl Node {
         }
         let more = items.len() == limit || scanned == SCAN_BOUND;
         self.event_page(viewer, items, limit, if more { last } else { None })
+    }
+
+    /// Upcoming events within the circle of `scan`, from the place index:
+    /// the cells' entries merged in (start, id) order, those inside the
+    /// circle and not ended loaded and passed through `keep`. Stops at a
+    /// full page or at a bound ([`SCAN_BOUND`] loads, [`PLACE_SCAN_BOUND`]
+    /// entries), with the cursor of the last entry looked at.
+    fn upcoming_near(
+        &self,
+        viewer: &Viewer,
+        scan: &NearScan,
+        keep: impl Fn(&CommunityEvent) -> NodeResult<bool>,
+    ) -> NodeResult<EventPage> {
+        let lowest = key_ms(scan.from.saturating_sub(MAX_DURATION_MS));
+        let mut rows = Vec::with_capacity(scan.cells.len());
+        let mut places = Vec::with_capacity(scan.cells.len());
+        let mut heads = BinaryHeap::with_capacity(scan.cells.len());
+        for (i, &cell) in scan.cells.iter().enumerate() {
+            let lower = match scan.after {
+                Some(c) => Cut::after((cell, key_ms(c.start), c.id)),
+                None => Cut::at((cell, lowest)),
+            };
+            let upper = Cut::at((cell, key_ms(scan.to)));
+            let mut cell_rows = self
+                .store
+                .range::<tables::EventsByPlace>(lower, upper, false);
+            places.push(match cell_rows.next().transpose()? {
+                Some(((_, start, id), place)) => {
+                    heads.push(Reverse((start, id, i)));
+                    place
+                }
+                None => (0.0, 0.0, 0),
+            });
+            rows.push(cell_rows);
+        }
+
+        let mut items = Vec::new();
+        let (mut examined, mut loaded) = (0, 0);
+        let mut last = None;
+        while let Some(Reverse((start, id, i))) = heads.pop() {
+            let (lat, lon, end) = places[i];
+            if let Some(((_, next_start, next_id), place)) = rows[i].next().transpose()? {
+                places[i] = place;
+                heads.push(Reverse((next_start, next_id, i)));
+            }
+            examined += 1;
+            last = Some(EventCursor {
+                start: i64::try_from(start).unwrap_or(i64::MAX),
+                id,
+            });
+            if end > scan.from && haversine_km(scan.point, (lat, lon)) <= scan.radius {
+                loaded += 1;
+                if let Some(e) = self.store.load::<tables::CommunityEvent>(id)? {
+                    if keep(&e)? {
+                        items.push(e);
+                    }
+                }
+            }
+            if items.len() == scan.limit || loaded == SCAN_BOUND || examined == PLACE_SCAN_BOUND {
+                break;
+            }
+        }
+        let more =
+            items.len() == scan.limit || loaded == SCAN_BOUND || examined == PLACE_SCAN_BOUND;
+        self.event_page(viewer, items, scan.limit, if more { last } else { None })
     }
 
     /// Up to [`SCAN_BOUND`] events of an index keyed (owner, event),

@@ -10,7 +10,7 @@ use super::Store;
 use crate::error::NodeError;
 
 /// The version this code writes and reads.
-pub const CURRENT_VERSION: u64 = 4;
+pub const CURRENT_VERSION: u64 = 5;
 
 type Migration = fn(&mut super::Txn<'_>) -> Result<(), NodeError>;
 
@@ -20,6 +20,7 @@ const MIGRATIONS: &[Migration] = &[
     count_servers,
     index_member_keys,
     drop_federated_index,
+    index_event_places,
 ];
 
 fn version_key() -> Key {
@@ -106,6 +107,19 @@ fn drop_federated_index(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
     Ok(())
 }
 
+/// Version 4 → 5: the place index of events (`EventsByPlace`) for the
+/// events already stored with coordinates.
+fn index_event_places(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
+    let events: Vec<_> = txn
+        .prefix(&Key::new(Space::CommunityEvent), false)
+        .collect::<Result<_, _>>()?;
+    for (_, value) in events {
+        let event: crate::community_events::CommunityEvent = super::decode_value(&value)?;
+        crate::community_events::index_place(txn, &event)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +162,41 @@ mod tests {
         assert_eq!(federated.keys().count(), 0);
         let local = store.scan::<tables::LocalTimeline>((), false);
         assert_eq!(local.keys().count(), 2, "other indexes are kept");
+    }
+
+    #[test]
+    fn version_5_indexes_the_places_of_events_already_stored() {
+        let engine = Arc::new(MemoryEngine::default());
+        let store = Store::with_engine(engine.clone()).expect("open");
+        let event = |id: u8, lat: Option<f64>| -> crate::community_events::CommunityEvent {
+            serde_json::from_value(serde_json::json!({
+                "id": crate::id::Id::from_bytes([id; 16]),
+                "title": "Meetup", "type": "meetup", "start": 5_000, "end": 9_000,
+                "timezone": "UTC", "format": "offline", "registration": "open",
+                "status": "open", "organiser": crate::id::Id::from_bytes([9; 16]),
+                "location": {"lat": lat, "lon": 179.5},
+                "created_at": 1, "updated_at": 1,
+            }))
+            .expect("an event")
+        };
+        let (placed, vague) = (event(1, Some(-17.7)), event(2, None));
+        store
+            .write_blocking(|txn| {
+                txn.store::<tables::CommunityEvent>(placed.id, &placed)?;
+                txn.store::<tables::CommunityEvent>(vague.id, &vague)?;
+                txn.put(version_key(), &4u64)
+            })
+            .expect("a version 4 store");
+        drop(store);
+        let store = Store::with_engine(engine).expect("migrated");
+        let entries: Vec<_> = store
+            .scan::<tables::EventsByPlace>((), false)
+            .collect::<Result<_, _>>()
+            .expect("scan");
+        assert_eq!(entries.len(), 1, "only the event with coordinates");
+        let ((_, start, id), (lat, lon, end)) = entries[0];
+        assert_eq!((start, id, end), (5_000, placed.id, 9_000));
+        assert_eq!((lat, lon), (-17.7, 179.5));
     }
 
     #[test]

@@ -211,6 +211,8 @@ pub enum Space {
     EventJoins = 0x63,
     /// [`MemberCalendarFeed`].
     MemberCalendarFeed = 0x64,
+    /// [`EventsByPlace`].
+    EventsByPlace = 0x65,
     /// [`RemoteEventByUri`].
     RemoteEventByUri = 0x68,
     /// [`Course`].
@@ -563,6 +565,10 @@ tables! {
     /// member → their calendar feed (what its token is derived from, and
     /// the token's hash), while they have one.
     pub MemberCalendarFeed: MemberCalendarFeed, Id => Json<crate::community_events::CalendarFeed>;
+    /// (grid cell, start ms, event) → (lat, lon, end ms): the events with
+    /// coordinates by place, then start time (`near` reads the cells a
+    /// circle touches; `community_events/geo.rs` numbers the cells).
+    pub EventsByPlace: EventsByPlace, (u64, u64, Id) => Json<(f64, f64, i64)>;
     /// blake3(ActivityPub id) → event: the events of other servers stored
     /// here, by their id.
     pub RemoteEventByUri: RemoteEventByUri, Hash => IdBytes;
@@ -658,6 +664,7 @@ mod tests {
             txn.store::<EventReminders>((0x0102u64, id(5), 2u8), &())?;
             txn.add::<EventRegisteredCount>(id(6), 3)?;
             txn.store::<CalendarFeedToken>(&hash, &id(8))?;
+            txn.store::<EventsByPlace>((0x0203u64, 0x0405u64, id(4)), &(1.5, -2.0, 7))?;
             txn.add::<CourseLessonsDone>((id(1), id(2)), 4)?;
             txn.store::<LessonsDone>((id(3), id(4)), &5)?;
             Ok(())
@@ -714,6 +721,10 @@ mod tests {
         let mut feed = vec![0x62];
         feed.extend_from_slice(&hash);
         assert_eq!(raw(&store, &feed), Some(vec![8; 16]));
+
+        let mut place = vec![0x65, 0, 0, 0, 0, 0, 0, 2, 3, 0, 0, 0, 0, 0, 0, 4, 5];
+        place.extend_from_slice(&[4; 16]);
+        assert_eq!(raw(&store, &place), Some(b"[1.5,-2.0,7]".to_vec()));
 
         let mut registered = vec![0x19, 23];
         registered.extend_from_slice(&[6; 16]);

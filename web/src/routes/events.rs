@@ -44,7 +44,7 @@ struct UpcomingQuery {
     category: Option<String>,
     organiser: Option<String>,
     near: Option<String>,
-    radius_km: Option<f64>,
+    radius_km: Option<String>,
     online: Option<bool>,
     after: Option<String>,
     limit: Option<usize>,
@@ -108,6 +108,14 @@ fn coordinates(raw: &str) -> Result<(f64, f64), NodeError> {
     Ok((lat, lon))
 }
 
+/// A radius in km (422 naming `radius_km` when not a number; the node
+/// checks its range).
+fn radius(raw: &str) -> Result<f64, NodeError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| NodeError::invalid("radius_km", "must be a number of km"))
+}
+
 /// GET /api/kodeon/v1/events?from=&to=&group=&category=&organiser=&near=LAT,LON&radius_km=&online=true&after=&limit=
 async fn upcoming(
     State(s): State<AppState>,
@@ -122,7 +130,7 @@ async fn upcoming(
         organiser: q.organiser.filter(|o| !o.is_empty()),
         online: q.online.unwrap_or(false),
         near: q.near.as_deref().map(coordinates).transpose()?,
-        radius_km: q.radius_km,
+        radius_km: q.radius_km.as_deref().map(radius).transpose()?,
         after: q
             .after
             .as_deref()
@@ -344,4 +352,25 @@ async fn participant_action(
         _ => return Err(NodeError::NotFound("route").into()),
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(e: NodeError) -> String {
+        match e {
+            NodeError::Invalid { field, .. } => field,
+            other => panic!("expected a 422, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_bad_place_or_radius_names_its_field() {
+        assert_eq!(radius(" 12.5 ").ok(), Some(12.5));
+        assert_eq!(radius("far").map_err(field), Err("radius_km".into()));
+        assert_eq!(coordinates("48.85,2.35").ok(), Some((48.85, 2.35)));
+        assert_eq!(coordinates("48.85").map_err(field), Err("near".into()));
+        assert_eq!(coordinates("91,0").map_err(field), Err("near".into()));
+    }
 }
