@@ -462,3 +462,104 @@ async fn a_member_enrols_studies_takes_the_quiz_and_is_reviewed() {
         send(&a.app, "GET", uri, None, "").await.assert_to_sign_in();
     }
 }
+
+#[tokio::test]
+async fn a_timed_assessment_shows_its_questions_once_started() {
+    let a = app().await;
+    let bob = viewer(&a, "bob");
+    let course = a
+        .node
+        .create_course(
+            &bob,
+            node::courses::NewCourse {
+                title: "Timed".into(),
+                status: Some("published".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("course")
+        .course
+        .id;
+    let module = a
+        .node
+        .add_module(&bob, course, "M")
+        .await
+        .expect("module")
+        .id;
+    let quiz = a
+        .node
+        .add_assessment(
+            &bob,
+            module,
+            node::courses::AssessmentInput {
+                title: "Sprint".into(),
+                time_limit_secs: Some(120),
+                questions: vec![node::courses::QuestionInput {
+                    kind: "short".into(),
+                    prompt: "The crab's name".into(),
+                    answer: Some(serde_json::json!("zyxwvu-secret")),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("assessment")
+        .id;
+    let (carol, csrf) = session(&a.app, "carol").await;
+    let r = post(
+        &a,
+        &carol,
+        &format!("/courses/{course}/enrol"),
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    let page = get(&a, &carol, &format!("/assessments/{quiz}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains(">Start</button>"));
+    assert!(
+        !page.body.contains("The crab"),
+        "no question before the start"
+    );
+    let started = post(
+        &a,
+        &carol,
+        &format!("/assessments/{quiz}/start"),
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+    assert!(
+        started.body.contains("The crab&#39;s name") || started.body.contains("The crab's name")
+    );
+    assert!(started.body.contains("Answer before <time datetime="));
+    assert!(
+        !started.body.contains("zyxwvu-secret"),
+        "no answer in the page"
+    );
+    let attempt = a
+        .node
+        .my_attempts(&viewer(&a, "carol"), quiz)
+        .expect("attempts")[0]
+        .id;
+    assert!(started
+        .body
+        .contains(&format!("action=\"/attempts/{attempt}/submit\"")));
+    let r = post(
+        &a,
+        &carol,
+        &format!("/attempts/{attempt}/submit"),
+        &format!("csrf={csrf}&assessment={quiz}&count=1&k0=short&q0=ZYXWVU-secret"),
+    )
+    .await;
+    assert_eq!(r.location(), format!("/assessments/{quiz}?done=submitted"));
+    let page = get(&a, &carol, &format!("/assessments/{quiz}")).await;
+    assert!(
+        page.body.contains("<span class=\"passed\">passed</span>"),
+        "{}",
+        page.body
+    );
+}

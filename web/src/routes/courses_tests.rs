@@ -828,3 +828,109 @@ async fn reads_and_writes_need_their_scopes_and_approvals_work() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// A timed assessment: its questions come only with a started attempt,
+/// whose answers go to the attempt; never its answers.
+#[tokio::test]
+async fn a_timed_assessment_is_started_then_submitted() {
+    let app = app();
+    let ana = app.token("ana", &[]).await;
+    let bo = app.token("bo", &[]).await;
+    let (_, course, _) = app
+        .call(
+            Some(&ana),
+            "POST",
+            "/courses",
+            Some(json!({"title": "Timed", "status": "published"})),
+        )
+        .await;
+    let course = id_of(&course);
+    let (_, m, _) = app
+        .call(
+            Some(&ana),
+            "POST",
+            &format!("/courses/{course}/modules"),
+            Some(json!({"title": "M"})),
+        )
+        .await;
+    let a = app
+        .expect(
+            &ana,
+            "POST",
+            &format!("/modules/{}/assessments", id_of(&m)),
+            Some(json!({"title": "Sprint", "time_limit_secs": 60, "max_attempts": 1,
+                "questions": [{"kind": "numeric", "prompt": "6 x 7", "answer": 4242, "points": 1}]})),
+            StatusCode::CREATED,
+        )
+        .await;
+    let a = id_of(&a);
+    app.expect(
+        &bo,
+        "POST",
+        &format!("/courses/{course}/enrol"),
+        None,
+        StatusCode::OK,
+    )
+    .await;
+    let (status, err, _) = app
+        .call(Some(&bo), "GET", &format!("/assessments/{a}"), None)
+        .await;
+    assert_eq!(
+        (status, err["field"].as_str()),
+        (StatusCode::CONFLICT, Some("time_limit"))
+    );
+    let (status, err, _) = app
+        .call(
+            Some(&bo),
+            "POST",
+            &format!("/assessments/{a}/attempts"),
+            Some(json!({"answers": [4242]})),
+        )
+        .await;
+    assert_eq!(
+        (status, err["field"].as_str()),
+        (StatusCode::CONFLICT, Some("time_limit"))
+    );
+    let (status, started, text) = app
+        .call(Some(&bo), "POST", &format!("/assessments/{a}/start"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert!(
+        !text.contains("4242"),
+        "no answer with the questions: {text}"
+    );
+    let deadline = started["deadline"].as_i64().expect("a deadline");
+    let began = started["started_at"].as_i64().expect("a start");
+    assert_eq!(deadline - began, 60_000);
+    assert_eq!(started["attempts_left"], 0);
+    let attempt = started["attempt"].as_str().expect("attempt").to_string();
+    let done = app
+        .expect(
+            &bo,
+            "POST",
+            &format!("/attempts/{attempt}/submit"),
+            Some(json!({"answers": ["4242"]})),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(done["passed"], true);
+    let (status, err, _) = app
+        .call(
+            Some(&bo),
+            "POST",
+            &format!("/attempts/{attempt}/submit"),
+            Some(json!({"answers": ["1"]})),
+        )
+        .await;
+    assert_eq!(
+        (status, err["field"].as_str()),
+        (StatusCode::CONFLICT, Some("attempt"))
+    );
+    let (status, err, _) = app
+        .call(Some(&bo), "POST", &format!("/assessments/{a}/start"), None)
+        .await;
+    assert_eq!(
+        (status, err["field"].as_str()),
+        (StatusCode::CONFLICT, Some("attempts"))
+    );
+}
