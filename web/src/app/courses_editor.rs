@@ -135,7 +135,7 @@ impl EditorPage {
         self.value(form, name) == value
     }
 
-    /// Whether the course form's action creates.
+    /// Where the course form goes: the create route, or the course's edit route.
     pub fn action(&self) -> String {
         match &self.editing {
             Some(id) => format!("/courses/{id}/edit"),
