@@ -41,6 +41,7 @@ pub(super) fn notice(code: &str) -> Option<&'static str> {
         "module" => "The module is added.",
         "lesson" => "The lesson is added.",
         "assessment" => "The assessment is added.",
+        "removed" => "Removed.",
         "enrolled" => "You are enrolled: start with the first lesson.",
         "pending" => "Your enrolment waits for an instructor's approval.",
         "left" => "You left the course.",

@@ -94,10 +94,10 @@ pub struct ModuleForms {
     pub id: String,
     /// Title.
     pub title: String,
-    /// Its lessons, in words.
-    pub lessons: Vec<String>,
-    /// Its assessments, in words.
-    pub assessments: Vec<String>,
+    /// Its lessons: (id, in words).
+    pub lessons: Vec<(String, String)>,
+    /// Its assessments: (id, in words).
+    pub assessments: Vec<(String, String)>,
     /// The key of its lesson form (`lesson-{id}`).
     pub lesson_key: String,
     /// The key of its assessment form (`assessment-{id}`).
@@ -218,12 +218,18 @@ fn editor(
                 lessons: m
                     .lessons
                     .iter()
-                    .map(|l| format!("{} ({})", l.title, minutes_text(u64::from(l.minutes))))
+                    .map(|l| {
+                        let text = format!("{} ({})", l.title, minutes_text(u64::from(l.minutes)));
+                        (l.id.to_string(), text)
+                    })
                     .collect(),
                 assessments: m
                     .assessments
                     .iter()
-                    .map(|a| format!("{} ({} questions)", a.title, a.questions))
+                    .map(|a| {
+                        let text = format!("{} ({} questions)", a.title, a.questions);
+                        (a.id.to_string(), text)
+                    })
                     .collect(),
                 lesson_key: format!("lesson-{}", m.id),
                 assessment_key: format!("assessment-{}", m.id),
@@ -707,4 +713,136 @@ pub async fn add_assessment(
             )
         }
     }
+}
+
+/// A lesson's edit form.
+#[derive(Template)]
+#[template(path = "app/courses/lesson_edit.html")]
+pub struct LessonEditPage {
+    pub domain: String,
+    pub members: i64,
+    pub posts: i64,
+    pub me: Option<Me>,
+    pub id: String,
+    pub course_id: String,
+    pub title: String,
+    pub minutes: String,
+    pub body: String,
+    /// The node's refusal, if the form was refused.
+    pub error: Option<String>,
+}
+
+/// Renders lesson `id`'s edit form with `values` (title, minutes, body).
+fn lesson_form(
+    s: &AppState,
+    session: MemberSession,
+    id: Id,
+    course: Id,
+    values: [String; 3],
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let Site {
+        domain,
+        members,
+        posts,
+    } = site(s)?;
+    let [title, minutes, body] = values;
+    render_with_status(
+        LessonEditPage {
+            domain,
+            members,
+            posts,
+            me: Some(session.me),
+            id: id.to_string(),
+            course_id: course.to_string(),
+            title,
+            minutes,
+            body,
+            error,
+        },
+        status,
+    )
+}
+
+/// GET /lessons/{id}/edit — a lesson's form (its course's instructors).
+pub async fn edit_lesson_form(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    session: MemberSession,
+) -> Result<Response, AppError> {
+    let id = path_id(&id, "lesson")?;
+    let lesson = s.node.lesson(&session.viewer, id)?.lesson;
+    taught(&s, &session, lesson.course)?;
+    let values = [lesson.title, lesson.minutes.to_string(), lesson.body];
+    lesson_form(&s, session, id, lesson.course, values, None, StatusCode::OK)
+}
+
+/// POST /lessons/{id}/edit — saves the lesson; back to the editor.
+pub async fn save_lesson(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    AppForm { session, form, .. }: AppForm,
+) -> Result<Response, AppError> {
+    let id = path_id(&id, "lesson")?;
+    let course = s.node.lesson(&session.viewer, id)?.lesson.course;
+    let minutes = field(&form, "minutes");
+    let saved = match minutes.parse::<u32>() {
+        Ok(minutes) => {
+            let new = LessonInput {
+                title: field(&form, "title").into(),
+                body: form.get("body").cloned().unwrap_or_default(),
+                minutes,
+            };
+            s.node.update_lesson(&session.viewer, id, new).await
+        }
+        Err(_) => Err(NodeError::invalid("minutes", "must be a whole number")),
+    };
+    match saved {
+        Ok(_) => Ok(Redirect::to(&format!("/courses/{course}/edit?done=saved")).into_response()),
+        Err(e) => {
+            let (status, message) = crate::admin::error_text(e);
+            if status.is_server_error() || status == StatusCode::FORBIDDEN {
+                return Err(AppError::Page(status, message));
+            }
+            let values = [
+                field(&form, "title").to_string(),
+                minutes.to_string(),
+                form.get("body").cloned().unwrap_or_default(),
+            ];
+            lesson_form(&s, session, id, course, values, Some(message), status)
+        }
+    }
+}
+
+/// POST /courses/{id}/remove/{what}/{item} — removes a module (with its
+/// lessons and assessments), a lesson or an assessment of the course;
+/// back to the editor.
+pub async fn remove(
+    State(s): State<AppState>,
+    Path((id, what, item)): Path<(String, String, String)>,
+    AppForm { session, .. }: AppForm,
+) -> Result<Response, AppError> {
+    let id = path_id(&id, "course")?;
+    let view = taught(&s, &session, id)?;
+    let item = path_id(&item, "item")?;
+    // Only what this course holds: the outline says.
+    let held = view.outline.iter().any(|m| match what.as_str() {
+        "module" => m.id == item,
+        "lesson" => m.lessons.iter().any(|l| l.id == item),
+        "assessment" => m.assessments.iter().any(|a| a.id == item),
+        _ => false,
+    });
+    if !held {
+        return Err(AppError::Page(
+            StatusCode::NOT_FOUND,
+            "No such item in this course.".into(),
+        ));
+    }
+    match what.as_str() {
+        "module" => s.node.remove_module(&session.viewer, item).await?,
+        "lesson" => s.node.remove_lesson(&session.viewer, item).await?,
+        _ => s.node.remove_assessment(&session.viewer, item).await?,
+    }
+    Ok(Redirect::to(&format!("/courses/{id}/edit?done=removed")).into_response())
 }

@@ -204,7 +204,15 @@ pub fn routes() -> Router<AppState> {
             "/courses/{id}/reviews/{attempt}",
             post(course_reviews::review),
         )
+        .route(
+            "/courses/{id}/remove/{what}/{item}",
+            post(courses_editor::remove),
+        )
         .route("/lessons/{id}", get(course_study::lesson))
+        .route(
+            "/lessons/{id}/edit",
+            get(courses_editor::edit_lesson_form).post(courses_editor::save_lesson),
+        )
         .route("/lessons/{id}/done", post(course_study::done))
         .route("/lessons/{id}/undone", post(course_study::undone))
         .route(

@@ -223,9 +223,79 @@ async fn the_editor_builds_a_course_and_errors_stay_on_its_forms() {
         (c.title.as_str(), c.capacity, c.certificate),
         ("Ferris 102", None, false)
     );
+    // A lesson is edited through its form (an error stays on it), and
+    // removed from the editor; only what the course holds is removed.
+    let outline = a
+        .node
+        .course(&viewer(&a, "bob"), id)
+        .expect("course")
+        .outline;
+    let claws = outline[0].lessons[0].id;
+    let form = get(&a, &bob, &format!("/lessons/{claws}/edit")).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(
+        form.body.contains("Crabs have **claws**."),
+        "the Markdown as written"
+    );
+    let r = post(
+        &a,
+        &bob,
+        &format!("/lessons/{claws}/edit"),
+        &format!("csrf={csrf}&title=&minutes=20&body=Kept+body"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("Kept body") && r.body.contains("role=\"alert\""));
+    let r = post(
+        &a,
+        &bob,
+        &format!("/lessons/{claws}/edit"),
+        &format!("csrf={csrf}&title=Big+claws&minutes=20&body=Pinch."),
+    )
+    .await;
+    assert_eq!(r.location(), format!("/courses/{id}/edit?done=saved"));
+    let lesson = a
+        .node
+        .lesson(&viewer(&a, "bob"), claws)
+        .expect("lesson")
+        .lesson;
+    assert_eq!((lesson.title.as_str(), lesson.minutes), ("Big claws", 20));
+    let moulting = outline[0].lessons[1].id;
+    let r = post(
+        &a,
+        &bob,
+        &format!("/courses/{id}/remove/lesson/{moulting}"),
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(r.location(), format!("/courses/{id}/edit?done=removed"));
+    let r = post(
+        &a,
+        &bob,
+        &format!("/courses/{id}/remove/assessment/{claws}"),
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "a lesson is no assessment");
+    let outline = a
+        .node
+        .course(&viewer(&a, "bob"), id)
+        .expect("course")
+        .outline;
+    assert_eq!(outline[0].lessons.len(), 1);
+    assert_eq!(outline[0].assessments.len(), 2);
+
     // The editor is its instructors' only.
-    let (carol, _) = session(&a.app, "carol").await;
+    let (carol, carol_csrf) = session(&a.app, "carol").await;
     let r = get(&a, &carol, &format!("/courses/{id}/edit")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = post(
+        &a,
+        &carol,
+        &format!("/courses/{id}/remove/lesson/{claws}"),
+        &format!("csrf={carol_csrf}"),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
