@@ -49,6 +49,7 @@ run_on_fresh_node() {
 # starts from a node of its own.
 run_on_fresh_node admin tests/browser/admin.mjs
 run_on_fresh_node members tests/browser/members.mjs
+run_on_fresh_node courses tests/browser/courses.mjs
 
 # Two nodes federating on loopback: search, follow and read across them.
 start_node first

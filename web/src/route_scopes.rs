@@ -62,6 +62,10 @@ pub fn required(method: &Method, path: &str) -> Required {
         ["groups", ..] => by_method("read:accounts", "write:accounts"),
         // Events and registrations: no Mastodon scope names them.
         ["events", ..] | ["me", "events"] => by_method("read", "write"),
+        // Courses, their content, enrolments and attempts: no Mastodon
+        // scope names them either.
+        ["courses" | "modules" | "lessons" | "assessments" | "attempts", ..]
+        | ["me", "courses" | "teaching" | "completions"] => by_method("read", "write"),
         ["posts", _, "like"] => by_method("read:favourites", "write:favourites"),
         ["posts", _, "bookmark"] => by_method("read:bookmarks", "write:bookmarks"),
         ["posts", ..] => by_method("read:statuses", "write:statuses"),
@@ -176,6 +180,13 @@ mod tests {
             "/me/calendar"
         ));
         assert!(allowed(&[], &Method::GET, "/me/calendar"));
+        // Courses: read and write.
+        assert!(allowed(&read, &Method::GET, "/api/kodeon/v1/courses"));
+        assert!(allowed(&read, &Method::GET, "/me/courses"));
+        assert!(!allowed(&read, &Method::POST, "/courses/01J/enrol"));
+        assert!(!allowed(&read, &Method::POST, "/assessments/01J/attempts"));
+        assert!(allowed(&rw, &Method::POST, "/attempts/01J/review"));
+        assert!(!allowed(&statuses, &Method::POST, "/lessons/01J/done"));
         // A route missing from the table still needs read or write.
         assert!(!allowed(&read, &Method::POST, "/something/new"));
         assert!(allowed(&read, &Method::GET, "/something/new"));

@@ -7,7 +7,11 @@
 //! `/messages`, and groups (`/groups`, the directory and the create form;
 //! `/g/{name}`, a group's pages and forms), events (`/events`, the list,
 //! the member's, the archive and a month's calendar; `/events/new`;
-//! `/events/{id}`, an event's page, forms and participants); `/confirm-email`,
+//! `/events/{id}`, an event's page, forms and participants), courses
+//! (`/courses`, the catalogue; `/courses/new`; `/courses/{id}`, a
+//! course's page, `/courses/{id}/edit`, its editor, `/courses/{id}/reviews`,
+//! its review queue; `/lessons/{id}`, the lesson reader;
+//! `/assessments/{id}`, an assessment's form and results); `/confirm-email`,
 //! `/forgot-password` and `/reset-password/` for e-mailed links
 //! (`email.rs`).
 //! Server-rendered with askama (templates in `web/templates/app/`, built on
@@ -25,6 +29,10 @@
 //! - Handlers parse, call the node, render.
 
 mod auth;
+mod course_reviews;
+mod course_study;
+mod courses;
+mod courses_editor;
 mod email;
 mod event_page;
 mod events;
@@ -166,6 +174,53 @@ pub fn routes() -> Router<AppState> {
             "/events/{id}/participants/{user}/{action}",
             post(event_page::participant_action),
         )
+        .route("/courses", get(courses::list).post(courses_editor::create))
+        .route("/courses/new", get(courses_editor::new_form))
+        .route("/courses/{id}", get(courses::page))
+        .route(
+            "/courses/{id}/edit",
+            get(courses_editor::edit_form).post(courses_editor::save),
+        )
+        .route("/courses/{id}/publish", post(courses_editor::publish))
+        .route("/courses/{id}/modules", post(courses_editor::add_module))
+        .route(
+            "/courses/{id}/modules/{m}/lessons",
+            post(courses_editor::add_lesson),
+        )
+        .route(
+            "/courses/{id}/modules/{m}/assessments",
+            post(courses_editor::add_assessment),
+        )
+        .route("/courses/{id}/enrol", post(courses::enrol))
+        .route("/courses/{id}/leave", post(courses::leave))
+        .route("/courses/{id}/rate", post(courses::rate))
+        .route("/courses/{id}/invite", post(courses::invite))
+        .route(
+            "/courses/{id}/enrolments/{user}/{action}",
+            post(courses::enrolment_action),
+        )
+        .route("/courses/{id}/reviews", get(course_reviews::page))
+        .route(
+            "/courses/{id}/reviews/{attempt}",
+            post(course_reviews::review),
+        )
+        .route(
+            "/courses/{id}/remove/{what}/{item}",
+            post(courses_editor::remove),
+        )
+        .route("/lessons/{id}", get(course_study::lesson))
+        .route(
+            "/lessons/{id}/edit",
+            get(courses_editor::edit_lesson_form).post(courses_editor::save_lesson),
+        )
+        .route("/lessons/{id}/done", post(course_study::done))
+        .route("/lessons/{id}/undone", post(course_study::undone))
+        .route(
+            "/assessments/{id}",
+            get(course_study::assessment).post(course_study::submit),
+        )
+        .route("/assessments/{id}/start", post(course_study::start))
+        .route("/attempts/{id}/submit", post(course_study::submit_started))
         .route("/settings/export/member.json", get(export::member))
         .route("/settings/export/outbox.json", get(export::outbox))
 }
@@ -445,6 +500,8 @@ pub(crate) fn local_path(to: &str) -> bool {
 mod tests;
 #[cfg(test)]
 mod tests_compose;
+#[cfg(test)]
+mod tests_courses;
 #[cfg(test)]
 mod tests_events;
 #[cfg(test)]

@@ -3,6 +3,8 @@
 pub mod attestations;
 pub mod auth;
 pub mod calendar;
+pub mod course_content;
+pub mod courses;
 pub mod discovery;
 pub mod events;
 pub mod federation_admin;
