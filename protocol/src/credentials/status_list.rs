@@ -38,6 +38,20 @@ impl Bitstring {
         Self(vec![0; MIN_BITS / 8])
     }
 
+    /// A list from its raw bytes (as [`Bitstring::into_bytes`] gave them),
+    /// at least [`MIN_BITS`] long.
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, CredentialError> {
+        if bytes.len() * 8 < MIN_BITS || bytes.len() > MAX_BYTES {
+            return Err(CredentialError::StatusList("list of the wrong size".into()));
+        }
+        Ok(Self(bytes))
+    }
+
+    /// The raw bytes, bit 0 the most significant bit of the first.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0
+    }
+
     /// How many entries the list has.
     pub fn len(&self) -> usize {
         self.0.len() * 8
