@@ -3,6 +3,7 @@
 pub mod attestations;
 pub mod auth;
 pub mod calendar;
+pub mod certificates;
 pub mod discovery;
 pub mod events;
 pub mod federation_admin;
