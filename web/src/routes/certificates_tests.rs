@@ -1,5 +1,9 @@
 //! The certificate routes without a socket: the holder's list, the
 //! credential, the public page's verdict, revocation and the status list.
+//! With `KODEON_CERTIFICATE_FIXTURES=DIR` set, the test also writes what the
+//! routes answered to DIR for an independent verifier (tests/interop/vc/):
+//! `issued.json`, `status-before.json` and `status-after.json` (the status
+//! list before and after the revocation).
 
 use std::sync::Arc;
 
@@ -184,6 +188,12 @@ async fn a_certificate_is_listed_downloaded_shown_verified_and_revoked() {
     assert_eq!(status.status, StatusCode::OK, "{}", status.body);
     let list = parse(status.body.as_bytes()).expect("list");
     let issuer = app.node.node_did();
+    let fixtures = std::env::var_os("KODEON_CERTIFICATE_FIXTURES").map(std::path::PathBuf::from);
+    if let Some(dir) = &fixtures {
+        std::fs::create_dir_all(dir).expect("fixtures dir");
+        std::fs::write(dir.join("issued.json"), &json.body).expect("write");
+        std::fs::write(dir.join("status-before.json"), &status.body).expect("write");
+    }
     assert_eq!(
         check_status(&entry, &list, &issuer, now, &Bundled),
         Ok(false)
@@ -205,6 +215,9 @@ async fn a_certificate_is_listed_downloaded_shown_verified_and_revoked() {
         check_status(&entry, &list, &issuer, now, &Bundled),
         Ok(true)
     );
+    if let Some(dir) = &fixtures {
+        std::fs::write(dir.join("status-after.json"), &status.body).expect("write");
+    }
     let page = app.call(None, "GET", &format!("/certificates/{id}")).await;
     assert!(
         page.body.contains("id=\"verdict\">Not valid"),
