@@ -8,7 +8,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::Value;
 
-use super::{render, site, PageError, Site};
+use super::{readable_time, render, site, PageError, Site};
 use crate::state::AppState;
 
 /// Routes.
@@ -81,7 +81,10 @@ async fn page(State(s): State<AppState>, Path(id): Path<String>) -> Result<Respo
         .map(|t| {
             t.iter()
                 .filter_map(Value::as_str)
-                .map(str::to_string)
+                .map(|t| match t.strip_prefix("level:") {
+                    Some(level) => format!("Level: {level}"),
+                    None => t.to_string(),
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -100,7 +103,7 @@ async fn page(State(s): State<AppState>, Path(id): Path<String>) -> Result<Respo
         description: text(&c, &["credentialSubject", "achievement", "description"]),
         tags,
         course_url: text(&c, &["credentialSubject", "achievement", "id"]),
-        valid_from: text(&c, &["validFrom"]),
+        valid_from: readable_time(certificate.issued_at),
         valid: check.valid(),
         checks: check
             .report
