@@ -9,8 +9,11 @@
 //! index (`CertificateStatusNext`); list `n` holds indexes
 //! `n × 131,072 ..`. Revoking (`revoke.rs`) sets the bit in the same write
 //! that marks the certificate; the list credential is signed when served
-//! (`query.rs`), so it always says what the store says.
+//! (`query.rs`), so it always says what the store says. Certificates of
+//! other servers that members hand over (`import.rs`) answer remote
+//! prerequisites.
 
+mod import;
 mod issue;
 mod query;
 mod revoke;
@@ -21,6 +24,7 @@ use crate::id::Id;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use import::{ImportedCertificate, ImportedCompletions};
 pub use query::CertificateCheck;
 
 /// An issued certificate.

@@ -146,3 +146,90 @@ async fn instructors_and_admins_revoke_and_the_status_list_says_so() {
     let (_, check) = f.node.check_certificate(carols.id).expect("check");
     assert_eq!(check.status, Ok(true));
 }
+
+#[tokio::test]
+async fn a_certificate_from_another_node_answers_a_remote_prerequisite() {
+    let f = fixture();
+    let (alice, bob, carol) = alice_bob_carol(&f.node).await;
+    // A credential another server issued to bob's did:key.
+    let issuer = identity::Ed25519Keypair::generate();
+    let url = "https://other.example/courses/7";
+    let input = |subject: String| protocol::credentials::open_badge::CertificateInput {
+        id: "https://other.example/certificates/1".into(),
+        issuer: protocol::credentials::open_badge::IssuerProfile {
+            did: issuer.public().to_did_key(),
+            name: "Other".into(),
+            url: "https://other.example/".into(),
+        },
+        subject_did: subject,
+        subject_name: String::new(),
+        achievement: protocol::credentials::open_badge::CourseAchievement {
+            id: url.into(),
+            name: "Basics elsewhere".into(),
+            description: String::new(),
+            criteria: "Done.".into(),
+            level: "beginner".into(),
+            category: String::new(),
+            tags: vec![],
+        },
+        valid_from: "2025-01-01T00:00:00Z".into(),
+        status: None,
+    };
+    let signed = |subject: String| {
+        let mut c = protocol::credentials::open_badge::build(&input(subject));
+        protocol::credentials::sign::<NodeError>(
+            &mut c,
+            &issuer.public().to_did_key(),
+            "2025-01-01T00:00:00Z",
+            false,
+            |m| Ok(issuer.sign(m)),
+        )
+        .expect("sign");
+        c
+    };
+    let advanced = f
+        .node
+        .create_course(
+            &alice,
+            NewCourse {
+                title: "Advanced".into(),
+                status: Some("published".into()),
+                prerequisites: vec![url.into()],
+                ..NewCourse::default()
+            },
+        )
+        .await
+        .expect("course")
+        .course
+        .id;
+    assert!(matches!(
+        f.node.enrol_in_course(&bob, advanced).await,
+        Err(NodeError::Conflict { .. })
+    ));
+
+    // Carol cannot use bob's certificate; a tampered one is refused.
+    let bobs = signed(bob.member().expect("bob").did());
+    let err = f.node.import_certificate(&carol, bobs.clone()).await;
+    assert!(
+        matches!(&err, Err(NodeError::Invalid { message, .. }) if message.contains("not your did:key")),
+        "{err:?}"
+    );
+    let mut tampered = bobs.clone();
+    tampered.insert("name".into(), "Something else".into());
+    let err = f.node.import_certificate(&bob, tampered).await;
+    assert!(
+        matches!(&err, Err(NodeError::Invalid { message, .. }) if message.contains("signature does not match")),
+        "{err:?}"
+    );
+
+    let kept = f.node.import_certificate(&bob, bobs).await.expect("import");
+    assert_eq!(kept.course_url, url);
+    assert_eq!(
+        f.node.my_imported_certificates(&bob).expect("mine").len(),
+        1
+    );
+    f.node
+        .enrol_in_course(&bob, advanced)
+        .await
+        .expect("the imported certificate counts");
+}

@@ -256,6 +256,8 @@ pub enum Space {
     CourseCertificates = 0x92,
     /// [`CertificateStatusList`].
     CertificateStatusList = 0x93,
+    /// [`ImportedCertificates`].
+    ImportedCertificates = 0x94,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -621,6 +623,9 @@ tables! {
     /// status list number → its bits (16 KiB, bit `i` of list `n` is
     /// certificate status index `n × 131,072 + i`); absent: all clear.
     pub CertificateStatusList: CertificateStatusList, u64 => Raw;
+    /// (member, course URL) → a verified certificate of another server the
+    /// member handed over; it answers remote prerequisites.
+    pub ImportedCertificates: ImportedCertificates, (Id, Str) => Json<crate::certificates::ImportedCertificate>;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups

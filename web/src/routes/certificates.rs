@@ -2,22 +2,23 @@
 //! JSON), revocation, and the node's Bitstring Status Lists.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use node::certificates::Certificate;
+use node::certificates::{Certificate, ImportedCertificate};
 use node::{Id, NodeError};
 use serde::Serialize;
 
 use crate::error::ApiResult;
-use crate::extract::{parse_id, Auth};
+use crate::extract::{parse_id, Auth, Json};
 use crate::state::AppState;
 
 /// Routes under `/api/kodeon/v1`.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/me/certificates", get(mine))
+        .route("/me/certificates/imported", get(imported).post(import))
         .route("/certificates/{id}", get(credential))
         .route("/certificates/{id}/revoke", post(revoke))
 }
@@ -78,6 +79,53 @@ async fn mine(State(s): State<AppState>, Auth(v): Auth) -> ApiResult<impl IntoRe
         .map(|c| summary(&s, c))
         .collect();
     Ok(axum::Json(list))
+}
+
+/// An imported certificate as listed (its credential left out).
+#[derive(Serialize)]
+pub struct ImportedSummary {
+    /// The course's URL on its server.
+    pub course_url: String,
+    /// The course's name.
+    pub name: String,
+    /// The issuer's did:key.
+    pub issuer: String,
+    /// When it was handed over (RFC 3339).
+    pub imported_at: String,
+}
+
+fn imported_summary(c: &ImportedCertificate) -> ImportedSummary {
+    ImportedSummary {
+        course_url: c.course_url.clone(),
+        name: c.name.clone(),
+        issuer: c.issuer.clone(),
+        imported_at: rfc3339(c.imported_at),
+    }
+}
+
+/// GET /api/kodeon/v1/me/certificates/imported — certificates of other
+/// servers the viewer handed over.
+async fn imported(State(s): State<AppState>, Auth(v): Auth) -> ApiResult<impl IntoResponse> {
+    let list: Vec<ImportedSummary> = s
+        .node
+        .my_imported_certificates(&v)?
+        .iter()
+        .map(imported_summary)
+        .collect();
+    Ok(axum::Json(list))
+}
+
+/// POST /api/kodeon/v1/me/certificates/imported (body: an
+/// `OpenBadgeCredential` issued to the viewer's did:key elsewhere) → 201;
+/// 422 naming `credential` with what failed. Its course then counts as
+/// completed for remote prerequisites.
+async fn import(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Json(credential): Json<serde_json::Map<String, serde_json::Value>>,
+) -> ApiResult<Response> {
+    let kept = s.node.import_certificate(&v, credential).await?;
+    Ok((StatusCode::CREATED, axum::Json(imported_summary(&kept))).into_response())
 }
 
 /// GET /api/kodeon/v1/certificates/{id} — the signed `OpenBadgeCredential`

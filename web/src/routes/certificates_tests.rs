@@ -226,6 +226,39 @@ async fn a_certificate_is_listed_downloaded_shown_verified_and_revoked() {
     );
     assert!(page.body.contains("revoked by its issuer"));
 
+    // Bob hands his certificate to... this same node: it verifies and is
+    // his, so it is kept (what another node's certificate goes through).
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/kodeon/v1/me/certificates/imported")
+        .header("authorization", format!("Bearer {bob_token}"))
+        .header("content-type", "application/json")
+        .body(Body::from(json.body.clone()))
+        .expect("request");
+    let res = app.router.clone().oneshot(req).await.expect("response");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/kodeon/v1/me/certificates/imported")
+        .header("authorization", format!("Bearer {alice_token}"))
+        .header("content-type", "application/json")
+        .body(Body::from(json.body.clone()))
+        .expect("request");
+    let res = app.router.clone().oneshot(req).await.expect("response");
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not alice's"
+    );
+    let mine = app
+        .call(
+            Some(&bob_token),
+            "GET",
+            "/api/kodeon/v1/me/certificates/imported",
+        )
+        .await;
+    assert_eq!(mine.json()[0]["name"], "Composting <fast>");
+
     // Unknown ids and lists.
     assert_eq!(
         app.call(None, "GET", "/certificates/01J00000000000000000000000")
