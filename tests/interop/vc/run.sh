@@ -33,7 +33,7 @@ fixtures="$target/certificate-fixtures"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 rm -rf "$fixtures"
-if ! (cd "$root" && KODEON_CERTIFICATE_FIXTURES="$fixtures" cargo test -q -p kodeon-web --lib \
+if ! (cd "$root" && KODEON_CERTIFICATE_FIXTURES="$fixtures" cargo test -q --workspace --lib \
   a_certificate_is_listed_downloaded_shown_verified_and_revoked >"$work/cargo.log" 2>&1); then
   cat "$work/cargo.log" >&2
   exit 1
