@@ -19,6 +19,10 @@ pub const CRYPTOSUITE: &str = "eddsa-rdfc-2022";
 /// few dozen, a status list a dozen.
 const MAX_QUADS: usize = 2_000;
 
+/// The most blank nodes canonicalised: RDFC-1.0's cost grows quickly with
+/// blank nodes that look alike; a certificate has a handful.
+const MAX_BLANK_NODES: usize = 64;
+
 /// The RDFC-1.0 canonical N-Quads of a JSON-LD document, its contexts
 /// resolved by `loader`. Terms the contexts do not define are an error
 /// (JSON-LD would drop them silently, leaving them outside the signature).
@@ -32,6 +36,11 @@ pub fn canonical_nquads(
     if dataset.quads().len() > MAX_QUADS {
         return Err(CredentialError::TooLarge(format!(
             "more than {MAX_QUADS} RDF statements"
+        )));
+    }
+    if dataset.blank_nodes().len() > MAX_BLANK_NODES {
+        return Err(CredentialError::TooLarge(format!(
+            "more than {MAX_BLANK_NODES} blank nodes"
         )));
     }
     rdfc1::canonicalize(&dataset).map_err(|e| CredentialError::JsonLd(e.to_string()))
@@ -258,6 +267,13 @@ mod tests {
             verify_proof(&changed, &proof, &keypair.public(), &Bundled),
             Err(CredentialError::BadSignature)
         );
+        let mut many = doc.clone();
+        let blanks: Vec<Value> = (0..100).map(|i| json!({"name": format!("n{i}")})).collect();
+        many.insert("credentialSubject".into(), Value::Array(blanks));
+        assert!(matches!(
+            canonical_nquads(&many, &Bundled),
+            Err(CredentialError::TooLarge(_))
+        ));
         let mut extra = doc.clone();
         extra.insert("notATerm".into(), "x".into());
         assert!(matches!(
