@@ -1,6 +1,7 @@
 //! `kodeon`: runs a node, and the operator's commands.
 
 mod backup_cli;
+mod verify_cli;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -56,6 +57,18 @@ enum Command {
         /// Overwrite an existing file.
         #[arg(long)]
         force: bool,
+    },
+    /// Verify a verifiable credential (an Open Badges certificate from any
+    /// issuer): its Data Integrity proofs (eddsa-rdfc-2022, eddsa-jcs-2022)
+    /// by the issuer's did:key, its dates and, unless --offline, its
+    /// revocation status. Prints `valid` and exits 0, or `invalid` and what
+    /// failed and exits 1.
+    Verify {
+        /// The credential (JSON).
+        file: PathBuf,
+        /// Do not fetch the status list; the status is not checked.
+        #[arg(long)]
+        offline: bool,
     },
     /// Inspect the configuration.
     Config {
@@ -238,6 +251,13 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Serve(args)) => serve(path, args).await,
         Some(Command::Admin { data_dir, command }) => admin(path, data_dir, command).await,
         Some(Command::Init { force }) => init(path, force),
+        Some(Command::Verify { file, offline }) => {
+            if verify_cli::verify(&file, offline).await? {
+                Ok(())
+            } else {
+                std::process::exit(1)
+            }
+        }
         Some(Command::Config {
             command: ConfigCmd::Show,
         }) => {

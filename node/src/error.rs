@@ -85,6 +85,12 @@ impl NodeError {
 /// Result alias for node operations.
 pub type NodeResult<T> = Result<T, NodeError>;
 
+impl From<protocol::credentials::CredentialError> for NodeError {
+    fn from(e: protocol::credentials::CredentialError) -> Self {
+        NodeError::Internal(format!("credential: {e}"))
+    }
+}
+
 impl From<protocol::data_integrity::ProofError> for NodeError {
     fn from(e: protocol::data_integrity::ProofError) -> Self {
         NodeError::Internal(format!("integrity proof: {e}"))

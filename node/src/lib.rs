@@ -10,6 +10,7 @@ pub mod attestations;
 pub mod backup;
 #[cfg(feature = "bench-seed")]
 mod bench_seed;
+pub mod certificates;
 pub mod community_events;
 pub mod config;
 pub mod conversations;

@@ -129,6 +129,20 @@ pub fn attach_proof<E: From<ProofError>>(
     sign: impl FnOnce(&[u8]) -> Result<Signature, E>,
 ) -> Result<(), E> {
     document.remove("proof");
+    let proof = make_proof(document, verification_method, created, sign)?;
+    document.insert("proof".into(), Value::Object(proof));
+    Ok(())
+}
+
+/// An `eddsa-jcs-2022` proof of `document` (its `proof`, if any, left
+/// out, as for each member of a proof set), made as [`attach_proof`] makes
+/// it, returned rather than attached.
+pub fn make_proof<E: From<ProofError>>(
+    document: &Map<String, Value>,
+    verification_method: &str,
+    created: &str,
+    sign: impl FnOnce(&[u8]) -> Result<Signature, E>,
+) -> Result<Map<String, Value>, E> {
     let mut options = Map::new();
     options.insert("type".into(), "DataIntegrityProof".into());
     options.insert("cryptosuite".into(), CRYPTOSUITE.into());
@@ -138,8 +152,28 @@ pub fn attach_proof<E: From<ProofError>>(
     let signature = sign(&hash_data(document, &options)?)?;
     let value = format!("z{}", bs58::encode(signature.to_bytes()).into_string());
     options.insert("proofValue".into(), value.into());
-    document.insert("proof".into(), Value::Object(options));
-    Ok(())
+    Ok(options)
+}
+
+/// Checks one `eddsa-jcs-2022` proof of `document` (the document's only
+/// proof or a member of its proof set) with `key`.
+pub fn verify_proof_object(
+    document: &Map<String, Value>,
+    proof: &Map<String, Value>,
+    key: &PublicKey,
+) -> Result<(), ProofError> {
+    let value = proof
+        .get("proofValue")
+        .and_then(Value::as_str)
+        .ok_or(ProofError::Malformed("proofValue"))?;
+    let raw = value
+        .strip_prefix('z')
+        .filter(|b58| b58.len() <= 100)
+        .and_then(|b58| bs58::decode(b58).into_vec().ok())
+        .ok_or(ProofError::Malformed("proofValue"))?;
+    let signature = Signature::from_slice(&raw).map_err(|_| ProofError::Malformed("proofValue"))?;
+    key.verify(&hash_data(document, proof)?, &signature)
+        .map_err(|_| ProofError::BadSignature)
 }
 
 /// Verifies the `eddsa-jcs-2022` proof of `document` with the key that

@@ -9,6 +9,7 @@
 
 pub mod activities;
 pub mod activitystreams;
+pub mod credentials;
 pub mod data_integrity;
 pub mod envelope;
 pub mod http_signature;

@@ -334,6 +334,27 @@ impl LocalUrls {
         format!("{}/calendar/{token}.ics", self.base)
     }
 
+    /// A course's page.
+    pub fn course_page(&self, id: impl Display) -> String {
+        format!("{}/courses/{id}", self.base)
+    }
+
+    /// A certificate's public page, which is also its credential's id.
+    pub fn certificate_page(&self, id: impl Display) -> String {
+        format!("{}/certificates/{id}", self.base)
+    }
+
+    /// A certificate's credential (JSON).
+    pub fn certificate_json(&self, id: impl Display) -> String {
+        format!("{}{}/certificates/{id}", self.base, crate::API_PREFIX)
+    }
+
+    /// Status list number `n`: the `BitstringStatusListCredential` that
+    /// says which of the node's certificates are revoked.
+    pub fn certificate_status_list(&self, n: u64) -> String {
+        format!("{}/certificates/status/{n}", self.base)
+    }
+
     /// The NodeInfo 2.1 document.
     pub fn nodeinfo(&self) -> String {
         format!("{}/nodeinfo/2.1", self.base)

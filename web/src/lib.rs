@@ -141,11 +141,14 @@ pub fn router_with_federation(
         .merge(routes::reports::routes())
         .merge(routes::p2p::routes())
         .merge(routes::attestations::routes())
-        .merge(routes::calendar::routes());
+        .merge(routes::calendar::routes())
+        .merge(routes::certificates::routes());
     Router::new()
         .nest("/api/kodeon/v1", api)
         .merge(routes::system::root_routes())
         .merge(routes::calendar::root_routes())
+        .merge(routes::certificates::root_routes())
+        .merge(public_pages::certificate::routes())
         .merge(mastodon::routes())
         .merge(
             public_pages::routes()

@@ -630,6 +630,7 @@ async fn tag(
     )
 }
 
+pub mod certificate;
 mod display;
 #[cfg(test)]
 mod tests;

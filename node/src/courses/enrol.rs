@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::model::{Course, CourseStatus, Enrolment, EnrolmentMode, EnrolmentState};
-use super::prerequisites::{NoRemoteCompletions, RemoteCompletions};
+use super::prerequisites::RemoteCompletions;
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::{now_ms, NotificationKind};
@@ -55,13 +55,18 @@ impl Node {
     /// course or a priced one (its instructors are told,
     /// `course_enrolment_request`). An invite course takes only invited
     /// members; an invitation counts as the instructors' approval. Every
-    /// local prerequisite must be completed here, and each remote one is
-    /// missing (see [`Node::enrol_in_course_with`]): a 409 naming
+    /// local prerequisite must be completed here, and each remote one
+    /// attested by a certificate the viewer imported
+    /// ([`Node::import_certificate`]; see [`Node::enrol_in_course_with`]): a 409 naming
     /// `prerequisites` lists what is missing. Enrolling twice changes
     /// nothing.
     pub async fn enrol_in_course(&self, viewer: &Viewer, id: Id) -> NodeResult<EnrolmentOutcome> {
-        self.enrol_in_course_with(viewer, id, &NoRemoteCompletions)
-            .await
+        self.enrol_in_course_with(
+            viewer,
+            id,
+            &crate::certificates::ImportedCompletions(&self.store),
+        )
+        .await
     }
 
     /// [`Node::enrol_in_course`], with `remote` answering whether the

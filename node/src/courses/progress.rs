@@ -263,8 +263,10 @@ impl Node {
     /// Records `member`'s completion of `course` inside `txn` when every
     /// lesson is done and every required assessment passed (and it is not
     /// recorded yet): the `CourseCompletion` a certificate will state, the
-    /// enrolment marked completed, the member told (`course_completed`)
-    /// and [`crate::events::Event::CourseCompleted`] emitted once the
+    /// enrolment marked completed, the member told (`course_completed`),
+    /// the certificate issued when the course grants one
+    /// ([`Node::issue_certificate`]), and
+    /// [`crate::events::Event::CourseCompleted`] emitted once the
     /// write is durable. Returns the new completion.
     pub(crate) fn complete_if_done(
         &self,
@@ -296,6 +298,7 @@ impl Node {
         txn.store::<tables::CourseCompletion>((course.id, member.id), &completion)?;
         txn.store::<tables::MemberCompletions>((member.id, course.id), &())?;
         txn.add::<tables::CourseCompletedCount>(course.id, 1)?;
+        self.issue_certificate(txn, course, member, &completion)?;
         if let Some(mut e) = txn.load::<tables::CourseEnrolments>((course.id, member.id))? {
             e.state = EnrolmentState::Completed;
             e.at = now;

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::model::{
     AssessmentEntry, Course, CourseLevel, CourseStatus, EnrolmentState, Lesson, LessonEntry,
 };
-use super::prerequisites::{MissingPrerequisite, NoRemoteCompletions};
+use super::prerequisites::MissingPrerequisite;
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::{Member, MemberSummary};
@@ -209,7 +209,11 @@ impl Node {
         member: &Member,
         instructs: bool,
     ) -> NodeResult<ViewerCourse> {
-        let missing = self.missing_prerequisites(course, member, &NoRemoteCompletions)?;
+        let missing = self.missing_prerequisites(
+            course,
+            member,
+            &crate::certificates::ImportedCompletions(&self.store),
+        )?;
         Ok(ViewerCourse {
             state: self
                 .store

@@ -251,6 +251,16 @@ pub enum Space {
     MemberCompletions = 0x80,
     /// [`CourseRatings`].
     CourseRatings = 0x81,
+    /// [`Certificate`].
+    Certificate = 0x90,
+    /// [`MemberCertificates`].
+    MemberCertificates = 0x91,
+    /// [`CourseCertificates`].
+    CourseCertificates = 0x92,
+    /// [`CertificateStatusList`].
+    CertificateStatusList = 0x93,
+    /// [`ImportedCertificates`].
+    ImportedCertificates = 0x94,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -387,6 +397,8 @@ tables! {
     pub AttemptCount: Counter[&[38]], (Id, Id) => Counter;
     /// Attempts of a course waiting for an instructor's review.
     pub CourseReviewCount: Counter[&[39]], Id => Counter;
+    /// Status list indexes handed to certificates so far (the next one).
+    pub CertificateStatusNext: Counter[&global(46)], () => Counter;
     /// Node-wide: queued deliveries.
     pub DeliveryQueueLength: Counter[&global(10)], () => Counter;
     /// Node-wide: reports waiting for a moderator.
@@ -610,6 +622,20 @@ tables! {
     pub MemberCompletions: MemberCompletions, (Id, Id) => Unit;
     /// (course, member) → the member's rating (1–5).
     pub CourseRatings: CourseRatings, (Id, Id) => Json<u8>;
+
+    /// certificate id → Certificate: the signed credential as issued, and
+    /// its revocation (`certificates/`).
+    pub Certificate: Certificate, Id => Json<crate::certificates::Certificate>;
+    /// (member, certificate): a member's certificates.
+    pub MemberCertificates: MemberCertificates, (Id, Id) => Unit;
+    /// (course, member) → certificate id: one certificate per completion.
+    pub CourseCertificates: CourseCertificates, (Id, Id) => IdBytes;
+    /// status list number → its bits (16 KiB, bit `i` of list `n` is
+    /// certificate status index `n × 131,072 + i`); absent: all clear.
+    pub CertificateStatusList: CertificateStatusList, u64 => Raw;
+    /// (member, course URL) → a verified certificate of another server the
+    /// member handed over; it answers remote prerequisites.
+    pub ImportedCertificates: ImportedCertificates, (Id, Str) => Json<crate::certificates::ImportedCertificate>;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups

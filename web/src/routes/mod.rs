@@ -3,6 +3,7 @@
 pub mod attestations;
 pub mod auth;
 pub mod calendar;
+pub mod certificates;
 pub mod course_content;
 pub mod courses;
 pub mod discovery;
