@@ -31,11 +31,14 @@
 //! secret tokens of members' feeds; `remote.rs`: participants of other
 //! servers in local events; `remote_events.rs`: events of other servers
 //! stored here (created, updated, deleted by their organisers there),
-//! members' registrations for them (`Join` → `Accept`/`Reject`, `Leave`).
+//! members' registrations for them (`Join` → `Accept`/`Reject`, `Leave`);
+//! `gossip.rs`: public groups' events signed as gossip records in the
+//! writes that federate them.
 
 mod calendar_feeds;
 mod create;
 mod describe;
+mod gossip;
 mod input;
 mod lifecycle;
 mod model;
@@ -47,6 +50,8 @@ mod remote;
 mod remote_events;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_gossip;
 #[cfg(test)]
 mod tests_query;
 #[cfg(test)]
