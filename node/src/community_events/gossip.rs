@@ -1,5 +1,6 @@
 //! Events of public groups published over gossip: whenever an event's
-//! `Create`, `Update` or `Delete` is queued for ActivityPub, the same write
+//! `Create`, `Update` or `Delete` is queued for ActivityPub, and when it
+//! goes live (its stream link becomes the place to join), the same write
 //! signs its whole state (an `event` record) or its deletion (a `delete`
 //! naming its id) with the group's key, stores the envelope and queues its
 //! broadcast. Only the events of public local groups, once out of draft:

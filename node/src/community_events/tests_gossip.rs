@@ -1,5 +1,6 @@
 //! Public groups' events signed as gossip records in the writes that
-//! federate them: created, changed, cancelled, deleted; never a private
+//! federate them (and when they go live): created, changed, cancelled,
+//! deleted; never a private
 //! group's, a draft, or a member's own event.
 
 use std::sync::Arc;
@@ -100,13 +101,24 @@ async fn a_public_groups_event_is_signed_by_the_group_when_created_changed_cance
     assert_eq!((body.capacity, body.remaining), (Some(10), Some(10)));
     assert_eq!(broadcasts(&node), vec![first.id], "queued for broadcast");
 
+    node.go_live(&owner, event.id, "https://stream.example/rust")
+        .await
+        .expect("live");
+    let live = records(&node, Kind::Event);
+    assert_eq!(live.len(), 2, "going live is a new record");
+    let live = EventBody::from_map(&live[1].body).expect("body");
+    assert_eq!(
+        live.online_url.as_deref(),
+        Some("https://stream.example/rust")
+    );
+
     node.cancel_event(&owner, event.id).await.expect("cancel");
     let after_cancel = records(&node, Kind::Event);
-    assert_eq!(after_cancel.len(), 2);
-    let cancelled = EventBody::from_map(&after_cancel[1].body).expect("body");
+    assert_eq!(after_cancel.len(), 3);
+    let cancelled = EventBody::from_map(&after_cancel[2].body).expect("body");
     assert_eq!(cancelled.status, EventStatus::Cancelled);
     assert!(
-        after_cancel[1].created > first.created,
+        after_cancel[2].created > after_cancel[1].created,
         "a later record of the same event is always newer"
     );
 
@@ -117,8 +129,8 @@ async fn a_public_groups_event_is_signed_by_the_group_when_created_changed_cance
     let delete = DeleteBody::from_map(&deletes[0].body).expect("body");
     assert_eq!(delete.uri.as_deref(), Some(uri.as_str()));
     assert_eq!(delete.actor, node.urls().actor("rustaceans"));
-    assert!(deletes[0].created > after_cancel[1].created);
-    assert_eq!(broadcasts(&node).len(), 3);
+    assert!(deletes[0].created > after_cancel[2].created);
+    assert_eq!(broadcasts(&node).len(), 4);
 }
 
 #[tokio::test]
