@@ -31,12 +31,23 @@
 //!   (`group`: the ActivityPub id of the group it is posted in, absent
 //!   outside groups); an edit is the post's whole new state (same `uri`),
 //!   applied if newer.
-//! - `delete`: `{actor, uri}` (a post) or `{actor, attestation: HEX_ID}`.
+//! - `delete`: `{actor, uri}` (a post, or a group's event) or
+//!   `{actor, attestation: HEX_ID}`.
 //! - `follow`, `unfollow`: `{actor, subject: DID, subject_actor, activity}`
 //!   (`activity`: the ActivityPub Follow's id, when one was sent too).
 //! - `profile`: `{actor, handle, name, summary, avatar, url, inbox,
 //!   shared_inbox, locked}`.
 //! - `attestation`: `{actor, subject: DID, subject_actor, claim, comment}`.
+//! - `event`: an event of a public group, signed by the group's key:
+//!   `{actor (the group), uri (the event's ActivityPub id, on the group's
+//!   host), url, organiser (the organising member's actor), title, html,
+//!   start, end (ms), timezone (IANA), format: "offline"|"online"|"hybrid",
+//!   location?: {name, address, locality, country, lat_e6?, lon_e6?}
+//!   (coordinates in microdegrees, integers), online_url?, capacity?,
+//!   registration: "open"|"approval"|"invite", status:
+//!   "open"|"cancelled"|"finished", category?, tags, participant_count,
+//!   remaining?}`. The event's whole state: the newest `created` wins; a
+//!   `delete` with its `uri` removes it.
 //!
 //! A record on gossipsub travels on its kind's topic (`kodeon/1/<kind>`);
 //! one on another kind's topic is invalid.
@@ -70,6 +81,8 @@ pub enum Kind {
     Attestation,
     /// A profile update.
     Profile,
+    /// The whole state of a public group's event.
+    Event,
 }
 
 /// Why an envelope was refused.

@@ -14,6 +14,7 @@ mod federation;
 mod federation_security;
 mod feeds;
 mod gossip;
+mod gossip_events;
 mod gossip_records;
 mod groups;
 mod handles;

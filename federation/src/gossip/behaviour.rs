@@ -23,7 +23,7 @@ pub const KAD_PROTOCOL: StreamProtocol = StreamProtocol::new("/kodeon/kad/1.0.0"
 
 /// Every kind, in the order sync walks them: profiles first, so that the
 /// authors of what follows are known.
-pub const KINDS: [Kind; 7] = [
+pub const KINDS: [Kind; 8] = [
     Kind::Profile,
     Kind::Post,
     Kind::Edit,
@@ -31,6 +31,7 @@ pub const KINDS: [Kind; 7] = [
     Kind::Follow,
     Kind::Unfollow,
     Kind::Attestation,
+    Kind::Event,
 ];
 
 /// The gossipsub topic of a kind: `kodeon/1/<kind>` (an `IdentTopic`, so
@@ -44,6 +45,7 @@ pub fn topic(kind: Kind) -> gossipsub::IdentTopic {
         Kind::Unfollow => "unfollow",
         Kind::Attestation => "attestation",
         Kind::Profile => "profile",
+        Kind::Event => "event",
     };
     gossipsub::IdentTopic::new(format!("kodeon/1/{name}"))
 }

@@ -51,6 +51,10 @@ impl EnvelopeContext for WireContext<'_> {
         crate::sanitize::sanitize_html(html)
     }
 
+    fn plain_text(&self, html: &str, max_chars: usize) -> String {
+        crate::sanitize::plain_text(html, max_chars)
+    }
+
     fn post_by_uri(&self, uri: &str) -> Option<Id> {
         crate::uris::known_post(self.0, uri)
             .ok()

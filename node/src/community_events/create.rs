@@ -204,6 +204,7 @@ impl Node {
             }
             Self::index_event(txn, &event)?;
             self.tell_group_of_event(txn, &event, me.id)?;
+            self.gossip_event(txn, &event)?;
             self.federate_event(txn, &event, true)
         })
         .await?;
@@ -474,6 +475,7 @@ impl Node {
             self.tell_group_of_event(txn, event, actor)?;
         }
         self.federate_event(txn, event, published)?;
+        self.gossip_event(txn, event)?;
         if event.status == EventStatus::Cancelled || event.status == EventStatus::Finished {
             self.drop_reminders(txn, old);
         } else if old.start != event.start || status_changed {
@@ -500,6 +502,7 @@ impl Node {
             let event = Self::event_in(txn, id)?;
             Self::require_organiser(txn, &event, &me)?;
             self.federate_event_deleted(txn, &event)?;
+            self.gossip_event_deleted(txn, &event)?;
             self.remove_event_in(txn, &event)
         })
         .await?;

@@ -35,7 +35,8 @@ impl Node {
 
     /// Takes an event live (its organisers): sets its stream link (http(s),
     /// 422 naming `stream_url`) and tells everyone registered
-    /// (`event_live`). Setting the same link again tells nobody. A
+    /// (`event_live`), and a public group's event is gossiped again with the
+    /// link. Setting the same link again tells nobody. A
     /// cancelled or finished event cannot go live (409 naming `status`).
     pub async fn go_live(
         &self,
@@ -71,6 +72,8 @@ impl Node {
                 event.updated_at = now_ms();
                 txn.store::<crate::store::tables::CommunityEvent>(id, &event)?;
                 self.notify_registered(txn, id, NotificationKind::EventLive, me.id)?;
+                // Other nodes' copies carry the stream link as the place to join.
+                self.gossip_event(txn, &event)?;
                 Ok(event)
             })
             .await?;

@@ -33,12 +33,15 @@
 //! secret tokens of members' feeds; `remote.rs`: participants of other
 //! servers in local events; `remote_events.rs`: events of other servers
 //! stored here (created, updated, deleted by their organisers there),
-//! members' registrations for them (`Join` → `Accept`/`Reject`, `Leave`).
+//! members' registrations for them (`Join` → `Accept`/`Reject`, `Leave`);
+//! `gossip.rs`: public groups' events signed as gossip records in the
+//! writes that federate them.
 
 mod calendar_feeds;
 mod create;
 mod describe;
 mod geo;
+mod gossip;
 mod input;
 mod lifecycle;
 mod model;
@@ -52,6 +55,7 @@ mod remote_events;
 mod tests;
 #[cfg(test)]
 mod tests_places;
+mod tests_gossip;
 #[cfg(test)]
 mod tests_query;
 #[cfg(test)]

@@ -29,6 +29,8 @@ fn stored_kind(bytes: &[u8]) -> Option<Kind> {
 pub trait EnvelopeContext: Sync {
     /// Cleans remote HTML for display.
     fn sanitize(&self, html: &str) -> String;
+    /// Remote HTML as plain text, cut to `max_chars` characters.
+    fn plain_text(&self, html: &str, max_chars: usize) -> String;
     /// The post (local or remote) an ActivityPub id names, if known here.
     fn post_by_uri(&self, uri: &str) -> Option<Id>;
 }

@@ -1,5 +1,5 @@
 //! Incoming records other than new posts: edits, deletes, follows,
-//! unfollows, profiles and attestations.
+//! unfollows, profiles, attestations and groups' events (`event.rs`).
 //!
 //! Each is applied, then its envelope stored. Every effect is idempotent
 //! and ordered by the record's `created` time (an older record than the
@@ -41,6 +41,7 @@ impl Node {
             Kind::Follow | Kind::Unfollow => self.apply_follow(&envelope).await,
             Kind::Profile => self.apply_profile(&envelope, context).await,
             Kind::Attestation => self.apply_attestation(&envelope).await,
+            Kind::Event => self.apply_event(&envelope, context).await,
             Kind::Post => Err(Refusal::BadBody("a post is not applied here".into())),
         };
         let post = match applied {
@@ -131,7 +132,14 @@ impl Node {
                     ));
                 }
                 let mut deleted = false;
-                if let Some(id) = self.post_id_by_uri(uri)? {
+                if self.remote_event_by_uri(uri)?.is_some() {
+                    // A group's event: only its group (or organiser) removes it.
+                    deleted = match self.receive_remote_event_delete(&member, uri).await {
+                        Ok(deleted) => deleted,
+                        Err(crate::NodeError::Forbidden(_)) => return Err(Refusal::WrongKey),
+                        Err(e) => return Err(e.into()),
+                    };
+                } else if let Some(id) = self.post_id_by_uri(uri)? {
                     let post = self.post_record(id)?;
                     if post.is_some_and(|p| p.author_id != member.id) {
                         return Err(Refusal::WrongKey);

@@ -7,6 +7,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::community_events::{EventFormat, EventStatus, Location, RegistrationMode};
+
 /// The body as the JSON object an envelope signs.
 fn to_map<T: Serialize>(body: &T) -> Map<String, Value> {
     match serde_json::to_value(body) {
@@ -41,7 +43,8 @@ map_conversions!(
     DeleteBody,
     FollowBody,
     ProfileBody,
-    AttestationBody
+    AttestationBody,
+    EventBody
 );
 
 /// Body of a [`protocol::envelope::Kind::Post`] envelope, and of an
@@ -90,13 +93,14 @@ pub struct PostBody {
 }
 
 /// Body of a [`Delete`](protocol::envelope::Kind::Delete) envelope: exactly
-/// one of `uri` (a post) and `attestation` (the hex id of the author's
-/// attestation envelope being withdrawn).
+/// one of `uri` (a post, or a group's event when `actor` is the group) and
+/// `attestation` (the hex id of the author's attestation envelope being
+/// withdrawn).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeleteBody {
     /// The author's ActivityPub actor id.
     pub actor: String,
-    /// The deleted post's ActivityPub id.
+    /// The deleted post's (or group event's) ActivityPub id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
     /// The withdrawn attestation's envelope id (hex).
@@ -171,4 +175,128 @@ pub struct AttestationBody {
     /// An optional plain-text comment.
     #[serde(default)]
     pub comment: String,
+}
+
+/// Body of an [`Event`](protocol::envelope::Kind::Event) envelope: the
+/// whole state of an event of a public group, signed with the group's key
+/// (the newest `created` wins). `uri`, the event's ActivityPub id, is the
+/// join key with ActivityPub, so an event that arrives both ways is one
+/// record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventBody {
+    /// The group's ActivityPub actor id (its key signs).
+    pub actor: String,
+    /// The event's ActivityPub id, on the group's server.
+    pub uri: String,
+    /// Its public page.
+    pub url: String,
+    /// The ActivityPub actor id of the member organising it.
+    #[serde(default)]
+    pub organiser: String,
+    /// Its name.
+    pub title: String,
+    /// Its description, HTML.
+    #[serde(default)]
+    pub html: String,
+    /// Start (ms since the epoch).
+    pub start: i64,
+    /// End (ms since the epoch).
+    pub end: i64,
+    /// The IANA time zone it was set in.
+    pub timezone: String,
+    /// Offline, online or hybrid.
+    pub format: EventFormat,
+    /// Its place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<EventPlaceBody>,
+    /// Where to join online.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_url: Option<String>,
+    /// Seats, if limited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
+    /// How one takes part (`open`, `approval`, `invite`).
+    pub registration: RegistrationMode,
+    /// `open`, `cancelled` or `finished` (a draft is never published).
+    pub status: EventStatus,
+    /// Category slug.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Tag slugs.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Registered participants when it was signed.
+    #[serde(default)]
+    pub participant_count: u32,
+    /// Seats left when it was signed (limited events only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u32>,
+}
+
+/// An event's place in an [`EventBody`]. Coordinates are integers in
+/// microdegrees: canonical JSON refuses floats.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventPlaceBody {
+    /// The place's name.
+    #[serde(default)]
+    pub name: String,
+    /// Street address.
+    #[serde(default)]
+    pub address: String,
+    /// Town or city.
+    #[serde(default)]
+    pub locality: String,
+    /// Country.
+    #[serde(default)]
+    pub country: String,
+    /// Latitude in millionths of a degree, with `lon_e6`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lat_e6: Option<i64>,
+    /// Longitude in millionths of a degree, with `lat_e6`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lon_e6: Option<i64>,
+}
+
+impl EventPlaceBody {
+    /// The place as a body carries it (coordinates rounded to
+    /// microdegrees).
+    pub fn from_location(place: &Location) -> Self {
+        let e6 = |d: f64| (d * 1e6).round() as i64;
+        let (lat_e6, lon_e6) = match (place.lat, place.lon) {
+            (Some(lat), Some(lon)) if lat.is_finite() && lon.is_finite() => {
+                (Some(e6(lat)), Some(e6(lon)))
+            }
+            _ => (None, None),
+        };
+        EventPlaceBody {
+            name: place.name.clone(),
+            address: place.address.clone(),
+            locality: place.locality.clone(),
+            country: place.country.clone(),
+            lat_e6,
+            lon_e6,
+        }
+    }
+
+    /// The place it names; coordinates outside the globe are dropped.
+    pub fn to_location(&self) -> Location {
+        let deg = |e6: i64| e6 as f64 / 1e6;
+        let (lat, lon) = match (self.lat_e6, self.lon_e6) {
+            (Some(lat), Some(lon))
+                if (-90_000_000..=90_000_000).contains(&lat)
+                    && (-180_000_000..=180_000_000).contains(&lon) =>
+            {
+                (Some(deg(lat)), Some(deg(lon)))
+            }
+            _ => (None, None),
+        };
+        Location {
+            name: self.name.clone(),
+            address: self.address.clone(),
+            locality: self.locality.clone(),
+            country: self.country.clone(),
+            lat,
+            lon,
+        }
+    }
 }

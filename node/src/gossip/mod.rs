@@ -1,6 +1,7 @@
 //! Gossip records on the node's side: signed envelopes
 //! ([`protocol::envelope`]) for public posts, their edits and deletions,
-//! follows and unfollows, profiles and attestations, stored by id with the
+//! follows and unfollows, profiles, attestations and public groups' events
+//! (`event.rs`; signed in `community_events/gossip.rs`), stored by id with the
 //! indexes sync needs, and accepted from other nodes after verification.
 //!
 //! The node knows nothing of libp2p. Outgoing records follow the same
@@ -25,16 +26,21 @@ mod accept;
 pub(crate) mod apply;
 mod authors;
 mod body;
+mod event;
 mod parked;
 mod publish;
 mod store;
 
+#[cfg(test)]
+mod event_tests;
 #[cfg(test)]
 mod record_tests;
 #[cfg(test)]
 mod tests;
 
 pub use accept::{Accepted, EnvelopeContext, Refusal};
-pub use body::{AttestationBody, DeleteBody, FollowBody, PostBody, ProfileBody};
+pub use body::{
+    AttestationBody, DeleteBody, EventBody, EventPlaceBody, FollowBody, PostBody, ProfileBody,
+};
 pub use publish::GossipIntent;
 pub use store::{kind_byte, kind_from_byte, SyncItem};

@@ -28,6 +28,7 @@ pub fn kind_byte(kind: Kind) -> u8 {
         Kind::Unfollow => 5,
         Kind::Attestation => 6,
         Kind::Profile => 7,
+        Kind::Event => 8,
     }
 }
 
@@ -41,6 +42,7 @@ pub fn kind_from_byte(b: u8) -> Option<Kind> {
         5 => Kind::Unfollow,
         6 => Kind::Attestation,
         7 => Kind::Profile,
+        8 => Kind::Event,
         _ => return None,
     })
 }

@@ -17,6 +17,12 @@ impl EnvelopeContext for Ctx<'_> {
     fn sanitize(&self, html: &str) -> String {
         html.replace("<script>", "")
     }
+    fn plain_text(&self, html: &str, max_chars: usize) -> String {
+        html.replace(['<', '>'], " ")
+            .chars()
+            .take(max_chars)
+            .collect()
+    }
     fn post_by_uri(&self, uri: &str) -> Option<Id> {
         self.0.post_id_by_uri(uri).ok().flatten()
     }

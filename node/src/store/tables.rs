@@ -215,6 +215,8 @@ pub enum Space {
     EventsByPlace = 0x65,
     /// [`RemoteEventByUri`].
     RemoteEventByUri = 0x68,
+    /// [`EventGossip`].
+    EventGossip = 0x69,
     /// [`Course`].
     Course = 0x70,
     /// [`CourseModule`].
@@ -584,6 +586,10 @@ tables! {
     /// blake3(ActivityPub id) → event: the events of other servers stored
     /// here, by their id.
     pub RemoteEventByUri: RemoteEventByUri, Hash => IdBytes;
+    /// blake3(event ActivityPub id) → `created` (ms) of the newest gossip
+    /// record of that event this node signed (its own events) or applied
+    /// (other servers'): older records change nothing.
+    pub EventGossip: EventGossip, Hash => Json<i64>;
     /// course id → Course (`courses/`).
     pub Course: Course, Id => Json<crate::courses::Course>;
     /// module id → CourseModule (its course lists its modules in order).
