@@ -55,6 +55,7 @@ mod remote_events;
 mod tests;
 #[cfg(test)]
 mod tests_places;
+#[cfg(test)]
 mod tests_gossip;
 #[cfg(test)]
 mod tests_query;
