@@ -56,6 +56,22 @@ pub fn slug(field: &str, value: &str) -> NodeResult<String> {
     Ok(s)
 }
 
+/// Tag slugs of `field`, each normalised by [`slug`], deduplicated in
+/// order, at most `max` (422 naming `field` beyond).
+pub fn tag_slugs(field: &str, values: &[String], max: usize) -> NodeResult<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for value in values {
+        let tag = slug(field, value)?;
+        if !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    if out.len() > max {
+        return Err(NodeError::invalid(field, format!("at most {max} tags")));
+    }
+    Ok(out)
+}
+
 /// Text with a maximum length in characters.
 pub fn max_chars(field: &str, value: &str, max: usize) -> NodeResult<()> {
     if value.chars().count() > max {

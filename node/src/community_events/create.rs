@@ -11,7 +11,6 @@ use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::{now_ms, Member, NotificationKind};
 use crate::node::{Node, Viewer};
-use crate::posts::render::render;
 use crate::store::{tables, Txn};
 use crate::validate;
 
@@ -24,27 +23,8 @@ impl Node {
         if source.is_empty() {
             return Ok((String::new(), String::new()));
         }
-        let rendered = render(source, self.urls(), |name| {
-            matches!(self.member_by_name(name), Ok(Some(_)))
-        })
-        .map_err(|e| NodeError::invalid("description", e.to_string()))?;
-        Ok((source.to_string(), rendered.html))
-    }
-
-    /// Tag slugs, deduplicated, within the node's tag limit.
-    fn event_tags(&self, values: &[String]) -> NodeResult<Vec<String>> {
-        let mut out: Vec<String> = Vec::new();
-        for tag in values {
-            let tag = validate::slug("tags", tag)?;
-            if !out.contains(&tag) {
-                out.push(tag);
-            }
-        }
-        let max = self.limits().tags;
-        if out.len() > max {
-            return Err(NodeError::invalid("tags", format!("at most {max} tags")));
-        }
-        Ok(out)
+        let html = self.markdown_html("description", source)?;
+        Ok((source.to_string(), html))
     }
 
     /// Speakers: a handle this node knows (422 naming `speakers` when it
@@ -144,7 +124,7 @@ impl Node {
             _ => return Err(NodeError::invalid("status", "a new event is draft or open")),
         };
         let category = input::category(new.category.as_deref())?;
-        let tags = self.event_tags(&new.tags)?;
+        let tags = validate::tag_slugs("tags", &new.tags, self.limits().tags)?;
         let speakers = self.event_speakers(&new.speakers)?;
         let sponsors = input::links("sponsors", &new.sponsors)?;
         let materials = input::links("materials", &new.materials)?;
@@ -306,7 +286,7 @@ impl Node {
         let tags = update
             .tags
             .as_deref()
-            .map(|t| self.event_tags(t))
+            .map(|t| validate::tag_slugs("tags", t, self.limits().tags))
             .transpose()?;
         let speakers = update
             .speakers

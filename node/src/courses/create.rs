@@ -7,7 +7,6 @@ use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
 use crate::model::{now_ms, Member};
 use crate::node::{Node, Viewer};
-use crate::posts::render::render;
 use crate::store::{tables, Txn};
 use crate::validate;
 
@@ -25,27 +24,8 @@ impl Node {
         if source.is_empty() {
             return Ok((String::new(), String::new()));
         }
-        let rendered = render(source, self.urls(), |name| {
-            matches!(self.member_by_name(name), Ok(Some(_)))
-        })
-        .map_err(|e| NodeError::invalid(field, e.to_string()))?;
-        Ok((source.to_string(), rendered.html))
-    }
-
-    /// Tag slugs, deduplicated, within the node's tag limit.
-    fn course_tags(&self, values: &[String]) -> NodeResult<Vec<String>> {
-        let mut out: Vec<String> = Vec::new();
-        for tag in values {
-            let tag = validate::slug("tags", tag)?;
-            if !out.contains(&tag) {
-                out.push(tag);
-            }
-        }
-        let max = self.limits().tags;
-        if out.len() > max {
-            return Err(NodeError::too_large("tags", format!("at most {max} tags")));
-        }
-        Ok(out)
+        let html = self.markdown_html(field, source)?;
+        Ok((source.to_string(), html))
     }
 
     /// Instructors by username: local people (not groups) of this node,
@@ -100,7 +80,7 @@ impl Node {
             None => (None, None),
         };
         let category = input::category(new.category.as_deref())?;
-        let tags = self.course_tags(&new.tags)?;
+        let tags = validate::tag_slugs("tags", &new.tags, self.limits().tags)?;
         let group = match new.group.as_deref().map(str::trim) {
             Some(name) if !name.is_empty() => Some(self.local_group(name)?),
             _ => None,
@@ -240,7 +220,7 @@ impl Node {
         let tags = update
             .tags
             .as_deref()
-            .map(|t| self.course_tags(t))
+            .map(|t| validate::tag_slugs("tags", t, self.limits().tags))
             .transpose()?;
         let instructors = update
             .instructors

@@ -10,7 +10,6 @@ use super::{
 use crate::error::{NodeError, NodeResult};
 use crate::model::{now_ms, AccountKind, Member, MemberStatus, Profile, Role};
 use crate::node::{Node, Viewer};
-use crate::posts::render::render;
 use crate::store::tables;
 use crate::validate;
 
@@ -216,22 +215,6 @@ fn url(field: &str, value: &str) -> NodeResult<String> {
 }
 
 impl Node {
-    /// Tag slugs, deduplicated, within the node's tag limit.
-    fn group_tags(&self, values: &[String]) -> NodeResult<Vec<String>> {
-        let mut out: Vec<String> = Vec::new();
-        for tag in values {
-            let tag = validate::slug("tags", tag)?;
-            if !out.contains(&tag) {
-                out.push(tag);
-            }
-        }
-        let max = self.limits().tags;
-        if out.len() > max {
-            return Err(NodeError::invalid("tags", format!("at most {max} tags")));
-        }
-        Ok(out)
-    }
-
     /// The description and its HTML, rendered as posts are.
     fn group_description(&self, source: &str) -> NodeResult<(String, String)> {
         let source = source.trim();
@@ -239,11 +222,8 @@ impl Node {
         if source.is_empty() {
             return Ok((String::new(), String::new()));
         }
-        let rendered = render(source, self.urls(), |name| {
-            matches!(self.member_by_name(name), Ok(Some(_)))
-        })
-        .map_err(|e| NodeError::invalid("description", e.to_string()))?;
-        Ok((source.to_string(), rendered.html))
+        let html = self.markdown_html("description", source)?;
+        Ok((source.to_string(), html))
     }
 
     /// Creates a group owned by the viewer, who is its first member. Its
@@ -261,7 +241,7 @@ impl Node {
         let (description, description_html) =
             self.group_description(new.description.as_deref().unwrap_or(""))?;
         let settings_category = category(new.category.as_deref().unwrap_or(""))?;
-        let tags = self.group_tags(&new.tags)?;
+        let tags = validate::tag_slugs("tags", &new.tags, self.limits().tags)?;
         let rules = rules(&new.rules)?;
         let avatar_url = url("avatar_url", new.avatar_url.as_deref().unwrap_or(""))?;
         let banner_url = url("banner_url", new.banner_url.as_deref().unwrap_or(""))?;
@@ -382,7 +362,7 @@ impl Node {
         let tags = update
             .tags
             .as_deref()
-            .map(|t| self.group_tags(t))
+            .map(|t| validate::tag_slugs("tags", t, self.limits().tags))
             .transpose()?;
         let new_rules = update.rules.as_deref().map(rules).transpose()?;
         let avatar = update
