@@ -54,9 +54,9 @@ mod remote_events;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_places;
-#[cfg(test)]
 mod tests_gossip;
+#[cfg(test)]
+mod tests_places;
 #[cfg(test)]
 mod tests_query;
 #[cfg(test)]
