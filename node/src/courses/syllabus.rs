@@ -4,10 +4,10 @@
 //! never lose a module or a lesson.
 
 use super::input::{self, LessonInput, LESSON_CHARS, MAX_LESSONS, MAX_MODULES};
-use super::model::{CourseModule, Lesson, LessonEntry};
+use super::model::{Course, CourseModule, Lesson, LessonEntry};
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
-use crate::model::now_ms;
+use crate::model::{now_ms, Member};
 use crate::node::{Node, Viewer};
 use crate::store::{tables, Txn};
 
@@ -31,6 +31,19 @@ impl Node {
     pub(crate) fn module_in(txn: &Txn<'_>, id: Id) -> NodeResult<CourseModule> {
         txn.load::<tables::CourseModule>(id)?
             .ok_or(NodeError::NotFound("module"))
+    }
+
+    /// The module `id` and its course inside a write, when `me` teaches
+    /// that course (403 otherwise).
+    pub(crate) fn module_for_instructor(
+        txn: &Txn<'_>,
+        id: Id,
+        me: &Member,
+    ) -> NodeResult<(CourseModule, Course)> {
+        let module = Self::module_in(txn, id)?;
+        let course = Self::course_in(txn, module.course)?;
+        Self::require_instructor(txn, &course, me)?;
+        Ok((module, course))
     }
 
     /// Adds a module at the end of a course (at most [`MAX_MODULES`]).
@@ -80,9 +93,7 @@ impl Node {
         let me = viewer.member()?.clone();
         let title = input::title("title", title)?;
         self.write(|txn| {
-            let mut m = Self::module_in(txn, module)?;
-            let c = Self::course_in(txn, m.course)?;
-            Self::require_instructor(txn, &c, &me)?;
+            let (mut m, _) = Self::module_for_instructor(txn, module, &me)?;
             m.title = title;
             m.updated_at = now_ms();
             txn.store::<tables::CourseModule>(module, &m)?;
@@ -96,9 +107,7 @@ impl Node {
     pub async fn remove_module(&self, viewer: &Viewer, module: Id) -> NodeResult<()> {
         let me = viewer.member()?.clone();
         self.write(|txn| {
-            let m = Self::module_in(txn, module)?;
-            let mut c = Self::course_in(txn, m.course)?;
-            Self::require_instructor(txn, &c, &me)?;
+            let (m, mut c) = Self::module_for_instructor(txn, module, &me)?;
             for lesson in &m.lessons {
                 Self::drop_lesson_progress(txn, c.id, module, lesson.id)?;
                 txn.remove::<tables::Lesson>(lesson.id);
@@ -153,9 +162,7 @@ impl Node {
         let me = viewer.member()?.clone();
         let (title, body, body_html, minutes) = self.lesson_fields(&new)?;
         self.write(|txn| {
-            let mut m = Self::module_in(txn, module)?;
-            let c = Self::course_in(txn, m.course)?;
-            Self::require_instructor(txn, &c, &me)?;
+            let (mut m, c) = Self::module_for_instructor(txn, module, &me)?;
             if m.lessons.len() >= MAX_LESSONS {
                 return Err(NodeError::too_large(
                     "lessons",
@@ -249,9 +256,7 @@ impl Node {
     ) -> NodeResult<()> {
         let me = viewer.member()?.clone();
         self.write(|txn| {
-            let mut m = Self::module_in(txn, module)?;
-            let c = Self::course_in(txn, m.course)?;
-            Self::require_instructor(txn, &c, &me)?;
+            let (mut m, _) = Self::module_for_instructor(txn, module, &me)?;
             let ids: Vec<Id> = m.lessons.iter().map(|e| e.id).collect();
             same_items(&ids, &order)?;
             m.lessons

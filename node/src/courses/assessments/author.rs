@@ -39,9 +39,7 @@ impl Node {
         let me = viewer.member()?.clone();
         let checked = input::check(&new)?;
         self.write(|txn| {
-            let mut m = Self::module_in(txn, module)?;
-            let c = Self::course_in(txn, m.course)?;
-            Self::require_instructor(txn, &c, &me)?;
+            let (mut m, c) = Self::module_for_instructor(txn, module, &me)?;
             if m.assessments.len() >= MAX_ASSESSMENTS {
                 return Err(NodeError::too_large(
                     "assessments",
@@ -115,9 +113,7 @@ impl Node {
     ) -> NodeResult<()> {
         let me = viewer.member()?.clone();
         self.write(|txn| {
-            let mut m = Self::module_in(txn, module)?;
-            let c = Self::course_in(txn, m.course)?;
-            Self::require_instructor(txn, &c, &me)?;
+            let (mut m, _) = Self::module_for_instructor(txn, module, &me)?;
             let ids: Vec<Id> = m.assessments.iter().map(|e| e.id).collect();
             crate::courses::syllabus::same_items(&ids, &order)?;
             m.assessments
