@@ -3,48 +3,23 @@
 //! `KODEON_CALENDAR_FIXTURES=DIR` set, one test also writes what the
 //! routes answered to DIR for a third-party parser (tests/calendar/).
 
-use std::sync::Arc;
-
-use axum::body::{to_bytes, Body};
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
+use axum::http::StatusCode;
 use node::community_events::{EventUpdate, LocationInput, NewEvent, TimeInput};
 use node::groups::{GroupFeatures, NewGroup};
-use node::members::NewMember;
 use node::model::now_ms;
-use node::{Id, Node, NodeConfig, Viewer};
-use serde_json::Value;
-use tower::ServiceExt;
+use node::{Id, Viewer};
 
-use crate::{router, WebSettings};
+use crate::routes::test_api::{Answer, TestApi};
 
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
 
-struct App {
-    router: Router,
-    node: Arc<Node>,
-    _dir: tempfile::TempDir,
-}
-
-/// An answer: status, content type, body.
-struct Answer {
-    status: StatusCode,
-    content_type: String,
-    body: String,
-}
-
 impl Answer {
-    /// The body as JSON (null if it is not).
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or(Value::Null)
-    }
-
     /// Asserts a 200 calendar and returns its unfolded lines.
     #[track_caller]
     fn calendar(&self) -> Vec<String> {
         assert_eq!(self.status, StatusCode::OK, "{}", self.body);
-        assert_eq!(self.content_type, "text/calendar; charset=utf-8");
+        assert_eq!(self.content_type(), "text/calendar; charset=utf-8");
         assert!(
             self.body.starts_with("BEGIN:VCALENDAR\r\n"),
             "{}",
@@ -59,72 +34,14 @@ impl Answer {
     }
 }
 
-fn app() -> App {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let node = Arc::new(Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open"));
-    App {
-        router: router(node.clone(), WebSettings::default()),
-        node,
-        _dir: dir,
-    }
+fn app() -> TestApi {
+    TestApi::new()
 }
 
-impl App {
-    /// Registers `name` and returns them as a viewer.
-    async fn member(&self, name: &str) -> Viewer {
-        let member = self
-            .node
-            .register(NewMember {
-                username: name.into(),
-                email: format!("{name}@k.test"),
-                password: "password123".into(),
-                ..NewMember::default()
-            })
-            .await
-            .expect("register");
-        Viewer::Member(Box::new(member))
-    }
-
-    /// A token of `viewer` with `scopes` (empty: a full login).
-    async fn token(&self, viewer: &Viewer, scopes: &[&str]) -> String {
-        let id = viewer.id().expect("member");
-        let scopes = scopes.iter().map(|s| s.to_string()).collect();
-        self.node
-            .issue_scoped_token(id, "test", None, scopes)
-            .await
-            .expect("token")
-            .token
-    }
-
-    /// `method` `uri` (a full path), with a bearer `token` if given.
-    async fn call(&self, token: Option<&str>, method: &str, uri: &str) -> Answer {
-        let mut req = Request::builder().method(method).uri(uri);
-        if let Some(t) = token {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
-        let res = self
-            .router
-            .clone()
-            .oneshot(req.body(Body::empty()).expect("request"))
-            .await
-            .expect("response");
-        let status = res.status();
-        let content_type = res
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        let bytes = to_bytes(res.into_body(), 1 << 22).await.expect("body");
-        Answer {
-            status,
-            content_type,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
+impl TestApi {
+    /// An anonymous `GET uri`.
     async fn get(&self, uri: &str) -> Answer {
-        self.call(None, "GET", uri).await
+        self.request(None, "GET", uri).await
     }
 
     /// A group `name` of `owner`, with events, `visibility` public or
@@ -217,7 +134,7 @@ fn status_of(lines: &[String], summary: &str) -> Option<String> {
 #[tokio::test]
 async fn an_event_is_a_calendar_for_anyone_who_may_see_it() {
     let a = app();
-    let alice = a.member("alice").await;
+    let alice = a.viewer("alice").await;
     let id = a
         .event(
             &alice,
@@ -296,7 +213,7 @@ async fn an_event_is_a_calendar_for_anyone_who_may_see_it() {
 #[tokio::test]
 async fn changes_raise_the_sequence_and_a_cancelled_event_says_so() {
     let a = app();
-    let alice = a.member("alice").await;
+    let alice = a.viewer("alice").await;
     let id = a.event(&alice, soon("Moving", 5)).await;
     let uri = format!("/events/{id}.ics");
     assert_eq!(values(&a.get(&uri).await.calendar(), "SEQUENCE"), ["0"]);
@@ -325,7 +242,7 @@ async fn changes_raise_the_sequence_and_a_cancelled_event_says_so() {
 #[tokio::test]
 async fn a_public_group_and_the_node_have_feeds() {
     let a = app();
-    let alice = a.member("alice").await;
+    let alice = a.viewer("alice").await;
     a.group(&alice, "rust", "public").await;
     a.group(&alice, "secret", "private").await;
     let mut in_group = soon("Group meetup", 2);
@@ -360,9 +277,9 @@ async fn a_public_group_and_the_node_have_feeds() {
 #[tokio::test]
 async fn a_members_feed_is_at_a_secret_url_until_revoked() {
     let a = app();
-    let alice = a.member("alice").await;
-    let bob = a.member("bob").await;
-    let carol = a.member("carol").await;
+    let alice = a.viewer("alice").await;
+    let bob = a.viewer("bob").await;
+    let carol = a.viewer("carol").await;
     let talk = a.event(&alice, soon("Registered talk", 2)).await;
     let mut small = soon("Waitlisted workshop", 3);
     small.capacity = Some(1);
@@ -383,21 +300,21 @@ async fn a_members_feed_is_at_a_secret_url_until_revoked() {
 
     // Signed in, with a full login.
     assert_eq!(
-        a.call(None, "GET", "/api/kodeon/v1/me/calendar")
+        a.request(None, "GET", "/api/kodeon/v1/me/calendar")
             .await
             .status,
         StatusCode::UNAUTHORIZED
     );
-    let scoped = a.token(&bob, &["read", "write"]).await;
+    let scoped = a.token("bob", &["read", "write"]).await;
     assert_eq!(
-        a.call(Some(&scoped), "GET", "/api/kodeon/v1/me/calendar")
+        a.request(Some(&scoped), "GET", "/api/kodeon/v1/me/calendar")
             .await
             .status,
         StatusCode::FORBIDDEN
     );
-    let token = a.token(&bob, &[]).await;
+    let token = a.token("bob", &[]).await;
     let answer = a
-        .call(Some(&token), "GET", "/api/kodeon/v1/me/calendar")
+        .request(Some(&token), "GET", "/api/kodeon/v1/me/calendar")
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     let url = answer.json()["url"].as_str().expect("url").to_string();
@@ -407,7 +324,7 @@ async fn a_members_feed_is_at_a_secret_url_until_revoked() {
     );
     // The same URL every time; the store holds only its hash.
     let again = a
-        .call(Some(&token), "GET", "/api/kodeon/v1/me/calendar")
+        .request(Some(&token), "GET", "/api/kodeon/v1/me/calendar")
         .await;
     assert_eq!(again.json()["url"], url.as_str());
     let secret = url
@@ -432,9 +349,9 @@ async fn a_members_feed_is_at_a_secret_url_until_revoked() {
     );
     assert_eq!(values(&lines, "X-WR-CALNAME"), ["bob's events"]);
     // Each member has their own.
-    let carols = a.token(&carol, &[]).await;
+    let carols = a.token("carol", &[]).await;
     let carol_url = a
-        .call(Some(&carols), "GET", "/api/kodeon/v1/me/calendar")
+        .request(Some(&carols), "GET", "/api/kodeon/v1/me/calendar")
         .await
         .json()["url"]
         .as_str()
@@ -461,12 +378,12 @@ async fn a_members_feed_is_at_a_secret_url_until_revoked() {
 
     // Revoked: the old URL is gone, the next one is new.
     let revoked = a
-        .call(Some(&token), "DELETE", "/api/kodeon/v1/me/calendar")
+        .request(Some(&token), "DELETE", "/api/kodeon/v1/me/calendar")
         .await;
     assert_eq!(revoked.status, StatusCode::NO_CONTENT);
     assert_eq!(a.get(path).await.status, StatusCode::NOT_FOUND);
     let fresh = a
-        .call(Some(&token), "GET", "/api/kodeon/v1/me/calendar")
+        .request(Some(&token), "GET", "/api/kodeon/v1/me/calendar")
         .await
         .json()["url"]
         .as_str()
@@ -495,8 +412,8 @@ async fn a_members_feed_is_at_a_secret_url_until_revoked() {
 #[tokio::test]
 async fn calendar_fixtures_for_a_third_party_parser() {
     let a = app();
-    let alice = a.member("alice").await;
-    let bob = a.member("bob").await;
+    let alice = a.viewer("alice").await;
+    let bob = a.viewer("bob").await;
     let mut files = Vec::new();
 
     let jakarta = new_event(
@@ -558,9 +475,9 @@ async fn calendar_fixtures_for_a_third_party_parser() {
         .register_for_event(&bob, workshop, false)
         .await
         .expect("waitlist");
-    let token = a.token(&bob, &[]).await;
+    let token = a.token("bob", &[]).await;
     let url = a
-        .call(Some(&token), "GET", "/api/kodeon/v1/me/calendar")
+        .request(Some(&token), "GET", "/api/kodeon/v1/me/calendar")
         .await
         .json()["url"]
         .as_str()

@@ -5,97 +5,26 @@
 //! `issued.json`, `status-before.json` and `status-after.json` (the status
 //! list before and after the revocation).
 
-use std::sync::Arc;
-
-use axum::body::{to_bytes, Body};
+use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
 use node::courses::{LessonInput, NewCourse};
-use node::members::NewMember;
-use node::{Node, NodeConfig, Viewer};
 use protocol::credentials::contexts::Bundled;
 use protocol::credentials::verify::{check_status, parse, verify_credential, Timestamp};
 use serde_json::Value;
-use tower::ServiceExt;
 
-use crate::{router, WebSettings};
+use crate::routes::test_api::TestApi;
 
-struct App {
-    router: Router,
-    node: Arc<Node>,
-    _dir: tempfile::TempDir,
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or(Value::Null)
-    }
-}
-
-fn app() -> App {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let node = Arc::new(Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open"));
-    App {
-        router: router(node.clone(), WebSettings::default()),
-        node,
-        _dir: dir,
-    }
-}
-
-impl App {
-    async fn member(&self, name: &str) -> (Viewer, String) {
-        let member = self
-            .node
-            .register(NewMember {
-                username: name.into(),
-                email: format!("{name}@k.test"),
-                password: "password123".into(),
-                ..NewMember::default()
-            })
-            .await
-            .expect("register");
-        let token = self
-            .node
-            .issue_scoped_token(member.id, "test", None, Vec::new())
-            .await
-            .expect("token")
-            .token;
-        (Viewer::Member(Box::new(member)), token)
-    }
-
-    async fn call(&self, token: Option<&str>, method: &str, uri: &str) -> Answer {
-        let mut req = Request::builder().method(method).uri(uri);
-        if let Some(t) = token {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
-        let res = self
-            .router
-            .clone()
-            .oneshot(req.body(Body::empty()).expect("request"))
-            .await
-            .expect("response");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = to_bytes(res.into_body(), 1 << 22).await.expect("body");
-        Answer {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
+fn app() -> TestApi {
+    TestApi::new()
 }
 
 #[tokio::test]
 async fn a_certificate_is_listed_downloaded_shown_verified_and_revoked() {
     let app = app();
-    let (alice, alice_token) = app.member("alice").await;
-    let (bob, bob_token) = app.member("bob").await;
+    let alice = app.viewer("alice").await;
+    let alice_token = app.token("alice", &[]).await;
+    let bob = app.viewer("bob").await;
+    let bob_token = app.token("bob", &[]).await;
     let course = app
         .node
         .create_course(
@@ -136,7 +65,7 @@ async fn a_certificate_is_listed_downloaded_shown_verified_and_revoked() {
         .expect("done");
 
     let list = app
-        .call(Some(&bob_token), "GET", "/api/kodeon/v1/me/certificates")
+        .request(Some(&bob_token), "GET", "/api/kodeon/v1/me/certificates")
         .await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     let items = list.json();
@@ -145,7 +74,7 @@ async fn a_certificate_is_listed_downloaded_shown_verified_and_revoked() {
     assert_eq!(items[0]["title"], "Composting <fast>");
     assert_eq!(items[0]["revoked_at"], Value::Null);
     assert_eq!(
-        app.call(None, "GET", "/api/kodeon/v1/me/certificates")
+        app.request(None, "GET", "/api/kodeon/v1/me/certificates")
             .await
             .status,
         StatusCode::UNAUTHORIZED
@@ -153,7 +82,7 @@ async fn a_certificate_is_listed_downloaded_shown_verified_and_revoked() {
 
     // The credential, as a file anyone can take and check offline.
     let json = app
-        .call(None, "GET", &format!("/api/kodeon/v1/certificates/{id}"))
+        .request(None, "GET", &format!("/api/kodeon/v1/certificates/{id}"))
         .await;
     assert_eq!(json.status, StatusCode::OK);
     assert!(json.headers[header::CONTENT_DISPOSITION]
@@ -172,7 +101,9 @@ async fn a_certificate_is_listed_downloaded_shown_verified_and_revoked() {
         .to_string();
 
     // The page escapes what it shows and says it verified.
-    let page = app.call(None, "GET", &format!("/certificates/{id}")).await;
+    let page = app
+        .request(None, "GET", &format!("/certificates/{id}"))
+        .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(
         page.body.contains("Composting &#60;fast&#62;")
@@ -184,7 +115,7 @@ async fn a_certificate_is_listed_downloaded_shown_verified_and_revoked() {
     assert!(page.body.contains(&app.node.node_did()));
 
     // The status list, signed, says not revoked.
-    let status = app.call(None, "GET", &path).await;
+    let status = app.request(None, "GET", &path).await;
     assert_eq!(status.status, StatusCode::OK, "{}", status.body);
     let list = parse(status.body.as_bytes()).expect("list");
     let issuer = app.node.node_did();
@@ -202,14 +133,14 @@ async fn a_certificate_is_listed_downloaded_shown_verified_and_revoked() {
     // The holder may not revoke; the instructor may.
     let revoke = format!("/api/kodeon/v1/certificates/{id}/revoke");
     assert_eq!(
-        app.call(Some(&bob_token), "POST", &revoke).await.status,
+        app.request(Some(&bob_token), "POST", &revoke).await.status,
         StatusCode::FORBIDDEN
     );
-    let revoked = app.call(Some(&alice_token), "POST", &revoke).await;
+    let revoked = app.request(Some(&alice_token), "POST", &revoke).await;
     assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
     assert!(revoked.json()["revoked_at"].is_string());
 
-    let status = app.call(None, "GET", &path).await;
+    let status = app.request(None, "GET", &path).await;
     let list = parse(status.body.as_bytes()).expect("list");
     assert_eq!(
         check_status(&entry, &list, &issuer, now, &Bundled),
@@ -218,7 +149,9 @@ async fn a_certificate_is_listed_downloaded_shown_verified_and_revoked() {
     if let Some(dir) = &fixtures {
         std::fs::write(dir.join("status-after.json"), &status.body).expect("write");
     }
-    let page = app.call(None, "GET", &format!("/certificates/{id}")).await;
+    let page = app
+        .request(None, "GET", &format!("/certificates/{id}"))
+        .await;
     assert!(
         page.body.contains("id=\"verdict\">Not valid"),
         "{}",
@@ -235,8 +168,8 @@ async fn a_certificate_is_listed_downloaded_shown_verified_and_revoked() {
         .header("content-type", "application/json")
         .body(Body::from(json.body.clone()))
         .expect("request");
-    let res = app.router.clone().oneshot(req).await.expect("response");
-    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = app.exchange(req).await;
+    assert_eq!(res.status, StatusCode::CREATED);
     let req = Request::builder()
         .method("POST")
         .uri("/api/kodeon/v1/me/certificates/imported")
@@ -244,14 +177,10 @@ async fn a_certificate_is_listed_downloaded_shown_verified_and_revoked() {
         .header("content-type", "application/json")
         .body(Body::from(json.body.clone()))
         .expect("request");
-    let res = app.router.clone().oneshot(req).await.expect("response");
-    assert_eq!(
-        res.status(),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "not alice's"
-    );
+    let res = app.exchange(req).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "not alice's");
     let mine = app
-        .call(
+        .request(
             Some(&bob_token),
             "GET",
             "/api/kodeon/v1/me/certificates/imported",
@@ -261,13 +190,15 @@ async fn a_certificate_is_listed_downloaded_shown_verified_and_revoked() {
 
     // Unknown ids and lists.
     assert_eq!(
-        app.call(None, "GET", "/certificates/01J00000000000000000000000")
+        app.request(None, "GET", "/certificates/01J00000000000000000000000")
             .await
             .status,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        app.call(None, "GET", "/certificates/status/9").await.status,
+        app.request(None, "GET", "/certificates/status/9")
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
 }

@@ -1,109 +1,13 @@
 //! The courses routes without a socket: a course taught and completed
 //! end to end, statuses, JSON shapes, scopes.
 
-use std::sync::Arc;
-
-use axum::body::{to_bytes, Body};
-use axum::http::{Request, StatusCode};
-use axum::Router;
-use node::members::NewMember;
-use node::{Node, NodeConfig};
+use axum::http::StatusCode;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
-use crate::{router, WebSettings};
+use crate::routes::test_api::TestApi;
 
-struct App {
-    router: Router,
-    node: Arc<Node>,
-    _dir: tempfile::TempDir,
-}
-
-fn app() -> App {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let node = Arc::new(Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open"));
-    App {
-        router: router(node.clone(), WebSettings::default()),
-        node,
-        _dir: dir,
-    }
-}
-
-impl App {
-    /// Registers `name`; a token with `scopes` (empty: a full login).
-    async fn token(&self, name: &str, scopes: &[&str]) -> String {
-        let member = match self.node.find_member(name).expect("find") {
-            Some(m) => m,
-            None => self
-                .node
-                .register(NewMember {
-                    username: name.into(),
-                    email: format!("{name}@k.test"),
-                    password: "password123".into(),
-                    ..NewMember::default()
-                })
-                .await
-                .expect("register"),
-        };
-        let scopes = scopes.iter().map(|s| s.to_string()).collect();
-        self.node
-            .issue_scoped_token(member.id, "test", None, scopes)
-            .await
-            .expect("token")
-            .token
-    }
-
-    /// `method uri` by the holder of `token`, with a JSON body if given:
-    /// the status and the body (parsed, and as text).
-    async fn call(
-        &self,
-        token: Option<&str>,
-        method: &str,
-        uri: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value, String) {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(format!("/api/kodeon/v1{uri}"));
-        if let Some(t) = token {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
-        let body = match body {
-            Some(b) => {
-                req = req.header("content-type", "application/json");
-                Body::from(b.to_string())
-            }
-            None => Body::empty(),
-        };
-        let res = self
-            .router
-            .clone()
-            .oneshot(req.body(body).expect("request"))
-            .await
-            .expect("response");
-        let status = res.status();
-        let bytes = to_bytes(res.into_body(), 1 << 20).await.expect("body");
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-            text,
-        )
-    }
-
-    /// As `call`, asserting `status`; the body.
-    async fn expect(
-        &self,
-        token: &str,
-        method: &str,
-        uri: &str,
-        body: Option<Value>,
-        status: StatusCode,
-    ) -> Value {
-        let (got, value, text) = self.call(Some(token), method, uri, body).await;
-        assert_eq!(got, status, "{method} {uri}: {text}");
-        value
-    }
+fn app() -> TestApi {
+    TestApi::new()
 }
 
 /// The `"id"` of a JSON object (a course view's is under `course`).

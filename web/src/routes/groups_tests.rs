@@ -1,95 +1,13 @@
 //! The groups routes without a socket: statuses, JSON shapes, scopes.
 
-use std::sync::Arc;
-
-use axum::body::{to_bytes, Body};
+use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use axum::Router;
-use node::members::NewMember;
-use node::{Node, NodeConfig};
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
-use crate::{router, WebSettings};
+use crate::routes::test_api::TestApi;
 
-struct App {
-    router: Router,
-    node: Arc<Node>,
-    _dir: tempfile::TempDir,
-}
-
-fn app() -> App {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let node = Arc::new(Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open"));
-    App {
-        router: router(node.clone(), WebSettings::default()),
-        node,
-        _dir: dir,
-    }
-}
-
-impl App {
-    /// Registers `name`; a token with `scopes` (empty: a full login).
-    async fn token(&self, name: &str, scopes: &[&str]) -> String {
-        let member = match self.node.find_member(name).expect("find") {
-            Some(m) => m,
-            None => self
-                .node
-                .register(NewMember {
-                    username: name.into(),
-                    email: format!("{name}@k.test"),
-                    password: "password123".into(),
-                    ..NewMember::default()
-                })
-                .await
-                .expect("register"),
-        };
-        let scopes = scopes.iter().map(|s| s.to_string()).collect();
-        self.node
-            .issue_scoped_token(member.id, "test", None, scopes)
-            .await
-            .expect("token")
-            .token
-    }
-
-    async fn call(
-        &self,
-        token: Option<&str>,
-        method: &str,
-        uri: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(format!("/api/kodeon/v1{uri}"));
-        if let Some(t) = token {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
-        let body = match body {
-            Some(b) => {
-                req = req.header("content-type", "application/json");
-                Body::from(b.to_string())
-            }
-            None => Body::empty(),
-        };
-        let res = self
-            .router
-            .clone()
-            .oneshot(req.body(body).expect("request"))
-            .await
-            .expect("response");
-        let status = res.status();
-        let bytes = to_bytes(res.into_body(), 1 << 20).await.expect("body");
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
-    }
-
-    /// A bodiless `method` request to `uri` by the holder of `token`.
-    async fn by(&self, token: &str, method: &str, uri: &str) -> (StatusCode, Value) {
-        self.call(Some(token), method, uri, None).await
-    }
+fn app() -> TestApi {
+    TestApi::new()
 }
 
 fn names(v: &Value) -> Vec<String> {
@@ -121,7 +39,7 @@ async fn a_group_is_created_shown_changed_and_deleted() {
         "member_limit": 100
     });
     let (s, g) = a
-        .call(Some(&alice), "POST", "/groups", Some(body.clone()))
+        .send(Some(&alice), "POST", "/groups", Some(body.clone()))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{g}");
     assert_eq!(g["name"], "rust");
@@ -135,11 +53,11 @@ async fn a_group_is_created_shown_changed_and_deleted() {
     assert_eq!(g["owner"]["username"], "alice");
 
     // The name is taken, by a group or a member alike.
-    let (s, e) = a.call(Some(&alice), "POST", "/groups", Some(body)).await;
+    let (s, e) = a.send(Some(&alice), "POST", "/groups", Some(body)).await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(e["field"], "name");
     let (s, e) = a
-        .call(
+        .send(
             Some(&alice),
             "POST",
             "/groups",
@@ -156,29 +74,29 @@ async fn a_group_is_created_shown_changed_and_deleted() {
         (json!({"name": "x", "colour": "red"}), "colour"),
         (json!({"name": "x y"}), "name"),
     ] {
-        let (s, e) = a.call(Some(&alice), "POST", "/groups", Some(body)).await;
+        let (s, e) = a.send(Some(&alice), "POST", "/groups", Some(body)).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert_eq!(e["field"], field);
     }
     let (s, _) = a
-        .call(None, "POST", "/groups", Some(json!({"name": "x"})))
+        .send(None, "POST", "/groups", Some(json!({"name": "x"})))
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 
     // Anyone reads it; an unknown group of another server is looked up
     // only for a signed-in member.
-    let (s, g) = a.call(None, "GET", "/groups/RUST", None).await;
+    let (s, g) = a.send(None, "GET", "/groups/RUST", None).await;
     assert_eq!(s, StatusCode::OK);
     assert!(g["viewer"].is_null());
-    let (s, _) = a.call(None, "GET", "/groups/rust@k.test", None).await;
+    let (s, _) = a.send(None, "GET", "/groups/rust@k.test", None).await;
     assert_eq!(s, StatusCode::OK);
     let (s, e) = a
-        .call(None, "GET", "/groups/rust@elsewhere.test", None)
+        .send(None, "GET", "/groups/rust@elsewhere.test", None)
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(e["error"], "no such group");
     let (s, e) = a
-        .call(
+        .send(
             Some(&alice),
             "PATCH",
             "/groups/rust@elsewhere.test",
@@ -191,24 +109,22 @@ async fn a_group_is_created_shown_changed_and_deleted() {
             .is_some_and(|m| m.contains("its own server")),
         "{s} {e}"
     );
-    let (s, _) = a.call(None, "GET", "/groups/nothing", None).await;
+    let (s, _) = a.send(None, "GET", "/groups/nothing", None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     // As an account, it says it is a group (Mastodon: `group: true`).
-    let (s, m) = a.call(None, "GET", "/members/rust", None).await;
+    let (s, m) = a.send(None, "GET", "/members/rust", None).await;
     assert_eq!((s, &m["kind"]), (StatusCode::OK, &json!("group")));
-    let (_, m) = a.call(None, "GET", "/members/alice", None).await;
+    let (_, m) = a.send(None, "GET", "/members/alice", None).await;
     assert!(m["kind"].is_null());
-    let req = Request::get("/api/v1/accounts/lookup?acct=rust")
-        .body(Body::empty())
-        .expect("request");
-    let res = a.router.clone().oneshot(req).await.expect("response");
-    assert_eq!(res.status(), StatusCode::OK);
-    let bytes = to_bytes(res.into_body(), 1 << 20).await.expect("body");
-    let account: Value = serde_json::from_slice(&bytes).expect("json");
+    let answer = a
+        .request(None, "GET", "/api/v1/accounts/lookup?acct=rust")
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let account = answer.json();
     assert_eq!(account["group"], true);
 
     let (s, g) = a
-        .call(
+        .send(
             Some(&alice),
             "PATCH",
             "/groups/rust",
@@ -221,7 +137,7 @@ async fn a_group_is_created_shown_changed_and_deleted() {
     assert_eq!(g["rules"], json!(["Be kind"]));
     let bob = a.token("bob", &[]).await;
     let (s, _) = a
-        .call(
+        .send(
             Some(&bob),
             "PATCH",
             "/groups/rust",
@@ -233,7 +149,7 @@ async fn a_group_is_created_shown_changed_and_deleted() {
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _) = a.by(&alice, "DELETE", "/groups/rust").await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let (s, _) = a.call(None, "GET", "/groups/rust", None).await;
+    let (s, _) = a.send(None, "GET", "/groups/rust", None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
@@ -244,7 +160,7 @@ async fn members_join_leave_and_are_moderated() {
     let bob = a.token("bob", &[]).await;
     let carol = a.token("carol", &[]).await;
     let (s, _) = a
-        .call(
+        .send(
             Some(&alice),
             "POST",
             "/groups",
@@ -277,7 +193,7 @@ async fn members_join_leave_and_are_moderated() {
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
 
-    let (s, v) = a.call(None, "GET", "/groups/asked/members", None).await;
+    let (s, v) = a.send(None, "GET", "/groups/asked/members", None).await;
     assert_eq!(s, StatusCode::OK);
     let mut listed = names(&v);
     listed.sort();
@@ -290,7 +206,7 @@ async fn members_join_leave_and_are_moderated() {
 
     // Roles.
     let (s, _) = a
-        .call(
+        .send(
             Some(&alice),
             "PUT",
             "/groups/asked/members/bob/role",
@@ -299,11 +215,11 @@ async fn members_join_leave_and_are_moderated() {
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     let (s, v) = a
-        .call(None, "GET", "/groups/asked/members?role=moderator", None)
+        .send(None, "GET", "/groups/asked/members?role=moderator", None)
         .await;
     assert_eq!((s, names(&v)), (StatusCode::OK, vec!["bob".to_string()]));
     let (s, e) = a
-        .call(
+        .send(
             Some(&alice),
             "PUT",
             "/groups/asked/members/bob/role",
@@ -313,12 +229,12 @@ async fn members_join_leave_and_are_moderated() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(e["field"], "role");
     let (s, e) = a
-        .call(None, "GET", "/groups/asked/members?role=king", None)
+        .send(None, "GET", "/groups/asked/members?role=king", None)
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(e["field"], "role");
     let (s, _) = a
-        .call(
+        .send(
             Some(&bob),
             "PUT",
             "/groups/asked/members/alice/role",
@@ -331,7 +247,7 @@ async fn members_join_leave_and_are_moderated() {
     let (s, e) = a.by(&alice, "POST", "/groups/asked/leave").await;
     assert_eq!(s, StatusCode::CONFLICT, "{e}");
     let (s, _) = a
-        .call(
+        .send(
             Some(&alice),
             "POST",
             "/groups/asked/members/bob/ban",
@@ -369,7 +285,7 @@ async fn a_private_groups_members_and_the_directory() {
         json!({"name": "secret", "visibility": "private", "category": "misc"}),
         json!({"name": "open_one", "category": "programming", "display_name": "Open house"}),
     ] {
-        let (s, _) = a.call(Some(&alice), "POST", "/groups", Some(body)).await;
+        let (s, _) = a.send(Some(&alice), "POST", "/groups", Some(body)).await;
         assert_eq!(s, StatusCode::CREATED);
     }
     let (s, v) = a.by(&bob, "POST", "/groups/open_one/join").await;
@@ -381,34 +297,34 @@ async fn a_private_groups_members_and_the_directory() {
 
     let (s, _) = a.by(&bob, "GET", "/groups/secret/members").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = a.call(None, "GET", "/groups/secret/members", None).await;
+    let (s, _) = a.send(None, "GET", "/groups/secret/members", None).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, v) = a.by(&alice, "GET", "/groups/secret/members").await;
     assert_eq!((s, names(&v)), (StatusCode::OK, vec!["alice".to_string()]));
-    let (s, g) = a.call(None, "GET", "/groups/secret", None).await;
+    let (s, g) = a.send(None, "GET", "/groups/secret", None).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(g["visibility"], "private");
 
-    let (s, v) = a.call(None, "GET", "/groups", None).await;
+    let (s, v) = a.send(None, "GET", "/groups", None).await;
     assert_eq!(
         (s, names(&v)),
         (StatusCode::OK, vec!["open_one".into(), "secret".into()])
     );
-    let (s, v) = a.call(None, "GET", "/groups?sort=members", None).await;
+    let (s, v) = a.send(None, "GET", "/groups?sort=members", None).await;
     assert_eq!(
         (s, names(&v)),
         (StatusCode::OK, vec!["open_one".into(), "secret".into()])
     );
-    let (s, v) = a.call(None, "GET", "/groups?q=house", None).await;
+    let (s, v) = a.send(None, "GET", "/groups?q=house", None).await;
     assert_eq!(
         (s, names(&v)),
         (StatusCode::OK, vec!["open_one".to_string()])
     );
     let (s, v) = a
-        .call(None, "GET", "/groups?category=misc&sort=new", None)
+        .send(None, "GET", "/groups?category=misc&sort=new", None)
         .await;
     assert_eq!((s, names(&v)), (StatusCode::OK, vec!["secret".to_string()]));
-    let (s, e) = a.call(None, "GET", "/groups?sort=hot", None).await;
+    let (s, e) = a.send(None, "GET", "/groups?sort=hot", None).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(e["field"], "sort");
 }
@@ -418,7 +334,7 @@ async fn tokens_need_the_scopes_of_each_route() {
     let a = app();
     let alice = a.token("alice", &[]).await;
     let (s, _) = a
-        .call(
+        .send(
             Some(&alice),
             "POST",
             "/groups",
@@ -438,12 +354,12 @@ async fn tokens_need_the_scopes_of_each_route() {
         ("DELETE", "/groups/rust"),
         ("POST", "/groups/rust/members/alice/ban"),
     ] {
-        let (s, e) = a.call(Some(&reader), method, uri, Some(json!({}))).await;
+        let (s, e) = a.send(Some(&reader), method, uri, Some(json!({}))).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{method} {uri}");
         assert!(e["error"].as_str().is_some_and(|m| m.contains("scopes")));
     }
     let (s, _) = a
-        .call(
+        .send(
             Some(&reader),
             "POST",
             "/groups",
@@ -456,7 +372,7 @@ async fn tokens_need_the_scopes_of_each_route() {
     let (s, v) = a.by(&follower, "POST", "/groups/rust/join").await;
     assert_eq!((s, v), (StatusCode::OK, json!({"state": "member"})));
     let (s, _) = a
-        .call(Some(&follower), "PATCH", "/groups/rust", Some(json!({})))
+        .send(Some(&follower), "PATCH", "/groups/rust", Some(json!({})))
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
@@ -476,7 +392,7 @@ async fn group_posts_are_written_read_sorted_and_paged() {
     let alice = a.token("alice", &[]).await;
     let bob = a.token("bob", &[]).await;
     let (s, _) = a
-        .call(
+        .send(
             Some(&alice),
             "POST",
             "/groups",
@@ -485,7 +401,7 @@ async fn group_posts_are_written_read_sorted_and_paged() {
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let (s, e) = a
-        .call(
+        .send(
             Some(&bob),
             "POST",
             "/groups/rust/posts",
@@ -496,7 +412,7 @@ async fn group_posts_are_written_read_sorted_and_paged() {
     assert_eq!(e["error"], "only the group's members can post in it");
     a.by(&bob, "POST", "/groups/rust/join").await;
     let (s, e) = a
-        .call(
+        .send(
             Some(&bob),
             "POST",
             "/groups/rust/posts",
@@ -508,7 +424,7 @@ async fn group_posts_are_written_read_sorted_and_paged() {
     let mut written = Vec::new();
     for i in 0..3 {
         let (s, p) = a
-            .call(
+            .send(
                 Some(&bob),
                 "POST",
                 "/groups/rust/posts",
@@ -521,7 +437,7 @@ async fn group_posts_are_written_read_sorted_and_paged() {
     }
     // POST /posts with a group does the same.
     let (s, p) = a
-        .call(
+        .send(
             Some(&bob),
             "POST",
             "/posts",
@@ -534,13 +450,13 @@ async fn group_posts_are_written_read_sorted_and_paged() {
 
     // new: by max_id.
     let (s, first) = a
-        .call(None, "GET", "/groups/rust/posts?limit=3", None)
+        .send(None, "GET", "/groups/rust/posts?limit=3", None)
         .await;
     assert_eq!(s, StatusCode::OK, "{first}");
     assert_eq!(ids(&first), written[..3]);
     let next = first["next_max_id"].as_str().expect("next");
     let (_, rest) = a
-        .call(
+        .send(
             None,
             "GET",
             &format!("/groups/rust/posts?limit=3&max_id={next}"),
@@ -550,13 +466,13 @@ async fn group_posts_are_written_read_sorted_and_paged() {
     assert_eq!(ids(&rest), written[3..]);
     // hot: by cursor.
     let (s, hot) = a
-        .call(None, "GET", "/groups/rust/posts?sort=hot&limit=3", None)
+        .send(None, "GET", "/groups/rust/posts?sort=hot&limit=3", None)
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(ids(&hot).len(), 3);
     let cursor = hot["next"].as_str().expect("cursor");
     let (_, more) = a
-        .call(
+        .send(
             None,
             "GET",
             &format!("/groups/rust/posts?sort=hot&limit=3&cursor={cursor}"),
@@ -566,7 +482,7 @@ async fn group_posts_are_written_read_sorted_and_paged() {
     assert_eq!(ids(&more).len(), 1);
     assert!(more["next"].is_null());
     let (s, top) = a
-        .call(None, "GET", "/groups/rust/posts?sort=top&t=week", None)
+        .send(None, "GET", "/groups/rust/posts?sort=top&t=week", None)
         .await;
     assert_eq!((s, ids(&top).len()), (StatusCode::OK, 4));
     for (query, field) in [
@@ -575,7 +491,7 @@ async fn group_posts_are_written_read_sorted_and_paged() {
         ("sort=hot&cursor=nonsense", "cursor"),
     ] {
         let (s, e) = a
-            .call(None, "GET", &format!("/groups/rust/posts?{query}"), None)
+            .send(None, "GET", &format!("/groups/rust/posts?{query}"), None)
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {e}");
         assert_eq!(e["field"], field);
@@ -588,7 +504,7 @@ async fn group_posts_are_pinned_locked_and_removed_by_moderators() {
     let alice = a.token("alice", &[]).await;
     let bob = a.token("bob", &[]).await;
     let eve = a.token("eve", &[]).await;
-    a.call(
+    a.send(
         Some(&alice),
         "POST",
         "/groups",
@@ -599,7 +515,7 @@ async fn group_posts_are_pinned_locked_and_removed_by_moderators() {
     let mut posted = Vec::new();
     for i in 0..2 {
         let (_, p) = a
-            .call(
+            .send(
                 Some(&bob),
                 "POST",
                 "/groups/secret/posts",
@@ -611,9 +527,9 @@ async fn group_posts_are_pinned_locked_and_removed_by_moderators() {
     let (older, newer) = (&posted[0], &posted[1]);
     // Private: members only.
     for token in [None, Some(eve.as_str())] {
-        let (s, _) = a.call(token, "GET", "/groups/secret/posts", None).await;
+        let (s, _) = a.send(token, "GET", "/groups/secret/posts", None).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
-        let (s, _) = a.call(token, "GET", &format!("/posts/{older}"), None).await;
+        let (s, _) = a.send(token, "GET", &format!("/posts/{older}"), None).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
 
@@ -639,7 +555,7 @@ async fn group_posts_are_pinned_locked_and_removed_by_moderators() {
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     let (s, e) = a
-        .call(
+        .send(
             Some(&bob),
             "POST",
             "/posts",
@@ -664,7 +580,7 @@ async fn group_posts_are_pinned_locked_and_removed_by_moderators() {
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _) = a
-        .call(
+        .send(
             Some(&alice),
             "DELETE",
             &format!("/groups/secret/posts/{newer}"),
@@ -679,7 +595,7 @@ async fn group_posts_are_pinned_locked_and_removed_by_moderators() {
 
     // Alerts: members switch them; others are refused.
     let (s, _) = a
-        .call(
+        .send(
             Some(&bob),
             "POST",
             "/groups/secret/alerts",
@@ -690,7 +606,7 @@ async fn group_posts_are_pinned_locked_and_removed_by_moderators() {
     let (_, g) = a.by(&bob, "GET", "/groups/secret").await;
     assert_eq!(g["viewer"]["post_alerts"], true);
     let (s, _) = a
-        .call(
+        .send(
             Some(&eve),
             "POST",
             "/groups/secret/alerts",
@@ -699,7 +615,7 @@ async fn group_posts_are_pinned_locked_and_removed_by_moderators() {
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, e) = a
-        .call(
+        .send(
             Some(&bob),
             "POST",
             "/groups/secret/alerts",
@@ -710,19 +626,14 @@ async fn group_posts_are_pinned_locked_and_removed_by_moderators() {
 }
 
 /// GET `uri` (not under the API prefix) as a server asks for ActivityPub.
-async fn activity(a: &App, uri: &str) -> (StatusCode, Value) {
+async fn activity(a: &TestApi, uri: &str) -> (StatusCode, Value) {
     let req = Request::builder()
         .uri(uri)
         .header("accept", "application/activity+json")
         .body(Body::empty())
         .expect("request");
-    let res = a.router.clone().oneshot(req).await.expect("response");
-    let status = res.status();
-    let bytes = to_bytes(res.into_body(), 1 << 20).await.expect("body");
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    let answer = a.exchange(req).await;
+    (answer.status, answer.json())
 }
 
 #[tokio::test]
@@ -731,7 +642,7 @@ async fn a_group_is_a_group_actor_with_its_moderators() {
     let alice = a.token("alice", &[]).await;
     let carol = a.token("carol", &[]).await;
     let (status, _) = a
-        .call(
+        .send(
             Some(&alice),
             "POST",
             "/groups",
@@ -745,7 +656,7 @@ async fn a_group_is_a_group_actor_with_its_moderators() {
         .await;
     assert!(status.is_success(), "{status}");
     let (status, _) = a
-        .call(
+        .send(
             Some(&alice),
             "PUT",
             "/groups/makers/members/carol/role",
@@ -794,7 +705,7 @@ async fn moderators_read_the_reports_of_group_posts_and_the_bans() {
     let alice = a.token("alice", &[]).await;
     let bob = a.token("bob", &[]).await;
     let carol = a.token("carol", &[]).await;
-    a.call(
+    a.send(
         Some(&alice),
         "POST",
         "/groups",
@@ -804,7 +715,7 @@ async fn moderators_read_the_reports_of_group_posts_and_the_bans() {
     a.by(&bob, "POST", "/groups/rust/join").await;
     a.by(&carol, "POST", "/groups/rust/join").await;
     let (_, post) = a
-        .call(
+        .send(
             Some(&bob),
             "POST",
             "/groups/rust/posts",
@@ -812,7 +723,7 @@ async fn moderators_read_the_reports_of_group_posts_and_the_bans() {
         )
         .await;
     let (_, outside) = a
-        .call(
+        .send(
             Some(&bob),
             "POST",
             "/posts",
@@ -825,7 +736,7 @@ async fn moderators_read_the_reports_of_group_posts_and_the_bans() {
         (json!([outside["id"]]), "elsewhere"),
     ] {
         let (s, r) = a
-            .call(
+            .send(
                 Some(&carol),
                 "POST",
                 "/reports",
@@ -851,11 +762,11 @@ async fn moderators_read_the_reports_of_group_posts_and_the_bans() {
     // Not for a plain member, nor the signed-out.
     let (s, _) = a.by(&carol, "GET", "/groups/rust/reports").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = a.call(None, "GET", "/groups/rust/reports", None).await;
+    let (s, _) = a.send(None, "GET", "/groups/rust/reports", None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 
     let (s, _) = a
-        .call(
+        .send(
             Some(&alice),
             "POST",
             "/groups/rust/members/bob/ban",

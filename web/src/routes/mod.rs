@@ -18,3 +18,5 @@ pub mod p2p;
 pub mod posts;
 pub mod reports;
 pub mod system;
+#[cfg(test)]
+mod test_api;
