@@ -111,7 +111,9 @@ pub async fn run(
     .await
     .context("starting federation")?;
     let (stop_delivery, delivery_stopped) = tokio::sync::watch::channel(false);
-    let delivery = tokio::spawn(federation.clone().run_delivery(delivery_stopped));
+    let delivery = tokio::spawn(federation.clone().run_delivery(delivery_stopped.clone()));
+    let certificate_status =
+        tokio::spawn(federation.clone().run_certificate_status(delivery_stopped));
     let (stop_gossip, gossip_stopped) = tokio::sync::watch::channel(false);
     let gossip = if config.p2p.enabled() {
         let settings = config.p2p.gossip_config()?;
@@ -167,6 +169,9 @@ pub async fn run(
         admin.stop().await;
     }
     let _ = stop_delivery.send(true);
+    if let Err(e) = certificate_status.await {
+        tracing::warn!(error = %e, "the certificate status worker ended badly");
+    }
     let _ = stop_reminders.send(true);
     if let Err(e) = reminders.await {
         tracing::warn!(error = %e, "the reminder worker ended badly");

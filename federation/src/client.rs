@@ -144,6 +144,27 @@ pub async fn fetch_json(
     serde_json::from_slice(&body).map_err(|e| FederationError::Malformed(format!("{url}: {e}")))
 }
 
+/// GETs a JSON document that is not ActivityPub (a credential's status
+/// list, say), unsigned, asking for `accept`; at most
+/// [`MAX_DOCUMENT_BYTES`], no redirect followed.
+pub async fn fetch_plain_json(
+    client: &reqwest_middleware::ClientWithMiddleware,
+    url: &str,
+    allow_private: bool,
+    accept: &str,
+) -> Result<Value, FederationError> {
+    let parsed = check_url(url, allow_private)?;
+    let response = client
+        .get(parsed.as_str())
+        .header("accept", accept)
+        .send()
+        .await
+        .map_err(|e| FederationError::Fetch(url.to_string(), e.to_string()))?;
+    check_success(response.status(), url)?;
+    let body = read_body(response, url, Overflow::Refuse).await?;
+    serde_json::from_slice(&body).map_err(|e| FederationError::Malformed(format!("{url}: {e}")))
+}
+
 /// An answer other than a success is the fetch's error: `Gone` for a 410
 /// (the document was deleted), else `Fetch` with the status.
 fn check_success(status: reqwest::StatusCode, url: &str) -> Result<(), FederationError> {

@@ -10,6 +10,7 @@
 
 pub mod activities;
 pub mod actors;
+pub mod certificate_status;
 pub mod client;
 pub mod delivery;
 pub mod discovery;

@@ -5,8 +5,8 @@
 //! node names that course as a prerequisite ([`ImportedCompletions`]).
 //!
 //! The node never waits on the network, so the issuer's status list is not
-//! read here: a credential revoked by its issuer still counts until the
-//! member removes it.
+//! read here but by a worker (`imported_status.rs`): once it finds the
+//! credential revoked, it stops counting.
 
 use crate::courses::RemoteCompletions;
 use crate::error::NodeResult;
@@ -32,6 +32,13 @@ pub struct ImportedCertificate {
     pub imported_at: i64,
     /// The signed credential, as handed over.
     pub credential: Map<String, Value>,
+    /// When its issuer's status list was last read (ms), if ever.
+    #[serde(default)]
+    pub status_checked_at: Option<i64>,
+    /// When the node found it revoked by its issuer (ms): it no longer
+    /// counts as a completion.
+    #[serde(default)]
+    pub revoked_at: Option<i64>,
 }
 
 /// Completions elsewhere, as the members' imported certificates say.
@@ -43,7 +50,7 @@ impl RemoteCompletions for ImportedCompletions<'_> {
             .load::<tables::ImportedCertificates>((member.id, url))
             .ok()
             .flatten()
-            .is_some()
+            .is_some_and(|c| c.revoked_at.is_none())
     }
 }
 
@@ -107,6 +114,8 @@ impl Node {
             issuer: report.issuer.unwrap_or_default(),
             imported_at: now_ms(),
             credential,
+            status_checked_at: None,
+            revoked_at: None,
         };
         let stored = imported.clone();
         self.write(move |txn| {

@@ -14,6 +14,7 @@
 //! prerequisites.
 
 mod import;
+mod imported_status;
 mod issue;
 mod query;
 mod revoke;
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use import::{ImportedCertificate, ImportedCompletions};
+pub use imported_status::{StatusDue, MAX_STATUS_SCAN, STATUS_RECHECK_MS};
 pub use query::CertificateCheck;
 
 /// An issued certificate.

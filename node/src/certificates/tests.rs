@@ -1,5 +1,6 @@
 //! Certificates issued on completion, checked, listed and revoked.
 
+use super::STATUS_RECHECK_MS;
 use crate::courses::NewCourse;
 use crate::id::Id;
 use crate::model::Role;
@@ -232,4 +233,96 @@ async fn a_certificate_from_another_node_answers_a_remote_prerequisite() {
         .enrol_in_course(&bob, advanced)
         .await
         .expect("the imported certificate counts");
+}
+
+#[tokio::test]
+async fn an_imported_certificate_its_issuer_revoked_stops_counting() {
+    let f = fixture();
+    let (alice, bob, _) = alice_bob_carol(&f.node).await;
+    let (id, lesson) = course(&f.node, &alice, true).await;
+    complete(&f.node, &bob, id, lesson).await;
+    let issued = f.node.my_certificates(&bob).expect("bob's")[0].clone();
+    // Bob hands it over as another server's certificate would be.
+    let kept = f
+        .node
+        .import_certificate(&bob, issued.credential.clone())
+        .await
+        .expect("import");
+    let bob_id = bob.id().expect("bob");
+    let now = crate::model::now_ms();
+
+    let due = f.node.imported_status_due(now, 10).expect("due");
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].member, bob_id);
+    assert_eq!(due[0].course_url, kept.course_url);
+    assert_eq!(due[0].issuer, kept.issuer);
+    assert_eq!(due[0].entries[0].index, issued.status_index);
+
+    // Read as standing: not due again until a day has passed.
+    assert!(f
+        .node
+        .record_imported_status(bob_id, &kept.course_url, &kept.issuer, Some(false), now)
+        .await
+        .expect("record"));
+    assert!(f
+        .node
+        .imported_status_due(now + 1, 10)
+        .expect("due")
+        .is_empty());
+    let later = now + STATUS_RECHECK_MS;
+    assert_eq!(f.node.imported_status_due(later, 10).expect("due").len(), 1);
+    // A status read for another issuer changes nothing.
+    assert!(!f
+        .node
+        .record_imported_status(
+            bob_id,
+            &kept.course_url,
+            "did:key:zOther",
+            Some(true),
+            later
+        )
+        .await
+        .expect("record"));
+
+    // A course requiring it takes bob while it stands...
+    let needs = |title: &str| NewCourse {
+        title: title.into(),
+        status: Some("published".into()),
+        prerequisites: vec![kept.course_url.clone()],
+        ..NewCourse::default()
+    };
+    let first = f
+        .node
+        .create_course(&alice, needs("Next"))
+        .await
+        .expect("course")
+        .course
+        .id;
+    f.node
+        .enrol_in_course(&bob, first)
+        .await
+        .expect("the certificate counts");
+    // ...and no longer once its issuer revoked it.
+    f.node
+        .record_imported_status(bob_id, &kept.course_url, &kept.issuer, Some(true), later)
+        .await
+        .expect("record");
+    let mine = f.node.my_imported_certificates(&bob).expect("mine");
+    assert_eq!(mine[0].revoked_at, Some(later));
+    assert!(f
+        .node
+        .imported_status_due(later + 2 * STATUS_RECHECK_MS, 10)
+        .expect("due")
+        .is_empty());
+    let second = f
+        .node
+        .create_course(&alice, needs("After"))
+        .await
+        .expect("course")
+        .course
+        .id;
+    assert!(matches!(
+        f.node.enrol_in_course(&bob, second).await,
+        Err(NodeError::Conflict { .. })
+    ));
 }

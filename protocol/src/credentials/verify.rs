@@ -194,7 +194,8 @@ fn check_proof(
     Ok(format!("signed by {method}"))
 }
 
-fn status_entries(credential: &Map<String, Value>) -> Result<Vec<StatusEntry>, String> {
+/// The `BitstringStatusListEntry`s `credential` names (at most four).
+pub fn status_entries(credential: &Map<String, Value>) -> Result<Vec<StatusEntry>, String> {
     let items: Vec<&Value> = match credential.get("credentialStatus") {
         None => return Ok(vec![]),
         Some(Value::Array(items)) => items.iter().take(MAX_PROOFS).collect(),
