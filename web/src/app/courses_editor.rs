@@ -264,7 +264,11 @@ fn editor(
 }
 
 /// The course `id` for its instructors (403 for anyone else).
-fn taught(s: &AppState, session: &MemberSession, id: Id) -> Result<CourseView, AppError> {
+pub(super) fn taught(
+    s: &AppState,
+    session: &MemberSession,
+    id: Id,
+) -> Result<CourseView, AppError> {
     let view = s.node.course(&session.viewer, id)?;
     if !view.viewer.as_ref().is_some_and(|v| v.instructs) {
         return Err(AppError::Page(
@@ -559,18 +563,22 @@ pub async fn add_lesson(
 /// accepted answers separated by `|`, or a number.
 fn questions_of(
     form: &HashMap<String, String>,
+    slot_count: usize,
 ) -> Result<(Vec<QuestionInput>, Vec<usize>), NodeError> {
     let mut out = Vec::new();
     let mut slots = Vec::new();
-    for k in 0..QUESTION_SLOTS {
+    for k in 0..slot_count {
         let prompt = field(form, &format!("prompt{k}"));
         if prompt.is_empty() {
             continue;
         }
         let kind = field(form, &format!("kind{k}")).to_string();
         let raw = field(form, &format!("answer{k}"));
-        let bad =
-            |what: &str| NodeError::invalid(&format!("questions[{}].answer", out.len()), what);
+        // Named by the slot the member sees.
+        let slot_error = |name: &str, what: &str| {
+            NodeError::invalid("questions", format!("question {} ({name}): {what}", k + 1))
+        };
+        let bad = |what: &str| slot_error("answer", what);
         let numbers = || -> Result<Vec<u64>, NodeError> {
             words(raw)
                 .iter()
@@ -617,22 +625,20 @@ fn questions_of(
             tolerance: if tolerance.is_empty() {
                 None
             } else {
-                Some(tolerance.parse().map_err(|_| {
-                    NodeError::invalid(
-                        &format!("questions[{}].tolerance", out.len()),
-                        "must be a number",
-                    )
-                })?)
+                Some(
+                    tolerance
+                        .parse()
+                        .map_err(|_| slot_error("tolerance", "must be a number"))?,
+                )
             },
             points: if points.is_empty() {
                 None
             } else {
-                Some(points.parse().map_err(|_| {
-                    NodeError::invalid(
-                        &format!("questions[{}].points", out.len()),
-                        "must be a whole number",
-                    )
-                })?)
+                Some(
+                    points
+                        .parse()
+                        .map_err(|_| slot_error("points", "must be a whole number"))?,
+                )
             },
             ..QuestionInput::default()
         });
@@ -652,6 +658,48 @@ fn optional_number(form: &HashMap<String, String>, name: &str) -> Result<Option<
         .map_err(|_| NodeError::invalid(name, "must be a whole number, or empty"))
 }
 
+/// The assessment form's fields and its first `slot_count` question
+/// slots as the node takes them, with the slots the questions came from.
+pub(super) fn assessment_input(
+    form: &HashMap<String, String>,
+    slot_count: usize,
+) -> Result<(AssessmentInput, Vec<usize>), NodeError> {
+    let (questions, used) = questions_of(form, slot_count)?;
+    let input = AssessmentInput {
+        title: field(form, "title").into(),
+        instructions: field(form, "instructions").into(),
+        passing_score: optional_number(form, "passing_score")?,
+        max_attempts: optional_number(form, "max_attempts")?,
+        time_limit_secs: optional_number(form, "time_limit_minutes")?.map(|m| m.saturating_mul(60)),
+        required: Some(field(form, "optional").is_empty()),
+        questions,
+    };
+    Ok((input, used))
+}
+
+/// The node's refusal of an assessment form, naming the slot the member
+/// sees (`slots`: the slot of each question given) rather than the index
+/// among the filled ones, and the time limit in minutes as the form asks.
+pub(super) fn slot_error(e: NodeError, slots: &[usize]) -> NodeError {
+    match e {
+        NodeError::Invalid { field, message } | NodeError::TooLarge { field, message }
+            if field.starts_with("questions[") =>
+        {
+            let n: Option<usize> = field
+                .trim_start_matches("questions[")
+                .split(']')
+                .next()
+                .and_then(|n| n.parse().ok());
+            let slot = n.and_then(|n| slots.get(n)).map_or(0, |k| k + 1);
+            NodeError::invalid("questions", format!("question {slot} ({field}): {message}"))
+        }
+        NodeError::Invalid { field, .. } if field == "time_limit_secs" => {
+            NodeError::invalid("time_limit_minutes", "must be 1 minute to 24 hours")
+        }
+        other => other,
+    }
+}
+
 /// POST /courses/{id}/modules/{m}/assessments — adds an assessment with
 /// the questions of the filled slots.
 pub async fn add_assessment(
@@ -664,43 +712,15 @@ pub async fn add_assessment(
     let key = format!("assessment-{m}");
     let mut slots = Vec::new();
     let added = async {
-        let (questions, used) = questions_of(&form)?;
+        let (input, used) = assessment_input(&form, QUESTION_SLOTS)?;
         slots = used;
-        let input = AssessmentInput {
-            title: field(&form, "title").into(),
-            instructions: field(&form, "instructions").into(),
-            passing_score: optional_number(&form, "passing_score")?,
-            max_attempts: optional_number(&form, "max_attempts")?,
-            time_limit_secs: optional_number(&form, "time_limit_minutes")?
-                .map(|m| m.saturating_mul(60)),
-            required: Some(field(&form, "optional").is_empty()),
-            questions,
-        };
         s.node.add_assessment(&session.viewer, m, input).await
     }
     .await;
     match added {
         Ok(_) => Ok(Redirect::to(&format!("/courses/{id}/edit?done=assessment")).into_response()),
         Err(e) => {
-            let e = match e {
-                // Name the slot the member sees, not the index among the
-                // filled ones.
-                NodeError::Invalid { field, message } | NodeError::TooLarge { field, message }
-                    if field.starts_with("questions[") =>
-                {
-                    let n: Option<usize> = field
-                        .trim_start_matches("questions[")
-                        .split(']')
-                        .next()
-                        .and_then(|n| n.parse().ok());
-                    let slot = n.and_then(|n| slots.get(n)).map_or(0, |k| k + 1);
-                    NodeError::invalid("questions", format!("question {slot} ({field}): {message}"))
-                }
-                NodeError::Invalid { field, .. } if field == "time_limit_secs" => {
-                    NodeError::invalid("time_limit_minutes", "must be 1 minute to 24 hours")
-                }
-                other => other,
-            };
+            let e = slot_error(e, &slots);
             let (errors, status) = placed(e, &key)?;
             editor(
                 &s,

@@ -28,6 +28,7 @@
 //!   random pre-session cookie, as the admin panel's login does.
 //! - Handlers parse, call the node, render.
 
+mod assessment_editor;
 mod auth;
 mod course_reviews;
 mod course_study;
@@ -207,6 +208,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/courses/{id}/remove/{what}/{item}",
             post(courses_editor::remove),
+        )
+        .route(
+            "/assessments/{id}/edit",
+            get(assessment_editor::edit).post(assessment_editor::save),
         )
         .route("/lessons/{id}", get(course_study::lesson))
         .route(

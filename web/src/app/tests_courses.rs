@@ -633,3 +633,114 @@ async fn a_timed_assessment_shows_its_questions_once_started() {
         page.body
     );
 }
+
+/// An instructor edits an assessment: the form shows its questions with
+/// their answers; a change is saved, a reviewed question keeps its
+/// rubric, a refused change names the question's slot and keeps what was
+/// typed; a learner gets no form.
+#[tokio::test]
+async fn an_instructor_edits_an_existing_assessment() {
+    let a = app().await;
+    let (bob, csrf) = session(&a.app, "bob").await;
+    let (carol, _) = session(&a.app, "carol").await;
+    let (course, _) = taught_course(&a, &bob, &csrf).await;
+    let outline = a
+        .node
+        .course(&viewer(&a, "bob"), course)
+        .expect("course")
+        .outline;
+    let quiz = outline[0].assessments[0].id;
+    let essay = outline[0].assessments[1].id;
+
+    let editor = get(&a, &bob, &format!("/courses/{course}/edit")).await;
+    assert!(editor.body.contains(&format!("/assessments/{quiz}/edit")));
+    let form = get(&a, &bob, &format!("/assessments/{quiz}/edit")).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains("Ferris is a"), "{}", form.body);
+    assert!(
+        form.body.contains("value=\"424242\""),
+        "the answer is there for its author"
+    );
+    assert!(form.body.contains("crab\nprawn"));
+    assert_eq!(
+        get(&a, &carol, &format!("/assessments/{quiz}/edit"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The number question becomes a short answer; a third question is added.
+    let r = post(
+        &a,
+        &bob,
+        &format!("/assessments/{quiz}/edit"),
+        &format!(
+            "csrf={csrf}&slots=4&title=Shell+quiz+II&passing_score=50&max_attempts=5\
+             &time_limit_minutes=10\
+             &kind0=single&prompt0=Ferris+is+a&choices0=crab%0Aprawn&answer0=1&points0=1\
+             &kind1=short&prompt1=Its+colour&answer1=orange+%7C+red&points1=2\
+             &kind2=multiple&prompt2=Crabs&choices2=walk%0Afly%0Aswim&answer2=1+3&points2=1\
+             &kind3=single&prompt3=&answer3="
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), format!("/courses/{course}/edit?done=saved"));
+    let saved = a
+        .node
+        .assessment_for_author(&viewer(&a, "bob"), quiz)
+        .expect("quiz");
+    assert_eq!(saved.title, "Shell quiz II");
+    assert_eq!((saved.passing_score, saved.max_attempts), (50, Some(5)));
+    assert_eq!(saved.time_limit_secs, Some(600));
+    assert_eq!(saved.questions.len(), 3);
+    assert!(matches!(
+        &saved.questions[1].kind,
+        node::courses::QuestionKind::Short { accepted } if accepted == &["orange", "red"]
+    ));
+
+    // A refused change names the slot and keeps the typed values.
+    let r = post(
+        &a,
+        &bob,
+        &format!("/assessments/{quiz}/edit"),
+        &format!(
+            "csrf={csrf}&slots=4&title=Broken&passing_score=50\
+             &kind0=single&prompt0=Ferris+is+a&choices0=crab%0Aprawn&answer0=1\
+             &kind2=numeric&prompt2=Legs&answer2=many"
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("question 3"), "{}", r.body);
+    assert!(r.body.contains("value=\"Broken\""));
+    let unchanged = a
+        .node
+        .assessment_for_author(&viewer(&a, "bob"), quiz)
+        .expect("quiz");
+    assert_eq!(unchanged.title, "Shell quiz II");
+
+    // The essay's rubric stays while it stays free text.
+    let before = a
+        .node
+        .assessment_for_author(&viewer(&a, "bob"), essay)
+        .expect("essay");
+    let r = post(
+        &a,
+        &bob,
+        &format!("/assessments/{essay}/edit"),
+        &format!(
+            "csrf={csrf}&slots=4&title=Essay&passing_score=60\
+             &kind0=text&prompt0=Why+crabs%3F&answer0=&points0=1"
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let after = a
+        .node
+        .assessment_for_author(&viewer(&a, "bob"), essay)
+        .expect("essay");
+    assert_eq!(after.questions[0].prompt, "Why crabs?");
+    assert_eq!(after.questions[0].kind, before.questions[0].kind);
+    assert_eq!(after.questions[0].points, before.questions[0].points);
+}
