@@ -17,4 +17,5 @@ pub mod notifications;
 pub mod p2p;
 pub mod posts;
 pub mod reports;
+pub mod sign_in_tickets;
 pub mod system;
