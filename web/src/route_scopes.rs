@@ -183,6 +183,13 @@ mod tests {
             "/me/calendar"
         ));
         assert!(allowed(&[], &Method::GET, "/me/calendar"));
+        // A sign-in ticket is a credential too.
+        assert!(!allowed(
+            &rw,
+            &Method::POST,
+            "/api/kodeon/v1/me/sign-in-tickets"
+        ));
+        assert!(allowed(&[], &Method::POST, "/me/sign-in-tickets"));
         // Courses: read and write.
         assert!(allowed(&read, &Method::GET, "/api/kodeon/v1/courses"));
         assert!(allowed(&read, &Method::GET, "/me/courses"));

@@ -38,8 +38,10 @@ pub const LEARNER_COOKIE: &str = "kodeon_learner";
 /// Learner sessions' cookies last as long as the session: a day.
 const LEARNER_SECS: i64 = node::members::learner_sessions::LEARNER_SESSION_MS / 1000;
 
-/// The paths a sign-in may go on to: the study pages.
-const STUDY_PATHS: [&str; 4] = ["/courses", "/lessons/", "/assessments/", "/certificates"];
+/// The study pages a sign-in may go on to: these paths, and what is
+/// under the prefixes.
+const STUDY_PAGES: [&str; 2] = ["/courses", "/certificates"];
+const STUDY_PREFIXES: [&str; 4] = ["/courses/", "/lessons/", "/assessments/", "/certificates/"];
 
 /// Who a study page serves: a member of this node (their app session) or
 /// a member of another server (their learner session).
@@ -223,9 +225,11 @@ pub struct TicketQuery {
 /// pages on this site (never another site: no open redirect), else
 /// `/courses`.
 pub fn study_next(next: &str) -> &str {
-    let study = STUDY_PATHS
-        .iter()
-        .any(|p| next.starts_with(p) || next == p.trim_end_matches('/'));
+    let path = next.split(['?', '#']).next().unwrap_or_default();
+    let study = STUDY_PAGES.contains(&path)
+        || STUDY_PREFIXES
+            .iter()
+            .any(|p| path.len() > p.len() && path.starts_with(p));
     if super::local_path(next) && study {
         next
     } else {

@@ -521,6 +521,8 @@ mod tests_events;
 #[cfg(test)]
 mod tests_groups;
 #[cfg(test)]
+mod tests_learner;
+#[cfg(test)]
 mod tests_search;
 #[cfg(test)]
 mod tests_settings;
