@@ -30,6 +30,7 @@ use serde::Deserialize;
 use super::{field, render, set_cookie, AppError, AppForm, Me, MemberSession};
 use crate::admin::cookie;
 use crate::public_pages::{site, Site};
+use crate::rate_limit::{Action, ClientIp};
 use crate::state::AppState;
 
 /// The learner session's cookie.
@@ -267,11 +268,19 @@ fn refusal(e: SignInError) -> AppError {
 
 /// GET /auth/kodeon?ticket=…&next=/path — a member of another Kodeon node
 /// signs in with a ticket their node signed; a learner session, then
-/// `next` (a study page) or `/courses`.
+/// `next` (a study page) or `/courses`. Limited per IP as the sign-in
+/// form is (a ticket may make this node fetch its actor).
 pub async fn sign_in(
     State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
     Query(q): Query<TicketQuery>,
 ) -> Result<Response, AppError> {
+    if let Err(limited) = s.limiters.check(Action::Login, &ip.to_string()) {
+        return Err(AppError::Page(
+            StatusCode::TOO_MANY_REQUESTS,
+            limited.message,
+        ));
+    }
     let Some(federation) = s.federation.as_ref() else {
         return Err(AppError::Page(
             StatusCode::SERVICE_UNAVAILABLE,
