@@ -156,6 +156,9 @@ async fn a_learner_session_opens_the_study_pages_and_nothing_else() {
     .await;
     assert_eq!(lesson.status, StatusCode::OK);
     assert!(lesson.body.contains("Shells"));
+    let catalogue = send(&a.app, "GET", "/courses", Some(&cookie), "").await;
+    assert_eq!(catalogue.status, StatusCode::OK, "{}", catalogue.body);
+    assert!(catalogue.body.contains("Ferris 101"));
     let certificates = send(&a.app, "GET", "/certificates", Some(&cookie), "").await;
     assert_eq!(certificates.status, StatusCode::OK);
     assert!(certificates.body.contains("Your certificates"));
