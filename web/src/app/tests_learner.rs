@@ -5,7 +5,7 @@
 //! `tests/e2e/node_sign_in.rs`.
 
 use axum::http::StatusCode;
-use node::courses::{LessonInput, NewCourse};
+use node::courses::{AssessmentInput, LessonInput, NewCourse, QuestionInput};
 use node::model::{Member, Role};
 use node::remote::RemoteActor;
 use node::{Id, Viewer};
@@ -21,8 +21,9 @@ async fn app() -> App {
     app_with(&[("bob", Role::Member)], |_| {}, WebSettings::default()).await
 }
 
-/// A published course of bob's with two lessons: its id and theirs.
-async fn course(a: &App) -> (Id, Vec<Id>) {
+/// A published course of bob's with two lessons and a one-question quiz
+/// (the second choice is right): its id, the lessons' and the quiz's.
+async fn course(a: &App) -> (Id, Vec<Id>, Id) {
     let bob = viewer(a, "bob");
     let course = a
         .node
@@ -61,7 +62,27 @@ async fn course(a: &App) -> (Id, Vec<Id>) {
             .expect("lesson");
         lessons.push(lesson.id);
     }
-    (course, lessons)
+    let quiz = a
+        .node
+        .add_assessment(
+            &bob,
+            module,
+            AssessmentInput {
+                title: "Quiz".into(),
+                questions: vec![QuestionInput {
+                    kind: "single".into(),
+                    prompt: "Which walks sideways?".into(),
+                    choices: vec!["Dogs".into(), "Crabs".into()],
+                    answer: Some(serde_json::json!(1)),
+                    ..QuestionInput::default()
+                }],
+                ..AssessmentInput::default()
+            },
+        )
+        .await
+        .expect("quiz")
+        .id;
+    (course, lessons, quiz)
 }
 
 /// ana of home.test, signed in here with a learner session: her account
@@ -101,7 +122,7 @@ async fn learner(a: &App) -> (Member, String) {
 #[tokio::test]
 async fn a_learner_session_opens_the_study_pages_and_nothing_else() {
     let a = app().await;
-    let (course, lessons) = course(&a).await;
+    let (course, lessons, quiz) = course(&a).await;
     let (ana, cookie) = learner(&a).await;
 
     let page = send(
@@ -156,6 +177,28 @@ async fn a_learner_session_opens_the_study_pages_and_nothing_else() {
     .await;
     assert_eq!(lesson.status, StatusCode::OK);
     assert!(lesson.body.contains("Shells"));
+    let form = send(
+        &a.app,
+        "GET",
+        &format!("/assessments/{quiz}"),
+        Some(&cookie),
+        "",
+    )
+    .await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains("Which walks sideways?"));
+    let r = send(
+        &a.app,
+        "POST",
+        &format!("/assessments/{quiz}"),
+        Some(&cookie),
+        &format!("csrf={}&count=1&k0=single&q0=1", form.csrf()),
+    )
+    .await;
+    assert_eq!(r.location(), format!("/assessments/{quiz}?done=submitted"));
+    let attempts = a.node.my_attempts(&ana_viewer, quiz).expect("attempts");
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].passed, Some(true));
     let catalogue = send(&a.app, "GET", "/courses", Some(&cookie), "").await;
     assert_eq!(catalogue.status, StatusCode::OK, "{}", catalogue.body);
     assert!(catalogue.body.contains("Ferris 101"));
