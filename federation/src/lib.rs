@@ -28,6 +28,7 @@ pub mod resolve;
 pub mod sanitize;
 pub mod search;
 pub mod service;
+pub mod sign_in;
 pub mod signing;
 pub mod uris;
 

@@ -15,6 +15,7 @@ pub mod envelope;
 pub mod http_signature;
 pub mod icalendar;
 pub mod local_urls;
+pub mod sign_in_ticket;
 pub mod urls;
 
 /// The software name reported to peers (NodeInfo `software.name`).

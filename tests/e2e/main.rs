@@ -24,6 +24,7 @@ mod lemmy_groups;
 mod mastodon;
 mod mastodon_groups;
 mod members_app;
+mod node_sign_in;
 mod overload;
 mod posts;
 mod privacy;

@@ -142,7 +142,8 @@ pub fn router_with_federation(
         .merge(routes::p2p::routes())
         .merge(routes::attestations::routes())
         .merge(routes::calendar::routes())
-        .merge(routes::certificates::routes());
+        .merge(routes::certificates::routes())
+        .merge(routes::sign_in_tickets::routes());
     Router::new()
         .nest("/api/kodeon/v1", api)
         .merge(routes::system::root_routes())

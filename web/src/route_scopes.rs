@@ -45,6 +45,9 @@ pub fn required(method: &Method, path: &str) -> Required {
         // The calendar feed's URL is a credential of its own that outlives
         // any grant: only a full login may make or revoke it.
         ["me", "calendar"] => Required::FullAccess,
+        // A sign-in ticket lets its bearer act as the member on another
+        // node's study pages: only a full login may mint one.
+        ["me", "sign-in-tickets"] => Required::FullAccess,
         ["members", _, "follow"] => by_method("read:follows", "write:follows"),
         ["members", _, "block"] => by_method("read:blocks", "write:blocks"),
         ["members", _, "mute"] => by_method("read:mutes", "write:mutes"),
@@ -180,6 +183,13 @@ mod tests {
             "/me/calendar"
         ));
         assert!(allowed(&[], &Method::GET, "/me/calendar"));
+        // A sign-in ticket is a credential too.
+        assert!(!allowed(
+            &rw,
+            &Method::POST,
+            "/api/kodeon/v1/me/sign-in-tickets"
+        ));
+        assert!(allowed(&[], &Method::POST, "/me/sign-in-tickets"));
         // Courses: read and write.
         assert!(allowed(&read, &Method::GET, "/api/kodeon/v1/courses"));
         assert!(allowed(&read, &Method::GET, "/me/courses"));

@@ -62,6 +62,8 @@ mod tests_assessments;
 #[cfg(test)]
 mod tests_enrolment;
 #[cfg(test)]
+mod tests_learners;
+#[cfg(test)]
 mod tests_progress;
 
 pub use assessments::{

@@ -5,12 +5,14 @@ mod avatar;
 pub mod email;
 pub mod export;
 pub mod invites;
+pub mod learner_sessions;
 pub mod login;
 pub(crate) mod login_guard;
 mod lookup;
 mod profile;
 pub(crate) mod register;
 pub(crate) mod setup;
+pub mod sign_in_tickets;
 
 pub use register::NewMember;
 

@@ -263,6 +263,14 @@ pub enum Space {
     CertificateStatusList = 0x93,
     /// [`ImportedCertificates`].
     ImportedCertificates = 0x94,
+    /// [`SignInNonces`].
+    SignInNonces = 0x8c,
+    /// [`SignInNoncesByExpiry`].
+    SignInNoncesByExpiry = 0x8d,
+    /// [`LearnerSessions`].
+    LearnerSessions = 0x8e,
+    /// [`LearnerSessionsByExpiry`].
+    LearnerSessionsByExpiry = 0x8f,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -642,6 +650,15 @@ tables! {
     /// (member, course URL) → a verified certificate of another server the
     /// member handed over; it answers remote prerequisites.
     pub ImportedCertificates: ImportedCertificates, (Id, Str) => Json<crate::certificates::ImportedCertificate>;
+    /// blake3(actor id, nonce) of a sign-in ticket accepted here → when its
+    /// record may go (ms): a ticket is taken once.
+    pub SignInNonces: SignInNonces, Hash => Json<i64>;
+    /// (when it may go, ms; the nonce's hash): what prunes `SignInNonces`.
+    pub SignInNoncesByExpiry: SignInNoncesByExpiry, (u64, Hash) => Unit;
+    /// blake3(learner session token) → a remote member's learner session.
+    pub LearnerSessions: LearnerSessions, Hash => Json<crate::members::learner_sessions::LearnerSession>;
+    /// (when it ends, ms; the token's hash): what prunes `LearnerSessions`.
+    pub LearnerSessionsByExpiry: LearnerSessionsByExpiry, (u64, Hash) => Unit;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -28,6 +28,25 @@ struct LoginState {
     login_error: Option<String>,
     password_error: Option<String>,
     error: Option<String>,
+    /// Where to go once signed in (a path here; empty: `/home`).
+    next: String,
+}
+
+/// What `/login` may be asked to go back to.
+#[derive(serde::Deserialize, Default)]
+pub struct LoginQuery {
+    /// A path on this site.
+    #[serde(default)]
+    next: String,
+}
+
+/// `next` when it is a path on this site, else empty.
+fn local_next(next: &str) -> String {
+    if super::local_path(next) {
+        next.to_string()
+    } else {
+        String::new()
+    }
 }
 
 fn login_page(
@@ -53,6 +72,7 @@ fn login_page(
             login_error: state.login_error,
             password_error: state.password_error,
             error: state.error,
+            next: state.next,
         })
     });
     crate::admin::with_form_cookie(
@@ -124,9 +144,11 @@ fn pre_session_ok(s: &AppState, headers: &HeaderMap, form: &HashMap<String, Stri
     pre_session_ok_named(s, headers, form, FORM_COOKIE)
 }
 
-/// Signs the member in with a fresh app session: the cookie, then `/home`.
-fn signed_in(s: &AppState, token: &str) -> Response {
-    let mut response = Redirect::to("/home").into_response();
+/// Signs the member in with a fresh app session: the cookie, then `to`
+/// (a path here; `/home` when empty).
+fn signed_in(s: &AppState, token: &str, to: &str) -> Response {
+    let to = if to.is_empty() { "/home" } else { to };
+    let mut response = Redirect::to(to).into_response();
     let headers = response.headers_mut();
     headers.append(
         header::SET_COOKIE,
@@ -136,16 +158,24 @@ fn signed_in(s: &AppState, token: &str) -> Response {
     response
 }
 
-/// GET /login — the form (a signed-in member goes home).
+/// GET /login — the form (a signed-in member goes home); `?next=PATH`,
+/// a path here, is where the member goes once signed in.
 pub async fn login_form(
     State(s): State<AppState>,
     MaybeMember(session): MaybeMember,
     headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
 ) -> Response {
+    let next = local_next(&q.next);
     if session.is_some() {
-        return Redirect::to("/home").into_response();
+        let to = if next.is_empty() { "/home" } else { &next };
+        return Redirect::to(to).into_response();
     }
-    login_page(&s, &headers, LoginState::default(), StatusCode::OK)
+    let state = LoginState {
+        next,
+        ..LoginState::default()
+    };
+    login_page(&s, &headers, state, StatusCode::OK)
 }
 
 /// POST /login — limited per IP here and per account by the node's one
@@ -160,9 +190,11 @@ pub async fn login(
         return AppError::forged().into_response();
     }
     let login = field(&form, "login").to_string();
+    let next = local_next(field(&form, "next"));
     if let Err(limited) = s.limiters.check(Action::Login, &ip.to_string()) {
         let state = LoginState {
             login,
+            next,
             error: Some(limited.message),
             ..LoginState::default()
         };
@@ -170,10 +202,11 @@ pub async fn login(
     }
     let password = form.get("password").map(String::as_str).unwrap_or("");
     match s.node.login_to_member_app(&login, password).await {
-        Ok((issued, _)) => signed_in(&s, &issued.token),
+        Ok((issued, _)) => signed_in(&s, &issued.token, &next),
         Err(NodeError::Unauthorized(message)) => {
             let state = LoginState {
                 login,
+                next,
                 password_error: Some(format!("{message}; check both and try again")),
                 ..LoginState::default()
             };
@@ -183,6 +216,7 @@ pub async fn login(
             let (status, message) = crate::admin::error_text(e);
             let state = LoginState {
                 login,
+                next,
                 error: Some(message),
                 ..LoginState::default()
             };
@@ -245,7 +279,7 @@ pub async fn signup(
             .login_to_member_app(&member.username, &password)
             .await
         {
-            Ok((issued, _)) => signed_in(&s, &issued.token),
+            Ok((issued, _)) => signed_in(&s, &issued.token, ""),
             Err(NodeError::Forbidden(_)) => {
                 state.pending = true;
                 signup_page(&s, &headers, state, StatusCode::OK)

@@ -18,7 +18,8 @@ use node::courses::{Answer, AssessmentForTaker, Attempt, AttemptState, TakerKind
 use node::{Id, NodeError};
 
 use super::courses::{minutes_text, notice, path_id, DoneQuery};
-use super::{field, render_with_status, AppError, AppForm, Me, MemberSession};
+use super::learner::{Studier, StudyForm};
+use super::{field, render_with_status, AppError, Me};
 use crate::public_pages::{site, Site};
 use crate::state::AppState;
 
@@ -57,7 +58,7 @@ pub struct LessonPage {
 pub async fn lesson(
     State(s): State<AppState>,
     Path(id): Path<String>,
-    session: MemberSession,
+    session: Studier,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let id = path_id(&id, "lesson")?;
@@ -118,7 +119,7 @@ pub async fn lesson(
 pub async fn done(
     State(s): State<AppState>,
     Path(id): Path<String>,
-    AppForm { session, form, .. }: AppForm,
+    StudyForm { session, form }: StudyForm,
 ) -> Result<Response, AppError> {
     let id = path_id(&id, "lesson")?;
     let progress = s.node.mark_lesson_done(&session.viewer, id).await?;
@@ -136,7 +137,7 @@ pub async fn done(
 pub async fn undone(
     State(s): State<AppState>,
     Path(id): Path<String>,
-    AppForm { session, .. }: AppForm,
+    StudyForm { session, .. }: StudyForm,
 ) -> Result<Response, AppError> {
     let id = path_id(&id, "lesson")?;
     s.node.mark_lesson_undone(&session.viewer, id).await?;
@@ -277,7 +278,7 @@ pub struct AssessmentPage {
 /// `started`, the questions of the attempt just started).
 async fn assessment_page(
     s: &AppState,
-    session: MemberSession,
+    session: Studier,
     id: Id,
     started: Option<node::courses::AttemptStarted>,
     done: Option<&str>,
@@ -362,7 +363,7 @@ async fn assessment_page(
 pub async fn assessment(
     State(s): State<AppState>,
     Path(id): Path<String>,
-    session: MemberSession,
+    session: Studier,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let id = path_id(&id, "assessment")?;
@@ -422,7 +423,7 @@ fn answers_of(form: &HashMap<String, String>) -> Vec<Option<Answer>> {
 pub async fn submit(
     State(s): State<AppState>,
     Path(id): Path<String>,
-    AppForm { session, form, .. }: AppForm,
+    StudyForm { session, form }: StudyForm,
 ) -> Result<Response, AppError> {
     let id = path_id(&id, "assessment")?;
     match s
@@ -446,7 +447,7 @@ pub async fn submit(
 pub async fn start(
     State(s): State<AppState>,
     Path(id): Path<String>,
-    AppForm { session, .. }: AppForm,
+    StudyForm { session, .. }: StudyForm,
 ) -> Result<Response, AppError> {
     let id = path_id(&id, "assessment")?;
     match s.node.start_attempt(&session.viewer, id).await {
@@ -469,7 +470,7 @@ pub async fn start(
 pub async fn submit_started(
     State(s): State<AppState>,
     Path(id): Path<String>,
-    AppForm { session, form, .. }: AppForm,
+    StudyForm { session, form }: StudyForm,
 ) -> Result<Response, AppError> {
     let attempt = path_id(&id, "attempt")?;
     let assessment = path_id(field(&form, "assessment"), "assessment")?;

@@ -20,7 +20,8 @@ use node::courses::{
 use node::Id;
 use serde::Deserialize;
 
-use super::{field, render_with_status, AppError, AppForm, Me, MemberSession};
+use super::learner::{Studier, StudyForm};
+use super::{field, render_with_status, AppError, AppForm, Me};
 use crate::public_pages::{site, Site};
 use crate::state::AppState;
 
@@ -199,7 +200,7 @@ pub struct CataloguePage {
 /// the member's courses with their progress, and those they teach.
 pub async fn list(
     State(s): State<AppState>,
-    session: MemberSession,
+    session: Studier,
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Response, AppError> {
     let (q_text, level, category) = (
@@ -387,7 +388,7 @@ pub struct DoneQuery {
 /// forms.
 fn course_page(
     s: &AppState,
-    session: MemberSession,
+    session: Studier,
     id: Id,
     done: Option<&str>,
     errors: HashMap<String, String>,
@@ -573,7 +574,7 @@ fn course_page(
 pub async fn page(
     State(s): State<AppState>,
     Path(id): Path<String>,
-    session: MemberSession,
+    session: Studier,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let id = path_id(&id, "course")?;
@@ -592,7 +593,7 @@ pub async fn page(
 /// page.
 fn refused(
     s: &AppState,
-    session: MemberSession,
+    session: Studier,
     id: Id,
     form: &str,
     e: node::NodeError,
@@ -606,13 +607,14 @@ fn refused(
     }
 }
 
-/// POST /courses/{id}/enrol — enrols the member; back to the course with
-/// where the enrolment stands; a refusal (full, closed, prerequisites
-/// missing) next to the button.
+/// POST /courses/{id}/enrol — enrols the member (or the learner of
+/// another server, under the same rules); back to the course with where
+/// the enrolment stands; a refusal (full, closed, prerequisites missing)
+/// next to the button.
 pub async fn enrol(
     State(s): State<AppState>,
     Path(id): Path<String>,
-    AppForm { session, .. }: AppForm,
+    StudyForm { session, .. }: StudyForm,
 ) -> Result<Response, AppError> {
     let id = path_id(&id, "course")?;
     match s.node.enrol_in_course(&session.viewer, id).await {
@@ -651,7 +653,7 @@ pub async fn rate(
         let errors = HashMap::from([("rate".to_string(), "Choose 1 to 5 stars.".to_string())]);
         return course_page(
             &s,
-            session,
+            session.into(),
             id,
             None,
             errors,
@@ -660,7 +662,7 @@ pub async fn rate(
     };
     match s.node.rate_course(&session.viewer, id, stars).await {
         Ok(()) => Ok(Redirect::to(&format!("/courses/{id}?done=rated")).into_response()),
-        Err(e) => refused(&s, session, id, "rate", e),
+        Err(e) => refused(&s, session.into(), id, "rate", e),
     }
 }
 
@@ -679,9 +681,9 @@ pub async fn invite(
                 "invite".to_string(),
                 format!("There is no member @{name} here."),
             )]);
-            course_page(&s, session, id, None, errors, StatusCode::NOT_FOUND)
+            course_page(&s, session.into(), id, None, errors, StatusCode::NOT_FOUND)
         }
-        Err(e) => refused(&s, session, id, "invite", e),
+        Err(e) => refused(&s, session.into(), id, "invite", e),
     }
 }
 

@@ -30,6 +30,7 @@
 
 mod assessment_editor;
 mod auth;
+mod certificates;
 mod course_reviews;
 mod course_study;
 mod courses;
@@ -44,6 +45,7 @@ mod feeds;
 mod groups;
 mod groups_moderation;
 mod groups_settings;
+mod learner;
 mod live;
 mod messages;
 mod profile;
@@ -53,6 +55,7 @@ mod social;
 pub(crate) mod templates;
 mod upload;
 
+pub use learner::LEARNER_COOKIE;
 pub use live::SCRIPT;
 
 use std::collections::HashMap;
@@ -226,6 +229,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/assessments/{id}/start", post(course_study::start))
         .route("/attempts/{id}/submit", post(course_study::submit_started))
+        .route(
+            "/sign-in-elsewhere",
+            get(learner::confirm).post(learner::go),
+        )
+        .route("/auth/kodeon", get(learner::sign_in))
+        .route("/auth/kodeon/sign-out", post(learner::sign_out))
+        .route("/certificates", get(certificates::page))
         .route("/settings/export/member.json", get(export::member))
         .route("/settings/export/outbox.json", get(export::outbox))
 }
@@ -241,6 +251,9 @@ pub struct Me {
     pub csrf: String,
     /// Their unread notifications, for the header's link.
     pub unread: i64,
+    /// Whether they are a member of another server signed in for the
+    /// study pages only (a learner session): the header says so.
+    pub learner: bool,
 }
 
 /// A signed-in member, from the app's session cookie.
@@ -269,6 +282,7 @@ impl MemberSession {
             csrf: s.node.form_token(&token),
             // A stored counter; the header shows 0 rather than fail a page.
             unread: s.node.unread_count(&viewer).map_or(0, |u| u.unread),
+            learner: false,
         };
         Some(MemberSession {
             viewer,
@@ -511,6 +525,8 @@ mod tests_courses;
 mod tests_events;
 #[cfg(test)]
 mod tests_groups;
+#[cfg(test)]
+mod tests_learner;
 #[cfg(test)]
 mod tests_search;
 #[cfg(test)]

@@ -173,6 +173,8 @@ pub struct LoginPage {
     pub login_error: Option<String>,
     pub password_error: Option<String>,
     pub error: Option<String>,
+    /// Where to go once signed in (empty: home).
+    pub next: String,
 }
 
 /// The sign-up form, following the registration mode.

@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod p2p;
 pub mod posts;
 pub mod reports;
+pub mod sign_in_tickets;
 pub mod system;
 #[cfg(test)]
 mod test_api;
