@@ -263,6 +263,10 @@ pub enum Space {
     CertificateStatusList = 0x93,
     /// [`ImportedCertificates`].
     ImportedCertificates = 0x94,
+    /// [`LearningPath`].
+    LearningPath = 0x85,
+    /// [`MemberLearningPaths`].
+    MemberLearningPaths = 0x86,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -401,6 +405,8 @@ tables! {
     pub CourseReviewCount: Counter[&[39]], Id => Counter;
     /// Status list indexes handed to certificates so far (the next one).
     pub CertificateStatusNext: Counter[&global(46)], () => Counter;
+    /// A member's saved learning paths.
+    pub LearningPathCount: Counter[&[50]], Id => Counter;
     /// Node-wide: queued deliveries.
     pub DeliveryQueueLength: Counter[&global(10)], () => Counter;
     /// Node-wide: reports waiting for a moderator.
@@ -642,6 +648,12 @@ tables! {
     /// (member, course URL) → a verified certificate of another server the
     /// member handed over; it answers remote prerequisites.
     pub ImportedCertificates: ImportedCertificates, (Id, Str) => Json<crate::certificates::ImportedCertificate>;
+
+    /// path id → SavedPath: a learning path a member saved, its steps as
+    /// planned (`learning_paths/`).
+    pub LearningPath: LearningPath, Id => Json<crate::learning_paths::SavedPath>;
+    /// (member, path): a member's saved learning paths.
+    pub MemberLearningPaths: MemberLearningPaths, (Id, Id) => Unit;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups
