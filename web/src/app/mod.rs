@@ -11,7 +11,9 @@
 //! (`/courses`, the catalogue; `/courses/new`; `/courses/{id}`, a
 //! course's page, `/courses/{id}/edit`, its editor, `/courses/{id}/reviews`,
 //! its review queue; `/lessons/{id}`, the lesson reader;
-//! `/assessments/{id}`, an assessment's form and results); `/confirm-email`,
+//! `/assessments/{id}`, an assessment's form and results), learning paths
+//! (`/paths`, the goal form, the planned steps and the saved paths;
+//! `/paths/{id}`, a saved path's progress); `/confirm-email`,
 //! `/forgot-password` and `/reset-password/` for e-mailed links
 //! (`email.rs`).
 //! Server-rendered with askama (templates in `web/templates/app/`, built on
@@ -44,6 +46,7 @@ mod feeds;
 mod groups;
 mod groups_moderation;
 mod groups_settings;
+mod learning_paths;
 mod live;
 mod messages;
 mod profile;
@@ -226,6 +229,12 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/assessments/{id}/start", post(course_study::start))
         .route("/attempts/{id}/submit", post(course_study::submit_started))
+        .route(
+            "/paths",
+            get(learning_paths::page).post(learning_paths::save),
+        )
+        .route("/paths/{id}", get(learning_paths::path))
+        .route("/paths/{id}/delete", post(learning_paths::delete))
         .route("/settings/export/member.json", get(export::member))
         .route("/settings/export/outbox.json", get(export::outbox))
 }
@@ -511,6 +520,8 @@ mod tests_courses;
 mod tests_events;
 #[cfg(test)]
 mod tests_groups;
+#[cfg(test)]
+mod tests_paths;
 #[cfg(test)]
 mod tests_search;
 #[cfg(test)]
