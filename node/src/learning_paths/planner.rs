@@ -342,9 +342,9 @@ impl<'a> Planner<'a> {
     }
 
     /// Minutes of the local courses among `nodes`.
-    fn minutes(&self, nodes: &[Node]) -> u64 {
+    fn minutes<'n>(&self, nodes: impl IntoIterator<Item = &'n Node>) -> u64 {
         nodes
-            .iter()
+            .into_iter()
             .filter_map(|n| match n {
                 Node::Local(id) => self.catalogue.get(*id).map(|c| u64::from(c.minutes)),
                 Node::Remote(_) => None,
@@ -353,9 +353,13 @@ impl<'a> Planner<'a> {
     }
 
     /// The skills of `needed` that the local courses among `nodes` teach.
-    fn taught(&self, nodes: &[Node], needed: &BTreeSet<String>) -> BTreeSet<String> {
+    fn taught<'n>(
+        &self,
+        nodes: impl IntoIterator<Item = &'n Node>,
+        needed: &BTreeSet<String>,
+    ) -> BTreeSet<String> {
         nodes
-            .iter()
+            .into_iter()
             .filter_map(|n| match n {
                 Node::Local(id) => self.catalogue.get(*id),
                 Node::Remote(_) => None,
@@ -369,8 +373,7 @@ impl<'a> Planner<'a> {
 
 /// A chosen course, as the greedy cover compares it.
 struct Choice {
-    added: Vec<Node>,
-    gain: BTreeSet<String>,
+    gain: usize,
     minutes: u64,
     remotes: usize,
     id: Id,
@@ -381,8 +384,8 @@ impl Choice {
     /// (`gain / (minutes + 1)`, compared by cross-multiplying), then
     /// fewer remote courses, then fewer minutes, then the older course.
     fn beats(&self, other: &Choice) -> bool {
-        let mine = (self.gain.len() as u128) * (u128::from(other.minutes) + 1);
-        let theirs = (other.gain.len() as u128) * (u128::from(self.minutes) + 1);
+        let mine = (self.gain as u128) * (u128::from(other.minutes) + 1);
+        let theirs = (other.gain as u128) * (u128::from(self.minutes) + 1);
         if mine != theirs {
             return mine > theirs;
         }
@@ -476,7 +479,7 @@ pub fn plan(
         chosen.extend(added);
     }
     let mut needed: BTreeSet<String> = wanted
-        .difference(&planner.taught(&chosen.iter().cloned().collect::<Vec<_>>(), &wanted))
+        .difference(&planner.taught(&chosen, &wanted))
         .cloned()
         .collect();
 
@@ -495,29 +498,44 @@ pub fn plan(
         ids.sort();
         ids
     };
+    // Each candidate's whole closure, walked once, with the skills its
+    // courses teach. What choosing it adds is that minus the path so far
+    // (the path is closed, so a walk stopping at it finds the same), and
+    // the path's courses teach no skill still needed (each one they teach
+    // was crossed off when they were chosen), so its gain is its skills
+    // still needed. A closure of more than MAX_STEPS never fits.
+    let closures: Vec<(Id, Vec<Node>, BTreeSet<String>)> = candidates
+        .iter()
+        .filter_map(|id| {
+            let all = planner.closure(&Node::Local(*id), &BTreeSet::new(), MAX_STEPS, false)?;
+            let skills = planner.taught(&all, &needed);
+            Some((*id, all, skills))
+        })
+        .collect();
     while !needed.is_empty() {
         let mut best: Option<Choice> = None;
-        for id in &candidates {
-            let node = Node::Local(*id);
-            if chosen.contains(&node) {
+        for (id, all, skills) in &closures {
+            let gain = skills.iter().filter(|s| needed.contains(*s)).count();
+            if gain == 0 || chosen.contains(&Node::Local(*id)) {
                 continue;
             }
-            let room = MAX_STEPS.saturating_sub(chosen.len());
-            let Some(added) = planner.closure(&node, &chosen, room, false) else {
-                continue;
-            };
-            let gain = planner.taught(&added, &needed);
-            if gain.is_empty() {
+            let (mut count, mut minutes, mut remotes) = (0, 0u64, 0);
+            for node in all.iter().filter(|n| !chosen.contains(*n)) {
+                count += 1;
+                match node {
+                    Node::Local(c) => {
+                        minutes += catalogue.get(*c).map_or(0, |c| u64::from(c.minutes));
+                    }
+                    Node::Remote(_) => remotes += 1,
+                }
+            }
+            if chosen.len() + count > MAX_STEPS {
                 continue;
             }
             let choice = Choice {
-                minutes: planner.minutes(&added),
-                remotes: added
-                    .iter()
-                    .filter(|n| matches!(n, Node::Remote(_)))
-                    .count(),
-                added,
                 gain,
+                minutes,
+                remotes,
                 id: *id,
             };
             if best.as_ref().is_none_or(|b| choice.beats(b)) {
@@ -540,14 +558,17 @@ pub fn plan(
             }
             break;
         };
-        // Record what the chosen closure skips (completed prerequisites).
-        planner.closure(&Node::Local(choice.id), &chosen, MAX_STEPS, true);
-        needed.retain(|s| !choice.gain.contains(s));
-        chosen.extend(choice.added);
+        // Walked again to record what it skips (completed prerequisites).
+        let added = planner
+            .closure(&Node::Local(choice.id), &chosen, MAX_STEPS, true)
+            .unwrap_or_default();
+        let gained = planner.taught(&added, &needed);
+        needed.retain(|s| !gained.contains(s));
+        chosen.extend(added);
     }
 
     let steps = order(&planner, &chosen, goal, &wanted)?;
-    let total_minutes = planner.minutes(&chosen.iter().cloned().collect::<Vec<_>>());
+    let total_minutes = planner.minutes(&chosen);
     Ok(LearningPlan {
         id: None,
         goal_skills: goal.skills.clone(),

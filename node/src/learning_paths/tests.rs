@@ -585,3 +585,56 @@ async fn a_member_keeps_a_bounded_number_of_paths() {
     assert_eq!(field_of(e), "save");
     assert!(node.learning_paths(&carol).expect("list").is_empty());
 }
+
+/// Copies of `template` under new ids, titles and tags (`tags(i)`),
+/// written straight into the catalogue: creating a thousand courses one
+/// write each would only slow the test.
+fn copies(node: &Node, template: Id, n: usize, tags: impl Fn(usize) -> Vec<String>) -> Vec<Id> {
+    let base = node
+        .store
+        .load::<crate::store::tables::Course>(template)
+        .expect("load")
+        .expect("course");
+    let mut out = Vec::with_capacity(n);
+    node.store
+        .write_blocking(|txn| {
+            for i in 0..n {
+                let mut c = base.clone();
+                c.id = node.ids.next();
+                c.title = format!("Copy {i}");
+                c.tags = tags(i);
+                txn.store::<crate::store::tables::Course>(c.id, &c)?;
+                txn.store::<crate::store::tables::CourseCatalogue>(c.id, &())?;
+                out.push(c.id);
+            }
+            Ok(())
+        })
+        .expect("copies");
+    out
+}
+
+#[tokio::test]
+async fn the_catalogue_is_read_within_its_bound() {
+    let f = fixture();
+    let node = &f.node;
+    let bob = member(node, "bob").await;
+    let carol = member(node, "carol").await;
+    // The only course teaching cobol is older than the newest
+    // COURSES_CONSIDERED: it is not looked at.
+    let oldest = create(node, &bob, "Old", &["cobol"], Some(10), &[]).await;
+    copies(node, oldest, COURSES_CONSIDERED, |i| {
+        vec![format!("t{}", i % 7)]
+    });
+    let plan = node
+        .plan_learning_path(&carol, &ask(&["cobol", "t3"], None))
+        .expect("plan");
+    assert_eq!(plan.uncovered_skills, vec!["cobol".to_string()]);
+    assert_eq!(plan.steps.len(), 1);
+    // As the goal course, or a prerequisite, it is read all the same.
+    let plan = node
+        .plan_learning_path(&carol, &ask(&["cobol"], Some(oldest)))
+        .expect("plan");
+    assert_eq!(plan.steps.len(), 1);
+    assert_eq!(plan.steps[0].course.id, Some(oldest));
+    assert!(plan.uncovered_skills.is_empty());
+}
