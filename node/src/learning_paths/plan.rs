@@ -176,6 +176,7 @@ impl Node {
         };
         Ok(Some(PlanCourse {
             id: course.id,
+            url: self.urls().course_page(course.id),
             title: course.title,
             level: course.level,
             status: course.status,

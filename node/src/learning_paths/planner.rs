@@ -20,6 +20,8 @@ pub struct PlanCourse {
     pub id: Id,
     /// Its title.
     pub title: String,
+    /// Its page's URL.
+    pub url: String,
     /// Its level.
     pub level: CourseLevel,
     /// Where it stands: only published courses are chosen for a skill.
@@ -93,7 +95,8 @@ pub struct StepCourse {
     /// A local course's id.
     #[serde(default)]
     pub id: Option<Id>,
-    /// A remote course's URL.
+    /// Its page: a local course's here, a remote course's URL (which is
+    /// all that is known of it).
     #[serde(default)]
     pub url: Option<String>,
     /// Its title (a remote course's URL, as nothing else is known of it).
@@ -400,7 +403,7 @@ fn step_course(catalogue: &Catalogue, node: &Node) -> StepCourse {
             Some(c) => StepCourse {
                 kind: StepKind::Local,
                 id: Some(c.id),
-                url: None,
+                url: Some(c.url.clone()),
                 title: c.title.clone(),
                 minutes: Some(c.minutes),
                 level: Some(c.level),

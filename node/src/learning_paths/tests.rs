@@ -24,6 +24,7 @@ fn course(n: u8, minutes: u32, skills: &[&str], prerequisites: &[Prerequisite]) 
     PlanCourse {
         id: id(n),
         title: format!("Course {n}"),
+        url: format!("https://k.test/courses/{}", id(n)),
         level: CourseLevel::Beginner,
         status: CourseStatus::Published,
         minutes,

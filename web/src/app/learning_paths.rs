@@ -251,7 +251,7 @@ fn paths_page(
     errors: HashMap<String, String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let courses = s
+    let mut courses: Vec<(String, String)> = s
         .node
         .courses(
             &session.viewer,
@@ -264,6 +264,15 @@ fn paths_page(
         .filter(|c| c.status == CourseStatus::Published)
         .map(|c| (c.id.to_string(), c.title))
         .collect();
+    // A goal course older than the list (linked from its page) stays
+    // chosen.
+    if let Ok(id) = goal_course.trim().parse::<node::Id>() {
+        if !courses.iter().any(|(c, _)| *c == goal_course.trim()) {
+            if let Ok(view) = s.node.course(&session.viewer, id) {
+                courses.insert(0, (id.to_string(), view.course.title));
+            }
+        }
+    }
     let saved = s
         .node
         .learning_paths(&session.viewer)?

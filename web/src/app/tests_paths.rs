@@ -93,6 +93,12 @@ async fn a_path_is_planned_saved_and_followed_in_the_app() {
     assert!(body.contains("No course here teaches: cobol."));
     assert!(body.contains("3 h 30 min"));
     assert!(body.contains("Save this path"));
+    assert!(
+        body.contains(&format!(
+            "<option value=\"{web}\" selected>Web with Axum</option>"
+        )),
+        "the goal stays chosen"
+    );
     assert!(body.contains(&format!("name=\"csrf\" value=\"{csrf}\"")));
 
     // Saving without the form token changes nothing.

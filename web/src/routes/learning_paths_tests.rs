@@ -131,6 +131,10 @@ async fn a_path_is_planned_saved_followed_and_deleted() {
     assert_eq!(steps.len(), 3, "{plan}");
     assert_eq!(steps[0]["course"]["id"], basics.as_str());
     assert_eq!(steps[0]["course"]["kind"], "local");
+    assert_eq!(
+        steps[0]["course"]["url"],
+        format!("https://k.test/courses/{basics}")
+    );
     assert_eq!(steps[0]["course"]["title"], "Rust I");
     assert_eq!(steps[0]["course"]["minutes"], 120);
     assert_eq!(steps[0]["course"]["level"], "beginner");
