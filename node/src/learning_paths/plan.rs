@@ -199,7 +199,8 @@ impl Node {
 
     /// What `member` has done: completions here (and the skills of those
     /// courses), enrolments, imported certificates (and the skills their
-    /// achievements name), and the skills of their profile.
+    /// achievements name; not those their issuer revoked), and the skills
+    /// of their profile.
     fn standing(&self, member: &Member) -> NodeResult<Standing> {
         let mut standing = Standing::default();
         let profile = &member.profile.skills;
@@ -253,6 +254,10 @@ impl Node {
             .take(STANDING_BOUND)
         {
             let (_, cert) = row?;
+            // Revoked by its issuer, it counts for nothing.
+            if cert.revoked_at.is_some() {
+                continue;
+            }
             let source = SkillSource::Certificate {
                 url: cert.course_url.clone(),
             };

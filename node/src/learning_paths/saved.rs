@@ -66,7 +66,8 @@ impl SavedPath {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepState {
-    /// Completed here, or certified elsewhere.
+    /// Completed here, or certified elsewhere (a certificate its issuer
+    /// has not revoked).
     Done,
     /// Enrolled (holds a seat) and studying.
     InProgress,
@@ -279,7 +280,8 @@ impl Node {
             (StepKind::Remote, _, Some(url)) => {
                 let certified = self
                     .store
-                    .has::<tables::ImportedCertificates>((member, url))?;
+                    .load::<tables::ImportedCertificates>((member, url))?
+                    .is_some_and(|c| c.revoked_at.is_none());
                 Ok(if certified {
                     (StepState::Done, 100, None)
                 } else {

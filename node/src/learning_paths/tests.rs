@@ -639,3 +639,93 @@ async fn the_catalogue_is_read_within_its_bound() {
     assert_eq!(plan.steps[0].course.id, Some(oldest));
     assert!(plan.uncovered_skills.is_empty());
 }
+
+/// Stores, for `viewer`, a certificate of `url` whose achievement is
+/// tagged `tags`, as an import that verified would (the import's checks
+/// are the certificates' tests); `revoked` as the status worker marks it.
+fn hold_certificate(node: &Node, viewer: &Viewer, url: &str, tags: &[&str], revoked: bool) {
+    let me = viewer.member().expect("member").id;
+    let credential = serde_json::json!({
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "credentialSubject": {"achievement": {"id": url, "tag": tags}}
+    });
+    let cert = crate::certificates::ImportedCertificate {
+        course_url: url.into(),
+        name: "Elsewhere".into(),
+        issuer: "did:key:z6Mk".into(),
+        imported_at: 1,
+        credential: credential.as_object().expect("object").clone(),
+        status_checked_at: None,
+        revoked_at: revoked.then_some(2),
+    };
+    node.store
+        .write_blocking(|txn| {
+            txn.store::<crate::store::tables::ImportedCertificates>((me, url), &cert)?;
+            Ok(())
+        })
+        .expect("certificate");
+}
+
+#[tokio::test]
+async fn imported_certificates_count_until_their_issuer_revokes_them() {
+    let f = fixture();
+    let node = &f.node;
+    let bob = member(node, "bob").await;
+    let carol = member(node, "carol").await;
+    let dave = member(node, "dave").await;
+    let far = "https://far.test/courses/ownership";
+    let goal = create(node, &bob, "Rust II", &["async"], Some(60), &[]).await;
+    node.update_course(
+        &bob,
+        goal,
+        crate::courses::CourseUpdate {
+            prerequisites: Some(vec![far.into()]),
+            ..crate::courses::CourseUpdate::default()
+        },
+    )
+    .await
+    .expect("prerequisite");
+
+    hold_certificate(node, &carol, far, &["level:beginner", "Ownership"], false);
+    let plan = node
+        .plan_learning_path(&carol, &ask(&["ownership"], Some(goal)))
+        .expect("plan");
+    let titles: Vec<&str> = plan.steps.iter().map(|s| s.course.title.as_str()).collect();
+    assert_eq!(titles, ["Rust II"]);
+    assert_eq!(plan.skipped.len(), 1);
+    assert_eq!(plan.skipped[0].why, SkipReason::Certificate);
+    assert_eq!(plan.skipped[0].course.url.as_deref(), Some(far));
+    assert_eq!(
+        plan.had_skills[0].from,
+        SkillSource::Certificate { url: far.into() }
+    );
+    let saved = node
+        .save_learning_path(&dave, &ask(&[], Some(goal)))
+        .await
+        .expect("saved");
+    assert_eq!(saved.steps.len(), 2, "dave holds nothing");
+    let id = saved.id.expect("id");
+    assert_eq!(
+        node.learning_path(&dave, id).expect("view").steps[0].state,
+        StepState::NotStarted
+    );
+
+    // Revoked: the remote course is a step again, the skill is missing.
+    hold_certificate(node, &carol, far, &["ownership"], true);
+    let plan = node
+        .plan_learning_path(&carol, &ask(&["ownership"], Some(goal)))
+        .expect("plan");
+    assert_eq!(plan.steps.len(), 2);
+    assert_eq!(plan.steps[0].course.kind, StepKind::Remote);
+    assert!(plan.skipped.is_empty());
+    assert_eq!(plan.uncovered_skills, vec!["ownership".to_string()]);
+
+    // A saved path's remote step is done while the certificate holds.
+    hold_certificate(node, &dave, far, &[], false);
+    let view = node.learning_path(&dave, id).expect("view");
+    assert_eq!(view.steps[0].state, StepState::Done);
+    assert_eq!((view.steps_done, view.percent), (1, 50));
+    hold_certificate(node, &dave, far, &[], true);
+    let view = node.learning_path(&dave, id).expect("view");
+    assert_eq!(view.steps[0].state, StepState::NotStarted);
+}

@@ -2,60 +2,20 @@
 //! its JSON fields, progress, 422s naming their fields, another member's
 //! 404s, scopes.
 
-use std::sync::Arc;
-
-use axum::body::{to_bytes, Body};
-use axum::http::{Request, StatusCode};
-use axum::Router;
-use node::members::NewMember;
-use node::{Node, NodeConfig};
+use axum::http::StatusCode;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
-use crate::{router, WebSettings};
+use crate::routes::test_api::TestApi;
 
-struct App {
-    router: Router,
-    node: Arc<Node>,
-    _dir: tempfile::TempDir,
-}
-
-fn app() -> App {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let node = Arc::new(Node::open(NodeConfig::new(dir.path(), "k.test")).expect("open"));
-    App {
-        router: router(node.clone(), WebSettings::default()),
-        node,
-        _dir: dir,
-    }
-}
+/// The harness, with what these tests ask of it.
+struct App(TestApi);
 
 impl App {
-    /// Registers `name`; a token with `scopes` (empty: a full login).
     async fn token(&self, name: &str, scopes: &[&str]) -> String {
-        let member = match self.node.find_member(name).expect("find") {
-            Some(m) => m,
-            None => self
-                .node
-                .register(NewMember {
-                    username: name.into(),
-                    email: format!("{name}@k.test"),
-                    password: "password123".into(),
-                    ..NewMember::default()
-                })
-                .await
-                .expect("register"),
-        };
-        let scopes = scopes.iter().map(|s| s.to_string()).collect();
-        self.node
-            .issue_scoped_token(member.id, "test", None, scopes)
-            .await
-            .expect("token")
-            .token
+        self.0.token(name, scopes).await
     }
 
-    /// `method uri` (under the API prefix) by the holder of `token`: the
-    /// status and the body.
+    /// `method uri` (under the API prefix) by the holder of `token`.
     async fn call(
         &self,
         token: &str,
@@ -63,29 +23,7 @@ impl App {
         uri: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(format!("/api/kodeon/v1{uri}"))
-            .header("authorization", format!("Bearer {token}"));
-        let body = match body {
-            Some(b) => {
-                req = req.header("content-type", "application/json");
-                Body::from(b.to_string())
-            }
-            None => Body::empty(),
-        };
-        let res = self
-            .router
-            .clone()
-            .oneshot(req.body(body).expect("request"))
-            .await
-            .expect("response");
-        let status = res.status();
-        let bytes = to_bytes(res.into_body(), 1 << 20).await.expect("body");
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
+        self.0.send(Some(token), method, uri, body).await
     }
 
     /// A published course by the holder of `token`: its id.
@@ -94,6 +32,10 @@ impl App {
         assert_eq!(status, StatusCode::CREATED, "{v}");
         v["course"]["id"].as_str().expect("id").to_string()
     }
+}
+
+fn app() -> App {
+    App(TestApi::new())
 }
 
 #[tokio::test]
