@@ -10,7 +10,8 @@
 //! `machine-learning`. A member has a skill when their profile lists it
 //! (languages and areas), when a course they completed here is tagged
 //! with it, or when a certificate of another server they handed over
-//! names it among its achievement's tags (`level:…` aside).
+//! names it among its achievement's tags (`level:…` aside; a certificate
+//! its issuer revoked counts for nothing).
 //!
 //! **The plan** (`planner.rs`, pure over a [`Catalogue`] and a
 //! [`Standing`]):
