@@ -219,6 +219,22 @@ fn completed_courses_certificates_and_skills_had_are_skipped() {
 }
 
 #[test]
+fn a_completed_goal_course_leaves_nothing_to_take() {
+    let cat = catalogue(vec![
+        course(1, 60, &[], &[]),
+        course(2, 60, &[], &[local(1)]),
+    ]);
+    let mut standing = Standing::default();
+    standing.completed.insert(id(2));
+    let plan = planner::plan(&cat, &standing, &goal(&[], Some(2))).expect("plan");
+    assert!(plan.steps.is_empty());
+    assert_eq!(plan.total_minutes, 0);
+    assert_eq!(plan.skipped.len(), 1, "its prerequisites are not followed");
+    assert_eq!(plan.skipped[0].course.id, Some(id(2)));
+    assert_eq!(plan.skipped[0].reason, "you completed it");
+}
+
+#[test]
 fn the_goal_course_also_counts_for_the_skills_it_teaches() {
     let cat = catalogue(vec![
         course(1, 60, &["rust"], &[]),
