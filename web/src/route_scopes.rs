@@ -69,6 +69,9 @@ pub fn required(method: &Method, path: &str) -> Required {
         // scope names them either.
         ["courses" | "modules" | "lessons" | "assessments" | "attempts", ..]
         | ["me", "courses" | "teaching" | "completions"] => by_method("read", "write"),
+        // Learning paths: planning one is a POST, so it needs `write`
+        // as saving one does.
+        ["learning-paths", ..] => by_method("read", "write"),
         ["posts", _, "like"] => by_method("read:favourites", "write:favourites"),
         ["posts", _, "bookmark"] => by_method("read:bookmarks", "write:bookmarks"),
         ["posts", ..] => by_method("read:statuses", "write:statuses"),
@@ -197,6 +200,16 @@ mod tests {
         assert!(!allowed(&read, &Method::POST, "/assessments/01J/attempts"));
         assert!(allowed(&rw, &Method::POST, "/attempts/01J/review"));
         assert!(!allowed(&statuses, &Method::POST, "/lessons/01J/done"));
+        // Learning paths: read and write.
+        assert!(allowed(
+            &read,
+            &Method::GET,
+            "/api/kodeon/v1/learning-paths"
+        ));
+        assert!(allowed(&read, &Method::GET, "/learning-paths/01J"));
+        assert!(!allowed(&read, &Method::POST, "/learning-paths"));
+        assert!(!allowed(&statuses, &Method::DELETE, "/learning-paths/01J"));
+        assert!(allowed(&rw, &Method::POST, "/learning-paths"));
         // A route missing from the table still needs read or write.
         assert!(!allowed(&read, &Method::POST, "/something/new"));
         assert!(allowed(&read, &Method::GET, "/something/new"));

@@ -84,6 +84,7 @@ pub use model::{
 };
 pub use prerequisites::{MissingPrerequisite, NoRemoteCompletions, RemoteCompletions};
 pub use progress::{ModuleProgress, Progress, ResumeAt};
+pub(crate) use query::percent_of;
 pub use query::{
     CourseQuery, CourseView, EnrolmentRow, LessonView, ModuleOutline, MyCourse, ViewerCourse,
     SCAN_BOUND,

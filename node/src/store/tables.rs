@@ -271,6 +271,10 @@ pub enum Space {
     LearnerSessions = 0x8e,
     /// [`LearnerSessionsByExpiry`].
     LearnerSessionsByExpiry = 0x8f,
+    /// [`LearningPath`].
+    LearningPath = 0x85,
+    /// [`MemberLearningPaths`].
+    MemberLearningPaths = 0x86,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -409,6 +413,8 @@ tables! {
     pub CourseReviewCount: Counter[&[39]], Id => Counter;
     /// Status list indexes handed to certificates so far (the next one).
     pub CertificateStatusNext: Counter[&global(46)], () => Counter;
+    /// A member's saved learning paths.
+    pub LearningPathCount: Counter[&[50]], Id => Counter;
     /// Node-wide: queued deliveries.
     pub DeliveryQueueLength: Counter[&global(10)], () => Counter;
     /// Node-wide: reports waiting for a moderator.
@@ -659,6 +665,12 @@ tables! {
     pub LearnerSessions: LearnerSessions, Hash => Json<crate::members::learner_sessions::LearnerSession>;
     /// (when it ends, ms; the token's hash): what prunes `LearnerSessions`.
     pub LearnerSessionsByExpiry: LearnerSessionsByExpiry, (u64, Hash) => Unit;
+
+    /// path id → SavedPath: a learning path a member saved, its steps as
+    /// planned (`learning_paths/`).
+    pub LearningPath: LearningPath, Id => Json<crate::learning_paths::SavedPath>;
+    /// (member, path): a member's saved learning paths.
+    pub MemberLearningPaths: MemberLearningPaths, (Id, Id) => Unit;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups

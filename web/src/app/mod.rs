@@ -11,7 +11,9 @@
 //! (`/courses`, the catalogue; `/courses/new`; `/courses/{id}`, a
 //! course's page, `/courses/{id}/edit`, its editor, `/courses/{id}/reviews`,
 //! its review queue; `/lessons/{id}`, the lesson reader;
-//! `/assessments/{id}`, an assessment's form and results); `/confirm-email`,
+//! `/assessments/{id}`, an assessment's form and results), learning paths
+//! (`/paths`, the goal form, the planned steps and the saved paths;
+//! `/paths/{id}`, a saved path's progress); `/confirm-email`,
 //! `/forgot-password` and `/reset-password/` for e-mailed links
 //! (`email.rs`).
 //! Server-rendered with askama (templates in `web/templates/app/`, built on
@@ -46,6 +48,7 @@ mod groups;
 mod groups_moderation;
 mod groups_settings;
 mod learner;
+mod learning_paths;
 mod live;
 mod messages;
 mod profile;
@@ -236,6 +239,12 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/kodeon", get(learner::sign_in))
         .route("/auth/kodeon/sign-out", post(learner::sign_out))
         .route("/certificates", get(certificates::page))
+        .route(
+            "/paths",
+            get(learning_paths::page).post(learning_paths::save),
+        )
+        .route("/paths/{id}", get(learning_paths::path))
+        .route("/paths/{id}/delete", post(learning_paths::delete))
         .route("/settings/export/member.json", get(export::member))
         .route("/settings/export/outbox.json", get(export::outbox))
 }
@@ -527,6 +536,7 @@ mod tests_events;
 mod tests_groups;
 #[cfg(test)]
 mod tests_learner;
+mod tests_paths;
 #[cfg(test)]
 mod tests_search;
 #[cfg(test)]
