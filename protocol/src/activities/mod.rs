@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 mod actor;
 mod collection;
+mod course;
 mod create;
 mod event;
 mod follow;
@@ -35,6 +36,7 @@ mod tests;
 
 pub use actor::{ActorDocument, ActorEndpoints, ActorKey, ActorMultikey, Icon};
 pub use collection::Collection;
+pub use course::{course_context, iso_duration, CourseObject, COURSE_NAMESPACE};
 pub use create::{CreateOrUpdate, Delete, Tombstone};
 pub use event::{EventAttachment, EventObject, EventTag, Place, PostalAddress, ONLINE_ADDRESS};
 pub use follow::{Follow, FollowAnswer, Join, Leave};
