@@ -239,3 +239,47 @@ mod tests {
         assert!(!article.is_course());
     }
 }
+
+super::activity! {
+    /// An `Offer` of a certificate (an `OpenBadgeCredential`, embedded as
+    /// `object`) to the one member it was issued to (`target`, and `to`),
+    /// sent by the course's account to that member's inbox alone.
+    #[serde(rename_all = "camelCase")]
+    pub struct Offer {
+        /// The credential offered (an object; anything else reads as
+        /// absent).
+        #[serde(default, deserialize_with = "json_object")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub object: Option<serde_json::Map<String, serde_json::Value>>,
+        /// The member it is for.
+        #[serde(default, deserialize_with = "reference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub target: Option<Reference>,
+        /// Primary audience.
+        #[serde(default)]
+        pub to: Audience,
+    }
+}
+
+impl Offer {
+    /// The id of the member it is for: `target`, else the only `to`.
+    pub fn recipient(&self) -> Option<&str> {
+        self.target
+            .as_ref()
+            .and_then(ObjectRef::id)
+            .or_else(|| match self.to.ids() {
+                [one] => Some(one.as_str()),
+                _ => None,
+            })
+    }
+}
+
+/// A JSON object as it is, anything else as absent.
+fn json_object<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Object(map) => Some(map),
+        _ => None,
+    })
+}
