@@ -334,3 +334,72 @@ impl Federation {
             .await?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn object(value: serde_json::Value) -> CourseObject {
+        serde_json::from_value(value).expect("course")
+    }
+
+    #[test]
+    fn a_course_object_becomes_what_the_node_stores_sanitised_and_bounded() {
+        let value = json!({
+            "id": "https://a.example/users/ann/courses/1",
+            "type": "Article",
+            "url": "https://a.example/courses/1",
+            "name": format!("<b>Soil</b>{}", "n".repeat(10_000)),
+            "summary": "Course, beginner · 1 h 30 min",
+            "content": "<p>What <strong>grows</strong><script>alert(1)</script></p>",
+            "attributedTo": "https://a.example/users/ann",
+            "level": "advanced",
+            "duration": "PT1H30M",
+            "moduleCount": 2,
+            "lessonCount": 7,
+            "enrolmentMode": "approval",
+            "capacity": 0,
+            "grantsCertificate": true,
+            "courseStatus": "archived",
+            "price": "49.99 USD",
+            "prerequisites": (0..100).map(|i| format!("https://a.example/courses/p{i}")).collect::<Vec<_>>(),
+            "instructors": ["https://a.example/users/ann"],
+            "tag": (0..100).map(|i| json!({"type": "Hashtag", "name": format!("#T{i}")})).collect::<Vec<_>>(),
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        });
+        let input = course_input(&object(value)).expect("input");
+        assert!(input.title.starts_with("Soil"), "{}", input.title);
+        assert!(input.title.chars().count() <= MAX_TEXT);
+        assert!(input.description_html.contains("<strong>grows</strong>"));
+        assert!(!input.description_html.contains("script"));
+        assert_eq!(input.level, Some(CourseLevel::Advanced));
+        assert_eq!(input.duration_minutes, Some(90));
+        assert_eq!((input.modules, input.lessons), (Some(2), Some(7)));
+        assert_eq!(input.enrolment, EnrolmentMode::Approval);
+        assert_eq!(input.capacity, None, "no seats is no limit given");
+        assert!(input.certificate && input.archived);
+        assert_eq!(input.price.as_deref(), Some("49.99 USD"));
+        assert_eq!(input.prerequisites.len(), MAX_REMOTE_COURSE_LIST);
+        assert_eq!(input.tags.len(), MAX_REMOTE_COURSE_LIST);
+        assert_eq!(input.tags[0], "t0");
+        assert_eq!(input.url, "https://a.example/courses/1");
+    }
+
+    #[test]
+    fn only_an_article_with_an_enrolment_mode_is_a_course() {
+        let create = |object: serde_json::Value| {
+            serde_json::to_vec(&json!({"type": "Create", "actor": "https://a.example/users/ann", "object": object}))
+                .expect("json")
+        };
+        let course = json!({"id": "https://a.example/users/ann/courses/1", "type": "Article", "enrolmentMode": "open"});
+        assert!(course_of(&create(course)).is_some());
+        let post = json!({"id": "https://a.example/users/ann/statuses/1", "type": "Article", "name": "A post"});
+        assert!(course_of(&create(post)).is_none());
+        assert!(course_of(&create(json!("https://a.example/users/ann/courses/1"))).is_none());
+        assert!(
+            course_input(&object(json!({"type": "Article"}))).is_err(),
+            "no id"
+        );
+    }
+}

@@ -80,6 +80,7 @@ async fn publishing_changing_archiving_and_deleting_are_told_to_remote_followers
         .receive_follow(&far, alice_id, "https://far.test/follows/1")
         .await
         .expect("follow");
+    let published = create(&f.node, &alice, open_course("Published at once")).await;
     let draft = create(
         &f.node,
         &alice,
@@ -98,6 +99,7 @@ async fn publishing_changing_archiving_and_deleting_are_told_to_remote_followers
             })
             .collect()
     };
+    assert_eq!(told(published), vec![true], "created published: its Create");
     assert!(told(draft).is_empty(), "a draft is nobody's business");
     f.node.publish_course(&alice, draft).await.expect("publish");
     assert_eq!(told(draft), vec![true], "publishing queues the Create");
