@@ -131,7 +131,8 @@ impl Node {
 
     /// The certificate `credential` another server's account `sender` (the
     /// course's instructor or group) offers to the local member `holder`:
-    /// kept as the member's imported certificate, and the member told
+    /// kept as the member's imported certificate, their enrolment in that
+    /// course (when stored here) marked completed, and the member told
     /// (`certificate_received`), once it checks as
     /// [`Node::import_certificate`] checks it and, besides, its issuer is
     /// `host_key` (the did:key the sender's server publishes as its own,
@@ -172,6 +173,14 @@ impl Node {
                 (member.id, stored.course_url.as_str()),
                 &stored,
             )?;
+            if let Some(course) = course {
+                let key = (course, member.id);
+                if let Some(mut e) = txn.load::<tables::RemoteCourseEnrolments>(key)? {
+                    e.state = crate::courses::EnrolmentState::Completed;
+                    e.at = now_ms();
+                    txn.store::<tables::RemoteCourseEnrolments>(key, &e)?;
+                }
+            }
             match course {
                 Some(course) => self.notify_course(
                     txn,

@@ -59,7 +59,9 @@ impl Node {
     /// attested by a certificate the viewer imported
     /// ([`Node::import_certificate`]; see [`Node::enrol_in_course_with`]): a 409 naming
     /// `prerequisites` lists what is missing. Enrolling twice changes
-    /// nothing.
+    /// nothing. A course of another server takes the enrolment as
+    /// `pending`, its `Join` queued, until its server answers (its rules
+    /// are its server's; `remote_courses.rs`).
     pub async fn enrol_in_course(&self, viewer: &Viewer, id: Id) -> NodeResult<EnrolmentOutcome> {
         self.enrol_in_course_with(
             viewer,
@@ -191,7 +193,8 @@ impl Node {
 
     /// Leaves a course (any state): the seat is freed. Lessons done and
     /// attempts are kept, so enrolling again resumes; a completion stays.
-    /// Not enrolled: nothing changes (`false`).
+    /// Not enrolled: nothing changes (`false`). Leaving a course of
+    /// another server queues its `Leave`.
     pub async fn leave_course(&self, viewer: &Viewer, id: Id) -> NodeResult<bool> {
         let me = viewer.member()?.clone();
         if self.is_remote_course(id)? {

@@ -600,11 +600,41 @@ async fn a_certificate_offered_by_another_server_is_kept_only_from_its_issuer_s_
         .expect("none")
         .is_empty());
 
+    // bob enrolled in the course as a course of that server.
+    let stored = f
+        .node
+        .store_remote_course(
+            &teacher,
+            RemoteCourseInput {
+                uri: format!("https://{host}/users/teacher/courses/{course}"),
+                url: f.node.urls().course_page(course),
+                ..said(1)
+            },
+        )
+        .await
+        .expect("stored");
+    f.node.enrol_in_course(&bob, stored).await.expect("enrol");
+    let join = f
+        .node
+        .store
+        .load::<crate::store::tables::RemoteCourseEnrolments>((stored, bob_id))
+        .expect("load")
+        .expect("enrolment")
+        .join;
+    f.node
+        .receive_course_join_answer(&teacher, "bob", stored, &join, true)
+        .await
+        .expect("accept");
     let kept = f
         .node
         .receive_certificate(&teacher, bob_id, &node_key, credential)
         .await
         .expect("kept");
+    assert_eq!(
+        f.node.remote_course(&bob, stored).expect("v").my_enrolment,
+        Some(EnrolmentState::Completed),
+        "the enrolment there is completed here too"
+    );
     assert_eq!(kept.course_url, f.node.urls().course_page(course));
     assert_eq!(f.node.my_imported_certificates(&bob).expect("one").len(), 1);
     assert!(kinds(&f.node, &bob).contains(&NotificationKind::CertificateReceived));
