@@ -298,3 +298,7 @@ async fn completions(State(s): State<AppState>, Auth(v): Auth) -> ApiResult<impl
 #[cfg(test)]
 #[path = "courses_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "courses_remote_tests.rs"]
+mod remote_tests;
