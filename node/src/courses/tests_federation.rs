@@ -639,3 +639,57 @@ async fn a_certificate_offered_by_another_server_is_kept_only_from_its_issuer_s_
     assert_eq!(f.node.my_imported_certificates(&bob).expect("one").len(), 1);
     assert!(kinds(&f.node, &bob).contains(&NotificationKind::CertificateReceived));
 }
+
+#[tokio::test]
+async fn a_remote_learner_takes_assessments_once_enrolled_only() {
+    let f = fixture();
+    let alice = member(&f.node, "alice").await;
+    let (course, _) = course_with_lessons(&f.node, &alice, "Quizzed", 1, 0).await;
+    let module = f.node.course(&alice, course).expect("view").outline[0].id;
+    let quiz = f
+        .node
+        .add_assessment(
+            &alice,
+            module,
+            AssessmentInput {
+                title: "Quiz".into(),
+                passing_score: Some(50),
+                questions: vec![QuestionInput {
+                    kind: "single".into(),
+                    prompt: "Which word means course?".into(),
+                    choices: vec!["sintaks".into(), "kursus".into()],
+                    answer: Some(serde_json::json!(1)),
+                    ..QuestionInput::default()
+                }],
+                ..AssessmentInput::default()
+            },
+        )
+        .await
+        .expect("assessment");
+    let rob = remote(&f.node, "rob", "far.test", None).await;
+    let as_rob = Viewer::Member(Box::new(rob.clone()));
+    let err = f
+        .node
+        .submit_assessment(&as_rob, quiz.id, vec![Some(Answer::Number(1.0))])
+        .await
+        .expect_err("not enrolled");
+    assert!(matches!(err, NodeError::Forbidden(_)), "{err:?}");
+    f.node
+        .receive_course_join(&rob, course, "https://far.test/j/1")
+        .await
+        .expect("join");
+    let attempt = f
+        .node
+        .submit_assessment(&as_rob, quiz.id, vec![Some(Answer::Number(1.0))])
+        .await
+        .expect("attempt");
+    assert_eq!(attempt.passed, Some(true));
+    assert_eq!(f.node.my_attempts(&as_rob, quiz.id).expect("mine").len(), 1);
+    assert!(
+        f.node.completion(course, rob.id).expect("c").is_some(),
+        "the required assessment passed completes the course"
+    );
+    // Reviewing answers is the instructors' alone.
+    let err = f.node.review_queue(&as_rob, course).expect_err("no");
+    assert!(matches!(err, NodeError::Forbidden(_)), "{err:?}");
+}
