@@ -303,12 +303,17 @@ impl Node {
             };
             if let Some(old) = &existing {
                 if old.remote.url != course.remote.url {
-                    txn.remove::<tables::RemoteCourseByUri>(hash_of(&old.remote.url));
+                    Self::unindex_page(txn, id, &old.remote.url)?;
                 }
             }
             txn.store::<tables::RemoteCourse>(id, &course)?;
             txn.store::<tables::RemoteCourseByUri>(uri_key, &id)?;
-            txn.store::<tables::RemoteCourseByUri>(hash_of(&course.remote.url), &id)?;
+            // The page names the course too (its certificates name it),
+            // unless it already names another course: first come, kept.
+            let page_key = hash_of(&course.remote.url);
+            if txn.load::<tables::RemoteCourseByUri>(page_key)?.is_none() {
+                txn.store::<tables::RemoteCourseByUri>(page_key, &id)?;
+            }
             Ok(id)
         })
         .await
@@ -350,7 +355,7 @@ impl Node {
                 )?;
             }
             txn.remove::<tables::RemoteCourseByUri>(hash_of(&course.remote.uri));
-            txn.remove::<tables::RemoteCourseByUri>(hash_of(&course.remote.url));
+            Self::unindex_page(txn, id, &course.remote.url)?;
             txn.remove::<tables::RemoteCourse>(id);
             Ok(true)
         })
@@ -520,6 +525,16 @@ impl Node {
             Ok(true)
         })
         .await
+    }
+
+    /// Removes the index entry of the page `url` when it names the course
+    /// `id` (and not another one), inside `txn`.
+    fn unindex_page(txn: &mut crate::store::Txn<'_>, id: Id, url: &str) -> NodeResult<()> {
+        let key = hash_of(url);
+        if txn.load::<tables::RemoteCourseByUri>(key)? == Some(id) {
+            txn.remove::<tables::RemoteCourseByUri>(key);
+        }
+        Ok(())
     }
 
     /// The stored course of another server `id` (for rendering its

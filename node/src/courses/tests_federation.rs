@@ -421,6 +421,31 @@ async fn a_remote_course_is_stored_from_its_own_actor_and_enrolled_in_by_join() 
         .await
         .expect_err("another account");
     assert!(matches!(err, NodeError::Forbidden(_)), "{err:?}");
+    // Another account of that server naming ann's course as its page
+    // takes nothing of ann's course's index.
+    let squatter = f
+        .node
+        .store_remote_course(
+            &mallory,
+            RemoteCourseInput {
+                uri: "https://far.test/users/mallory/courses/9".into(),
+                url: "https://far.test/users/ann/courses/1".into(),
+                ..said(9)
+            },
+        )
+        .await
+        .expect("its own course");
+    assert_ne!(squatter, id);
+    assert_eq!(
+        f.node
+            .remote_course_by_uri("https://far.test/users/ann/courses/1")
+            .expect("by id"),
+        Some(id)
+    );
+    f.node
+        .store_remote_course(&ann, said(1))
+        .await
+        .expect("ann still updates hers");
     let view = f.node.remote_course(&bob, id).expect("view");
     assert_eq!(view.course.tags, vec!["soil".to_string()]);
     assert_eq!(view.course.prerequisites.len(), 1, "only http(s) URLs kept");
