@@ -16,7 +16,8 @@
 //! publishing write; a change of a published or archived course (its
 //! archiving included: the object says `courseStatus`) queues its
 //! `Update`; deleting it, or taking it back to draft, queues its `Delete`.
-//! Syllabus changes (modules, lessons) are not announced.
+//! Adding or removing a module or a lesson of such a course queues its
+//! `Update` too (its counts changed); edits of a lesson's text do not.
 
 use super::enrol::EnrolmentOutcome;
 use super::model::{Course, CourseStatus};
@@ -163,6 +164,23 @@ impl Node {
                 created,
             },
         )
+    }
+
+    /// The syllabus of `course` changed inside `txn` (a module or a lesson
+    /// added or removed): it is stored as last changed now and, published
+    /// or archived, its `Update` is queued, so that copies elsewhere keep
+    /// their module and lesson counts.
+    pub(crate) fn syllabus_changed(
+        &self,
+        txn: &mut Txn<'_>,
+        course: &mut Course,
+    ) -> NodeResult<()> {
+        course.updated_at = crate::model::now_ms();
+        txn.store::<tables::Course>(course.id, course)?;
+        if course.status == CourseStatus::Draft {
+            return Ok(());
+        }
+        self.federate_course(txn, course, false)
     }
 
     /// Queues, inside `txn`, the `Delete` of `course` (about to go, or

@@ -130,6 +130,22 @@ async fn publishing_changing_archiving_and_deleting_are_told_to_remote_followers
         vec![true, false, false],
         "changes queue Updates"
     );
+    let module = f
+        .node
+        .add_module(&alice, published, "Basics")
+        .await
+        .expect("module");
+    let lesson = f
+        .node
+        .add_lesson(&alice, module.id, super::tests::lesson("Loam", 5))
+        .await
+        .expect("lesson");
+    f.node.remove_lesson(&alice, lesson.id).await.expect("gone");
+    assert_eq!(
+        told(published),
+        vec![true, false, false, false],
+        "its syllabus's counts changed: Updates"
+    );
     f.node.delete_course(&alice, draft).await.expect("delete");
     let object = f.node.urls().course("alice", draft);
     assert!(queued(&f.node).iter().any(|o| matches!(
