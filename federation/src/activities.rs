@@ -293,6 +293,54 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
                 also: Vec::new(),
             }
         }
+        Outgoing::Course { course, created } => {
+            match crate::course_objects::course_activity(node, *course, *created)? {
+                Some(rendered) => rendered,
+                None => return Ok(None),
+            }
+        }
+        Outgoing::CourseDeleted { object, actor } => {
+            match crate::course_objects::course_deleted(node, object, *actor)? {
+                Some(rendered) => rendered,
+                None => return Ok(None),
+            }
+        }
+        Outgoing::CourseJoinAnswer {
+            course,
+            member,
+            activity_id,
+            accept,
+        } => match crate::course_objects::course_join_answer(
+            node,
+            *course,
+            *member,
+            activity_id,
+            *accept,
+        )? {
+            Some(rendered) => rendered,
+            None => return Ok(None),
+        },
+        Outgoing::CourseJoin {
+            course,
+            member,
+            activity_id,
+            leave,
+        } => match crate::course_objects::course_join_activity(
+            node,
+            *course,
+            *member,
+            activity_id,
+            *leave,
+        )? {
+            Some(rendered) => rendered,
+            None => return Ok(None),
+        },
+        Outgoing::CertificateOffer { certificate } => {
+            match crate::course_objects::certificate_offer(node, *certificate)? {
+                Some(rendered) => rendered,
+                None => return Ok(None),
+            }
+        }
         Outgoing::Event { event, created } => {
             match crate::event_objects::event_activity(node, *event, *created)? {
                 Some(rendered) => rendered,

@@ -8,6 +8,7 @@ use protocol::activities::{
 };
 use protocol::http_signature::{self, Policy, SignedRequest};
 
+use crate::course_inbound::course_of;
 use crate::error::FederationError;
 use crate::service::Federation;
 use crate::uris::{known_post, local_username};
@@ -202,6 +203,12 @@ impl Federation {
             }
             InboundActivity::Accept(answer) | InboundActivity::Reject(answer) => {
                 let accept = matches!(activity, InboundActivity::Accept(_));
+                if let Some(outcome) = self
+                    .receive_course_join_answer(answer, actor, accept)
+                    .await?
+                {
+                    return Ok(outcome);
+                }
                 if let Some(outcome) = self.receive_join_answer(answer, actor, accept).await? {
                     return Ok(outcome);
                 }
@@ -215,6 +222,14 @@ impl Federation {
                 }
             }
             InboundActivity::Undo(undo) => return self.undo(undo, actor, &as_viewer).await,
+            InboundActivity::Create(create) | InboundActivity::Update(create)
+                if is_article(create.embedded()) && course_of(body).is_some() =>
+            {
+                let Some(course) = course_of(body) else {
+                    return Ok(Received::Ignored);
+                };
+                return self.receive_course(&course, actor).await;
+            }
             InboundActivity::Create(create) if is_event(create.embedded()) => {
                 return self.receive_event(&event_of(body)?, actor).await;
             }
@@ -251,6 +266,9 @@ impl Federation {
                     node.receive_actor_delete(actor).await?;
                 } else {
                     delete.check_object_origin(actor_id)?;
+                    if let Some(outcome) = self.receive_course_delete(actor, object_id).await? {
+                        return Ok(outcome);
+                    }
                     if let Some(outcome) = self.receive_event_delete(actor, object_id).await? {
                         return Ok(outcome);
                     }
@@ -262,6 +280,23 @@ impl Federation {
                     return Ok(Received::Ignored);
                 };
                 node.like(&as_viewer, post.id).await?;
+            }
+            InboundActivity::Join(join) if self.local_course(&id_of(&join.object)).is_some() => {
+                let Some(course) = self.local_course(&id_of(&join.object)) else {
+                    return Ok(Received::Ignored);
+                };
+                let id = join.id.as_deref().unwrap_or_default();
+                match node.receive_course_join(actor, course, id).await {
+                    // Refused (full, archived, invitation only...): the
+                    // Reject is queued; the Join itself was understood.
+                    Ok(_)
+                    | Err(node::NodeError::Conflict { .. })
+                    | Err(node::NodeError::Forbidden(_)) => {}
+                    Err(node::NodeError::NotFound(_)) | Err(node::NodeError::Invalid { .. }) => {
+                        return Ok(Received::Ignored)
+                    }
+                    Err(e) => return Err(e.into()),
+                }
             }
             InboundActivity::Join(join) => {
                 let Some(event) = self.local_event(&id_of(&join.object)) else {
@@ -276,6 +311,14 @@ impl Federation {
                     | Err(node::NodeError::Forbidden(_)) => {}
                     Err(node::NodeError::NotFound(_)) => return Ok(Received::Ignored),
                     Err(e) => return Err(e.into()),
+                }
+            }
+            InboundActivity::Leave(leave) if self.local_course(&id_of(&leave.object)).is_some() => {
+                if let Some(course) = self.local_course(&id_of(&leave.object)) {
+                    match node.receive_course_leave(actor, course).await {
+                        Ok(_) | Err(node::NodeError::NotFound(_)) => {}
+                        Err(e) => return Err(e.into()),
+                    }
                 }
             }
             InboundActivity::Leave(leave) => {
@@ -336,6 +379,9 @@ impl Federation {
                 node.block(&as_viewer, &local.username).await?;
             }
             InboundActivity::Flag(flag) => return self.flag(flag, actor, &as_viewer).await,
+            InboundActivity::Offer(offer) => {
+                return self.receive_certificate_offer(offer, actor).await
+            }
             InboundActivity::Unsupported(_) => return Ok(Received::Ignored),
         }
         Ok(Received::Applied)
@@ -422,6 +468,14 @@ impl Federation {
                     node.unlike(as_viewer, post.id).await?;
                 }
             }
+            "Join" if self.local_course(target).is_some() => {
+                if let Some(course) = self.local_course(target) {
+                    match node.receive_course_leave(actor, course).await {
+                        Ok(_) | Err(node::NodeError::NotFound(_)) => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
             "Join" => {
                 if let Some(event) = self.local_event(target) {
                     match node.receive_leave(actor, event).await {
@@ -495,6 +549,10 @@ impl Federation {
 }
 
 /// Whether the object of a `Create` or `Update` is an `Event`.
+fn is_article(object: Option<&protocol::activities::PostObject>) -> bool {
+    object.is_some_and(|o| o.kind.as_str() == "Article")
+}
+
 fn is_event(object: Option<&protocol::activities::PostObject>) -> bool {
     object.is_some_and(|o| o.kind.as_str() == "Event")
 }

@@ -12,6 +12,8 @@ pub mod activities;
 pub mod actors;
 pub mod certificate_status;
 pub mod client;
+pub mod course_inbound;
+pub mod course_objects;
 pub mod delivery;
 pub mod discovery;
 pub mod error;

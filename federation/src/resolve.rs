@@ -205,7 +205,14 @@ fn own(node: &Node, url: &HttpUrl) -> NodeResult<Option<Resolved>> {
         Some(LocalUrl::Actor(name)) => account(node.find_member(name)?.filter(Member::is_local)),
         Some(LocalUrl::ProfilePage(name)) => account(node.find_member(name)?),
         Some(LocalUrl::Post { id, .. } | LocalUrl::PostPage { id, .. }) => post(id),
-        Some(LocalUrl::Follow(_) | LocalUrl::Event { .. } | LocalUrl::Join { .. }) | None => None,
+        Some(
+            LocalUrl::Follow(_)
+            | LocalUrl::Event { .. }
+            | LocalUrl::Join { .. }
+            | LocalUrl::Course { .. }
+            | LocalUrl::CourseJoin { .. },
+        )
+        | None => None,
     })
 }
 

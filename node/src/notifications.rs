@@ -89,7 +89,7 @@ impl Node {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn stage_notification(
+    pub(crate) fn stage_notification(
         &self,
         txn: &mut Txn<'_>,
         recipient: Id,

@@ -18,6 +18,9 @@
 //! | post page | `BASE/@NAME/ID` |
 //! | follow activity | `BASE/follows/ID` |
 //! | a member's `Join` of another server's event | `BASE/users/NAME/joins/EVENT/NONCE` (its `Leave`: `#leave`) |
+//! | course object | `BASE/users/NAME/courses/ID` (under its instructor's or group's actor) |
+//! | a member's `Join` of another server's course | `BASE/users/NAME/course-joins/COURSE/NONCE` (its `Leave`: `#leave`) |
+//! | the `Offer` of a certificate to its holder | `BASE/certificates/ID/offer` |
 //! | the node's actor | `BASE/actor` (inbox `BASE/actor/inbox`) |
 //! | shared inbox | `BASE/inbox` |
 //! | tag page | `BASE/tags/TAG` |
@@ -68,6 +71,21 @@ pub enum LocalUrl<'a> {
         member: &'a str,
         /// The (local) id of the event, as written in the URL.
         event: &'a str,
+    },
+    /// A member's `Join` of a course of another server
+    /// (`/users/NAME/course-joins/COURSE/NONCE`).
+    CourseJoin {
+        /// The member's username.
+        member: &'a str,
+        /// The (local) id of the course, as written in the URL.
+        course: &'a str,
+    },
+    /// A course's object id (`/users/INSTRUCTOR/courses/ID`).
+    Course {
+        /// The username of its instructor (or group) whose actor it is under.
+        instructor: &'a str,
+        /// The course's id, as written in the URL.
+        id: &'a str,
     },
     /// An event's object id (`/users/ORGANISER/events/ID`).
     Event {
@@ -213,6 +231,22 @@ impl LocalUrls {
     /// here as `event`; `nonce` makes each registration's distinct.
     pub fn join(&self, member: &str, event: impl Display, nonce: impl Display) -> String {
         format!("{}/joins/{event}/{nonce}", self.actor(member))
+    }
+
+    /// A course's object id: under its instructor's or group's actor.
+    pub fn course(&self, instructor: &str, id: impl Display) -> String {
+        format!("{}/courses/{id}", self.actor(instructor))
+    }
+
+    /// The id of `member`'s `Join` of the course of another server stored
+    /// here as `course`; `nonce` makes each enrolment's distinct.
+    pub fn course_join(&self, member: &str, course: impl Display, nonce: impl Display) -> String {
+        format!("{}/course-joins/{course}/{nonce}", self.actor(member))
+    }
+
+    /// The id of the `Offer` of the certificate `id` to its holder.
+    pub fn certificate_offer(&self, id: impl Display) -> String {
+        format!("{}/offer", self.certificate_page(id))
     }
 
     /// The id of the `Leave` that withdraws the `Join` `join_id`.
@@ -393,6 +427,14 @@ impl LocalUrls {
                 {
                     Some(LocalUrl::Join { member, event })
                 }
+                [instructor, "courses", id] if segment(instructor) && segment(id) => {
+                    Some(LocalUrl::Course { instructor, id })
+                }
+                [member, "course-joins", course, nonce]
+                    if segment(member) && segment(course) && segment(nonce) =>
+                {
+                    Some(LocalUrl::CourseJoin { member, course })
+                }
                 _ => None,
             };
         }
@@ -488,6 +530,32 @@ mod tests {
         ] {
             assert_eq!(urls.parse(&url), Some(parsed), "{url}");
         }
+    }
+
+    #[test]
+    fn courses_and_their_joins_are_read_back() {
+        let urls = LocalUrls::new("https://k.example");
+        assert_eq!(
+            urls.parse(&urls.course("ann", 7)),
+            Some(LocalUrl::Course {
+                instructor: "ann",
+                id: "7"
+            })
+        );
+        let join = urls.course_join("bob", 7, 9);
+        assert_eq!(join, "https://k.example/users/bob/course-joins/7/9");
+        assert_eq!(
+            urls.parse(&join),
+            Some(LocalUrl::CourseJoin {
+                member: "bob",
+                course: "7"
+            })
+        );
+        assert_eq!(urls.parse(&urls.leave_of(&join)), None);
+        assert_eq!(
+            urls.certificate_offer(3),
+            format!("{}/offer", urls.certificate_page(3))
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod admin_panel;
 mod backup;
 mod bad_input;
 mod cli;
+mod course_federation;
 mod discovery;
 mod events;
 mod fake_remote;

@@ -18,7 +18,11 @@ const CRITERIA: &str = "Completed every lesson of the course and passed every re
 impl Node {
     /// Issues `member`'s certificate for `course` in `txn`, the write that
     /// records `completion`: when the course grants one, the member has a
-    /// did:key, and none was issued for this completion yet. Signing is a
+    /// did:key (an account of another server without a published ed25519
+    /// key has none: its completion is recorded, no certificate is
+    /// issued), and none was issued for this completion yet. A
+    /// certificate of an account of another server is offered to it in the
+    /// same write (`Outgoing::CertificateOffer`). Signing is a
     /// few milliseconds of CPU inside the write; in exchange a completion
     /// can never be durable without its certificate. Returns its id.
     pub(crate) fn issue_certificate(
@@ -93,6 +97,14 @@ impl Node {
         txn.store::<tables::Certificate>(id, &certificate)?;
         txn.store::<tables::MemberCertificates>((member.id, id), &())?;
         txn.store::<tables::CourseCertificates>((course.id, member.id), &id)?;
+        if !member.is_local() {
+            // Earned here by an account of another server: offered to it
+            // alone, at home.
+            self.federate(
+                txn,
+                crate::remote::Outgoing::CertificateOffer { certificate: id },
+            )?;
+        }
         tracing::info!(certificate = %id, course = %course.id, member = %member.username, "certificate issued");
         Ok(Some(id))
     }

@@ -164,6 +164,9 @@ impl Node {
             if let Some(group) = course.group {
                 txn.store::<tables::CoursesByGroup>((group, course.id), &())?;
             }
+            if course.status == CourseStatus::Published {
+                self.federate_course(txn, &course, true)?;
+            }
             Ok(())
         })
         .await?;
@@ -317,6 +320,15 @@ impl Node {
             Self::index_instructors(txn, id, &old.instructors, &course.instructors)?;
             course.updated_at = now_ms();
             txn.store::<tables::Course>(id, &course)?;
+            match (old.status, course.status) {
+                (_, CourseStatus::Draft) => {
+                    if old.status != CourseStatus::Draft {
+                        self.federate_course_deleted(txn, &old)?;
+                    }
+                }
+                (CourseStatus::Draft, _) => self.federate_course(txn, &course, true)?,
+                _ => self.federate_course(txn, &course, false)?,
+            }
             Ok(())
         })
         .await?;
@@ -364,6 +376,9 @@ impl Node {
                     "course",
                     "members are enrolled in this course; archive it instead",
                 ));
+            }
+            if course.status != CourseStatus::Draft {
+                self.federate_course_deleted(txn, &course)?;
             }
             self.drop_course_records(txn, &course, &me)
         })

@@ -10,7 +10,7 @@ use super::model::{Course, CourseStatus, Enrolment, EnrolmentMode, EnrolmentStat
 use super::prerequisites::RemoteCompletions;
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
-use crate::model::{now_ms, NotificationKind};
+use crate::model::{now_ms, Member, NotificationKind};
 use crate::node::{Node, Viewer};
 use crate::store::{tables, Txn};
 
@@ -59,7 +59,9 @@ impl Node {
     /// attested by a certificate the viewer imported
     /// ([`Node::import_certificate`]; see [`Node::enrol_in_course_with`]): a 409 naming
     /// `prerequisites` lists what is missing. Enrolling twice changes
-    /// nothing.
+    /// nothing. A course of another server takes the enrolment as
+    /// `pending`, its `Join` queued, until its server answers (its rules
+    /// are its server's; `remote_courses.rs`).
     pub async fn enrol_in_course(&self, viewer: &Viewer, id: Id) -> NodeResult<EnrolmentOutcome> {
         self.enrol_in_course_with(
             viewer,
@@ -81,79 +83,91 @@ impl Node {
         if me.is_group() {
             return Err(NodeError::Forbidden("a group cannot enrol in courses"));
         }
-        self.write(|txn| {
-            let course = Self::course_in(txn, id)?;
-            if !Self::may_see_course(txn, &course, Some(&me))? {
-                return Err(NodeError::NotFound("course"));
+        if self.is_remote_course(id)? {
+            return self.enrol_in_remote_course(&me, id).await;
+        }
+        self.write(|txn| self.enrol_in(txn, id, &me, remote)).await
+    }
+
+    /// Enrols `me` (a member here, or an account of another server whose
+    /// `Join` arrived) in the local course `id` inside `txn`, under every
+    /// rule of [`Node::enrol_in_course`]. A refusal stages nothing.
+    pub(crate) fn enrol_in(
+        &self,
+        txn: &mut Txn<'_>,
+        id: Id,
+        me: &Member,
+        remote: &dyn RemoteCompletions,
+    ) -> NodeResult<EnrolmentOutcome> {
+        let course = Self::course_in(txn, id)?;
+        if !Self::may_see_course(txn, &course, Some(me))? {
+            return Err(NodeError::NotFound("course"));
+        }
+        let existing = txn.load::<tables::CourseEnrolments>((id, me.id))?;
+        if let Some(e) = &existing {
+            if e.state != EnrolmentState::Invited {
+                return Ok(EnrolmentOutcome {
+                    state: e.state,
+                    changed: false,
+                });
             }
-            let existing = txn.load::<tables::CourseEnrolments>((id, me.id))?;
-            if let Some(e) = &existing {
-                if e.state != EnrolmentState::Invited {
-                    return Ok(EnrolmentOutcome {
-                        state: e.state,
-                        changed: false,
-                    });
-                }
-            }
-            if Self::instructs(txn, &course, me.id)? {
+        }
+        if Self::instructs(txn, &course, me.id)? {
+            return Err(NodeError::conflict(
+                "course",
+                "instructors teach this course and do not enrol in it",
+            ));
+        }
+        let now = now_ms();
+        check_open(&course, now)?;
+        let missing = Self::missing_prerequisites_in(txn, &course, me, remote)?;
+        if !missing.is_empty() {
+            let names: Vec<String> = missing.iter().map(ToString::to_string).collect();
+            return Err(NodeError::conflict(
+                "prerequisites",
+                format!("complete first: {}", names.join(", ")),
+            ));
+        }
+        let invited_by = existing.as_ref().and_then(|e| e.invited_by);
+        let needs_approval = course.enrolment == EnrolmentMode::Approval || course.price.is_some();
+        let state = match course.enrolment {
+            EnrolmentMode::Invite if existing.is_none() => {
                 return Err(NodeError::conflict(
-                    "course",
-                    "instructors teach this course and do not enrol in it",
-                ));
+                    "enrolment",
+                    "this course takes invited members only",
+                ))
             }
-            let now = now_ms();
-            check_open(&course, now)?;
-            let missing = Self::missing_prerequisites_in(txn, &course, &me, remote)?;
-            if !missing.is_empty() {
-                let names: Vec<String> = missing.iter().map(ToString::to_string).collect();
-                return Err(NodeError::conflict(
-                    "prerequisites",
-                    format!("complete first: {}", names.join(", ")),
-                ));
+            _ if needs_approval && existing.is_none() => {
+                txn.add::<tables::CoursePendingCount>(id, 1)?;
+                for teacher in Self::course_teachers(txn, &course)? {
+                    self.notify_course(
+                        txn,
+                        teacher,
+                        NotificationKind::CourseEnrolmentRequest,
+                        me.id,
+                        id,
+                    )?;
+                }
+                EnrolmentState::Pending
             }
-            let invited_by = existing.as_ref().and_then(|e| e.invited_by);
-            let needs_approval =
-                course.enrolment == EnrolmentMode::Approval || course.price.is_some();
-            let state = match course.enrolment {
-                EnrolmentMode::Invite if existing.is_none() => {
-                    return Err(NodeError::conflict(
-                        "enrolment",
-                        "this course takes invited members only",
-                    ))
-                }
-                _ if needs_approval && existing.is_none() => {
-                    txn.add::<tables::CoursePendingCount>(id, 1)?;
-                    for teacher in Self::course_teachers(txn, &course)? {
-                        self.notify_course(
-                            txn,
-                            teacher,
-                            NotificationKind::CourseEnrolmentRequest,
-                            me.id,
-                            id,
-                        )?;
-                    }
-                    EnrolmentState::Pending
-                }
-                _ => {
-                    Self::take_seat(txn, &course)?;
-                    Self::seated_state(txn, id, me.id)?
-                }
-            };
-            txn.store::<tables::CourseEnrolments>(
-                (id, me.id),
-                &Enrolment {
-                    state,
-                    at: now,
-                    invited_by,
-                },
-            )?;
-            txn.store::<tables::MemberCourses>((me.id, id), &())?;
-            Ok(EnrolmentOutcome {
+            _ => {
+                Self::take_seat(txn, &course)?;
+                Self::seated_state(txn, id, me.id)?
+            }
+        };
+        txn.store::<tables::CourseEnrolments>(
+            (id, me.id),
+            &Enrolment {
                 state,
-                changed: true,
-            })
+                at: now,
+                invited_by,
+            },
+        )?;
+        txn.store::<tables::MemberCourses>((me.id, id), &())?;
+        Ok(EnrolmentOutcome {
+            state,
+            changed: true,
         })
-        .await
     }
 
     /// Enrols `member`, an account of another server, in course `id`
@@ -197,27 +211,34 @@ impl Node {
 
     /// Leaves a course (any state): the seat is freed. Lessons done and
     /// attempts are kept, so enrolling again resumes; a completion stays.
-    /// Not enrolled: nothing changes (`false`).
+    /// Not enrolled: nothing changes (`false`). Leaving a course of
+    /// another server queues its `Leave`.
     pub async fn leave_course(&self, viewer: &Viewer, id: Id) -> NodeResult<bool> {
         let me = viewer.member()?.clone();
-        self.write(|txn| {
-            let Some(e) = txn.load::<tables::CourseEnrolments>((id, me.id))? else {
-                return Ok(false);
-            };
-            txn.remove::<tables::CourseEnrolments>((id, me.id));
-            txn.remove::<tables::MemberCourses>((me.id, id));
-            match e.state {
-                EnrolmentState::Enrolled | EnrolmentState::Completed => {
-                    txn.add::<tables::CourseEnrolledCount>(id, -1)?;
-                }
-                EnrolmentState::Pending => {
-                    txn.add::<tables::CoursePendingCount>(id, -1)?;
-                }
-                EnrolmentState::Invited => {}
+        if self.is_remote_course(id)? {
+            return self.leave_remote_course(&me, id).await;
+        }
+        self.write(|txn| Self::leave_in(txn, id, me.id)).await
+    }
+
+    /// Removes `member`'s enrolment in the local course `id` inside `txn`,
+    /// freeing its seat. Whether there was one.
+    pub(crate) fn leave_in(txn: &mut Txn<'_>, id: Id, member: Id) -> NodeResult<bool> {
+        let Some(e) = txn.load::<tables::CourseEnrolments>((id, member))? else {
+            return Ok(false);
+        };
+        txn.remove::<tables::CourseEnrolments>((id, member));
+        txn.remove::<tables::MemberCourses>((member, id));
+        match e.state {
+            EnrolmentState::Enrolled | EnrolmentState::Completed => {
+                txn.add::<tables::CourseEnrolledCount>(id, -1)?;
             }
-            Ok(true)
-        })
-        .await
+            EnrolmentState::Pending => {
+                txn.add::<tables::CoursePendingCount>(id, -1)?;
+            }
+            EnrolmentState::Invited => {}
+        }
+        Ok(true)
     }
 
     /// Approves a pending enrolment (the course's instructors): the member
@@ -257,6 +278,7 @@ impl Node {
                 me.id,
                 course,
             )?;
+            self.answer_course_join(txn, &c, member, true)?;
             Ok(e.state)
         })
         .await
@@ -289,6 +311,7 @@ impl Node {
                 me.id,
                 course,
             )?;
+            self.answer_course_join(txn, &c, member, false)?;
             Ok(true)
         })
         .await

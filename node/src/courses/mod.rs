@@ -43,7 +43,10 @@
 //! `progress.rs`: lessons done, percentages, resume; `completion.rs`:
 //! completing a course, ratings; `query.rs`: what members and
 //! instructors see; `assessments/`: questions, grading, attempts and the
-//! review queue.
+//! review queue; `remote.rs`: learners of other servers (`Join`,
+//! `Leave`, the instructors' answers) and what local courses tell other
+//! servers; `remote_courses.rs`: courses of other servers, and members'
+//! enrolments in them.
 
 mod assessments;
 mod completion;
@@ -54,6 +57,8 @@ mod model;
 mod prerequisites;
 mod progress;
 mod query;
+mod remote;
+mod remote_courses;
 mod syllabus;
 #[cfg(test)]
 mod tests;
@@ -61,6 +66,8 @@ mod tests;
 mod tests_assessments;
 #[cfg(test)]
 mod tests_enrolment;
+#[cfg(test)]
+mod tests_federation;
 #[cfg(test)]
 mod tests_learners;
 #[cfg(test)]
@@ -88,6 +95,10 @@ pub(crate) use query::percent_of;
 pub use query::{
     CourseQuery, CourseView, EnrolmentRow, LessonView, ModuleOutline, MyCourse, ViewerCourse,
     SCAN_BOUND,
+};
+pub use remote_courses::{
+    RemoteCourse, RemoteCourseInput, RemoteCoursePlace, RemoteCourseView, RemoteEnrolment,
+    MAX_REMOTE_COURSE_LIST, MAX_REMOTE_COURSE_TITLE,
 };
 
 use crate::error::{NodeError, NodeResult};
@@ -122,7 +133,8 @@ impl Node {
         course: &Course,
         member: &Member,
     ) -> NodeResult<()> {
-        if Self::instructs(txn, course, member.id)? {
+        // Accounts of other servers learn here; they never teach.
+        if member.is_local() && Self::instructs(txn, course, member.id)? {
             Ok(())
         } else {
             Err(NodeError::Forbidden(

@@ -75,8 +75,7 @@ impl Node {
                 updated_at: now,
             };
             c.modules.push(module.id);
-            c.updated_at = now;
-            txn.store::<tables::Course>(course, &c)?;
+            self.syllabus_changed(txn, &mut c)?;
             txn.store::<tables::CourseModule>(module.id, &module)?;
             Ok(module)
         })
@@ -117,8 +116,7 @@ impl Node {
             }
             Self::drop_module_counters(txn, module)?;
             c.modules.retain(|id| *id != module);
-            c.updated_at = now_ms();
-            txn.store::<tables::Course>(c.id, &c)?;
+            self.syllabus_changed(txn, &mut c)?;
             txn.remove::<tables::CourseModule>(module);
             Ok(())
         })
@@ -162,7 +160,7 @@ impl Node {
         let me = viewer.member()?.clone();
         let (title, body, body_html, minutes) = self.lesson_fields(&new)?;
         self.write(|txn| {
-            let (mut m, c) = Self::module_for_instructor(txn, module, &me)?;
+            let (mut m, mut c) = Self::module_for_instructor(txn, module, &me)?;
             if m.lessons.len() >= MAX_LESSONS {
                 return Err(NodeError::too_large(
                     "lessons",
@@ -190,6 +188,7 @@ impl Node {
             txn.store::<tables::CourseModule>(module, &m)?;
             txn.store::<tables::Lesson>(lesson.id, &lesson)?;
             txn.add::<tables::CourseLessonCount>(c.id, 1)?;
+            self.syllabus_changed(txn, &mut c)?;
             Ok(lesson)
         })
         .await
@@ -234,7 +233,7 @@ impl Node {
             let l = txn
                 .load::<tables::Lesson>(lesson)?
                 .ok_or(NodeError::NotFound("lesson"))?;
-            let c = Self::course_in(txn, l.course)?;
+            let mut c = Self::course_in(txn, l.course)?;
             Self::require_instructor(txn, &c, &me)?;
             let mut m = Self::module_in(txn, l.module)?;
             m.lessons.retain(|e| e.id != lesson);
@@ -242,6 +241,7 @@ impl Node {
             txn.store::<tables::CourseModule>(m.id, &m)?;
             Self::drop_lesson_progress(txn, c.id, m.id, lesson)?;
             txn.remove::<tables::Lesson>(lesson);
+            self.syllabus_changed(txn, &mut c)?;
             Ok(())
         })
         .await

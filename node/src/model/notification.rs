@@ -70,6 +70,9 @@ pub enum NotificationKind {
     CourseAttemptReviewed,
     /// An attempt waits for your review in a course you teach.
     CourseReviewRequested,
+    /// The certificate of a course you completed on another server
+    /// arrived and was kept (the actor is the course's instructor there).
+    CertificateReceived,
 }
 
 impl NotificationKind {
@@ -103,6 +106,7 @@ impl NotificationKind {
             "course_completed" => Some(Self::CourseCompleted),
             "course_attempt_reviewed" => Some(Self::CourseAttemptReviewed),
             "course_review_requested" => Some(Self::CourseReviewRequested),
+            "certificate_received" => Some(Self::CertificateReceived),
             _ => None,
         }
     }

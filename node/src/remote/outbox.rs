@@ -178,6 +178,55 @@ pub enum Outgoing {
         /// A `Leave` rather than a `Join`.
         leave: bool,
     },
+    /// A local course was published (`created`: `Create`) or changed,
+    /// archived included (`Update`): its actor's (instructor's or
+    /// group's) followers on other servers are told.
+    Course {
+        /// The course.
+        course: Id,
+        /// `Create` rather than `Update`.
+        created: bool,
+    },
+    /// A published local course was deleted or taken back to draft
+    /// (`Delete`; what addressing needs is kept here).
+    CourseDeleted {
+        /// Its ActivityPub id.
+        object: String,
+        /// Its actor (the member or group it is published under).
+        actor: Id,
+    },
+    /// A local course's instructors answer the `Join` of an account of
+    /// another server: `Accept` (enrolled) or `Reject`.
+    CourseJoinAnswer {
+        /// The course.
+        course: Id,
+        /// The account of another server.
+        member: Id,
+        /// Their `Join`'s id.
+        activity_id: String,
+        /// `Accept` rather than `Reject`.
+        accept: bool,
+    },
+    /// A local member asks to enrol in a course of another server
+    /// (`Join`), or leaves it (`leave`: `Leave`), told to the course's
+    /// actor.
+    CourseJoin {
+        /// The course (stored here as a remote course).
+        course: Id,
+        /// The local member.
+        member: Id,
+        /// The `Join`'s id (the `Leave` is named after it).
+        activity_id: String,
+        /// A `Leave` rather than a `Join`.
+        leave: bool,
+    },
+    /// A certificate was issued to an account of another server: it is
+    /// offered to that account alone (`Offer` of the credential, to its
+    /// inbox).
+    CertificateOffer {
+        /// The certificate.
+        certificate: Id,
+    },
     /// A local group shares what happened in it with its members on other
     /// servers (FEP-1b12: the group's `Announce` of the activity).
     Group {

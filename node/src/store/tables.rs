@@ -275,6 +275,14 @@ pub enum Space {
     LearningPath = 0x85,
     /// [`MemberLearningPaths`].
     MemberLearningPaths = 0x86,
+    /// [`RemoteCourse`].
+    RemoteCourse = 0x88,
+    /// [`RemoteCourseByUri`].
+    RemoteCourseByUri = 0x89,
+    /// [`RemoteCourseEnrolments`].
+    RemoteCourseEnrolments = 0x8A,
+    /// [`CourseJoins`].
+    CourseJoins = 0x8B,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -671,6 +679,19 @@ tables! {
     pub LearningPath: LearningPath, Id => Json<crate::learning_paths::SavedPath>;
     /// (member, path): a member's saved learning paths.
     pub MemberLearningPaths: MemberLearningPaths, (Id, Id) => Unit;
+
+    /// course id → a course of another server, as its instructor (or
+    /// group) published it (`courses/remote_courses.rs`).
+    pub RemoteCourse: RemoteCourse, Id => Json<crate::courses::RemoteCourse>;
+    /// hash of a remote course's ActivityPub id, or of its page's URL →
+    /// its id here.
+    pub RemoteCourseByUri: RemoteCourseByUri, Hash => IdBytes;
+    /// (remote course, local member) → the member's enrolment there, as
+    /// its server answered their `Join`.
+    pub RemoteCourseEnrolments: RemoteCourseEnrolments, (Id, Id) => Json<crate::courses::RemoteEnrolment>;
+    /// (local course, remote account) → the id of the account's `Join`,
+    /// which the instructors' `Accept` or `Reject` names.
+    pub CourseJoins: CourseJoins, (Id, Id) => Json<String>;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups

@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 mod actor;
 mod collection;
+mod course;
 mod create;
 mod event;
 mod follow;
@@ -35,6 +36,7 @@ mod tests;
 
 pub use actor::{ActorDocument, ActorEndpoints, ActorKey, ActorMultikey, Icon};
 pub use collection::Collection;
+pub use course::{course_context, iso_duration, CourseObject, Offer, COURSE_NAMESPACE};
 pub use create::{CreateOrUpdate, Delete, Tombstone};
 pub use event::{EventAttachment, EventObject, EventTag, Place, PostalAddress, ONLINE_ADDRESS};
 pub use follow::{Follow, FollowAnswer, Join, Leave};
@@ -215,6 +217,8 @@ pub enum InboundActivity {
     Block(Block),
     /// A report.
     Flag(Flag),
+    /// A certificate offered to the member it was issued to (Kodeon).
+    Offer(Offer),
     /// Any other type: accepted and ignored.
     Unsupported(Envelope),
 }
@@ -239,6 +243,7 @@ impl InboundActivity {
             "Announce" => InboundActivity::Announce(serde_json::from_slice(body)?),
             "Block" => InboundActivity::Block(serde_json::from_slice(body)?),
             "Flag" => InboundActivity::Flag(serde_json::from_slice(body)?),
+            "Offer" => InboundActivity::Offer(serde_json::from_slice(body)?),
             _ => InboundActivity::Unsupported(envelope),
         })
     }
@@ -258,6 +263,7 @@ impl InboundActivity {
             InboundActivity::Announce(a) => Activity::id(a),
             InboundActivity::Block(a) => Activity::id(a),
             InboundActivity::Flag(a) => Activity::id(a),
+            InboundActivity::Offer(a) => Activity::id(a),
             InboundActivity::Unsupported(e) => e.id.as_deref(),
         }
     }
@@ -277,6 +283,7 @@ impl InboundActivity {
             InboundActivity::Announce(a) => a.actor_id(),
             InboundActivity::Block(a) => a.actor_id(),
             InboundActivity::Flag(a) => a.actor_id(),
+            InboundActivity::Offer(a) => a.actor_id(),
             InboundActivity::Unsupported(e) => e.actor.as_ref().and_then(ObjectRef::id),
         }
     }

@@ -21,6 +21,9 @@
 //   GET  /_test/event?id=URL            look an event up by its id (signed GET) and
 //                                       say what Fedify's vocabulary (its `Event`
 //                                       class) made of it
+//   GET  /_test/course?id=URL           look a Kodeon course up by its id (signed GET)
+//                                       and say what Fedify's vocabulary made of it
+//                                       (an Article: name, summary, url, content)
 //   POST /_test/join?event=URL&to=ACTOR-URL   send Join of the event to the actor
 //   POST /_test/leave?event=URL&to=ACTOR-URL  send Leave of the event to the actor
 //   GET  /_test/version                 {fedify, node}: the versions running
@@ -44,7 +47,7 @@ import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { setDefaultResultOrder } from "node:dns";
 import {
-  Accept, Announce, Create, Delete, Endpoints, Event, Follow, Join, Leave, Like, Note, Person, PUBLIC_COLLECTION, Reject,
+  Accept, Announce, Article, Create, Delete, Endpoints, Event, Follow, Join, Leave, Like, Note, Person, PUBLIC_COLLECTION, Reject,
   Tombstone, Undo, Update,
   createFederation, generateCryptoKeyPair, signRequest, isActor, MemoryKvStore, InProcessMessageQueue,
   verifyProof,
@@ -188,6 +191,7 @@ federation
       objectType: object?.constructor?.name,
       objectId: object?.id?.href,
       content: object?.content?.toString(),
+      name: object?.name?.toString(),
       ...eventFields(object),
     });
   })
@@ -379,6 +383,23 @@ async function control(req, res, url) {
         content: event.content?.toString(),
         attachments,
         ...eventFields(event),
+      });
+    }
+    case "/_test/course": {
+      const documentLoader = await ctx.getDocumentLoader({ identifier: ID }); // signed GETs
+      const course = await ctx.lookupObject(q.get("id"), { documentLoader });
+      if (course == null) return json(res, 404, { error: "not found" });
+      const { document } = await documentLoader(q.get("id"));
+      const parsed = await Article.fromJsonLd(document, { documentLoader, contextLoader: ctx.contextLoader });
+      return json(res, 200, {
+        type: course.constructor.name,
+        fromJsonLd: parsed.constructor.name,
+        id: course.id?.href,
+        attribution: course.attributionId?.href,
+        url: course.url?.href,
+        name: course.name?.toString(),
+        summary: course.summary?.toString(),
+        content: course.content?.toString(),
       });
     }
     case "/_test/join":

@@ -7,8 +7,9 @@
 # group (a Group actor), posting in it, receiving its announces (FEP-1b12)
 # and leaving it, and events in Mobilizon's vocabulary (an Event object
 # Fedify reads with its own Event class, its Create, joining it and the
-# organiser's Accept, leaving it), each signed by one side and verified by the
-# other.
+# organiser's Accept, leaving it), and courses (a Kodeon course object Fedify
+# reads with its own Article class, and its Create), each signed by one side
+# and verified by the other.
 #
 #   KODEON_BIN=target/debug/kodeon tests/interop/fedify/run.sh
 #
@@ -235,6 +236,21 @@ check "11 events: bob holds the seat after Fedify's Leave" \
 no_reject() { events >/dev/null && ! fedify_got Reject "$kactor/alice" "True"; }
 check "11 events: Fedify's inbox had no Reject of its Joins" \
   no_reject
+
+# 12. Courses, while Fedify still follows alice: alice publishes a course;
+# Fedify verifies its Create of an Article (Kodeon's course object, which
+# Mastodon shows as a post with a link), fetches it by its id and reads it
+# with its own Article class: name, summary in words, page, description.
+kapi "$alice" POST /api/kodeon/v1/courses '{"title":"Federated soil","description":"What **grows**.","level":"beginner","duration":90,"certificate":true,"status":"published"}' >"$work/course.json" || echo '{}' >"$work/course.json"
+course_id="$(json 'v.get("course",{}).get("id","")' <"$work/course.json")"
+course_uri="$kactor/alice/courses/$course_id"
+check "12 courses: Fedify verified alice's Create of the course as an Article" \
+  wait_for 15 fedify_got Create "$kactor/alice" "e.get('objectType')=='Article' and e.get('objectId')=='$course_uri' and e.get('name')=='Federated soil'"
+curl -fs "$f/_test/course?id=$course_uri" >"$work/fedify-course.json" || echo '{}' >"$work/fedify-course.json"
+check "12 courses: Fedify fetches the course by its id (signed GET) and parses it as an Article (lookupObject and Article.fromJsonLd)" \
+  py "v.get('type')=='Article' and v.get('fromJsonLd')=='Article' and v.get('id')=='$course_uri' and v.get('attribution')=='$kactor/alice'" <"$work/fedify-course.json"
+check "12 courses: Fedify reads its name, its summary in words, its page and its description" \
+  py "v.get('name')=='Federated soil' and 'beginner' in (v.get('summary') or '') and (v.get('url') or '').endswith('/courses/$course_id') and '<strong>grows</strong>' in (v.get('content') or '')" <"$work/fedify-course.json"
 
 kapi "$bob" DELETE "/api/kodeon/v1/members/fedi@$fhost/follow" >/dev/null || true
 check "6 kodeon -> fedify undo(follow): Fedify verified bob's Undo(Follow)" \

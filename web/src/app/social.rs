@@ -134,6 +134,9 @@ fn kind_text(kind: NotificationKind) -> &'static str {
         NotificationKind::CourseCompleted => "completed a course: well done",
         NotificationKind::CourseAttemptReviewed => "reviewed your answers to an assessment",
         NotificationKind::CourseReviewRequested => "submitted answers for you to review",
+        NotificationKind::CertificateReceived => {
+            "sent you the certificate of a course you completed"
+        }
     }
 }
 

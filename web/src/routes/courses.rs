@@ -22,6 +22,7 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/courses", get(catalogue).post(create))
+        .route("/courses/lookup", post(lookup))
         .route("/courses/{id}", get(show).patch(update).delete(remove))
         .route("/courses/{id}/publish", post(publish))
         .route("/courses/{id}/enrol", post(enrol))
@@ -107,8 +108,44 @@ async fn show(
     State(s): State<AppState>,
     MaybeAuth(v): MaybeAuth,
     Path(id): Path<String>,
-) -> ApiResult<impl IntoResponse> {
-    Ok(axum::Json(s.node.course(&v, parse_id(&id)?)?))
+) -> ApiResult<axum::response::Response> {
+    let id = parse_id(&id)?;
+    if s.node.is_remote_course(id)? {
+        return Ok(axum::Json(s.node.remote_course(&v, id)?).into_response());
+    }
+    Ok(axum::Json(s.node.course(&v, id)?).into_response())
+}
+
+/// The body of `lookup`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LookupBody {
+    /// The course's ActivityPub id or page (on this node or another).
+    url: String,
+}
+
+/// POST /api/kodeon/v1/courses/lookup with `{"url"}` → the course
+/// (signed-in members, within their remote-lookup budget): one of this
+/// node's, or one of another Kodeon node, fetched and stored so that it
+/// takes enrolments (shown with its `remote` part); 422 naming `url` when
+/// it is no http(s) URL, 404 when it names no public course.
+async fn lookup(
+    State(s): State<AppState>,
+    Auth(v): Auth,
+    Json(body): Json<LookupBody>,
+) -> ApiResult<axum::response::Response> {
+    if protocol::urls::HttpUrl::parse(body.url.trim()).is_err() {
+        return Err(NodeError::invalid("url", "must be an http(s) URL").into());
+    }
+    let Some(federation) = &s.federation else {
+        return Err(NodeError::NotFound("course").into());
+    };
+    crate::rate_limit::check_remote_lookup(&s.limiters, &v)?;
+    let id = federation.lookup_course(&body.url).await?;
+    if s.node.is_remote_course(id)? {
+        return Ok(axum::Json(s.node.remote_course(&v, id)?).into_response());
+    }
+    Ok(axum::Json(s.node.course(&v, id)?).into_response())
 }
 
 /// PATCH /api/kodeon/v1/courses/{id} (its instructors)
@@ -261,3 +298,7 @@ async fn completions(State(s): State<AppState>, Auth(v): Auth) -> ApiResult<impl
 #[cfg(test)]
 #[path = "courses_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "courses_remote_tests.rs"]
+mod remote_tests;

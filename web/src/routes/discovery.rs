@@ -34,6 +34,25 @@ pub fn document_routes() -> Router<AppState> {
         .route("/users/{username}/statuses/{id}", get(object))
         .route("/users/{username}/statuses/{id}/replies", get(replies))
         .route("/users/{username}/events/{id}", get(event_object))
+        .route("/users/{username}/courses/{id}", get(course_object))
+}
+
+/// GET /users/{username}/courses/{id} — the course object (an `Article`
+/// with Kodeon's terms; browsers get the course's page).
+async fn course_object(
+    State(s): State<AppState>,
+    Path((username, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    if is_browser(&headers) {
+        return Ok(Redirect::to(&format!("/courses/{id}")).into_response());
+    }
+    let id = id
+        .parse()
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "course not found"))?;
+    Ok(activity_json(federation::course_objects::public_course(
+        &s.node, &username, id,
+    )?))
 }
 
 /// GET /users/{username}/events/{id} — the `Event` object (browsers get

@@ -140,11 +140,26 @@ fn refusal(e: &FederationError) -> Response {
     (status, axum::Json(json!({"error": e.to_string()}))).into_response()
 }
 
+/// GET /actor — the node's own actor: its RSA key signs fetches, and its
+/// ed25519 key (`assertionMethod`, the node's did:key) is the issuer of
+/// the certificates the node signs, so other servers can tell that a
+/// certificate offered by one of its accounts is its own.
 async fn instance_actor(State(s): State<AppState>) -> ApiResult<Response> {
     let urls = s.node.urls();
     let id = urls.node_actor();
     Ok(super::discovery::activity_json(json!({
-        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        "@context": [
+            "https://www.w3.org/ns/activitystreams",
+            "https://w3id.org/security/v1",
+            "https://www.w3.org/ns/did/v1",
+            "https://w3id.org/security/multikey/v1",
+        ],
+        "assertionMethod": [{
+            "id": format!("{id}#ed25519-key"),
+            "type": "Multikey",
+            "controller": id,
+            "publicKeyMultibase": s.node.node_keys().ed25519_public.to_multikey(),
+        }],
         "id": id,
         "type": "Application",
         "preferredUsername": s.node.config().domain,

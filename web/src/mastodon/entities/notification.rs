@@ -51,7 +51,8 @@ fn type_name(kind: NotificationKind) -> Option<&'static str> {
         | NotificationKind::CourseInvite
         | NotificationKind::CourseCompleted
         | NotificationKind::CourseAttemptReviewed
-        | NotificationKind::CourseReviewRequested => return None,
+        | NotificationKind::CourseReviewRequested
+        | NotificationKind::CertificateReceived => return None,
     })
 }
 
