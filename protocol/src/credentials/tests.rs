@@ -101,6 +101,21 @@ fn another_signer_dates_and_missing_proofs_are_reported() {
             .collect::<Vec<_>>(),
         ["validFrom"]
     );
+    // A few minutes ahead of our clock (the issuer's runs fast): valid.
+    let from: Timestamp = credential["validFrom"]
+        .as_str()
+        .expect("validFrom")
+        .parse()
+        .expect("time");
+    let skew = jiff::SignedDuration::from_secs(crate::credentials::verify::CLOCK_SKEW_SECS);
+    let report = verify_credential(&credential, from - skew, &contexts::Bundled);
+    assert!(report.valid(), "{:?}", report.checks);
+    let report = verify_credential(
+        &credential,
+        from - skew - jiff::SignedDuration::from_secs(1),
+        &contexts::Bundled,
+    );
+    assert!(!report.valid());
     // Expired.
     let mut expired = credential.clone();
     expired.insert("validUntil".into(), "2026-02-01T00:00:00Z".into());

@@ -13,6 +13,11 @@ use identity::PublicKey;
 pub use jiff::Timestamp;
 use serde_json::{Map, Value};
 
+/// How far ahead of the verifier's clock a `validFrom` may be and still
+/// count: the issuer's clock may run ahead of ours, and a credential
+/// signed a moment ago must verify when it arrives.
+pub const CLOCK_SKEW_SECS: i64 = 300;
+
 /// The most proofs in a proof set looked at.
 const MAX_PROOFS: usize = 4;
 
@@ -224,7 +229,8 @@ pub fn status_entries(credential: &Map<String, Value>) -> Result<Vec<StatusEntry
 }
 
 /// Checks `credential` at `now`: its shape, every proof by the issuer's
-/// `did:key`, `validFrom` and `validUntil`. Status is not checked here.
+/// `did:key`, `validFrom` (up to [`CLOCK_SKEW_SECS`] ahead of `now`) and
+/// `validUntil`. Status is not checked here.
 pub fn verify_credential(
     credential: &Map<String, Value>,
     now: Timestamp,
@@ -266,7 +272,9 @@ pub fn verify_credential(
         );
     }
     match date(credential, "validFrom") {
-        Ok(Some(from)) if from <= now => report.push("validFrom", Ok(format!("valid from {from}"))),
+        Ok(Some(from)) if from <= now + jiff::SignedDuration::from_secs(CLOCK_SKEW_SECS) => {
+            report.push("validFrom", Ok(format!("valid from {from}")))
+        }
         Ok(Some(from)) => report.push("validFrom", Err(format!("not valid before {from}"))),
         Ok(None) => {}
         Err(e) => report.push("validFrom", Err(e)),

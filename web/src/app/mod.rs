@@ -536,6 +536,7 @@ mod tests_events;
 mod tests_groups;
 #[cfg(test)]
 mod tests_learner;
+#[cfg(test)]
 mod tests_paths;
 #[cfg(test)]
 mod tests_search;
