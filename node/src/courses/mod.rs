@@ -41,11 +41,13 @@
 //! `prerequisites.rs`: the graph's checks; `syllabus.rs`: modules and
 //! lessons; `enrol.rs`: enrol, leave, approve, reject, invite;
 //! `progress.rs`: lessons done, percentages, resume; `completion.rs`:
-//! completing a course, ratings; `query.rs`: what members and
+//! completing a course, ratings; `catalogue.rs`: the catalogue and its
+//! indexes (by newest, level and category); `query.rs`: what members and
 //! instructors see; `assessments/`: questions, grading, attempts and the
 //! review queue.
 
 mod assessments;
+mod catalogue;
 mod completion;
 mod create;
 mod enrol;
@@ -60,6 +62,8 @@ mod tests;
 #[cfg(test)]
 mod tests_assessments;
 #[cfg(test)]
+mod tests_catalogue;
+#[cfg(test)]
 mod tests_enrolment;
 #[cfg(test)]
 mod tests_progress;
@@ -70,6 +74,8 @@ pub use assessments::{
     QuestionInput, QuestionKind, Review, ReviewItem, ReviewMark, TakerKind, DEADLINE_GRACE_MS,
     MAX_ANSWER_CHARS, MAX_QUESTIONS,
 };
+pub(crate) use catalogue::index_listing;
+pub use catalogue::{CourseQuery, TEXT_SCAN_BOUND};
 pub use enrol::EnrolmentOutcome;
 pub use input::{
     AmountInput, CourseUpdate, DurationInput, LessonInput, NewCourse, PriceInput, LESSON_CHARS,
@@ -83,8 +89,7 @@ pub use model::{
 pub use prerequisites::{MissingPrerequisite, NoRemoteCompletions, RemoteCompletions};
 pub use progress::{ModuleProgress, Progress, ResumeAt};
 pub use query::{
-    CourseQuery, CourseView, EnrolmentRow, LessonView, ModuleOutline, MyCourse, ViewerCourse,
-    SCAN_BOUND,
+    CourseView, EnrolmentRow, LessonView, ModuleOutline, MyCourse, ViewerCourse, SCAN_BOUND,
 };
 
 use crate::error::{NodeError, NodeResult};
