@@ -303,7 +303,7 @@ fn quiz(title: &str, max_attempts: u32, time_limit_secs: Option<u32>) -> Assessm
 fn answers(seed: usize, wrong_every: usize) -> Vec<Option<Answer>> {
     (0..20)
         .map(|n| {
-            let wrong = wrong_every > 0 && (n + seed) % wrong_every == 0;
+            let wrong = wrong_every > 0 && (n + seed).is_multiple_of(wrong_every);
             Some(match (n % 4, wrong) {
                 (0, false) => Answer::Number(2.0),
                 (0, true) => Answer::Number(1.0),
@@ -678,6 +678,14 @@ fn spread_courses(rng: &mut Rng, creator: Id, count: usize) -> Vec<Course> {
         .collect()
 }
 
+/// A catalogue query timed: its label, `q`, level and category.
+type QueryKind = (
+    &'static str,
+    Option<&'static str>,
+    Option<CourseLevel>,
+    Option<&'static str>,
+);
+
 /// Seeds `--courses` courses and times the catalogue's queries through the
 /// node and over HTTP.
 async fn catalogue(a: &Args, node: &Arc<Node>, creator: Id) -> anyhow::Result<()> {
@@ -696,8 +704,7 @@ async fn catalogue(a: &Args, node: &Arc<Node>, creator: Id) -> anyhow::Result<()
     settings.rate_limits.posts_per_minute_per_account = 0;
     let base = serve::serve_router(web::router(node.clone(), settings)).await?;
     let client = reqwest::Client::new();
-    // (label, q, level, category)
-    let kinds: [(&str, Option<&str>, Option<CourseLevel>, Option<&str>); 6] = [
+    let kinds: [QueryKind; 6] = [
         ("no filter", None, None, None),
         ("level", None, Some(CourseLevel::Advanced), None),
         ("category", None, None, Some("music")),
