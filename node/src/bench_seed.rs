@@ -6,6 +6,7 @@
 //! feature in a node that serves anyone.
 
 use crate::community_events::CommunityEvent;
+use crate::courses::Course;
 use crate::error::NodeResult;
 use crate::id::Id;
 use crate::model::{now_ms, Member, MemberStatus, Post, Profile, Role};
@@ -19,6 +20,8 @@ const MEMBERS_PER_WRITE: usize = 2_000;
 const POSTS_PER_WRITE: usize = 1_000;
 /// Events per write.
 const EVENTS_PER_WRITE: usize = 1_000;
+/// Courses per write.
+const COURSES_PER_WRITE: usize = 1_000;
 
 impl Node {
     /// Creates `count` active members named `{prefix}{i}` (password
@@ -129,6 +132,36 @@ impl Node {
             })
             .await?;
             ids.extend(batch.iter().map(|e| e.id));
+        }
+        Ok(ids)
+    }
+
+    /// Writes `courses` as they are, each under a new id (the id given is
+    /// ignored), with the indexes `create_course` writes (catalogue,
+    /// level, category, instructors) and nothing else. Returns the new
+    /// ids in order.
+    pub async fn bench_seed_courses(&self, courses: Vec<Course>) -> NodeResult<Vec<Id>> {
+        let mut ids = Vec::with_capacity(courses.len());
+        for chunk in courses.chunks(COURSES_PER_WRITE) {
+            let batch: Vec<Course> = chunk
+                .iter()
+                .map(|c| Course {
+                    id: self.ids.next(),
+                    ..c.clone()
+                })
+                .collect();
+            self.write(|txn| {
+                for c in &batch {
+                    txn.store::<tables::Course>(c.id, c)?;
+                    crate::courses::index_listing(txn, None, Some(c))?;
+                    for m in &c.instructors {
+                        txn.store::<tables::CoursesByInstructor>((*m, c.id), &())?;
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+            ids.extend(batch.iter().map(|c| c.id));
         }
         Ok(ids)
     }

@@ -159,7 +159,7 @@ impl Node {
             Self::check_prerequisites(txn, &course, &me)?;
             Self::index_prerequisites(txn, course.id, &[], &course.prerequisites)?;
             txn.store::<tables::Course>(course.id, &course)?;
-            txn.store::<tables::CourseCatalogue>(course.id, &())?;
+            super::index_listing(txn, None, Some(&course))?;
             Self::index_instructors(txn, course.id, &[], &course.instructors)?;
             if let Some(group) = course.group {
                 txn.store::<tables::CoursesByGroup>((group, course.id), &())?;
@@ -319,6 +319,7 @@ impl Node {
             }
             Self::index_instructors(txn, id, &old.instructors, &course.instructors)?;
             course.updated_at = now_ms();
+            super::index_listing(txn, Some(&old), Some(&course))?;
             txn.store::<tables::Course>(id, &course)?;
             match (old.status, course.status) {
                 (_, CourseStatus::Draft) => {
@@ -457,7 +458,7 @@ impl Node {
         for key in done {
             txn.remove::<tables::CourseLessonsDone>(key);
         }
-        txn.remove::<tables::CourseCatalogue>(id);
+        super::index_listing(txn, Some(course), None)?;
         txn.remove::<tables::Course>(id);
         self.audit(
             txn,

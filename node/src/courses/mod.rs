@@ -41,7 +41,8 @@
 //! `prerequisites.rs`: the graph's checks; `syllabus.rs`: modules and
 //! lessons; `enrol.rs`: enrol, leave, approve, reject, invite;
 //! `progress.rs`: lessons done, percentages, resume; `completion.rs`:
-//! completing a course, ratings; `query.rs`: what members and
+//! completing a course, ratings; `catalogue.rs`: the catalogue and its
+//! indexes (by newest, level and category); `query.rs`: what members and
 //! instructors see; `assessments/`: questions, grading, attempts and the
 //! review queue; `remote.rs`: learners of other servers (`Join`,
 //! `Leave`, the instructors' answers) and what local courses tell other
@@ -49,6 +50,7 @@
 //! enrolments in them.
 
 mod assessments;
+mod catalogue;
 mod completion;
 mod create;
 mod enrol;
@@ -65,6 +67,8 @@ mod tests;
 #[cfg(test)]
 mod tests_assessments;
 #[cfg(test)]
+mod tests_catalogue;
+#[cfg(test)]
 mod tests_enrolment;
 #[cfg(test)]
 mod tests_federation;
@@ -79,6 +83,8 @@ pub use assessments::{
     QuestionInput, QuestionKind, Review, ReviewItem, ReviewMark, TakerKind, DEADLINE_GRACE_MS,
     MAX_ANSWER_CHARS, MAX_QUESTIONS,
 };
+pub(crate) use catalogue::index_listing;
+pub use catalogue::{CourseQuery, TEXT_SCAN_BOUND};
 pub use enrol::EnrolmentOutcome;
 pub use input::{
     AmountInput, CourseUpdate, DurationInput, LessonInput, NewCourse, PriceInput, LESSON_CHARS,
@@ -93,8 +99,7 @@ pub use prerequisites::{MissingPrerequisite, NoRemoteCompletions, RemoteCompleti
 pub use progress::{ModuleProgress, Progress, ResumeAt};
 pub(crate) use query::percent_of;
 pub use query::{
-    CourseQuery, CourseView, EnrolmentRow, LessonView, ModuleOutline, MyCourse, ViewerCourse,
-    SCAN_BOUND,
+    CourseView, EnrolmentRow, LessonView, ModuleOutline, MyCourse, ViewerCourse, SCAN_BOUND,
 };
 pub use remote_courses::{
     RemoteCourse, RemoteCourseInput, RemoteCoursePlace, RemoteCourseView, RemoteEnrolment,

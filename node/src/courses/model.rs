@@ -20,6 +20,24 @@ pub enum CourseLevel {
     Advanced,
 }
 
+impl CourseLevel {
+    /// Every level, from the first.
+    pub const ALL: [CourseLevel; 3] = [
+        CourseLevel::Beginner,
+        CourseLevel::Intermediate,
+        CourseLevel::Advanced,
+    ];
+
+    /// Its name, as the API writes it (and the catalogue's indexes key it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CourseLevel::Beginner => "beginner",
+            CourseLevel::Intermediate => "intermediate",
+            CourseLevel::Advanced => "advanced",
+        }
+    }
+}
+
 /// Where a course stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,11 +1,10 @@
-//! What members and instructors see: one course with its outline, the
-//! catalogue, a lesson, and a course's enrolments for its instructors.
+//! What members and instructors see: one course with its outline, a
+//! member's courses, a lesson, and a course's enrolments for its
+//! instructors (the catalogue is `catalogue.rs`).
 
 use serde::Serialize;
 
-use super::model::{
-    AssessmentEntry, Course, CourseLevel, CourseStatus, EnrolmentState, Lesson, LessonEntry,
-};
+use super::model::{AssessmentEntry, Course, CourseStatus, EnrolmentState, Lesson, LessonEntry};
 use super::prerequisites::MissingPrerequisite;
 use crate::error::{NodeError, NodeResult};
 use crate::id::Id;
@@ -15,8 +14,6 @@ use crate::store::tables;
 
 /// Most index entries a list looks at.
 pub const SCAN_BOUND: usize = 2_000;
-/// Most courses the catalogue returns at once.
-const CATALOGUE_LIMIT: usize = 100;
 
 /// A course as a viewer sees it.
 #[derive(Debug, Clone, Serialize)]
@@ -110,19 +107,6 @@ pub struct MyCourse {
     pub state: EnrolmentState,
     /// Lessons done, percent (rounded down).
     pub percent: u32,
-}
-
-/// The catalogue's filters.
-#[derive(Debug, Clone, Default)]
-pub struct CourseQuery {
-    /// Words that the title, description or tags contain (any case).
-    pub q: Option<String>,
-    /// Only this level.
-    pub level: Option<CourseLevel>,
-    /// Only this category slug.
-    pub category: Option<String>,
-    /// At most this many (up to 100).
-    pub limit: Option<usize>,
 }
 
 /// `done` of `total`, percent, rounded down (0 of 0 is 0).
@@ -230,65 +214,6 @@ impl Node {
                 None
             },
         })
-    }
-
-    /// The catalogue: courses `viewer` may see (published and archived
-    /// ones, and drafts they teach), newest first, filtered; looks at
-    /// most [`SCAN_BOUND`] courses.
-    pub fn courses(&self, viewer: &Viewer, query: &CourseQuery) -> NodeResult<Vec<Course>> {
-        let me = viewer.id();
-        let limit = query.limit.unwrap_or(20).clamp(1, CATALOGUE_LIMIT);
-        let words: Vec<String> = query
-            .q
-            .as_deref()
-            .unwrap_or("")
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
-        let mut out = Vec::new();
-        for key in self
-            .store
-            .scan::<tables::CourseCatalogue>((), true)
-            .keys()
-            .take(SCAN_BOUND)
-        {
-            let id = key?;
-            let Some(c) = self.store.load::<tables::Course>(id)? else {
-                continue;
-            };
-            let visible = match c.status {
-                CourseStatus::Draft => match me {
-                    Some(m) => self.teaches(&c, m)?,
-                    None => false,
-                },
-                _ => true,
-            };
-            if !visible
-                || query.level.is_some_and(|l| l != c.level)
-                || query
-                    .category
-                    .as_deref()
-                    .is_some_and(|cat| c.category.as_deref() != Some(cat))
-            {
-                continue;
-            }
-            if !words.is_empty() {
-                let text = format!(
-                    "{} {} {}",
-                    c.title.to_lowercase(),
-                    c.description.to_lowercase(),
-                    c.tags.join(" ")
-                );
-                if !words.iter().all(|w| text.contains(w.as_str())) {
-                    continue;
-                }
-            }
-            out.push(c);
-            if out.len() >= limit {
-                break;
-            }
-        }
-        Ok(out)
     }
 
     /// The viewer's enrolments (any state), newest course first, with

@@ -10,7 +10,7 @@ use super::Store;
 use crate::error::NodeError;
 
 /// The version this code writes and reads.
-pub const CURRENT_VERSION: u64 = 5;
+pub const CURRENT_VERSION: u64 = 6;
 
 type Migration = fn(&mut super::Txn<'_>) -> Result<(), NodeError>;
 
@@ -21,6 +21,7 @@ const MIGRATIONS: &[Migration] = &[
     index_member_keys,
     drop_federated_index,
     index_event_places,
+    index_course_catalogue,
 ];
 
 fn version_key() -> Key {
@@ -120,6 +121,24 @@ fn index_event_places(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
     Ok(())
 }
 
+/// Version 5 → 6: the catalogue lists published and archived courses
+/// only, by newest, level (`CoursesByLevel`) and category
+/// (`CoursesByCategory`): drafts leave `CourseCatalogue`, the courses
+/// listed get their level and category entries.
+fn index_course_catalogue(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
+    let courses: Vec<_> = txn
+        .prefix(&Key::new(Space::Course), false)
+        .collect::<Result<_, _>>()?;
+    for (_, value) in courses {
+        let course: crate::courses::Course = super::decode_value(&value)?;
+        // Every course was in `CourseCatalogue`: out, then in again if
+        // it is listed.
+        txn.remove::<super::tables::CourseCatalogue>(course.id);
+        crate::courses::index_listing(txn, None, Some(&course))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +216,65 @@ mod tests {
         let ((_, start, id), (lat, lon, end)) = entries[0];
         assert_eq!((start, id, end), (5_000, placed.id, 9_000));
         assert_eq!((lat, lon), (-17.7, 179.5));
+    }
+
+    #[test]
+    fn version_6_lists_published_courses_by_level_and_category_and_drops_drafts() {
+        let engine = Arc::new(MemoryEngine::default());
+        let store = Store::with_engine(engine.clone()).expect("open");
+        let course = |id: u8, status: &str, category: Option<&str>| -> crate::courses::Course {
+            serde_json::from_value(serde_json::json!({
+                "id": crate::id::Id::from_bytes([id; 16]),
+                "title": "Rust", "level": "advanced", "category": category,
+                "creator": crate::id::Id::from_bytes([9; 16]),
+                "status": status, "enrolment": "open",
+                "created_at": 1, "updated_at": 1,
+            }))
+            .expect("a course")
+        };
+        let courses = [
+            course(1, "published", Some("code")),
+            course(2, "draft", Some("code")),
+            course(3, "archived", None),
+        ];
+        store
+            .write_blocking(|txn| {
+                for c in &courses {
+                    txn.store::<tables::Course>(c.id, c)?;
+                    txn.store::<tables::CourseCatalogue>(c.id, &())?;
+                }
+                txn.put(version_key(), &5u64)
+            })
+            .expect("a version 5 store");
+        drop(store);
+        let store = Store::with_engine(engine).expect("migrated");
+        let listed: Vec<_> = store
+            .scan::<tables::CourseCatalogue>((), false)
+            .keys()
+            .collect::<Result<_, _>>()
+            .expect("scan");
+        assert_eq!(listed, vec![courses[0].id, courses[2].id], "drafts leave");
+        let by_level: Vec<_> = store
+            .scan::<tables::CoursesByLevel>(("advanced",), false)
+            .keys()
+            .collect::<Result<_, _>>()
+            .expect("scan");
+        assert_eq!(
+            by_level,
+            vec![
+                ("advanced".to_string(), courses[0].id),
+                ("advanced".to_string(), courses[2].id)
+            ]
+        );
+        let by_category: Vec<_> = store
+            .scan::<tables::CoursesByCategory>((), false)
+            .keys()
+            .collect::<Result<_, _>>()
+            .expect("scan");
+        assert_eq!(
+            by_category,
+            vec![("code".to_string(), "advanced".to_string(), courses[0].id)]
+        );
     }
 
     #[test]

@@ -253,6 +253,10 @@ pub enum Space {
     MemberCompletions = 0x80,
     /// [`CourseRatings`].
     CourseRatings = 0x81,
+    /// [`CoursesByLevel`].
+    CoursesByLevel = 0x82,
+    /// [`CoursesByCategory`].
+    CoursesByCategory = 0x83,
     /// [`Certificate`].
     Certificate = 0x90,
     /// [`MemberCertificates`].
@@ -621,8 +625,14 @@ tables! {
     /// assessment id → Assessment, answers included (never shown to
     /// those who take it).
     pub Assessment: Assessment, Id => Json<crate::courses::Assessment>;
-    /// Every course, by id (the catalogue filters what a viewer sees).
+    /// The catalogue: published and archived courses, by id (newest
+    /// last); drafts are not in it (schema 6 took them out).
     pub CourseCatalogue: CourseCatalogue, Id => Unit;
+    /// (level, course): the catalogue by level (`CourseLevel::as_str`).
+    pub CoursesByLevel: CoursesByLevel, (Str, Id) => Unit;
+    /// (category, level, course): the catalogue by category, each
+    /// category's levels apart so that both filters are one range.
+    pub CoursesByCategory: CoursesByCategory, (Str, Str, Id) => Unit;
     /// (member, course): the courses a member is listed as instructing.
     pub CoursesByInstructor: CoursesByInstructor, (Id, Id) => Unit;
     /// (group account, course): a group's courses.
@@ -749,6 +759,7 @@ mod tests {
             txn.store::<EventsByPlace>((0x0203u64, 0x0405u64, id(4)), &(1.5, -2.0, 7))?;
             txn.add::<CourseLessonsDone>((id(1), id(2)), 4)?;
             txn.store::<LessonsDone>((id(3), id(4)), &5)?;
+            txn.store::<CoursesByCategory>(("art", "beginner", id(9)), &())?;
             Ok(())
         })?;
 
@@ -824,6 +835,10 @@ mod tests {
         lesson_done.extend_from_slice(&[3; 16]);
         lesson_done.extend_from_slice(&[4; 16]);
         assert_eq!(raw(&store, &lesson_done), Some(b"5".to_vec()));
+
+        let mut course_category = b"\x83art\0beginner\0".to_vec();
+        course_category.extend_from_slice(&[9; 16]);
+        assert_eq!(raw(&store, &course_category), Some(Vec::new()));
 
         assert_eq!(
             raw(&store, b"\x01schema_version\0"),

@@ -222,15 +222,12 @@ pub async fn list(
     };
     let items = s
         .node
-        .courses(
-            &session.viewer,
-            &CourseQuery {
-                q: Some(q_text.clone()).filter(|q| !q.trim().is_empty()),
-                level: level_filter,
-                category: Some(category.trim().to_string()).filter(|c| !c.is_empty()),
-                limit: Some(100),
-            },
-        )?
+        .courses(&CourseQuery {
+            q: Some(q_text.clone()).filter(|q| !q.trim().is_empty()),
+            level: level_filter,
+            category: Some(category.trim().to_string()).filter(|c| !c.is_empty()),
+            limit: Some(100),
+        })?
         .iter()
         .map(CourseItem::of)
         .collect();
