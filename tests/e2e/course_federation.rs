@@ -1,13 +1,14 @@
 //! Courses across two Kodeon nodes: an instructor on A publishes a
 //! course to her followers; a member of B looks it up, enrols (`Join`,
-//! A's `Accept`), completes it on A, and receives its certificate at
-//! home, where it verifies; an impostor's answers are refused.
+//! A's `Accept`), signs in at A with his home account and completes it on
+//! A's pages, and receives its certificate at home, where it verifies; an
+//! impostor's answers are refused.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::fake_remote::FakeRemote;
-use crate::harness::{eventually, follow_across, TestNode};
+use crate::harness::{browser, csrf, eventually, follow_across, set_cookie, TestNode};
 
 /// An answer (`Accept`, `Reject`) of bob's `Join` of `course` on `b` by
 /// the fake server's actor `eve`.
@@ -23,7 +24,7 @@ fn impostor_answer(fake: &FakeRemote, kind: &str, b: &TestNode, course: &str) ->
 
 #[tokio::test]
 async fn a_member_of_another_node_enrols_completes_and_gets_the_certificate_at_home() {
-    let mut a = TestNode::start_federated().await;
+    let a = TestNode::start_federated().await;
     let b = TestNode::start_federated().await;
     let fake = FakeRemote::start().await;
     fake.add_actor("eve");
@@ -166,24 +167,41 @@ async fn a_member_of_another_node_enrols_completes_and_gets_the_certificate_at_h
         .await;
     assert_eq!(r.body["my_enrolment"], "enrolled");
 
-    // bob studies on A (signing in there is another part of the node:
-    // here A's node method is called for his account directly).
-    a.stop().await;
-    {
-        let host = a.open_stopped().await;
-        let account = host
-            .find_member(&bob_on_a)
-            .expect("find")
-            .expect("bob is known on A");
-        let learner = node::Viewer::Member(Box::new(account));
-        let progress = host
-            .mark_lesson_done(&learner, lesson)
-            .await
-            .expect("lesson done");
-        assert_eq!(progress.percent, 100);
-        host.flush().expect("flush");
-    }
-    let a = a.restart().await;
+    // bob studies on A, signed in there with his home account: B mints a
+    // ticket for A, the browser follows it, and A's lesson page takes his
+    // "done" through the learner session.
+    let r = b
+        .post(
+            "/me/sign-in-tickets",
+            Some(&bob.token),
+            json!({"audience": format!("http://{}", a.domain()),
+                   "next": format!("/lessons/{lesson}")}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let sign_in_url = r.body["sign_in_url"].as_str().expect("url").to_string();
+    let client = browser();
+    let r = client.get(&sign_in_url).send().await.expect("sign in");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let cookie = set_cookie(&r, "kodeon_learner").expect("a learner session");
+    let page = client
+        .get(format!("{}/lessons/{lesson}", a.base))
+        .header("cookie", format!("kodeon_learner={cookie}"))
+        .send()
+        .await
+        .expect("lesson")
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("Loam"), "{page}");
+    let r = client
+        .post(format!("{}/lessons/{lesson}/done", a.base))
+        .header("cookie", format!("kodeon_learner={cookie}"))
+        .form(&[("csrf", csrf(&page).as_str())])
+        .send()
+        .await
+        .expect("done");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
     // A issues the certificate to bob's did:key and offers it at home.
     let r = a

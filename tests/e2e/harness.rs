@@ -279,18 +279,6 @@ impl TestNode {
         }
     }
 
-    /// Opens the store of this stopped node as a [`node::Node`] of its own,
-    /// for doing directly what no HTTP route of the node offers; flush and
-    /// drop it before [`TestNode::restart`].
-    pub async fn open_stopped(&self) -> node::Node {
-        assert!(self.task.is_none(), "stop the node first");
-        let config = self.config.node_config();
-        tokio::task::spawn_blocking(move || node::Node::open(config))
-            .await
-            .expect("join")
-            .expect("open the stopped node's store")
-    }
-
     /// Stops the node and starts a new one on the same data dir.
     pub async fn restart(mut self) -> TestNode {
         self.stop().await;

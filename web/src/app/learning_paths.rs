@@ -253,13 +253,10 @@ fn paths_page(
 ) -> Result<Response, AppError> {
     let mut courses: Vec<(String, String)> = s
         .node
-        .courses(
-            &session.viewer,
-            &CourseQuery {
-                limit: Some(100),
-                ..CourseQuery::default()
-            },
-        )?
+        .courses(&CourseQuery {
+            limit: Some(100),
+            ..CourseQuery::default()
+        })?
         .into_iter()
         .filter(|c| c.status == CourseStatus::Published)
         .map(|c| (c.id.to_string(), c.title))
