@@ -84,7 +84,7 @@ pub use assessments::{
     MAX_ANSWER_CHARS, MAX_QUESTIONS,
 };
 pub(crate) use catalogue::index_listing;
-pub use catalogue::{CourseQuery, TEXT_SCAN_BOUND};
+pub use catalogue::{CourseQuery, MAX_QUERY_WORDS, WORD_SCAN_BUDGET};
 pub use enrol::EnrolmentOutcome;
 pub use input::{
     AmountInput, CourseUpdate, DurationInput, LessonInput, NewCourse, PriceInput, LESSON_CHARS,

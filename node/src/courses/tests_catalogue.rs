@@ -94,13 +94,25 @@ async fn filters_find_a_course_older_than_thousands_of_others() {
         ..CourseQuery::default()
     };
     assert!(titles(&f.node, wrong_level).is_empty());
-    // Words alone look at the newest TEXT_SCAN_BOUND courses: too old here.
+    // Words come from their own index: found however old.
     let words = CourseQuery {
         q: Some("compilers".into()),
         ..CourseQuery::default()
     };
-    assert!(titles(&f.node, words).is_empty());
-    // With a filter that narrows the range, the words find it.
+    assert_eq!(titles(&f.node, words), ["Old compilers"]);
+    // A word many newer courses hold, with one only the old one holds.
+    let shared = CourseQuery {
+        q: Some("filler".into()),
+        limit: Some(3),
+        ..CourseQuery::default()
+    };
+    assert_eq!(titles(&f.node, shared).len(), 3);
+    let both_words = CourseQuery {
+        q: Some("old filler".into()),
+        ..CourseQuery::default()
+    };
+    assert!(titles(&f.node, both_words).is_empty());
+    // With a filter as well, the words and the filter are intersected.
     let words_in_level = CourseQuery {
         q: Some("OLD".into()),
         level: Some(CourseLevel::Advanced),
@@ -268,4 +280,22 @@ async fn words_match_title_description_and_tags_in_any_case() {
     assert_eq!(titles(&f.node, q("rust lifetimes")), ["Rust in depth"]);
     assert_eq!(titles(&f.node, q("SYSTEMS")), ["Rust in depth"]);
     assert!(titles(&f.node, q("rust gardening")).is_empty());
+    // Whole words: part of one finds nothing; nor does a query with no word.
+    assert!(titles(&f.node, q("rus")).is_empty());
+    assert!(titles(&f.node, q("!")).is_empty());
+    // A change of words moves the course's entries.
+    let rust = f.node.courses(&q("rust")).expect("catalogue").remove(0).id;
+    f.node
+        .update_course(
+            &alice,
+            rust,
+            crate::courses::CourseUpdate {
+                title: Some("Ferris in depth".into()),
+                ..crate::courses::CourseUpdate::default()
+            },
+        )
+        .await
+        .expect("update");
+    assert!(titles(&f.node, q("rust")).is_empty());
+    assert_eq!(titles(&f.node, q("ferris")), ["Ferris in depth"]);
 }

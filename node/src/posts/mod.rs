@@ -10,6 +10,8 @@ mod like;
 pub(crate) mod render;
 pub use render::escape as escape_html;
 mod search;
+
+pub(crate) use search::words;
 mod thread;
 mod view;
 

@@ -257,6 +257,8 @@ pub enum Space {
     CoursesByLevel = 0x82,
     /// [`CoursesByCategory`].
     CoursesByCategory = 0x83,
+    /// [`CourseWords`].
+    CourseWords = 0x84,
     /// [`Certificate`].
     Certificate = 0x90,
     /// [`MemberCertificates`].
@@ -633,6 +635,9 @@ tables! {
     /// (category, level, course): the catalogue by category, each
     /// category's levels apart so that both filters are one range.
     pub CoursesByCategory: CoursesByCategory, (Str, Str, Id) => Unit;
+    /// (word, course): the catalogue by the words of each course's title,
+    /// tags and description (`posts::words`), for searching it.
+    pub CourseWords: CourseWords, (Str, Id) => Unit;
     /// (member, course): the courses a member is listed as instructing.
     pub CoursesByInstructor: CoursesByInstructor, (Id, Id) => Unit;
     /// (group account, course): a group's courses.

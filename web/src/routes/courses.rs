@@ -68,8 +68,7 @@ struct CatalogueQuery {
 
 /// GET /api/kodeon/v1/courses?q=&level=&category=&limit= (published and
 /// archived courses, newest first; drafts are listed by /me/teaching;
-/// `q` looks among the newest `TEXT_SCAN_BOUND` courses the other
-/// filters allow)
+/// `q`: whole words, from the catalogue's word index)
 async fn catalogue(
     State(s): State<AppState>,
     Query(q): Query<CatalogueQuery>,
