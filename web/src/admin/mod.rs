@@ -195,9 +195,12 @@ pub fn error_text(e: NodeError) -> (StatusCode, String) {
             "Something went wrong; see the node's log.".into(),
         );
     }
+    // The API's message may name its field already ("title: ...").
     let message = match &api.field {
-        Some(field) => format!("{field}: {}", api.message),
-        None => api.message,
+        Some(field) if !api.message.starts_with(field.as_str()) => {
+            format!("{field}: {}", api.message)
+        }
+        _ => api.message,
     };
     (api.status, message)
 }

@@ -712,7 +712,12 @@ async fn an_instructor_edits_an_existing_assessment() {
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert!(r.body.contains("question 3"), "{}", r.body);
+    assert!(
+        r.body.contains("questions: question 3 (answer)"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("questions: questions"), "named once");
     assert!(r.body.contains("value=\"Broken\""));
     let unchanged = a
         .node
