@@ -170,24 +170,6 @@ impl Node {
         })
     }
 
-    /// Enrols `member`, an account of another server, in course `id`
-    /// under every rule of a local member's enrolment
-    /// ([`Node::enrol_in_course`]: status, window, mode, capacity,
-    /// prerequisites), as if they had asked here. What asks for it is the
-    /// federation's business (a remote member's `Join`); this is the
-    /// node's one entry for it, and what tests enrol remote members with.
-    pub async fn enrol_remote_member(
-        &self,
-        id: Id,
-        member: &crate::model::Member,
-    ) -> NodeResult<EnrolmentOutcome> {
-        if member.is_local() {
-            return Err(NodeError::Forbidden("not a member of another server"));
-        }
-        self.enrol_in_course(&Viewer::Member(Box::new(member.clone())), id)
-            .await
-    }
-
     /// The state of a member taking a seat: `completed` when they
     /// completed the course before (and left it), else `enrolled`.
     fn seated_state(txn: &Txn<'_>, course: Id, member: Id) -> NodeResult<EnrolmentState> {

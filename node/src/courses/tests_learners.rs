@@ -1,6 +1,6 @@
 //! Learners of other servers: a ticket their home node signed opens a
 //! learner session here, once; the session's viewer studies as any
-//! member (enrolled through `enrol_remote_member`); and the tickets
+//! member (enrolling as one, `enrol_in_course`); and the tickets
 //! refused, each for its own reason.
 
 use identity::Ed25519Keypair;
@@ -88,7 +88,7 @@ async fn a_ticket_opens_one_learner_session_whose_viewer_studies_the_course() {
     ));
     let enrolled = f
         .node
-        .enrol_remote_member(course, &ana)
+        .enrol_in_course(&viewer, course)
         .await
         .expect("enrol");
     assert!(enrolled.changed);
