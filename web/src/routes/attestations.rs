@@ -5,6 +5,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use axum::Router;
+use node::attestations::AttestationKind;
 use node::NodeError;
 use serde::Deserialize;
 
@@ -28,6 +29,12 @@ struct NewAttestation {
     claim: String,
     #[serde(default)]
     comment: String,
+    /// `skill` (the default), `mentored` or `contribution`.
+    #[serde(default)]
+    kind: Option<String>,
+    /// A `contribution`'s group.
+    #[serde(default)]
+    group: Option<String>,
 }
 
 /// GET /api/kodeon/v1/members/{username}/attestations — the reputation of
@@ -42,7 +49,9 @@ async fn reputation(
 }
 
 /// POST /api/kodeon/v1/members/{username}/attestations `{"claim",
-/// "comment"}` — the viewer attests; 201 with the signed attestation.
+/// "comment", "kind", "group"}` — the viewer attests (`kind`: `skill`, the
+/// default, `mentored` or `contribution`, which names its `group`); 201
+/// with the signed attestation.
 async fn attest(
     State(s): State<AppState>,
     Auth(v): Auth,
@@ -50,7 +59,23 @@ async fn attest(
     Json(body): Json<NewAttestation>,
 ) -> ApiResult<Response> {
     super::members::resolve_remote(&s, &v, &name).await?;
-    let view = s.node.attest(&v, &name, &body.claim, &body.comment).await?;
+    let kind = match body.kind.as_deref() {
+        None | Some("") => AttestationKind::Skill,
+        Some(k) => AttestationKind::parse(k).ok_or_else(|| {
+            NodeError::invalid(
+                "kind",
+                "must be skill, attended, certificate, mentored or contribution",
+            )
+        })?,
+    };
+    let new = node::attestations::NewAttestation {
+        subject: name,
+        kind,
+        claim: body.claim,
+        comment: body.comment,
+        group: body.group,
+    };
+    let view = s.node.attest_kind(&v, new).await?;
     Ok((StatusCode::CREATED, axum::Json(view)).into_response())
 }
 
