@@ -101,3 +101,7 @@ async fn envelope(State(s): State<AppState>, Path(id): Path<String>) -> ApiResul
         .ok_or(NodeError::NotFound("envelope"))?;
     Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
+
+#[cfg(test)]
+#[path = "attestations_tests.rs"]
+mod tests;
