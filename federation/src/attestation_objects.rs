@@ -72,6 +72,20 @@ pub fn attestation_object(
     Ok(Some(map))
 }
 
+/// The object an attestation id (`/attestations/{hex}`) names, as its
+/// issuer signed it: one made here, proved now with the issuer's key (the
+/// same bytes each time: the proof's date is the attestation's, and
+/// ed25519 is deterministic), or one received, as it came.
+pub fn published_object(node: &Node, id: &[u8; 32]) -> NodeResult<serde_json::Map<String, Value>> {
+    if let Some(object) = node.attestation_object(id)? {
+        return Ok(object);
+    }
+    let record = node
+        .attestation_by_id(id)?
+        .ok_or(NodeError::NotFound("attestation"))?;
+    attestation_object(node, &record)?.ok_or(NodeError::NotFound("attestation"))
+}
+
 /// The `Create` of attestation `attestation`, sent by local account
 /// `sender`: to the subject (when of another server) and the sender's
 /// followers on other servers.

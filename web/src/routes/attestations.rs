@@ -13,6 +13,20 @@ use crate::error::ApiResult;
 use crate::extract::{Auth, Json, MaybeAuth};
 use crate::state::AppState;
 
+/// The attestation objects other servers fetch by their ids (served to
+/// signed fetches only when authorized fetch is on).
+pub fn document_routes() -> Router<AppState> {
+    Router::new().route("/attestations/{id}", get(object))
+}
+
+/// GET /attestations/{id} — an attestation's ActivityPub object
+/// (`kd:Attestation`) with its issuer's FEP-8b32 proof.
+async fn object(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let id = protocol::envelope::id_from_hex(&id).ok_or(NodeError::NotFound("attestation"))?;
+    let object = federation::attestation_objects::published_object(&s.node, &id)?;
+    Ok(super::discovery::activity_json(object))
+}
+
 /// Routes under `/api/kodeon/v1`.
 pub fn routes() -> Router<AppState> {
     Router::new()
