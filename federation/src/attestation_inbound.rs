@@ -2,7 +2,10 @@
 //! object is believed for its FEP-8b32 proof alone, checked against the
 //! ed25519 key its issuer's actor document publishes (`assertionMethod`),
 //! whoever relayed it; the object's id and issuer must be on the sending
-//! actor's server. A `Delete` of its id withdraws it.
+//! actor's server. A key the document names without an FEP-8b32 proof of
+//! its own is read from the document as served, and bound to the issuer
+//! once an attestation it verifies names that issuer (see
+//! [`node::Node::receive_attestation`]). A `Delete` of its id withdraws it.
 
 use identity::PublicKey;
 use node::attestations::ReceivedAttestation;
@@ -53,13 +56,25 @@ impl Federation {
                 .await
                 .map_err(|e| e.obtaining(&object.issuer))?
         };
-        if issuer.remote.as_ref().is_none_or(|r| !r.has_ed25519) {
-            return Err(FederationError::Forbidden(format!(
-                "{} publishes no ed25519 key to verify its attestation with",
-                object.issuer
-            )));
-        }
-        let key = issuer.keys.ed25519_public;
+        let key = match issuer.remote.as_ref() {
+            Some(r) if r.has_ed25519 => issuer.keys.ed25519_public,
+            // A key the document names without proving it (Fedify's
+            // actors carry no proof): read from the document as served.
+            _ => {
+                let doc = self
+                    .fetch(&object.issuer)
+                    .await
+                    .map_err(|e| e.obtaining(&object.issuer))?;
+                crate::actors::parse_actor(&doc, &object.issuer)?
+                    .ed25519
+                    .ok_or_else(|| {
+                        FederationError::Forbidden(format!(
+                            "{} publishes no ed25519 key to verify its attestation with",
+                            object.issuer
+                        ))
+                    })?
+            }
+        };
         let proof = data_integrity::verify_proof(&map, |method| {
             method_of(method, &object.issuer, &key).then_some(key)
         })
@@ -78,6 +93,7 @@ impl Federation {
         self.node
             .receive_attestation(
                 &issuer,
+                key,
                 ReceivedAttestation {
                     object_id: object.id,
                     subject_did: object.subject_key,

@@ -164,7 +164,8 @@ pub(crate) fn attestation_delete(
     }))
 }
 
-/// The sender's followers' inboxes and the subject's, when remote.
+/// The sender's followers' inboxes and the subject's, when remote (an
+/// account known by its did:key alone has none).
 fn audience(node: &Node, sender: Id, subject: Option<Id>) -> NodeResult<Vec<String>> {
     let mut inboxes: BTreeSet<String> = node.remote_follower_inboxes(sender)?.into_iter().collect();
     if let Some(inbox) = subject
@@ -173,6 +174,7 @@ fn audience(node: &Node, sender: Id, subject: Option<Id>) -> NodeResult<Vec<Stri
         .flatten()
         .as_ref()
         .and_then(delivery_inbox)
+        .filter(|inbox| !inbox.is_empty())
     {
         inboxes.insert(inbox);
     }

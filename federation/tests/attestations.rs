@@ -267,7 +267,7 @@ async fn a_member_s_attestation_is_sent_as_an_object_its_key_proves() {
     let Value::Object(object) = rendered.body["object"].clone() else {
         panic!("an embedded object");
     };
-    assert_eq!(object["type"], ATTESTATION_TYPE);
+    assert_eq!(object["type"], json!([ATTESTATION_TYPE, "Object"]));
     assert!(object["id"]
         .as_str()
         .unwrap_or_default()

@@ -36,28 +36,46 @@ pub struct ReceivedAttestation {
 }
 
 impl Node {
-    /// Stores an attestation `issuer` (an account of another server whose
-    /// ed25519 key verified the object's proof) made: its claim, kind and
-    /// comment checked as a gossip record's are, its subject's did:key
-    /// agreeing with the subject's account when that is a member here.
+    /// Stores an attestation `issuer` (an account of another server) made,
+    /// whose proof the caller verified with `key`, the ed25519 key the
+    /// issuer's actor document publishes: its claim, kind and comment
+    /// checked as a gossip record's are, its subject's did:key agreeing with
+    /// the subject's account when that is a member here. A key the document
+    /// named without proving it (no FEP-8b32 proof of the document) is bound
+    /// to the issuer in the same write, unless another identity holds it:
+    /// an object the key signed naming the issuer as its author proves
+    /// possession for that actor as the document's own proof would.
     /// Returns whether it was stored (an older copy is not).
     pub async fn receive_attestation(
         &self,
         issuer: &Member,
+        key: identity::PublicKey,
         received: ReceivedAttestation,
     ) -> NodeResult<bool> {
-        if issuer.remote.as_ref().is_none_or(|r| !r.has_ed25519) {
-            return Err(NodeError::Forbidden(
-                "the issuer has published no ed25519 key",
-            ));
+        let Some(remote) = issuer.remote.as_ref() else {
+            return Err(NodeError::Forbidden("not an account of another server"));
+        };
+        let bind = !remote.has_ed25519;
+        if !bind && key != issuer.keys.ed25519_public {
+            return Err(NodeError::Forbidden("not the issuer's published key"));
         }
         validate_claim(&received.claim).map_err(|m| NodeError::invalid("claim", m))?;
         crate::validate::max_chars("comment", &received.comment, MAX_COMMENT_CHARS)?;
+        if received
+            .group
+            .as_ref()
+            .is_some_and(|g| g.len() > super::MAX_GROUP_URL)
+        {
+            return Err(NodeError::too_large(
+                "group",
+                format!("must be at most {} bytes", super::MAX_GROUP_URL),
+            ));
+        }
         let kind = AttestationKind::received(received.kind.as_deref(), &received.claim)
             .map_err(|m| NodeError::invalid("kind", m))?;
         let subject = identity::PublicKey::from_did_key(&received.subject_did)
             .map_err(|_| NodeError::invalid("subject", "must be an ed25519 did:key"))?;
-        if subject == issuer.keys.ed25519_public {
+        if subject == key {
             return Err(NodeError::invalid(
                 "subject",
                 "an attestation about oneself",
@@ -77,7 +95,7 @@ impl Node {
         let id = hash_of(&received.object_id);
         let record = AttestationRecord {
             envelope: id,
-            attester: *issuer.keys.ed25519_public.as_bytes(),
+            attester: *key.as_bytes(),
             subject: *subject.as_bytes(),
             claim: received.claim,
             comment: received.comment,
@@ -86,7 +104,26 @@ impl Node {
             group: received.group,
         };
         let object = received.object;
+        let issuer_id = issuer.id;
         self.write(move |txn| {
+            if bind {
+                match txn.load::<tables::MemberByKey>(key.as_bytes())? {
+                    Some(holder) if holder != issuer_id => {
+                        return Err(NodeError::Forbidden("the key is another identity's"))
+                    }
+                    _ => {}
+                }
+                let mut account = txn
+                    .load::<tables::Member>(issuer_id)?
+                    .ok_or(NodeError::NotFound("member"))?;
+                if let Some(r) = account.remote.as_mut() {
+                    r.has_ed25519 = true;
+                }
+                account.keys.ed25519_public = key;
+                txn.store::<tables::Member>(issuer_id, &account)?;
+                txn.store::<tables::MemberByKey>(key.as_bytes(), &issuer_id)?;
+                tracing::info!(actor = %account.remote.as_ref().map(|r| r.actor_id.as_str()).unwrap_or_default(), "an attestation proved the actor's ed25519 key; bound");
+            }
             let stored = self.put_attestation(txn, &record)?;
             if stored {
                 txn.store::<tables::AttestationObject>(&id, &object)?;

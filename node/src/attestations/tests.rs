@@ -470,7 +470,7 @@ async fn attestations_received_over_activitypub_are_stored_checked_and_withdrawn
         .expect("zed");
     let id = "https://far.test/attestations/1";
     assert!(node
-        .receive_attestation(&ana, received(id, &bob, "rust"))
+        .receive_attestation(&ana, ana.keys.ed25519_public, received(id, &bob, "rust"))
         .await
         .expect("stored"));
     let view = &node.reputation_of("bob").expect("rep").attestations[0];
@@ -486,20 +486,23 @@ async fn attestations_received_over_activitypub_are_stored_checked_and_withdrawn
     let mut wrong = received("https://far.test/attestations/2", &carol, "go");
     wrong.subject_actor = Some("https://k.test/users/bob".into());
     let e = node
-        .receive_attestation(&ana, wrong)
+        .receive_attestation(&ana, ana.keys.ed25519_public, wrong)
         .await
         .expect_err("mismatch");
     assert_eq!(field_of(&e), "subject");
     let mut kind = received("https://far.test/attestations/3", &bob, "go");
     kind.kind = Some("certificate".into());
     let e = node
-        .receive_attestation(&ana, kind)
+        .receive_attestation(&ana, ana.keys.ed25519_public, kind)
         .await
         .expect_err("kind");
     assert_eq!(field_of(&e), "kind");
     let mut own = received("https://far.test/attestations/4", &ana, "go");
     own.subject_actor = None;
-    let e = node.receive_attestation(&ana, own).await.expect_err("self");
+    let e = node
+        .receive_attestation(&ana, ana.keys.ed25519_public, own)
+        .await
+        .expect_err("self");
     assert_eq!(field_of(&e), "subject");
 
     // Another server's account cannot withdraw it; its issuer can.
@@ -525,4 +528,67 @@ async fn attestations_received_over_activitypub_are_stored_checked_and_withdrawn
         .load::<tables::AttestationObject>(&crate::store::hash_of(id))
         .expect("read")
         .is_none());
+}
+
+#[tokio::test]
+async fn a_key_named_without_proof_is_bound_by_a_verified_attestation_unless_taken() {
+    let (node, _dir) = open("k.test");
+    let bob = of(&member(&node, "bob").await);
+    let key = identity::Ed25519Keypair::generate().public();
+    // The document names the key but proves nothing: not bound yet.
+    let fedi = node
+        .upsert_remote_actor(RemoteActor {
+            ed25519: Some(key),
+            ed25519_proven: false,
+            ..RemoteActor::person("https://fedify.test/users/fedi", "fedi")
+        })
+        .await
+        .expect("fedi");
+    assert!(!fedi.remote.as_ref().is_some_and(|r| r.has_ed25519));
+    assert!(node.member_by_key(&key).expect("read").is_none());
+    // An attestation that key signed, naming fedi as its issuer, binds it.
+    assert!(node
+        .receive_attestation(
+            &fedi,
+            key,
+            received("https://fedify.test/attestations/1", &bob, "rust")
+        )
+        .await
+        .expect("stored"));
+    assert_eq!(
+        node.member_by_key(&key).expect("read").map(|m| m.id),
+        Some(fedi.id)
+    );
+    let view = &node.reputation_of("bob").expect("rep").attestations[0];
+    assert_eq!(view.attester.as_ref().map(|a| a.id), Some(fedi.id));
+    // Once bound, only that key speaks for fedi.
+    let fedi = node.member_by_id(fedi.id).expect("read").expect("fedi");
+    let other = identity::Ed25519Keypair::generate().public();
+    let e = node
+        .receive_attestation(
+            &fedi,
+            other,
+            received("https://fedify.test/attestations/2", &bob, "go"),
+        )
+        .await
+        .expect_err("another key");
+    assert!(matches!(e, NodeError::Forbidden(_)), "{e:?}");
+    // A key another identity holds is not taken.
+    let zed = node
+        .upsert_remote_actor(RemoteActor {
+            ed25519: Some(identity::Ed25519Keypair::generate().public()),
+            ed25519_proven: false,
+            ..RemoteActor::person("https://other.test/users/zed", "zed")
+        })
+        .await
+        .expect("zed");
+    let e = node
+        .receive_attestation(
+            &zed,
+            key,
+            received("https://other.test/attestations/1", &bob, "go"),
+        )
+        .await
+        .expect_err("fedi's key");
+    assert!(matches!(e, NodeError::Forbidden(_)), "{e:?}");
 }

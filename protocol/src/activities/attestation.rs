@@ -4,12 +4,15 @@
 //! [`crate::data_integrity`]) made with its issuer's ed25519 key, so any
 //! server can check who vouched for what without trusting the server that
 //! relayed it. It travels in a `Create` (made) and a `Delete` of its id
-//! (withdrawn); servers that do not know the type (Mastodon) ignore it.
+//! (withdrawn). Its `type` is `["kd:Attestation", "Object"]`: Mastodon
+//! ignores a `Create` of an `Object`, and Fedify, which refuses an activity
+//! whose object has no ActivityStreams type it knows (400), takes it as an
+//! `Object`.
 //!
 //! ```json
 //! {"@context": ["https://www.w3.org/ns/activitystreams",
 //!               "https://w3id.org/security/data-integrity/v2", {"kd": "...", ...}],
-//!  "id": "https://a.example/attestations/9f…", "type": "kd:Attestation",
+//!  "id": "https://a.example/attestations/9f…", "type": ["kd:Attestation", "Object"],
 //!  "attributedTo": "https://a.example/users/ann",
 //!  "about": "https://b.example/users/bob", "subjectKey": "did:key:z6Mk…",
 //!  "attestationKind": "skill", "claim": "rust", "comment": "wrote our parser",
@@ -23,7 +26,8 @@ use serde_json::{Map, Value};
 
 use super::COURSE_NAMESPACE;
 
-/// The object's `type` (a compact IRI in Kodeon's namespace).
+/// The object's own `type` (a compact IRI in Kodeon's namespace), written
+/// first in its list of types.
 pub const ATTESTATION_TYPE: &str = "kd:Attestation";
 
 /// Longest id (object, issuer, subject, group) read, in bytes.
@@ -92,7 +96,10 @@ impl AttestationObject {
         let mut map = Map::new();
         map.insert("@context".into(), attestation_context());
         map.insert("id".into(), self.id.clone().into());
-        map.insert("type".into(), ATTESTATION_TYPE.into());
+        map.insert(
+            "type".into(),
+            Value::Array(vec![ATTESTATION_TYPE.into(), "Object".into()]),
+        );
         map.insert("attributedTo".into(), self.issuer.clone().into());
         if let Some(about) = &self.about {
             map.insert("about".into(), about.clone().into());
@@ -143,9 +150,16 @@ impl AttestationObject {
     }
 }
 
-/// Whether a JSON object is a `kd:Attestation`.
+/// Whether a JSON object is a `kd:Attestation` (its `type`, or one of a
+/// list of at most eight).
 pub fn is_attestation(map: &Map<String, Value>) -> bool {
-    map.get("type").and_then(Value::as_str) == Some(ATTESTATION_TYPE)
+    match map.get("type") {
+        Some(Value::String(t)) => t == ATTESTATION_TYPE,
+        Some(Value::Array(types)) if types.len() <= 8 => {
+            types.iter().any(|t| t.as_str() == Some(ATTESTATION_TYPE))
+        }
+        _ => false,
+    }
 }
 
 /// The attestation object a `Create` embeds, as JSON (its proof is made
@@ -201,7 +215,7 @@ mod tests {
         let map = signed(&key, &sent);
         let context = map["@context"].as_array().expect("a list");
         assert!(context.contains(&Value::from("https://w3id.org/security/data-integrity/v2")));
-        assert_eq!(map["type"], "kd:Attestation");
+        assert_eq!(map["type"], serde_json::json!(["kd:Attestation", "Object"]));
         // As another server reads it: from the bytes of a Create.
         let body = serde_json::to_vec(&serde_json::json!({
             "type": "Create", "actor": sent.issuer, "object": map,
@@ -251,6 +265,12 @@ mod tests {
         assert_eq!(
             AttestationObject::read(&missing),
             Err(AttestationObjectError::Field("subjectKey"))
+        );
+        let mut alone = good.clone();
+        alone.insert("type".into(), ATTESTATION_TYPE.into());
+        assert!(
+            AttestationObject::read(&alone).is_ok(),
+            "a type alone reads too"
         );
         let mut note = good;
         note.insert("type".into(), "Note".into());

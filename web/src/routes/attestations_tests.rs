@@ -91,6 +91,26 @@ async fn members_attest_by_kind_and_withdraw() {
         .await;
     assert_eq!(contribution["claim"], "contribution:rustaceans:docs");
 
+    // Its id is its object, proved by ann's key.
+    let object_id = contribution["id"].as_str().expect("id");
+    let answer = api
+        .request(None, "GET", &format!("/attestations/{object_id}"))
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let object = answer.json();
+    assert_eq!(object["type"], json!(["kd:Attestation", "Object"]));
+    assert_eq!(object["claim"], "contribution:rustaceans:docs");
+    assert_eq!(object["proof"]["cryptosuite"], "eddsa-jcs-2022");
+    let ann_key = api.member("ann").await.keys.ed25519_public;
+    let serde_json::Value::Object(map) = object else {
+        panic!("an object");
+    };
+    protocol::data_integrity::verify_proof(&map, |_| Some(ann_key)).expect("ann's proof");
+    let missing = api
+        .request(None, "GET", &format!("/attestations/{}", "0".repeat(64)))
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
     let rep = api
         .expect(
             &ann,
