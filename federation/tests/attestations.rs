@@ -285,3 +285,88 @@ async fn a_member_s_attestation_is_sent_as_an_object_its_key_proves() {
     assert_eq!(read.kind.as_deref(), Some("skill"));
     assert_eq!(read.issuer, alice_actor);
 }
+
+#[tokio::test]
+async fn the_node_s_certificate_attestation_is_proved_by_the_node_s_key() {
+    let h = harness().await;
+    let alice = Viewer::Member(Box::new(
+        h.node.find_member("alice").expect("read").expect("alice"),
+    ));
+    let bob = Viewer::Member(Box::new(
+        h.node
+            .register(node::members::NewMember {
+                username: "bob".into(),
+                email: "bob@kodeon.test".into(),
+                password: "password123".into(),
+                ..node::members::NewMember::default()
+            })
+            .await
+            .expect("bob"),
+    ));
+    let course = h
+        .node
+        .create_course(
+            &alice,
+            node::courses::NewCourse {
+                title: "Soil".into(),
+                status: Some("published".into()),
+                certificate: true,
+                ..node::courses::NewCourse::default()
+            },
+        )
+        .await
+        .expect("course")
+        .course
+        .id;
+    let module = h
+        .node
+        .add_module(&alice, course, "Basics")
+        .await
+        .expect("module");
+    let lesson = h
+        .node
+        .add_lesson(
+            &alice,
+            module.id,
+            node::courses::LessonInput {
+                title: "Loam".into(),
+                body: "Sand.".into(),
+                minutes: 5,
+            },
+        )
+        .await
+        .expect("lesson");
+    h.node.enrol_in_course(&bob, course).await.expect("enrol");
+    h.node
+        .mark_lesson_done(&bob, lesson.id)
+        .await
+        .expect("done");
+    let view = h
+        .node
+        .reputation_of("bob")
+        .expect("reputation")
+        .attestations
+        .into_iter()
+        .find(|a| a.kind == AttestationKind::Certificate)
+        .expect("the node's attestation");
+    let record = h
+        .node
+        .attestation_by_id(&protocol::envelope::id_from_hex(&view.id).expect("hex"))
+        .expect("read")
+        .expect("stored");
+    let object = federation::attestation_objects::attestation_object(&h.node, &record)
+        .expect("render")
+        .expect("the node's own");
+    let node_actor = h.node.urls().node_actor();
+    assert_eq!(object["attributedTo"], node_actor.as_str());
+    assert_eq!(object["attestationKind"], "certificate");
+    verify_proof(&object, |method| {
+        (method == format!("{node_actor}#ed25519-key")).then_some(h.node.node_keys().ed25519_public)
+    })
+    .expect("the node's key proves it");
+    // The same bytes each time it is served.
+    let again = federation::attestation_objects::attestation_object(&h.node, &record)
+        .expect("render")
+        .expect("again");
+    assert_eq!(object, again);
+}
