@@ -374,6 +374,22 @@ pub fn render(node: &Node, intent: &Outgoing) -> NodeResult<Option<Rendered>> {
             Some(rendered) => rendered,
             None => return Ok(None),
         },
+        Outgoing::Attestation {
+            attestation,
+            sender,
+        } => match crate::attestation_objects::attestation_create(node, attestation, *sender)? {
+            Some(rendered) => rendered,
+            None => return Ok(None),
+        },
+        Outgoing::AttestationWithdrawn {
+            object,
+            sender,
+            subject,
+        } => match crate::attestation_objects::attestation_delete(node, object, *sender, *subject)?
+        {
+            Some(rendered) => rendered,
+            None => return Ok(None),
+        },
         Outgoing::Group { group, activity } => {
             match crate::group_activities::render(node, *group, activity)? {
                 Some(rendered) => rendered,

@@ -230,6 +230,12 @@ impl Federation {
                 };
                 return self.receive_course(&course, actor).await;
             }
+            InboundActivity::Create(create) if is_attestation(create.embedded()) => {
+                return Ok(self
+                    .receive_attestation(body, actor)
+                    .await?
+                    .unwrap_or(Received::Ignored));
+            }
             InboundActivity::Create(create) if is_event(create.embedded()) => {
                 return self.receive_event(&event_of(body)?, actor).await;
             }
@@ -266,6 +272,10 @@ impl Federation {
                     node.receive_actor_delete(actor).await?;
                 } else {
                     delete.check_object_origin(actor_id)?;
+                    if let Some(outcome) = self.receive_attestation_delete(actor, object_id).await?
+                    {
+                        return Ok(outcome);
+                    }
                     if let Some(outcome) = self.receive_course_delete(actor, object_id).await? {
                         return Ok(outcome);
                     }
@@ -551,6 +561,11 @@ impl Federation {
 /// Whether the object of a `Create` or `Update` is an `Event`.
 fn is_article(object: Option<&protocol::activities::PostObject>) -> bool {
     object.is_some_and(|o| o.kind.as_str() == "Article")
+}
+
+/// Whether the object of a `Create` is a `kd:Attestation`.
+fn is_attestation(object: Option<&protocol::activities::PostObject>) -> bool {
+    object.is_some_and(|o| o.kind.as_str() == protocol::activities::ATTESTATION_TYPE)
 }
 
 fn is_event(object: Option<&protocol::activities::PostObject>) -> bool {

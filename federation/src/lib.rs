@@ -10,6 +10,8 @@
 
 pub mod activities;
 pub mod actors;
+mod attestation_inbound;
+pub mod attestation_objects;
 pub mod certificate_status;
 pub mod client;
 pub mod course_inbound;

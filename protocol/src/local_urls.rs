@@ -163,6 +163,11 @@ impl LocalUrls {
         format!("{}/inbox", self.base)
     }
 
+    /// An attestation's ActivityPub object id (`hex`: its record id).
+    pub fn attestation(&self, hex: &str) -> String {
+        format!("{}/attestations/{hex}", self.base)
+    }
+
     /// The node's own actor (it signs fetches).
     pub fn node_actor(&self) -> String {
         format!("{}/actor", self.base)

@@ -155,6 +155,7 @@ pub fn router_with_federation(
         .merge(
             public_pages::routes()
                 .merge(routes::discovery::document_routes())
+                .merge(routes::attestations::document_routes())
                 .route_layer(axum::middleware::from_fn_with_state(
                     state.clone(),
                     routes::inbox::signed_fetch,

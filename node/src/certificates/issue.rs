@@ -20,7 +20,8 @@ impl Node {
     /// records `completion`: when the course grants one, the member has a
     /// did:key (an account of another server without a published ed25519
     /// key has none: its completion is recorded, no certificate is
-    /// issued), and none was issued for this completion yet. A
+    /// issued), and none was issued for this completion yet, with the
+    /// node's `certificate` attestation about the member. A
     /// certificate of an account of another server is offered to it in the
     /// same write (`Outgoing::CertificateOffer`). Signing is a
     /// few milliseconds of CPU inside the write; in exchange a completion
@@ -97,6 +98,8 @@ impl Node {
         txn.store::<tables::Certificate>(id, &certificate)?;
         txn.store::<tables::MemberCertificates>((member.id, id), &())?;
         txn.store::<tables::CourseCertificates>((course.id, member.id), &id)?;
+        // The node's own attestation of the completion, in the same write.
+        self.attest_completion(txn, course, member, completion.completed_at)?;
         if !member.is_local() {
             // Earned here by an account of another server: offered to it
             // alone, at home.

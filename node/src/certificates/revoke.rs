@@ -12,7 +12,8 @@ use protocol::credentials::status_list::Bitstring;
 impl Node {
     /// Revokes certificate `id`: the course's instructors and the node's
     /// admins may (403 for anyone else; an admin only once the course is
-    /// deleted). Sets its bit in its status list and records who and when.
+    /// deleted). Sets its bit in its status list, records who and when, and withdraws
+    /// the node's `certificate` attestation of the completion.
     /// Revoking twice changes nothing. Returns the certificate.
     pub async fn revoke_certificate(&self, viewer: &Viewer, id: Id) -> NodeResult<Certificate> {
         let me = viewer.member()?.clone();
@@ -46,6 +47,13 @@ impl Node {
             certificate.revoked_at = Some(now_ms());
             certificate.revoked_by = Some(me.id);
             txn.store::<tables::Certificate>(id, &certificate)?;
+            // The node's completion attestation goes with it.
+            if let (Some(course), Some(member)) = (
+                txn.load::<tables::Course>(certificate.course)?,
+                txn.load::<tables::Member>(certificate.member)?,
+            ) {
+                self.withdraw_completion(txn, &course, &member, now_ms())?;
+            }
             tracing::info!(certificate = %id, by = %me.username, "certificate revoked");
             Ok(certificate)
         })

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::key_ms;
 use super::model::{CommunityEvent, Registration, RegistrationState};
 use super::register::check_open;
-use crate::attestations::AttestationRecord;
+use crate::attestations::{AttestationKind, AttestationRecord};
 use crate::error::{NodeError, NodeResult};
 use crate::gossip::AttestationBody;
 use crate::id::Id;
@@ -245,6 +245,8 @@ impl Node {
                 },
                 claim: attendance_claim(id),
                 comment: String::new(),
+                kind: Some(AttestationKind::Attended.as_str().to_string()),
+                group: None,
             };
             let envelope = self.sign_as(&me, Kind::Attestation, now, body.to_map())?;
             let record = AttestationRecord {
@@ -254,6 +256,8 @@ impl Node {
                 claim: attendance_claim(id),
                 comment: String::new(),
                 created: envelope.created,
+                kind: Some(AttestationKind::Attended),
+                group: None,
             };
             Some((envelope, record))
         } else {
@@ -281,6 +285,7 @@ impl Node {
                 self.put_attestation(txn, record)?;
                 self.store_envelope(txn, envelope)?;
                 self.queue_broadcast(txn, envelope)?;
+                self.federate_attestation(txn, record, me.id, member.id)?;
             }
             Ok(now)
         })

@@ -9,7 +9,9 @@
 
 use protocol::envelope::{Envelope, Kind};
 
-use crate::attestations::{validate_claim, AttestationRecord, MAX_COMMENT_CHARS};
+use crate::attestations::{
+    validate_claim, AttestationKind, AttestationRecord, MAX_COMMENT_CHARS, MAX_GROUP_URL,
+};
 use crate::error::NodeResult;
 use crate::model::{now_ms, Member, Visibility};
 use crate::node::Node;
@@ -271,6 +273,11 @@ impl Node {
         if subject == envelope.author {
             return Err(Refusal::BadBody("an attestation about oneself".into()));
         }
+        let kind = AttestationKind::received(body.kind.as_deref(), &body.claim)
+            .map_err(Refusal::BadBody)?;
+        if body.group.as_ref().is_some_and(|g| g.len() > MAX_GROUP_URL) {
+            return Err(Refusal::BadBody("group is too long".into()));
+        }
         let record = AttestationRecord {
             envelope: envelope.id,
             attester: *envelope.author.as_bytes(),
@@ -278,6 +285,8 @@ impl Node {
             claim: body.claim,
             comment: body.comment,
             created: envelope.created,
+            kind: body.kind.as_ref().map(|_| kind),
+            group: body.group,
         };
         self.write(move |txn| self.put_attestation(txn, &record))
             .await

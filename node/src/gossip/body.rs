@@ -175,6 +175,14 @@ pub struct AttestationBody {
     /// An optional plain-text comment.
     #[serde(default)]
     pub comment: String,
+    /// Its kind (`skill`, `attended`, `certificate`, `mentored`,
+    /// `contribution`); absent on records older than kinds, which read as
+    /// their claim says ([`crate::attestations::AttestationKind::legacy`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The group it was given in (a `contribution`'s), its actor id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 /// Body of an [`Event`](protocol::envelope::Kind::Event) envelope: the

@@ -335,6 +335,8 @@ async fn attestations_are_signed_verifiable_replaced_and_withdrawn() {
         subject_actor: f.node.urls().actor("bob"),
         claim: "rust".into(),
         comment: comment.into(),
+        kind: None,
+        group: None,
     };
     let old = signed(
         &key,

@@ -227,6 +227,26 @@ pub enum Outgoing {
         /// The certificate.
         certificate: Id,
     },
+    /// An attestation was made here (by a member, or by the node): its
+    /// object, with an FEP-8b32 proof by its issuer's key, is sent in a
+    /// `Create` to the subject's server and the sender's followers.
+    Attestation {
+        /// The attestation's record id (its envelope's).
+        attestation: [u8; 32],
+        /// The local account that sends it (the issuer, or for one the
+        /// node issued, the account of the course).
+        sender: Id,
+    },
+    /// An attestation made here was withdrawn (`Delete`; the record is
+    /// gone, so its object id and audience are kept here).
+    AttestationWithdrawn {
+        /// Its object id.
+        object: String,
+        /// The local account that sends it.
+        sender: Id,
+        /// Its subject, when known here.
+        subject: Option<Id>,
+    },
     /// A local group shares what happened in it with its members on other
     /// servers (FEP-1b12: the group's `Announce` of the activity).
     Group {

@@ -289,6 +289,8 @@ pub enum Space {
     RemoteCourseEnrolments = 0x8A,
     /// [`CourseJoins`].
     CourseJoins = 0x8B,
+    /// [`AttestationObject`].
+    AttestationObject = 0x95,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -707,6 +709,12 @@ tables! {
     /// (local course, remote account) → the id of the account's `Join`,
     /// which the instructors' `Accept` or `Reject` names.
     pub CourseJoins: CourseJoins, (Id, Id) => Json<String>;
+
+    // Attestations (`attestations/`).
+    /// attestation record id → the ActivityPub object it came as, with its
+    /// FEP-8b32 proof (records received over ActivityPub: what another
+    /// verifier checks offline).
+    pub AttestationObject: AttestationObject, Hash => Json<serde_json::Map<String, serde_json::Value>>;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups

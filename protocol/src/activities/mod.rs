@@ -18,6 +18,7 @@
 use serde::Deserialize;
 
 mod actor;
+mod attestation;
 mod collection;
 mod course;
 mod create;
@@ -35,6 +36,10 @@ mod undo;
 mod tests;
 
 pub use actor::{ActorDocument, ActorEndpoints, ActorKey, ActorMultikey, Icon};
+pub use attestation::{
+    attestation_context, embedded_attestation, is_attestation, AttestationObject,
+    AttestationObjectError, ATTESTATION_TYPE,
+};
 pub use collection::Collection;
 pub use course::{course_context, iso_duration, CourseObject, Offer, COURSE_NAMESPACE};
 pub use create::{CreateOrUpdate, Delete, Tombstone};

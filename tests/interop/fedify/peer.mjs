@@ -26,6 +26,17 @@
 //                                       (an Article: name, summary, url, content)
 //   POST /_test/join?event=URL&to=ACTOR-URL   send Join of the event to the actor
 //   POST /_test/leave?event=URL&to=ACTOR-URL  send Leave of the event to the actor
+//   GET  /_test/verify-attestation?id=URL  fetch a Kodeon attestation object by its id
+//                                       (signed GET) and verify its FEP-8b32 proof with
+//                                       Fedify's verifyProof (the key fetched from the
+//                                       verificationMethod), and a copy changed after
+//                                       signing
+//   POST /_test/attest?to=ACTOR-URL&subject=DID&claim=..&kind=..[&tamper=1]
+//                                       sign a kd:Attestation about the actor with
+//                                       Fedify's createProof and fedi's Ed25519 key,
+//                                       and POST its Create to the actor's inbox (with
+//                                       `tamper`, changed after signing); answers
+//                                       {status, id}
 //   GET  /_test/version                 {fedify, node}: the versions running
 //   GET  /_test/events                  activities Fedify's inbox accepted (only
 //                                       after verifying their HTTP signature); an
@@ -45,12 +56,13 @@
 //   node peer.mjs PORT
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { setDefaultResultOrder } from "node:dns";
 import {
   Accept, Announce, Article, Create, Delete, Endpoints, Event, Follow, Join, Leave, Like, Note, Person, PUBLIC_COLLECTION, Reject,
   Tombstone, Undo, Update,
   createFederation, generateCryptoKeyPair, signRequest, isActor, MemoryKvStore, InProcessMessageQueue,
-  verifyProof,
+  verifyProof, createProof, DataIntegrityProof, getDocumentLoader,
 } from "@fedify/fedify";
 import { configure, getConsoleSink } from "@logtape/logtape";
 import { Temporal } from "@js-temporal/polyfill";
@@ -97,11 +109,29 @@ globalThis.fetch = async (input, init) => {
   return response;
 };
 
+// JSON-LD contexts the peer has at hand: the Data Integrity v2 context
+// (which Kodeon's attestation objects name) is not among those Fedify 1.5
+// bundles, and the test must not depend on w3id.org being reachable, so it
+// is read from the copy Kodeon bundles (run.sh starts the peer in this
+// directory); others are fetched as Fedify would.
+const bundledContexts = {
+  "https://w3id.org/security/data-integrity/v2": JSON.parse(readFileSync(new URL(
+    "../../../protocol/src/credentials/contexts/data-integrity-v2.jsonld",
+    pathToFileURL(`${process.cwd()}/`),
+  ))),
+};
+const fetchContext = getDocumentLoader({ allowPrivateAddress: true });
+const contextLoader = async (url) =>
+  url in bundledContexts
+    ? { contextUrl: null, documentUrl: url, document: bundledContexts[url] }
+    : await fetchContext(url);
+
 const federation = createFederation({
   kv: new MemoryKvStore(),
   queue: new InProcessMessageQueue(),
   origin,
   allowPrivateAddress: true,
+  contextLoaderFactory: () => contextLoader,
 });
 
 const ID = "fedi";
@@ -412,6 +442,71 @@ async function control(req, res, url) {
       });
       await ctx.sendActivity({ identifier: ID }, to, activity, { immediate: true });
       return json(res, 200, { id: activity.id.href });
+    }
+    case "/_test/verify-attestation": {
+      const documentLoader = await ctx.getDocumentLoader({ identifier: ID }); // signed GETs
+      const { document } = await documentLoader(q.get("id"));
+      const verify = async (doc) => {
+        // The proof read with the Data Integrity context Fedify bundles
+        // (it defines the same terms as v2, which the object names).
+        const proof = await DataIntegrityProof.fromJsonLd(
+          { "@context": "https://w3id.org/security/data-integrity/v1", ...doc.proof },
+          { documentLoader, contextLoader: ctx.contextLoader },
+        );
+        return await verifyProof(doc, proof, { documentLoader, contextLoader: ctx.contextLoader });
+      };
+      const key = await verify(document);
+      const tampered = await verify({ ...document, claim: `${document.claim}-changed` });
+      return json(res, 200, {
+        type: document.type, claim: document.claim, kind: document.attestationKind,
+        issuer: document.attributedTo, verified: key != null, controller: key?.controllerId?.href,
+        tamperedVerified: tampered != null,
+      });
+    }
+    case "/_test/attest": {
+      const to = await lookup(ctx, q.get("to"));
+      if (!isActor(to)) return json(res, 404, { error: "not an actor" });
+      const pairs = await ctx.getActorKeyPairs(ID);
+      const ed = pairs.find((p) => p.privateKey.algorithm.name === "Ed25519");
+      const id = `${origin}/attestations/${crypto.randomUUID()}`;
+      const document = {
+        "@context": [
+          "https://www.w3.org/ns/activitystreams",
+          "https://w3id.org/security/data-integrity/v2",
+          {
+            kd: "https://kodeon.org/ns#",
+            about: { "@id": "kd:about", "@type": "@id" },
+            subjectKey: "kd:subjectKey",
+            attestationKind: "kd:attestationKind",
+            claim: "kd:claim",
+            comment: "kd:comment",
+            group: { "@id": "kd:group", "@type": "@id" },
+          },
+        ],
+        id, type: ["kd:Attestation", "Object"], attributedTo: me.href, about: to.id.href,
+        subjectKey: q.get("subject"), attestationKind: q.get("kind") ?? "skill", claim: q.get("claim"),
+        comment: "signed by Fedify", published: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+      };
+      // Fedify's own eddsa-jcs-2022 signer, over this very JSON (createProof
+      // reads an object only through clone() and toJsonLd()).
+      const object = { clone: () => object, toJsonLd: async () => document };
+      const created = Temporal.Now.instant().round({ smallestUnit: "second" });
+      const proof = await createProof(object, ed.privateKey, ed.keyId, { contextLoader: ctx.contextLoader, created });
+      const proofJson = await proof.toJsonLd({ format: "compact", contextLoader: ctx.contextLoader });
+      delete proofJson["@context"];
+      const signed = { ...document, proof: proofJson };
+      if (q.get("tamper")) signed.claim = `${signed.claim}-changed`;
+      const body = JSON.stringify({
+        "@context": "https://www.w3.org/ns/activitystreams", id: `${id}/create`, type: "Create",
+        actor: me.href, to: [to.id.href], object: signed,
+      });
+      const request = await signRequest(
+        new Request(to.inboxId.href, { method: "POST", headers: { "content-type": "application/activity+json" }, body }),
+        keys[0].privateKey,
+        new URL(`${me.href}#main-key`),
+      );
+      const response = await realFetch(request);
+      return json(res, 200, { status: response.status, id, body: (await response.text()).slice(0, 300) });
     }
     case "/_test/version":
       return json(res, 200, { fedify: fedifyVersion, node: process.version });

@@ -7,8 +7,10 @@
 # group (a Group actor), posting in it, receiving its announces (FEP-1b12)
 # and leaving it, and events in Mobilizon's vocabulary (an Event object
 # Fedify reads with its own Event class, its Create, joining it and the
-# organiser's Accept, leaving it), and courses (a Kodeon course object Fedify
-# reads with its own Article class, and its Create), each signed by one side
+# organiser's Accept, leaving it), courses (a Kodeon course object Fedify
+# reads with its own Article class, and its Create), and attestations (a
+# kd:Attestation whose FEP-8b32 proof Fedify's verifyProof checks, and one
+# Fedify's createProof signs that Kodeon checks), each signed by one side
 # and verified by the other.
 #
 #   KODEON_BIN=target/debug/kodeon tests/interop/fedify/run.sh
@@ -251,6 +253,45 @@ check "12 courses: Fedify fetches the course by its id (signed GET) and parses i
   py "v.get('type')=='Article' and v.get('fromJsonLd')=='Article' and v.get('id')=='$course_uri' and v.get('attribution')=='$kactor/alice'" <"$work/fedify-course.json"
 check "12 courses: Fedify reads its name, its summary in words, its page and its description" \
   py "v.get('name')=='Federated soil' and 'beginner' in (v.get('summary') or '') and (v.get('url') or '').endswith('/courses/$course_id') and '<strong>grows</strong>' in (v.get('content') or '')" <"$work/fedify-course.json"
+
+# 13. Attestations (FEP-8b32 object proofs), both ways. Fedify signs an
+# attestation about alice with its createProof and fedi's Ed25519 key:
+# Kodeon verifies it with the key fedi's actor publishes (which, unproven by
+# the document, the verified attestation binds to fedi) and stores it; one
+# changed after signing is answered 401 and not stored. Then alice attests a
+# skill of fedi; Kodeon sends the kd:Attestation in a Create to fedi's inbox
+# (which takes it as an Object, its other type); Fedify fetches the object by its id (signed GET) and
+# verifies its eddsa-jcs-2022 proof with its own verifyProof, the key fetched
+# from alice's actor (assertionMethod), and refuses a copy changed after
+# signing.
+alice_did="$(curl -fs "$k/api/kodeon/v1/members/alice/attestations" | json 'v.get("did","")' || true)"
+# alice's attestations by ACTOR with CLAIM (and KIND).
+attested_by() { # actor username, claim, kind
+  curl -fs "$k/api/kodeon/v1/members/alice/attestations" | py "any((a.get('attester') or {}).get('username')=='$1' and a.get('claim')=='$2' and a.get('kind')=='$3' for a in v['attestations'])"
+}
+curl -fs -X POST "$f/_test/attest?to=$kactor/alice&subject=$alice_did&claim=mentored:fedify&kind=mentored" >"$work/fedify-attest.json" || echo '{}' >"$work/fedify-attest.json"
+check "13 attestations: Kodeon's inbox accepts the attestation Fedify's createProof signed (2xx)" \
+  py "200 <= v.get('status', 0) < 300" <"$work/fedify-attest.json"
+check "13 attestations: Kodeon stores it, attested by fedi, kind mentored" \
+  wait_for 10 attested_by "fedi@$fhost" "mentored:fedify" mentored
+curl -fs -X POST "$f/_test/attest?to=$kactor/alice&subject=$alice_did&claim=mentored:forged&kind=mentored&tamper=1" >"$work/fedify-forged.json" || echo '{}' >"$work/fedify-forged.json"
+check "13 attestations: Kodeon answers an attestation changed after Fedify signed it with 401" \
+  py "v.get('status')==401" <"$work/fedify-forged.json"
+not_attested() { curl -fs "$k/api/kodeon/v1/members/alice/attestations" >/dev/null && ! attested_by "$@"; }
+check "13 attestations: the changed attestation is not stored" \
+  not_attested "fedi@$fhost" "mentored:forged-changed" mentored
+fedi_did="$(curl -fs -H "authorization: Bearer $alice" "$k/api/kodeon/v1/members/fedi@$fhost/attestations" | json 'v.get("did","")' || true)"
+kapi "$alice" POST "/api/kodeon/v1/members/fedi@$fhost/attestations" '{"claim":"typescript","comment":"ships Fedify peers"}' >"$work/attestation.json" || echo '{}' >"$work/attestation.json"
+attestation_uri="http://$khost/attestations/$(json 'v.get("id","")' <"$work/attestation.json")"
+check "13 attestations: alice attests fedi's skill, about the did:key of fedi's Ed25519 Multikey" \
+  py "v.get('kind')=='skill' and v.get('subject_did')=='$fedi_did' and '$fedi_did'.startswith('did:key:z6Mk')" <"$work/attestation.json"
+check "13 attestations: Fedify verified alice's Create of the attestation (HTTP signature) and took it" \
+  wait_for 15 fedify_got Create "$kactor/alice" "e.get('objectType')=='Object' and e.get('objectId')=='$attestation_uri'"
+curl -fs "$f/_test/verify-attestation?id=$attestation_uri" >"$work/fedify-attestation.json" || echo '{}' >"$work/fedify-attestation.json"
+check "13 attestations: Fedify's verifyProof verifies the kd:Attestation's eddsa-jcs-2022 proof with alice's ed25519 key" \
+  py "'kd:Attestation' in v.get('type', []) and v.get('claim')=='typescript' and v.get('verified') is True and v.get('controller')=='$kactor/alice'" <"$work/fedify-attestation.json"
+check "13 attestations: Fedify's verifyProof refuses the attestation changed after signing" \
+  py "v.get('tamperedVerified') is False" <"$work/fedify-attestation.json"
 
 kapi "$bob" DELETE "/api/kodeon/v1/members/fedi@$fhost/follow" >/dev/null || true
 check "6 kodeon -> fedify undo(follow): Fedify verified bob's Undo(Follow)" \

@@ -5,12 +5,27 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use axum::Router;
+use node::attestations::AttestationKind;
 use node::NodeError;
 use serde::Deserialize;
 
 use crate::error::ApiResult;
 use crate::extract::{Auth, Json, MaybeAuth};
 use crate::state::AppState;
+
+/// The attestation objects other servers fetch by their ids (served to
+/// signed fetches only when authorized fetch is on).
+pub fn document_routes() -> Router<AppState> {
+    Router::new().route("/attestations/{id}", get(object))
+}
+
+/// GET /attestations/{id} — an attestation's ActivityPub object
+/// (`kd:Attestation`) with its issuer's FEP-8b32 proof.
+async fn object(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let id = protocol::envelope::id_from_hex(&id).ok_or(NodeError::NotFound("attestation"))?;
+    let object = federation::attestation_objects::published_object(&s.node, &id)?;
+    Ok(super::discovery::activity_json(object))
+}
 
 /// Routes under `/api/kodeon/v1`.
 pub fn routes() -> Router<AppState> {
@@ -28,6 +43,12 @@ struct NewAttestation {
     claim: String,
     #[serde(default)]
     comment: String,
+    /// `skill` (the default), `mentored` or `contribution`.
+    #[serde(default)]
+    kind: Option<String>,
+    /// A `contribution`'s group.
+    #[serde(default)]
+    group: Option<String>,
 }
 
 /// GET /api/kodeon/v1/members/{username}/attestations — the reputation of
@@ -42,7 +63,9 @@ async fn reputation(
 }
 
 /// POST /api/kodeon/v1/members/{username}/attestations `{"claim",
-/// "comment"}` — the viewer attests; 201 with the signed attestation.
+/// "comment", "kind", "group"}` — the viewer attests (`kind`: `skill`, the
+/// default, `mentored` or `contribution`, which names its `group`); 201
+/// with the signed attestation.
 async fn attest(
     State(s): State<AppState>,
     Auth(v): Auth,
@@ -50,7 +73,23 @@ async fn attest(
     Json(body): Json<NewAttestation>,
 ) -> ApiResult<Response> {
     super::members::resolve_remote(&s, &v, &name).await?;
-    let view = s.node.attest(&v, &name, &body.claim, &body.comment).await?;
+    let kind = match body.kind.as_deref() {
+        None | Some("") => AttestationKind::Skill,
+        Some(k) => AttestationKind::parse(k).ok_or_else(|| {
+            NodeError::invalid(
+                "kind",
+                "must be skill, attended, certificate, mentored or contribution",
+            )
+        })?,
+    };
+    let new = node::attestations::NewAttestation {
+        subject: name,
+        kind,
+        claim: body.claim,
+        comment: body.comment,
+        group: body.group,
+    };
+    let view = s.node.attest_kind(&v, new).await?;
     Ok((StatusCode::CREATED, axum::Json(view)).into_response())
 }
 
@@ -76,3 +115,7 @@ async fn envelope(State(s): State<AppState>, Path(id): Path<String>) -> ApiResul
         .ok_or(NodeError::NotFound("envelope"))?;
     Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
+
+#[cfg(test)]
+#[path = "attestations_tests.rs"]
+mod tests;

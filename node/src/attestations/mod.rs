@@ -1,6 +1,10 @@
 //! Reputation attestations: a member vouches, under their own ed25519
 //! key, that another identity has a quality (`claim`), such as `rust` or
-//! `mentoring`.
+//! `mentoring`, of one of the kinds of [`AttestationKind`]: an endorsed
+//! skill, an attended event (signed by its organiser at check-in), a
+//! completed course (signed by the node with its own key, in the write
+//! that issues the certificate), a mentor (signed by the mentee), an
+//! accepted contribution (signed by a group's owner or moderator).
 //!
 //! An attestation *is* its signed envelope ([`protocol::envelope`], kind
 //! `attestation`): it names both parties by did:key, so anyone can verify
@@ -8,7 +12,13 @@
 //! attestations are signed when made and travel over gossip; attestations
 //! received from other nodes are stored when verified. One attester holds
 //! at most one attestation per (subject, claim): a newer one replaces the
-//! older, and a signed `delete` record withdraws it.
+//! older, and a signed `delete` record withdraws it. Each is also sent over
+//! ActivityPub to the subject's server and the issuer's followers, as an
+//! object with an FEP-8b32 proof by the issuer's key (`Outgoing::Attestation`);
+//! objects received so (`remote.rs`) are stored as gossip-received ones.
+//!
+//! The `Attestation` table is the one source of attestation edges
+//! (attester key → subject key, claim, kind, created): see [`Node::live_attestations`].
 //!
 //! # Reputation
 //! [`Node::reputation`] is a transparent formula, not a model: every
@@ -22,15 +32,28 @@ use protocol::envelope::{id_to_hex, Envelope, Kind};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, NodeResult};
-use crate::gossip::AttestationBody;
 use crate::model::{now_ms, Member, MemberSummary};
 use crate::node::{Node, Viewer};
 use crate::store::{tables, Txn};
+
+mod issue;
+mod kind;
+mod live;
+mod node_issued;
+mod remote;
+#[cfg(test)]
+mod tests;
+
+pub use issue::NewAttestation;
+pub use kind::AttestationKind;
+pub use remote::ReceivedAttestation;
 
 /// Longest claim, in characters.
 pub const MAX_CLAIM_CHARS: usize = 64;
 /// Longest comment, in characters.
 pub const MAX_COMMENT_CHARS: usize = 500;
+/// Longest group id an attestation may name, in bytes.
+pub const MAX_GROUP_URL: usize = 2048;
 /// Most attestations listed about one identity.
 const MAX_LISTED: usize = 1000;
 
@@ -63,6 +86,23 @@ pub struct AttestationRecord {
     pub comment: String,
     /// When it was signed (ms).
     pub created: i64,
+    /// Its kind; absent on records older than kinds (see
+    /// [`AttestationRecord::kind`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<AttestationKind>,
+    /// The group it was given in (a `contribution`'s group, its actor id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+impl AttestationRecord {
+    /// Its kind: the stored one, else as its claim reads
+    /// ([`AttestationKind::legacy`]: `attended:` claims are `attended`,
+    /// others `skill`).
+    pub fn kind(&self) -> AttestationKind {
+        self.kind
+            .unwrap_or_else(|| AttestationKind::legacy(&self.claim))
+    }
 }
 
 /// An attestation as the API shows it.
@@ -77,8 +117,13 @@ pub struct AttestationView {
     pub attester: Option<MemberSummary>,
     /// The subject's did:key.
     pub subject_did: String,
+    /// Its kind.
+    pub kind: AttestationKind,
     /// The claim.
     pub claim: String,
+    /// The group it was given in (a `contribution`'s), its actor id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// The comment.
     pub comment: String,
     /// When it was signed (ms).
@@ -118,9 +163,9 @@ each distinct attester weighs 1.0 (a member here, or an account whose server pub
 or 0.5 (an account known only through gossip)";
 
 impl Node {
-    /// The viewer attests `claim` about `subject` (a username, `name@host`
-    /// or did:key), with an optional comment. Signed with the viewer's key
-    /// at once; replaces the viewer's earlier attestation of the same claim.
+    /// The viewer attests the skill `claim` about `subject` (a username,
+    /// `name@host` or did:key), with an optional comment: a `skill`
+    /// attestation, as [`Node::attest_kind`] makes it.
     pub async fn attest(
         &self,
         viewer: &Viewer,
@@ -128,51 +173,17 @@ impl Node {
         claim: &str,
         comment: &str,
     ) -> NodeResult<AttestationView> {
-        let me = viewer.member()?.clone();
-        validate_claim(claim).map_err(|m| NodeError::invalid("claim", m))?;
-        let comment = comment.trim();
-        crate::validate::max_chars("comment", comment, MAX_COMMENT_CHARS)?;
-        let target = self.attestation_subject(subject).await?;
-        if target.keys.ed25519_public == me.keys.ed25519_public {
-            return Err(NodeError::invalid(
-                "subject",
-                "you cannot attest about yourself",
-            ));
-        }
-        if target.remote.as_ref().is_some_and(|r| !r.has_ed25519) {
-            return Err(NodeError::invalid(
-                "subject",
-                "this account has published no ed25519 key to attest about",
-            ));
-        }
-        let body = AttestationBody {
-            actor: self.urls().actor(&me.username),
-            subject: target.keys.ed25519_public.to_did_key(),
-            subject_actor: match &target.remote {
-                None => self.urls().actor(&target.username),
-                Some(r) if r.domain.is_empty() => String::new(),
-                Some(r) => r.actor_id.clone(),
+        self.attest_kind(
+            viewer,
+            NewAttestation {
+                subject: subject.to_string(),
+                kind: AttestationKind::Skill,
+                claim: claim.to_string(),
+                comment: comment.to_string(),
+                group: None,
             },
-            claim: claim.to_string(),
-            comment: comment.to_string(),
-        };
-        let envelope = self.sign_as(&me, Kind::Attestation, now_ms(), body.to_map())?;
-        let record = AttestationRecord {
-            envelope: envelope.id,
-            attester: *me.keys.ed25519_public.as_bytes(),
-            subject: *target.keys.ed25519_public.as_bytes(),
-            claim: claim.to_string(),
-            comment: comment.to_string(),
-            created: envelope.created,
-        };
-        let stored = record.clone();
-        self.write(move |txn| {
-            self.put_attestation(txn, &stored)?;
-            self.store_envelope(txn, &envelope)?;
-            self.queue_broadcast(txn, &envelope)
-        })
-        .await?;
-        Ok(self.attestation_view(&record))
+        )
+        .await
     }
 
     /// Withdraws the viewer's attestation of `claim` about `subject`: a
@@ -194,6 +205,7 @@ impl Node {
             .store
             .load::<tables::Attestation>(key)?
             .ok_or(NodeError::NotFound("attestation"))?;
+        let subject_id = target.id;
         let body = crate::gossip::DeleteBody {
             actor: self.urls().actor(&me.username),
             uri: None,
@@ -203,13 +215,16 @@ impl Node {
         self.write(move |txn| {
             self.remove_attestation(txn, &record)?;
             self.store_envelope(txn, &envelope)?;
-            self.queue_broadcast(txn, &envelope)
+            self.queue_broadcast(txn, &envelope)?;
+            self.federate_withdrawal(txn, &record, me.id, Some(subject_id))
         })
         .await
     }
 
-    /// Stores a verified attestation from another node unless a newer one
-    /// by the same attester for the same subject and claim is held.
+    /// Stores a verified attestation unless a newer one by the same
+    /// attester for the same subject and claim is held (or one of the same
+    /// instant: the same attestation come by gossip and by ActivityPub is
+    /// kept as it came first).
     pub(crate) fn put_attestation(
         &self,
         txn: &mut Txn<'_>,
@@ -217,9 +232,7 @@ impl Node {
     ) -> NodeResult<bool> {
         let key = (&record.subject, &record.attester, &record.claim);
         if let Some(old) = txn.load::<tables::Attestation>(key)? {
-            if old.created > record.created
-                || (old.created == record.created && old.envelope >= record.envelope)
-            {
+            if old.created >= record.created {
                 return Ok(false);
             }
             txn.remove::<tables::AttestationById>(&old.envelope);
@@ -232,6 +245,7 @@ impl Node {
     fn remove_attestation(&self, txn: &mut Txn<'_>, record: &AttestationRecord) -> NodeResult<()> {
         txn.remove::<tables::Attestation>((&record.subject, &record.attester, &record.claim));
         txn.remove::<tables::AttestationById>(&record.envelope);
+        txn.remove::<tables::AttestationObject>(&record.envelope);
         Ok(())
     }
 
@@ -322,7 +336,9 @@ impl Node {
             subject_did: PublicKey::from_bytes(record.subject)
                 .map(|k| k.to_did_key())
                 .unwrap_or_default(),
+            kind: record.kind(),
             claim: record.claim.clone(),
+            group: record.group.clone(),
             comment: record.comment.clone(),
             created_at: record.created,
             weight,
@@ -330,7 +346,7 @@ impl Node {
     }
 
     /// Whom an attestation or follow by did:key is about.
-    async fn attestation_subject(&self, subject: &str) -> NodeResult<Member> {
+    pub(crate) async fn attestation_subject(&self, subject: &str) -> NodeResult<Member> {
         let member = if subject.starts_with("did:key:") {
             self.member_for_did(subject).await?
         } else {
