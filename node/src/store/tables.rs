@@ -289,6 +289,13 @@ pub enum Space {
     RemoteCourseEnrolments = 0x8A,
     /// [`CourseJoins`].
     CourseJoins = 0x8B,
+    // Trust (`trust/`).
+    /// [`TrustScore`].
+    TrustScore = 0x9B,
+    /// [`TrustedMembers`].
+    TrustedMembers = 0x9C,
+    /// [`TrustRunState`].
+    TrustState = 0x9D,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -707,6 +714,18 @@ tables! {
     /// (local course, remote account) → the id of the account's `Join`,
     /// which the instructors' `Accept` or `Reject` names.
     pub CourseJoins: CourseJoins, (Id, Id) => Json<String>;
+
+    // Trust (`trust/`): each account's computed trust, the members admins
+    // mark trusted (seeds beside the admins), and the last computation.
+    /// member id → their trust as last computed.
+    pub TrustScore: TrustScore, Id => Json<crate::trust::TrustScore>;
+    /// member id → who marked them trusted, and when.
+    pub TrustedMembers: TrustedMembers, Id => Json<crate::trust::TrustedMark>;
+    /// The last trust computation: when, over what, its figures.
+    pub TrustRunState: TrustState[b"run\0"], () => Json<crate::trust::TrustRun>;
+    /// Changes to the seeds (trusted marks) so far: the trust worker
+    /// recomputes when it is past what the last run saw.
+    pub TrustSeedChanges: Counter[&global(53)], () => Counter;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups
