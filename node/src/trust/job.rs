@@ -87,7 +87,11 @@ impl Node {
             for (i, id) in graph.ids.iter().enumerate() {
                 let u = i as u32;
                 let trust = vector.trust[i];
-                let factor = if median > 0.0 {
+                let factor = if seeds.is_empty() {
+                    // No seed: trust is not established, nothing to
+                    // weigh by.
+                    1.0
+                } else if median > 0.0 {
                     (trust / median).min(1.0)
                 } else {
                     0.0
@@ -138,16 +142,16 @@ impl Node {
     /// How much `member`'s actions count, in [0, 1]: `min(1, trust /
     /// median)` of the last run (see [`crate::trust`]); 0 for an account
     /// the last run did not include (joined since, or unreachable); 1
-    /// before trust was ever computed. One read (two for an account
-    /// without a score).
+    /// before trust was ever computed with a seed (no run yet, or a run
+    /// on a node without admins). One read (two for an account without a
+    /// score).
     pub fn trust_factor(&self, member: Id) -> NodeResult<f64> {
         if let Some(score) = self.store.load::<tables::TrustScore>(member)? {
             return Ok(score.factor);
         }
-        Ok(if self.trust_run()?.is_none() {
-            1.0
-        } else {
-            0.0
+        Ok(match self.trust_run()? {
+            Some(run) if run.seeds > 0 => 0.0,
+            _ => 1.0,
         })
     }
 

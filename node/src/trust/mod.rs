@@ -29,8 +29,10 @@
 //! [`Node::trust_factor`] = `min(1, trust / median)`, where `median` is the
 //! median trust of the accounts the run reached (trust > 0): half of the
 //! reached accounts, the seeds among them, count fully; an account no
-//! trusted path reaches counts 0. Before the first run every account
-//! counts 1 (nothing is known yet).
+//! trusted path reaches counts 0, and so does one that joined after the
+//! last run, until the next. Before trust is established (no run yet, or
+//! the last run had no seed: a node without admins) every account counts
+//! 1, since nothing is known to weigh by.
 //!
 //! # Reputation
 //! See [`explain`]: per-claim scores are the trust that flowed to the

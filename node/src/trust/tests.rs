@@ -154,6 +154,18 @@ async fn the_explanation_names_real_attesters_claims_and_a_path_from_the_seed() 
 }
 
 #[tokio::test]
+async fn without_seeds_every_account_counts_fully() {
+    let (node, _dir) = temp_node();
+    let ann = with_role(&node, "ann", Role::Member).await;
+    assert!(node.clone().trust_look(false).await.expect("look"));
+    let run = node.trust_run().expect("run").expect("some");
+    assert_eq!((run.accounts, run.seeds), (1, 0));
+    assert_eq!(node.trust_factor(id(&ann)).expect("factor"), 1.0);
+    let later = with_role(&node, "later", Role::Member).await;
+    assert_eq!(node.trust_factor(id(&later)).expect("factor"), 1.0);
+}
+
+#[tokio::test]
 async fn before_any_run_the_reputation_says_so() {
     let (node, _dir) = temp_node();
     with_role(&node, "ann", Role::Member).await;
