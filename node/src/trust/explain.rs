@@ -347,8 +347,7 @@ impl Node {
             // after it, its source).
             let mut chain = vec![start];
             let mut reaches_seed = false;
-            loop {
-                let Some(last) = chain.last() else { break };
+            while let Some(last) = chain.last() {
                 if last.from_trust.seed {
                     reaches_seed = true;
                     break;
