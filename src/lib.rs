@@ -135,6 +135,8 @@ pub async fn run(
         node.clone(),
         reminders_stopped,
     ));
+    let (stop_trust, trust_stopped) = tokio::sync::watch::channel(false);
+    let trust = tokio::spawn(node::trust::run_trust_worker(node.clone(), trust_stopped));
     let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
     let mail_worker = mailer.clone().map(|mailer| {
         tracing::info!(
@@ -175,6 +177,10 @@ pub async fn run(
     let _ = stop_reminders.send(true);
     if let Err(e) = reminders.await {
         tracing::warn!(error = %e, "the reminder worker ended badly");
+    }
+    let _ = stop_trust.send(true);
+    if let Err(e) = trust.await {
+        tracing::warn!(error = %e, "the trust worker ended badly");
     }
     let _ = stop_mail.send(true);
     if let Some(task) = mail_worker {

@@ -35,6 +35,7 @@ pub mod posts;
 pub mod remote;
 pub mod social;
 pub mod store;
+pub mod trust;
 mod validate;
 
 #[cfg(test)]

@@ -142,6 +142,7 @@ pub fn router_with_federation(
         .merge(routes::reports::routes())
         .merge(routes::p2p::routes())
         .merge(routes::attestations::routes())
+        .merge(routes::trust::routes())
         .merge(routes::calendar::routes())
         .merge(routes::certificates::routes())
         .merge(routes::sign_in_tickets::routes());

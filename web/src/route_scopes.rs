@@ -52,6 +52,7 @@ pub fn required(method: &Method, path: &str) -> Required {
         ["members", _, "block"] => by_method("read:blocks", "write:blocks"),
         ["members", _, "mute"] => by_method("read:mutes", "write:mutes"),
         ["members", _, "attestations", ..] => by_method("read:accounts", "write"),
+        ["members", _, "reputation"] => by_method("read:accounts", "write:accounts"),
         ["members", ..] => by_method("read:accounts", "write:accounts"),
         ["follow-requests", ..] => by_method("read:follows", "write:follows"),
         // Joining a group is following it; answering a join request is

@@ -291,6 +291,13 @@ pub enum Space {
     CourseJoins = 0x8B,
     /// [`AttestationObject`].
     AttestationObject = 0x95,
+    // Trust (`trust/`).
+    /// [`TrustScore`].
+    TrustScore = 0x9B,
+    /// [`TrustedMembers`].
+    TrustedMembers = 0x9C,
+    /// [`TrustRunState`].
+    TrustState = 0x9D,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -715,6 +722,17 @@ tables! {
     /// FEP-8b32 proof (records received over ActivityPub: what another
     /// verifier checks offline).
     pub AttestationObject: AttestationObject, Hash => Json<serde_json::Map<String, serde_json::Value>>;
+    // Trust (`trust/`): each account's computed trust, the members admins
+    // mark trusted (seeds beside the admins), and the last computation.
+    /// member id → their trust as last computed.
+    pub TrustScore: TrustScore, Id => Json<crate::trust::TrustScore>;
+    /// member id → who marked them trusted, and when.
+    pub TrustedMembers: TrustedMembers, Id => Json<crate::trust::TrustedMark>;
+    /// The last trust computation: when, over what, its figures.
+    pub TrustRunState: TrustState[b"run\0"], () => Json<crate::trust::TrustRun>;
+    /// Changes to the seeds (trusted marks) so far: the trust worker
+    /// recomputes when it is past what the last run saw.
+    pub TrustSeedChanges: Counter[&global(53)], () => Counter;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups

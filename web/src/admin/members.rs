@@ -69,7 +69,9 @@ pub async fn show(
     Query(q): Query<PanelQuery>,
 ) -> Result<Response, PanelError> {
     let m = s.node.admin_member(&session.viewer, member_id(&raw)?)?;
+    let standing = s.node.trust_standing(&session.viewer, m.id)?;
     render(MemberPage {
+        trust: super::trust::TrustLine::of(&standing),
         chrome: chrome(&s, &session, "members", q.done.as_deref()),
         suspended: m.status == MemberStatus::Suspended,
         role_value: lower(m.role),

@@ -22,6 +22,7 @@ mod members;
 mod reports;
 mod settings;
 mod templates;
+mod trust;
 
 use std::collections::HashMap;
 
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/members", get(members::list))
         .route("/admin/members/{id}", get(members::show))
         .route("/admin/members/{id}/action", post(members::act))
+        .route("/admin/members/{id}/trust", post(trust::act))
         .route("/admin/reports", get(reports::list))
         .route("/admin/reports/{id}", get(reports::show))
         .route("/admin/reports/{id}/resolve", post(reports::resolve))
@@ -382,6 +384,9 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "peer_unblocked" => "The gossip peer block is lifted.",
         "settings" => "Settings saved.",
         "welcome" => "Welcome. You are signed in.",
+        "trusted" => "The member is marked trusted; trust is recomputed within a minute.",
+        "untrusted" => "The trusted mark is removed; trust is recomputed within a minute.",
+        "recomputed" => "Trust is recomputed.",
         _ => return None,
     })
 }

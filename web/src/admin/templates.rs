@@ -104,6 +104,8 @@ pub struct MemberPage {
     pub m: MemberRow,
     pub suspended: bool,
     pub role_value: String,
+    /// The member's trust standing.
+    pub trust: super::trust::TrustLine,
 }
 
 /// A report in a table.

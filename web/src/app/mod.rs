@@ -52,6 +52,7 @@ mod learning_paths;
 mod live;
 mod messages;
 mod profile;
+mod reputation;
 mod search;
 mod settings;
 mod social;
@@ -239,6 +240,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/kodeon", get(learner::sign_in))
         .route("/auth/kodeon/sign-out", post(learner::sign_out))
         .route("/certificates", get(certificates::page))
+        .route("/reputation/{name}", get(reputation::page))
         .route(
             "/paths",
             get(learning_paths::page).post(learning_paths::save),

@@ -311,6 +311,8 @@ pub struct ProfileSettingsPage {
     pub max_avatar_mib: usize,
     /// What was just done.
     pub notice: Option<&'static str>,
+    /// The member's reputation and why.
+    pub reputation: Option<super::reputation::ReputationView>,
 }
 
 fn profile_page(
@@ -326,8 +328,14 @@ fn profile_page(
         members,
         posts,
     } = site(s)?;
+    let reputation = s
+        .node
+        .explained_reputation(&session.me.username)
+        .ok()
+        .map(|r| super::reputation::ReputationView::of(&r));
     render_with_status(
         ProfileSettingsPage {
+            reputation,
             domain,
             members,
             posts,

@@ -22,3 +22,4 @@ pub mod sign_in_tickets;
 pub mod system;
 #[cfg(test)]
 mod test_api;
+pub mod trust;
