@@ -18,6 +18,9 @@ impl Node {
         if role == Role::Admin {
             self.mark_admin_exists().await?;
         }
+        // Admins seed trust: the trust worker recomputes at its next look.
+        self.write(|txn| txn.add::<tables::TrustSeedChanges>((), 1))
+            .await?;
         Ok(member)
     }
 

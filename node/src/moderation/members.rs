@@ -183,6 +183,10 @@ impl Node {
                     }
                     MemberAction::SetRole(role) => {
                         let detail = format!("{:?} → {:?}", m.role, role).to_lowercase();
+                        if (m.role == Role::Admin) != (role == Role::Admin) {
+                            // Admins seed trust: the trust worker recomputes soon.
+                            txn.add::<tables::TrustSeedChanges>((), 1)?;
+                        }
                         m.role = role;
                         if role == Role::Admin {
                             crate::members::setup::mark_admin_exists_in(txn)?;
