@@ -289,6 +289,10 @@ pub enum Space {
     RemoteCourseEnrolments = 0x8A,
     /// [`CourseJoins`].
     CourseJoins = 0x8B,
+    /// [`TrendExclusions`].
+    TrendExclusions = 0xB0,
+    /// [`DismissedSuggestions`].
+    DismissedSuggestions = 0xB1,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -707,6 +711,14 @@ tables! {
     /// (local course, remote account) → the id of the account's `Join`,
     /// which the instructors' `Accept` or `Reject` names.
     pub CourseJoins: CourseJoins, (Id, Id) => Json<String>;
+
+    // Ranking (`ranking/`): what trends leave out, suggestions dismissed.
+    /// (kind: `tag`, `post` or `link`; the tag, post id or URL) → the
+    /// moderator's exclusion of it from trends.
+    pub TrendExclusions: TrendExclusions, (Str, Str) => Json<crate::ranking::TrendExclusion>;
+    /// (member, account) → when the member dismissed the suggestion to
+    /// follow that account (ms).
+    pub DismissedSuggestions: DismissedSuggestions, (Id, Id) => Json<i64>;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups
