@@ -12,6 +12,8 @@
 //! - `recommend.rs`: people, groups, events and courses to recommend, with
 //!   their reasons; dismissed suggestions.
 
+#[cfg(feature = "bench-seed")]
+mod bench_seed;
 pub mod exclusions;
 pub mod formula;
 pub mod links;
@@ -21,6 +23,8 @@ pub mod trends;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "bench-seed")]
+pub use bench_seed::SeedPost;
 pub use exclusions::{TrendExclusion, TrendKind};
 pub use formula::{hot, hot_score, Explanation, HOT_FORMULA};
 pub use recommend::{Found, Recommendation, RecommendationKind, MAX_RECOMMENDATIONS};

@@ -291,9 +291,21 @@ impl Node {
 
     /// Usernames of the first few of `ids`.
     fn usernames(&self, ids: &[Id]) -> NodeResult<Vec<String>> {
+        self.usernames_cached(ids, &mut HashMap::new())
+    }
+
+    /// Usernames of the first few of `ids`, each read once per request.
+    fn usernames_cached(
+        &self,
+        ids: &[Id],
+        named: &mut HashMap<Id, String>,
+    ) -> NodeResult<Vec<String>> {
         let mut out = Vec::new();
         for id in ids.iter().take(NAMES_SHOWN) {
-            if let Some(m) = self.member(*id)? {
+            if let Some(name) = named.get(id) {
+                out.push(name.clone());
+            } else if let Some(m) = self.member(*id)? {
+                named.insert(*id, m.username.clone());
                 out.push(m.username);
             }
         }
@@ -334,10 +346,13 @@ impl Node {
                 }
             }
         }
+        // Only the best by follows and groups are loaded (to read their
+        // status and skills): three times what is asked, at most
+        // CANDIDATES_SCORED.
         let mut ranked: Vec<(Id, Cand)> = cands.into_iter().collect();
         ranked.sort_by(|a, b| b.1.rough().cmp(&a.1.rough()).then(b.0.cmp(&a.0)));
-        ranked.truncate(CANDIDATES_SCORED);
-        let mut out = Vec::new();
+        ranked.truncate((3 * limit).min(CANDIDATES_SCORED));
+        let mut scored = Vec::new();
         for (id, cand) in ranked {
             let Some(m) = self.recommendable(id)? else {
                 continue;
@@ -356,10 +371,18 @@ impl Node {
                 shared_skills: shared.len() as u32,
                 ..Default::default()
             };
-            let mut found = Found {
-                followed_by: self.usernames(&cand.via)?,
+            scored.push((formula::recommendation(&counts), m, cand, shared));
+        }
+        scored.sort_by(|a, b| b.0.score.total_cmp(&a.0.score).then(b.1.id.cmp(&a.1.id)));
+        scored.truncate(limit);
+        // Names are read for what is shown only, each once.
+        let mut named: HashMap<Id, String> = HashMap::new();
+        let mut out = Vec::new();
+        for (explanation, m, cand, shared) in scored {
+            let found = Found {
+                followed_by: self.usernames_cached(&cand.via, &mut named)?,
                 followed_by_count: cand.via.len() as u32,
-                groups: self.usernames(&cand.groups)?,
+                groups: self.usernames_cached(&cand.groups, &mut named)?,
                 skills: shared,
                 ..Default::default()
             };
@@ -373,7 +396,7 @@ impl Node {
                     names(&found.followed_by, n)
                 ));
             }
-            if !found.groups.is_empty() {
+            if !cand.groups.is_empty() {
                 let n = cand.groups.len() as u32;
                 reasons.push(format!(
                     "member of {n} of your {}: {}",
@@ -384,15 +407,14 @@ impl Node {
             if !found.skills.is_empty() {
                 reasons.push(format!("shares your skills: {}", found.skills.join(", ")));
             }
-            found.groups.truncate(NAMES_SHOWN);
             out.push(Recommendation {
                 kind: RecommendationKind::People,
-                id,
+                id: m.id,
                 name: m.username.clone(),
                 title: m.profile.full_name.clone(),
                 reasons,
                 found,
-                explanation: formula::recommendation(&counts),
+                explanation,
             });
         }
         if out.len() < limit {
@@ -496,17 +518,19 @@ impl Node {
             let Some(settings) = self.store.load::<tables::Group>(g)? else {
                 continue;
             };
-            let Some(account) = self.member(g)? else {
-                continue;
-            };
-            if account.status != MemberStatus::Active || me.avoided.contains(&settings.owner) {
-                continue;
-            }
             let mut tags = skills_of(&settings.tags);
             tags.extend(settings.category.iter().filter_map(|c| skill_of(c)));
             let shared: Vec<String> = me.skills.intersection(&tags).cloned().collect();
             let members = via.remove(&g).unwrap_or_default();
-            if members.is_empty() && shared.is_empty() {
+            if (members.is_empty() && shared.is_empty()) || me.avoided.contains(&settings.owner) {
+                continue;
+            }
+            // The account (its name, whether it is suspended) is read only
+            // for a group with a reason.
+            let Some(account) = self.member(g)? else {
+                continue;
+            };
+            if account.status != MemberStatus::Active {
                 continue;
             }
             let n = members.len() as u32;
