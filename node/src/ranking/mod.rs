@@ -7,6 +7,8 @@
 //! - `trends.rs`: trending tags, posts and links over the local and
 //!   remote timelines' last seven days, computed at read time within
 //!   bounds and kept for five minutes (the posting path writes nothing).
+//! - `home.rs`: the ranked home feed, a member's choice (each page of the
+//!   newest-first feed ordered by `hot`).
 //! - `links.rs`: the links a post's HTML shares.
 //! - `exclusions.rs`: what moderators keep out of trends (audited).
 //! - `recommend.rs`: people, groups, events and courses to recommend, with
@@ -16,6 +18,7 @@
 mod bench_seed;
 pub mod exclusions;
 pub mod formula;
+pub mod home;
 pub mod links;
 pub mod recommend;
 pub mod trends;

@@ -421,3 +421,56 @@ async fn groups_events_and_courses_come_with_their_reasons() {
     ));
     let _ = NewPost::default();
 }
+
+#[tokio::test]
+async fn the_ranked_home_feed_is_a_members_choice_and_keeps_the_pages() {
+    let f = fixture();
+    let node = &f.node;
+    let (alice, bob, carol) = crate::test_support::alice_bob_carol(node).await;
+    node.follow(&alice, "bob").await.expect("follow");
+    let older = publish(node, &bob, "older but liked", Visibility::Public).await;
+    let newer = publish(node, &bob, "newer", Visibility::Public).await;
+    node.like(&carol, older.id).await.expect("like");
+    node.like(&alice, older.id).await.expect("like");
+    let req = PageRequest::first(40);
+    let ids = |v: &Viewer| crate::test_support::home_ids(node, v, &req);
+    assert_eq!(
+        ids(&alice),
+        vec![newer.id, older.id],
+        "newest first by default"
+    );
+
+    node.update_profile(
+        &alice,
+        ProfileUpdate {
+            preferences: Some(crate::model::Preferences {
+                home_order: crate::model::HomeOrder::Ranked,
+                ..Default::default()
+            }),
+            ..ProfileUpdate::default()
+        },
+    )
+    .await
+    .expect("prefer ranked");
+    let ranked = Viewer::Member(Box::new(
+        node.member_by_name("alice").expect("load").expect("alice"),
+    ));
+    assert_eq!(
+        ids(&ranked),
+        vec![older.id, newer.id],
+        "2 likes outrank a newer post"
+    );
+    let page = node.home_feed(&ranked, &req).expect("home");
+    let why = home::explain(&page.items[0], now_ms());
+    assert_eq!(why.figures["likes"], 2.0);
+    // The pages are those of the newest-first feed: a page of one holds
+    // the newest post, whatever its score.
+    let first = node
+        .home_feed(&ranked, &PageRequest::first(1))
+        .expect("page");
+    assert_eq!(first.items.len(), 1);
+    assert_eq!(first.items[0].id, newer.id);
+    // Others keep the newest-first order.
+    node.follow(&carol, "bob").await.expect("follow");
+    assert_eq!(ids(&carol), vec![newer.id, older.id]);
+}

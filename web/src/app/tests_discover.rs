@@ -69,3 +69,46 @@ async fn trends_and_recommendations_show_their_reasons() {
     let r = send(&a.app, "GET", "/trends", None, "").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn the_ranked_home_feed_is_chosen_in_the_profile_settings() {
+    let members = [("bob", Role::Member), ("carol", Role::Member)];
+    let a = app_with(&members, |_| {}, WebSettings::default()).await;
+    a.node
+        .follow(&viewer(&a, "carol"), "bob")
+        .await
+        .expect("follow");
+    let liked = post_as(&a, "bob", "older and liked", "public").await;
+    post_as(&a, "bob", "newer and quiet", "public").await;
+    a.node
+        .like(&viewer(&a, "carol"), liked)
+        .await
+        .expect("like");
+    let (carol, csrf) = session(&a.app, "carol").await;
+    let home = send(&a.app, "GET", "/home", Some(&carol), "").await;
+    let order = |body: &str| body.find("older and liked") > body.find("newer and quiet");
+    assert!(order(&home.body), "newest first by default");
+
+    let form = send(&a.app, "GET", "/settings/profile", Some(&carol), "").await;
+    assert!(form.body.contains("id=\"home_order-chronological\" name=\"home_order\" type=\"radio\" value=\"chronological\" checked"));
+    let saved = send(
+        &a.app,
+        "POST",
+        "/settings/profile",
+        Some(&carol),
+        &format!("csrf={csrf}&full_name=Carol&privacy=public&home_order=ranked"),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let me = a.node.find_member("carol").expect("find").expect("carol");
+    assert_eq!(
+        me.profile.preferences.home_order,
+        node::model::HomeOrder::Ranked
+    );
+    let home = send(&a.app, "GET", "/home", Some(&carol), "").await;
+    assert!(
+        !order(&home.body),
+        "the liked post comes first: {}",
+        home.body
+    );
+}
