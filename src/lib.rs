@@ -135,6 +135,11 @@ pub async fn run(
         node.clone(),
         reminders_stopped,
     ));
+    let (stop_trends, trends_stopped) = tokio::sync::watch::channel(false);
+    let trends = tokio::spawn(node::ranking::run_trends_worker(
+        node.clone(),
+        trends_stopped,
+    ));
     let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
     let mail_worker = mailer.clone().map(|mailer| {
         tracing::info!(
@@ -173,6 +178,10 @@ pub async fn run(
         tracing::warn!(error = %e, "the certificate status worker ended badly");
     }
     let _ = stop_reminders.send(true);
+    let _ = stop_trends.send(true);
+    if let Err(e) = trends.await {
+        tracing::warn!(error = %e, "the trends worker ended badly");
+    }
     if let Err(e) = reminders.await {
         tracing::warn!(error = %e, "the reminder worker ended badly");
     }

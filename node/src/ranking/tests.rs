@@ -474,3 +474,28 @@ async fn the_ranked_home_feed_is_a_members_choice_and_keeps_the_pages() {
     node.follow(&carol, "bob").await.expect("follow");
     assert_eq!(ids(&carol), vec![newer.id, older.id]);
 }
+
+#[tokio::test]
+async fn the_trends_worker_keeps_a_computation_ready_and_stops_when_told() {
+    let f = fixture();
+    let node = f.node.clone();
+    let alice = member(&node, "alice").await;
+    publish(&node, &alice, "#ready", Visibility::Public).await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(run_trends_worker(node.clone(), stopped));
+    let mut ready = None;
+    for _ in 0..200 {
+        if let Some(t) = node.trends_cache.get() {
+            ready = Some(t);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let ready = ready.expect("the worker computed the trends");
+    assert_eq!(ready.tags[0].name, "ready");
+    stop.send(true).expect("stop");
+    tokio::time::timeout(std::time::Duration::from_secs(5), worker)
+        .await
+        .expect("the worker stopped")
+        .expect("no panic");
+}

@@ -31,6 +31,9 @@ pub const TREND_DAYS: usize = 7;
 pub const TREND_SCAN: usize = 10_000;
 /// How long a computation is reused.
 pub const TRENDS_TTL: Duration = Duration::from_secs(300);
+/// How often [`run_trends_worker`] recomputes: within [`TRENDS_TTL`], so
+/// readers find a computation ready.
+pub const TRENDS_REFRESH: Duration = Duration::from_secs(240);
 /// Most items kept of each kind.
 pub const MAX_TRENDS: usize = 100;
 /// Most items a page of trends gives.
@@ -104,7 +107,7 @@ pub(crate) struct TrendsCache {
 }
 
 impl TrendsCache {
-    fn get(&self) -> Option<Arc<Trends>> {
+    pub(crate) fn get(&self) -> Option<Arc<Trends>> {
         let kept = self.kept.lock().ok()?;
         kept.as_ref()
             .filter(|(made, _)| made.elapsed() < TRENDS_TTL)
@@ -170,6 +173,27 @@ struct Gathered {
     scanned: usize,
 }
 
+/// Recomputes the trends every [`TRENDS_REFRESH`] on a blocking thread
+/// until `shutdown` turns true, so requests read a kept computation
+/// instead of making one.
+pub async fn run_trends_worker(node: Arc<Node>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        let n = node.clone();
+        match tokio::task::spawn_blocking(move || n.refresh_trends()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "computing trends"),
+            Err(e) => tracing::warn!(error = %e, "the trends computation ended badly"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(TRENDS_REFRESH) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
 /// The window `[start, end)` of a page of `len` items.
 fn page(len: usize, offset: usize, limit: usize) -> std::ops::Range<usize> {
     let start = offset.min(len);
@@ -185,6 +209,13 @@ impl Node {
         let trends = Arc::new(self.compute_trends(now_ms())?);
         self.trends_cache.put(trends.clone());
         Ok(trends)
+    }
+
+    /// Computes the trends now and keeps them (the worker's step).
+    pub fn refresh_trends(&self) -> NodeResult<()> {
+        let trends = Arc::new(self.compute_trends(now_ms())?);
+        self.trends_cache.put(trends);
+        Ok(())
     }
 
     /// Trending tags, best first, from `offset` (at most 40).
