@@ -5,8 +5,9 @@
 //! - `formula.rs`: the formulas, pure: `hot` (every ranked feed: groups'
 //!   `hot`), trending posts, tags and links, recommendations.
 //! - `trends.rs`: trending tags, posts and links over the local and
-//!   remote timelines' last seven days, computed at read time within
-//!   bounds and kept for five minutes (the posting path writes nothing).
+//!   remote timelines' last seven days, computed within bounds by a
+//!   background task every four minutes and kept (the posting path writes
+//!   nothing).
 //! - `home.rs`: the ranked home feed, a member's choice (each page of the
 //!   newest-first feed ordered by `hot`).
 //! - `links.rs`: the links a post's HTML shares.

@@ -1,9 +1,11 @@
 //! Trending tags, posts and links, computed from the existing timelines
 //! (`LocalTimeline`, `RemoteTimeline`: public top-level posts of this node
 //! and of the servers it knows) over the last [`TREND_DAYS`] days, at most
-//! [`TREND_SCAN`] posts of each, and kept for [`TRENDS_TTL`]. Nothing is
-//! written when a post is made: the posting path is as fast as before,
-//! and a trend lags activity by at most the cache's life.
+//! [`TREND_SCAN`] posts of each, recomputed every [`TRENDS_REFRESH`] by
+//! [`run_trends_worker`] and kept for [`TRENDS_TTL`] (a request finding
+//! none kept computes one). Nothing is written when a post is made: the
+//! posting path is as fast as before, and a trend lags activity by at
+//! most the refresh interval.
 //!
 //! Only public posts count: the timelines hold nothing else, and each
 //! post is checked again (public, not in a private group, its author
