@@ -347,14 +347,14 @@ async fn main() -> anyhow::Result<()> {
             if n % 2 == 0 {
                 tags.push(format!("tag{}", rng.below(200)));
             }
-            let link = (n % 3 == 0)
-                .then(|| {
-                    format!(
-                        " <a href=\"https://news.example/{}\">read</a>",
-                        rng.below(500)
-                    )
-                })
-                .unwrap_or_default();
+            let link = if n % 3 == 0 {
+                format!(
+                    " <a href=\"https://news.example/{}\">read</a>",
+                    rng.below(500)
+                )
+            } else {
+                String::new()
+            };
             (author, created, tags, format!("<p>Post {n}{link}</p>"))
         })
         .collect();
