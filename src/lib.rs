@@ -137,6 +137,11 @@ pub async fn run(
     ));
     let (stop_trust, trust_stopped) = tokio::sync::watch::channel(false);
     let trust = tokio::spawn(node::trust::run_trust_worker(node.clone(), trust_stopped));
+    let (stop_trends, trends_stopped) = tokio::sync::watch::channel(false);
+    let trends = tokio::spawn(node::ranking::run_trends_worker(
+        node.clone(),
+        trends_stopped,
+    ));
     let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
     let mail_worker = mailer.clone().map(|mailer| {
         tracing::info!(
@@ -175,6 +180,10 @@ pub async fn run(
         tracing::warn!(error = %e, "the certificate status worker ended badly");
     }
     let _ = stop_reminders.send(true);
+    let _ = stop_trends.send(true);
+    if let Err(e) = trends.await {
+        tracing::warn!(error = %e, "the trends worker ended badly");
+    }
     if let Err(e) = reminders.await {
         tracing::warn!(error = %e, "the reminder worker ended badly");
     }

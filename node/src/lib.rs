@@ -32,6 +32,7 @@ pub mod moderation;
 mod node;
 pub mod notifications;
 pub mod posts;
+pub mod ranking;
 pub mod remote;
 pub mod social;
 pub mod store;

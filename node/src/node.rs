@@ -101,6 +101,8 @@ pub struct Node {
     pub(crate) timelines: crate::feeds::timeline_cache::TimelineCache,
     /// Group feed rankings kept for a few seconds.
     pub(crate) group_rankings: crate::groups::rank_cache::RankCache,
+    /// The last trends computed (`ranking/trends.rs`).
+    pub(crate) trends_cache: crate::ranking::trends::TrendsCache,
     events: crate::events::EventBus,
     node_keys: MemberKeys,
     fresh_setup_token: Option<String>,
@@ -165,6 +167,7 @@ impl Node {
             config,
             timelines: Default::default(),
             group_rankings: Default::default(),
+            trends_cache: Default::default(),
             events: Default::default(),
             node_keys,
             fresh_setup_token: None,

@@ -242,6 +242,31 @@ def run(url, ctx):
         words = bob.search_v2("hello Mastodon.py", result_type="statuses")
         assert ctx["post"]["id"] in [st["id"] for st in words["statuses"]], words["statuses"]
 
+    @step("trending_tags, trending_statuses, trending_links")
+    def _():
+        bob.status_post("a link for #compat and https://compat.example/page")
+        tags = alice.trending_tags()
+        names = [t["name"] for t in tags]
+        assert "compat" in names, names
+        compat = tags[names.index("compat")]
+        assert len(compat["history"]) == 7, compat
+        assert int(compat["history"][0]["accounts"]) == 2, compat["history"][0]
+        assert int(compat["history"][0]["uses"]) == 2, compat["history"][0]
+        statuses = alice.trending_statuses()
+        assert ctx["post"]["id"] in [st["id"] for st in statuses], statuses
+        links = alice.trending_links()
+        assert "https://compat.example/page" in [card["url"] for card in links], links
+        assert links[0]["type"] == "link" and len(links[0]["history"]) == 7, links[0]
+
+    @step("suggestions_v2, suggestions_v1 and suggestion_delete")
+    def _():
+        found = alice.suggestions_v2()
+        assert [sug["account"]["username"] for sug in found] == ["bob"], found
+        assert found[0]["source"] == "global" and found[0]["sources"] == ["most_followed"], found[0]
+        assert ["bob"] == [acct["username"] for acct in alice.suggestions_v1()]
+        alice.suggestion_delete(found[0]["account"]["id"])
+        assert alice.suggestions_v2() == [], "a dismissed suggestion came back"
+
     @step("media_post and a status with the attachment")
     def _():
         media = alice.media_post(tiny_png(), mime_type="image/png", description="a red rectangle")

@@ -78,6 +78,9 @@ pub fn required(method: &Method, path: &str) -> Required {
         ["posts", ..] => by_method("read:statuses", "write:statuses"),
         ["feeds", ..] => by_method("read:statuses", "write:statuses"),
         ["search"] => by_method("read:search", "write"),
+        // Trends and recommendations are reads; excluding from trends
+        // is under `admin` above.
+        ["trends", ..] | ["recommendations"] => by_method("read", "write"),
         ["notifications", ..] => by_method("read:notifications", "write:notifications"),
         ["reports", ..] => by_method("read", "write:reports"),
         _ => by_method("read", "write"),

@@ -98,8 +98,11 @@ impl Iterator for AscendingStream<'_> {
 
 impl Node {
     /// The viewer's home feed: their own posts and the posts of everyone
-    /// they follow that they may see, newest first. Replies to someone the
-    /// viewer does not follow are left out, as Mastodon does.
+    /// they follow that they may see, newest first (or, for a member who
+    /// chose the ranked order, each page's posts by the `hot` formula: the
+    /// pages and their cursors stay those of the newest-first feed).
+    /// Replies to someone the viewer does not follow are left out, as
+    /// Mastodon does.
     pub fn home_feed(&self, viewer: &Viewer, req: &PageRequest) -> NodeResult<Page<PostView>> {
         let me = viewer.member()?.id;
         let following = self.following_ids(me)?;
@@ -116,7 +119,7 @@ impl Node {
             Box::new(merge(streams, false))
         };
         let mut cards = super::Authors::new(self);
-        scan_entries(merged.map(|r| r.map(|id| (id, ()))), req, |post_id, _| {
+        let mut page = scan_entries(merged.map(|r| r.map(|id| (id, ()))), req, |post_id, _| {
             self.feed_item(viewer, &mut cards, post_id, &|_: &Node,
                                                           entry: &super::FeedEntry<
                 '_,
@@ -133,7 +136,12 @@ impl Node {
                 // A group's posts are its members' (they follow the group).
                 Ok((follows(post.author_id) || post.group.is_some_and(follows)) && reply_ok)
             })
-        })
+        })?;
+        // A member who chose the ranked order gets each page ranked.
+        if viewer.member()?.profile.preferences.home_order == crate::model::HomeOrder::Ranked {
+            crate::ranking::home::rank_page(&mut page.items, crate::model::now_ms());
+        }
+        Ok(page)
     }
 
     /// Whether a post the viewer can see belongs in their home feed (used

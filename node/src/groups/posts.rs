@@ -19,6 +19,7 @@ use crate::feeds::{Authors, Page, PageRequest};
 use crate::id::Id;
 use crate::model::{now_ms, NotificationKind, Post, PostView};
 use crate::node::{Node, Viewer};
+use crate::ranking::hot_score;
 use crate::remote::GroupActivity;
 use crate::store::{tables, Txn};
 
@@ -188,17 +189,6 @@ impl RankCursor {
             offset: offset.parse().map_err(|_| bad())?,
         })
     }
-}
-
-/// The hot score of a post: `(likes + boosts + 2·replies + 1) / (age in
-/// hours + 2)^1.5`. Replies weigh double (a discussion is what a group
-/// is for); the `+ 1` ranks a new post with no reactions by its age; the
-/// `+ 2` keeps a brand-new post from dividing by nearly nothing; the
-/// exponent 1.5 halves a post's score in about 1.6·(age + 2) hours.
-pub fn hot_score(likes: i64, boosts: i64, replies: i64, age_ms: i64) -> f64 {
-    let age_hours = age_ms.max(0) as f64 / 3_600_000.0;
-    let votes = (likes.max(0) + boosts.max(0) + 2 * replies.max(0) + 1) as f64;
-    votes / (age_hours + 2.0).powf(1.5)
 }
 
 impl Node {
@@ -619,16 +609,6 @@ impl Node {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hot_scores_decay_with_age_and_grow_with_reactions() {
-        let hour = 3_600_000;
-        assert!(hot_score(0, 0, 0, 0) > hot_score(0, 0, 0, hour));
-        assert!(hot_score(5, 0, 0, hour) > hot_score(0, 0, 0, hour));
-        assert!(hot_score(0, 0, 1, hour) > hot_score(1, 0, 0, hour));
-        // (1 + 1) / (2 + 2)^1.5 = 2 / 8.
-        assert!((hot_score(1, 0, 0, 2 * hour) - 0.25).abs() < 1e-9);
-    }
 
     #[test]
     fn cursors_round_trip_and_bad_ones_name_the_field() {

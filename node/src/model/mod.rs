@@ -14,7 +14,7 @@ pub use post::{
     BoostInfo, Post, PostType, PostView, RemoteAttachment, RemotePostRef, Thread, ThreadEntry,
     Visibility,
 };
-pub use profile::{Bio, Preferences, Privacy, Profile, ProfileUpdate, Skills};
+pub use profile::{Bio, HomeOrder, Preferences, Privacy, Profile, ProfileUpdate, Skills};
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {

@@ -44,6 +44,25 @@ pub struct Skills {
     pub level: String,
 }
 
+/// How a member's home feed is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HomeOrder {
+    /// Newest first (the default).
+    #[default]
+    Chronological,
+    /// Each page of the feed (the same posts as newest first) ordered by
+    /// the `hot` formula (`ranking::formula`).
+    Ranked,
+}
+
+impl HomeOrder {
+    /// Whether this is the default order (left out of stored records).
+    pub fn is_chronological(&self) -> bool {
+        *self == HomeOrder::Chronological
+    }
+}
+
 /// Preferences.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -56,6 +75,9 @@ pub struct Preferences {
     pub notifications: Vec<String>,
     /// Who sees the profile's details.
     pub privacy: Privacy,
+    /// How the home feed is ordered.
+    #[serde(skip_serializing_if = "HomeOrder::is_chronological")]
+    pub home_order: HomeOrder,
 }
 
 /// A member's profile.

@@ -298,6 +298,10 @@ pub enum Space {
     TrustedMembers = 0x9C,
     /// [`TrustRunState`].
     TrustState = 0x9D,
+    /// [`TrendExclusions`].
+    TrendExclusions = 0xB0,
+    /// [`DismissedSuggestions`].
+    DismissedSuggestions = 0xB1,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -733,6 +737,13 @@ tables! {
     /// Changes to the seeds (trusted marks) so far: the trust worker
     /// recomputes when it is past what the last run saw.
     pub TrustSeedChanges: Counter[&global(53)], () => Counter;
+    // Ranking (`ranking/`): what trends leave out, suggestions dismissed.
+    /// (kind: `tag`, `post` or `link`; the tag, post id or URL) → the
+    /// moderator's exclusion of it from trends.
+    pub TrendExclusions: TrendExclusions, (Str, Str) => Json<crate::ranking::TrendExclusion>;
+    /// (member, account) → when the member dismissed the suggestion to
+    /// follow that account (ms).
+    pub DismissedSuggestions: DismissedSuggestions, (Id, Id) => Json<i64>;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups

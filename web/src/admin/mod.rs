@@ -23,6 +23,7 @@ mod reports;
 mod settings;
 mod templates;
 mod trust;
+mod trends;
 
 use std::collections::HashMap;
 
@@ -78,6 +79,9 @@ pub fn routes() -> Router<AppState> {
             "/admin/federation/peers/{peer}/unblock",
             post(federation::unblock_peer),
         )
+        .route("/admin/trends", get(trends::show))
+        .route("/admin/trends/exclude", post(trends::exclude))
+        .route("/admin/trends/include", post(trends::include))
         .route("/admin/settings", get(settings::show).post(settings::save))
         .route("/admin/invites", post(settings::invite))
         .route("/admin/email", get(email::show))
@@ -382,6 +386,8 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "retry" => "Deliveries to that server are due now.",
         "peer_blocked" => "The gossip peer is blocked.",
         "peer_unblocked" => "The gossip peer block is lifted.",
+        "trend_excluded" => "It is kept out of trends.",
+        "trend_included" => "It may trend again.",
         "settings" => "Settings saved.",
         "welcome" => "Welcome. You are signed in.",
         "trusted" => "The member is marked trusted; trust is recomputed within a minute.",

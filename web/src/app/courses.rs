@@ -194,6 +194,8 @@ pub struct CataloguePage {
     pub teaching: Vec<CourseItem>,
     /// A filter the node refused (an unknown level).
     pub error: Option<String>,
+    /// Recommended for the member, with why (`discover.rs`).
+    pub recs: Vec<super::discover::RecItem>,
 }
 
 /// GET /courses?q=&level=&category= — the catalogue with its filters,
@@ -247,6 +249,12 @@ pub async fn list(
         .iter()
         .map(CourseItem::of)
         .collect();
+    let recs = super::discover::recommended(
+        &s,
+        &session.viewer,
+        node::ranking::RecommendationKind::Courses,
+        5,
+    );
     let Site {
         domain,
         members,
@@ -259,6 +267,7 @@ pub async fn list(
     };
     render_with_status(
         CataloguePage {
+            recs,
             domain,
             members,
             posts,

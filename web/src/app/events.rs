@@ -457,6 +457,8 @@ pub struct ListPage {
     /// The month grid, on the calendar tab.
     pub calendar: Option<Calendar>,
     pub notice: Option<&'static str>,
+    /// Recommended for the member, with why (`discover.rs`).
+    pub recs: Vec<super::discover::RecItem>,
 }
 
 /// The month `YYYY-MM` (its first day), or the current month in UTC.
@@ -628,6 +630,12 @@ pub async fn list(
         "calendar" => "Events calendar",
         _ => "Upcoming events",
     };
+    let recs = super::discover::recommended(
+        &s,
+        &session.viewer,
+        node::ranking::RecommendationKind::Events,
+        5,
+    );
     let Site {
         domain,
         members,
@@ -635,6 +643,7 @@ pub async fn list(
     } = site(&s)?;
     render_with_status(
         ListPage {
+            recs,
             domain,
             members,
             posts,

@@ -52,6 +52,12 @@ fn home_page(
     } = site(s)?;
     let urls = s.node.urls();
     let here = query.cursor.here("/home");
+    let recs = super::discover::recommended(
+        s,
+        &session.viewer,
+        node::ranking::RecommendationKind::People,
+        5,
+    );
     let feed = page
         .items
         .iter()
@@ -68,6 +74,7 @@ fn home_page(
         next: page.next_max_id,
         at_top: req.max_id.is_none(),
         notice: query.done.as_deref().and_then(notice),
+        recs,
     })
 }
 

@@ -245,6 +245,8 @@ pub struct DirectoryPage {
     /// Whether a filter is set (the empty message differs).
     pub filtered: bool,
     pub notice: Option<&'static str>,
+    /// Recommended for the member, with why (`discover.rs`).
+    pub recs: Vec<super::discover::RecItem>,
 }
 
 /// `value` with the characters a query string cannot carry as they are
@@ -303,6 +305,12 @@ pub async fn directory(
         }
         Err(e) => return Err(e.into()),
     };
+    let recs = super::discover::recommended(
+        &s,
+        &session.viewer,
+        node::ranking::RecommendationKind::Groups,
+        5,
+    );
     let Site {
         domain,
         members,
@@ -310,6 +318,7 @@ pub async fn directory(
     } = site(&s)?;
     render_with_status(
         DirectoryPage {
+            recs,
             domain,
             members,
             posts,

@@ -13,7 +13,8 @@
 //! its review queue; `/lessons/{id}`, the lesson reader;
 //! `/assessments/{id}`, an assessment's form and results), learning paths
 //! (`/paths`, the goal form, the planned steps and the saved paths;
-//! `/paths/{id}`, a saved path's progress); `/confirm-email`,
+//! `/paths/{id}`, a saved path's progress), `/trends` and `/recommended`
+//! (`discover.rs`); `/confirm-email`,
 //! `/forgot-password` and `/reset-password/` for e-mailed links
 //! (`email.rs`).
 //! Server-rendered with askama (templates in `web/templates/app/`, built on
@@ -37,6 +38,7 @@ mod course_reviews;
 mod course_study;
 mod courses;
 mod courses_editor;
+mod discover;
 mod email;
 mod event_page;
 mod events;
@@ -247,6 +249,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/paths/{id}", get(learning_paths::path))
         .route("/paths/{id}/delete", post(learning_paths::delete))
+        .route("/trends", get(discover::trends))
+        .route("/recommended", get(discover::recommended_page))
         .route("/settings/export/member.json", get(export::member))
         .route("/settings/export/outbox.json", get(export::outbox))
 }
@@ -532,6 +536,8 @@ mod tests;
 mod tests_compose;
 #[cfg(test)]
 mod tests_courses;
+#[cfg(test)]
+mod tests_discover;
 #[cfg(test)]
 mod tests_events;
 #[cfg(test)]

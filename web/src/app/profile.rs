@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use node::model::{Bio, MemberView, Preferences, Privacy, ProfileUpdate, Skills};
+use node::model::{Bio, HomeOrder, MemberView, Preferences, Privacy, ProfileUpdate, Skills};
 use node::NodeError;
 use serde::Deserialize;
 
@@ -90,6 +90,8 @@ pub struct ProfileForm {
     pub channels: Vec<(String, bool)>,
     /// Who sees the details.
     pub privacy: String,
+    /// How the home feed is ordered: `chronological` or `ranked`.
+    pub home_order: String,
     /// Follows need approval.
     pub locked: bool,
     /// Errors by the node's field name (`bio.about`, `skills`...).
@@ -122,6 +124,10 @@ impl ProfileForm {
             timezone: prefs.timezone,
             channels: channels(&prefs.notifications),
             privacy: privacy_word(prefs.privacy).into(),
+            home_order: match prefs.home_order {
+                HomeOrder::Ranked => "ranked".into(),
+                HomeOrder::Chronological => "chronological".into(),
+            },
             locked: view.locked,
             errors: HashMap::new(),
         }
@@ -243,6 +249,7 @@ fn parse(form: &HashMap<String, String>) -> (ProfileForm, Option<ProfileUpdate>)
         timezone: field(form, "timezone").into(),
         channels: channels(&wanted),
         privacy: field(form, "privacy").into(),
+        home_order: field(form, "home_order").into(),
         locked: !field(form, "locked").is_empty(),
         errors: HashMap::new(),
     };
@@ -283,6 +290,11 @@ fn parse(form: &HashMap<String, String>) -> (ProfileForm, Option<ProfileUpdate>)
             timezone: entered.timezone.clone(),
             notifications: wanted,
             privacy,
+            home_order: if entered.home_order == "ranked" {
+                HomeOrder::Ranked
+            } else {
+                HomeOrder::Chronological
+            },
         }),
         social_links: Some(links.into_iter().collect::<BTreeMap<_, _>>()),
         locked: Some(entered.locked),

@@ -212,6 +212,8 @@ pub struct HomePage {
     /// The newest page (new posts arrive live here, not on older pages).
     pub at_top: bool,
     pub notice: Option<&'static str>,
+    /// People to follow, with why (`discover.rs`).
+    pub recs: Vec<super::discover::RecItem>,
 }
 
 /// A message (an error).

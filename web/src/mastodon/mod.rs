@@ -17,6 +17,7 @@ mod search;
 mod statuses;
 pub(crate) mod streaming;
 mod timelines;
+mod trends;
 
 #[cfg(test)]
 mod tests;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .merge(markers::routes())
         .merge(media::routes())
         .merge(streaming::routes())
+        .merge(trends::routes())
 }
 
 /// Parses a record id from a path; anything else is Mastodon's 404.

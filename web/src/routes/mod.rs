@@ -17,6 +17,7 @@ pub mod members;
 pub mod notifications;
 pub mod p2p;
 pub mod posts;
+pub mod ranking;
 pub mod reports;
 pub mod sign_in_tickets;
 pub mod system;

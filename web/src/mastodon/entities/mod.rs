@@ -17,6 +17,7 @@ mod report;
 mod search;
 mod status;
 mod text;
+mod trends;
 
 use std::collections::HashMap;
 
@@ -36,6 +37,7 @@ pub use report::{report, Report};
 pub use search::{Hashtag, SearchResults};
 pub use status::{Context, Mention, Status, StatusSource, Tag};
 pub use text::{parse_visibility, text_to_html, visibility_name};
+pub use trends::{History, Suggestion, TrendLink, TrendTag};
 
 /// Something Kodeon does not have (custom emojis, roles, polls, cards,
 /// filters...): a field of this type is always `null` (as an `Option`) or
