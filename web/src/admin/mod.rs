@@ -18,6 +18,7 @@ mod dashboard;
 mod email;
 mod federation;
 mod form;
+mod insights;
 mod members;
 mod reports;
 mod settings;
@@ -76,6 +77,8 @@ pub fn routes() -> Router<AppState> {
             "/admin/federation/peers/{peer}/unblock",
             post(federation::unblock_peer),
         )
+        .route("/admin/insights", get(insights::show))
+        .route("/admin/insights.csv", get(insights::csv))
         .route("/admin/settings", get(settings::show).post(settings::save))
         .route("/admin/invites", post(settings::invite))
         .route("/admin/email", get(email::show))
