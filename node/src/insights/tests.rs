@@ -372,3 +372,33 @@ async fn the_backfill_writes_each_last_active_day_once() {
     assert_eq!(backfill_active_days(&node.store).expect("again"), 0);
     assert_eq!(node.store.counter::<tables::ActiveOnDay>(42).expect("c"), 1);
 }
+
+#[tokio::test]
+async fn using_a_session_counts_as_being_active() {
+    let f = fixture();
+    let node = &f.node;
+    let alice = member(node, "alice").await;
+    let id = alice.id().expect("id");
+    let (issued, _) = node
+        .login("alice", "password123", "phone")
+        .await
+        .expect("login");
+    let day = today();
+    assert_eq!(rows_of(node, id), vec![day], "signing in is activity");
+    // As if the last activity was yesterday and the session last used an
+    // hour ago: today's row is gone until the session is used again.
+    let hash = crate::store::hash_of(&issued.token);
+    node.store
+        .write_blocking(|txn| {
+            txn.remove::<tables::MemberActiveDays>((id, day));
+            txn.remove::<tables::ActiveDayMembers>((day, id));
+            txn.store::<tables::LastActive>(id, &(day - 1))?;
+            let mut s = txn.load::<tables::Token>(hash)?.expect("session");
+            s.last_used_at = now_ms() - 3_600_000;
+            txn.store::<tables::Token>(hash, &s)
+        })
+        .expect("rewind");
+    assert!(rows_of(node, id).is_empty());
+    node.authenticate(&issued.token).expect("authenticate");
+    assert_eq!(rows_of(node, id), vec![day], "using the session is too");
+}
