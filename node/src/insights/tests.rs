@@ -402,3 +402,37 @@ async fn using_a_session_counts_as_being_active() {
     node.authenticate(&issued.token).expect("authenticate");
     assert_eq!(rows_of(node, id), vec![day], "using the session is too");
 }
+
+/// The admins' query over 10,000 members' 90 days, timed (unoptimised
+/// build: the release figure comes from `examples/insights_bench.rs`).
+/// `cargo test -p kodeon-node --features bench-seed --lib
+/// insights::tests::timed -- --ignored --nocapture`
+#[cfg(feature = "bench-seed")]
+#[tokio::test]
+#[ignore = "timed: run on demand"]
+async fn timed_admin_insights_over_ten_thousand_members() {
+    let f = fixture();
+    let node = &f.node;
+    let root = admin(node, "root").await;
+    let day = today();
+    let rows = node
+        .bench_seed_insights("m", 10_000, day, 90)
+        .await
+        .expect("seed");
+    let range = DayRange::new(day - 89, day).expect("range");
+    let warm = node.admin_insights(&root, range).expect("insights");
+    // The seeded members and the admin, all made in the range.
+    assert_eq!(warm.retention.iter().map(|c| c.size).sum::<i64>(), 10_001);
+    assert!(warm.active.monthly[89] > 0);
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let t = std::time::Instant::now();
+        std::hint::black_box(node.admin_insights(&root, range).expect("insights"));
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "admin_insights, 10,000 members, 90 days, {rows} active-day rows: median {:.1} ms (min {:.1}, max {:.1})",
+        times[2], times[0], times[4]
+    );
+}
