@@ -22,6 +22,7 @@ pub mod feeds;
 pub mod gossip;
 pub mod groups;
 pub mod id;
+pub mod insights;
 pub mod learning_paths;
 pub mod mail;
 pub mod markers;

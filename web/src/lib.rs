@@ -8,6 +8,7 @@ pub mod admin;
 pub mod app;
 pub mod error;
 pub mod extract;
+pub mod insights_csv;
 pub mod mail;
 pub mod mastodon;
 pub mod metrics;
@@ -140,6 +141,7 @@ pub fn router_with_federation(
         .merge(routes::notifications::routes())
         .merge(routes::system::routes())
         .merge(routes::federation_admin::routes())
+        .merge(routes::insights::routes())
         .merge(routes::reports::routes())
         .merge(routes::p2p::routes())
         .merge(routes::attestations::routes())

@@ -42,6 +42,9 @@ pub fn required(method: &Method, path: &str) -> Required {
         ["me", "likes"] => by_method("read:favourites", "write:favourites"),
         ["me", "blocks"] => by_method("read:blocks", "write:blocks"),
         ["me", "mutes"] => by_method("read:mutes", "write:mutes"),
+        // One's own insights and a group's report: read-only figures no
+        // Mastodon scope names.
+        ["me", "insights"] | ["groups", _, "report"] => by_method("read", "write"),
         // The calendar feed's URL is a credential of its own that outlives
         // any grant: only a full login may make or revoke it.
         ["me", "calendar"] => Required::FullAccess,

@@ -289,6 +289,7 @@ impl Node {
             if now - stored.last_used_at >= LAST_USED_EVERY_MS {
                 stored.last_used_at = now;
                 txn.store::<tables::Token>(hash, &stored)?;
+                self.note_active(txn, stored.member_id)?;
             }
             Ok(Some(stored.last_used_at))
         });

@@ -101,6 +101,7 @@ impl Node {
             txn.add::<tables::DailyStat>((DailyMetric::LastActive as u8, last), -1)?;
         }
         txn.add::<tables::DailyStat>((DailyMetric::LastActive as u8, today), 1)?;
+        crate::insights::record_active_day(txn, member, today)?;
         txn.store::<tables::LastActive>(key, &today)
     }
 

@@ -66,6 +66,8 @@ impl Node {
                 txn.store::<tables::AuthorPosts>((me, boost.id), &Some(id))?;
                 txn.add::<tables::BoostCount>(id, 1)?;
                 if viewer_is_local {
+                    self.note_active(txn, me)?;
+                    self.count_interaction(txn, crate::insights::Interaction::Boost)?;
                     self.federate(
                         txn,
                         crate::remote::Outgoing::Announce {

@@ -400,6 +400,9 @@ impl Node {
         self.insert_post_with(txn, post, true)?;
         self.count_today(txn, crate::moderation::DailyMetric::Posts, 1)?;
         self.note_active(txn, post.author_id)?;
+        if post.in_reply_to.is_some() {
+            self.count_interaction(txn, crate::insights::Interaction::Reply)?;
+        }
         if Self::members_only(txn, post)? {
             return Ok(());
         }

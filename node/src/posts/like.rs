@@ -22,6 +22,10 @@ impl Node {
             txn.store::<tables::Likes>(key, &like_id)?;
             txn.store::<tables::MemberLikes>((me, like_id), &id)?;
             txn.add::<tables::LikeCount>(id, 1)?;
+            if viewer_is_local {
+                self.note_active(txn, me)?;
+                self.count_interaction(txn, crate::insights::Interaction::Like)?;
+            }
             if post.remote.is_some() && viewer_is_local {
                 self.federate(
                     txn,

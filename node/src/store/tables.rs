@@ -302,6 +302,11 @@ pub enum Space {
     TrendExclusions = 0xB0,
     /// [`DismissedSuggestions`].
     DismissedSuggestions = 0xB1,
+    // Insights (`insights/`): 0xB8–0xBB.
+    /// [`MemberActiveDays`].
+    MemberActiveDays = 0xB8,
+    /// [`ActiveDayMembers`].
+    ActiveDayMembers = 0xB9,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -744,6 +749,19 @@ tables! {
     /// (member, account) → when the member dismissed the suggestion to
     /// follow that account (ms).
     pub DismissedSuggestions: DismissedSuggestions, (Id, Id) => Json<i64>;
+    // Insights (`insights/`): keyspaces 0xB8–0xBB, counter kinds 71–74.
+    /// (member, day since the epoch): the days a local member was active
+    /// (posted, replied, liked, boosted, signed in or used a session);
+    /// written at most once per member per day, with `LastActive`.
+    pub MemberActiveDays: MemberActiveDays, (Id, u64) => Unit;
+    /// (day since the epoch, member): the same rows by day, which the
+    /// node-wide active-member figures read.
+    pub ActiveDayMembers: ActiveDayMembers, (u64, Id) => Unit;
+    /// Node-wide, per day: distinct local members active that day.
+    pub ActiveOnDay: Counter[&[71]], u64 => Counter;
+    /// Node-wide, per (interaction kind, day): likes, boosts and replies
+    /// given by local members (`insights::Interaction`).
+    pub InteractionsOnDay: Counter[&[72]], (u8, u64) => Counter;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups

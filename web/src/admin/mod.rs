@@ -18,6 +18,7 @@ mod dashboard;
 mod email;
 mod federation;
 mod form;
+mod insights;
 mod members;
 mod reports;
 mod settings;
@@ -82,6 +83,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/trends", get(trends::show))
         .route("/admin/trends/exclude", post(trends::exclude))
         .route("/admin/trends/include", post(trends::include))
+        .route("/admin/insights", get(insights::show))
+        .route("/admin/insights.csv", get(insights::csv))
         .route("/admin/settings", get(settings::show).post(settings::save))
         .route("/admin/invites", post(settings::invite))
         .route("/admin/email", get(email::show))

@@ -212,3 +212,81 @@ async fn login_sets_a_locked_down_session_cookie() {
         .get(header::SET_COOKIE)
         .is_none_or(|v| !v.to_str().unwrap_or_default().starts_with("kodeon_admin=")));
 }
+
+#[tokio::test]
+async fn the_insights_page_charts_a_range_for_admins_only() {
+    let p = panel().await;
+    let admin = format!("kodeon_admin={}", p.admin_token);
+    let r = send(
+        &p.app,
+        "GET",
+        "/admin/insights?from=2024-10-01&to=2024-10-07",
+        Some(&admin),
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("<h1>Insights</h1>"));
+    assert_eq!(r.body.matches("<svg").count(), 5, "five charts");
+    assert!(r
+        .body
+        .contains("daily active members per day from 2024-10-01 to 2024-10-07"));
+    let link = r
+        .body
+        .find("Download CSV")
+        .map(|i| &r.body[i.saturating_sub(90)..i]);
+    assert!(
+        link.is_some_and(|l| l.contains("insights.csv?from=2024-10-01&#38;to=2024-10-07")),
+        "{link:?}"
+    );
+    assert!(r.body.contains(r#"aria-current="page">Insights"#));
+    let r = send(
+        &p.app,
+        "GET",
+        "/admin/insights.csv?from=2024-10-01&to=2024-10-07",
+        Some(&admin),
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.starts_with("metric,date,item,value\n"));
+    let r = send(
+        &p.app,
+        "GET",
+        "/admin/insights?from=2024-10-09&to=2024-10-07",
+        Some(&admin),
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("from"), "{}", r.body);
+
+    // A moderator has the panel, not the insights.
+    p.node
+        .create_member(
+            NewMember {
+                username: "moddy".into(),
+                email: "moddy@k.test".into(),
+                password: "password123".into(),
+                ..NewMember::default()
+            },
+            Role::Moderator,
+        )
+        .await
+        .expect("moderator");
+    let (moderator, _) = p
+        .node
+        .login_to_panel("moddy", "password123")
+        .await
+        .expect("panel login");
+    let moderator = format!("kodeon_admin={}", moderator.token);
+    let r = send(&p.app, "GET", "/admin", Some(&moderator), "").await;
+    assert!(
+        !r.body.contains("/admin/insights"),
+        "no link for a moderator"
+    );
+    for uri in ["/admin/insights", "/admin/insights.csv"] {
+        let r = send(&p.app, "GET", uri, Some(&moderator), "").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri}");
+    }
+}

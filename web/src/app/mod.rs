@@ -49,6 +49,7 @@ mod feeds;
 mod groups;
 mod groups_moderation;
 mod groups_settings;
+mod insights;
 mod learner;
 mod learning_paths;
 mod live;
@@ -243,6 +244,8 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/kodeon/sign-out", post(learner::sign_out))
         .route("/certificates", get(certificates::page))
         .route("/reputation/{name}", get(reputation::page))
+        .route("/insights", get(insights::page))
+        .route("/g/{name}/report", get(insights::group_report))
         .route(
             "/paths",
             get(learning_paths::page).post(learning_paths::save),
@@ -542,6 +545,8 @@ mod tests_discover;
 mod tests_events;
 #[cfg(test)]
 mod tests_groups;
+#[cfg(test)]
+mod tests_insights;
 #[cfg(test)]
 mod tests_learner;
 #[cfg(test)]

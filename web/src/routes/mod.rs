@@ -12,6 +12,7 @@ pub mod federation_admin;
 pub mod feeds;
 pub mod groups;
 pub mod inbox;
+pub mod insights;
 pub mod learning_paths;
 pub mod members;
 pub mod notifications;
