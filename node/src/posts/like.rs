@@ -22,6 +22,7 @@ impl Node {
             txn.store::<tables::Likes>(key, &like_id)?;
             txn.store::<tables::MemberLikes>((me, like_id), &id)?;
             txn.add::<tables::LikeCount>(id, 1)?;
+            self.points_for_like(txn, &post, me, like_id, false)?;
             if post.remote.is_some() && viewer_is_local {
                 self.federate(
                     txn,
@@ -60,6 +61,7 @@ impl Node {
             txn.remove::<tables::Likes>(key);
             txn.remove::<tables::MemberLikes>((me, like_id));
             txn.add::<tables::LikeCount>(id, -1)?;
+            self.points_for_like(txn, &post, me, like_id, true)?;
             self.announce_in_group(
                 txn,
                 &post,
