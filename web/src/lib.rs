@@ -134,6 +134,7 @@ pub fn router_with_federation(
         .merge(routes::events::routes())
         .merge(routes::courses::routes())
         .merge(routes::learning_paths::routes())
+        .merge(routes::gamification::routes())
         .merge(routes::posts::routes())
         .merge(routes::feeds::routes())
         .merge(routes::notifications::routes())
