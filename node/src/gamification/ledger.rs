@@ -119,6 +119,14 @@ pub(crate) fn points_text(hundredths: i64) -> String {
 impl Node {
     /// Awards the points of `award` inside `txn` (see the module doc).
     pub(crate) fn award_points(&self, txn: &mut Txn<'_>, award: Award) -> NodeResult<()> {
+        #[cfg(feature = "bench-seed")]
+        if self
+            .gamification
+            .awards_off
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return Ok(());
+        }
         let now = now_ms();
         let Some(earner) = txn.load::<tables::Member>(award.earner)? else {
             return Ok(());

@@ -25,6 +25,8 @@
 //! most the member's points rounded to whole points.
 
 mod badges;
+#[cfg(feature = "bench-seed")]
+mod bench_seed;
 mod board;
 mod challenges;
 mod giver_weight;
@@ -59,6 +61,9 @@ pub(crate) struct Gamification {
     /// Keys `linked::registration_mark`, derived from the node secret.
     pub(crate) mark_key: [u8; 32],
     settings: RwLock<Arc<GamificationSettings>>,
+    /// Benchmarks only: awards skipped, to measure what they cost.
+    #[cfg(feature = "bench-seed")]
+    pub(crate) awards_off: std::sync::atomic::AtomicBool,
 }
 
 impl Gamification {
@@ -70,6 +75,8 @@ impl Gamification {
         Ok(Gamification {
             mark_key: blake3::derive_key("kodeon 2026 registration marks v1", secret.as_bytes()),
             settings: RwLock::new(Arc::new(settings)),
+            #[cfg(feature = "bench-seed")]
+            awards_off: Default::default(),
         })
     }
 
