@@ -18,6 +18,7 @@ mod dashboard;
 mod email;
 mod federation;
 mod form;
+mod gamification;
 mod members;
 mod reports;
 mod settings;
@@ -78,6 +79,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/settings", get(settings::show).post(settings::save))
         .route("/admin/invites", post(settings::invite))
+        .route(
+            "/admin/gamification",
+            get(gamification::show).post(gamification::save),
+        )
         .route("/admin/email", get(email::show))
         .route("/admin/email/test", post(email::test))
         .route("/admin/audit", get(settings::audit))
@@ -415,3 +420,5 @@ impl PanelQuery {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_gamification;

@@ -13,7 +13,8 @@
 //! its review queue; `/lessons/{id}`, the lesson reader;
 //! `/assessments/{id}`, an assessment's form and results), learning paths
 //! (`/paths`, the goal form, the planned steps and the saved paths;
-//! `/paths/{id}`, a saved path's progress); `/confirm-email`,
+//! `/paths/{id}`, a saved path's progress), points, leaderboards and
+//! challenges (`/points/{user}`, `/leaderboard`, `/challenges`); `/confirm-email`,
 //! `/forgot-password` and `/reset-password/` for e-mailed links
 //! (`email.rs`).
 //! Server-rendered with askama (templates in `web/templates/app/`, built on
@@ -44,6 +45,7 @@ mod events_form;
 mod export;
 mod feed;
 mod feeds;
+pub(crate) mod gamification;
 mod groups;
 mod groups_moderation;
 mod groups_settings;
@@ -239,6 +241,11 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/kodeon", get(learner::sign_in))
         .route("/auth/kodeon/sign-out", post(learner::sign_out))
         .route("/certificates", get(certificates::page))
+        .route("/points/{user}", get(gamification::points))
+        .route("/leaderboard", get(gamification::leaderboard))
+        .route("/challenges", get(gamification::challenges))
+        .route("/challenges/{id}", get(gamification::challenge))
+        .route("/challenges/{id}/join", post(gamification::join))
         .route(
             "/paths",
             get(learning_paths::page).post(learning_paths::save),
@@ -532,6 +539,8 @@ mod tests_compose;
 mod tests_courses;
 #[cfg(test)]
 mod tests_events;
+#[cfg(test)]
+mod tests_gamification;
 #[cfg(test)]
 mod tests_groups;
 #[cfg(test)]
