@@ -24,6 +24,7 @@
 //! two accounts are linked. The level is the highest whose threshold is at
 //! most the member's points rounded to whole points.
 
+mod backfill;
 mod badges;
 #[cfg(feature = "bench-seed")]
 mod bench_seed;
@@ -42,6 +43,8 @@ mod tests_challenges;
 
 use std::sync::{Arc, RwLock};
 
+#[cfg_attr(not(test), allow(unused_imports))]
+pub(crate) use backfill::backfill_metrics;
 pub use badges::{BadgeRule, Condition, EarnedBadge, Metric};
 pub use board::Period;
 pub use challenges::{Challenge, ChallengeEntry, ChallengeProgress, ChallengeView, NewChallenge};
