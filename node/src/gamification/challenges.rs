@@ -456,7 +456,7 @@ impl Node {
                     )?;
                 }
             }
-            self.award_reward(txn, member, id, &c.title, c.reward_points, c.group, now)?;
+            self.award_reward(txn, member, &c, now)?;
         }
         Ok(())
     }

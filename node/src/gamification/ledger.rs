@@ -270,17 +270,15 @@ impl Node {
         &self,
         txn: &mut Txn<'_>,
         member: Id,
-        challenge: Id,
-        title: &str,
-        points: u32,
-        group: Option<Id>,
+        challenge: &super::Challenge,
         now: i64,
     ) -> NodeResult<()> {
+        let (points, group, title) = (challenge.reward_points, challenge.group, &challenge.title);
         count_metrics(txn, member, &[Metric::ChallengesCompleted], 1)?;
         let hundredths = i64::from(points) * 100;
         let entry = PointsEntry {
             activity: Activity::Challenge,
-            object: challenge,
+            object: challenge.id,
             hundredths,
             reason: format!("challenge \"{title}\" completed: {points} points"),
             at: now,

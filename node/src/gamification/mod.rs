@@ -43,7 +43,8 @@ mod tests_challenges;
 
 use std::sync::{Arc, RwLock};
 
-#[cfg_attr(not(test), allow(unused_imports))]
+/// For the migration that introduces gamification.
+#[allow(unused_imports)]
 pub(crate) use backfill::backfill_metrics;
 pub use badges::{BadgeRule, Condition, EarnedBadge, Metric};
 pub use board::Period;
