@@ -171,7 +171,7 @@ impl Node {
             None if metric == Metric::Points => {
                 txn.counter::<tables::LeaderboardScore>((super::board::ALL, member))? / 100
             }
-            None => return super::giver_weight::reputation_metric(txn, member),
+            None => return super::giver_weight::reputation_metric(txn, member, None),
         };
         Ok(u64::try_from(value).unwrap_or(0))
     }
@@ -184,6 +184,18 @@ impl Node {
         member: Id,
         changed: &[Metric],
         now: i64,
+    ) -> NodeResult<()> {
+        self.check_badges_with(txn, member, changed, now, None)
+    }
+
+    /// [`Node::check_badges`] with the reputation already counted.
+    pub(crate) fn check_badges_with(
+        &self,
+        txn: &mut Txn<'_>,
+        member: Id,
+        changed: &[Metric],
+        now: i64,
+        reputation: Option<u64>,
     ) -> NodeResult<()> {
         let settings = self.gamification.settings();
         for rule in &settings.badges {
@@ -200,7 +212,10 @@ impl Node {
                     met = false;
                     break;
                 };
-                let value = self.metric_in(txn, member, metric)?;
+                let value = match (metric, reputation) {
+                    (Metric::Reputation, Some(r)) => r,
+                    _ => self.metric_in(txn, member, metric)?,
+                };
                 if value < at_least {
                     met = false;
                     break;

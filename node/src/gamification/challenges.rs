@@ -293,6 +293,7 @@ impl Node {
                 },
             )?;
             txn.store::<tables::MemberChallenges>((me.id, id), &())?;
+            txn.add::<tables::ActiveChallengeCount>(me.id, 1)?;
             txn.add::<tables::ChallengeJoinedCount>(id, 1)?;
             Ok(())
         })
@@ -413,6 +414,9 @@ impl Node {
         changed: &[Metric],
         now: i64,
     ) -> NodeResult<()> {
+        if txn.counter::<tables::ActiveChallengeCount>(member)? == 0 {
+            return Ok(());
+        }
         let joined: Vec<Id> = txn
             .scan::<tables::MemberChallenges>((member,), false)
             .keys()
@@ -422,10 +426,12 @@ impl Node {
         for id in joined {
             let Some(c) = txn.load::<tables::Challenge>(id)? else {
                 txn.remove::<tables::MemberChallenges>((member, id));
+                txn.add::<tables::ActiveChallengeCount>(member, -1)?;
                 continue;
             };
             if now >= c.ends_at {
                 txn.remove::<tables::MemberChallenges>((member, id));
+                txn.add::<tables::ActiveChallengeCount>(member, -1)?;
                 continue;
             }
             if now < c.starts_at || !changed.contains(&c.metric) {
@@ -444,6 +450,7 @@ impl Node {
             entry.completed_at = Some(now);
             txn.store::<tables::ChallengeEntries>((id, member), &entry)?;
             txn.remove::<tables::MemberChallenges>((member, id));
+            txn.add::<tables::ActiveChallengeCount>(member, -1)?;
             txn.add::<tables::ChallengeCompletedCount>(id, 1)?;
             if let Some(badge) = &c.reward_badge {
                 if !txn.has::<tables::MemberBadges>((member, badge.as_str()))? {

@@ -45,8 +45,13 @@ const MAX_ATTESTATIONS_READ: usize = 10_000;
 ///
 /// Until the trust computation exists: the number of distinct members
 /// who attest something about `member`, times 100 (ten attesters make an
-/// `ahli`), counting at most 10,000 attestations.
-pub(crate) fn reputation_metric(txn: &Txn<'_>, member: Id) -> NodeResult<u64> {
+/// `ahli`), counting at most 10,000 attestations; `pending` is the
+/// attester of one staged in this write (scans see committed ones only).
+pub(crate) fn reputation_metric(
+    txn: &Txn<'_>,
+    member: Id,
+    pending: Option<&[u8; 32]>,
+) -> NodeResult<u64> {
     let Some(m) = txn.load::<tables::Member>(member)? else {
         return Ok(0);
     };
@@ -59,6 +64,9 @@ pub(crate) fn reputation_metric(txn: &Txn<'_>, member: Id) -> NodeResult<u64> {
     {
         let (_, attester, _) = key?;
         attesters.insert(attester);
+    }
+    if let Some(p) = pending {
+        attesters.insert(*p);
     }
     Ok(attesters.len() as u64 * 100)
 }

@@ -5,10 +5,11 @@ use crate::community_events::CommunityEvent;
 use crate::courses::Course;
 use crate::error::NodeResult;
 use crate::id::Id;
-use crate::model::Post;
+use crate::model::{now_ms, Post};
 use crate::node::Node;
 use crate::store::{tables, Txn};
 
+use super::badges::Metric;
 use super::ledger::Award;
 use super::settings::Activity;
 
@@ -28,6 +29,7 @@ impl Node {
                 giver,
                 object: post.id,
                 group: post.group,
+                earner_local: post.remote.is_none(),
             },
         )
     }
@@ -84,6 +86,7 @@ impl Node {
                 giver: Some(giver),
                 object: like,
                 group: post.group,
+                earner_local: post.remote.is_none(),
             },
         )
     }
@@ -114,6 +117,7 @@ impl Node {
                 giver: Some(giver),
                 object: boost,
                 group: post.group,
+                earner_local: post.remote.is_none(),
             },
         )
     }
@@ -134,6 +138,7 @@ impl Node {
                 giver: Some(by),
                 object: event.id,
                 group: event.group,
+                earner_local: false,
             },
         )
     }
@@ -170,6 +175,7 @@ impl Node {
                 giver: None,
                 object: event.id,
                 group: event.group,
+                earner_local: false,
             },
         )
     }
@@ -199,6 +205,7 @@ impl Node {
                 giver: course.instructors.first().copied(),
                 object: course.id,
                 group: course.group,
+                earner_local: false,
             },
         )
     }
@@ -221,6 +228,7 @@ impl Node {
                 giver: Some(by),
                 object,
                 group,
+                earner_local: false,
             },
         )
     }
@@ -242,7 +250,30 @@ impl Node {
                 giver: Some(mentee),
                 object,
                 group: None,
+                earner_local: false,
             },
+        )
+    }
+
+    /// An attestation about `subject` (an ed25519 key) by `attester` was
+    /// staged: the subject's reputation badge rules are checked, counting
+    /// it (the write's scans see only what is committed).
+    pub(crate) fn points_for_attestation(
+        &self,
+        txn: &mut Txn<'_>,
+        subject: &[u8; 32],
+        attester: &[u8; 32],
+    ) -> NodeResult<()> {
+        let Some(member) = txn.load::<tables::MemberByKey>(subject)? else {
+            return Ok(());
+        };
+        let reputation = super::giver_weight::reputation_metric(txn, member, Some(attester))?;
+        self.check_badges_with(
+            txn,
+            member,
+            &[Metric::Reputation],
+            now_ms(),
+            Some(reputation),
         )
     }
 

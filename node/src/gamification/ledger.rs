@@ -43,21 +43,6 @@ pub struct PointsEntry {
     pub group: Option<Id>,
 }
 
-/// An award standing for one object, kept to reverse it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AwardRecord {
-    /// The history entry of the award.
-    pub entry: Id,
-    /// Points awarded in hundredths (0 when a cap or weight gave none;
-    /// the metric was counted all the same).
-    pub hundredths: i64,
-    /// When (ms): the week and month boards it counted on.
-    pub at: i64,
-    /// The group it counted for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group: Option<Id>,
-}
-
 /// An activity that may earn points.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Award {
@@ -73,6 +58,9 @@ pub(crate) struct Award {
     pub object: Id,
     /// The group the activity happened in.
     pub group: Option<Id>,
+    /// The earner is known to be a local person (the author of a local
+    /// post): their record need not be read.
+    pub earner_local: bool,
 }
 
 /// The metrics an activity counts.
@@ -128,11 +116,13 @@ impl Node {
             return Ok(());
         }
         let now = now_ms();
-        let Some(earner) = txn.load::<tables::Member>(award.earner)? else {
-            return Ok(());
-        };
-        if !earner.is_local() || earner.is_group() {
-            return Ok(());
+        if !award.earner_local {
+            let Some(earner) = txn.load::<tables::Member>(award.earner)? else {
+                return Ok(());
+            };
+            if !earner.is_local() || earner.is_group() {
+                return Ok(());
+            }
         }
         let activity = award.activity;
         let name = activity.name();
@@ -203,12 +193,7 @@ impl Node {
         txn.store::<tables::PointsHistory>((award.earner, entry_id), &entry)?;
         txn.store::<tables::PointsAwards>(
             (award.object, award.earner, activity.byte()),
-            &AwardRecord {
-                entry: entry_id,
-                hundredths,
-                at: now,
-                group: award.group,
-            },
+            &entry_id,
         )?;
         if hundredths > 0 {
             for b in board::boards_for(award.group, now) {
@@ -216,7 +201,6 @@ impl Node {
             }
             changed.push(Metric::Points);
         }
-        changed.push(Metric::Reputation);
         self.check_badges(txn, award.earner, &changed, now)?;
         if activity != Activity::Challenge {
             self.progress_challenges(txn, award.earner, &changed, now)?;
@@ -237,10 +221,13 @@ impl Node {
         why: &str,
     ) -> NodeResult<()> {
         let key = (object, earner, activity.byte());
-        let Some(record) = txn.load::<tables::PointsAwards>(key)? else {
+        let Some(entry_id) = txn.load::<tables::PointsAwards>(key)? else {
             return Ok(());
         };
         txn.remove::<tables::PointsAwards>(key);
+        let Some(record) = txn.load::<tables::PointsHistory>((earner, entry_id))? else {
+            return Ok(());
+        };
         count_metrics(txn, earner, &metrics_of(activity, record.group), -1)?;
         if record.hundredths <= 0 {
             return Ok(());

@@ -49,7 +49,7 @@ pub(crate) use backfill::backfill_metrics;
 pub use badges::{BadgeRule, Condition, EarnedBadge, Metric};
 pub use board::Period;
 pub use challenges::{Challenge, ChallengeEntry, ChallengeProgress, ChallengeView, NewChallenge};
-pub use ledger::{AwardRecord, PointsEntry};
+pub use ledger::PointsEntry;
 pub use query::{
     metric_names, Achievement, BadgeView, HistoryView, LeaderboardPage, LeaderboardRow, LevelView,
     MemberPoints,

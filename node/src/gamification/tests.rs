@@ -754,3 +754,28 @@ async fn settings_survive_a_restart() {
         Some(7)
     );
 }
+
+#[tokio::test]
+async fn ahli_comes_with_the_tenth_attester() {
+    let f = fixture();
+    let alice = member(&f.node, "alice").await;
+    for i in 0..10 {
+        let attester = member(&f.node, &format!("a{i}")).await;
+        f.node
+            .attest(&attester, "alice", "skill:rust", "")
+            .await
+            .expect("attest");
+        let has = mine(&f.node, &alice)
+            .badges
+            .iter()
+            .any(|b| b.badge == "ahli");
+        assert_eq!(has, i == 9, "after {} attesters", i + 1);
+    }
+    let view = mine(&f.node, &alice);
+    let ahli = view
+        .badges
+        .iter()
+        .find(|b| b.badge == "ahli")
+        .expect("ahli");
+    assert_eq!(ahli.reason, "reputation 1000 ≥ 1000");
+}

@@ -741,9 +741,11 @@ tables! {
     /// (member, entry id) → PointsEntry: every award, refusal and reversal,
     /// newest last.
     pub PointsHistory: PointsHistory, (Id, Id) => Json<crate::gamification::PointsEntry>;
-    /// (object, earner, activity byte) → the award standing for that
-    /// object, to reverse it when the object goes.
-    pub PointsAwards: PointsAwards, (Id, Id, u8) => Json<crate::gamification::AwardRecord>;
+    /// (object, earner, activity byte) → the history entry of the award
+    /// standing for that object, to reverse it when the object goes.
+    pub PointsAwards: PointsAwards, (Id, Id, u8) => IdBytes;
+    /// Challenges a member joined and has not completed or seen end.
+    pub ActiveChallengeCount: Counter[&[59]], Id => Counter;
     /// (board, u64::MAX − score in hundredths, member): boards in rank order.
     pub Leaderboard: Leaderboard, (Str, u64, Id) => Unit;
     /// (board, member) → score in hundredths (the key to move in [`Leaderboard`]).
