@@ -19,6 +19,7 @@ mod data_dir;
 pub mod error;
 pub mod events;
 pub mod feeds;
+pub mod gamification;
 pub mod gossip;
 pub mod groups;
 pub mod id;

@@ -121,6 +121,8 @@ pub struct Node {
     pub(crate) media_budget: crate::media::DecodeBudget,
     /// Failed-login counters: one policy for every way in.
     pub(crate) login_guard: crate::members::login_guard::LoginGuard,
+    /// Gamification settings in force and the registration-mark key.
+    pub(crate) gamification: crate::gamification::Gamification,
 }
 
 impl Node {
@@ -159,6 +161,7 @@ impl Node {
         };
         let login_guard =
             crate::members::login_guard::LoginGuard::new(config.login_failures_per_hour);
+        let gamification = crate::gamification::Gamification::open(&store, &secret)?;
         let mut node = Node {
             store,
             ids: IdGenerator::default(),
@@ -178,6 +181,7 @@ impl Node {
             settings: Default::default(),
             media_budget: Default::default(),
             login_guard,
+            gamification,
         };
         node.load_settings()?;
         node.fresh_setup_token = node.issue_setup_token_if_needed()?;

@@ -136,6 +136,7 @@ pub fn router_with_federation(
         .merge(routes::courses::routes())
         .merge(routes::learning_paths::routes())
         .merge(routes::ranking::routes())
+        .merge(routes::gamification::routes())
         .merge(routes::posts::routes())
         .merge(routes::feeds::routes())
         .merge(routes::notifications::routes())

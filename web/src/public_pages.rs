@@ -254,6 +254,8 @@ struct ProfilePage {
     /// The signed-in member's relationship and forms (none for a visitor
     /// or on their own profile).
     relation: Option<Relation>,
+    /// Level and badges (a member of this node).
+    standing: Option<crate::app::gamification::Standing>,
 }
 
 /// How the signed-in member relates to a profile's member, for its forms.
@@ -470,9 +472,18 @@ async fn profile(
         None => format!("{}@{domain}", m.username),
     };
     let me = session.map(|m| m.me);
+    let standing = match &m.remote {
+        None => crate::app::gamification::standing(
+            &s,
+            &m.username,
+            &crate::app::gamification::lang_of(&headers),
+        ),
+        Some(_) => None,
+    };
     render_for(
         me.is_some(),
         ProfilePage {
+            standing,
             handle,
             relation,
             domain,

@@ -56,6 +56,8 @@ pub fn required(method: &Method, path: &str) -> Required {
         ["members", _, "mute"] => by_method("read:mutes", "write:mutes"),
         ["members", _, "attestations", ..] => by_method("read:accounts", "write"),
         ["members", _, "reputation"] => by_method("read:accounts", "write:accounts"),
+        // A member's points: an account's figures, as their profile.
+        ["members", _, "points"] => by_method("read:accounts", "write"),
         ["members", ..] => by_method("read:accounts", "write:accounts"),
         ["follow-requests", ..] => by_method("read:follows", "write:follows"),
         // Joining a group is following it; answering a join request is
@@ -76,6 +78,8 @@ pub fn required(method: &Method, path: &str) -> Required {
         // Learning paths: planning one is a POST, so it needs `write`
         // as saving one does.
         ["learning-paths", ..] => by_method("read", "write"),
+        // Leaderboards and challenges: no Mastodon scope names them.
+        ["leaderboard"] | ["challenges", ..] => by_method("read", "write"),
         ["posts", _, "like"] => by_method("read:favourites", "write:favourites"),
         ["posts", _, "bookmark"] => by_method("read:bookmarks", "write:bookmarks"),
         ["posts", ..] => by_method("read:statuses", "write:statuses"),

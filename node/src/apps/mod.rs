@@ -349,11 +349,13 @@ impl Node {
 
     /// Sign-up through an app (`POST /api/v1/accounts`): `app_token` must be
     /// a client-credentials token with `write:accounts` (or `write`). The new
-    /// member gets a token for that app with the app's scopes.
+    /// member gets a token for that app with the app's scopes. `ip` is the
+    /// client's address (see [`Node::register_from`]).
     pub async fn register_with_app(
         &self,
         app_token: &str,
         new: crate::members::NewMember,
+        ip: Option<std::net::IpAddr>,
     ) -> NodeResult<Grant> {
         let (app, token_scopes) = self.authenticate_app(app_token)?;
         if !scopes::allows(&token_scopes, "write:accounts") {
@@ -361,7 +363,7 @@ impl Node {
                 "This action is outside the authorized scopes",
             ));
         }
-        let member = self.register(new).await?;
+        let member = self.register_from(new, ip).await?;
         self.grant(&app, &member, app.scopes.clone()).await
     }
 

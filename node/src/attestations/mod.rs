@@ -239,6 +239,7 @@ impl Node {
         }
         txn.store::<tables::Attestation>(key, record)?;
         txn.store::<tables::AttestationById>(&record.envelope, record)?;
+        self.points_for_attestation(txn, &record.subject, &record.attester)?;
         Ok(true)
     }
 

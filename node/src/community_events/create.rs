@@ -183,6 +183,7 @@ impl Node {
                 }
             }
             Self::index_event(txn, &event)?;
+            self.points_for_organising(txn, &event, me.id)?;
             self.tell_group_of_event(txn, &event, me.id)?;
             self.gossip_event(txn, &event)?;
             self.federate_event(txn, &event, true)
@@ -498,6 +499,7 @@ impl Node {
         event: &CommunityEvent,
     ) -> NodeResult<()> {
         let id = event.id;
+        self.points_for_event_removed(txn, event)?;
         let members: Vec<Id> = txn
             .scan::<tables::EventRegistrations>((id,), false)
             .keys()

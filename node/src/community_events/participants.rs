@@ -281,6 +281,7 @@ impl Node {
             r.attended_at = Some(now);
             txn.store::<tables::EventRegistrations>((id, member.id), &r)?;
             txn.add::<tables::EventAttendedCount>(id, 1)?;
+            self.points_for_attending(txn, &event, member.id, me.id)?;
             if let Some((envelope, record)) = &attestation {
                 self.put_attestation(txn, record)?;
                 self.store_envelope(txn, envelope)?;

@@ -308,6 +308,7 @@ impl Node {
         };
         txn.remove::<tables::EventRegistrations>((event.id, member));
         txn.remove::<tables::MemberEvents>((member, key_ms(event.start), event.id));
+        self.points_for_registration_removed(txn, event.id, member)?;
         match r.state {
             RegistrationState::Registered => {
                 txn.add::<tables::EventRegisteredCount>(event.id, -1)?;

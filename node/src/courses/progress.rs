@@ -298,6 +298,7 @@ impl Node {
         txn.store::<tables::CourseCompletion>((course.id, member.id), &completion)?;
         txn.store::<tables::MemberCompletions>((member.id, course.id), &())?;
         txn.add::<tables::CourseCompletedCount>(course.id, 1)?;
+        self.points_for_course(txn, course, member.id)?;
         self.issue_certificate(txn, course, member, &completion)?;
         if let Some(mut e) = txn.load::<tables::CourseEnrolments>((course.id, member.id))? {
             e.state = EnrolmentState::Completed;

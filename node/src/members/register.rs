@@ -53,6 +53,18 @@ impl Node {
     /// confirmation link is queued in the same write (see
     /// [`super::email`]).
     pub async fn register(&self, new: NewMember) -> NodeResult<Member> {
+        self.register_from(new, None).await
+    }
+
+    /// [`Node::register`] from the client address `ip`, of which the
+    /// registration's write keeps only a keyed hash with the day
+    /// (`gamification/linked.rs`: accounts registered together earn no
+    /// points from each other).
+    pub async fn register_from(
+        &self,
+        new: NewMember,
+        ip: Option<std::net::IpAddr>,
+    ) -> NodeResult<Member> {
         let confirm = self.email_enabled();
         match self.registration_mode() {
             RegistrationMode::Closed => Err(NodeError::Forbidden(
@@ -65,6 +77,7 @@ impl Node {
                     MemberStatus::Active,
                     Gate::None,
                     confirm,
+                    ip,
                 )
                 .await
             }
@@ -78,6 +91,7 @@ impl Node {
                     MemberStatus::Pending,
                     Gate::None,
                     confirm,
+                    ip,
                 )
                 .await
             }
@@ -93,6 +107,7 @@ impl Node {
                     MemberStatus::Active,
                     Gate::Invite(key),
                     confirm,
+                    ip,
                 )
                 .await
             }
@@ -101,7 +116,7 @@ impl Node {
 
     /// Creates a member with `role` (admin paths and setup use this directly).
     pub async fn create_member(&self, new: NewMember, role: Role) -> NodeResult<Member> {
-        self.create_member_with(new, role, MemberStatus::Active, Gate::None, false)
+        self.create_member_with(new, role, MemberStatus::Active, Gate::None, false, None)
             .await
     }
 
@@ -118,6 +133,7 @@ impl Node {
             MemberStatus::Active,
             Gate::SetupToken(setup_token),
             false,
+            None,
         )
         .await
     }
@@ -131,6 +147,7 @@ impl Node {
         status: MemberStatus,
         gate: Gate,
         confirm: bool,
+        ip: Option<std::net::IpAddr>,
     ) -> NodeResult<Member> {
         validate::username("username", &new.username)?;
         validate::email("email", &new.email)?;
@@ -202,6 +219,7 @@ impl Node {
                 super::setup::mark_admin_exists_in(txn)?;
             }
             self.count_today(txn, crate::moderation::DailyMetric::Registrations, 1)?;
+            self.record_registration(txn, id, ip, now)?;
             if confirm {
                 self.stage_email_token(txn, &member, super::email::TokenPurpose::ConfirmEmail)?;
             }

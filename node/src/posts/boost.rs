@@ -65,6 +65,7 @@ impl Node {
                 txn.store::<tables::Boost>(boost.id, &boost)?;
                 txn.store::<tables::AuthorPosts>((me, boost.id), &Some(id))?;
                 txn.add::<tables::BoostCount>(id, 1)?;
+                self.points_for_share(txn, &post, me, boost.id, false)?;
                 if viewer_is_local {
                     self.note_active(txn, me)?;
                     self.count_interaction(txn, crate::insights::Interaction::Boost)?;
@@ -103,6 +104,7 @@ impl Node {
                     return Ok(false);
                 };
                 self.remove_boost(txn, id, me, boost_id, Some(seen_as.clone()))?;
+                self.points_for_share(txn, &post, me, boost_id, true)?;
                 if viewer_is_local {
                     self.federate(
                         txn,

@@ -220,7 +220,8 @@ impl Node {
             if let Some(key) = idempotency {
                 txn.store::<tables::Idempotency>(key, &(post.id, post.created_at))?;
             }
-            self.insert_post(txn, &post)
+            self.insert_post(txn, &post)?;
+            self.points_for_post(txn, &post)
         })
         .await?;
         self.timelines.note_post(post.author_id, post.id);

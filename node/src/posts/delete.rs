@@ -39,6 +39,7 @@ impl Node {
                 return Err(NodeError::NotFound("post"));
             }
             also(txn)?;
+            self.points_for_post_removed(txn, &post)?;
             // Read before the post goes: a private group's post was never
             // gossiped or federated, so no delete is sent either.
             let members_only = Self::members_only(txn, &post)?;

@@ -26,6 +26,7 @@ impl Node {
                 self.note_active(txn, me)?;
                 self.count_interaction(txn, crate::insights::Interaction::Like)?;
             }
+            self.points_for_like(txn, &post, me, like_id, false)?;
             if post.remote.is_some() && viewer_is_local {
                 self.federate(
                     txn,
@@ -64,6 +65,7 @@ impl Node {
             txn.remove::<tables::Likes>(key);
             txn.remove::<tables::MemberLikes>((me, like_id));
             txn.add::<tables::LikeCount>(id, -1)?;
+            self.points_for_like(txn, &post, me, like_id, true)?;
             self.announce_in_group(
                 txn,
                 &post,

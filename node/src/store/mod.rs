@@ -221,6 +221,13 @@ impl Store {
         }
     }
 
+    /// Runs `f` over a read-only view of the store (a [`Txn`] nothing is
+    /// staged in), so helpers written for a write's reads serve reads too.
+    pub fn read_view<T>(&self, f: impl FnOnce(&Txn<'_>) -> T) -> T {
+        let txn = Txn::new(self.engine.as_ref());
+        f(&txn)
+    }
+
     /// Bytes used on disk by the engine.
     pub fn size_on_disk(&self) -> u64 {
         self.engine.size_on_disk()

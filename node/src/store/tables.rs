@@ -307,6 +307,33 @@ pub enum Space {
     MemberActiveDays = 0xB8,
     /// [`ActiveDayMembers`].
     ActiveDayMembers = 0xB9,
+    // Gamification (`gamification/`): 0xA0–0xAF.
+    /// [`GamificationSettings`].
+    GamificationSettings = 0xA0,
+    /// [`PointsHistory`].
+    PointsHistory = 0xA1,
+    /// [`PointsAwards`].
+    PointsAwards = 0xA2,
+    /// [`Leaderboard`].
+    Leaderboard = 0xA3,
+    /// [`LeaderboardScore`].
+    LeaderboardScore = 0xA4,
+    /// [`MemberBadges`].
+    MemberBadges = 0xA5,
+    /// [`RegistrationMark`].
+    RegistrationMark = 0xA6,
+    /// [`RegistrationMarkMembers`].
+    RegistrationMarkMembers = 0xA7,
+    /// [`LinkedAccounts`].
+    LinkedAccounts = 0xA8,
+    /// [`Challenge`].
+    Challenge = 0xA9,
+    /// [`ChallengesByGroup`].
+    ChallengesByGroup = 0xAA,
+    /// [`ChallengeEntries`].
+    ChallengeEntries = 0xAB,
+    /// [`MemberChallenges`].
+    MemberChallenges = 0xAC,
 }
 
 /// Declares tables: `pub Name: Space[head bytes], Key => Codec;` (the head
@@ -762,6 +789,46 @@ tables! {
     /// Node-wide, per (interaction kind, day): likes, boosts and replies
     /// given by local members (`insights::Interaction`).
     pub InteractionsOnDay: Counter[&[72]], (u8, u64) => Counter;
+    // Gamification (`gamification/`): spaces 0xA0–0xAF, counter kinds 55–62.
+    /// The points, caps, levels and badge rules an admin edits.
+    pub GamificationSettings: GamificationSettings, () => Json<crate::gamification::GamificationSettings>;
+    /// (member, entry id) → PointsEntry: every award, refusal and reversal,
+    /// newest last.
+    pub PointsHistory: PointsHistory, (Id, Id) => Json<crate::gamification::PointsEntry>;
+    /// (object, earner, activity byte) → the history entry of the award
+    /// standing for that object, to reverse it when the object goes.
+    pub PointsAwards: PointsAwards, (Id, Id, u8) => IdBytes;
+    /// Challenges a member joined and has not completed or seen end.
+    pub ActiveChallengeCount: Counter[&[59]], Id => Counter;
+    /// (board, u64::MAX − score in hundredths, member): boards in rank order.
+    pub Leaderboard: Leaderboard, (Str, u64, Id) => Unit;
+    /// (board, member) → score in hundredths (the key to move in [`Leaderboard`]).
+    pub LeaderboardScore: LeaderboardScore, (Str, Id) => Counter;
+    /// (member, badge) → when and why it was earned.
+    pub MemberBadges: MemberBadges, (Id, Str) => Json<crate::gamification::EarnedBadge>;
+    /// member id → keyed blake3 of (registration IP, UTC day); never the IP.
+    pub RegistrationMark: RegistrationMark, Id => HashBytes;
+    /// (registration mark, member): accounts registered together.
+    pub RegistrationMarkMembers: RegistrationMarkMembers, (Hash, Id) => Unit;
+    /// (member, member) → flagged at (ms): accounts a moderator marked as
+    /// controlled together (both directions).
+    pub LinkedAccounts: LinkedAccounts, (Id, Id) => Json<i64>;
+    /// challenge id → Challenge.
+    pub Challenge: Challenge, Id => Json<crate::gamification::Challenge>;
+    /// (group, challenge): a group's challenges.
+    pub ChallengesByGroup: ChallengesByGroup, (Id, Id) => Unit;
+    /// (challenge, member) → the member's entry (baseline, completion).
+    pub ChallengeEntries: ChallengeEntries, (Id, Id) => Json<crate::gamification::ChallengeEntry>;
+    /// (member, challenge): challenges joined and not yet completed.
+    pub MemberChallenges: MemberChallenges, (Id, Id) => Unit;
+    /// (member, activity byte, UTC day): awards counted toward the daily cap.
+    pub PointsToday: Counter[&[55]], (Id, u8, u64) => Counter;
+    /// (member, metric byte): the counts badge rules and challenges read.
+    pub MemberMetric: Counter[&[56]], (Id, u8) => Counter;
+    /// Members who joined a challenge.
+    pub ChallengeJoinedCount: Counter[&[57]], Id => Counter;
+    /// Members who completed a challenge.
+    pub ChallengeCompletedCount: Counter[&[58]], Id => Counter;
 }
 
 /// Scratch entries for tests that need many writes of their own (backups

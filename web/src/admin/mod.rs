@@ -19,6 +19,7 @@ mod email;
 mod federation;
 mod form;
 mod insights;
+mod gamification;
 mod members;
 mod reports;
 mod settings;
@@ -87,6 +88,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/insights.csv", get(insights::csv))
         .route("/admin/settings", get(settings::show).post(settings::save))
         .route("/admin/invites", post(settings::invite))
+        .route(
+            "/admin/gamification",
+            get(gamification::show).post(gamification::save),
+        )
         .route("/admin/email", get(email::show))
         .route("/admin/email/test", post(email::test))
         .route("/admin/audit", get(settings::audit))
@@ -429,3 +434,5 @@ impl PanelQuery {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_gamification;

@@ -270,7 +270,7 @@ pub async fn signup(
         return signup_page(&s, &headers, state, StatusCode::TOO_MANY_REQUESTS);
     }
     let password = new.password.clone();
-    match s.node.register(new).await {
+    match s.node.register_from(new, Some(ip)).await {
         Ok(member) if member.email_unconfirmed => {
             Redirect::to("/confirm-email?sent=1").into_response()
         }

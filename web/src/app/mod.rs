@@ -15,6 +15,8 @@
 //! (`/paths`, the goal form, the planned steps and the saved paths;
 //! `/paths/{id}`, a saved path's progress), `/trends` and `/recommended`
 //! (`discover.rs`); `/confirm-email`,
+//! `/paths/{id}`, a saved path's progress), points, leaderboards and
+//! challenges (`/points/{user}`, `/leaderboard`, `/challenges`); `/confirm-email`,
 //! `/forgot-password` and `/reset-password/` for e-mailed links
 //! (`email.rs`).
 //! Server-rendered with askama (templates in `web/templates/app/`, built on
@@ -46,6 +48,7 @@ mod events_form;
 mod export;
 mod feed;
 mod feeds;
+pub(crate) mod gamification;
 mod groups;
 mod groups_moderation;
 mod groups_settings;
@@ -246,6 +249,11 @@ pub fn routes() -> Router<AppState> {
         .route("/reputation/{name}", get(reputation::page))
         .route("/insights", get(insights::page))
         .route("/g/{name}/report", get(insights::group_report))
+        .route("/points/{user}", get(gamification::points))
+        .route("/leaderboard", get(gamification::leaderboard))
+        .route("/challenges", get(gamification::challenges))
+        .route("/challenges/{id}", get(gamification::challenge))
+        .route("/challenges/{id}/join", post(gamification::join))
         .route(
             "/paths",
             get(learning_paths::page).post(learning_paths::save),
@@ -543,6 +551,8 @@ mod tests_courses;
 mod tests_discover;
 #[cfg(test)]
 mod tests_events;
+#[cfg(test)]
+mod tests_gamification;
 #[cfg(test)]
 mod tests_groups;
 #[cfg(test)]

@@ -92,7 +92,7 @@ async fn sign_up(
         invite_code: p.invite_code,
         reason: p.reason,
     };
-    let grant = s.node.register_with_app(&token, new).await?;
+    let grant = s.node.register_with_app(&token, new, Some(ip)).await?;
     Ok(axum::Json(entities::Token::from(grant)).into_response())
 }
 

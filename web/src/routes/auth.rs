@@ -67,7 +67,7 @@ async fn register(
     Json(new): Json<NewMember>,
 ) -> ApiResult<impl IntoResponse> {
     s.limiters.check(Action::Register, &ip.to_string())?;
-    let member = s.node.register(new).await?;
+    let member = s.node.register_from(new, Some(ip)).await?;
     signed_in(&s, member, "registration").await
 }
 

@@ -10,6 +10,7 @@ pub mod discovery;
 pub mod events;
 pub mod federation_admin;
 pub mod feeds;
+pub mod gamification;
 pub mod groups;
 pub mod inbox;
 pub mod insights;
