@@ -239,11 +239,16 @@ impl Node {
         }
         txn.store::<tables::Attestation>(key, record)?;
         txn.store::<tables::AttestationById>(&record.envelope, record)?;
-        self.points_for_attestation(txn, &record.subject, &record.attester)?;
+        self.points_for_attestation(txn, record)?;
         Ok(true)
     }
 
     fn remove_attestation(&self, txn: &mut Txn<'_>, record: &AttestationRecord) -> NodeResult<()> {
+        self.reverse_object(
+            txn,
+            crate::gamification::attestation_object(&record.envelope),
+            "attestation withdrawn",
+        )?;
         txn.remove::<tables::Attestation>((&record.subject, &record.attester, &record.claim));
         txn.remove::<tables::AttestationById>(&record.envelope);
         txn.remove::<tables::AttestationObject>(&record.envelope);

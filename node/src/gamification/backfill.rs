@@ -13,15 +13,12 @@ use crate::store::{tables, Store};
 use super::badges::{EarnedBadge, Metric};
 
 /// Members handled per write.
-#[cfg_attr(not(test), allow(dead_code))]
 const MEMBERS_PER_WRITE: usize = 500;
 
 /// Sets `profile_complete`, `posts`, `replies` and `group_posts` of every
 /// local person from what the store holds, and awards the badges whose
 /// only condition is `profile_complete` (`pendatang_baru`). Idempotent:
-/// a metric already set is overwritten with the same count. For the
-/// schema migration that introduces gamification (not wired yet).
-#[cfg_attr(not(test), allow(dead_code))]
+/// a metric already set is overwritten with the same count (schema 6 → 7).
 pub(crate) fn backfill_metrics(store: &Store) -> NodeResult<()> {
     let settings = store
         .load::<tables::GamificationSettings>(())?

@@ -42,7 +42,7 @@ pub enum Metric {
     ProfileComplete,
     /// Whole points.
     Points,
-    /// Reputation, read through [`super::giver_weight::reputation_metric`].
+    /// Reputation, read through [`Node::reputation_metric`].
     Reputation,
 }
 
@@ -171,7 +171,7 @@ impl Node {
             None if metric == Metric::Points => {
                 txn.counter::<tables::LeaderboardScore>((super::board::ALL, member))? / 100
             }
-            None => return super::giver_weight::reputation_metric(txn, member, None),
+            None => return self.reputation_metric(txn, member),
         };
         Ok(u64::try_from(value).unwrap_or(0))
     }

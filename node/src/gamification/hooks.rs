@@ -255,19 +255,32 @@ impl Node {
         )
     }
 
-    /// An attestation about `subject` (an ed25519 key) by `attester` was
-    /// staged: the subject's reputation badge rules are checked, counting
-    /// it (the write's scans see only what is committed).
+    /// An attestation was staged: a `mentored` one earns its subject (the
+    /// mentor) mentoring points, a `contribution` one earns its subject
+    /// contribution points (both from local members to local members;
+    /// withdrawn, they are reversed), and the subject's reputation badge
+    /// rules are checked.
     pub(crate) fn points_for_attestation(
         &self,
         txn: &mut Txn<'_>,
-        subject: &[u8; 32],
-        attester: &[u8; 32],
+        record: &crate::attestations::AttestationRecord,
     ) -> NodeResult<()> {
-        let Some(member) = txn.load::<tables::MemberByKey>(subject)? else {
+        let Some(member) = txn.load::<tables::MemberByKey>(&record.subject)? else {
             return Ok(());
         };
-        let reputation = super::giver_weight::reputation_metric(txn, member, Some(attester))?;
+        if let Some(attester) = txn.load::<tables::MemberByKey>(&record.attester)? {
+            let object = attestation_object(&record.envelope);
+            match record.kind() {
+                crate::attestations::AttestationKind::Mentored => {
+                    self.points_for_mentoring(txn, member, attester, object)?;
+                }
+                crate::attestations::AttestationKind::Contribution => {
+                    self.points_for_contribution(txn, member, attester, object, None)?;
+                }
+                _ => {}
+            }
+        }
+        let reputation = self.reputation_metric(txn, member)?;
         self.check_badges_with(
             txn,
             member,
@@ -296,4 +309,12 @@ impl Node {
         }
         Ok(())
     }
+}
+
+/// The id under which an attestation's awards are recorded (and
+/// reversed): the first 16 bytes of its envelope id.
+pub(crate) fn attestation_object(envelope: &[u8; 32]) -> Id {
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&envelope[..16]);
+    Id::from_bytes(bytes)
 }

@@ -11,8 +11,8 @@
 //! - `linked.rs`: anti-gaming: no points with oneself or accounts
 //!   registered from the same address the same day (a keyed hash, never
 //!   the address) or flagged by a moderator.
-//! - `giver_weight.rs`: the trust of whoever gives a like or a share, and
-//!   the reputation badge rules read (stand-ins for the trust module).
+//! - `trust_inputs.rs`: the trust of whoever gives a like or a share, and
+//!   the reputation badge rules read, both from the trust engine.
 //! - `badges.rs`: metrics and badge rules, checked when a metric changes.
 //! - `board.rs`: leaderboards by (board, inverted score, member) keys.
 //! - `challenges.rs`: goals with dates and rewards.
@@ -30,7 +30,6 @@ mod badges;
 mod bench_seed;
 mod board;
 mod challenges;
-mod giver_weight;
 mod hooks;
 mod ledger;
 mod linked;
@@ -40,15 +39,16 @@ mod settings;
 mod tests;
 #[cfg(test)]
 mod tests_challenges;
+mod trust_inputs;
 
 use std::sync::{Arc, RwLock};
 
-/// For the migration that introduces gamification.
-#[allow(unused_imports)]
+/// For the migration that introduces gamification (schema 6 → 7).
 pub(crate) use backfill::backfill_metrics;
 pub use badges::{BadgeRule, Condition, EarnedBadge, Metric};
 pub use board::Period;
 pub use challenges::{Challenge, ChallengeEntry, ChallengeProgress, ChallengeView, NewChallenge};
+pub(crate) use hooks::attestation_object;
 pub use ledger::PointsEntry;
 pub use query::{
     metric_names, Achievement, BadgeView, HistoryView, LeaderboardPage, LeaderboardRow, LevelView,

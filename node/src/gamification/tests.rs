@@ -13,19 +13,6 @@ use crate::{Id, Node, NodeError};
 
 pub(super) const DAY: i64 = 86_400_000;
 
-/// Makes `viewer`'s account `days` old (likes and shares of an account
-/// older than seven days weigh 1).
-pub(super) fn age(node: &Node, viewer: &Viewer, days: i64) {
-    let id = viewer.id().expect("member");
-    node.store
-        .write_blocking(|txn| {
-            let mut m = txn.load::<tables::Member>(id)?.expect("stored");
-            m.created_at = now_ms() - days * DAY;
-            txn.store::<tables::Member>(id, &m)
-        })
-        .expect("age");
-}
-
 /// A member's all-time points in hundredths.
 pub(super) fn hundredths(node: &Node, viewer: &Viewer) -> i64 {
     node.store
@@ -104,36 +91,51 @@ async fn posts_and_replies_earn_the_seed_points_and_replying_to_oneself_earns_no
 #[tokio::test]
 async fn likes_and_shares_are_weighted_by_the_givers_trust() {
     let f = fixture();
+    let root = admin(&f.node).await;
     let alice = member(&f.node, "alice").await;
     let bob = member(&f.node, "bob").await;
     let carol = member(&f.node, "carol").await;
-    age(&f.node, &carol, 8);
+    f.node.follow(&root, "carol").await.expect("follow");
+    f.node.follow(&root, "alice").await.expect("follow");
     let post = publish(&f.node, &alice, "hello", Visibility::Public).await;
+    // Before trust is computed from a seed, every giver counts fully.
     f.node.like(&bob, post.id).await.expect("like");
+    assert_eq!(hundredths(&f.node, &alice), 1000 + 100);
+    f.node
+        .clone()
+        .recompute_trust_now(&root)
+        .await
+        .expect("trust");
+    let carol_weight = f
+        .node
+        .trust_factor(carol.id().expect("id"))
+        .expect("factor");
+    assert!(carol_weight > 0.0 && carol_weight <= 1.0, "{carol_weight}");
+    assert_eq!(
+        f.node.trust_factor(bob.id().expect("id")).expect("factor"),
+        0.0,
+        "no trust reaches bob from the seeds"
+    );
+    f.node.boost(&bob, post.id).await.expect("boost");
     assert_eq!(
         hundredths(&f.node, &alice),
-        1000 + 50,
-        "a new account weighs 0.5"
+        1000 + 100,
+        "bob's share weighs 0"
     );
-    f.node.like(&carol, post.id).await.expect("like");
-    assert_eq!(hundredths(&f.node, &alice), 1000 + 50 + 100);
     f.node.boost(&carol, post.id).await.expect("boost");
-    assert_eq!(hundredths(&f.node, &alice), 1000 + 50 + 100 + 500);
-    f.node.boost(&bob, post.id).await.expect("boost");
-    assert_eq!(hundredths(&f.node, &alice), 1000 + 50 + 100 + 500 + 250);
+    let carol_share = (500.0 * carol_weight).round() as i64;
+    assert_eq!(hundredths(&f.node, &alice), 1000 + 100 + carol_share);
     let view = mine(&f.node, &alice);
-    assert_eq!(view.points, 19, "19 rounded from 19.00");
-    assert_eq!(view.points_exact, "19");
-    let bob_like = view
+    let bob_share = view
         .history
         .iter()
-        .find(|h| h.activity == "like" && h.reason.contains("@bob"))
-        .expect("bob's like");
-    assert_eq!(bob_like.points, "0.5");
+        .find(|h| h.activity == "share" && h.reason.contains("@bob"))
+        .expect("bob's share");
+    assert_eq!(bob_share.points, "0");
     assert!(
-        bob_like.reason.contains("trust weight 0.50"),
+        bob_share.reason.contains("trust weight 0.00"),
         "{}",
-        bob_like.reason
+        bob_share.reason
     );
     // A suspended giver weighs nothing.
     f.node
@@ -172,7 +174,6 @@ async fn removing_a_like_or_the_post_reverses_its_points_and_the_history_shows_b
     let f = fixture();
     let alice = member(&f.node, "alice").await;
     let carol = member(&f.node, "carol").await;
-    age(&f.node, &carol, 30);
     let post = publish(&f.node, &alice, "hello", Visibility::Public).await;
     f.node.like(&carol, post.id).await.expect("like");
     assert_eq!(hundredths(&f.node, &alice), 1100);
@@ -262,9 +263,7 @@ async fn accounts_registered_from_one_address_the_same_day_earn_nothing_from_eac
     let alice = register_from(&f.node, "alice", "192.0.2.7").await;
     let sock = register_from(&f.node, "sock", "192.0.2.7").await;
     let bob = register_from(&f.node, "bob", "198.51.100.1").await;
-    for v in [&sock, &bob] {
-        age(&f.node, v, 30);
-    }
+    for v in [&sock, &bob] {}
     let post = publish(&f.node, &alice, "hello", Visibility::Public).await;
     f.node.like(&sock, post.id).await.expect("like");
     f.node.boost(&sock, post.id).await.expect("boost");
@@ -299,7 +298,6 @@ async fn accounts_a_moderator_links_earn_nothing_from_each_other() {
     let f = fixture();
     let alice = member(&f.node, "alice").await;
     let bob = member(&f.node, "bob").await;
-    age(&f.node, &bob, 30);
     let moderator = Viewer::Member(Box::new(
         f.node
             .create_member(new_member("mod"), Role::Moderator)
@@ -756,26 +754,55 @@ async fn settings_survive_a_restart() {
 }
 
 #[tokio::test]
-async fn ahli_comes_with_the_tenth_attester() {
+async fn ahli_comes_with_a_reputation_of_1000_from_trusted_attesters() {
     let f = fixture();
+    let root = admin(&f.node).await;
     let alice = member(&f.node, "alice").await;
     for i in 0..10 {
         let attester = member(&f.node, &format!("a{i}")).await;
         f.node
-            .attest(&attester, "alice", "skill:rust", "")
+            .attest(&attester, "alice", "rust", "")
             .await
             .expect("attest");
-        let has = mine(&f.node, &alice)
+    }
+    for i in 0..20 {
+        member(&f.node, &format!("idle{i}")).await;
+    }
+    let has_ahli = || {
+        mine(&f.node, &alice)
             .badges
             .iter()
-            .any(|b| b.badge == "ahli");
-        assert_eq!(has, i == 9, "after {} attesters", i + 1);
-    }
+            .any(|b| b.badge == "ahli")
+    };
+    f.node
+        .clone()
+        .recompute_trust_now(&root)
+        .await
+        .expect("trust");
+    assert!(!has_ahli(), "ten attesters no trust reaches carry nothing");
+    let before = f.node.explained_reputation("alice").expect("reputation");
+    assert_eq!(before.score, 0.0);
+    // The seed attests: 0.85 × its trust × 100 × 32 accounts.
+    f.node
+        .attest(&root, "alice", "rust", "")
+        .await
+        .expect("attest");
+    f.node
+        .clone()
+        .recompute_trust_now(&root)
+        .await
+        .expect("trust");
+    let score = f
+        .node
+        .explained_reputation("alice")
+        .expect("reputation")
+        .score;
+    assert!(score >= 1000.0, "{score}");
     let view = mine(&f.node, &alice);
     let ahli = view
         .badges
         .iter()
         .find(|b| b.badge == "ahli")
-        .expect("ahli");
-    assert_eq!(ahli.reason, "reputation 1000 ≥ 1000");
+        .expect("ahli after the trust run");
+    assert_eq!(ahli.reason, format!("reputation {} ≥ 1000", score as u64));
 }

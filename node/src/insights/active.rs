@@ -46,9 +46,7 @@ impl Node {
 
 /// The only history there was before active days were kept: each
 /// member's last active day (`LastActive`). Writes one active day per
-/// member from it; running it again changes nothing. The integrator's
-/// migration calls it once (until then only tests do).
-#[cfg_attr(not(test), allow(dead_code))]
+/// member from it; running it again changes nothing (schema 6 → 7).
 pub(crate) fn backfill_active_days(store: &Store) -> NodeResult<usize> {
     let last: Vec<(Id, u64)> = store
         .scan::<tables::LastActive>((), false)

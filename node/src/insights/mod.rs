@@ -34,7 +34,6 @@ pub use group::GroupReport;
 pub use member::{MemberCourseInsight, MemberInsights, MemberPostReach};
 pub use points::PointsOverTime;
 
-#[cfg_attr(not(test), allow(unused_imports))]
 pub(crate) use active::backfill_active_days;
 pub(crate) use active::record_active_day;
 

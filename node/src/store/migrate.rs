@@ -10,18 +10,32 @@ use super::Store;
 use crate::error::NodeError;
 
 /// The version this code writes and reads.
-pub const CURRENT_VERSION: u64 = 6;
+pub const CURRENT_VERSION: u64 = 7;
 
 type Migration = fn(&mut super::Txn<'_>) -> Result<(), NodeError>;
 
+/// A migration too large for one write: it runs in several writes and is
+/// idempotent, so a crash part-way runs it again from the start (the
+/// version moves only once it has finished).
+type ChunkedMigration = fn(&Store) -> Result<(), NodeError>;
+
+/// One step of the schema.
+enum Step {
+    /// Done in the same write that moves the version.
+    Atomic(Migration),
+    /// Done in writes of its own, then the version moves.
+    Chunked(ChunkedMigration),
+}
+
 /// Migrations, indexed by the version they upgrade from (index 0: empty → 1).
-const MIGRATIONS: &[Migration] = &[
-    initial_schema,
-    count_servers,
-    index_member_keys,
-    drop_federated_index,
-    index_event_places,
-    index_course_catalogue,
+const MIGRATIONS: &[Step] = &[
+    Step::Atomic(initial_schema),
+    Step::Atomic(count_servers),
+    Step::Atomic(index_member_keys),
+    Step::Atomic(drop_federated_index),
+    Step::Atomic(index_event_places),
+    Step::Atomic(index_course_catalogue),
+    Step::Chunked(backfill_community_figures),
 ];
 
 fn version_key() -> Key {
@@ -43,11 +57,16 @@ pub fn run(store: &Store) -> Result<(), NodeError> {
                 ),
             });
         }
-        let migration = MIGRATIONS[version as usize];
-        store.write_blocking(|txn| {
-            migration(txn)?;
-            txn.put(version_key(), &(version + 1))
-        })?;
+        match MIGRATIONS[version as usize] {
+            Step::Atomic(migration) => store.write_blocking(|txn| {
+                migration(txn)?;
+                txn.put(version_key(), &(version + 1))
+            })?,
+            Step::Chunked(migration) => {
+                migration(store)?;
+                store.write_blocking(|txn| txn.put(version_key(), &(version + 1)))?;
+            }
+        }
         tracing::info!(from = version, to = version + 1, "store migrated");
     }
 }
@@ -136,6 +155,17 @@ fn index_course_catalogue(txn: &mut super::Txn<'_>) -> Result<(), NodeError> {
         txn.remove::<super::tables::CourseCatalogue>(course.id);
         crate::courses::index_listing(txn, None, Some(&course))?;
     }
+    Ok(())
+}
+
+/// Version 6 → 7: what insights and gamification count, for what members
+/// did before they were kept: each member's last active day becomes an
+/// active day, and the metrics badge rules read (posts, replies, a
+/// profile) are counted, with the badges a profile alone earns. No points
+/// are given for the past.
+fn backfill_community_figures(store: &Store) -> Result<(), NodeError> {
+    crate::insights::backfill_active_days(store)?;
+    crate::gamification::backfill_metrics(store)?;
     Ok(())
 }
 

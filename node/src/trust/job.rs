@@ -72,6 +72,7 @@ impl Node {
             attestation_part: f64::from(EdgeWeights::default().attestations),
         };
         let seeds: HashSet<u32> = graph.seeds.iter().copied().collect();
+        let candidates = reputation_candidates(&graph.ids, &vector.trust);
         let stored = run.clone();
         self.write(move |txn| {
             let kept: HashSet<Id> = graph.ids.iter().copied().collect();
@@ -118,7 +119,28 @@ impl Node {
             duration_ms = run.duration_ms,
             "trust computed"
         );
+        self.check_reputation_badges(&candidates).await?;
         Ok(run)
+    }
+
+    /// Checks the reputation badge rules (`ahli`) of `members` against
+    /// the reputation the new run gives them, one write each.
+    async fn check_reputation_badges(&self, members: &[Id]) -> NodeResult<()> {
+        for &member in members {
+            if self.member(member)?.is_none_or(|m| !m.is_local()) {
+                continue;
+            }
+            self.write(|txn| {
+                self.check_badges(
+                    txn,
+                    member,
+                    &[crate::gamification::Metric::Reputation],
+                    now_ms(),
+                )
+            })
+            .await?;
+        }
+        Ok(())
     }
 
     /// The last run's figures, if trust was ever computed.
@@ -246,4 +268,26 @@ pub async fn run_trust_worker(node: Arc<Node>, mut shutdown: tokio::sync::watch:
 
 fn hex(bytes: &[u8; 32]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Most accounts whose reputation badges a run checks.
+const REPUTATION_CHECKS: usize = 1_000;
+
+/// The accounts whose reputation badges a run checks: the most trusted
+/// [`REPUTATION_CHECKS`] among those holding at least the average trust.
+/// A reputation (the trust attestations carry in, × 100 × accounts) is at
+/// most 100 × accounts × the account's own trust (which includes all that
+/// flows in), so an account below the average cannot reach 100, and
+/// `ahli` (1000) needs ten times the average.
+fn reputation_candidates(ids: &[Id], trust: &[f64]) -> Vec<Id> {
+    let bar = 1.0 / ids.len().max(1) as f64;
+    let mut candidates: Vec<(f64, Id)> = ids
+        .iter()
+        .zip(trust)
+        .filter(|(_, t)| **t >= bar)
+        .map(|(id, t)| (*t, *id))
+        .collect();
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+    candidates.truncate(REPUTATION_CHECKS);
+    candidates.into_iter().map(|(_, id)| id).collect()
 }

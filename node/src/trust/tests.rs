@@ -20,7 +20,7 @@ fn id(v: &Viewer) -> crate::Id {
 }
 
 /// root (admin) attests ann `rust` and follows bob; ann attests carl
-/// `rust` and `attended:meetup`; eve and sam attest each other, reached
+/// `rust` and `mentored:meetup`; eve and sam attest each other, reached
 /// by nobody.
 async fn community(node: &Node) -> [Viewer; 6] {
     let root = with_role(node, "root", Role::Admin).await;
@@ -32,9 +32,18 @@ async fn community(node: &Node) -> [Viewer; 6] {
     node.attest(&root, "ann", "rust", "").await.expect("attest");
     node.follow(&root, "bob").await.expect("follow");
     node.attest(&ann, "carl", "rust", "").await.expect("attest");
-    node.attest(&ann, "carl", "attended:meetup", "")
-        .await
-        .expect("attest");
+    node.attest_kind(
+        &ann,
+        crate::attestations::NewAttestation {
+            subject: "carl".into(),
+            kind: crate::attestations::AttestationKind::Mentored,
+            claim: "meetup".into(),
+            comment: String::new(),
+            group: None,
+        },
+    )
+    .await
+    .expect("attest");
     node.attest(&eve, "sam", "rust", "").await.expect("attest");
     node.attest(&sam, "eve", "rust", "").await.expect("attest");
     [root, ann, bob, carl, eve, sam]
@@ -88,7 +97,7 @@ async fn the_explanation_names_real_attesters_claims_and_a_path_from_the_seed() 
     let rep = node.explained_reputation("carl").expect("reputation");
     assert_eq!(
         rep.claims.keys().cloned().collect::<Vec<_>>(),
-        vec!["attended:meetup".to_string(), "rust".to_string()]
+        vec!["mentored:meetup".to_string(), "rust".to_string()]
     );
     let sum: f64 = rep.claims.values().sum();
     assert!((rep.score - sum).abs() < 1e-9 && rep.score > 0.0);
@@ -110,7 +119,7 @@ async fn the_explanation_names_real_attesters_claims_and_a_path_from_the_seed() 
         "{attesters:?}"
     );
     assert!(
-        attesters.contains(&("ann", "attended:meetup", "attended")),
+        attesters.contains(&("ann", "mentored:meetup", "mentored")),
         "{attesters:?}"
     );
     assert_eq!(attesters.len(), 2);
