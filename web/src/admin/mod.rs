@@ -18,14 +18,14 @@ mod dashboard;
 mod email;
 mod federation;
 mod form;
-mod insights;
 mod gamification;
+mod insights;
 mod members;
 mod reports;
 mod settings;
 mod templates;
-mod trust;
 mod trends;
+mod trust;
 
 use std::collections::HashMap;
 
