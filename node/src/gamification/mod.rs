@@ -47,6 +47,7 @@ use std::sync::{Arc, RwLock};
 pub(crate) use backfill::backfill_metrics;
 pub use badges::{BadgeRule, Condition, EarnedBadge, Metric};
 pub use board::Period;
+pub(crate) use board::ALL as ALL_BOARD;
 pub use challenges::{Challenge, ChallengeEntry, ChallengeProgress, ChallengeView, NewChallenge};
 pub(crate) use hooks::attestation_object;
 pub use ledger::PointsEntry;

@@ -94,8 +94,8 @@ pub struct MemberInsights {
     pub courses_enrolled: i64,
     /// Courses completed.
     pub courses_completed: i64,
-    /// Points and level over the range, from the gamification ledger;
-    /// `null` while the node keeps none ([`Node::points_over_time`]).
+    /// Points and level over the range, from the gamification ledger
+    /// ([`Node::points_over_time`]).
     pub points: Option<PointsOverTime>,
     /// How each figure is made, in words.
     pub explain: Vec<String>,
@@ -194,7 +194,7 @@ impl Node {
             explain: vec![
                 "posts: your posts and replies written in the range, with the likes, boosts and direct replies each has now".into(),
                 "courses: every course you enrolled in; progress is lessons done over lessons in the course".into(),
-                "points: your points and level each day, once the node keeps a points ledger".into(),
+                "points: your points at the end of each day (today's total less the ledger entries made after that day) and the level they reach".into(),
             ],
         })
     }

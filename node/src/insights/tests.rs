@@ -284,7 +284,23 @@ async fn members_see_their_own_posts_reach_only() {
     assert_eq!(got.post_count, 1);
     assert_eq!(got.posts[0].id, mine.id);
     assert_eq!((got.likes, got.boosts, got.replies), (1, 0, 1));
-    assert!(got.points.is_none(), "no points ledger yet");
+    let points = node
+        .points_over_time(
+            alice.id().expect("id"),
+            DayRange::new(day - 1, day).expect("range"),
+        )
+        .expect("points")
+        .expect("a ledger");
+    assert_eq!(
+        points.points,
+        vec![0, 11],
+        "a post (10) and a like received (1), today"
+    );
+    assert_eq!(points.levels, vec!["pemula", "pemula"]);
+    assert_eq!(
+        got.points.as_ref().map(|p| p.points.clone()),
+        Some(vec![11])
+    );
     let bobs = node.member_insights(&bob, range).expect("insights");
     assert_eq!(bobs.post_count, 2, "his post and his reply");
     assert!(bobs.posts.iter().all(|p| p.id != mine.id));
