@@ -263,7 +263,6 @@ async fn accounts_registered_from_one_address_the_same_day_earn_nothing_from_eac
     let alice = register_from(&f.node, "alice", "192.0.2.7").await;
     let sock = register_from(&f.node, "sock", "192.0.2.7").await;
     let bob = register_from(&f.node, "bob", "198.51.100.1").await;
-    for v in [&sock, &bob] {}
     let post = publish(&f.node, &alice, "hello", Visibility::Public).await;
     f.node.like(&sock, post.id).await.expect("like");
     f.node.boost(&sock, post.id).await.expect("boost");
