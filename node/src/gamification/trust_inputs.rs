@@ -38,7 +38,7 @@ impl Node {
         let Some(m) = txn.load::<tables::Member>(member)? else {
             return Ok(0);
         };
-        let score = self.explain_reputation(&m)?.score;
+        let score = self.reputation_score(&m)?;
         Ok(if score.is_finite() && score > 0.0 {
             score as u64
         } else {

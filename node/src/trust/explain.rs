@@ -239,6 +239,21 @@ impl Node {
         })
     }
 
+    /// The reputation score alone, as [`Node::explain_reputation`] counts
+    /// it (0 before trust was computed): what badge rules read.
+    pub(crate) fn reputation_score(&self, member: &Member) -> NodeResult<f64> {
+        let Some(run) = self.trust_run()? else {
+            return Ok(0.0);
+        };
+        let scale = 100.0 * f64::from(run.accounts);
+        let attested = self.attestations_into(member, MAX_ATTESTATIONS, scale)?;
+        Ok(attested
+            .iter()
+            .filter(|e| e.claim.is_some())
+            .map(|e| e.flow)
+            .sum())
+    }
+
     /// Attestations about `member`, each with what it passed on.
     fn attestations_into(
         &self,

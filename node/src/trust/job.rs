@@ -124,19 +124,25 @@ impl Node {
     }
 
     /// Checks the reputation badge rules (`ahli`) of `members` against
-    /// the reputation the new run gives them, one write each.
+    /// the reputation the new run gives them, a hundred members a write.
     async fn check_reputation_badges(&self, members: &[Id]) -> NodeResult<()> {
-        for &member in members {
-            if self.member(member)?.is_none_or(|m| !m.is_local()) {
-                continue;
-            }
+        let local: Vec<Id> = members
+            .iter()
+            .copied()
+            .filter(|id| matches!(self.member(*id), Ok(Some(m)) if m.is_local()))
+            .collect();
+        for chunk in local.chunks(REPUTATION_CHECKS_PER_WRITE) {
             self.write(|txn| {
-                self.check_badges(
-                    txn,
-                    member,
-                    &[crate::gamification::Metric::Reputation],
-                    now_ms(),
-                )
+                let now = now_ms();
+                for &member in chunk {
+                    self.check_badges(
+                        txn,
+                        member,
+                        &[crate::gamification::Metric::Reputation],
+                        now,
+                    )?;
+                }
+                Ok(())
             })
             .await?;
         }
@@ -272,6 +278,9 @@ fn hex(bytes: &[u8; 32]) -> String {
 
 /// Most accounts whose reputation badges a run checks.
 const REPUTATION_CHECKS: usize = 1_000;
+
+/// Accounts whose reputation badges one write checks.
+const REPUTATION_CHECKS_PER_WRITE: usize = 100;
 
 /// The accounts whose reputation badges a run checks: the most trusted
 /// [`REPUTATION_CHECKS`] among those holding at least the average trust.

@@ -185,7 +185,14 @@ async fn members_see_only_their_own_insights() {
     assert_eq!(v["post_count"], 1);
     assert_eq!(v["posts"][0]["id"], id.as_str());
     assert_eq!(v["likes"], 1);
-    assert!(v["points"].is_null());
+    let points = v["points"]["points"].as_array().expect("points by day");
+    assert_eq!(points.len(), 30, "the last 30 days by default");
+    assert_eq!(
+        points.last(),
+        Some(&json!(11)),
+        "a post (10) and a like (1)"
+    );
+    assert_eq!(v["points"]["levels"][29], "pemula");
     let v = a
         .expect(&bob, "GET", "/me/insights", None, StatusCode::OK)
         .await;
