@@ -48,6 +48,25 @@ pub struct Config {
     pub p2p: P2pConfig,
     /// Outgoing e-mail (SMTP). Off while `smtp_url` is empty.
     pub email: EmailConfig,
+    /// Trends and recommendations.
+    pub ranking: RankingConfig,
+}
+
+/// `[ranking]`: trends and recommendations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RankingConfig {
+    /// Seconds between two computations of the trends (a request never
+    /// computes them while the last is under five minutes old).
+    pub trends_refresh_secs: u64,
+}
+
+impl Default for RankingConfig {
+    fn default() -> Self {
+        RankingConfig {
+            trends_refresh_secs: node::ranking::TRENDS_REFRESH.as_secs(),
+        }
+    }
 }
 
 /// `[email]`: outgoing e-mail. Off while `smtp_url` is empty: then
@@ -276,6 +295,7 @@ impl Default for Config {
             federation: FederationConfig::default(),
             p2p: P2pConfig::default(),
             email: EmailConfig::default(),
+            ranking: RankingConfig::default(),
         }
     }
 }
@@ -400,7 +420,7 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// The config sections and flat aliases a `KODEON_*` variable may set.
-const ENV_SECTIONS: [&str; 12] = [
+const ENV_SECTIONS: [&str; 13] = [
     "data_dir",
     "server",
     "storage",
@@ -411,6 +431,7 @@ const ENV_SECTIONS: [&str; 12] = [
     "federation",
     "p2p",
     "email",
+    "ranking",
     "listen",
     "domain",
 ];

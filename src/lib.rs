@@ -140,6 +140,7 @@ pub async fn run(
     let (stop_trends, trends_stopped) = tokio::sync::watch::channel(false);
     let trends = tokio::spawn(node::ranking::run_trends_worker(
         node.clone(),
+        Duration::from_secs(config.ranking.trends_refresh_secs.max(1)),
         trends_stopped,
     ));
     let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);

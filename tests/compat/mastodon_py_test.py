@@ -80,6 +80,7 @@ def start_node():
             "KODEON_RATE_LIMITS__POSTS_PER_MINUTE_PER_ACCOUNT": "0",
             "KODEON_RATE_LIMITS__REGISTER_PER_HOUR_PER_IP": "0",
             "KODEON_RATE_LIMITS__LOGIN_PER_MINUTE_PER_IP": "0",
+            "KODEON_RANKING__TRENDS_REFRESH_SECS": "1",
             "RUST_LOG": "warn",
         }
     )
@@ -245,8 +246,14 @@ def run(url, ctx):
     @step("trending_tags, trending_statuses, trending_links")
     def _():
         bob.status_post("a link for #compat and https://compat.example/page")
-        tags = alice.trending_tags()
-        names = [t["name"] for t in tags]
+        # Trends are computed by the node's worker (every second here).
+        deadline = time.time() + 15
+        while True:
+            tags = alice.trending_tags()
+            names = [t["name"] for t in tags]
+            if "compat" in names or time.time() > deadline:
+                break
+            time.sleep(0.5)
         assert "compat" in names, names
         compat = tags[names.index("compat")]
         assert len(compat["history"]) == 7, compat

@@ -32,4 +32,6 @@ pub use bench_seed::SeedPost;
 pub use exclusions::{TrendExclusion, TrendKind};
 pub use formula::{hot, hot_score, Explanation, HOT_FORMULA};
 pub use recommend::{Found, Recommendation, RecommendationKind, MAX_RECOMMENDATIONS};
-pub use trends::{run_trends_worker, DayUses, LinkTrend, PostTrend, TagTrend, Trends, TREND_DAYS};
+pub use trends::{
+    run_trends_worker, DayUses, LinkTrend, PostTrend, TagTrend, Trends, TRENDS_REFRESH, TREND_DAYS,
+};

@@ -482,7 +482,11 @@ async fn the_trends_worker_keeps_a_computation_ready_and_stops_when_told() {
     let alice = member(&node, "alice").await;
     publish(&node, &alice, "#ready", Visibility::Public).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(run_trends_worker(node.clone(), stopped));
+    let worker = tokio::spawn(run_trends_worker(
+        node.clone(),
+        super::trends::TRENDS_REFRESH,
+        stopped,
+    ));
     let mut ready = None;
     for _ in 0..200 {
         if let Some(t) = node.trends_cache.get() {

@@ -175,10 +175,14 @@ struct Gathered {
     scanned: usize,
 }
 
-/// Recomputes the trends every [`TRENDS_REFRESH`] on a blocking thread
-/// until `shutdown` turns true, so requests read a kept computation
-/// instead of making one.
-pub async fn run_trends_worker(node: Arc<Node>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+/// Recomputes the trends every `every` ([`TRENDS_REFRESH`] unless
+/// configured) on a blocking thread until `shutdown` turns true, so
+/// requests read a kept computation instead of making one.
+pub async fn run_trends_worker(
+    node: Arc<Node>,
+    every: Duration,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
     loop {
         if *shutdown.borrow() {
             break;
@@ -190,7 +194,7 @@ pub async fn run_trends_worker(node: Arc<Node>, mut shutdown: tokio::sync::watch
             Err(e) => tracing::warn!(error = %e, "the trends computation ended badly"),
         }
         tokio::select! {
-            _ = tokio::time::sleep(TRENDS_REFRESH) => {}
+            _ = tokio::time::sleep(every) => {}
             _ = shutdown.changed() => {}
         }
     }
