@@ -467,7 +467,7 @@ try {
       return el ? `${el.tagName.toLowerCase()}#${el.id}|${el.textContent.trim()}` : '';
     });
     let reached = false;
-    for (let i = 0; i < 15 && !reached; i++) {
+    for (let i = 0; i < 20 && !reached; i++) {
       await alice.keyboard.press('Tab');
       reached = (await focused()).startsWith('textarea#content');
     }
