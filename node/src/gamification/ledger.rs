@@ -135,13 +135,14 @@ impl Node {
             other: award.giver,
             group: award.group,
         };
-        let giver_name = match award.giver {
-            Some(g) => txn
-                .load::<tables::Member>(g)?
-                .map(|m| format!(" from @{}", m.username))
-                .unwrap_or_default(),
-            None => String::new(),
+        let giver = match award.giver {
+            Some(g) => txn.load::<tables::Member>(g)?,
+            None => None,
         };
+        let giver_name = giver
+            .as_ref()
+            .map(|m| format!(" from @{}", m.username))
+            .unwrap_or_default();
         if let Some(giver) = award.giver {
             if let Some(link) = linked::link_between(txn, giver, award.earner)? {
                 entry.reason = format!("{name}{giver_name}: {}", link.reason());
@@ -172,7 +173,7 @@ impl Node {
             let base = i64::from(rule.points) * 100;
             if activity.weighted() {
                 let weight = match award.giver {
-                    Some(g) => self.giver_weight(txn, g, now)?,
+                    Some(_) => self.giver_weight(giver.as_ref())?,
                     None => 1.0,
                 };
                 hundredths = (base as f64 * weight.clamp(0.0, 1.0)).round() as i64;

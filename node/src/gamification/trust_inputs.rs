@@ -4,7 +4,7 @@
 
 use crate::error::NodeResult;
 use crate::id::Id;
-use crate::model::MemberStatus;
+use crate::model::{Member, MemberStatus};
 use crate::node::Node;
 use crate::store::{tables, Txn};
 
@@ -18,14 +18,14 @@ impl Node {
     /// account the seeds' trust does not reach (a sybil ring, an account
     /// newer than the last run) gives nothing, and an ordinary trusted
     /// member gives in full.
-    pub(crate) fn giver_weight(&self, txn: &Txn<'_>, giver: Id, _now: i64) -> NodeResult<f64> {
-        let Some(member) = txn.load::<tables::Member>(giver)? else {
+    pub(crate) fn giver_weight(&self, giver: Option<&Member>) -> NodeResult<f64> {
+        let Some(member) = giver else {
             return Ok(0.0);
         };
         if member.status != MemberStatus::Active || member.silenced || member.deleted_at.is_some() {
             return Ok(0.0);
         }
-        self.trust_factor(giver)
+        self.trust_factor(member.id)
     }
 
     /// The `reputation` metric of badge rules (`ahli`: reputation ≥ 1000):
